@@ -1,0 +1,58 @@
+# Service IQ: `make run` serves the demo, `make test` runs the whole suite (installing what it needs).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB := instance/survey.sqlite3
+export FLASK_APP := wsgi
+
+.PHONY: run test bench lint install system-deps translations clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip wheel
+
+$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	@for po in translations/*/LC_MESSAGES/messages.po; do \
+	  [ -f "$$po" ] && $(BIN)/pybabel compile --use-fuzzy -d translations -i "$$po" -o "$${po%.po}.mo" -q || true; \
+	done
+
+instance/secret_key:
+	@mkdir -p instance
+	@$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+	@chmod 600 $@
+
+run: install instance/secret_key
+	@if [ ! -f $(DB) ]; then \
+	  SURVEY_SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask survey init-db && \
+	  SURVEY_SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask survey demo; \
+	fi
+	@echo "Serving on http://127.0.0.1:5000  (demo sign-in: admin@demo.example / demo-admin-pass)"
+	SURVEY_SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# System packages the tests need: PostgreSQL server binaries (and later Chromium).
+system-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "PostgreSQL server binaries missing: run 'sudo apt-get install postgresql'"; exit 1; \
+	  fi; \
+	fi
+
+test: install system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

@@ -1,0 +1,96 @@
+"""``flask --app wsgi survey <command>``: the operator's commands. Each commits once at the end."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from survey.db import database, get_session
+from survey.migrate import upgrade
+from survey.models import Department, User
+from survey.services.accounts import create_api_key, create_user, normalise_email
+
+group = AppGroup("survey", help="Service IQ administration commands.")
+
+
+@group.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    upgrade(database().engine)
+    click.echo("Database is at the newest schema.")
+
+
+@group.command("create-admin")
+@click.argument("email")
+@click.option("--password", help="Password (asked for when omitted).")
+@click.option("--name", default="", help="Display name.")
+def create_admin(email: str, password: str | None, name: str) -> None:
+    """Create an administrator account."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.UsageError("the password needs at least 10 characters")
+    db = get_session()
+    if db.scalar(select(User).where(User.email == normalise_email(email))):
+        raise click.UsageError(f"a user {email} already exists")
+    create_user(db, email, password, "admin", name=name)
+    db.commit()
+    click.echo(f"Administrator {normalise_email(email)} created.")
+
+
+@group.command("create-api-key")
+@click.argument("name")
+def create_api_key_command(name: str) -> None:
+    """Create an API key for a ticketing tool and print it once."""
+    from survey.models import ApiKey
+
+    db = get_session()
+    if db.scalar(select(ApiKey).where(ApiKey.name == name.strip())):
+        raise click.UsageError(f"an API key named {name!r} already exists")
+    _key, secret = create_api_key(db, name)
+    db.commit()
+    click.echo(secret)
+    click.echo("Store it now: it is not shown again.", err=True)
+
+
+@group.command("import-people")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_people(path: Path) -> None:
+    """Import people from a CSV file (all rows or none)."""
+    from survey.services.people_import import apply_import, parse_people_csv
+
+    db = get_session()
+    preview = parse_people_csv(db, path.read_bytes())
+    if preview.errors:
+        for error in preview.errors:
+            click.echo(f"line {error.line}: {error.message}", err=True)
+        click.echo("Nothing was imported.", err=True)
+        sys.exit(1)
+    result = apply_import(db, preview)
+    db.commit()
+    click.echo(f"Imported: {result.created} new, {result.updated} updated.")
+
+
+@group.command("demo")
+@click.option("--seed", default=1, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--admin-password", default="demo-admin-pass", show_default=True)
+def demo(seed: int, admin_password: str) -> None:
+    """Create the demo organisation with eight quarters of history (empty database only)."""
+    from survey.demo import build_demo
+
+    db = get_session()
+    if db.scalar(select(Department.id).limit(1)) is not None:
+        click.echo("The database already has an organisation; demo data not added.")
+        return
+    summary = build_demo(db, seed=seed, admin_password=admin_password)
+    db.commit()
+    click.echo(summary.describe())
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(group)

@@ -1,0 +1,88 @@
+"""Settings, read once from ``SURVEY_*`` environment variables.
+
+Every setting has a safe default except ``SURVEY_SECRET_KEY``, which is required outside debug and
+testing: sessions, CSRF tokens and sign-in cookies are signed with it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+LOCALES = ("en", "it", "fr")
+ROLES = ("admin", "manager", "viewer")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message says which and how to fix it."""
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """Return Flask config keys built from ``environ`` (default: ``os.environ``).
+
+    ``SURVEY_DATABASE_URL`` defaults to a SQLite file under the instance folder. Cookies are
+    marked Secure unless ``SURVEY_BASE_URL`` is a plain-http loopback address (local demo), or
+    ``SURVEY_SECURE_COOKIES=0`` says otherwise.
+    """
+    env = os.environ if environ is None else environ
+    base_url = env.get("SURVEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"SURVEY_BASE_URL must be an http(s) URL, got {base_url!r}")
+    local_http = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    secure_default = "0" if local_http else "1"
+    secure = env.get("SURVEY_SECURE_COOKIES", secure_default) not in ("0", "false", "no")
+    database_url = env.get("SURVEY_DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "survey.sqlite3")
+    )
+    return {
+        "SECRET_KEY": env.get("SURVEY_SECRET_KEY") or None,
+        "DATABASE_URL": database_url,
+        "BASE_URL": base_url,
+        "SMTP_URL": env.get("SURVEY_SMTP_URL") or None,
+        "MAIL_FROM": env.get("SURVEY_MAIL_FROM", "Service IQ <service-iq@localhost>"),
+        "MIN_GROUP_SIZE": _int(env, "SURVEY_MIN_GROUP_SIZE", 5, 2),
+        "COMMENT_GROUP_SIZE": _int(env, "SURVEY_COMMENT_GROUP_SIZE", 10, 2),
+        "PAGE_SIZE": _int(env, "SURVEY_PAGE_SIZE", 25, 5),
+        "SIGNIN_MAX_FAILURES": _int(env, "SURVEY_SIGNIN_MAX_FAILURES", 5, 1),
+        "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "siq_session",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "LOCALES": LOCALES,
+    }
+
+
+def check_settings(config: Mapping[str, object], debug: bool, testing: bool) -> None:
+    """Stop start-up with a clear message when a required setting is missing."""
+    if not config.get("SECRET_KEY"):
+        if debug or testing:
+            return
+        raise ConfigError(
+            "SURVEY_SECRET_KEY is not set. Set it to a long random string, for example:\n"
+            "  export SURVEY_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+        )

@@ -1,0 +1,44 @@
+"""Every model, importable from one place (Alembic and services use ``survey.models``)."""
+
+from survey.models.activity import Interaction
+from survey.models.aggregate import Baseline, ScoreCell
+from survey.models.auth import ApiKey, SignInThrottle, User
+from survey.models.base import Base
+from survey.models.campaign import (
+    Campaign,
+    Invitation,
+    InvitationDraft,
+    InvitationToken,
+    campaign_departments,
+)
+from survey.models.org import Department, Dependency, Person, Service, ServiceStandard
+from survey.models.outbox import OutboxMessage
+from survey.models.questionnaire import Question, Questionnaire
+from survey.models.quiz import QuizAttempt
+from survey.models.response import Answer, Response
+
+__all__ = [
+    "Answer",
+    "ApiKey",
+    "Base",
+    "Baseline",
+    "Campaign",
+    "Department",
+    "Dependency",
+    "Interaction",
+    "Invitation",
+    "InvitationDraft",
+    "InvitationToken",
+    "OutboxMessage",
+    "Person",
+    "Question",
+    "Questionnaire",
+    "QuizAttempt",
+    "Response",
+    "ScoreCell",
+    "Service",
+    "ServiceStandard",
+    "SignInThrottle",
+    "User",
+    "campaign_departments",
+]

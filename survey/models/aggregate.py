@@ -1,0 +1,49 @@
+"""Running aggregates the scorecards read instead of scanning responses, and frozen baselines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from survey.models.base import Base, utcnow
+
+
+class ScoreCell(Base):
+    """Sums for one (provider, customer department, quarter, metric).
+
+    ``metric`` is a question code or a derived respondent-level score (``R`` the respondent's
+    mean of the quarterly dimensions on 0..100, ``T`` 100 when overall satisfaction is 4-5).
+    ``n`` counts respondents; ``total`` and ``total_sq`` sum their values; ``histogram`` counts
+    raw answers by value. Updated in the transaction that stores the response.
+    A ``customer_department_id`` of 0 is not used: NULL customer means "unknown department".
+    """
+
+    __tablename__ = "score_cells"
+
+    provider_department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True
+    )
+    quarter: Mapped[str] = mapped_column(String(6), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[float] = mapped_column(Float, default=0.0)
+    total_sq: Mapped[float] = mapped_column(Float, default=0.0)
+    histogram: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Baseline(Base):
+    """A frozen IQ baseline: ISQ mean and spread over the quarters it was built from."""
+
+    __tablename__ = "baselines"
+
+    version: Mapped[str] = mapped_column(String(20), primary_key=True)
+    mu0: Mapped[float] = mapped_column(Float)
+    sigma0: Mapped[float] = mapped_column(Float)
+    quarters: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

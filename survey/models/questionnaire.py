@@ -1,0 +1,80 @@
+"""Questionnaires and their questions, with texts in every locale.
+
+A question that has answers is retired (``retired_at`` set), never deleted, so that history
+stays comparable across quarters.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.models.base import Base, utcnow
+
+SURVEY_KINDS = ("post_interaction", "quarterly", "quiz")
+QUESTION_TYPES = (
+    "likert5",  # 1..5
+    "nps",  # 0..10
+    "yes_no",  # 1 yes, 0 no, NULL don't know
+    "choice",  # index into options
+    "text",  # free comment
+    "consent",  # 1 = may be contacted about the comment
+    "frequency5",  # quiz self-rating: 1 never .. 5 always
+    "scenario",  # quiz situational judgement: options carry best/acceptable/poor
+)
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class Questionnaire(Base):
+    __tablename__ = "questionnaires"
+    __table_args__ = (CheckConstraint(f"kind IN ({_in(SURVEY_KINDS)})", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="questionnaire", order_by="Question.position"
+    )
+
+
+class Question(Base):
+    """One item. ``texts`` maps locale to ``{"prompt": ..., "help": ..., "options": [...]}``;
+    ``options`` holds locale-free option data (values, scenario ratings, reverse scoring)."""
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        CheckConstraint(f"qtype IN ({_in(QUESTION_TYPES)})", name="qtype_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    qtype: Mapped[str] = mapped_column(String(12))
+    dimension: Mapped[str | None] = mapped_column(String(40))
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="questions")
+
+    def text(self, locale: str, field: str = "prompt") -> str:
+        """The text in ``locale``, falling back to English, then to the code."""
+        for loc in (locale, "en"):
+            value = (self.texts.get(loc) or {}).get(field)
+            if value:
+                return str(value)
+        return self.code if field == "prompt" else ""

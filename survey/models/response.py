@@ -1,0 +1,76 @@
+"""Anonymous responses and their answers.
+
+A response row carries no person, no token, no invitation and no time finer than the ISO week.
+Its id is random, so ids reveal neither order nor count. The only link to a person is
+``contact_person_id``, set solely when the respondent asked to be contacted about a comment.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.models.base import Base, random_id
+
+
+class Response(Base):
+    """One respondent's answers about one provider department.
+
+    A quarterly submission that rates three providers makes three responses. ``quarter`` is
+    ``YYYYQn`` and ``iso_week`` ``YYYY-Www`` of the submission.
+    """
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint("kind IN ('post_interaction', 'quarterly')", name="kind_known"),
+        Index(
+            "ix_responses_provider_quarter",
+            "provider_department_id",
+            "quarter",
+            "customer_department_id",
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    kind: Mapped[str] = mapped_column(String(20))
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="RESTRICT")
+    )
+    provider_department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="RESTRICT")
+    )
+    customer_department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="RESTRICT")
+    )
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id", ondelete="SET NULL"))
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
+    )
+    quarter: Mapped[str] = mapped_column(String(6))
+    iso_week: Mapped[str] = mapped_column(String(8))
+    contact_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+
+    answers: Mapped[list[Answer]] = relationship(back_populates="response")
+
+
+class Answer(Base):
+    """The answer to one question. ``value`` for scales (0..10), ``text`` for comments;
+    both NULL for "does not apply". Keyed by (response, question): no sequence to leak order."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        CheckConstraint("value IS NULL OR (value >= 0 AND value <= 10)", name="value_range"),
+    )
+
+    response_id: Mapped[str] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    value: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")

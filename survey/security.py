@@ -1,0 +1,78 @@
+"""Password and secret hashing, token generation, and the security headers on every response.
+
+Passwords and API keys are hashed with argon2id (slow on purpose: they may be guessed offline).
+Respondent link tokens are 128 random bits; for them a SHA-256 is enough, since no dictionary
+can reach them, and it allows the lookup by hash that every link click needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, Response
+
+_hasher = PasswordHasher()
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+def hash_secret(secret: str) -> str:
+    """argon2id hash of a password or API key."""
+    return _hasher.hash(secret)
+
+
+def verify_secret(stored_hash: str, secret: str) -> bool:
+    """True when ``secret`` matches; never raises on a malformed hash."""
+    try:
+        return _hasher.verify(stored_hash, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    return _hasher.check_needs_rehash(stored_hash)
+
+
+# A fixed hash to verify against when the account does not exist, so that timing does not tell
+# a known address from an unknown one.
+DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def new_token() -> str:
+    """A URL-safe token carrying 128 random bits."""
+    return secrets.token_urlsafe(16)
+
+
+def token_hash(token: str) -> str:
+    """Hex SHA-256 of a link token (what the database stores and looks up)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def set_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if response.mimetype == "text/html":
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(set_security_headers)
+    if app.config.get("SESSION_COOKIE_SECURE"):
+
+        @app.after_request
+        def _hsts(response: Response) -> Response:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            return response

@@ -1,0 +1,165 @@
+"""Users, sign-in with throttling, and API keys. Verbs taking a session; they flush, never commit."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.models import ApiKey, SignInThrottle, User
+from survey.models.base import utcnow
+from survey.security import DUMMY_HASH, hash_secret, needs_rehash, verify_secret
+
+# An office behind one address must not be locked out by one person's typos: the per-address
+# budget is much larger than the per-account one.
+ADDRESS_FAILURE_FACTOR = 10
+
+
+class SignInLocked(Exception):
+    """Too many failed sign-ins for this account or address; ``until`` says when to retry."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    max_failures: int = 5
+    lock_seconds: int = 900
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    session: Session,
+    email: str,
+    password: str,
+    role: str,
+    name: str = "",
+    department_id: int | None = None,
+    locale: str | None = None,
+) -> User:
+    """Add a user with an argon2id password hash. Raises ValueError on a bad role."""
+    if role not in ("admin", "manager", "viewer"):
+        raise ValueError(f"unknown role {role!r}")
+    if role == "manager" and department_id is None:
+        raise ValueError("a manager needs a department")
+    user = User(
+        email=normalise_email(email),
+        name=name,
+        password_hash=hash_secret(password),
+        role=role,
+        department_id=department_id,
+        locale=locale,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Change the password and sign the user out of every other session."""
+    user.password_hash = hash_secret(password)
+    user.session_version += 1
+    session.flush()
+
+
+def _throttle_row(session: Session, key: str) -> SignInThrottle | None:
+    return session.get(SignInThrottle, key)
+
+
+def _check_lock(row: SignInThrottle | None, now: datetime) -> None:
+    if row is not None and row.locked_until is not None and row.locked_until > now:
+        raise SignInLocked(row.locked_until)
+
+
+def _record_failure(
+    session: Session, key: str, limit: int, policy: ThrottlePolicy, now: datetime
+) -> None:
+    row = _throttle_row(session, key)
+    window = timedelta(seconds=policy.lock_seconds)
+    if row is None:
+        row = SignInThrottle(key=key, failures=0, first_failure_at=now)
+        session.add(row)
+    elif row.first_failure_at + window < now:
+        row.failures, row.first_failure_at, row.locked_until = 0, now, None
+    row.failures += 1
+    if row.failures >= limit:
+        row.locked_until = now + window
+    session.flush()
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    address: str,
+    policy: ThrottlePolicy | None = None,
+    now: datetime | None = None,
+) -> User | None:
+    """Return the user when the password matches, else None. Raises SignInLocked when the
+    account or the client address has failed too often inside the lock window.
+
+    Unknown addresses cost the same argon2 verification as known ones and are throttled the
+    same way, so neither timing nor lock-out tells whether an account exists.
+    """
+    policy = policy or ThrottlePolicy()
+    now = now or utcnow()
+    email = normalise_email(email)
+    account_key, address_key = f"account:{email}", f"address:{address}"
+    _check_lock(_throttle_row(session, account_key), now)
+    _check_lock(_throttle_row(session, address_key), now)
+    user = session.scalar(select(User).where(User.email == email))
+    ok = verify_secret(user.password_hash if user else DUMMY_HASH, password)
+    if not ok or user is None or not user.active:
+        _record_failure(session, account_key, policy.max_failures, policy, now)
+        _record_failure(
+            session, address_key, policy.max_failures * ADDRESS_FAILURE_FACTOR, policy, now
+        )
+        return None
+    for key in (account_key,):
+        row = _throttle_row(session, key)
+        if row is not None:
+            session.delete(row)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_secret(password)
+    user.last_sign_in_at = now
+    session.flush()
+    return user
+
+
+API_KEY_PREFIX = "siq"
+
+
+def create_api_key(session: Session, name: str) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret text, which is shown once and never stored."""
+    prefix = secrets.token_hex(4)
+    secret = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(name=name.strip(), prefix=prefix, key_hash=hash_secret(secret))
+    session.add(key)
+    session.flush()
+    return key, secret
+
+
+def find_api_key(session: Session, secret: str) -> ApiKey | None:
+    """The active key matching ``secret``, or None. Updates ``last_used_at``."""
+    parts = secret.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+        return None
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    if key is None or key.revoked_at is not None or not verify_secret(key.key_hash, secret):
+        return None
+    key.last_used_at = utcnow()
+    session.flush()
+    return key
+
+
+def revoke_api_key(session: Session, key: ApiKey) -> None:
+    key.revoked_at = key.revoked_at or utcnow()
+    session.flush()

@@ -1,0 +1,20 @@
+"""Blueprints, one per journey."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+
+def has_endpoint(name: str) -> bool:
+    """Templates link to a journey only once its blueprint is registered."""
+    return name in current_app.view_functions
+
+
+def register_blueprints(app: Flask) -> None:
+    from survey.views import admin, api, auth, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(api.bp)
+    app.jinja_env.globals["has_endpoint"] = has_endpoint

@@ -1,0 +1,45 @@
+"""Administration (admin role only): organisation, people, services, users, API keys.
+
+Every route of this blueprint is guarded by ``_admin_only`` before it runs, so a new route
+cannot forget the check.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from survey.db import get_session
+from survey.extensions import login_manager
+from survey.models import ApiKey, Department, Person, Service, User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.required_roles = ("admin",)  # type: ignore[attr-defined]
+
+
+@bp.before_request
+def _admin_only():  # type: ignore[no-untyped-def]
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role != "admin":
+        abort(403)
+    return None
+
+
+@bp.get("/")
+def dashboard() -> str:
+    db = get_session()
+
+    def count(model: type) -> int:
+        return db.scalar(select(func.count()).select_from(model)) or 0
+
+    counts = {
+        "departments": count(Department),
+        "people": count(Person),
+        "services": count(Service),
+        "users": count(User),
+        "api_keys": count(ApiKey),
+    }
+    return render_template("admin/dashboard.html", counts=counts)
+

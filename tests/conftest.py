@@ -1,0 +1,201 @@
+"""Shared fixtures: the app on a fresh database per test (SQLite always; PostgreSQL as well for
+tests marked ``postgres``), the test client, the CLI runner, a session, and factories."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from survey import create_app
+from survey.db import database, make_engine
+from survey.migrate import upgrade
+from survey.models import Department, Person, User
+from survey.services.accounts import create_user
+from tests.pg import Cluster
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        backends = ["sqlite"]
+        if metafunc.definition.get_closest_marker("postgres"):
+            backends.append("postgres")
+        metafunc.parametrize("backend", backends)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    cluster = Cluster()
+    cluster.start()
+    engine = make_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE DATABASE siq_template"))
+    engine.dispose()
+    template = make_engine(cluster.url("siq_template"))
+    upgrade(template)
+    template.dispose()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        target = tmp_path / "survey.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    name = f"siq_test_{next(_counter)}"
+    engine = make_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE siq_template"))
+    engine.dispose()
+    return cluster.url(name)
+
+
+@pytest.fixture
+def app_config(db_url: str, tmp_path: Path) -> dict[str, Any]:
+    """Override in a test module to change settings."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": "test-secret-key",
+        "BASE_URL": "http://localhost",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(app_config)
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    app.extensions["survey.db"].engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session of the test's own, outside any request: commit what the test sets up.
+
+    It deliberately pushes no app context, so each client request gets its own context, its
+    own session and its own signed-in user, as in production.
+    """
+    db = database(app).sessionmaker()
+    yield db
+    db.close()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, page: str = "/auth/sign-in") -> str:
+    """The CSRF token of the client's session, read from a page's form."""
+    for url in (page, "/"):
+        match = CSRF_RE.search(client.get(url).get_data(as_text=True))
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no csrf_token on {page} or /")
+
+
+def post_form(
+    client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any
+) -> Any:
+    """POST ``data`` with a valid CSRF token, as a browser submitting the form would."""
+    payload = dict(data or {})
+    payload.setdefault("csrf_token", csrf_token(client))
+    return client.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def make_department(session: Session) -> Callable[..., Department]:
+    def make(code: str | None = None, name: str | None = None, **kw: Any) -> Department:
+        n = next(_counter)
+        dept = Department(code=code or f"D{n:03d}", name=name or f"Department {n}", **kw)
+        session.add(dept)
+        session.commit()
+        return dept
+
+    return make
+
+
+@pytest.fixture
+def make_person(session: Session, make_department: Callable[..., Department]) -> Callable[..., Person]:
+    def make(email: str | None = None, department: Department | None = None, **kw: Any) -> Person:
+        n = next(_counter)
+        dept = department or make_department()
+        person = Person(
+            email=email or f"person{n}@example.com",
+            name=kw.pop("name", f"Person {n}"),
+            department_id=dept.id,
+            **kw,
+        )
+        session.add(person)
+        session.commit()
+        return person
+
+    return make
+
+
+@pytest.fixture
+def make_user(session: Session, make_department: Callable[..., Department]) -> Callable[..., User]:
+    def make(role: str = "admin", email: str | None = None, **kw: Any) -> User:
+        n = next(_counter)
+        if role == "manager" and "department_id" not in kw:
+            kw["department_id"] = make_department().id
+        user = create_user(session, email or f"{role}{n}@example.com", PASSWORD, role, **kw)
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def sign_in(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    """Sign ``user`` in on the test client through the real form."""
+
+    def do(user: User) -> FlaskClient:
+        response = post_form(
+            client, "/auth/sign-in", {"email": user.email, "password": PASSWORD}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return do
+
+
+@pytest.fixture
+def admin_client(make_user: Callable[..., User], sign_in: Callable[[User], FlaskClient]) -> FlaskClient:
+    return sign_in(make_user("admin"))

@@ -1,0 +1,102 @@
+"""The app shell: settings, security headers, error pages, landing page."""
+
+from __future__ import annotations
+
+import pytest
+
+from survey import create_app
+from survey.config import ConfigError, load_settings
+
+
+def test_missing_secret_key_stops_start_up(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.delenv("SURVEY_SECRET_KEY", raising=False)
+    monkeypatch.setenv("SURVEY_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    with pytest.raises(ConfigError, match="SURVEY_SECRET_KEY"):
+        create_app()
+
+
+def test_settings_come_from_environment(tmp_path) -> None:
+    cfg = load_settings(
+        str(tmp_path),
+        {
+            "SURVEY_DATABASE_URL": "postgresql://u@h/db",
+            "SURVEY_BASE_URL": "https://surveys.example.com/",
+            "SURVEY_MIN_GROUP_SIZE": "7",
+            "SURVEY_SECRET_KEY": "s",
+        },
+    )
+    assert cfg["DATABASE_URL"] == "postgresql://u@h/db"
+    assert cfg["BASE_URL"] == "https://surveys.example.com"
+    assert cfg["MIN_GROUP_SIZE"] == 7
+    assert cfg["SESSION_COOKIE_SECURE"] is True
+
+
+def test_local_http_base_url_allows_plain_cookies(tmp_path) -> None:
+    cfg = load_settings(str(tmp_path), {"SURVEY_BASE_URL": "http://127.0.0.1:5000"})
+    assert cfg["SESSION_COOKIE_SECURE"] is False
+    assert str(cfg["DATABASE_URL"]).startswith("sqlite:///")
+
+
+@pytest.mark.parametrize("raw", ["zero", "1", "-3"])
+def test_bad_group_size_is_refused(tmp_path, raw: str) -> None:
+    with pytest.raises(ConfigError, match="SURVEY_MIN_GROUP_SIZE"):
+        load_settings(str(tmp_path), {"SURVEY_MIN_GROUP_SIZE": raw})
+
+
+def test_landing_page_has_three_doors_and_security_headers(client) -> None:
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.count('class="door"') == 3
+    assert "<script" not in html
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_session_cookie_flags(app, client) -> None:
+    app.config["SESSION_COOKIE_SECURE"] = True
+    response = client.get("/auth/sign-in")
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
+
+
+def test_unknown_page_is_a_friendly_404(client) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_api_errors_are_json(client) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["status"] == 404
+
+
+def test_unexpected_error_is_a_500_page_without_traceback(app, client) -> None:
+    @app.get("/boom-for-test")
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    response = client.get("/boom-for-test")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "secret internals" not in body and "Traceback" not in body
+
+
+@pytest.mark.parametrize(
+    ("lang", "word"), [("en", "Sign in"), ("it", "Accedi"), ("fr", "Se connecter")]
+)
+def test_language_from_query_and_browser(client, lang: str, word: str) -> None:
+    assert word in client.get(f"/auth/sign-in?lang={lang}").get_data(as_text=True)
+    # remembered for the next page
+    assert word in client.get("/auth/sign-in").get_data(as_text=True)
+
+
+def test_language_from_browser(client) -> None:
+    html = client.get("/auth/sign-in", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(
+        as_text=True
+    )
+    assert '<html lang="fr">' in html
