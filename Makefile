@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DB := instance/survey.sqlite3
 export FLASK_APP := wsgi
 
-.PHONY: run test bench lint install system-deps translations clean
+.PHONY: run test bench lint install system-deps translations messages clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -19,7 +19,19 @@ install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
 	@for po in translations/*/LC_MESSAGES/messages.po; do \
-	  [ -f "$$po" ] && $(BIN)/pybabel compile --use-fuzzy -d translations -i "$$po" -o "$${po%.po}.mo" -q || true; \
+	  [ -f "$$po" ] || continue; \
+	  $(BIN)/pybabel -q compile -i "$$po" -o "$${po%.po}.mo" || exit 1; \
+	done
+
+# Extract page texts and merge them into the Italian and French catalogs (then translate them).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	@for lang in it fr; do \
+	  if [ -f translations/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel -q update -N -i translations/messages.pot -d translations -l $$lang; \
+	  else \
+	    $(BIN)/pybabel -q init -i translations/messages.pot -d translations -l $$lang; \
+	  fi; \
 	done
 
 instance/secret_key:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,7 +56,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # Writers take the lock up front: under WAL a transaction that reads first and
             # writes later fails at once with "database is locked" when another writer got in
             # between, instead of waiting its turn within the busy timeout.
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+            mode = conn.get_execution_options().get("sqlite_begin")
+            if mode is None:
+                mode = "IMMEDIATE" if write_intent.get() else "DEFERRED"
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -70,10 +73,23 @@ class Database:
         self.sessionmaker = sessionmaker(engine, expire_on_commit=False)
 
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def init_app(app: Flask) -> None:
     """Create the engine from ``DATABASE_URL`` and close the request's session at teardown."""
     app.extensions["survey.db"] = Database(make_engine(str(app.config["DATABASE_URL"])))
     app.teardown_appcontext(_close_session)
+
+    @app.before_request
+    def _declare_intent() -> None:
+        g.write_intent_token = write_intent.set(request.method not in READ_ONLY_METHODS)
+
+    @app.teardown_request
+    def _reset_intent(_exc: BaseException | None) -> None:
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            write_intent.reset(token)
 
 
 def database(app: Flask | None = None) -> Database:

@@ -113,7 +113,10 @@ def session(app: Flask) -> Iterator[Session]:
     It deliberately pushes no app context, so each client request gets its own context, its
     own session and its own signed-in user, as in production.
     """
-    db = database(app).sessionmaker()
+    # Deferred transactions: the test's reads must not hold SQLite's write lock against the
+    # app's requests and commands.
+    engine = database(app).engine.execution_options(sqlite_begin="DEFERRED")
+    db = Session(engine, expire_on_commit=False)
     yield db
     db.close()
 

@@ -1,0 +1,38 @@
+"""The operator's commands."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from survey.models import ApiKey, User
+from survey.security import verify_secret
+
+
+def test_create_admin_then_sign_in(runner, session, client) -> None:
+    result = runner.invoke(
+        args=["survey", "create-admin", "Boss@Example.com", "--password", "a long password!"]
+    )
+    assert result.exit_code == 0, result.output
+    user = session.scalar(select(User).where(User.email == "boss@example.com"))
+    assert user is not None and user.role == "admin"
+    assert user.password_hash.startswith("$argon2id$")
+    again = runner.invoke(args=["survey", "create-admin", "boss@example.com", "--password", "x" * 12])
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_create_admin_refuses_short_password(runner) -> None:
+    result = runner.invoke(args=["survey", "create-admin", "a@example.com", "--password", "short"])
+    assert result.exit_code != 0
+
+
+def test_create_api_key_prints_it_once(runner, session) -> None:
+    result = runner.invoke(args=["survey", "create-api-key", "helpdesk"])
+    assert result.exit_code == 0, result.output
+    secret = result.stdout.strip().splitlines()[0]
+    key = session.scalar(select(ApiKey).where(ApiKey.name == "helpdesk"))
+    assert key is not None and verify_secret(key.key_hash, secret)
+
+
+def test_init_db_is_idempotent(runner) -> None:
+    assert runner.invoke(args=["survey", "init-db"]).exit_code == 0
+    assert runner.invoke(args=["survey", "init-db"]).exit_code == 0

@@ -1,0 +1,54 @@
+"""Every page text is translated into Italian and French, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+METHODS = [
+    ("survey/**.py", "python"),
+    ("forms/**.py", "python"),
+    ("templates/**.html", "jinja2"),
+    ("templates/**.txt", "jinja2"),
+]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def _source_messages() -> set[str]:
+    found: set[str] = set()
+    for _file, _line, message, _comments, _ctx in extract_from_dir(
+        str(ROOT), METHODS, keywords=KEYWORDS, options_map={"templates/**.html": {}}
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+SOURCE = _source_messages()
+
+
+def test_extraction_finds_the_page_texts() -> None:
+    assert "Sign in" in SOURCE and len(SOURCE) > 50
+
+
+@pytest.mark.parametrize("lang", ["it", "fr"])
+def test_catalog_translates_every_text(lang: str) -> None:
+    with open(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
+        catalog = read_po(f)
+    missing, broken = [], []
+    for msgid in sorted(SOURCE):
+        entry = catalog.get(msgid)
+        text = entry.string if entry is not None else ""
+        if isinstance(text, tuple):
+            text = text[0]
+        if not text or (entry is not None and entry.fuzzy):
+            missing.append(msgid)
+        elif set(PLACEHOLDER.findall(msgid)) != set(PLACEHOLDER.findall(text)):
+            broken.append(msgid)
+    assert missing == [], f"{len(missing)} texts untranslated in {lang} (run `make messages`)"
+    assert broken == [], f"placeholders differ in {lang}"

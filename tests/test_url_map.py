@@ -1,0 +1,106 @@
+"""Walk the app's whole URL map: every admin route works for an admin, is forbidden (403) to
+managers and viewers and sends anonymous visitors to sign-in. Every other route must be listed
+here with its audience, so that no new route can escape this test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.routing import Rule
+
+from survey import create_app
+from tests.conftest import csrf_token
+
+# Routes open to everyone (and API routes, which answer to API keys, not sessions).
+PUBLIC = {"static", "main.index", "main.health", "auth.sign_in", "auth.sign_out"}
+API_PREFIX = "api."
+
+
+def _rules() -> list[Rule]:
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "SECRET_KEY": "x"})
+    return sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint, r.rule))
+
+
+ALL_RULES = _rules()
+ADMIN_RULES = [r for r in ALL_RULES if r.endpoint.startswith("admin.")]
+
+
+def test_every_route_has_a_known_audience() -> None:
+    unknown = [
+        r.endpoint
+        for r in ALL_RULES
+        if not r.endpoint.startswith(("admin.", API_PREFIX)) and r.endpoint not in PUBLIC
+    ]
+    assert unknown == [], "classify these routes in tests/test_url_map.py"
+    assert len(ADMIN_RULES) >= 1
+
+
+@pytest.fixture
+def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
+    """One existing object for every URL argument an admin route may take."""
+    from survey.models import Service
+    from survey.services.accounts import create_api_key
+
+    dept = make_department()
+    person = make_person(department=dept)
+    service = Service(provider_department_id=dept.id, code="SVC-1", name="Laptop repair")
+    session.add(service)
+    key, _secret = create_api_key(session, "ticketing")
+    session.commit()
+    user = make_user("viewer")
+    return {
+        "department_id": dept.id,
+        "person_id": person.id,
+        "service_id": service.id,
+        "user_id": user.id,
+        "key_id": key.id,
+        "code": dept.code,
+    }
+
+
+def _url(app: Flask, rule: Rule, objects: dict[str, Any]) -> str:
+    missing = [a for a in rule.arguments if a not in objects]
+    assert not missing, f"{rule.endpoint}: give the URL map test a value for {missing}"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **{a: objects[a] for a in rule.arguments})
+
+
+def _call(client, method: str, url: str, token: str | None) -> Any:
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={"csrf_token": token} if token else {})
+
+
+def _methods(rule: Rule) -> list[str]:
+    return sorted(m for m in rule.methods or () if m in ("GET", "POST"))
+
+
+@pytest.mark.parametrize("rule", ADMIN_RULES, ids=lambda r: f"{r.endpoint}")
+def test_admin_route_for_every_audience(
+    rule: Rule, app, client, objects, make_user, sign_in
+) -> None:
+    url = _url(app, rule, objects)
+    for method in _methods(rule):
+        anonymous = _call(client, method, url, csrf_token(client))
+        assert anonymous.status_code == 302, (method, url)
+        assert "/auth/sign-in" in anonymous.headers["Location"]
+
+    for role in ("manager", "viewer"):
+        c = app.test_client()
+        user = make_user(role)
+        from tests.conftest import post_form
+
+        post_form(c, "/auth/sign-in", {"email": user.email, "password": "correct horse battery"})
+        for method in _methods(rule):
+            assert _call(c, method, url, csrf_token(c, "/")).status_code == 403, (role, method, url)
+
+    admin = sign_in(make_user("admin"))
+    for method in _methods(rule):
+        response = _call(admin, method, url, csrf_token(admin, "/"))
+        # "Works": a page, a redirect after an action, or the form shown again with errors.
+        assert response.status_code in (200, 302, 400, 422), (method, url, response.status_code)
+        assert response.status_code < 500
