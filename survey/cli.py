@@ -92,5 +92,26 @@ def demo(seed: int, admin_password: str) -> None:
     click.echo(summary.describe())
 
 
+@group.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep sending until stopped (SIGTERM or Ctrl-C).")
+@click.option("--batch", default=200, show_default=True, help="Messages claimed per pass.")
+@click.option("--idle-seconds", default=5.0, show_default=True, help="Pause when nothing is due.")
+def send_mail(loop: bool, batch: int, idle_seconds: float) -> None:
+    """Send due messages from the outbox over one reused SMTP connection."""
+    from flask import current_app
+
+    from survey.mail.runner import run_dispatcher
+
+    url = current_app.config.get("SMTP_URL")
+    if not url:
+        click.echo("SURVEY_SMTP_URL is not set: messages stay in the outbox (Administration > Outbox).")
+        return
+    totals = run_dispatcher(
+        database().sessionmaker, str(url), str(current_app.config["MAIL_FROM"]),
+        loop=loop, batch=batch, idle_seconds=idle_seconds,
+    )
+    click.echo(f"sent {totals.sent}, retried {totals.retried}, failed {totals.failed}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(group)

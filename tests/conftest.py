@@ -202,3 +202,14 @@ def sign_in(client: FlaskClient) -> Callable[[User], FlaskClient]:
 @pytest.fixture
 def admin_client(make_user: Callable[..., User], sign_in: Callable[[User], FlaskClient]) -> FlaskClient:
     return sign_in(make_user("admin"))
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server on a free loopback port; see tests/smtp.py to script its replies."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

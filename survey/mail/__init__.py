@@ -1,0 +1,1 @@
+"""Outgoing mail: SMTP settings, message composition and the outbox dispatcher."""

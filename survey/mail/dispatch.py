@@ -1,0 +1,239 @@
+"""The outbox dispatcher: claims a batch of due messages, sends them over one reused SMTP
+connection and records each outcome.
+
+Guarantees, with a database that survives and an SMTP server that may not:
+- nothing is lost: a message leaves ``queued`` only for ``sending`` (a lease) and from there
+  only for ``sent`` after the server accepted it, ``failed`` after a permanent refusal, or back to
+  ``queued``; a dispatcher that dies leaves a lease that expires and is claimed again;
+- a duplicate is possible only when the process dies between the server's acceptance and the
+  database update, and it then carries the same Message-ID;
+- several dispatchers share the work: on PostgreSQL each claims a disjoint batch with
+  ``FOR UPDATE SKIP LOCKED``; SQLite serialises the claims with its write lock.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from survey.mail.smtp import SmtpConnection
+from survey.models import Invitation, OutboxMessage
+from survey.models.base import utcnow
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 12
+BASE_BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before try number ``attempts + 1``: 30 s, 1 min, 2 min ... capped at 6 h."""
+    return min(BASE_BACKOFF * (2 ** max(0, attempts - 1)), MAX_BACKOFF)
+
+
+@dataclass
+class DispatchReport:
+    """What one pass did. ``smtp_down`` is set when the server could not be reached."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    smtp_down: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+def compose(message: OutboxMessage, mail_from: str) -> EmailMessage:
+    """The MIME message (text and HTML alternatives) for an outbox row."""
+    email = EmailMessage()
+    email["From"] = mail_from
+    email["To"] = message.to_addr
+    email["Subject"] = message.subject
+    email["Message-ID"] = message.message_id
+    email["Date"] = format_datetime(message.created_at)
+    email["Auto-Submitted"] = "auto-generated"
+    email["X-Auto-Response-Suppress"] = "All"
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+def claim_batch(session: Session, worker: str, limit: int, now: datetime) -> list[int]:
+    """Lease up to ``limit`` due messages to ``worker`` and commit; returns their ids."""
+    due = or_(
+        and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.claim_expires_at < now),
+    )
+    ids = list(
+        session.scalars(
+            select(OutboxMessage.id)
+            .where(due)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(status="sending", claimed_by=worker, claim_expires_at=now + LEASE)
+        )
+    session.commit()
+    return ids
+
+
+def _mine(message_id: int, worker: str):  # type: ignore[no-untyped-def]
+    return and_(
+        OutboxMessage.id == message_id,
+        OutboxMessage.status == "sending",
+        OutboxMessage.claimed_by == worker,
+    )
+
+
+def _mark_sent(session: Session, message: OutboxMessage, worker: str, now: datetime) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(_mine(message.id, worker))
+        .values(status="sent", sent_at=now, claimed_by=None, claim_expires_at=None,
+                attempts=OutboxMessage.attempts + 1, last_error=None)
+    )
+    if message.invitation_id is not None:
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id == message.invitation_id, Invitation.status == "queued")
+            .values(status="sent")
+        )
+    session.commit()
+
+
+def _mark_retry(
+    session: Session, message: OutboxMessage, worker: str, now: datetime, error: str,
+    count_attempt: bool = True,
+) -> bool:
+    """Back to the queue with a later due time; after MAX_ATTEMPTS it fails. True if failed."""
+    attempts = message.attempts + (1 if count_attempt else 0)
+    if attempts >= MAX_ATTEMPTS:
+        _mark_failed(session, message, worker, now, f"gave up after {attempts} tries: {error}")
+        return True
+    session.execute(
+        update(OutboxMessage)
+        .where(_mine(message.id, worker))
+        .values(status="queued", attempts=attempts, next_attempt_at=now + backoff(attempts),
+                claimed_by=None, claim_expires_at=None, last_error=error[:2000])
+    )
+    session.commit()
+    return False
+
+
+def _mark_failed(
+    session: Session, message: OutboxMessage, worker: str, now: datetime, error: str
+) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(_mine(message.id, worker))
+        .values(status="failed", attempts=message.attempts + 1, claimed_by=None,
+                claim_expires_at=None, last_error=error[:2000])
+    )
+    if message.invitation_id is not None:
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id == message.invitation_id,
+                   Invitation.status.in_(("queued", "sent")))
+            .values(status="undeliverable")
+        )
+    session.commit()
+
+
+def _smtp_code(error: smtplib.SMTPException) -> int | None:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in error.recipients.values()]
+        return max(codes) if codes else None
+    if isinstance(error, smtplib.SMTPResponseException):
+        return int(error.smtp_code)
+    return None
+
+
+# SMTPException derives from OSError: the order of the checks below matters.
+CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
+
+
+def dispatch_once(
+    sessions: sessionmaker[Session],
+    connection: SmtpConnection,
+    mail_from: str,
+    worker: str,
+    limit: int = 200,
+    now: datetime | None = None,
+) -> DispatchReport:
+    """Claim one batch and try to send it. Never raises for SMTP trouble: the report says."""
+    report = DispatchReport()
+    now = now or utcnow()
+    with sessions() as session:
+        ids = claim_batch(session, worker, limit, now)
+        report.claimed = len(ids)
+        messages = {
+            m.id: m
+            for m in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+        } if ids else {}
+        for position, message_id in enumerate(ids):
+            message = messages.get(message_id)
+            if message is None or message.claimed_by != worker:
+                continue
+            try:
+                connection.send(compose(message, mail_from))
+            except smtplib.SMTPException as error:
+                code = _smtp_code(error)
+                text = f"{code or ''} {error}".strip()
+                report.errors.append(text)
+                if code is not None and 500 <= code < 600:
+                    _mark_failed(session, message, worker, utcnow(), text)
+                    report.failed += 1
+                elif isinstance(error, CONNECTION_ERRORS) or code is None:
+                    _connection_lost(session, ids[position:], worker, text, report)
+                    break
+                elif _mark_retry(session, message, worker, utcnow(), text):
+                    report.failed += 1
+                else:
+                    report.retried += 1
+            except (OSError, socket.timeout) as error:
+                _connection_lost(session, ids[position:], worker, str(error), report)
+                break
+            else:
+                _mark_sent(session, message, worker, utcnow())
+                report.sent += 1
+    return report
+
+
+def _connection_lost(
+    session: Session, ids: list[int], worker: str, error: str, report: DispatchReport
+) -> None:
+    """The server went away: the message in flight is retried later with backoff, the rest of
+    the batch goes straight back to the queue untouched."""
+    connection_error = f"connection: {error}"
+    report.smtp_down = True
+    report.errors.append(connection_error)
+    now = utcnow()
+    first, rest = ids[0], ids[1:]
+    message = session.get(OutboxMessage, first)
+    if message is not None:
+        if _mark_retry(session, message, worker, now, connection_error):
+            report.failed += 1
+        else:
+            report.retried += 1
+    if rest:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(rest), OutboxMessage.claimed_by == worker,
+                   OutboxMessage.status == "sending")
+            .values(status="queued", claimed_by=None, claim_expires_at=None)
+        )
+        session.commit()

@@ -1,0 +1,77 @@
+"""Running the dispatcher once or in a loop, stopping cleanly on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import threading
+from types import FrameType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from survey.mail.dispatch import DispatchReport, dispatch_once
+from survey.mail.smtp import SmtpConnection, SmtpSettings
+
+MAX_PAUSE_SECONDS = 300.0
+
+
+def worker_name() -> str:
+    """Identifies this dispatcher in leases: host, process and a random suffix."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def run_dispatcher(
+    sessions: sessionmaker[Session],
+    smtp_url: str,
+    mail_from: str,
+    *,
+    loop: bool = False,
+    batch: int = 200,
+    idle_seconds: float = 5.0,
+) -> DispatchReport:
+    """Send until nothing is due (or, with ``loop``, until stopped). Returns the totals.
+
+    Without ``loop`` it stops at the first pass that sends nothing or finds SMTP down, so a
+    cron job never hangs. With ``loop`` it waits ``idle_seconds`` when idle and backs off
+    (doubling, up to five minutes) while the server is unreachable.
+    """
+    stop = threading.Event()
+    previous: dict[int, object] = {}
+    if threading.current_thread() is threading.main_thread():
+
+        def _stop(_signum: int, _frame: FrameType | None) -> None:
+            stop.set()
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, _stop)
+
+    totals = DispatchReport()
+    connection = SmtpConnection(SmtpSettings.from_url(smtp_url))
+    worker = worker_name()
+    pause = idle_seconds
+    try:
+        while not stop.is_set():
+            report = dispatch_once(sessions, connection, mail_from, worker, limit=batch)
+            for name in ("claimed", "sent", "retried", "failed"):
+                setattr(totals, name, getattr(totals, name) + getattr(report, name))
+            totals.errors.extend(report.errors[-5:])
+            if report.smtp_down:
+                totals.smtp_down = True
+                if not loop:
+                    break
+                pause = min(max(pause * 2, idle_seconds), MAX_PAUSE_SECONDS)
+                stop.wait(pause)
+                continue
+            pause = idle_seconds
+            if report.claimed == 0:
+                if not loop:
+                    break
+                connection.close()
+                stop.wait(idle_seconds)
+    finally:
+        connection.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+    return totals

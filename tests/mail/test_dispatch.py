@@ -1,0 +1,186 @@
+"""The outbox dispatcher against a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from survey.db import database
+from survey.mail.dispatch import backoff, dispatch_once
+from survey.mail.runner import run_dispatcher
+from survey.mail.smtp import SmtpConnection, SmtpSettings
+from survey.models import OutboxMessage
+from survey.models.base import utcnow
+from survey.services.outbox import enqueue_message
+
+FROM = "Service IQ <siq@example.com>"
+
+
+def _send(app, server, worker: str = "w1", **kwargs):  # type: ignore[no-untyped-def]
+    """One dispatcher pass over a fresh connection, closed afterwards."""
+    connection = SmtpConnection(SmtpSettings.from_url(server.url))
+    try:
+        return dispatch_once(database(app).sessionmaker, connection, FROM, worker, **kwargs)
+    finally:
+        connection.close()
+
+
+def _queue(session, n: int, prefix: str = "p") -> list[OutboxMessage]:
+    rows = [
+        enqueue_message(
+            session, to_addr=f"{prefix}{i}@example.com", subject=f"Survey {i}",
+            body_text=f"Hello {i}", body_html=f"<p>Hello {i}</p>", purpose="test",
+            domain="example.com",
+        )
+        for i in range(n)
+    ]
+    session.commit()
+    return rows
+
+
+def _statuses(session) -> dict[str, int]:
+    session.rollback()  # end the test's read transaction: see what the dispatcher committed
+    rows = session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+    return dict(rows.all())
+
+
+@pytest.mark.postgres
+def test_messages_arrive_multipart_with_stable_message_id(app, session, smtp_server) -> None:
+    queued = _queue(session, 3)
+    totals = run_dispatcher(database(app).sessionmaker, smtp_server.url, FROM)
+    assert totals.sent == 3
+    assert _statuses(session) == {"sent": 3}
+    got = {m["Message-ID"]: m for m in smtp_server.messages}
+    assert set(got) == {q.message_id for q in queued}
+    first = got[queued[0].message_id]
+    assert first["To"] == "p0@example.com" and first["Subject"] == "Survey 0"
+    assert first.get_body(("plain",)).get_content().strip() == "Hello 0"
+    assert "<p>Hello 0</p>" in first.get_body(("html",)).get_content()
+
+
+def test_one_connection_is_reused(app, session, smtp_server) -> None:
+    _queue(session, 5)
+    settings = SmtpSettings.from_url(smtp_server.url)
+    connection = SmtpConnection(settings)
+    opened = []
+    original = connection.open
+
+    def counting_open():  # type: ignore[no-untyped-def]
+        if connection._smtp is None:
+            opened.append(1)
+        return original()
+
+    connection.open = counting_open  # type: ignore[method-assign]
+    report = dispatch_once(database(app).sessionmaker, connection, FROM, "w1")
+    connection.close()
+    assert report.sent == 5 and len(opened) == 1
+
+
+@pytest.mark.postgres
+def test_550_fails_that_message_and_the_rest_still_go(app, session, smtp_server) -> None:
+    _queue(session, 4)
+    smtp_server.handler.refuse_for["p1@example.com"] = "550 No such user"
+    report = _send(app, smtp_server, "w1")
+    assert (report.sent, report.failed) == (3, 1)
+    failed = session.scalar(select(OutboxMessage).where(OutboxMessage.status == "failed"))
+    assert failed.to_addr == "p1@example.com" and "550" in failed.last_error
+
+
+@pytest.mark.parametrize("reply", ["451 Try later", "421 Service shutting down"])
+def test_temporary_refusal_is_retried_with_backoff(app, session, smtp_server, reply) -> None:
+    _queue(session, 2)
+    smtp_server.handler.script.extend([reply])
+    sessions = database(app).sessionmaker
+    before = utcnow()
+    report = _send(app, smtp_server, "w1")
+    assert report.sent + report.retried == 2 or report.smtp_down
+    session.rollback()
+    retried = session.scalar(select(OutboxMessage).where(OutboxMessage.attempts == 1, OutboxMessage.status == "queued"))
+    assert retried is not None and retried.next_attempt_at >= before + timedelta(seconds=29)
+    # Later, the server accepts: everything is delivered exactly once.
+    later = utcnow() + timedelta(hours=1)
+    _send(app, smtp_server, "w2", now=later)
+    assert _statuses(session) == {"sent": 2}
+    assert len({m["Message-ID"] for m in smtp_server.messages}) == len(smtp_server.messages) == 2
+
+
+@pytest.mark.postgres
+def test_smtp_down_loses_nothing_and_delivers_when_back(app, session, smtp_server) -> None:
+    _queue(session, 6)
+    sessions = database(app).sessionmaker
+    smtp_server.stop()
+    totals = run_dispatcher(sessions, smtp_server.url, FROM)
+    assert totals.smtp_down and totals.sent == 0
+    statuses = _statuses(session)
+    assert statuses.get("queued") == 6  # all back in the queue, none lost
+    smtp_server.start()
+    _send(app, smtp_server, "w2", now=utcnow() + timedelta(hours=1))
+    assert _statuses(session) == {"sent": 6}
+    assert len(smtp_server.messages) == 6
+
+
+def test_connection_dropped_during_data(app, session, smtp_server) -> None:
+    _queue(session, 3)
+    smtp_server.handler.script.extend(["250", "drop"])
+    sessions = database(app).sessionmaker
+    report = _send(app, smtp_server, "w1")
+    assert report.sent == 1 and report.smtp_down
+    _send(app, smtp_server, "w2", now=utcnow() + timedelta(hours=1))
+    assert _statuses(session) == {"sent": 3}
+    assert len({m["Message-ID"] for m in smtp_server.messages}) == 3
+
+
+def test_expired_lease_of_a_dead_dispatcher_is_taken_over(app, session, smtp_server) -> None:
+    from survey.mail.dispatch import claim_batch
+
+    _queue(session, 2)
+    sessions = database(app).sessionmaker
+    with sessions() as s:
+        assert len(claim_batch(s, "dead-worker", 10, utcnow())) == 2
+    # Within the lease nobody else takes them; after it, another dispatcher does.
+    conn = SmtpConnection(SmtpSettings.from_url(smtp_server.url))
+    assert dispatch_once(sessions, conn, FROM, "w2").claimed == 0
+    assert dispatch_once(sessions, conn, FROM, "w2", now=utcnow() + timedelta(minutes=6)).sent == 2
+    conn.close()
+
+
+def test_header_injection_is_neutralised(app, session, smtp_server) -> None:
+    enqueue_message(session, to_addr="x@example.com", subject="Hi\r\nBcc: victim@example.com",
+                    body_text="t", body_html="", purpose="test", domain="example.com")
+    session.commit()
+    run_dispatcher(database(app).sessionmaker, smtp_server.url, FROM)
+    (message,) = smtp_server.messages
+    assert message["Bcc"] is None and "Bcc: victim" in message["Subject"]
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert backoff(1) == timedelta(seconds=30)
+    assert backoff(2) == timedelta(minutes=1)
+    assert backoff(30) == timedelta(hours=6)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("smtp://mail.example.com", ("mail.example.com", 25, False, False, None)),
+        ("smtp://u%40x:p%3Aw@h:587?starttls=1", ("h", 587, False, True, "u@x")),
+        ("smtps://h", ("h", 465, True, False, None)),
+    ],
+)
+def test_smtp_url_parsing(url, expected) -> None:
+    s = SmtpSettings.from_url(url)
+    assert (s.host, s.port, s.use_ssl, s.starttls, s.username) == expected
+
+
+def test_bad_smtp_url_is_refused() -> None:
+    with pytest.raises(ValueError, match="smtp"):
+        SmtpSettings.from_url("http://x")
+
+
+def test_send_mail_without_smtp_keeps_the_outbox(runner, session) -> None:
+    _queue(session, 1)
+    result = runner.invoke(args=["survey", "send-mail"])
+    assert result.exit_code == 0 and "outbox" in result.output
+    assert _statuses(session) == {"queued": 1}

@@ -1,0 +1,74 @@
+"""A real SMTP server on loopback (aiosmtpd) whose replies a test can script."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections import deque
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Recorder:
+    """aiosmtpd handler: stores accepted messages; ``script`` holds replies for the next DATA
+    commands ("250" accepts; "451 ..." / "550 ..." refuse; "drop" closes the connection)."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.script: deque[str] = deque()
+        self.refuse_for: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        reply = self.refuse_for.get(address.lower())
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            step = self.script.popleft() if self.script else "250"
+        if step == "drop":
+            server.transport.close()
+            return "421 closing"
+        if not step.startswith("250"):
+            return step
+        parsed = message_from_bytes(envelope.original_content, policy=policy.default)
+        with self.lock:
+            self.messages.append(parsed)  # type: ignore[arg-type]
+        return "250 Message accepted"
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.handler = Recorder()
+        self.controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        # A fresh controller each time: a stopped one cannot be started again.
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return self.handler.messages
