@@ -17,7 +17,9 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        engine = make_engine(os.environ.get("SURVEY_DATABASE_URL", "sqlite:///instance/survey.sqlite3"))
+        engine = make_engine(
+            os.environ.get("SURVEY_DATABASE_URL", "sqlite:///instance/survey.sqlite3")
+        )
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -104,13 +104,39 @@ def send_mail(loop: bool, batch: int, idle_seconds: float) -> None:
 
     url = current_app.config.get("SMTP_URL")
     if not url:
-        click.echo("SURVEY_SMTP_URL is not set: messages stay in the outbox (Administration > Outbox).")
+        click.echo(
+            "SURVEY_SMTP_URL is not set: messages stay in the outbox (Administration > Outbox)."
+        )
         return
     totals = run_dispatcher(
-        database().sessionmaker, str(url), str(current_app.config["MAIL_FROM"]),
-        loop=loop, batch=batch, idle_seconds=idle_seconds,
+        database().sessionmaker,
+        str(url),
+        str(current_app.config["MAIL_FROM"]),
+        loop=loop,
+        batch=batch,
+        idle_seconds=idle_seconds,
     )
     click.echo(f"sent {totals.sent}, retried {totals.retried}, failed {totals.failed}")
+
+
+@group.command("tick")
+def tick() -> None:
+    """Do all scheduled work: campaigns, reminders, post-interaction surveys, expiry."""
+    from flask import current_app
+
+    from survey.config import mail_domain
+    from survey.services.tick import TickSettings, run_tick
+
+    cfg = current_app.config
+    settings = TickSettings(
+        base_url=str(cfg["BASE_URL"]),
+        mail_domain=mail_domain(cfg),
+        salt=str(cfg["SECRET_KEY"]),
+        fatigue_days=int(cfg["FATIGUE_DAYS"]),
+        link_days=int(cfg["LINK_DAYS"]),
+    )
+    report = run_tick(database().sessionmaker, settings)
+    click.echo(report.describe())
 
 
 def init_app(app: Flask) -> None:

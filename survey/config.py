@@ -32,7 +32,9 @@ def _int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> i
     return value
 
 
-def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, object]:
+def load_settings(
+    instance_path: str, environ: Mapping[str, str] | None = None
+) -> dict[str, object]:
     """Return Flask config keys built from ``environ`` (default: ``os.environ``).
 
     ``SURVEY_DATABASE_URL`` defaults to a SQLite file under the instance folder. Cookies are
@@ -59,6 +61,8 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "MIN_GROUP_SIZE": _int(env, "SURVEY_MIN_GROUP_SIZE", 5, 2),
         "COMMENT_GROUP_SIZE": _int(env, "SURVEY_COMMENT_GROUP_SIZE", 10, 2),
         "PAGE_SIZE": _int(env, "SURVEY_PAGE_SIZE", 25, 5),
+        "FATIGUE_DAYS": _int(env, "SURVEY_FATIGUE_DAYS", 14, 1),
+        "LINK_DAYS": _int(env, "SURVEY_LINK_DAYS", 14, 1),
         "SIGNIN_MAX_FAILURES": _int(env, "SURVEY_SIGNIN_MAX_FAILURES", 5, 1),
         "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),
         "SESSION_COOKIE_SECURE": secure,
@@ -72,9 +76,19 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
-        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(
+            Path(__file__).resolve().parent.parent / "translations"
+        ),
         "LOCALES": LOCALES,
     }
+
+
+def mail_domain(config: Mapping[str, object]) -> str:
+    """The domain for Message-IDs: the sender's, else the base URL's host."""
+    sender = str(config.get("MAIL_FROM") or "")
+    if "@" in sender:
+        return sender.rsplit("@", 1)[1].strip(" >") or "localhost"
+    return urlsplit(str(config.get("BASE_URL") or "")).hostname or "localhost"
 
 
 def check_settings(config: Mapping[str, object], debug: bool, testing: bool) -> None:
@@ -84,5 +98,6 @@ def check_settings(config: Mapping[str, object], debug: bool, testing: bool) -> 
             return
         raise ConfigError(
             "SURVEY_SECRET_KEY is not set. Set it to a long random string, for example:\n"
-            "  export SURVEY_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+            "  export SURVEY_SECRET_KEY="
+            "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -39,10 +41,9 @@ def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
 
 
 def _rollback() -> None:
-    try:
+    # The original error matters more than one raised while rolling back.
+    with contextlib.suppress(Exception):
         get_session().rollback()
-    except Exception:  # noqa: BLE001 - the original error matters more than this one
-        pass
 
 
 def init_app(app: Flask) -> None:

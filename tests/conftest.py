@@ -155,7 +155,9 @@ def make_department(session: Session) -> Callable[..., Department]:
 
 
 @pytest.fixture
-def make_person(session: Session, make_department: Callable[..., Department]) -> Callable[..., Person]:
+def make_person(
+    session: Session, make_department: Callable[..., Department]
+) -> Callable[..., Person]:
     def make(email: str | None = None, department: Department | None = None, **kw: Any) -> Person:
         n = next(_counter)
         dept = department or make_department()
@@ -190,9 +192,7 @@ def sign_in(client: FlaskClient) -> Callable[[User], FlaskClient]:
     """Sign ``user`` in on the test client through the real form."""
 
     def do(user: User) -> FlaskClient:
-        response = post_form(
-            client, "/auth/sign-in", {"email": user.email, "password": PASSWORD}
-        )
+        response = post_form(client, "/auth/sign-in", {"email": user.email, "password": PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client
 
@@ -200,7 +200,9 @@ def sign_in(client: FlaskClient) -> Callable[[User], FlaskClient]:
 
 
 @pytest.fixture
-def admin_client(make_user: Callable[..., User], sign_in: Callable[[User], FlaskClient]) -> FlaskClient:
+def admin_client(
+    make_user: Callable[..., User], sign_in: Callable[[User], FlaskClient]
+) -> FlaskClient:
     return sign_in(make_user("admin"))
 
 
@@ -211,5 +213,80 @@ def smtp_server() -> Iterator[Any]:
 
     server = SmtpServer()
     server.start()
+    yield server
+    server.stop()
+
+
+class LiveServer:
+    """The app under gunicorn in a subprocess, on a free loopback port."""
+
+    def __init__(self, db_url: str, workers: int = 2, threads: int = 4, **env: str) -> None:
+        import os
+        import subprocess
+        import sys
+
+        from tests.smtp import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        environment = {
+            **os.environ,
+            "SURVEY_DATABASE_URL": db_url,
+            "SURVEY_SECRET_KEY": "live-test-secret",
+            "SURVEY_BASE_URL": self.url,
+            **env,
+        }
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        self.process = subprocess.Popen(
+            [
+                gunicorn,
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
+            cwd=str(Path(__file__).resolve().parent.parent),
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self._wait()
+
+    def _wait(self) -> None:
+        import time
+        import urllib.request
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    self.process.stderr.read().decode() if self.process.stderr else ""
+                )
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except Exception:
+            self.process.kill()
+        if self.process.stderr:
+            self.process.stderr.close()
+
+
+@pytest.fixture
+def live_server(db_url: str) -> Iterator[LiveServer]:
+    server = LiveServer(db_url)
     yield server
     server.stop()

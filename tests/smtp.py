@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections import deque
@@ -26,9 +27,12 @@ class Recorder:
         self.messages: list[EmailMessage] = []
         self.script: deque[str] = deque()
         self.refuse_for: dict[str, str] = {}
+        self.delay = 0.0  # seconds spent on each DATA, to make a run last a while
         self.lock = threading.Lock()
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
         reply = self.refuse_for.get(address.lower())
         if reply:
             return reply
@@ -36,6 +40,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             step = self.script.popleft() if self.script else "250"
         if step == "drop":

@@ -38,4 +38,6 @@ def test_key_is_stored_hashed_and_revocation_works(client, session) -> None:
 
 def test_malformed_keys_are_rejected(client) -> None:
     for header in ("Bearer", "Bearer siq_x", "Basic abc", "Bearer siq_zz_\x00"):
-        assert client.get("/api/v1/departments", headers={"Authorization": header}).status_code == 401
+        assert (
+            client.get("/api/v1/departments", headers={"Authorization": header}).status_code == 401
+        )

@@ -17,7 +17,9 @@ from tests.conftest import PASSWORD, post_form
 @pytest.mark.postgres
 def test_sign_in_and_out(client, make_user, session) -> None:
     user = make_user("viewer")
-    response = post_form(client, "/auth/sign-in", {"email": user.email.upper(), "password": PASSWORD})
+    response = post_form(
+        client, "/auth/sign-in", {"email": user.email.upper(), "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert "Sign out" in client.get("/").get_data(as_text=True)
     post_form(client, "/auth/sign-out", {}, follow_redirects=False)
@@ -113,7 +115,8 @@ def test_next_accepts_only_local_paths(target: str, allowed: bool) -> None:
 def test_sign_in_redirects_to_next(client, make_user) -> None:
     user = make_user("admin")
     response = post_form(
-        client, "/auth/sign-in",
+        client,
+        "/auth/sign-in",
         {"email": user.email, "password": PASSWORD, "next": "//evil.example/"},
     )
     assert response.headers["Location"] == "/admin/"

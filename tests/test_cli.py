@@ -16,7 +16,9 @@ def test_create_admin_then_sign_in(runner, session, client) -> None:
     user = session.scalar(select(User).where(User.email == "boss@example.com"))
     assert user is not None and user.role == "admin"
     assert user.password_hash.startswith("$argon2id$")
-    again = runner.invoke(args=["survey", "create-admin", "boss@example.com", "--password", "x" * 12])
+    again = runner.invoke(
+        args=["survey", "create-admin", "boss@example.com", "--password", "x" * 12]
+    )
     assert again.exit_code != 0 and "already exists" in again.output
 
 

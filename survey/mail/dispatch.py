@@ -14,7 +14,6 @@ Guarantees, with a database that survives and an SMTP server that may not:
 from __future__ import annotations
 
 import smtplib
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -103,8 +102,14 @@ def _mark_sent(session: Session, message: OutboxMessage, worker: str, now: datet
     session.execute(
         update(OutboxMessage)
         .where(_mine(message.id, worker))
-        .values(status="sent", sent_at=now, claimed_by=None, claim_expires_at=None,
-                attempts=OutboxMessage.attempts + 1, last_error=None)
+        .values(
+            status="sent",
+            sent_at=now,
+            claimed_by=None,
+            claim_expires_at=None,
+            attempts=OutboxMessage.attempts + 1,
+            last_error=None,
+        )
     )
     if message.invitation_id is not None:
         session.execute(
@@ -116,7 +121,11 @@ def _mark_sent(session: Session, message: OutboxMessage, worker: str, now: datet
 
 
 def _mark_retry(
-    session: Session, message: OutboxMessage, worker: str, now: datetime, error: str,
+    session: Session,
+    message: OutboxMessage,
+    worker: str,
+    now: datetime,
+    error: str,
     count_attempt: bool = True,
 ) -> bool:
     """Back to the queue with a later due time; after MAX_ATTEMPTS it fails. True if failed."""
@@ -127,8 +136,14 @@ def _mark_retry(
     session.execute(
         update(OutboxMessage)
         .where(_mine(message.id, worker))
-        .values(status="queued", attempts=attempts, next_attempt_at=now + backoff(attempts),
-                claimed_by=None, claim_expires_at=None, last_error=error[:2000])
+        .values(
+            status="queued",
+            attempts=attempts,
+            next_attempt_at=now + backoff(attempts),
+            claimed_by=None,
+            claim_expires_at=None,
+            last_error=error[:2000],
+        )
     )
     session.commit()
     return False
@@ -140,14 +155,20 @@ def _mark_failed(
     session.execute(
         update(OutboxMessage)
         .where(_mine(message.id, worker))
-        .values(status="failed", attempts=message.attempts + 1, claimed_by=None,
-                claim_expires_at=None, last_error=error[:2000])
+        .values(
+            status="failed",
+            attempts=message.attempts + 1,
+            claimed_by=None,
+            claim_expires_at=None,
+            last_error=error[:2000],
+        )
     )
     if message.invitation_id is not None:
         session.execute(
             update(Invitation)
-            .where(Invitation.id == message.invitation_id,
-                   Invitation.status.in_(("queued", "sent")))
+            .where(
+                Invitation.id == message.invitation_id, Invitation.status.in_(("queued", "sent"))
+            )
             .values(status="undeliverable")
         )
     session.commit()
@@ -180,10 +201,14 @@ def dispatch_once(
     with sessions() as session:
         ids = claim_batch(session, worker, limit, now)
         report.claimed = len(ids)
-        messages = {
-            m.id: m
-            for m in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
-        } if ids else {}
+        messages = (
+            {
+                m.id: m
+                for m in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+            }
+            if ids
+            else {}
+        )
         for position, message_id in enumerate(ids):
             message = messages.get(message_id)
             if message is None or message.claimed_by != worker:
@@ -204,7 +229,7 @@ def dispatch_once(
                     report.failed += 1
                 else:
                     report.retried += 1
-            except (OSError, socket.timeout) as error:
+            except (TimeoutError, OSError) as error:
                 _connection_lost(session, ids[position:], worker, str(error), report)
                 break
             else:
@@ -232,8 +257,11 @@ def _connection_lost(
     if rest:
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(rest), OutboxMessage.claimed_by == worker,
-                   OutboxMessage.status == "sending")
+            .where(
+                OutboxMessage.id.in_(rest),
+                OutboxMessage.claimed_by == worker,
+                OutboxMessage.status == "sending",
+            )
             .values(status="queued", claimed_by=None, claim_expires_at=None)
         )
         session.commit()

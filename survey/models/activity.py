@@ -42,9 +42,7 @@ class Interaction(Base):
     service_id: Mapped[int | None] = mapped_column(
         ForeignKey("services.id", ondelete="SET NULL"), index=True
     )
-    requester_person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE")
-    )
+    requester_person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     source: Mapped[str | None] = mapped_column(String(40))
     external_ref: Mapped[str | None] = mapped_column(String(120))
     opened_at: Mapped[datetime]

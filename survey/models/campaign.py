@@ -25,12 +25,8 @@ from survey.models.org import Department, Person
 campaign_departments = Table(
     "campaign_departments",
     Base.metadata,
-    Column(
-        "campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
-    ),
-    Column(
-        "department_id", ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_id", ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
@@ -45,9 +41,7 @@ class Campaign(Base):
     __table_args__ = (
         CheckConstraint("closes_at > opens_at", name="closes_after_opens"),
         CheckConstraint("audience IN ('all', 'departments')", name="audience_known"),
-        CheckConstraint(
-            "status IN ('draft', 'open', 'closed', 'cancelled')", name="status_known"
-        ),
+        CheckConstraint("status IN ('draft', 'open', 'closed', 'cancelled')", name="status_known"),
         CheckConstraint("reminder_max >= 0 AND reminder_min_days >= 1", name="reminder_policy"),
         CheckConstraint("min_group_size >= 2", name="k_at_least_two"),
     )
@@ -80,9 +74,7 @@ class Invitation(Base):
 
     __tablename__ = "invitations"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('post_interaction', 'quarterly', 'quiz')", name="kind_known"
-        ),
+        CheckConstraint("kind IN ('post_interaction', 'quarterly', 'quiz')", name="kind_known"),
         CheckConstraint(
             "status IN ('queued', 'sent', 'answered', 'expired', 'undeliverable', 'cancelled')",
             name="status_known",
@@ -103,9 +95,7 @@ class Invitation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
-    campaign_id: Mapped[int | None] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE")
-    )
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     interaction_id: Mapped[int | None] = mapped_column(
         ForeignKey("interactions.id", ondelete="CASCADE")
     )

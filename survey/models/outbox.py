@@ -21,9 +21,7 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'sending', 'sent', 'failed')", name="status_known"
-        ),
+        CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name="status_known"),
         Index("ix_outbox_status_next", "status", "next_attempt_at"),
     )
 

@@ -51,9 +51,7 @@ class Question(Base):
     ``options`` holds locale-free option data (values, scenario ratings, reverse scoring)."""
 
     __tablename__ = "questions"
-    __table_args__ = (
-        CheckConstraint(f"qtype IN ({_in(QUESTION_TYPES)})", name="qtype_known"),
-    )
+    __table_args__ = (CheckConstraint(f"qtype IN ({_in(QUESTION_TYPES)})", name="qtype_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     questionnaire_id: Mapped[int] = mapped_column(

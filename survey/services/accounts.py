@@ -1,4 +1,7 @@
-"""Users, sign-in with throttling, and API keys. Verbs taking a session; they flush, never commit."""
+"""Users, sign-in with throttling, and API keys.
+
+Verbs taking a session; they flush, never commit.
+"""
 
 from __future__ import annotations
 

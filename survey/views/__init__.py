@@ -11,10 +11,11 @@ def has_endpoint(name: str) -> bool:
 
 
 def register_blueprints(app: Flask) -> None:
-    from survey.views import admin, api, auth, main
+    from survey.views import admin, api, auth, main, respond
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(respond.bp)
     app.jinja_env.globals["has_endpoint"] = has_endpoint

@@ -9,11 +9,15 @@ from typing import Any
 
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from survey.db import get_session
 from survey.extensions import csrf
-from survey.models import Department
+from survey.models import Department, Interaction
 from survey.services.accounts import find_api_key
+from survey.services.api_input import parse_interaction
+from survey.services.interactions import FieldError, find_existing, record_interaction
+from survey.views.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -70,3 +74,48 @@ def departments() -> Any:
             ]
         }
     )
+
+
+def _interaction_json(interaction: Interaction, created: bool) -> dict[str, Any]:
+    return {
+        "id": interaction.id,
+        "created": created,
+        "provider": interaction.provider.code,
+        "source": interaction.source,
+        "external_ref": interaction.external_ref,
+        "survey": interaction.survey_decision,
+    }
+
+
+@bp.post("/interactions")
+@api_key_required
+def post_interaction() -> Any:
+    """Record a handled request; idempotent on source + external_ref."""
+    if not request.is_json:
+        return api_error(
+            415, "send a JSON body with Content-Type: application/json", "Content-Type"
+        )
+    body = request.get_json(silent=True)
+    if body is None:
+        return api_error(400, "the body is not valid JSON", "body")
+    db = get_session()
+    try:
+        data = parse_interaction(body)
+        interaction, created = record_interaction(db, data)
+        db.commit()
+    except FieldError as error:
+        db.rollback()
+        return api_error(422, error.message, error.field)
+    except IntegrityError:
+        # The same source + reference arrived twice at once: the other request won.
+        db.rollback()
+        existing = find_existing(db, data.source, data.external_ref)
+        if existing is None:
+            return api_error(409, "conflicting interaction, try again", "external_ref")
+        interaction, created = existing, False
+    return jsonify(_interaction_json(interaction, created)), 201 if created else 200
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(openapi_document())

@@ -30,8 +30,12 @@ def _send(app, server, worker: str = "w1", **kwargs):  # type: ignore[no-untyped
 def _queue(session, n: int, prefix: str = "p") -> list[OutboxMessage]:
     rows = [
         enqueue_message(
-            session, to_addr=f"{prefix}{i}@example.com", subject=f"Survey {i}",
-            body_text=f"Hello {i}", body_html=f"<p>Hello {i}</p>", purpose="test",
+            session,
+            to_addr=f"{prefix}{i}@example.com",
+            subject=f"Survey {i}",
+            body_text=f"Hello {i}",
+            body_html=f"<p>Hello {i}</p>",
+            purpose="test",
             domain="example.com",
         )
         for i in range(n)
@@ -42,7 +46,9 @@ def _queue(session, n: int, prefix: str = "p") -> list[OutboxMessage]:
 
 def _statuses(session) -> dict[str, int]:
     session.rollback()  # end the test's read transaction: see what the dispatcher committed
-    rows = session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+    rows = session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
     return dict(rows.all())
 
 
@@ -92,12 +98,13 @@ def test_550_fails_that_message_and_the_rest_still_go(app, session, smtp_server)
 def test_temporary_refusal_is_retried_with_backoff(app, session, smtp_server, reply) -> None:
     _queue(session, 2)
     smtp_server.handler.script.extend([reply])
-    sessions = database(app).sessionmaker
     before = utcnow()
     report = _send(app, smtp_server, "w1")
     assert report.sent + report.retried == 2 or report.smtp_down
     session.rollback()
-    retried = session.scalar(select(OutboxMessage).where(OutboxMessage.attempts == 1, OutboxMessage.status == "queued"))
+    retried = session.scalar(
+        select(OutboxMessage).where(OutboxMessage.attempts == 1, OutboxMessage.status == "queued")
+    )
     assert retried is not None and retried.next_attempt_at >= before + timedelta(seconds=29)
     # Later, the server accepts: everything is delivered exactly once.
     later = utcnow() + timedelta(hours=1)
@@ -124,7 +131,6 @@ def test_smtp_down_loses_nothing_and_delivers_when_back(app, session, smtp_serve
 def test_connection_dropped_during_data(app, session, smtp_server) -> None:
     _queue(session, 3)
     smtp_server.handler.script.extend(["250", "drop"])
-    sessions = database(app).sessionmaker
     report = _send(app, smtp_server, "w1")
     assert report.sent == 1 and report.smtp_down
     _send(app, smtp_server, "w2", now=utcnow() + timedelta(hours=1))
@@ -147,8 +153,15 @@ def test_expired_lease_of_a_dead_dispatcher_is_taken_over(app, session, smtp_ser
 
 
 def test_header_injection_is_neutralised(app, session, smtp_server) -> None:
-    enqueue_message(session, to_addr="x@example.com", subject="Hi\r\nBcc: victim@example.com",
-                    body_text="t", body_html="", purpose="test", domain="example.com")
+    enqueue_message(
+        session,
+        to_addr="x@example.com",
+        subject="Hi\r\nBcc: victim@example.com",
+        body_text="t",
+        body_html="",
+        purpose="test",
+        domain="example.com",
+    )
     session.commit()
     run_dispatcher(database(app).sessionmaker, smtp_server.url, FROM)
     (message,) = smtp_server.messages

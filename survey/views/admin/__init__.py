@@ -42,4 +42,3 @@ def dashboard() -> str:
         "api_keys": count(ApiKey),
     }
     return render_template("admin/dashboard.html", counts=counts)
-

@@ -1,0 +1,98 @@
+"""How long opening a quarterly campaign takes: invitations, link tokens and queued emails.
+
+    .venv/bin/python -m bench.campaign_open --people 2000
+
+Builds a fresh SQLite database with N people in 20 departments (each depending on 4 others),
+then times ``tick`` opening the campaign. Prints seconds and rows created.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=2000)
+    args = parser.parse_args()
+
+    from survey.services.questionnaires import install_default_questionnaires
+
+    from survey import create_app
+    from survey.db import database
+    from survey.migrate import upgrade
+    from survey.models import Department, Dependency, Invitation, OutboxMessage, Person
+    from survey.models.base import utcnow
+    from survey.periods import quarter_of
+    from survey.services.campaigns import create_campaign
+    from survey.services.tick import TickSettings, run_tick
+
+    folder = Path(tempfile.mkdtemp(prefix="siq-bench-"))
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+        }
+    )
+    engine = database(app).engine
+    upgrade(engine)
+    now = utcnow()
+    with app.app_context(), database(app).sessionmaker() as session:
+        session.execute(
+            insert(Department),
+            [{"code": f"D{i:02d}", "name": f"Department {i}"} for i in range(20)],
+        )
+        ids = list(session.scalars(select(Department.id).order_by(Department.id)))
+        session.execute(
+            insert(Dependency),
+            [
+                {"customer_department_id": c, "provider_department_id": ids[(n + k) % 20]}
+                for n, c in enumerate(ids)
+                for k in range(1, 5)
+            ],
+        )
+        session.execute(
+            insert(Person),
+            [
+                {
+                    "email": f"p{i}@bench.example",
+                    "name": f"Person {i}",
+                    "department_id": ids[i % 20],
+                    "locale": ("en", "it", "fr")[i % 3],
+                }
+                for i in range(args.people)
+            ],
+        )
+        install_default_questionnaires(session)
+        create_campaign(
+            session,
+            name="Bench",
+            quarter=quarter_of(now),
+            opens_at=now,
+            closes_at=now + timedelta(days=20),
+            min_group_size=5,
+        )
+        session.commit()
+        settings = TickSettings(
+            base_url="https://surveys.example.com", mail_domain="example.com", salt="bench"
+        )
+        started = time.perf_counter()
+        report = run_tick(database(app).sessionmaker, settings, now + timedelta(seconds=1))
+        elapsed = time.perf_counter() - started
+        invitations = session.scalar(select(func.count()).select_from(Invitation))
+        messages = session.scalar(select(func.count()).select_from(OutboxMessage))
+    print(
+        f"people={args.people} invitations={invitations} outbox={messages} "
+        f"opened={report.opened} seconds={elapsed:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Answering a survey from a link: which questions and providers, drafts of half-done
+quarterly surveys, and the atomic submit that uses the link and stores anonymous responses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from forms.survey import QuestionSpec
+from survey.models import (
+    Department,
+    Invitation,
+    InvitationDraft,
+    Question,
+    Questionnaire,
+    Response,
+)
+from survey.models.base import utcnow
+from survey.periods import iso_week_of, quarter_of
+from survey.services.campaigns import providers_for
+from survey.services.invitations import claim_invitation
+from survey.services.responses import store_response
+
+FORM_TYPES = ("likert5", "nps", "yes_no", "text", "consent")
+CONSENT_CODE = "contact_consent"
+COMMENT_CODE = "comment"
+
+
+def questionnaire_for(session: Session, invitation: Invitation) -> Questionnaire | None:
+    """The campaign's questionnaire, else the newest active one of the invitation's kind."""
+    if invitation.campaign is not None and invitation.campaign.questionnaire_id:
+        return session.get(Questionnaire, invitation.campaign.questionnaire_id)
+    return session.scalar(
+        select(Questionnaire)
+        .where(Questionnaire.kind == invitation.kind, Questionnaire.active.is_(True))
+        .order_by(Questionnaire.id.desc())
+    )
+
+
+def live_questions(questionnaire: Questionnaire) -> list[Question]:
+    return [q for q in questionnaire.questions if q.retired_at is None and q.qtype in FORM_TYPES]
+
+
+def question_specs(questions: list[Question], locale: str) -> list[QuestionSpec]:
+    """Form specs in ``locale`` (English where a text is missing)."""
+    specs = []
+    for q in questions:
+        texts = q.texts.get(locale) or q.texts.get("en") or {}
+        labels = texts.get("labels") or (q.texts.get("en") or {}).get("labels") or ()
+        specs.append(
+            QuestionSpec(
+                code=q.code,
+                qtype=q.qtype,
+                prompt=q.text(locale),
+                help=q.text(locale, "help"),
+                labels=tuple(labels),
+                required=q.required,
+            )
+        )
+    return specs
+
+
+def quarterly_providers(session: Session, invitation: Invitation) -> list[Department]:
+    """The departments this respondent rates, in name order."""
+    assert invitation.campaign is not None
+    ids = providers_for(session, [invitation.person], invitation.campaign.quarter)[
+        invitation.person_id
+    ]
+    if not ids:
+        return []
+    return list(
+        session.scalars(select(Department).where(Department.id.in_(ids)).order_by(Department.name))
+    )
+
+
+def load_draft(session: Session, invitation: Invitation) -> dict[str, Any]:
+    """``{"sections": {provider_id (str): raw form values}}``; empty when nothing saved."""
+    draft = session.get(InvitationDraft, invitation.id)
+    return dict(draft.data) if draft is not None else {"sections": {}}
+
+
+def save_draft(
+    session: Session, invitation: Invitation, data: Mapping[str, Any], now: datetime | None = None
+) -> None:
+    draft = session.get(InvitationDraft, invitation.id)
+    if draft is None:
+        session.add(
+            InvitationDraft(
+                invitation_id=invitation.id, data=dict(data), updated_at=now or utcnow()
+            )
+        )
+    else:
+        draft.data = dict(data)
+        draft.updated_at = now or utcnow()
+    session.flush()
+
+
+def _contact(person_id: int, answers: Mapping[str, Any]) -> int | None:
+    """Attribute the response only when the respondent consented and wrote a comment."""
+    if answers.get(CONSENT_CODE) and answers.get(COMMENT_CODE):
+        return person_id
+    return None
+
+
+def submit_post_interaction(
+    session: Session,
+    invitation: Invitation,
+    answers: Mapping[str, Any],
+    now: datetime | None = None,
+) -> Response | None:
+    """Use the link and store the response in one transaction. None when the link was used
+    (or closed) meanwhile: then nothing is stored."""
+    now = now or utcnow()
+    interaction = invitation.interaction
+    assert interaction is not None
+    questionnaire = questionnaire_for(session, invitation)
+    if questionnaire is None or not claim_invitation(session, invitation.id, now):
+        return None
+    return store_response(
+        session,
+        kind="post_interaction",
+        questionnaire=questionnaire,
+        provider_department_id=interaction.provider_department_id,
+        customer_department_id=invitation.person.department_id,
+        quarter=quarter_of(now),
+        iso_week=iso_week_of(now),
+        answers=dict(answers),
+        service_id=interaction.service_id,
+        contact_person_id=_contact(invitation.person_id, answers),
+    )
+
+
+def submit_quarterly(
+    session: Session,
+    invitation: Invitation,
+    sections: Mapping[int, Mapping[str, Any]],
+    now: datetime | None = None,
+) -> list[Response] | None:
+    """Use the link and store one response per rated provider (sections with no answer are
+    the "did not deal with them" ones and store nothing). None when the link was used."""
+    now = now or utcnow()
+    campaign = invitation.campaign
+    assert campaign is not None
+    questionnaire = questionnaire_for(session, invitation)
+    if questionnaire is None or not claim_invitation(session, invitation.id, now):
+        return None
+    responses = [
+        store_response(
+            session,
+            kind="quarterly",
+            questionnaire=questionnaire,
+            provider_department_id=provider_id,
+            customer_department_id=invitation.person.department_id,
+            quarter=campaign.quarter,
+            iso_week=iso_week_of(now),
+            answers=dict(answers),
+            campaign_id=campaign.id,
+            contact_person_id=_contact(invitation.person_id, answers),
+        )
+        for provider_id, answers in sorted(sections.items())
+        if any(v is not None for v in answers.values())
+    ]
+    session.execute(delete(InvitationDraft).where(InvitationDraft.invitation_id == invitation.id))
+    session.flush()
+    return responses

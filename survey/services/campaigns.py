@@ -1,0 +1,256 @@
+"""Quarterly campaigns: create, open (invitations and their mail in one transaction), remind,
+close. Every state change is a conditional UPDATE, so two ``tick`` runs at once cannot open a
+campaign twice or send a reminder twice."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from survey.models import (
+    Campaign,
+    Department,
+    Dependency,
+    Interaction,
+    Invitation,
+    InvitationDraft,
+    Person,
+)
+from survey.models.base import utcnow
+from survey.periods import quarter_bounds
+from survey.services.invitations import add_link_token, issue_invitation
+from survey.services.mailing import queue_invitation_email
+
+
+class CampaignError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def create_campaign(
+    session: Session,
+    *,
+    name: str,
+    quarter: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    min_group_size: int,
+    department_ids: list[int] | None = None,
+    reminder_max: int = 2,
+    reminder_min_days: int = 5,
+    questionnaire_id: int | None = None,
+) -> Campaign:
+    """A draft campaign; ``tick`` opens it at ``opens_at``. No departments = everyone."""
+    if closes_at <= opens_at:
+        raise CampaignError("closes_at", "must be after the opening")
+    quarter_bounds(quarter)  # raises ValueError on a malformed quarter
+    campaign = Campaign(
+        name=name.strip(),
+        quarter=quarter,
+        audience="departments" if department_ids else "all",
+        opens_at=opens_at,
+        closes_at=closes_at,
+        status="draft",
+        reminder_max=reminder_max,
+        reminder_min_days=reminder_min_days,
+        min_group_size=min_group_size,
+        questionnaire_id=questionnaire_id,
+    )
+    if department_ids:
+        campaign.departments = list(
+            session.scalars(select(Department).where(Department.id.in_(department_ids)))
+        )
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def set_min_group_size(campaign: Campaign, k: int) -> None:
+    """k may be raised at any time but never lowered once the campaign has opened."""
+    if campaign.status != "draft" and k < campaign.min_group_size:
+        raise CampaignError("min_group_size", "cannot be lowered once the campaign has opened")
+    campaign.min_group_size = k
+
+
+def providers_for(session: Session, people: list[Person], quarter: str) -> dict[int, list[int]]:
+    """Provider department ids each person rates: those their department depends on, plus
+    those that handled their requests during ``quarter``. Two queries for any number of
+    people."""
+    start, end = quarter_bounds(quarter)
+    by_department: dict[int, set[int]] = defaultdict(set)
+    for customer, provider in session.execute(
+        select(Dependency.customer_department_id, Dependency.provider_department_id)
+    ):
+        by_department[customer].add(provider)
+    by_person: dict[int, set[int]] = defaultdict(set)
+    person_ids = [p.id for p in people]
+    for chunk_start in range(0, len(person_ids), 900):
+        chunk = person_ids[chunk_start : chunk_start + 900]
+        for person_id, provider in session.execute(
+            select(Interaction.requester_person_id, Interaction.provider_department_id)
+            .where(
+                Interaction.requester_person_id.in_(chunk),
+                Interaction.opened_at >= _start_of(start),
+                Interaction.opened_at < _start_of(end),
+            )
+            .distinct()
+        ):
+            by_person[person_id].add(provider)
+    active = set(session.scalars(select(Department.id).where(Department.active.is_(True))))
+    result = {}
+    for person in people:
+        chosen = (by_department[person.department_id] | by_person[person.id]) & active
+        chosen.discard(person.department_id)
+        result[person.id] = sorted(chosen)
+    return result
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def audience(session: Session, campaign: Campaign) -> list[Person]:
+    """Active people who have not opted out, in the campaign's departments (or everyone)."""
+    stmt = select(Person).where(Person.active.is_(True), Person.opted_out.is_(False))
+    if campaign.audience == "departments":
+        stmt = stmt.where(Person.department_id.in_([d.id for d in campaign.departments]))
+    return list(session.scalars(stmt.order_by(Person.id)))
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    invited: int
+    without_providers: int
+
+
+def open_campaign(
+    session: Session,
+    campaign: Campaign,
+    base_url: str,
+    mail_domain: str,
+    now: datetime | None = None,
+) -> OpenReport | None:
+    """Open a draft campaign: one invitation, one link and one queued email per person who has
+    at least one provider to rate. Returns None if another process opened it first."""
+    now = now or utcnow()
+    claimed = session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status == "draft")
+        .values(status="open", opens_at=min(campaign.opens_at, now))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return None
+    session.refresh(campaign)
+    people = audience(session, campaign)
+    providers = providers_for(session, people, campaign.quarter)
+    invited = skipped = 0
+    for person in people:
+        if not providers[person.id]:
+            skipped += 1
+            continue
+        invitation, token = issue_invitation(
+            session, person, "quarterly", campaign.closes_at, campaign=campaign, now=now
+        )
+        invitation.campaign = campaign
+        queue_invitation_email(session, invitation, person, token, base_url, mail_domain)
+        invited += 1
+    session.flush()
+    return OpenReport(invited=invited, without_providers=skipped)
+
+
+def send_reminders(
+    session: Session, base_url: str, mail_domain: str, now: datetime | None = None
+) -> int:
+    """Remind people who have not answered an open campaign, within its reminder policy.
+    Each reminder carries a fresh link (the earlier ones keep working)."""
+    now = now or utcnow()
+    due = session.scalars(
+        select(Invitation)
+        .join(Campaign, Campaign.id == Invitation.campaign_id)
+        .where(
+            Campaign.status == "open",
+            Campaign.closes_at > now,
+            Invitation.status.in_(("queued", "sent")),
+            Invitation.reminders_sent < Campaign.reminder_max,
+        )
+        .options(joinedload(Invitation.person), joinedload(Invitation.campaign))
+        .order_by(Invitation.id)
+    ).all()
+    sent = 0
+    for invitation in due:
+        campaign = invitation.campaign
+        assert campaign is not None
+        last = invitation.last_mailed_at or invitation.created_at
+        if last > now - timedelta(days=campaign.reminder_min_days):
+            continue
+        won = session.execute(
+            update(Invitation)
+            .where(
+                Invitation.id == invitation.id,
+                Invitation.reminders_sent == invitation.reminders_sent,
+            )
+            .values(reminders_sent=invitation.reminders_sent + 1, last_mailed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if won != 1:
+            continue
+        token = add_link_token(session, invitation, now)
+        queue_invitation_email(
+            session, invitation, invitation.person, token, base_url, mail_domain, reminder=True
+        )
+        sent += 1
+    session.flush()
+    return sent
+
+
+def close_campaign(session: Session, campaign: Campaign, now: datetime | None = None) -> bool:
+    """Close an open campaign: its unanswered links expire and half-done drafts are deleted.
+    False if it was not open (already closed by someone else)."""
+    now = now or utcnow()
+    closed = session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status == "open")
+        .values(status="closed", closes_at=min(campaign.closes_at, now))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if closed != 1:
+        return False
+    open_ids = select(Invitation.id).where(
+        Invitation.campaign_id == campaign.id,
+        Invitation.status.in_(("queued", "sent", "undeliverable")),
+    )
+    session.execute(
+        delete(InvitationDraft)
+        .where(InvitationDraft.invitation_id.in_(open_ids))
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Invitation)
+        .where(Invitation.id.in_(open_ids.scalar_subquery()))
+        .values(status="expired")
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return True
+
+
+def expire_post_interaction_links(session: Session, now: datetime | None = None) -> int:
+    """Post-interaction invitations past their expiry become ``expired``."""
+    now = now or utcnow()
+    return session.execute(
+        update(Invitation)
+        .where(
+            Invitation.kind == "post_interaction",
+            Invitation.status.in_(("queued", "sent", "undeliverable")),
+            Invitation.expires_at <= now,
+        )
+        .values(status="expired")
+        .execution_options(synchronize_session=False)
+    ).rowcount

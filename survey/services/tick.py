@@ -1,0 +1,137 @@
+"""``survey tick``: all scheduled work, safe to run from cron on several hosts at once.
+
+Each step runs in its own transaction. On PostgreSQL a step first takes a transaction-scoped
+advisory lock and is skipped when another host holds it; on SQLite the write lock taken at
+``BEGIN IMMEDIATE`` serialises the steps. Inside, every change is a conditional UPDATE, so even
+without the lock nothing would be done twice.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from survey.models import Campaign
+from survey.models.base import utcnow
+from survey.services.campaigns import (
+    close_campaign,
+    expire_post_interaction_links,
+    open_campaign,
+    send_reminders,
+)
+from survey.services.fatigue import FatiguePolicy
+from survey.services.interactions import decide_pending_surveys
+
+
+@dataclass
+class TickSettings:
+    base_url: str
+    mail_domain: str
+    salt: str
+    fatigue_days: int = 14
+    link_days: int = 14
+
+
+@dataclass
+class TickReport:
+    opened: list[str] = field(default_factory=list)
+    invited_quarterly: int = 0
+    closed: list[str] = field(default_factory=list)
+    reminders: int = 0
+    post_interaction_invited: int = 0
+    post_interaction_skipped: dict[str, int] = field(default_factory=dict)
+    expired: int = 0
+    skipped_steps: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return (
+            f"opened {len(self.opened)} campaign(s) ({self.invited_quarterly} invitations), "
+            f"closed {len(self.closed)}, reminders {self.reminders}, "
+            f"post-interaction invitations {self.post_interaction_invited} "
+            f"(skipped: {self.post_interaction_skipped or 'none'}), expired links {self.expired}"
+            + (f"; busy elsewhere: {', '.join(self.skipped_steps)}" if self.skipped_steps else "")
+        )
+
+
+def _locked(session: Session, name: str) -> bool:
+    """Take the step's lock for this transaction; False when another host holds it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    key = zlib.crc32(f"service-iq:{name}".encode())
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}))
+
+
+def _step(
+    sessions: sessionmaker[Session],
+    name: str,
+    report: TickReport,
+    work: Callable[[Session], Any],
+) -> None:
+    with sessions() as session:
+        if not _locked(session, name):
+            report.skipped_steps.append(name)
+            session.rollback()
+            return
+        work(session)
+        session.commit()
+
+
+def run_tick(
+    sessions: sessionmaker[Session], settings: TickSettings, now: datetime | None = None
+) -> TickReport:
+    """Open due campaigns, close ended ones, send reminders, decide post-interaction surveys
+    and expire old links, in that order. Mail lands in the outbox for ``send-mail``."""
+    now = now or utcnow()
+    report = TickReport()
+
+    def open_due(session: Session) -> None:
+        due = session.scalars(
+            select(Campaign).where(
+                Campaign.status == "draft", Campaign.opens_at <= now, Campaign.closes_at > now
+            )
+        ).all()
+        for campaign in due:
+            result = open_campaign(session, campaign, settings.base_url, settings.mail_domain, now)
+            if result is not None:
+                report.opened.append(campaign.name)
+                report.invited_quarterly += result.invited
+
+    def close_due(session: Session) -> None:
+        due = session.scalars(
+            select(Campaign).where(Campaign.status == "open", Campaign.closes_at <= now)
+        ).all()
+        for campaign in due:
+            if close_campaign(session, campaign, now):
+                report.closed.append(campaign.name)
+
+    def remind(session: Session) -> None:
+        report.reminders = send_reminders(session, settings.base_url, settings.mail_domain, now)
+
+    def decide(session: Session) -> None:
+        result = decide_pending_surveys(
+            session,
+            settings.base_url,
+            settings.mail_domain,
+            settings.salt,
+            FatiguePolicy(settings.fatigue_days),
+            settings.link_days,
+            now,
+        )
+        report.post_interaction_invited = result.invited
+        report.post_interaction_skipped = result.skipped
+
+    def expire(session: Session) -> None:
+        report.expired = expire_post_interaction_links(session, now)
+
+    _step(sessions, "close", report, close_due)
+    _step(sessions, "open", report, open_due)
+    _step(sessions, "remind", report, remind)
+    _step(sessions, "decide", report, decide)
+    _step(sessions, "expire", report, expire)
+    return report

@@ -1,0 +1,216 @@
+"""Answering from an emailed link: ``/r/<token>``. No account; the person's language.
+
+A GET never changes anything. CSRF is checked here rather than globally so that a form whose
+token expired while the respondent was thinking comes back with every answer kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_wtf.csrf import validate_csrf
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import ValidationError
+
+from forms.survey import QuestionSpec, SurveyForm, make_survey_form
+from survey.config import LOCALES
+from survey.db import get_session
+from survey.extensions import csrf
+from survey.models import Invitation
+from survey.services.answering import (
+    live_questions,
+    load_draft,
+    quarterly_providers,
+    question_specs,
+    questionnaire_for,
+    save_draft,
+    submit_post_interaction,
+    submit_quarterly,
+)
+from survey.services.invitations import LinkState, look_up_link
+
+bp = Blueprint("respond", __name__, url_prefix="/r")
+csrf.exempt(bp)
+
+View = str | tuple[str, int] | WerkzeugResponse
+
+
+def _choose_locale(person_locale: str) -> str:
+    asked = request.values.get("lang")
+    g.locale = asked if asked in LOCALES else person_locale
+    return g.locale
+
+
+def _csrf_ok() -> bool:
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
+def _closed_page(state: LinkState) -> tuple[str, int]:
+    if state is LinkState.UNKNOWN:
+        return render_template("respond/closed.html", state="unknown"), 404
+    return render_template("respond/closed.html", state=state.value), 410
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+def link(token: str) -> View:
+    db = get_session()
+    found = look_up_link(db, token)
+    if found.state is not LinkState.OPEN:
+        return _closed_page(found.state)
+    invitation = found.invitation
+    assert invitation is not None
+    locale = _choose_locale(invitation.person.locale)
+    questionnaire = questionnaire_for(db, invitation)
+    if questionnaire is None:
+        abort(404)
+    specs = question_specs(live_questions(questionnaire), locale)
+    if invitation.kind == "post_interaction":
+        return _post_interaction(invitation, specs, locale)
+    if invitation.kind == "quarterly":
+        return _quarterly(invitation, specs, locale)
+    abort(404)
+
+
+def _post_interaction(invitation: Invitation, specs: list[QuestionSpec], locale: str) -> View:
+    interaction = invitation.interaction
+    assert interaction is not None
+    context: dict[str, Any] = {
+        "provider": interaction.provider,
+        "service": interaction.service,
+        "locale": locale,
+    }
+    if request.method == "GET":
+        score = request.args.get("score", "")
+        data = {"overall": score} if score in {"1", "2", "3", "4", "5"} else None
+        form = make_survey_form(specs, data=data)
+        return render_template("respond/post_interaction.html", form=form, **context)
+    form = make_survey_form(specs, formdata=request.form)
+    if not _csrf_ok():
+        form.validate()
+        return render_template(
+            "respond/post_interaction.html", form=form, expired=True, **context
+        ), 400
+    if not form.validate():
+        return render_template("respond/post_interaction.html", form=form, **context), 422
+    db = get_session()
+    if submit_post_interaction(db, invitation, form.answers()) is None:
+        db.rollback()
+        return _closed_page(LinkState.USED)
+    db.commit()
+    return redirect(url_for("respond.thanks", lang=locale))
+
+
+def _section_index(raw: str | None, count: int, default: int) -> int:
+    try:
+        return min(max(int(raw or default), 0), count - 1)
+    except ValueError:
+        return default
+
+
+def _first_open_section(draft: dict[str, Any], provider_ids: list[int]) -> int:
+    done = draft.get("sections", {})
+    for index, pid in enumerate(provider_ids):
+        if str(pid) not in done:
+            return index
+    return max(len(provider_ids) - 1, 0)
+
+
+def _section_form(specs: list[QuestionSpec], raw: dict[str, Any] | None) -> SurveyForm:
+    return make_survey_form(specs, data=raw or None, with_not_applicable=True)
+
+
+def _saved_form(specs: list[QuestionSpec], raw: dict[str, Any]) -> SurveyForm:
+    """A section's saved raw values, replayed as if posted, ready to validate."""
+    values = MultiDict({k: v for k, v in raw.items() if v not in (None, False, "")})
+    return make_survey_form(specs, formdata=values, with_not_applicable=True)
+
+
+def _section_complete(specs: list[QuestionSpec], raw: dict[str, Any] | None) -> bool:
+    if raw is None:
+        return False
+    return bool(raw.get("not_applicable")) or _saved_form(specs, raw).validate()
+
+
+def _quarterly(invitation: Invitation, specs: list[QuestionSpec], locale: str) -> View:
+    db = get_session()
+    providers = quarterly_providers(db, invitation)
+    if not providers:
+        return _closed_page(LinkState.EXPIRED)
+    ids = [p.id for p in providers]
+    draft = load_draft(db, invitation)
+    sections: dict[str, Any] = draft.setdefault("sections", {})
+
+    def show(index: int, form: SurveyForm | None = None, status: int = 200, **extra: Any) -> View:
+        provider = providers[index]
+        form = form or _section_form(specs, sections.get(str(provider.id)))
+        return render_template(
+            "respond/quarterly.html",
+            form=form,
+            providers=providers,
+            index=index,
+            provider=provider,
+            sections=sections,
+            campaign=invitation.campaign,
+            locale=locale,
+            **extra,
+        ), status
+
+    if request.method == "GET":
+        index = _section_index(
+            request.args.get("section"), len(ids), _first_open_section(draft, ids)
+        )
+        return show(index)
+
+    index = _section_index(request.form.get("section"), len(ids), 0)
+    action = request.form.get("action", "next")
+    form = make_survey_form(specs, formdata=request.form, with_not_applicable=True)
+    if not _csrf_ok():
+        form.validate()
+        return show(index, form, 400, expired=True)
+    skipping = bool(form["not_applicable"].data)
+    if action != "back" and not skipping and not form.validate():
+        return show(index, form, 422)
+    sections[str(ids[index])] = form.raw()
+    save_draft(db, invitation, draft)
+    if action == "save":
+        db.commit()
+        return render_template("respond/saved.html", locale=locale)
+    if action == "back":
+        db.commit()
+        return show(max(index - 1, 0))
+    if action == "submit":
+        missing = [
+            i for i, pid in enumerate(ids) if not _section_complete(specs, sections.get(str(pid)))
+        ]
+        if missing:
+            db.commit()
+            return show(missing[0], status=422, incomplete=True)
+        answers = {}
+        for pid in ids:
+            raw = sections[str(pid)]
+            if raw.get("not_applicable"):
+                continue
+            section_form = _saved_form(specs, raw)
+            section_form.validate()
+            answers[pid] = section_form.answers()
+        if submit_quarterly(db, invitation, answers) is None:
+            db.rollback()
+            return _closed_page(LinkState.USED)
+        db.commit()
+        return redirect(url_for("respond.thanks", lang=locale))
+    db.commit()
+    return show(min(index + 1, len(ids) - 1))
+
+
+@bp.get("/thanks")
+def thanks() -> str:
+    asked = request.args.get("lang")
+    if asked in LOCALES:
+        g.locale = asked
+    return render_template("respond/thanks.html")

@@ -1,0 +1,26 @@
+"""Run by test_crashes.py in a subprocess: submit a response through the real service, say
+"stored" on stdout before committing, then wait to be killed."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from survey import create_app
+from survey.db import get_session
+from survey.services.answering import submit_post_interaction
+from survey.services.invitations import look_up_link
+
+app = create_app(
+    {"DATABASE_URL": os.environ["SURVEY_DATABASE_URL"], "SECRET_KEY": "x", "TESTING": True}
+)
+with app.app_context():
+    session = get_session()
+    found = look_up_link(session, sys.argv[1])
+    assert found.invitation is not None
+    response = submit_post_interaction(session, found.invitation, {"overall": 4, "comment": "x"})
+    session.flush()
+    print("stored" if response is not None else "refused", flush=True)
+    time.sleep(60)  # killed here, before the commit
+    session.commit()

@@ -1,0 +1,133 @@
+"""Quarterly campaigns driven by ``tick``: open, remind, close; twice is the same as once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from survey.db import database
+from survey.models import Invitation, InvitationToken, OutboxMessage
+from survey.models.base import utcnow
+from survey.periods import quarter_of
+from survey.services.campaigns import CampaignError, create_campaign, set_min_group_size
+from survey.services.tick import TickSettings, run_tick
+
+SETTINGS = TickSettings(base_url="http://localhost", mail_domain="example.com", salt="s")
+
+
+def tick(app, now):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return run_tick(database(app).sessionmaker, SETTINGS, now)
+
+
+def count(session, model, *where) -> int:  # type: ignore[no-untyped-def]
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def new_campaign(session, now, **kw):  # type: ignore[no-untyped-def]
+    campaign = create_campaign(
+        session,
+        name=kw.pop("name", "Q survey"),
+        quarter=quarter_of(now),
+        opens_at=now + timedelta(hours=1),
+        closes_at=now + timedelta(days=20),
+        min_group_size=5,
+        reminder_max=kw.pop("reminder_max", 2),
+        reminder_min_days=kw.pop("reminder_min_days", 5),
+        **kw,
+    )
+    session.commit()
+    return campaign
+
+
+@pytest.mark.postgres
+def test_tick_opens_once_and_queues_one_mail_per_person(app, session, org) -> None:
+    now = utcnow()
+    campaign = new_campaign(session, now)
+    assert tick(app, now).opened == []  # not yet due
+    report = tick(app, now + timedelta(hours=2))
+    assert report.opened == ["Q survey"] and report.invited_quarterly == 12
+    tick(app, now + timedelta(hours=3))
+    assert count(session, Invitation, Invitation.campaign_id == campaign.id) == 12
+    assert count(session, OutboxMessage) == 12
+    subjects = set(session.scalars(select(OutboxMessage.subject)))
+    assert len(subjects) == 3  # one per language
+
+
+def test_audience_of_chosen_departments(app, session, org) -> None:
+    now = utcnow()
+    new_campaign(session, now, department_ids=[org.eng.id])
+    tick(app, now + timedelta(hours=2))
+    people = session.scalars(select(Invitation.person_id)).all()
+    assert people and all(
+        session.get(type(org.person(0)), p).department_id == org.eng.id for p in people
+    )
+
+
+@pytest.mark.postgres
+def test_reminders_follow_the_policy(app, session, org, client) -> None:
+    now = utcnow()
+    campaign = new_campaign(session, now, reminder_max=1, reminder_min_days=3)
+    tick(app, now + timedelta(hours=2))
+    answered = session.scalars(
+        select(Invitation).where(Invitation.campaign_id == campaign.id)
+    ).first()
+    answered.status = "answered"
+    session.commit()
+    assert tick(app, now + timedelta(days=2)).reminders == 0  # too early
+    assert tick(app, now + timedelta(days=4)).reminders == 11  # not the one who answered
+    assert tick(app, now + timedelta(days=9)).reminders == 0  # maximum reached
+    assert count(session, InvitationToken) == 12 + 11
+    assert count(session, OutboxMessage, OutboxMessage.purpose == "reminder:quarterly") == 11
+
+
+@pytest.mark.postgres
+def test_closing_expires_links(app, session, org, client) -> None:
+    from survey.security import token_hash  # noqa: F401  (links are looked up by hash)
+    from survey.services.invitations import add_link_token
+
+    now = utcnow()
+    campaign = new_campaign(session, now)
+    tick(app, now + timedelta(hours=2))
+    invitation = session.scalars(select(Invitation)).first()
+    token = add_link_token(session, invitation)
+    session.commit()
+    assert client.get(f"/r/{token}").status_code == 200
+    report = tick(app, campaign.closes_at + timedelta(minutes=1))
+    assert report.closed == ["Q survey"]
+    assert count(session, Invitation, Invitation.status == "expired") == 12
+    assert client.get(f"/r/{token}").status_code == 410
+
+
+def test_k_cannot_be_lowered_once_open(app, session, org) -> None:
+    now = utcnow()
+    campaign = new_campaign(session, now)
+    set_min_group_size(campaign, 3)  # still a draft: allowed
+    set_min_group_size(campaign, 5)
+    session.commit()
+    tick(app, now + timedelta(hours=2))
+    session.refresh(campaign)
+    with pytest.raises(CampaignError):
+        set_min_group_size(campaign, 4)
+    set_min_group_size(campaign, 8)
+    assert campaign.min_group_size == 8
+
+
+def test_bad_dates_are_refused(session, org) -> None:
+    now = utcnow()
+    with pytest.raises(CampaignError):
+        create_campaign(
+            session, name="x", quarter="2026Q2", opens_at=now, closes_at=now, min_group_size=5
+        )
+    with pytest.raises(ValueError):
+        create_campaign(
+            session,
+            name="x",
+            quarter="2026-2",
+            opens_at=now,
+            closes_at=now + timedelta(days=1),
+            min_group_size=5,
+        )

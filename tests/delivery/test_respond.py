@@ -1,0 +1,195 @@
+"""Answering from a link: GET changes nothing, POST uses the link once, answers are kept on
+every refusal, and the stored response carries nothing that points to the person."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select, text
+
+from survey.models import Answer, Invitation, InvitationDraft, Response
+from tests.conftest import csrf_token
+
+
+def table_counts(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    session.rollback()
+    names = ["responses", "answers", "invitations", "invitation_drafts", "invitation_tokens"]
+    return {n: session.scalar(text(f"SELECT count(*) FROM {n}")) for n in names}
+
+
+def token_for_form(client, url: str) -> str:  # type: ignore[no-untyped-def]
+    return csrf_token(client, url)
+
+
+def post_answers(client, url: str, **answers):  # type: ignore[no-untyped-def]
+    data = {"csrf_token": csrf_token(client, url), **answers}
+    return client.post(url, data=data)
+
+
+@pytest.mark.postgres
+def test_get_changes_nothing_and_prefills_the_score(client, session, invite, org) -> None:
+    token = invite("post_interaction", org.person(0))
+    before = table_counts(session)
+    page = client.get(f"/r/{token}?score=4")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Information Technology" in html
+    assert re.search(r'<input[^>]*checked[^>]*value="4"|<input[^>]*value="4"[^>]*checked', html)
+    client.head(f"/r/{token}")
+    assert table_counts(session) == before
+
+
+@pytest.mark.postgres
+def test_submit_stores_an_anonymous_response_once(client, session, invite, org) -> None:
+    token = invite("post_interaction", org.person(0))
+    url = f"/r/{token}"
+    response = post_answers(
+        client,
+        url,
+        overall="5",
+        effort="4",
+        on_time="1",
+        opening="4",
+        closing="3",
+        comment="Quick and kind",
+        contact_consent="",
+    )
+    assert response.status_code == 302
+    assert token not in response.headers["Location"]
+    session.rollback()
+    stored = session.scalar(select(Response))
+    assert stored.provider_department_id == org.it.id
+    assert stored.customer_department_id == org.person(0).department_id
+    assert stored.contact_person_id is None
+    assert re.fullmatch(r"\d{4}-W\d{2}", stored.iso_week)
+    assert len(stored.id) == 32
+    values = {a.question_id: (a.value, a.text) for a in stored.answers}
+    assert (None, "Quick and kind") in values.values() and (5, None) in values.values()
+    # Used: the same link now says so, and a second POST stores nothing.
+    again = client.get(url)
+    assert again.status_code == 410 and "already been answered" in again.get_data(as_text=True)
+    repost = post_answers(client, "/", overall="1")
+    assert session.scalar(select(func.count()).select_from(Response)) == 1
+    assert repost.status_code in (400, 404, 405)
+
+
+def test_consent_attributes_the_comment_only_when_given(client, session, invite, org) -> None:
+    token = invite("post_interaction", org.person(1))
+    post_answers(client, f"/r/{token}", overall="2", comment="Please call me", contact_consent="y")
+    session.rollback()
+    assert session.scalar(select(Response.contact_person_id)) == org.person(1).id
+
+
+def test_missing_required_answer_keeps_the_others(client, session, invite, org) -> None:
+    token = invite("post_interaction", org.person(0))
+    response = post_answers(client, f"/r/{token}", effort="2", comment="Kept <b>text</b>")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Kept &lt;b&gt;text&lt;/b&gt;" in html
+    assert re.search(r'value="2"[^>]*checked|checked[^>]*value="2"', html)
+    assert table_counts(session)["responses"] == 0
+
+
+def test_expired_csrf_token_keeps_the_answers(client, session, invite, org) -> None:
+    token = invite("post_interaction", org.person(0))
+    response = client.post(
+        f"/r/{token}", data={"csrf_token": "stale", "overall": "3", "comment": "still here"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "still here" in html and "send again" in html
+    assert table_counts(session)["responses"] == 0
+    # The re-shown form carries a fresh token and goes through.
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    ok = client.post(f"/r/{token}", data={"csrf_token": fresh, "overall": "3"})
+    assert ok.status_code == 302
+
+
+def test_unknown_and_expired_links(client, session, invite, org) -> None:
+    from datetime import timedelta
+
+    from survey.models.base import utcnow
+
+    unknown = client.get("/r/abcdefghijklmnopqrstuv")
+    assert unknown.status_code == 404 and "do not recognise" in unknown.get_data(as_text=True)
+    token = invite("post_interaction", org.person(0), expires_at=utcnow() - timedelta(minutes=1))
+    expired = client.get(f"/r/{token}")
+    assert expired.status_code == 410 and "closed" in expired.get_data(as_text=True)
+    assert post_answers(client, f"/r/{token}", overall="4").status_code == 410
+    assert table_counts(session)["responses"] == 0
+
+
+@pytest.mark.parametrize(("locale", "word"), [("it", "Invia"), ("fr", "Envoyer")])
+def test_page_in_the_persons_language(client, invite, org, locale, word) -> None:
+    person = next(p for p in org.people if p.locale == locale)
+    html = client.get(f"/r/{invite('post_interaction', person)}").get_data(as_text=True)
+    assert f'<html lang="{locale}">' in html and word in html
+
+
+@pytest.mark.postgres
+def test_quarterly_save_resume_and_submit(client, session, invite, org, open_campaign_for) -> None:
+    campaign = open_campaign_for()
+    person = org.person(0)  # Sales depends on IT and HR
+    token = invite("quarterly", person, campaign=campaign)
+    url = f"/r/{token}"
+    first = client.get(url).get_data(as_text=True)
+    assert "Department 1 of 2" in first
+    dims = dict(
+        reliability="4", responsiveness="3", competence="5", courtesy="5", tools="4", overall="4"
+    )
+    saved = client.post(
+        url, data={"csrf_token": csrf_token(client, url), "section": "0", "action": "save", **dims}
+    )
+    assert "saved" in saved.get_data(as_text=True).lower()
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(InvitationDraft)) == 1
+    assert table_counts(session)["responses"] == 0
+    # Coming back later opens the second department, with progress shown.
+    resumed = client.get(url).get_data(as_text=True)
+    assert "Department 2 of 2" in resumed
+    done = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "section": "1",
+            "action": "submit",
+            "not_applicable": "y",
+        },
+    )
+    assert done.status_code == 302 and token not in done.headers["Location"]
+    session.rollback()
+    responses = session.scalars(select(Response)).all()
+    assert len(responses) == 1  # HR was "not dealt with"
+    assert responses[0].provider_department_id in (org.it.id, org.hr.id)
+    assert responses[0].quarter == campaign.quarter and responses[0].campaign_id == campaign.id
+    assert session.scalar(select(func.count()).select_from(InvitationDraft)) == 0
+    assert session.scalar(select(Invitation.status)) == "answered"
+    assert client.get(url).status_code == 410
+
+
+def test_quarterly_submit_refuses_unanswered_sections(
+    client, session, invite, org, open_campaign_for
+) -> None:
+    campaign = open_campaign_for()
+    token = invite("quarterly", org.person(0), campaign=campaign)
+    url = f"/r/{token}"
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "section": "1",
+            "action": "submit",
+            "not_applicable": "y",
+        },
+    )
+    assert response.status_code == 422
+    assert "Department 1 of 2" in response.get_data(as_text=True)
+    assert table_counts(session)["responses"] == 0
+
+
+def test_answers_never_reference_the_person(session) -> None:
+    columns = {c.name for c in Response.__table__.columns} | {
+        c.name for c in Answer.__table__.columns
+    }
+    assert not {"person_id", "invitation_id", "token_hash", "created_at", "submitted_at"} & columns
