@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, RadioField, TextAreaField
+from wtforms import BooleanField, Field, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 MAX_COMMENT = 5000
@@ -38,7 +38,7 @@ def _scale(spec: QuestionSpec, low: int, high: int) -> RadioField:
         label = f"{value}"
         if index < len(labels) and labels[index]:
             label = f"{value} – {labels[index]}"
-        choices.append((str(value), label))
+        choices.append(SelectChoice(str(value), label))
     validators = (
         [InputRequired(message=_l("Please choose an answer."))] if spec.required else [Optional()]
     )
@@ -51,7 +51,11 @@ def _field(spec: QuestionSpec) -> Field:
     if spec.qtype == "nps":
         return _scale(spec, 0, 10)
     if spec.qtype == "yes_no":
-        choices = [("1", _l("Yes")), ("0", _l("No")), ("dk", _l("I don't know"))]
+        choices = [
+            SelectChoice("1", _l("Yes")),
+            SelectChoice("0", _l("No")),
+            SelectChoice("dk", _l("I don't know")),
+        ]
         validators = (
             [InputRequired(message=_l("Please choose an answer."))]
             if spec.required

@@ -126,11 +126,11 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 def csrf_token(client: FlaskClient, page: str = "/auth/sign-in") -> str:
     """The CSRF token of the client's session, read from a page's form."""
-    for url in (page, "/"):
+    for url in (page, "/auth/sign-in", "/"):
         match = CSRF_RE.search(client.get(url).get_data(as_text=True))
         if match:
             return match.group(1)
-    raise AssertionError(f"no csrf_token on {page} or /")
+    raise AssertionError(f"no csrf_token on {page}, the sign-in page or /")
 
 
 def post_form(

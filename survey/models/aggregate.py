@@ -14,8 +14,10 @@ from survey.models.base import Base, utcnow
 class ScoreCell(Base):
     """Sums for one (provider, customer department, quarter, metric).
 
-    ``metric`` is a question code or a derived respondent-level score (``R`` the respondent's
-    mean of the quarterly dimensions on 0..100, ``T`` 100 when overall satisfaction is 4-5).
+    ``metric`` is named as ``survey.services.responses`` documents: ``pi.<code>`` and
+    ``q.<code>`` per question, ``pi.n`` / ``q.n`` respondent counts, or a derived
+    respondent-level score (``R`` the respondent's mean of the quarterly dimensions on
+    0..100, ``T`` 100 when overall satisfaction is 4-5).
     ``n`` counts respondents; ``total`` and ``total_sq`` sum their values; ``histogram`` counts
     raw answers by value. Updated in the transaction that stores the response.
     A ``customer_department_id`` of 0 is not used: NULL customer means "unknown department".

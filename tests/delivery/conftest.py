@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
-from survey.services.questionnaires import install_default_questionnaires
 
 from survey.models import Department, Dependency, Person, Service
 from survey.services.accounts import create_api_key
+from survey.services.questionnaires import install_default_questionnaires
 
 
 @dataclass

@@ -1,0 +1,123 @@
+"""Admin forms for survey delivery: campaigns, interactions, questionnaire wording.
+
+No database here: the views pass department and service choices in.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (works without JavaScript, unlike a multi-select)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CampaignForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    quarter = StringField(
+        _l("Quarter rated"),
+        validators=[DataRequired(), Regexp(QUARTER_PATTERN, message=_l("Write it like 2026Q3."))],
+    )
+    opens_on = DateField(_l("Opens on"), validators=[InputRequired()])
+    closes_on = DateField(_l("Closes on"), validators=[InputRequired()])
+    departments = MultiCheckboxField(
+        _l("Audience: people of these departments (none ticked: everyone)"), coerce=int
+    )
+    min_group_size = IntegerField(
+        _l("Smallest group shown (k)"), default=5, validators=[InputRequired(), NumberRange(5, 50)]
+    )
+    reminder_max = IntegerField(
+        _l("Reminders at most"), default=2, validators=[InputRequired(), NumberRange(0, 5)]
+    )
+    reminder_min_days = IntegerField(
+        _l("Days between reminders"), default=5, validators=[InputRequired(), NumberRange(1, 30)]
+    )
+
+    def validate_closes_on(self, field: DateField) -> None:
+        if self.opens_on.data and field.data and field.data <= self.opens_on.data:
+            raise ValidationError(_l("The closing day must come after the opening day."))
+
+
+class GroupSizeForm(FlaskForm):
+    min_group_size = IntegerField(
+        _l("Smallest group shown (k)"), validators=[InputRequired(), NumberRange(5, 50)]
+    )
+
+
+class InteractionForm(FlaskForm):
+    provider = SelectField(_l("Department that handled it"), validators=[InputRequired()])
+    service = SelectField(_l("Service"), validators=[Optional()])
+    requester_email = EmailField(
+        _l("Requester's email"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    opened_at = DateTimeLocalField(
+        _l("Opened (UTC)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    first_response_at = DateTimeLocalField(
+        _l("First response (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    resolved_at = DateTimeLocalField(
+        _l("Resolved (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    external_ref = StringField(_l("Reference in the ticketing tool"), validators=[Length(max=120)])
+
+
+class CsvUploadForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired()])
+
+
+class QuestionTextsForm(FlaskForm):
+    """Wording of one question in the three languages."""
+
+    prompt_en = TextAreaField(
+        _l("Question (English)"), validators=[DataRequired(), Length(max=500)]
+    )
+    help_en = TextAreaField(_l("Help (English)"), validators=[Length(max=500)])
+    prompt_it = TextAreaField(
+        _l("Question (Italian)"), validators=[DataRequired(), Length(max=500)]
+    )
+    help_it = TextAreaField(_l("Help (Italian)"), validators=[Length(max=500)])
+    prompt_fr = TextAreaField(_l("Question (French)"), validators=[DataRequired(), Length(max=500)])
+    help_fr = TextAreaField(_l("Help (French)"), validators=[Length(max=500)])
+
+
+class NewQuestionForm(QuestionTextsForm):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(r"^[a-z][a-z0-9_]*$", message=_l("Lower-case letters, digits and _ only.")),
+        ],
+    )
+    qtype = SelectField(_l("Type"), validators=[InputRequired()])
+    required = BooleanField(_l("An answer is required"))

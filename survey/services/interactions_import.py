@@ -1,0 +1,93 @@
+"""Importing handled requests from a CSV file: every row or none.
+
+Columns (header required, order free): ``provider``, ``requester_email``, ``opened_at``, and
+optionally ``service``, ``source``, ``external_ref``, ``first_response_at``, ``resolved_at``.
+Times are ISO 8601 with a zone (``2026-05-04T09:30:00Z``). UTF-8 with or without BOM; comma
+or semicolon. Line numbers count the header as line 1. Rows repeating a source + reference
+already stored count as repeats and change nothing (the same rule as the API).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from survey.services.api_input import parse_interaction
+from survey.services.interactions import FieldError, record_interaction
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 50_000
+REQUIRED = ("provider", "requester_email", "opened_at")
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    message: str
+
+
+@dataclass
+class InteractionImport:
+    created: int = 0
+    repeated: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+
+def _rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    if len(data) > MAX_BYTES:
+        raise FieldError("file", f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FieldError("file", "is not UTF-8 text") from None
+    if "\x00" in text:
+        raise FieldError("file", "contains NUL characters")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise FieldError("file", "is empty") from None
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise FieldError("file", f"the header lacks the column {missing[0]}")
+    rows = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise FieldError("file", f"has more than {MAX_ROWS} rows")
+        rows.append((reader.line_num, dict(zip(header, values, strict=False))))
+    return header, rows
+
+
+def import_interactions(
+    session: Session, data: bytes, now: datetime | None = None
+) -> InteractionImport:
+    """Record every row, flushing; the caller commits only when ``errors`` is empty and
+    rolls back otherwise (nothing half-imported). A file-level problem is reported as line 1."""
+    result = InteractionImport()
+    try:
+        header, rows = _rows(data)
+    except FieldError as error:
+        result.errors.append(LineError(1, error.message))
+        return result
+    known = {c for c in header if c}
+    for line, row in rows:
+        body = {k: (v.strip() or None) for k, v in row.items() if k in known and k}
+        body = {k: v for k, v in body.items() if v is not None}
+        try:
+            created = record_interaction(session, parse_interaction(body), now)[1]
+        except FieldError as error:
+            result.errors.append(LineError(line, f"{error.field}: {error.message}"))
+            continue
+        if created:
+            result.created += 1
+        else:
+            result.repeated += 1
+    return result

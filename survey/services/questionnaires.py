@@ -1,0 +1,139 @@
+"""Questionnaires: installing the defaults and the admin's edits.
+
+A question that already has answers is retired (``retired_at`` set) rather than deleted, and
+its texts are not rewritten in place: history stays comparable across quarters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from survey.models import Answer, Question, Questionnaire
+from survey.models.base import utcnow
+from survey.services.questionnaire_texts import POST_INTERACTION, QUARTERLY
+
+DEFAULT_NAMES = {
+    "post_interaction": "Post-interaction (default)",
+    "quarterly": "Quarterly relationship (default)",
+}
+LOCALES = ("en", "it", "fr")
+
+
+class QuestionInUse(Exception):
+    """The question has answers: retire it instead of deleting or re-typing it."""
+
+
+def _install(session: Session, kind: str, items: list[dict[str, Any]]) -> Questionnaire:
+    existing = session.scalar(
+        select(Questionnaire).where(Questionnaire.name == DEFAULT_NAMES[kind])
+    )
+    if existing is not None:
+        return existing
+    questionnaire = Questionnaire(kind=kind, name=DEFAULT_NAMES[kind], active=True)
+    session.add(questionnaire)
+    session.flush()
+    for position, item in enumerate(items):
+        session.add(
+            Question(
+                questionnaire_id=questionnaire.id,
+                code=item["code"],
+                position=position,
+                qtype=item["qtype"],
+                dimension=item.get("dimension"),
+                required=bool(item.get("required", False)),
+                texts=item["texts"],
+                options=item.get("options", {}),
+            )
+        )
+    session.flush()
+    session.refresh(questionnaire)
+    return questionnaire
+
+
+def install_default_questionnaires(session: Session) -> dict[str, Questionnaire]:
+    """Create the default post-interaction and quarterly questionnaires unless they exist.
+
+    Idempotent: a second call returns the existing ones unchanged.
+    """
+    return {
+        "post_interaction": _install(session, "post_interaction", POST_INTERACTION),
+        "quarterly": _install(session, "quarterly", QUARTERLY),
+    }
+
+
+def answer_count(session: Session, question: Question) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Answer).where(Answer.question_id == question.id)
+        )
+        or 0
+    )
+
+
+def add_question(
+    session: Session,
+    questionnaire: Questionnaire,
+    *,
+    code: str,
+    qtype: str,
+    texts: Mapping[str, Mapping[str, Any]],
+    dimension: str | None = None,
+    required: bool = False,
+) -> Question:
+    """Append a question. ``code`` must be unique among the questionnaire's live questions
+    (ValueError otherwise); a retired question's code may be reused by a new question."""
+    live = [q for q in questionnaire.questions if q.retired_at is None]
+    if any(q.code == code for q in live):
+        raise ValueError(f"a live question already has the code {code!r}")
+    position = max((q.position for q in questionnaire.questions), default=-1) + 1
+    question = Question(
+        questionnaire_id=questionnaire.id,
+        code=code,
+        position=position,
+        qtype=qtype,
+        dimension=dimension,
+        required=required,
+        texts={loc: dict(v) for loc, v in texts.items()},
+        options={},
+    )
+    session.add(question)
+    session.flush()
+    session.refresh(questionnaire)
+    return question
+
+
+def update_question_texts(
+    session: Session, question: Question, texts: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """Replace the wording (any locale). Allowed on answered questions only for locales
+    whose prompt stays the same meaning: the caller decides; typos are the common case."""
+    merged = {loc: dict(question.texts.get(loc) or {}) for loc in LOCALES}
+    for loc, fields in texts.items():
+        merged.setdefault(loc, {}).update({k: v for k, v in fields.items() if v is not None})
+    question.texts = merged
+    session.flush()
+
+
+def retire_question(session: Session, question: Question, now: datetime | None = None) -> None:
+    """Take a question out of future forms; its answers stay and keep counting in history."""
+    if question.retired_at is None:
+        question.retired_at = now or utcnow()
+        session.flush()
+
+
+def remove_question(session: Session, question: Question, now: datetime | None = None) -> str:
+    """Delete a question nobody answered; retire one that has answers.
+
+    Returns ``"deleted"`` or ``"retired"``.
+    """
+    if answer_count(session, question):
+        retire_question(session, question, now)
+        return "retired"
+    session.delete(question)
+    session.flush()
+    return "deleted"

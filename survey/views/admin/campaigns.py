@@ -1,0 +1,154 @@
+"""Admin: quarterly campaigns (create, follow, raise k, close)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
+
+from forms.delivery import CampaignForm, GroupSizeForm
+from survey.db import get_session
+from survey.models import Campaign, Department, Invitation
+from survey.periods import quarter_of, shift_quarter
+from survey.services.campaigns import (
+    CampaignError,
+    close_campaign,
+    create_campaign,
+    set_min_group_size,
+)
+from survey.services.paging import page_arg, paginate
+from survey.views.admin import bp
+
+
+def _department_choices() -> list[SelectChoice]:
+    departments = get_session().scalars(
+        select(Department).where(Department.active.is_(True)).order_by(Department.name)
+    )
+    return [SelectChoice(d.id, f"{d.name} ({d.code})") for d in departments]
+
+
+def _start(day: object) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)  # type: ignore[arg-type]
+
+
+@bp.get("/campaigns")
+def campaigns() -> str:
+    db = get_session()
+    page = paginate(
+        db,
+        select(Campaign).order_by(Campaign.opens_at.desc(), Campaign.id.desc()),
+        page_arg(request.args.get("page")),
+        25,
+    )
+    return render_template("admin/campaigns.html", page=page)
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+def campaign_new() -> str | WerkzeugResponse:
+    form = CampaignForm()
+    form.departments.choices = _department_choices()
+    if request.method == "GET":
+        form.quarter.data = shift_quarter(quarter_of(datetime.now(UTC)), -1)
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            campaign = create_campaign(
+                db,
+                name=form.name.data or "",
+                quarter=form.quarter.data or "",
+                opens_at=_start(form.opens_on.data),
+                closes_at=_start(form.closes_on.data),
+                min_group_size=form.min_group_size.data or 5,
+                department_ids=list(form.departments.data or []),
+                reminder_max=form.reminder_max.data or 0,
+                reminder_min_days=form.reminder_min_days.data or 1,
+            )
+        except (CampaignError, ValueError) as error:
+            db.rollback()
+            form.name.errors = [*form.name.errors, str(error)]
+            return render_template("admin/campaign_form.html", form=form), 422  # type: ignore[return-value]
+        db.commit()
+        flash(_("Campaign created. It opens on its first day when the scheduler runs."), "info")
+        return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/campaign_form.html", form=form), status  # type: ignore[return-value]
+
+
+@bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
+def campaign_detail(campaign_id: int) -> str | WerkzeugResponse:
+    db = get_session()
+    campaign = db.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    form = GroupSizeForm(min_group_size=campaign.min_group_size)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                set_min_group_size(campaign, form.min_group_size.data or 5)
+            except CampaignError:
+                db.rollback()
+                form.min_group_size.errors = [
+                    _("k cannot be lowered once the campaign has opened.")
+                ]
+                status = 422
+            else:
+                db.commit()
+                flash(_("Saved."), "info")
+                return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
+        else:
+            status = 422
+    counts = dict(
+        db.execute(
+            select(Invitation.status, func.count())
+            .where(Invitation.campaign_id == campaign.id)
+            .group_by(Invitation.status)
+        ).all()
+    )
+    reminders = db.scalar(
+        select(func.coalesce(func.sum(Invitation.reminders_sent), 0)).where(
+            Invitation.campaign_id == campaign.id
+        )
+    )
+    invited = sum(counts.values())
+    answered = counts.get("answered", 0)
+    return render_template(
+        "admin/campaign_detail.html",
+        campaign=campaign,
+        form=form,
+        counts=counts,
+        invited=invited,
+        answered=answered,
+        rate=(answered / invited) if invited else None,
+        reminders=reminders,
+    ), status  # type: ignore[return-value]
+
+
+@bp.post("/campaigns/<int:campaign_id>/close")
+def campaign_close(campaign_id: int) -> WerkzeugResponse:
+    db = get_session()
+    campaign = db.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    if close_campaign(db, campaign):
+        db.commit()
+        flash(_("Campaign closed: its unanswered links no longer work."), "info")
+    else:
+        db.rollback()
+        flash(_("Only an open campaign can be closed."), "error")
+    return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+
+
+@bp.context_processor
+def _campaign_labels() -> dict[str, object]:
+    labels = {
+        "draft": _("not yet open"),
+        "open": _("open"),
+        "closed": _("closed"),
+        "cancelled": _("cancelled"),
+    }
+    return {"campaign_status": lambda status: labels.get(status, status)}

@@ -1,0 +1,143 @@
+"""Admin: handled requests (list with survey decisions and skip reasons, manual entry, CSV)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
+
+from forms.delivery import CsvUploadForm, InteractionForm
+from survey.db import get_session
+from survey.models import Department, Interaction, Service
+from survey.services.interactions import FieldError, InteractionInput, record_interaction
+from survey.services.interactions_import import import_interactions
+from survey.services.paging import page_arg, paginate
+from survey.views.admin import bp
+
+DECISIONS = ("pending", "invited", "skipped")
+
+
+def skip_reason_labels() -> dict[str, str]:
+    return {
+        "opted_out": _("The person opted out of surveys"),
+        "fatigue_window": _("Surveyed recently (fatigue window)"),
+        "open_quarterly": _("A quarterly survey is open for the person"),
+        "sampled_out": _("Not drawn by the service's sampling rate"),
+        "inactive": _("The person is no longer active"),
+    }
+
+
+@bp.get("/interactions")
+def interactions() -> str:
+    db = get_session()
+    decision = request.args.get("decision", "")
+    stmt = select(Interaction).options(
+        joinedload(Interaction.provider), joinedload(Interaction.requester)
+    )
+    if decision in DECISIONS:
+        stmt = stmt.where(Interaction.survey_decision == decision)
+    page = paginate(
+        db,
+        stmt.order_by(Interaction.opened_at.desc(), Interaction.id.desc()),
+        page_arg(request.args.get("page")),
+        50,
+    )
+    reasons = dict(
+        db.execute(
+            select(Interaction.skip_reason, func.count())
+            .where(Interaction.survey_decision == "skipped")
+            .group_by(Interaction.skip_reason)
+        ).all()
+    )
+    return render_template(
+        "admin/interactions.html",
+        page=page,
+        decision=decision,
+        reasons=reasons,
+        reason_labels=skip_reason_labels(),
+    )
+
+
+def _interaction_form() -> InteractionForm:
+    db = get_session()
+    form = InteractionForm()
+    departments = db.scalars(
+        select(Department).where(Department.active.is_(True)).order_by(Department.name)
+    )
+    form.provider.choices = [SelectChoice(d.code, f"{d.name} ({d.code})") for d in departments]
+    services = db.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.name))
+    form.service.choices = [SelectChoice("", _("(none)"))] + [
+        SelectChoice(s.code, f"{s.name} ({s.code})") for s in services
+    ]
+    return form
+
+
+@bp.route("/interactions/new", methods=["GET", "POST"])
+def interaction_new() -> str | WerkzeugResponse:
+    form = _interaction_form()
+    if form.validate_on_submit():
+        db = get_session()
+
+        def aware(value):  # type: ignore[no-untyped-def]
+            return value.replace(tzinfo=UTC) if value is not None else None
+
+        ref = (form.external_ref.data or "").strip() or None
+        data = InteractionInput(
+            provider=form.provider.data or "",
+            requester_email=form.requester_email.data or "",
+            opened_at=aware(form.opened_at.data),
+            service=form.service.data or None,
+            source="admin" if ref else None,
+            external_ref=ref,
+            first_response_at=aware(form.first_response_at.data),
+            resolved_at=aware(form.resolved_at.data),
+        )
+        try:
+            _interaction, created = record_interaction(db, data)
+        except FieldError as error:
+            db.rollback()
+            target = getattr(form, error.field, form.provider)
+            target.errors = [*target.errors, error.message]
+            return render_template("admin/interaction_form.html", form=form), 422  # type: ignore[return-value]
+        db.commit()
+        flash(
+            _("Recorded. The survey decision is made at the next scheduler run.")
+            if created
+            else _("This reference was already recorded; nothing changed."),
+            "info",
+        )
+        return redirect(url_for("admin.interactions"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/interaction_form.html", form=form), status  # type: ignore[return-value]
+
+
+@bp.route("/interactions/import", methods=["GET", "POST"])
+def interactions_import() -> str | WerkzeugResponse:
+    form = CsvUploadForm()
+    result = None
+    status = 200
+    if form.validate_on_submit():
+        db = get_session()
+        result = import_interactions(db, form.file.data.read())
+        if result.errors:
+            db.rollback()
+            status = 422
+        else:
+            db.commit()
+            flash(
+                _(
+                    "Imported %(created)s interactions (%(repeated)s already known).",
+                    created=result.created,
+                    repeated=result.repeated,
+                ),
+                "info",
+            )
+            return redirect(url_for("admin.interactions"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/interactions_import.html", form=form, result=result), status  # type: ignore[return-value]

@@ -1,0 +1,151 @@
+"""Admin: questionnaires and the wording of their questions in three languages.
+
+A question with answers is retired, never deleted, so quarters stay comparable.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
+
+from forms.delivery import NewQuestionForm, QuestionTextsForm
+from survey.db import get_session
+from survey.models import Answer, Question, Questionnaire
+from survey.services.questionnaires import (
+    LOCALES,
+    add_question,
+    remove_question,
+    update_question_texts,
+)
+from survey.views.admin import bp
+
+EDITABLE_TYPES = ("likert5", "nps", "yes_no", "text")
+
+
+def _texts_from(form: QuestionTextsForm, question: Question | None = None) -> dict[str, dict]:
+    texts: dict[str, dict] = {}
+    for loc in LOCALES:
+        entry = dict((question.texts.get(loc) or {}) if question else {})
+        entry["prompt"] = (getattr(form, f"prompt_{loc}").data or "").strip()
+        entry["help"] = (getattr(form, f"help_{loc}").data or "").strip()
+        texts[loc] = entry
+    return texts
+
+
+def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
+    questionnaire = get_session().get(Questionnaire, questionnaire_id)
+    if questionnaire is None or questionnaire.kind == "quiz":
+        abort(404)
+    return questionnaire
+
+
+@bp.get("/questionnaires")
+def questionnaires() -> str:
+    db = get_session()
+    items = list(
+        db.scalars(
+            select(Questionnaire)
+            .where(Questionnaire.kind != "quiz")
+            .order_by(Questionnaire.kind, Questionnaire.name)
+        )
+    )
+    return render_template("admin/questionnaires.html", questionnaires=items)
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>", methods=["GET", "POST"])
+def questionnaire_detail(questionnaire_id: int) -> str | WerkzeugResponse:
+    db = get_session()
+    questionnaire = _questionnaire_or_404(questionnaire_id)
+    form = NewQuestionForm()
+    form.qtype.choices = [
+        SelectChoice("likert5", _("Scale 1 to 5")),
+        SelectChoice("nps", _("Scale 0 to 10")),
+        SelectChoice("yes_no", _("Yes / no / don't know")),
+        SelectChoice("text", _("Free text")),
+    ]
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                add_question(
+                    db,
+                    questionnaire,
+                    code=form.code.data or "",
+                    qtype=form.qtype.data or "likert5",
+                    texts=_texts_from(form),
+                    required=bool(form.required.data),
+                )
+            except ValueError:
+                db.rollback()
+                form.code.errors = [_("A question in use already has this code.")]
+                status = 422
+            else:
+                db.commit()
+                flash(_("Question added."), "info")
+                return redirect(
+                    url_for("admin.questionnaire_detail", questionnaire_id=questionnaire_id)
+                )
+        else:
+            status = 422
+    answered = dict(
+        db.execute(
+            select(Answer.question_id, func.count())
+            .join(Question, Question.id == Answer.question_id)
+            .where(Question.questionnaire_id == questionnaire.id)
+            .group_by(Answer.question_id)
+        ).all()
+    )
+    return render_template(
+        "admin/questionnaire_detail.html",
+        questionnaire=questionnaire,
+        answered=answered,
+        form=form,
+    ), status  # type: ignore[return-value]
+
+
+@bp.route("/questions/<int:question_id>", methods=["GET", "POST"])
+def question_edit(question_id: int) -> str | WerkzeugResponse:
+    db = get_session()
+    question = db.get(Question, question_id)
+    if question is None or question.questionnaire.kind == "quiz":
+        abort(404)
+    form = QuestionTextsForm()
+    if request.method == "GET":
+        for loc in LOCALES:
+            getattr(form, f"prompt_{loc}").data = question.text(loc)
+            getattr(form, f"help_{loc}").data = question.text(loc, "help")
+    if form.validate_on_submit():
+        update_question_texts(db, question, _texts_from(form, question))
+        db.commit()
+        flash(_("Wording saved."), "info")
+        return redirect(
+            url_for("admin.questionnaire_detail", questionnaire_id=question.questionnaire_id)
+        )
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/question_form.html", form=form, question=question), status  # type: ignore[return-value]
+
+
+@bp.post("/questions/<int:question_id>/remove")
+def question_remove(question_id: int) -> WerkzeugResponse:
+    db = get_session()
+    question = db.get(Question, question_id)
+    if question is None or question.questionnaire.kind == "quiz":
+        abort(404)
+    questionnaire_id = question.questionnaire_id
+    if question.retired_at is not None:
+        flash(_("This question is already retired."), "info")
+    elif question.required and question.code == "overall":
+        flash(_("Overall satisfaction feeds the scores and cannot be removed."), "error")
+    else:
+        outcome = remove_question(db, question)
+        db.commit()
+        flash(
+            _("Question retired: its answers stay in the history.")
+            if outcome == "retired"
+            else _("Question deleted."),
+            "info",
+        )
+    return redirect(url_for("admin.questionnaire_detail", questionnaire_id=questionnaire_id))

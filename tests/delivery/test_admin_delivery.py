@@ -1,0 +1,244 @@
+"""Admin pages of survey delivery: campaigns, interactions (form, CSV), outbox, questionnaires."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from survey.models import Campaign, Interaction, OutboxMessage, Question, Questionnaire
+from survey.models.base import utcnow
+from survey.services.questionnaires import install_default_questionnaires
+from survey.services.responses import store_response
+from tests.conftest import csrf_token, post_form
+
+
+def count(session, model, *where) -> int:  # type: ignore[no-untyped-def]
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/campaigns",
+        "/admin/campaigns/new",
+        "/admin/interactions",
+        "/admin/interactions/new",
+        "/admin/interactions/import",
+        "/admin/outbox",
+        "/admin/questionnaires",
+    ],
+)
+def test_pages_are_for_admins_only(client, make_user, sign_in, url) -> None:
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/auth/sign-in" in anonymous.headers["Location"]
+    sign_in(make_user("viewer"))
+    assert client.get(url).status_code == 403
+
+
+def test_campaign_created_from_the_form(admin_client, session, org) -> None:
+    page = admin_client.get("/admin/campaigns/new").get_data(as_text=True)
+    assert org.sales.name in page
+    today = utcnow().date()
+    response = post_form(
+        admin_client,
+        "/admin/campaigns/new",
+        {
+            "name": "Spring review",
+            "quarter": "2026Q1",
+            "opens_on": (today + timedelta(days=1)).isoformat(),
+            "closes_on": (today + timedelta(days=20)).isoformat(),
+            "departments": [str(org.sales.id)],
+            "min_group_size": "6",
+            "reminder_max": "2",
+            "reminder_min_days": "5",
+        },
+    )
+    assert response.status_code == 302
+    campaign = session.scalar(select(Campaign))
+    assert campaign.name == "Spring review" and campaign.audience == "departments"
+    assert [d.code for d in campaign.departments] == ["SALES"]
+    detail = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Spring review" in detail and "not yet open" in detail
+
+
+def test_campaign_form_errors_keep_the_values(admin_client, session, org) -> None:
+    today = utcnow().date()
+    response = post_form(
+        admin_client,
+        "/admin/campaigns/new",
+        {
+            "name": "Kept name",
+            "quarter": "2026-3",
+            "opens_on": today.isoformat(),
+            "closes_on": (today - timedelta(days=1)).isoformat(),
+            "min_group_size": "3",
+            "reminder_max": "2",
+            "reminder_min_days": "5",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="Kept name"' in html and "2026Q3" in html and "after the opening day" in html
+    assert count(session, Campaign) == 0
+
+
+def test_k_cannot_be_lowered_once_open(admin_client, session, org, open_campaign_for) -> None:
+    campaign = open_campaign_for()
+    url, k = f"/admin/campaigns/{campaign.id}", campaign.min_group_size
+    raised = post_form(admin_client, url, {"min_group_size": str(k + 2)})
+    assert raised.status_code == 302
+    lowered = post_form(admin_client, url, {"min_group_size": str(k + 1)})
+    assert lowered.status_code == 422 and "cannot be lowered" in lowered.get_data(as_text=True)
+    session.rollback()
+    session.expire_all()
+    assert session.get(Campaign, campaign.id).min_group_size == k + 2
+
+
+def test_interaction_recorded_by_hand_then_repeat_changes_nothing(admin_client, session, org):
+    opened = (utcnow() - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    data = {
+        "provider": "IT",
+        "service": "IT-LAPTOP",
+        "requester_email": org.person(0).email.upper(),
+        "opened_at": opened,
+        "first_response_at": "",
+        "resolved_at": "",
+        "external_ref": "T-1",
+    }
+    assert post_form(admin_client, "/admin/interactions/new", data).status_code == 302
+    assert post_form(admin_client, "/admin/interactions/new", data).status_code == 302
+    assert count(session, Interaction) == 1
+    listing = admin_client.get("/admin/interactions").get_data(as_text=True)
+    assert org.person(0).email in listing
+
+
+def test_interaction_form_names_the_bad_field(admin_client, session, org) -> None:
+    response = post_form(
+        admin_client,
+        "/admin/interactions/new",
+        {
+            "provider": "IT",
+            "service": "",
+            "requester_email": "nobody@example.com",
+            "opened_at": (utcnow() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "no person has this email" in html
+    assert 'value="nobody@example.com"' in html
+    assert count(session, Interaction) == 0
+
+
+def upload(client, text: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/admin/interactions/import",
+        data={
+            "csrf_token": csrf_token(client, "/admin/interactions/import"),
+            "file": (io.BytesIO(text.encode("utf-8-sig")), "tickets.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def test_csv_import_all_or_nothing_with_line_numbers(admin_client, session, org) -> None:
+    good = org.person(0).email
+    text = (
+        "provider;requester_email;opened_at;source;external_ref\n"
+        f"IT;{good};2026-01-05T09:00:00Z;desk;A1\n"
+        f"NOPE;{good};2026-01-05T09:00:00Z;desk;A2\n"
+        f"IT;{good};not a time;desk;A3\n"
+    )
+    response = upload(admin_client, text)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Line 3" in html and "provider" in html and "Line 4" in html and "opened_at" in html
+    assert "Line 2" not in html
+    assert count(session, Interaction) == 0
+    fixed = text.replace("NOPE", "HR").replace("not a time", "2026-01-06T10:00:00+01:00")
+    assert upload(admin_client, fixed).status_code == 302
+    assert count(session, Interaction) == 3
+    assert upload(admin_client, fixed).status_code == 302  # repeats change nothing
+    assert count(session, Interaction) == 3
+
+
+def test_skip_reasons_are_shown(admin_client, session, org) -> None:
+    interaction = Interaction(
+        provider_department_id=org.it.id,
+        requester_person_id=org.person(0).id,
+        opened_at=utcnow() - timedelta(days=1),
+        survey_decision="skipped",
+        skip_reason="fatigue_window",
+    )
+    session.add(interaction)
+    session.commit()
+    html = admin_client.get("/admin/interactions?decision=skipped").get_data(as_text=True)
+    assert "fatigue window" in html
+
+
+def test_failed_mail_is_listed_and_can_be_retried(admin_client, session, org) -> None:
+    message = OutboxMessage(
+        message_id="<m1@example.com>",
+        purpose="invitation",
+        to_addr="x@example.com",
+        subject="Survey",
+        body_text="t",
+        body_html="<p>t</p>",
+        status="failed",
+        attempts=5,
+        last_error="550 mailbox unavailable",
+    )
+    session.add(message)
+    session.commit()
+    html = admin_client.get("/admin/outbox?status=failed").get_data(as_text=True)
+    assert "550 mailbox unavailable" in html
+    response = post_form(admin_client, f"/admin/outbox/{message.id}/retry")
+    assert response.status_code == 302
+    session.rollback()
+    session.expire_all()
+    assert session.get(OutboxMessage, message.id).status == "queued"
+
+
+def test_answered_question_is_retired_not_deleted(admin_client, session, org) -> None:
+    questionnaires = install_default_questionnaires(session)
+    pi = questionnaires["post_interaction"]
+    store_response(
+        session,
+        kind="post_interaction",
+        questionnaire=pi,
+        provider_department_id=org.it.id,
+        customer_department_id=org.sales.id,
+        quarter="2026Q2",
+        iso_week="2026-W20",
+        answers={"overall": 4, "effort": 5},
+    )
+    session.commit()
+    effort_id = next(q.id for q in pi.questions if q.code == "effort")
+    opening_id = next(q.id for q in pi.questions if q.code == "opening")
+    pi_id = pi.id
+    post_form(admin_client, f"/admin/questions/{effort_id}/remove")
+    post_form(admin_client, f"/admin/questions/{opening_id}/remove")
+    session.rollback()
+    session.expire_all()
+    session.expire_all()
+    assert session.get(Question, effort_id).retired_at is not None
+    assert session.get(Question, opening_id) is None
+    # A new question and new wording, in three languages.
+    url = f"/admin/questionnaires/{pi_id}"
+    texts = {f"prompt_{loc}": f"Q {loc}" for loc in ("en", "it", "fr")}
+    added = post_form(admin_client, url, {"code": "effort", "qtype": "likert5", **texts})
+    assert added.status_code == 302
+    session.rollback()
+    session.expire_all()
+    live = [q.code for q in session.get(Questionnaire, pi_id).questions if q.retired_at is None]
+    assert live.count("effort") == 1
+    edit = post_form(
+        admin_client, f"/admin/questions/{effort_id}", {**texts, "prompt_it": "Nuovo testo"}
+    )
+    assert edit.status_code == 302
+    session.rollback()
+    session.expire_all()
+    assert session.get(Question, effort_id).texts["it"]["prompt"] == "Nuovo testo"

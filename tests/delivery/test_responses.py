@@ -1,0 +1,110 @@
+"""Storing responses keeps the score aggregates exact, one at a time or in bulk."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from survey.models import Answer, Response, ScoreCell
+from survey.services.questionnaires import install_default_questionnaires
+from survey.services.responses import ResponseInput, bulk_store_responses, store_response
+
+QUARTERLY = [
+    {
+        "reliability": 5,
+        "responsiveness": 4,
+        "competence": 3,
+        "courtesy": 5,
+        "tools": 1,
+        "overall": 4,
+    },
+    {"reliability": 2, "overall": 2, "comment": "Slow answers"},
+    {"overall": 5},
+]
+POST = [{"overall": 5, "on_time": 1}, {"overall": 3, "on_time": 0}, {"overall": 4, "effort": 2}]
+
+
+def cells(session) -> dict[tuple[str, str], tuple[int, float, float, dict]]:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    return {
+        (c.quarter, c.metric): (c.n, round(c.total, 9), round(c.total_sq, 9), c.histogram)
+        for c in session.scalars(select(ScoreCell))
+    }
+
+
+def items(org) -> list[ResponseInput]:  # type: ignore[no-untyped-def]
+    common = dict(provider_department_id=org.it.id, customer_department_id=org.sales.id)
+    return [
+        *(
+            ResponseInput(
+                kind="quarterly", quarter="2026Q1", iso_week="2026-W10", answers=a, **common
+            )
+            for a in QUARTERLY
+        ),
+        *(
+            ResponseInput(
+                kind="post_interaction", quarter="2026Q1", iso_week="2026-W11", answers=a, **common
+            )
+            for a in POST
+        ),
+    ]
+
+
+@pytest.mark.postgres
+def test_aggregates_match_hand_computed_values(session, org) -> None:
+    questionnaires = install_default_questionnaires(session)
+    for item in items(org):
+        store_response(
+            session,
+            kind=item.kind,
+            questionnaire=questionnaires[item.kind],
+            provider_department_id=item.provider_department_id,
+            customer_department_id=item.customer_department_id,
+            quarter=item.quarter,
+            iso_week=item.iso_week,
+            answers=item.answers,
+        )
+    session.commit()
+    got = cells(session)
+    assert got[("2026Q1", "q.n")][0] == 3 and got[("2026Q1", "pi.n")][0] == 3
+    assert got[("2026Q1", "q.overall")] == (3, 11.0, 45.0, {"4": 1, "2": 1, "5": 1})
+    assert got[("2026Q1", "q.comment")][0] == 1
+    # R: respondent means of the dimensions answered, on 0..100 (respondent 3 gave none).
+    r1 = (100 + 75 + 50 + 100 + 0) / 5
+    r2 = 25.0
+    assert got[("2026Q1", "R")] == (2, r1 + r2, round(r1**2 + r2**2, 9), {})
+    # T: share of 4-5 among post-interaction overall answers, as 0/100 values.
+    assert got[("2026Q1", "T")][:2] == (3, 200.0)
+    assert got[("2026Q1", "pi.on_time")][:2] == (2, 1.0)
+    assert session.scalar(select(Answer.text).where(Answer.text.is_not(None))) == "Slow answers"
+
+
+def test_bulk_gives_the_same_aggregates_as_one_by_one(session, org) -> None:
+    questionnaires = install_default_questionnaires(session)
+    stored = bulk_store_responses(session, questionnaires, items(org))
+    bulk_store_responses(session, questionnaires, items(org)[:2])  # adds to existing cells
+    session.commit()
+    assert stored == 6
+    got = cells(session)
+    assert got[("2026Q1", "q.n")][0] == 5
+    assert got[("2026Q1", "q.overall")][:2] == (5, 17.0)
+    ids = list(session.scalars(select(Response.id)))
+    assert len(set(ids)) == 8 and all(len(i) == 32 for i in ids)
+
+
+def test_bad_answers_are_refused(session, org) -> None:
+    questionnaire = install_default_questionnaires(session)["post_interaction"]
+    common = dict(
+        kind="post_interaction",
+        questionnaire=questionnaire,
+        provider_department_id=org.it.id,
+        customer_department_id=org.sales.id,
+        quarter="2026Q1",
+        iso_week="2026-W02",
+    )
+    with pytest.raises(ValueError, match="overall"):
+        store_response(session, answers={"overall": 6}, **common)
+    with pytest.raises(ValueError, match="no live question"):
+        store_response(session, answers={"nonsense": 1}, **common)
+    session.rollback()
+    assert session.scalar(select(Response.id)) is None
