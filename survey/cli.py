@@ -20,9 +20,15 @@ group = AppGroup("survey", help="Service IQ administration commands.")
 
 @group.command("init-db")
 def init_db() -> None:
-    """Create or upgrade the database schema (Alembic migrations)."""
+    """Create or upgrade the database schema (Alembic migrations) and install the default
+    questionnaires if they are missing."""
+    from survey.services.questionnaires import install_default_questionnaires
+
     upgrade(database().engine)
-    click.echo("Database is at the newest schema.")
+    db = get_session()
+    install_default_questionnaires(db)
+    db.commit()
+    click.echo("Database is at the newest schema; default questionnaires are installed.")
 
 
 @group.command("create-admin")

@@ -332,4 +332,3 @@ def bulk_store_responses(
         session.execute(insert(Answer), answer_rows[start : start + 5000])
     _apply_bulk(session, _collect(collected))
     return len(responses)
-

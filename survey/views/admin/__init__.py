@@ -42,3 +42,7 @@ def dashboard() -> str:
         "api_keys": count(ApiKey),
     }
     return render_template("admin/dashboard.html", counts=counts)
+
+
+# Route modules register on ``bp``; imported last because they import ``bp`` from here.
+from survey.views.admin import campaigns, interactions, outbox, questionnaires  # noqa: E402, F401
