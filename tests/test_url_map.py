@@ -16,6 +16,8 @@ from tests.conftest import csrf_token
 # Routes open to everyone (and API routes, which answer to API keys, not sessions).
 PUBLIC = {"static", "main.index", "main.health", "auth.sign_in", "auth.sign_out"}
 API_PREFIX = "api."
+# Open to anyone holding a one-time link (tested in tests/delivery) or signed in (scorecards).
+OTHER_PREFIXES = ("respond.", "scorecards.", "quiz.")
 
 
 def _rules() -> list[Rule]:
@@ -31,7 +33,8 @@ def test_every_route_has_a_known_audience() -> None:
     unknown = [
         r.endpoint
         for r in ALL_RULES
-        if not r.endpoint.startswith(("admin.", API_PREFIX)) and r.endpoint not in PUBLIC
+        if not r.endpoint.startswith(("admin.", API_PREFIX, *OTHER_PREFIXES))
+        and r.endpoint not in PUBLIC
     ]
     assert unknown == [], "classify these routes in tests/test_url_map.py"
     assert len(ADMIN_RULES) >= 1
@@ -40,14 +43,38 @@ def test_every_route_has_a_known_audience() -> None:
 @pytest.fixture
 def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
     """One existing object for every URL argument an admin route may take."""
-    from survey.models import Service
+    from datetime import timedelta
+
+    from survey.models import OutboxMessage, Service
+    from survey.models.base import utcnow
     from survey.services.accounts import create_api_key
+    from survey.services.campaigns import create_campaign
+    from survey.services.questionnaires import install_default_questionnaires
 
     dept = make_department()
     person = make_person(department=dept)
     service = Service(provider_department_id=dept.id, code="SVC-1", name="Laptop repair")
     session.add(service)
     key, _secret = create_api_key(session, "ticketing")
+    questionnaire = install_default_questionnaires(session)["quarterly"]
+    campaign = create_campaign(
+        session,
+        name="Q",
+        quarter="2026Q1",
+        opens_at=utcnow() + timedelta(days=1),
+        closes_at=utcnow() + timedelta(days=9),
+        min_group_size=5,
+    )
+    message = OutboxMessage(
+        message_id="<x@example.com>",
+        purpose="invitation",
+        to_addr="a@example.com",
+        subject="s",
+        body_text="t",
+        body_html="h",
+        status="failed",
+    )
+    session.add(message)
     session.commit()
     user = make_user("viewer")
     return {
@@ -56,6 +83,10 @@ def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
         "service_id": service.id,
         "user_id": user.id,
         "key_id": key.id,
+        "campaign_id": campaign.id,
+        "message_id": message.id,
+        "questionnaire_id": questionnaire.id,
+        "question_id": questionnaire.questions[-1].id,
         "code": dept.code,
     }
 
