@@ -86,3 +86,10 @@ def skip_reason(
     if not sampled(interaction.id, rate, salt):
         return "sampled_out"
     return None
+
+
+def opt_out(session: Session, person: Person) -> None:
+    """No further survey of any kind for ``person`` (an admin can undo it on the person's page).
+    Invitations already sent stay answerable."""
+    person.opted_out = True
+    session.flush()

@@ -33,6 +33,7 @@ def queue_invitation_email(
     context = {
         "person": person,
         "link": link_url(base_url, token),
+        "stop_link": link_url(base_url, token) + "/stop",
         "score_links": [(s, link_url(base_url, token, s)) for s in SCORES],
         "provider_name": provider_name,
         "expires_at": invitation.expires_at,

@@ -29,6 +29,7 @@ from survey.services.answering import (
     submit_post_interaction,
     submit_quarterly,
 )
+from survey.services.fatigue import opt_out
 from survey.services.invitations import LinkState, look_up_link
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
@@ -214,3 +215,22 @@ def thanks() -> str:
     if asked in LOCALES:
         g.locale = asked
     return render_template("respond/thanks.html")
+
+
+@bp.route("/<token>/stop", methods=["GET", "POST"])
+def stop(token: str) -> View:
+    """Opt out of every future survey. The GET only asks; the POST records it. Works from any
+    link the person received, answered or not, so an old email is enough."""
+    db = get_session()
+    found = look_up_link(db, token)
+    if found.invitation is None:
+        return _closed_page(LinkState.UNKNOWN)
+    person = found.invitation.person
+    _choose_locale(person.locale)
+    if request.method == "POST":
+        if not _csrf_ok():
+            return render_template("respond/stop.html", done=False, expired=True), 400
+        opt_out(db, person)
+        db.commit()
+        return render_template("respond/stop.html", done=True, expired=False)
+    return render_template("respond/stop.html", done=person.opted_out, expired=False)

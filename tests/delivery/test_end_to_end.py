@@ -41,6 +41,7 @@ def test_interaction_to_answer_over_smtp(
     links = re.findall(r"http://localhost/r/([\w-]+)\?score=4", text)
     assert links, text
     token = links[0]
+    assert f"http://localhost/r/{token}/stop" in text  # the opt-out link
     page = client.get(f"/r/{token}?score=4")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and '<html lang="it">' in html

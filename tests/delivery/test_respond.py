@@ -193,3 +193,22 @@ def test_answers_never_reference_the_person(session) -> None:
         c.name for c in Answer.__table__.columns
     }
     assert not {"person_id", "invitation_id", "token_hash", "created_at", "submitted_at"} & columns
+
+
+def test_opt_out_from_the_email_link(client, session, invite, org) -> None:
+    from survey.models import Person
+
+    person = org.person(3)
+    token = invite("post_interaction", person)
+    url = f"/r/{token}/stop"
+    page = client.get(url)
+    assert page.status_code == 200 and "Stop receiving" in page.get_data(as_text=True)
+    session.rollback()
+    session.expire_all()
+    assert session.get(Person, person.id).opted_out is False  # a GET only asks
+    done = client.post(url, data={"csrf_token": csrf_token(client, url)})
+    assert done.status_code == 200 and "no more survey emails" in done.get_data(as_text=True)
+    session.rollback()
+    session.expire_all()
+    assert session.get(Person, person.id).opted_out is True
+    assert client.get("/r/unknown-token-value/stop").status_code == 404
