@@ -45,4 +45,15 @@ def dashboard() -> str:
 
 
 # Route modules register on ``bp``; imported last because they import ``bp`` from here.
-from survey.views.admin import campaigns, interactions, outbox, questionnaires  # noqa: E402, F401
+from survey.views.admin import (  # noqa: E402, F401
+    api_keys,
+    campaigns,
+    departments,
+    dependencies,
+    interactions,
+    outbox,
+    people,
+    questionnaires,
+    services,
+    users,
+)

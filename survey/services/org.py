@@ -1,0 +1,419 @@
+"""Setting up the organisation: departments, people, services and their standards, who depends
+on whom, and the administration side of user accounts.
+
+Verbs taking a session; they validate, change, flush and never commit. A refused change raises
+``OrgError`` naming the form field it concerns, so a view can show the message next to that
+field. Checks made here (unique codes, parent cycles) can still be raced by a concurrent
+request: the database constraints then raise ``IntegrityError`` at flush, which the caller
+turns into the same form error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from flask import has_request_context
+from flask_babel import gettext
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from survey.models import Department, Dependency, Person, Service, ServiceStandard, User
+from survey.services.accounts import normalise_email
+
+LOCALES = ("en", "it", "fr")
+ROLES = ("admin", "manager", "viewer")
+DEPARTMENT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
+SERVICE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Message:
+    """A text translated when it is shown: in the reader's language during a request, in
+    English elsewhere (the CLI has no reader's language; ``flask_babel``'s lazy strings would
+    need a request there). Escaped by Jinja like any string."""
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.msgid, self.params = msgid, params
+
+    def __str__(self) -> str:
+        if has_request_context():
+            return gettext(self.msgid, **self.params)
+        return self.msgid % self.params if self.params else self.msgid
+
+    def __repr__(self) -> str:
+        return f"Message({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(self.msgid)
+
+
+# ``_l("...")`` marks a text for the message extractor and translates it late.
+_l = Message
+
+
+class OrgError(Exception):
+    """A refused change: ``field`` is the form field concerned, ``message`` says why."""
+
+    def __init__(self, field: str, message: Message) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+# Departments ----------------------------------------------------------------------------------
+
+
+def normalise_code(code: str) -> str:
+    """Department codes are stored upper case without surrounding blanks."""
+    return code.strip().upper()
+
+
+def _check_department_code(session: Session, code: str, own_id: int | None) -> str:
+    code = normalise_code(code)
+    if not DEPARTMENT_CODE.match(code):
+        raise OrgError(
+            "code",
+            _l("Use 2 to 20 letters, digits, - or _, starting with a letter or a digit."),
+        )
+    # Stored codes are upper case (a check constraint holds it): comparing the upper-cased
+    # input is a case-insensitive comparison.
+    clash = session.scalar(select(Department.id).where(Department.code == code))
+    if clash is not None and clash != own_id:
+        raise OrgError("code", _l("Another department already has the code %(code)s.", code=code))
+    return code
+
+
+def _check_parent(session: Session, department: Department | None, parent_id: int | None) -> None:
+    """The parent must exist and must not be the department itself or one of its
+    descendants (that would make the department its own ancestor)."""
+    if parent_id is None:
+        return
+    parent = session.get(Department, parent_id)
+    if parent is None:
+        raise OrgError("parent", _l("This department does not exist."))
+    if department is None or department.id is None:
+        return
+    seen: set[int] = set()
+    node: Department | None = parent
+    while node is not None and node.id not in seen:
+        if node.id == department.id:
+            raise OrgError(
+                "parent",
+                _l("A department cannot be placed under itself or one of its sub-departments."),
+            )
+        seen.add(node.id)
+        node = node.parent
+
+
+def _check_name(name: str, limit: int) -> str:
+    name = name.strip()
+    if not name:
+        raise OrgError("name", _l("Please enter a name."))
+    if len(name) > limit:
+        raise OrgError("name", _l("At most %(n)s characters.", n=limit))
+    return name
+
+
+def create_department(
+    session: Session, code: str, name: str, parent_id: int | None = None
+) -> Department:
+    """Add a department. ``code`` is upper-cased; it must be unique whatever its case."""
+    code = _check_department_code(session, code, None)
+    name = _check_name(name, 120)
+    _check_parent(session, None, parent_id)
+    department = Department(code=code, name=name, parent_id=parent_id)
+    session.add(department)
+    session.flush()
+    return department
+
+
+def update_department(
+    session: Session, department: Department, code: str, name: str, parent_id: int | None
+) -> Department:
+    """Change code, name and parent; refuses a parent that would create a cycle."""
+    code = _check_department_code(session, code, department.id)
+    name = _check_name(name, 120)
+    _check_parent(session, department, parent_id)
+    department.code, department.name, department.parent_id = code, name, parent_id
+    session.flush()
+    return department
+
+
+def set_department_active(session: Session, department: Department, active: bool) -> None:
+    """Deactivate or reactivate. An inactive department keeps its history and people but is
+    no longer offered for new interactions, campaigns or the API list."""
+    department.active = active
+    session.flush()
+
+
+def set_dependencies(
+    session: Session, department_ids: Iterable[int], pairs: Iterable[tuple[int, int]]
+) -> int:
+    """Make ``pairs`` (customer id, provider id) the dependencies among ``department_ids``.
+
+    Pairs involving a department outside ``department_ids`` are left as they are (the matrix
+    only shows active departments; an inactive one keeps its links). Self-pairs and pairs
+    naming departments outside the scope raise OrgError. Returns the number of pairs stored.
+    """
+    scope = set(department_ids)
+    wanted = set(pairs)
+    for customer, provider in wanted:
+        if customer == provider:
+            raise OrgError("matrix", _l("A department cannot depend on itself."))
+        if customer not in scope or provider not in scope:
+            raise OrgError("matrix", _l("This department does not exist."))
+    if scope:
+        session.execute(
+            delete(Dependency).where(
+                Dependency.customer_department_id.in_(scope),
+                Dependency.provider_department_id.in_(scope),
+            )
+        )
+    session.add_all(
+        Dependency(customer_department_id=c, provider_department_id=p) for c, p in sorted(wanted)
+    )
+    session.flush()
+    return len(wanted)
+
+
+# People ---------------------------------------------------------------------------------------
+
+
+def _check_email(email: str) -> str:
+    email = normalise_email(email)
+    if len(email) > 254 or not EMAIL.match(email):
+        raise OrgError("email", _l("This is not a valid email address."))
+    return email
+
+
+def _check_person_fields(
+    session: Session, person: Person | None, email: str, department_id: int, locale: str
+) -> str:
+    email = _check_email(email)
+    clash = session.scalar(select(Person.id).where(Person.email == email))
+    if clash is not None and (person is None or clash != person.id):
+        raise OrgError("email", _l("Another person already has this email address."))
+    if session.get(Department, department_id) is None:
+        raise OrgError("department", _l("This department does not exist."))
+    if locale not in LOCALES:
+        raise OrgError("locale", _l("Choose English, Italian or French."))
+    return email
+
+
+def create_person(
+    session: Session,
+    email: str,
+    name: str,
+    department_id: int,
+    locale: str = "en",
+    active: bool = True,
+    opted_out: bool = False,
+) -> Person:
+    """Add a person; ``email`` is stored lower-cased and must be unique."""
+    email = _check_person_fields(session, None, email, department_id, locale)
+    person = Person(
+        email=email,
+        name=_check_name(name, 160),
+        department_id=department_id,
+        locale=locale,
+        active=active,
+        opted_out=opted_out,
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def update_person(
+    session: Session,
+    person: Person,
+    email: str,
+    name: str,
+    department_id: int,
+    locale: str,
+    active: bool,
+    opted_out: bool,
+) -> Person:
+    email = _check_person_fields(session, person, email, department_id, locale)
+    person.email, person.name = email, _check_name(name, 160)
+    person.department_id, person.locale = department_id, locale
+    person.active, person.opted_out = active, opted_out
+    session.flush()
+    return person
+
+
+def set_person_active(session: Session, person: Person, active: bool) -> None:
+    """An inactive person receives no survey; their past answers stay (they are anonymous)."""
+    person.active = active
+    session.flush()
+
+
+# Services -------------------------------------------------------------------------------------
+
+
+def _check_service_fields(
+    session: Session,
+    service: Service | None,
+    provider_department_id: int,
+    code: str,
+    sampling_rate: float,
+) -> str:
+    code = code.strip()
+    if not SERVICE_CODE.match(code):
+        raise OrgError(
+            "code", _l("Use up to 40 letters, digits, ., - or _, starting with a letter or digit.")
+        )
+    clash = session.scalar(select(Service.id).where(func.lower(Service.code) == code.lower()))
+    if clash is not None and (service is None or clash != service.id):
+        raise OrgError("code", _l("Another service already has the code %(code)s.", code=code))
+    if session.get(Department, provider_department_id) is None:
+        raise OrgError("provider", _l("This department does not exist."))
+    if not 0 <= sampling_rate <= 1:
+        raise OrgError("sampling_rate", _l("Enter a share between 0 and 1."))
+    return code
+
+
+def create_service(
+    session: Session,
+    provider_department_id: int,
+    code: str,
+    name: str,
+    description: str = "",
+    sampling_rate: float = 1.0,
+) -> Service:
+    """Add a service. Codes keep their case (ticketing tools send them as they are) but must
+    be unique whatever their case."""
+    code = _check_service_fields(session, None, provider_department_id, code, sampling_rate)
+    service = Service(
+        provider_department_id=provider_department_id,
+        code=code,
+        name=_check_name(name, 160),
+        description=description.strip(),
+        sampling_rate=sampling_rate,
+    )
+    session.add(service)
+    session.flush()
+    return service
+
+
+def update_service(
+    session: Session,
+    service: Service,
+    provider_department_id: int,
+    code: str,
+    name: str,
+    description: str,
+    sampling_rate: float,
+    active: bool,
+) -> Service:
+    code = _check_service_fields(session, service, provider_department_id, code, sampling_rate)
+    service.provider_department_id, service.code = provider_department_id, code
+    service.name, service.description = _check_name(name, 160), description.strip()
+    service.sampling_rate, service.active = sampling_rate, active
+    session.flush()
+    return service
+
+
+def add_standard(
+    session: Session,
+    service: Service,
+    effective_from: date,
+    first_response_minutes: int,
+    resolution_minutes: int,
+) -> ServiceStandard:
+    """Add the promised times in force from ``effective_from`` (minutes of elapsed time).
+
+    Standards are never edited in place: past interactions are judged against the standard in
+    force when they were opened, so a change is a new row. Two rows starting the same day
+    would be ambiguous and are refused.
+    """
+    if first_response_minutes < 1:
+        raise OrgError("first_response_minutes", _l("Enter at least 1 minute."))
+    if resolution_minutes < first_response_minutes:
+        raise OrgError(
+            "resolution_minutes",
+            _l("The resolution time cannot be shorter than the first response time."),
+        )
+    same_day = session.scalar(
+        select(ServiceStandard.id).where(
+            ServiceStandard.service_id == service.id,
+            ServiceStandard.effective_from == effective_from,
+        )
+    )
+    if same_day is not None:
+        raise OrgError(
+            "effective_from", _l("A standard of this service already starts on that day.")
+        )
+    standard = ServiceStandard(
+        service_id=service.id,
+        effective_from=effective_from,
+        first_response_minutes=first_response_minutes,
+        resolution_minutes=resolution_minutes,
+    )
+    session.add(standard)
+    session.flush()
+    return standard
+
+
+# User accounts (creation and passwords live in survey.services.accounts) ----------------------
+
+
+def check_new_user_email(session: Session, email: str) -> str:
+    """The normalised address, or OrgError when it is invalid or already has an account."""
+    email = _check_email(email)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise OrgError("email", _l("A user with this email address already exists."))
+    return email
+
+
+def _check_role(session: Session, role: str, department_id: int | None) -> None:
+    if role not in ROLES:
+        raise OrgError("role", _l("Choose a role."))
+    if department_id is not None and session.get(Department, department_id) is None:
+        raise OrgError("department", _l("This department does not exist."))
+    if role == "manager" and department_id is None:
+        raise OrgError("department", _l("A manager needs a department."))
+
+
+def update_user(
+    session: Session,
+    user: User,
+    acting: User,
+    name: str,
+    role: str,
+    department_id: int | None,
+) -> User:
+    """Change a user's name, role and department. An administrator cannot take the admin role
+    away from themselves (the organisation could be left without any)."""
+    _check_role(session, role, department_id)
+    if user.id == acting.id and role != "admin":
+        raise OrgError("role", _l("You cannot remove your own administrator role."))
+    user.name, user.role, user.department_id = name.strip()[:160], role, department_id
+    session.flush()
+    return user
+
+
+def set_user_active(session: Session, user: User, acting: User, active: bool) -> None:
+    """Deactivate (signing the user out everywhere) or reactivate an account; an
+    administrator cannot deactivate themselves."""
+    if not active and user.id == acting.id:
+        raise OrgError("active", _l("You cannot deactivate your own account."))
+    if user.active and not active:
+        user.session_version += 1
+    user.active = active
+    session.flush()
+
+
+def validate_new_user(session: Session, email: str, role: str, department_id: int | None) -> str:
+    """Checks before ``accounts.create_user``: returns the normalised email or raises."""
+    email = check_new_user_email(session, email)
+    _check_role(session, role, department_id)
+    return email

@@ -1,0 +1,57 @@
+"""Small helpers shared by the organisation admin pages: the search box, department choices
+and showing a service's refusal next to the right form field."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
+from wtforms import SelectChoice
+
+from survey.db import get_session
+from survey.models import Department
+from survey.services.org import OrgError
+
+PER_PAGE = 50
+MAX_QUERY = 100
+
+
+def search_arg() -> str:
+    """``?q=`` stripped and capped (a search box, not a place for essays)."""
+    return (request.args.get("q") or "").strip()[:MAX_QUERY]
+
+
+def matches(query: str, *columns: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """Case-insensitive "contains" on any of ``columns``; % and _ in the query are literal."""
+    needle = query.lower()
+    return or_(*(func.lower(c).contains(needle, autoescape=True) for c in columns))
+
+
+def department_choices(blank: str | None = None, exclude: int | None = None) -> list[SelectChoice]:
+    """Every department as (id, "Name (CODE)"), inactive ones marked; ``blank`` adds an
+    empty first choice with that label."""
+    rows = get_session().scalars(select(Department).order_by(Department.name, Department.code))
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    for d in rows:
+        if d.id == exclude:
+            continue
+        label = f"{d.name} ({d.code})"
+        if not d.active:
+            label += " " + _("(inactive)")
+        choices.append(SelectChoice(str(d.id), label))
+    return choices
+
+
+def chosen_id(value: str | None) -> int | None:
+    """The id a select field chose ("" for none). The field has already checked that the value
+    is one of its choices."""
+    return int(value) if value else None
+
+
+def show_error(form: FlaskForm, error: OrgError, fallback: str) -> None:
+    """Put ``error`` on the form field it names, or on ``fallback`` when the form has none."""
+    name = error.field if error.field in form else fallback
+    field = form[name]
+    field.errors = [*field.errors, str(error.message)]
