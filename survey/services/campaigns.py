@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from survey.models import (
@@ -18,12 +18,17 @@ from survey.models import (
     Interaction,
     Invitation,
     InvitationDraft,
+    InvitationToken,
+    OutboxMessage,
     Person,
 )
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds
-from survey.services.invitations import add_link_token, issue_invitation
-from survey.services.mailing import queue_invitation_email
+from survey.security import new_token, token_hash
+from survey.services.invitations import add_link_token
+from survey.services.mailing import Recipient, quarterly_messages, queue_invitation_email
+
+BATCH = 1000  # rows per bulk INSERT when opening a campaign
 
 
 class CampaignError(ValueError):
@@ -150,19 +155,45 @@ def open_campaign(
     session.refresh(campaign)
     people = audience(session, campaign)
     providers = providers_for(session, people, campaign.quarter)
-    invited = skipped = 0
-    for person in people:
-        if not providers[person.id]:
-            skipped += 1
-            continue
-        invitation, token = issue_invitation(
-            session, person, "quarterly", campaign.closes_at, campaign=campaign, now=now
+    chosen = [p for p in people if providers[p.id]]
+    recipients = []
+    for start in range(0, len(chosen), BATCH):
+        batch = chosen[start : start + BATCH]
+        ids = session.scalars(
+            insert(Invitation).returning(Invitation.id, sort_by_parameter_order=True),
+            [
+                {
+                    "person_id": p.id,
+                    "kind": "quarterly",
+                    "campaign_id": campaign.id,
+                    "status": "queued",
+                    "created_at": now,
+                    "expires_at": campaign.closes_at,
+                    "reminders_sent": 0,
+                    "last_mailed_at": now,
+                }
+                for p in batch
+            ],
+        ).all()
+        tokens = [new_token() for _ in batch]
+        session.execute(
+            insert(InvitationToken),
+            [
+                {"token_hash": token_hash(t), "invitation_id": i, "created_at": now}
+                for i, t in zip(ids, tokens, strict=True)
+            ],
         )
-        invitation.campaign = campaign
-        queue_invitation_email(session, invitation, person, token, base_url, mail_domain)
-        invited += 1
+        recipients.extend(
+            Recipient(i, p.name, p.email, p.locale, t)
+            for i, p, t in zip(ids, batch, tokens, strict=True)
+        )
+    rows = quarterly_messages(
+        recipients, campaign, campaign.closes_at, base_url, mail_domain, now=now
+    )
+    for start in range(0, len(rows), BATCH):
+        session.execute(insert(OutboxMessage), rows[start : start + BATCH])
     session.flush()
-    return OpenReport(invited=invited, without_providers=skipped)
+    return OpenReport(invited=len(chosen), without_providers=len(people) - len(chosen))
 
 
 def send_reminders(

@@ -131,3 +131,41 @@ def test_bad_dates_are_refused(session, org) -> None:
             closes_at=now + timedelta(days=1),
             min_group_size=5,
         )
+
+
+def test_batch_mail_equals_one_by_one_rendering(app, session, org) -> None:
+    """Opening renders each language once with stand-ins; the result must be exactly what the
+    per-person rendering gives, names with markup and header breaks included."""
+    from survey.services.mailing import Recipient, queue_invitation_email, quarterly_messages
+
+    person = org.person(1)
+    person.name = 'Zoë <b>"O\'Hara"</b> & co\r\nBcc: x@evil.example'
+    now = utcnow()
+    campaign = new_campaign(session, now)
+    with app.test_request_context():
+        invitation = Invitation(
+            person_id=person.id,
+            kind="quarterly",
+            campaign_id=campaign.id,
+            status="queued",
+            expires_at=campaign.closes_at,
+        )
+        session.add(invitation)
+        session.flush()
+        single = queue_invitation_email(
+            session, invitation, person, "TokenAbc-_123", "http://localhost", "example.com"
+        )
+        [batch] = quarterly_messages(
+            [Recipient(invitation.id, person.name, person.email, person.locale, "TokenAbc-_123")],
+            campaign,
+            campaign.closes_at,
+            "http://localhost",
+            "example.com",
+            now=now,
+        )
+    assert batch["body_html"] == single.body_html
+    assert batch["body_text"] == single.body_text
+    assert batch["subject"] == single.subject and batch["to_addr"] == single.to_addr
+    assert "<b>" not in batch["body_html"] and "&lt;b&gt;" in batch["body_html"]
+    assert "\n" not in batch["to_addr"] and "TokenAbc-_123" in batch["body_text"]
+    session.rollback()
