@@ -6,7 +6,8 @@ Guarantees, with a database that survives and an SMTP server that may not:
   only for ``sent`` after the server accepted it, ``failed`` after a permanent refusal, or back to
   ``queued``; a dispatcher that dies leaves a lease that expires and is claimed again;
 - a duplicate is possible only when the process dies between the server's acceptance and the
-  database update, and it then carries the same Message-ID;
+  database update (accepted messages are recorded in groups of up to ``SENT_BATCH``, at least
+  every ``SENT_DELAY`` seconds), and it then carries the same Message-ID;
 - several dispatchers share the work: on PostgreSQL each claims a disjoint batch with
   ``FOR UPDATE SKIP LOCKED``; SQLite serialises the claims with its write lock.
 """
@@ -14,10 +15,15 @@ Guarantees, with a database that survives and an SMTP server that may not:
 from __future__ import annotations
 
 import smtplib
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,19 +55,30 @@ class DispatchReport:
     errors: list[str] = field(default_factory=list)
 
 
-def compose(message: OutboxMessage, mail_from: str) -> EmailMessage:
-    """The MIME message (text and HTML alternatives) for an outbox row."""
-    email = EmailMessage()
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.header_encoding = QP
+_UTF8_QP.body_encoding = QP
+
+
+def compose(message: OutboxMessage, mail_from: str) -> Message:
+    """The MIME message (text and HTML alternatives, UTF-8 quoted-printable) for an outbox row.
+
+    Built with the classic ``email.mime`` classes: the same structure as the newer API at a
+    quarter of the cost, which matters at hundreds of messages per second. Header values were
+    made single-line when the row was queued (``outbox.header_safe``); non-ASCII is encoded.
+    """
+    email = MIMEMultipart("alternative")
     email["From"] = mail_from
-    email["To"] = message.to_addr
-    email["Subject"] = message.subject
+    name, address = parseaddr(message.to_addr)
+    email["To"] = formataddr((name, address), charset="utf-8")
+    email["Subject"] = Header(message.subject, "utf-8")
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
     email["Auto-Submitted"] = "auto-generated"
     email["X-Auto-Response-Suppress"] = "All"
-    email.set_content(message.body_text)
+    email.attach(MIMEText(message.body_text, "plain", _UTF8_QP))
     if message.body_html:
-        email.add_alternative(message.body_html, subtype="html")
+        email.attach(MIMEText(message.body_html, "html", _UTF8_QP))
     return email
 
 
@@ -84,7 +101,8 @@ def claim_batch(session: Session, worker: str, limit: int, now: datetime) -> lis
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids))
-            .values(status="sending", claimed_by=worker, claim_expires_at=now + LEASE)
+            .values(status="sending", claimed_by=worker, claim_expires_at=now + LEASE),
+            execution_options=NO_SYNC
         )
     session.commit()
     return ids
@@ -98,26 +116,37 @@ def _mine(message_id: int, worker: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _mark_sent(session: Session, message: OutboxMessage, worker: str, now: datetime) -> None:
+def _mark_sent(session: Session, messages: list[OutboxMessage], worker: str) -> None:
+    """Record accepted messages (still leased to ``worker``) as sent, and commit."""
+    if not messages:
+        return
     session.execute(
         update(OutboxMessage)
-        .where(_mine(message.id, worker))
+        .where(
+            OutboxMessage.id.in_([m.id for m in messages]),
+            OutboxMessage.status == "sending",
+            OutboxMessage.claimed_by == worker,
+        )
         .values(
             status="sent",
-            sent_at=now,
+            sent_at=utcnow(),
             claimed_by=None,
             claim_expires_at=None,
             attempts=OutboxMessage.attempts + 1,
             last_error=None,
-        )
+        ),
+        execution_options=NO_SYNC,
     )
-    if message.invitation_id is not None:
+    invitations = [m.invitation_id for m in messages if m.invitation_id is not None]
+    if invitations:
         session.execute(
             update(Invitation)
-            .where(Invitation.id == message.invitation_id, Invitation.status == "queued")
-            .values(status="sent")
+            .where(Invitation.id.in_(invitations), Invitation.status == "queued")
+            .values(status="sent"),
+            execution_options=NO_SYNC,
         )
     session.commit()
+    messages.clear()
 
 
 def _mark_retry(
@@ -143,7 +172,8 @@ def _mark_retry(
             claimed_by=None,
             claim_expires_at=None,
             last_error=error[:2000],
-        )
+        ),
+        execution_options=NO_SYNC
     )
     session.commit()
     return False
@@ -161,7 +191,8 @@ def _mark_failed(
             claimed_by=None,
             claim_expires_at=None,
             last_error=error[:2000],
-        )
+        ),
+        execution_options=NO_SYNC
     )
     if message.invitation_id is not None:
         session.execute(
@@ -169,7 +200,8 @@ def _mark_failed(
             .where(
                 Invitation.id == message.invitation_id, Invitation.status.in_(("queued", "sent"))
             )
-            .values(status="undeliverable")
+            .values(status="undeliverable"),
+            execution_options=NO_SYNC
         )
     session.commit()
 
@@ -184,6 +216,14 @@ def _smtp_code(error: smtplib.SMTPException) -> int | None:
 
 
 # SMTPException derives from OSError: the order of the checks below matters.
+# The dispatcher's UPDATEs name rows by id; matching them against loaded objects costs more than
+# the statement itself (the session holds a whole batch of message bodies).
+NO_SYNC = {"synchronize_session": False}
+# Accepted messages are recorded as sent in small groups: one commit per message would cap the
+# rate well below what the SMTP connection allows. A crash loses at most this many records,
+# and those messages are sent again with the same Message-ID (receivers drop the copy).
+SENT_BATCH = 25
+SENT_DELAY = 0.5  # seconds
 CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
 
 
@@ -209,13 +249,19 @@ def dispatch_once(
             if ids
             else {}
         )
+        accepted: list[OutboxMessage] = []  # sent, not yet recorded
+        recorded_at = time.monotonic()
         for position, message_id in enumerate(ids):
             message = messages.get(message_id)
             if message is None or message.claimed_by != worker:
                 continue
+            if len(accepted) >= SENT_BATCH or time.monotonic() - recorded_at > SENT_DELAY:
+                _mark_sent(session, accepted, worker)
+                recorded_at = time.monotonic()
             try:
                 connection.send(compose(message, mail_from))
             except smtplib.SMTPException as error:
+                _mark_sent(session, accepted, worker)
                 code = _smtp_code(error)
                 text = f"{code or ''} {error}".strip()
                 report.errors.append(text)
@@ -230,11 +276,13 @@ def dispatch_once(
                 else:
                     report.retried += 1
             except (TimeoutError, OSError) as error:
+                _mark_sent(session, accepted, worker)
                 _connection_lost(session, ids[position:], worker, str(error), report)
                 break
             else:
-                _mark_sent(session, message, worker, utcnow())
+                accepted.append(message)
                 report.sent += 1
+        _mark_sent(session, accepted, worker)
     return report
 
 
@@ -262,6 +310,7 @@ def _connection_lost(
                 OutboxMessage.claimed_by == worker,
                 OutboxMessage.status == "sending",
             )
-            .values(status="queued", claimed_by=None, claim_expires_at=None)
+            .values(status="queued", claimed_by=None, claim_expires_at=None),
+            execution_options=NO_SYNC
         )
         session.commit()

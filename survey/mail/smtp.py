@@ -9,7 +9,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -83,7 +83,7 @@ class SmtpConnection:
         self._smtp = smtp
         return smtp
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Send one message; SMTP errors propagate for the caller to classify."""
         smtp = self.open()
         try:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from forms.survey import QuestionSpec
 from survey.models import (
@@ -32,12 +32,16 @@ COMMENT_CODE = "comment"
 
 def questionnaire_for(session: Session, invitation: Invitation) -> Questionnaire | None:
     """The campaign's questionnaire, else the newest active one of the invitation's kind."""
+    with_questions = selectinload(Questionnaire.questions)
     if invitation.campaign is not None and invitation.campaign.questionnaire_id:
-        return session.get(Questionnaire, invitation.campaign.questionnaire_id)
+        return session.get(
+            Questionnaire, invitation.campaign.questionnaire_id, options=[with_questions]
+        )
     return session.scalar(
         select(Questionnaire)
         .where(Questionnaire.kind == invitation.kind, Questionnaire.active.is_(True))
         .order_by(Questionnaire.id.desc())
+        .options(with_questions)
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from survey.models import Campaign, Interaction, Invitation, InvitationToken, Person
 from survey.models.base import utcnow
@@ -81,6 +81,13 @@ def look_up_link(session: Session, token: str, now: datetime | None = None) -> L
         select(Invitation)
         .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
         .where(InvitationToken.token_hash == token_hash(token))
+        # What every respondent page reads, in the same query.
+        .options(
+            joinedload(Invitation.person),
+            joinedload(Invitation.campaign),
+            joinedload(Invitation.interaction).joinedload(Interaction.provider),
+            joinedload(Invitation.interaction).joinedload(Interaction.service),
+        )
     )
     if invitation is None:
         return LinkLookup(LinkState.UNKNOWN)
