@@ -60,7 +60,7 @@ system-deps:
 test: install system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-bench: install
+bench: install system-deps
 	$(BIN)/python -m bench
 
 lint: install

@@ -116,6 +116,34 @@ def post_interaction() -> Any:
     return jsonify(_interaction_json(interaction, created)), 201 if created else 200
 
 
+@bp.get("/departments/<code>/scorecard")
+@api_key_required
+def department_scorecard(code: str) -> Any:
+    """The figures of a department's scorecard (``?quarter=YYYYQn``, default the latest
+    quarter with answers). Figures under the anonymity gate are null with a reason."""
+    from flask import current_app
+
+    from survey.services.scorecard_data import department_by_code
+    from survey.services.scorecard_export import to_json
+    from survey.services.scorecards import Settings, build_scorecard
+
+    db = get_session()
+    department = department_by_code(db, code)
+    if department is None:
+        return api_error(404, f"no department with the code {code[:20]!r}", "code")
+    try:
+        card, _problem = build_scorecard(
+            db,
+            department,
+            request.args.get("quarter"),
+            Settings.from_config(current_app.config),
+            fallback=False,
+        )
+    except ValueError:
+        return api_error(400, "quarter must look like 2026Q1", "quarter")
+    return jsonify(to_json(card))
+
+
 @bp.get("/openapi.json")
 def openapi() -> Any:
     return jsonify(openapi_document())

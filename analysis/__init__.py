@@ -1,0 +1,18 @@
+"""Pure scoring, statistics, anonymity rules and charts of the internal service IQ.
+
+Plain data in (numbers, sequences, mappings), frozen dataclasses, floats and bytes out. The
+package imports only the standard library, numpy, scipy and matplotlib, never Flask,
+SQLAlchemy or ``survey``, so every function can be called from a notebook. The model is
+written out in ``docs/scoring.md``.
+
+Modules:
+
+- ``analysis.stats``: intervals and tests with their published sources (Wilson, Newcombe,
+  two-proportion z, Mann-Whitney, Mann-Kendall with Theil-Sen, Benjamini-Hochberg,
+  Cronbach's alpha with Feldt's interval, NPS).
+- ``analysis.scoring``: item rescaling, respondent-first averaging, shrinkage, the ISQ, the
+  frozen baseline and the IQ, bootstrap (BCa) intervals, change and trend markers, the
+  perception gap.
+- ``analysis.anonymity``: the k gates and the remainder rule for tables of counts.
+- ``analysis.charts``: matplotlib ``Figure`` charts (never pyplot) and their SVG/PNG/PDF bytes.
+"""

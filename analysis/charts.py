@@ -1,0 +1,669 @@
+"""Charts of the scorecards, drawn on ``matplotlib.figure.Figure`` (never pyplot).
+
+Each chart function takes plain data (labels, numbers, ``None`` for a hidden or missing
+value) and returns a ``Chart``: the figure, its title and a text alternative that describes
+the data in a sentence or two (for ``<desc>``/``alt`` and screen readers). ``to_bytes`` turns
+a figure into SVG, PNG or PDF bytes; SVG output is byte-identical for identical input (fixed
+hash salt, no date), so it can be cached by the data it draws.
+
+Readability: the Okabe-Ito palette (safe for the common colour-vision deficiencies), and
+every distinction also carried by shape, line style or hatching so that a grayscale print
+reads the same. Hidden heatmap cells are hatched and labelled, never just left blank.
+
+Default texts (legends, panel titles, the text alternative) are English; every chart takes
+``texts`` to replace them (the keys are listed in each docstring) and ``alt_text`` to replace
+the generated description, so a caller with translations can pass its own.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
+from matplotlib.patches import Rectangle
+
+#: Okabe & Ito (2008), "Color Universal Design": distinguishable with any common colour
+#: vision deficiency.
+OKABE_ITO: Mapping[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+DEPARTMENT = OKABE_ITO["blue"]
+ORGANISATION = OKABE_ITO["black"]
+UP = OKABE_ITO["bluish_green"]
+DOWN = OKABE_ITO["vermillion"]
+HIDDEN_FILL = "#E6E6E6"
+HIDDEN_EDGE = "#555555"
+#: Sequential colour map for the heatmap: cividis is monotone in lightness (prints to a
+#: clean gray ramp) and designed for colour-vision deficiencies.
+HEATMAP_CMAP = "cividis"
+#: Salt for the ids matplotlib writes into SVG; fixed so the same figure gives the same bytes.
+SVG_HASH_SALT = "service-iq-charts"
+FORMATS = ("svg", "png", "pdf")
+
+_save_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart: the ``figure``, its ``title`` and ``alt_text``, a sentence describing
+    the data for readers who cannot see the picture (``alt`` is the same text)."""
+
+    figure: Figure
+    title: str
+    alt_text: str
+
+    @property
+    def alt(self) -> str:
+        return self.alt_text
+
+
+def to_bytes(figure: Figure, fmt: str, *, dpi: float = 150) -> bytes:
+    """The figure as ``fmt`` bytes: "svg" (text kept as text, no date, fixed id salt:
+    identical figures give identical bytes), "png" (at ``dpi``) or "pdf" (no creation date).
+    Other formats raise ``ValueError``.
+
+    The first call lays the figure out once and then fixes that layout (constrained layout
+    would otherwise move things slightly on every save), so saving the same figure again,
+    in any format, gives the same picture. Saving holds a lock because matplotlib's SVG
+    settings are process-wide."""
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    metadata: dict[str, str | None] = {}
+    if fmt == "svg":
+        metadata = {"Date": None}
+    elif fmt == "pdf":
+        metadata = {"CreationDate": None}
+    buffer = io.BytesIO()
+    with (
+        _save_lock,
+        mpl.rc_context({"svg.hashsalt": SVG_HASH_SALT, "svg.fonttype": "none"}),
+    ):
+        if not isinstance(figure.get_layout_engine(), PlaceHolderLayoutEngine | None):
+            figure.draw_without_rendering()
+            figure.set_layout_engine("none")
+        figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
+    return buffer.getvalue()
+
+
+# --- helpers ---
+
+
+def _plain(text: str) -> str:
+    """Text drawn literally: a "$" in a department name must not start mathtext."""
+    return text.replace("$", r"\$")
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _text(texts: Mapping[str, str] | None, defaults: Mapping[str, str], key: str) -> str:
+    return (texts or {}).get(key, defaults[key])
+
+
+def _floats(values: Sequence[float | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+
+
+def _same_length(**sequences: Sequence[object]) -> int:
+    lengths = {name: len(seq) for name, seq in sequences.items()}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"sequences must have the same length, got {lengths}")
+    return next(iter(lengths.values()), 0)
+
+
+def _style(ax: Axes) -> None:
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+
+
+def _figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _title(fig: Figure, title: str) -> None:
+    fig.suptitle(_plain(title), fontsize=12, fontweight="bold")
+
+
+# --- IQ trend ---
+
+TREND_TEXTS: Mapping[str, str] = {
+    "value": "Department",
+    "interval": "95% interval",
+    "organisation": "Organisation",
+    "up": "Significant improvement",
+    "down": "Significant decline",
+    "no_data": "No data",
+}
+
+
+def iq_trend(
+    quarters: Sequence[str],
+    values: Sequence[float | None],
+    lows: Sequence[float | None],
+    highs: Sequence[float | None],
+    organisation: Sequence[float | None],
+    markers: Mapping[str, str],
+    title: str,
+    ylabel: str = "IQ",
+    *,
+    reference: float | None = None,
+    texts: Mapping[str, str] | None = None,
+    alt_text: str | None = None,
+) -> Chart:
+    """A department's IQ (or ISQ) by quarter with its interval band and the organisation line.
+
+    ``quarters`` label the x axis (oldest first); ``values``, ``lows``, ``highs`` and
+    ``organisation`` hold one number per quarter or ``None`` (hidden or no data: a gap in
+    the line and the band). ``markers`` maps a quarter to "up" or "down" for a significant
+    change (drawn as a triangle pointing that way). ``reference`` draws a horizontal line
+    (e.g. 100 on the IQ scale). ``texts`` keys: value, interval, organisation, up, down,
+    no_data. All sequences must have the same length (``ValueError`` otherwise).
+    """
+    n = _same_length(
+        quarters=quarters, values=values, lows=lows, highs=highs, organisation=organisation
+    )
+    x = np.arange(n)
+    y, lo, hi, org = _floats(values), _floats(lows), _floats(highs), _floats(organisation)
+    fig = _figure(7.0, 3.8)
+    ax = fig.add_subplot()
+    _style(ax)
+    band = ~np.isnan(lo) & ~np.isnan(hi)
+    if band.any():
+        ax.fill_between(
+            x,
+            np.where(band, lo, np.nan),
+            np.where(band, hi, np.nan),
+            where=band,
+            color=DEPARTMENT,
+            alpha=0.2,
+            linewidth=0,
+            label=_text(texts, TREND_TEXTS, "interval"),
+        )
+    if (~np.isnan(org)).any():
+        ax.plot(
+            x,
+            org,
+            color=ORGANISATION,
+            linestyle="--",
+            marker="s",
+            markersize=4,
+            linewidth=1.2,
+            label=_text(texts, TREND_TEXTS, "organisation"),
+        )
+    if (~np.isnan(y)).any():
+        ax.plot(
+            x,
+            y,
+            color=DEPARTMENT,
+            marker="o",
+            markersize=6,
+            linewidth=2,
+            label=_text(texts, TREND_TEXTS, "value"),
+        )
+    else:
+        ax.text(
+            0.5,
+            0.5,
+            _plain(_text(texts, TREND_TEXTS, "no_data")),
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+        )
+    position = {q: i for i, q in enumerate(quarters)}
+    for direction, marker, colour in (("up", "^", UP), ("down", "v", DOWN)):
+        points = [position[q] for q, d in markers.items() if d == direction and q in position]
+        points = [i for i in points if not math.isnan(y[i])]
+        if points:
+            ax.scatter(
+                points,
+                y[points],
+                marker=marker,
+                s=160,
+                color=colour,
+                edgecolors="black",
+                linewidths=1,
+                zorder=5,
+                label=_text(texts, TREND_TEXTS, direction),
+            )
+    if reference is not None:
+        ax.axhline(reference, color="#777777", linewidth=0.8, linestyle=":")
+    ax.set_xticks(x, [_plain(q) for q in quarters])
+    ax.set_xlim(-0.5, max(n - 0.5, 0.5))
+    ax.set_ylabel(_plain(ylabel))
+    ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best", fontsize=8, frameon=False)
+    _title(fig, title)
+    return Chart(fig, title, alt_text or _trend_alt(title, quarters, y, lo, hi, org, markers))
+
+
+def _trend_alt(
+    title: str,
+    quarters: Sequence[str],
+    y: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    org: np.ndarray,
+    markers: Mapping[str, str],
+) -> str:
+    shown = [i for i in range(len(quarters)) if not math.isnan(y[i])]
+    if not shown:
+        return f"{title}. No values to show for {len(quarters)} quarters."
+    first, last = shown[0], shown[-1]
+    parts = [
+        f"{title}. Line chart over {len(quarters)} quarters: "
+        f"{_num(y[first])} in {quarters[first]}, {_num(y[last])} in {quarters[last]}"
+    ]
+    if not math.isnan(lo[last]) and not math.isnan(hi[last]):
+        parts[0] += f" (95% interval {_num(lo[last])} to {_num(hi[last])})"
+    low_i = min(shown, key=lambda i: y[i])
+    high_i = max(shown, key=lambda i: y[i])
+    parts.append(
+        f"lowest {_num(y[low_i])} in {quarters[low_i]}, highest {_num(y[high_i])} in "
+        f"{quarters[high_i]}"
+    )
+    if not math.isnan(org[last]):
+        parts.append(f"organisation {_num(org[last])} in {quarters[last]}")
+    flagged = [f"{d} in {q}" for q, d in sorted(markers.items()) if q in quarters]
+    if flagged:
+        parts.append("significant changes: " + ", ".join(flagged))
+    return "; ".join(parts) + "."
+
+
+# --- dimension profile ---
+
+PROFILE_TEXTS: Mapping[str, str] = {
+    "value": "This department",
+    "organisation": "Organisation",
+    "xlabel": "Score (0–100)",
+}
+
+
+def dimension_profile(
+    dimensions: Sequence[str],
+    values: Sequence[float | None],
+    organisation: Sequence[float | None],
+    title: str,
+    *,
+    texts: Mapping[str, str] | None = None,
+    alt_text: str | None = None,
+) -> Chart:
+    """The department's score per quarterly dimension (0..100) as horizontal bars, with the
+    organisation's score as a black diamond on each bar (``None``: no value, no bar or no
+    diamond for that dimension). ``texts`` keys: value, organisation, xlabel. Sequences must
+    have the same length."""
+    n = _same_length(dimensions=dimensions, values=values, organisation=organisation)
+    y = np.arange(n)
+    own, org = _floats(values), _floats(organisation)
+    fig = _figure(7.0, max(2.4, 0.55 * n + 1.3))
+    ax = fig.add_subplot()
+    _style(ax)
+    ax.barh(
+        y,
+        np.nan_to_num(own),
+        color=DEPARTMENT,
+        edgecolor="black",
+        linewidth=0.6,
+        height=0.6,
+        label=_text(texts, PROFILE_TEXTS, "value"),
+    )
+    for i, v in enumerate(own):
+        if not math.isnan(v):
+            ax.text(min(v, 100.0) + 1.5, i, _num(v), va="center", fontsize=8)
+    has_org = ~np.isnan(org)
+    if has_org.any():
+        ax.scatter(
+            org[has_org],
+            y[has_org],
+            marker="D",
+            s=50,
+            color=ORGANISATION,
+            edgecolors="white",
+            linewidths=1,
+            zorder=5,
+            label=_text(texts, PROFILE_TEXTS, "organisation"),
+        )
+    ax.set_yticks(y, [_plain(d) for d in dimensions])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 108)
+    ax.set_xlabel(_plain(_text(texts, PROFILE_TEXTS, "xlabel")))
+    ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+    ax.set_axisbelow(True)
+    if n:
+        ax.legend(loc="lower right", fontsize=8, frameon=True)
+    _title(fig, title)
+    if alt_text is None:
+        rows = [
+            f"{d} {_num(v)}" + ("" if math.isnan(o) else f" (organisation {_num(o)})")
+            for d, v, o in zip(dimensions, own, org, strict=True)
+        ]
+        alt_text = f"{title}. Scores out of 100 by dimension: " + "; ".join(rows) + "."
+        if not rows:
+            alt_text = f"{title}. No dimension scores to show."
+    return Chart(fig, title, alt_text)
+
+
+# --- heatmap ---
+
+HEATMAP_TEXTS: Mapping[str, str] = {
+    "hidden": "hidden",
+    "colorbar": "Score (0–100)",
+}
+
+
+def heatmap(
+    row_labels: Sequence[str],
+    col_labels: Sequence[str],
+    values: Sequence[Sequence[float | None]],
+    title: str,
+    row_title: str = "",
+    col_title: str = "",
+    *,
+    vmin: float = 0.0,
+    vmax: float = 100.0,
+    texts: Mapping[str, str] | None = None,
+    alt_text: str | None = None,
+) -> Chart:
+    """Who serves whom: one cell per (row, column) pair, e.g. provider × customer department.
+
+    ``values[r][c]`` is the score on ``vmin``..``vmax`` or ``None`` for a cell that is hidden
+    (anonymity gate, remainder rule) or has no data; such cells are drawn hatched in gray and
+    labelled with ``texts["hidden"]`` so a reader never mistakes them for a low score. Shown
+    cells carry their value as text. ``texts`` keys: hidden, colorbar. ``values`` must have
+    one row per row label and one entry per column label, and there must be at least one of
+    each (``ValueError`` otherwise).
+    """
+    rows, cols = len(row_labels), len(col_labels)
+    if rows == 0 or cols == 0:
+        raise ValueError("a heatmap needs at least one row and one column")
+    if len(values) != rows or any(len(r) != cols for r in values):
+        raise ValueError("values must have one row per row label and one cell per column")
+    grid = np.array([_floats(r) for r in values], dtype=float).reshape(rows, cols)
+    hidden = np.isnan(grid)
+    fig = _figure(max(4.5, 0.7 * cols + 2.8), max(3.0, 0.5 * rows + 1.8))
+    ax = fig.add_subplot()
+    cmap = mpl.colormaps[HEATMAP_CMAP]
+    norm = Normalize(vmin=vmin, vmax=vmax)
+    image = ax.imshow(
+        np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="auto", interpolation="nearest"
+    )
+    hidden_label = _plain(_text(texts, HEATMAP_TEXTS, "hidden"))
+    for r in range(rows):
+        for c in range(cols):
+            if hidden[r, c]:
+                ax.add_patch(
+                    Rectangle(
+                        (c - 0.5, r - 0.5),
+                        1,
+                        1,
+                        facecolor=HIDDEN_FILL,
+                        edgecolor=HIDDEN_EDGE,
+                        hatch="///",
+                        linewidth=0.5,
+                        gid=f"hidden-cell-{r}-{c}",
+                    )
+                )
+                ax.text(
+                    c,
+                    r,
+                    hidden_label,
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="black",
+                    backgroundcolor=HIDDEN_FILL,
+                )
+            else:
+                red, green, blue, _alpha = cmap(norm(grid[r, c]))
+                luminance = 0.299 * red + 0.587 * green + 0.114 * blue
+                ax.text(
+                    c,
+                    r,
+                    _num(grid[r, c]),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="black" if luminance > 0.5 else "white",
+                )
+    ax.set_xticks(np.arange(cols), [_plain(label) for label in col_labels], rotation=45, ha="right")
+    ax.set_yticks(np.arange(rows), [_plain(label) for label in row_labels])
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    if row_title:
+        ax.set_ylabel(_plain(row_title))
+    if col_title:
+        ax.set_xlabel(_plain(col_title))
+    colorbar = fig.colorbar(image, ax=ax, shrink=0.8)
+    colorbar.set_label(_plain(_text(texts, HEATMAP_TEXTS, "colorbar")))
+    _title(fig, title)
+    if alt_text is None:
+        alt_text = _heatmap_alt(title, row_labels, col_labels, grid, row_title, col_title)
+    return Chart(fig, title, alt_text)
+
+
+def _heatmap_alt(
+    title: str,
+    row_labels: Sequence[str],
+    col_labels: Sequence[str],
+    grid: np.ndarray,
+    row_title: str,
+    col_title: str,
+) -> str:
+    rows, cols = grid.shape
+    shown = [(r, c) for r in range(rows) for c in range(cols) if not math.isnan(grid[r, c])]
+    hidden = rows * cols - len(shown)
+    what = f"{rows} {row_title.lower() or 'row'}s by {cols} {col_title.lower() or 'column'}s"
+    text = f"{title}. Grid of {what}: {len(shown)} cells shown, {hidden} hidden or without data"
+    if shown:
+        best = max(shown, key=lambda rc: grid[rc])
+        worst = min(shown, key=lambda rc: grid[rc])
+        text += (
+            f"; highest {_num(grid[best])} ({row_labels[best[0]]} for {col_labels[best[1]]}), "
+            f"lowest {_num(grid[worst])} ({row_labels[worst[0]]} for {col_labels[worst[1]]})"
+        )
+    return text + "."
+
+
+# --- forest plot ---
+
+
+def forest_plot(
+    labels: Sequence[str],
+    estimates: Sequence[float | None],
+    lows: Sequence[float | None],
+    highs: Sequence[float | None],
+    reference: float | None = 100.0,
+    title: str = "",
+    xlabel: str = "IQ (95% interval)",
+    *,
+    alt_text: str | None = None,
+) -> Chart:
+    """Every department's estimate with its interval, one row each, in the given order
+    (top first), with a dotted vertical line at ``reference`` (100, the baseline average on
+    the IQ scale; ``None`` for none). A ``None`` bound draws the point alone; a ``None``
+    estimate leaves its row empty. Sequences must have the same length."""
+    n = _same_length(labels=labels, estimates=estimates, lows=lows, highs=highs)
+    y = np.arange(n)
+    est, lo, hi = _floats(estimates), _floats(lows), _floats(highs)
+    fig = _figure(7.0, max(2.4, 0.38 * n + 1.4))
+    ax = fig.add_subplot()
+    _style(ax)
+    for i in range(n):
+        if not (math.isnan(lo[i]) or math.isnan(hi[i])):
+            ax.hlines(i, lo[i], hi[i], color=DEPARTMENT, linewidth=2)
+            ax.vlines([lo[i], hi[i]], i - 0.15, i + 0.15, color=DEPARTMENT, linewidth=1.2)
+    ax.scatter(est, y, marker="s", s=40, color="black", zorder=5)
+    if reference is not None:
+        ax.axvline(reference, color="#777777", linewidth=1, linestyle=":")
+    ax.set_yticks(y, [_plain(label) for label in labels])
+    ax.set_ylim(max(n, 1) - 0.5, -0.5)
+    ax.set_xlabel(_plain(xlabel))
+    ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _title(fig, title)
+    if alt_text is None:
+        alt_text = _forest_alt(title, labels, est, lo, hi, reference)
+    return Chart(fig, title, alt_text)
+
+
+def _forest_alt(
+    title: str,
+    labels: Sequence[str],
+    est: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    reference: float | None,
+) -> str:
+    if np.isnan(est).all():
+        return f"{title}. No departments to show."
+
+    def row(i: int) -> str:
+        interval = (
+            ""
+            if math.isnan(lo[i]) or math.isnan(hi[i])
+            else f", interval {_num(lo[i])} to {_num(hi[i])}"
+        )
+        return f"{labels[i]} {_num(est[i])}{interval}"
+
+    best, worst = int(np.nanargmax(est)), int(np.nanargmin(est))
+    text = f"{title}. {len(labels)} departments; highest {row(best)}; lowest {row(worst)}"
+    if reference is not None:
+        above = int(np.sum(lo > reference))
+        below = int(np.sum(hi < reference))
+        text += (
+            f"; {above} with the whole interval above {_num(reference)}, "
+            f"{below} with the whole interval below"
+        )
+    return text + "."
+
+
+# --- service-standard compliance ---
+
+COMPLIANCE_TEXTS: Mapping[str, str] = {
+    "first_response": "Time to first response",
+    "resolution": "Time to resolution",
+    "peak_hours": "Requests by opening hour (UTC)",
+    "requests": "Requests",
+    "share": "Within the service standard: {share}%",
+}
+
+
+def _duration(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440} d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} h"
+    return f"{minutes} min"
+
+
+def bucket_labels(edges: Sequence[int]) -> list[str]:
+    """Labels of duration buckets whose upper bounds are ``edges`` (minutes, increasing) plus
+    an open last bucket: (60, 240) gives ["≤ 1 h", "≤ 4 h", "> 4 h"]."""
+    if not edges:
+        return []
+    return [f"≤ {_duration(e)}" for e in edges] + [f"> {_duration(edges[-1])}"]
+
+
+def compliance(
+    first_response: Sequence[int],
+    resolution: Sequence[int],
+    first_response_edges: Sequence[int],
+    resolution_edges: Sequence[int],
+    peak_hours: Sequence[int],
+    share: float | None,
+    title: str,
+    *,
+    texts: Mapping[str, str] | None = None,
+    alt_text: str | None = None,
+) -> Chart:
+    """How fast requests are answered and resolved, and when they arrive.
+
+    ``first_response`` and ``resolution`` are counts per duration bucket, one more than
+    their ``*_edges`` (upper bounds in minutes; the last bucket is open); ``peak_hours`` holds
+    24 counts of requests by opening hour (UTC). An empty sequence leaves its panel out.
+    ``share`` is the percentage (0..100) of interactions within the service standard, shown
+    under the title, or ``None``. ``texts`` keys: first_response, resolution, peak_hours,
+    requests, share (with a ``{share}`` placeholder).
+    """
+    panels = []
+    for key, counts, edges in (
+        ("first_response", first_response, first_response_edges),
+        ("resolution", resolution, resolution_edges),
+    ):
+        if counts:
+            if len(counts) != len(edges) + 1:
+                raise ValueError(f"{key}: need one more count than edges")
+            panels.append((key, list(counts), bucket_labels(edges)))
+    if peak_hours:
+        if len(peak_hours) != 24:
+            raise ValueError("peak_hours needs 24 counts")
+        panels.append(("peak_hours", list(peak_hours), [f"{h:02d}" for h in range(24)]))
+    fig = _figure(7.0, 2.4 * max(len(panels), 1) + 0.8)
+    axes = fig.subplots(max(len(panels), 1), 1, squeeze=False)[:, 0]
+    colours = {
+        "first_response": DEPARTMENT,
+        "resolution": OKABE_ITO["orange"],
+        "peak_hours": OKABE_ITO["sky_blue"],
+    }
+    hatches = {"first_response": "", "resolution": "..", "peak_hours": "//"}
+    for ax, (key, counts, labels) in zip(axes, panels, strict=False):
+        _style(ax)
+        x = np.arange(len(counts))
+        ax.bar(x, counts, color=colours[key], edgecolor="black", linewidth=0.6, hatch=hatches[key])
+        ticks = x if key != "peak_hours" else x[::2]
+        ax.set_xticks(ticks, [labels[i] for i in ticks])
+        ax.set_title(_plain(_text(texts, COMPLIANCE_TEXTS, key)), fontsize=10, loc="left")
+        ax.set_ylabel(_plain(_text(texts, COMPLIANCE_TEXTS, "requests")))
+        ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+        ax.set_axisbelow(True)
+    if not panels:
+        axes[0].axis("off")
+    heading = title
+    if share is not None:
+        heading += "\n" + _text(texts, COMPLIANCE_TEXTS, "share").format(share=_num(share))
+    _title(fig, heading)
+    if alt_text is None:
+        alt_text = _compliance_alt(title, panels, share)
+    return Chart(fig, title, alt_text)
+
+
+def _compliance_alt(
+    title: str, panels: Sequence[tuple[str, list[int], list[str]]], share: float | None
+) -> str:
+    names = {"first_response": "first response", "resolution": "resolution"}
+    parts = []
+    for key, counts, labels in panels:
+        total = sum(counts)
+        if key == "peak_hours":
+            if total:
+                busiest = max(range(24), key=lambda h: (counts[h], -h))
+                parts.append(
+                    f"busiest opening hour {busiest:02d}:00 UTC with {counts[busiest]} "
+                    f"of {total} requests"
+                )
+            continue
+        if total:
+            cells = ", ".join(f"{label}: {c}" for label, c in zip(labels, counts, strict=True))
+            parts.append(f"{names[key]} times for {total} requests ({cells})")
+    text = f"{title}. " + ("; ".join(parts) if parts else "No timings to show")
+    if share is not None:
+        text += f"; {_num(share)}% within the service standard"
+    return text + "."

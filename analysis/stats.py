@@ -1,0 +1,360 @@
+"""Statistics used by the scoring model, each checked against values published elsewhere.
+
+Every function takes plain numbers or sequences and returns floats, tuples of floats or a
+frozen dataclass. Proportions are fractions in 0..1 (not percentages) unless a docstring says
+otherwise; p-values are two-sided. Invalid input (negative counts, successes above n, NaN)
+raises ``ValueError``; the documented degenerate cases (n = 0, all values tied...) return a
+defined value instead of a warning.
+
+Sources:
+
+- Wilson score interval: Wilson (1927); values of Newcombe (1998a), Statistics in Medicine
+  17:857-872, method 3.
+- Difference of two proportions: Newcombe (1998b), Statistics in Medicine 17:873-890,
+  method 10 (Wilson intervals combined by "square and add").
+- Mann-Kendall trend test: Mann (1945), Kendall (1975); tie-corrected variance; Theil-Sen
+  slope (Theil 1950, Sen 1968); intercept as in pyMannKendall (Hussain & Mahmud 2019).
+- False discovery rate: Benjamini & Hochberg (1995), JRSS B 57:289-300.
+- Cronbach's alpha (1951) with the F-based interval of Feldt (1965) and Feldt, Woodruff &
+  Salih (1987), Applied Psychological Measurement 11:93-103.
+- Net Promoter Score: Reichheld (2003); its standard error from the trinomial variance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from statistics import NormalDist
+
+import numpy as np
+from scipy import stats as sps
+
+#: Series up to this length get the exact Mann-Kendall p-value; longer ones the normal
+#: approximation with continuity correction.
+MK_EXACT_MAX_N = 10
+
+
+def _z(confidence: float) -> float:
+    """The two-sided standard normal quantile for ``confidence`` (0.95 gives 1.959964)."""
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
+    return NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
+
+
+def _check_count(x: float, n: float) -> None:
+    if math.isnan(x) or math.isnan(n):
+        raise ValueError("counts must not be NaN")
+    if n < 0 or x < 0 or x > n:
+        raise ValueError(f"need 0 <= successes <= n, got {x!r} of {n!r}")
+
+
+def _normal_p(z: float) -> float:
+    """Two-sided p-value of a standard normal statistic."""
+    return math.erfc(abs(z) / math.sqrt(2.0))
+
+
+# --- proportions ---
+
+
+def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion.
+
+    ``successes`` out of ``n`` trials; both may be non-integer (the scorecards pass shrunk
+    counts such as x + m·p̄ out of n + m). Returns ``(low, high)`` as fractions in 0..1. With
+    n = 0 there is no information and the interval is ``(0.0, 1.0)``. The bounds are exactly
+    0 when successes = 0 and exactly 1 when successes = n.
+    """
+    _check_count(successes, n)
+    if n == 0:
+        return 0.0, 1.0
+    z = _z(confidence)
+    p = successes / n
+    z2n = z * z / n
+    denominator = 1.0 + z2n
+    centre = (p + z2n / 2.0) / denominator
+    half = z / denominator * math.sqrt(p * (1.0 - p) / n + z2n / (4.0 * n))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high
+
+
+def newcombe_difference(
+    x1: float, n1: float, x2: float, n2: float, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Difference p1 − p2 of two independent proportions with Newcombe's method 10 interval.
+
+    Each proportion gets its Wilson interval (l_i, u_i); then
+    low = d − sqrt((p1 − l1)² + (u2 − p2)²) and high = d + sqrt((u1 − p1)² + (p2 − l2)²).
+    Returns ``(difference, low, high)`` as fractions in −1..1. Both n must be positive
+    (a difference with an empty group is undefined: ``ValueError``).
+    """
+    _check_count(x1, n1)
+    _check_count(x2, n2)
+    if n1 == 0 or n2 == 0:
+        raise ValueError("both groups need at least one observation")
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson_interval(x1, n1, confidence)
+    l2, u2 = wilson_interval(x2, n2, confidence)
+    d = p1 - p2
+    low = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return d, max(-1.0, low), min(1.0, high)
+
+
+def two_proportion_z(x1: float, n1: float, x2: float, n2: float) -> tuple[float, float]:
+    """Pooled two-proportion z-test of p1 = p2.
+
+    z = (p1 − p2) / sqrt(p̂(1 − p̂)(1/n1 + 1/n2)) with p̂ = (x1 + x2)/(n1 + n2); positive when
+    the first proportion is larger. Returns ``(z, p)`` with the two-sided normal p-value.
+    When the pooled proportion is 0 or 1 (both groups all failures or all successes) there is
+    no evidence of a difference: ``(0.0, 1.0)``. Both n must be positive.
+    """
+    _check_count(x1, n1)
+    _check_count(x2, n2)
+    if n1 == 0 or n2 == 0:
+        raise ValueError("both groups need at least one observation")
+    pooled = (x1 + x2) / (n1 + n2)
+    variance = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)
+    if variance <= 0.0:
+        return 0.0, 1.0
+    z = (x1 / n1 - x2 / n2) / math.sqrt(variance)
+    return z, _normal_p(z)
+
+
+# --- rank tests ---
+
+
+def _finite(values: Sequence[float], name: str) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a flat sequence of numbers")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must not contain NaN or infinite values")
+    return array
+
+
+def mann_whitney(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
+    """Two-sided Mann-Whitney U test (Wilcoxon rank-sum) of two independent samples.
+
+    Suited to Likert answers (ordinal, many ties). Returns ``(u, p)`` where u is the U
+    statistic of ``a`` (the number of pairs in which a's value is larger, ties counting ½).
+    scipy chooses the method: exact without ties when both samples are small, otherwise the
+    normal approximation with tie correction and continuity correction. Both samples must be
+    non-empty. When every value in both samples is equal the test has nothing to rank:
+    ``(len(a)·len(b)/2, 1.0)``.
+    """
+    x, y = _finite(a, "a"), _finite(b, "b")
+    if x.size == 0 or y.size == 0:
+        raise ValueError("both samples need at least one value")
+    if np.all(np.concatenate([x, y]) == x[0]):
+        return x.size * y.size / 2.0, 1.0
+    result = sps.mannwhitneyu(x, y, alternative="two-sided")
+    return float(result.statistic), float(result.pvalue)
+
+
+@dataclass(frozen=True)
+class MannKendall:
+    """Result of the Mann-Kendall test with Sen's slope.
+
+    ``s`` the Kendall S statistic, ``var_s`` its tie-corrected variance under no trend, ``z``
+    the continuity-corrected normal score, ``p`` the two-sided p-value (exact when
+    ``exact``), ``tau`` Kendall's tau-a (S over n(n−1)/2), ``slope`` the Theil-Sen slope per
+    step of the series, ``intercept`` median(values) − slope·median(index) with index 0..n−1.
+    """
+
+    n: int
+    s: float
+    var_s: float
+    z: float
+    p: float
+    tau: float
+    slope: float
+    intercept: float
+    exact: bool
+
+
+def _poly_mul(a: list[int], b: list[int]) -> list[int]:
+    out = [0] * (len(a) + len(b) - 1)
+    for i, x in enumerate(a):
+        if x:
+            for j, y in enumerate(b):
+                out[i + j] += x * y
+    return out
+
+
+def _poly_add(a: list[int], b: list[int]) -> list[int]:
+    out = [0] * max(len(a), len(b))
+    for i, x in enumerate(a):
+        out[i] += x
+    for i, y in enumerate(b):
+        out[i] += y
+    return out
+
+
+@cache
+def _q_binomial(m: int, r: int) -> tuple[int, ...]:
+    """Gaussian binomial coefficient [m over r]_q as polynomial coefficients in q: entry i
+    counts the arrangements of r ones and m − r zeros with i inversions."""
+    if r == 0 or r == m:
+        return (1,)
+    left = list(_q_binomial(m - 1, r - 1))
+    right = [0] * r + list(_q_binomial(m - 1, r))
+    return tuple(_poly_add(left, right))
+
+
+def _inversion_counts(group_sizes: Sequence[int]) -> list[int]:
+    """How many distinct orderings of a multiset (groups of tied values of these sizes) have
+    each number of inversions: the q-multinomial coefficient, built as a product of q-binomials.
+    Under "no trend" every distinct ordering is equally likely, so this is the exact null
+    distribution of the number of discordant pairs, ties included."""
+    counts = [1]
+    placed = 0
+    for size in group_sizes:
+        placed += size
+        counts = _poly_mul(counts, list(_q_binomial(placed, size)))
+    return counts
+
+
+def _exact_mk_p(s: int, n: int, group_sizes: Sequence[int]) -> float:
+    """Exact two-sided P(|S| >= |s|) under no trend. S = P − 2·inversions, where P is the
+    number of untied pairs."""
+    untied = n * (n - 1) // 2 - sum(t * (t - 1) // 2 for t in group_sizes)
+    counts = _inversion_counts(group_sizes)
+    total = sum(counts)
+    extreme = sum(c for inv, c in enumerate(counts) if abs(untied - 2 * inv) >= abs(s))
+    return min(1.0, extreme / total)
+
+
+def theil_sen_slope(values: Sequence[float]) -> float:
+    """Median of the pairwise slopes (x_j − x_i)/(j − i), i < j, of an evenly spaced series
+    (units: the values' units per step). Needs at least two values."""
+    x = _finite(values, "values")
+    if x.size < 2:
+        raise ValueError("a slope needs at least two values")
+    i, j = np.triu_indices(x.size, k=1)
+    return float(np.median((x[j] - x[i]) / (j - i)))
+
+
+def mann_kendall(values: Sequence[float]) -> MannKendall:
+    """Mann-Kendall test for a monotonic trend in an evenly spaced series (oldest first).
+
+    S = Σ_{i<j} sign(x_j − x_i); var(S) = [n(n−1)(2n+5) − Σ t(t−1)(2t+5)]/18 over the groups
+    of t tied values. For n <= 10 the p-value is exact: the null distribution of S is counted
+    over every distinct ordering of the observed values (ties included, via q-multinomial
+    coefficients), so n = 4 strictly increasing values give p = 2/24 = 0.0833. Longer series use
+    z = (S − sign(S))/sqrt(var S) and the normal distribution. ``z`` is always the normal
+    score. A series whose values are all equal has S = 0, z = 0, p = 1. Needs at least two
+    values; NaN raises ``ValueError``.
+    """
+    x = _finite(values, "values")
+    n = int(x.size)
+    if n < 2:
+        raise ValueError("the Mann-Kendall test needs at least two values")
+    i, j = np.triu_indices(n, k=1)
+    s = int(np.sign(x[j] - x[i]).sum())
+    _unique, group_sizes = np.unique(x, return_counts=True)
+    ties = sum(int(t) * (int(t) - 1) * (2 * int(t) + 5) for t in group_sizes)
+    var_s = (n * (n - 1) * (2 * n + 5) - ties) / 18.0
+    z = 0.0 if var_s <= 0 or s == 0 else (s - math.copysign(1.0, s)) / math.sqrt(var_s)
+    exact = n <= MK_EXACT_MAX_N
+    if var_s <= 0:
+        p = 1.0
+    elif exact:
+        p = _exact_mk_p(s, n, [int(t) for t in group_sizes])
+    else:
+        p = _normal_p(z)
+    slope = theil_sen_slope(x)
+    intercept = float(np.median(x) - slope * np.median(np.arange(n)))
+    tau = s / (n * (n - 1) / 2.0)
+    return MannKendall(n, float(s), float(var_s), float(z), float(p), tau, slope, intercept, exact)
+
+
+# --- multiple testing ---
+
+
+def benjamini_hochberg(pvalues: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (the step-up false discovery rate procedure).
+
+    With p-values sorted ascending, adjusted p_(i) = min over j >= i of m·p_(j)/j, capped at 1;
+    the result is in the input's order, so "adjusted < q" rejects exactly the hypotheses the
+    procedure rejects at level q. Adjusted values are monotone in the raw ones, and ties get
+    equal adjusted values. An empty input gives an empty list. Values outside 0..1 or NaN
+    raise ``ValueError``.
+    """
+    p = np.asarray(pvalues, dtype=float)
+    if p.size == 0:
+        return []
+    if p.ndim != 1 or np.any(np.isnan(p)) or np.any((p < 0) | (p > 1)):
+        raise ValueError("p-values must be a flat sequence of numbers in 0..1")
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    ranked = p[order] * m / np.arange(1, m + 1)
+    stepped = np.minimum.accumulate(ranked[::-1])[::-1]
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return [float(v) for v in adjusted]
+
+
+# --- reliability ---
+
+
+def cronbach_alpha(
+    rows: Sequence[Sequence[float]], confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Cronbach's alpha of a questionnaire scale with Feldt's F-based interval.
+
+    ``rows`` holds one sequence per respondent with that respondent's k item answers (any
+    numeric scale; drop incomplete respondents first: missing values raise ``ValueError``).
+    alpha = k/(k − 1)·(1 − Σ var(item)/var(total)), variances with n − 1. The interval uses
+    (1 − alpha)/(1 − alpha_hat) ~ F(n − 1, (n − 1)(k − 1)) (Feldt 1965; Feldt, Woodruff &
+    Salih 1987, formulas 6-7). Returns ``(alpha, low, high)``; alpha may be negative. Needs at
+    least two respondents and two items, and total scores that vary (otherwise alpha is
+    undefined: ``ValueError``).
+    """
+    data = np.asarray(rows, dtype=float)
+    if data.ndim != 2:
+        raise ValueError("rows must be a respondents x items table")
+    n, k = data.shape
+    if n < 2 or k < 2:
+        raise ValueError("Cronbach's alpha needs at least two respondents and two items")
+    if not np.all(np.isfinite(data)):
+        raise ValueError("rows must not contain missing values")
+    total_var = float(data.sum(axis=1).var(ddof=1))
+    if total_var == 0.0:
+        raise ValueError("total scores do not vary: alpha is undefined")
+    item_var = float(data.var(axis=0, ddof=1).sum())
+    alpha = k / (k - 1) * (1.0 - item_var / total_var)
+    gamma = 1.0 - confidence
+    if not 0.0 < gamma < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    low = 1.0 - (1.0 - alpha) * float(sps.f.isf(gamma / 2.0, df1, df2))
+    high = 1.0 - (1.0 - alpha) * float(sps.f.isf(1.0 - gamma / 2.0, df1, df2))
+    return alpha, low, high
+
+
+# --- Net Promoter Score ---
+
+
+def nps(counts: Sequence[int]) -> tuple[float, float]:
+    """Net Promoter Score and its standard error from the counts of answers 0..10.
+
+    ``counts[i]`` is the number of respondents who answered i (11 non-negative integers).
+    Promoters answered 9-10, detractors 0-6. Score = 100·(promoters − detractors)/n on
+    −100..100; its standard error is 100·sqrt((p_P + p_D − (p_P − p_D)²)/n), the standard
+    deviation of a respondent's +1/0/−1 over sqrt(n). No respondents (n = 0): ``ValueError``.
+    """
+    if len(counts) != 11:
+        raise ValueError(f"need 11 counts (answers 0..10), got {len(counts)}")
+    if any(c < 0 for c in counts):
+        raise ValueError("counts must not be negative")
+    n = sum(counts)
+    if n == 0:
+        raise ValueError("the NPS needs at least one respondent")
+    promoters = (counts[9] + counts[10]) / n
+    detractors = sum(counts[:7]) / n
+    score = 100.0 * (promoters - detractors)
+    variance = promoters + detractors - (promoters - detractors) ** 2
+    return score, 100.0 * math.sqrt(max(variance, 0.0) / n)

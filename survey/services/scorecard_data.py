@@ -1,0 +1,461 @@
+"""What the scorecards read: score aggregates, interaction timestamps, comments, quiz self-views.
+
+Every function here is a bounded read. The survey figures come from ``score_cells`` (sums per
+provider, customer department, quarter and metric; see ``survey.services.responses``), never from
+scanning responses or answers, so a page costs the same at ten thousand and at a million
+answers. The exceptions are narrow and indexed: the comments of one provider and quarter
+(``ix_responses_provider_quarter``) and the interactions of one provider and quarter
+(``ix_interactions_provider_opened``). Organisation-wide compliance counts are one grouped query,
+memoised per database until a new interaction or standard arrives.
+
+Nothing here applies the anonymity gate: the caller (``survey.services.scorecards``) does, on
+every figure it returns.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import Date, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from survey.models import (
+    Answer,
+    Baseline,
+    Campaign,
+    Department,
+    Interaction,
+    Person,
+    Question,
+    QuizAttempt,
+    Response,
+    ScoreCell,
+    Service,
+    ServiceStandard,
+)
+from survey.models.base import UTCDateTime
+from survey.periods import quarter_bounds
+
+# The metrics the scorecards read; ``q.<dimension>`` for the dimension profile.
+HEADLINE_METRICS = ("T", "R", "pi.n", "q.n")
+COUNT_METRICS = ("pi.n", "q.n")
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Respondent count, sum and sum of squares of one metric (any unit)."""
+
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+    @property
+    def variance(self) -> float | None:
+        """Sample variance (n - 1 in the denominator); None below two respondents."""
+        if self.n < 2:
+            return None
+        value = (self.total_sq - self.total * self.total / self.n) / (self.n - 1)
+        return max(value, 0.0)  # rounding can push a zero variance slightly negative
+
+    def __add__(self, other: Sums) -> Sums:
+        return Sums(self.n + other.n, self.total + other.total, self.total_sq + other.total_sq)
+
+
+MetricSums = dict[str, Sums]
+
+
+def _utc_start(day: Any) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def quarters_with_data(session: Session) -> list[str]:
+    """Quarters that have at least one response, oldest first."""
+    rows = session.scalars(
+        select(ScoreCell.quarter).where(ScoreCell.metric.in_(COUNT_METRICS)).distinct()
+    )
+    return sorted(rows)
+
+
+def departments(session: Session) -> list[Department]:
+    """Active departments by code."""
+    return list(
+        session.scalars(
+            select(Department).where(Department.active.is_(True)).order_by(Department.code)
+        )
+    )
+
+
+def department_by_code(session: Session, code: str) -> Department | None:
+    return session.scalar(select(Department).where(Department.code == code))
+
+
+def provider_sums(
+    session: Session,
+    quarters: Sequence[str],
+    metrics: Iterable[str] = HEADLINE_METRICS,
+    provider_id: int | None = None,
+) -> dict[tuple[int, str], MetricSums]:
+    """Sums per (provider, quarter) and metric, over all customer departments."""
+    if not quarters:
+        return {}
+    stmt = (
+        select(
+            ScoreCell.provider_department_id,
+            ScoreCell.quarter,
+            ScoreCell.metric,
+            func.sum(ScoreCell.n),
+            func.sum(ScoreCell.total),
+            func.sum(ScoreCell.total_sq),
+        )
+        .where(ScoreCell.quarter.in_(list(quarters)), ScoreCell.metric.in_(list(metrics)))
+        .group_by(ScoreCell.provider_department_id, ScoreCell.quarter, ScoreCell.metric)
+    )
+    if provider_id is not None:
+        stmt = stmt.where(ScoreCell.provider_department_id == provider_id)
+    out: dict[tuple[int, str], MetricSums] = {}
+    for provider, quarter, metric, n, total, total_sq in session.execute(stmt):
+        out.setdefault((provider, quarter), {})[metric] = Sums(
+            int(n or 0), float(total or 0.0), float(total_sq or 0.0)
+        )
+    return out
+
+
+def pair_sums(
+    session: Session,
+    quarter: str,
+    metrics: Iterable[str],
+    provider_id: int | None = None,
+) -> dict[tuple[int, int], MetricSums]:
+    """Sums per (provider, customer) for one quarter: the heatmap and the customer table."""
+    stmt = select(
+        ScoreCell.provider_department_id,
+        ScoreCell.customer_department_id,
+        ScoreCell.metric,
+        ScoreCell.n,
+        ScoreCell.total,
+        ScoreCell.total_sq,
+    ).where(ScoreCell.quarter == quarter, ScoreCell.metric.in_(list(metrics)))
+    if provider_id is not None:
+        stmt = stmt.where(ScoreCell.provider_department_id == provider_id)
+    out: dict[tuple[int, int], MetricSums] = {}
+    for provider, customer, metric, n, total, total_sq in session.execute(stmt):
+        out.setdefault((provider, customer), {})[metric] = Sums(
+            int(n or 0), float(total or 0.0), float(total_sq or 0.0)
+        )
+    return out
+
+
+def quarterly_dimension_codes(session: Session) -> list[str]:
+    """Codes of the quarterly dimensions, in questionnaire order (``reliability`` ...)."""
+    from survey.models import Questionnaire
+
+    rows = session.execute(
+        select(Question.code, Question.position)
+        .join(Questionnaire, Questionnaire.id == Question.questionnaire_id)
+        .where(
+            Questionnaire.kind == "quarterly",
+            Question.qtype == "likert5",
+            Question.dimension.is_not(None),
+            Question.dimension == Question.code,
+        )
+        .order_by(Question.position)
+    )
+    seen: list[str] = []
+    for code, _position in rows:
+        if code not in seen:
+            seen.append(code)
+    return seen
+
+
+def stored_baseline(session: Session) -> Baseline | None:
+    """The most recently frozen baseline, if any."""
+    return session.scalar(select(Baseline).order_by(Baseline.created_at.desc()).limit(1))
+
+
+def campaign_group_size(session: Session, quarter: str) -> int | None:
+    """The largest k a campaign of ``quarter`` was opened with (k is never lowered)."""
+    return session.scalar(
+        select(func.max(Campaign.min_group_size)).where(Campaign.quarter == quarter)
+    )
+
+
+# --- service-standard compliance ---
+
+
+def _minutes(session: Session, start: Any, end: Any) -> Any:
+    """SQL expression: minutes elapsed from ``start`` to ``end`` (both timestamps)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 60.0
+    return (func.julianday(end) - func.julianday(start)) * 1440.0
+
+
+def _day(session: Session, stamp: Any) -> Any:
+    """SQL expression: the UTC calendar day of a timestamp."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone("UTC", stamp), Date)
+    return func.date(stamp)
+
+
+@dataclass(frozen=True)
+class ComplianceCount:
+    """Interactions judged against the standard in force, and how many met it."""
+
+    judged: int = 0
+    compliant: int = 0
+
+    def __add__(self, other: ComplianceCount) -> ComplianceCount:
+        return ComplianceCount(self.judged + other.judged, self.compliant + other.compliant)
+
+
+def _compliance_query(
+    session: Session,
+    quarters: Sequence[str],
+    now: datetime,
+    provider_id: int | None,
+    by_service: bool,
+) -> Any:
+    """One grouped query. An interaction is judged when its service has a standard in force
+    on the day it was opened (the latest ``effective_from`` not after that day) and either it
+    is resolved or its promised resolution time has passed at ``now`` (an open request still
+    within its time is neither a success nor a failure yet). It complies when the first
+    answer (or the resolution, when no separate first answer was recorded) and the resolution
+    both came within the promised minutes."""
+    i = Interaction
+    std = aliased(ServiceStandard)
+    later = aliased(ServiceStandard)
+    opened_day = _day(session, i.opened_at)
+    first = func.coalesce(i.first_response_at, i.resolved_at)
+    now_value = literal(now, UTCDateTime())
+    complies = and_(
+        i.resolved_at.is_not(None),
+        _minutes(session, i.opened_at, first) <= std.first_response_minutes,
+        _minutes(session, i.opened_at, i.resolved_at) <= std.resolution_minutes,
+    )
+    judged = or_(
+        i.resolved_at.is_not(None),
+        _minutes(session, i.opened_at, now_value) > std.resolution_minutes,
+    )
+    bounds = [(q, *quarter_bounds(q)) for q in quarters]
+    quarter_of_row = case(
+        *[
+            (and_(i.opened_at >= _utc_start(s), i.opened_at < _utc_start(e)), q)
+            for q, s, e in bounds
+        ],
+        else_=None,
+    )
+    first_start = min(_utc_start(s) for _q, s, _e in bounds)
+    last_end = max(_utc_start(e) for _q, _s, e in bounds)
+    columns = [i.provider_department_id, quarter_of_row.label("quarter")]
+    if by_service:
+        columns.append(i.service_id)
+    stmt = (
+        select(
+            *columns,
+            func.count(),
+            func.sum(case((complies, 1), else_=0)),
+        )
+        .join(std, and_(std.service_id == i.service_id, std.effective_from <= opened_day))
+        .where(
+            ~exists().where(
+                later.service_id == i.service_id,
+                later.effective_from <= opened_day,
+                later.effective_from > std.effective_from,
+            ),
+            i.opened_at >= first_start,
+            i.opened_at < last_end,
+            judged,
+        )
+        .group_by(*columns)
+    )
+    if provider_id is not None:
+        stmt = stmt.where(i.provider_department_id == provider_id)
+    return stmt
+
+
+_compliance_cache: OrderedDict[tuple[Any, ...], dict[Any, ComplianceCount]] = OrderedDict()
+_compliance_lock = threading.Lock()
+_COMPLIANCE_CACHE_SIZE = 64
+
+
+def _compliance_fingerprint(session: Session) -> tuple[Any, ...]:
+    """Cheap (primary-key) reads that change whenever an interaction or standard is added.
+    Interactions are append-only: a repeat report changes nothing (idempotency)."""
+    return (
+        str(session.get_bind().engine.url),
+        session.scalar(select(func.max(Interaction.id))),
+        session.scalar(select(func.max(ServiceStandard.id))),
+        session.scalar(select(func.count()).select_from(ServiceStandard)),
+    )
+
+
+def compliance_counts(
+    session: Session,
+    quarters: Sequence[str],
+    now: datetime,
+    provider_id: int | None = None,
+    by_service: bool = False,
+) -> dict[Any, ComplianceCount]:
+    """Compliance counts keyed by ``(provider_id, quarter)``, or by
+    ``(provider_id, quarter, service_id)`` with ``by_service``.
+
+    ``now`` (aware UTC) decides whether an unresolved request is already late; it is rounded
+    to the hour in the cache key, so a cached answer is at most an hour behind on open
+    requests.
+    """
+    if not quarters:
+        return {}
+    key = (
+        *_compliance_fingerprint(session),
+        tuple(quarters),
+        provider_id,
+        by_service,
+        now.replace(minute=0, second=0, microsecond=0),
+    )
+    with _compliance_lock:
+        if key in _compliance_cache:
+            _compliance_cache.move_to_end(key)
+            return dict(_compliance_cache[key])
+    stmt = _compliance_query(session, quarters, now, provider_id, by_service)
+    out: dict[Any, ComplianceCount] = {}
+    for row in session.execute(stmt):
+        values = tuple(row)
+        if values[1] is None:
+            continue
+        group, judged, compliant = values[:-2], values[-2], values[-1]
+        out[group] = ComplianceCount(int(judged or 0), int(compliant or 0))
+    with _compliance_lock:
+        _compliance_cache[key] = out
+        while len(_compliance_cache) > _COMPLIANCE_CACHE_SIZE:
+            _compliance_cache.popitem(last=False)
+    return dict(out)
+
+
+@dataclass(frozen=True)
+class InteractionTimes:
+    """One interaction's timing, minutes from opening (None: not yet)."""
+
+    opened_at: datetime
+    first_response_minutes: float | None
+    resolution_minutes: float | None
+    surveyed: bool
+
+
+def interaction_times(session: Session, provider_id: int, quarter: str) -> list[InteractionTimes]:
+    """The interactions of one provider opened in ``quarter`` (indexed by provider, opened)."""
+    start, end = quarter_bounds(quarter)
+    rows = session.execute(
+        select(
+            Interaction.opened_at,
+            Interaction.first_response_at,
+            Interaction.resolved_at,
+            Interaction.survey_decision,
+        ).where(
+            Interaction.provider_department_id == provider_id,
+            Interaction.opened_at >= _utc_start(start),
+            Interaction.opened_at < _utc_start(end),
+        )
+    )
+
+    def minutes(a: datetime, b: datetime | None) -> float | None:
+        return None if b is None else (b - a).total_seconds() / 60.0
+
+    return [
+        InteractionTimes(
+            opened_at=opened,
+            first_response_minutes=minutes(opened, first or resolved),
+            resolution_minutes=minutes(opened, resolved),
+            surveyed=decision == "invited",
+        )
+        for opened, first, resolved, decision in rows
+    ]
+
+
+def service_names(session: Session, provider_id: int) -> dict[int, str]:
+    return dict(
+        session.execute(
+            select(Service.id, Service.name).where(Service.provider_department_id == provider_id)
+        ).all()
+    )
+
+
+# --- comments and self-view ---
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    text: str
+    contact_name: str | None
+
+
+def comments(
+    session: Session, provider_id: int, quarter: str, limit: int = 500
+) -> list[CommentRow]:
+    """Written comments about one provider in one quarter, in random-id order (ids are random,
+    so the order reveals nothing). The only read of responses, bounded by the
+    (provider, quarter) index. The name comes only with the respondent's consent."""
+    rows = session.execute(
+        select(Answer.text, Person.name)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Question, Question.id == Answer.question_id)
+        .outerjoin(Person, Person.id == Response.contact_person_id)
+        .where(
+            Response.provider_department_id == provider_id,
+            Response.quarter == quarter,
+            Question.qtype == "text",
+            Answer.text.is_not(None),
+        )
+        .order_by(Response.id, Question.position)
+        .limit(limit)
+    )
+    return [CommentRow(text, name) for text, name in rows if text and text.strip()]
+
+
+@dataclass(frozen=True)
+class SelfView:
+    """The latest quiz attempt of each distinct quiz taker who named the department."""
+
+    takers: int
+    overall: tuple[float, ...]
+    practices: Mapping[str, tuple[float, ...]]
+
+
+def self_view(session: Session, department_id: int, quarters: Sequence[str]) -> SelfView:
+    """Quiz self-assessments of the department's members taken in ``quarters`` (indexed by
+    department and day); retakes count once (the latest attempt of a series)."""
+    if not quarters:
+        return SelfView(0, (), {})
+    start = quarter_bounds(min(quarters))[0]
+    end = quarter_bounds(max(quarters))[1]
+    rows = session.execute(
+        select(
+            QuizAttempt.series_hash, QuizAttempt.taken_on, QuizAttempt.overall, QuizAttempt.scores
+        )
+        .where(
+            QuizAttempt.department_id == department_id,
+            QuizAttempt.taken_on >= start,
+            QuizAttempt.taken_on < end,
+        )
+        .order_by(QuizAttempt.taken_on)
+    )
+    latest: dict[str, tuple[float, Mapping[str, Any]]] = {}
+    for series, _day, overall, scores in rows:
+        latest[series] = (float(overall), scores or {})
+    practices: dict[str, list[float]] = {}
+    for _overall, scores in latest.values():
+        for name, value in (scores.get("practices") or scores).items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                practices.setdefault(str(name), []).append(float(value))
+    return SelfView(
+        takers=len(latest),
+        overall=tuple(v[0] for v in latest.values()),
+        practices={k: tuple(v) for k, v in practices.items()},
+    )

@@ -1,0 +1,359 @@
+"""A scorecard as plain data: the JSON of the API, the rows of the CSV export and the texts
+(labels, reasons for hidden figures) shared by the page, the CSV and the PDF.
+
+Everything here works from a ``Scorecard`` that already passed the anonymity gate: a hidden
+figure has no value to leak, only its reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from flask_babel import gettext as _
+
+from survey.services.scorecards import (
+    BELOW_COMMENT_K,
+    BELOW_K,
+    NO_BASELINE,
+    NO_DATA,
+    NO_SURVEY_COMPONENT,
+    REMAINDER,
+    ChangeFlag,
+    Component,
+    Distribution,
+    Gated,
+    IqFigure,
+    Scorecard,
+)
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def labels() -> dict[str, Any]:
+    """Translated names used by templates, the CSV and the PDF."""
+    return {
+        "components": {
+            "T": _("Post-interaction satisfaction (T)"),
+            "R": _("Relationship score (R)"),
+            "C": _("Service-standard compliance (C)"),
+        },
+        "dimensions": {
+            "reliability": _("Reliability"),
+            "responsiveness": _("Responsiveness"),
+            "competence": _("Competence"),
+            "courtesy": _("Courtesy"),
+            "tools": _("Tools and information"),
+        },
+        "trend": {
+            "rising": _("Rising"),
+            "falling": _("Falling"),
+            "flat": _("No clear trend"),
+        },
+        "gap": {
+            "overestimate": _("Overestimate: the team rates itself higher than its customers do"),
+            "aligned": _("Aligned: the team sees itself as its customers do"),
+            "hidden strength": _("Hidden strength: customers rate the team higher than it does"),
+            "hidden_strength": _("Hidden strength: customers rate the team higher than it does"),
+        },
+        "direction": {"up": _("Improved"), "down": _("Declined")},
+    }
+
+
+def reason_text(reason: str | None, k: int, comment_k: int) -> str:
+    """Why a figure is not shown, in the reader's language."""
+    texts = {
+        NO_DATA: _("No data"),
+        BELOW_K: _("Hidden: fewer than %(k)s respondents", k=k),
+        REMAINDER: _("Hidden so that a group under %(k)s cannot be worked out from the rest", k=k),
+        BELOW_COMMENT_K: _("Comments appear once at least %(k)s people have answered", k=comment_k),
+        NO_SURVEY_COMPONENT: _("No survey answers yet"),
+        NO_BASELINE: _("The IQ appears once a baseline can be set"),
+    }
+    return texts.get(reason or "", _("Hidden"))
+
+
+def safe_cell(value: Any) -> Any:
+    """Numbers as they are; text starting like a spreadsheet formula gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        if isinstance(value, float):
+            return "" if math.isnan(value) else round(value, 2)
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else round(value, 2)
+
+
+def gated_json(figure: Gated) -> dict[str, Any]:
+    return {
+        "value": _r(figure.value) if figure.shown else None,
+        "low": _r(figure.low) if figure.shown else None,
+        "high": _r(figure.high) if figure.shown else None,
+        "n": figure.n if figure.shown else None,
+        "reason": figure.reason,
+    }
+
+
+def iq_json(figure: IqFigure) -> dict[str, Any]:
+    return {
+        "value": _r(figure.value) if figure.shown else None,
+        "low": _r(figure.low) if figure.shown else None,
+        "high": _r(figure.high) if figure.shown else None,
+        "reason": figure.reason,
+    }
+
+
+def component_json(c: Component, weight: float) -> dict[str, Any]:
+    shown = c.shown
+    return {
+        "raw": _r(c.raw) if shown else None,
+        "value": _r(c.value) if shown else None,
+        "low": _r(c.low) if shown else None,
+        "high": _r(c.high) if shown else None,
+        "n": c.n if shown else None,
+        "weight": weight,
+        "reason": c.reason,
+    }
+
+
+def flag_json(flag: ChangeFlag | None) -> dict[str, Any] | None:
+    if flag is None:
+        return None
+    return {
+        "quarter": flag.quarter,
+        "previous": flag.previous,
+        "direction": flag.direction,
+        "isq_before": _r(flag.isq_before),
+        "isq_after": _r(flag.isq_after),
+        "delta": _r(flag.delta),
+        "p_adjusted": flag.p_adjusted,
+        "components": list(flag.components),
+    }
+
+
+def _distribution_json(d: Distribution | None) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return {
+        "edges_minutes": list(d.edges),
+        "counts": list(d.counts),
+        "median_minutes": _r(d.median_minutes),
+        "p90_minutes": _r(d.p90_minutes),
+    }
+
+
+def to_json(card: Scorecard) -> dict[str, Any]:
+    """The scorecard's figures as the API returns them. Hidden figures are null with a
+    ``reason``. Comment texts are not served (only whether and how many are visible)."""
+    weights = dict(card.settings.weights)
+    baseline = card.baseline
+    return {
+        "department": {"code": card.code, "name": card.name},
+        "quarter": card.quarter,
+        "quarters": list(card.quarters),
+        "k": card.settings.k,
+        "comment_k": card.settings.comment_k,
+        "weights": weights,
+        "baseline": None
+        if baseline is None
+        else {
+            "version": baseline.version,
+            "mu0": _r(baseline.mu0),
+            "sigma0": _r(baseline.sigma0),
+            "quarters": list(baseline.quarters),
+            "provisional": baseline.provisional,
+        },
+        "iq": iq_json(card.iq),
+        "isq": gated_json(card.isq),
+        "components": {c.key: component_json(c, weights.get(c.key, 0.0)) for c in card.components},
+        "organisation": {
+            **{key: _r(value) for key, value in card.org_components.items()},
+            "isq": _r(card.org_isq),
+        },
+        "trend": [
+            {
+                "quarter": p.quarter,
+                "isq": gated_json(p.isq),
+                "iq": iq_json(p.iq),
+                "organisation_isq": _r(p.org_isq),
+            }
+            for p in card.trend
+        ],
+        "trend_marker": None
+        if card.trend_marker is None
+        else {
+            "direction": card.trend_marker.direction,
+            "p": card.trend_marker.p,
+            "slope_per_quarter": _r(card.trend_marker.slope),
+            "quarters": card.trend_marker.quarters,
+        },
+        "change": flag_json(card.flag),
+        "dimensions": [
+            {"code": d.code, "value": gated_json(d.value), "organisation": _r(d.org_value)}
+            for d in card.dimensions
+        ],
+        "customers": [
+            {
+                "code": c.code,
+                "name": c.name,
+                "relationship": gated_json(c.relationship),
+                "satisfaction": gated_json(c.satisfaction),
+            }
+            for c in card.customers
+        ],
+        "compliance": {
+            "share": gated_json(card.compliance.share),
+            "organisation": _r(card.compliance.org_share),
+            "interactions": card.compliance.interactions,
+            "services": [
+                {"name": s.name, "share": gated_json(s.share)} for s in card.compliance.services
+            ],
+            "first_response": _distribution_json(card.compliance.first_response),
+            "resolution": _distribution_json(card.compliance.resolution),
+            "peak_hours_utc": None
+            if card.compliance.peak_hours is None
+            else list(card.compliance.peak_hours),
+            "reason": card.compliance.reason,
+        },
+        "responses": [
+            {"quarter": r.quarter, "post_interaction": r.post_interaction, "quarterly": r.quarterly}
+            for r in card.responses
+        ],
+        "surveys_sent": card.surveys_sent,
+        "response_rate": _r(card.response_rate),
+        "comments": {
+            "visible": card.comments_reason is None,
+            "count": len(card.comments) if card.comments_reason is None else None,
+            "reason": card.comments_reason,
+        },
+        "perception_gap": {
+            "self_view": gated_json(card.gap.self_view),
+            "customer_view": gated_json(card.gap.customer_view),
+            "gap": _r(card.gap.gap),
+            "label": card.gap.label,
+            "reason": card.gap.reason,
+        },
+    }
+
+
+def _rows(card: Scorecard) -> Iterator[list[Any]]:
+    k, ck = card.settings.k, card.settings.comment_k
+    names = labels()
+
+    def gated(section: str, item: str, quarter: str, figure: Gated) -> list[Any]:
+        if figure.shown:
+            return [section, item, quarter, figure.value, figure.low, figure.high, figure.n, ""]
+        return [section, item, quarter, None, None, None, None, reason_text(figure.reason, k, ck)]
+
+    q = card.quarter
+    yield ["department", card.code, q, None, None, None, None, card.name]
+    yield ["settings", "k", q, k, None, None, None, ""]
+    for key, weight in card.settings.weights.items():
+        yield ["settings", f"weight {key}", q, weight, None, None, None, ""]
+    if card.baseline is not None:
+        b = card.baseline
+        note = _("provisional") if b.provisional else _("frozen")
+        yield ["baseline", b.version, " ".join(b.quarters), b.mu0, None, None, None, note]
+        yield ["baseline", "sigma0", " ".join(b.quarters), b.sigma0, None, None, None, note]
+    iq = card.iq
+    if iq.shown:
+        yield ["headline", "IQ", q, iq.value, iq.low, iq.high, None, ""]
+    else:
+        yield ["headline", "IQ", q, None, None, None, None, reason_text(iq.reason, k, ck)]
+    yield gated("headline", "ISQ", q, card.isq)
+    for c in card.components:
+        label = names["components"][c.key]
+        if c.shown:
+            yield ["component", label, q, c.value, c.low, c.high, c.n, f"raw {c.raw:.2f}"]
+        else:
+            yield ["component", label, q, None, None, None, None, reason_text(c.reason, k, ck)]
+    for key, value in card.org_components.items():
+        yield ["organisation", names["components"].get(key, key), q, value, None, None, None, ""]
+    yield ["organisation", "ISQ", q, card.org_isq, None, None, None, ""]
+    for point in card.trend:
+        yield gated("trend ISQ", card.code, point.quarter, point.isq)
+        if point.iq.shown:
+            yield [
+                "trend IQ",
+                card.code,
+                point.quarter,
+                point.iq.value,
+                point.iq.low,
+                point.iq.high,
+                None,
+                "",
+            ]
+    if card.trend_marker is not None:
+        m = card.trend_marker
+        yield [
+            "trend marker",
+            names["trend"].get(m.direction, m.direction),
+            q,
+            m.slope,
+            None,
+            None,
+            m.quarters,
+            f"p={m.p:.4f}",
+        ]
+    if card.flag is not None:
+        f = card.flag
+        yield [
+            "change",
+            names["direction"][f.direction],
+            q,
+            f.delta,
+            None,
+            None,
+            None,
+            f"p_adj={f.p_adjusted:.4f} {' '.join(f.components)}",
+        ]
+    for d in card.dimensions:
+        yield gated("dimension", names["dimensions"].get(d.code, d.code), q, d.value)
+    for c in card.customers:
+        yield gated("customer relationship", f"{c.code} {c.name}", q, c.relationship)
+        yield gated("customer satisfaction", f"{c.code} {c.name}", q, c.satisfaction)
+    comp = card.compliance
+    yield gated("compliance", "share", q, comp.share)
+    for s in comp.services:
+        yield gated("compliance service", s.name, q, s.share)
+    yield ["compliance", "interactions", q, comp.interactions, None, None, None, ""]
+    for name, dist in (("first response", comp.first_response), ("resolution", comp.resolution)):
+        if dist is None:
+            continue
+        for edge, count in zip([*dist.edges, None], dist.counts, strict=True):
+            label = f"<= {edge} min" if edge is not None else f"> {dist.edges[-1]} min"
+            yield [f"{name} time", label, q, count, None, None, None, ""]
+        yield [f"{name} time", "median minutes", q, dist.median_minutes, None, None, None, ""]
+    if comp.peak_hours is not None:
+        for hour, count in enumerate(comp.peak_hours):
+            yield ["opened by hour (UTC)", f"{hour:02d}:00", q, count, None, None, None, ""]
+    for r in card.responses:
+        yield ["responses", "post-interaction", r.quarter, r.post_interaction, None, None, None, ""]
+        yield ["responses", "quarterly", r.quarter, r.quarterly, None, None, None, ""]
+    yield ["responses", "surveys sent", q, card.surveys_sent, None, None, None, ""]
+    yield ["responses", "response rate", q, card.response_rate, None, None, None, ""]
+    gap = card.gap
+    yield gated("perception gap", "self view", q, gap.self_view)
+    yield gated("perception gap", "customer view", q, gap.customer_view)
+    if gap.gap is not None:
+        yield ["perception gap", "gap", q, gap.gap, None, None, None, gap.label or ""]
+
+
+def to_csv(card: Scorecard) -> str:
+    """The scorecard's figures, one per row, safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["section", "item", "quarter", "value", "low", "high", "n", "note"])
+    for row in _rows(card):
+        writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue()

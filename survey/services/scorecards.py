@@ -1,0 +1,1138 @@
+"""Scorecards as results: the organisation overview and a department's scorecard.
+
+Inputs are the aggregates read by ``survey.services.scorecard_data``; the formulas live in
+``analysis`` (see docs/scoring.md). This module decides what is shown: every figure passes the
+anonymity gate here, and a hidden figure keeps its reason instead of its value.
+
+Per department d and quarter q (all on 0..100):
+
+- T, the share of post-interaction respondents whose overall satisfaction was 4 or 5
+  (score cell ``T``: n respondents, total = 100 x successes);
+- R, the mean of the respondents' quarterly relationship scores (score cell ``R``, each
+  respondent's mean of the dimensions: respondent-first averaging);
+- C, the share of interactions first answered and resolved within the service standard in
+  force on the day they were opened (interaction timestamps).
+
+T and C are shrunk toward the organisation with the beta-binomial prior
+(x + m p) / (n + m); R with the normal-normal weight tau2 / (tau2 + sigma2 / n), sigma2 the
+pooled within-department variance and tau2 the method-of-moments between-department variance.
+The organisation reference of a quarter uses only departments that pass the gate, so no hidden
+department leaks into a shown figure. ISQ is the weighted mean of the components present
+(T or R must be present: compliance alone says nothing about customers' views), and
+IQ = 100 + 15 (ISQ - mu0) / sigma0 against a frozen baseline.
+
+**Intervals on the aggregate path.** The design asks for bootstrap (BCa) intervals over
+respondents; the aggregates keep only n, sum and sum of squares per cell, not the respondents'
+values, so a page cannot resample them without scanning answers. This module replaces the
+bootstrap with closed forms: a Wilson interval for T and C computed on the shrunk counts
+(x + m p successes out of n + m, the prior counted as m pseudo-respondents), a normal
+interval for R from the empirical-Bayes posterior variance B sigma2 / n plus
+(1 - B)^2 sigma2 / N for the organisation mean (N its respondents), and for ISQ the
+components' standard errors (half-width / 1.96) combined in quadrature with the normalised
+weights (components treated as independent). IQ intervals are the ISQ interval mapped
+linearly. ``analysis.scoring.bootstrap_bca`` stays the reference for offline analyses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from statistics import median
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from analysis import anonymity, scoring, stats
+from survey.models import Baseline, Department
+from survey.periods import parse_quarter, previous_quarters, quarter_of, shift_quarter
+from survey.services import scorecard_data as data
+from survey.services.scorecard_data import ComplianceCount, Sums
+
+DEFAULT_WEIGHTS: Mapping[str, float] = {"T": 0.35, "R": 0.45, "C": 0.20}
+COMPONENTS = ("T", "R", "C")
+TREND_WINDOW = 12
+BASELINE_QUARTERS = 4
+CHANGE_ALPHA = 0.05
+CHANGE_MIN_ISQ = 5.0
+MIN_YEAR, MAX_YEAR = 1970, 9998  # quarters outside make no sense and break date arithmetic
+Z95 = 1.959963984540054
+
+# Why a figure is not shown (machine names; pages and the API translate or pass them on).
+NO_DATA = "no_data"
+BELOW_K = "below_k"
+REMAINDER = "remainder"
+BELOW_COMMENT_K = "below_comment_k"
+NO_SURVEY_COMPONENT = "no_survey_component"
+NO_BASELINE = "no_baseline"
+
+FIRST_RESPONSE_BUCKETS = (60, 240, 480, 1440, 4320)  # minutes: 1 h, 4 h, 8 h, 1 day, 3 days
+RESOLUTION_BUCKETS = (240, 1440, 4320, 10080, 20160)  # 4 h, 1 day, 3 days, 1 week, 2 weeks
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The gate and the weights a result was computed with (written down with it)."""
+
+    k: int = anonymity.K_FIGURES
+    comment_k: int = anonymity.K_COMMENTS
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """From the app settings ``MIN_GROUP_SIZE``, ``COMMENT_GROUP_SIZE`` and the optional
+        ``SCORE_WEIGHTS`` mapping; the gates never go below the analysis defaults' meaning
+        (k from the settings, comments at least k)."""
+        k = int(config.get("MIN_GROUP_SIZE") or anonymity.K_FIGURES)
+        comment_k = max(int(config.get("COMMENT_GROUP_SIZE") or anonymity.K_COMMENTS), k)
+        weights = dict(config.get("SCORE_WEIGHTS") or DEFAULT_WEIGHTS)
+        return cls(k, comment_k, weights)
+
+
+# --- result nouns ---
+
+
+@dataclass(frozen=True)
+class Gated:
+    """A figure on 0..100 (or a count) that may be hidden; ``reason`` says why it is."""
+
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    n: int | None = None
+    reason: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.reason is None and self.value is not None
+
+    @classmethod
+    def hidden(cls, reason: str) -> Gated:
+        return cls(None, None, None, None, reason)
+
+
+@dataclass(frozen=True)
+class Component:
+    """One ISQ component: ``raw`` before shrinkage, ``value`` after, its interval, and n
+    (respondents for T and R, judged interactions for C)."""
+
+    key: str
+    n: int
+    raw: float | None
+    value: float | None
+    low: float | None
+    high: float | None
+    reason: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.reason is None and self.value is not None
+
+
+@dataclass(frozen=True)
+class QuarterScore:
+    """A department's components and ISQ in one quarter (gated)."""
+
+    department_id: int
+    quarter: str
+    components: Mapping[str, Component]
+    isq: Gated
+    respondents: int
+    t: Sums
+    r: Sums
+    c: ComplianceCount
+
+
+@dataclass(frozen=True)
+class QuarterModel:
+    """Every department's scores in one quarter and the organisation's reference values
+    (from departments passing the gate only)."""
+
+    quarter: str
+    scores: Mapping[int, QuarterScore]
+    org: Mapping[str, float | None]
+    org_isq: float | None
+    prior: Mapping[str, float | None]
+
+
+@dataclass(frozen=True)
+class BaselineInfo:
+    version: str
+    mu0: float
+    sigma0: float
+    quarters: tuple[str, ...]
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class IqFigure:
+    """IQ with its interval (the ISQ interval mapped linearly), or the reason it is hidden."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    reason: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.reason is None and self.value is not None
+
+
+@dataclass(frozen=True)
+class ChangeFlag:
+    """A significant quarter-over-quarter change of one department."""
+
+    code: str
+    name: str
+    quarter: str
+    previous: str
+    isq_before: float
+    isq_after: float
+    delta: float
+    p_adjusted: float
+    components: tuple[str, ...]
+
+    @property
+    def direction(self) -> str:
+        return "up" if self.delta > 0 else "down"
+
+
+@dataclass(frozen=True)
+class RankRow:
+    code: str
+    name: str
+    isq: Gated
+    iq: IqFigure
+    respondents: int
+    flag: ChangeFlag | None
+
+
+@dataclass(frozen=True)
+class HiddenDepartment:
+    code: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Who serves whom: the relationship score R of each provider (row) as rated by each
+    customer department (column); ``None`` cells are hidden (no data or the gate)."""
+
+    providers: tuple[tuple[str, str], ...]
+    customers: tuple[tuple[str, str], ...]
+    values: tuple[tuple[float | None, ...], ...]
+    reasons: tuple[tuple[str | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class OrgOverview:
+    quarter: str
+    quarters: tuple[str, ...]
+    settings: Settings
+    baseline: BaselineInfo | None
+    ranking: tuple[RankRow, ...]
+    hidden: tuple[HiddenDepartment, ...]
+    heatmap: Heatmap
+    movers: tuple[ChangeFlag, ...]
+    org_isq: float | None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    quarter: str
+    isq: Gated
+    iq: IqFigure
+    org_isq: float | None
+
+
+@dataclass(frozen=True)
+class TrendMarker:
+    """Mann-Kendall with Theil-Sen slope over the ISQ series (from 5 quarters)."""
+
+    direction: str  # "rising", "falling" or "flat"
+    p: float
+    slope: float
+    quarters: int
+
+
+@dataclass(frozen=True)
+class DimensionRow:
+    code: str
+    value: Gated
+    org_value: float | None
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    code: str
+    name: str
+    relationship: Gated
+    satisfaction: Gated
+
+
+@dataclass(frozen=True)
+class ServiceCompliance:
+    name: str
+    share: Gated
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Counts per bucket; ``edges`` are upper bounds in minutes (the last bucket is open)."""
+
+    edges: tuple[int, ...]
+    counts: tuple[int, ...]
+    median_minutes: float | None
+    p90_minutes: float | None
+
+
+@dataclass(frozen=True)
+class Compliance:
+    share: Gated
+    org_share: float | None
+    services: tuple[ServiceCompliance, ...]
+    interactions: int
+    first_response: Distribution | None
+    resolution: Distribution | None
+    peak_hours: tuple[int, ...] | None  # 24 counts, opening hour in UTC
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ResponseCount:
+    quarter: str
+    post_interaction: int
+    quarterly: int
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str
+    attributed_to: str | None
+
+
+@dataclass(frozen=True)
+class PerceptionGap:
+    self_view: Gated
+    customer_view: Gated
+    gap: float | None
+    label: str | None
+    takers: int
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    code: str
+    name: str
+    quarter: str
+    quarters: tuple[str, ...]
+    settings: Settings
+    baseline: BaselineInfo | None
+    isq: Gated
+    iq: IqFigure
+    components: tuple[Component, ...]
+    org_components: Mapping[str, float | None]
+    org_isq: float | None
+    trend: tuple[TrendPoint, ...]
+    trend_marker: TrendMarker | None
+    flag: ChangeFlag | None
+    dimensions: tuple[DimensionRow, ...]
+    customers: tuple[CustomerRow, ...]
+    compliance: Compliance
+    comments: tuple[Comment, ...]
+    comments_reason: str | None
+    responses: tuple[ResponseCount, ...]
+    surveys_sent: int
+    response_rate: float | None  # post-interaction answers per survey sent, 0..100
+    gap: PerceptionGap
+
+
+# --- the per-quarter model ---
+
+
+def _successes(t: Sums) -> int:
+    return round(t.total / 100.0)
+
+
+def _wilson(x: float, n: float) -> tuple[float, float]:
+    low, high = stats.wilson_interval(x, n)
+    return 100.0 * low, 100.0 * high
+
+
+def _share_component(
+    key: str, x: int, n: int, k: int, p_bar: float | None, m: float | None
+) -> Component:
+    """T or C: raw share, shrunk share and the Wilson interval on the shrunk counts."""
+    if n == 0:
+        return Component(key, 0, None, None, None, None, NO_DATA)
+    if not anonymity.passes_gate(n, k):
+        return Component(key, n, None, None, None, None, BELOW_K)
+    raw = 100.0 * x / n
+    if p_bar is None or m is None:
+        low, high = _wilson(x, n)
+        return Component(key, n, raw, raw, low, high)
+    shrunk = 100.0 * scoring.shrink_proportion(x, n, p_bar, m)
+    low, high = _wilson(x + m * p_bar, n + m)
+    return Component(key, n, raw, shrunk, min(low, shrunk), max(high, shrunk))
+
+
+def _mean_component(
+    r: Sums,
+    k: int,
+    grand: float | None,
+    sigma2: float | None,
+    tau2: float | None,
+    grand_n: int = 0,
+) -> Component:
+    """R: raw mean, empirical-Bayes mean and its posterior normal interval."""
+    if r.n == 0:
+        return Component("R", 0, None, None, None, None, NO_DATA)
+    if not anonymity.passes_gate(r.n, k):
+        return Component("R", r.n, None, None, None, None, BELOW_K)
+    raw = r.mean or 0.0
+    own_var = sigma2 if sigma2 is not None else (r.variance or 0.0)
+    if grand is None or tau2 is None or sigma2 is None or grand_n == 0:
+        variance = own_var / r.n
+        value = raw
+    else:
+        value = scoring.shrink_mean(raw, r.n, sigma2, grand, tau2)
+        weight = tau2 / (tau2 + sigma2 / r.n) if (tau2 + sigma2 / r.n) > 0 else 1.0
+        # Posterior variance, plus the uncertainty of the organisation mean itself, so that
+        # full pooling (tau2 = 0) does not claim a zero-width interval.
+        variance = weight * own_var / r.n + (1.0 - weight) ** 2 * own_var / grand_n
+    half = Z95 * math.sqrt(max(variance, 0.0))
+    return Component("R", r.n, raw, value, max(0.0, value - half), min(100.0, value + half))
+
+
+def _isq(components: Mapping[str, Component], weights: Mapping[str, float]) -> Gated:
+    present = {key: c for key, c in components.items() if c.shown}
+    if not any(key in present for key in ("T", "R")):
+        answered = any(c.n for key, c in components.items() if key in ("T", "R"))
+        return Gated.hidden(BELOW_K if answered else NO_SURVEY_COMPONENT)
+    used = {key: c for key, c in present.items() if weights.get(key, 0) > 0}
+    value = scoring.isq({key: c.value for key, c in used.items()}, weights)
+    total_weight = sum(weights[key] for key in used)
+    se2 = 0.0
+    for key, c in used.items():
+        se = ((c.high or 0.0) - (c.low or 0.0)) / (2 * Z95)
+        se2 += (weights[key] / total_weight) ** 2 * se * se
+    half = Z95 * math.sqrt(se2)
+    n = max((c.n for key, c in used.items() if key in ("T", "R")), default=0)
+    return Gated(value, max(0.0, value - half), min(100.0, value + half), n)
+
+
+def _pooled_variance(sums: Sequence[Sums]) -> float | None:
+    dof = sum(s.n - 1 for s in sums if s.n > 1)
+    if dof <= 0:
+        return None
+    return sum((s.n - 1) * (s.variance or 0.0) for s in sums if s.n > 1) / dof
+
+
+def _between_variance(sums: Sequence[Sums], sigma2: float) -> float | None:
+    """Method-of-moments tau2: variance of the department means minus their mean sampling
+    variance, floored at zero; None with fewer than two departments."""
+    if len(sums) < 2:
+        return None
+    means = [s.mean or 0.0 for s in sums]
+    grand = sum(means) / len(means)
+    spread = sum((m - grand) ** 2 for m in means) / (len(means) - 1)
+    return max(spread - sum(sigma2 / s.n for s in sums) / len(sums), 0.0)
+
+
+def _fit_m(pairs: Sequence[tuple[int, int]]) -> float | None:
+    if len(pairs) < 2:
+        return None
+    return float(scoring.fit_beta_binomial_m(pairs))
+
+
+def build_quarter_model(
+    quarter: str,
+    sums: Mapping[int, Mapping[str, Sums]],
+    compliance: Mapping[int, ComplianceCount],
+    settings: Settings,
+) -> QuarterModel:
+    """Every department's gated components and ISQ for one quarter. ``sums`` maps department
+    id to its metric sums (T, R, pi.n, q.n); ``compliance`` to its compliance counts."""
+    k = settings.k
+    ids = set(sums) | set(compliance)
+    t_sums = {d: sums.get(d, {}).get("T", Sums()) for d in ids}
+    r_sums = {d: sums.get(d, {}).get("R", Sums()) for d in ids}
+    c_counts = {d: compliance.get(d, ComplianceCount()) for d in ids}
+
+    t_pairs = [(_successes(s), s.n) for s in t_sums.values() if anonymity.passes_gate(s.n, k)]
+    c_pairs = [
+        (c.compliant, c.judged) for c in c_counts.values() if anonymity.passes_gate(c.judged, k)
+    ]
+    r_gated = [s for s in r_sums.values() if anonymity.passes_gate(s.n, k)]
+
+    t_bar = sum(x for x, _ in t_pairs) / sum(n for _, n in t_pairs) if t_pairs else None
+    c_bar = sum(x for x, _ in c_pairs) / sum(n for _, n in c_pairs) if c_pairs else None
+    r_grand = sum(s.total for s in r_gated) / sum(s.n for s in r_gated) if r_gated else None
+    m_t, m_c = _fit_m(t_pairs), _fit_m(c_pairs)
+    sigma2 = _pooled_variance(r_gated)
+    tau2 = _between_variance(r_gated, sigma2) if sigma2 is not None else None
+
+    scores: dict[int, QuarterScore] = {}
+    for d in ids:
+        t, r, c = t_sums[d], r_sums[d], c_counts[d]
+        components = {
+            "T": _share_component("T", _successes(t), t.n, k, t_bar, m_t),
+            "R": _mean_component(r, k, r_grand, sigma2, tau2, sum(s.n for s in r_gated)),
+            "C": _share_component("C", c.compliant, c.judged, k, c_bar, m_c),
+        }
+        metric = sums.get(d, {})
+        respondents = metric.get("pi.n", Sums()).n + metric.get("q.n", Sums()).n
+        scores[d] = QuarterScore(
+            d, quarter, components, _isq(components, settings.weights), respondents, t, r, c
+        )
+    shown = [s.isq.value for s in scores.values() if s.isq.shown]
+    org = {
+        "T": None if t_bar is None else 100.0 * t_bar,
+        "R": r_grand,
+        "C": None if c_bar is None else 100.0 * c_bar,
+    }
+    return QuarterModel(
+        quarter=quarter,
+        scores=scores,
+        org=org,
+        org_isq=sum(shown) / len(shown) if shown else None,  # type: ignore[arg-type]
+        prior={"m_T": m_t, "m_C": m_c, "sigma2_R": sigma2, "tau2_R": tau2},
+    )
+
+
+def load_models(
+    session: Session, quarters: Sequence[str], settings: Settings, now: datetime
+) -> dict[str, QuarterModel]:
+    """Quarter models for ``quarters``: one grouped read of the score cells and one of the
+    compliance counts, whatever the number of quarters."""
+    quarters = sorted(set(quarters))
+    sums = data.provider_sums(session, quarters)
+    compliance = data.compliance_counts(session, quarters, now)
+    models = {}
+    for q in quarters:
+        q_sums = {p: m for (p, quarter), m in sums.items() if quarter == q}
+        q_comp = {p: c for (p, quarter), c in compliance.items() if quarter == q}
+        models[q] = build_quarter_model(q, q_sums, q_comp, settings)
+    return models
+
+
+# --- baseline and IQ ---
+
+
+def _baseline_from_models(
+    models: Mapping[str, QuarterModel], quarters: Sequence[str], provisional: bool
+) -> BaselineInfo | None:
+    values = [
+        s.isq.value
+        for q in quarters
+        for s in models[q].scores.values()
+        if s.isq.shown and s.isq.value is not None
+    ]
+    if len(values) < 2:
+        return None
+    frozen = scoring.freeze_baseline(values, quarters=list(quarters))
+    if not frozen.sigma0 or frozen.sigma0 <= 0:
+        return None
+    return BaselineInfo(
+        version=str(frozen.version),
+        mu0=float(frozen.mu0),
+        sigma0=float(frozen.sigma0),
+        quarters=tuple(quarters),
+        provisional=provisional,
+    )
+
+
+def _stored(baseline: Baseline) -> BaselineInfo:
+    return BaselineInfo(
+        version=baseline.version,
+        mu0=baseline.mu0,
+        sigma0=baseline.sigma0,
+        quarters=tuple(baseline.quarters or ()),
+        provisional=False,
+    )
+
+
+def current_baseline(
+    session: Session, settings: Settings, now: datetime, available: Sequence[str] | None = None
+) -> BaselineInfo | None:
+    """The frozen baseline; without one, a provisional baseline built by the same rule from
+    the first (up to) four quarters with data, computed but not stored (a page only reads)."""
+    stored = data.stored_baseline(session)
+    if stored is not None:
+        return _stored(stored)
+    quarters = list(available if available is not None else data.quarters_with_data(session))
+    first = quarters[:BASELINE_QUARTERS]
+    if not first:
+        return None
+    models = load_models(session, first, settings, now)
+    return _baseline_from_models(models, first, provisional=True)
+
+
+def ensure_baseline(
+    session: Session, settings: Settings | None = None, now: datetime | None = None
+) -> Baseline | None:
+    """Freeze the IQ baseline unless one exists: from the first four quarters with data, once
+    all four have ended. Flushes the new ``Baseline`` row and returns it (or the existing
+    one); returns None while fewer than four complete quarters have data."""
+    existing = data.stored_baseline(session)
+    if existing is not None:
+        return existing
+    settings = settings or Settings()
+    now = now or datetime.now(UTC)
+    current = quarter_of(now)
+    complete = [q for q in data.quarters_with_data(session) if q < current]
+    first = complete[:BASELINE_QUARTERS]
+    if len(first) < BASELINE_QUARTERS:
+        return None
+    info = _baseline_from_models(load_models(session, first, settings, now), first, False)
+    if info is None:
+        return None
+    row = Baseline(version=info.version, mu0=info.mu0, sigma0=info.sigma0, quarters=first)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _iq(isq: Gated, baseline: BaselineInfo | None) -> IqFigure:
+    if not isq.shown:
+        return IqFigure(None, None, None, isq.reason)
+    if baseline is None:
+        return IqFigure(None, None, None, NO_BASELINE)
+    frozen = scoring.Baseline(
+        version=baseline.version,
+        mu0=baseline.mu0,
+        sigma0=baseline.sigma0,
+        quarters=tuple(baseline.quarters),
+    )
+
+    def to_iq(value: float | None) -> float | None:
+        return None if value is None else float(scoring.iq(value, frozen))
+
+    return IqFigure(to_iq(isq.value), to_iq(isq.low), to_iq(isq.high))
+
+
+# --- changes and trends ---
+
+
+def _mean_z(a: Sums, b: Sums) -> float | None:
+    """Two-sided p of a z-test on two means from their sums (None when undefined)."""
+    if a.n < 2 or b.n < 2:
+        return None
+    se2 = (a.variance or 0.0) / a.n + (b.variance or 0.0) / b.n
+    if se2 <= 0:
+        return None if a.mean == b.mean else 0.0
+    z = ((b.mean or 0.0) - (a.mean or 0.0)) / math.sqrt(se2)
+    return math.erfc(abs(z) / math.sqrt(2.0))
+
+
+def _proportion_p(x1: int, n1: int, x2: int, n2: int) -> float | None:
+    if n1 == 0 or n2 == 0:
+        return None
+    pooled = (x1 + x2) / (n1 + n2)
+    if pooled in (0.0, 1.0):
+        return None
+    _z, p = stats.two_proportion_z(x1, n1, x2, n2)
+    return float(p)
+
+
+def change_flags(
+    before: QuarterModel | None,
+    after: QuarterModel,
+    names: Mapping[int, tuple[str, str]],
+    settings: Settings,
+) -> dict[int, ChangeFlag]:
+    """Departments whose ISQ changed significantly from ``before`` to ``after``.
+
+    Per department and component shown in both quarters: a two-proportion z-test for T and
+    C, a z-test on means for R. All p-values of the quarter are Benjamini-Hochberg adjusted
+    together; a department is flagged when one of its adjusted p-values is below 0.05 and
+    its |delta ISQ| is at least 5 points.
+    """
+    if before is None:
+        return {}
+    tests: list[tuple[int, str, float]] = []
+    for d, now_score in after.scores.items():
+        then = before.scores.get(d)
+        if then is None or not (now_score.isq.shown and then.isq.shown):
+            continue
+        for key in COMPONENTS:
+            if not (now_score.components[key].shown and then.components[key].shown):
+                continue
+            if key == "T":
+                p = _proportion_p(
+                    _successes(then.t), then.t.n, _successes(now_score.t), now_score.t.n
+                )
+            elif key == "C":
+                p = _proportion_p(
+                    then.c.compliant, then.c.judged, now_score.c.compliant, now_score.c.judged
+                )
+            else:
+                p = _mean_z(then.r, now_score.r)
+            if p is not None:
+                tests.append((d, key, p))
+    if not tests:
+        return {}
+    adjusted = stats.benjamini_hochberg([p for _d, _k, p in tests])
+    best: dict[int, tuple[float, list[str]]] = {}
+    for (d, key, _p), p_adj in zip(tests, adjusted, strict=True):
+        if p_adj < CHANGE_ALPHA:
+            current, keys = best.get(d, (1.0, []))
+            best[d] = (min(current, float(p_adj)), [*keys, key])
+    flags = {}
+    for d, (p_adj, keys) in best.items():
+        isq_before = before.scores[d].isq.value or 0.0
+        isq_after = after.scores[d].isq.value or 0.0
+        delta = isq_after - isq_before
+        if abs(delta) >= CHANGE_MIN_ISQ:
+            code, name = names.get(d, (str(d), str(d)))
+            flags[d] = ChangeFlag(
+                code,
+                name,
+                after.quarter,
+                before.quarter,
+                isq_before,
+                isq_after,
+                delta,
+                p_adj,
+                tuple(keys),
+            )
+    return flags
+
+
+def _trend_marker(values: Sequence[float]) -> TrendMarker | None:
+    result = scoring.trend(list(values))
+    if result is None:
+        return None
+    direction = getattr(result, "direction", None)
+    p = float(result.p)
+    slope = float(result.slope)
+    if direction is None:
+        direction = "flat" if p >= CHANGE_ALPHA else ("rising" if slope > 0 else "falling")
+    direction = {
+        "up": "rising",
+        "down": "falling",
+        "increasing": "rising",
+        "decreasing": "falling",
+        "none": "flat",
+        "no trend": "flat",
+    }.get(str(direction), str(direction))
+    return TrendMarker(direction, p, slope, len(values))
+
+
+# --- quarters ---
+
+
+def resolve_quarter(
+    available: Sequence[str], raw: str | None, today: datetime, fallback: bool = True
+) -> tuple[str, str | None]:
+    """The quarter to show and a problem to tell the reader, if any.
+
+    No value: the latest quarter with data (or the current quarter when nothing has data).
+    With ``fallback`` (pages), a malformed value or one without data gives the same latest
+    quarter and names the problem (``"invalid"`` or ``"no_data"``). Without it (the API), a
+    malformed value raises ValueError and a well-formed quarter is kept even without data.
+    """
+    latest = available[-1] if available else quarter_of(today)
+    if raw is None or raw == "":
+        return latest, None
+    try:
+        year, _n = parse_quarter(raw)
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(f"quarter out of range: {raw!r}")
+    except ValueError:
+        if not fallback:
+            raise
+        return latest, "invalid"
+    if raw not in available:
+        return (latest, "no_data") if fallback else (raw, None)
+    return raw, None
+
+
+def _window(available: Sequence[str], quarter: str) -> list[str]:
+    """The quarters with data up to ``quarter`` (at most TREND_WINDOW), oldest first."""
+    return [q for q in available if q <= quarter][-TREND_WINDOW:]
+
+
+def _names(departments: Sequence[Department]) -> dict[int, tuple[str, str]]:
+    return {d.id: (d.code, d.name) for d in departments}
+
+
+# --- organisation overview ---
+
+
+def _heatmap(session: Session, quarter: str, departments: Sequence[Department], k: int) -> Heatmap:
+    pairs = data.pair_sums(session, quarter, ("R",))
+    by_id = {d.id: d for d in departments}
+    provider_ids = sorted({p for p, _c in pairs if p in by_id}, key=lambda i: by_id[i].code)
+    customer_ids = sorted({c for _p, c in pairs if c in by_id}, key=lambda i: by_id[i].code)
+    counts = [
+        [pairs.get((p, c), {}).get("R", Sums()).n for c in customer_ids] for p in provider_ids
+    ]
+    visible = _visible_table(counts, k)
+    values, reasons = [], []
+    for row_index, p in enumerate(provider_ids):
+        row_values: list[float | None] = []
+        row_reasons: list[str | None] = []
+        for col_index, c in enumerate(customer_ids):
+            s = pairs.get((p, c), {}).get("R", Sums())
+            if s.n == 0:
+                row_values.append(None)
+                row_reasons.append(NO_DATA)
+            elif visible[row_index][col_index]:
+                row_values.append(s.mean)
+                row_reasons.append(None)
+            else:
+                row_values.append(None)
+                row_reasons.append(BELOW_K if s.n < k else REMAINDER)
+        values.append(tuple(row_values))
+        reasons.append(tuple(row_reasons))
+    return Heatmap(
+        providers=tuple((by_id[p].code, by_id[p].name) for p in provider_ids),
+        customers=tuple((by_id[c].code, by_id[c].name) for c in customer_ids),
+        values=tuple(values),
+        reasons=tuple(reasons),
+    )
+
+
+def _visible_cells(counts: Sequence[int], k: int, total: int) -> list[bool]:
+    """True where a cell may be shown: at least k respondents, and the hidden remainder (the
+    row's total minus the shown cells) is either empty or at least k."""
+    return [bool(v) for v in anonymity.suppress_cells(list(counts), k, total)]
+
+
+def _visible_table(counts: Sequence[Sequence[int]], k: int) -> list[list[bool]]:
+    """Heatmap cells that may be shown. A provider's row total is published (its R), so each
+    row obeys the remainder rule; no customer department's total across providers is
+    published anywhere, so columns need no protection."""
+    if not counts:
+        return []
+    mask = anonymity.suppress_table([list(r) for r in counts], k, column_totals=False)
+    return [[bool(v) for v in row] for row in mask]
+
+
+def build_overview(
+    session: Session, raw_quarter: str | None, settings: Settings, now: datetime | None = None
+) -> tuple[OrgOverview, str | None]:
+    """The organisation overview of a quarter, and the quarter problem to tell the reader."""
+    now = now or datetime.now(UTC)
+    available = data.quarters_with_data(session)
+    quarter, problem = resolve_quarter(available, raw_quarter, now)
+    settings = _effective_settings(session, settings, quarter)
+    departments = data.departments(session)
+    names = _names(departments)
+    previous = shift_quarter(quarter, -1)
+    models = load_models(session, [quarter, previous], settings, now)
+    baseline = current_baseline(session, settings, now, available)
+    model = models[quarter]
+    before = models[previous] if previous in available else None
+    flags = change_flags(before, model, names, settings)
+    ranking, hidden = [], []
+    for dept in departments:
+        score = model.scores.get(dept.id)
+        if score is None or not score.isq.shown:
+            reason = score.isq.reason if score is not None else NO_DATA
+            hidden.append(HiddenDepartment(dept.code, dept.name, reason or NO_DATA))
+            continue
+        ranking.append(
+            RankRow(
+                dept.code,
+                dept.name,
+                score.isq,
+                _iq(score.isq, baseline),
+                score.respondents,
+                flags.get(dept.id),
+            )
+        )
+    ranking.sort(key=lambda r: (-(r.isq.value or 0.0), r.code))
+    movers = sorted(flags.values(), key=lambda f: -abs(f.delta))
+    return (
+        OrgOverview(
+            quarter=quarter,
+            quarters=tuple(available),
+            settings=settings,
+            baseline=baseline,
+            ranking=tuple(ranking),
+            hidden=tuple(hidden),
+            heatmap=_heatmap(session, quarter, departments, settings.k),
+            movers=tuple(movers),
+            org_isq=model.org_isq,
+        ),
+        problem,
+    )
+
+
+def _effective_settings(session: Session, settings: Settings, quarter: str) -> Settings:
+    """k never below the k a campaign of the quarter promised its respondents."""
+    campaign_k = data.campaign_group_size(session, quarter)
+    if campaign_k is not None and campaign_k > settings.k:
+        return Settings(campaign_k, max(settings.comment_k, campaign_k), dict(settings.weights))
+    return settings
+
+
+# --- department scorecard ---
+
+
+def _dimensions(
+    session: Session, department_id: int, quarter: str, k: int
+) -> tuple[DimensionRow, ...]:
+    codes = data.quarterly_dimension_codes(session)
+    metrics = [f"q.{c}" for c in codes]
+    sums = data.provider_sums(session, [quarter], metrics)
+    rows = []
+    for code in codes:
+        metric = f"q.{code}"
+        own = sums.get((department_id, quarter), {}).get(metric, Sums())
+        gated = [
+            m[metric]
+            for (_p, _q), m in sums.items()
+            if metric in m and anonymity.passes_gate(m[metric].n, k)
+        ]
+        org_n = sum(s.n for s in gated)
+        org_value = scoring.rescale(sum(s.total for s in gated) / org_n, 1, 5) if org_n else None
+        if own.n == 0:
+            value = Gated.hidden(NO_DATA)
+        elif not anonymity.passes_gate(own.n, k):
+            value = Gated.hidden(BELOW_K)
+        else:
+            mean = own.mean or 0.0
+            sd = math.sqrt(own.variance or 0.0)
+            half = Z95 * sd / math.sqrt(own.n)
+            value = Gated(
+                float(scoring.rescale(mean, 1, 5)),
+                float(scoring.rescale(max(1.0, mean - half), 1, 5)),
+                float(scoring.rescale(min(5.0, mean + half), 1, 5)),
+                own.n,
+            )
+        rows.append(DimensionRow(code, value, None if org_value is None else float(org_value)))
+    return tuple(rows)
+
+
+def _customers(
+    session: Session, department_id: int, quarter: str, departments: Sequence[Department], k: int
+) -> tuple[CustomerRow, ...]:
+    pairs = data.pair_sums(session, quarter, ("R", "T"), provider_id=department_id)
+    by_id = {d.id: d for d in departments}
+    customer_ids = sorted((c for _p, c in pairs if c in by_id), key=lambda i: by_id[i].code)
+
+    def column(metric: str) -> list[Gated]:
+        sums = [pairs.get((department_id, c), {}).get(metric, Sums()) for c in customer_ids]
+        total = sum(s.n for s in sums)
+        visible = _visible_cells([s.n for s in sums], k, total) if sums else []
+        out = []
+        for s, show in zip(sums, visible, strict=True):
+            if s.n == 0:
+                out.append(Gated.hidden(NO_DATA))
+            elif not show:
+                out.append(Gated.hidden(BELOW_K if s.n < k else REMAINDER))
+            elif metric == "T":
+                x = _successes(s)
+                low, high = _wilson(x, s.n)
+                out.append(Gated(100.0 * x / s.n, low, high, s.n))
+            else:
+                half = Z95 * math.sqrt((s.variance or 0.0) / s.n)
+                mean = s.mean or 0.0
+                out.append(Gated(mean, max(0.0, mean - half), min(100.0, mean + half), s.n))
+        return out
+
+    relationship, satisfaction = column("R"), column("T")
+    return tuple(
+        CustomerRow(by_id[c].code, by_id[c].name, relationship[i], satisfaction[i])
+        for i, c in enumerate(customer_ids)
+    )
+
+
+def _distribution(values: Sequence[float], edges: Sequence[int]) -> Distribution:
+    counts = [0] * (len(edges) + 1)
+    for v in values:
+        index = next((i for i, edge in enumerate(edges) if v <= edge), len(edges))
+        counts[index] += 1
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)] if ordered else None
+    return Distribution(tuple(edges), tuple(counts), median(ordered) if ordered else None, p90)
+
+
+def _compliance(
+    session: Session,
+    department_id: int,
+    quarter: str,
+    score: QuarterScore | None,
+    model: QuarterModel,
+    k: int,
+    now: datetime,
+) -> tuple[Compliance, int]:
+    times = data.interaction_times(session, department_id, quarter)
+    by_service = data.compliance_counts(session, [quarter], now, department_id, by_service=True)
+    names = data.service_names(session, department_id)
+    services = []
+    for (_p, _q, service_id), count in sorted(
+        by_service.items(), key=lambda item: names.get(item[0][2], "")
+    ):
+        if not anonymity.passes_gate(count.judged, k):
+            share = Gated.hidden(BELOW_K)
+        else:
+            low, high = _wilson(count.compliant, count.judged)
+            share = Gated(100.0 * count.compliant / count.judged, low, high, count.judged)
+        services.append(ServiceCompliance(names.get(service_id, str(service_id)), share))
+    component = score.components["C"] if score is not None else None
+    if component is None or component.n == 0:
+        share = Gated.hidden(NO_DATA)
+    elif not component.shown:
+        share = Gated.hidden(component.reason or BELOW_K)
+    else:
+        low, high = _wilson(score.c.compliant, score.c.judged)  # type: ignore[union-attr]
+        share = Gated(component.raw, low, high, component.n)
+    surveyed = sum(1 for t in times if t.surveyed)
+    if not anonymity.passes_gate(len(times), k):
+        reason = NO_DATA if not times else BELOW_K
+        return (
+            Compliance(
+                share, model.org.get("C"), tuple(services), len(times), None, None, None, reason
+            ),
+            surveyed,
+        )
+    first = [t.first_response_minutes for t in times if t.first_response_minutes is not None]
+    resolved = [t.resolution_minutes for t in times if t.resolution_minutes is not None]
+    hours = [0] * 24
+    for t in times:
+        hours[t.opened_at.astimezone(UTC).hour] += 1
+    return (
+        Compliance(
+            share=share,
+            org_share=model.org.get("C"),
+            services=tuple(services),
+            interactions=len(times),
+            first_response=_distribution(first, FIRST_RESPONSE_BUCKETS) if first else None,
+            resolution=_distribution(resolved, RESOLUTION_BUCKETS) if resolved else None,
+            peak_hours=tuple(hours),
+            reason=None,
+        ),
+        surveyed,
+    )
+
+
+def _gap(
+    session: Session,
+    department_id: int,
+    quarter: str,
+    score: QuarterScore | None,
+    k: int,
+) -> PerceptionGap:
+    view = data.self_view(session, department_id, previous_quarters(quarter, 4))
+    customer = score.components["R"] if score is not None else None
+    customer_view = (
+        Gated(customer.raw, None, None, customer.n)
+        if customer is not None and customer.shown
+        else Gated.hidden(customer.reason if customer is not None else NO_DATA)  # type: ignore[arg-type]
+    )
+    if view.takers == 0:
+        return PerceptionGap(Gated.hidden(NO_DATA), customer_view, None, None, 0, NO_DATA)
+    if not anonymity.passes_gate(view.takers, k):
+        return PerceptionGap(Gated.hidden(BELOW_K), customer_view, None, None, view.takers, BELOW_K)
+    own = sum(view.overall) / len(view.overall)
+    self_gated = Gated(own, None, None, view.takers)
+    if not customer_view.shown:
+        return PerceptionGap(
+            self_gated, customer_view, None, None, view.takers, customer_view.reason
+        )
+    gap, label = scoring.perception_gap(own, customer_view.value)
+    return PerceptionGap(self_gated, customer_view, float(gap), str(label), view.takers, None)
+
+
+def _response_rate(answers: int, sent: int) -> float | None:
+    """Answers after a request per survey sent for requests opened in the quarter. Answers
+    are counted by the quarter they arrived in, so a late answer can push the share over the
+    real rate: it is capped at 100."""
+    if sent == 0:
+        return None
+    return min(100.0, 100.0 * answers / sent)
+
+
+def build_scorecard(
+    session: Session,
+    department: Department,
+    raw_quarter: str | None,
+    settings: Settings,
+    now: datetime | None = None,
+    fallback: bool = True,
+) -> tuple[Scorecard, str | None]:
+    """The scorecard of ``department`` for a quarter, and the quarter problem, if any (see
+    ``resolve_quarter`` for ``fallback``; without it a malformed quarter raises ValueError)."""
+    now = now or datetime.now(UTC)
+    available = data.quarters_with_data(session)
+    quarter, problem = resolve_quarter(available, raw_quarter, now, fallback)
+    settings = _effective_settings(session, settings, quarter)
+    k = settings.k
+    departments = data.departments(session)
+    if department not in departments:
+        departments = [*departments, department]
+    names = _names(departments)
+    window = _window(available, quarter) or [quarter]
+    previous = shift_quarter(quarter, -1)
+    models = load_models(session, sorted({*window, quarter, previous}), settings, now)
+    baseline = current_baseline(session, settings, now, available)
+    model = models[quarter]
+    score = model.scores.get(department.id)
+    before = models[previous] if previous in available else None
+    flag = change_flags(before, model, names, settings).get(department.id)
+
+    trend = []
+    for q in window:
+        s = models[q].scores.get(department.id)
+        isq = s.isq if s is not None else Gated.hidden(NO_DATA)
+        trend.append(TrendPoint(q, isq, _iq(isq, baseline), models[q].org_isq))
+    series = [p.isq.value for p in trend if p.isq.shown and p.isq.value is not None]
+    marker = _trend_marker(series)
+
+    counts = data.provider_sums(session, window, data.COUNT_METRICS, provider_id=department.id)
+    responses = tuple(
+        ResponseCount(
+            q,
+            counts.get((department.id, q), {}).get("pi.n", Sums()).n,
+            counts.get((department.id, q), {}).get("q.n", Sums()).n,
+        )
+        for q in window
+    )
+    respondents = score.respondents if score is not None else 0
+    if anonymity.comments_visible(respondents) and respondents >= settings.comment_k:
+        comment_rows = data.comments(session, department.id, quarter)
+        comments = tuple(Comment(c.text, c.contact_name) for c in comment_rows)
+        comments_reason = None
+    else:
+        comments, comments_reason = (), BELOW_COMMENT_K
+    compliance, surveyed = _compliance(session, department.id, quarter, score, model, k, now)
+    isq = score.isq if score is not None else Gated.hidden(NO_DATA)
+    empty = {key: Component(key, 0, None, None, None, None, NO_DATA) for key in COMPONENTS}
+    components = score.components if score is not None else empty
+    return (
+        Scorecard(
+            code=department.code,
+            name=department.name,
+            quarter=quarter,
+            quarters=tuple(available),
+            settings=settings,
+            baseline=baseline,
+            isq=isq,
+            iq=_iq(isq, baseline),
+            components=tuple(components[key] for key in COMPONENTS),
+            org_components=dict(model.org),
+            org_isq=model.org_isq,
+            trend=tuple(trend),
+            trend_marker=marker,
+            flag=flag,
+            dimensions=_dimensions(session, department.id, quarter, k),
+            customers=_customers(session, department.id, quarter, departments, k),
+            compliance=compliance,
+            comments=comments,
+            comments_reason=comments_reason,
+            responses=responses,
+            surveys_sent=surveyed,
+            response_rate=_response_rate(responses[-1].post_interaction, surveyed)
+            if responses and responses[-1].quarter == quarter
+            else None,
+            gap=_gap(session, department.id, quarter, score, k),
+        ),
+        problem,
+    )

@@ -1,0 +1,152 @@
+"""Scorecards for signed-in reviewers: the organisation overview and department scorecards,
+with CSV and PDF exports.
+
+Viewers and admins see every department; a manager sees the overview and their own
+department (another department's page, CSV or PDF is 403). A bad ``?quarter=`` shows the
+latest quarter with a note, never an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from survey.access import signed_in_required
+from survey.db import get_session
+from survey.models import Department
+from survey.services import scorecard_charts, scorecard_export
+from survey.services.scorecard_data import department_by_code
+from survey.services.scorecard_export import reason_text
+from survey.services.scorecards import (
+    Settings,
+    build_overview,
+    build_scorecard,
+)
+
+bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
+
+
+def settings() -> Settings:
+    """The gate sizes and weights from the app's settings."""
+    return Settings.from_config(current_app.config)
+
+
+def may_see(department_id: int) -> bool:
+    """Viewers and admins see every department; a manager only their own."""
+    if current_user.role in ("admin", "viewer"):
+        return True
+    return current_user.role == "manager" and current_user.department_id == department_id
+
+
+def _department(code: str) -> Department:
+    department = department_by_code(get_session(), code)
+    if department is None:
+        abort(404)
+    if not may_see(department.id):
+        abort(403)
+    return department
+
+
+def duration(minutes: float | None) -> str:
+    """Minutes in the largest whole unit that reads well: 45 min, 4 h, 3 d."""
+    if minutes is None:
+        return "–"
+    if minutes < 120:
+        return _("%(n)s min", n=round(minutes))
+    if minutes < 2 * 1440:
+        return _("%(n)s h", n=round(minutes / 60, 1 if minutes < 600 else None))
+    return _("%(n)s d", n=round(minutes / 1440, 1))
+
+
+def _page_helpers(result_settings: Settings) -> dict[str, Any]:
+    return {
+        "reason": lambda why: reason_text(why, result_settings.k, result_settings.comment_k),
+        "duration": duration,
+        "labels": scorecard_export.labels(),
+    }
+
+
+def quarter_notice(problem: str | None, raw: str | None, quarter: str) -> str | None:
+    if problem == "invalid":
+        return _(
+            "“%(value)s” is not a quarter like 2026Q1; showing %(quarter)s instead.",
+            value=(raw or "")[:20],
+            quarter=quarter,
+        )
+    if problem == "no_data":
+        return _(
+            "There are no answers for %(value)s; showing %(quarter)s instead.",
+            value=(raw or "")[:20],
+            quarter=quarter,
+        )
+    return None
+
+
+@bp.get("/")
+@signed_in_required
+def overview() -> str:
+    raw = request.args.get("quarter")
+    result, problem = build_overview(get_session(), raw, settings())
+    return render_template(
+        "scorecards/overview.html",
+        overview=result,
+        notice=quarter_notice(problem, raw, result.quarter),
+        charts=scorecard_charts.overview_charts(result),
+        may_see_code=_visible_codes(),
+        **_page_helpers(result.settings),
+    )
+
+
+def _visible_codes() -> Any:
+    """A predicate for templates: may the reader open this department's page?"""
+    if current_user.role in ("admin", "viewer"):
+        return lambda _code: True
+    own = current_user.department.code if current_user.department else None
+    return lambda code: code == own
+
+
+@bp.get("/<code>")
+@signed_in_required
+def department(code: str) -> str:
+    dept = _department(code)
+    raw = request.args.get("quarter")
+    card, problem = build_scorecard(get_session(), dept, raw, settings())
+    return render_template(
+        "scorecards/department.html",
+        card=card,
+        notice=quarter_notice(problem, raw, card.quarter),
+        charts=scorecard_charts.scorecard_charts(card),
+        **_page_helpers(card.settings),
+    )
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> WerkzeugResponse:
+    response = WerkzeugResponse(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<code>.csv")
+@signed_in_required
+def department_csv(code: str) -> WerkzeugResponse:
+    dept = _department(code)
+    card, _problem = build_scorecard(get_session(), dept, request.args.get("quarter"), settings())
+    body = scorecard_export.to_csv(card).encode("utf-8-sig")
+    return _download(body, "text/csv", f"scorecard-{card.code}-{card.quarter}.csv")
+
+
+@bp.get("/<code>.pdf")
+@signed_in_required
+def department_pdf(code: str) -> WerkzeugResponse:
+    dept = _department(code)
+    card, _problem = build_scorecard(get_session(), dept, request.args.get("quarter"), settings())
+    return _download(
+        scorecard_charts.to_pdf(card),
+        "application/pdf",
+        f"scorecard-{card.code}-{card.quarter}.pdf",
+    )

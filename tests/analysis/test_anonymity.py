@@ -1,0 +1,184 @@
+"""analysis.anonymity: the gates, the remainder rule and secondary suppression, checked by
+hand and by an independent "attacker" that solves for hidden cells with linear programming."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from analysis import anonymity
+from analysis.anonymity import K_COMMENTS, K_FIGURES
+
+
+def test_gate_for_figures() -> None:
+    assert K_FIGURES == 5
+    assert anonymity.passes_gate(5, K_FIGURES)
+    assert not anonymity.passes_gate(4, K_FIGURES)
+    assert not anonymity.passes_gate(0, 1)
+    assert anonymity.passes_gate(5)  # default k
+    assert anonymity.passes_gate(7, 7) and not anonymity.passes_gate(6, 7)
+    with pytest.raises(ValueError):
+        anonymity.passes_gate(3, 0)
+
+
+def test_gate_for_comments() -> None:
+    assert K_COMMENTS == 10
+    assert not anonymity.comments_visible(9)
+    assert anonymity.comments_visible(10)
+    assert not anonymity.comments_visible(0)
+
+
+def test_remainder_ok() -> None:
+    assert not anonymity.remainder_ok(6, 9)  # the other 3 could be worked out
+    assert anonymity.remainder_ok(9, 9)  # nothing remains
+    assert anonymity.remainder_ok(4, 9)  # 5 remain (the 4 themselves are gated separately)
+    with pytest.raises(ValueError):
+        anonymity.remainder_ok(10, 9)
+
+
+def test_suppress_cells_primary_and_remainder() -> None:
+    # 6 + 3 respondents, department total 9: 3 is below k, and showing 6 would reveal the 3
+    # as "total minus 6".
+    assert anonymity.suppress_cells([6, 3], 5, 9) == [False, False]
+    assert anonymity.suppress_cells([3, 6], 5, 9) == [False, False]
+    assert anonymity.suppress_cells([6, 6], 5, 12) == [True, True]
+    assert anonymity.suppress_cells([6, 5]) == [True, True]  # default k and total
+
+
+def test_suppress_cells_secondary_suppression() -> None:
+    # The 3 is hidden; with both 10s shown, total minus them gives the 3 back. Hiding the
+    # smallest other cell (the first 10, by position) leaves 13 hidden respondents.
+    assert anonymity.suppress_cells([10, 10, 3], 5) == [False, True, False]
+    # Several small cells together reach k: they protect each other.
+    assert anonymity.suppress_cells([2, 3, 10], 5) == [False, False, True]
+    # Respondents outside every cell count in the total: 14 - 12 shown = 2 hidden -> hide one.
+    assert anonymity.suppress_cells([6, 6], 5, 14) == [False, True]
+    # Empty cells are shown as "no data" and never hidden.
+    assert anonymity.suppress_cells([0, 6, 5], 5) == [True, True, True]
+    assert anonymity.suppress_cells([0, 3, 8], 5) == [True, False, False]
+    # Nothing can protect a lone small group: everything non-empty is hidden.
+    assert anonymity.suppress_cells([2], 5) == [False]
+    assert anonymity.suppress_cells([], 5) == []
+
+
+def test_suppress_cells_invariants_on_random_rows() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        counts = [int(c) for c in rng.integers(0, 12, size=rng.integers(1, 7))]
+        visible = anonymity.suppress_cells(counts, 5)
+        pairs = list(zip(counts, visible, strict=True))
+        hidden = sum(c for c, shown in pairs if not shown)
+        everything_hidden = not any(shown for c, shown in pairs if c > 0)
+        assert hidden == 0 or hidden >= 5 or everything_hidden
+        assert all(not shown for c, shown in pairs if 0 < c < 5)  # primary
+        assert all(shown for c, shown in pairs if c == 0)  # empty cells
+
+
+def test_suppress_cells_rejects_bad_input() -> None:
+    with pytest.raises(ValueError):
+        anonymity.suppress_cells([-1, 5], 5)
+    with pytest.raises(ValueError):
+        anonymity.suppress_cells([6, 6], 5, 10)
+
+
+def test_suppress_table_rows_only_matches_the_row_rule() -> None:
+    # Providers IT (SALES 6, ENG 3) and HR (SALES 5, ENG 5), only provider totals published.
+    table = [[6, 3], [5, 5]]
+    assert anonymity.suppress_table(table, 5, column_totals=False) == [
+        [False, False],
+        [True, True],
+    ]
+
+
+def test_suppress_table_with_column_totals_protects_columns_too() -> None:
+    # With customer totals also known, ENG's column total minus HR's 5 would give IT's 3,
+    # so HR/ENG is hidden; then SALES's column pins IT/SALES and the row gives the 3 back,
+    # so HR/SALES goes as well.
+    assert anonymity.suppress_table([[6, 3], [5, 5]], 5) == [[False, False], [False, False]]
+
+
+def test_suppress_table_picks_complementary_cells() -> None:
+    table = [
+        [20, 3, 12],
+        [15, 14, 18],
+        [9, 11, 30],
+    ]
+    visible = anonymity.suppress_table(table, 5)
+    assert not visible[0][1]
+    hidden = [(r, c) for r in range(3) for c in range(3) if not visible[r][c]]
+    # At least a second hidden cell in the small cell's row and column (a 2 x 2 pattern).
+    assert sum(1 for r, _c in hidden if r == 0) >= 2
+    assert sum(1 for _r, c in hidden if c == 1) >= 2
+    assert len(hidden) < 9  # and the rest of the table stays visible
+
+
+def _attacker_range(
+    table: np.ndarray, visible: list[list[bool]], cell: tuple[int, int], rows: bool, cols: bool
+) -> tuple[float, float]:
+    """Smallest and largest value of a hidden cell consistent with everything published: the
+    shown cells, the row and/or column totals, and non-negative counts (linear programming,
+    independent of the rank test inside the module)."""
+    hidden = [(r, c) for r, c in np.argwhere(table > 0) if not visible[r][c]]
+    index = {(int(r), int(c)): i for i, (r, c) in enumerate(hidden)}
+    equations, totals = [], []
+    n_rows, n_cols = table.shape
+    lines = ([[(r, c) for c in range(n_cols)] for r in range(n_rows)] if rows else []) + (
+        [[(r, c) for r in range(n_rows)] for c in range(n_cols)] if cols else []
+    )
+    for line in lines:
+        row = np.zeros(len(hidden))
+        for member in line:
+            if member in index:
+                row[index[member]] = 1.0
+        if row.any():
+            equations.append(row)
+            totals.append(sum(int(table[m]) for m in line if m in index))
+    objective = np.zeros(len(hidden))
+    objective[index[cell]] = 1.0
+    bounds = [(0, None)] * len(hidden)
+    low = linprog(objective, A_eq=np.array(equations), b_eq=totals, bounds=bounds)
+    high = linprog(-objective, A_eq=np.array(equations), b_eq=totals, bounds=bounds)
+    assert low.status == 0 and high.status == 0
+    return float(low.fun), float(-high.fun)
+
+
+@pytest.mark.parametrize(("rows", "cols"), [(True, True), (True, False)])
+def test_suppress_table_no_small_cell_can_be_recovered(rows: bool, cols: bool) -> None:
+    rng = np.random.default_rng(2024)
+    checked = 0
+    for _ in range(40):
+        shape = tuple(int(s) for s in rng.integers(2, 6, size=2))
+        table = rng.choice([0, 1, 2, 3, 4, 6, 8, 12, 20], size=shape)
+        # Every line must hold at least k respondents, or its own total is what needs the gate.
+        if (table.sum(axis=1) < 5).any() or (cols and (table.sum(axis=0) < 5).any()):
+            continue
+        visible = anonymity.suppress_table(table.tolist(), 5, row_totals=rows, column_totals=cols)
+        for (r, c), count in np.ndenumerate(table):
+            if count == 0:
+                assert visible[r][c]
+            elif count < 5:
+                assert not visible[r][c]
+                low, high = _attacker_range(table, visible, (r, c), rows, cols)
+                assert high - low > 0.5, (table, visible, (r, c))
+                checked += 1
+        # Remainder rule per protected line.
+        lines = ([table[i, :] for i in range(shape[0])] if rows else []) + (
+            [table[:, j] for j in range(shape[1])] if cols else []
+        )
+        masks = ([np.array(visible)[i, :] for i in range(shape[0])] if rows else []) + (
+            [np.array(visible)[:, j] for j in range(shape[1])] if cols else []
+        )
+        for line, mask in zip(lines, masks, strict=True):
+            hidden = int(line[~mask].sum())
+            assert hidden == 0 or hidden >= 5
+    assert checked > 20
+
+
+def test_suppress_table_edge_cases() -> None:
+    assert anonymity.suppress_table([], 5) == []
+    assert anonymity.suppress_table([[0, 0], [0, 7]], 5) == [[True, True], [True, True]]
+    with pytest.raises(ValueError):
+        anonymity.suppress_table([[1, 2], [3]], 5)
+    with pytest.raises(ValueError):
+        anonymity.suppress_table([[1, -2]], 5)

@@ -1,0 +1,229 @@
+"""analysis.charts: every chart gives SVG/PNG/PDF bytes, carries its title and a text
+alternative that mentions the data, draws hidden heatmap cells differently, and gives the same
+SVG bytes for the same input."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+
+import pytest
+from matplotlib.figure import Figure
+
+from analysis import charts
+from analysis.charts import Chart
+
+MAGIC = {"svg": b"<svg", "png": b"\x89PNG", "pdf": b"%PDF"}
+
+
+def _trend() -> Chart:
+    return charts.iq_trend(
+        quarters=["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1"],
+        values=[96.0, None, 101.0, 104.0, 111.0],
+        lows=[90.0, None, 95.0, 99.0, 105.0],
+        highs=[102.0, None, 107.0, 110.0, 117.0],
+        organisation=[100.0, 100.5, None, 101.0, 102.0],
+        markers={"2026Q1": "up"},
+        title="IT: internal service IQ by quarter",
+        ylabel="IQ",
+    )
+
+
+def _profile() -> Chart:
+    return charts.dimension_profile(
+        dimensions=["Reliability", "Responsiveness", "Courtesy"],
+        values=[72.0, 58.5, 81.0],
+        organisation=[65.0, None, 70.0],
+        title="IT: dimensions against the organisation",
+    )
+
+
+def _heatmap() -> Chart:
+    return charts.heatmap(
+        row_labels=["IT", "HR"],
+        col_labels=["ENG", "SALES", "FIN"],
+        values=[[None, None, 64.0], [50.0, 25.0, 90.0]],
+        title="Who serves whom: relationship score, 2026Q1",
+        row_title="Provider",
+        col_title="Customer",
+    )
+
+
+def _forest() -> Chart:
+    return charts.forest_plot(
+        labels=["Information technology", "Finance", "Human resources"],
+        estimates=[118.0, 101.0, 84.0],
+        lows=[109.0, 93.0, 76.0],
+        highs=[127.0, 109.0, 92.0],
+        reference=100.0,
+        title="Internal service IQ, 2026Q1",
+        xlabel="IQ (95% interval)",
+    )
+
+
+def _compliance() -> Chart:
+    return charts.compliance(
+        first_response=[10, 6, 3, 2, 1, 1],
+        resolution=[4, 8, 5, 3, 2, 1],
+        first_response_edges=[60, 240, 480, 1440, 4320],
+        resolution_edges=[240, 1440, 4320, 10080, 20160],
+        peak_hours=[0] * 8 + [3, 7, 5, 4, 2, 3, 4, 1] + [0] * 8,
+        share=82.6,
+        title="IT: time to answer and resolve",
+    )
+
+
+CHARTS: dict[str, Callable[[], Chart]] = {
+    "trend": _trend,
+    "profile": _profile,
+    "heatmap": _heatmap,
+    "forest": _forest,
+    "compliance": _compliance,
+}
+
+
+@pytest.fixture(scope="module")
+def drawn() -> dict[str, Chart]:
+    return {name: draw() for name, draw in CHARTS.items()}
+
+
+@pytest.fixture(scope="module")
+def svgs(drawn: dict[str, Chart]) -> dict[str, bytes]:
+    return {name: charts.to_bytes(chart.figure, "svg") for name, chart in drawn.items()}
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_chart_object(drawn: dict[str, Chart], name: str) -> None:
+    chart = drawn[name]
+    assert isinstance(chart.figure, Figure)
+    assert chart.title and chart.alt_text
+    assert chart.alt == chart.alt_text
+    assert chart.alt_text.startswith(chart.title)
+
+
+@pytest.mark.parametrize("name", CHARTS)
+@pytest.mark.parametrize("fmt", ["svg", "png", "pdf"])
+def test_bytes_have_the_right_magic(drawn: dict[str, Chart], name: str, fmt: str) -> None:
+    data = charts.to_bytes(drawn[name].figure, fmt)
+    assert MAGIC[fmt] in data[:400]
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_svg_is_valid_and_contains_the_title(
+    drawn: dict[str, Chart], svgs: dict[str, bytes], name: str
+) -> None:
+    svg = svgs[name]
+    ET.fromstring(svg)  # well-formed XML
+    assert drawn[name].title.encode() in svg
+    assert b"<dc:date>" not in svg  # no date: cacheable
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_same_input_gives_identical_svg(svgs: dict[str, bytes], name: str) -> None:
+    again = charts.to_bytes(CHARTS[name]().figure, "svg")
+    assert again == svgs[name]
+
+
+def test_different_input_gives_different_svg(svgs: dict[str, bytes]) -> None:
+    other = charts.dimension_profile(
+        dimensions=["Reliability", "Responsiveness", "Courtesy"],
+        values=[72.0, 58.5, 80.0],
+        organisation=[65.0, None, 70.0],
+        title="IT: dimensions against the organisation",
+    )
+    assert charts.to_bytes(other.figure, "svg") != svgs["profile"]
+
+
+def test_heatmap_draws_hidden_cells_hatched_and_labelled(svgs: dict[str, bytes]) -> None:
+    svg = svgs["heatmap"]
+    assert b'id="hidden-cell-0-0"' in svg and b'id="hidden-cell-0-1"' in svg
+    assert b'id="hidden-cell-1-0"' not in svg
+    assert b"<pattern" in svg  # the hatching
+    assert svg.count(b">hidden<") == 2  # each hidden cell labelled
+    for value in (b">64<", b">50<", b">25<", b">90<"):
+        assert value in svg
+    clear = charts.heatmap(["IT"], ["ENG"], [[70.0]], "All shown")
+    clear_svg = charts.to_bytes(clear.figure, "svg")
+    assert b"<pattern" not in clear_svg and b"hidden-cell" not in clear_svg
+
+
+def test_alt_texts_describe_the_data(drawn: dict[str, Chart]) -> None:
+    trend = drawn["trend"].alt_text
+    assert "96 in 2025Q1" in trend and "111 in 2026Q1" in trend
+    assert "105 to 117" in trend and "organisation 102" in trend and "up in 2026Q1" in trend
+    profile = drawn["profile"].alt_text
+    assert "Reliability 72 (organisation 65)" in profile and "Courtesy 81" in profile
+    heat = drawn["heatmap"].alt_text
+    assert "2 providers by 3 customers" in heat and "4 cells shown, 2 hidden" in heat
+    assert "highest 90 (HR for FIN)" in heat and "lowest 25 (HR for SALES)" in heat
+    forest = drawn["forest"].alt_text
+    assert "3 departments" in forest and "Information technology 118" in forest
+    assert "1 with the whole interval above 100" in forest
+    comp = drawn["compliance"].alt_text
+    assert "first response times for 23 requests" in comp and "≤ 1 h: 10" in comp
+    assert "busiest opening hour 09:00 UTC" in comp and "83% within the service standard" in comp
+
+
+def test_texts_and_alt_text_can_be_replaced() -> None:
+    chart = charts.dimension_profile(
+        ["Affidabilità"],
+        [70.0],
+        [60.0],
+        "Dimensioni",
+        texts={"organisation": "Organizzazione", "value": "Reparto", "xlabel": "Punteggio"},
+        alt_text="Affidabilità 70, organizzazione 60.",
+    )
+    assert chart.alt_text == "Affidabilità 70, organizzazione 60."
+    svg = charts.to_bytes(chart.figure, "svg")
+    assert b"Organizzazione" in svg and b"Punteggio" in svg
+
+
+def test_dollar_signs_are_drawn_literally() -> None:
+    chart = charts.forest_plot(["R$D $ team"], [100.0], [None], [None], title="Cost $ and $ time")
+    svg = charts.to_bytes(chart.figure, "svg")
+    assert b"Cost $ and $ time" in svg and b"R$D $ team" in svg
+
+
+def test_empty_and_degenerate_inputs() -> None:
+    empty_trend = charts.iq_trend(["2026Q1"], [None], [None], [None], [None], {}, "Nothing")
+    assert "No values" in empty_trend.alt_text
+    charts.to_bytes(empty_trend.figure, "svg")
+    empty_forest = charts.forest_plot([], [], [], [], title="Nobody")
+    assert "No departments" in empty_forest.alt_text
+    no_panels = charts.compliance([], [], [], [], [], None, "No timings")
+    assert "No timings to show" in no_panels.alt_text
+    charts.to_bytes(no_panels.figure, "png")
+
+
+def test_bad_input_is_rejected(drawn: dict[str, Chart]) -> None:
+    with pytest.raises(ValueError):
+        charts.to_bytes(drawn["trend"].figure, "gif")
+    with pytest.raises(ValueError):
+        charts.iq_trend(["2026Q1"], [1.0, 2.0], [None], [None], [None], {}, "Bad")
+    with pytest.raises(ValueError):
+        charts.heatmap(["A"], ["B", "C"], [[1.0]], "Bad")
+    with pytest.raises(ValueError):
+        charts.heatmap([], [], [], "Nothing")
+    with pytest.raises(ValueError):
+        charts.compliance([1, 2], [], [60, 120], [], [], None, "Bad")
+
+
+def test_bucket_labels() -> None:
+    assert charts.bucket_labels([60, 240]) == ["≤ 1 h", "≤ 4 h", "> 4 h"]
+    assert charts.bucket_labels([30, 1440, 10080]) == ["≤ 30 min", "≤ 1 d", "≤ 7 d", "> 7 d"]
+    assert charts.bucket_labels([]) == []
+
+
+def test_palette_is_okabe_ito() -> None:
+    assert charts.DEPARTMENT == "#0072B2" and charts.ORGANISATION == "#000000"
+    assert set(charts.OKABE_ITO.values()) == {
+        "#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_saving_the_same_figure_again_gives_the_same_svg(
+    drawn: dict[str, Chart], svgs: dict[str, bytes], name: str
+) -> None:
+    charts.to_bytes(drawn[name].figure, "png")
+    assert charts.to_bytes(drawn[name].figure, "svg") == svgs[name]

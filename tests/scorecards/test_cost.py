@@ -1,0 +1,77 @@
+"""Speed by design: a page reads aggregates, so its database work does not grow with the
+number of answers (the issue's rule: the same cost at 10 thousand and at 1 million)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.scorecards.conftest import Org
+
+Q = "2026Q1"
+
+
+def _fill(org: Org, per_pair: int) -> None:
+    ratings = itertools.cycle([1, 2, 3, 4, 5, 4, 4, 5])
+    for provider in ("IT", "HR", "FIN"):
+        for customer in ("SALES", "ENG"):
+            org.post_interaction(provider, customer, Q, [next(ratings) for _ in range(per_pair)])
+            org.quarterly(
+                provider,
+                customer,
+                Q,
+                [next(ratings) for _ in range(per_pair)],
+                comments=[f"comment {i}" for i in range(3)],
+            )
+    org.interactions("IT", Q, [(10, 100)] * 6)
+
+
+def _statements(client, count_statements, path: str) -> int:
+    client.get(path)  # warm: chart and compliance caches filled, sign-in cookie settled
+    return count_statements(lambda: client.get(path))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("path", ["/scorecards/IT", "/scorecards/"])
+def test_statement_count_does_not_grow_with_answers(
+    app, org: Org, make_user, count_statements, path: str, backend
+) -> None:
+    _fill(org, 10)
+    small_client = app.test_client()
+    from tests.conftest import post_form
+
+    user = make_user("viewer")
+    post_form(
+        small_client, "/auth/sign-in", {"email": user.email, "password": "correct horse battery"}
+    )
+    small = _statements(small_client, count_statements, path + f"?quarter={Q}")
+    _fill(org, 90)  # ten times the answers
+    large = _statements(small_client, count_statements, path + f"?quarter={Q}")
+    assert small == large
+
+
+def test_department_page_reads_no_answers_but_its_comments(
+    admin_client, org: Org, count_statements, app
+) -> None:
+    from sqlalchemy import event
+
+    from survey.db import database
+
+    _fill(org, 10)
+    seen: list[str] = []
+
+    def listen(_c, _cur, statement, *_a) -> None:  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.lower().split()))
+
+    engine = database(app).engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        assert admin_client.get(f"/scorecards/IT?quarter={Q}").status_code == 200
+        assert admin_client.get(f"/scorecards/?quarter={Q}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    touching = [s for s in seen if " responses" in s or " answers" in s]
+    assert len(touching) == 1, touching  # the comments of one provider and quarter
+    assert "responses.provider_department_id =" in touching[0]
+    assert "responses.quarter =" in touching[0]

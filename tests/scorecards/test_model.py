@@ -1,0 +1,239 @@
+"""The scorecard services on small organisations: shrinkage, the gate and its remainder rule,
+comments, the baseline and IQ, change flags, trends, compliance and the perception gap."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from survey.models import Baseline, Interaction, Questionnaire, QuizAttempt, ServiceStandard
+from survey.periods import previous_quarters
+from survey.services.scorecard_data import compliance_counts
+from survey.services.scorecards import (
+    BELOW_COMMENT_K,
+    BELOW_K,
+    REMAINDER,
+    Settings,
+    build_overview,
+    build_scorecard,
+    ensure_baseline,
+    load_models,
+)
+from tests.scorecards.conftest import Org
+
+Q = "2026Q1"
+LATER = datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def card(org: Org, code: str, quarter: str = Q):  # type: ignore[no-untyped-def]
+    result, _problem = build_scorecard(
+        org.session, org.departments[code], quarter, Settings(), now=LATER
+    )
+    return result
+
+
+@pytest.mark.postgres
+def test_shrinkage_pulls_toward_the_organisation_and_never_past_it(org: Org, backend) -> None:
+    org.post_interaction("IT", "SALES", Q, [5, 5, 5, 5, 5, 4])  # 6/6 satisfied
+    org.post_interaction("HR", "SALES", Q, [1, 2, 1, 2, 4, 1, 2, 5, 1, 2])  # 2/10
+    org.post_interaction("FIN", "SALES", Q, [4, 4, 2, 5, 1, 3, 4, 5])  # 5/8
+    model = load_models(org.session, [Q], Settings(), LATER)[Q]
+    org_share = model.org["T"]
+    assert org_share == pytest.approx(100 * 13 / 24)
+    for code in ("IT", "HR", "FIN"):
+        t = model.scores[org.id(code)].components["T"]
+        assert min(t.raw, org_share) <= t.value <= max(t.raw, org_share)
+        assert t.low <= t.value <= t.high
+    it = model.scores[org.id("IT")].components["T"]
+    assert it.raw == 100.0 and it.value < 100.0
+
+
+def test_customer_table_applies_the_remainder_rule(org: Org) -> None:
+    org.quarterly("IT", "SALES", Q, [4, 4, 4, 5, 5, 3])  # 6: passes alone
+    org.quarterly("IT", "ENG", Q, [1, 2, 1])  # 3: below k
+    result = card(org, "IT")
+    rows = {c.code: c for c in result.customers}
+    assert rows["ENG"].relationship.reason == BELOW_K
+    # Showing SALES would reveal ENG's mean from the department's R (9 respondents).
+    assert rows["SALES"].relationship.reason == REMAINDER
+    assert result.components[1].shown  # R itself rests on 9 respondents
+
+
+def test_heatmap_hides_small_cells_and_their_remainder(org: Org) -> None:
+    org.quarterly("IT", "SALES", Q, [4, 4, 4, 5, 5, 3])
+    org.quarterly("IT", "ENG", Q, [1, 2, 1])
+    org.quarterly("HR", "SALES", Q, [3, 3, 3, 3, 3])
+    org.quarterly("HR", "ENG", Q, [2, 2, 2, 2, 2])
+    overview, _p = build_overview(org.session, Q, Settings(), now=LATER)
+    h = overview.heatmap
+    providers = [code for code, _n in h.providers]
+    customers = [code for code, _n in h.customers]
+    it, hr = providers.index("IT"), providers.index("HR")
+    sales, eng = customers.index("SALES"), customers.index("ENG")
+    assert h.values[it][eng] is None and h.values[it][sales] is None
+    assert h.reasons[it][eng] == BELOW_K and h.reasons[it][sales] == REMAINDER
+    assert h.values[hr][sales] == pytest.approx(50.0) and h.values[hr][eng] == pytest.approx(25.0)
+
+
+def test_comments_need_ten_respondents_and_consent_for_a_name(org: Org, make_person) -> None:
+    org.quarterly("IT", "SALES", Q, [4] * 9, comments=["Faster please", "Great team"])
+    assert card(org, "IT").comments_reason == BELOW_COMMENT_K
+    assert card(org, "IT").comments == ()
+    person = make_person(name="Ada Lovelace", department=org.departments["SALES"])
+    org.post_interaction("IT", "SALES", Q, [5], comment="Call me", contact_person_id=person.id)
+    result = card(org, "IT")
+    assert result.comments_reason is None
+    by_text = {c.text: c.attributed_to for c in result.comments}
+    assert by_text == {"Faster please": None, "Great team": None, "Call me": "Ada Lovelace"}
+
+
+def _history(org: Org, quarters: list[str]) -> None:
+    """IT improves steadily, HR declines, FIN stays level."""
+    for i, q in enumerate(quarters):
+        org.quarterly("IT", "SALES", q, [min(5, 2 + (i + j) // 3) for j in range(8)])
+        org.quarterly("HR", "SALES", q, [max(1, 5 - (i + j) // 3) for j in range(8)])
+        org.quarterly("FIN", "SALES", q, [3, 4, 3, 4, 3, 4, 3, 4])
+
+
+@pytest.mark.postgres
+def test_baseline_is_frozen_once_and_iq_follows_it(org: Org, backend) -> None:
+    quarters = previous_quarters(Q, 6)
+    _history(org, quarters)
+    assert org.session.query(Baseline).count() == 0
+    provisional = card(org, "IT")
+    assert provisional.baseline is not None and provisional.baseline.provisional
+    baseline = ensure_baseline(org.session, Settings(), now=LATER)
+    org.session.commit()
+    assert baseline is not None and baseline.quarters == quarters[:4]
+    assert ensure_baseline(org.session, Settings(), now=LATER) is baseline  # only once
+    result = card(org, "FIN")
+    assert result.baseline is not None and not result.baseline.provisional
+    expected = 100 + 15 * (result.isq.value - baseline.mu0) / baseline.sigma0
+    assert result.iq.value == pytest.approx(expected)
+    assert result.iq.low <= result.iq.value <= result.iq.high
+
+
+def test_ensure_baseline_waits_for_four_complete_quarters(org: Org) -> None:
+    _history(org, previous_quarters(Q, 3))
+    assert ensure_baseline(org.session, Settings(), now=LATER) is None
+    assert org.session.query(Baseline).count() == 0
+
+
+def test_trend_markers_and_change_flags(org: Org) -> None:
+    quarters = previous_quarters(Q, 6)
+    _history(org, quarters)
+    it, hr, fin = card(org, "IT"), card(org, "HR"), card(org, "FIN")
+    assert it.trend_marker is not None and it.trend_marker.direction == "rising"
+    assert hr.trend_marker is not None and hr.trend_marker.direction == "falling"
+    assert fin.trend_marker is None or fin.trend_marker.direction == "flat"
+    assert len(it.trend) == 6
+
+
+def test_a_large_jump_is_flagged_and_a_small_one_is_not(org: Org) -> None:
+    before, after = "2025Q4", Q
+    org.quarterly("IT", "SALES", before, [2, 2, 2, 3, 2, 2, 2, 3, 2, 2] * 3)
+    org.quarterly("IT", "SALES", after, [5, 4, 5, 5, 4, 5, 5, 4, 5, 5] * 3)
+    org.quarterly("FIN", "SALES", before, [3, 4, 3, 4, 3, 4, 3, 4, 3, 4] * 3)
+    org.quarterly("FIN", "SALES", after, [3, 4, 3, 4, 3, 4, 3, 4, 4, 4] * 3)
+    overview, _p = build_overview(org.session, after, Settings(), now=LATER)
+    movers = {f.code: f for f in overview.movers}
+    assert set(movers) == {"IT"}
+    assert movers["IT"].direction == "up" and movers["IT"].delta >= 5
+    assert movers["IT"].p_adjusted < 0.05
+    assert card(org, "IT").flag is not None and card(org, "FIN").flag is None
+
+
+@pytest.mark.postgres
+def test_compliance_uses_the_standard_in_force_on_the_opening_day(org: Org, backend) -> None:
+    service = org.service("IT", 60, 480)
+    # From 1 February the promise tightens to 30 minutes / 2 hours.
+    org.session.add(
+        ServiceStandard(
+            service_id=service.id,
+            effective_from=date(2026, 2, 1),
+            first_response_minutes=30,
+            resolution_minutes=120,
+        )
+    )
+    opened = [datetime(2026, 1, 10, 9, tzinfo=UTC), datetime(2026, 2, 10, 9, tzinfo=UTC)]
+    for day in opened:
+        for first, resolved in ((45, 100), (20, 100), (45, 300), (None, None)):
+            org.session.add(
+                Interaction(
+                    provider_department_id=org.id("IT"),
+                    service_id=service.id,
+                    requester_person_id=org.requester.id,
+                    opened_at=day,
+                    first_response_at=None if first is None else day + timedelta(minutes=first),
+                    resolved_at=None if resolved is None else day + timedelta(minutes=resolved),
+                )
+            )
+    # An open request still inside its promised time is not judged yet.
+    recent = LATER - timedelta(minutes=10)
+    org.session.add(
+        Interaction(
+            provider_department_id=org.id("IT"),
+            service_id=service.id,
+            requester_person_id=org.requester.id,
+            opened_at=recent,
+        )
+    )
+    org.session.commit()
+    counts = compliance_counts(org.session, [Q, "2026Q4"], LATER)
+    # January (60/480): (45,100) and (20,100) and (45,300) comply; the open one does not.
+    # February (30/120): only (20,100) complies.
+    assert counts[(org.id("IT"), Q)].judged == 8
+    assert counts[(org.id("IT"), Q)].compliant == 4
+    assert (org.id("IT"), "2026Q4") not in counts
+    by_service = compliance_counts(org.session, [Q], LATER, org.id("IT"), by_service=True)
+    assert by_service[(org.id("IT"), Q, service.id)].compliant == 4
+
+
+def test_compliance_section_of_the_page(org: Org) -> None:
+    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2])
+    org.interactions("IT", Q, [(30, 200), (90, 300), (10, 600), (20, 100), (5, 50), (40, 400)])
+    comp = card(org, "IT").compliance
+    assert comp.share.value == pytest.approx(100 * 4 / 6)
+    assert comp.interactions == 6
+    assert comp.first_response is not None and sum(comp.first_response.counts) == 6
+    assert comp.first_response.median_minutes == pytest.approx(25)
+    assert comp.peak_hours is not None and sum(comp.peak_hours) == 6
+    assert comp.peak_hours[9] == 1 and comp.peak_hours[14] == 1
+
+
+def _quiz(
+    org: Org, department: str, overall: float, series: str, day: date = date(2026, 2, 1)
+) -> None:
+    questionnaire = org.session.query(Questionnaire).filter_by(kind="quiz").first()
+    if questionnaire is None:
+        questionnaire = Questionnaire(kind="quiz", name="Quiz")
+        org.session.add(questionnaire)
+        org.session.flush()
+    org.session.add(
+        QuizAttempt(
+            series_hash=series,
+            questionnaire_id=questionnaire.id,
+            department_id=org.id(department),
+            scoring_version="1",
+            taken_on=day,
+            quarter=Q,
+            overall=overall,
+        )
+    )
+    org.session.commit()
+
+
+def test_perception_gap_needs_k_quiz_takers(org: Org) -> None:
+    org.quarterly("IT", "SALES", Q, [3, 3, 3, 3, 3, 3])  # customers: 50
+    for i in range(4):
+        _quiz(org, "IT", 90.0, f"s{i}")
+    gap = card(org, "IT").gap
+    assert gap.gap is None and gap.reason == BELOW_K and gap.self_view.value is None
+    _quiz(org, "IT", 80.0, "s0", date(2026, 3, 1))  # a retake counts once (the later attempt)
+    _quiz(org, "IT", 90.0, "s4")
+    gap = card(org, "IT").gap
+    assert gap.takers == 5
+    assert gap.self_view.value == pytest.approx(88.0)
+    assert gap.gap == pytest.approx(38.0)
+    assert gap.label
