@@ -207,17 +207,3 @@ def count_statements(app: Any) -> Callable[[Callable[[], Any]], int]:
 
 def api_get(client: FlaskClient, org: Org, path: str) -> Any:
     return client.get(path, headers={"Authorization": f"Bearer {org.api_key}"})
-
-
-# TEMPORARY while analysis/ is being written: register the blueprint here.
-@pytest.fixture
-def app(app_config: dict[str, Any], tmp_path: Any) -> Iterator[Any]:
-    from survey import create_app
-    from survey.views import scorecards
-
-    app = create_app(app_config)
-    if "scorecards" not in app.blueprints:
-        app.register_blueprint(scorecards.bp)
-    app.instance_path = str(tmp_path / "instance")
-    yield app
-    app.extensions["survey.db"].engine.dispose()
