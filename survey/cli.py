@@ -21,14 +21,16 @@ group = AppGroup("survey", help="Service IQ administration commands.")
 @group.command("init-db")
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations) and install the default
-    questionnaires if they are missing."""
+    questionnaires and the self-assessment quiz if they are missing."""
     from survey.services.questionnaires import install_default_questionnaires
+    from survey.services.quiz_items import install_quiz
 
     upgrade(database().engine)
     db = get_session()
     install_default_questionnaires(db)
+    install_quiz(db)
     db.commit()
-    click.echo("Database is at the newest schema; default questionnaires are installed.")
+    click.echo("Database is at the newest schema; questionnaires and the quiz are installed.")
 
 
 @group.command("create-admin")

@@ -50,6 +50,7 @@ def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
     from survey.services.accounts import create_api_key
     from survey.services.campaigns import create_campaign
     from survey.services.questionnaires import install_default_questionnaires
+    from survey.services.quiz_items import install_quiz
 
     dept = make_department()
     person = make_person(department=dept)
@@ -57,6 +58,7 @@ def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
     session.add(service)
     key, _secret = create_api_key(session, "ticketing")
     questionnaire = install_default_questionnaires(session)["quarterly"]
+    quiz = install_quiz(session)
     campaign = create_campaign(
         session,
         name="Q",
@@ -87,6 +89,7 @@ def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
         "message_id": message.id,
         "questionnaire_id": questionnaire.id,
         "question_id": questionnaire.questions[-1].id,
+        "item_id": quiz.questions[-1].id,
         "code": dept.code,
     }
 

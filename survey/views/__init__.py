@@ -11,12 +11,13 @@ def has_endpoint(name: str) -> bool:
 
 
 def register_blueprints(app: Flask) -> None:
-    from survey.views import admin, api, auth, main, respond, scorecards
+    from survey.views import admin, api, auth, main, quiz, respond, scorecards
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(respond.bp)
+    app.register_blueprint(quiz.bp)
     app.register_blueprint(scorecards.bp)
     app.jinja_env.globals["has_endpoint"] = has_endpoint

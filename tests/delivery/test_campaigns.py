@@ -136,7 +136,7 @@ def test_bad_dates_are_refused(session, org) -> None:
 def test_batch_mail_equals_one_by_one_rendering(app, session, org) -> None:
     """Opening renders each language once with stand-ins; the result must be exactly what the
     per-person rendering gives, names with markup and header breaks included."""
-    from survey.services.mailing import Recipient, queue_invitation_email, quarterly_messages
+    from survey.services.mailing import Recipient, quarterly_messages, queue_invitation_email
 
     person = org.person(1)
     person.name = 'Zoë <b>"O\'Hara"</b> & co\r\nBcc: x@evil.example'

@@ -54,6 +54,7 @@ from survey.views.admin import (  # noqa: E402, F401
     outbox,
     people,
     questionnaires,
+    quiz,
     services,
     users,
 )

@@ -1,0 +1,668 @@
+"""The self-assessment quiz: attempts under a private link, retakes, the department's self-view
+behind the k gate, item analysis for admins, and invitations to departments via the outbox.
+
+No account and no name. A first attempt creates a *series*: a 128-bit random key that only the
+taker holds (in the private result URL ``/quiz/r/<key>``); the database keeps its SHA-256
+(``QuizAttempt.series_hash``), never the key. A retake through the same link adds an attempt to
+the series, so progress can be shown without knowing who the taker is. A department is optional
+and only ever feeds figures resting on at least k distinct series.
+
+Services flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email.utils import formataddr
+from typing import Any
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from survey.models import (
+    Department,
+    Invitation,
+    OutboxMessage,
+    Person,
+    Question,
+    Questionnaire,
+    QuizAttempt,
+)
+from survey.models.base import utcnow
+from survey.periods import quarter_of
+from survey.security import token_hash
+from survey.services.invitations import issue_invitation, link_url
+from survey.services.outbox import enqueue_message, header_safe
+from survey.services.quiz_items import FREQUENCY_LABELS, install_quiz
+from survey.services.quiz_scoring import (
+    FREQUENCY,
+    PRACTICES,
+    SCENARIO,
+    ItemKey,
+    ScoringError,
+    item_score,
+    score_attempt,
+)
+
+__all__ = [
+    "AttemptSummary",
+    "DepartmentSelfView",
+    "InvitationReport",
+    "ItemAnalysis",
+    "QuizSeries",
+    "ScoringError",
+    "active_quiz",
+    "department_self_view",
+    "ensure_quiz",
+    "item_analysis",
+    "item_keys",
+    "live_items",
+    "send_quiz_invitations",
+    "series_by_key",
+    "start_attempt",
+    "submit_attempt",
+]
+
+ITEM_TYPES = (FREQUENCY, SCENARIO)
+_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+INVITATION_DAYS = 30  # the opt-out link of a quiz invitation answers for this long at least
+REINVITE_DAYS = 30  # a person gets at most one quiz invitation in this many days
+
+
+# --- The questionnaire ------------------------------------------------------------------------
+
+
+def active_quiz(session: Session) -> Questionnaire | None:
+    """The newest active questionnaire of kind ``quiz`` that has items."""
+    has_items = exists().where(
+        Question.questionnaire_id == Questionnaire.id, Question.qtype.in_(ITEM_TYPES)
+    )
+    return session.scalar(
+        select(Questionnaire)
+        .where(Questionnaire.kind == "quiz", Questionnaire.active.is_(True), has_items)
+        .order_by(Questionnaire.id.desc())
+        .limit(1)
+    )
+
+
+def ensure_quiz(session: Session) -> Questionnaire:
+    """The active quiz, installing the item bank first if there is none (the first visitor of
+    a fresh database). Two requests racing to install it end with one questionnaire."""
+    quiz = active_quiz(session)
+    if quiz is not None:
+        return quiz
+    try:
+        with session.begin_nested():
+            install_quiz(session)
+    except IntegrityError:
+        pass  # another request installed it first
+    quiz = active_quiz(session)
+    assert quiz is not None
+    return quiz
+
+
+def live_items(questionnaire: Questionnaire) -> list[Question]:
+    """The items shown and scored, in form order."""
+    return [
+        q for q in questionnaire.questions if q.retired_at is None and q.qtype in ITEM_TYPES
+    ]
+
+
+def item_keys(items: Iterable[Question]) -> list[ItemKey]:
+    return [
+        ItemKey.from_options(q.code, q.dimension or "", q.qtype, q.options or {}) for q in items
+    ]
+
+
+def item_options(question: Question, locale: str) -> list[str]:
+    """The option texts of an item in ``locale`` (English where missing): a scenario's choices,
+    a statement's five scale labels."""
+    field = "labels" if question.qtype == FREQUENCY else "options"
+    for loc in (locale, "en"):
+        values = (question.texts.get(loc) or {}).get(field)
+        if values:
+            return [str(v) for v in values]
+    if question.qtype == FREQUENCY:
+        return list(FREQUENCY_LABELS.get(locale, FREQUENCY_LABELS["en"]))
+    return [str(i + 1) for i in range(len((question.options or {}).get("ratings") or ()))]
+
+
+# --- Attempts and series ------------------------------------------------------------------------
+
+
+def new_series_key() -> str:
+    """A URL-safe key carrying 128 random bits."""
+    return secrets.token_urlsafe(16)
+
+
+def series_hash(key: str) -> str:
+    return token_hash(key)
+
+
+def valid_key(key: str) -> bool:
+    return bool(_KEY.match(key or ""))
+
+
+def _department_id(session: Session, code: str | None) -> int | None:
+    if not code:
+        return None
+    department = session.scalar(
+        select(Department).where(Department.code == code, Department.active.is_(True))
+    )
+    if department is None:
+        raise ValueError(f"unknown department {code!r}")
+    return department.id
+
+
+def _record(
+    session: Session,
+    questionnaire: Questionnaire,
+    hashed: str,
+    answers: Mapping[str, Any],
+    *,
+    sequence: int,
+    department_code: str | None,
+    locale: str,
+    today: date | None,
+) -> QuizAttempt:
+    keys = item_keys(live_items(questionnaire))
+    result = score_attempt(keys, answers)
+    day = today or datetime.now(UTC).date()
+    attempt = QuizAttempt(
+        series_hash=hashed,
+        questionnaire_id=questionnaire.id,
+        department_id=_department_id(session, department_code),
+        locale=locale,
+        scoring_version=result.version,
+        taken_on=day,
+        quarter=quarter_of(day),
+        answers={k.code: int(answers[k.code]) for k in keys},
+        scores={**result.as_json(), "sequence": sequence},
+        overall=result.overall,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def start_attempt(
+    session: Session,
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    *,
+    department_code: str | None = None,
+    locale: str = "en",
+    today: date | None = None,
+) -> tuple[str, QuizAttempt]:
+    """Score and store a first attempt under a new private series; returns the series key
+    (shown to the taker once, in the result URL; never stored).
+
+    ``answers``: item code -> 1..5 for a statement, option index for a scenario. Raises
+    ``ScoringError`` when an item is unanswered or invalid, ``ValueError`` for an unknown
+    department code.
+    """
+    key = new_series_key()
+    attempt = _record(
+        session,
+        questionnaire,
+        series_hash(key),
+        answers,
+        sequence=1,
+        department_code=department_code,
+        locale=locale,
+        today=today,
+    )
+    return key, attempt
+
+
+def submit_attempt(
+    session: Session,
+    questionnaire: Questionnaire,
+    key: str,
+    answers: Mapping[str, Any],
+    *,
+    department_code: str | None = None,
+    locale: str = "en",
+    today: date | None = None,
+) -> QuizAttempt | None:
+    """A retake: add an attempt to the series of ``key``. None when no series has that key
+    (nothing is stored). Errors as ``start_attempt``."""
+    if not valid_key(key):
+        return None
+    hashed = series_hash(key)
+    earlier = list(session.scalars(select(QuizAttempt).where(QuizAttempt.series_hash == hashed)))
+    if not earlier:
+        return None
+    sequence = max(_sequence(a) for a in earlier) + 1
+    return _record(
+        session,
+        questionnaire,
+        hashed,
+        answers,
+        sequence=sequence,
+        department_code=department_code,
+        locale=locale,
+        today=today,
+    )
+
+
+def _sequence(attempt: QuizAttempt) -> int:
+    value = (attempt.scores or {}).get("sequence")
+    return int(value) if isinstance(value, int) else 0
+
+
+def _order(attempt: QuizAttempt) -> tuple[date, int, str]:
+    return (attempt.taken_on, _sequence(attempt), attempt.id)
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    """One attempt as the result page shows it (scores as stored, with their version)."""
+
+    sequence: int
+    taken_on: date
+    quarter: str
+    scoring_version: str
+    department_id: int | None
+    locale: str
+    iq: int | None
+    band: str | None
+    overall: float
+    practices: Mapping[str, float]
+    strengths: tuple[str, ...]
+    weakest: tuple[str, ...]
+
+    @classmethod
+    def of(cls, attempt: QuizAttempt) -> AttemptSummary:
+        scores = attempt.scores or {}
+        practices = scores.get("practices") or {}
+        iq = scores.get("iq")
+        return cls(
+            sequence=_sequence(attempt),
+            taken_on=attempt.taken_on,
+            quarter=attempt.quarter,
+            scoring_version=attempt.scoring_version,
+            department_id=attempt.department_id,
+            locale=attempt.locale,
+            iq=int(iq) if isinstance(iq, int | float) else None,
+            band=scores.get("band"),
+            overall=float(attempt.overall),
+            practices={str(p): float(v) for p, v in practices.items()},
+            strengths=tuple(scores.get("strengths") or ()),
+            weakest=tuple(scores.get("weakest") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class QuizSeries:
+    """Every attempt of one private link, oldest first."""
+
+    attempts: tuple[AttemptSummary, ...]
+
+    @property
+    def latest(self) -> AttemptSummary:
+        return self.attempts[-1]
+
+    @property
+    def previous(self) -> AttemptSummary | None:
+        return self.attempts[-2] if len(self.attempts) > 1 else None
+
+    @property
+    def first(self) -> AttemptSummary:
+        return self.attempts[0]
+
+    def change(self, practice: str, since: AttemptSummary | None = None) -> float | None:
+        """Latest minus ``since`` (default: the previous attempt) on 0..100, or None."""
+        base = since or self.previous
+        if base is None or practice not in base.practices:
+            return None
+        if practice not in self.latest.practices:
+            return None
+        return self.latest.practices[practice] - base.practices[practice]
+
+    @property
+    def same_version(self) -> bool:
+        return len({a.scoring_version for a in self.attempts}) == 1
+
+
+def series_by_key(session: Session, key: str) -> QuizSeries | None:
+    """The attempts behind a private key, or None for an unknown (or malformed) key."""
+    if not valid_key(key):
+        return None
+    rows = list(
+        session.scalars(select(QuizAttempt).where(QuizAttempt.series_hash == series_hash(key)))
+    )
+    if not rows:
+        return None
+    return QuizSeries(tuple(AttemptSummary.of(a) for a in sorted(rows, key=_order)))
+
+
+# --- The department's self-view (k gate) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentSelfView:
+    """What a department's quiz takers think of their own practice in one quarter.
+
+    ``takers`` counts distinct private series (a retake counts once: the latest attempt of
+    each series in the quarter). Below ``k`` takers every figure is None; a practice that
+    fewer than ``k`` takers were scored on is None too. Means are on 0..100.
+    """
+
+    department_id: int
+    quarter: str
+    k: int
+    takers: int
+    overall: float | None
+    practices: Mapping[str, float | None]
+
+    @property
+    def shown(self) -> bool:
+        return self.takers >= self.k and self.overall is not None
+
+
+def department_self_view(
+    session: Session, department_id: int, quarter: str, k: int
+) -> DepartmentSelfView:
+    """The department's self-view in ``quarter`` (``YYYYQn``), gated at ``k`` distinct takers.
+
+    Reads the attempts that named the department in that quarter (the department-and-day
+    index); the latest attempt of each series counts.
+    """
+    k = max(int(k), 1)
+    rows = session.scalars(
+        select(QuizAttempt).where(
+            QuizAttempt.department_id == department_id, QuizAttempt.quarter == quarter
+        )
+    )
+    latest: dict[str, QuizAttempt] = {}
+    for attempt in rows:
+        kept = latest.get(attempt.series_hash)
+        if kept is None or _order(attempt) > _order(kept):
+            latest[attempt.series_hash] = attempt
+    takers = len(latest)
+    hidden = {p: None for p in PRACTICES}
+    if takers < k:
+        return DepartmentSelfView(department_id, quarter, k, takers, None, hidden)
+    values: dict[str, list[float]] = {}
+    for attempt in latest.values():
+        for practice, value in ((attempt.scores or {}).get("practices") or {}).items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                values.setdefault(str(practice), []).append(float(value))
+    practices: dict[str, float | None] = dict(hidden)
+    for practice, found in values.items():
+        practices[practice] = sum(found) / len(found) if len(found) >= k else None
+    overall = sum(float(a.overall) for a in latest.values()) / takers
+    return DepartmentSelfView(department_id, quarter, k, takers, overall, practices)
+
+
+# --- Item analysis ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionCount:
+    value: int  # 1..5 for a statement, the option index for a scenario
+    label: str
+    rating: str | None  # best / acceptable / poor for a scenario
+    count: int
+    share: float  # percent of the item's answers
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    code: str
+    practice: str
+    kind: str
+    reverse: bool
+    prompt: str
+    answered: int
+    options: tuple[OptionCount, ...]
+    mean: float | None  # mean item score on 0..100, after reverse scoring
+    item_total: float | None  # corrected item-total correlation (Pearson)
+
+
+@dataclass(frozen=True)
+class ItemAnalysis:
+    """``respondents``: distinct series (the latest attempt of each) on this questionnaire.
+    Nothing is shown below ``k`` respondents. ``alpha`` is Cronbach's alpha of the
+    self-rating statements (reverse-scored items reversed) with its 95% interval, over the
+    attempts that answered every statement; None when it cannot be computed."""
+
+    respondents: int
+    k: int
+    items: tuple[ItemStats, ...]
+    alpha: float | None
+    alpha_low: float | None
+    alpha_high: float | None
+    alpha_items: int
+    alpha_respondents: int
+
+    @property
+    def shown(self) -> bool:
+        return self.respondents >= self.k
+
+
+def _correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    if len(xs) < 3:
+        return None
+    try:
+        return statistics.correlation(xs, ys)
+    except statistics.StatisticsError:
+        return None  # one of the two does not vary
+
+
+def item_analysis(
+    session: Session, questionnaire: Questionnaire, k: int, locale: str = "en"
+) -> ItemAnalysis:
+    """Answer distribution, mean score and corrected item-total correlation per item (the
+    item against the sum of the other items' 0..100 scores), and Cronbach's alpha of the
+    self-rating scale, over the latest attempt of each series taken on ``questionnaire``."""
+    from analysis.stats import cronbach_alpha
+
+    items = live_items(questionnaire)
+    keys = item_keys(items)
+    latest: dict[str, QuizAttempt] = {}
+    for attempt in session.scalars(
+        select(QuizAttempt).where(QuizAttempt.questionnaire_id == questionnaire.id)
+    ):
+        kept = latest.get(attempt.series_hash)
+        if kept is None or _order(attempt) > _order(kept):
+            latest[attempt.series_hash] = attempt
+    respondents = len(latest)
+    if respondents < max(k, 1):
+        return ItemAnalysis(respondents, k, (), None, None, None, 0, 0)
+
+    answers = [a.answers or {} for a in latest.values()]
+    complete = [a for a in answers if all(key.valid(a.get(key.code)) for key in keys)]
+    matrix = [[item_score(key, a[key.code]) for key in keys] for a in complete]
+    totals = [sum(row) for row in matrix]
+    stats: list[ItemStats] = []
+    for j, (question, key) in enumerate(zip(items, keys, strict=True)):
+        given = [a[key.code] for a in answers if key.valid(a.get(key.code))]
+        labels = item_options(question, locale)
+        values = range(1, 6) if key.kind == FREQUENCY else range(len(key.ratings))
+        options = []
+        for value in values:
+            count = sum(1 for g in given if g == value)
+            index = value - 1 if key.kind == FREQUENCY else value
+            options.append(
+                OptionCount(
+                    value=value,
+                    label=labels[index] if index < len(labels) else str(value),
+                    rating=key.ratings[value] if key.kind == SCENARIO else None,
+                    count=count,
+                    share=100.0 * count / len(given) if given else 0.0,
+                )
+            )
+        scores = [item_score(key, g) for g in given]
+        column = [row[j] for row in matrix]
+        rest = [total - own for total, own in zip(totals, column, strict=True)]
+        stats.append(
+            ItemStats(
+                code=key.code,
+                practice=key.practice,
+                kind=key.kind,
+                reverse=key.reverse,
+                prompt=question.text(locale),
+                answered=len(given),
+                options=tuple(options),
+                mean=sum(scores) / len(scores) if scores else None,
+                item_total=_correlation(column, rest),
+            )
+        )
+
+    scale = [key for key in keys if key.kind == FREQUENCY]
+    rows = [[key.points(a[key.code]) for key in scale] for a in complete]
+    alpha = low = high = None
+    if len(scale) >= 2 and len(rows) >= 2:
+        try:
+            alpha, low, high = cronbach_alpha(rows)
+        except ValueError:
+            alpha = low = high = None
+    return ItemAnalysis(
+        respondents=respondents,
+        k=k,
+        items=tuple(stats),
+        alpha=alpha,
+        alpha_low=low,
+        alpha_high=high,
+        alpha_items=len(scale),
+        alpha_respondents=len(rows),
+    )
+
+
+def attempts_by_version(session: Session) -> list[tuple[str, int]]:
+    """How many attempts were scored with each scoring version."""
+    return [
+        (str(version), int(count))
+        for version, count in session.execute(
+            select(QuizAttempt.scoring_version, func.count())
+            .group_by(QuizAttempt.scoring_version)
+            .order_by(QuizAttempt.scoring_version)
+        )
+    ]
+
+
+def update_item_texts(
+    session: Session, question: Question, texts: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """Replace an item's wording (prompt, help, scenario options) in any locale. The scoring
+    key on ``options`` is never touched; a scenario keeps its number of choices."""
+    if question.qtype not in ITEM_TYPES:
+        raise ValueError("not a quiz item")
+    count = len((question.options or {}).get("ratings") or ())
+    merged = {loc: dict(value) for loc, value in (question.texts or {}).items()}
+    for loc, fields in texts.items():
+        entry = merged.setdefault(loc, {})
+        for name, value in fields.items():
+            if name == "options":
+                if question.qtype != SCENARIO or len(value) != count:
+                    raise ValueError("a scenario keeps its number of choices")
+                entry["options"] = [str(v) for v in value]
+            elif name in ("prompt", "help"):
+                entry[name] = str(value or "")
+    question.texts = merged
+    session.flush()
+
+
+# --- Invitations --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvitationReport:
+    invited: int
+    opted_out: int
+    recently_invited: int
+
+
+def _queue_quiz_email(
+    session: Session,
+    invitation: Invitation,
+    person: Person,
+    token: str,
+    base_url: str,
+    mail_domain: str,
+    k: int,
+) -> OutboxMessage:
+    locale = person.locale if person.locale in ("en", "it", "fr") else "en"
+    context = {
+        "person": person,
+        "quiz_link": f"{base_url.rstrip('/')}/quiz?lang={locale}",
+        "stop_link": link_url(base_url, token) + "/stop",
+        "k": k,
+    }
+    with force_locale(locale):
+        subject = _("What is your internal service IQ? A short self-assessment")
+        text = render_template("email/quiz_invitation.txt", **context)
+        html = render_template("email/quiz_invitation.html", **context)
+    return enqueue_message(
+        session,
+        to_addr=formataddr((header_safe(person.name), person.email)),
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        purpose="invitation:quiz",
+        domain=mail_domain,
+        invitation_id=invitation.id,
+    )
+
+
+def send_quiz_invitations(
+    session: Session,
+    department_ids: Iterable[int],
+    base_url: str,
+    mail_domain: str,
+    k: int,
+    now: datetime | None = None,
+) -> InvitationReport:
+    """Invite the active people of the departments to the quiz: one invitation row (for the
+    opt-out link and the delivery status) and one queued email each, in the caller's
+    transaction. Skips people who opted out of survey emails and people invited to the quiz
+    in the last ``REINVITE_DAYS`` days (a second click sends nothing twice). The quiz link in
+    the email is the public ``/quiz``: nothing ties an attempt to the invitation. Needs an
+    app context (templates)."""
+    now = now or utcnow()
+    ids = sorted(set(department_ids))
+    if not ids:
+        return InvitationReport(0, 0, 0)
+    people = session.scalars(
+        select(Person)
+        .where(Person.department_id.in_(ids), Person.active.is_(True))
+        .order_by(Person.id)
+    ).all()
+    recent = set(
+        session.scalars(
+            select(Invitation.person_id)
+            .join(Person, Person.id == Invitation.person_id)
+            .where(
+                Person.department_id.in_(ids),
+                Invitation.kind == "quiz",
+                Invitation.created_at > now - timedelta(days=REINVITE_DAYS),
+            )
+        )
+    )
+    invited = opted_out = again = 0
+    for person in people:
+        if person.opted_out:
+            opted_out += 1
+            continue
+        if person.id in recent:
+            again += 1
+            continue
+        invitation, token = issue_invitation(
+            session, person, "quiz", now + timedelta(days=INVITATION_DAYS), now=now
+        )
+        _queue_quiz_email(session, invitation, person, token, base_url, mail_domain, k)
+        invited += 1
+    session.flush()
+    return InvitationReport(invited=invited, opted_out=opted_out, recently_invited=again)
+

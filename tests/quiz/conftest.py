@@ -1,0 +1,95 @@
+"""Fixtures for the quiz tests: the installed quiz, its scoring key, answer sets and a way to
+submit the quiz form as a browser would."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from survey.models import Questionnaire
+from survey.services.quiz import item_keys, live_items, start_attempt, submit_attempt
+from survey.services.quiz_items import install_quiz
+from survey.services.quiz_scoring import FREQUENCY, ItemKey
+from tests.conftest import csrf_token
+
+KEY_IN_URL = re.compile(r"/quiz/r/([A-Za-z0-9_-]+)$")
+
+
+@pytest.fixture
+def quiz(session: Session) -> Questionnaire:
+    questionnaire = install_quiz(session)
+    session.commit()
+    return questionnaire
+
+
+@pytest.fixture
+def keys(quiz: Questionnaire) -> list[ItemKey]:
+    return item_keys(live_items(quiz))
+
+
+def best(keys: list[ItemKey]) -> dict[str, int]:
+    return {k.code: k.best_answer() for k in keys}
+
+
+def worst(keys: list[ItemKey]) -> dict[str, int]:
+    return {k.code: k.worst_answer() for k in keys}
+
+
+def rated(key: ItemKey, rating: str) -> int:
+    """The option index of a scenario's choice with ``rating``."""
+    return key.ratings.index(rating)
+
+
+def form_data(answers: Mapping[str, int], **extra: Any) -> dict[str, str]:
+    return {**{code: str(value) for code, value in answers.items()}, **extra}
+
+
+@pytest.fixture
+def take(client: FlaskClient) -> Callable[..., Any]:
+    """POST the quiz form at ``url`` with a valid CSRF token (read from the form itself)."""
+
+    def submit(answers: Mapping[str, int], url: str = "/quiz", **extra: Any) -> Any:
+        token = csrf_token(client, url)
+        return client.post(url, data={"csrf_token": token, **form_data(answers, **extra)})
+
+    return submit
+
+
+def key_of(response: Any) -> str:
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    match = KEY_IN_URL.search(response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
+
+
+@pytest.fixture
+def attempt(session: Session, quiz: Questionnaire) -> Callable[..., str]:
+    """Store an attempt through the service (a new series, or a retake of ``key``); returns
+    the series key. Commits."""
+
+    def make(
+        answers: Mapping[str, int],
+        department: str | None = None,
+        key: str | None = None,
+        day: date = date(2026, 5, 4),
+    ) -> str:
+        if key is None:
+            key, _a = start_attempt(session, quiz, answers, department_code=department, today=day)
+        else:
+            assert submit_attempt(
+                session, quiz, key, answers, department_code=department, today=day
+            )
+        session.commit()
+        return key
+
+    return make
+
+
+def frequency_items(keys: list[ItemKey]) -> list[ItemKey]:
+    return [k for k in keys if k.kind == FREQUENCY]
