@@ -124,6 +124,15 @@ def suppress_table(
     if np.any(counts < 0):
         raise ValueError("counts must not be negative")
     rows, cols = counts.shape
+    if row_totals != column_totals:
+        # Disjoint lines: a hidden cell lies in one line only, so two or more hidden cells of a
+        # line are never separated by the totals, and the one-line rule is exact (and linear
+        # in the table's size, where the rank checks below grow much faster).
+        lines_only = counts if row_totals else counts.T
+        masks = [suppress_cells([int(v) for v in line], k) for line in lines_only]
+        if row_totals:
+            return masks
+        return [[masks[c][r] for c in range(cols)] for r in range(rows)]
     visible = (counts == 0) | (counts >= k)
     primary = (counts > 0) & (counts < k)
 

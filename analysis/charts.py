@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import Normalize
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.patches import Rectangle
@@ -49,6 +49,10 @@ UP = OKABE_ITO["bluish_green"]
 DOWN = OKABE_ITO["vermillion"]
 HIDDEN_FILL = "#E6E6E6"
 HIDDEN_EDGE = "#555555"
+# Heatmaps with more cells than this drop the per-cell labels (the page's table has the numbers).
+DENSE_CELLS = 900
+MAX_WIDTH_IN = 14.0
+MAX_HEIGHT_IN = 12.0
 #: Sequential colour map for the heatmap: cividis is monotone in lightness (prints to a
 #: clean gray ramp) and designed for colour-vision deficiencies.
 HEATMAP_CMAP = "cividis"
@@ -398,7 +402,13 @@ def heatmap(
         raise ValueError("values must have one row per row label and one cell per column")
     grid = np.array([_floats(r) for r in values], dtype=float).reshape(rows, cols)
     hidden = np.isnan(grid)
-    fig = _figure(max(4.5, 0.7 * cols + 2.8), max(3.0, 0.5 * rows + 1.8))
+    dense = rows * cols > DENSE_CELLS
+    # Cells shrink as the organisation grows, so the figure stays a readable page size
+    # (a 200 x 200 map at the small-map cell size would be a poster of gigapixels).
+    fig = _figure(
+        min(MAX_WIDTH_IN, max(4.5, 0.7 * cols + 2.8)),
+        min(MAX_HEIGHT_IN, max(3.0, 0.5 * rows + 1.8)),
+    )
     ax = fig.add_subplot()
     cmap = mpl.colormaps[HEATMAP_CMAP]
     norm = Normalize(vmin=vmin, vmax=vmax)
@@ -406,7 +416,19 @@ def heatmap(
         np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="auto", interpolation="nearest"
     )
     hidden_label = _plain(_text(texts, HEATMAP_TEXTS, "hidden"))
-    for r in range(rows):
+    if dense:
+        # One mesh for every hidden cell and no per-cell text: drawing cost stays linear.
+        ax.pcolormesh(
+            np.arange(cols + 1) - 0.5,
+            np.arange(rows + 1) - 0.5,
+            np.ma.masked_where(~hidden, np.ones_like(grid)),
+            cmap=ListedColormap([HIDDEN_FILL]),
+            hatch="///",
+            edgecolors="none",
+            gid="hidden-cells",
+            rasterized=True,  # one embedded image in SVG and PDF, not a path per cell
+        )
+    for r in range(rows if not dense else 0):
         for c in range(cols):
             if hidden[r, c]:
                 ax.add_patch(
@@ -443,6 +465,12 @@ def heatmap(
                     fontsize=8,
                     color="black" if luminance > 0.5 else "white",
                 )
+    if dense:
+        _sparse_ticks(ax, row_labels, col_labels)
+        _finish_heatmap(fig, ax, image, rows, cols, row_title, col_title, texts, title)
+        if alt_text is None:
+            alt_text = _heatmap_alt(title, row_labels, col_labels, grid, row_title, col_title)
+        return Chart(fig, title, alt_text)
     ax.set_xticks(np.arange(cols), [_plain(label) for label in col_labels], rotation=45, ha="right")
     ax.set_yticks(np.arange(rows), [_plain(label) for label in row_labels])
     ax.set_xlim(-0.5, cols - 0.5)
@@ -457,6 +485,41 @@ def heatmap(
     if alt_text is None:
         alt_text = _heatmap_alt(title, row_labels, col_labels, grid, row_title, col_title)
     return Chart(fig, title, alt_text)
+
+
+def _sparse_ticks(ax: Axes, row_labels: Sequence[str], col_labels: Sequence[str]) -> None:
+    """At most about 40 labels per axis, evenly spaced, in a small font."""
+    for count, labels, setter in (
+        (len(col_labels), col_labels, ax.set_xticks),
+        (len(row_labels), row_labels, ax.set_yticks),
+    ):
+        step = max(1, math.ceil(count / 40))
+        positions = np.arange(0, count, step)
+        setter(positions, [_plain(labels[i]) for i in positions], fontsize=6)
+    for label in ax.get_xticklabels():
+        label.set_rotation(90)
+
+
+def _finish_heatmap(
+    fig: Figure,
+    ax: Axes,
+    image: object,
+    rows: int,
+    cols: int,
+    row_title: str,
+    col_title: str,
+    texts: Mapping[str, str] | None,
+    title: str,
+) -> None:
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    if row_title:
+        ax.set_ylabel(_plain(row_title))
+    if col_title:
+        ax.set_xlabel(_plain(col_title))
+    colorbar = fig.colorbar(image, ax=ax, shrink=0.8)  # type: ignore[arg-type]
+    colorbar.set_label(_plain(_text(texts, HEATMAP_TEXTS, "colorbar")))
+    _title(fig, title)
 
 
 def _heatmap_alt(

@@ -227,3 +227,23 @@ def test_saving_the_same_figure_again_gives_the_same_svg(
 ) -> None:
     charts.to_bytes(drawn[name].figure, "png")
     assert charts.to_bytes(drawn[name].figure, "svg") == svgs[name]
+
+
+def test_large_heatmap_stays_a_page_and_draws_in_linear_time() -> None:
+    """200 x 200 departments: the figure keeps a page size, hidden cells go into one mesh and
+    no per-cell text is drawn (the page lists the numbers in a table)."""
+    import random
+
+    rng = random.Random(3)
+    n = 200
+    labels = [f"D{i:03d}" for i in range(n)]
+    values = [
+        [None if rng.random() < 0.5 else rng.uniform(0, 100) for _ in range(n)] for _ in range(n)
+    ]
+    chart = charts.heatmap(labels, labels, values, "Who serves whom")
+    width, height = chart.figure.get_size_inches()
+    assert width <= charts.MAX_WIDTH_IN and height <= charts.MAX_HEIGHT_IN
+    assert len(chart.figure.axes[0].texts) == 0
+    svg = charts.to_bytes(chart.figure, "svg")
+    assert svg.startswith(b"<?xml") or b"<svg" in svg[:500]
+    assert len(svg) < 2_000_000

@@ -1,0 +1,70 @@
+"""Times the scorecard pages of one database in a fresh process (so that "cold" means a
+worker that has drawn no chart yet) and reports the worker's peak memory.
+
+    python -m bench.scorecard_pages DATABASE_URL QUARTER CODE   (prints JSON)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import resource
+import statistics
+import sys
+import time
+from typing import Any
+
+WARM_REPEATS = 5
+
+
+def _timed(client: Any, path: str) -> float:
+    started = time.perf_counter()
+    reply = client.get(path)
+    elapsed = time.perf_counter() - started
+    if reply.status_code != 200:
+        raise RuntimeError(f"{path}: {reply.status_code}")
+    return elapsed
+
+
+def measure(url: str, quarter: str, code: str) -> dict[str, Any]:
+    from survey import create_app
+    from survey.db import database
+    from survey.services.accounts import create_user
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-long-enough"})
+    with app.app_context(), database(app).sessionmaker() as session:
+        create_user(session, "bench-viewer@bench.example", "bench password 1", role="viewer")
+        session.commit()
+    client = app.test_client()
+    page = client.get("/auth/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token is not None
+    client.post(
+        "/auth/sign-in",
+        data={
+            "email": "bench-viewer@bench.example",
+            "password": "bench password 1",
+            "csrf_token": token.group(1),
+        },
+    )
+    figures: dict[str, Any] = {}
+    for name, path in (
+        ("overview", f"/scorecards/?quarter={quarter}"),
+        ("department", f"/scorecards/{code}?quarter={quarter}"),
+    ):
+        cold = _timed(client, path)
+        warm = statistics.median(_timed(client, path) for _ in range(WARM_REPEATS))
+        figures[name] = {"cold_s": round(cold, 3), "warm_s": round(warm, 3)}
+    from survey.services import chart_cache
+
+    chart_cache.clear()
+    started = time.perf_counter()
+    _timed(client, f"/scorecards/{code}?quarter={quarter}")
+    with_charts = time.perf_counter() - started
+    figures["department_charts_redrawn_s"] = round(with_charts, 3)
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return figures
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(sys.argv[1], sys.argv[2], sys.argv[3])))
