@@ -27,17 +27,18 @@ def _timed(client: Any, path: str) -> float:
 
 
 def measure(url: str, quarter: str, code: str) -> dict[str, Any]:
-    from survey import create_app
-    from survey.db import database
     from sqlalchemy import select
 
+    from survey import create_app
+    from survey.db import database
     from survey.models import User
     from survey.services.accounts import create_user
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-long-enough"})
     with app.app_context(), database(app).sessionmaker() as session:
-        if session.scalar(select(User.id).where(User.email == "bench-viewer@bench.example")) is None:
-            create_user(session, "bench-viewer@bench.example", "bench password 1", role="viewer")
+        email = "bench-viewer@bench.example"
+        if session.scalar(select(User.id).where(User.email == email)) is None:
+            create_user(session, email, "bench password 1", role="viewer")
             session.commit()
     client = app.test_client()
     page = client.get("/auth/sign-in").get_data(as_text=True)
