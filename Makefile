@@ -47,15 +47,26 @@ run: install instance/secret_key
 	@echo "Serving on http://127.0.0.1:5000  (demo sign-in: admin@demo.example / demo-admin-pass)"
 	SURVEY_SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-# System packages the tests need: PostgreSQL server binaries (and later Chromium).
+# What the tests need outside Python: PostgreSQL server binaries, Debian's Chromium for the
+# browser tests (never a downloaded browser) and npm, in one apt-get run of whatever is
+# missing (as root); then axe-core from npm into .cache/axe (tests/e2e injects it into pages).
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+
 system-deps:
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
+	command -v npm >/dev/null 2>&1 || [ -f $(AXE) ] || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null || exit 1; \
 	  else \
-	    echo "PostgreSQL server binaries missing: run 'sudo apt-get install postgresql'"; exit 1; \
+	    echo "System packages missing:$$missing: run 'sudo apt-get install$$missing'"; exit 1; \
 	  fi; \
 	fi
+	@[ -f $(AXE) ] || npm install --no-save --no-audit --no-fund --silent --prefix .cache/axe axe-core@4
 
 test: install system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -67,6 +67,9 @@ def main(names: list[str]) -> int:
     results["wall_seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{datetime.now(UTC):%Y-%m-%d}.json"
+    if out.exists():  # a partial run the same day updates only the benchmarks it ran
+        earlier = json.loads(out.read_text())
+        results["benchmarks"] = {**earlier.get("benchmarks", {}), **results["benchmarks"]}
     out.write_text(json.dumps(results, indent=2) + "\n")
     print()
     print(_table(rows))

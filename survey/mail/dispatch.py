@@ -223,7 +223,7 @@ NO_SYNC = {"synchronize_session": False}
 # rate well below what the SMTP connection allows. A crash loses at most this many records,
 # and those messages are sent again with the same Message-ID (receivers drop the copy).
 SENT_BATCH = 25
-SENT_DELAY = 0.5  # seconds
+SENT_DELAY = 0.2  # seconds
 CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
 
 
