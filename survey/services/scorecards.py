@@ -730,12 +730,17 @@ def resolve_quarter(
 ) -> tuple[str, str | None]:
     """The quarter to show and a problem to tell the reader, if any.
 
-    No value: the latest quarter with data (or the current quarter when nothing has data).
+    No value: the latest finished quarter with data (a quarter in progress holds only the
+    first few answers, mostly under the gate); the quarter in progress when it is the only
+    one with data; the current quarter when nothing has data. The quarter in progress can
+    always be chosen explicitly.
     With ``fallback`` (pages), a malformed value or one without data gives the same latest
     quarter and names the problem (``"invalid"`` or ``"no_data"``). Without it (the API), a
     malformed value raises ValueError and a well-formed quarter is kept even without data.
     """
-    latest = available[-1] if available else quarter_of(today)
+    current = quarter_of(today)
+    finished = [q for q in available if q < current]
+    latest = finished[-1] if finished else (available[-1] if available else current)
     if raw is None or raw == "":
         return latest, None
     try:

@@ -237,3 +237,14 @@ def test_perception_gap_needs_k_quiz_takers(org: Org) -> None:
     assert gap.self_view.value == pytest.approx(88.0)
     assert gap.gap == pytest.approx(38.0)
     assert gap.label
+
+
+def test_default_quarter_is_the_latest_finished_one() -> None:
+    from survey.services.scorecards import resolve_quarter
+
+    today = datetime(2026, 4, 10, tzinfo=UTC)  # 2026Q2 has just begun
+    assert resolve_quarter(["2025Q4", "2026Q1", "2026Q2"], None, today) == ("2026Q1", None)
+    assert resolve_quarter(["2026Q2"], None, today) == ("2026Q2", None)  # nothing finished yet
+    assert resolve_quarter([], None, today) == ("2026Q2", None)
+    assert resolve_quarter(["2026Q1", "2026Q2"], "2026Q2", today) == ("2026Q2", None)
+    assert resolve_quarter(["2026Q1", "2026Q2"], "2019Q1", today) == ("2026Q1", "no_data")
