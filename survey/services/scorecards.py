@@ -215,6 +215,10 @@ class HiddenDepartment:
     reason: str
 
 
+# (provider code and name, customer code and name, value or None, reason or None)
+AnsweredPair = tuple[tuple[str, str], tuple[str, str], float | None, str | None]
+
+
 @dataclass(frozen=True)
 class Heatmap:
     """Who serves whom: the relationship score R of each provider (row) as rated by each
@@ -224,6 +228,17 @@ class Heatmap:
     customers: tuple[tuple[str, str], ...]
     values: tuple[tuple[float | None, ...], ...]
     reasons: tuple[tuple[str | None, ...], ...]
+
+    def answered_pairs(self) -> list[AnsweredPair]:
+        """(provider, customer, value, reason) for every pair with answers, row by row: what a
+        large organisation's page lists instead of the mostly empty matrix."""
+        out = []
+        rows = zip(self.providers, self.values, self.reasons, strict=True)
+        for provider, values, reasons in rows:
+            for customer, value, reason in zip(self.customers, values, reasons, strict=True):
+                if reason != NO_DATA:
+                    out.append((provider, customer, value, reason))
+        return out
 
 
 @dataclass(frozen=True)
@@ -773,20 +788,20 @@ def _heatmap(session: Session, quarter: str, departments: Sequence[Department], 
     by_id = {d.id: d for d in departments}
     provider_ids = sorted({p for p, _c in pairs if p in by_id}, key=lambda i: by_id[i].code)
     customer_ids = sorted({c for _p, c in pairs if c in by_id}, key=lambda i: by_id[i].code)
-    counts = [
-        [pairs.get((p, c), {}).get("R", Sums()).n for c in customer_ids] for p in provider_ids
-    ]
+    # Plain lookups: a 200-department organisation has 40,000 cells, most of them empty.
+    r_sums = {key: m["R"] for key, m in pairs.items() if "R" in m}
+    grid = [[r_sums.get((p, c)) for c in customer_ids] for p in provider_ids]
+    counts = [[s.n if s is not None else 0 for s in row] for row in grid]
     visible = _visible_table(counts, k)
     values, reasons = [], []
-    for row_index, p in enumerate(provider_ids):
+    for row, shown_row in zip(grid, visible, strict=True):
         row_values: list[float | None] = []
         row_reasons: list[str | None] = []
-        for col_index, c in enumerate(customer_ids):
-            s = pairs.get((p, c), {}).get("R", Sums())
-            if s.n == 0:
+        for s, shown in zip(row, shown_row, strict=True):
+            if s is None or s.n == 0:
                 row_values.append(None)
                 row_reasons.append(NO_DATA)
-            elif visible[row_index][col_index]:
+            elif shown:
                 row_values.append(s.mean)
                 row_reasons.append(None)
             else:

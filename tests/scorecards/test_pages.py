@@ -127,3 +127,21 @@ def test_charts_are_drawn_once_for_the_same_data(
     small_org.quarterly("IT", "SALES", Q, [2, 2, 2, 2, 2])  # new data: a new picture
     admin_client.get(f"/scorecards/IT?quarter={Q}")
     assert calls == ["dimension_profile", "dimension_profile"]
+
+
+def test_large_organisation_lists_answered_pairs(admin_client, org: Org) -> None:
+    """Past 900 cells the matrix table gives way to a list of the pairs with answers."""
+    from survey.models import Department
+
+    extra = [Department(code=f"X{i:02d}", name=f"Extra {i}") for i in range(30)]
+    org.session.add_all(extra)
+    org.session.commit()
+    org.departments.update({d.code: d for d in extra})
+    for i in range(30):
+        org.quarterly(f"X{i:02d}", f"X{(i + 1) % 30:02d}", Q, [4, 4, 4, 4, 4])
+    org.quarterly("IT", "SALES", Q, [4, 4, 4])  # under the gate: listed as hidden
+    page = admin_client.get(f"/scorecards/?quarter={Q}").get_data(as_text=True)
+    assert 'class="heatmap-pairs"' in page and "heatmap-table" not in page
+    rows = re.findall(r"<tr><th scope=\"row\">", page.split('class="heatmap-pairs"')[1])
+    assert len(rows) == 31  # 30 answered pairs shown and the hidden one, nothing else
+    assert "X00</abbr></th><td><abbr title=\"Extra 1\">X01" in page
