@@ -65,6 +65,9 @@ def load_settings(
         "LINK_DAYS": _int(env, "SURVEY_LINK_DAYS", 14, 1),
         "SIGNIN_MAX_FAILURES": _int(env, "SURVEY_SIGNIN_MAX_FAILURES", 5, 1),
         "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),
+        # Where rate-limit counters live: memory (per process) unless e.g. redis://host:6379
+        # is given, which several app hosts behind a load balancer should share.
+        "RATELIMIT_STORAGE_URI": env.get("SURVEY_RATELIMIT_STORAGE_URL") or "memory://",
         "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,

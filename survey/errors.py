@@ -36,7 +36,7 @@ def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
     title = _titles().get(code, error.name)
     if _wants_json():
         return jsonify({"error": title, "status": code}), code
-    template = f"errors/{code}.html" if code in (403, 404, 410, 500) else "errors/generic.html"
+    template = f"errors/{code}.html" if code in (403, 404, 410, 429, 500) else "errors/generic.html"
     return render_template(template, code=code, title=title), code
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, g, request, session
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -14,6 +16,31 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.sign_in"
 login_manager.session_protection = "strong"
+# Limits per client address (and per link token, see the views). Storage and switches come from
+# the app config (RATELIMIT_*), read in init_app; off under TESTING unless a test turns it on.
+limiter = Limiter(key_func=get_remote_address)
+
+# Per address, shared by every page behind a private link (respondent links, quiz results), so a
+# guesser cannot spread attempts over several routes. Generous: an office behind one address
+# must never notice it in normal use.
+LINK_LIMIT_PER_ADDRESS = "120 per minute"
+# Per link: far above what one person answering a survey (or a few tabs) needs.
+LINK_LIMIT_PER_LINK = "30 per minute"
+# Sign-in POSTs per address, on top of the per-account throttle in services.accounts.
+SIGN_IN_LIMIT_PER_ADDRESS = "30 per minute"
+
+
+def link_key() -> str:
+    """The rate-limit key of a private-link page: its token or quiz key from the URL."""
+    args = request.view_args or {}
+    return "link:" + str(args.get("token") or args.get("key") or "-")
+
+
+def limit_link_pages(view):  # type: ignore[no-untyped-def]
+    """Both link limits on a view taking ``token`` or ``key``."""
+    per_token = limiter.limit(LINK_LIMIT_PER_LINK, key_func=link_key)
+    per_address = limiter.shared_limit(LINK_LIMIT_PER_ADDRESS, scope="link-pages")
+    return per_address(per_token(view))
 
 
 def select_locale() -> str:
@@ -35,6 +62,12 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_ENABLED", not app.testing)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # A rate-limit store that is down must not take the survey down with it.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    limiter.init_app(app)
     login_manager.init_app(app)
     # Sign-in messages are translated at render time by the template.
     login_manager.login_message = None

@@ -67,6 +67,41 @@ def _value(g: Gated) -> float | None:
 # --- drawing (the only place that knows the analysis.charts signatures) ------------------------
 
 
+def _trend_texts() -> dict[str, str]:
+    """Legend texts in the reader's language (the chart cache key includes the locale)."""
+    return {
+        "value": _("Department"),
+        "interval": _("95% interval"),
+        "organisation": _("Organisation"),
+        "up": _("Significant improvement"),
+        "down": _("Significant decline"),
+        "no_data": _("No data"),
+    }
+
+
+def _profile_texts() -> dict[str, str]:
+    return {
+        "value": _("This department"),
+        "organisation": _("Organisation"),
+        "xlabel": _("Score (0–100)"),
+    }
+
+
+def _heatmap_texts() -> dict[str, str]:
+    return {"hidden": _("hidden"), "colorbar": _("Score (0–100)")}
+
+
+def _compliance_texts() -> dict[str, str]:
+    return {
+        "first_response": _("Time to first response"),
+        "resolution": _("Time to resolution"),
+        "peak_hours": _("Requests by opening hour (UTC)"),
+        "requests": _("Requests"),
+        # {share} is filled in by the chart, after translation
+        "share": _("Within the service standard: %(share)s%%", share="{share}"),
+    }
+
+
 def _forest(overview: OrgOverview) -> charts.Chart | None:
     rows = [r for r in overview.ranking if r.iq.shown]
     if not rows:
@@ -93,6 +128,7 @@ def _heatmap(overview: OrgOverview) -> charts.Chart | None:
         title=_("Who serves whom: relationship score, %(quarter)s", quarter=overview.quarter),
         row_title=_("Provider"),
         col_title=_("Customer"),
+        texts=_heatmap_texts(),
     )
 
 
@@ -121,6 +157,7 @@ def _trend(card: Scorecard) -> charts.Chart | None:
         if use_iq
         else _("%(name)s: ISQ by quarter", name=card.name),
         ylabel=_("IQ") if use_iq else _("ISQ (0–100)"),
+        texts=_trend_texts(),
     )
 
 
@@ -134,6 +171,7 @@ def _dimensions(card: Scorecard) -> charts.Chart | None:
         values=[d.value.value for d in rows],
         organisation=[d.org_value for d in rows],
         title=_("%(name)s: dimensions against the organisation", name=card.name),
+        texts=_profile_texts(),
     )
 
 
@@ -149,6 +187,7 @@ def _compliance(card: Scorecard) -> charts.Chart | None:
         peak_hours=list(comp.peak_hours or []),
         share=_value(comp.share),
         title=_("%(name)s: time to answer and resolve", name=card.name),
+        texts=_compliance_texts(),
     )
 
 

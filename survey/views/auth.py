@@ -20,19 +20,23 @@ from werkzeug.wrappers import Response
 
 from forms.auth import SignInForm
 from survey.db import get_session
+from survey.extensions import SIGN_IN_LIMIT_PER_ADDRESS, limiter
 from survey.services.accounts import SignInLocked, ThrottlePolicy, authenticate
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a local path (``/x``, not ``//host`` or ``/\\host``) may be a redirect target."""
+    """Only a local path (``/x``, not ``//host`` or ``/\\host``) may be a redirect target: it
+    starts with a single "/", has no scheme or host, and is printable ASCII without spaces."""
     if not target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target or any(ord(c) < 32 for c in target):
+    # Printable ASCII only: no backslash, control character or exotic space that a browser
+    # might strip or fold into a "//host" (a local path from url_for is already %-encoded).
+    if "\\" in target or not all(" " < c < "\x7f" for c in target):
         return None
     return target
 
@@ -44,6 +48,7 @@ def _landing() -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT_PER_ADDRESS, methods=["POST"])
 def sign_in() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(_landing())

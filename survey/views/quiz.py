@@ -29,7 +29,7 @@ from wtforms import SelectChoice, ValidationError
 from forms.quiz import QuizForm, QuizItemSpec, make_quiz_form
 from survey.config import LOCALES
 from survey.db import get_session
-from survey.extensions import csrf
+from survey.extensions import csrf, limit_link_pages
 from survey.i18n import current_locale
 from survey.models import Department, Question
 from survey.services.quiz import (
@@ -163,6 +163,7 @@ def start() -> View:
 
 
 @bp.get("/r/<key>")
+@limit_link_pages
 def result(key: str) -> View:
     db = get_session()
     series = series_by_key(db, key)
@@ -199,6 +200,7 @@ def result(key: str) -> View:
 
 
 @bp.route("/r/<key>/retake", methods=["GET", "POST"])
+@limit_link_pages
 def retake(key: str) -> View:
     db = get_session()
     series = series_by_key(db, key)

@@ -17,7 +17,7 @@ from wtforms import ValidationError
 from forms.survey import QuestionSpec, SurveyForm, make_survey_form
 from survey.config import LOCALES
 from survey.db import get_session
-from survey.extensions import csrf
+from survey.extensions import csrf, limit_link_pages
 from survey.models import Invitation
 from survey.services.answering import (
     live_questions,
@@ -59,6 +59,7 @@ def _closed_page(state: LinkState) -> tuple[str, int]:
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
+@limit_link_pages
 def link(token: str) -> View:
     db = get_session()
     found = look_up_link(db, token)
@@ -218,6 +219,7 @@ def thanks() -> str:
 
 
 @bp.route("/<token>/stop", methods=["GET", "POST"])
+@limit_link_pages
 def stop(token: str) -> View:
     """Opt out of every future survey. The GET only asks; the POST records it. Works from any
     link the person received, answered or not, so an old email is enough."""
