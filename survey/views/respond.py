@@ -115,10 +115,14 @@ def _section_index(raw: str | None, count: int, default: int) -> int:
         return default
 
 
-def _first_open_section(draft: dict[str, Any], provider_ids: list[int]) -> int:
-    done = draft.get("sections", {})
+def _first_open_section(
+    draft: dict[str, Any], provider_ids: list[int], specs: list[QuestionSpec]
+) -> int:
+    """Where a returning respondent continues: the first section not complete (never saved,
+    or saved half-answered)."""
+    sections = draft.get("sections", {})
     for index, pid in enumerate(provider_ids):
-        if str(pid) not in done:
+        if not _section_complete(specs, sections.get(str(pid))):
             return index
     return max(len(provider_ids) - 1, 0)
 
@@ -165,7 +169,7 @@ def _quarterly(invitation: Invitation, specs: list[QuestionSpec], locale: str) -
 
     if request.method == "GET":
         index = _section_index(
-            request.args.get("section"), len(ids), _first_open_section(draft, ids)
+            request.args.get("section"), len(ids), _first_open_section(draft, ids, specs)
         )
         return show(index)
 
@@ -177,7 +181,11 @@ def _quarterly(invitation: Invitation, specs: list[QuestionSpec], locale: str) -
         return show(index, form, 400, expired=True)
     skipping = bool(form["not_applicable"].data)
     if action != "back" and not skipping and not form.validate():
-        return show(index, form, 422)
+        # "Save and finish later" keeps a half-answered section: only a value that is
+        # actually wrong (not merely missing) sends the form back.
+        wrong = [f for f in form if f.errors and f.data not in (None, "", False)]
+        if action != "save" or wrong:
+            return show(index, form, 422)
     sections[str(ids[index])] = form.raw()
     save_draft(db, invitation, draft)
     if action == "save":

@@ -212,3 +212,37 @@ def test_opt_out_from_the_email_link(client, session, invite, org) -> None:
     session.expire_all()
     assert session.get(Person, person.id).opted_out is True
     assert client.get("/r/unknown-token-value/stop").status_code == 404
+
+
+def test_quarterly_half_answered_section_can_be_saved(
+    client, session, invite, org, open_campaign_for
+) -> None:
+    """ "Save and finish later" keeps a section with the required rating still missing; a value
+    that is wrong, not just missing, still sends the form back."""
+    token = invite("quarterly", org.person(0), campaign=open_campaign_for())
+    url = f"/r/{token}"
+    wrong = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "section": "0",
+            "action": "save",
+            "reliability": "9",
+        },
+    )
+    assert wrong.status_code == 422
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(InvitationDraft)) == 0
+    saved = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "section": "0",
+            "action": "save",
+            "reliability": "2",
+        },
+    )
+    assert saved.status_code == 200 and "saved" in saved.get_data(as_text=True).lower()
+    resumed = client.get(url).get_data(as_text=True)
+    assert "Department 1 of 2" in resumed  # the half-done section comes back first
+    assert re.search(r'<input checked id="reliability-1" name="reliability"', resumed)
