@@ -71,7 +71,7 @@ def _trend_texts() -> dict[str, str]:
     """Legend texts in the reader's language (the chart cache key includes the locale)."""
     return {
         "value": _("Department"),
-        "interval": _("95% interval"),
+        "interval": _("Interval (95%)"),
         "organisation": _("Organisation"),
         "up": _("Significant improvement"),
         "down": _("Significant decline"),
