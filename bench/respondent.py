@@ -40,6 +40,8 @@ def _one_run(app: str, url: str, links: int, concurrency: int) -> dict[str, Any]
         "SURVEY_DATABASE_URL": url,
         "SURVEY_SECRET_KEY": "bench-secret-key-of-enough-length",
         "SURVEY_BASE_URL": "http://127.0.0.1",
+        # The load comes from one address; the baseline has no limiter either.
+        "SURVEY_RATELIMIT_ENABLED": "0",
     }
     with Gunicorn(target, env, "/healthz") as server:
         result = loadgen.run(server.port, tokens, concurrency=concurrency)

@@ -68,6 +68,12 @@ def load_settings(
         # Where rate-limit counters live: memory (per process) unless e.g. redis://host:6379
         # is given, which several app hosts behind a load balancer should share.
         "RATELIMIT_STORAGE_URI": env.get("SURVEY_RATELIMIT_STORAGE_URL") or "memory://",
+        # Off only where something else limits (a gateway) or for load tests from one address.
+        **(
+            {"RATELIMIT_ENABLED": False}
+            if env.get("SURVEY_RATELIMIT_ENABLED", "").strip().lower() in ("0", "false", "no")
+            else {}
+        ),
         "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,
