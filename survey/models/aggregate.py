@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.models.base import Base, utcnow
@@ -24,6 +24,17 @@ class ScoreCell(Base):
     """
 
     __tablename__ = "score_cells"
+    # Pages read the cells of a few quarters and metrics for every provider: this index lets
+    # them do so without walking the table in primary-key (provider-first) order.
+    __table_args__ = (
+        Index(
+            "ix_score_cells_quarter_metric",
+            "quarter",
+            "metric",
+            "provider_department_id",
+            "customer_department_id",
+        ),
+    )
 
     provider_department_id: Mapped[int] = mapped_column(
         ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True

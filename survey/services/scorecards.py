@@ -36,6 +36,8 @@ linearly. ``analysis.scoring.bootstrap_bca`` stays the reference for offline ana
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -527,11 +529,35 @@ def load_models(
     sums = data.provider_sums(session, quarters)
     compliance = data.compliance_counts(session, quarters, now)
     models = {}
+    settings_key = (settings.k, settings.comment_k, tuple(sorted(settings.weights.items())))
     for q in quarters:
         q_sums = {p: m for (p, quarter), m in sums.items() if quarter == q}
         q_comp = {p: c for (p, quarter), c in compliance.items() if quarter == q}
-        models[q] = build_quarter_model(q, q_sums, q_comp, settings)
+        # Keyed by the very figures the model is built from: a new answer changes a sum and
+        # with it the key, so a cached model is never stale.
+        key = (
+            q,
+            settings_key,
+            tuple(sorted((p, tuple(sorted(m.items()))) for p, m in q_sums.items())),
+            tuple(sorted(q_comp.items())),
+        )
+        with _models_lock:
+            model = _models_cache.get(key)
+            if model is not None:
+                _models_cache.move_to_end(key)
+        if model is None:
+            model = build_quarter_model(q, q_sums, q_comp, settings)
+            with _models_lock:
+                _models_cache[key] = model
+                while len(_models_cache) > _MODELS_CACHE_SIZE:
+                    _models_cache.popitem(last=False)
+        models[q] = model
     return models
+
+
+_models_cache: OrderedDict[tuple[Any, ...], QuarterModel] = OrderedDict()
+_models_lock = threading.Lock()
+_MODELS_CACHE_SIZE = 64  # quarter models; a few pages' worth of trends
 
 
 # --- baseline and IQ ---
