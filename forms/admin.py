@@ -8,7 +8,6 @@ turn the chosen value back into an id. Uniqueness and cycles are checked by the 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -34,6 +33,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from forms.base import SafeForm
+
 LOCALE_CHOICES = [
     SelectChoice("en", "English"),
     SelectChoice("it", "Italiano"),
@@ -50,7 +51,7 @@ def role_choices() -> list[SelectChoice]:
     ]
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(SafeForm):
     code = StringField(
         _l("Code"),
         validators=[
@@ -67,7 +68,7 @@ class DepartmentForm(FlaskForm):
     parent = SelectField(_l("Part of"), validators=[Optional()])
 
 
-class PersonForm(FlaskForm):
+class PersonForm(SafeForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
     department = SelectField(_l("Department"), validators=[InputRequired()])
@@ -76,17 +77,17 @@ class PersonForm(FlaskForm):
     opted_out = BooleanField(_l("Opted out of surveys"))
 
 
-class PeopleUploadForm(FlaskForm):
+class PeopleUploadForm(SafeForm):
     file = FileField(_l("CSV file"), validators=[FileRequired()])
 
 
-class PeopleConfirmForm(FlaskForm):
+class PeopleConfirmForm(SafeForm):
     """The checked file travels back signed by the server; the view verifies the signature."""
 
     payload = HiddenField(validators=[DataRequired()])
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(SafeForm):
     provider = SelectField(_l("Provider department"), validators=[InputRequired()])
     code = StringField(
         _l("Code"),
@@ -113,7 +114,7 @@ class ServiceForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class StandardForm(FlaskForm):
+class StandardForm(SafeForm):
     effective_from = DateField(_l("In force from"), validators=[InputRequired()])
     first_response_minutes = IntegerField(
         _l("First response within (minutes)"),
@@ -132,12 +133,12 @@ class StandardForm(FlaskForm):
             )
 
 
-class DependencyMatrixForm(FlaskForm):
+class DependencyMatrixForm(SafeForm):
     """Only the CSRF token: the ticked boxes are read by the view (their names depend on the
     departments)."""
 
 
-class UserForm(FlaskForm):
+class UserForm(SafeForm):
     """Editing an account: name, role and department (required for a manager)."""
 
     name = StringField(_l("Name"), validators=[Length(max=160)])
@@ -165,7 +166,7 @@ class NewUserForm(UserForm):
     )
 
 
-class ApiKeyForm(FlaskForm):
+class ApiKeyForm(SafeForm):
     name = StringField(
         _l("Name (the tool using it)"),
         validators=[DataRequired(), Length(max=80)],

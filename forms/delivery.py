@@ -6,7 +6,6 @@ No database here: the views pass department and service choices in.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -31,6 +30,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forms.base import SafeForm
+
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 
 
@@ -41,7 +42,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(SafeForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     quarter = StringField(
         _l("Quarter rated"),
@@ -67,13 +68,13 @@ class CampaignForm(FlaskForm):
             raise ValidationError(_l("The closing day must come after the opening day."))
 
 
-class GroupSizeForm(FlaskForm):
+class GroupSizeForm(SafeForm):
     min_group_size = IntegerField(
         _l("Smallest group shown (k)"), validators=[InputRequired(), NumberRange(5, 50)]
     )
 
 
-class InteractionForm(FlaskForm):
+class InteractionForm(SafeForm):
     provider = SelectField(_l("Department that handled it"), validators=[InputRequired()])
     service = SelectField(_l("Service"), validators=[Optional()])
     requester_email = EmailField(
@@ -91,11 +92,11 @@ class InteractionForm(FlaskForm):
     external_ref = StringField(_l("Reference in the ticketing tool"), validators=[Length(max=120)])
 
 
-class CsvUploadForm(FlaskForm):
+class CsvUploadForm(SafeForm):
     file = FileField(_l("CSV file"), validators=[FileRequired()])
 
 
-class QuestionTextsForm(FlaskForm):
+class QuestionTextsForm(SafeForm):
     """Wording of one question in the three languages."""
 
     prompt_en = TextAreaField(

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from forms.base import SafeForm
 from forms.delivery import MultiCheckboxField
 
 MAX_TEXT = 600
@@ -50,7 +50,7 @@ def _item_field(spec: QuizItemSpec) -> RadioField:
     )
 
 
-class QuizForm(FlaskForm):
+class QuizForm(SafeForm):
     """Base of the generated quiz forms. CSRF is checked by the view, which keeps the answers
     when the token has expired."""
 
@@ -107,7 +107,7 @@ def make_quiz_form(
     return form
 
 
-class QuizItemTextsForm(FlaskForm):
+class QuizItemTextsForm(SafeForm):
     """Wording of one quiz item in the three languages; fields ``prompt_<locale>``,
     ``help_<locale>`` and, for a scenario, ``option_<n>_<locale>``."""
 
@@ -151,7 +151,7 @@ def make_item_texts_form(option_count: int) -> QuizItemTextsForm:
     return Form()
 
 
-class QuizInvitationForm(FlaskForm):
+class QuizInvitationForm(SafeForm):
     departments = MultiCheckboxField(
         _l("Send the invitation to the people of these departments"),
         coerce=str,

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
+
+from forms.base import SafeForm
 
 MAX_COMMENT = 5000
 
@@ -76,7 +77,7 @@ def _field(spec: QuestionSpec) -> Field:
     raise ValueError(f"question type {spec.qtype!r} has no survey field")
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(SafeForm):
     """Base of the generated forms. CSRF is checked by the view, which keeps the answers
     when the token has expired."""
 

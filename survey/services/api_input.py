@@ -34,6 +34,12 @@ def _text(body: dict[str, Any], name: str, required: bool, limit: int) -> str | 
         raise FieldError(name, f"is longer than {limit} characters")
     if "\x00" in value:
         raise FieldError(name, "must not contain NUL characters")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # JSON allows "\ud800"; such a lone surrogate cannot be stored or shown.
+            raise FieldError(name, "must not contain lone surrogates") from None
     return value or None
 
 

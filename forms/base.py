@@ -1,0 +1,31 @@
+"""The base of every form: fields the user types into refuse NUL characters.
+
+Browsers never send NUL from a text box, but a hostile client can; PostgreSQL cannot store NUL
+in text (the write would fail with a server error) and SQLite would keep it silently. The JSON
+API refuses NUL as well (``survey/services/api_input.py``). Hidden fields are left to their
+views: ``next`` is cleaned by ``safe_next`` and the import payload is signed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+
+
+class SafeForm(FlaskForm):
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field, HiddenField):
+                continue
+            raw = getattr(field, "raw_data", None) or []
+            if any(isinstance(value, str) and "\x00" in value for value in raw):
+                field.errors = [
+                    *field.errors,
+                    _l("This text contains an invisible control character (NUL); remove it."),
+                ]
+                valid = False
+        return valid
