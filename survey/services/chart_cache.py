@@ -16,11 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
 import xml.etree.ElementTree as ET
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from survey.services.lru import Lru
 
 T = TypeVar("T")
 
@@ -67,9 +67,8 @@ PRESENTATION = frozenset(
 )
 _URL_REF = re.compile(r"url\(#([^)]+)\)")
 
-_lock = threading.Lock()
-_cache: OrderedDict[str, Any] = OrderedDict()
 MAX_ENTRIES = 256
+_cache: Lru[Any] = Lru(MAX_ENTRIES)
 
 
 def data_key(*parts: Any) -> str:
@@ -89,26 +88,15 @@ def data_key(*parts: Any) -> str:
 def cached(key: str, render: Callable[[], T]) -> T:
     """The value (image bytes, inline markup) stored under ``key``, rendering and storing it
     on a miss. Values must not be mutated by callers."""
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]  # type: ignore[no-any-return]
-    value = render()
-    with _lock:
-        _cache[key] = value
-        while len(_cache) > MAX_ENTRIES:
-            _cache.popitem(last=False)
-    return value
+    return _cache.get_or_make(key, render)  # type: ignore[no-any-return]
 
 
 def clear() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()
 
 
 def cache_size() -> int:
-    with _lock:
-        return len(_cache)
+    return len(_cache)
 
 
 def _split_style(style: str) -> dict[str, str]:

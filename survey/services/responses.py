@@ -140,15 +140,20 @@ def _collect(
     return deltas
 
 
+def _merged_histogram(histogram: Mapping[str, Any] | None, delta: _Delta) -> dict[str, Any]:
+    """A new histogram: ``histogram`` plus the delta's counts (neither is changed)."""
+    merged = dict(histogram or {})
+    for bucket, count in (delta.histogram or {}).items():
+        merged[bucket] = int(merged.get(bucket, 0)) + count
+    return merged
+
+
 def _merge(cell: ScoreCell, delta: _Delta) -> None:
     cell.n = (cell.n or 0) + delta.n
     cell.total = (cell.total or 0.0) + delta.total
     cell.total_sq = (cell.total_sq or 0.0) + delta.total_sq
     if delta.histogram:
-        histogram = dict(cell.histogram or {})
-        for bucket, count in delta.histogram.items():
-            histogram[bucket] = int(histogram.get(bucket, 0)) + count
-        cell.histogram = histogram
+        cell.histogram = _merged_histogram(cell.histogram, delta)
 
 
 def _key_filter(keys: list[CellKey]):  # type: ignore[no-untyped-def]
@@ -205,9 +210,6 @@ def _apply_concurrent(session: Session, deltas: Mapping[CellKey, _Delta]) -> Non
     updates = []
     for p, c, q, m, n, total, total_sq, histogram in locked:
         delta = deltas[(p, c, q, m)]
-        merged = dict(histogram or {})
-        for bucket, count in (delta.histogram or {}).items():
-            merged[bucket] = int(merged.get(bucket, 0)) + count
         updates.append(
             {
                 "k_p": p,
@@ -217,7 +219,7 @@ def _apply_concurrent(session: Session, deltas: Mapping[CellKey, _Delta]) -> Non
                 "n": (n or 0) + delta.n,
                 "total": (total or 0.0) + delta.total,
                 "total_sq": (total_sq or 0.0) + delta.total_sq,
-                "histogram": merged,
+                "histogram": _merged_histogram(histogram, delta),
             }
         )
     session.connection().execute(

@@ -14,8 +14,6 @@ every figure it returns.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -40,6 +38,7 @@ from survey.models import (
 )
 from survey.models.base import UTCDateTime
 from survey.periods import quarter_bounds
+from survey.services.lru import Lru
 
 # The metrics the scorecards read; ``q.<dimension>`` for the dimension profile.
 HEADLINE_METRICS = ("T", "R", "pi.n", "q.n")
@@ -281,9 +280,7 @@ def _compliance_query(
     return stmt
 
 
-_compliance_cache: OrderedDict[tuple[Any, ...], dict[Any, ComplianceCount]] = OrderedDict()
-_compliance_lock = threading.Lock()
-_COMPLIANCE_CACHE_SIZE = 64
+_compliance_cache: Lru[dict[Any, ComplianceCount]] = Lru(64)
 
 
 def _compliance_fingerprint(session: Session) -> tuple[Any, ...]:
@@ -320,23 +317,19 @@ def compliance_counts(
         by_service,
         now.replace(minute=0, second=0, microsecond=0),
     )
-    with _compliance_lock:
-        if key in _compliance_cache:
-            _compliance_cache.move_to_end(key)
-            return dict(_compliance_cache[key])
-    stmt = _compliance_query(session, quarters, now, provider_id, by_service)
-    out: dict[Any, ComplianceCount] = {}
-    for row in session.execute(stmt):
-        values = tuple(row)
-        if values[1] is None:
-            continue
-        group, judged, compliant = values[:-2], values[-2], values[-1]
-        out[group] = ComplianceCount(int(judged or 0), int(compliant or 0))
-    with _compliance_lock:
-        _compliance_cache[key] = out
-        while len(_compliance_cache) > _COMPLIANCE_CACHE_SIZE:
-            _compliance_cache.popitem(last=False)
-    return dict(out)
+
+    def count() -> dict[Any, ComplianceCount]:
+        stmt = _compliance_query(session, quarters, now, provider_id, by_service)
+        out: dict[Any, ComplianceCount] = {}
+        for row in session.execute(stmt):
+            values = tuple(row)
+            if values[1] is None:
+                continue
+            group, judged, compliant = values[:-2], values[-2], values[-1]
+            out[group] = ComplianceCount(int(judged or 0), int(compliant or 0))
+        return out
+
+    return dict(_compliance_cache.get_or_make(key, count))
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,6 @@ linearly. ``analysis.scoring.bootstrap_bca`` stays the reference for offline ana
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +48,7 @@ from analysis import anonymity, scoring, stats
 from survey.models import Baseline, Department
 from survey.periods import parse_quarter, previous_quarters, quarter_of, shift_quarter
 from survey.services import scorecard_data as data
+from survey.services.lru import Lru
 from survey.services.scorecard_data import ComplianceCount, Sums
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {"T": 0.35, "R": 0.45, "C": 0.20}
@@ -541,23 +540,16 @@ def load_models(
             tuple(sorted((p, tuple(sorted(m.items()))) for p, m in q_sums.items())),
             tuple(sorted(q_comp.items())),
         )
-        with _models_lock:
-            model = _models_cache.get(key)
-            if model is not None:
-                _models_cache.move_to_end(key)
-        if model is None:
-            model = build_quarter_model(q, q_sums, q_comp, settings)
-            with _models_lock:
-                _models_cache[key] = model
-                while len(_models_cache) > _MODELS_CACHE_SIZE:
-                    _models_cache.popitem(last=False)
-        models[q] = model
+        models[q] = _models_cache.get_or_make(
+            key,
+            lambda q=q, q_sums=q_sums, q_comp=q_comp: build_quarter_model(  # type: ignore[misc]
+                q, q_sums, q_comp, settings
+            ),
+        )
     return models
 
 
-_models_cache: OrderedDict[tuple[Any, ...], QuarterModel] = OrderedDict()
-_models_lock = threading.Lock()
-_MODELS_CACHE_SIZE = 64  # quarter models; a few pages' worth of trends
+_models_cache: Lru[QuarterModel] = Lru(64)  # quarter models: a few pages' worth of trends
 
 
 # --- baseline and IQ ---
