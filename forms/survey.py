@@ -6,6 +6,7 @@ stripped string (None when empty); consent True/False.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,8 +125,15 @@ def make_survey_form(
     ``with_not_applicable`` adds the "I did not deal with them this quarter" box; when it is
     ticked the view does not validate the other fields.
     """
-    specs = list(specs)
+    specs = tuple(specs)
+    try:
+        form_class = _cached_form_class(specs, with_not_applicable)
+    except TypeError:  # specs holding lists cannot be cache keys
+        form_class = _form_class(specs, with_not_applicable)
+    return form_class(formdata=formdata, data=dict(data) if data is not None else None)
 
+
+def _form_class(specs: tuple[QuestionSpec, ...], with_not_applicable: bool) -> type[SurveyForm]:
     class Form(SurveyForm):
         pass
 
@@ -134,4 +142,10 @@ def make_survey_form(
     if with_not_applicable:
         Form.not_applicable = BooleanField(_l("I did not deal with them this quarter"))
     Form.question_codes = tuple(s.code for s in specs)
-    return Form(formdata=formdata, data=dict(data) if data is not None else None)
+    return Form
+
+
+# Building a form class costs more than filling it in; the specs of one questionnaire in one
+# language are the same on every request. Labels that depend on the language at render time
+# are lazy strings, so a class serves every request for the same specs.
+_cached_form_class = functools.lru_cache(maxsize=128)(_form_class)

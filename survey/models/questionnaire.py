@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, event, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from survey.models.base import Base, utcnow
 
@@ -40,6 +40,9 @@ class Questionnaire(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Goes up by one whenever the questionnaire or one of its questions changes (see the flush
+    # hook below), so that a process may keep a copy keyed by (id, revision).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="questionnaire", order_by="Question.position"
@@ -71,8 +74,38 @@ class Question(Base):
 
     def text(self, locale: str, field: str = "prompt") -> str:
         """The text in ``locale``, falling back to English, then to the code."""
-        for loc in (locale, "en"):
-            value = (self.texts.get(loc) or {}).get(field)
-            if value:
-                return str(value)
-        return self.code if field == "prompt" else ""
+        return localized_text(self.texts, self.code, locale, field)
+
+
+def localized_text(texts: dict[str, Any], code: str, locale: str, field: str = "prompt") -> str:
+    """``texts[locale][field]``, falling back to English, then to ``code`` for a prompt and to
+    the empty string for any other field."""
+    for loc in (locale, "en"):
+        value = (texts.get(loc) or {}).get(field)
+        if value:
+            return str(value)
+    return code if field == "prompt" else ""
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_revisions(session: Session, _context: object) -> None:
+    """Raise ``Questionnaire.revision`` for every questionnaire whose row or questions were
+    added, changed or deleted in this flush (one UPDATE per flush, none when nothing did)."""
+    changed: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Question) and obj.questionnaire_id is not None:
+            changed.add(obj.questionnaire_id)
+        elif (
+            isinstance(obj, Questionnaire)
+            and obj.id is not None
+            and obj not in session.new
+            and session.is_modified(obj, include_collections=False)
+        ):
+            changed.add(obj.id)
+    if changed:
+        table = Questionnaire.__table__
+        session.connection().execute(
+            update(table)
+            .where(table.c.id.in_(sorted(changed)))
+            .values(revision=table.c.revision + 1)
+        )

@@ -8,21 +8,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from forms.survey import QuestionSpec
 from survey.models import (
     Department,
     Invitation,
     InvitationDraft,
-    Question,
-    Questionnaire,
     Response,
 )
 from survey.models.base import utcnow
 from survey.periods import iso_week_of, quarter_of
 from survey.services.campaigns import providers_for
 from survey.services.invitations import claim_invitation
+from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy, questionnaire_copy
 from survey.services.responses import store_response
 
 FORM_TYPES = ("likert5", "nps", "yes_no", "text", "consent")
@@ -30,26 +29,19 @@ CONSENT_CODE = "contact_consent"
 COMMENT_CODE = "comment"
 
 
-def questionnaire_for(session: Session, invitation: Invitation) -> Questionnaire | None:
-    """The campaign's questionnaire, else the newest active one of the invitation's kind."""
-    with_questions = selectinload(Questionnaire.questions)
+def questionnaire_for(session: Session, invitation: Invitation) -> QuestionnaireCopy | None:
+    """The campaign's questionnaire, else the newest active one of the invitation's kind (a
+    read-only copy kept per process, see ``live_questionnaires``)."""
     if invitation.campaign is not None and invitation.campaign.questionnaire_id:
-        return session.get(
-            Questionnaire, invitation.campaign.questionnaire_id, options=[with_questions]
-        )
-    return session.scalar(
-        select(Questionnaire)
-        .where(Questionnaire.kind == invitation.kind, Questionnaire.active.is_(True))
-        .order_by(Questionnaire.id.desc())
-        .options(with_questions)
-    )
+        return questionnaire_copy(session, questionnaire_id=invitation.campaign.questionnaire_id)
+    return questionnaire_copy(session, kind=invitation.kind)
 
 
-def live_questions(questionnaire: Questionnaire) -> list[Question]:
+def live_questions(questionnaire: QuestionnaireCopy) -> list[QuestionCopy]:
     return [q for q in questionnaire.questions if q.retired_at is None and q.qtype in FORM_TYPES]
 
 
-def question_specs(questions: list[Question], locale: str) -> list[QuestionSpec]:
+def question_specs(questions: list[QuestionCopy], locale: str) -> list[QuestionSpec]:
     """Form specs in ``locale`` (English where a text is missing)."""
     specs = []
     for q in questions:
@@ -115,13 +107,15 @@ def submit_post_interaction(
     invitation: Invitation,
     answers: Mapping[str, Any],
     now: datetime | None = None,
+    questionnaire: QuestionnaireCopy | None = None,
 ) -> Response | None:
     """Use the link and store the response in one transaction. None when the link was used
-    (or closed) meanwhile: then nothing is stored."""
+    (or closed) meanwhile: then nothing is stored. ``questionnaire``: the one the form was
+    built from, when the caller already has it (else looked up)."""
     now = now or utcnow()
     interaction = invitation.interaction
     assert interaction is not None
-    questionnaire = questionnaire_for(session, invitation)
+    questionnaire = questionnaire or questionnaire_for(session, invitation)
     if questionnaire is None or not claim_invitation(session, invitation.id, now):
         return None
     return store_response(
@@ -143,13 +137,15 @@ def submit_quarterly(
     invitation: Invitation,
     sections: Mapping[int, Mapping[str, Any]],
     now: datetime | None = None,
+    questionnaire: QuestionnaireCopy | None = None,
 ) -> list[Response] | None:
     """Use the link and store one response per rated provider (sections with no answer are
-    the "did not deal with them" ones and store nothing). None when the link was used."""
+    the "did not deal with them" ones and store nothing). None when the link was used.
+    ``questionnaire`` as for ``submit_post_interaction``."""
     now = now or utcnow()
     campaign = invitation.campaign
     assert campaign is not None
-    questionnaire = questionnaire_for(session, invitation)
+    questionnaire = questionnaire or questionnaire_for(session, invitation)
     if questionnaire is None or not claim_invitation(session, invitation.id, now):
         return None
     responses = [

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from survey.models import Campaign, Interaction, Invitation, InvitationToken, Person
@@ -73,22 +73,26 @@ def add_link_token(session: Session, invitation: Invitation, now: datetime | Non
     return token
 
 
+# Built once: constructing the statement and its loader options costs as much as running it.
+_LINK_QUERY = (
+    select(Invitation)
+    .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
+    .where(InvitationToken.token_hash == bindparam("token_hash"))
+    # What every respondent page reads, in the same query.
+    .options(
+        joinedload(Invitation.person),
+        joinedload(Invitation.campaign),
+        joinedload(Invitation.interaction).joinedload(Interaction.provider),
+        joinedload(Invitation.interaction).joinedload(Interaction.service),
+    )
+)
+
+
 def look_up_link(session: Session, token: str, now: datetime | None = None) -> LinkLookup:
     """What a link leads to, without changing anything."""
     if not token or len(token) > 64:
         return LinkLookup(LinkState.UNKNOWN)
-    invitation = session.scalar(
-        select(Invitation)
-        .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
-        .where(InvitationToken.token_hash == token_hash(token))
-        # What every respondent page reads, in the same query.
-        .options(
-            joinedload(Invitation.person),
-            joinedload(Invitation.campaign),
-            joinedload(Invitation.interaction).joinedload(Interaction.provider),
-            joinedload(Invitation.interaction).joinedload(Interaction.service),
-        )
-    )
+    invitation = session.scalar(_LINK_QUERY, {"token_hash": token_hash(token)})
     if invitation is None:
         return LinkLookup(LinkState.UNKNOWN)
     if invitation.status == "answered":
@@ -98,18 +102,24 @@ def look_up_link(session: Session, token: str, now: datetime | None = None) -> L
     return LinkLookup(LinkState.OPEN, invitation)
 
 
+_invitations = Invitation.__table__
+_CLAIM = (
+    update(_invitations)
+    .where(
+        _invitations.c.id == bindparam("invitation_id"),
+        _invitations.c.status.in_((*OPEN_STATUSES, "undeliverable")),
+        _invitations.c.expires_at > bindparam("now"),
+    )
+    .values(status="answered")
+)
+
+
 def claim_invitation(session: Session, invitation_id: int, now: datetime | None = None) -> bool:
     """Mark the invitation answered if it is still open; True only for the one caller that
-    did. The caller stores the response in the same transaction and commits."""
-    result = session.execute(
-        update(Invitation)
-        .where(
-            Invitation.id == invitation_id,
-            Invitation.status.in_((*OPEN_STATUSES, "undeliverable")),
-            Invitation.expires_at > (now or utcnow()),
-        )
-        .values(status="answered")
-        .execution_options(synchronize_session=False)
+    did. The caller stores the response in the same transaction and commits. (A plain UPDATE:
+    an ``Invitation`` loaded in the session keeps its old status until refreshed.)"""
+    result = session.connection().execute(
+        _CLAIM, {"invitation_id": invitation_id, "now": now or utcnow()}
     )
     return result.rowcount == 1
 

@@ -13,18 +13,33 @@ few hundred cells instead of scanning answers. Metric names (``metric_name``):
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    literal_column,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from survey.models import Answer, Question, Questionnaire, Response, ScoreCell
 from survey.models.base import random_id
+from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 
 PREFIX = {"post_interaction": "pi", "quarterly": "q"}
 QUARTERLY_DIMENSIONS = ("reliability", "responsiveness", "competence", "courtesy", "tools")
@@ -68,12 +83,16 @@ class _Delta:
             self.histogram[bucket] = self.histogram.get(bucket, 0) + 1
 
 
-def _questions_by_code(questionnaire: Questionnaire) -> dict[str, Question]:
+QuestionnaireLike = Questionnaire | QuestionnaireCopy
+QuestionLike = Question | QuestionCopy
+
+
+def _questions_by_code(questionnaire: QuestionnaireLike) -> dict[str, QuestionLike]:
     return {q.code: q for q in questionnaire.questions if q.retired_at is None}
 
 
 def _answer_rows(
-    response_id: str, questions: Mapping[str, Question], answers: Mapping[str, Any]
+    response_id: str, questions: Mapping[str, QuestionLike], answers: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
     """Validated answer rows; ValueError names the code of a bad or unknown answer."""
     rows = []
@@ -104,7 +123,7 @@ def _answer_rows(
 
 
 def _metrics(
-    item: ResponseInput, questions: Mapping[str, Question]
+    item: ResponseInput, questions: Mapping[str, QuestionLike]
 ) -> dict[str, tuple[float, str | None]]:
     """Metric -> (value, histogram bucket) for one response."""
     prefix = PREFIX[item.kind]
@@ -130,7 +149,7 @@ def _metrics(
 
 
 def _collect(
-    items: Iterable[tuple[ResponseInput, Mapping[str, Question]]],
+    items: Iterable[tuple[ResponseInput, Mapping[str, QuestionLike]]],
 ) -> dict[CellKey, _Delta]:
     deltas: dict[CellKey, _Delta] = defaultdict(_Delta)
     for item, questions in items:
@@ -165,72 +184,77 @@ def _key_filter(keys: list[CellKey]):  # type: ignore[no-untyped-def]
     ).in_(keys)
 
 
-def _apply_concurrent(session: Session, deltas: Mapping[CellKey, _Delta]) -> None:
-    """Race-safe on PostgreSQL: make sure each row exists, then lock and update it. SQLite
-    write transactions are already serial (BEGIN IMMEDIATE)."""
-    dialect = session.get_bind().dialect.name
+def _histogram_plus_one(table: Any, dialect: str) -> Any:
+    """SQL for "the cell's histogram with ``:count`` added to bucket ``:bucket``" (a NULL
+    histogram counts as empty), in the dialect's JSON functions."""
+    bucket = cast(bindparam("bucket", type_=String), String)
+    count = bindparam("count", type_=Integer)
+    if dialect == "postgresql":
+        current = func.coalesce(cast(table.c.histogram, JSONB), literal_column("'{}'::jsonb"))
+        previous = func.coalesce(cast(table.c.histogram.op("->>")(bucket), Integer), 0)
+        merged = current.op("||")(func.jsonb_build_object(bucket, previous + count))
+        return cast(merged, JSON)
+    path = literal_column("'$.\"'") + bucket + literal_column("'\"'")
+    current = func.coalesce(table.c.histogram, literal_column("'{}'"))
+    previous = func.coalesce(func.json_extract(table.c.histogram, path), 0)
+    return func.json_set(current, path, previous + count)
+
+
+@functools.cache
+def _cell_upsert(dialect: str) -> Any:
+    """The score-cell upsert of ``_apply_concurrent`` for ``dialect``, built once."""
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    keys = sorted(deltas)  # a fixed lock order: no deadlock between two submitters
-    rows = [
-        {
-            "provider_department_id": p,
-            "customer_department_id": c,
-            "quarter": q,
-            "metric": m,
-            "n": 0,
-            "total": 0.0,
-            "total_sq": 0.0,
-            "histogram": {},
-        }
-        for p, c, q, m in keys
-    ]
-    session.connection().execute(make_insert(ScoreCell).on_conflict_do_nothing(), rows)
     table = ScoreCell.__table__
-    locked = session.execute(
-        select(
+    statement = make_insert(table)
+    added = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[
             table.c.provider_department_id,
             table.c.customer_department_id,
             table.c.quarter,
             table.c.metric,
-            table.c.n,
-            table.c.total,
-            table.c.total_sq,
-            table.c.histogram,
-        )
-        .where(_key_filter(keys))
-        .order_by(
-            table.c.provider_department_id,
-            table.c.customer_department_id,
-            table.c.quarter,
-            table.c.metric,
-        )
-        .with_for_update()
+        ],
+        set_={
+            "n": table.c.n + added.n,
+            "total": table.c.total + added.total,
+            "total_sq": table.c.total_sq + added.total_sq,
+            "histogram": case(
+                (bindparam("bucket", type_=String).is_(None), table.c.histogram),
+                else_=_histogram_plus_one(table, dialect),
+            ),
+        },
     )
-    # Plain rows and one executemany UPDATE: the ORM unit of work costs more than the SQL here.
-    updates = []
-    for p, c, q, m, n, total, total_sq, histogram in locked:
-        delta = deltas[(p, c, q, m)]
-        updates.append(
+
+
+def _apply_concurrent(session: Session, deltas: Mapping[CellKey, _Delta]) -> None:
+    """Race-safe on both databases: one ``INSERT ... ON CONFLICT DO UPDATE`` per cell that adds
+    the delta to the stored sums inside the database, sent as one executemany in key order
+    (a fixed lock order: no deadlock between two submitters on PostgreSQL; SQLite write
+    transactions are serial anyway). Takes the deltas of one response: at most one histogram
+    bucket per cell (ValueError otherwise)."""
+    if any(len(d.histogram or {}) > 1 for d in deltas.values()):
+        raise ValueError("one response adds at most one histogram bucket per cell")
+    statement = _cell_upsert(session.get_bind().dialect.name)
+    rows = []
+    for key in sorted(deltas):
+        delta = deltas[key]
+        (bucket, count), *_ = (delta.histogram or {None: 0}).items()
+        p, c, q, m = key
+        rows.append(
             {
-                "k_p": p,
-                "k_c": c,
-                "k_q": q,
-                "k_m": m,
-                "n": (n or 0) + delta.n,
-                "total": (total or 0.0) + delta.total,
-                "total_sq": (total_sq or 0.0) + delta.total_sq,
-                "histogram": _merged_histogram(histogram, delta),
+                "provider_department_id": p,
+                "customer_department_id": c,
+                "quarter": q,
+                "metric": m,
+                "n": delta.n,
+                "total": delta.total,
+                "total_sq": delta.total_sq,
+                "histogram": delta.histogram or {},
+                "bucket": bucket,
+                "count": count,
             }
         )
-    session.connection().execute(
-        update(table).where(
-            table.c.provider_department_id == bindparam("k_p"),
-            table.c.customer_department_id == bindparam("k_c"),
-            table.c.quarter == bindparam("k_q"),
-            table.c.metric == bindparam("k_m"),
-        ),
-        updates,
-    )
+    session.connection().execute(statement, rows)
     # ORM copies of these cells loaded earlier in the session are now stale.
     for obj in [o for o in session.identity_map.values() if isinstance(o, ScoreCell)]:
         session.expire(obj)
@@ -278,7 +302,7 @@ def store_response(
     session: Session,
     *,
     kind: str,
-    questionnaire: Questionnaire,
+    questionnaire: QuestionnaireLike,
     provider_department_id: int,
     customer_department_id: int,
     quarter: str,
@@ -307,22 +331,25 @@ def store_response(
     questions = _questions_by_code(questionnaire)
     response_id = random_id()
     rows = _answer_rows(response_id, questions, answers)
-    response = Response(
-        id=response_id,
-        kind=kind,
-        questionnaire_id=questionnaire.id,
-        provider_department_id=provider_department_id,
-        customer_department_id=customer_department_id,
-        service_id=service_id,
-        campaign_id=campaign_id,
-        quarter=quarter,
-        iso_week=iso_week,
-        contact_person_id=contact_person_id,
-    )
-    session.add(response)
-    session.flush()
+    values = {
+        "id": response_id,
+        "kind": kind,
+        "questionnaire_id": questionnaire.id,
+        "provider_department_id": provider_department_id,
+        "customer_department_id": customer_department_id,
+        "service_id": service_id,
+        "campaign_id": campaign_id,
+        "quarter": quarter,
+        "iso_week": iso_week,
+        "contact_person_id": contact_person_id,
+    }
+    # A plain INSERT: the unit of work would cost more than the rest of the submit. The
+    # returned object is a detached copy of the stored row.
+    connection = session.connection()
+    connection.execute(Response.__table__.insert(), [values])
+    response = Response(**values)
     if rows:
-        session.execute(insert(Answer), rows)
+        connection.execute(Answer.__table__.insert(), rows)
     _apply_concurrent(session, _collect([(item, questions)]))
     return response
 

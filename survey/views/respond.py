@@ -8,15 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    g,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf.csrf import validate_csrf
+from markupsafe import Markup
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import ValidationError
 
 from forms.survey import QuestionSpec, SurveyForm, make_survey_form
 from survey.config import LOCALES
-from survey.db import get_session
+from survey.db import get_session, write_intent
 from survey.extensions import csrf, limit_link_pages
 from survey.models import Invitation
 from survey.services.answering import (
@@ -31,6 +42,7 @@ from survey.services.answering import (
 )
 from survey.services.fatigue import opt_out
 from survey.services.invitations import LinkState, look_up_link
+from survey.services.live_questionnaires import QuestionnaireCopy
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 csrf.exempt(bp)
@@ -52,6 +64,14 @@ def _csrf_ok() -> bool:
     return True
 
 
+def _start_writing(db: Session) -> None:
+    """End the read transaction (nothing written in it) so that the next statement opens a
+    write transaction: ``BEGIN IMMEDIATE`` on SQLite. Objects read so far stay loaded; the
+    claim re-checks the link's state inside the write transaction."""
+    db.commit()
+    write_intent.set(True)
+
+
 def _closed_page(state: LinkState) -> tuple[str, int]:
     if state is LinkState.UNKNOWN:
         return render_template("respond/closed.html", state="unknown"), 404
@@ -62,6 +82,10 @@ def _closed_page(state: LinkState) -> tuple[str, int]:
 @limit_link_pages
 def link(token: str) -> View:
     db = get_session()
+    if request.method == "POST":
+        # Read without the write lock; ``_start_writing`` takes it for the claim and store
+        # only, so that one respondent's form checks do not hold up another's submit.
+        write_intent.set(False)
     found = look_up_link(db, token)
     if found.state is not LinkState.OPEN:
         return _closed_page(found.state)
@@ -73,13 +97,33 @@ def link(token: str) -> View:
         abort(404)
     specs = question_specs(live_questions(questionnaire), locale)
     if invitation.kind == "post_interaction":
-        return _post_interaction(invitation, specs, locale)
+        return _post_interaction(invitation, questionnaire, specs, locale)
     if invitation.kind == "quarterly":
-        return _quarterly(invitation, specs, locale)
+        return _quarterly(invitation, questionnaire, specs, locale)
     abort(404)
 
 
-def _post_interaction(invitation: Invitation, specs: list[QuestionSpec], locale: str) -> View:
+def _blank_questions(
+    questionnaire: QuestionnaireCopy, specs: list[QuestionSpec], locale: str, score: str | None
+) -> Markup:
+    """The questions of an unanswered form (``score`` preselected), rendered once per
+    questionnaire revision, language and score and then reused: the same bytes every time."""
+    key = ("post_interaction", locale, score)
+    html = questionnaire.rendered.get(key)
+    if not isinstance(html, Markup):
+        form = make_survey_form(specs, data={"overall": score} if score else None)
+        question = get_template_attribute("respond/_questions.html", "question")
+        html = Markup("").join(question(form[code]) for code in form.question_codes)
+        questionnaire.rendered[key] = html
+    return html
+
+
+def _post_interaction(
+    invitation: Invitation,
+    questionnaire: QuestionnaireCopy,
+    specs: list[QuestionSpec],
+    locale: str,
+) -> View:
     interaction = invitation.interaction
     assert interaction is not None
     context: dict[str, Any] = {
@@ -89,9 +133,12 @@ def _post_interaction(invitation: Invitation, specs: list[QuestionSpec], locale:
     }
     if request.method == "GET":
         score = request.args.get("score", "")
-        data = {"overall": score} if score in {"1", "2", "3", "4", "5"} else None
-        form = make_survey_form(specs, data=data)
-        return render_template("respond/post_interaction.html", form=form, **context)
+        questions = _blank_questions(
+            questionnaire, specs, locale, score if score in {"1", "2", "3", "4", "5"} else None
+        )
+        return render_template(
+            "respond/post_interaction.html", form=None, questions=questions, **context
+        )
     form = make_survey_form(specs, formdata=request.form)
     if not _csrf_ok():
         form.validate()
@@ -101,7 +148,8 @@ def _post_interaction(invitation: Invitation, specs: list[QuestionSpec], locale:
     if not form.validate():
         return render_template("respond/post_interaction.html", form=form, **context), 422
     db = get_session()
-    if submit_post_interaction(db, invitation, form.answers()) is None:
+    _start_writing(db)
+    if submit_post_interaction(db, invitation, form.answers(), questionnaire=questionnaire) is None:
         db.rollback()
         return _closed_page(LinkState.USED)
     db.commit()
@@ -143,8 +191,20 @@ def _section_complete(specs: list[QuestionSpec], raw: dict[str, Any] | None) -> 
     return bool(raw.get("not_applicable")) or _saved_form(specs, raw).validate()
 
 
-def _quarterly(invitation: Invitation, specs: list[QuestionSpec], locale: str) -> View:
+def _quarterly(
+    invitation: Invitation,
+    questionnaire: QuestionnaireCopy,
+    specs: list[QuestionSpec],
+    locale: str,
+) -> View:
     db = get_session()
+    if request.method == "POST":
+        # Drafts are read and written in one write transaction; the link may have been used
+        # since it was looked up.
+        _start_writing(db)
+        db.refresh(invitation, ["status"])
+        if invitation.status == "answered":
+            return _closed_page(LinkState.USED)
     providers = quarterly_providers(db, invitation)
     if not providers:
         return _closed_page(LinkState.EXPIRED)
@@ -209,7 +269,7 @@ def _quarterly(invitation: Invitation, specs: list[QuestionSpec], locale: str) -
             section_form = _saved_form(specs, raw)
             section_form.validate()
             answers[pid] = section_form.answers()
-        if submit_quarterly(db, invitation, answers) is None:
+        if submit_quarterly(db, invitation, answers, questionnaire=questionnaire) is None:
             db.rollback()
             return _closed_page(LinkState.USED)
         db.commit()

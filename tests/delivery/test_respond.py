@@ -246,3 +246,62 @@ def test_quarterly_half_answered_section_can_be_saved(
     resumed = client.get(url).get_data(as_text=True)
     assert "Department 1 of 2" in resumed  # the half-done section comes back first
     assert re.search(r'<input checked id="reliability-1" name="reliability"', resumed)
+
+
+@pytest.mark.postgres
+def test_an_edited_question_shows_on_the_next_page_view(client, session, invite, org) -> None:
+    """Respondent pages use a per-process copy of the questionnaire; an edit committed by the
+    admin (new wording, a retired question, a new one) shows on the very next request."""
+    from survey.models import Question, Questionnaire
+    from survey.services.questionnaires import add_question, retire_question, update_question_texts
+
+    token = invite("post_interaction", org.person(0))
+    url = f"/r/{token}"
+    assert client.get(url).status_code == 200  # the copy is now cached
+    questionnaire = session.scalar(
+        select(Questionnaire).where(Questionnaire.kind == "post_interaction")
+    )
+    assert questionnaire is not None
+    revision = questionnaire.revision
+    overall = next(q for q in questionnaire.questions if q.code == "overall")
+    effort = next(q for q in questionnaire.questions if q.code == "effort")
+    update_question_texts(session, overall, {"en": {"prompt": "Freshly reworded prompt"}})
+    retire_question(session, effort)
+    add_question(
+        session,
+        questionnaire,
+        code="followup",
+        qtype="yes_no",
+        texts={"en": {"prompt": "Would you ask them again?"}},
+    )
+    session.commit()
+    session.refresh(questionnaire)
+    assert questionnaire.revision > revision
+    html = client.get(url).get_data(as_text=True)
+    assert "Freshly reworded prompt" in html
+    assert 'name="effort"' not in html
+    assert "Would you ask them again?" in html
+    # The stored answer goes to the new question, and the retired one is refused.
+    response = post_answers(client, url, overall="4", followup="1")
+    assert response.status_code == 302
+    session.rollback()
+    stored = session.scalars(select(Answer.question_id)).all()
+    followup = session.scalar(select(Question.id).where(Question.code == "followup"))
+    assert followup in stored
+    assert effort.id not in stored
+
+
+def test_blank_forms_reused_per_language_and_score_stay_right(client, invite, org) -> None:
+    """The unanswered form is rendered once per questionnaire revision, language and
+    preselected score: each variant must still show its own language and selection."""
+    checked = re.compile(r"<input[^>]*checked[^>]*>")
+    url = f"/r/{invite('post_interaction', org.person(0))}"
+    plain = client.get(url).get_data(as_text=True)
+    four = client.get(f"{url}?score=4").get_data(as_text=True)
+    italian = client.get(f"{url}?lang=it&score=2").get_data(as_text=True)
+    again = client.get(url).get_data(as_text=True)
+    assert checked.findall(plain) == [] and checked.findall(again) == []
+    assert len(checked.findall(four)) == 1 and 'value="4"' in checked.findall(four)[0]
+    assert len(checked.findall(italian)) == 1 and 'value="2"' in checked.findall(italian)[0]
+    assert 'lang="it"' in italian and "Invia le mie risposte" in italian
+    assert "Send my answers" in plain and "Send my answers" in again

@@ -1,0 +1,111 @@
+"""Read-only copies of questionnaires for the respondent path, kept per process.
+
+Every respondent request needs the questionnaire with its questions and their texts in three
+languages; loading and decoding them costs more than the rest of the lookup. A copy is kept
+per process under the database, the questionnaire's id, creation time and revision: the
+revision goes up in the same transaction as any
+change to the questionnaire or its questions (``survey.models.questionnaire``), so a process
+sees an edit on its next request, without any signal between processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, selectinload
+
+from survey.models import Questionnaire
+from survey.models.questionnaire import localized_text
+from survey.services.lru import Lru
+
+
+@dataclass(frozen=True)
+class QuestionCopy:
+    """The fields of a ``Question`` that forms and storage read."""
+
+    id: int
+    code: str
+    qtype: str
+    dimension: str | None
+    required: bool
+    texts: Mapping[str, Any]
+    retired_at: datetime | None
+
+    def text(self, locale: str, field: str = "prompt") -> str:
+        """As ``Question.text``: ``locale``, then English, then the code (prompt only)."""
+        return localized_text(dict(self.texts), self.code, locale, field)
+
+
+@dataclass(frozen=True)
+class QuestionnaireCopy:
+    """A questionnaire as of one revision; ``questions`` in position order, retired included."""
+
+    id: int
+    kind: str
+    revision: int
+    questions: tuple[QuestionCopy, ...]
+    # Markup rendered from this copy (e.g. the blank form in one language), kept as long as
+    # the copy is: whatever is filed here must depend on the copy and its key only.
+    rendered: dict[Hashable, object] = field(default_factory=dict, compare=False, repr=False)
+
+
+_COPIES: Lru[QuestionnaireCopy | None] = Lru(64)
+
+
+def _copy(session: Session, questionnaire_id: int) -> QuestionnaireCopy | None:
+    found = session.get(
+        Questionnaire, questionnaire_id, options=[selectinload(Questionnaire.questions)]
+    )
+    if found is None:
+        return None
+    return QuestionnaireCopy(
+        id=found.id,
+        kind=found.kind,
+        revision=found.revision,
+        questions=tuple(
+            QuestionCopy(
+                id=q.id,
+                code=q.code,
+                qtype=q.qtype,
+                dimension=q.dimension,
+                required=q.required,
+                texts=q.texts,
+                retired_at=q.retired_at,
+            )
+            for q in found.questions
+        ),
+    )
+
+
+_table = Questionnaire.__table__
+_CURRENT = select(_table.c.id, _table.c.revision, _table.c.created_at)
+_BY_ID = _CURRENT.where(_table.c.id == bindparam("id"))
+_NEWEST_ACTIVE = (
+    _CURRENT.where(_table.c.kind == bindparam("kind"), _table.c.active.is_(True))
+    .order_by(_table.c.id.desc())
+    .limit(1)
+)
+
+
+def questionnaire_copy(
+    session: Session, *, questionnaire_id: int | None = None, kind: str | None = None
+) -> QuestionnaireCopy | None:
+    """The questionnaire ``questionnaire_id``, or else the newest active one of ``kind``;
+    None when there is none. Costs one small query when the copy is current."""
+    if questionnaire_id is not None:
+        row = session.connection().execute(_BY_ID, {"id": questionnaire_id}).first()
+    else:
+        row = session.connection().execute(_NEWEST_ACTIVE, {"kind": kind}).first()
+    if row is None:
+        return None
+    ident, revision, created_at = row
+    key = (str(session.get_bind().url), ident, created_at, revision)
+    copy = _COPIES.get_or_make(key, lambda: _copy(session, ident))
+    # A copy made while a newer revision was being committed is filed under the older key;
+    # it is never older than its key, so it is only ever used while it is current.
+    return copy
+
