@@ -11,13 +11,24 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy.orm import Session, aliased, contains_eager
 
-from survey.models import Campaign, Interaction, Invitation, InvitationToken, Person
+from survey.models import (
+    Campaign,
+    Department,
+    Interaction,
+    Invitation,
+    InvitationToken,
+    Person,
+    Questionnaire,
+    Service,
+)
 from survey.models.base import utcnow
 from survey.security import new_token, token_hash
+from survey.services.live_questionnaires import QuestionnaireRef
 
 OPEN_STATUSES = ("queued", "sent")
 
@@ -33,6 +44,8 @@ class LinkState(enum.Enum):
 class LinkLookup:
     state: LinkState
     invitation: Invitation | None = None
+    # The questionnaire to answer with, as of the lookup (None if there is none).
+    questionnaire: QuestionnaireRef | None = None
 
 
 def issue_invitation(
@@ -73,33 +86,64 @@ def add_link_token(session: Session, invitation: Invitation, now: datetime | Non
     return token
 
 
-# Built once: constructing the statement and its loader options costs as much as running it.
-_LINK_QUERY = (
-    select(Invitation)
-    .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
-    .where(InvitationToken.token_hash == bindparam("token_hash"))
-    # What every respondent page reads, in the same query.
-    .options(
-        joinedload(Invitation.person),
-        joinedload(Invitation.campaign),
-        joinedload(Invitation.interaction).joinedload(Interaction.provider),
-        joinedload(Invitation.interaction).joinedload(Interaction.service),
+def _link_query() -> Select[Any]:
+    """Everything a respondent page reads, in one query: the invitation with its person,
+    campaign, interaction, provider and service, and the (id, revision, creation time) of the
+    questionnaire it is answered with: its campaign's, else the newest active of its kind."""
+    current = aliased(Questionnaire)
+    newest_active = (
+        select(func.max(Questionnaire.id))
+        .where(Questionnaire.kind == Invitation.kind, Questionnaire.active.is_(True))
+        .correlate(Invitation)
+        .scalar_subquery()
     )
-)
+    provider = aliased(Department)
+    return (
+        select(Invitation, current.id, current.revision, current.created_at)
+        .join(InvitationToken, InvitationToken.invitation_id == Invitation.id)
+        .join(Person, Person.id == Invitation.person_id)
+        .outerjoin(Campaign, Campaign.id == Invitation.campaign_id)
+        .outerjoin(Interaction, Interaction.id == Invitation.interaction_id)
+        .outerjoin(provider, provider.id == Interaction.provider_department_id)
+        .outerjoin(Service, Service.id == Interaction.service_id)
+        .outerjoin(
+            current, current.id == func.coalesce(Campaign.questionnaire_id, newest_active)
+        )
+        .where(InvitationToken.token_hash == bindparam("token_hash"))
+        # Explicit joins filled into the relationships: cheaper than eager-loading options.
+        .options(
+            contains_eager(Invitation.person),
+            contains_eager(Invitation.campaign),
+            contains_eager(Invitation.interaction).contains_eager(
+                Interaction.provider.of_type(provider)
+            ),
+            contains_eager(Invitation.interaction).contains_eager(Interaction.service),
+        )
+    )
+
+
+# Built once: constructing the statement and its loader options costs as much as running it.
+_LINK_QUERY = _link_query()
 
 
 def look_up_link(session: Session, token: str, now: datetime | None = None) -> LinkLookup:
     """What a link leads to, without changing anything."""
     if not token or len(token) > 64:
         return LinkLookup(LinkState.UNKNOWN)
-    invitation = session.scalar(_LINK_QUERY, {"token_hash": token_hash(token)})
-    if invitation is None:
+    row = session.execute(_LINK_QUERY, {"token_hash": token_hash(token)}).first()
+    if row is None:
         return LinkLookup(LinkState.UNKNOWN)
+    invitation, questionnaire_id, revision, created_at = row
+    ref = (
+        QuestionnaireRef(questionnaire_id, revision, created_at)
+        if questionnaire_id is not None
+        else None
+    )
     if invitation.status == "answered":
-        return LinkLookup(LinkState.USED, invitation)
+        return LinkLookup(LinkState.USED, invitation, ref)
     if invitation.status in ("expired", "cancelled") or invitation.expires_at <= (now or utcnow()):
-        return LinkLookup(LinkState.EXPIRED, invitation)
-    return LinkLookup(LinkState.OPEN, invitation)
+        return LinkLookup(LinkState.EXPIRED, invitation, ref)
+    return LinkLookup(LinkState.OPEN, invitation, ref)
 
 
 _invitations = Invitation.__table__

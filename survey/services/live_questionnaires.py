@@ -91,6 +91,15 @@ _NEWEST_ACTIVE = (
 )
 
 
+@dataclass(frozen=True)
+class QuestionnaireRef:
+    """Which questionnaire, as of which revision: enough to find a current copy."""
+
+    id: int
+    revision: int
+    created_at: datetime
+
+
 def questionnaire_copy(
     session: Session, *, questionnaire_id: int | None = None, kind: str | None = None
 ) -> QuestionnaireCopy | None:
@@ -102,10 +111,12 @@ def questionnaire_copy(
         row = session.connection().execute(_NEWEST_ACTIVE, {"kind": kind}).first()
     if row is None:
         return None
-    ident, revision, created_at = row
-    key = (str(session.get_bind().url), ident, created_at, revision)
-    copy = _COPIES.get_or_make(key, lambda: _copy(session, ident))
+    return copy_for(session, QuestionnaireRef(*row))
+
+
+def copy_for(session: Session, ref: QuestionnaireRef) -> QuestionnaireCopy | None:
+    """The copy of ``ref`` (read from the database only when this process has none)."""
+    key = (str(session.get_bind().url), ref.id, ref.created_at, ref.revision)
     # A copy made while a newer revision was being committed is filed under the older key;
     # it is never older than its key, so it is only ever used while it is current.
-    return copy
-
+    return _COPIES.get_or_make(key, lambda: _copy(session, ref.id))

@@ -35,14 +35,13 @@ from survey.services.answering import (
     load_draft,
     quarterly_providers,
     question_specs,
-    questionnaire_for,
     save_draft,
     submit_post_interaction,
     submit_quarterly,
 )
 from survey.services.fatigue import opt_out
 from survey.services.invitations import LinkState, look_up_link
-from survey.services.live_questionnaires import QuestionnaireCopy
+from survey.services.live_questionnaires import QuestionnaireCopy, copy_for
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 csrf.exempt(bp)
@@ -65,11 +64,13 @@ def _csrf_ok() -> bool:
 
 
 def _start_writing(db: Session) -> None:
-    """End the read transaction (nothing written in it) so that the next statement opens a
-    write transaction: ``BEGIN IMMEDIATE`` on SQLite. Objects read so far stay loaded; the
-    claim re-checks the link's state inside the write transaction."""
-    db.commit()
+    """On SQLite, end the read transaction (nothing written in it) so that the next statement
+    opens a write transaction with ``BEGIN IMMEDIATE``. Objects read so far stay loaded; the
+    claim re-checks the link's state inside the write transaction. PostgreSQL locks rows, not
+    the database: the same transaction goes on."""
     write_intent.set(True)
+    if db.get_bind().dialect.name == "sqlite":
+        db.commit()
 
 
 def _closed_page(state: LinkState) -> tuple[str, int]:
@@ -92,7 +93,7 @@ def link(token: str) -> View:
     invitation = found.invitation
     assert invitation is not None
     locale = _choose_locale(invitation.person.locale)
-    questionnaire = questionnaire_for(db, invitation)
+    questionnaire = copy_for(db, found.questionnaire) if found.questionnaire else None
     if questionnaire is None:
         abort(404)
     specs = question_specs(live_questions(questionnaire), locale)
