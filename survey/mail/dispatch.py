@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import smtplib
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.charset import QP, Charset
@@ -23,6 +24,7 @@ from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import format_datetime, formataddr, parseaddr
 
 from sqlalchemy import and_, or_, select, update
@@ -60,7 +62,31 @@ _UTF8_QP.header_encoding = QP
 _UTF8_QP.body_encoding = QP
 
 
-def compose(message: OutboxMessage, mail_from: str) -> Message:
+@dataclass(frozen=True)
+class Letter:
+    """The fields of an outbox row that the message is composed from, as plain values (safe to
+    hand to another thread: no database access behind them)."""
+
+    to_addr: str
+    subject: str
+    message_id: str
+    created_at: datetime
+    body_text: str
+    body_html: str | None
+
+    @classmethod
+    def of(cls, message: OutboxMessage) -> Letter:
+        return cls(
+            to_addr=message.to_addr,
+            subject=message.subject,
+            message_id=message.message_id,
+            created_at=message.created_at,
+            body_text=message.body_text,
+            body_html=message.body_html,
+        )
+
+
+def compose(message: OutboxMessage | Letter, mail_from: str) -> Message:
     """The MIME message (text and HTML alternatives, UTF-8 quoted-printable) for an outbox row.
 
     Built with the classic ``email.mime`` classes: the same structure as the newer API at a
@@ -251,15 +277,25 @@ def dispatch_once(
         )
         accepted: list[OutboxMessage] = []  # sent, not yet recorded
         recorded_at = time.monotonic()
-        for position, message_id in enumerate(ids):
-            message = messages.get(message_id)
-            if message is None or message.claimed_by != worker:
-                continue
+        mine = [(i, m) for i, m in enumerate(ids) if _is_mine(messages.get(m), worker)]
+        # Messages are composed one ahead in a second thread while this one waits for the
+        # server's replies (socket waits release the interpreter lock).
+        composer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compose")
+        letters = [Letter.of(messages[m]) for _i, m in mine]
+        composed = composer.map(lambda letter: _flat(letter, mail_from), letters)
+        for position, message_id in mine:
+            message = messages[message_id]
             if len(accepted) >= SENT_BATCH or time.monotonic() - recorded_at > SENT_DELAY:
                 _mark_sent(session, accepted, worker)
                 recorded_at = time.monotonic()
             try:
-                connection.send(compose(message, mail_from))
+                recipient, data = next(composed)
+                connection.send_flat(mail_from, recipient, data)
+            except Unsendable as error:
+                text = f"cannot be sent: {error}"
+                report.errors.append(text)
+                _mark_failed(session, message, worker, utcnow(), text)
+                report.failed += 1
             except smtplib.SMTPException as error:
                 _mark_sent(session, accepted, worker)
                 code = _smtp_code(error)
@@ -282,8 +318,33 @@ def dispatch_once(
             else:
                 accepted.append(message)
                 report.sent += 1
+        composer.shutdown(wait=True, cancel_futures=True)
         _mark_sent(session, accepted, worker)
     return report
+
+
+# What ``smtplib.SMTP.send_message`` flattens with for these message classes.
+SMTP_LINES = compat32.clone(linesep="\r\n")
+
+
+class Unsendable(Exception):
+    """The row cannot become a message on the wire (an address outside ASCII, which needs the
+    SMTPUTF8 extension these message classes do not produce): a permanent failure."""
+
+
+def _flat(letter: Letter, mail_from: str) -> tuple[str, bytes]:
+    """The envelope recipient and the message as SMTP sends it (CRLF line ends)."""
+    recipient = parseaddr(letter.to_addr)[1]
+    if not (recipient.isascii() and mail_from.isascii()):
+        raise Unsendable(f"the address {recipient!r} is not plain ASCII")
+    try:
+        return recipient, compose(letter, mail_from).as_bytes(policy=SMTP_LINES)
+    except (UnicodeError, ValueError) as error:
+        raise Unsendable(str(error)) from error
+
+
+def _is_mine(message: OutboxMessage | None, worker: str) -> bool:
+    return message is not None and message.claimed_by == worker
 
 
 def _connection_lost(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import Message
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -83,11 +82,12 @@ class SmtpConnection:
         self._smtp = smtp
         return smtp
 
-    def send(self, message: Message) -> None:
-        """Send one message; SMTP errors propagate for the caller to classify."""
+    def send_flat(self, mail_from: str, recipient: str, data: bytes) -> None:
+        """Send a message already flattened to bytes with CRLF line ends to one ASCII address;
+        SMTP errors propagate for the caller to classify."""
         smtp = self.open()
         try:
-            smtp.send_message(message)
+            smtp.sendmail(mail_from, [recipient], data)
         except smtplib.SMTPServerDisconnected:
             self.discard()
             raise

@@ -197,3 +197,55 @@ def test_send_mail_without_smtp_keeps_the_outbox(runner, session) -> None:
     result = runner.invoke(args=["survey", "send-mail"])
     assert result.exit_code == 0 and "outbox" in result.output
     assert _statuses(session) == {"queued": 1}
+
+
+def test_flattened_bytes_carry_the_message_with_crlf_line_ends() -> None:
+    """The dispatcher composes and flattens messages in a second thread and hands bytes to the
+    server: parsed back they give the letter's headers and both bodies, lines end in CRLF."""
+    from datetime import UTC, datetime
+    from email import message_from_bytes
+    from email import policy as email_policy
+
+    from survey.mail.dispatch import Letter, _flat
+
+    letter = Letter(
+        to_addr='"Zoë Ünal" <zoe@example.com>',
+        subject="Ça va ? Votre avis 😀 " + "long words " * 12,
+        message_id="<abc@survey.example>",
+        created_at=datetime(2026, 11, 25, 9, 30, tzinfo=UTC),
+        body_text="Bonjour,\n.a line starting with a dot\nmerci",
+        body_html="<p>Bonjour <b>Zoë</b></p>",
+    )
+    recipient, data = _flat(letter, FROM)
+    assert recipient == "zoe@example.com"
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    parsed = message_from_bytes(data, policy=email_policy.default)
+    assert parsed["To"] == "Zoë Ünal <zoe@example.com>"
+    assert parsed["Subject"].strip() == letter.subject.strip()
+    assert parsed["Message-ID"] == letter.message_id
+    plain = parsed.get_body(("plain",)).get_content()
+    assert plain.replace("\r\n", "\n").strip() == letter.body_text
+    assert parsed.get_body(("html",)).get_content().strip() == letter.body_html
+
+
+def test_an_address_outside_ascii_fails_alone_with_a_clear_error(app, session, smtp_server) -> None:
+    """An internationalised address (the API accepts any address with an @) cannot be sent by
+    these message classes: it is marked failed with the reason, and the rest of the batch is
+    sent; the dispatcher does not stop on it."""
+    _queue(session, 2)
+    odd = enqueue_message(
+        session,
+        to_addr="Zoë <zoë@exämple.com>",
+        subject="Survey",
+        body_text="Hello",
+        body_html="",
+        purpose="test",
+        domain="example.com",
+    )
+    session.commit()
+    report = _send(app, smtp_server)
+    assert (report.sent, report.failed) == (2, 1)
+    assert _statuses(session) == {"sent": 2, "failed": 1}
+    error = session.scalar(select(OutboxMessage.last_error).where(OutboxMessage.id == odd.id))
+    assert "not plain ASCII" in (error or "")
+    assert len(smtp_server.messages) == 2
