@@ -200,6 +200,21 @@ def _histogram_plus_one(table: Any, dialect: str) -> Any:
     return func.json_set(current, path, previous + count)
 
 
+def _cell_row(key: CellKey, delta: _Delta) -> dict[str, Any]:
+    """A new score cell holding just ``delta``."""
+    p, c, q, m = key
+    return {
+        "provider_department_id": p,
+        "customer_department_id": c,
+        "quarter": q,
+        "metric": m,
+        "n": delta.n,
+        "total": delta.total,
+        "total_sq": delta.total_sq,
+        "histogram": delta.histogram or {},
+    }
+
+
 @functools.cache
 def _cell_upsert(dialect: str) -> Any:
     """The score-cell upsert of ``_apply_concurrent`` for ``dialect``, built once."""
@@ -239,21 +254,7 @@ def _apply_concurrent(session: Session, deltas: Mapping[CellKey, _Delta]) -> Non
     for key in sorted(deltas):
         delta = deltas[key]
         (bucket, count), *_ = (delta.histogram or {None: 0}).items()
-        p, c, q, m = key
-        rows.append(
-            {
-                "provider_department_id": p,
-                "customer_department_id": c,
-                "quarter": q,
-                "metric": m,
-                "n": delta.n,
-                "total": delta.total,
-                "total_sq": delta.total_sq,
-                "histogram": delta.histogram or {},
-                "bucket": bucket,
-                "count": count,
-            }
-        )
+        rows.append({**_cell_row(key, delta), "bucket": bucket, "count": count})
     session.connection().execute(statement, rows)
     # ORM copies of these cells loaded earlier in the session are now stale.
     for obj in [o for o in session.identity_map.values() if isinstance(o, ScoreCell)]:
@@ -280,19 +281,7 @@ def _apply_bulk(session: Session, deltas: Mapping[CellKey, _Delta]) -> None:
         if key in existing:
             _merge(existing[key], delta)
         else:
-            p, c, q, m = key
-            new_rows.append(
-                {
-                    "provider_department_id": p,
-                    "customer_department_id": c,
-                    "quarter": q,
-                    "metric": m,
-                    "n": delta.n,
-                    "total": delta.total,
-                    "total_sq": delta.total_sq,
-                    "histogram": delta.histogram or {},
-                }
-            )
+            new_rows.append(_cell_row(key, delta))
     if new_rows:
         session.execute(insert(ScoreCell), new_rows)
     session.flush()
