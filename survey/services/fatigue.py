@@ -12,10 +12,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from survey.models import Campaign, Interaction, Invitation, Person
+from survey.models import Campaign, Interaction, Invitation, OutboxMessage, Person
 
 SKIP_REASONS = {
     "opted_out": "the person opted out of surveys",
@@ -88,8 +88,25 @@ def skip_reason(
     return None
 
 
+OPTED_OUT_ERROR = "withdrawn: the person opted out of surveys"
+
+
 def opt_out(session: Session, person: Person) -> None:
     """No further survey of any kind for ``person`` (an admin can undo it on the person's page).
-    Invitations already sent stay answerable."""
+    Invitations already sent stay answerable; their survey emails still waiting in the outbox
+    are withdrawn (marked failed with the reason, visible on the outbox page), so the promise
+    "no more survey emails" holds from the moment it is made. A message being handed to the
+    mail server at that very moment may still go."""
     person.opted_out = True
+    outbox = OutboxMessage.__table__
+    session.execute(
+        update(outbox)
+        .where(
+            outbox.c.status == "queued",
+            outbox.c.invitation_id.in_(
+                select(Invitation.id).where(Invitation.person_id == person.id)
+            ),
+        )
+        .values(status="failed", last_error=OPTED_OUT_ERROR)
+    )
     session.flush()

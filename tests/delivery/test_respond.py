@@ -305,3 +305,45 @@ def test_blank_forms_reused_per_language_and_score_stay_right(client, invite, or
     assert len(checked.findall(italian)) == 1 and 'value="2"' in checked.findall(italian)[0]
     assert 'lang="it"' in italian and "Invia le mie risposte" in italian
     assert "Send my answers" in plain and "Send my answers" in again
+
+
+def test_opting_out_withdraws_survey_emails_still_waiting(client, session, invite, org) -> None:
+    """"No more survey emails" holds at once: another invitation's email still queued in the
+    outbox is withdrawn with the reason; other people's mail and sent mail are untouched."""
+    from survey.models import Invitation, OutboxMessage
+    from survey.services.fatigue import OPTED_OUT_ERROR
+    from survey.services.outbox import enqueue_message
+
+    person, other = org.person(3), org.person(4)
+    token = invite("post_interaction", person)
+    invite("post_interaction", person)
+    invite("post_interaction", other)
+    invitations = session.scalars(select(Invitation).order_by(Invitation.id)).all()
+    queued = [
+        enqueue_message(
+            session,
+            to_addr="someone@example.com",
+            subject="Survey",
+            body_text="Hello",
+            body_html="",
+            purpose="survey",
+            domain="example.com",
+            invitation_id=inv.id,
+        )
+        for inv in invitations
+    ]
+    queued[0].status = "sent"  # the first one already went out
+    session.commit()
+    url = f"/r/{token}/stop"
+    assert client.post(url, data={"csrf_token": csrf_token(client, url)}).status_code == 200
+    session.rollback()
+    rows = {
+        invitation_id: (status, error)
+        for invitation_id, status, error in session.execute(
+            select(OutboxMessage.invitation_id, OutboxMessage.status, OutboxMessage.last_error)
+        )
+    }
+    first, second, third = (inv.id for inv in invitations)
+    assert rows[first] == ("sent", None)
+    assert rows[second] == ("failed", OPTED_OUT_ERROR)
+    assert rows[third] == ("queued", None)
