@@ -1,11 +1,12 @@
-# Service IQ: `make run` serves the demo, `make test` runs the whole suite (installing what it needs).
+# Service IQ: `make run` serves the demo, `make test` runs the suite (installing what it needs),
+# `make soak` its long load and fault runs.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DB := instance/survey.sqlite3
 export FLASK_APP := wsgi
 
-.PHONY: run test bench lint install system-deps translations messages clean
+.PHONY: run test soak bench lint install system-deps translations messages clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -70,6 +71,12 @@ system-deps:
 
 test: install system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The long part of the reliability suite (tests/soak, about eight minutes): 200 simultaneous
+# respondents, PostgreSQL restarted and workers killed under load, a mixed run with memory
+# tracking (SURVEY_SOAK_SECONDS per database, default 90). Figures: test-artifacts/soak/.
+soak: install system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m soak tests/soak
 
 bench: install system-deps
 	$(BIN)/python -m bench

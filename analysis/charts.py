@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import ListedColormap, Normalize
+from matplotlib.colors import Normalize, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.patches import Rectangle
@@ -100,10 +100,25 @@ def to_bytes(figure: Figure, fmt: str, *, dpi: float = 150) -> bytes:
         mpl.rc_context({"svg.hashsalt": SVG_HASH_SALT, "svg.fonttype": "none"}),
     ):
         if not isinstance(figure.get_layout_engine(), PlaceHolderLayoutEngine | None):
-            figure.draw_without_rendering()
-            figure.set_layout_engine("none")
+            _lay_out(figure)
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
+
+
+def _lay_out(figure: Figure) -> None:
+    """Run the figure's layout engine once and fix the result. Images are left out of the
+    layout pass: they sit inside their axes and do not move anything, and drawing them there
+    would resample each one to the whole canvas in floating point (tens of megabytes for a
+    large heatmap) only to throw the pixels away."""
+    images = [image for ax in figure.axes for image in ax.images if image.get_visible()]
+    for image in images:
+        image.set_visible(False)
+    try:
+        figure.draw_without_rendering()
+    finally:
+        for image in images:
+            image.set_visible(True)
+    figure.set_layout_engine("none")
 
 
 # --- helpers ---
@@ -412,21 +427,25 @@ def heatmap(
     ax = fig.add_subplot()
     cmap = mpl.colormaps[HEATMAP_CMAP]
     norm = Normalize(vmin=vmin, vmax=vmax)
+    # Dense maps embed their pixels as they are ("none"): resampling a 200 x 200 grid to the
+    # output resolution would build a float image of the whole plot (tens of megabytes).
     image = ax.imshow(
-        np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="auto", interpolation="nearest"
+        np.ma.masked_invalid(grid),
+        cmap=cmap,
+        norm=norm,
+        aspect="auto",
+        interpolation="none" if dense else "nearest",
     )
     hidden_label = _plain(_text(texts, HEATMAP_TEXTS, "hidden"))
     if dense:
-        # One mesh for every hidden cell and no per-cell text: drawing cost stays linear.
-        ax.pcolormesh(
-            np.arange(cols + 1) - 0.5,
-            np.arange(rows + 1) - 0.5,
-            np.ma.masked_where(~hidden, np.ones_like(grid)),
-            cmap=ListedColormap([HIDDEN_FILL]),
-            hatch="///",
-            edgecolors="none",
+        # One small image for every hidden cell, hatched in its pixels, and no per-cell text:
+        # drawing cost and memory stay linear in the number of cells.
+        ax.imshow(
+            _hatched_cells(hidden),
+            aspect="auto",
+            interpolation="none",
+            extent=(-0.5, cols - 0.5, rows - 0.5, -0.5),
             gid="hidden-cells",
-            rasterized=True,  # one embedded image in SVG and PDF, not a path per cell
         )
     for r in range(rows if not dense else 0):
         for c in range(cols):
@@ -485,6 +504,25 @@ def heatmap(
     if alt_text is None:
         alt_text = _heatmap_alt(title, row_labels, col_labels, grid, row_title, col_title)
     return Chart(fig, title, alt_text)
+
+
+HATCH_PIXELS = 4  # pixels per cell side in the hidden-cell image of a dense heatmap
+
+
+def _hatched_cells(hidden: np.ndarray) -> np.ndarray:
+    """An RGBA image (uint8) with ``HATCH_PIXELS`` pixels per cell: hidden cells gray with a
+    darker rising diagonal ("///"), every other cell transparent."""
+    rows, cols = hidden.shape
+    size = HATCH_PIXELS
+    mask = np.repeat(np.repeat(hidden, size, axis=0), size, axis=1)
+    y, x = np.indices(mask.shape)
+    line = (x + y) % size == 0
+    image = np.zeros((rows * size, cols * size, 4), dtype=np.uint8)
+    fill = np.array(to_rgba_array(HIDDEN_FILL)[0] * 255, dtype=np.uint8)
+    edge = np.array(to_rgba_array(HIDDEN_EDGE)[0] * 255, dtype=np.uint8)
+    image[mask & ~line] = fill
+    image[mask & line] = edge
+    return image
 
 
 def _sparse_ticks(ax: Axes, row_labels: Sequence[str], col_labels: Sequence[str]) -> None:
@@ -569,10 +607,19 @@ def forest_plot(
     fig = _figure(7.0, max(2.4, 0.38 * n + 1.4))
     ax = fig.add_subplot()
     _style(ax)
-    for i in range(n):
-        if not (math.isnan(lo[i]) or math.isnan(hi[i])):
-            ax.hlines(i, lo[i], hi[i], color=DEPARTMENT, linewidth=2)
-            ax.vlines([lo[i], hi[i]], i - 0.15, i + 0.15, color=DEPARTMENT, linewidth=1.2)
+    # Every interval in one collection and every end cap in another: two artists whatever
+    # the number of departments (one per row made a 200-department plot slow to draw).
+    bounded = ~(np.isnan(lo) | np.isnan(hi))
+    if bounded.any():
+        rows = y[bounded]
+        ax.hlines(rows, lo[bounded], hi[bounded], color=DEPARTMENT, linewidth=2)
+        ax.vlines(
+            np.concatenate([lo[bounded], hi[bounded]]),
+            np.concatenate([rows, rows]) - 0.15,
+            np.concatenate([rows, rows]) + 0.15,
+            color=DEPARTMENT,
+            linewidth=1.2,
+        )
     ax.scatter(est, y, marker="s", s=40, color="black", zorder=5)
     if reference is not None:
         ax.axvline(reference, color="#777777", linewidth=1, linestyle=":")

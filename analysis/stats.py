@@ -18,6 +18,10 @@ Sources:
 - Cronbach's alpha (1951) with the F-based interval of Feldt (1965) and Feldt, Woodruff &
   Salih (1987), Applied Psychological Measurement 11:93-103.
 - Net Promoter Score: Reichheld (2003); its standard error from the trinomial variance.
+
+``scipy.stats`` (about 70 MB of a process's memory) is imported inside the two functions that
+need it (the Mann-Whitney test and Feldt's interval), so that the scorecard pages, which use
+neither, do not carry it in every web worker.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ from functools import cache
 from statistics import NormalDist
 
 import numpy as np
-from scipy import stats as sps
 
 #: Series up to this length get the exact Mann-Kendall p-value; longer ones the normal
 #: approximation with continuity correction.
@@ -150,6 +153,8 @@ def mann_whitney(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
         raise ValueError("both samples need at least one value")
     if np.all(np.concatenate([x, y]) == x[0]):
         return x.size * y.size / 2.0, 1.0
+    from scipy import stats as sps  # imported on first use: see the module docstring
+
     result = sps.mannwhitneyu(x, y, alternative="two-sided")
     return float(result.statistic), float(result.pvalue)
 
@@ -330,6 +335,8 @@ def cronbach_alpha(
     if not 0.0 < gamma < 1.0:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
     df1, df2 = n - 1, (n - 1) * (k - 1)
+    from scipy import stats as sps  # imported on first use: see the module docstring
+
     low = 1.0 - (1.0 - alpha) * float(sps.f.isf(gamma / 2.0, df1, df2))
     high = 1.0 - (1.0 - alpha) * float(sps.f.isf(1.0 - gamma / 2.0, df1, df2))
     return alpha, low, high

@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-WARM_REPEATS = 5
+WARM_REPEATS = 11  # warm pages take milliseconds: enough views for a steady median
 
 
 def _timed(client: Any, path: str) -> float:

@@ -142,6 +142,7 @@ def tick() -> None:
         salt=str(cfg["SECRET_KEY"]),
         fatigue_days=int(cfg["FATIGUE_DAYS"]),
         link_days=int(cfg["LINK_DAYS"]),
+        min_group_size=int(cfg["MIN_GROUP_SIZE"]),
     )
     report = run_tick(database().sessionmaker, settings)
     click.echo(report.describe())

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from survey.db import SQLITE_BUSY_TIMEOUT_MS
+
 LOCALES = ("en", "it", "fr")
 ROLES = ("admin", "manager", "viewer")
 
@@ -65,6 +67,10 @@ def load_settings(
         "LINK_DAYS": _int(env, "SURVEY_LINK_DAYS", 14, 1),
         "SIGNIN_MAX_FAILURES": _int(env, "SURVEY_SIGNIN_MAX_FAILURES", 5, 1),
         "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),
+        # SQLite only: how long a write waits for another writer before the "try again" page.
+        "SQLITE_BUSY_TIMEOUT_MS": _int(
+            env, "SURVEY_SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS, 0
+        ),
         # Where rate-limit counters live: memory (per process) unless e.g. redis://host:6379
         # is given, which several app hosts behind a load balancer should share.
         "RATELIMIT_STORAGE_URI": env.get("SURVEY_RATELIMIT_STORAGE_URL") or "memory://",

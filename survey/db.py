@@ -12,8 +12,11 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+# How long a SQLite writer waits for the write lock before giving up with "database is locked"
+# (then the request gets the 503 "try again" page). ``SQLITE_BUSY_TIMEOUT_MS`` in the config.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 # Whether new SQLite transactions should take the write lock at BEGIN. Read-only requests
@@ -29,27 +32,35 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # isolation_level=None hands transaction control to SQLAlchemy's "begin" event below,
-    # so that BEGIN IMMEDIATE can be used and the pragmas run outside a transaction.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # isolation_level=None hands transaction control to SQLAlchemy's "begin" event below,
+        # so that BEGIN IMMEDIATE can be used and the pragmas run outside a transaction.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Build an engine for ``url`` with the project's connection settings."""
+def make_engine(
+    url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
+) -> Engine:
+    """Build an engine for ``url`` with the project's connection settings.
+
+    ``busy_timeout_ms`` (SQLite only): how long a writer waits for the write lock.
+    """
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None},
+            connect_args={"timeout": busy_timeout_ms / 1000, "isolation_level": None},
             **kwargs,
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
@@ -78,12 +89,18 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def init_app(app: Flask) -> None:
     """Create the engine from ``DATABASE_URL`` and close the request's session at teardown."""
-    app.extensions["survey.db"] = Database(make_engine(str(app.config["DATABASE_URL"])))
+    busy_timeout_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS))
+    engine = make_engine(str(app.config["DATABASE_URL"]), busy_timeout_ms=busy_timeout_ms)
+    app.extensions["survey.db"] = Database(engine)
     app.teardown_appcontext(_close_session)
 
     @app.before_request
     def _declare_intent() -> None:
-        g.write_intent_token = write_intent.set(request.method not in READ_ONLY_METHODS)
+        # A request with an API key writes whatever its method: it stamps the key's last use.
+        # Declared up front, it waits its turn for the lock; a read that turns into a write
+        # fails at once with "database is locked" if another writer committed in between.
+        writes = request.method not in READ_ONLY_METHODS or "Authorization" in request.headers
+        g.write_intent_token = write_intent.set(writes)
 
     @app.teardown_request
     def _reset_intent(_exc: BaseException | None) -> None:
@@ -106,4 +123,9 @@ def get_session() -> Session:
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
-        session.close()
+        try:
+            session.close()
+        except DBAPIError as error:
+            # The connection died under the request (database restarted): the reply is
+            # already made and must stand; SQLAlchemy has dropped the dead connection.
+            current_app.logger.warning("closing the session failed: %s", error)

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
+from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from survey.config import LOCALES
 from survey.db import get_session
+from survey.extensions import login_manager
+
+# Seconds a client is asked to wait after a 503 (the database was locked or unreachable).
+RETRY_AFTER_SECONDS = 5
 
 
 def _wants_json() -> bool:
@@ -31,13 +39,38 @@ def _titles() -> dict[int, str]:
     }
 
 
-def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
+def render_error(error: HTTPException, **context: Any):  # type: ignore[no-untyped-def]
     code = error.code or 500
     title = _titles().get(code, error.name)
     if _wants_json():
         return jsonify({"error": title, "status": code}), code
-    template = f"errors/{code}.html" if code in (403, 404, 410, 429, 500) else "errors/generic.html"
-    return render_template(template, code=code, title=title), code
+    own_page = (403, 404, 410, 429, 500, 503)
+    template = f"errors/{code}.html" if code in own_page else "errors/generic.html"
+    return render_template(template, code=code, title=title, **context), code
+
+
+def _resend() -> dict[str, Any] | None:
+    """What the 503 page needs to send a refused form again: its address and fields.
+
+    None for anything but a plain form POST, and for a form carrying a file or a password
+    (a password is never written into a page).
+    """
+    if request.method != "POST" or request.files or not request.form:
+        return None
+    fields = list(request.form.items(multi=True))
+    if any("password" in name.lower() for name, _value in fields):
+        return None
+    query = request.query_string.decode("latin-1")
+    return {"action": request.path + (f"?{query}" if query else ""), "fields": fields}
+
+
+def _try_again_later(error: OperationalError) -> bool:
+    """A database that is busy or out of reach for a while (say "try again"), as opposed to a
+    broken statement or schema, which SQLite also reports as an OperationalError."""
+    if error.connection_invalidated or not isinstance(error.orig, sqlite3.Error):
+        return True
+    message = str(error.orig).lower()
+    return "locked" in message or "busy" in message
 
 
 def _rollback() -> None:
@@ -63,9 +96,20 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _busy(error: OperationalError):  # type: ignore[no-untyped-def]
         # A locked or unreachable database: say "try again", never show a traceback.
+        if not _try_again_later(error):
+            return _unexpected(error)
         app.logger.warning("database unavailable: %s", error)
         _rollback()
-        return render_error(ServiceUnavailable())
+        # The page must not touch the database again: drawn for a signed-in user it would
+        # load (or refresh) the user and fail a second time, leaving a bare error. So it is
+        # drawn as for a visitor, in the language the form posted if it named one.
+        g._login_user = login_manager.anonymous_user()  # what Flask-Login reads
+        posted = request.form.get("lang") if request.method == "POST" else None
+        if posted in LOCALES and not g.get("locale"):
+            g.locale = posted
+            refresh()
+        body, code = render_error(ServiceUnavailable(), resend=_resend())
+        return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):  # type: ignore[no-untyped-def]

@@ -27,6 +27,17 @@ PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The soak tests (tests/soak, minutes of load and faults) run only when ``-m`` names them
+    (``make soak``), never as part of a plain run or of another marker's selection."""
+    if "soak" in (config.getoption("markexpr") or ""):
+        return
+    soak = [item for item in items if item.get_closest_marker("soak") is not None]
+    if soak:
+        config.hook.pytest_deselected(items=soak)
+        items[:] = [item for item in items if item.get_closest_marker("soak") is None]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         backends = ["sqlite"]
@@ -60,19 +71,33 @@ def pg_cluster() -> Iterator[Cluster]:
     cluster.stop()
 
 
-@pytest.fixture
-def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+def fresh_database(
+    backend: str, directory: Path, request: pytest.FixtureRequest, like: str | None = None
+) -> str:
+    """The URL of a new, migrated database: a copy of the SQLite template in ``directory``, or
+    a PostgreSQL database made from the cluster's template; a copy of the database at ``like``
+    (a URL this function returned, no longer connected) when given. Also usable inside a test
+    that needs several (a hypothesis state machine starts each example on its own)."""
     if backend == "sqlite":
-        target = tmp_path / "survey.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        target = directory / f"survey-{next(_counter)}.sqlite3"
+        source = like.removeprefix("sqlite:///") if like else request.getfixturevalue(
+            "sqlite_template"
+        )
+        shutil.copy(source, target)
         return f"sqlite:///{target}"
     cluster: Cluster = request.getfixturevalue("pg_cluster")
     name = f"siq_test_{next(_counter)}"
+    template = like.rsplit("/", 1)[1] if like else "siq_template"
     engine = make_engine(cluster.url(), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE siq_template"))
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
     engine.dispose()
     return cluster.url(name)
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    return fresh_database(backend, tmp_path, request)
 
 
 @pytest.fixture
@@ -188,13 +213,15 @@ def make_user(session: Session, make_department: Callable[..., Department]) -> C
 
 
 @pytest.fixture
-def sign_in(client: FlaskClient) -> Callable[[User], FlaskClient]:
-    """Sign ``user`` in on the test client through the real form."""
+def sign_in(client: FlaskClient) -> Callable[..., FlaskClient]:
+    """Sign ``user`` in on the test client (or on the client ``on``, for a test that needs
+    several people signed in at once) through the real form."""
 
-    def do(user: User) -> FlaskClient:
-        response = post_form(client, "/auth/sign-in", {"email": user.email, "password": PASSWORD})
+    def do(user: User, on: FlaskClient | None = None) -> FlaskClient:
+        target = on or client
+        response = post_form(target, "/auth/sign-in", {"email": user.email, "password": PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return client
+        return target
 
     return do
 
@@ -218,12 +245,18 @@ def smtp_server() -> Iterator[Any]:
 
 
 class LiveServer:
-    """The app under gunicorn in a subprocess, on a free loopback port."""
+    """The app under gunicorn in a subprocess, on a free loopback port.
+
+    ``threads=1`` gives gunicorn's sync workers (as in production); more gives threaded ones.
+    The server's log goes to a file (a pipe nobody reads would fill and stall the workers),
+    readable with ``log()``.
+    """
 
     def __init__(self, db_url: str, workers: int = 2, threads: int = 4, **env: str) -> None:
         import os
         import subprocess
         import sys
+        import tempfile
 
         from tests.smtp import free_port
 
@@ -237,6 +270,7 @@ class LiveServer:
             **env,
         }
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(
             [
                 gunicorn,
@@ -253,20 +287,27 @@ class LiveServer:
             cwd=str(Path(__file__).resolve().parent.parent),
             env=environment,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._log,
         )
         self._wait()
+
+    def log(self) -> str:
+        """What the server wrote to its log so far (read without moving the file offset the
+        server shares)."""
+        import os
+
+        fd = self._log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
 
     def _wait(self) -> None:
         import time
         import urllib.request
 
-        deadline = time.monotonic() + 30
+        # Generous: workers import the whole app, and the machine may be busy.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    self.process.stderr.read().decode() if self.process.stderr else ""
-                )
+                raise RuntimeError(self.log())
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
                     if r.status == 200:
@@ -281,8 +322,7 @@ class LiveServer:
             self.process.wait(timeout=10)
         except Exception:
             self.process.kill()
-        if self.process.stderr:
-            self.process.stderr.close()
+        self._log.close()
 
 
 @pytest.fixture

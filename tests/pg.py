@@ -32,9 +32,15 @@ def _free_port() -> int:
 
 
 class Cluster:
-    """Start with ``start()``, connect with ``url(dbname)``, end with ``stop()``."""
+    """Start with ``start()``, connect with ``url(dbname)``, end with ``stop()``.
 
-    def __init__(self) -> None:
+    The server runs without fsync and with asynchronous commits (fast, and enough while it is
+    never crashed) unless ``durable``: a cluster that a test crashes needs production's
+    settings, or commits already confirmed to clients are legitimately lost.
+    """
+
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="siq-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
@@ -63,11 +69,14 @@ class Cluster:
             "--no-locale",
             "--no-sync",
         )
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
-        )
+        self.start_server()
+
+    def start_server(self) -> None:
+        """Start (or start again) the server on the cluster and wait until it accepts."""
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
+        if not self.durable:
+            options += "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        options += "-c max_connections=200"
         self._run(
             _bin("pg_ctl"),
             "-D",
@@ -88,6 +97,11 @@ class Cluster:
                     return
             time.sleep(0.1)
         raise RuntimeError("PostgreSQL did not start")
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server, keeping the cluster: ``fast`` ends every session and rolls back
+        open transactions, ``immediate`` stops without a clean shutdown (as a crash would)."""
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{dbname}"

@@ -41,3 +41,34 @@ def test_malformed_keys_are_rejected(client) -> None:
         assert (
             client.get("/api/v1/departments", headers={"Authorization": header}).status_code == 401
         )
+
+
+def test_a_verified_key_is_remembered_but_revocation_and_wrong_secrets_still_count(
+    client, session, monkeypatch
+) -> None:
+    """argon2 runs once per key and process: the second call with the same key skips it; a
+    secret one character off is still verified (and refused), and revoking works at once."""
+    from survey.services import accounts
+
+    key, secret = create_api_key(session, "helpdesk")
+    session.commit()
+    calls: list[str] = []
+    real_verify = accounts.verify_secret
+
+    def counting(stored: str, given: str) -> bool:
+        calls.append(given)
+        return real_verify(stored, given)
+
+    monkeypatch.setattr(accounts, "verify_secret", counting)
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/departments", headers=headers).status_code == 200
+    assert client.get("/api/v1/departments", headers=headers).status_code == 200
+    assert calls == [secret]
+    wrong = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    for _ in range(2):
+        reply = client.get("/api/v1/departments", headers={"Authorization": f"Bearer {wrong}"})
+        assert reply.status_code == 401
+    assert calls == [secret, wrong, wrong]
+    revoke_api_key(session, session.get(ApiKey, key.id))
+    session.commit()
+    assert client.get("/api/v1/departments", headers=headers).status_code == 401

@@ -86,6 +86,29 @@ def test_unexpected_error_is_a_500_page_without_traceback(app, client) -> None:
     assert "secret internals" not in body and "Traceback" not in body
 
 
+def test_a_connection_lost_at_the_end_of_a_request_keeps_its_reply(
+    app, client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database restarted after the page was made: closing the request's session fails
+    (its connection is gone), and that must not turn the finished page into a server error."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    def lost(_session: Session) -> None:
+        raise OperationalError("ROLLBACK", {}, Exception("server closed the connection"))
+
+    @app.get("/read-for-test")
+    def read() -> str:
+        from survey.db import get_session
+
+        get_session()
+        return "made"
+
+    monkeypatch.setattr(Session, "close", lost)
+    response = client.get("/read-for-test")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "made"
+
+
 @pytest.mark.parametrize(
     ("lang", "word"), [("en", "Sign in"), ("it", "Accedi"), ("fr", "Se connecter")]
 )

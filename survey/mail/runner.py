@@ -9,6 +9,7 @@ import socket
 import threading
 from types import FrameType
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from survey.mail.dispatch import DispatchReport, dispatch_once
@@ -35,7 +36,7 @@ def run_dispatcher(
 
     Without ``loop`` it stops at the first pass that sends nothing or finds SMTP down, so a
     cron job never hangs. With ``loop`` it waits ``idle_seconds`` when idle and backs off
-    (doubling, up to five minutes) while the server is unreachable.
+    (doubling, up to five minutes) while the SMTP server or the database is unreachable.
     """
     stop = threading.Event()
     previous: dict[int, object] = {}
@@ -53,7 +54,18 @@ def run_dispatcher(
     pause = idle_seconds
     try:
         while not stop.is_set():
-            report = dispatch_once(sessions, connection, mail_from, worker, limit=batch)
+            try:
+                report = dispatch_once(sessions, connection, mail_from, worker, limit=batch)
+            except (OperationalError, InterfaceError) as error:
+                # The database restarted or is out of reach. What this pass had claimed stays
+                # leased and is sent again once the lease expires (messages the server had
+                # accepted but that were not yet recorded come again, same Message-ID).
+                if not loop:
+                    raise
+                totals.errors.append(f"database: {error}"[:500])
+                pause = min(max(pause * 2, idle_seconds), MAX_PAUSE_SECONDS)
+                stop.wait(pause)
+                continue
             for name in ("claimed", "sent", "retried", "failed"):
                 setattr(totals, name, getattr(totals, name) + getattr(report, name))
             totals.errors.extend(report.errors[-5:])

@@ -1,7 +1,7 @@
 """Every model, importable from one place (Alembic and services use ``survey.models``)."""
 
 from survey.models.activity import Interaction
-from survey.models.aggregate import Baseline, ScoreCell
+from survey.models.aggregate import Baseline, ScoreCell, ScoreTotal, ScoreVersion
 from survey.models.auth import ApiKey, SignInThrottle, User
 from survey.models.base import Base
 from survey.models.campaign import (
@@ -36,6 +36,8 @@ __all__ = [
     "QuizAttempt",
     "Response",
     "ScoreCell",
+    "ScoreTotal",
+    "ScoreVersion",
     "Service",
     "ServiceStandard",
     "SignInThrottle",

@@ -50,6 +50,42 @@ class ScoreCell(Base):
     histogram: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class ScoreTotal(Base):
+    """Sums for one (metric, quarter, provider) over every customer department: the
+    ``score_cells`` of the provider and quarter added up, so that pages read one row per
+    department rather than one per pair.
+
+    Kept by database triggers on ``score_cells`` (migration 0004) in the statement that
+    changes a cell, whoever writes it, so the tables cannot drift apart. A table rebuild
+    of ``score_cells`` (an SQLite batch migration) drops the triggers: such a migration must
+    create them again.
+    """
+
+    __tablename__ = "score_totals"
+
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(6), primary_key=True)
+    provider_department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True
+    )
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[float] = mapped_column(Float, default=0.0)
+    total_sq: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ScoreVersion(Base):
+    """A quarter's version: ``version`` rises with every change to one of its score cells and
+    ``responses`` counts its responses (its ``pi.n`` and ``q.n``). Pages cache what they build
+    from a quarter's figures under its version, which is one small row to read. Kept by the
+    same triggers as ``ScoreTotal``; both columns start from the existing cells."""
+
+    __tablename__ = "score_versions"
+
+    quarter: Mapped[str] = mapped_column(String(6), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    responses: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Baseline(Base):
     """A frozen IQ baseline: ISQ mean and spread over the quarters it was built from."""
 

@@ -33,8 +33,8 @@ campaign_departments = Table(
 class Campaign(Base):
     """A quarterly relationship survey for an audience (all active people, or departments).
 
-    ``min_group_size`` (k) is copied from the settings when the campaign opens and cannot be
-    lowered while it runs.
+    ``min_group_size`` (k) is raised to at least the k of the settings when the campaign
+    opens and cannot be lowered from then on (``services.campaigns.set_min_group_size``).
     """
 
     __tablename__ = "campaigns"

@@ -5,6 +5,7 @@ Verbs taking a session; they flush, never commit.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from survey.models import ApiKey, SignInThrottle, User
 from survey.models.base import utcnow
 from survey.security import DUMMY_HASH, hash_secret, needs_rehash, verify_secret
+from survey.services.lru import Lru
 
 # An office behind one address must not be locked out by one person's typos: the per-address
 # budget is much larger than the per-account one.
@@ -156,11 +158,29 @@ def find_api_key(session: Session, secret: str) -> ApiKey | None:
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
     key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
-    if key is None or key.revoked_at is not None or not verify_secret(key.key_hash, secret):
+    if key is None or key.revoked_at is not None or not _key_matches(key.key_hash, secret):
         return None
     key.last_used_at = utcnow()
     session.flush()
     return key
+
+
+# argon2 is slow on purpose (tens of milliseconds): right for passwords, a tax on an
+# integration that sends a key with every call. A process remembers the keys it verified, as
+# the SHA-256 of the secret filed under the stored hash, so each key pays for argon2 once per
+# process; a changed hash misses, revocation is read from the row on every call, and a wrong
+# secret always costs the full verification.
+_verified_keys: Lru[bool] = Lru(256)
+
+
+def _key_matches(stored_hash: str, secret: str) -> bool:
+    memo = (stored_hash, hashlib.sha256(secret.encode()).digest())
+    if _verified_keys.get(memo):
+        return True
+    if not verify_secret(stored_hash, secret):
+        return False
+    _verified_keys.put(memo, True)
+    return True
 
 
 def revoke_api_key(session: Session, key: ApiKey) -> None:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from survey.models import (
@@ -76,11 +76,25 @@ def create_campaign(
     return campaign
 
 
-def set_min_group_size(campaign: Campaign, k: int) -> None:
-    """k may be raised at any time but never lowered once the campaign has opened."""
-    if campaign.status != "draft" and k < campaign.min_group_size:
+def set_min_group_size(session: Session, campaign: Campaign, k: int) -> None:
+    """Set the campaign's k (the smallest group any figure may rest on). k may be raised at
+    any time but never lowered once the campaign has opened: raises CampaignError then.
+
+    One conditional UPDATE decides, so a campaign that the scheduler opens while the
+    administrator's page still shows it as a draft cannot have its k lowered either.
+    """
+    changed = session.execute(
+        update(Campaign)
+        .where(
+            Campaign.id == campaign.id,
+            (Campaign.status == "draft") | (Campaign.min_group_size <= k),
+        )
+        .values(min_group_size=k)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(campaign)
+    if changed != 1:
         raise CampaignError("min_group_size", "cannot be lowered once the campaign has opened")
-    campaign.min_group_size = k
 
 
 def providers_for(session: Session, people: list[Person], quarter: str) -> dict[int, list[int]]:
@@ -140,14 +154,27 @@ def open_campaign(
     base_url: str,
     mail_domain: str,
     now: datetime | None = None,
+    min_group_size: int | None = None,
 ) -> OpenReport | None:
     """Open a draft campaign: one invitation, one link and one queued email per person who has
-    at least one provider to rate. Returns None if another process opened it first."""
+    at least one provider to rate. Returns None if another process opened it first.
+
+    ``min_group_size`` is the k of the settings: the campaign's k is raised to it on opening,
+    so that lowering the setting later cannot lower the k its respondents were promised
+    (scorecards never gate a campaign's quarter below the campaign's k).
+    """
     now = now or utcnow()
+    floor = min_group_size or 0
     claimed = session.execute(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.status == "draft")
-        .values(status="open", opens_at=min(campaign.opens_at, now))
+        .values(
+            status="open",
+            opens_at=min(campaign.opens_at, now),
+            min_group_size=case(
+                (Campaign.min_group_size < floor, floor), else_=Campaign.min_group_size
+            ),
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -200,16 +227,20 @@ def send_reminders(
     session: Session, base_url: str, mail_domain: str, now: datetime | None = None
 ) -> int:
     """Remind people who have not answered an open campaign, within its reminder policy.
-    Each reminder carries a fresh link (the earlier ones keep working)."""
+    Each reminder carries a fresh link (the earlier ones keep working). No reminder goes to
+    someone who opted out after the invitation ("no more survey emails") or who left."""
     now = now or utcnow()
     due = session.scalars(
         select(Invitation)
         .join(Campaign, Campaign.id == Invitation.campaign_id)
+        .join(Person, Person.id == Invitation.person_id)
         .where(
             Campaign.status == "open",
             Campaign.closes_at > now,
             Invitation.status.in_(("queued", "sent")),
             Invitation.reminders_sent < Campaign.reminder_max,
+            Person.active.is_(True),
+            Person.opted_out.is_(False),
         )
         .options(joinedload(Invitation.person), joinedload(Invitation.campaign))
         .order_by(Invitation.id)
@@ -245,10 +276,13 @@ def close_campaign(session: Session, campaign: Campaign, now: datetime | None = 
     """Close an open campaign: its unanswered links expire and half-done drafts are deleted.
     False if it was not open (already closed by someone else)."""
     now = now or utcnow()
+    # The closing time stays after the opening one even when this host's clock is behind the
+    # one of the host whose scheduler opened the campaign a moment ago.
+    closes_at = max(min(campaign.closes_at, now), campaign.opens_at + timedelta(seconds=1))
     closed = session.execute(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.status == "open")
-        .values(status="closed", closes_at=min(campaign.closes_at, now))
+        .values(status="closed", closes_at=closes_at)
         .execution_options(synchronize_session=False)
     ).rowcount
     if closed != 1:

@@ -1,9 +1,13 @@
-"""Chart images cached by the data they draw, and SVG made fit to inline in a page.
+"""Chart images and rendered page figures cached by the data they show, and SVG made fit to
+inline in a page.
 
 Charts are drawn by ``analysis.charts`` (matplotlib figures); drawing one costs tens of
-milliseconds, so images are kept in a small in-process LRU keyed by the SHA-256 of everything
-that decides the picture: the chart's name, its data, the format and the language of its texts.
-Several app hosts each keep their own cache; nothing is shared or written to disk.
+milliseconds (seconds for a 200-department organisation), so images are kept in a small
+in-process LRU keyed by the SHA-256 of everything that decides the picture: the chart's name,
+its data, the format and the language of its texts. The scorecard pages keep their rendered
+figures (tables and charts) in the same cache, keyed alike. The cache is bounded by entries
+and by bytes. Several app hosts each keep their own cache; nothing is shared or written to
+disk.
 
 Inline SVG meets the site's Content-Security-Policy (``style-src 'self'``, which blocks
 ``style`` attributes and ``<style>`` elements inside the page): matplotlib's inline styles are
@@ -45,6 +49,7 @@ PRESENTATION = frozenset(
         "font-style",
         "font-variant",
         "font-weight",
+        "image-rendering",
         "letter-spacing",
         "marker",
         "marker-end",
@@ -68,7 +73,22 @@ PRESENTATION = frozenset(
 _URL_REF = re.compile(r"url\(#([^)]+)\)")
 
 MAX_ENTRIES = 256
-_cache: Lru[Any] = Lru(MAX_ENTRIES)
+# A 200-department overview's figures run to about a megabyte of markup, a department page to
+# a fifth of that: the budget keeps a few dozen pages without letting a worker grow unbounded.
+MAX_BYTES = 40 * 1024 * 1024
+
+
+def _weight(value: Any) -> int:
+    """About the bytes a cached value holds: its text or bytes (sizes of str count characters,
+    which for this ASCII-heavy markup is close enough)."""
+    if value is None:
+        return 0
+    if isinstance(value, str | bytes):
+        return len(value)
+    return sum(len(getattr(value, name, "") or "") for name in ("svg", "title", "alt_text"))
+
+
+_cache: Lru[Any] = Lru(MAX_ENTRIES, MAX_BYTES, _weight)
 
 
 def data_key(*parts: Any) -> str:
@@ -97,6 +117,11 @@ def clear() -> None:
 
 def cache_size() -> int:
     return len(_cache)
+
+
+def cache_bytes() -> int:
+    """About the bytes the cached values hold."""
+    return _cache.weight
 
 
 def _split_style(style: str) -> dict[str, str]:

@@ -37,7 +37,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from survey.models import Answer, Question, Questionnaire, Response, ScoreCell
+from survey.models import Answer, Question, Questionnaire, Response, ScoreCell, ScoreVersion
 from survey.models.base import random_id
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 
@@ -249,7 +249,9 @@ def _apply_concurrent(session: Session, deltas: Mapping[CellKey, _Delta]) -> Non
     bucket per cell (ValueError otherwise)."""
     if any(len(d.histogram or {}) > 1 for d in deltas.values()):
         raise ValueError("one response adds at most one histogram bucket per cell")
-    statement = _cell_upsert(session.get_bind().dialect.name)
+    dialect = session.get_bind().dialect.name
+    _lock_quarters_first(session, dialect, {key[2] for key in deltas})
+    statement = _cell_upsert(dialect)
     rows = []
     for key in sorted(deltas):
         delta = deltas[key]
@@ -261,8 +263,26 @@ def _apply_concurrent(session: Session, deltas: Mapping[CellKey, _Delta]) -> Non
         session.expire(obj)
 
 
+def _lock_quarters_first(session: Session, dialect: str, quarters: set[str]) -> None:
+    """PostgreSQL: lock the quarters' ``score_versions`` rows before any cell. The triggers
+    on ``score_cells`` raise that row for every cell written, so without this a transaction
+    holding cells of one provider (a quarterly survey rates several) and waiting for the row
+    could deadlock with one holding the row and waiting for those cells. Taking the row first
+    orders every writer the same way: writers of one quarter queue here, then run. SQLite
+    writers are serial anyway."""
+    if dialect != "postgresql" or not quarters:
+        return
+    table = ScoreVersion.__table__
+    statement = pg_insert(table).values(quarter=bindparam("q"), version=0, responses=0)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.quarter], set_={"version": table.c.version}
+    )
+    session.connection().execute(statement, [{"q": q} for q in sorted(quarters)])
+
+
 def _apply_bulk(session: Session, deltas: Mapping[CellKey, _Delta]) -> None:
     """For one writer loading many responses (demo, imports): fewer statements."""
+    _lock_quarters_first(session, session.get_bind().dialect.name, {key[2] for key in deltas})
     keys = list(deltas)
     existing: dict[CellKey, ScoreCell] = {}
     for start in range(0, len(keys), 500):

@@ -20,11 +20,11 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from analysis import charts
 from survey.services import chart_cache
+from survey.services.lru import Lru
 from survey.services.scorecard_export import labels, reason_text
 from survey.services.scorecards import Gated, OrgOverview, Scorecard
 
@@ -40,20 +40,22 @@ class InlineChart:
     alt_text: str
 
 
-def _locale() -> str:
+def locale_name() -> str:
+    """The reader's language, as cache keys name it."""
     locale = get_locale()
     return str(locale) if locale else "en"
 
 
 def _inline(name: str, payload: Any, draw: Callable[[], charts.Chart | None]) -> InlineChart | None:
     """The chart ``name`` for ``payload``, from the cache or drawn now."""
-    key = chart_cache.data_key("inline", name, payload, _locale())
+    key = chart_cache.data_key("inline", name, payload, locale_name())
 
     def render() -> InlineChart | None:
         chart = draw()
         if chart is None:
             return None
         svg = charts.to_bytes(chart.figure, "svg")
+        chart.figure.clear()  # free the artists now rather than at the next garbage collection
         markup = chart_cache.inline_svg(svg, chart.title, chart.alt_text, f"chart-{name}-{key[:8]}")
         return InlineChart(Markup(markup), chart.title, chart.alt_text)  # noqa: S704 - serialised by ElementTree
 
@@ -194,14 +196,43 @@ def _compliance(card: Scorecard) -> charts.Chart | None:
 # --- pages ---
 
 
+# The digests of a few recent overviews' data, by object: an overview is cached and reused
+# while its figures stay the same, and hashing a 200-department heatmap on every view would
+# cost more than the rest of a warm page. The entry keeps its overview alive, so the id
+# cannot be reused while it exists.
+_overview_digests: Lru[tuple[OrgOverview, dict[str, str]]] = Lru(8)
+
+
+def overview_digests(overview: OrgOverview) -> dict[str, str]:
+    """SHA-256 digests of what the overview's charts draw (``forest``, ``heatmap``) and of
+    everything its page shows (``page``), computed once per overview object."""
+    entry = _overview_digests.get(id(overview))
+    if entry is not None and entry[0] is overview:
+        return entry[1]
+    digests = {
+        "forest": chart_cache.data_key(overview.ranking, overview.quarter),
+        "heatmap": chart_cache.data_key(overview.heatmap, overview.quarter),
+    }
+    digests["page"] = chart_cache.data_key(
+        digests["forest"],
+        digests["heatmap"],
+        overview.quarter,
+        overview.quarters,
+        overview.settings,
+        overview.baseline,
+        overview.hidden,
+        overview.movers,
+        overview.org_isq,
+    )
+    _overview_digests.put(id(overview), (overview, digests))
+    return digests
+
+
 def overview_charts(overview: OrgOverview) -> dict[str, InlineChart | None]:
+    digests = overview_digests(overview)
     return {
-        "forest": _inline(
-            "forest", [overview.ranking, overview.quarter], lambda: _forest(overview)
-        ),
-        "heatmap": _inline(
-            "heatmap", [overview.heatmap, overview.quarter], lambda: _heatmap(overview)
-        ),
+        "forest": _inline("forest", digests["forest"], lambda: _forest(overview)),
+        "heatmap": _inline("heatmap", digests["heatmap"], lambda: _heatmap(overview)),
     }
 
 
@@ -435,15 +466,19 @@ def _pdf_pages(card: Scorecard) -> list[Figure]:
 
 def to_pdf(card: Scorecard) -> bytes:
     """A multi-page PDF of the scorecard (cached by its figures and the language)."""
-    key = chart_cache.data_key("pdf", card, _locale())
+    key = chart_cache.data_key("pdf", card, locale_name())
 
     def render() -> bytes:
+        # Imported on first export: the PDF backend weighs about 10 MB in every worker.
+        from matplotlib.backends.backend_pdf import PdfPages
+
         buffer = io.BytesIO()
         with PdfPages(
             buffer, metadata={"Title": f"{card.name} {card.quarter}", "Creator": "Service IQ"}
         ) as pdf:
             for page in _pdf_pages(card):
                 pdf.savefig(page)
+                page.clear()
         return buffer.getvalue()
 
     return chart_cache.cached(key, render)

@@ -1,8 +1,9 @@
 """What the scorecards read: score aggregates, interaction timestamps, comments, quiz self-views.
 
-Every function here is a bounded read. The survey figures come from ``score_cells`` (sums per
-provider, customer department, quarter and metric; see ``survey.services.responses``), never from
-scanning responses or answers, so a page costs the same at ten thousand and at a million
+Every function here is a bounded read. The survey figures come from ``score_totals`` (sums per
+provider, quarter and metric) and, for the heatmap and the customer table, ``score_cells`` (sums
+per provider, customer department, quarter and metric; see ``survey.services.responses``), never
+from scanning responses or answers, so a page costs the same at ten thousand and at a million
 answers. The exceptions are narrow and indexed: the comments of one provider and quarter
 (``ix_responses_provider_quarter``) and the interactions of one provider and quarter
 (``ix_interactions_provider_opened``). Organisation-wide compliance counts are one grouped query,
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Date, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -33,6 +34,8 @@ from survey.models import (
     QuizAttempt,
     Response,
     ScoreCell,
+    ScoreTotal,
+    ScoreVersion,
     Service,
     ServiceStandard,
 )
@@ -76,21 +79,62 @@ def _utc_start(day: Any) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class ScoreVersions:
+    """The quarters with answers and the version of each.
+
+    A quarter's version (``score_versions``, kept by database triggers) rises with every
+    change to one of its score cells, and so with every answer: results built from a
+    quarter's figures can be cached under it. Reading every quarter's version is one query
+    over one row per quarter, whatever the number of answers or departments.
+    """
+
+    quarters: tuple[str, ...]
+    by_quarter: Mapping[str, int]
+
+    def of(self, quarter: str) -> int:
+        """The version of ``quarter`` (0: no answer ever)."""
+        return self.by_quarter.get(quarter, 0)
+
+
+def score_versions(session: Session) -> ScoreVersions:
+    """Quarters with answers and the version of each (see ``ScoreVersions``)."""
+    rows = session.execute(
+        select(ScoreVersion.quarter, ScoreVersion.version, ScoreVersion.responses)
+    ).all()
+    return ScoreVersions(
+        quarters=tuple(sorted(q for q, _version, responses in rows if responses > 0)),
+        by_quarter={q: version for q, version, _responses in rows},
+    )
+
+
 def quarters_with_data(session: Session) -> list[str]:
     """Quarters that have at least one response, oldest first."""
-    rows = session.scalars(
-        select(ScoreCell.quarter).where(ScoreCell.metric.in_(COUNT_METRICS)).distinct()
-    )
-    return sorted(rows)
+    return list(score_versions(session).quarters)
 
 
-def departments(session: Session) -> list[Department]:
+class DepartmentRow(NamedTuple):
+    """What a scorecard needs of a department (plain values: cheap to read and to compare)."""
+
+    id: int
+    code: str
+    name: str
+
+
+def departments(session: Session) -> list[DepartmentRow]:
     """Active departments by code."""
-    return list(
-        session.scalars(
-            select(Department).where(Department.active.is_(True)).order_by(Department.code)
-        )
+    rows = session.execute(
+        select(Department.id, Department.code, Department.name)
+        .where(Department.active.is_(True))
+        .order_by(Department.code)
     )
+    return [DepartmentRow(*row) for row in rows]
+
+
+def database_name(session: Session) -> str:
+    """The database the session reads (per-process caches key on it: one process may serve
+    several databases, as the tests do)."""
+    return str(session.get_bind().engine.url)
 
 
 def department_by_code(session: Session, code: str) -> Department | None:
@@ -103,27 +147,20 @@ def provider_sums(
     metrics: Iterable[str] = HEADLINE_METRICS,
     provider_id: int | None = None,
 ) -> dict[tuple[int, str], MetricSums]:
-    """Sums per (provider, quarter) and metric, over all customer departments."""
+    """Sums per (provider, quarter) and metric, over all customer departments (one row per
+    department, metric and quarter from ``score_totals``)."""
     if not quarters:
         return {}
-    stmt = (
-        select(
-            ScoreCell.provider_department_id,
-            ScoreCell.quarter,
-            ScoreCell.metric,
-            func.sum(ScoreCell.n),
-            func.sum(ScoreCell.total),
-            func.sum(ScoreCell.total_sq),
-        )
-        .where(ScoreCell.quarter.in_(list(quarters)), ScoreCell.metric.in_(list(metrics)))
-        .group_by(ScoreCell.provider_department_id, ScoreCell.quarter, ScoreCell.metric)
+    t = ScoreTotal
+    stmt = select(t.provider_department_id, t.quarter, t.metric, t.n, t.total, t.total_sq).where(
+        t.metric.in_(list(metrics)), t.quarter.in_(list(quarters)), t.n > 0
     )
     if provider_id is not None:
-        stmt = stmt.where(ScoreCell.provider_department_id == provider_id)
+        stmt = stmt.where(t.provider_department_id == provider_id)
     out: dict[tuple[int, str], MetricSums] = {}
     for provider, quarter, metric, n, total, total_sq in session.execute(stmt):
         out.setdefault((provider, quarter), {})[metric] = Sums(
-            int(n or 0), float(total or 0.0), float(total_sq or 0.0)
+            int(n), float(total or 0.0), float(total_sq or 0.0)
         )
     return out
 
@@ -283,15 +320,18 @@ def _compliance_query(
 _compliance_cache: Lru[dict[Any, ComplianceCount]] = Lru(64)
 
 
-def _compliance_fingerprint(session: Session) -> tuple[Any, ...]:
-    """Cheap (primary-key) reads that change whenever an interaction or standard is added.
-    Interactions are append-only: a repeat report changes nothing (idempotency)."""
-    return (
-        str(session.get_bind().engine.url),
-        session.scalar(select(func.max(Interaction.id))),
-        session.scalar(select(func.max(ServiceStandard.id))),
-        session.scalar(select(func.count()).select_from(ServiceStandard)),
-    )
+def compliance_version(session: Session) -> tuple[Any, ...]:
+    """Cheap (primary-key) reads that change whenever an interaction or standard is added,
+    in one statement. Interactions are append-only: a repeat report changes nothing
+    (idempotency)."""
+    row = session.execute(
+        select(
+            select(func.max(Interaction.id)).scalar_subquery(),
+            select(func.max(ServiceStandard.id)).scalar_subquery(),
+            select(func.count()).select_from(ServiceStandard).scalar_subquery(),
+        )
+    ).one()
+    return (database_name(session), *row)
 
 
 def compliance_counts(
@@ -300,9 +340,11 @@ def compliance_counts(
     now: datetime,
     provider_id: int | None = None,
     by_service: bool = False,
+    version: tuple[Any, ...] | None = None,
 ) -> dict[Any, ComplianceCount]:
     """Compliance counts keyed by ``(provider_id, quarter)``, or by
-    ``(provider_id, quarter, service_id)`` with ``by_service``.
+    ``(provider_id, quarter, service_id)`` with ``by_service``. ``version``: what
+    ``compliance_version`` returned in this transaction, when the caller already has it.
 
     ``now`` (aware UTC) decides whether an unresolved request is already late; it is rounded
     to the hour in the cache key, so a cached answer is at most an hour behind on open
@@ -311,7 +353,7 @@ def compliance_counts(
     if not quarters:
         return {}
     key = (
-        *_compliance_fingerprint(session),
+        *(version or compliance_version(session)),
         tuple(quarters),
         provider_id,
         by_service,
@@ -386,7 +428,7 @@ def service_names(session: Session, provider_id: int) -> dict[int, str]:
 @dataclass(frozen=True)
 class CommentRow:
     text: str
-    contact_name: str | None
+    contact_person_id: int | None
 
 
 def comments(
@@ -394,12 +436,12 @@ def comments(
 ) -> list[CommentRow]:
     """Written comments about one provider in one quarter, in random-id order (ids are random,
     so the order reveals nothing). The only read of responses, bounded by the
-    (provider, quarter) index. The name comes only with the respondent's consent."""
+    (provider, quarter) index. A contact person is set only with the respondent's consent
+    (``person_names`` gives the names)."""
     rows = session.execute(
-        select(Answer.text, Person.name)
+        select(Answer.text, Response.contact_person_id)
         .join(Response, Response.id == Answer.response_id)
         .join(Question, Question.id == Answer.question_id)
-        .outerjoin(Person, Person.id == Response.contact_person_id)
         .where(
             Response.provider_department_id == provider_id,
             Response.quarter == quarter,
@@ -409,7 +451,15 @@ def comments(
         .order_by(Response.id, Question.position)
         .limit(limit)
     )
-    return [CommentRow(text, name) for text, name in rows if text and text.strip()]
+    return [CommentRow(text, person) for text, person in rows if text and text.strip()]
+
+
+def person_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Names of the given people (one indexed read; none without ids)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted))).all())
 
 
 @dataclass(frozen=True)

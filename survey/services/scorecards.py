@@ -519,33 +519,49 @@ def build_quarter_model(
     )
 
 
+def _hour(now: datetime) -> datetime:
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
 def load_models(
-    session: Session, quarters: Sequence[str], settings: Settings, now: datetime
+    session: Session,
+    quarters: Sequence[str],
+    settings: Settings,
+    now: datetime,
+    versions: data.ScoreVersions | None = None,
 ) -> dict[str, QuarterModel]:
-    """Quarter models for ``quarters``: one grouped read of the score cells and one of the
-    compliance counts, whatever the number of quarters."""
+    """Quarter models for ``quarters``, from the per-process cache or built from one read of
+    the score totals and one of the compliance counts of the quarters not cached.
+
+    A model is cached under its quarter's fingerprint (``data.score_versions``: any new
+    answer changes it), the compliance version (any new interaction or standard changes it),
+    the hour (compliance judges open requests against the time) and the settings, so a
+    cached model is never older than its key. The key is read before the figures, so a
+    model built from newer figures than its key can only be fresher, never staler."""
     quarters = sorted(set(quarters))
-    sums = data.provider_sums(session, quarters)
-    compliance = data.compliance_counts(session, quarters, now)
-    models = {}
-    settings_key = (settings.k, settings.comment_k, tuple(sorted(settings.weights.items())))
+    versions = versions or data.score_versions(session)
+    compliance_version = data.compliance_version(session)
+    hour = _hour(now)
+    common = (
+        _settings_key(settings),
+        compliance_version,
+        hour,
+    )
+    keys = {q: (q, versions.of(q), *common) for q in quarters}
+    models: dict[str, QuarterModel] = {}
     for q in quarters:
-        q_sums = {p: m for (p, quarter), m in sums.items() if quarter == q}
-        q_comp = {p: c for (p, quarter), c in compliance.items() if quarter == q}
-        # Keyed by the very figures the model is built from: a new answer changes a sum and
-        # with it the key, so a cached model is never stale.
-        key = (
-            q,
-            settings_key,
-            tuple(sorted((p, tuple(sorted(m.items()))) for p, m in q_sums.items())),
-            tuple(sorted(q_comp.items())),
-        )
-        models[q] = _models_cache.get_or_make(
-            key,
-            lambda q=q, q_sums=q_sums, q_comp=q_comp: build_quarter_model(  # type: ignore[misc]
-                q, q_sums, q_comp, settings
-            ),
-        )
+        cached = _models_cache.get(keys[q])
+        if cached is not None:
+            models[q] = cached
+    missing = [q for q in quarters if q not in models]
+    if missing:
+        sums = data.provider_sums(session, missing)
+        compliance = data.compliance_counts(session, missing, now, version=compliance_version)
+        for q in missing:
+            q_sums = {p: m for (p, quarter), m in sums.items() if quarter == q}
+            q_comp = {p: c for (p, quarter), c in compliance.items() if quarter == q}
+            models[q] = build_quarter_model(q, q_sums, q_comp, settings)
+            _models_cache.put(keys[q], models[q])
     return models
 
 
@@ -589,18 +605,23 @@ def _stored(baseline: Baseline) -> BaselineInfo:
 
 
 def current_baseline(
-    session: Session, settings: Settings, now: datetime, available: Sequence[str] | None = None
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    available: Sequence[str] | None = None,
+    versions: data.ScoreVersions | None = None,
 ) -> BaselineInfo | None:
     """The frozen baseline; without one, a provisional baseline built by the same rule from
     the first (up to) four quarters with data, computed but not stored (a page only reads)."""
     stored = data.stored_baseline(session)
     if stored is not None:
         return _stored(stored)
-    quarters = list(available if available is not None else data.quarters_with_data(session))
+    versions = versions or data.score_versions(session)
+    quarters = list(available if available is not None else versions.quarters)
     first = quarters[:BASELINE_QUARTERS]
     if not first:
         return None
-    models = load_models(session, first, settings, now)
+    models = load_models(session, first, settings, now, versions)
     return _baseline_from_models(models, first, provisional=True)
 
 
@@ -735,6 +756,28 @@ def change_flags(
     return flags
 
 
+# Flags of a quarter against the previous one, per pair of cached models (the entry keeps both
+# models alive, so their ids cannot be reused while it exists).
+_flags_cache: Lru[tuple[QuarterModel | None, QuarterModel, dict[int, ChangeFlag]]] = Lru(16)
+
+
+def _flags(
+    before: QuarterModel | None,
+    after: QuarterModel,
+    names: Mapping[int, tuple[str, str]],
+    settings: Settings,
+) -> dict[int, ChangeFlag]:
+    """``change_flags``, computed once per pair of models: every department page of a
+    quarter needs the same organisation-wide family of tests."""
+    key = (id(before), id(after), _settings_key(settings), tuple(sorted(names.items())))
+    entry = _flags_cache.get(key)
+    if entry is not None and entry[0] is before and entry[1] is after:
+        return entry[2]
+    flags = change_flags(before, after, names, settings)
+    _flags_cache.put(key, (before, after, flags))
+    return flags
+
+
 def _trend_marker(values: Sequence[float]) -> TrendMarker | None:
     result = scoring.trend(list(values))
     if result is None:
@@ -794,14 +837,16 @@ def _window(available: Sequence[str], quarter: str) -> list[str]:
     return [q for q in available if q <= quarter][-TREND_WINDOW:]
 
 
-def _names(departments: Sequence[Department]) -> dict[int, tuple[str, str]]:
+def _names(departments: Sequence[data.DepartmentRow]) -> dict[int, tuple[str, str]]:
     return {d.id: (d.code, d.name) for d in departments}
 
 
 # --- organisation overview ---
 
 
-def _heatmap(session: Session, quarter: str, departments: Sequence[Department], k: int) -> Heatmap:
+def _heatmap(
+    session: Session, quarter: str, departments: Sequence[data.DepartmentRow], k: int
+) -> Heatmap:
     pairs = data.pair_sums(session, quarter, ("R",))
     by_id = {d.id: d for d in departments}
     provider_ids = sorted({p for p, _c in pairs if p in by_id}, key=lambda i: by_id[i].code)
@@ -844,26 +889,80 @@ def _visible_cells(counts: Sequence[int], k: int, total: int) -> list[bool]:
 def _visible_table(counts: Sequence[Sequence[int]], k: int) -> list[list[bool]]:
     """Heatmap cells that may be shown. A provider's row total is published (its R), so each
     row obeys the remainder rule; no customer department's total across providers is
-    published anywhere, so columns need no protection."""
-    if not counts:
-        return []
-    mask = anonymity.suppress_table([list(r) for r in counts], k, column_totals=False)
-    return [[bool(v) for v in row] for row in mask]
+    published anywhere, so columns need no protection (``anonymity.suppress_table`` with
+    ``column_totals=False``, row by row). Empty cells are always shown and weigh nothing in
+    a row's remainder, so each row is decided on its answered cells only: a 200-department
+    map is mostly empty."""
+    out = []
+    for row in counts:
+        answered = [i for i, n in enumerate(row) if n]
+        mask = [True] * len(row)
+        if answered:
+            cells = anonymity.suppress_cells([row[i] for i in answered], k)
+            for i, shown in zip(answered, cells, strict=True):
+                mask[i] = bool(shown)
+        out.append(mask)
+    return out
+
+
+def _settings_key(settings: Settings) -> tuple[Any, ...]:
+    return (settings.k, settings.comment_k, tuple(sorted(settings.weights.items())))
+
+
+def _baseline_key(stored: Baseline | None) -> tuple[Any, ...] | None:
+    if stored is None:
+        return None
+    return (stored.version, stored.mu0, stored.sigma0, tuple(stored.quarters or ()))
 
 
 def build_overview(
     session: Session, raw_quarter: str | None, settings: Settings, now: datetime | None = None
 ) -> tuple[OrgOverview, str | None]:
-    """The organisation overview of a quarter, and the quarter problem to tell the reader."""
+    """The organisation overview of a quarter, and the quarter problem to tell the reader.
+
+    The overview is cached per process under everything it is built from, each read cheaply:
+    the score fingerprints of every quarter (a new answer changes its quarter's), the
+    compliance version and the hour, the settings (with the quarter's campaign k), the
+    departments' codes and names, and the stored baseline. A warm view therefore reads a few
+    small rows and builds nothing, whatever the number of answers."""
     now = now or datetime.now(UTC)
-    available = data.quarters_with_data(session)
+    versions = data.score_versions(session)
+    available = list(versions.quarters)
     quarter, problem = resolve_quarter(available, raw_quarter, now)
     settings = _effective_settings(session, settings, quarter)
     departments = data.departments(session)
+    key = (
+        data.compliance_version(session),  # names the database, too
+        _hour(now),
+        quarter,
+        tuple(sorted(versions.by_quarter.items())),
+        _settings_key(settings),
+        tuple((d.id, d.code, d.name) for d in departments),
+        _baseline_key(data.stored_baseline(session)),
+    )
+    overview = _overviews.get_or_make(
+        key, lambda: _make_overview(session, quarter, settings, now, versions, departments)
+    )
+    return overview, problem
+
+
+# Overviews of a 200-department organisation weigh about a megabyte each (the heatmap).
+_overviews: Lru[OrgOverview] = Lru(8)
+
+
+def _make_overview(
+    session: Session,
+    quarter: str,
+    settings: Settings,
+    now: datetime,
+    versions: data.ScoreVersions,
+    departments: Sequence[data.DepartmentRow],
+) -> OrgOverview:
+    available = list(versions.quarters)
     names = _names(departments)
     previous = shift_quarter(quarter, -1)
-    models = load_models(session, [quarter, previous], settings, now)
-    baseline = current_baseline(session, settings, now, available)
+    models = load_models(session, [quarter, previous], settings, now, versions)
+    baseline = current_baseline(session, settings, now, available, versions)
     model = models[quarter]
     before = models[previous] if previous in available else None
     flags = change_flags(before, model, names, settings)
@@ -886,19 +985,16 @@ def build_overview(
         )
     ranking.sort(key=lambda r: (-(r.isq.value or 0.0), r.code))
     movers = sorted(flags.values(), key=lambda f: -abs(f.delta))
-    return (
-        OrgOverview(
-            quarter=quarter,
-            quarters=tuple(available),
-            settings=settings,
-            baseline=baseline,
-            ranking=tuple(ranking),
-            hidden=tuple(hidden),
-            heatmap=_heatmap(session, quarter, departments, settings.k),
-            movers=tuple(movers),
-            org_isq=model.org_isq,
-        ),
-        problem,
+    return OrgOverview(
+        quarter=quarter,
+        quarters=tuple(available),
+        settings=settings,
+        baseline=baseline,
+        ranking=tuple(ranking),
+        hidden=tuple(hidden),
+        heatmap=_heatmap(session, quarter, departments, settings.k),
+        movers=tuple(movers),
+        org_isq=model.org_isq,
     )
 
 
@@ -913,23 +1009,46 @@ def _effective_settings(session: Session, settings: Settings, quarter: str) -> S
 # --- department scorecard ---
 
 
+def _dimension_sums(
+    session: Session, quarter: str, k: int, versions: data.ScoreVersions
+) -> tuple[tuple[str, ...], dict[int, data.MetricSums], dict[str, float | None]]:
+    """The quarterly dimension codes, every department's sums of them in ``quarter`` and the
+    organisation's value of each (0..100, from the departments passing the gate), cached
+    under the quarter's fingerprint: one row per department and dimension to read."""
+    codes = tuple(data.quarterly_dimension_codes(session))
+    key = (data.database_name(session), quarter, versions.of(quarter), codes, k)
+
+    def read() -> tuple[dict[int, data.MetricSums], dict[str, float | None]]:
+        sums = data.provider_sums(session, [quarter], [f"q.{c}" for c in codes])
+        by_department = {p: m for (p, _q), m in sums.items()}
+        org: dict[str, float | None] = {}
+        for code in codes:
+            metric = f"q.{code}"
+            gated = [
+                m[metric]
+                for m in by_department.values()
+                if metric in m and anonymity.passes_gate(m[metric].n, k)
+            ]
+            org_n = sum(s.n for s in gated)
+            org[code] = (
+                float(scoring.rescale(sum(s.total for s in gated) / org_n, 1, 5)) if org_n else None
+            )
+        return by_department, org
+
+    by_department, org = _dimension_cache.get_or_make(key, read)
+    return codes, by_department, org
+
+
+_dimension_cache: Lru[tuple[dict[int, data.MetricSums], dict[str, float | None]]] = Lru(16)
+
+
 def _dimensions(
-    session: Session, department_id: int, quarter: str, k: int
+    session: Session, department_id: int, quarter: str, k: int, versions: data.ScoreVersions
 ) -> tuple[DimensionRow, ...]:
-    codes = data.quarterly_dimension_codes(session)
-    metrics = [f"q.{c}" for c in codes]
-    sums = data.provider_sums(session, [quarter], metrics)
+    codes, sums, org = _dimension_sums(session, quarter, k, versions)
     rows = []
     for code in codes:
-        metric = f"q.{code}"
-        own = sums.get((department_id, quarter), {}).get(metric, Sums())
-        gated = [
-            m[metric]
-            for (_p, _q), m in sums.items()
-            if metric in m and anonymity.passes_gate(m[metric].n, k)
-        ]
-        org_n = sum(s.n for s in gated)
-        org_value = scoring.rescale(sum(s.total for s in gated) / org_n, 1, 5) if org_n else None
+        own = sums.get(department_id, {}).get(f"q.{code}", Sums())
         if own.n == 0:
             value = Gated.hidden(NO_DATA)
         elif not anonymity.passes_gate(own.n, k):
@@ -944,12 +1063,16 @@ def _dimensions(
                 float(scoring.rescale(min(5.0, mean + half), 1, 5)),
                 own.n,
             )
-        rows.append(DimensionRow(code, value, None if org_value is None else float(org_value)))
+        rows.append(DimensionRow(code, value, org[code]))
     return tuple(rows)
 
 
 def _customers(
-    session: Session, department_id: int, quarter: str, departments: Sequence[Department], k: int
+    session: Session,
+    department_id: int,
+    quarter: str,
+    departments: Sequence[data.DepartmentRow],
+    k: int,
 ) -> tuple[CustomerRow, ...]:
     pairs = data.pair_sums(session, quarter, ("R", "T"), provider_id=department_id)
     by_id = {d.id: d for d in departments}
@@ -1079,6 +1202,30 @@ def _gap(
     return PerceptionGap(self_gated, customer_view, float(gap), str(label), view.takers, None)
 
 
+def _comments(
+    session: Session, department_id: int, quarter: str, versions: data.ScoreVersions
+) -> tuple[Comment, ...]:
+    """The comments about a department in a quarter. The rows are cached under the quarter's
+    version (a new comment comes with a new response, which changes it); the names of those
+    who asked to be contacted are read on every view, since a name can change."""
+    key = (data.database_name(session), department_id, quarter, versions.of(quarter))
+    rows = _comments_cache.get_or_make(
+        key, lambda: tuple(data.comments(session, department_id, quarter))
+    )
+    names = data.person_names(
+        session, (r.contact_person_id for r in rows if r.contact_person_id is not None)
+    )
+    return tuple(
+        Comment(r.text, None if r.contact_person_id is None else names.get(r.contact_person_id))
+        for r in rows
+    )
+
+
+_comments_cache: Lru[tuple[data.CommentRow, ...]] = Lru(
+    64, max_weight=8 * 1024 * 1024, weigh=lambda rows: sum(len(r.text) for r in rows)
+)
+
+
 def _response_rate(answers: int, sent: int) -> float | None:
     """Answers after a request per survey sent for requests opened in the quarter. Answers
     are counted by the quarter they arrived in, so a late answer can push the share over the
@@ -1099,22 +1246,26 @@ def build_scorecard(
     """The scorecard of ``department`` for a quarter, and the quarter problem, if any (see
     ``resolve_quarter`` for ``fallback``; without it a malformed quarter raises ValueError)."""
     now = now or datetime.now(UTC)
-    available = data.quarters_with_data(session)
+    versions = data.score_versions(session)
+    available = list(versions.quarters)
     quarter, problem = resolve_quarter(available, raw_quarter, now, fallback)
     settings = _effective_settings(session, settings, quarter)
     k = settings.k
     departments = data.departments(session)
-    if department not in departments:
-        departments = [*departments, department]
+    if all(d.id != department.id for d in departments):
+        departments = [
+            *departments,
+            data.DepartmentRow(department.id, department.code, department.name),
+        ]
     names = _names(departments)
     window = _window(available, quarter) or [quarter]
     previous = shift_quarter(quarter, -1)
-    models = load_models(session, sorted({*window, quarter, previous}), settings, now)
-    baseline = current_baseline(session, settings, now, available)
+    models = load_models(session, sorted({*window, quarter, previous}), settings, now, versions)
+    baseline = current_baseline(session, settings, now, available, versions)
     model = models[quarter]
     score = model.scores.get(department.id)
     before = models[previous] if previous in available else None
-    flag = change_flags(before, model, names, settings).get(department.id)
+    flag = _flags(before, model, names, settings).get(department.id)
 
     trend = []
     for q in window:
@@ -1135,8 +1286,7 @@ def build_scorecard(
     )
     respondents = score.respondents if score is not None else 0
     if anonymity.comments_visible(respondents) and respondents >= settings.comment_k:
-        comment_rows = data.comments(session, department.id, quarter)
-        comments = tuple(Comment(c.text, c.contact_name) for c in comment_rows)
+        comments = _comments(session, department.id, quarter, versions)
         comments_reason = None
     else:
         comments, comments_reason = (), BELOW_COMMENT_K
@@ -1160,7 +1310,7 @@ def build_scorecard(
             trend=tuple(trend),
             trend_marker=marker,
             flag=flag,
-            dimensions=_dimensions(session, department.id, quarter, k),
+            dimensions=_dimensions(session, department.id, quarter, k, versions),
             customers=_customers(session, department.id, quarter, departments, k),
             compliance=compliance,
             comments=comments,

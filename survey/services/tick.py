@@ -36,6 +36,7 @@ class TickSettings:
     salt: str
     fatigue_days: int = 14
     link_days: int = 14
+    min_group_size: int = 5  # k of the settings: a campaign opens with at least this k
 
 
 @dataclass
@@ -97,7 +98,14 @@ def run_tick(
             )
         ).all()
         for campaign in due:
-            result = open_campaign(session, campaign, settings.base_url, settings.mail_domain, now)
+            result = open_campaign(
+                session,
+                campaign,
+                settings.base_url,
+                settings.mail_domain,
+                now,
+                min_group_size=settings.min_group_size,
+            )
             if result is not None:
                 report.opened.append(campaign.name)
                 report.invited_quarterly += result.invited

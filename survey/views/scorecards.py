@@ -13,12 +13,13 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey.access import signed_in_required
 from survey.db import get_session
 from survey.models import Department
-from survey.services import scorecard_charts, scorecard_export
+from survey.services import chart_cache, scorecard_charts, scorecard_export
 from survey.services.scorecard_data import department_by_code
 from survey.services.scorecard_export import reason_text
 from survey.services.scorecards import (
@@ -63,8 +64,16 @@ def duration(minutes: float | None) -> str:
 
 
 def _page_helpers(result_settings: Settings) -> dict[str, Any]:
+    # A large overview names a reason for hundreds of hidden cells: translate each once.
+    reasons: dict[str | None, str] = {}
+
+    def reason(why: str | None) -> str:
+        if why not in reasons:
+            reasons[why] = reason_text(why, result_settings.k, result_settings.comment_k)
+        return reasons[why]
+
     return {
-        "reason": lambda why: reason_text(why, result_settings.k, result_settings.comment_k),
+        "reason": reason,
         "duration": duration,
         "labels": scorecard_export.labels(),
     }
@@ -91,21 +100,53 @@ def quarter_notice(problem: str | None, raw: str | None, quarter: str) -> str | 
 def overview() -> str:
     raw = request.args.get("quarter")
     result, problem = build_overview(get_session(), raw, settings())
+    helpers = _page_helpers(result.settings)
+    own = _own_code()
+    # The figures (ranking, who serves whom, movers) are rendered once per overview, language
+    # and access: at 200 departments they are thousands of table rows.
+    key = chart_cache.data_key(
+        "overview-page",
+        scorecard_charts.overview_digests(result)["page"],
+        scorecard_charts.locale_name(),
+        own,
+        request.script_root,
+    )
+    body = chart_cache.cached(
+        key,
+        lambda: Markup(  # noqa: S704 - a template rendered with autoescaping
+            render_template(
+                "scorecards/_overview_body.html",
+                overview=result,
+                charts=scorecard_charts.overview_charts(result),
+                may_see_code=_visible_codes(own),
+                **helpers,
+            )
+        ),
+    )
     return render_template(
         "scorecards/overview.html",
         overview=result,
         notice=quarter_notice(problem, raw, result.quarter),
-        charts=scorecard_charts.overview_charts(result),
-        may_see_code=_visible_codes(),
-        **_page_helpers(result.settings),
+        body=body,
+        **helpers,
     )
 
 
-def _visible_codes() -> Any:
-    """A predicate for templates: may the reader open this department's page?"""
+ALL = "*"
+
+
+def _own_code() -> str | None:
+    """``ALL`` for readers who may open every department's page, else the reader's own
+    department code (None: none)."""
     if current_user.role in ("admin", "viewer"):
+        return ALL
+    return current_user.department.code if current_user.department else None
+
+
+def _visible_codes(own: str | None) -> Any:
+    """A predicate for templates: may the reader open this department's page?"""
+    if own == ALL:
         return lambda _code: True
-    own = current_user.department.code if current_user.department else None
     return lambda code: code == own
 
 
@@ -115,13 +156,25 @@ def department(code: str) -> str:
     dept = _department(code)
     raw = request.args.get("quarter")
     card, problem = build_scorecard(get_session(), dept, raw, settings())
-    return render_template(
-        "scorecards/department.html",
-        card=card,
-        notice=quarter_notice(problem, raw, card.quarter),
-        charts=scorecard_charts.scorecard_charts(card),
-        **_page_helpers(card.settings),
+    notice = quarter_notice(problem, raw, card.quarter)
+    helpers = _page_helpers(card.settings)
+    # Rendered once per scorecard (its figures, comments included), notice and language.
+    key = chart_cache.data_key(
+        "scorecard-page", card, notice, scorecard_charts.locale_name(), request.script_root
     )
+    body = chart_cache.cached(
+        key,
+        lambda: Markup(  # noqa: S704 - a template rendered with autoescaping
+            render_template(
+                "scorecards/_department_body.html",
+                card=card,
+                notice=notice,
+                charts=scorecard_charts.scorecard_charts(card),
+                **helpers,
+            )
+        ),
+    )
+    return render_template("scorecards/department.html", card=card, body=body)
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> WerkzeugResponse:

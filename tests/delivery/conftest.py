@@ -31,6 +31,13 @@ class Org:
 
 @pytest.fixture
 def org(session: Session) -> Org:
+    return build_org(session)
+
+
+def build_org(session: Session) -> Org:
+    """Four departments (Sales and Engineering depend on IT, Sales and IT on HR), twelve people
+    in Sales and Engineering speaking the three languages, a laptop service, the default
+    questionnaires and an API key; committed."""
     it = Department(code="IT", name="Information Technology")
     hr = Department(code="HR", name="Human Resources")
     sales = Department(code="SALES", name="Sales")

@@ -85,6 +85,57 @@ def test_reminders_follow_the_policy(app, session, org, client) -> None:
 
 
 @pytest.mark.postgres
+def test_no_reminder_after_opting_out_or_leaving(app, session, org, client) -> None:
+    """'No more survey emails' holds for reminders of a campaign already running; someone who
+    left is not reminded either. Their first link still works."""
+    from survey.models import Person
+    from tests.conftest import post_form
+
+    now = utcnow()
+    campaign = new_campaign(session, now, reminder_max=1, reminder_min_days=3)
+    tick(app, now + timedelta(hours=2))
+    stayed, opted, left = org.person(0), org.person(1), org.person(2)
+    message = session.scalar(
+        select(OutboxMessage)
+        .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
+        .where(Invitation.person_id == opted.id)
+    )
+    link = "/r/" + message.body_text.split("/r/", 1)[1].split()[0].split("/stop")[0]
+    session.get(Person, left.id).active = False
+    session.commit()
+    assert post_form(client, f"{link}/stop").status_code == 200
+    assert tick(app, now + timedelta(days=4)).reminders == 12 - 2
+    reminded = set(
+        session.scalars(
+            select(Invitation.person_id).where(
+                Invitation.campaign_id == campaign.id, Invitation.reminders_sent == 1
+            )
+        )
+    )
+    assert stayed.id in reminded and not {opted.id, left.id} & reminded
+    assert client.get(link).status_code == 200
+
+
+def test_closing_when_this_clock_is_behind_the_opening(app, session, org) -> None:
+    """Another host's scheduler opened the campaign at its opening time, which this host's
+    clock has not reached yet: closing still works (it was a 500, the closing time fell
+    before the opening) and keeps the closing time after the opening."""
+    from survey.models import Campaign
+    from survey.services.campaigns import close_campaign
+
+    now = utcnow()
+    campaign = new_campaign(session, now)  # opens at now + 1 h
+    tick(app, now + timedelta(hours=1))
+    session.refresh(campaign)
+    assert campaign.status == "open"
+    assert close_campaign(session, campaign, now=now + timedelta(minutes=59))
+    session.commit()
+    session.expire_all()
+    closed = session.get(Campaign, campaign.id)
+    assert closed.status == "closed" and closed.closes_at > closed.opens_at
+
+
+@pytest.mark.postgres
 def test_closing_expires_links(app, session, org, client) -> None:
     from survey.security import token_hash  # noqa: F401  (links are looked up by hash)
     from survey.services.invitations import add_link_token
@@ -105,14 +156,14 @@ def test_closing_expires_links(app, session, org, client) -> None:
 def test_k_cannot_be_lowered_once_open(app, session, org) -> None:
     now = utcnow()
     campaign = new_campaign(session, now)
-    set_min_group_size(campaign, 3)  # still a draft: allowed
-    set_min_group_size(campaign, 5)
+    set_min_group_size(session, campaign, 3)  # still a draft: allowed
+    set_min_group_size(session, campaign, 5)
     session.commit()
     tick(app, now + timedelta(hours=2))
     session.refresh(campaign)
     with pytest.raises(CampaignError):
-        set_min_group_size(campaign, 4)
-    set_min_group_size(campaign, 8)
+        set_min_group_size(session, campaign, 4)
+    set_min_group_size(session, campaign, 8)
     assert campaign.min_group_size == 8
 
 

@@ -134,3 +134,70 @@ def test_one_by_one_and_bulk_give_identical_cells(session, org) -> None:
     single = {metric: value for (quarter, metric), value in got.items() if quarter == "2026Q2"}
     assert single == bulk
     assert single["q.overall"] == (6, 22.0, 90.0, {"4": 2, "2": 2, "5": 2})
+
+
+@pytest.mark.postgres
+def test_two_quarterly_submits_sharing_a_provider_do_not_deadlock(app, session, org) -> None:
+    """Two people of one department send quarterly surveys at once: the first rates IT then
+    HR, the second HR then Engineering. Each store also raises the quarter's version row (a
+    trigger), so without a fixed lock order the two transactions wait for each other. Both
+    must commit, and HR's cells count both."""
+    import threading
+
+    from survey.db import database
+
+    questionnaire = install_default_questionnaires(session)["quarterly"]
+    session.commit()
+    sessions = database(app).sessionmaker
+    first_stored = threading.Event()
+    errors: list[BaseException] = []
+
+    def store(db, provider) -> None:  # type: ignore[no-untyped-def]
+        store_response(
+            db,
+            kind="quarterly",
+            questionnaire=questionnaire,
+            provider_department_id=provider.id,
+            customer_department_id=org.sales.id,
+            quarter="2026Q2",
+            iso_week="2026-W20",
+            answers={"reliability": 4, "overall": 4},
+        )
+
+    def first() -> None:
+        try:
+            with sessions() as db:
+                store(db, org.it)
+                first_stored.set()
+                threading.Event().wait(1.5)  # the second is now blocked inside its first store
+                store(db, org.hr)
+                db.commit()
+        except BaseException as error:
+            errors.append(error)
+            first_stored.set()
+
+    def second() -> None:
+        try:
+            first_stored.wait(10)
+            with sessions() as db:
+                store(db, org.hr)
+                store(db, org.eng)
+                db.commit()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    session.rollback()
+    hr = session.scalar(
+        select(ScoreCell.n).where(
+            ScoreCell.provider_department_id == org.hr.id,
+            ScoreCell.quarter == "2026Q2",
+            ScoreCell.metric == "q.n",
+        )
+    )
+    assert hr == 2

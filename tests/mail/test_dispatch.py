@@ -128,6 +128,35 @@ def test_smtp_down_loses_nothing_and_delivers_when_back(app, session, smtp_serve
     assert len(smtp_server.messages) == 6
 
 
+def test_the_loop_waits_out_a_database_outage(app, session, smtp_server) -> None:
+    """``send-mail --loop`` goes on when the database is briefly unreachable (restarted)."""
+    import os
+    import signal
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    _queue(session, 3)
+    real = database(app).sessionmaker
+    failures = iter(range(2))
+
+    def sessions():  # type: ignore[no-untyped-def]
+        if next(failures, None) is not None:
+            raise OperationalError("SELECT", {}, Exception("connection refused"))
+        return real()
+
+    stopper = threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGTERM))
+    stopper.start()
+    try:
+        totals = run_dispatcher(
+            sessions, smtp_server.url, FROM, loop=True, idle_seconds=0.05  # type: ignore[arg-type]
+        )
+    finally:
+        stopper.cancel()
+    assert sum(e.startswith("database:") for e in totals.errors) == 2
+    assert totals.sent == 3 and _statuses(session) == {"sent": 3}
+
+
 def test_connection_dropped_during_data(app, session, smtp_server) -> None:
     _queue(session, 3)
     smtp_server.handler.script.extend(["250", "drop"])

@@ -89,7 +89,7 @@ def campaign_detail(campaign_id: int) -> str | WerkzeugResponse:
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                set_min_group_size(campaign, form.min_group_size.data or 5)
+                set_min_group_size(db, campaign, form.min_group_size.data or 5)
             except CampaignError:
                 db.rollback()
                 form.min_group_size.errors = [

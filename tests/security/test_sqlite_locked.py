@@ -1,0 +1,197 @@
+"""Another writer holds SQLite's lock (``BEGIN EXCLUSIVE`` on the app's own file).
+
+Held for less than the busy timeout, a submit waits its turn and is stored once. Held for
+longer, a write gets the friendly 503 "try again" page (JSON under ``/api``) in the visitor's
+language, with no traceback, nothing half-stored and the answers offered again; once the lock is
+gone the same link stores exactly one response. Reads never queue behind the writer (WAL).
+
+The busy timeout is shortened to one second here (``SQLITE_BUSY_TIMEOUT_MS``; 15 s in production).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from survey.models import Answer, Person
+from tests.conftest import PASSWORD, csrf_token, post_form
+from tests.security.conftest import changed_tables, db_digest
+
+BUSY_TIMEOUT_MS = 1000
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+TITLES = {"en": "The service is busy", "it": "Il servizio è sovraccarico", "fr": "Le service est"}
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    return {**app_config, "SQLITE_BUSY_TIMEOUT_MS": BUSY_TIMEOUT_MS}
+
+
+@contextmanager
+def write_lock(db_url: str, commit: bool = False) -> Iterator[Callable[[], None]]:
+    """Another connection takes the write lock and writes; yields a function that releases
+    it early (from any thread), committing the write if ``commit``; released on exit in any
+    case."""
+    conn = sqlite3.connect(
+        db_url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False
+    )
+    conn.execute("BEGIN EXCLUSIVE")
+    conn.execute("UPDATE departments SET name = name || ' (locked)'")
+    lock = threading.Lock()
+
+    def release() -> None:
+        with lock:
+            if conn.in_transaction:
+                conn.execute("COMMIT" if commit else "ROLLBACK")
+
+    try:
+        yield release
+    finally:
+        release()
+        conn.close()
+
+
+def _answers(client: FlaskClient, url: str, comment: str) -> dict[str, str]:
+    return {"csrf_token": csrf_token(client, url), "overall": "4", "comment": comment}
+
+
+def _comments(session: Any) -> list[str]:
+    session.rollback()
+    return sorted(t for t in session.scalars(select(Answer.text)) if t)
+
+
+def test_a_short_hold_is_waited_out_and_the_answer_stored_once(
+    client, session, world, db_url
+) -> None:
+    url = f"/r/{world['token']}"
+    form = _answers(client, url, "waited")
+    with write_lock(db_url) as release:
+        threading.Timer(0.3, release).start()
+        started = time.monotonic()
+        reply = client.post(url, data=form)
+        waited = time.monotonic() - started
+    assert reply.status_code == 302, reply.get_data(as_text=True)[:300]
+    assert 0.25 <= waited < BUSY_TIMEOUT_MS / 1000
+    assert _comments(session) == ["waited"]
+
+
+@pytest.mark.parametrize("lang", ["en", "it", "fr"])
+def test_a_long_hold_gets_try_again_with_the_answers_kept(
+    app, client, session, world, db_url, lang
+) -> None:
+    url = f"/r/{world['token']}"
+    form = {**_answers(client, url, f"kept <{lang}>"), "lang": lang}  # as the page posts it
+    before = db_digest(app)
+    with write_lock(db_url):
+        started = time.monotonic()
+        reply = client.post(url, data=form)
+        waited = time.monotonic() - started
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 503
+    assert BUSY_TIMEOUT_MS / 1000 <= waited < 10 * BUSY_TIMEOUT_MS / 1000
+    assert TITLES[lang] in html.unescape(page)
+    assert f'<html lang="{lang}">' in page
+    assert "Traceback" not in page and "OperationalError" not in page
+    assert reply.headers["Retry-After"].isdigit()
+    assert changed_tables(before, db_digest(app)) == []  # nothing half-stored
+    # The page carries the answers (escaped) in a form that sends them again, to the same link.
+    assert f'action="{url}"' in page
+    kept = {name: html.unescape(value) for name, value in HIDDEN.findall(page)}
+    assert kept == form
+    again = client.post(url, data=kept)
+    assert again.status_code == 302
+    assert _comments(session) == [f"kept <{lang}>"]
+    assert client.post(url, data=kept).status_code == 410  # and only once
+
+
+def test_reads_do_not_queue_behind_the_writer(app, client, world, db_url) -> None:
+    pages = [
+        f"/r/{world['token']}",
+        f"/r/{world['token']}?lang=fr",
+        "/quiz",
+        f"/quiz/r/{world['key']}",
+        "/auth/sign-in",
+        "/",
+        "/healthz",
+    ]
+    with write_lock(db_url):
+        for page in pages:
+            started = time.monotonic()
+            reply = client.get(page)
+            assert reply.status_code == 200, page
+            assert time.monotonic() - started < BUSY_TIMEOUT_MS / 1000, page
+
+
+def test_api_calls_under_the_lock_get_a_json_503(client, session, world, db_url) -> None:
+    headers = {"Authorization": f"Bearer {world['api_secret']}"}
+    body = {
+        "source": "helpdesk",
+        "external_ref": "LOCK-1",
+        "provider": world["code"],
+        "requester_email": session.get(Person, world["person_id"]).email,
+        "opened_at": "2026-05-04T09:00:00Z",
+    }
+    with write_lock(db_url):
+        posted = client.post("/api/v1/interactions", json=body, headers=headers)
+        listed = client.get("/api/v1/departments", headers=headers)
+    assert posted.status_code == 503
+    assert posted.get_json() == {"error": "The service is busy", "status": 503}
+    assert posted.headers["Retry-After"].isdigit()
+    # A read with a key stamps the key's last use: it waits for the lock like any write.
+    assert listed.status_code == 503
+    assert listed.get_json() == {"error": "The service is busy", "status": 503}
+    assert client.post("/api/v1/interactions", json=body, headers=headers).status_code in (
+        200,
+        201,
+    )
+
+
+def test_an_api_read_waits_its_turn_like_a_write(client, world, db_url) -> None:
+    """An API call stamps its key's last use. Begun as a read, that write would fail at once
+    when the other writer commits meanwhile (its snapshot is stale); it takes the lock first."""
+    headers = {"Authorization": f"Bearer {world['api_secret']}"}
+    with write_lock(db_url, commit=True) as release:
+        threading.Timer(0.3, release).start()
+        listed = client.get("/api/v1/departments", headers=headers)
+    assert listed.status_code == 200, listed.get_data(as_text=True)[:300]
+    assert any(d["name"].endswith("(locked)") for d in listed.get_json()["departments"])
+
+
+def test_a_signed_in_form_under_the_lock_gets_the_page_not_a_bare_error(
+    app, client, world, make_user, db_url
+) -> None:
+    admin = make_user("admin")
+    post_form(client, "/auth/sign-in", {"email": admin.email, "password": PASSWORD})
+    form = {"csrf_token": csrf_token(client, "/admin/departments/new"), "code": "LCK"}
+    form["name"] = "Locked out"
+    before = db_digest(app)
+    with write_lock(db_url):
+        reply = client.post("/admin/departments/new", data=form)
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 503
+    assert "The service is busy" in page and "Traceback" not in page
+    assert changed_tables(before, db_digest(app)) == []
+    assert client.post("/admin/departments/new", data=form).status_code == 302
+
+
+def test_a_broken_statement_is_not_disguised_as_busy(app, client, world, db_url) -> None:
+    """SQLite reports a missing table as an OperationalError too: that is a 500 (logged with
+    its traceback for the operator), not a "try again" that would never succeed."""
+    conn = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    conn.execute("ALTER TABLE quiz_attempts RENAME TO quiz_attempts_gone")
+    conn.commit()
+    conn.close()
+    reply = client.get(f"/quiz/r/{world['key']}")
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 500
+    assert "Something went wrong on our side" in page and "Traceback" not in page
