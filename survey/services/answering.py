@@ -21,20 +21,12 @@ from survey.models.base import utcnow
 from survey.periods import iso_week_of, quarter_of
 from survey.services.campaigns import providers_for
 from survey.services.invitations import claim_invitation
-from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy, questionnaire_copy
+from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 from survey.services.responses import store_response
 
 FORM_TYPES = ("likert5", "nps", "yes_no", "text", "consent")
 CONSENT_CODE = "contact_consent"
 COMMENT_CODE = "comment"
-
-
-def questionnaire_for(session: Session, invitation: Invitation) -> QuestionnaireCopy | None:
-    """The campaign's questionnaire, else the newest active one of the invitation's kind (a
-    read-only copy kept per process, see ``live_questionnaires``)."""
-    if invitation.campaign is not None and invitation.campaign.questionnaire_id:
-        return questionnaire_copy(session, questionnaire_id=invitation.campaign.questionnaire_id)
-    return questionnaire_copy(session, kind=invitation.kind)
 
 
 def live_questions(questionnaire: QuestionnaireCopy) -> list[QuestionCopy]:
@@ -106,17 +98,16 @@ def submit_post_interaction(
     session: Session,
     invitation: Invitation,
     answers: Mapping[str, Any],
+    questionnaire: QuestionnaireCopy,
     now: datetime | None = None,
-    questionnaire: QuestionnaireCopy | None = None,
 ) -> Response | None:
     """Use the link and store the response in one transaction. None when the link was used
     (or closed) meanwhile: then nothing is stored. ``questionnaire``: the one the form was
-    built from, when the caller already has it (else looked up)."""
+    built from (``look_up_link`` names it)."""
     now = now or utcnow()
     interaction = invitation.interaction
     assert interaction is not None
-    questionnaire = questionnaire or questionnaire_for(session, invitation)
-    if questionnaire is None or not claim_invitation(session, invitation.id, now):
+    if not claim_invitation(session, invitation.id, now):
         return None
     return store_response(
         session,
@@ -136,8 +127,8 @@ def submit_quarterly(
     session: Session,
     invitation: Invitation,
     sections: Mapping[int, Mapping[str, Any]],
+    questionnaire: QuestionnaireCopy,
     now: datetime | None = None,
-    questionnaire: QuestionnaireCopy | None = None,
 ) -> list[Response] | None:
     """Use the link and store one response per rated provider (sections with no answer are
     the "did not deal with them" ones and store nothing). None when the link was used.
@@ -145,8 +136,7 @@ def submit_quarterly(
     now = now or utcnow()
     campaign = invitation.campaign
     assert campaign is not None
-    questionnaire = questionnaire or questionnaire_for(session, invitation)
-    if questionnaire is None or not claim_invitation(session, invitation.id, now):
+    if not claim_invitation(session, invitation.id, now):
         return None
     responses = [
         store_response(

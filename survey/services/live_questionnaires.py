@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from survey.models import Questionnaire
@@ -81,16 +80,6 @@ def _copy(session: Session, questionnaire_id: int) -> QuestionnaireCopy | None:
     )
 
 
-_table = Questionnaire.__table__
-_CURRENT = select(_table.c.id, _table.c.revision, _table.c.created_at)
-_BY_ID = _CURRENT.where(_table.c.id == bindparam("id"))
-_NEWEST_ACTIVE = (
-    _CURRENT.where(_table.c.kind == bindparam("kind"), _table.c.active.is_(True))
-    .order_by(_table.c.id.desc())
-    .limit(1)
-)
-
-
 @dataclass(frozen=True)
 class QuestionnaireRef:
     """Which questionnaire, as of which revision: enough to find a current copy."""
@@ -98,20 +87,6 @@ class QuestionnaireRef:
     id: int
     revision: int
     created_at: datetime
-
-
-def questionnaire_copy(
-    session: Session, *, questionnaire_id: int | None = None, kind: str | None = None
-) -> QuestionnaireCopy | None:
-    """The questionnaire ``questionnaire_id``, or else the newest active one of ``kind``;
-    None when there is none. Costs one small query when the copy is current."""
-    if questionnaire_id is not None:
-        row = session.connection().execute(_BY_ID, {"id": questionnaire_id}).first()
-    else:
-        row = session.connection().execute(_NEWEST_ACTIVE, {"kind": kind}).first()
-    if row is None:
-        return None
-    return copy_for(session, QuestionnaireRef(*row))
 
 
 def copy_for(session: Session, ref: QuestionnaireRef) -> QuestionnaireCopy | None:

@@ -11,6 +11,7 @@ from survey import create_app
 from survey.db import get_session
 from survey.services.answering import submit_post_interaction
 from survey.services.invitations import look_up_link
+from survey.services.live_questionnaires import copy_for
 
 app = create_app(
     {"DATABASE_URL": os.environ["SURVEY_DATABASE_URL"], "SECRET_KEY": "x", "TESTING": True}
@@ -18,8 +19,13 @@ app = create_app(
 with app.app_context():
     session = get_session()
     found = look_up_link(session, sys.argv[1])
-    assert found.invitation is not None
-    response = submit_post_interaction(session, found.invitation, {"overall": 4, "comment": "x"})
+    assert found.invitation is not None and found.questionnaire is not None
+    response = submit_post_interaction(
+        session,
+        found.invitation,
+        {"overall": 4, "comment": "x"},
+        questionnaire=copy_for(session, found.questionnaire),
+    )
     session.flush()
     print("stored" if response is not None else "refused", flush=True)
     time.sleep(60)  # killed here, before the commit
