@@ -15,12 +15,11 @@ from survey.models import (
     Department,
     Invitation,
     InvitationDraft,
-    Response,
 )
 from survey.models.base import utcnow
 from survey.periods import iso_week_of, quarter_of
 from survey.services.campaigns import providers_for
-from survey.services.invitations import claim_invitation
+from survey.services.invitations import Link, claim_invitation
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 from survey.services.responses import store_response
 
@@ -96,47 +95,46 @@ def _contact(person_id: int, answers: Mapping[str, Any]) -> int | None:
 
 def submit_post_interaction(
     session: Session,
-    invitation: Invitation,
+    link: Link,
     answers: Mapping[str, Any],
     questionnaire: QuestionnaireCopy,
     now: datetime | None = None,
-) -> Response | None:
-    """Use the link and store the response in one transaction. None when the link was used
-    (or closed) meanwhile: then nothing is stored. ``questionnaire``: the one the form was
-    built from (``look_up_link`` names it)."""
+) -> str | None:
+    """Use the link and store the response in one transaction; the stored response's id.
+    None when the link was used (or closed) meanwhile: then nothing is stored.
+    ``questionnaire``: the one the form was built from (``look_up_link`` names it)."""
     now = now or utcnow()
-    interaction = invitation.interaction
-    assert interaction is not None
-    if not claim_invitation(session, invitation.id, now):
+    provider = link.provider
+    assert provider is not None, "a post-interaction link names its provider"
+    if not claim_invitation(session, link.invitation_id, now):
         return None
     return store_response(
         session,
         kind="post_interaction",
         questionnaire=questionnaire,
-        provider_department_id=interaction.provider_department_id,
-        customer_department_id=invitation.person.department_id,
+        provider_department_id=provider.id,
+        customer_department_id=link.customer_department_id,
         quarter=quarter_of(now),
         iso_week=iso_week_of(now),
         answers=dict(answers),
-        service_id=interaction.service_id,
-        contact_person_id=_contact(invitation.person_id, answers),
+        service_id=link.service.id if link.service is not None else None,
+        contact_person_id=_contact(link.person_id, answers),
     )
 
 
 def submit_quarterly(
     session: Session,
-    invitation: Invitation,
+    link: Link,
     sections: Mapping[int, Mapping[str, Any]],
     questionnaire: QuestionnaireCopy,
     now: datetime | None = None,
-) -> list[Response] | None:
+) -> list[str] | None:
     """Use the link and store one response per rated provider (sections with no answer are
-    the "did not deal with them" ones and store nothing). None when the link was used.
-    ``questionnaire`` as for ``submit_post_interaction``."""
+    the "did not deal with them" ones and store nothing); the stored responses' ids. None
+    when the link was used. ``questionnaire`` as for ``submit_post_interaction``."""
     now = now or utcnow()
-    campaign = invitation.campaign
-    assert campaign is not None
-    if not claim_invitation(session, invitation.id, now):
+    assert link.quarter is not None, "a quarterly link names its campaign's quarter"
+    if not claim_invitation(session, link.invitation_id, now):
         return None
     responses = [
         store_response(
@@ -144,16 +142,18 @@ def submit_quarterly(
             kind="quarterly",
             questionnaire=questionnaire,
             provider_department_id=provider_id,
-            customer_department_id=invitation.person.department_id,
-            quarter=campaign.quarter,
+            customer_department_id=link.customer_department_id,
+            quarter=link.quarter,
             iso_week=iso_week_of(now),
             answers=dict(answers),
-            campaign_id=campaign.id,
-            contact_person_id=_contact(invitation.person_id, answers),
+            campaign_id=link.campaign_id,
+            contact_person_id=_contact(link.person_id, answers),
         )
         for provider_id, answers in sorted(sections.items())
         if any(v is not None for v in answers.values())
     ]
-    session.execute(delete(InvitationDraft).where(InvitationDraft.invitation_id == invitation.id))
+    session.execute(
+        delete(InvitationDraft).where(InvitationDraft.invitation_id == link.invitation_id)
+    )
     session.flush()
     return responses

@@ -320,11 +320,12 @@ def store_response(
     service_id: int | None = None,
     campaign_id: int | None = None,
     contact_person_id: int | None = None,
-) -> Response:
-    """Store one anonymous response with its answers and update the aggregates.
+) -> str:
+    """Store one anonymous response with its answers and update the aggregates; the new
+    response's id.
 
     ``answers`` maps question codes to values (None: not answered). Raises ValueError for an
-    unknown code or an out-of-range value; nothing is flushed then.
+    unknown code or an out-of-range value; nothing is written then.
     """
     item = ResponseInput(
         kind=kind,
@@ -352,15 +353,18 @@ def store_response(
         "iso_week": iso_week,
         "contact_person_id": contact_person_id,
     }
-    # A plain INSERT: the unit of work would cost more than the rest of the submit. The
-    # returned object is a detached copy of the stored row.
+    # Plain INSERTs: the unit of work would cost more than the rest of the submit.
     connection = session.connection()
-    connection.execute(Response.__table__.insert(), [values])
-    response = Response(**values)
+    connection.execute(_INSERT_RESPONSE, [values])
     if rows:
-        connection.execute(Answer.__table__.insert(), rows)
+        connection.execute(_INSERT_ANSWER, rows)
     _apply_concurrent(session, _collect([(item, questions)]))
-    return response
+    return response_id
+
+
+# Built once (a statement built per call costs its cache key every time).
+_INSERT_RESPONSE = Response.__table__.insert()
+_INSERT_ANSWER = Answer.__table__.insert()
 
 
 def bulk_store_responses(

@@ -29,7 +29,7 @@ from forms.survey import QuestionSpec, SurveyForm, make_survey_form
 from survey.config import LOCALES
 from survey.db import get_session, write_intent
 from survey.extensions import csrf, limit_link_pages
-from survey.models import Invitation
+from survey.models import Invitation, Person
 from survey.services.answering import (
     live_questions,
     load_draft,
@@ -40,7 +40,7 @@ from survey.services.answering import (
     submit_quarterly,
 )
 from survey.services.fatigue import opt_out
-from survey.services.invitations import LinkState, look_up_link
+from survey.services.invitations import Link, LinkState, look_up_link
 from survey.services.live_questionnaires import QuestionnaireCopy, copy_for
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
@@ -90,17 +90,17 @@ def link(token: str) -> View:
     found = look_up_link(db, token)
     if found.state is not LinkState.OPEN:
         return _closed_page(found.state)
-    invitation = found.invitation
-    assert invitation is not None
-    locale = _choose_locale(invitation.person.locale)
+    link = found.link
+    assert link is not None
+    locale = _choose_locale(link.locale)
     questionnaire = copy_for(db, found.questionnaire) if found.questionnaire else None
     if questionnaire is None:
         abort(404)
     specs = question_specs(live_questions(questionnaire), locale)
-    if invitation.kind == "post_interaction":
-        return _post_interaction(invitation, questionnaire, specs, locale)
-    if invitation.kind == "quarterly":
-        return _quarterly(invitation, questionnaire, specs, locale)
+    if link.kind == "post_interaction" and link.provider is not None:
+        return _post_interaction(link, questionnaire, specs, locale)
+    if link.kind == "quarterly" and link.quarter is not None:
+        return _quarterly(link, questionnaire, specs, locale)
     abort(404)
 
 
@@ -120,18 +120,12 @@ def _blank_questions(
 
 
 def _post_interaction(
-    invitation: Invitation,
+    link: Link,
     questionnaire: QuestionnaireCopy,
     specs: list[QuestionSpec],
     locale: str,
 ) -> View:
-    interaction = invitation.interaction
-    assert interaction is not None
-    context: dict[str, Any] = {
-        "provider": interaction.provider,
-        "service": interaction.service,
-        "locale": locale,
-    }
+    context: dict[str, Any] = {"provider": link.provider, "service": link.service, "locale": locale}
     if request.method == "GET":
         score = request.args.get("score", "")
         questions = _blank_questions(
@@ -150,7 +144,7 @@ def _post_interaction(
         return render_template("respond/post_interaction.html", form=form, **context), 422
     db = get_session()
     _start_writing(db)
-    if submit_post_interaction(db, invitation, form.answers(), questionnaire=questionnaire) is None:
+    if submit_post_interaction(db, link, form.answers(), questionnaire=questionnaire) is None:
         db.rollback()
         return _closed_page(LinkState.USED)
     db.commit()
@@ -193,7 +187,7 @@ def _section_complete(specs: list[QuestionSpec], raw: dict[str, Any] | None) -> 
 
 
 def _quarterly(
-    invitation: Invitation,
+    link: Link,
     questionnaire: QuestionnaireCopy,
     specs: list[QuestionSpec],
     locale: str,
@@ -203,9 +197,9 @@ def _quarterly(
         # Drafts are read and written in one write transaction; the link may have been used
         # since it was looked up.
         _start_writing(db)
-        db.refresh(invitation, ["status"])
-        if invitation.status == "answered":
-            return _closed_page(LinkState.USED)
+    invitation = db.get(Invitation, link.invitation_id)
+    if invitation is None or invitation.status == "answered":
+        return _closed_page(LinkState.USED)
     providers = quarterly_providers(db, invitation)
     if not providers:
         return _closed_page(LinkState.EXPIRED)
@@ -270,7 +264,7 @@ def _quarterly(
             section_form = _saved_form(specs, raw)
             section_form.validate()
             answers[pid] = section_form.answers()
-        if submit_quarterly(db, invitation, answers, questionnaire=questionnaire) is None:
+        if submit_quarterly(db, link, answers, questionnaire=questionnaire) is None:
             db.rollback()
             return _closed_page(LinkState.USED)
         db.commit()
@@ -294,9 +288,9 @@ def stop(token: str) -> View:
     link the person received, answered or not, so an old email is enough."""
     db = get_session()
     found = look_up_link(db, token)
-    if found.invitation is None:
+    person = db.get(Person, found.link.person_id) if found.link is not None else None
+    if person is None:
         return _closed_page(LinkState.UNKNOWN)
-    person = found.invitation.person
     _choose_locale(person.locale)
     if request.method == "POST":
         if not _csrf_ok():

@@ -19,10 +19,10 @@ app = create_app(
 with app.app_context():
     session = get_session()
     found = look_up_link(session, sys.argv[1])
-    assert found.invitation is not None and found.questionnaire is not None
+    assert found.link is not None and found.questionnaire is not None
     response = submit_post_interaction(
         session,
-        found.invitation,
+        found.link,
         {"overall": 4, "comment": "x"},
         questionnaire=copy_for(session, found.questionnaire),
     )
