@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 # Whether new SQLite transactions should take the write lock at BEGIN. Read-only requests
-# (GET/HEAD) clear it so readers never queue behind writers; everything else keeps it.
-write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+# (GET/HEAD) clear it so readers never queue behind writers; everything else keeps it. None:
+# no BEGIN at all, each statement is its own transaction until ``start_writing`` (for a
+# request that reads a row, checks a form at length, and only then writes).
+write_intent: ContextVar[bool | None] = ContextVar("write_intent", default=True)
 
 
 def normalise_url(url: str) -> str:
@@ -69,11 +71,33 @@ def make_engine(
             # between, instead of waiting its turn within the busy timeout.
             mode = conn.get_execution_options().get("sqlite_begin")
             if mode is None:
-                mode = "IMMEDIATE" if write_intent.get() else "DEFERRED"
+                intent = write_intent.get()
+                if intent is None:
+                    return
+                mode = "IMMEDIATE" if intent else "DEFERRED"
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def start_writing(session: Session) -> None:
+    """From here on the session's transaction writes. On SQLite, take the write lock now:
+    after reads without a transaction (``write_intent`` None) with ``BEGIN IMMEDIATE`` on the
+    same connection; after a deferred read transaction by ending it (nothing was written in
+    it), so that the next statement begins an immediate one. Objects read so far stay loaded;
+    callers re-check what they read inside the write. PostgreSQL locks rows, not the
+    database: the same transaction goes on."""
+    write_intent.set(True)
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if not session.in_transaction():
+        return
+    connection = session.connection()
+    if connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        session.commit()
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -101,6 +125,7 @@ def init_app(app: Flask) -> None:
         # fails at once with "database is locked" if another writer committed in between.
         writes = request.method not in READ_ONLY_METHODS or "Authorization" in request.headers
         g.write_intent_token = write_intent.set(writes)
+        g.read_only_request = not writes
 
     @app.teardown_request
     def _reset_intent(_exc: BaseException | None) -> None:
@@ -120,12 +145,27 @@ def get_session() -> Session:
     return g.db_session
 
 
-def _close_session(_exc: BaseException | None) -> None:
+def _close_session(exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
-    if session is not None:
-        try:
-            session.close()
-        except DBAPIError as error:
-            # The connection died under the request (database restarted): the reply is
-            # already made and must stand; SQLAlchemy has dropped the dead connection.
-            current_app.logger.warning("closing the session failed: %s", error)
+    read_only = g.pop("read_only_request", False)
+    if session is None:
+        return
+    try:
+        if exc is None and read_only and _nothing_pending(session):
+            # A read-only request ends its transaction with COMMIT rather than ROLLBACK: the
+            # same for the data, but psycopg forgets the connection's prepared statements on
+            # every ROLLBACK, and PostgreSQL then plans each query again (about 1 ms for the
+            # link lookup). Anything pending in the session is rolled back as before.
+            session.commit()
+    except DBAPIError as error:
+        current_app.logger.warning("ending a read-only transaction failed: %s", error)
+    try:
+        session.close()
+    except DBAPIError as error:
+        # The connection died under the request (database restarted): the reply is
+        # already made and must stand; SQLAlchemy has dropped the dead connection.
+        current_app.logger.warning("closing the session failed: %s", error)
+
+
+def _nothing_pending(session: Session) -> bool:
+    return session.in_transaction() and not (session.new or session.dirty or session.deleted)

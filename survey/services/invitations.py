@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, literal_column, select, update
 from sqlalchemy.orm import Session, aliased
 
 from survey.models import (
@@ -219,7 +219,10 @@ _CLAIM = (
     update(_invitations)
     .where(
         _invitations.c.id == bindparam("invitation_id"),
-        _invitations.c.status.in_((*OPEN_STATUSES, "undeliverable")),
+        # Constants written into the SQL: an IN of bound values is expanded on every call.
+        _invitations.c.status.in_(
+            [literal_column(f"'{status}'") for status in (*OPEN_STATUSES, "undeliverable")]
+        ),
         _invitations.c.expires_at > bindparam("now"),
     )
     .values(status="answered")

@@ -272,12 +272,18 @@ def _lock_quarters_first(session: Session, dialect: str, quarters: set[str]) -> 
     writers are serial anyway."""
     if dialect != "postgresql" or not quarters:
         return
+    session.connection().execute(_LOCK_QUARTER, [{"q": q} for q in sorted(quarters)])
+
+
+def _lock_quarter() -> Any:
     table = ScoreVersion.__table__
     statement = pg_insert(table).values(quarter=bindparam("q"), version=0, responses=0)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[table.c.quarter], set_={"version": table.c.version}
     )
-    session.connection().execute(statement, [{"q": q} for q in sorted(quarters)])
+
+
+_LOCK_QUARTER = _lock_quarter()
 
 
 def _apply_bulk(session: Session, deltas: Mapping[CellKey, _Delta]) -> None:

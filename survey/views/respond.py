@@ -20,14 +20,13 @@ from flask import (
 )
 from flask_wtf.csrf import validate_csrf
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import ValidationError
 
 from forms.survey import QuestionSpec, SurveyForm, make_survey_form
 from survey.config import LOCALES
-from survey.db import get_session, write_intent
+from survey.db import get_session, start_writing, write_intent
 from survey.extensions import csrf, limit_link_pages
 from survey.models import Invitation, Person
 from survey.services.answering import (
@@ -50,7 +49,9 @@ View = str | tuple[str, int] | WerkzeugResponse
 
 
 def _choose_locale(person_locale: str) -> str:
-    asked = request.values.get("lang")
+    asked = request.args.get("lang") or (
+        request.form.get("lang") if request.method == "POST" else None
+    )
     g.locale = asked if asked in LOCALES else person_locale
     return g.locale
 
@@ -61,16 +62,6 @@ def _csrf_ok() -> bool:
     except ValidationError:
         return False
     return True
-
-
-def _start_writing(db: Session) -> None:
-    """On SQLite, end the read transaction (nothing written in it) so that the next statement
-    opens a write transaction with ``BEGIN IMMEDIATE``. Objects read so far stay loaded; the
-    claim re-checks the link's state inside the write transaction. PostgreSQL locks rows, not
-    the database: the same transaction goes on."""
-    write_intent.set(True)
-    if db.get_bind().dialect.name == "sqlite":
-        db.commit()
 
 
 def _closed_page(state: LinkState) -> tuple[str, int]:
@@ -84,9 +75,9 @@ def _closed_page(state: LinkState) -> tuple[str, int]:
 def link(token: str) -> View:
     db = get_session()
     if request.method == "POST":
-        # Read without the write lock; ``_start_writing`` takes it for the claim and store
-        # only, so that one respondent's form checks do not hold up another's submit.
-        write_intent.set(False)
+        # Read without a transaction; ``start_writing`` takes the write lock for the claim and
+        # store only, so that one respondent's form checks do not hold up another's submit.
+        write_intent.set(None)
     found = look_up_link(db, token)
     if found.state is not LinkState.OPEN:
         return _closed_page(found.state)
@@ -143,7 +134,7 @@ def _post_interaction(
     if not form.validate():
         return render_template("respond/post_interaction.html", form=form, **context), 422
     db = get_session()
-    _start_writing(db)
+    start_writing(db)
     if submit_post_interaction(db, link, form.answers(), questionnaire=questionnaire) is None:
         db.rollback()
         return _closed_page(LinkState.USED)
@@ -196,7 +187,7 @@ def _quarterly(
     if request.method == "POST":
         # Drafts are read and written in one write transaction; the link may have been used
         # since it was looked up.
-        _start_writing(db)
+        start_writing(db)
     invitation = db.get(Invitation, link.invitation_id)
     if invitation is None or invitation.status == "answered":
         return _closed_page(LinkState.USED)
