@@ -245,12 +245,12 @@ def _apply_concurrent(session: Session, deltas: Mapping[CellKey, _Delta]) -> Non
     """Race-safe on both databases: one ``INSERT ... ON CONFLICT DO UPDATE`` per cell that adds
     the delta to the stored sums inside the database, sent as one executemany in key order
     (a fixed lock order: no deadlock between two submitters on PostgreSQL; SQLite write
-    transactions are serial anyway). Takes the deltas of one response: at most one histogram
-    bucket per cell (ValueError otherwise)."""
+    transactions are serial anyway). The caller has locked the quarters first (see
+    ``_lock_quarters_first``; ``store_response`` does it with the response's INSERT). Takes the
+    deltas of one response: at most one histogram bucket per cell (ValueError otherwise)."""
     if any(len(d.histogram or {}) > 1 for d in deltas.values()):
         raise ValueError("one response adds at most one histogram bucket per cell")
     dialect = session.get_bind().dialect.name
-    _lock_quarters_first(session, dialect, {key[2] for key in deltas})
     statement = _cell_upsert(dialect)
     rows = []
     for key in sorted(deltas):
@@ -361,7 +361,12 @@ def store_response(
     }
     # Plain INSERTs: the unit of work would cost more than the rest of the submit.
     connection = session.connection()
-    connection.execute(_INSERT_RESPONSE, [values])
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        # The quarter's version row is locked by the same statement (one round trip less).
+        connection.execute(_INSERT_RESPONSE_LOCKING_QUARTER, [{**values, "q": quarter}])
+    else:
+        connection.execute(_INSERT_RESPONSE, [values])
     if rows:
         connection.execute(_INSERT_ANSWER, rows)
     _apply_concurrent(session, _collect([(item, questions)]))
@@ -371,6 +376,10 @@ def store_response(
 # Built once (a statement built per call costs its cache key every time).
 _INSERT_RESPONSE = Response.__table__.insert()
 _INSERT_ANSWER = Answer.__table__.insert()
+# PostgreSQL: the response's INSERT with the quarter lock of ``_lock_quarters_first`` as a
+# data-modifying CTE. The two run in one statement in no fixed order, which is safe: the new
+# response row is contended by nobody, and the quarter row is still taken before any cell.
+_INSERT_RESPONSE_LOCKING_QUARTER = _INSERT_RESPONSE.add_cte(_LOCK_QUARTER.cte("quarter_lock"))
 
 
 def bulk_store_responses(
