@@ -278,3 +278,37 @@ def test_an_address_outside_ascii_fails_alone_with_a_clear_error(app, session, s
     error = session.scalar(select(OutboxMessage.last_error).where(OutboxMessage.id == odd.id))
     assert "not plain ASCII" in (error or "")
     assert len(smtp_server.messages) == 2
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Survey",
+        "A plain subject that is far too long to fit on one header line of seventy-eight",
+        "Qualità del servizio — com'è andata?",
+        "Ends with spaces   ",
+    ],
+)
+def test_headers_are_written_as_the_folding_machinery_would(subject: str) -> None:
+    """The dispatcher's flattening policy writes short plain-ASCII header values directly;
+    the bytes must be exactly what compat32's folding produces, and the multipart boundary
+    (set up front) must be one quoted-printable text cannot contain."""
+    from datetime import UTC, datetime
+    from email.policy import compat32
+
+    from survey.mail.dispatch import SMTP_LINES, Letter, compose
+
+    letter = Letter(
+        to_addr='"Zoë Ünal" <zoe@example.com>' if "à" in subject else "ada@example.com",
+        subject=subject,
+        message_id="<abc@survey.example>",
+        created_at=datetime(2026, 11, 25, 9, 30, tzinfo=UTC),
+        body_text="Bonjour =_ and =\n" * 3,
+        body_html="<p>Bonjour</p>",
+    )
+    message = compose(letter, FROM)
+    assert message.get_boundary().startswith("=_")
+    folded = message.as_bytes(policy=compat32.clone(linesep="\r\n"))
+    assert message.as_bytes(policy=SMTP_LINES) == folded
+    body = folded.split(b"\r\n\r\n", 1)[1]
+    assert body.count(message.get_boundary().encode()) == 3  # two parts and the end
