@@ -215,12 +215,26 @@ def _cell_row(key: CellKey, delta: _Delta) -> dict[str, Any]:
     }
 
 
+def _histogram_of_one(dialect: str) -> Any:
+    """SQL for a new cell's histogram: ``{:bucket: :count}``, or empty when ``:bucket`` is
+    NULL (built in the database: no JSON to encode per row in Python)."""
+    bucket = bindparam("bucket", type_=String)
+    count = bindparam("count", type_=Integer)
+    if dialect == "postgresql":
+        empty = cast(literal_column("'{}'"), JSON)
+        filled = cast(func.jsonb_build_object(bucket, count), JSON)
+    else:
+        empty, filled = literal_column("'{}'"), func.json_object(bucket, count)
+    return case((bucket.is_(None), empty), else_=filled)
+
+
 @functools.cache
 def _cell_upsert(dialect: str) -> Any:
-    """The score-cell upsert of ``_apply_concurrent`` for ``dialect``, built once."""
+    """The score-cell upsert of ``_apply_concurrent`` for ``dialect``, built once. Rows carry
+    the key, ``n``, ``total``, ``total_sq``, and ``bucket``/``count`` for the histogram."""
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = ScoreCell.__table__
-    statement = make_insert(table)
+    statement = make_insert(table).values(histogram=_histogram_of_one(dialect))
     added = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=[
@@ -256,7 +270,20 @@ def _apply_concurrent(session: Session, deltas: Mapping[CellKey, _Delta]) -> Non
     for key in sorted(deltas):
         delta = deltas[key]
         (bucket, count), *_ = (delta.histogram or {None: 0}).items()
-        rows.append({**_cell_row(key, delta), "bucket": bucket, "count": count})
+        p, c, q, m = key
+        rows.append(
+            {
+                "provider_department_id": p,
+                "customer_department_id": c,
+                "quarter": q,
+                "metric": m,
+                "n": delta.n,
+                "total": delta.total,
+                "total_sq": delta.total_sq,
+                "bucket": bucket,
+                "count": count,
+            }
+        )
     session.connection().execute(statement, rows)
     # ORM copies of these cells loaded earlier in the session are now stale.
     for obj in [o for o in session.identity_map.values() if isinstance(o, ScoreCell)]:

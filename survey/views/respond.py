@@ -6,6 +6,7 @@ token expired while the respondent was thinking comes back with every answer kep
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import (
@@ -87,7 +88,7 @@ def link(token: str) -> View:
     questionnaire = copy_for(db, found.questionnaire) if found.questionnaire else None
     if questionnaire is None:
         abort(404)
-    specs = question_specs(live_questions(questionnaire), locale)
+    specs = _specs(questionnaire, locale)
     if link.kind == "post_interaction" and link.provider is not None:
         return _post_interaction(link, questionnaire, specs, locale)
     if link.kind == "quarterly" and link.quarter is not None:
@@ -95,8 +96,18 @@ def link(token: str) -> View:
     abort(404)
 
 
+def _specs(questionnaire: QuestionnaireCopy, locale: str) -> Sequence[QuestionSpec]:
+    """The form specs of the live questions in ``locale``, built once per copy and language."""
+    key = ("specs", locale)
+    specs = questionnaire.rendered.get(key)
+    if not isinstance(specs, tuple):
+        specs = tuple(question_specs(live_questions(questionnaire), locale))
+        questionnaire.rendered[key] = specs
+    return specs
+
+
 def _blank_questions(
-    questionnaire: QuestionnaireCopy, specs: list[QuestionSpec], locale: str, score: str | None
+    questionnaire: QuestionnaireCopy, specs: Sequence[QuestionSpec], locale: str, score: str | None
 ) -> Markup:
     """The questions of an unanswered form (``score`` preselected), rendered once per
     questionnaire revision, language and score and then reused: the same bytes every time."""
@@ -113,7 +124,7 @@ def _blank_questions(
 def _post_interaction(
     link: Link,
     questionnaire: QuestionnaireCopy,
-    specs: list[QuestionSpec],
+    specs: Sequence[QuestionSpec],
     locale: str,
 ) -> View:
     context: dict[str, Any] = {"provider": link.provider, "service": link.service, "locale": locale}
@@ -150,7 +161,7 @@ def _section_index(raw: str | None, count: int, default: int) -> int:
 
 
 def _first_open_section(
-    draft: dict[str, Any], provider_ids: list[int], specs: list[QuestionSpec]
+    draft: dict[str, Any], provider_ids: list[int], specs: Sequence[QuestionSpec]
 ) -> int:
     """Where a returning respondent continues: the first section not complete (never saved,
     or saved half-answered)."""
@@ -161,17 +172,17 @@ def _first_open_section(
     return max(len(provider_ids) - 1, 0)
 
 
-def _section_form(specs: list[QuestionSpec], raw: dict[str, Any] | None) -> SurveyForm:
+def _section_form(specs: Sequence[QuestionSpec], raw: dict[str, Any] | None) -> SurveyForm:
     return make_survey_form(specs, data=raw or None, with_not_applicable=True)
 
 
-def _saved_form(specs: list[QuestionSpec], raw: dict[str, Any]) -> SurveyForm:
+def _saved_form(specs: Sequence[QuestionSpec], raw: dict[str, Any]) -> SurveyForm:
     """A section's saved raw values, replayed as if posted, ready to validate."""
     values = MultiDict({k: v for k, v in raw.items() if v not in (None, False, "")})
     return make_survey_form(specs, formdata=values, with_not_applicable=True)
 
 
-def _section_complete(specs: list[QuestionSpec], raw: dict[str, Any] | None) -> bool:
+def _section_complete(specs: Sequence[QuestionSpec], raw: dict[str, Any] | None) -> bool:
     if raw is None:
         return False
     return bool(raw.get("not_applicable")) or _saved_form(specs, raw).validate()
@@ -180,7 +191,7 @@ def _section_complete(specs: list[QuestionSpec], raw: dict[str, Any] | None) -> 
 def _quarterly(
     link: Link,
     questionnaire: QuestionnaireCopy,
-    specs: list[QuestionSpec],
+    specs: Sequence[QuestionSpec],
     locale: str,
 ) -> View:
     db = get_session()
