@@ -121,7 +121,7 @@ def _baseline(url: str, port: int) -> float:
     return len(messages) / (time.perf_counter() - started)
 
 
-def run(messages: int = 2000, repeats: int = 3) -> dict[str, Any]:
+def run(messages: int = 2000, repeats: int = 5) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="siq-bench-mail-"))
     rates: dict[str, list[float]] = {"dispatcher": [], "baseline": []}
     for repeat in range(repeats):

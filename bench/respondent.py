@@ -83,7 +83,7 @@ def _median(runs: list[dict[str, Any]], phase: str, key: str) -> float:
     return float(statistics.median(r[phase][key] for r in runs))
 
 
-def run(repeats: int = 3, links: int = 300, concurrency: int = 4) -> dict[str, Any]:
+def run(repeats: int = 5, links: int = 300, concurrency: int = 4) -> dict[str, Any]:
     """Figures per backend: medians per app and phase, ratios, and the row check."""
     figures: dict[str, Any] = {}
     for backend, urls in (("sqlite", _sqlite_urls), ("postgres", _postgres_urls)):
