@@ -200,8 +200,8 @@ def _histogram_plus_one(table: Any, dialect: str) -> Any:
     return func.json_set(current, path, previous + count)
 
 
-def _cell_row(key: CellKey, delta: _Delta) -> dict[str, Any]:
-    """A new score cell holding just ``delta``."""
+def _cell_sums(key: CellKey, delta: _Delta) -> dict[str, Any]:
+    """The key and sums of a new score cell holding just ``delta`` (no histogram)."""
     p, c, q, m = key
     return {
         "provider_department_id": p,
@@ -211,8 +211,12 @@ def _cell_row(key: CellKey, delta: _Delta) -> dict[str, Any]:
         "n": delta.n,
         "total": delta.total,
         "total_sq": delta.total_sq,
-        "histogram": delta.histogram or {},
     }
+
+
+def _cell_row(key: CellKey, delta: _Delta) -> dict[str, Any]:
+    """A new score cell holding just ``delta``."""
+    return {**_cell_sums(key, delta), "histogram": delta.histogram or {}}
 
 
 def _histogram_of_one(dialect: str) -> Any:
@@ -270,20 +274,7 @@ def _apply_concurrent(session: Session, deltas: Mapping[CellKey, _Delta]) -> Non
     for key in sorted(deltas):
         delta = deltas[key]
         (bucket, count), *_ = (delta.histogram or {None: 0}).items()
-        p, c, q, m = key
-        rows.append(
-            {
-                "provider_department_id": p,
-                "customer_department_id": c,
-                "quarter": q,
-                "metric": m,
-                "n": delta.n,
-                "total": delta.total,
-                "total_sq": delta.total_sq,
-                "bucket": bucket,
-                "count": count,
-            }
-        )
+        rows.append({**_cell_sums(key, delta), "bucket": bucket, "count": count})
     session.connection().execute(statement, rows)
     # ORM copies of these cells loaded earlier in the session are now stale.
     for obj in [o for o in session.identity_map.values() if isinstance(o, ScoreCell)]:
