@@ -85,19 +85,17 @@ def start_writing(session: Session) -> None:
     """From here on the session's transaction writes. On SQLite, take the write lock now:
     after reads without a transaction (``write_intent`` None) with ``BEGIN IMMEDIATE`` on the
     same connection; after a deferred read transaction by ending it (nothing was written in
-    it), so that the next statement begins an immediate one. Objects read so far stay loaded;
-    callers re-check what they read inside the write. PostgreSQL locks rows, not the
-    database: the same transaction goes on."""
+    it), so that the next statement begins an immediate one; a transaction that began
+    immediate already holds the lock. Objects read so far stay loaded; callers re-check what
+    they read inside the write. PostgreSQL locks rows, not the database: nothing to do."""
+    before = write_intent.get()
     write_intent.set(True)
-    if session.get_bind().dialect.name != "sqlite":
+    if before or session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
         return
-    if not session.in_transaction():
-        return
-    connection = session.connection()
-    if connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-        session.commit()
+    if before is None:
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
     else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        session.commit()
 
 
 class Database:

@@ -59,11 +59,9 @@ class Lru(Generic[V]):
     def get_or_make(self, key: Hashable, make: Callable[[], V]) -> V:
         """The value under ``key``; on a miss ``make()`` runs outside the lock (two threads
         may both make it; the last one stored wins) and its result, None included, is kept."""
-        with self._lock:
-            entry = self._entries.get(key, _MISSING)
-            if entry is not _MISSING:
-                self._entries.move_to_end(key)
-                return entry[0]  # type: ignore[index]
+        found = self.get(key, _MISSING)  # type: ignore[arg-type]
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
         value = make()
         self.put(key, value)
         return value
@@ -82,3 +80,26 @@ class Lru(Generic[V]):
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
+
+
+class IdentityMemo(Generic[V]):
+    """Values derived from objects held in memory (costly to hash, or not hashable), found by
+    the objects' identities and an ``extra`` key; at most ``size`` kept, least recently used
+    first out. An entry keeps its objects alive, so their ids cannot be reused meanwhile."""
+
+    def __init__(self, size: int) -> None:
+        self._cache: Lru[tuple[tuple[object, ...], V]] = Lru(size)
+
+    def get_or_make(
+        self, objects: tuple[object, ...], extra: Hashable, make: Callable[[], V]
+    ) -> V:
+        key = (tuple(id(o) for o in objects), extra)
+        entry = self._cache.get(key)
+        if entry is not None and all(a is b for a, b in zip(entry[0], objects, strict=True)):
+            return entry[1]
+        value = make()
+        self._cache.put(key, (objects, value))
+        return value
+
+    def clear(self) -> None:
+        self._cache.clear()

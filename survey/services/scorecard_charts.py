@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 from analysis import charts
 from survey.services import chart_cache
-from survey.services.lru import Lru
+from survey.services.lru import IdentityMemo
 from survey.services.scorecard_export import labels, reason_text
 from survey.services.scorecards import Gated, OrgOverview, Scorecard
 
@@ -198,34 +198,33 @@ def _compliance(card: Scorecard) -> charts.Chart | None:
 
 # The digests of a few recent overviews' data, by object: an overview is cached and reused
 # while its figures stay the same, and hashing a 200-department heatmap on every view would
-# cost more than the rest of a warm page. The entry keeps its overview alive, so the id
-# cannot be reused while it exists.
-_overview_digests: Lru[tuple[OrgOverview, dict[str, str]]] = Lru(8)
+# cost more than the rest of a warm page.
+_overview_digests: IdentityMemo[dict[str, str]] = IdentityMemo(8)
 
 
 def overview_digests(overview: OrgOverview) -> dict[str, str]:
     """SHA-256 digests of what the overview's charts draw (``forest``, ``heatmap``) and of
     everything its page shows (``page``), computed once per overview object."""
-    entry = _overview_digests.get(id(overview))
-    if entry is not None and entry[0] is overview:
-        return entry[1]
-    digests = {
-        "forest": chart_cache.data_key(overview.ranking, overview.quarter),
-        "heatmap": chart_cache.data_key(overview.heatmap, overview.quarter),
-    }
-    digests["page"] = chart_cache.data_key(
-        digests["forest"],
-        digests["heatmap"],
-        overview.quarter,
-        overview.quarters,
-        overview.settings,
-        overview.baseline,
-        overview.hidden,
-        overview.movers,
-        overview.org_isq,
-    )
-    _overview_digests.put(id(overview), (overview, digests))
-    return digests
+
+    def make() -> dict[str, str]:
+        digests = {
+            "forest": chart_cache.data_key(overview.ranking, overview.quarter),
+            "heatmap": chart_cache.data_key(overview.heatmap, overview.quarter),
+        }
+        digests["page"] = chart_cache.data_key(
+            digests["forest"],
+            digests["heatmap"],
+            overview.quarter,
+            overview.quarters,
+            overview.settings,
+            overview.baseline,
+            overview.hidden,
+            overview.movers,
+            overview.org_isq,
+        )
+        return digests
+
+    return _overview_digests.get_or_make((overview,), None, make)
 
 
 def overview_charts(overview: OrgOverview) -> dict[str, InlineChart | None]:

@@ -48,7 +48,7 @@ from analysis import anonymity, scoring, stats
 from survey.models import Baseline, Department
 from survey.periods import parse_quarter, previous_quarters, quarter_of, shift_quarter
 from survey.services import scorecard_data as data
-from survey.services.lru import Lru
+from survey.services.lru import IdentityMemo, Lru
 from survey.services.scorecard_data import ComplianceCount, Sums
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {"T": 0.35, "R": 0.45, "C": 0.20}
@@ -756,9 +756,8 @@ def change_flags(
     return flags
 
 
-# Flags of a quarter against the previous one, per pair of cached models (the entry keeps both
-# models alive, so their ids cannot be reused while it exists).
-_flags_cache: Lru[tuple[QuarterModel | None, QuarterModel, dict[int, ChangeFlag]]] = Lru(16)
+# Flags of a quarter against the previous one, per pair of cached models.
+_flags_cache: IdentityMemo[dict[int, ChangeFlag]] = IdentityMemo(16)
 
 
 def _flags(
@@ -769,13 +768,11 @@ def _flags(
 ) -> dict[int, ChangeFlag]:
     """``change_flags``, computed once per pair of models: every department page of a
     quarter needs the same organisation-wide family of tests."""
-    key = (id(before), id(after), _settings_key(settings), tuple(sorted(names.items())))
-    entry = _flags_cache.get(key)
-    if entry is not None and entry[0] is before and entry[1] is after:
-        return entry[2]
-    flags = change_flags(before, after, names, settings)
-    _flags_cache.put(key, (before, after, flags))
-    return flags
+    return _flags_cache.get_or_make(
+        (before, after),
+        (_settings_key(settings), tuple(sorted(names.items()))),
+        lambda: change_flags(before, after, names, settings),
+    )
 
 
 def _trend_marker(values: Sequence[float]) -> TrendMarker | None:

@@ -8,6 +8,7 @@ latest quarter with a note, never an error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -102,26 +103,17 @@ def overview() -> str:
     result, problem = build_overview(get_session(), raw, settings())
     helpers = _page_helpers(result.settings)
     own = _own_code()
-    # The figures (ranking, who serves whom, movers) are rendered once per overview, language
-    # and access: at 200 departments they are thousands of table rows.
-    key = chart_cache.data_key(
-        "overview-page",
-        scorecard_charts.overview_digests(result)["page"],
-        scorecard_charts.locale_name(),
-        own,
-        request.script_root,
-    )
-    body = chart_cache.cached(
-        key,
-        lambda: Markup(  # noqa: S704 - a template rendered with autoescaping
-            render_template(
-                "scorecards/_overview_body.html",
-                overview=result,
-                charts=scorecard_charts.overview_charts(result),
-                may_see_code=_visible_codes(own),
-                **helpers,
-            )
-        ),
+    # The figures (ranking, who serves whom, movers) at 200 departments are thousands of
+    # table rows: rendered once per overview and access.
+    body = _rendered_once(
+        "scorecards/_overview_body.html",
+        (scorecard_charts.overview_digests(result)["page"], own),
+        lambda: {
+            "overview": result,
+            "charts": scorecard_charts.overview_charts(result),
+            "may_see_code": _visible_codes(own),
+            **helpers,
+        },
     )
     return render_template(
         "scorecards/overview.html",
@@ -129,6 +121,21 @@ def overview() -> str:
         notice=quarter_notice(problem, raw, result.quarter),
         body=body,
         **helpers,
+    )
+
+
+def _rendered_once(
+    template: str, data: tuple[Any, ...], context: Callable[[], dict[str, Any]]
+) -> Markup:
+    """``template`` rendered with ``context()``, kept in the chart cache under a digest of
+    ``data`` (everything the section shows), the reader's language and the site's path:
+    rendered again only when one of them changes."""
+    key = chart_cache.data_key(
+        template, *data, scorecard_charts.locale_name(), request.script_root
+    )
+    return chart_cache.cached(
+        key,
+        lambda: Markup(render_template(template, **context())),  # noqa: S704 - autoescaped
     )
 
 
@@ -158,21 +165,16 @@ def department(code: str) -> str:
     card, problem = build_scorecard(get_session(), dept, raw, settings())
     notice = quarter_notice(problem, raw, card.quarter)
     helpers = _page_helpers(card.settings)
-    # Rendered once per scorecard (its figures, comments included), notice and language.
-    key = chart_cache.data_key(
-        "scorecard-page", card, notice, scorecard_charts.locale_name(), request.script_root
-    )
-    body = chart_cache.cached(
-        key,
-        lambda: Markup(  # noqa: S704 - a template rendered with autoescaping
-            render_template(
-                "scorecards/_department_body.html",
-                card=card,
-                notice=notice,
-                charts=scorecard_charts.scorecard_charts(card),
-                **helpers,
-            )
-        ),
+    # Rendered once per scorecard (its figures, comments included) and notice.
+    body = _rendered_once(
+        "scorecards/_department_body.html",
+        (card, notice),
+        lambda: {
+            "card": card,
+            "notice": notice,
+            "charts": scorecard_charts.scorecard_charts(card),
+            **helpers,
+        },
     )
     return render_template("scorecards/department.html", card=card, body=body)
 
