@@ -14,27 +14,14 @@ few hundred cells instead of scanning answers. Metric names (``metric_name``):
 from __future__ import annotations
 
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Integer,
-    String,
-    bindparam,
-    case,
-    cast,
-    func,
-    insert,
-    literal_column,
-    select,
-    tuple_,
-)
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import TextClause, bindparam, insert, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from survey.models import Answer, Question, Questionnaire, Response, ScoreCell, ScoreVersion
@@ -184,24 +171,8 @@ def _key_filter(keys: list[CellKey]):  # type: ignore[no-untyped-def]
     ).in_(keys)
 
 
-def _histogram_plus_one(table: Any, dialect: str) -> Any:
-    """SQL for "the cell's histogram with ``:count`` added to bucket ``:bucket``" (a NULL
-    histogram counts as empty), in the dialect's JSON functions."""
-    bucket = cast(bindparam("bucket", type_=String), String)
-    count = bindparam("count", type_=Integer)
-    if dialect == "postgresql":
-        current = func.coalesce(cast(table.c.histogram, JSONB), literal_column("'{}'::jsonb"))
-        previous = func.coalesce(cast(table.c.histogram.op("->>")(bucket), Integer), 0)
-        merged = current.op("||")(func.jsonb_build_object(bucket, previous + count))
-        return cast(merged, JSON)
-    path = literal_column("'$.\"'") + bucket + literal_column("'\"'")
-    current = func.coalesce(table.c.histogram, literal_column("'{}'"))
-    previous = func.coalesce(func.json_extract(table.c.histogram, path), 0)
-    return func.json_set(current, path, previous + count)
-
-
-def _cell_sums(key: CellKey, delta: _Delta) -> dict[str, Any]:
-    """The key and sums of a new score cell holding just ``delta`` (no histogram)."""
+def _cell_row(key: CellKey, delta: _Delta) -> dict[str, Any]:
+    """A new score cell holding just ``delta``."""
     p, c, q, m = key
     return {
         "provider_department_id": p,
@@ -211,71 +182,110 @@ def _cell_sums(key: CellKey, delta: _Delta) -> dict[str, Any]:
         "n": delta.n,
         "total": delta.total,
         "total_sq": delta.total_sq,
+        "histogram": delta.histogram or {},
     }
 
 
-def _cell_row(key: CellKey, delta: _Delta) -> dict[str, Any]:
-    """A new score cell holding just ``delta``."""
-    return {**_cell_sums(key, delta), "histogram": delta.histogram or {}}
-
-
-def _histogram_of_one(dialect: str) -> Any:
-    """SQL for a new cell's histogram: ``{:bucket: :count}``, or empty when ``:bucket`` is
-    NULL (built in the database: no JSON to encode per row in Python)."""
-    bucket = bindparam("bucket", type_=String)
-    count = bindparam("count", type_=Integer)
-    if dialect == "postgresql":
-        empty = cast(literal_column("'{}'"), JSON)
-        filled = cast(func.jsonb_build_object(bucket, count), JSON)
-    else:
-        empty, filled = literal_column("'{}'"), func.json_object(bucket, count)
-    return case((bucket.is_(None), empty), else_=filled)
-
-
 @functools.cache
-def _cell_upsert(dialect: str) -> Any:
-    """The score-cell upsert of ``_apply_concurrent`` for ``dialect``, built once. Rows carry
-    the key, ``n``, ``total``, ``total_sq``, and ``bucket``/``count`` for the histogram."""
-    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    table = ScoreCell.__table__
-    statement = make_insert(table).values(histogram=_histogram_of_one(dialect))
-    added = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[
-            table.c.provider_department_id,
-            table.c.customer_department_id,
-            table.c.quarter,
-            table.c.metric,
-        ],
-        set_={
-            "n": table.c.n + added.n,
-            "total": table.c.total + added.total,
-            "total_sq": table.c.total_sq + added.total_sq,
-            "histogram": case(
-                (bindparam("bucket", type_=String).is_(None), table.c.histogram),
-                else_=_histogram_plus_one(table, dialect),
-            ),
-        },
+def insert_json_rows(
+    dialect: str,
+    table: str,
+    columns: tuple[tuple[str, str], ...],
+    shared: tuple[str, ...] = (),
+    tail: str = "",
+) -> TextClause:
+    """``INSERT INTO table`` of the rows in the parameter ``:rows``, a JSON array of objects
+    (``json_rows`` makes it), taken apart by the database. ``columns`` name the per-row
+    columns with their PostgreSQL types; ``shared`` columns take one value for every row, from
+    parameters of their own name; ``tail`` follows (an ``ON CONFLICT`` clause).
+
+    One statement text whatever the number of rows, built once: the driver and the server
+    parse and plan it once per connection (psycopg parses anew any statement of more than 50
+    parameters, which a multi-row VALUES of a response's cells is), and one statement instead
+    of an executemany, which costs a round of the driver's pipeline per row on PostgreSQL."""
+    names = [name for name, _type in columns]
+    selected = [f":{name}" for name in shared]
+    if dialect == "postgresql":
+        record = ", ".join(f"{name} {sql_type}" for name, sql_type in columns)
+        source = f"FROM json_to_recordset(CAST(:rows AS json)) AS r({record})"
+        selected += names
+    else:
+        source = "FROM json_each(:rows) WHERE true"  # WHERE: SQLite's upsert needs it
+        selected += [f"json_extract(value, '$.{name}')" for name in names]
+    # Names and types from this module, never from input: nothing outside reaches the SQL.
+    sql = (
+        f"INSERT INTO {table} ({', '.join([*shared, *names])}) "
+        f"SELECT {', '.join(selected)} {source} {tail}"
     )
+    return text(sql)
+
+
+def json_rows(rows: Iterable[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]) -> str:
+    """The ``:rows`` parameter of ``insert_json_rows`` (absent columns are NULL)."""
+    return json.dumps([{name: row.get(name) for name, _type in columns} for row in rows])
+
+
+_ANSWER_COLUMNS = (("question_id", "integer"), ("value", "integer"), ("text", "text"))
+_CELL_COLUMNS = (
+    ("metric", "text"),
+    ("n", "integer"),
+    ("total", "double precision"),
+    ("total_sq", "double precision"),
+    ("histogram", "json"),
+)
+_CELL_KEY = ("provider_department_id", "customer_department_id", "quarter")
+# The score-cell upsert of ``_apply_concurrent`` after its rows: each incoming cell is added
+# to the stored one of its key. The stored histogram gets the one bucket of the incoming
+# cell's (``excluded``) in each dialect's JSON functions; an empty one leaves it as it is.
+_ADD_TO_STORED_CELL = """ON CONFLICT (provider_department_id, customer_department_id, quarter,
+metric) DO UPDATE SET n = score_cells.n + excluded.n, total = score_cells.total + excluded.total,
+total_sq = score_cells.total_sq + excluded.total_sq, histogram = {histogram}"""
+_HISTOGRAM_PLUS_EXCLUDED = {
+    "postgresql": """CASE WHEN excluded.histogram::text = '{}' THEN score_cells.histogram
+ELSE (coalesce(score_cells.histogram::jsonb, '{}'::jsonb) || (
+    SELECT jsonb_object_agg(e.key, coalesce((score_cells.histogram->>e.key)::int, 0)
+        + e.value::int)
+    FROM json_each_text(excluded.histogram) AS e))::json END""",
+    "sqlite": """CASE WHEN excluded.histogram = '{}' THEN score_cells.histogram
+ELSE (SELECT json_set(coalesce(score_cells.histogram, '{}'), '$."' || e.key || '"',
+    coalesce(json_extract(score_cells.histogram, '$."' || e.key || '"'), 0) + e.value)
+    FROM json_each(excluded.histogram) AS e) END""",
+}
 
 
 def _apply_concurrent(session: Session, deltas: Mapping[CellKey, _Delta]) -> None:
-    """Race-safe on both databases: one ``INSERT ... ON CONFLICT DO UPDATE`` per cell that adds
-    the delta to the stored sums inside the database, sent as one executemany in key order
-    (a fixed lock order: no deadlock between two submitters on PostgreSQL; SQLite write
-    transactions are serial anyway). The caller has locked the quarters first (see
+    """Race-safe on both databases: one ``INSERT ... ON CONFLICT DO UPDATE`` of every cell,
+    rows in key order, that adds the deltas to the stored sums inside the database (a fixed
+    lock order: no deadlock between two submitters on PostgreSQL; SQLite write transactions
+    are serial anyway). The caller has locked the quarters first (see
     ``_lock_quarters_first``; ``store_response`` does it with the response's INSERT). Takes the
-    deltas of one response: at most one histogram bucket per cell (ValueError otherwise)."""
+    deltas of one response: one provider, customer and quarter, and at most one histogram
+    bucket per cell (ValueError otherwise)."""
+    if not deltas:
+        return
+    if len({key[:3] for key in deltas}) > 1:
+        raise ValueError("the cells of one response share provider, customer and quarter")
     if any(len(d.histogram or {}) > 1 for d in deltas.values()):
         raise ValueError("one response adds at most one histogram bucket per cell")
     dialect = session.get_bind().dialect.name
-    statement = _cell_upsert(dialect)
-    rows = []
-    for key in sorted(deltas):
-        delta = deltas[key]
-        (bucket, count), *_ = (delta.histogram or {None: 0}).items()
-        rows.append({**_cell_sums(key, delta), "bucket": bucket, "count": count})
-    session.connection().execute(statement, rows)
+    statement = insert_json_rows(
+        dialect,
+        "score_cells",
+        _CELL_COLUMNS,
+        _CELL_KEY,
+        _ADD_TO_STORED_CELL.format(histogram=_HISTOGRAM_PLUS_EXCLUDED[dialect]),
+    )
+    provider, customer, quarter, _metric = next(iter(deltas))
+    rows = (_cell_row(key, deltas[key]) for key in sorted(deltas))
+    session.connection().execute(
+        statement,
+        {
+            "provider_department_id": provider,
+            "customer_department_id": customer,
+            "quarter": quarter,
+            "rows": json_rows(rows, _CELL_COLUMNS),
+        },
+    )
     # ORM copies of these cells loaded earlier in the session are now stale.
     for obj in [o for o in session.identity_map.values() if isinstance(o, ScoreCell)]:
         session.expire(obj)
@@ -386,14 +396,16 @@ def store_response(
     else:
         connection.execute(_INSERT_RESPONSE, [values])
     if rows:
-        connection.execute(_INSERT_ANSWER, rows)
+        statement = insert_json_rows(dialect, "answers", _ANSWER_COLUMNS, ("response_id",))
+        connection.execute(
+            statement, {"response_id": response_id, "rows": json_rows(rows, _ANSWER_COLUMNS)}
+        )
     _apply_concurrent(session, _collect([(item, questions)]))
     return response_id
 
 
 # Built once (a statement built per call costs its cache key every time).
 _INSERT_RESPONSE = Response.__table__.insert()
-_INSERT_ANSWER = Answer.__table__.insert()
 # PostgreSQL: the response's INSERT with the quarter lock of ``_lock_quarters_first`` as a
 # data-modifying CTE. The two run in one statement in no fixed order, which is safe: the new
 # response row is contended by nobody, and the quarter row is still taken before any cell.
