@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, RadioField, SelectChoice, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from forms.base import SafeForm
 
@@ -32,6 +32,20 @@ class QuestionSpec:
     required: bool = False
 
 
+class ChoiceField(RadioField):
+    """A radio group whose choice check is one set lookup: the stock check builds and compares
+    every choice of every group on each submit. Same rule: the submitted value must be one of
+    the choices' values (a missing answer is left to the field's validators)."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors or not self.validate_choice:
+            return
+        if self.data not in {str(choice.value) for choice in self.choices or ()}:
+            raise ValidationError(
+                self.invalid_choice_message or self.gettext("Not a valid choice.")
+            )
+
+
 def _scale(spec: QuestionSpec, low: int, high: int) -> RadioField:
     labels = list(spec.labels)
     choices = []
@@ -44,7 +58,7 @@ def _scale(spec: QuestionSpec, low: int, high: int) -> RadioField:
     validators = (
         [InputRequired(message=_l("Please choose an answer."))] if spec.required else [Optional()]
     )
-    return RadioField(spec.prompt, choices=choices, validators=validators, description=spec.help)
+    return ChoiceField(spec.prompt, choices=choices, validators=validators, description=spec.help)
 
 
 def _field(spec: QuestionSpec) -> Field:
@@ -63,7 +77,7 @@ def _field(spec: QuestionSpec) -> Field:
             if spec.required
             else [Optional()]
         )
-        return RadioField(
+        return ChoiceField(
             spec.prompt, choices=choices, validators=validators, description=spec.help
         )
     if spec.qtype == "text":

@@ -20,7 +20,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, insert, select, text, tuple_
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    Text,
+    TextClause,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    select,
+    text,
+    true,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -389,27 +404,51 @@ def store_response(
     }
     # Plain INSERTs: the unit of work would cost more than the rest of the submit.
     connection = session.connection()
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        # The quarter's version row is locked by the same statement (one round trip less).
-        connection.execute(_INSERT_RESPONSE_LOCKING_QUARTER, [{**values, "q": quarter}])
+    answers = json_rows(rows, _ANSWER_COLUMNS)
+    if connection.dialect.name == "postgresql":
+        # One statement: the quarter's version row locked, the response and its answers.
+        connection.execute(_STORE_ON_POSTGRESQL, {**values, "q": quarter, "rows": answers})
     else:
-        connection.execute(_INSERT_RESPONSE, [values])
-    if rows:
-        statement = insert_json_rows(dialect, "answers", _ANSWER_COLUMNS, ("response_id",))
-        connection.execute(
-            statement, {"response_id": response_id, "rows": json_rows(rows, _ANSWER_COLUMNS)}
-        )
+        connection.execute(_INSERT_RESPONSE, values)
+        if rows:
+            statement = insert_json_rows("sqlite", "answers", _ANSWER_COLUMNS, ("response_id",))
+            connection.execute(statement, {"response_id": response_id, "rows": answers})
     _apply_concurrent(session, _collect([(item, questions)]))
     return response_id
 
 
+def _store_on_postgresql() -> Any:
+    """PostgreSQL: a response and its answers in one statement, which also locks the quarter
+    (``_LOCK_QUARTER``, as ``_lock_quarters_first`` would). The response is inserted by a
+    data-modifying CTE whose returned id the answers' INSERT reads (so it runs first; the
+    answers' foreign keys are checked at the end of the statement); the quarter lock runs in
+    no fixed order with them, which is safe: the new rows are contended by nobody, and the
+    quarter row is still taken before any cell. Parameters: the response's columns, ``q``
+    the quarter, and ``rows`` the answers as ``json_rows`` makes them."""
+    table = Response.__table__
+    response = (
+        table.insert()
+        .values({c.name: bindparam(c.name, type_=c.type) for c in table.columns})
+        .returning(table.c.id)
+        .cte("response")
+    )
+    answers = (
+        func.json_to_recordset(cast(bindparam("rows", type_=String), JSON))
+        .table_valued(*(column(name, _SQL_TYPES[sql_type]) for name, sql_type in _ANSWER_COLUMNS))
+        .render_derived(with_types=True)
+    )
+    rows = select(response.c.id, *answers.c).select_from(response).join(answers, true())
+    return (
+        Answer.__table__.insert()
+        .from_select(["response_id", *(name for name, _type in _ANSWER_COLUMNS)], rows)
+        .add_cte(_LOCK_QUARTER.cte("quarter_lock"))
+    )
+
+
 # Built once (a statement built per call costs its cache key every time).
 _INSERT_RESPONSE = Response.__table__.insert()
-# PostgreSQL: the response's INSERT with the quarter lock of ``_lock_quarters_first`` as a
-# data-modifying CTE. The two run in one statement in no fixed order, which is safe: the new
-# response row is contended by nobody, and the quarter row is still taken before any cell.
-_INSERT_RESPONSE_LOCKING_QUARTER = _INSERT_RESPONSE.add_cte(_LOCK_QUARTER.cte("quarter_lock"))
+_SQL_TYPES = {"integer": Integer, "text": Text}
+_STORE_ON_POSTGRESQL = _store_on_postgresql()
 
 
 def bulk_store_responses(
