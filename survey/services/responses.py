@@ -13,35 +13,27 @@ few hundred cells instead of scanning answers. Metric names (``metric_name``):
 
 from __future__ import annotations
 
-import functools
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Integer,
-    String,
-    Text,
-    TextClause,
-    bindparam,
-    cast,
-    column,
-    func,
-    insert,
-    select,
-    text,
-    true,
-    tuple_,
-)
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from survey.models import Answer, Question, Questionnaire, Response, ScoreCell, ScoreVersion
+from survey.models import Answer, Question, Questionnaire, Response, ScoreCell
 from survey.models.base import random_id
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
+from survey.services.response_statements import (
+    ANSWER_COLUMNS,
+    CELL_COLUMNS,
+    INSERT_RESPONSE,
+    LOCK_QUARTER,
+    SQLITE_ADD_CELLS,
+    SQLITE_INSERT_ANSWERS,
+    STORE_ON_POSTGRESQL,
+    json_rows,
+)
 
 PREFIX = {"post_interaction": "pi", "quarterly": "q"}
 QUARTERLY_DIMENSIONS = ("reliability", "responsiveness", "competence", "courtesy", "tools")
@@ -201,107 +193,27 @@ def _cell_row(key: CellKey, delta: _Delta) -> dict[str, Any]:
     }
 
 
-@functools.cache
-def insert_json_rows(
-    dialect: str,
-    table: str,
-    columns: tuple[tuple[str, str], ...],
-    shared: tuple[str, ...] = (),
-    tail: str = "",
-) -> TextClause:
-    """``INSERT INTO table`` of the rows in the parameter ``:rows``, a JSON array of objects
-    (``json_rows`` makes it), taken apart by the database. ``columns`` name the per-row
-    columns with their PostgreSQL types; ``shared`` columns take one value for every row, from
-    parameters of their own name; ``tail`` follows (an ``ON CONFLICT`` clause).
-
-    One statement text whatever the number of rows, built once: the driver and the server
-    parse and plan it once per connection (psycopg parses anew any statement of more than 50
-    parameters, which a multi-row VALUES of a response's cells is), and one statement instead
-    of an executemany, which costs a round of the driver's pipeline per row on PostgreSQL."""
-    names = [name for name, _type in columns]
-    selected = [f":{name}" for name in shared]
-    if dialect == "postgresql":
-        record = ", ".join(f"{name} {sql_type}" for name, sql_type in columns)
-        source = f"FROM json_to_recordset(CAST(:rows AS json)) AS r({record})"
-        selected += names
-    else:
-        source = "FROM json_each(:rows) WHERE true"  # WHERE: SQLite's upsert needs it
-        selected += [f"json_extract(value, '$.{name}')" for name in names]
-    # Names and types from this module, never from input: nothing outside reaches the SQL.
-    sql = (
-        f"INSERT INTO {table} ({', '.join([*shared, *names])}) "
-        f"SELECT {', '.join(selected)} {source} {tail}"
-    )
-    return text(sql)
-
-
-def json_rows(rows: Iterable[Mapping[str, Any]], columns: tuple[tuple[str, str], ...]) -> str:
-    """The ``:rows`` parameter of ``insert_json_rows`` (absent columns are NULL)."""
-    return json.dumps([{name: row.get(name) for name, _type in columns} for row in rows])
-
-
-_ANSWER_COLUMNS = (("question_id", "integer"), ("value", "integer"), ("text", "text"))
-_CELL_COLUMNS = (
-    ("metric", "text"),
-    ("n", "integer"),
-    ("total", "double precision"),
-    ("total_sq", "double precision"),
-    ("histogram", "json"),
-)
-_CELL_KEY = ("provider_department_id", "customer_department_id", "quarter")
-# The score-cell upsert of ``_apply_concurrent`` after its rows: each incoming cell is added
-# to the stored one of its key. The stored histogram gets the one bucket of the incoming
-# cell's (``excluded``) in each dialect's JSON functions; an empty one leaves it as it is.
-_ADD_TO_STORED_CELL = """ON CONFLICT (provider_department_id, customer_department_id, quarter,
-metric) DO UPDATE SET n = score_cells.n + excluded.n, total = score_cells.total + excluded.total,
-total_sq = score_cells.total_sq + excluded.total_sq, histogram = {histogram}"""
-_HISTOGRAM_PLUS_EXCLUDED = {
-    "postgresql": """CASE WHEN excluded.histogram::text = '{}' THEN score_cells.histogram
-ELSE (coalesce(score_cells.histogram::jsonb, '{}'::jsonb) || (
-    SELECT jsonb_object_agg(e.key, coalesce((score_cells.histogram->>e.key)::int, 0)
-        + e.value::int)
-    FROM json_each_text(excluded.histogram) AS e))::json END""",
-    "sqlite": """CASE WHEN excluded.histogram = '{}' THEN score_cells.histogram
-ELSE (SELECT json_set(coalesce(score_cells.histogram, '{}'), '$."' || e.key || '"',
-    coalesce(json_extract(score_cells.histogram, '$."' || e.key || '"'), 0) + e.value)
-    FROM json_each(excluded.histogram) AS e) END""",
-}
-
-
-def _apply_concurrent(session: Session, deltas: Mapping[CellKey, _Delta]) -> None:
-    """Race-safe on both databases: one ``INSERT ... ON CONFLICT DO UPDATE`` of every cell,
-    rows in key order, that adds the deltas to the stored sums inside the database (a fixed
-    lock order: no deadlock between two submitters on PostgreSQL; SQLite write transactions
-    are serial anyway). The caller has locked the quarters first (see
-    ``_lock_quarters_first``; ``store_response`` does it with the response's INSERT). Takes the
-    deltas of one response: one provider, customer and quarter, and at most one histogram
-    bucket per cell (ValueError otherwise)."""
-    if not deltas:
-        return
-    if len({key[:3] for key in deltas}) > 1:
+def _cells_of_one_response(deltas: Mapping[CellKey, _Delta]) -> dict[str, Any]:
+    """The ``CELL_KEY`` and ``cells`` parameters of the statements that add the cells of one
+    response (``response_statements``): one provider, customer and quarter, and at most one
+    histogram bucket per cell (ValueError otherwise). Cells in key order: every writer locks
+    them in the same order, so two submitters never deadlock on PostgreSQL."""
+    if len({key[:3] for key in deltas}) != 1:
         raise ValueError("the cells of one response share provider, customer and quarter")
     if any(len(d.histogram or {}) > 1 for d in deltas.values()):
         raise ValueError("one response adds at most one histogram bucket per cell")
-    dialect = session.get_bind().dialect.name
-    statement = insert_json_rows(
-        dialect,
-        "score_cells",
-        _CELL_COLUMNS,
-        _CELL_KEY,
-        _ADD_TO_STORED_CELL.format(histogram=_HISTOGRAM_PLUS_EXCLUDED[dialect]),
-    )
     provider, customer, quarter, _metric = next(iter(deltas))
     rows = (_cell_row(key, deltas[key]) for key in sorted(deltas))
-    session.connection().execute(
-        statement,
-        {
-            "provider_department_id": provider,
-            "customer_department_id": customer,
-            "quarter": quarter,
-            "rows": json_rows(rows, _CELL_COLUMNS),
-        },
-    )
-    # ORM copies of these cells loaded earlier in the session are now stale.
+    return {
+        "provider_department_id": provider,
+        "customer_department_id": customer,
+        "quarter": quarter,
+        "cells": json_rows(rows, CELL_COLUMNS),
+    }
+
+
+def _expire_cells(session: Session) -> None:
+    """ORM copies of score cells loaded earlier in the session are stale after a write."""
     for obj in [o for o in session.identity_map.values() if isinstance(o, ScoreCell)]:
         session.expire(obj)
 
@@ -315,18 +227,9 @@ def _lock_quarters_first(session: Session, dialect: str, quarters: set[str]) -> 
     writers are serial anyway."""
     if dialect != "postgresql" or not quarters:
         return
-    session.connection().execute(_LOCK_QUARTER, [{"q": q} for q in sorted(quarters)])
+    session.connection().execute(LOCK_QUARTER, [{"q": q} for q in sorted(quarters)])
 
 
-def _lock_quarter() -> Any:
-    table = ScoreVersion.__table__
-    statement = pg_insert(table).values(quarter=bindparam("q"), version=0, responses=0)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.quarter], set_={"version": table.c.version}
-    )
-
-
-_LOCK_QUARTER = _lock_quarter()
 
 
 def _apply_bulk(session: Session, deltas: Mapping[CellKey, _Delta]) -> None:
@@ -402,53 +305,20 @@ def store_response(
         "iso_week": iso_week,
         "contact_person_id": contact_person_id,
     }
-    # Plain INSERTs: the unit of work would cost more than the rest of the submit.
+    # Plain statements: the unit of work would cost more than the rest of the submit.
     connection = session.connection()
-    answers = json_rows(rows, _ANSWER_COLUMNS)
+    answers = json_rows(rows, ANSWER_COLUMNS)
+    cells = _cells_of_one_response(_collect([(item, questions)]))
     if connection.dialect.name == "postgresql":
-        # One statement: the quarter's version row locked, the response and its answers.
-        connection.execute(_STORE_ON_POSTGRESQL, {**values, "q": quarter, "rows": answers})
+        # One statement (see ``STORE_ON_POSTGRESQL``): one round trip, quarter locked first.
+        connection.execute(STORE_ON_POSTGRESQL, {**values, **cells, "q": quarter, "rows": answers})
     else:
-        connection.execute(_INSERT_RESPONSE, values)
+        connection.execute(INSERT_RESPONSE, values)
         if rows:
-            statement = insert_json_rows("sqlite", "answers", _ANSWER_COLUMNS, ("response_id",))
-            connection.execute(statement, {"response_id": response_id, "rows": answers})
-    _apply_concurrent(session, _collect([(item, questions)]))
+            connection.execute(SQLITE_INSERT_ANSWERS, {"response_id": response_id, "rows": answers})
+        connection.execute(SQLITE_ADD_CELLS, cells)
+    _expire_cells(session)
     return response_id
-
-
-def _store_on_postgresql() -> Any:
-    """PostgreSQL: a response and its answers in one statement, which also locks the quarter
-    (``_LOCK_QUARTER``, as ``_lock_quarters_first`` would). The response is inserted by a
-    data-modifying CTE whose returned id the answers' INSERT reads (so it runs first; the
-    answers' foreign keys are checked at the end of the statement); the quarter lock runs in
-    no fixed order with them, which is safe: the new rows are contended by nobody, and the
-    quarter row is still taken before any cell. Parameters: the response's columns, ``q``
-    the quarter, and ``rows`` the answers as ``json_rows`` makes them."""
-    table = Response.__table__
-    response = (
-        table.insert()
-        .values({c.name: bindparam(c.name, type_=c.type) for c in table.columns})
-        .returning(table.c.id)
-        .cte("response")
-    )
-    answers = (
-        func.json_to_recordset(cast(bindparam("rows", type_=String), JSON))
-        .table_valued(*(column(name, _SQL_TYPES[sql_type]) for name, sql_type in _ANSWER_COLUMNS))
-        .render_derived(with_types=True)
-    )
-    rows = select(response.c.id, *answers.c).select_from(response).join(answers, true())
-    return (
-        Answer.__table__.insert()
-        .from_select(["response_id", *(name for name, _type in _ANSWER_COLUMNS)], rows)
-        .add_cte(_LOCK_QUARTER.cte("quarter_lock"))
-    )
-
-
-# Built once (a statement built per call costs its cache key every time).
-_INSERT_RESPONSE = Response.__table__.insert()
-_SQL_TYPES = {"integer": Integer, "text": Text}
-_STORE_ON_POSTGRESQL = _store_on_postgresql()
 
 
 def bulk_store_responses(

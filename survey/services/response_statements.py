@@ -1,0 +1,189 @@
+"""The statements that store one submitted response, built once.
+
+A submit is the hot write of the product, so it is a few statements rather than a unit of work:
+
+- rows travel as one JSON array parameter that the database takes apart (``json_rows``): one
+  statement text whatever the number of rows, parsed and planned once per connection, instead
+  of an executemany (a round of the driver's pipeline per row on PostgreSQL) or a multi-row
+  VALUES (a statement per row count, and psycopg parses anew any statement of more than 50
+  parameters);
+- on PostgreSQL, one statement stores the response, its answers and its score cells and locks
+  the quarter's version row first (``STORE_ON_POSTGRESQL``); on SQLite, whose writers are
+  serial and whose statements cost no round trip, three (``INSERT_RESPONSE``,
+  ``SQLITE_INSERT_ANSWERS``, ``SQLITE_ADD_CELLS``).
+
+Score cells are added to in the database (``INSERT ... ON CONFLICT DO UPDATE``), so concurrent
+submits never lose a count. The triggers of migrations 0004 and 0005 then keep ``score_totals``
+and ``score_versions``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Float,
+    Integer,
+    String,
+    Text,
+    TextClause,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.sql.type_api import TypeEngine
+
+from survey.models import Answer, Response, ScoreCell, ScoreVersion
+
+ANSWER_COLUMNS: dict[str, TypeEngine[Any]] = {
+    "question_id": Integer(),
+    "value": Integer(),
+    "text": Text(),
+}
+CELL_COLUMNS: dict[str, TypeEngine[Any]] = {
+    "metric": String(),
+    "n": Integer(),
+    "total": Float(),
+    "total_sq": Float(),
+    "histogram": JSON(),
+}
+# The columns every cell of one response shares: parameters of their own name.
+CELL_KEY = ("provider_department_id", "customer_department_id", "quarter")
+
+
+def json_rows(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, Any]) -> str:
+    """A JSON array of ``rows`` holding ``columns`` (absent ones are null): the ``rows`` or
+    ``cells`` parameter of the statements here."""
+    return json.dumps([{name: row.get(name) for name in columns} for row in rows])
+
+
+# The stored histogram plus the one bucket of the incoming cell's (``excluded``), in each
+# dialect's JSON functions; an empty incoming histogram leaves the stored one as it is.
+_HISTOGRAM_PLUS_EXCLUDED = {
+    "postgresql": """CASE WHEN excluded.histogram::text = '{}' THEN score_cells.histogram
+ELSE (coalesce(score_cells.histogram::jsonb, '{}'::jsonb) || (
+    SELECT jsonb_object_agg(e.key, coalesce((score_cells.histogram->>e.key)::int, 0)
+        + e.value::int)
+    FROM json_each_text(excluded.histogram) AS e))::json END""",
+    "sqlite": """CASE WHEN excluded.histogram = '{}' THEN score_cells.histogram
+ELSE (SELECT json_set(coalesce(score_cells.histogram, '{}'), '$."' || e.key || '"',
+    coalesce(json_extract(score_cells.histogram, '$."' || e.key || '"'), 0) + e.value)
+    FROM json_each(excluded.histogram) AS e) END""",
+}
+_CELL_PRIMARY_KEY = "provider_department_id, customer_department_id, quarter, metric"
+
+
+def _sqlite_insert_json_rows(
+    table: str, columns: Iterable[str], shared: tuple[str, ...], parameter: str, tail: str = ""
+) -> TextClause:
+    """SQLite: ``INSERT INTO table`` of the rows of the JSON array parameter ``parameter``;
+    ``shared`` columns take one value for every row, from parameters of their own name;
+    ``tail`` follows (an ``ON CONFLICT`` clause)."""
+    names = list(columns)
+    selected = [f":{name}" for name in shared]
+    selected += [f"json_extract(value, '$.{name}')" for name in names]
+    # Names from this module, never from input: nothing outside reaches the SQL. The WHERE
+    # is what SQLite's grammar needs before an upsert's ON CONFLICT.
+    target = f"INSERT INTO {table} ({', '.join([*shared, *names])})"
+    source = f"SELECT {', '.join(selected)} FROM json_each(:{parameter}) WHERE true"  # noqa: S608
+    sql = f"{target} {source} {tail}"
+    return text(sql)
+
+
+INSERT_RESPONSE = Response.__table__.insert()
+SQLITE_INSERT_ANSWERS = _sqlite_insert_json_rows(
+    "answers", ANSWER_COLUMNS, ("response_id",), "rows"
+)
+# Each incoming cell is added to the stored one of its key.
+SQLITE_ADD_CELLS = _sqlite_insert_json_rows(
+    "score_cells",
+    CELL_COLUMNS,
+    CELL_KEY,
+    "cells",
+    f"ON CONFLICT ({_CELL_PRIMARY_KEY}) DO UPDATE SET n = score_cells.n + excluded.n, "
+    "total = score_cells.total + excluded.total, "
+    "total_sq = score_cells.total_sq + excluded.total_sq, "
+    f"histogram = {_HISTOGRAM_PLUS_EXCLUDED['sqlite']}",
+)
+
+
+def _lock_quarter() -> Any:
+    """PostgreSQL: "lock the ``score_versions`` row of quarter ``q``", creating it if need be
+    (an upsert that changes nothing)."""
+    table = ScoreVersion.__table__
+    statement = pg_insert(table).values(quarter=bindparam("q"), version=0, responses=0)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.quarter], set_={"version": table.c.version}
+    )
+
+
+LOCK_QUARTER = _lock_quarter()
+
+
+def _json_records(parameter: str, columns: Mapping[str, TypeEngine[Any]]) -> Any:
+    """PostgreSQL: the rows of the JSON array parameter ``parameter`` as a table."""
+    records = func.json_to_recordset(cast(bindparam(parameter, type_=String), JSON))
+    return records.table_valued(
+        *(column(name, sql_type) for name, sql_type in columns.items())
+    ).render_derived(with_types=True)
+
+
+def _store_on_postgresql() -> Any:
+    """PostgreSQL: a response, its answers and its score cells in one statement.
+
+    Parameters: the response's columns; ``q`` its quarter again; ``rows`` the answers and
+    ``cells`` the cells, as ``json_rows`` makes them (cells in key order).
+
+    Order inside the statement: the cells' rows are read joined to the quarter lock's returned
+    row, so the quarter's version row is locked before any cell (as ``_lock_quarters_first``
+    does for bulk writers: without it, a quarterly submit holding one provider's cells and
+    waiting for the version row could deadlock with one holding the row). The response is
+    inserted by a CTE whose returned id the answers read, so it comes before them; the
+    answers' foreign keys are checked at the end of the statement."""
+    responses = Response.__table__
+    response = (
+        responses.insert()
+        .values({c.name: bindparam(c.name, type_=c.type) for c in responses.columns})
+        .returning(responses.c.id)
+        .cte("response")
+    )
+    answer_rows = _json_records("rows", ANSWER_COLUMNS)
+    answers = (
+        Answer.__table__.insert()
+        .from_select(
+            ["response_id", *ANSWER_COLUMNS],
+            select(response.c.id, *answer_rows.c).select_from(response).join(answer_rows, true()),
+        )
+        .cte("answers")
+    )
+    versions = ScoreVersion.__table__
+    lock = LOCK_QUARTER.returning(versions.c.quarter).cte("quarter_lock")
+    cell_rows = _json_records("cells", CELL_COLUMNS)
+    cells = ScoreCell.__table__
+    key = [bindparam(name, type_=cells.c[name].type) for name in CELL_KEY]
+    statement = pg_insert(cells).from_select(
+        [*CELL_KEY, *CELL_COLUMNS],
+        select(*key, *cell_rows.c).select_from(lock).join(cell_rows, true()),
+    )
+    added = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[cells.c[name] for name in (*CELL_KEY, "metric")],
+        set_={
+            "n": cells.c.n + added.n,
+            "total": cells.c.total + added.total,
+            "total_sq": cells.c.total_sq + added.total_sq,
+            "histogram": literal_column(_HISTOGRAM_PLUS_EXCLUDED["postgresql"]),
+        },
+    ).add_cte(answers)
+
+
+STORE_ON_POSTGRESQL = _store_on_postgresql()
