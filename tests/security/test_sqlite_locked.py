@@ -85,6 +85,23 @@ def test_a_short_hold_is_waited_out_and_the_answer_stored_once(
     assert _comments(session) == ["waited"]
 
 
+def test_the_writer_polls_for_the_lock_and_keeps_its_busy_timeout(app, db_url) -> None:
+    """A writer waits for the lock in short steps of its own (SQLite's handler sleeps up to
+    tens of milliseconds between tries), and its connection keeps the configured busy timeout
+    for every other statement, whether the lock was waited for or free."""
+    from survey.db import database
+
+    with write_lock(db_url) as release:
+        threading.Timer(0.2, release).start()
+        with database(app).engine.connect() as conn, conn.begin():
+            driver = conn.connection.dbapi_connection
+            assert driver.in_transaction  # BEGIN IMMEDIATE got the lock once it was free
+            assert driver.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
+    with database(app).engine.connect() as conn, conn.begin():
+        driver = conn.connection.dbapi_connection
+        assert driver.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
+
+
 @pytest.mark.parametrize("lang", ["en", "it", "fr"])
 def test_a_long_hold_gets_try_again_with_the_answers_kept(
     app, client, session, world, db_url, lang
