@@ -55,10 +55,10 @@ class ScoreTotal(Base):
     ``score_cells`` of the provider and quarter added up, so that pages read one row per
     department rather than one per pair.
 
-    Kept by database triggers on ``score_cells`` (migration 0004) in the statement that
-    changes a cell, whoever writes it, so the tables cannot drift apart. A table rebuild
-    of ``score_cells`` (an SQLite batch migration) drops the triggers: such a migration must
-    create them again.
+    Kept by database triggers on ``score_cells`` (migration 0004; on PostgreSQL statement
+    triggers since 0005) in the statement that changes a cell, whoever writes it, so the
+    tables cannot drift apart. A table rebuild of ``score_cells`` (an SQLite batch migration)
+    drops the triggers: such a migration must create them again.
     """
 
     __tablename__ = "score_totals"

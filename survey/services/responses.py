@@ -220,11 +220,11 @@ def _expire_cells(session: Session) -> None:
 
 def _lock_quarters_first(session: Session, dialect: str, quarters: set[str]) -> None:
     """PostgreSQL: lock the quarters' ``score_versions`` rows before any cell. The triggers
-    on ``score_cells`` raise that row for every cell written, so without this a transaction
-    holding cells of one provider (a quarterly survey rates several) and waiting for the row
-    could deadlock with one holding the row and waiting for those cells. Taking the row first
-    orders every writer the same way: writers of one quarter queue here, then run. SQLite
-    writers are serial anyway."""
+    on ``score_cells`` raise that row for every statement that writes cells, so without this
+    a transaction holding cells of one provider (a quarterly survey rates several) and
+    waiting for the row could deadlock with one holding the row and waiting for those
+    cells. Taking the row first orders every writer the same way: writers of one quarter
+    queue here, then run. SQLite writers are serial anyway."""
     if dialect != "postgresql" or not quarters:
         return
     session.connection().execute(LOCK_QUARTER, [{"q": q} for q in sorted(quarters)])
