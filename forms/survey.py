@@ -41,9 +41,12 @@ class ChoiceField(RadioField):
         if self.process_errors or not self.validate_choice:
             return
         if self.data not in {str(choice.value) for choice in self.choices or ()}:
-            raise ValidationError(
-                self.invalid_choice_message or self.gettext("Not a valid choice.")
-            )
+            raise ValidationError(self.invalid_choice_message or self.gettext(_NOT_A_CHOICE))
+
+
+# The stock field's message, translated by the form library's own catalogs (through the
+# field's ``gettext``), so kept out of this project's.
+_NOT_A_CHOICE = "Not a valid choice."
 
 
 def _scale(spec: QuestionSpec, low: int, high: int) -> RadioField:
