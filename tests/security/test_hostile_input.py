@@ -163,7 +163,11 @@ def test_department_form(
     assert stored is not None
     assert stored.name == received(name).strip()
     assert stored.parent_id is None or str(stored.parent_id) == parent
-    for url in (f"/admin/departments/{stored.id}", "/admin/departments", f"/scorecards/{code}"):
+    for url in (
+        f"/admin/departments/{stored.id}",
+        "/admin/departments",
+        f"/scorecards/{stored.code}",
+    ):
         page = admin_client.get(url)
         assert page.status_code == 200, url
         assert_escaped(page)
