@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from forms.survey import QuestionSpec
+from survey.db import start_writing
 from survey.models import (
     Department,
     Invitation,
@@ -21,7 +22,7 @@ from survey.periods import iso_week_of, quarter_of
 from survey.services.campaigns import providers_for
 from survey.services.invitations import Link, claim_invitation
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
-from survey.services.responses import store_response
+from survey.services.responses import prepare_response, store_response, write_response
 
 FORM_TYPES = ("likert5", "nps", "yes_no", "text", "consent")
 CONSENT_CODE = "contact_consent"
@@ -102,14 +103,14 @@ def submit_post_interaction(
 ) -> str | None:
     """Use the link and store the response in one transaction; the stored response's id.
     None when the link was used (or closed) meanwhile: then nothing is stored.
-    ``questionnaire``: the one the form was built from (``look_up_link`` names it)."""
+    ``questionnaire``: the one the form was built from (``look_up_link`` names it).
+
+    The response is checked and prepared first; only then does the transaction start writing
+    (``db.start_writing``: on SQLite it takes the write lock), for the claim and the writes."""
     now = now or utcnow()
     provider = link.provider
     assert provider is not None, "a post-interaction link names its provider"
-    if not claim_invitation(session, link.invitation_id, now):
-        return None
-    return store_response(
-        session,
+    prepared = prepare_response(
         kind="post_interaction",
         questionnaire=questionnaire,
         provider_department_id=provider.id,
@@ -120,6 +121,10 @@ def submit_post_interaction(
         service_id=link.service.id if link.service is not None else None,
         contact_person_id=_contact(link.person_id, answers),
     )
+    start_writing(session)
+    if not claim_invitation(session, link.invitation_id, now):
+        return None
+    return write_response(session, prepared)
 
 
 def submit_quarterly(

@@ -259,8 +259,21 @@ def _apply_bulk(session: Session, deltas: Mapping[CellKey, _Delta]) -> None:
     session.flush()
 
 
-def store_response(
-    session: Session,
+@dataclass(frozen=True)
+class PreparedResponse:
+    """One response checked and turned into the parameters of its statements
+    (``prepare_response``), before any database work: ``values`` the response row,
+    ``answers`` its answers as JSON rows (``has_answers`` whether there is any), ``cells``
+    its score-cell parameters."""
+
+    id: str
+    values: dict[str, Any]
+    answers: str
+    has_answers: bool
+    cells: dict[str, Any]
+
+
+def prepare_response(
     *,
     kind: str,
     questionnaire: QuestionnaireLike,
@@ -272,12 +285,12 @@ def store_response(
     service_id: int | None = None,
     campaign_id: int | None = None,
     contact_person_id: int | None = None,
-) -> str:
-    """Store one anonymous response with its answers and update the aggregates; the new
-    response's id.
+) -> PreparedResponse:
+    """Check one response and build what ``write_response`` sends; touches no database (a
+    submit does this before it takes SQLite's write lock, to hold the lock less).
 
     ``answers`` maps question codes to values (None: not answered). Raises ValueError for an
-    unknown code or an out-of-range value; nothing is written then.
+    unknown code or an out-of-range value.
     """
     item = ResponseInput(
         kind=kind,
@@ -305,20 +318,47 @@ def store_response(
         "iso_week": iso_week,
         "contact_person_id": contact_person_id,
     }
-    # Plain statements: the unit of work would cost more than the rest of the submit.
+    return PreparedResponse(
+        id=response_id,
+        values=values,
+        answers=json_rows(rows, ANSWER_COLUMNS),
+        has_answers=bool(rows),
+        cells=_cells_of_one_response(_collect([(item, questions)])),
+    )
+
+
+def write_response(session: Session, prepared: PreparedResponse) -> str:
+    """Store a prepared response with its answers and add it to the score aggregates, in
+    the session's transaction; the response's id. Plain statements: the unit of work would
+    cost more than the rest of the submit."""
     connection = session.connection()
-    answers = json_rows(rows, ANSWER_COLUMNS)
-    cells = _cells_of_one_response(_collect([(item, questions)]))
     if connection.dialect.name == "postgresql":
         # One statement (see ``STORE_ON_POSTGRESQL``): one round trip, quarter locked first.
-        connection.execute(STORE_ON_POSTGRESQL, {**values, **cells, "q": quarter, "rows": answers})
+        connection.execute(
+            STORE_ON_POSTGRESQL,
+            {
+                **prepared.values,
+                **prepared.cells,
+                "q": prepared.values["quarter"],
+                "rows": prepared.answers,
+            },
+        )
     else:
-        connection.execute(INSERT_RESPONSE, values)
-        if rows:
-            connection.execute(SQLITE_INSERT_ANSWERS, {"response_id": response_id, "rows": answers})
-        connection.execute(SQLITE_ADD_CELLS, cells)
+        connection.execute(INSERT_RESPONSE, prepared.values)
+        if prepared.has_answers:
+            connection.execute(
+                SQLITE_INSERT_ANSWERS, {"response_id": prepared.id, "rows": prepared.answers}
+            )
+        connection.execute(SQLITE_ADD_CELLS, prepared.cells)
     _expire_cells(session)
-    return response_id
+    return prepared.id
+
+
+def store_response(session: Session, **response: Any) -> str:
+    """Store one anonymous response with its answers and update the aggregates; the new
+    response's id. Takes ``prepare_response``'s arguments; raises its ValueError, and then
+    nothing is written."""
+    return write_response(session, prepare_response(**response))
 
 
 def bulk_store_responses(

@@ -145,7 +145,7 @@ def _post_interaction(
     if not form.validate():
         return render_template("respond/post_interaction.html", form=form, **context), 422
     db = get_session()
-    start_writing(db)
+    # The service takes the write lock itself, once the response is prepared.
     if submit_post_interaction(db, link, form.answers(), questionnaire=questionnaire) is None:
         db.rollback()
         return _closed_page(LinkState.USED)
