@@ -66,6 +66,7 @@ class Result:
     post: Phase
     get_elapsed: float
     post_elapsed: float
+    warmup_ok: int = 0
 
     def summary(self) -> dict[str, dict[str, float | int]]:
         return {
@@ -111,9 +112,26 @@ def _drive(jobs: list[object], work: object, concurrency: int, max_seconds: floa
     return time.perf_counter() - started
 
 
-def run(port: int, tokens: list[str], concurrency: int = 4, max_seconds: float = 60) -> Result:
+def run(
+    port: int,
+    tokens: list[str],
+    concurrency: int = 4,
+    max_seconds: float = 60,
+    warmup: int = 0,
+) -> Result:
     """Two timed phases over fresh tokens: every link opened (GET, which also yields each
-    form's CSRF token and cookie), then every form submitted (POST)."""
+    form's CSRF token and cookie), then every form submitted (POST). The first ``warmup``
+    tokens go through both phases first, untimed: what a server does once (compiling
+    statements, preparing them on its connections, loading templates and questionnaires) is
+    not its throughput, and a timed phase of a few hundred requests would count it.
+    ``Result.warmup_ok`` counts their successful POSTs (rows they stored)."""
+    first = _phases(port, tokens[:warmup], concurrency, max_seconds) if warmup else None
+    result = _phases(port, tokens[warmup:], concurrency, max_seconds)
+    result.warmup_ok = first.post.ok if first is not None else 0
+    return result
+
+
+def _phases(port: int, tokens: list[str], concurrency: int, max_seconds: float) -> Result:
     lock = threading.Lock()
     get, post = Phase(), Phase()
     forms: list[tuple[str, str, str]] = []

@@ -32,6 +32,7 @@ from survey.services.response_statements import (
     SQLITE_ADD_CELLS,
     SQLITE_INSERT_ANSWERS,
     STORE_ON_POSTGRESQL,
+    execute,
     json_rows,
 )
 
@@ -334,7 +335,8 @@ def write_response(session: Session, prepared: PreparedResponse) -> str:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # One statement (see ``STORE_ON_POSTGRESQL``): one round trip, quarter locked first.
-        connection.execute(
+        execute(
+            connection,
             STORE_ON_POSTGRESQL,
             {
                 **prepared.values,
@@ -344,12 +346,11 @@ def write_response(session: Session, prepared: PreparedResponse) -> str:
             },
         )
     else:
-        connection.execute(INSERT_RESPONSE, prepared.values)
+        execute(connection, INSERT_RESPONSE, prepared.values)
         if prepared.has_answers:
-            connection.execute(
-                SQLITE_INSERT_ANSWERS, {"response_id": prepared.id, "rows": prepared.answers}
-            )
-        connection.execute(SQLITE_ADD_CELLS, prepared.cells)
+            answers = {"response_id": prepared.id, "rows": prepared.answers}
+            execute(connection, SQLITE_INSERT_ANSWERS, answers)
+        execute(connection, SQLITE_ADD_CELLS, prepared.cells)
     _expire_cells(session)
     return prepared.id
 
