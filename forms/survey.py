@@ -32,6 +32,11 @@ class QuestionSpec:
     required: bool = False
 
 
+# The stock field's message, translated by the form library's own catalogs (through the
+# field's ``gettext``), so kept out of this project's.
+_NOT_A_CHOICE = "Not a valid choice."
+
+
 class ChoiceField(RadioField):
     """A radio group whose choice check is one set lookup: the stock check builds and compares
     every choice of every group on each submit. Same rule: the submitted value must be one of
@@ -43,10 +48,6 @@ class ChoiceField(RadioField):
         if self.data not in {str(choice.value) for choice in self.choices or ()}:
             raise ValidationError(self.invalid_choice_message or self.gettext(_NOT_A_CHOICE))
 
-
-# The stock field's message, translated by the form library's own catalogs (through the
-# field's ``gettext``), so kept out of this project's.
-_NOT_A_CHOICE = "Not a valid choice."
 
 
 def _scale(spec: QuestionSpec, low: int, high: int) -> RadioField:

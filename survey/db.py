@@ -56,6 +56,13 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
 SQLITE_LOCK_POLL_S = 0.0002
 
 
+def sqlite_busy(error: sqlite3.Error) -> bool:
+    """Whether a SQLite error says the database is locked or busy (another writer holds it),
+    as opposed to a broken statement or schema, which SQLite also reports as an error."""
+    message = str(error).lower()
+    return "locked" in message or "busy" in message
+
+
 def _begin_immediate(connection: Any) -> None:
     """``BEGIN IMMEDIATE`` on SQLite, waiting for the write lock up to the connection's busy
     timeout in steps of ``SQLITE_LOCK_POLL_S``; past it the usual "database is locked" error
@@ -71,7 +78,7 @@ def _begin_immediate(connection: Any) -> None:
                 driver.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
+                if not sqlite_busy(error):
                     raise
             time.sleep(SQLITE_LOCK_POLL_S)
         connection.exec_driver_sql("BEGIN IMMEDIATE")  # one last try, raising as usual

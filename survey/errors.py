@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from survey.config import LOCALES
-from survey.db import get_session
+from survey.db import get_session, sqlite_busy
 from survey.extensions import login_manager
 
 # Seconds a client is asked to wait after a 503 (the database was locked or unreachable).
@@ -69,8 +69,7 @@ def _try_again_later(error: OperationalError) -> bool:
     broken statement or schema, which SQLite also reports as an OperationalError."""
     if error.connection_invalidated or not isinstance(error.orig, sqlite3.Error):
         return True
-    message = str(error.orig).lower()
-    return "locked" in message or "busy" in message
+    return sqlite_busy(error.orig)
 
 
 def _rollback() -> None:

@@ -30,19 +30,18 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    TextClause,
     bindparam,
     cast,
     column,
     func,
     literal_column,
     select,
-    text,
     true,
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.postgresql import psycopg
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.sql.type_api import TypeEngine
 
@@ -83,41 +82,61 @@ ELSE (SELECT json_set(coalesce(score_cells.histogram, '{}'), '$."' || e.key || '
     coalesce(json_extract(score_cells.histogram, '$."' || e.key || '"'), 0) + e.value)
     FROM json_each(excluded.histogram) AS e) END""",
 }
-_CELL_PRIMARY_KEY = "provider_department_id, customer_department_id, quarter, metric"
 
 
-def _sqlite_insert_json_rows(
-    table: str, columns: Iterable[str], shared: tuple[str, ...], parameter: str, tail: str = ""
-) -> TextClause:
-    """SQLite: ``INSERT INTO table`` of the rows of the JSON array parameter ``parameter``;
-    ``shared`` columns take one value for every row, from parameters of their own name;
-    ``tail`` follows (an ``ON CONFLICT`` clause)."""
-    names = list(columns)
-    selected = [f":{name}" for name in shared]
-    selected += [f"json_extract(value, '$.{name}')" for name in names]
-    # Names from this module, never from input: nothing outside reaches the SQL. The WHERE
-    # is what SQLite's grammar needs before an upsert's ON CONFLICT.
-    target = f"INSERT INTO {table} ({', '.join([*shared, *names])})"
-    source = f"SELECT {', '.join(selected)} FROM json_each(:{parameter}) WHERE true"  # noqa: S608
-    sql = f"{target} {source} {tail}"
-    return text(sql)
+def _json_records(parameter: str, columns: Mapping[str, TypeEngine[Any]], dialect: str) -> Any:
+    """The rows of the JSON array parameter ``parameter`` as a table of ``columns``, taken
+    apart by the database (PostgreSQL ``json_to_recordset``, SQLite ``json_each``)."""
+    if dialect == "postgresql":
+        records = func.json_to_recordset(cast(bindparam(parameter, type_=String), JSON))
+        return records.table_valued(
+            *(column(name, sql_type) for name, sql_type in columns.items())
+        ).render_derived(with_types=True)
+    each = func.json_each(bindparam(parameter, type_=String)).table_valued("value")
+    fields = (
+        func.json_extract(each.c.value, literal_column(f"'$.{name}'")).label(name)
+        for name in columns
+    )
+    return select(*fields).select_from(each).subquery("r")
 
 
-INSERT_RESPONSE = Response.__table__.insert()
-SQLITE_INSERT_ANSWERS = _sqlite_insert_json_rows(
-    "answers", ANSWER_COLUMNS, ("response_id",), "rows"
-)
-# Each incoming cell is added to the stored one of its key.
-SQLITE_ADD_CELLS = _sqlite_insert_json_rows(
-    "score_cells",
-    CELL_COLUMNS,
-    CELL_KEY,
-    "cells",
-    f"ON CONFLICT ({_CELL_PRIMARY_KEY}) DO UPDATE SET n = score_cells.n + excluded.n, "
-    "total = score_cells.total + excluded.total, "
-    "total_sq = score_cells.total_sq + excluded.total_sq, "
-    f"histogram = {_HISTOGRAM_PLUS_EXCLUDED['sqlite']}",
-)
+def _rows(selected: list[Any], records: Any, after: Any) -> Any:
+    """``SELECT selected`` over ``records``, joined to the rows of ``after`` when given (so
+    that ``after``, a data-modifying CTE, runs first). Without it a WHERE ends the SELECT,
+    which SQLite's grammar needs before an upsert's ON CONFLICT."""
+    if after is not None:
+        return select(*selected).select_from(after).join(records, true())
+    return select(*selected).select_from(records).where(true())
+
+
+def _insert_answers(dialect: str, response_id: Any, after: Any = None) -> Any:
+    """The answers of ``rows`` inserted for the response ``response_id``."""
+    records = _json_records("rows", ANSWER_COLUMNS, dialect)
+    return Answer.__table__.insert().from_select(
+        ["response_id", *ANSWER_COLUMNS], _rows([response_id, *records.c], records, after)
+    )
+
+
+def _add_cells(dialect: str, after: Any = None) -> Any:
+    """The cells of ``cells`` (of the provider, customer and quarter parameters of
+    ``CELL_KEY``), each added to the stored cell of its key or inserted."""
+    cells = ScoreCell.__table__
+    records = _json_records("cells", CELL_COLUMNS, dialect)
+    key = [bindparam(name, type_=cells.c[name].type) for name in CELL_KEY]
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = make_insert(cells).from_select(
+        [*CELL_KEY, *CELL_COLUMNS], _rows([*key, *records.c], records, after)
+    )
+    added = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[cells.c[name] for name in (*CELL_KEY, "metric")],
+        set_={
+            "n": cells.c.n + added.n,
+            "total": cells.c.total + added.total,
+            "total_sq": cells.c.total_sq + added.total_sq,
+            "histogram": literal_column(_HISTOGRAM_PLUS_EXCLUDED[dialect]),
+        },
+    )
 
 
 def _lock_quarter() -> Any:
@@ -131,14 +150,6 @@ def _lock_quarter() -> Any:
 
 
 LOCK_QUARTER = _lock_quarter()
-
-
-def _json_records(parameter: str, columns: Mapping[str, TypeEngine[Any]]) -> Any:
-    """PostgreSQL: the rows of the JSON array parameter ``parameter`` as a table."""
-    records = func.json_to_recordset(cast(bindparam(parameter, type_=String), JSON))
-    return records.table_valued(
-        *(column(name, sql_type) for name, sql_type in columns.items())
-    ).render_derived(with_types=True)
 
 
 def _store_on_postgresql() -> Any:
@@ -160,36 +171,14 @@ def _store_on_postgresql() -> Any:
         .returning(responses.c.id)
         .cte("response")
     )
-    answer_rows = _json_records("rows", ANSWER_COLUMNS)
-    answers = (
-        Answer.__table__.insert()
-        .from_select(
-            ["response_id", *ANSWER_COLUMNS],
-            select(response.c.id, *answer_rows.c).select_from(response).join(answer_rows, true()),
-        )
-        .cte("answers")
-    )
-    versions = ScoreVersion.__table__
-    lock = LOCK_QUARTER.returning(versions.c.quarter).cte("quarter_lock")
-    cell_rows = _json_records("cells", CELL_COLUMNS)
-    cells = ScoreCell.__table__
-    key = [bindparam(name, type_=cells.c[name].type) for name in CELL_KEY]
-    statement = pg_insert(cells).from_select(
-        [*CELL_KEY, *CELL_COLUMNS],
-        select(*key, *cell_rows.c).select_from(lock).join(cell_rows, true()),
-    )
-    added = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[cells.c[name] for name in (*CELL_KEY, "metric")],
-        set_={
-            "n": cells.c.n + added.n,
-            "total": cells.c.total + added.total,
-            "total_sq": cells.c.total_sq + added.total_sq,
-            "histogram": literal_column(_HISTOGRAM_PLUS_EXCLUDED["postgresql"]),
-        },
-    ).add_cte(answers)
+    answers = _insert_answers("postgresql", response.c.id, after=response).cte("answers")
+    lock = LOCK_QUARTER.returning(ScoreVersion.__table__.c.quarter).cte("quarter_lock")
+    return _add_cells("postgresql", after=lock).add_cte(answers)
 
 
+INSERT_RESPONSE = Response.__table__.insert()
+SQLITE_INSERT_ANSWERS = _insert_answers("sqlite", bindparam("response_id", type_=String))
+SQLITE_ADD_CELLS = _add_cells("sqlite")
 STORE_ON_POSTGRESQL = _store_on_postgresql()
 
 

@@ -231,8 +231,6 @@ def _lock_quarters_first(session: Session, dialect: str, quarters: set[str]) -> 
     session.connection().execute(LOCK_QUARTER, [{"q": q} for q in sorted(quarters)])
 
 
-
-
 def _apply_bulk(session: Session, deltas: Mapping[CellKey, _Delta]) -> None:
     """For one writer loading many responses (demo, imports): fewer statements."""
     _lock_quarters_first(session, session.get_bind().dialect.name, {key[2] for key in deltas})
