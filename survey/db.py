@@ -36,8 +36,12 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# Where a SQLite connection's busy timeout (ms) is kept, in its pool record's ``info``.
+_BUSY_TIMEOUT_KEY = "sqlite_busy_timeout_ms"
+
+
 def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
         # isolation_level=None hands transaction control to SQLAlchemy's "begin" event below,
         # so that BEGIN IMMEDIATE can be used and the pragmas run outside a transaction.
         cursor = dbapi_connection.cursor()
@@ -46,6 +50,7 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        record.info[_BUSY_TIMEOUT_KEY] = int(busy_timeout_ms)
 
     return on_connect
 
@@ -67,9 +72,11 @@ def _begin_immediate(connection: Any) -> None:
     """``BEGIN IMMEDIATE`` on SQLite, waiting for the write lock up to the connection's busy
     timeout in steps of ``SQLITE_LOCK_POLL_S``; past it the usual "database is locked" error
     is raised (through SQLAlchemy, as any other statement's). ``connection``: a SQLAlchemy
-    connection."""
+    connection; the busy timeout is the one set when the connection was made."""
     driver = connection.connection.dbapi_connection
-    busy_timeout_ms = int(driver.execute("PRAGMA busy_timeout").fetchone()[0])
+    busy_timeout_ms = connection.connection.info.get(_BUSY_TIMEOUT_KEY)
+    if busy_timeout_ms is None:  # a connection made without ``make_engine``: ask it
+        busy_timeout_ms = int(driver.execute("PRAGMA busy_timeout").fetchone()[0])
     deadline = time.monotonic() + busy_timeout_ms / 1000
     driver.execute("PRAGMA busy_timeout=0")
     try:

@@ -29,6 +29,7 @@ from survey.models import (
 from survey.models.base import utcnow
 from survey.security import new_token, token_hash
 from survey.services.live_questionnaires import QuestionnaireRef
+from survey.services.precompiled import execute
 
 OPEN_STATUSES = ("queued", "sent")
 
@@ -233,10 +234,8 @@ def claim_invitation(session: Session, invitation_id: int, now: datetime | None 
     """Mark the invitation answered if it is still open; True only for the one caller that
     did. The caller stores the response in the same transaction and commits. (A plain UPDATE:
     an ``Invitation`` loaded in the session keeps its old status until refreshed.)"""
-    result = session.connection().execute(
-        _CLAIM, {"invitation_id": invitation_id, "now": now or utcnow()}
-    )
-    return result.rowcount == 1
+    params = {"invitation_id": invitation_id, "now": now or utcnow()}
+    return execute(session.connection(), _CLAIM, params).rowcount == 1
 
 
 def link_url(base_url: str, token: str, score: int | None = None) -> str:

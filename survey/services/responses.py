@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from survey.models import Answer, Question, Questionnaire, Response, ScoreCell
 from survey.models.base import random_id
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
+from survey.services.precompiled import execute
 from survey.services.response_statements import (
     ANSWER_COLUMNS,
     CELL_COLUMNS,
@@ -32,7 +33,6 @@ from survey.services.response_statements import (
     SQLITE_ADD_CELLS,
     SQLITE_INSERT_ANSWERS,
     STORE_ON_POSTGRESQL,
-    execute,
     json_rows,
 )
 
