@@ -7,7 +7,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, DateTime, MetaData, Table, bindparam, create_engine, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    bindparam,
+    create_engine,
+    select,
+)
 
 from survey.models.base import UTCDateTime
 from survey.services import precompiled
@@ -49,9 +59,32 @@ def test_a_parameter_without_conversion_is_passed_as_it_is() -> None:
 
 
 def test_constants_of_a_statement_travel_with_it() -> None:
-    sql, constants, _ = precompiled.compile_once(statements.STORE_ON_POSTGRESQL, "postgresql")
-    assert sorted(constants.values()) == [0, 0]  # the quarter lock's version and count
-    assert all(f"%({name})s" in sql for name in constants)
-    sql, constants, converters = precompiled.compile_once(statements.SQLITE_ADD_CELLS, "sqlite")
-    assert constants == {} and converters == {}
-    assert ":cells" in sql and ":quarter" in sql
+    compiled = precompiled.compile_once(statements.STORE_ON_POSTGRESQL, "postgresql")
+    assert sorted(compiled.constants.values()) == [0, 0]  # the quarter lock's version and count
+    assert all(f"%({name})s" in compiled.sql for name in compiled.constants)
+    compiled = precompiled.compile_once(statements.SQLITE_ADD_CELLS, "sqlite")
+    assert compiled.constants == {} and compiled.parameters == {}
+    assert ":cells" in compiled.sql and ":quarter" in compiled.sql
+
+
+def test_a_row_comes_back_as_sqlalchemy_would_return_it() -> None:
+    engine = create_engine("sqlite://")
+    table = Table(
+        "t",
+        MetaData(),
+        Column("at", UTCDateTime()),
+        Column("ok", Boolean()),
+        Column("n", Integer()),
+    )
+    query = select(table.c.at, table.c.ok, table.c.n).where(table.c.n == bindparam("n"))
+    when = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
+    with engine.begin() as conn:
+        table.create(conn)
+        conn.execute(
+            table.insert(), [{"at": when, "ok": True, "n": 1}, {"at": None, "ok": False, "n": 2}]
+        )
+        for n in (1, 2):
+            expected = tuple(conn.execute(query, {"n": n}).one())
+            assert precompiled.first_row(conn, query, {"n": n}) == expected
+        assert precompiled.first_row(conn, query, {"n": 1}) == (when, True, 1)
+        assert precompiled.first_row(conn, query, {"n": 3}) is None

@@ -29,7 +29,7 @@ from survey.models import (
 from survey.models.base import utcnow
 from survey.security import new_token, token_hash
 from survey.services.live_questionnaires import QuestionnaireRef
-from survey.services.precompiled import execute
+from survey.services.precompiled import execute, first_row
 
 OPEN_STATUSES = ("queued", "sent")
 
@@ -153,9 +153,7 @@ def _link_query() -> Select[Any]:
         .outerjoin(Interaction, Interaction.id == Invitation.interaction_id)
         .outerjoin(provider, provider.id == Interaction.provider_department_id)
         .outerjoin(Service, Service.id == Interaction.service_id)
-        .outerjoin(
-            current, current.id == func.coalesce(Campaign.questionnaire_id, newest_active)
-        )
+        .outerjoin(current, current.id == func.coalesce(Campaign.questionnaire_id, newest_active))
         .where(InvitationToken.token_hash == bindparam("token_hash"))
     )
 
@@ -169,7 +167,7 @@ def look_up_link(session: Session, token: str, now: datetime | None = None) -> L
     """What a link leads to, without changing anything."""
     if not token or len(token) > 64:
         return LinkLookup(LinkState.UNKNOWN)
-    row = session.connection().execute(_LINK_QUERY, {"token_hash": token_hash(token)}).first()
+    row = first_row(session.connection(), _LINK_QUERY, {"token_hash": token_hash(token)})
     if row is None:
         return LinkLookup(LinkState.UNKNOWN)
     (

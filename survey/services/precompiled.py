@@ -1,16 +1,18 @@
-"""Hot statements compiled once and sent through the driver (``execute``).
+"""Hot statements compiled once and sent through the driver (``execute``, ``first_row``).
 
 SQLAlchemy's ``Connection.execute`` looks the compiled form of a statement up in its cache and
-builds its parameters on every call: about 65 µs a statement on this machine against 30 for
-``exec_driver_sql`` with SQL compiled beforehand. On SQLite that time is spent holding the
-write lock the other workers wait for, so the few statements of a submit (the link's claim,
-the response's rows) go this way; everything else uses ``execute`` as usual.
+builds its parameters and result on every call: about 65 µs a statement on this machine
+against 30 for ``exec_driver_sql`` with SQL compiled beforehand. The respondent pages are the
+hot path of the product, so their few statements go this way (the link lookup; on a submit the
+claim and the response's rows, while SQLite's write lock is held and the other workers wait);
+everything else uses ``execute`` as usual.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.dialects import sqlite
@@ -21,39 +23,67 @@ from sqlalchemy.engine import Connection, CursorResult
 # parameters are passed by name as to any other statement).
 _DIALECTS = {"sqlite": sqlite.dialect(paramstyle="named"), "postgresql": psycopg.dialect()}
 
-Converters = dict[str, Callable[[Any], Any]]
+Convert = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One statement compiled for one dialect: its ``sql``; the values of its constant
+    parameters (``constants``); the converters of the parameters whose type turns values
+    into what the driver takes (``parameters``: SQLite's dates become text in SQLAlchemy's
+    format, an aware datetime is checked and moved to UTC by ``UTCDateTime``); for a SELECT,
+    the converter of each selected column, None where the driver's value stands (``columns``:
+    SQLite's text dates become aware datetimes, its integers booleans)."""
+
+    sql: str
+    constants: dict[str, Any]
+    parameters: dict[str, Convert]
+    columns: tuple[Convert | None, ...]
 
 
 @functools.cache
-def compile_once(statement: Any, dialect_name: str) -> tuple[str, dict[str, Any], Converters]:
-    """``statement`` compiled once for the dialect: its SQL, the values of its constant
-    parameters, and the converters of the parameters whose type turns values into what the
-    driver takes (SQLite's dates become text in SQLAlchemy's format; an aware datetime is
-    checked and moved to UTC by ``UTCDateTime``). Statements must be module constants: the
+def compile_once(statement: Any, dialect_name: str) -> Compiled:
+    """``statement`` compiled once for the dialect. Statements must be module constants: the
     cache holds each for the life of the process."""
     dialect = _DIALECTS[dialect_name]
     compiled = statement.compile(dialect=dialect)
-    converters: Converters = {}
+    parameters: dict[str, Convert] = {}
     for name, bind in compiled.binds.items():
         convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if convert is not None:
-            converters[name] = convert
+            parameters[name] = convert
     constants = {
-        name: converters[name](value) if name in converters else value
+        name: parameters[name](value) if name in parameters else value
         for name, value in compiled.params.items()
         if value is not None
     }
-    return str(compiled), constants, converters
+    columns = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in getattr(statement, "selected_columns", ())
+    )
+    return Compiled(str(compiled), constants, parameters, columns)
 
 
 def execute(connection: Connection, statement: Any, params: Mapping[str, Any]) -> CursorResult:
     """Run ``statement`` with ``params`` (by name) as ``connection.execute`` would, compiled
     once per dialect and sent through ``exec_driver_sql``, which keeps SQLAlchemy's events
     and error handling but not its per-call processing. Parameter values are converted by
-    their types as SQLAlchemy would; result rows are not (read plain columns only)."""
-    sql, constants, converters = compile_once(statement, connection.dialect.name)
-    values = {**constants, **params}
-    for name, convert in converters.items():
+    their types as SQLAlchemy would; result rows are the driver's (see ``first_row``)."""
+    compiled = compile_once(statement, connection.dialect.name)
+    values = {**compiled.constants, **params}
+    for name, convert in compiled.parameters.items():
         if name in params:
             values[name] = convert(params[name])
-    return connection.exec_driver_sql(sql, values)
+    return connection.exec_driver_sql(compiled.sql, values)
+
+
+def first_row(
+    connection: Connection, statement: Any, params: Mapping[str, Any]
+) -> tuple[Any, ...] | None:
+    """The first row of the SELECT ``statement`` run as by ``execute``, its values converted
+    by their columns' types as SQLAlchemy would; None when there is no row."""
+    row = execute(connection, statement, params).first()
+    if row is None:
+        return None
+    columns = compile_once(statement, connection.dialect.name).columns
+    return tuple(v if c is None else c(v) for v, c in zip(row, columns, strict=True))
