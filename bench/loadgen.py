@@ -37,6 +37,14 @@ class Phase:
     ok: int = 0
     errors: int = 0
 
+    def merge(self, other: Phase) -> None:
+        """Add ``other``'s requests to these."""
+        self.latencies.extend(other.latencies)
+        for status, count in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
+        self.ok += other.ok
+        self.errors += other.errors
+
     def add(self, seconds: float, status: int, good: bool) -> None:
         self.latencies.append(seconds)
         self.statuses[status] = self.statuses.get(status, 0) + 1
@@ -67,6 +75,13 @@ class Result:
     get_elapsed: float
     post_elapsed: float
     warmup_ok: int = 0
+
+    def merge(self, other: Result) -> None:
+        """Add the timed phases of ``other`` (a later slice of the same run) to these."""
+        self.get.merge(other.get)
+        self.post.merge(other.post)
+        self.get_elapsed += other.get_elapsed
+        self.post_elapsed += other.post_elapsed
 
     def summary(self) -> dict[str, dict[str, float | int]]:
         return {
@@ -129,6 +144,33 @@ def run(
     result = _phases(port, tokens[warmup:], concurrency, max_seconds)
     result.warmup_ok = first.post.ok if first is not None else 0
     return result
+
+
+def run_interleaved(
+    ports: dict[str, int],
+    tokens: dict[str, list[str]],
+    rounds: int,
+    concurrency: int = 4,
+    max_seconds: float = 60,
+    warmup: int = 0,
+) -> dict[str, Result]:
+    """``run`` against several servers at once (``ports`` and ``tokens`` by server name),
+    their timed requests cut into ``rounds`` slices taken in turn: server A's slice (GET then
+    POST), server B's, then B's and A's, and so on. A change of the machine's own speed
+    (other tenants, frequency) then falls on every server alike, unless it is shorter than a
+    slice; the phases of each server are added up over its slices. Each server is warmed up
+    first with its first ``warmup`` tokens, untimed."""
+    names = list(ports)
+    results: dict[str, Result] = {}
+    for name in names:
+        first = _phases(ports[name], tokens[name][:warmup], concurrency, max_seconds)
+        results[name] = Result(Phase(), Phase(), 0.0, 0.0, warmup_ok=first.post.ok)
+    for turn in range(rounds):
+        for name in names if turn % 2 == 0 else names[::-1]:
+            timed = tokens[name][warmup:]
+            share = timed[turn * len(timed) // rounds : (turn + 1) * len(timed) // rounds]
+            results[name].merge(_phases(ports[name], share, concurrency, max_seconds))
+    return results
 
 
 def _phases(port: int, tokens: list[str], concurrency: int, max_seconds: float) -> Result:
