@@ -306,6 +306,22 @@ def close_campaign(session: Session, campaign: Campaign, now: datetime | None = 
     return True
 
 
+def cancel_campaign(session: Session, campaign: Campaign) -> bool:
+    """Cancel a campaign that has not opened yet: the scheduler will never open it, and no one
+    was invited or mailed. False if it was no longer a draft (opened meanwhile by the
+    scheduler, or cancelled by someone else): an open campaign is closed instead."""
+    cancelled = session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status == "draft")
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.flush()
+    if cancelled == 1:
+        session.expire(campaign, ["status"])
+    return cancelled == 1
+
+
 def expire_post_interaction_links(session: Session, now: datetime | None = None) -> int:
     """Post-interaction invitations past their expiry become ``expired``."""
     now = now or utcnow()

@@ -242,3 +242,57 @@ def test_answered_question_is_retired_not_deleted(admin_client, session, org) ->
     session.rollback()
     session.expire_all()
     assert session.get(Question, effort_id).texts["it"]["prompt"] == "Nuovo testo"
+
+
+@pytest.mark.postgres
+def test_a_campaign_not_yet_open_can_be_cancelled(app, admin_client, session, org) -> None:
+    from survey.db import database
+    from survey.models import Invitation
+    from survey.periods import quarter_of
+    from survey.services.campaigns import create_campaign
+    from survey.services.tick import TickSettings, run_tick
+
+    now = utcnow()
+    campaign = create_campaign(
+        session,
+        name="Not needed",
+        quarter=quarter_of(now),
+        opens_at=now + timedelta(hours=1),
+        closes_at=now + timedelta(days=20),
+        min_group_size=5,
+    )
+    session.commit()
+    url = f"/admin/campaigns/{campaign.id}"
+    assert "Cancel the campaign" in admin_client.get(url).get_data(as_text=True)
+    response = post_form(admin_client, f"{url}/cancel")
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    page = admin_client.get(url).get_data(as_text=True)
+    assert "Campaign cancelled" in page and "Cancel the campaign" not in page
+    session.rollback()
+    session.expire_all()
+    assert session.get(Campaign, campaign.id).status == "cancelled"
+    # Past its opening time the scheduler leaves it alone: no one is invited or mailed.
+    with app.app_context():
+        settings = TickSettings(base_url="http://localhost", mail_domain="example.com", salt="s")
+        report = run_tick(database(app).sessionmaker, settings, now + timedelta(hours=2))
+    assert report.opened == []
+    assert count(session, Invitation, Invitation.campaign_id == campaign.id) == 0
+    assert count(session, OutboxMessage) == 0
+    # Cancelling twice is refused with a message, and changes nothing.
+    again = post_form(admin_client, f"{url}/cancel", follow_redirects=True)
+    assert "Only a campaign that has not opened can be cancelled" in again.get_data(as_text=True)
+    assert admin_client.post(f"/admin/campaigns/{campaign.id + 99}/cancel", data={
+        "csrf_token": csrf_token(admin_client)}).status_code == 404
+
+
+def test_an_open_campaign_cannot_be_cancelled(admin_client, session, org, open_campaign_for):
+    campaign = open_campaign_for()
+    url = f"/admin/campaigns/{campaign.id}"
+    assert "Cancel the campaign" not in admin_client.get(url).get_data(as_text=True)
+    refused = post_form(admin_client, f"{url}/cancel", follow_redirects=True)
+    assert "Only a campaign that has not opened can be cancelled" in refused.get_data(
+        as_text=True
+    )
+    session.rollback()
+    session.expire_all()
+    assert session.get(Campaign, campaign.id).status == "open"

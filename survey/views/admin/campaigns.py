@@ -16,6 +16,7 @@ from survey.models import Campaign, Department, Invitation
 from survey.periods import quarter_of, shift_quarter
 from survey.services.campaigns import (
     CampaignError,
+    cancel_campaign,
     close_campaign,
     create_campaign,
     set_min_group_size,
@@ -140,6 +141,21 @@ def campaign_close(campaign_id: int) -> WerkzeugResponse:
     else:
         db.rollback()
         flash(_("Only an open campaign can be closed."), "error")
+    return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/cancel")
+def campaign_cancel(campaign_id: int) -> WerkzeugResponse:
+    db = get_session()
+    campaign = db.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    if cancel_campaign(db, campaign):
+        db.commit()
+        flash(_("Campaign cancelled: it will not open, and no one was invited."), "info")
+    else:
+        db.rollback()
+        flash(_("Only a campaign that has not opened can be cancelled."), "error")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
 
 
