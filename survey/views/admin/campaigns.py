@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
@@ -129,34 +131,45 @@ def campaign_detail(campaign_id: int) -> str | WerkzeugResponse:
     ), status  # type: ignore[return-value]
 
 
-@bp.post("/campaigns/<int:campaign_id>/close")
-def campaign_close(campaign_id: int) -> WerkzeugResponse:
+def _change_state(
+    campaign_id: int,
+    change: Callable[[Session, Campaign], bool],
+    done: str,
+    refused: str,
+) -> WerkzeugResponse:
+    """Apply ``change`` (a service that returns False when the campaign is not in the state it
+    starts from) and say so: ``done`` or ``refused``, back on the campaign's page."""
     db = get_session()
     campaign = db.get(Campaign, campaign_id)
     if campaign is None:
         abort(404)
-    if close_campaign(db, campaign):
+    if change(db, campaign):
         db.commit()
-        flash(_("Campaign closed: its unanswered links no longer work."), "info")
+        flash(done, "info")
     else:
         db.rollback()
-        flash(_("Only an open campaign can be closed."), "error")
+        flash(refused, "error")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/close")
+def campaign_close(campaign_id: int) -> WerkzeugResponse:
+    return _change_state(
+        campaign_id,
+        close_campaign,
+        _("Campaign closed: its unanswered links no longer work."),
+        _("Only an open campaign can be closed."),
+    )
 
 
 @bp.post("/campaigns/<int:campaign_id>/cancel")
 def campaign_cancel(campaign_id: int) -> WerkzeugResponse:
-    db = get_session()
-    campaign = db.get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    if cancel_campaign(db, campaign):
-        db.commit()
-        flash(_("Campaign cancelled: it will not open, and no one was invited."), "info")
-    else:
-        db.rollback()
-        flash(_("Only a campaign that has not opened can be cancelled."), "error")
-    return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+    return _change_state(
+        campaign_id,
+        cancel_campaign,
+        _("Campaign cancelled: it will not open, and no one was invited."),
+        _("Only a campaign that has not opened can be cancelled."),
+    )
 
 
 @bp.context_processor
