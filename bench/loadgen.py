@@ -127,25 +127,6 @@ def _drive(jobs: list[object], work: object, concurrency: int, max_seconds: floa
     return time.perf_counter() - started
 
 
-def run(
-    port: int,
-    tokens: list[str],
-    concurrency: int = 4,
-    max_seconds: float = 60,
-    warmup: int = 0,
-) -> Result:
-    """Two timed phases over fresh tokens: every link opened (GET, which also yields each
-    form's CSRF token and cookie), then every form submitted (POST). The first ``warmup``
-    tokens go through both phases first, untimed: what a server does once (compiling
-    statements, preparing them on its connections, loading templates and questionnaires) is
-    not its throughput, and a timed phase of a few hundred requests would count it.
-    ``Result.warmup_ok`` counts their successful POSTs (rows they stored)."""
-    first = _phases(port, tokens[:warmup], concurrency, max_seconds) if warmup else None
-    result = _phases(port, tokens[warmup:], concurrency, max_seconds)
-    result.warmup_ok = first.post.ok if first is not None else 0
-    return result
-
-
 def run_interleaved(
     ports: dict[str, int],
     tokens: dict[str, list[str]],
@@ -154,12 +135,18 @@ def run_interleaved(
     max_seconds: float = 60,
     warmup: int = 0,
 ) -> dict[str, Result]:
-    """``run`` against several servers at once (``ports`` and ``tokens`` by server name),
-    their timed requests cut into ``rounds`` slices taken in turn: server A's slice (GET then
-    POST), server B's, then B's and A's, and so on. A change of the machine's own speed
-    (other tenants, frequency) then falls on every server alike, unless it is shorter than a
-    slice; the phases of each server are added up over its slices. Each server is warmed up
-    first with its first ``warmup`` tokens, untimed."""
+    """Load several servers in turn (``ports`` and ``tokens`` by server name); the timed
+    figures of each. Per token, two phases: the link opened (GET, which also yields the form's
+    CSRF token and cookie), then the form submitted (POST).
+
+    Each server is first warmed up with its first ``warmup`` tokens, untimed: what a server
+    does once (compiling statements, preparing them on its connections, loading templates and
+    questionnaires) is not its throughput, and a timed phase of a few hundred requests would
+    count it; ``Result.warmup_ok`` counts their successful POSTs (rows they stored). The
+    other tokens are cut into ``rounds`` slices taken in turn: server A's slice (GET then
+    POST), server B's, then B's and A's, and so on, so that a change of the machine's own
+    speed (other tenants, frequency) falls on every server alike unless it is shorter than a
+    slice. Each server's phases are added up over its slices."""
     names = list(ports)
     results: dict[str, Result] = {}
     for name in names:

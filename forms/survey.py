@@ -49,7 +49,6 @@ class ChoiceField(RadioField):
             raise ValidationError(self.invalid_choice_message or self.gettext(_NOT_A_CHOICE))
 
 
-
 def _scale(spec: QuestionSpec, low: int, high: int) -> RadioField:
     labels = list(spec.labels)
     choices = []

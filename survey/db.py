@@ -74,9 +74,7 @@ def _begin_immediate(connection: Any) -> None:
     is raised (through SQLAlchemy, as any other statement's). ``connection``: a SQLAlchemy
     connection; the busy timeout is the one set when the connection was made."""
     driver = connection.connection.dbapi_connection
-    busy_timeout_ms = connection.connection.info.get(_BUSY_TIMEOUT_KEY)
-    if busy_timeout_ms is None:  # a connection made without ``make_engine``: ask it
-        busy_timeout_ms = int(driver.execute("PRAGMA busy_timeout").fetchone()[0])
+    busy_timeout_ms = connection.connection.info[_BUSY_TIMEOUT_KEY]
     deadline = time.monotonic() + busy_timeout_ms / 1000
     driver.execute("PRAGMA busy_timeout=0")
     try:

@@ -69,12 +69,7 @@ def execute(connection: Connection, statement: Any, params: Mapping[str, Any]) -
     once per dialect and sent through ``exec_driver_sql``, which keeps SQLAlchemy's events
     and error handling but not its per-call processing. Parameter values are converted by
     their types as SQLAlchemy would; result rows are the driver's (see ``first_row``)."""
-    compiled = compile_once(statement, connection.dialect.name)
-    values = {**compiled.constants, **params}
-    for name, convert in compiled.parameters.items():
-        if name in params:
-            values[name] = convert(params[name])
-    return connection.exec_driver_sql(compiled.sql, values)
+    return _send(connection, compile_once(statement, connection.dialect.name), params)
 
 
 def first_row(
@@ -82,8 +77,16 @@ def first_row(
 ) -> tuple[Any, ...] | None:
     """The first row of the SELECT ``statement`` run as by ``execute``, its values converted
     by their columns' types as SQLAlchemy would; None when there is no row."""
-    row = execute(connection, statement, params).first()
+    compiled = compile_once(statement, connection.dialect.name)
+    row = _send(connection, compiled, params).first()
     if row is None:
         return None
-    columns = compile_once(statement, connection.dialect.name).columns
-    return tuple(v if c is None else c(v) for v, c in zip(row, columns, strict=True))
+    return tuple(v if c is None else c(v) for v, c in zip(row, compiled.columns, strict=True))
+
+
+def _send(connection: Connection, compiled: Compiled, params: Mapping[str, Any]) -> CursorResult:
+    values = {**compiled.constants, **params}
+    for name, convert in compiled.parameters.items():
+        if name in params:
+            values[name] = convert(params[name])
+    return connection.exec_driver_sql(compiled.sql, values)
