@@ -198,3 +198,66 @@ def suppress_table(
     while remainder_fix() or recovery_fix():
         pass
     return [[bool(v) for v in row] for row in visible]
+
+
+#: The protection interval: no group of fewer than k people may be pinned down to less than
+#: this share of the scale (0.2 of 0..100: ±10 points), whatever is published about it.
+PROTECTION = 0.2
+
+
+def share_is_certain(
+    successes: float, n: int, k: int = K_FIGURES, protection: float = PROTECTION
+) -> bool:
+    """True when a figure over ``n`` people sits too near an end of its scale to publish.
+
+    ``successes`` is the figure's total in people's worth: satisfied people for a share, the
+    sum of 0..100 values over 100 for a mean (0..n). A group of g people inside the published
+    group is then known to lie between ``(successes - (n - g)) / g`` and ``successes / g``
+    (clipped to 0..1); for every g < k that interval stays at least ``protection`` wide only
+    if both ``successes`` and ``n - successes`` are at least ``protection * (k - 1)`` people's
+    worth (0.8 at k = 5). Below that the figure tells something near-certain about small
+    groups (e.g. "all of them were dissatisfied"). n = 0 is never certain."""
+    if n <= 0:
+        return False
+    margin = protection * (k - 1)
+    return successes < margin or n - successes < margin
+
+
+def suppress_shares(
+    counts: Sequence[int],
+    successes: Sequence[float],
+    k: int = K_FIGURES,
+    total: int | None = None,
+    total_successes: float | None = None,
+) -> list[bool]:
+    """Visibility mask for one row of shares whose total is published elsewhere.
+
+    Like ``suppress_cells`` (primary suppression under k, remainder under k), and moreover:
+    a cell whose figure is too near an end of the scale (``share_is_certain``) is hidden,
+    and while the hidden remainder (``total`` minus the shown cells, with
+    ``total_successes`` likewise) is so, the smallest shown cell is hidden too.
+    ``total``/``total_successes`` default to the sums of the cells; larger when people fall
+    in no shown cell (an inactive department). If the
+    remainder stays certain with every cell hidden, the total itself is certain and must not
+    be published either (``share_is_certain`` on it): the caller checks.
+    """
+    cells = [int(c) for c in counts]
+    wins = [float(s) for s in successes]
+    if len(cells) != len(wins):
+        raise ValueError("counts and successes differ in length")
+    total = sum(cells) if total is None else int(total)
+    total_successes = sum(wins) if total_successes is None else float(total_successes)
+    visible = suppress_cells(cells, k, total)
+    for i, (n, s) in enumerate(zip(cells, wins, strict=True)):
+        if n and share_is_certain(s, n, k):
+            visible[i] = False
+    while True:
+        hidden_n = total - sum(n for n, shown in zip(cells, visible, strict=True) if shown)
+        hidden_s = total_successes - sum(s for s, shown in zip(wins, visible, strict=True) if shown)
+        candidates = [i for i, n in enumerate(cells) if visible[i] and n > 0]
+        remainder_small = 0 < hidden_n < k
+        certain = share_is_certain(hidden_s, hidden_n, k)
+        if not (remainder_small or certain) or not candidates:
+            break
+        visible[min(candidates, key=lambda i: (cells[i], i))] = False
+    return visible

@@ -56,6 +56,9 @@ def load_settings(
     )
     return {
         "SECRET_KEY": env.get("SURVEY_SECRET_KEY") or None,
+        # Key of the respondent pseudonyms (survey.pseudonyms); derived from the secret key
+        # when unset.
+        "PSEUDONYM_KEY": env.get("SURVEY_PSEUDONYM_KEY") or None,
         "DATABASE_URL": database_url,
         "BASE_URL": base_url,
         "SMTP_URL": env.get("SURVEY_SMTP_URL") or None,

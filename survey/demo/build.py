@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time
 
+from flask import has_app_context
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,7 @@ from survey.models import (
     ServiceStandard,
 )
 from survey.periods import last_complete_quarter, previous_quarters, quarter_bounds
+from survey.pseudonyms import DEVELOPMENT_KEY, app_key
 from survey.services.accounts import create_user
 from survey.services.questionnaires import install_default_questionnaires
 from survey.services.responses import bulk_store_responses
@@ -155,6 +157,7 @@ def build_demo(
     seed: int = 1,
     admin_password: str = "demo-admin-pass",  # noqa: S107 (the documented demo password)
     today: date | None = None,
+    pseudonym_key: bytes | None = None,
 ) -> DemoSummary:
     """Create the demo organisation with eight quarters of history ending with the quarter
     before ``today`` (default: the real today), and the three demo sign-ins, all with
@@ -196,7 +199,12 @@ def build_demo(
         {**row, "interaction_id": interaction_ids[index]} for index, row in history.post_invitations
     ] + history.quarterly_invitations
     session.execute(insert(Invitation), invitations)
-    bulk_store_responses(session, questionnaires, history.responses)
+    bulk_store_responses(
+        session,
+        questionnaires,
+        history.responses,
+        pseudonym_key or (app_key() if has_app_context() else DEVELOPMENT_KEY),
+    )
     session.flush()
     quarterly = sum(1 for r in history.responses if r.kind == "quarterly")
     return DemoSummary(

@@ -223,6 +223,7 @@ class Simulation:
                 iso_week=iso_week_of(day),
                 answers=answers,
                 campaign_id=campaign_id,
+                person_id=person.id,
             )
         )
 
@@ -396,6 +397,7 @@ class Simulation:
             answers=answers,
             service_id=self.ids.services[request.service.code],
             contact_person_id=contact,
+            person_id=person.id,
         )
 
 

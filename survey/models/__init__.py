@@ -1,7 +1,13 @@
 """Every model, importable from one place (Alembic and services use ``survey.models``)."""
 
 from survey.models.activity import Interaction
-from survey.models.aggregate import Baseline, ScoreCell, ScoreTotal, ScoreVersion
+from survey.models.aggregate import (
+    Baseline,
+    RespondentMark,
+    ScoreCell,
+    ScoreTotal,
+    ScoreVersion,
+)
 from survey.models.auth import ApiKey, SignInThrottle, User
 from survey.models.base import Base
 from survey.models.campaign import (
@@ -34,6 +40,7 @@ __all__ = [
     "Question",
     "Questionnaire",
     "QuizAttempt",
+    "RespondentMark",
     "Response",
     "ScoreCell",
     "ScoreTotal",

@@ -96,3 +96,32 @@ class Baseline(Base):
     sigma0: Mapped[float] = mapped_column(Float)
     quarters: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RespondentMark(Base):
+    """One respondent's running contribution to one (provider, customer department, quarter),
+    under a keyed pseudonym: how the scorecards count people, not responses.
+
+    ``pseudonym`` is an HMAC of (person, provider, quarter) under a key kept out of the
+    database (``survey.pseudonyms``), so the table holds no person: it lets a second answer of
+    the same person about the same provider and quarter be recognised, so that the person is
+    counted once and weighs one (``t_*``: their post-interaction satisfaction answers,
+    0 or 100 each; ``r_*``: their quarterly relationship scores, 0..100). Nothing links a mark
+    to a response. Someone holding both the database and the key could recompute a person's
+    pseudonym and read these sums: ``docs/anonymity.md`` says so.
+    """
+
+    __tablename__ = "respondent_marks"
+
+    provider_department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True
+    )
+    quarter: Mapped[str] = mapped_column(String(6), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(32), primary_key=True)
+    t_count: Mapped[int] = mapped_column(Integer, default=0)
+    t_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    r_count: Mapped[int] = mapped_column(Integer, default=0)
+    r_sum: Mapped[float] = mapped_column(Float, default=0.0)

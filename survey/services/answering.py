@@ -19,6 +19,7 @@ from survey.models import (
 )
 from survey.models.base import utcnow
 from survey.periods import iso_week_of, quarter_of
+from survey.pseudonyms import app_key, pseudonym
 from survey.services.campaigns import providers_for
 from survey.services.invitations import Link, claim_invitation
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
@@ -120,6 +121,7 @@ def submit_post_interaction(
         answers=dict(answers),
         service_id=link.service.id if link.service is not None else None,
         contact_person_id=_contact(link.person_id, answers),
+        respondent=pseudonym(app_key(), link.person_id, provider.id, quarter_of(now)),
     )
     start_writing(session)
     if not claim_invitation(session, link.invitation_id, now):
@@ -141,6 +143,7 @@ def submit_quarterly(
     assert link.quarter is not None, "a quarterly link names its campaign's quarter"
     if not claim_invitation(session, link.invitation_id, now):
         return None
+    key = app_key()
     responses = [
         store_response(
             session,
@@ -153,6 +156,7 @@ def submit_quarterly(
             answers=dict(answers),
             campaign_id=link.campaign_id,
             contact_person_id=_contact(link.person_id, answers),
+            respondent=pseudonym(key, link.person_id, provider_id, link.quarter),
         )
         for provider_id, answers in sorted(sections.items())
         if any(v is not None for v in answers.values())

@@ -6,23 +6,31 @@ few hundred cells instead of scanning answers. Metric names (``metric_name``):
 - ``pi.n`` / ``q.n``: one per response (post-interaction / quarterly), the respondent count;
 - ``pi.<code>`` / ``q.<code>``: the raw answer of each scale question (likert 1..5, nps 0..10,
   yes/no 1/0); for a comment, 1 per written comment (so the comment gate can be checked);
-- ``T``: 100 when post-interaction overall satisfaction is 4 or 5, else 0;
-- ``R``: the respondent's mean of the quarterly dimensions answered, each rescaled to 0..100
-  (respondent-first averaging: a respondent counts once whatever the number of items).
+- ``T``: per person, the share (0..100) of their post-interaction answers whose overall
+  satisfaction is 4 or 5: ``n`` counts people, ``total`` adds up their shares;
+- ``R``: per person, their mean relationship score on 0..100 (each response's mean of the
+  quarterly dimensions answered, rescaled), averaged over their quarterly responses;
+- ``people``: distinct people who answered anything about the provider (either kind).
+
+``T``, ``R`` and ``people`` count people, not responses (respondent-first: one person weighs
+one however often they answer). A person is recognised by a keyed pseudonym of (person,
+provider, quarter) whose running sums sit in ``RespondentMark``; the response itself stays
+without any person. A response stored without a pseudonym counts as a person of its own.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from survey.models import Answer, Question, Questionnaire, Response, ScoreCell
+from survey.models import Answer, Question, Questionnaire, RespondentMark, Response, ScoreCell
 from survey.models.base import random_id
+from survey.pseudonyms import pseudonym
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 from survey.services.precompiled import execute
 from survey.services.response_statements import (
@@ -60,6 +68,11 @@ class ResponseInput:
     service_id: int | None = None
     campaign_id: int | None = None
     contact_person_id: int | None = None
+    #: The respondent's pseudonym (``survey.pseudonyms``); None counts as a person of its own.
+    respondent: str | None = None
+    #: For bulk loads only: the person, turned into ``respondent`` by ``bulk_store_responses``
+    #: and never stored.
+    person_id: int | None = None
 
 
 @dataclass
@@ -131,16 +144,73 @@ def _metrics(
             out[f"{prefix}.{code}"] = (1.0, None)
         elif question.qtype != "consent":
             out[f"{prefix}.{code}"] = (float(int(value)), str(int(value)))
+    return out
+
+
+@dataclass(frozen=True)
+class PersonValues:
+    """What one response adds to its respondent's person-level scores: ``t`` 100 or 0 when
+    a post-interaction response rates overall satisfaction (4-5 or not), ``r`` the mean of the
+    quarterly dimensions answered on 0..100; None when the response has no such answer."""
+
+    t: float | None = None
+    r: float | None = None
+
+
+def _person_values(item: ResponseInput) -> PersonValues:
     overall = item.answers.get("overall")
-    if item.kind == "post_interaction" and overall is not None:
-        out["T"] = (100.0 if int(overall) >= 4 else 0.0, None)
+    t = None
+    if item.kind == "post_interaction" and overall is not None and overall != "":
+        t = 100.0 if int(overall) >= 4 else 0.0
+    r = None
     if item.kind == "quarterly":
         dims = [
             int(item.answers[d]) for d in QUARTERLY_DIMENSIONS if item.answers.get(d) is not None
         ]
         if dims:
-            out["R"] = (sum(100.0 * (x - 1) / 4 for x in dims) / len(dims), None)
-    return out
+            r = sum(100.0 * (x - 1) / 4 for x in dims) / len(dims)
+    return PersonValues(t, r)
+
+
+@dataclass
+class Mark:
+    """A respondent's running sums for one (provider, customer, quarter); ``known`` when the
+    person was already counted there."""
+
+    t_count: int = 0
+    t_sum: float = 0.0
+    r_count: int = 0
+    r_sum: float = 0.0
+    known: bool = False
+
+
+def person_deltas(mark: Mark, values: Iterable[PersonValues]) -> dict[str, _Delta]:
+    """Add ``values`` to ``mark`` (changed in place) and return what the person-level cells
+    ``people``, ``T`` and ``R`` change by: a new person adds 1 to ``n``; a known one only moves
+    the cell's total from their old mean to their new one (so they still weigh one)."""
+    before = (mark.t_count, mark.t_sum, mark.r_count, mark.r_sum)
+    for v in values:
+        if v.t is not None:
+            mark.t_count += 1
+            mark.t_sum += v.t
+        if v.r is not None:
+            mark.r_count += 1
+            mark.r_sum += v.r
+    deltas: dict[str, _Delta] = {}
+    if not mark.known:
+        deltas["people"] = _Delta(1, 1.0, 1.0)
+        mark.known = True
+    pairs = (
+        ("T", before[0], before[1], mark.t_count, mark.t_sum),
+        ("R", before[2], before[3], mark.r_count, mark.r_sum),
+    )
+    for metric, c0, s0, c1, s1 in pairs:
+        if c1 == c0:
+            continue
+        new = s1 / c1
+        old = s0 / c0 if c0 else 0.0
+        deltas[metric] = _Delta(0 if c0 else 1, new - old, new * new - old * old)
+    return deltas
 
 
 def _collect(
@@ -213,6 +283,103 @@ def _cells_of_one_response(deltas: Mapping[CellKey, _Delta]) -> dict[str, Any]:
     }
 
 
+MarkKey = tuple[int, int, str, str]  # provider, customer, quarter, pseudonym
+
+
+def _read_marks(session: Session, keys: list[MarkKey]) -> dict[MarkKey, Mark]:
+    """The stored marks of ``keys`` (absent ones: not there)."""
+    found: dict[MarkKey, Mark] = {}
+    table = RespondentMark.__table__
+    columns = (
+        table.c.provider_department_id,
+        table.c.customer_department_id,
+        table.c.quarter,
+        table.c.pseudonym,
+    )
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        statement = select(table).where(tuple_(*columns).in_(chunk))
+        if session.get_bind().dialect.name == "postgresql":
+            statement = statement.with_for_update()
+        for row in session.execute(statement).mappings():
+            key = (
+                row["provider_department_id"],
+                row["customer_department_id"],
+                row["quarter"],
+                row["pseudonym"],
+            )
+            found[key] = Mark(row["t_count"], row["t_sum"], row["r_count"], row["r_sum"], True)
+    return found
+
+
+def _write_marks(session: Session, marks: Mapping[MarkKey, Mark], existed: set[MarkKey]) -> None:
+    """Store ``marks``: update those in ``existed``, insert the others."""
+    table = RespondentMark.__table__
+    new_rows, changed = [], []
+    for (p, c, q, mark_pseudonym), mark in marks.items():
+        row = {
+            "provider_department_id": p,
+            "customer_department_id": c,
+            "quarter": q,
+            "pseudonym": mark_pseudonym,
+            "t_count": mark.t_count,
+            "t_sum": mark.t_sum,
+            "r_count": mark.r_count,
+            "r_sum": mark.r_sum,
+        }
+        (changed if (p, c, q, mark_pseudonym) in existed else new_rows).append(row)
+    if new_rows:
+        session.execute(insert(RespondentMark), new_rows)
+    for row in changed:
+        session.execute(
+            table.update()
+            .where(
+                table.c.provider_department_id == row["provider_department_id"],
+                table.c.customer_department_id == row["customer_department_id"],
+                table.c.quarter == row["quarter"],
+                table.c.pseudonym == row["pseudonym"],
+            )
+            .values(
+                t_count=row["t_count"],
+                t_sum=row["t_sum"],
+                r_count=row["r_count"],
+                r_sum=row["r_sum"],
+            )
+        )
+
+
+def _person_cells(session: Session, items: Iterable[ResponseInput]) -> dict[CellKey, _Delta]:
+    """The person-level cell changes (``people``, ``T``, ``R``) of ``items``, their marks
+    read and written. Items without a pseudonym are each a person of their own."""
+    grouped: dict[tuple[int, int, str, str | None], list[PersonValues]] = defaultdict(list)
+    deltas: dict[CellKey, _Delta] = {}
+    for item in items:
+        key = (item.provider_department_id, item.customer_department_id, item.quarter)
+        values = _person_values(item)
+        if item.respondent is None:
+            for metric, delta in person_deltas(Mark(), [values]).items():
+                _add_delta(deltas, (*key, metric), delta)
+        else:
+            grouped[(*key, item.respondent)].append(values)
+    keys: list[MarkKey] = [k for k in grouped if k[3] is not None]  # type: ignore[misc]
+    if not keys:
+        return deltas
+    stored = _read_marks(session, keys)
+    marks = {key: stored.get(key, Mark()) for key in keys}
+    for key in keys:
+        for metric, delta in person_deltas(marks[key], grouped[key]).items():
+            _add_delta(deltas, (*key[:3], metric), delta)
+    _write_marks(session, marks, set(stored))
+    return deltas
+
+
+def _add_delta(deltas: dict[CellKey, _Delta], key: CellKey, delta: _Delta) -> None:
+    into = deltas.setdefault(key, _Delta())
+    into.n += delta.n
+    into.total += delta.total
+    into.total_sq += delta.total_sq
+
+
 def _expire_cells(session: Session) -> None:
     """ORM copies of score cells loaded earlier in the session are stale after a write."""
     for obj in [o for o in session.identity_map.values() if isinstance(o, ScoreCell)]:
@@ -270,6 +437,8 @@ class PreparedResponse:
     answers: str
     has_answers: bool
     cells: dict[str, Any]
+    item: ResponseInput
+    deltas: dict[CellKey, _Delta]
 
 
 def prepare_response(
@@ -284,12 +453,15 @@ def prepare_response(
     service_id: int | None = None,
     campaign_id: int | None = None,
     contact_person_id: int | None = None,
+    respondent: str | None = None,
 ) -> PreparedResponse:
     """Check one response and build what ``write_response`` sends; touches no database (a
     submit does this before it takes SQLite's write lock, to hold the lock less).
 
-    ``answers`` maps question codes to values (None: not answered). Raises ValueError for an
-    unknown code or an out-of-range value.
+    ``answers`` maps question codes to values (None: not answered). ``respondent`` is the
+    respondent's pseudonym (``survey.pseudonyms``): with it a person who answers again about
+    the same provider in the same quarter is counted once. Raises ValueError for an unknown
+    code or an out-of-range value.
     """
     item = ResponseInput(
         kind=kind,
@@ -301,6 +473,7 @@ def prepare_response(
         service_id=service_id,
         campaign_id=campaign_id,
         contact_person_id=contact_person_id,
+        respondent=respondent,
     )
     questions = _questions_by_code(questionnaire)
     response_id = random_id()
@@ -317,20 +490,32 @@ def prepare_response(
         "iso_week": iso_week,
         "contact_person_id": contact_person_id,
     }
+    deltas = _collect([(item, questions)])
     return PreparedResponse(
         id=response_id,
         values=values,
         answers=json_rows(rows, ANSWER_COLUMNS),
         has_answers=bool(rows),
-        cells=_cells_of_one_response(_collect([(item, questions)])),
+        cells=_cells_of_one_response(deltas),
+        item=item,
+        deltas=deltas,
     )
 
 
 def write_response(session: Session, prepared: PreparedResponse) -> str:
     """Store a prepared response with its answers and add it to the score aggregates, in
     the session's transaction; the response's id. Plain statements: the unit of work would
-    cost more than the rest of the submit."""
+    cost more than the rest of the submit.
+
+    The respondent's mark is read and written first (on PostgreSQL after the quarter's lock,
+    which orders every writer of the quarter), and the person-level cells it changes join the
+    response's cells."""
     connection = session.connection()
+    _lock_quarters_first(session, connection.dialect.name, {prepared.item.quarter})
+    deltas = {key: replace(d) for key, d in prepared.deltas.items()}
+    for key, delta in _person_cells(session, [prepared.item]).items():
+        _add_delta(deltas, key, delta)
+    cells = _cells_of_one_response(deltas)
     if connection.dialect.name == "postgresql":
         # One statement (see ``STORE_ON_POSTGRESQL``): one round trip, quarter locked first.
         execute(
@@ -338,7 +523,7 @@ def write_response(session: Session, prepared: PreparedResponse) -> str:
             STORE_ON_POSTGRESQL,
             {
                 **prepared.values,
-                **prepared.cells,
+                **cells,
                 "q": prepared.values["quarter"],
                 "rows": prepared.answers,
             },
@@ -348,7 +533,7 @@ def write_response(session: Session, prepared: PreparedResponse) -> str:
         if prepared.has_answers:
             answers = {"response_id": prepared.id, "rows": prepared.answers}
             execute(connection, SQLITE_INSERT_ANSWERS, answers)
-        execute(connection, SQLITE_ADD_CELLS, prepared.cells)
+        execute(connection, SQLITE_ADD_CELLS, cells)
     _expire_cells(session)
     return prepared.id
 
@@ -361,11 +546,28 @@ def store_response(session: Session, **response: Any) -> str:
 
 
 def bulk_store_responses(
-    session: Session, questionnaires: Mapping[str, Questionnaire], items: Iterable[ResponseInput]
+    session: Session,
+    questionnaires: Mapping[str, Questionnaire],
+    items: Iterable[ResponseInput],
+    pseudonym_key: bytes | None = None,
 ) -> int:
     """Store many responses at once (one writer: demo history, imports). ``questionnaires``
-    maps kind to questionnaire. Returns the number stored."""
+    maps kind to questionnaire; with ``pseudonym_key``, an item's ``person_id`` becomes its
+    respondent pseudonym (``survey.pseudonyms``). Returns the number stored."""
     by_kind = {kind: _questions_by_code(q) for kind, q in questionnaires.items()}
+    if pseudonym_key is not None:
+        items = (
+            replace(
+                item,
+                respondent=pseudonym(
+                    pseudonym_key, item.person_id, item.provider_department_id, item.quarter
+                ),
+                person_id=None,
+            )
+            if item.person_id is not None
+            else item
+            for item in items
+        )
     responses: list[dict[str, Any]] = []
     answer_rows: list[dict[str, Any]] = []
     collected = []
@@ -392,5 +594,8 @@ def bulk_store_responses(
         session.execute(insert(Response), responses)
     for start in range(0, len(answer_rows), 5000):
         session.execute(insert(Answer), answer_rows[start : start + 5000])
-    _apply_bulk(session, _collect(collected))
+    deltas = _collect(collected)
+    for key, delta in _person_cells(session, [item for item, _q in collected]).items():
+        _add_delta(deltas, key, delta)
+    _apply_bulk(session, deltas)
     return len(responses)

@@ -40,11 +40,11 @@ from survey.models import (
     ServiceStandard,
 )
 from survey.models.base import UTCDateTime
-from survey.periods import quarter_bounds
+from survey.periods import quarter_bounds, quarter_of
 from survey.services.lru import Lru
 
 # The metrics the scorecards read; ``q.<dimension>`` for the dimension profile.
-HEADLINE_METRICS = ("T", "R", "pi.n", "q.n")
+HEADLINE_METRICS = ("T", "R", "people", "pi.n", "q.n")
 COUNT_METRICS = ("pi.n", "q.n")
 
 
@@ -81,7 +81,13 @@ def _utc_start(day: Any) -> datetime:
 
 @dataclass(frozen=True)
 class ScoreVersions:
-    """The quarters with answers and the version of each.
+    """The released quarters and the version of every quarter.
+
+    ``quarters`` holds the quarters whose figures are **released**: the quarter has ended,
+    no campaign of it is still open, and it has answers. Figures of a quarter in progress
+    are never shown, so loading a page before and after a known person answers reveals
+    nothing; a quarter is published once, when nothing more can arrive for it (a late
+    post-interaction answer counts in the quarter it arrives in). ``docs/anonymity.md``.
 
     A quarter's version (``score_versions``, kept by database triggers) rises with every
     change to one of its score cells, and so with every answer: results built from a
@@ -96,21 +102,34 @@ class ScoreVersions:
         """The version of ``quarter`` (0: no answer ever)."""
         return self.by_quarter.get(quarter, 0)
 
+    def released(self, quarter: str) -> bool:
+        """Whether the figures of ``quarter`` may be shown (see the class docstring)."""
+        return quarter in self.quarters
 
-def score_versions(session: Session) -> ScoreVersions:
-    """Quarters with answers and the version of each (see ``ScoreVersions``)."""
+
+def score_versions(session: Session, now: datetime | None = None) -> ScoreVersions:
+    """Released quarters and every quarter's version (see ``ScoreVersions``); ``now``
+    decides which quarters have ended (default: the present)."""
     rows = session.execute(
         select(ScoreVersion.quarter, ScoreVersion.version, ScoreVersion.responses)
     ).all()
+    still_open = set(session.scalars(select(Campaign.quarter).where(Campaign.status == "open")))
+    current = quarter_of(now or datetime.now(UTC))
     return ScoreVersions(
-        quarters=tuple(sorted(q for q, _version, responses in rows if responses > 0)),
+        quarters=tuple(
+            sorted(
+                q
+                for q, _version, responses in rows
+                if responses > 0 and q < current and q not in still_open
+            )
+        ),
         by_quarter={q: version for q, version, _responses in rows},
     )
 
 
-def quarters_with_data(session: Session) -> list[str]:
-    """Quarters that have at least one response, oldest first."""
-    return list(score_versions(session).quarters)
+def quarters_with_data(session: Session, now: datetime | None = None) -> list[str]:
+    """Released quarters with at least one response, oldest first."""
+    return list(score_versions(session, now).quarters)
 
 
 class DepartmentRow(NamedTuple):

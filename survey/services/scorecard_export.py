@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from survey.services.scorecards import (
     BELOW_COMMENT_K,
     BELOW_K,
+    CERTAIN,
     NO_BASELINE,
     NO_DATA,
     NO_SURVEY_COMPONENT,
@@ -69,6 +70,10 @@ def reason_text(reason: str | None, k: int, comment_k: int) -> str:
         NO_DATA: _("No data"),
         BELOW_K: _("Hidden: fewer than %(k)s respondents", k=k),
         REMAINDER: _("Hidden so that a group under %(k)s cannot be worked out from the rest", k=k),
+        CERTAIN: _(
+            "Hidden: so near one end of the scale that it would tell how the people behind "
+            "it answered"
+        ),
         BELOW_COMMENT_K: _("Comments appear once at least %(k)s people have answered", k=comment_k),
         NO_SURVEY_COMPONENT: _("No survey answers yet"),
         NO_BASELINE: _("The IQ appears once a baseline can be set"),

@@ -36,6 +36,7 @@ linearly. ``analysis.scoring.bootstrap_bca`` stays the reference for offline ana
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -64,6 +65,8 @@ Z95 = 1.959963984540054
 NO_DATA = "no_data"
 BELOW_K = "below_k"
 REMAINDER = "remainder"
+#: A satisfaction share that is all or none of one outcome: it would tell each person's answer.
+CERTAIN = "certain"
 BELOW_COMMENT_K = "below_comment_k"
 NO_SURVEY_COMPONENT = "no_survey_component"
 NO_BASELINE = "no_baseline"
@@ -478,11 +481,21 @@ def build_quarter_model(
     r_sums = {d: sums.get(d, {}).get("R", Sums()) for d in ids}
     c_counts = {d: compliance.get(d, ComplianceCount()) for d in ids}
 
-    t_pairs = [(_successes(s), s.n) for s in t_sums.values() if anonymity.passes_gate(s.n, k)]
+    # A share that is all or none of one outcome is published nowhere, not even inside the
+    # organisation's figure or the prior (both could be unpicked against the other departments).
+    t_pairs = [
+        (_successes(s), s.n)
+        for s in t_sums.values()
+        if anonymity.passes_gate(s.n, k) and not anonymity.share_is_certain(s.total / 100.0, s.n, k)
+    ]
     c_pairs = [
         (c.compliant, c.judged) for c in c_counts.values() if anonymity.passes_gate(c.judged, k)
     ]
-    r_gated = [s for s in r_sums.values() if anonymity.passes_gate(s.n, k)]
+    r_gated = [
+        s
+        for s in r_sums.values()
+        if anonymity.passes_gate(s.n, k) and not anonymity.share_is_certain(s.total / 100.0, s.n, k)
+    ]
 
     t_bar = sum(x for x, _ in t_pairs) / sum(n for _, n in t_pairs) if t_pairs else None
     c_bar = sum(x for x, _ in c_pairs) / sum(n for _, n in c_pairs) if c_pairs else None
@@ -494,13 +507,19 @@ def build_quarter_model(
     scores: dict[int, QuarterScore] = {}
     for d in ids:
         t, r, c = t_sums[d], r_sums[d], c_counts[d]
+        t_component = _share_component("T", _successes(t), t.n, k, t_bar, m_t)
+        if t_component.shown and anonymity.share_is_certain(t.total / 100.0, t.n, k):
+            t_component = Component("T", t.n, None, None, None, None, CERTAIN)
         components = {
-            "T": _share_component("T", _successes(t), t.n, k, t_bar, m_t),
-            "R": _mean_component(r, k, r_grand, sigma2, tau2, sum(s.n for s in r_gated)),
+            "T": t_component,
+            "R": _mean_component(r, k, r_grand, sigma2, tau2, sum(s.n for s in r_gated))
+            if not anonymity.share_is_certain(r.total / 100.0, r.n, k)
+            or not anonymity.passes_gate(r.n, k)
+            else Component("R", r.n, None, None, None, None, CERTAIN),
             "C": _share_component("C", c.compliant, c.judged, k, c_bar, m_c),
         }
         metric = sums.get(d, {})
-        respondents = metric.get("pi.n", Sums()).n + metric.get("q.n", Sums()).n
+        respondents = metric.get("people", Sums()).n
         scores[d] = QuarterScore(
             d, quarter, components, _isq(components, settings.weights), respondents, t, r, c
         )
@@ -539,7 +558,7 @@ def load_models(
     cached model is never older than its key. The key is read before the figures, so a
     model built from newer figures than its key can only be fresher, never staler."""
     quarters = sorted(set(quarters))
-    versions = versions or data.score_versions(session)
+    versions = versions or data.score_versions(session, now)
     compliance_version = data.compliance_version(session)
     hour = _hour(now)
     common = (
@@ -547,7 +566,7 @@ def load_models(
         compliance_version,
         hour,
     )
-    keys = {q: (q, versions.of(q), *common) for q in quarters}
+    keys = {q: (q, versions.of(q), versions.released(q), *common) for q in quarters}
     models: dict[str, QuarterModel] = {}
     for q in quarters:
         cached = _models_cache.get(keys[q])
@@ -555,7 +574,8 @@ def load_models(
             models[q] = cached
     missing = [q for q in quarters if q not in models]
     if missing:
-        sums = data.provider_sums(session, missing)
+        # A quarter not released yet is built from no answers: nothing of it can show.
+        sums = data.provider_sums(session, [q for q in missing if versions.released(q)])
         compliance = data.compliance_counts(session, missing, now, version=compliance_version)
         for q in missing:
             q_sums = {p: m for (p, quarter), m in sums.items() if quarter == q}
@@ -616,7 +636,7 @@ def current_baseline(
     stored = data.stored_baseline(session)
     if stored is not None:
         return _stored(stored)
-    versions = versions or data.score_versions(session)
+    versions = versions or data.score_versions(session, now)
     quarters = list(available if available is not None else versions.quarters)
     first = quarters[:BASELINE_QUARTERS]
     if not first:
@@ -637,7 +657,7 @@ def ensure_baseline(
     settings = settings or Settings()
     now = now or datetime.now(UTC)
     current = quarter_of(now)
-    complete = [q for q in data.quarters_with_data(session) if q < current]
+    complete = [q for q in data.quarters_with_data(session, now) if q < current]
     first = complete[:BASELINE_QUARTERS]
     if len(first) < BASELINE_QUARTERS:
         return None
@@ -852,7 +872,17 @@ def _heatmap(
     r_sums = {key: m["R"] for key, m in pairs.items() if "R" in m}
     grid = [[r_sums.get((p, c)) for c in customer_ids] for p in provider_ids]
     counts = [[s.n if s is not None else 0 for s in row] for row in grid]
-    visible = _visible_table(counts, k)
+    # A row's total is the provider's R over every customer, inactive ones included.
+    totals = defaultdict(int)
+    for (p, _c), s in r_sums.items():
+        totals[p] += s.n
+    sums = [[(s.total / 100.0 if s is not None else 0.0) for s in row] for row in grid]
+    everyone = defaultdict(float)
+    for (p, _c), s in r_sums.items():
+        everyone[p] += s.total / 100.0
+    visible = _visible_table(
+        counts, k, [totals[p] for p in provider_ids], sums, [everyone[p] for p in provider_ids]
+    )
     values, reasons = [], []
     for row, shown_row in zip(grid, visible, strict=True):
         row_values: list[float | None] = []
@@ -877,25 +907,33 @@ def _heatmap(
     )
 
 
-def _visible_cells(counts: Sequence[int], k: int, total: int) -> list[bool]:
-    """True where a cell may be shown: at least k respondents, and the hidden remainder (the
-    row's total minus the shown cells) is either empty or at least k."""
-    return [bool(v) for v in anonymity.suppress_cells(list(counts), k, total)]
-
-
-def _visible_table(counts: Sequence[Sequence[int]], k: int) -> list[list[bool]]:
+def _visible_table(
+    counts: Sequence[Sequence[int]],
+    k: int,
+    totals: Sequence[int],
+    sums: Sequence[Sequence[float]],
+    total_sums: Sequence[float],
+) -> list[list[bool]]:
     """Heatmap cells that may be shown. A provider's row total is published (its R), so each
-    row obeys the remainder rule; no customer department's total across providers is
-    published anywhere, so columns need no protection (``anonymity.suppress_table`` with
-    ``column_totals=False``, row by row). Empty cells are always shown and weigh nothing in
-    a row's remainder, so each row is decided on its answered cells only: a 200-department
-    map is mostly empty."""
+    row obeys the remainder rule and the rule of no row or remainder at one end of the scale
+    (``anonymity.suppress_shares``; ``sums`` are the cells' totals in people's worth, i.e.
+    the 0..100 total over 100); no customer department's total across providers is
+    published anywhere, so columns need no protection. Empty cells are always shown and weigh
+    nothing, so each row is decided on its answered cells only: a 200-department map is
+    mostly empty. ``totals``/``total_sums`` are the rows' totals over every customer, those
+    in no column (an inactive department) included: they count as hidden."""
     out = []
-    for row in counts:
+    for index, row in enumerate(counts):
         answered = [i for i, n in enumerate(row) if n]
         mask = [True] * len(row)
-        if answered:
-            cells = anonymity.suppress_cells([row[i] for i in answered], k)
+        if answered or totals[index]:
+            cells = anonymity.suppress_shares(
+                [row[i] for i in answered],
+                [sums[index][i] for i in answered],
+                k,
+                totals[index],
+                total_sums[index],
+            )
             for i, shown in zip(answered, cells, strict=True):
                 mask[i] = bool(shown)
         out.append(mask)
@@ -923,7 +961,7 @@ def build_overview(
     departments' codes and names, and the stored baseline. A warm view therefore reads a few
     small rows and builds nothing, whatever the number of answers."""
     now = now or datetime.now(UTC)
-    versions = data.score_versions(session)
+    versions = data.score_versions(session, now)
     available = list(versions.quarters)
     quarter, problem = resolve_quarter(available, raw_quarter, now)
     settings = _effective_settings(session, settings, quarter)
@@ -933,6 +971,7 @@ def build_overview(
         _hour(now),
         quarter,
         tuple(sorted(versions.by_quarter.items())),
+        versions.quarters,
         _settings_key(settings),
         tuple((d.id, d.code, d.name) for d in departments),
         _baseline_key(data.stored_baseline(session)),
@@ -989,7 +1028,9 @@ def _make_overview(
         baseline=baseline,
         ranking=tuple(ranking),
         hidden=tuple(hidden),
-        heatmap=_heatmap(session, quarter, departments, settings.k),
+        heatmap=_heatmap(session, quarter, departments, settings.k)
+        if versions.released(quarter)
+        else Heatmap((), (), (), ()),
         movers=tuple(movers),
         org_isq=model.org_isq,
     )
@@ -1024,7 +1065,9 @@ def _dimension_sums(
             gated = [
                 m[metric]
                 for m in by_department.values()
-                if metric in m and anonymity.passes_gate(m[metric].n, k)
+                if metric in m
+                and anonymity.passes_gate(m[metric].n, k)
+                and not _likert_certain(m[metric], k)
             ]
             org_n = sum(s.n for s in gated)
             org[code] = (
@@ -1039,6 +1082,11 @@ def _dimension_sums(
 _dimension_cache: Lru[tuple[dict[int, data.MetricSums], dict[str, float | None]]] = Lru(16)
 
 
+def _likert_certain(sums: Sums, k: int) -> bool:
+    """A 1..5 mean too near an end of the scale (``anonymity.share_is_certain``)."""
+    return anonymity.share_is_certain((sums.total - sums.n) / 4.0, sums.n, k)
+
+
 def _dimensions(
     session: Session, department_id: int, quarter: str, k: int, versions: data.ScoreVersions
 ) -> tuple[DimensionRow, ...]:
@@ -1050,6 +1098,8 @@ def _dimensions(
             value = Gated.hidden(NO_DATA)
         elif not anonymity.passes_gate(own.n, k):
             value = Gated.hidden(BELOW_K)
+        elif _likert_certain(own, k):
+            value = Gated.hidden(CERTAIN)
         else:
             mean = own.mean or 0.0
             sd = math.sqrt(own.variance or 0.0)
@@ -1065,20 +1115,40 @@ def _dimensions(
 
 
 def _customers(
-    session: Session,
-    department_id: int,
-    quarter: str,
-    departments: Sequence[data.DepartmentRow],
-    k: int,
+    session: Session, department_id: int, quarter: str, k: int
 ) -> tuple[CustomerRow, ...]:
+    """The customer departments' rows of a provider's scorecard.
+
+    Rows are listed for active customer departments only, but every customer department
+    (inactive ones too) is counted in the row's total: the provider's overall figures rest on
+    all of them, so a customer missing from the table is part of the hidden remainder, and
+    the remainder rule sees it. Both columns (0..100) follow ``anonymity.suppress_shares``:
+    no shown row, and no hidden remainder, sits at one end of the scale."""
     pairs = data.pair_sums(session, quarter, ("R", "T"), provider_id=department_id)
-    by_id = {d.id: d for d in departments}
-    customer_ids = sorted((c for _p, c in pairs if c in by_id), key=lambda i: by_id[i].code)
+    active = {d.id: d for d in data.departments(session)}
+    customer_ids = sorted((c for _p, c in pairs if c in active), key=lambda i: active[i].code)
+
+    def sums_of(metric: str) -> tuple[list[Sums], Sums]:
+        everyone = Sums()
+        for (_p, _c), m in pairs.items():
+            everyone = everyone + m.get(metric, Sums())
+        return [
+            pairs.get((department_id, c), {}).get(metric, Sums()) for c in customer_ids
+        ], everyone
 
     def column(metric: str) -> list[Gated]:
-        sums = [pairs.get((department_id, c), {}).get(metric, Sums()) for c in customer_ids]
-        total = sum(s.n for s in sums)
-        visible = _visible_cells([s.n for s in sums], k, total) if sums else []
+        sums, everyone = sums_of(metric)
+        visible = (
+            anonymity.suppress_shares(
+                [s.n for s in sums],
+                [s.total / 100.0 for s in sums],
+                k,
+                everyone.n,
+                everyone.total / 100.0,
+            )
+            if sums
+            else []
+        )
         out = []
         for s, show in zip(sums, visible, strict=True):
             if s.n == 0:
@@ -1086,9 +1156,9 @@ def _customers(
             elif not show:
                 out.append(Gated.hidden(BELOW_K if s.n < k else REMAINDER))
             elif metric == "T":
-                x = _successes(s)
-                low, high = _wilson(x, s.n)
-                out.append(Gated(100.0 * x / s.n, low, high, s.n))
+                share = s.total / s.n
+                low, high = _wilson(share * s.n / 100.0, s.n)
+                out.append(Gated(share, low, high, s.n))
             else:
                 half = Z95 * math.sqrt((s.variance or 0.0) / s.n)
                 mean = s.mean or 0.0
@@ -1097,7 +1167,7 @@ def _customers(
 
     relationship, satisfaction = column("R"), column("T")
     return tuple(
-        CustomerRow(by_id[c].code, by_id[c].name, relationship[i], satisfaction[i])
+        CustomerRow(active[c].code, active[c].name, relationship[i], satisfaction[i])
         for i, c in enumerate(customer_ids)
     )
 
@@ -1243,7 +1313,7 @@ def build_scorecard(
     """The scorecard of ``department`` for a quarter, and the quarter problem, if any (see
     ``resolve_quarter`` for ``fallback``; without it a malformed quarter raises ValueError)."""
     now = now or datetime.now(UTC)
-    versions = data.score_versions(session)
+    versions = data.score_versions(session, now)
     available = list(versions.quarters)
     quarter, problem = resolve_quarter(available, raw_quarter, now, fallback)
     settings = _effective_settings(session, settings, quarter)
@@ -1272,7 +1342,13 @@ def build_scorecard(
     series = [p.isq.value for p in trend if p.isq.shown and p.isq.value is not None]
     marker = _trend_marker(series)
 
-    counts = data.provider_sums(session, window, data.COUNT_METRICS, provider_id=department.id)
+    released = versions.released(quarter)
+    counts = data.provider_sums(
+        session,
+        [q for q in window if versions.released(q)],
+        data.COUNT_METRICS,
+        provider_id=department.id,
+    )
     responses = tuple(
         ResponseCount(
             q,
@@ -1282,7 +1358,7 @@ def build_scorecard(
         for q in window
     )
     respondents = score.respondents if score is not None else 0
-    if anonymity.comments_visible(respondents) and respondents >= settings.comment_k:
+    if released and anonymity.comments_visible(respondents) and respondents >= settings.comment_k:
         comments = _comments(session, department.id, quarter, versions)
         comments_reason = None
     else:
@@ -1307,8 +1383,10 @@ def build_scorecard(
             trend=tuple(trend),
             trend_marker=marker,
             flag=flag,
-            dimensions=_dimensions(session, department.id, quarter, k, versions),
-            customers=_customers(session, department.id, quarter, departments, k),
+            dimensions=_dimensions(session, department.id, quarter, k, versions)
+            if released
+            else (),
+            customers=_customers(session, department.id, quarter, k) if released else (),
             compliance=compliance,
             comments=comments,
             comments_reason=comments_reason,

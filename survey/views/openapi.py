@@ -31,9 +31,11 @@ def _reason() -> dict[str, Any]:
     return {
         "type": "string",
         "nullable": True,
-        "description": "Why the figure is null: no_data, below_k (fewer than k respondents), "
-        "remainder (would reveal a small group), below_comment_k, no_survey_component, "
-        "no_baseline",
+        "description": "Why the figure is null: no_data (none, or the quarter is not released "
+        "yet: figures appear once the quarter has ended and its campaigns have closed), below_k "
+        "(fewer than k distinct people), remainder (would reveal a small group), certain (so "
+        "near an end of the scale that it would tell how a small group answered), "
+        "below_comment_k, no_survey_component, no_baseline",
     }
 
 

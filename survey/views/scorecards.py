@@ -89,7 +89,8 @@ def quarter_notice(problem: str | None, raw: str | None, quarter: str) -> str | 
         )
     if problem == "no_data":
         return _(
-            "There are no answers for %(value)s; showing %(quarter)s instead.",
+            "%(value)s has no published figures (a quarter's figures appear once the quarter "
+            "has ended and its surveys have closed); showing %(quarter)s instead.",
             value=(raw or "")[:20],
             quarter=quarter,
         )

@@ -182,3 +182,75 @@ def test_suppress_table_edge_cases() -> None:
         anonymity.suppress_table([[1, 2], [3]], 5)
     with pytest.raises(ValueError):
         anonymity.suppress_table([[1, -2]], 5)
+
+
+# --- figures near an end of the scale ---
+
+
+def test_share_is_certain_at_and_near_the_ends() -> None:
+    assert anonymity.share_is_certain(0, 6) and anonymity.share_is_certain(6, 6)
+    assert anonymity.share_is_certain(5.5, 6)  # half a person's worth from the top
+    assert not anonymity.share_is_certain(5, 6) and not anonymity.share_is_certain(1, 6)
+    assert not anonymity.share_is_certain(0, 0)
+    # The margin grows with k: 0.2 of the scale for every member of a group under k.
+    assert anonymity.share_is_certain(8.5, 10, k=10) and not anonymity.share_is_certain(8, 10)
+
+
+def _interval_width(s: float, n: int, g: int) -> float:
+    """Width, as a share of the scale, of what a group of g inside (n people, s worth) can be."""
+    low = max(0.0, (s - (n - g)) / g)
+    high = min(1.0, s / g)
+    return high - low
+
+
+@pytest.mark.parametrize("n", [5, 6, 9, 20, 100])
+def test_every_published_figure_leaves_small_groups_a_wide_interval(n: int) -> None:
+    """The rule is exactly what the interval audit needs for one figure: wherever it lets a
+    figure through, every group of fewer than k people inside keeps 0.2 of the scale."""
+    k = K_FIGURES
+    for s in np.linspace(0, n, 401):
+        if anonymity.share_is_certain(float(s), n, k):
+            continue
+        for g in range(1, k):
+            assert _interval_width(float(s), n, g) >= 0.2 - 1e-9
+
+
+def test_suppress_shares_hides_a_certain_row_and_a_certain_remainder() -> None:
+    # 6 people at 4 of 6, 6 at 4 of 6, 3 all dissatisfied: the rest would be 0 of 3.
+    mask = anonymity.suppress_shares([6, 6, 3], [4, 4, 0])
+    assert mask[2] is False and mask[:2].count(True) == 1
+    # A row all of one outcome is hidden, and so is a row that would give it away.
+    assert anonymity.suppress_shares([6, 5], [4, 0]) == [False, False]
+    # People outside every row (an inactive department) count in the remainder.
+    # (3 people outside, all dissatisfied: with both rows shown they would be known.)
+    assert anonymity.suppress_shares([6, 6], [3, 3], total=15, total_successes=6) == [
+        False,
+        True,
+    ]
+    assert anonymity.suppress_shares([6, 6], [3, 3]) == [True, True]
+
+
+def test_suppress_shares_against_an_interval_attacker() -> None:
+    """Random rows: after suppression, an attacker who knows the total and every shown row
+    bounds each hidden row under k by linear programming; the bound stays 0.2 wide."""
+    rng = np.random.default_rng(7)
+    k = K_FIGURES
+    for _ in range(300):
+        counts = [int(c) for c in rng.integers(1, 9, size=int(rng.integers(2, 6)))]
+        wins = [float(rng.integers(0, c + 1)) for c in counts]
+        mask = anonymity.suppress_shares(counts, wins, k)
+        total_s = sum(wins)
+        if anonymity.share_is_certain(total_s, sum(counts), k):
+            continue  # the caller hides the total itself
+        hidden = [i for i, shown in enumerate(mask) if not shown]
+        known = total_s - sum(w for w, shown in zip(wins, mask, strict=True) if shown)
+        for i in hidden:
+            if counts[i] >= k:
+                continue
+            # x_j in [0, n_j] for hidden j, sum x_j = known: min and max of x_i.
+            bounds = [(0, counts[j]) for j in hidden]
+            a_eq = [[1.0] * len(hidden)]
+            cost = [1.0 if j == i else 0.0 for j in hidden]
+            low = linprog(cost, A_eq=a_eq, b_eq=[known], bounds=bounds).fun
+            high = -linprog([-c for c in cost], A_eq=a_eq, b_eq=[known], bounds=bounds).fun
+            assert (high - low) / counts[i] >= 0.2 - 1e-9, (counts, wins, mask, i)

@@ -13,6 +13,7 @@ from survey.services.scorecard_data import compliance_counts
 from survey.services.scorecards import (
     BELOW_COMMENT_K,
     BELOW_K,
+    CERTAIN,
     REMAINDER,
     Settings,
     build_overview,
@@ -35,18 +36,30 @@ def card(org: Org, code: str, quarter: str = Q):  # type: ignore[no-untyped-def]
 
 @pytest.mark.postgres
 def test_shrinkage_pulls_toward_the_organisation_and_never_past_it(org: Org, backend) -> None:
-    org.post_interaction("IT", "SALES", Q, [5, 5, 5, 5, 5, 4])  # 6/6 satisfied
+    org.post_interaction("IT", "SALES", Q, [5, 5, 5, 5, 5, 4, 2])  # 6/7 satisfied
     org.post_interaction("HR", "SALES", Q, [1, 2, 1, 2, 4, 1, 2, 5, 1, 2])  # 2/10
     org.post_interaction("FIN", "SALES", Q, [4, 4, 2, 5, 1, 3, 4, 5])  # 5/8
     model = load_models(org.session, [Q], Settings(), LATER)[Q]
     org_share = model.org["T"]
-    assert org_share == pytest.approx(100 * 13 / 24)
+    assert org_share == pytest.approx(100 * 13 / 25)
     for code in ("IT", "HR", "FIN"):
         t = model.scores[org.id(code)].components["T"]
         assert min(t.raw, org_share) <= t.value <= max(t.raw, org_share)
         assert t.low <= t.value <= t.high
     it = model.scores[org.id("IT")].components["T"]
-    assert it.raw == 100.0 and it.value < 100.0
+    assert it.raw == pytest.approx(600 / 7) and it.value < it.raw
+
+
+def test_a_share_of_all_one_outcome_is_published_nowhere(org: Org) -> None:
+    """6 of 6 satisfied would tell each of the six people's answer: the share is hidden, and
+    left out of the organisation's figure, which could otherwise be unpicked."""
+    org.post_interaction("IT", "SALES", Q, [5, 5, 5, 5, 5, 4])  # 6/6
+    org.post_interaction("HR", "SALES", Q, [1, 2, 1, 2, 4, 1, 2, 5, 1, 2])  # 2/10
+    org.post_interaction("FIN", "SALES", Q, [4, 4, 2, 5, 1, 3, 4, 5])  # 5/8
+    model = load_models(org.session, [Q], Settings(), LATER)[Q]
+    it = model.scores[org.id("IT")].components["T"]
+    assert not it.shown and it.reason == CERTAIN and it.raw is None
+    assert model.org["T"] == pytest.approx(100 * 7 / 18)
 
 
 def test_customer_table_applies_the_remainder_rule(org: Org) -> None:

@@ -1,6 +1,7 @@
 """On random organisations (hypothesis), nothing a scorecard shows rests on fewer than k
 respondents, and no hidden group can be recovered by subtracting what is shown from a
-published total (a provider's relationship score R and the heatmap row it summarises)."""
+published total (a provider's relationship score R and the heatmap row it summarises); a
+score too near an end of the scale is not shown (``analysis.anonymity.share_is_certain``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analysis.anonymity import share_is_certain
 from survey.services.scorecard_data import department_by_code
 from survey.services.scorecards import Settings, build_overview, build_scorecard
 from tests.scorecards.conftest import Org
@@ -53,7 +55,9 @@ def test_nothing_shown_rests_on_fewer_than_k(org: Org, cells: dict) -> None:  # 
         )
         total = sum(len(r) for (p, _c), r in cells.items() if p == provider)
         r = next(c for c in card.components if c.key == "R")
-        assert (r.value is not None) == (total >= k)
+        ratings = [x for (p, _c), r_ in cells.items() if p == provider for x in r_]
+        extreme = share_is_certain(sum(x - 1 for x in ratings) / 4, total, k)
+        assert (r.value is not None) == (total >= k and not extreme)
         hidden = 0
         for row in card.customers:
             n = len(cells.get((provider, row.code), []))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from survey.db import database
@@ -142,7 +142,15 @@ def test_lowering_the_setting_does_not_lower_a_running_campaign(
     assert app.config["MIN_GROUP_SIZE"] == 5
     shown = api_get(client, org, f"/api/v1/departments/IT/scorecard?quarter={Q}").get_json()
     assert shown["k"] == 5 and shown["components"]["T"]["n"] == 6  # the control
-    open_with_setting(app, session, 5, 7)
+    campaign = open_with_setting(app, session, 5, 7)
+    body = api_get(client, org, f"/api/v1/departments/IT/scorecard?quarter={Q}").get_json()
+    assert body["k"] == 7
+    # While the campaign runs, its quarter is not released at all.
+    assert body["components"]["T"]["value"] is None
+    assert body["components"]["T"]["reason"] == "no_data"
+    session.rollback()
+    session.execute(update(Campaign).where(Campaign.id == campaign.id).values(status="closed"))
+    session.commit()
     body = api_get(client, org, f"/api/v1/departments/IT/scorecard?quarter={Q}").get_json()
     assert body["k"] == 7
     assert body["components"]["T"]["value"] is None
