@@ -127,12 +127,47 @@ def send_mail(loop: bool, batch: int, idle_seconds: float) -> None:
     click.echo(f"sent {totals.sent}, retried {totals.retried}, failed {totals.failed}")
 
 
+@group.command("freeze-baseline")
+@click.option("--rebase", is_flag=True, help="Replace the active baseline (it is kept).")
+@click.option(
+    "--quarters", default="", help="Comma-separated released quarters (default: four)."
+)
+def freeze_baseline_command(rebase: bool, quarters: str) -> None:
+    """Freeze the IQ baseline (the first four released quarters), or re-base."""
+    from flask import current_app
+
+    from survey.services.scorecards import Settings, ensure_baseline
+
+    db = get_session()
+    chosen = [q.strip() for q in quarters.split(",") if q.strip()] or None
+    try:
+        row = ensure_baseline(
+            db,
+            Settings.from_config(current_app.config),
+            by="command",
+            rebase=rebase,
+            quarters=chosen,
+        )
+    except ValueError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    if row is None:
+        click.echo("No baseline yet: it needs four released quarters with answers.", err=True)
+        sys.exit(1)
+    db.commit()
+    click.echo(
+        f"Baseline {row.version}: mu0 {row.mu0:.2f}, sigma0 {row.sigma0:.2f}, "
+        f"from {', '.join(row.quarters)}"
+    )
+
+
 @group.command("tick")
 def tick() -> None:
     """Do all scheduled work: campaigns, reminders, post-interaction surveys, expiry."""
     from flask import current_app
 
     from survey.config import mail_domain
+    from survey.services.scorecards import Settings
     from survey.services.tick import TickSettings, run_tick
 
     cfg = current_app.config
@@ -143,6 +178,7 @@ def tick() -> None:
         fatigue_days=int(cfg["FATIGUE_DAYS"]),
         link_days=int(cfg["LINK_DAYS"]),
         min_group_size=int(cfg["MIN_GROUP_SIZE"]),
+        scores=Settings.from_config(cfg),
     )
     report = run_tick(database().sessionmaker, settings)
     click.echo(report.describe())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.models.base import Base, utcnow
@@ -87,7 +87,14 @@ class ScoreVersion(Base):
 
 
 class Baseline(Base):
-    """A frozen IQ baseline: ISQ mean and spread over the quarters it was built from."""
+    """A frozen IQ baseline: ISQ mean and spread over the quarters it was built from, and
+    everything those ISQs were computed with (method, weights, k, prior hyper-parameters),
+    so that IQs computed against it mean the same thing for ever.
+
+    One baseline is ``active``; a re-base by an administrator stores a new one and keeps the
+    old with ``superseded_at`` set. ``frozen_by`` says who froze it: ``scheduler`` (after four
+    released quarters), ``command`` (``survey freeze-baseline``) or an administrator's email.
+    """
 
     __tablename__ = "baselines"
 
@@ -96,6 +103,13 @@ class Baseline(Base):
     sigma0: Mapped[float] = mapped_column(Float)
     quarters: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    method: Mapped[str] = mapped_column(String(20), default="isq-1")
+    weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    k: Mapped[int] = mapped_column(Integer, default=5)
+    priors: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    superseded_at: Mapped[datetime | None] = mapped_column(default=None)
+    frozen_by: Mapped[str] = mapped_column(String(200), default="")
 
 
 class RespondentMark(Base):

@@ -232,8 +232,24 @@ def quarterly_dimension_codes(session: Session) -> list[str]:
 
 
 def stored_baseline(session: Session) -> Baseline | None:
-    """The most recently frozen baseline, if any."""
-    return session.scalar(select(Baseline).order_by(Baseline.created_at.desc()).limit(1))
+    """The active frozen baseline, if any (the newest active one, should there be two)."""
+    return session.scalar(
+        select(Baseline)
+        .where(Baseline.active.is_(True))
+        .order_by(Baseline.created_at.desc())
+        .limit(1)
+    )
+
+
+def superseded_baselines(session: Session) -> list[str]:
+    """Versions of the baselines a re-base replaced, newest first."""
+    return list(
+        session.scalars(
+            select(Baseline.version)
+            .where(Baseline.active.is_(False))
+            .order_by(Baseline.created_at.desc())
+        )
+    )
 
 
 def campaign_group_size(session: Session, quarter: str) -> int | None:

@@ -162,11 +162,20 @@ class QuarterModel:
 
 @dataclass(frozen=True)
 class BaselineInfo:
+    """The IQ baseline a result uses: frozen (stored, with what it was computed with) or
+    provisional (computed from the first quarters, stored nowhere, may still change)."""
+
     version: str
     mu0: float
     sigma0: float
     quarters: tuple[str, ...]
     provisional: bool
+    frozen_at: datetime | None = None
+    frozen_by: str = ""
+    method: str = ""
+    weights: Mapping[str, float] = field(default_factory=dict)
+    k: int | None = None
+    superseded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -472,9 +481,12 @@ def build_quarter_model(
     sums: Mapping[int, Mapping[str, Sums]],
     compliance: Mapping[int, ComplianceCount],
     settings: Settings,
+    priors: Mapping[str, float | None] | None = None,
 ) -> QuarterModel:
     """Every department's gated components and ISQ for one quarter. ``sums`` maps department
-    id to its metric sums (T, R, pi.n, q.n); ``compliance`` to its compliance counts."""
+    id to its metric sums (T, R, people, pi.n, q.n); ``compliance`` to its compliance counts.
+    ``priors`` (m_T, m_C, sigma2_R, tau2_R), when given, are the frozen baseline's: used
+    instead of this quarter's own estimates (a None entry: the quarter's estimate)."""
     k = settings.k
     ids = set(sums) | set(compliance)
     t_sums = {d: sums.get(d, {}).get("T", Sums()) for d in ids}
@@ -503,6 +515,11 @@ def build_quarter_model(
     m_t, m_c = _fit_m(t_pairs), _fit_m(c_pairs)
     sigma2 = _pooled_variance(r_gated)
     tau2 = _between_variance(r_gated, sigma2) if sigma2 is not None else None
+    frozen = priors or {}
+    m_t = frozen.get("m_T") if frozen.get("m_T") is not None else m_t
+    m_c = frozen.get("m_C") if frozen.get("m_C") is not None else m_c
+    if frozen.get("sigma2_R") is not None and frozen.get("tau2_R") is not None:
+        sigma2, tau2 = frozen["sigma2_R"], frozen["tau2_R"]
 
     scores: dict[int, QuarterScore] = {}
     for d in ids:
@@ -548,6 +565,8 @@ def load_models(
     settings: Settings,
     now: datetime,
     versions: data.ScoreVersions | None = None,
+    *,
+    frozen_priors: bool = True,
 ) -> dict[str, QuarterModel]:
     """Quarter models for ``quarters``, from the per-process cache or built from one read of
     the score totals and one of the compliance counts of the quarters not cached.
@@ -556,15 +575,20 @@ def load_models(
     answer changes it), the compliance version (any new interaction or standard changes it),
     the hour (compliance judges open requests against the time) and the settings, so a
     cached model is never older than its key. The key is read before the figures, so a
-    model built from newer figures than its key can only be fresher, never staler."""
+    model built from newer figures than its key can only be fresher, never staler.
+    With ``frozen_priors`` the active baseline's priors are used (``build_quarter_model``);
+    freezing a baseline itself estimates them afresh."""
     quarters = sorted(set(quarters))
     versions = versions or data.score_versions(session, now)
     compliance_version = data.compliance_version(session)
     hour = _hour(now)
+    stored = data.stored_baseline(session) if frozen_priors else None
+    priors = dict(stored.priors or {}) if stored is not None else None
     common = (
         _settings_key(settings),
         compliance_version,
         hour,
+        tuple(sorted((priors or {}).items())),
     )
     keys = {q: (q, versions.of(q), versions.released(q), *common) for q in quarters}
     models: dict[str, QuarterModel] = {}
@@ -580,7 +604,7 @@ def load_models(
         for q in missing:
             q_sums = {p: m for (p, quarter), m in sums.items() if quarter == q}
             q_comp = {p: c for (p, quarter), c in compliance.items() if quarter == q}
-            models[q] = build_quarter_model(q, q_sums, q_comp, settings)
+            models[q] = build_quarter_model(q, q_sums, q_comp, settings, priors)
             _models_cache.put(keys[q], models[q])
     return models
 
@@ -614,13 +638,19 @@ def _baseline_from_models(
     )
 
 
-def _stored(baseline: Baseline) -> BaselineInfo:
+def _stored(baseline: Baseline, superseded: Sequence[str] = ()) -> BaselineInfo:
     return BaselineInfo(
         version=baseline.version,
         mu0=baseline.mu0,
         sigma0=baseline.sigma0,
         quarters=tuple(baseline.quarters or ()),
         provisional=False,
+        frozen_at=baseline.created_at,
+        frozen_by=baseline.frozen_by or "",
+        method=baseline.method or "",
+        weights=dict(baseline.weights or {}),
+        k=baseline.k,
+        superseded=tuple(superseded),
     )
 
 
@@ -635,7 +665,7 @@ def current_baseline(
     the first (up to) four quarters with data, computed but not stored (a page only reads)."""
     stored = data.stored_baseline(session)
     if stored is not None:
-        return _stored(stored)
+        return _stored(stored, data.superseded_baselines(session))
     versions = versions or data.score_versions(session, now)
     quarters = list(available if available is not None else versions.quarters)
     first = quarters[:BASELINE_QUARTERS]
@@ -646,28 +676,80 @@ def current_baseline(
 
 
 def ensure_baseline(
-    session: Session, settings: Settings | None = None, now: datetime | None = None
+    session: Session,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+    *,
+    by: str = "scheduler",
+    rebase: bool = False,
+    quarters: Sequence[str] | None = None,
 ) -> Baseline | None:
-    """Freeze the IQ baseline unless one exists: from the first four quarters with data, once
-    all four have ended. Flushes the new ``Baseline`` row and returns it (or the existing
-    one); returns None while fewer than four complete quarters have data."""
+    """Freeze the IQ baseline: once, from the first four released quarters (the scheduler
+    and ``survey freeze-baseline``), or again when ``rebase`` (an administrator's choice:
+    the latest four released quarters, or ``quarters``), keeping the old one as superseded.
+
+    The baseline records what its ISQs were computed with: the method, the weights and k of
+    ``settings``, and the priors pooled over its quarters (``pooled_priors``), which every
+    later quarter then shrinks with, so that priors no longer move with each quarter's
+    handful of departments. Flushes and returns the active ``Baseline``; None while fewer
+    than four quarters are released (or the chosen ones give no spread). ValueError for a
+    chosen quarter that is not released."""
     existing = data.stored_baseline(session)
-    if existing is not None:
+    if existing is not None and not rebase:
         return existing
     settings = settings or Settings()
     now = now or datetime.now(UTC)
-    current = quarter_of(now)
-    complete = [q for q in data.quarters_with_data(session, now) if q < current]
-    first = complete[:BASELINE_QUARTERS]
-    if len(first) < BASELINE_QUARTERS:
+    released = data.quarters_with_data(session, now)
+    if quarters:
+        unknown = [q for q in quarters if q not in released]
+        if unknown:
+            raise ValueError(f"not released quarters: {', '.join(unknown)}")
+        chosen = sorted(quarters)
+    else:
+        chosen = released[-BASELINE_QUARTERS:] if rebase else released[:BASELINE_QUARTERS]
+    if len(chosen) < (1 if quarters else BASELINE_QUARTERS):
         return None
-    info = _baseline_from_models(load_models(session, first, settings, now), first, False)
+    plain = Settings(settings.k, settings.comment_k, dict(settings.weights))
+    models = load_models(session, chosen, plain, now, frozen_priors=False)
+    info = _baseline_from_models(models, chosen, False)
     if info is None:
         return None
-    row = Baseline(version=info.version, mu0=info.mu0, sigma0=info.sigma0, quarters=first)
+    version = info.version
+    taken = {b for b in data.superseded_baselines(session)}
+    if existing is not None:
+        taken.add(existing.version)
+    if version in taken:
+        version = f"{version[:16]}-r{len(taken) + 1}"
+    if existing is not None:
+        existing.active = False
+        existing.superseded_at = now
+    row = Baseline(
+        version=version,
+        mu0=info.mu0,
+        sigma0=info.sigma0,
+        quarters=list(chosen),
+        created_at=now,
+        method=f"isq-{scoring.BASELINE_METHOD}",
+        weights=dict(settings.weights),
+        k=settings.k,
+        priors=pooled_priors([models[q] for q in chosen]),
+        active=True,
+        frozen_by=by,
+    )
     session.add(row)
     session.flush()
     return row
+
+
+def pooled_priors(models: Sequence[QuarterModel]) -> dict[str, float | None]:
+    """Prior hyper-parameters pooled over quarters: the median of each quarter's estimate
+    (m_T, m_C clipped as ever to [2, 50]; sigma2_R and tau2_R), so that one noisy quarter
+    does not set them. Missing everywhere: None (each quarter then estimates its own)."""
+    out: dict[str, float | None] = {}
+    for name in ("m_T", "m_C", "sigma2_R", "tau2_R"):
+        values = sorted(float(v) for m in models if (v := m.prior.get(name)) is not None)
+        out[name] = values[len(values) // 2] if values else None
+    return out
 
 
 def _iq(isq: Gated, baseline: BaselineInfo | None) -> IqFigure:
@@ -1037,11 +1119,18 @@ def _make_overview(
 
 
 def _effective_settings(session: Session, settings: Settings, quarter: str) -> Settings:
-    """k never below the k a campaign of the quarter promised its respondents."""
-    campaign_k = data.campaign_group_size(session, quarter)
-    if campaign_k is not None and campaign_k > settings.k:
-        return Settings(campaign_k, max(settings.comment_k, campaign_k), dict(settings.weights))
-    return settings
+    """k never below the k a campaign of the quarter promised its respondents, nor below
+    the frozen baseline's; the weights are the frozen baseline's (past IQs keep their
+    meaning: new weights take effect only when an administrator re-bases)."""
+    k = max(settings.k, data.campaign_group_size(session, quarter) or 0)
+    weights = dict(settings.weights)
+    stored = data.stored_baseline(session)
+    if stored is not None:
+        k = max(k, stored.k or 0)
+        weights = dict(stored.weights or weights)
+    if k == settings.k and weights == dict(settings.weights):
+        return settings
+    return Settings(k, max(settings.comment_k, k), weights)
 
 
 # --- department scorecard ---

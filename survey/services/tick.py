@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from survey.models import Campaign
 from survey.models.base import utcnow
+from survey.services import scorecard_data as data
 from survey.services.campaigns import (
     close_campaign,
     expire_post_interaction_links,
@@ -27,6 +28,7 @@ from survey.services.campaigns import (
 )
 from survey.services.fatigue import FatiguePolicy
 from survey.services.interactions import decide_pending_surveys
+from survey.services.scorecards import ensure_baseline
 
 
 @dataclass
@@ -37,6 +39,8 @@ class TickSettings:
     fatigue_days: int = 14
     link_days: int = 14
     min_group_size: int = 5  # k of the settings: a campaign opens with at least this k
+    #: The scorecard settings (weights, k) a baseline is frozen with; None: no baseline step.
+    scores: Any = None
 
 
 @dataclass
@@ -48,6 +52,7 @@ class TickReport:
     post_interaction_invited: int = 0
     post_interaction_skipped: dict[str, int] = field(default_factory=dict)
     expired: int = 0
+    baseline: str | None = None
     skipped_steps: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -56,6 +61,7 @@ class TickReport:
             f"closed {len(self.closed)}, reminders {self.reminders}, "
             f"post-interaction invitations {self.post_interaction_invited} "
             f"(skipped: {self.post_interaction_skipped or 'none'}), expired links {self.expired}"
+            + (f", baseline {self.baseline} frozen" if self.baseline else "")
             + (f"; busy elsewhere: {', '.join(self.skipped_steps)}" if self.skipped_steps else "")
         )
 
@@ -86,8 +92,9 @@ def _step(
 def run_tick(
     sessions: sessionmaker[Session], settings: TickSettings, now: datetime | None = None
 ) -> TickReport:
-    """Open due campaigns, close ended ones, send reminders, decide post-interaction surveys
-    and expire old links, in that order. Mail lands in the outbox for ``send-mail``."""
+    """Open due campaigns, close ended ones, send reminders, decide post-interaction surveys,
+    expire old links and, once four quarters are released, freeze the IQ baseline, in that
+    order. Mail lands in the outbox for ``send-mail``."""
     now = now or utcnow()
     report = TickReport()
 
@@ -141,5 +148,12 @@ def run_tick(
     _step(sessions, "open", report, open_due)
     _step(sessions, "remind", report, remind)
     _step(sessions, "decide", report, decide)
+    def freeze(session: Session) -> None:
+        if data.stored_baseline(session) is None:
+            row = ensure_baseline(session, settings.scores, now, by="scheduler")
+            report.baseline = row.version if row is not None else None
+
     _step(sessions, "expire", report, expire)
+    if settings.scores is not None:
+        _step(sessions, "baseline", report, freeze)
     return report

@@ -1,0 +1,138 @@
+"""The frozen IQ baseline: stored once with what it was computed with, never moved by a change
+of settings, replaced only by a re-base that keeps the old one; by command, scheduler and
+administrator."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from survey.models import Baseline
+from survey.periods import previous_quarters
+from survey.services.scorecards import Settings, build_scorecard, ensure_baseline, load_models
+from survey.services.tick import TickSettings, run_tick
+from tests.conftest import post_form
+from tests.scorecards.conftest import Org
+
+Q = "2026Q1"
+LATER = datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def _history(org: Org, quarters: list[str]) -> None:
+    for i, q in enumerate(quarters):
+        org.quarterly("IT", "SALES", q, [min(5, 2 + (i + j) // 3) for j in range(8)])
+        org.quarterly("HR", "SALES", q, [max(1, 5 - (i + j) // 3) for j in range(8)])
+        org.quarterly("FIN", "SALES", q, [3, 4, 3, 4, 3, 4, 3, 4])
+        org.post_interaction("IT", "ENG", q, [5, 4, 2, 4, 1, 5, 4])
+        org.post_interaction("HR", "ENG", q, [2, 4, 2, 1, 1, 5, 4])
+
+
+def _card(org: Org, code: str, settings: Settings, quarter: str = Q):  # type: ignore[no-untyped-def]
+    result, _p = build_scorecard(org.session, org.departments[code], quarter, settings, now=LATER)
+    return result
+
+
+@pytest.mark.postgres
+def test_the_baseline_records_what_it_was_computed_with(org: Org, backend) -> None:
+    quarters = previous_quarters(Q, 6)
+    _history(org, quarters)
+    settings = Settings(weights={"T": 0.5, "R": 0.4, "C": 0.1})
+    row = ensure_baseline(org.session, settings, now=LATER, by="command")
+    org.session.commit()
+    assert row is not None and row.active and row.frozen_by == "command"
+    assert row.quarters == quarters[:4] and row.weights == {"T": 0.5, "R": 0.4, "C": 0.1}
+    assert row.k == 5 and row.method.startswith("isq-")
+    assert set(row.priors) == {"m_T", "m_C", "sigma2_R", "tau2_R"}
+    assert row.priors["m_T"] is not None and row.priors["sigma2_R"] is not None
+
+
+def test_changing_the_settings_does_not_move_a_past_iq(org: Org) -> None:
+    quarters = previous_quarters(Q, 6)
+    _history(org, quarters)
+    ensure_baseline(org.session, Settings(), now=LATER)
+    org.session.commit()
+    before = _card(org, "IT", Settings(), quarters[-1])
+    other = Settings(k=5, weights={"T": 0.9, "R": 0.05, "C": 0.05})
+    after = _card(org, "IT", other, quarters[-1])
+    assert before.iq.value is not None and after.iq.value == pytest.approx(before.iq.value)
+    assert after.settings.weights == before.settings.weights == {"T": 0.35, "R": 0.45, "C": 0.2}
+    # A higher k from the settings still applies (it can only hide more).
+    hidden = _card(org, "IT", Settings(k=50), quarters[-1])
+    assert not hidden.isq.shown
+
+
+def test_priors_are_frozen_with_the_baseline(org: Org) -> None:
+    quarters = previous_quarters(Q, 6)
+    _history(org, quarters)
+    row = ensure_baseline(org.session, Settings(), now=LATER)
+    org.session.commit()
+    models = load_models(org.session, quarters, Settings(), LATER)
+    for q in quarters:
+        assert models[q].prior["m_T"] == row.priors["m_T"]
+        assert models[q].prior["tau2_R"] == row.priors["tau2_R"]
+
+
+def test_a_rebase_keeps_the_old_baseline_and_pages_name_the_one_in_use(org: Org) -> None:
+    quarters = previous_quarters(Q, 6)
+    _history(org, quarters)
+    first = ensure_baseline(org.session, Settings(), now=LATER)
+    org.session.commit()
+    assert first is not None
+    second = ensure_baseline(org.session, Settings(), now=LATER, by="admin@x", rebase=True)
+    org.session.commit()
+    assert second is not None and second.version != first.version
+    assert second.quarters == quarters[-4:]
+    org.session.refresh(first)
+    assert not first.active and first.superseded_at is not None
+    result = _card(org, "FIN", Settings())
+    assert result.baseline.version == second.version
+    assert result.baseline.superseded == (first.version,)
+    with pytest.raises(ValueError):
+        ensure_baseline(org.session, Settings(), now=LATER, rebase=True, quarters=["2030Q1"])
+
+
+def test_the_command_freezes_and_refuses_without_enough_quarters(app, runner, org: Org) -> None:
+    result = runner.invoke(args=["survey", "freeze-baseline"])
+    assert result.exit_code == 1 and "four released quarters" in result.output
+    _history(org, previous_quarters(Q, 5))
+    result = runner.invoke(args=["survey", "freeze-baseline"])
+    assert result.exit_code == 0, result.output
+    org.session.expire_all()
+    assert org.session.scalar(select(Baseline.frozen_by)) == "command"
+    bad = runner.invoke(args=["survey", "freeze-baseline", "--rebase", "--quarters", "1999Q1"])
+    assert bad.exit_code == 1 and "1999Q1" in bad.output
+
+
+def test_the_scheduler_freezes_it_once(app, org: Org) -> None:
+    from survey.db import database
+
+    _history(org, previous_quarters(Q, 5))
+    settings = TickSettings("http://x", "x", "salt", scores=Settings())
+    report = run_tick(database(app).sessionmaker, settings, LATER)
+    assert report.baseline is not None
+    again = run_tick(database(app).sessionmaker, settings, LATER)
+    assert again.baseline is None
+    org.session.expire_all()
+    assert org.session.scalar(select(Baseline.frozen_by)) == "scheduler"
+
+
+def test_an_administrator_freezes_and_rebases_from_the_page(admin_client, org: Org) -> None:
+    page = admin_client.get("/admin/baseline")
+    assert page.status_code == 200 and "No baseline is frozen yet" in page.get_data(as_text=True)
+    refused = post_form(admin_client, "/admin/baseline", {"quarters": "2025Q9"})
+    assert refused.status_code == 422 and "2025Q9" in refused.get_data(as_text=True)
+    _history(org, previous_quarters(Q, 5))
+    done = post_form(admin_client, "/admin/baseline", {}, follow_redirects=True)
+    assert done.status_code == 200
+    org.session.rollback()  # a fresh snapshot: the page wrote in another connection
+    first = org.session.scalar(select(Baseline))
+    assert first is not None and first.active and "@" in first.frozen_by
+    again = post_form(admin_client, "/admin/baseline", {"quarters": "2025Q1, 2025Q2"})
+    assert again.status_code == 302
+    org.session.rollback()
+    rows = org.session.scalars(select(Baseline)).all()
+    assert len(rows) == 2 and sum(r.active for r in rows) == 1
+    text = admin_client.get("/admin/baseline").get_data(as_text=True)
+    assert "replaced on" in text and "in use" in text
