@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import Normalize, to_rgba_array
+from matplotlib.colors import BoundaryNorm, Normalize, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.patches import Rectangle
@@ -48,6 +48,8 @@ ORGANISATION = OKABE_ITO["black"]
 UP = OKABE_ITO["bluish_green"]
 DOWN = OKABE_ITO["vermillion"]
 HIDDEN_FILL = "#E6E6E6"
+#: A heatmap cell with no figure at all (no dependency, a department and itself).
+EMPTY_FILL = "#F4F4F4"
 HIDDEN_EDGE = "#555555"
 # Heatmaps with more cells than this drop the per-cell labels (the page's table has the numbers).
 DENSE_CELLS = 900
@@ -170,6 +172,7 @@ TREND_TEXTS: Mapping[str, str] = {
     "up": "Significant improvement",
     "down": "Significant decline",
     "no_data": "No data",
+    "partial": "Fewer components this quarter",
 }
 
 
@@ -184,6 +187,8 @@ def iq_trend(
     ylabel: str = "IQ",
     *,
     reference: float | None = None,
+    ylim: tuple[float, float] | None = None,
+    partial: Sequence[str] = (),
     texts: Mapping[str, str] | None = None,
     alt_text: str | None = None,
 ) -> Chart:
@@ -193,7 +198,10 @@ def iq_trend(
     ``organisation`` hold one number per quarter or ``None`` (hidden or no data: a gap in
     the line and the band). ``markers`` maps a quarter to "up" or "down" for a significant
     change (drawn as a triangle pointing that way). ``reference`` draws a horizontal line
-    (e.g. 100 on the IQ scale). ``texts`` keys: value, interval, organisation, up, down,
+    (e.g. 100 on the IQ scale). ``ylim`` fixes the y axis (the same for every department, so
+    that a small wobble does not look like a collapse); it widens to fit the data. ``partial``
+    names quarters whose value rests on fewer components than the others (drawn with an open
+    ring around the point). ``texts`` keys: value, interval, organisation, up, down, partial,
     no_data. All sequences must have the same length (``ValueError`` otherwise).
     """
     n = _same_length(
@@ -262,8 +270,24 @@ def iq_trend(
                 zorder=5,
                 label=_text(texts, TREND_TEXTS, direction),
             )
+    rings = [position[q] for q in partial if q in position and not math.isnan(y[position[q]])]
+    if rings:
+        ax.scatter(
+            rings,
+            y[rings],
+            marker="o",
+            s=260,
+            facecolors="none",
+            edgecolors=OKABE_ITO["orange"],
+            linewidths=2,
+            zorder=6,
+            label=_text(texts, TREND_TEXTS, "partial"),
+        )
     if reference is not None:
         ax.axhline(reference, color="#777777", linewidth=0.8, linestyle=":")
+    if ylim is not None:
+        finite = np.concatenate([a[~np.isnan(a)] for a in (y, lo, hi, org)] + [np.array(ylim)])
+        ax.set_ylim(min(ylim[0], float(finite.min())), max(ylim[1], float(finite.max())))
     ax.set_xticks(x, [_plain(q) for q in quarters])
     ax.set_xlim(-0.5, max(n - 0.5, 0.5))
     ax.set_ylabel(_plain(ylabel))
@@ -384,6 +408,7 @@ def dimension_profile(
 
 HEATMAP_TEXTS: Mapping[str, str] = {
     "hidden": "hidden",
+    "empty": "—",
     "colorbar": "Score (0–100)",
 }
 
@@ -398,17 +423,23 @@ def heatmap(
     *,
     vmin: float = 0.0,
     vmax: float = 100.0,
+    empty: Sequence[Sequence[bool]] | None = None,
     texts: Mapping[str, str] | None = None,
     alt_text: str | None = None,
 ) -> Chart:
     """Who serves whom: one cell per (row, column) pair, e.g. provider × customer department.
 
-    ``values[r][c]`` is the score on ``vmin``..``vmax`` or ``None`` for a cell that is hidden
-    (anonymity gate, remainder rule) or has no data; such cells are drawn hatched in gray and
-    labelled with ``texts["hidden"]`` so a reader never mistakes them for a low score. Shown
-    cells carry their value as text. ``texts`` keys: hidden, colorbar. ``values`` must have
-    one row per row label and one entry per column label, and there must be at least one of
-    each (``ValueError`` otherwise).
+    ``values[r][c]`` is the score on ``vmin``..``vmax`` or ``None``. A ``None`` cell marked in
+    ``empty`` has no figure at all (a department and itself, a pair with no dependency or no
+    answers): plain light gray with "—". Any other ``None`` cell has a figure that is
+    suppressed (anonymity gate, remainder rule): hatched gray labelled ``texts["hidden"]``, so a
+    reader never mistakes either for a low score. Shown cells carry their value as text and a
+    colour from a binned scale (5-point steps over the range shown, 10-point ones when it
+    spans more than 40, so that neighbouring values differ visibly; cividis is readable with
+    any common colour-vision deficiency).
+    ``texts`` keys: hidden, empty, colorbar. ``values`` (and ``empty``) must have one row per
+    row label and one entry per column label, and there must be at least one of each
+    (``ValueError`` otherwise).
     """
     rows, cols = len(row_labels), len(col_labels)
     if rows == 0 or cols == 0:
@@ -416,7 +447,11 @@ def heatmap(
     if len(values) != rows or any(len(r) != cols for r in values):
         raise ValueError("values must have one row per row label and one cell per column")
     grid = np.array([_floats(r) for r in values], dtype=float).reshape(rows, cols)
-    hidden = np.isnan(grid)
+    if empty is not None and (len(empty) != rows or any(len(r) != cols for r in empty)):
+        raise ValueError("empty must have the shape of values")
+    blank = np.zeros((rows, cols), dtype=bool) if empty is None else np.array(empty, dtype=bool)
+    blank &= np.isnan(grid)
+    hidden = np.isnan(grid) & ~blank
     dense = rows * cols > DENSE_CELLS
     # Cells shrink as the organisation grows, so the figure stays a readable page size
     # (a 200 x 200 map at the small-map cell size would be a poster of gigapixels).
@@ -425,8 +460,16 @@ def heatmap(
         min(MAX_HEIGHT_IN, max(3.0, 0.5 * rows + 1.8)),
     )
     ax = fig.add_subplot()
-    cmap = mpl.colormaps[HEATMAP_CMAP]
-    norm = Normalize(vmin=vmin, vmax=vmax)
+    shown = grid[~np.isnan(grid)]
+    span = float(shown.max() - shown.min()) if shown.size else vmax - vmin
+    step = 5.0 if span <= 40 else 10.0
+    low = max(vmin, math.floor(float(shown.min()) / step) * step) if shown.size else vmin
+    high = min(vmax, (math.floor(float(shown.max()) / step) + 1) * step) if shown.size else vmax
+    if high - low < 2 * step:
+        low, high = max(vmin, low - step), min(vmax, high + step)
+    edges = np.arange(low, high + 0.001, step)
+    cmap = mpl.colormaps[HEATMAP_CMAP].resampled(max(len(edges) - 1, 1))
+    norm = BoundaryNorm(edges, cmap.N) if len(edges) > 1 else Normalize(vmin=vmin, vmax=vmax)
     # Dense maps embed their pixels as they are ("none"): resampling a 200 x 200 grid to the
     # output resolution would build a float image of the whole plot (tens of megabytes).
     image = ax.imshow(
@@ -437,6 +480,15 @@ def heatmap(
         interpolation="none" if dense else "nearest",
     )
     hidden_label = _plain(_text(texts, HEATMAP_TEXTS, "hidden"))
+    empty_label = _plain(_text(texts, HEATMAP_TEXTS, "empty"))
+    if blank.any():
+        ax.imshow(
+            np.where(blank[..., None], to_rgba_array(EMPTY_FILL)[0], 0.0),
+            aspect="auto",
+            interpolation="none" if dense else "nearest",
+            extent=(-0.5, cols - 0.5, rows - 0.5, -0.5),
+            gid="empty-cells",
+        )
     if dense:
         # One small image for every hidden cell, hatched in its pixels, and no per-cell text:
         # drawing cost and memory stay linear in the number of cells.
@@ -449,7 +501,9 @@ def heatmap(
         )
     for r in range(rows if not dense else 0):
         for c in range(cols):
-            if hidden[r, c]:
+            if blank[r, c]:
+                ax.text(c, r, empty_label, ha="center", va="center", fontsize=9, color="#555555")
+            elif hidden[r, c]:
                 ax.add_patch(
                     Rectangle(
                         (c - 0.5, r - 0.5),
@@ -468,7 +522,7 @@ def heatmap(
                     hidden_label,
                     ha="center",
                     va="center",
-                    fontsize=7,
+                    fontsize=8,
                     color="black",
                     backgroundcolor=HIDDEN_FILL,
                 )
@@ -481,7 +535,7 @@ def heatmap(
                     _num(grid[r, c]),
                     ha="center",
                     va="center",
-                    fontsize=8,
+                    fontsize=9,
                     color="black" if luminance > 0.5 else "white",
                 )
     if dense:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from matplotlib.figure import Figure
@@ -26,7 +26,7 @@ from analysis import charts
 from survey.services import chart_cache
 from survey.services.lru import IdentityMemo
 from survey.services.scorecard_export import labels, reason_text
-from survey.services.scorecards import Gated, OrgOverview, Scorecard
+from survey.services.scorecards import NO_DATA, Gated, OrgOverview, Scorecard
 
 A4 = (8.27, 11.69)
 
@@ -77,6 +77,7 @@ def _trend_texts() -> dict[str, str]:
         "organisation": _("Organisation"),
         "up": _("Significant improvement"),
         "down": _("Significant decline"),
+        "partial": _("A component missing this quarter"),
         "no_data": _("No data"),
     }
 
@@ -90,7 +91,12 @@ def _profile_texts() -> dict[str, str]:
 
 
 def _heatmap_texts() -> dict[str, str]:
-    return {"hidden": _("hidden"), "colorbar": _("Score (0–100)")}
+    return {"hidden": _("hidden"), "empty": "—", "colorbar": _("Score (0–100)")}
+
+
+def _n(value: float) -> str:
+    """A number in the reader's language, no decimals (chart descriptions)."""
+    return format_decimal(round(value), format="#,##0")
 
 
 def _compliance_texts() -> dict[str, str]:
@@ -123,14 +129,43 @@ def _heatmap(overview: OrgOverview) -> charts.Chart | None:
     h = overview.heatmap
     if not h.providers:
         return None
+    title = _("Who serves whom: relationship score, %(quarter)s", quarter=overview.quarter)
+    empty = [[why == NO_DATA for why in row] for row in h.reasons]
+    cells = [
+        (value, p, c)
+        for (p, _pn), row in zip(h.providers, h.values, strict=True)
+        for (c, _cn), value in zip(h.customers, row, strict=True)
+        if value is not None
+    ]
+    hidden = sum(why not in (None, NO_DATA) for row in h.reasons for why in row)
+    alt = _(
+        "%(title)s. %(shown)s pairs shown, %(hidden)s hidden to protect small groups, the "
+        "others without a figure (no answers, or a department and itself).",
+        title=title,
+        shown=len(cells),
+        hidden=hidden,
+    )
+    if cells:
+        best, worst = max(cells), min(cells)
+        alt += " " + _(
+            "Highest %(high)s (%(hp)s for %(hc)s), lowest %(low)s (%(lp)s for %(lc)s).",
+            high=_n(best[0]),
+            hp=best[1],
+            hc=best[2],
+            low=_n(worst[0]),
+            lp=worst[1],
+            lc=worst[2],
+        )
     return charts.heatmap(
         row_labels=[code for code, _name in h.providers],
         col_labels=[code for code, _name in h.customers],
         values=[list(row) for row in h.values],
-        title=_("Who serves whom: relationship score, %(quarter)s", quarter=overview.quarter),
+        title=title,
         row_title=_("Provider"),
         col_title=_("Customer"),
+        empty=empty,
         texts=_heatmap_texts(),
+        alt_text=alt,
     )
 
 
@@ -146,21 +181,76 @@ def _trend(card: Scorecard) -> charts.Chart | None:
             return value
         return 100.0 + 15.0 * (value - baseline.mu0) / baseline.sigma0
 
+    values = [
+        (p.iq.value if use_iq else p.isq.value) if p.isq.shown else None for p in card.trend
+    ]
+    title = (
+        _("%(name)s: internal service IQ by quarter", name=card.name)
+        if use_iq
+        else _("%(name)s: ISQ by quarter", name=card.name)
+    )
+    markers = {p.quarter: p.flag.direction for p in card.trend if p.flag is not None}
+    partial = [p.quarter for p in card.trend if p.partial]
     return charts.iq_trend(
         quarters=[p.quarter for p in card.trend],
-        values=[
-            (p.iq.value if use_iq else p.isq.value) if p.isq.shown else None for p in card.trend
-        ],
+        values=values,
         lows=[(p.iq.low if use_iq else p.isq.low) if p.isq.shown else None for p in card.trend],
         highs=[(p.iq.high if use_iq else p.isq.high) if p.isq.shown else None for p in card.trend],
         organisation=[org(p.org_isq) for p in card.trend],
-        markers={card.flag.quarter: card.flag.direction} if card.flag else {},
-        title=_("%(name)s: internal service IQ by quarter", name=card.name)
-        if use_iq
-        else _("%(name)s: ISQ by quarter", name=card.name),
+        markers=markers,
+        title=title,
         ylabel=_("IQ") if use_iq else _("ISQ (0–100)"),
+        # One scale for every department (it widens only for values beyond it).
+        ylim=IQ_AXIS if use_iq else ISQ_AXIS,
+        partial=partial,
         texts=_trend_texts(),
+        alt_text=_trend_alt(title, [p.quarter for p in card.trend], values, markers, partial),
     )
+
+
+#: The trend charts' shared y axes: IQ 55-145 (three baseline spreads either side of 100),
+#: ISQ 0-100.
+IQ_AXIS = (55.0, 145.0)
+ISQ_AXIS = (0.0, 100.0)
+
+
+def _trend_alt(
+    title: str,
+    quarters: Sequence[str],
+    values: Sequence[float | None],
+    markers: dict[str, str],
+    partial: Sequence[str],
+) -> str:
+    """The trend chart described in the reader's language."""
+    shown = [(q, v) for q, v in zip(quarters, values, strict=True) if v is not None]
+    if not shown:
+        return _("%(title)s. No values to show.", title=title)
+    (q1, first), (q2, last) = shown[0], shown[-1]
+    (ql, low), (qh, high) = min(shown, key=lambda x: x[1]), max(shown, key=lambda x: x[1])
+    text = _(
+        "%(title)s. %(first)s in %(q1)s, %(last)s in %(q2)s; lowest %(low)s in %(ql)s, "
+        "highest %(high)s in %(qh)s.",
+        title=title,
+        first=_n(first),
+        q1=q1,
+        last=_n(last),
+        q2=q2,
+        low=_n(low),
+        ql=ql,
+        high=_n(high),
+        qh=qh,
+    )
+    ups = [q for q, d in sorted(markers.items()) if d == "up"]
+    downs = [q for q, d in sorted(markers.items()) if d == "down"]
+    if ups:
+        text += " " + _("Significant improvement in %(quarters)s.", quarters=", ".join(ups))
+    if downs:
+        text += " " + _("Significant decline in %(quarters)s.", quarters=", ".join(downs))
+    if partial:
+        text += " " + _(
+            "A component is missing in %(quarters)s.", quarters=", ".join(partial)
+        )
+    return text
 
 
 def _dimensions(card: Scorecard) -> charts.Chart | None:

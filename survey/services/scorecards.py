@@ -269,10 +269,16 @@ class OrgOverview:
 
 @dataclass(frozen=True)
 class TrendPoint:
+    """One quarter of a department's trend: its ISQ and IQ, the organisation's ISQ, the
+    significant change into that quarter if any, and ``partial`` when the ISQ is shown with
+    a component missing (its weight then falls on the others)."""
+
     quarter: str
     isq: Gated
     iq: IqFigure
     org_isq: float | None
+    flag: ChangeFlag | None = None
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -1416,18 +1422,40 @@ def build_scorecard(
     names = _names(departments)
     window = _window(available, quarter) or [quarter]
     previous = shift_quarter(quarter, -1)
-    models = load_models(session, sorted({*window, quarter, previous}), settings, now, versions)
+    before_window = {shift_quarter(q, -1) for q in window}
+    models = load_models(
+        session, sorted({*window, *before_window, quarter, previous}), settings, now, versions
+    )
     baseline = current_baseline(session, settings, now, available, versions)
     model = models[quarter]
     score = model.scores.get(department.id)
     before = models[previous] if previous in available else None
     flag = _flags(before, model, names, settings).get(department.id)
 
+    def shown_components(q: str) -> set[str]:
+        s = models[q].scores.get(department.id)
+        return {c.key for c in s.components.values() if c.shown} if s is not None else set()
+
+    # A component shown in some quarter of the trend but not in another: that quarter's ISQ
+    # rests on fewer parts, and the chart marks it.
+    ever = set().union(*(shown_components(q) for q in window))
     trend = []
     for q in window:
         s = models[q].scores.get(department.id)
         isq = s.isq if s is not None else Gated.hidden(NO_DATA)
-        trend.append(TrendPoint(q, isq, _iq(isq, baseline), models[q].org_isq))
+        prior_q = shift_quarter(q, -1)
+        earlier = models[prior_q] if prior_q in available else None
+        partial = isq.shown and not ever <= shown_components(q)
+        trend.append(
+            TrendPoint(
+                q,
+                isq,
+                _iq(isq, baseline),
+                models[q].org_isq,
+                _flags(earlier, models[q], names, settings).get(department.id),
+                partial,
+            )
+        )
     series = [p.isq.value for p in trend if p.isq.shown and p.isq.value is not None]
     marker = _trend_marker(series)
 

@@ -247,3 +247,70 @@ def test_large_heatmap_stays_a_page_and_draws_in_linear_time() -> None:
     svg = charts.to_bytes(chart.figure, "svg")
     assert svg.startswith(b"<?xml") or b"<svg" in svg[:500]
     assert len(svg) < 2_000_000
+
+
+def test_heatmap_tells_no_figure_from_a_hidden_one() -> None:
+    """A department and itself, or a pair with no answers: "—" on plain gray, no hatching;
+    only a figure that exists and is suppressed is hatched and called hidden."""
+    chart = charts.heatmap(
+        ["IT", "HR"],
+        ["IT", "HR", "FIN"],
+        [[None, 60.0, None], [None, None, 71.0]],
+        "Who serves whom",
+        empty=[[True, False, False], [False, True, False]],
+    )
+    svg = charts.to_bytes(chart.figure, "svg")
+    assert b'id="hidden-cell-0-2"' in svg and b'id="hidden-cell-1-0"' in svg
+    assert b'id="hidden-cell-0-0"' not in svg and b'id="hidden-cell-1-1"' not in svg
+    assert svg.count(b">hidden<") == 2 and svg.count("—".encode()) == 2
+    with pytest.raises(ValueError):
+        charts.heatmap(["IT"], ["HR"], [[None]], "x", empty=[[True, False]])
+
+
+def test_heatmap_colours_neighbouring_values_apart() -> None:
+    """Scores 71 and 79 in a map ranging 60..90 fall in different colour steps."""
+    chart = charts.heatmap(["A", "B", "C"], ["X"], [[61.0], [71.0], [79.0]], "t")
+    image = chart.figure.axes[0].images[0]
+    colours = {tuple(image.cmap(image.norm(v))) for v in (71.0, 79.0, 61.0)}
+    assert len(colours) == 3
+
+
+def _ylim(values: list[float | None], **kw: object) -> tuple[float, float]:
+    chart = charts.iq_trend(
+        ["2025Q1", "2025Q2", "2025Q3"],
+        values,
+        [None] * 3,
+        [None] * 3,
+        [None] * 3,
+        {},
+        "t",
+        **kw,  # type: ignore[arg-type]
+    )
+    return chart.figure.axes[0].get_ylim()
+
+
+def test_trends_share_one_scale_that_widens_only_to_fit() -> None:
+    calm = _ylim([98.0, 101.0, 99.0], ylim=(55.0, 145.0))
+    wide = _ylim([120.0, 92.0, 127.0], ylim=(55.0, 145.0))
+    assert calm == wide == (55.0, 145.0)
+    assert _ylim([150.0, 92.0, 127.0], ylim=(55.0, 145.0))[1] >= 150.0
+    assert _ylim([98.0, 101.0, 99.0]) != (55.0, 145.0)  # without a scale: autoscaled
+
+
+def test_trend_draws_every_flag_and_rings_partial_quarters() -> None:
+    chart = charts.iq_trend(
+        ["2025Q1", "2025Q2", "2025Q3", "2025Q4"],
+        [90.0, 110.0, 95.0, 96.0],
+        [None] * 4,
+        [None] * 4,
+        [None] * 4,
+        {"2025Q2": "up", "2025Q3": "down"},
+        "t",
+        partial=["2025Q4"],
+    )
+    labels = chart.figure.axes[0].get_legend_handles_labels()[1]
+    assert "Significant improvement" in " ".join(labels) or any("up" in x.lower() for x in labels)
+    assert "Fewer components this quarter" in labels
+    collections = chart.figure.axes[0].collections
+    offsets = [tuple(c.get_offsets()[0]) for c in collections if len(c.get_offsets()) == 1]
+    assert (1.0, 110.0) in offsets and (2.0, 95.0) in offsets and (3.0, 96.0) in offsets

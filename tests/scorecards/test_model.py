@@ -157,6 +157,31 @@ def test_a_large_jump_is_flagged_and_a_small_one_is_not(org: Org) -> None:
     assert card(org, "IT").flag is not None and card(org, "FIN").flag is None
 
 
+def test_the_trend_carries_every_past_flag(org: Org) -> None:
+    """A jump two quarters ago stays marked on the trend after a later, quiet quarter."""
+    ratings_by_quarter = {
+        "2025Q3": [2, 2, 2, 3, 2] * 6,
+        "2025Q4": [5, 4, 5, 5, 4] * 6,
+        Q: [5, 4, 5, 4, 4] * 6,
+    }
+    for q, ratings in ratings_by_quarter.items():
+        org.quarterly("IT", "SALES", q, ratings)
+        org.quarterly("FIN", "SALES", q, [3, 4, 3, 4, 3, 4, 3, 4, 3, 4] * 3)
+    result = card(org, "IT")
+    flags = {p.quarter: p.flag for p in result.trend}
+    assert flags["2025Q4"] is not None and flags["2025Q4"].direction == "up"
+    assert flags[Q] is None and flags["2025Q3"] is None
+    assert not any(p.partial for p in result.trend)
+
+
+def test_a_quarter_missing_a_component_is_marked_on_the_trend(org: Org) -> None:
+    org.quarterly("IT", "SALES", "2025Q4", [3, 4, 2, 4, 3, 4])
+    org.post_interaction("IT", "SALES", "2025Q4", [5, 4, 2, 4, 1, 5])
+    org.quarterly("IT", "SALES", Q, [3, 4, 2, 4, 3, 4])  # no post-interaction answers
+    points = {p.quarter: p for p in card(org, "IT").trend}
+    assert points[Q].partial and not points["2025Q4"].partial
+
+
 @pytest.mark.postgres
 def test_compliance_uses_the_standard_in_force_on_the_opening_day(org: Org, backend) -> None:
     service = org.service("IT", 60, 480)
