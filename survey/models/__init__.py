@@ -1,6 +1,6 @@
 """Every model, importable from one place (Alembic and services use ``survey.models``)."""
 
-from survey.models.activity import Interaction
+from survey.models.activity import IdempotencyKey, Interaction
 from survey.models.aggregate import Baseline, ScoreCell, ScoreTotal, ScoreVersion
 from survey.models.auth import ApiKey, SignInThrottle, User
 from survey.models.base import Base
@@ -25,6 +25,7 @@ __all__ = [
     "Campaign",
     "Department",
     "Dependency",
+    "IdempotencyKey",
     "Interaction",
     "Invitation",
     "InvitationDraft",
