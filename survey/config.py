@@ -64,6 +64,10 @@ def load_settings(
         "COMMENT_GROUP_SIZE": _int(env, "SURVEY_COMMENT_GROUP_SIZE", 10, 2),
         "PAGE_SIZE": _int(env, "SURVEY_PAGE_SIZE", 25, 5),
         "FATIGUE_DAYS": _int(env, "SURVEY_FATIGUE_DAYS", 14, 1),
+        # One budget per person across survey kinds: at most CAP invitations of any kind
+        # (post-interaction, quarterly, quiz) in any PERIOD_DAYS days.
+        "FATIGUE_CAP": _int(env, "SURVEY_FATIGUE_CAP", 4, 1),
+        "FATIGUE_PERIOD_DAYS": _int(env, "SURVEY_FATIGUE_PERIOD_DAYS", 30, 1),
         "LINK_DAYS": _int(env, "SURVEY_LINK_DAYS", 14, 1),
         "SIGNIN_MAX_FAILURES": _int(env, "SURVEY_SIGNIN_MAX_FAILURES", 5, 1),
         "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),
