@@ -29,6 +29,8 @@ def upgrade() -> None:
             sa.Column("paused_seconds", sa.Integer(), server_default="0", nullable=False)
         )
         batch_op.add_column(sa.Column("api_key_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("updated_at", UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_index(batch_op.f("ix_interactions_updated_at"), ["updated_at"])
         batch_op.create_foreign_key(
             batch_op.f("fk_interactions_api_key_id_api_keys"),
             "api_keys",
@@ -37,7 +39,9 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
         batch_op.create_index(batch_op.f("ix_interactions_api_key_id"), ["api_key_id"])
-        batch_op.create_check_constraint(batch_op.f("ck_interactions_paused_not_negative"), "paused_seconds >= 0")
+        batch_op.create_check_constraint(
+            batch_op.f("ck_interactions_paused_not_negative"), "paused_seconds >= 0"
+        )
     op.create_table(
         "idempotency_keys",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -62,9 +66,17 @@ def downgrade() -> None:
     op.drop_table("idempotency_keys")
     with op.batch_alter_table("interactions") as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_interactions_paused_not_negative"), type_="check")
+        batch_op.drop_index(batch_op.f("ix_interactions_updated_at"))
         batch_op.drop_index(batch_op.f("ix_interactions_api_key_id"))
         batch_op.drop_constraint(
             batch_op.f("fk_interactions_api_key_id_api_keys"), type_="foreignkey"
         )
-        for name in ("api_key_id", "paused_seconds", "reopen_count", "reopened_at", "cancelled_at"):
+        for name in (
+            "updated_at",
+            "api_key_id",
+            "paused_seconds",
+            "reopen_count",
+            "reopened_at",
+            "cancelled_at",
+        ):
             batch_op.drop_column(name)

@@ -68,6 +68,8 @@ class Interaction(Base):
     api_key_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_keys.id", ondelete="SET NULL"), index=True
     )
+    # Set by every lifecycle change; cached compliance counts are keyed by its maximum.
+    updated_at: Mapped[datetime | None] = mapped_column(index=True)
 
     provider: Mapped[Department] = relationship()
     service: Mapped[Service | None] = relationship()

@@ -179,6 +179,7 @@ def _merge(
     if data.paused_seconds is not None and data.paused_seconds > interaction.paused_seconds:
         # Paused time only grows: a late report with a smaller total is stale.
         interaction.paused_seconds = data.paused_seconds
+        interaction.updated_at = now
     session.flush()
 
 
@@ -190,9 +191,19 @@ def apply_lifecycle(
     now: datetime | None = None,
 ) -> bool:
     """Apply one lifecycle event at time ``at`` (aware UTC) to ``interaction``; returns whether
-    anything changed. The rules are in the module docstring. Raises FieldError when ``at`` is
-    before ``opened_at``, in the future, or ``kind`` is unknown."""
+    anything changed (then ``updated_at`` is set to ``now``). The rules are in the module
+    docstring. Raises FieldError when ``at`` is before ``opened_at``, in the future, or
+    ``kind`` is unknown."""
     now = now or utcnow()
+    changed = _apply(session, interaction, kind, at, now)
+    if changed:
+        interaction.updated_at = now
+    return changed
+
+
+def _apply(
+    session: Session, interaction: Interaction, kind: str, at: datetime, now: datetime
+) -> bool:
     if kind not in EVENTS:
         raise FieldError("event", f"must be one of {', '.join(EVENTS)}")
     if at > now + timedelta(minutes=5):
