@@ -184,3 +184,13 @@ def test_snapshot_with_reopening_and_later_resolution(api, session) -> None:
     assert stored(session).paused_seconds == 600
     bad = api.post("/interactions", opened(paused_seconds=-1))
     assert bad.status_code == 422 and bad.get_json()["field"] == "paused_seconds"
+
+
+def test_admin_list_shows_the_request_state(api, admin_client, session) -> None:
+    api.post("/interactions", opened())
+    api.post("/interactions", opened(external_ref="T-2", resolved_at=T(4, 15)))
+    event(api, "reopened", T(4, 16), ref="T-2")
+    api.post("/interactions", opened(external_ref="T-3", cancelled_at=T(4, 12)))
+    html = admin_client.get("/admin/interactions").get_data(as_text=True)
+    assert "Request open" in html and "Reopened (1)" in html and "Request cancelled" in html
+    assert "Waiting for resolution" in html and "The request was cancelled" in html
