@@ -176,6 +176,8 @@ def tick() -> None:
         mail_domain=mail_domain(cfg),
         salt=str(cfg["SECRET_KEY"]),
         fatigue_days=int(cfg["FATIGUE_DAYS"]),
+        fatigue_cap=int(cfg["FATIGUE_CAP"]),
+        fatigue_period_days=int(cfg["FATIGUE_PERIOD_DAYS"]),
         link_days=int(cfg["LINK_DAYS"]),
         min_group_size=int(cfg["MIN_GROUP_SIZE"]),
         scores=Settings.from_config(cfg),

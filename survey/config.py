@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from analysis.business_time import parse_calendar
 from survey.db import SQLITE_BUSY_TIMEOUT_MS
 
 LOCALES = ("en", "it", "fr")
@@ -19,6 +20,17 @@ ROLES = ("admin", "manager", "viewer")
 
 class ConfigError(RuntimeError):
     """A setting is missing or invalid; the message says which and how to fix it."""
+
+
+def _calendar(text: str) -> str:
+    """The ``SURVEY_BUSINESS_HOURS`` text, checked now so a typo stops the start-up."""
+    text = text.strip()
+    if text:
+        try:
+            parse_calendar(text)
+        except ValueError as error:
+            raise ConfigError(f"SURVEY_BUSINESS_HOURS: {error}") from None
+    return text
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> int:
@@ -67,6 +79,13 @@ def load_settings(
         "COMMENT_GROUP_SIZE": _int(env, "SURVEY_COMMENT_GROUP_SIZE", 10, 2),
         "PAGE_SIZE": _int(env, "SURVEY_PAGE_SIZE", 25, 5),
         "FATIGUE_DAYS": _int(env, "SURVEY_FATIGUE_DAYS", 14, 1),
+        # One budget per person across survey kinds: at most CAP invitations of any kind
+        # (post-interaction, quarterly, quiz) in any PERIOD_DAYS days.
+        "FATIGUE_CAP": _int(env, "SURVEY_FATIGUE_CAP", 4, 1),
+        "FATIGUE_PERIOD_DAYS": _int(env, "SURVEY_FATIGUE_PERIOD_DAYS", 30, 1),
+        # Service standards in working time, e.g. "Mon-Fri 09:00-17:00 Europe/Rome";
+        # empty = round the clock (analysis/business_time.py).
+        "BUSINESS_HOURS": _calendar(env.get("SURVEY_BUSINESS_HOURS", "")),
         "LINK_DAYS": _int(env, "SURVEY_LINK_DAYS", 14, 1),
         "SIGNIN_MAX_FAILURES": _int(env, "SURVEY_SIGNIN_MAX_FAILURES", 5, 1),
         "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),

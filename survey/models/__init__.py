@@ -1,6 +1,6 @@
 """Every model, importable from one place (Alembic and services use ``survey.models``)."""
 
-from survey.models.activity import Interaction
+from survey.models.activity import IdempotencyKey, Interaction
 from survey.models.aggregate import (
     Baseline,
     RespondentMark,
@@ -31,6 +31,7 @@ __all__ = [
     "Campaign",
     "Department",
     "Dependency",
+    "IdempotencyKey",
     "Interaction",
     "Invitation",
     "InvitationDraft",

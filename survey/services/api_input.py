@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from survey.services.interactions import FieldError, InteractionInput
+from survey.services.interactions import EVENTS, FieldError, InteractionInput
+
+MAX_DEPTH = 32  # nesting of arrays and objects in a request body
 
 INTERACTION_FIELDS = {
     "provider",
@@ -16,7 +19,53 @@ INTERACTION_FIELDS = {
     "opened_at",
     "first_response_at",
     "resolved_at",
+    "reopened_at",
+    "cancelled_at",
+    "paused_seconds",
 }
+
+
+class BodyError(ValueError):
+    """A request body refused before its fields are read: ``status`` 400 (not JSON) or 422."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _depth_exceeds(value: object, limit: int) -> bool:
+    """Whether arrays/objects nest deeper than ``limit``; iterative, so any depth is safe."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children: Any = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            if depth + 1 > limit:
+                return True
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def load_json_body(raw: bytes) -> object:
+    """Parse a request body as JSON. Raises BodyError: 400 when it is not JSON (or not UTF-8),
+    422 when arrays or objects nest deeper than MAX_DEPTH levels (the parser itself gives up on
+    some thousands of levels; both answer the same 422)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BodyError(400, "the body is not UTF-8 text") from None
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise BodyError(
+            422, f"the body nests arrays or objects deeper than {MAX_DEPTH} levels"
+        ) from None
+    except ValueError:
+        raise BodyError(400, "the body is not valid JSON") from None
+    if _depth_exceeds(value, MAX_DEPTH):
+        raise BodyError(422, f"the body nests arrays or objects deeper than {MAX_DEPTH} levels")
+    return value
 
 
 def _text(body: dict[str, Any], name: str, required: bool, limit: int) -> str | None:
@@ -81,4 +130,38 @@ def parse_interaction(body: object) -> InteractionInput:
         opened_at=opened_at,
         first_response_at=_time(body, "first_response_at", False),
         resolved_at=_time(body, "resolved_at", False),
+        reopened_at=_time(body, "reopened_at", False),
+        cancelled_at=_time(body, "cancelled_at", False),
+        paused_seconds=_seconds(body, "paused_seconds"),
     )
+
+
+def _seconds(body: dict[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 12:
+        value = int(value.strip())  # CSV files and some tools send numbers as text
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError(name, "must be a whole number of seconds")
+    if value < 0:
+        raise FieldError(name, "must not be negative")
+    return value
+
+
+def parse_event(body: object) -> tuple[str, str, str, datetime]:
+    """Validate a ``POST /api/v1/interactions/events`` body: ``source``, ``external_ref``,
+    ``event`` (one of EVENTS) and ``at`` (ISO 8601 with a zone). Returns them in that order."""
+    if not isinstance(body, dict):
+        raise FieldError("body", "must be a JSON object")
+    unknown = sorted(set(body) - {"source", "external_ref", "event", "at"})
+    if unknown:
+        raise FieldError(str(unknown[0]), "is not a known field")
+    source = _text(body, "source", True, 40)
+    ref = _text(body, "external_ref", True, 120)
+    event = _text(body, "event", True, 20)
+    at = _time(body, "at", True)
+    assert source is not None and ref is not None and event is not None and at is not None
+    if event not in EVENTS:
+        raise FieldError("event", f"must be one of {', '.join(EVENTS)}")
+    return source, ref, event, at

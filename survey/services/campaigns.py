@@ -25,6 +25,7 @@ from survey.models import (
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds
 from survey.security import new_token, token_hash
+from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import add_link_token
 from survey.services.mailing import Recipient, quarterly_messages, queue_invitation_email
 
@@ -146,6 +147,7 @@ def audience(session: Session, campaign: Campaign) -> list[Person]:
 class OpenReport:
     invited: int
     without_providers: int
+    over_budget: int = 0  # people left out: their survey budget for the period is spent
 
 
 def open_campaign(
@@ -155,6 +157,7 @@ def open_campaign(
     mail_domain: str,
     now: datetime | None = None,
     min_group_size: int | None = None,
+    policy: FatiguePolicy | None = None,
 ) -> OpenReport | None:
     """Open a draft campaign: one invitation, one link and one queued email per person who has
     at least one provider to rate. Returns None if another process opened it first.
@@ -162,6 +165,7 @@ def open_campaign(
     ``min_group_size`` is the k of the settings: the campaign's k is raised to it on opening,
     so that lowering the setting later cannot lower the k its respondents were promised
     (scorecards never gate a campaign's quarter below the campaign's k).
+    People whose survey budget (``fatigue.budget_left`` under ``policy``) is spent are left out.
     """
     now = now or utcnow()
     floor = min_group_size or 0
@@ -182,7 +186,9 @@ def open_campaign(
     session.refresh(campaign)
     people = audience(session, campaign)
     providers = providers_for(session, people, campaign.quarter)
-    chosen = [p for p in people if providers[p.id]]
+    with_providers = [p for p in people if providers[p.id]]
+    left = budget_left(session, [p.id for p in with_providers], policy or FatiguePolicy(), now)
+    chosen = [p for p in with_providers if left[p.id] > 0]
     recipients = []
     for start in range(0, len(chosen), BATCH):
         batch = chosen[start : start + BATCH]
@@ -220,7 +226,11 @@ def open_campaign(
     for start in range(0, len(rows), BATCH):
         session.execute(insert(OutboxMessage), rows[start : start + BATCH])
     session.flush()
-    return OpenReport(invited=len(chosen), without_providers=len(people) - len(chosen))
+    return OpenReport(
+        invited=len(chosen),
+        without_providers=len(people) - len(with_providers),
+        over_budget=len(with_providers) - len(chosen),
+    )
 
 
 def send_reminders(

@@ -1,18 +1,27 @@
 """Survey fatigue: one budget per person across every kind of survey.
 
+The budget: at most ``cap`` invitations of any kind (post-interaction, quarterly, quiz) in
+any ``period_days`` days, counted from the invitations stored (a withdrawn invitation, never
+mailed, is deleted and does not count; reminders re-use their invitation and do not count).
+Every path that creates invitations asks ``budget_left`` first: the post-interaction decision
+here, campaign opening (``campaigns.open_campaign``) and quiz invitations
+(``quiz.send_quiz_invitations``).
+
 A post-interaction survey goes out only if the person is active and has not opted out, has had
 no post-interaction invitation in the last ``window_days`` days, has no open quarterly
-invitation, and the interaction's service samples it (``sampling_rate``). Every "no" has a
-reason that is stored on the interaction for admins to see.
+invitation, has budget left, and the interaction's service samples it (``sampling_rate``).
+Every "no" has a reason that is stored on the interaction for admins to see.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from survey.models import Campaign, Interaction, Invitation, OutboxMessage, Person
@@ -22,15 +31,50 @@ SKIP_REASONS = {
     "inactive": "the person is no longer active",
     "fatigue_window": "the person had a post-interaction survey recently",
     "open_quarterly": "the person has an open quarterly survey",
+    "budget": "the person reached the survey budget for the period",
+    "cancelled": "the request was cancelled",
     "sampled_out": "not picked by the service's sampling rate",
 }
 
 
 @dataclass(frozen=True)
 class FatiguePolicy:
-    """``window_days``: minimum days between two post-interaction invitations of one person."""
+    """``window_days``: minimum days between two post-interaction invitations of one person;
+    ``cap``: most invitations of any kind per person in any ``period_days`` days."""
 
     window_days: int = 14
+    cap: int = 4
+    period_days: int = 30
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> FatiguePolicy:
+        """From the app settings ``FATIGUE_DAYS``, ``FATIGUE_CAP``, ``FATIGUE_PERIOD_DAYS``."""
+        return cls(
+            window_days=int(config.get("FATIGUE_DAYS", cls.window_days)),
+            cap=int(config.get("FATIGUE_CAP", cls.cap)),
+            period_days=int(config.get("FATIGUE_PERIOD_DAYS", cls.period_days)),
+        )
+
+
+def budget_left(
+    session: Session, person_ids: Iterable[int], policy: FatiguePolicy, now: datetime
+) -> dict[int, int]:
+    """How many more invitations each person may get now (0 when the cap is reached), from
+    one grouped query per 500 people. Invitations created in the last ``period_days`` days,
+    of any kind and status, count. A caller issuing several invitations at once must count
+    them down itself (or flush between them and ask again)."""
+    ids = sorted(set(person_ids))
+    used: dict[int, int] = {}
+    since = now - timedelta(days=policy.period_days)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = session.execute(
+            select(Invitation.person_id, func.count())
+            .where(Invitation.person_id.in_(chunk), Invitation.created_at > since)
+            .group_by(Invitation.person_id)
+        )
+        used.update((person_id, n) for person_id, n in rows)
+    return {i: max(0, policy.cap - used.get(i, 0)) for i in ids}
 
 
 def sampled(interaction_id: int, rate: float, salt: str) -> bool:
@@ -82,6 +126,8 @@ def skip_reason(
     )
     if open_quarterly:
         return "open_quarterly"
+    if budget_left(session, [person.id], policy, now)[person.id] < 1:
+        return "budget"
     rate = interaction.service.sampling_rate if interaction.service is not None else 1.0
     if not sampled(interaction.id, rate, salt):
         return "sampled_out"

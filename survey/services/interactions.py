@@ -1,21 +1,46 @@
-"""Interactions coming in (API, CSV upload, admin form) and the post-interaction survey
-decision that ``tick`` takes for each of them."""
+"""Interactions coming in (API, webhooks, CSV upload, admin form), their lifecycle, and the
+post-interaction survey decision that ``tick`` takes for each of them.
+
+Lifecycle rules (one request is identified by ``source`` + ``external_ref``; every event is
+idempotent and may arrive late or twice):
+
+- ``opened``: creates the request; a repeat changes nothing (``opened_at`` never moves).
+- ``first_response``: sets ``first_response_at`` when none is stored or the new time is earlier,
+  even after resolution, as long as it is not after ``resolved_at`` (a reply after resolution is
+  not a first response).
+- ``resolved``: sets ``resolved_at`` when none is stored (ignored when older than the last
+  reopening: a stale resolution); a later resolution moves it forward, an earlier one is
+  ignored: timestamps never move backwards without a reopen.
+- ``reopened``: only when resolved and not older than ``resolved_at``: clears ``resolved_at``,
+  records ``reopened_at``, and withdraws a survey whose mail has not left yet (the request is
+  decided again at its next resolution).
+- ``cancelled``: final; the request is never surveyed (pending: skipped "cancelled"; invited:
+  the queued mail is withdrawn and the link cancelled, even if the mail left).
+
+Only resolved, not cancelled requests are decided by ``tick``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from survey.models import Department, Interaction, Person, Service
+from survey.models import Department, Interaction, Invitation, OutboxMessage, Person, Service
 from survey.models.base import utcnow
 from survey.services.fatigue import FatiguePolicy, skip_reason
 from survey.services.invitations import issue_invitation
 from survey.services.mailing import queue_invitation_email
 
 MAX_TEXT = {"source": 40, "external_ref": 120}
+
+
+EVENTS = ("opened", "first_response", "resolved", "reopened", "cancelled")
+MAX_PAUSED_SECONDS = 10 * 365 * 24 * 3600
+WITHDRAWN_REOPENED = "withdrawn: the request was reopened before the survey mail left"
+WITHDRAWN_CANCELLED = "withdrawn: the request was cancelled"
 
 
 class FieldError(ValueError):
@@ -39,12 +64,21 @@ class InteractionInput:
     external_ref: str | None = None
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
+    reopened_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    paused_seconds: int | None = None
+
+
+class OwnershipError(Exception):
+    """The source + reference was first reported through another API key (or by hand)."""
 
 
 def _check_times(data: InteractionInput, now: datetime) -> None:
     if data.opened_at > now + timedelta(minutes=5):
         raise FieldError("opened_at", "lies in the future")
-    for name in ("first_response_at", "resolved_at"):
+    if data.paused_seconds is not None and not 0 <= data.paused_seconds <= MAX_PAUSED_SECONDS:
+        raise FieldError("paused_seconds", f"must be between 0 and {MAX_PAUSED_SECONDS}")
+    for name in ("first_response_at", "resolved_at", "reopened_at", "cancelled_at"):
         value = getattr(data, name)
         if value is not None and value < data.opened_at:
             raise FieldError(name, "is before opened_at")
@@ -61,13 +95,19 @@ def find_existing(session: Session, source: str | None, ref: str | None) -> Inte
 
 
 def record_interaction(
-    session: Session, data: InteractionInput, now: datetime | None = None
+    session: Session,
+    data: InteractionInput,
+    now: datetime | None = None,
+    api_key_id: int | None = None,
 ) -> tuple[Interaction, bool]:
     """Store a handled request; returns ``(interaction, created)``.
 
     Idempotent on ``source`` + ``external_ref``: a repeat returns the first interaction with
-    ``created`` False and changes nothing. Raises FieldError for unknown codes or emails,
-    times out of order, or over-long texts. The survey decision is left to ``tick``.
+    ``created`` False; its lifecycle times are merged by the rules of the module docstring
+    (``opened_at``, provider, requester and service stay as first reported). Raises FieldError
+    for unknown codes or emails, times out of order, or over-long texts; OwnershipError when
+    ``api_key_id`` (None: the admin pages) is not the key that first reported the reference.
+    The survey decision is left to ``tick``.
     """
     now = now or utcnow()
     if bool(data.source) != bool(data.external_ref):
@@ -79,6 +119,9 @@ def record_interaction(
             raise FieldError(name, f"is longer than {limit} characters")
     existing = find_existing(session, data.source, data.external_ref)
     if existing is not None:
+        if api_key_id is not None and existing.api_key_id != api_key_id:
+            raise OwnershipError
+        _merge(session, existing, data, now)
         return existing, False
     _check_times(data, now)
     provider = session.scalar(
@@ -103,14 +146,153 @@ def record_interaction(
         source=data.source or None,
         external_ref=data.external_ref or None,
         opened_at=data.opened_at,
-        first_response_at=data.first_response_at,
-        resolved_at=data.resolved_at,
         created_at=now,
         survey_decision="pending",
+        api_key_id=api_key_id,
+        paused_seconds=0,
+        reopen_count=0,
     )
     session.add(interaction)
     session.flush()
+    _merge(session, interaction, data, now)
     return interaction, True
+
+
+def _merge(
+    session: Session, interaction: Interaction, data: InteractionInput, now: datetime
+) -> None:
+    """Apply the lifecycle times of a report (a snapshot of the request) as events, oldest
+    first, so a snapshot "reopened at 10:00, resolved at 12:00" ends resolved."""
+    events = [
+        (at, kind)
+        for kind, at in (
+            ("first_response", data.first_response_at),
+            ("reopened", data.reopened_at),
+            ("resolved", data.resolved_at),
+            ("cancelled", data.cancelled_at),
+        )
+        if at is not None
+    ]
+    order = {kind: i for i, kind in enumerate(EVENTS)}
+    for at, kind in sorted(events, key=lambda e: (e[0], order[e[1]])):
+        apply_lifecycle(session, interaction, kind, at, now)
+    if data.paused_seconds is not None and data.paused_seconds > interaction.paused_seconds:
+        # Paused time only grows: a late report with a smaller total is stale.
+        interaction.paused_seconds = data.paused_seconds
+        interaction.updated_at = now
+    session.flush()
+
+
+def apply_lifecycle(
+    session: Session,
+    interaction: Interaction,
+    kind: str,
+    at: datetime,
+    now: datetime | None = None,
+) -> bool:
+    """Apply one lifecycle event at time ``at`` (aware UTC) to ``interaction``; returns whether
+    anything changed (then ``updated_at`` is set to ``now``). The rules are in the module
+    docstring. Raises FieldError when ``at`` is before ``opened_at``, in the future, or
+    ``kind`` is unknown."""
+    now = now or utcnow()
+    changed = _apply(session, interaction, kind, at, now)
+    if changed:
+        interaction.updated_at = now
+    return changed
+
+
+def _apply(
+    session: Session, interaction: Interaction, kind: str, at: datetime, now: datetime
+) -> bool:
+    if kind not in EVENTS:
+        raise FieldError("event", f"must be one of {', '.join(EVENTS)}")
+    if at > now + timedelta(minutes=5):
+        raise FieldError("at", "lies in the future")
+    if at < interaction.opened_at:
+        raise FieldError("at", "is before opened_at")
+    if kind == "opened":
+        return False
+    if kind == "first_response":
+        late = interaction.resolved_at is not None and at > interaction.resolved_at
+        if late or (
+            interaction.first_response_at is not None and at >= interaction.first_response_at
+        ):
+            return False
+        interaction.first_response_at = at
+        return True
+    if interaction.cancelled_at is not None:
+        return False  # cancelled is final
+    if kind == "cancelled":
+        interaction.cancelled_at = at
+        withdrawn = _withdraw(session, interaction, WITHDRAWN_CANCELLED, cancel_sent=True)
+        if interaction.survey_decision == "pending" or withdrawn:
+            interaction.survey_decision, interaction.skip_reason = "skipped", "cancelled"
+        return True
+    if kind == "resolved":
+        if interaction.resolved_at is None:
+            if interaction.reopened_at is not None and at < interaction.reopened_at:
+                return False  # resolved before the last reopening: stale
+            interaction.resolved_at = at
+            return True
+        if at > interaction.resolved_at:
+            interaction.resolved_at = at
+            return True
+        return False
+    # reopened
+    if interaction.resolved_at is None or at < interaction.resolved_at:
+        return False
+    interaction.resolved_at = None
+    interaction.reopened_at = at
+    interaction.reopen_count += 1
+    if interaction.survey_decision == "invited" and _withdraw(
+        session, interaction, WITHDRAWN_REOPENED, cancel_sent=False
+    ):
+        interaction.survey_decision, interaction.skip_reason = "pending", None
+    return True
+
+
+def _withdraw(session: Session, interaction: Interaction, reason: str, cancel_sent: bool) -> bool:
+    """Withdraw the interaction's invitation whose mail is still queued in the outbox: the
+    message is marked failed with ``reason`` (visible on the outbox page) and the invitation,
+    never seen by the person, is deleted, so it counts against no fatigue budget and a new
+    decision can follow. With ``cancel_sent`` an invitation whose mail left but that is not
+    answered is cancelled too (its link then says it is no longer valid). Guarded updates: a
+    message being handed to the mail server at this moment is left alone. Returns whether an
+    invitation was withdrawn or cancelled."""
+    if interaction.id is None:
+        return False
+    session.flush()  # expire_all below must not drop the caller's pending changes
+    invitation_ids = select(Invitation.id).where(Invitation.interaction_id == interaction.id)
+    outbox = OutboxMessage.__table__
+    pulled = (
+        session.execute(
+            update(outbox)
+            .where(outbox.c.status == "queued", outbox.c.invitation_id.in_(invitation_ids))
+            .values(status="failed", last_error=reason)
+            .returning(outbox.c.invitation_id)
+        )
+        .scalars()
+        .all()
+    )
+    changed = 0
+    if pulled:
+        changed += session.execute(
+            delete(Invitation)
+            .where(Invitation.id.in_(pulled), Invitation.status == "queued")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if cancel_sent:
+        changed += session.execute(
+            update(Invitation)
+            .where(
+                Invitation.interaction_id == interaction.id,
+                Invitation.status.in_(("queued", "sent")),
+            )
+            .values(status="cancelled")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    session.expire_all()
+    return changed > 0
 
 
 @dataclass(frozen=True)
@@ -129,13 +311,18 @@ def decide_pending_surveys(
     now: datetime | None = None,
     limit: int = 5000,
 ) -> DecisionReport:
-    """For each pending interaction, in the order they arrived, invite the requester or record
-    why not. Flushes after each decision so the fatigue window sees the invitations just made."""
+    """For each pending interaction that is resolved and not cancelled, in the order they
+    arrived, invite the requester or record why not (an open request waits for resolution).
+    Flushes after each decision so the fatigue window sees the invitations just made."""
     policy = policy or FatiguePolicy()
     now = now or utcnow()
     pending = session.scalars(
         select(Interaction)
-        .where(Interaction.survey_decision == "pending")
+        .where(
+            Interaction.survey_decision == "pending",
+            Interaction.resolved_at.is_not(None),
+            Interaction.cancelled_at.is_(None),
+        )
         .options(
             joinedload(Interaction.requester),
             joinedload(Interaction.service),

@@ -9,14 +9,13 @@ already stored count as repeats and change nothing (the same rule as the API).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from survey.services.api_input import parse_interaction
+from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
 from survey.services.interactions import FieldError, record_interaction
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -37,6 +36,20 @@ class InteractionImport:
     errors: list[LineError] = field(default_factory=list)
 
 
+class _LineProblem(FieldError):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__("file", message)
+        self.line = line
+
+
+def _unreadable(error: CsvLineError) -> _LineProblem:
+    if error.too_long:
+        return _LineProblem(
+            error.line, f"a value on this line is longer than {field_limit()} characters"
+        )
+    return _LineProblem(error.line, "this line cannot be read as CSV")
+
+
 def _rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     if len(data) > MAX_BYTES:
         raise FieldError("file", f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
@@ -46,23 +59,26 @@ def _rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         raise FieldError("file", "is not UTF-8 text") from None
     if "\x00" in text:
         raise FieldError("file", "contains NUL characters")
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = csv_lines(text)
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        header = [h.strip().lower() for h in next(lines)[1]]
     except StopIteration:
         raise FieldError("file", "is empty") from None
+    except CsvLineError as error:
+        raise _unreadable(error) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise FieldError("file", f"the header lacks the column {missing[0]}")
     rows = []
-    for values in reader:
-        if not any(v.strip() for v in values):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise FieldError("file", f"has more than {MAX_ROWS} rows")
-        rows.append((reader.line_num, dict(zip(header, values, strict=False))))
+    try:
+        for line, values in lines:
+            if not any(v.strip() for v in values):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise FieldError("file", f"has more than {MAX_ROWS} rows")
+            rows.append((line, dict(zip(header, values, strict=False))))
+    except CsvLineError as error:
+        raise _unreadable(error) from None
     return header, rows
 
 
@@ -70,12 +86,14 @@ def import_interactions(
     session: Session, data: bytes, now: datetime | None = None
 ) -> InteractionImport:
     """Record every row, flushing; the caller commits only when ``errors`` is empty and
-    rolls back otherwise (nothing half-imported). A file-level problem is reported as line 1."""
+    rolls back otherwise (nothing half-imported). A file-level problem is reported as line 1;
+    an unreadable line (a value over the csv module's field size limit, a broken quote) at its
+    own line."""
     result = InteractionImport()
     try:
         header, rows = _rows(data)
     except FieldError as error:
-        result.errors.append(LineError(1, error.message))
+        result.errors.append(LineError(getattr(error, "line", 1), error.message))
         return result
     known = {c for c in header if c}
     for line, row in rows:

@@ -13,8 +13,6 @@ opt-out flag is never changed by an import, it is the person's own choice.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -23,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import Department, Person
 from survey.services.accounts import normalise_email
+from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
 from survey.services.org import EMAIL, LOCALES, Message
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -116,14 +115,23 @@ def decode_csv(data: bytes) -> str:
     return text
 
 
+def _unreadable(error: CsvLineError) -> _FileError:
+    if error.too_long:
+        return _FileError(
+            error.line,
+            _l("A value on this line is longer than %(n)s characters.", n=field_limit()),
+        )
+    return _FileError(error.line, _l("This line cannot be read as CSV."))
+
+
 def _records(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = csv_lines(text)
     try:
-        header = [h.strip().lower() for h in next(reader)]
-    except (StopIteration, csv.Error):
+        header = [h.strip().lower() for h in next(lines)[1]]
+    except StopIteration:
         raise _FileError(1, _l("The header line cannot be read.")) from None
+    except CsvLineError as error:
+        raise _unreadable(error) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise _FileError(
@@ -141,17 +149,10 @@ def _records(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
         )
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        line = reader.line_num
-        while True:
-            start = line + 1
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error:
-                raise _FileError(start, _l("This line cannot be read as CSV.")) from None
-            line = reader.line_num
-            yield start, values
+        try:
+            yield from lines
+        except CsvLineError as error:
+            raise _unreadable(error) from None
 
     return header, rows()
 

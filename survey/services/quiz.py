@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import formataddr
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
@@ -40,6 +40,7 @@ from survey.models import (
 from survey.models.base import utcnow
 from survey.periods import quarter_of
 from survey.security import token_hash
+from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import issue_invitation, link_url
 from survey.services.outbox import enqueue_message, header_safe
 from survey.services.quiz_items import FREQUENCY_LABELS, install_quiz
@@ -582,6 +583,7 @@ class InvitationReport:
     invited: int
     opted_out: int
     recently_invited: int
+    over_budget: int = 0  # survey budget for the period spent (services/fatigue.py)
 
 
 def _queue_quiz_email(
@@ -623,13 +625,15 @@ def send_quiz_invitations(
     mail_domain: str,
     k: int,
     now: datetime | None = None,
+    policy: FatiguePolicy | None = None,
 ) -> InvitationReport:
     """Invite the active people of the departments to the quiz: one invitation row (for the
     opt-out link and the delivery status) and one queued email each, in the caller's
     transaction. Skips people who opted out of survey emails and people invited to the quiz
     in the last ``REINVITE_DAYS`` days (a second click sends nothing twice). The quiz link in
-    the email is the public ``/quiz``: nothing ties an attempt to the invitation. Needs an
-    app context (templates)."""
+    the email is the public ``/quiz``: nothing ties an attempt to the invitation. People whose
+    survey budget is spent (``fatigue.budget_left``; ``policy`` defaults to the app settings)
+    are left out too. Needs an app context (templates)."""
     now = now or utcnow()
     ids = sorted(set(department_ids))
     if not ids:
@@ -650,7 +654,9 @@ def send_quiz_invitations(
             )
         )
     )
-    invited = opted_out = again = 0
+    policy = policy or FatiguePolicy.from_config(current_app.config)
+    left = budget_left(session, [p.id for p in people], policy, now)
+    invited = opted_out = again = spent = 0
     for person in people:
         if person.opted_out:
             opted_out += 1
@@ -658,11 +664,16 @@ def send_quiz_invitations(
         if person.id in recent:
             again += 1
             continue
+        if left[person.id] < 1:
+            spent += 1
+            continue
         invitation, token = issue_invitation(
             session, person, "quiz", now + timedelta(days=INVITATION_DAYS), now=now
         )
         _queue_quiz_email(session, invitation, person, token, base_url, mail_domain, k)
         invited += 1
     session.flush()
-    return InvitationReport(invited=invited, opted_out=opted_out, recently_invited=again)
+    return InvitationReport(
+        invited=invited, opted_out=opted_out, recently_invited=again, over_budget=spent
+    )
 

@@ -41,6 +41,7 @@ from survey.models import (
 )
 from survey.models.base import UTCDateTime
 from survey.periods import quarter_bounds, quarter_of
+from survey.services.compliance_hours import business_calendar, business_compliance
 from survey.services.lru import Lru
 
 # The metrics the scorecards read; ``q.<dimension>`` for the dimension profile.
@@ -306,14 +307,20 @@ def _compliance_query(
     opened_day = _day(session, i.opened_at)
     first = func.coalesce(i.first_response_at, i.resolved_at)
     now_value = literal(now, UTCDateTime())
+    # Request lifecycle (services/interactions.py): paused time does not count toward the
+    # resolution time, and a cancelled request is not judged.
+    paused = i.paused_seconds / 60.0
     complies = and_(
         i.resolved_at.is_not(None),
         _minutes(session, i.opened_at, first) <= std.first_response_minutes,
-        _minutes(session, i.opened_at, i.resolved_at) <= std.resolution_minutes,
+        _minutes(session, i.opened_at, i.resolved_at) - paused <= std.resolution_minutes,
     )
-    judged = or_(
-        i.resolved_at.is_not(None),
-        _minutes(session, i.opened_at, now_value) > std.resolution_minutes,
+    judged = and_(
+        i.cancelled_at.is_(None),
+        or_(
+            i.resolved_at.is_not(None),
+            _minutes(session, i.opened_at, now_value) - paused > std.resolution_minutes,
+        ),
     )
     bounds = [(q, *quarter_bounds(q)) for q in quarters]
     quarter_of_row = case(
@@ -356,12 +363,12 @@ _compliance_cache: Lru[dict[Any, ComplianceCount]] = Lru(64)
 
 
 def compliance_version(session: Session) -> tuple[Any, ...]:
-    """Cheap (primary-key) reads that change whenever an interaction or standard is added,
-    in one statement. Interactions are append-only: a repeat report changes nothing
-    (idempotency)."""
+    """Cheap (indexed) reads that change whenever an interaction or standard is added, or an
+    interaction's lifecycle changes (its ``updated_at``), in one statement."""
     row = session.execute(
         select(
             select(func.max(Interaction.id)).scalar_subquery(),
+            select(func.max(Interaction.updated_at)).scalar_subquery(),
             select(func.max(ServiceStandard.id)).scalar_subquery(),
             select(func.count()).select_from(ServiceStandard).scalar_subquery(),
         )
@@ -387,15 +394,23 @@ def compliance_counts(
     """
     if not quarters:
         return {}
+    calendar = business_calendar()
     key = (
         *(version or compliance_version(session)),
         tuple(quarters),
         provider_id,
         by_service,
         now.replace(minute=0, second=0, microsecond=0),
+        calendar,
     )
 
     def count() -> dict[Any, ComplianceCount]:
+        if calendar is not None:  # business hours: judged in Python (services/compliance_hours)
+            counted = business_compliance(
+                session, quarters, now, provider_id, by_service, calendar,
+                _day, _utc_start, quarter_bounds,
+            )
+            return {group: ComplianceCount(*pair) for group, pair in counted.items()}
         stmt = _compliance_query(session, quarters, now, provider_id, by_service)
         out: dict[Any, ComplianceCount] = {}
         for row in session.execute(stmt):

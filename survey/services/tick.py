@@ -37,6 +37,8 @@ class TickSettings:
     mail_domain: str
     salt: str
     fatigue_days: int = 14
+    fatigue_cap: int = 4  # invitations of any kind per person ...
+    fatigue_period_days: int = 30  # ... in any this many days
     link_days: int = 14
     min_group_size: int = 5  # k of the settings: a campaign opens with at least this k
     #: The scorecard settings (weights, k) a baseline is frozen with; None: no baseline step.
@@ -97,6 +99,9 @@ def run_tick(
     order. Mail lands in the outbox for ``send-mail``."""
     now = now or utcnow()
     report = TickReport()
+    policy = FatiguePolicy(
+        settings.fatigue_days, settings.fatigue_cap, settings.fatigue_period_days
+    )
 
     def open_due(session: Session) -> None:
         due = session.scalars(
@@ -112,6 +117,7 @@ def run_tick(
                 settings.mail_domain,
                 now,
                 min_group_size=settings.min_group_size,
+                policy=policy,
             )
             if result is not None:
                 report.opened.append(campaign.name)
@@ -134,7 +140,7 @@ def run_tick(
             settings.base_url,
             settings.mail_domain,
             settings.salt,
-            FatiguePolicy(settings.fatigue_days),
+            policy,
             settings.link_days,
             now,
         )

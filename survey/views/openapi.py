@@ -57,6 +57,61 @@ def _array(items: dict[str, Any], nullable: bool = False) -> dict[str, Any]:
     return schema
 
 
+def _json(ref: str, description: str, **headers: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+    }
+    if headers:
+        answer["headers"] = headers
+    return answer
+
+
+NO_STORE = {
+    "Cache-Control": {
+        "description": "Always `no-store`: the figures must not be kept by caches",
+        "schema": {"type": "string", "enum": ["no-store"]},
+    }
+}
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Optional. The first answer to a key is kept for the API key that sent it: a retry "
+        "with the same body gets the same answer (header `Idempotent-Replayed: true`), a "
+        "different body gets 409. Another API key never sees it."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+}
+
+
+def _write_responses(created: bool) -> dict[str, Any]:
+    answers: dict[str, Any] = {
+        "200": _json("Interaction", "Already known: its lifecycle was merged (or unchanged)"),
+        "400": _error("The body is not JSON"),
+        "401": _error("Missing, unknown or revoked API key"),
+        "409": _error(
+            "The reference belongs to another API key, the Idempotency-Key was used with "
+            "another body, or a concurrent request; `field` names which"
+        ),
+        "413": _error("The body is too large"),
+        "415": _error("The body is not declared as JSON"),
+        "422": _error(
+            "A field is missing or invalid (`field` names it), or the body nests arrays or "
+            "objects deeper than 32 levels (`field` is `body`)"
+        ),
+    }
+    if created:
+        answers["201"] = _json("Interaction", "Recorded")
+    return answers
+
+
+def _timestamp(description: str) -> dict[str, Any]:
+    return {"type": "string", "format": "date-time", "nullable": True, "description": description}
+
+
 def scorecard_schemas() -> dict[str, Any]:
     """Schemas of ``GET /departments/{code}/scorecard``; figures on 0..100 unless named."""
     figure = {"$ref": "#/components/schemas/Figure"}
@@ -227,13 +282,20 @@ def openapi_document() -> dict[str, Any]:
             "/interactions": {
                 "post": {
                     "operationId": "recordInteraction",
-                    "summary": "Record a handled request",
+                    "summary": "Record a request or update its lifecycle",
                     "description": (
-                        "Idempotent on `source` + `external_ref`: sending the same pair again "
-                        "returns the interaction recorded first (status 200) and changes "
-                        "nothing. Whether the requester is surveyed is decided later, under "
-                        "the fatigue rules."
+                        "Idempotent on `source` + `external_ref`, per API key: sending the "
+                        "same pair again returns the interaction recorded first (status 200) "
+                        "with its lifecycle times merged: an earlier `first_response_at` "
+                        "replaces a later one (not after `resolved_at`), `resolved_at` is set "
+                        "or moves forward (never backwards without a reopening), "
+                        "`reopened_at` clears a resolution it follows, `cancelled_at` is final "
+                        "and a cancelled request is never surveyed; provider, requester, "
+                        "service and `opened_at` stay as first reported. Whether the requester "
+                        "is surveyed is decided once the request is resolved, under the "
+                        "fatigue rules."
                     ),
+                    "parameters": [IDEMPOTENCY_KEY],
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -242,29 +304,83 @@ def openapi_document() -> dict[str, Any]:
                             }
                         },
                     },
+                    "responses": _write_responses(created=True),
+                }
+            },
+            "/interactions/events": {
+                "post": {
+                    "operationId": "recordInteractionEvent",
+                    "summary": "One lifecycle event of a request already reported",
+                    "description": (
+                        "`opened`, `first_response`, `resolved`, `reopened` or `cancelled` at "
+                        "time `at`, for the request with this `source` + `external_ref` "
+                        "reported with the same API key. Events are idempotent and may arrive "
+                        "out of order (the rules are those of `POST /interactions`); "
+                        "`changed` says whether this one changed anything. Reopening or "
+                        "cancelling withdraws a survey whose email has not left yet."
+                    ),
+                    "parameters": [IDEMPOTENCY_KEY],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/InteractionEvent"}
+                            }
+                        },
+                    },
+                    "responses": _write_responses(created=False),
+                }
+            },
+            "/webhooks/{mapping}": {
+                "post": {
+                    "operationId": "receiveWebhook",
+                    "summary": "A ticketing tool's own webhook payload, read by a mapping",
+                    "description": (
+                        "`issue-tracker`: `issue.key`, `issue.fields.project.key` (provider), "
+                        "`issue.fields.components[0].name` (service), "
+                        "`issue.fields.reporter.emailAddress`, `issue.fields.created`, "
+                        "`issue.fields.resolutiondate`, `issue.fields.status.statusCategory.key`"
+                        " (`done` resolves), `issue.fields.resolution.name` (a cancellation "
+                        "such as won't do or duplicate cancels), `timestamp` (epoch ms). "
+                        "`helpdesk`: `ticket.id`, `ticket.group` (provider), `ticket.service`, "
+                        "`ticket.requester.email`, `ticket.created_at`, `ticket.first_reply_at`"
+                        ", `ticket.solved_at`, `ticket.status` (solved/closed resolve, "
+                        "cancelled/deleted cancel, open after a resolution reopens), "
+                        "`ticket.on_hold_seconds` (paused time), `occurred_at`. The result is "
+                        "recorded as by `POST /interactions` with `source` set to the mapping's "
+                        'name. See docs/operations.md, "Wiring a ticketing tool".'
+                    ),
+                    "parameters": [
+                        {
+                            "name": "mapping",
+                            "in": "path",
+                            "required": True,
+                            "description": "The payload shape",
+                            "schema": {"type": "string", "enum": ["issue-tracker", "helpdesk"]},
+                        },
+                        {
+                            "name": "provider",
+                            "in": "query",
+                            "required": False,
+                            "description": "Department code (overrides the payload's)",
+                            "schema": {"type": "string", "maxLength": 20},
+                        },
+                        {
+                            "name": "service",
+                            "in": "query",
+                            "required": False,
+                            "description": "Service code (overrides the payload's)",
+                            "schema": {"type": "string", "maxLength": 40},
+                        },
+                        IDEMPOTENCY_KEY,
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
                     "responses": {
-                        "201": {
-                            "description": "Recorded",
-                            "content": {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/Interaction"}
-                                }
-                            },
-                        },
-                        "200": {
-                            "description": "Already recorded with this source and reference",
-                            "content": {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/Interaction"}
-                                }
-                            },
-                        },
-                        "400": _error("The body is not JSON"),
-                        "401": _error("Missing, unknown or revoked API key"),
-                        "409": _error("A concurrent request with the same reference; retry"),
-                        "413": _error("The body is too large"),
-                        "415": _error("The body is not declared as JSON"),
-                        "422": _error("A field is missing or invalid; `field` names it"),
+                        **_write_responses(created=True),
+                        "404": _error("No mapping with this name"),
                     },
                 }
             },
@@ -273,14 +389,7 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "listDepartments",
                     "summary": "Active departments and their codes",
                     "responses": {
-                        "200": {
-                            "description": "The departments",
-                            "content": {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/DepartmentList"}
-                                }
-                            },
-                        },
+                        "200": _json("DepartmentList", "The departments", **NO_STORE),
                         "401": _error("Missing, unknown or revoked API key"),
                     },
                 }
@@ -314,14 +423,7 @@ def openapi_document() -> dict[str, Any]:
                         },
                     ],
                     "responses": {
-                        "200": {
-                            "description": "The scorecard figures",
-                            "content": {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/Scorecard"}
-                                }
-                            },
-                        },
+                        "200": _json("Scorecard", "The scorecard figures", **NO_STORE),
                         "400": _error("`quarter` is not a quarter like 2026Q1"),
                         "401": _error("Missing, unknown or revoked API key"),
                         "404": _error("No department with this code"),
@@ -366,11 +468,59 @@ def openapi_document() -> dict[str, Any]:
                             "nullable": True,
                             "description": "When it was resolved",
                         },
+                        "reopened_at": _timestamp(
+                            "When it was reopened (after `resolved_at`: clears the resolution)"
+                        ),
+                        "cancelled_at": _timestamp("When it was cancelled (final; no survey)"),
+                        "paused_seconds": {
+                            "type": "integer",
+                            "nullable": True,
+                            "minimum": 0,
+                            "maximum": 315360000,
+                            "description": (
+                                "Seconds spent in a paused state (waiting on the requester); "
+                                "not counted toward the service standard; only grows"
+                            ),
+                        },
+                    },
+                },
+                "InteractionEvent": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["source", "external_ref", "event", "at"],
+                    "properties": {
+                        "source": _text(40, "Name of the reporting tool", minLength=1),
+                        "external_ref": _text(120, "The request's id in that tool", minLength=1),
+                        "event": {
+                            "type": "string",
+                            "enum": [
+                                "opened",
+                                "first_response",
+                                "resolved",
+                                "reopened",
+                                "cancelled",
+                            ],
+                        },
+                        "at": {**timestamp, "description": "When it happened (with time zone)"},
                     },
                 },
                 "Interaction": {
                     "type": "object",
-                    "required": ["id", "created", "provider", "source", "external_ref", "survey"],
+                    "required": [
+                        "id",
+                        "created",
+                        "provider",
+                        "source",
+                        "external_ref",
+                        "survey",
+                        "state",
+                        "opened_at",
+                        "first_response_at",
+                        "resolved_at",
+                        "reopened_at",
+                        "cancelled_at",
+                        "paused_seconds",
+                    ],
                     "properties": {
                         "id": {"type": "integer"},
                         "created": {"type": "boolean", "description": "False for a repeat"},
@@ -378,6 +528,17 @@ def openapi_document() -> dict[str, Any]:
                         "source": {"type": "string", "nullable": True},
                         "external_ref": {"type": "string", "nullable": True},
                         "survey": {"type": "string", "enum": ["pending", "invited", "skipped"]},
+                        "state": {"type": "string", "enum": ["open", "resolved", "cancelled"]},
+                        "opened_at": timestamp,
+                        "first_response_at": _timestamp("First answer to the requester"),
+                        "resolved_at": _timestamp("Resolution (null while open)"),
+                        "reopened_at": _timestamp("The last reopening"),
+                        "cancelled_at": _timestamp("Cancellation"),
+                        "paused_seconds": {"type": "integer"},
+                        "changed": {
+                            "type": "boolean",
+                            "description": "Events only: whether this event changed anything",
+                        },
                     },
                 },
                 "DepartmentList": {

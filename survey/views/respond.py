@@ -128,7 +128,7 @@ def _post_interaction(
     locale: str,
 ) -> View:
     context: dict[str, Any] = {"provider": link.provider, "service": link.service, "locale": locale}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         score = request.args.get("score", "")
         questions = _blank_questions(
             questionnaire, specs, locale, score if score in {"1", "2", "3", "4", "5"} else None
@@ -224,7 +224,7 @@ def _quarterly(
             **extra,
         ), status
 
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         index = _section_index(
             request.args.get("section"), len(ids), _first_open_section(draft, ids, specs)
         )

@@ -22,6 +22,7 @@ def add_interaction(session, org, person, when, service=None):  # type: ignore[n
         requester_person_id=person.id,
         service_id=service.id if service else None,
         opened_at=when,
+        resolved_at=when,  # only resolved requests are decided
         created_at=when,
     )
     session.add(interaction)

@@ -29,6 +29,8 @@ def skip_reason_labels() -> dict[str, str]:
         "open_quarterly": _("A quarterly survey is open for the person"),
         "sampled_out": _("Not drawn by the service's sampling rate"),
         "inactive": _("The person is no longer active"),
+        "budget": _("The person reached the survey budget for the period"),
+        "cancelled": _("The request was cancelled"),
     }
 
 
