@@ -61,6 +61,11 @@ def labels() -> dict[str, Any]:
             "hidden_strength": _("Hidden strength: customers rate the team higher than it does"),
         },
         "direction": {"up": _("Improved"), "down": _("Declined")},
+        "standing": {
+            "above": _("Clearly above the organisation"),
+            "in_line": _("In line with the organisation"),
+            "below": _("Clearly below the organisation"),
+        },
     }
 
 

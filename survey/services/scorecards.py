@@ -213,12 +213,32 @@ class ChangeFlag:
 
 @dataclass(frozen=True)
 class RankRow:
+    """A department on the overview. ``standing`` places it against the organisation without
+    a rank number: ``above`` or ``below`` when its ISQ interval lies wholly on one side of
+    the organisation's ISQ, ``in_line`` when it overlaps it (``standing_of``)."""
+
     code: str
     name: str
     isq: Gated
     iq: IqFigure
     respondents: int
     flag: ChangeFlag | None
+    standing: str = "in_line"
+
+
+STANDINGS = ("above", "in_line", "below")
+
+
+def standing_of(isq: Gated, org_isq: float | None) -> str:
+    """``above``/``below`` the organisation when the 95 % interval of ``isq`` excludes
+    ``org_isq``, else ``in_line`` (also without an organisation figure or an interval)."""
+    if org_isq is None or isq.low is None or isq.high is None:
+        return "in_line"
+    if isq.low > org_isq:
+        return "above"
+    if isq.high < org_isq:
+        return "below"
+    return "in_line"
 
 
 @dataclass(frozen=True)
@@ -1105,9 +1125,12 @@ def _make_overview(
                 _iq(score.isq, baseline),
                 score.respondents,
                 flags.get(dept.id),
+                standing_of(score.isq, model.org_isq),
             )
         )
-    ranking.sort(key=lambda r: (-(r.isq.value or 0.0), r.code))
+    # Groups, not ranks: within a group the intervals overlap, so departments are listed by
+    # name.
+    ranking.sort(key=lambda r: (STANDINGS.index(r.standing), r.name.casefold(), r.code))
     movers = sorted(flags.values(), key=lambda f: -abs(f.delta))
     return OrgOverview(
         quarter=quarter,

@@ -286,3 +286,18 @@ def test_default_quarter_is_the_latest_finished_one() -> None:
     assert resolve_quarter([], None, today) == ("2026Q2", None)
     assert resolve_quarter(["2026Q1", "2026Q2"], "2026Q2", today) == ("2026Q2", None)
     assert resolve_quarter(["2026Q1", "2026Q2"], "2019Q1", today) == ("2026Q1", "no_data")
+
+
+def test_the_overview_groups_departments_instead_of_ranking_them(org: Org, admin_client) -> None:
+    org.quarterly("IT", "SALES", Q, [5, 4, 5, 5, 4, 5, 4, 5, 4, 4] * 3)  # high, tight
+    org.quarterly("HR", "SALES", Q, [1, 2, 1, 2, 2, 1, 2, 1, 2, 2] * 3)  # low, tight
+    org.quarterly("FIN", "SALES", Q, [3, 3, 4, 3, 2, 3, 4, 3, 2, 3] * 3)  # middle
+    org.quarterly("ENG", "SALES", Q, [3, 4, 3, 2, 3, 4, 3, 3, 2, 4] * 3)  # middle
+    overview, _p = build_overview(org.session, Q, Settings(), now=LATER)
+    standing = {r.code: r.standing for r in overview.ranking}
+    assert standing == {"IT": "above", "HR": "below", "FIN": "in_line", "ENG": "in_line"}
+    # Above first, then in line (by name: Engineering before Finance), then below.
+    assert [r.code for r in overview.ranking] == ["IT", "ENG", "FIN", "HR"]
+    page = admin_client.get(f"/scorecards/?quarter={Q}").get_data(as_text=True)
+    table = page.split('class="ranking"')[1].split("</table>")[0]
+    assert "Clearly above the organisation" in table and ">#<" not in table
