@@ -402,6 +402,46 @@ class Scorecard:
     surveys_sent: int
     response_rate: float | None  # post-interaction answers per survey sent, 0..100
     gap: PerceptionGap
+    #: Where the department stands against the organisation with the stated weights, and with
+    #: each alternative weighting (``weight_sensitivity``): does the standing depend on them?
+    standing: str | None = None
+    standing_elsewhere: tuple[tuple[str, str], ...] = ()
+
+    def standing_depends(self) -> list[str]:
+        """The other standings some alternative weighting gives (empty: it holds)."""
+        return sorted({s for _name, s in self.standing_elsewhere if s != self.standing})
+
+
+# --- sensitivity to the weights ---
+
+#: Alternative weightings a standing is checked against: equal weights, and each component's
+#: weight doubled (the others keeping their ratio).
+def _alternative_weights(weights: Mapping[str, float]) -> list[tuple[str, dict[str, float]]]:
+    keys = [k for k in COMPONENTS if weights.get(k, 0) > 0]
+    out = [("equal", {k: 1.0 for k in keys})]
+    for key in keys:
+        out.append((f"double_{key}", {k: (2.0 if k == key else 1.0) * weights[k] for k in keys}))
+    return out
+
+
+def weight_sensitivity(
+    model: QuarterModel, department_id: int, weights: Mapping[str, float]
+) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """The department's standing (``standing_of``) with ``weights`` and with each alternative
+    weighting (equal weights; each component doubled): the organisation's ISQ is recomputed
+    with the same weights. (None, ()) when the department has no ISQ."""
+    score = model.scores.get(department_id)
+    if score is None or not score.isq.shown:
+        return None, ()
+
+    def standing(w: Mapping[str, float]) -> str:
+        isqs = {d: _isq(s.components, w) for d, s in model.scores.items()}
+        shown = [g.value for g in isqs.values() if g.shown and g.value is not None]
+        org = sum(shown) / len(shown) if shown else None
+        return standing_of(isqs[department_id], org)
+
+    others = tuple((name, standing(w)) for name, w in _alternative_weights(weights))
+    return standing(weights), others
 
 
 # --- the per-quarter model ---
@@ -1505,6 +1545,7 @@ def build_scorecard(
         comments, comments_reason = (), BELOW_COMMENT_K
     compliance, surveyed = _compliance(session, department.id, quarter, score, model, k, now)
     isq = score.isq if score is not None else Gated.hidden(NO_DATA)
+    standing, elsewhere = weight_sensitivity(model, department.id, settings.weights)
     empty = {key: Component(key, 0, None, None, None, None, NO_DATA) for key in COMPONENTS}
     components = score.components if score is not None else empty
     return (
@@ -1536,6 +1577,8 @@ def build_scorecard(
             if responses and responses[-1].quarter == quarter
             else None,
             gap=_gap(session, department.id, quarter, score, k),
+            standing=standing,
+            standing_elsewhere=elsewhere,
         ),
         problem,
     )

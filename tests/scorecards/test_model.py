@@ -301,3 +301,21 @@ def test_the_overview_groups_departments_instead_of_ranking_them(org: Org, admin
     page = admin_client.get(f"/scorecards/?quarter={Q}").get_data(as_text=True)
     table = page.split('class="ranking"')[1].split("</table>")[0]
     assert "Clearly above the organisation" in table and ">#<" not in table
+
+
+def test_a_standing_that_depends_on_the_weights_says_so(org: Org, admin_client) -> None:
+    """IT: great relationship, poor satisfaction after requests. Its standing with the stated
+    weights differs from the one when satisfaction counts double."""
+    org.quarterly("IT", "SALES", Q, [5, 5, 4, 5, 5, 4, 5, 5, 4, 5] * 3)
+    org.post_interaction("IT", "ENG", Q, [1, 2, 1, 2, 4, 1, 2, 1, 5, 2] * 3)
+    for code in ("HR", "FIN"):
+        org.quarterly(code, "SALES", Q, [3, 4, 3, 3, 4, 3, 4, 3, 3, 4] * 3)
+        org.post_interaction(code, "ENG", Q, [4, 3, 4, 5, 2, 4, 4, 3, 5, 4] * 3)
+    it = card(org, "IT")
+    assert it.standing is not None and it.standing_depends()
+    names = dict(it.standing_elsewhere)
+    assert set(names) == {"equal", "double_T", "double_R", "double_C"}
+    page = admin_client.get(f"/scorecards/IT?quarter={Q}").get_data(as_text=True)
+    assert "This depends on the weights" in page
+    fin = card(org, "FIN")
+    assert fin.standing is not None and fin.standing_depends() == []
