@@ -67,6 +67,7 @@ def upgrade() -> None:
         ),
         sa.Column("quarter", sa.String(6), primary_key=True),
         sa.Column("pseudonym", sa.String(32), primary_key=True),
+        sa.Column("responses", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("t_count", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("t_sum", sa.Float(), nullable=False, server_default="0"),
         sa.Column("r_count", sa.Integer(), nullable=False, server_default="0"),

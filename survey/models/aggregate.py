@@ -121,7 +121,8 @@ class RespondentMark(Base):
     the same person about the same provider and quarter be recognised, so that the person is
     counted once and weighs one (``t_*``: their post-interaction satisfaction answers,
     0 or 100 each; ``r_*``: their quarterly relationship scores, 0..100). Nothing links a mark
-    to a response. Someone holding both the database and the key could recompute a person's
+    to a response. ``responses`` counts the person's responses here (1: the first).
+    Someone holding both the database and the key could recompute a person's
     pseudonym and read these sums: ``docs/anonymity.md`` says so.
     """
 
@@ -135,6 +136,7 @@ class RespondentMark(Base):
     )
     quarter: Mapped[str] = mapped_column(String(6), primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(32), primary_key=True)
+    responses: Mapped[int] = mapped_column(Integer, default=0)
     t_count: Mapped[int] = mapped_column(Integer, default=0)
     t_sum: Mapped[float] = mapped_column(Float, default=0.0)
     r_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -41,7 +41,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.type_api import TypeEngine
 
-from survey.models import Answer, Response, ScoreCell, ScoreVersion
+from survey.models import Answer, RespondentMark, Response, ScoreCell, ScoreVersion
 
 ANSWER_COLUMNS: dict[str, TypeEngine[Any]] = {
     "question_id": Integer(),
@@ -176,3 +176,27 @@ INSERT_RESPONSE = Response.__table__.insert()
 SQLITE_INSERT_ANSWERS = _insert_answers("sqlite", bindparam("response_id", type_=String))
 SQLITE_ADD_CELLS = _add_cells("sqlite")
 STORE_ON_POSTGRESQL = _store_on_postgresql()
+
+
+MARK_KEY = ("provider_department_id", "customer_department_id", "quarter", "pseudonym")
+MARK_SUMS = ("responses", "t_count", "t_sum", "r_count", "r_sum")
+
+
+def _add_mark(dialect: str) -> Any:
+    """A respondent's mark (``RespondentMark``) added to, or inserted, in one statement that
+    returns the sums after the change (``MARK_SUMS``, in that order): the submit works out
+    the person's old sums as these minus what it added. It locks the mark's row, so two
+    submits of one person wait for each other; every writer takes its marks before the
+    quarter's version row, one lock order for all."""
+    table = RespondentMark.__table__
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = make_insert(table).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in (*MARK_KEY, *MARK_SUMS)}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in MARK_KEY],
+        set_={name: table.c[name] + statement.excluded[name] for name in MARK_SUMS},
+    ).returning(*(table.c[name] for name in MARK_SUMS))
+
+
+ADD_MARK = {"sqlite": _add_mark("sqlite"), "postgresql": _add_mark("postgresql")}

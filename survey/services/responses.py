@@ -34,6 +34,7 @@ from survey.pseudonyms import pseudonym
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 from survey.services.precompiled import execute
 from survey.services.response_statements import (
+    ADD_MARK,
     ANSWER_COLUMNS,
     CELL_COLUMNS,
     INSERT_RESPONSE,
@@ -182,6 +183,7 @@ class Mark:
     r_count: int = 0
     r_sum: float = 0.0
     known: bool = False
+    responses: int = 0
 
 
 def person_deltas(mark: Mark, values: Iterable[PersonValues]) -> dict[str, _Delta]:
@@ -190,6 +192,7 @@ def person_deltas(mark: Mark, values: Iterable[PersonValues]) -> dict[str, _Delt
     the cell's total from their old mean to their new one (so they still weigh one)."""
     before = (mark.t_count, mark.t_sum, mark.r_count, mark.r_sum)
     for v in values:
+        mark.responses += 1
         if v.t is not None:
             mark.t_count += 1
             mark.t_sum += v.t
@@ -308,7 +311,9 @@ def _read_marks(session: Session, keys: list[MarkKey]) -> dict[MarkKey, Mark]:
                 row["quarter"],
                 row["pseudonym"],
             )
-            found[key] = Mark(row["t_count"], row["t_sum"], row["r_count"], row["r_sum"], True)
+            found[key] = Mark(
+                row["t_count"], row["t_sum"], row["r_count"], row["r_sum"], True, row["responses"]
+            )
     return found
 
 
@@ -322,6 +327,7 @@ def _write_marks(session: Session, marks: Mapping[MarkKey, Mark], existed: set[M
             "customer_department_id": c,
             "quarter": q,
             "pseudonym": mark_pseudonym,
+            "responses": mark.responses,
             "t_count": mark.t_count,
             "t_sum": mark.t_sum,
             "r_count": mark.r_count,
@@ -340,6 +346,7 @@ def _write_marks(session: Session, marks: Mapping[MarkKey, Mark], existed: set[M
                 table.c.pseudonym == row["pseudonym"],
             )
             .values(
+                responses=row["responses"],
                 t_count=row["t_count"],
                 t_sum=row["t_sum"],
                 r_count=row["r_count"],
@@ -371,6 +378,44 @@ def _person_cells(session: Session, items: Iterable[ResponseInput]) -> dict[Cell
             _add_delta(deltas, (*key[:3], metric), delta)
     _write_marks(session, marks, set(stored))
     return deltas
+
+
+def _submit_person_cells(connection: Any, item: ResponseInput) -> dict[CellKey, _Delta]:
+    """The person-level cell changes of one submitted response, its mark added to in one
+    statement that returns the sums after the change (the person's old sums are these minus
+    this response's values; ``responses`` above 1 means the person was counted already)."""
+    values = _person_values(item)
+    key = (item.provider_department_id, item.customer_department_id, item.quarter)
+    if item.respondent is None:
+        changes = person_deltas(Mark(), [values])
+    else:
+        added = Mark()
+        person_deltas(added, [values])
+        row = execute(
+            connection,
+            ADD_MARK[connection.dialect.name],
+            {
+                "provider_department_id": key[0],
+                "customer_department_id": key[1],
+                "quarter": key[2],
+                "pseudonym": item.respondent,
+                "responses": 1,
+                "t_count": added.t_count,
+                "t_sum": added.t_sum,
+                "r_count": added.r_count,
+                "r_sum": added.r_sum,
+            },
+        ).first()
+        responses, t_count, t_sum, r_count, r_sum = row
+        before = Mark(
+            t_count - added.t_count,
+            t_sum - added.t_sum,
+            r_count - added.r_count,
+            r_sum - added.r_sum,
+            known=responses > 1,
+        )
+        changes = person_deltas(before, [values])
+    return {(*key, metric): delta for metric, delta in changes.items()}
 
 
 def _add_delta(deltas: dict[CellKey, _Delta], key: CellKey, delta: _Delta) -> None:
@@ -507,13 +552,11 @@ def write_response(session: Session, prepared: PreparedResponse) -> str:
     the session's transaction; the response's id. Plain statements: the unit of work would
     cost more than the rest of the submit.
 
-    The respondent's mark is read and written first (on PostgreSQL after the quarter's lock,
-    which orders every writer of the quarter), and the person-level cells it changes join the
-    response's cells."""
+    The respondent's mark is added to first (one statement, ``ADD_MARK``), and the
+    person-level cells it changes join the response's cells."""
     connection = session.connection()
-    _lock_quarters_first(session, connection.dialect.name, {prepared.item.quarter})
     deltas = {key: replace(d) for key, d in prepared.deltas.items()}
-    for key, delta in _person_cells(session, [prepared.item]).items():
+    for key, delta in _submit_person_cells(connection, prepared.item).items():
         _add_delta(deltas, key, delta)
     cells = _cells_of_one_response(deltas)
     if connection.dialect.name == "postgresql":

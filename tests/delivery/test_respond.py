@@ -347,3 +347,27 @@ def test_opting_out_withdraws_survey_emails_still_waiting(client, session, invit
     assert rows[first] == ("sent", None)
     assert rows[second] == ("failed", OPTED_OUT_ERROR)
     assert rows[third] == ("queued", None)
+
+
+@pytest.mark.postgres
+def test_one_person_answering_twice_is_counted_once(client, session, invite, org) -> None:
+    """Two requests of the same person, both answered through their links: two responses,
+    one respondent (the pseudonym recognises the second), who weighs one in T."""
+    from survey.models import RespondentMark, ScoreCell
+
+    person, other = org.person(0), org.person(1)
+    for who, overall in ((person, "5"), (person, "1"), (other, "4")):
+        token = invite("post_interaction", who)
+        assert post_answers(client, f"/r/{token}", overall=overall).status_code in (200, 302, 303)
+    session.rollback()
+    n: dict[str, int] = {}
+    total: dict[str, float] = {}
+    for c in session.scalars(select(ScoreCell)):
+        n[c.metric] = n.get(c.metric, 0) + c.n
+        total[c.metric] = total.get(c.metric, 0.0) + c.total
+    assert n["pi.n"] == 3
+    assert n["people"] == 2 and n["T"] == 2
+    assert total["T"] == pytest.approx(50.0 + 100.0)  # person: 1 of 2; other: 1 of 1
+    marks = session.scalars(select(RespondentMark)).all()
+    assert sorted(m.responses for m in marks) == [1, 2]
+    assert all(len(m.pseudonym) == 32 for m in marks)
