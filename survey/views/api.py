@@ -215,7 +215,7 @@ def post_interaction_event() -> Any:
 
     def work() -> tuple[dict[str, Any], int]:
         db = get_session()
-        interaction = find_existing(db, source, ref)
+        interaction = find_existing(db, source, ref, for_update=True)
         if interaction is None:
             raise FieldError("external_ref", "no interaction has this source and external_ref")
         if interaction.api_key_id != g.api_key.id:
