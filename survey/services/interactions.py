@@ -179,7 +179,10 @@ def _merge(
     ]
     order = {kind: i for i, kind in enumerate(EVENTS)}
     for at, kind in sorted(events, key=lambda e: (e[0], order[e[1]])):
-        apply_lifecycle(session, interaction, kind, at, now)
+        try:
+            apply_lifecycle(session, interaction, kind, at, now)
+        except FieldError as error:  # name the snapshot's field, not the event's
+            raise FieldError(f"{kind}_at", error.message) from None
     if data.paused_seconds is not None and data.paused_seconds > interaction.paused_seconds:
         # Paused time only grows: a late report with a smaller total is stale.
         interaction.paused_seconds = data.paused_seconds

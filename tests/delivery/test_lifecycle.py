@@ -249,3 +249,12 @@ def test_csv_rows_update_the_lifecycle_too(admin_client, session, org) -> None:
     assert row.resolved_at == t(4, 15) and row.paused_seconds == 900
     bad = upload(admin_client, head + f"IT,{email},{T(4, 9)},desk,C2,,soon\n")
     assert bad.status_code == 422 and "paused_seconds" in bad.get_data(as_text=True)
+
+
+def test_snapshot_refusals_name_the_snapshot_field(api, session) -> None:
+    api.post("/interactions", opened())
+    late = api.post("/interactions", opened(resolved_at="2099-01-01T00:00:00Z"))
+    assert late.status_code == 422 and late.get_json()["field"] == "resolved_at"
+    early = api.post("/interactions", opened(cancelled_at=T(3, 9)))
+    assert early.status_code == 422 and early.get_json()["field"] == "cancelled_at"
+    assert stored(session).cancelled_at is None
