@@ -86,12 +86,16 @@ def _check_times(data: InteractionInput, now: datetime) -> None:
             raise FieldError(name, "lies in the future")
 
 
-def find_existing(session: Session, source: str | None, ref: str | None) -> Interaction | None:
+def find_existing(
+    session: Session, source: str | None, ref: str | None, for_update: bool = False
+) -> Interaction | None:
+    """The interaction with this source + reference; ``for_update`` locks its row (PostgreSQL;
+    SQLite's write lock already serialises writers) so two lifecycle reports of one request
+    apply one after the other."""
     if not source or not ref:
         return None
-    return session.scalar(
-        select(Interaction).where(Interaction.source == source, Interaction.external_ref == ref)
-    )
+    stmt = select(Interaction).where(Interaction.source == source, Interaction.external_ref == ref)
+    return session.scalar(stmt.with_for_update() if for_update else stmt)
 
 
 def record_interaction(
@@ -117,7 +121,7 @@ def record_interaction(
         value = getattr(data, name)
         if value is not None and len(value) > limit:
             raise FieldError(name, f"is longer than {limit} characters")
-    existing = find_existing(session, data.source, data.external_ref)
+    existing = find_existing(session, data.source, data.external_ref, for_update=True)
     if existing is not None:
         if api_key_id is not None and existing.api_key_id != api_key_id:
             raise OwnershipError
@@ -175,7 +179,10 @@ def _merge(
     ]
     order = {kind: i for i, kind in enumerate(EVENTS)}
     for at, kind in sorted(events, key=lambda e: (e[0], order[e[1]])):
-        apply_lifecycle(session, interaction, kind, at, now)
+        try:
+            apply_lifecycle(session, interaction, kind, at, now)
+        except FieldError as error:  # name the snapshot's field, not the event's
+            raise FieldError(f"{kind}_at", error.message) from None
     if data.paused_seconds is not None and data.paused_seconds > interaction.paused_seconds:
         # Paused time only grows: a late report with a smaller total is stale.
         interaction.paused_seconds = data.paused_seconds
@@ -330,6 +337,9 @@ def decide_pending_surveys(
         )
         .order_by(Interaction.created_at, Interaction.id)
         .limit(limit)
+        # PostgreSQL: a request reopened or cancelled meanwhile is re-checked under the lock
+        # (and skipped when its row is being changed right now; the next tick decides it).
+        .with_for_update(of=Interaction, skip_locked=True)
     ).all()
     invited, skipped = 0, {}
     for interaction in pending:

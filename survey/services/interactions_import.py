@@ -1,10 +1,11 @@
 """Importing handled requests from a CSV file: every row or none.
 
 Columns (header required, order free): ``provider``, ``requester_email``, ``opened_at``, and
-optionally ``service``, ``source``, ``external_ref``, ``first_response_at``, ``resolved_at``.
+optionally ``service``, ``source``, ``external_ref``, ``first_response_at``, ``resolved_at``,
+``reopened_at``, ``cancelled_at``, ``paused_seconds``.
 Times are ISO 8601 with a zone (``2026-05-04T09:30:00Z``). UTF-8 with or without BOM; comma
 or semicolon. Line numbers count the header as line 1. Rows repeating a source + reference
-already stored count as repeats and change nothing (the same rule as the API).
+already stored count as repeats and update that request's lifecycle by the API's rules.
 """
 
 from __future__ import annotations

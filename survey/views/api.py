@@ -137,7 +137,8 @@ def _idempotent(body: Any, work: Callable[[], tuple[dict[str, Any], int]]) -> An
     with another body 409; keys are per API key. Commits on success, rolls back on errors."""
     db = get_session()
     key = request.headers.get("Idempotency-Key")
-    digest = body_digest(body)
+    # The route and its query (a webhook's ?provider=) are part of what a key stands for.
+    digest = body_digest([request.path, sorted(request.args.items(multi=True)), body])
     api_key_id = g.api_key.id
     if key is not None:
         key = key.strip()
@@ -215,7 +216,7 @@ def post_interaction_event() -> Any:
 
     def work() -> tuple[dict[str, Any], int]:
         db = get_session()
-        interaction = find_existing(db, source, ref)
+        interaction = find_existing(db, source, ref, for_update=True)
         if interaction is None:
             raise FieldError("external_ref", "no interaction has this source and external_ref")
         if interaction.api_key_id != g.api_key.id:

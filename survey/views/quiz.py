@@ -118,7 +118,7 @@ def _take(form_url: str, *, key: str | None = None, department: str | None = Non
         "item_count": len(specs),
         "k": current_app.config.get("MIN_GROUP_SIZE", 5),
     }
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = make_quiz_form(specs, _department_choices(), data={"department": department or ""})
         return _form_page(form, **context)
     form = make_quiz_form(specs, _department_choices(), formdata=request.form)

@@ -141,3 +141,9 @@ def test_figures_are_not_cached(api, org) -> None:
     card = api.get("/departments/IT/scorecard")
     assert card.status_code == 200
     assert card.headers["Cache-Control"] == "no-store"
+
+
+def test_new_write_routes_need_a_key(client, org) -> None:
+    for url in ("/api/v1/interactions/events", "/api/v1/webhooks/helpdesk"):
+        response = client.post(url, json={})
+        assert response.status_code == 401 and response.get_json()["field"] == "Authorization"

@@ -59,6 +59,8 @@ def test_head_on_quiz_result_links(client, session) -> None:
     session.commit()
     count = session.scalar(select(func.count()).select_from(QuizAttempt))
     assert same_as_get(client, f"/quiz/r/{key}") == 200
+    assert same_as_get(client, f"/quiz/r/{key}/retake") == 200
+    assert same_as_get(client, "/quiz") == 200
     assert same_as_get(client, "/quiz/r/abcdefghijklmnopqrstuv") in (404, 410)
     session.rollback()
     assert session.scalar(select(func.count()).select_from(QuizAttempt)) == count

@@ -194,3 +194,67 @@ def test_admin_list_shows_the_request_state(api, admin_client, session) -> None:
     html = admin_client.get("/admin/interactions").get_data(as_text=True)
     assert "Request open" in html and "Reopened (1)" in html and "Request cancelled" in html
     assert "Waiting for resolution" in html and "The request was cancelled" in html
+
+
+@pytest.mark.slow
+def test_concurrent_events_end_as_if_applied_one_by_one(live_server, api, session, org) -> None:
+    """Resolutions, first responses and a cancellation racing on one request over a running
+    server: the result obeys the rules whatever the order (rows locked while applied)."""
+    import http.client
+    import json
+    import threading
+
+    assert api.post("/interactions", opened()).status_code == 201
+    key = org.api_key
+    events = [("resolved", T(5, h)) for h in range(10, 20)] + [
+        ("first_response", T(4, h)) for h in range(10, 20)
+    ]
+    barrier = threading.Barrier(len(events))
+    statuses: list[int] = []
+
+    def fire(kind: str, at: str) -> None:
+        payload = {"source": "helpdesk", "external_ref": "T-1", "event": kind, "at": at}
+        conn = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=60)
+        barrier.wait()
+        conn.request(
+            "POST",
+            "/api/v1/interactions/events",
+            json.dumps(payload),
+            {"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
+        )
+        statuses.append(conn.getresponse().status)
+        conn.close()
+
+    threads = [threading.Thread(target=fire, args=e) for e in events]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(set(statuses)) == [200], statuses
+    interaction = stored(session)
+    assert interaction.resolved_at == t(5, 19)  # the latest resolution
+    assert interaction.first_response_at == t(4, 10)  # the earliest first response
+
+
+def test_csv_rows_update_the_lifecycle_too(admin_client, session, org) -> None:
+    from tests.delivery.test_admin_delivery import upload
+
+    email = org.person(0).email
+    head = "provider,requester_email,opened_at,source,external_ref,resolved_at,paused_seconds\n"
+    assert upload(admin_client, head + f"IT,{email},{T(4, 9)},desk,C1,,\n").status_code == 302
+    again = head + f"IT,{email},{T(4, 9)},desk,C1,{T(4, 15)},900\n"
+    assert upload(admin_client, again).status_code == 302
+    session.rollback()
+    row = session.scalar(select(Interaction).where(Interaction.external_ref == "C1"))
+    assert row.resolved_at == t(4, 15) and row.paused_seconds == 900
+    bad = upload(admin_client, head + f"IT,{email},{T(4, 9)},desk,C2,,soon\n")
+    assert bad.status_code == 422 and "paused_seconds" in bad.get_data(as_text=True)
+
+
+def test_snapshot_refusals_name_the_snapshot_field(api, session) -> None:
+    api.post("/interactions", opened())
+    late = api.post("/interactions", opened(resolved_at="2099-01-01T00:00:00Z"))
+    assert late.status_code == 422 and late.get_json()["field"] == "resolved_at"
+    early = api.post("/interactions", opened(cancelled_at=T(3, 9)))
+    assert early.status_code == 422 and early.get_json()["field"] == "cancelled_at"
+    assert stored(session).cancelled_at is None

@@ -89,3 +89,15 @@ def test_query_overrides_and_refusals(api, session, org) -> None:
     bad_time = sample("issue-tracker-created")
     bad_time["timestamp"] = 10**20
     assert api.post("/webhooks/issue-tracker", bad_time).get_json()["field"] == "timestamp"
+
+
+def test_idempotency_key_covers_the_query(api, client, org) -> None:
+    payload = sample("helpdesk-created")
+    payload["ticket"]["group"] = "Identity team"
+    headers = {"Authorization": f"Bearer {org.api_key}", "Idempotency-Key": "hook-1"}
+    first = client.post("/api/v1/webhooks/helpdesk?provider=HR", json=payload, headers=headers)
+    assert first.status_code == 201
+    replay = client.post("/api/v1/webhooks/helpdesk?provider=HR", json=payload, headers=headers)
+    assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
+    other = client.post("/api/v1/webhooks/helpdesk?provider=IT", json=payload, headers=headers)
+    assert other.status_code == 409 and other.get_json()["field"] == "Idempotency-Key"

@@ -75,6 +75,8 @@ ACCESS = {
     "api.departments": API,
     "api.department_scorecard": API,
     "api.post_interaction": API,
+    "api.post_interaction_event": API,
+    "api.post_webhook": API,
 }
 # URL arguments that name something belonging to one department.
 OWNED_ARGUMENTS = {"code", "department_id", "person_id", "service_id", "user_id"}

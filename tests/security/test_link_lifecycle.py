@@ -253,6 +253,7 @@ class LinkLifecycle(RuleBasedStateMachine):
                     service="IT-LAPTOP",
                     requester_email=self.org.people[who].email,
                     opened_at=utcnow() - timedelta(hours=2),
+                    resolved_at=utcnow() - timedelta(hours=1),  # only resolved ones are decided
                     source="lifecycle",
                     external_ref=f"T-{self.refs}",
                 ),
