@@ -63,6 +63,7 @@ class World:
     collections: list[tuple[int, Publication]] = field(default_factory=list)
     campaign: Campaign | None = None
     quarter: str = field(default_factory=lambda: quarter_of(utcnow()))
+    _campaign_answers: set[str] = field(default_factory=set)
 
     # --- building -------------------------------------------------------------------------
 
@@ -115,6 +116,7 @@ class World:
     # --- what people do -------------------------------------------------------------------
 
     def _answer(self, token: str, data: dict[str, Any]) -> None:
+        self.session.commit()  # no read transaction of ours stays open across a request
         respondent = self.app.test_client()
         url = f"/r/{token}"
         response = respondent.post(url, data={"csrf_token": csrf_token(respondent, url), **data})
@@ -123,6 +125,7 @@ class World:
     def post_interaction(self, person: str, provider: str, overall: int, comment: str = "") -> None:
         """``person`` had a request handled by ``provider`` and answers the survey link with
         ``overall`` (1..5) and an optional comment."""
+        self.session.commit()  # a fresh transaction: an old snapshot cannot become a writer
         now = utcnow()
         dept = self.departments[provider]
         service = next(s for s in dept_services(self.session, dept.id))
@@ -166,12 +169,14 @@ class World:
         campaign.status = "open"
         self.session.commit()
         self.campaign = campaign
+        self._campaign_answers = set()
         return campaign
 
     def quarterly(self, person: str, ratings: dict[str, int]) -> None:
         """``person`` answers the open campaign's link: ``ratings[provider]`` (1..5, every
         dimension alike) for the providers named, "did not deal with them" for the others.
         Sections come in the order the page shows them (providers by name)."""
+        self.session.commit()
         campaign = self.campaign or self.open_campaign()
         now = utcnow()
         _inv, token = issue_invitation(
@@ -200,9 +205,14 @@ class World:
             assert response.status_code in (200, 302), response.get_data(as_text=True)[:800]
             if action == "submit":
                 assert response.status_code == 302, response.get_data(as_text=True)[:800]
+        self._campaign_answers.add(person)
         for code, rating in ratings.items():
             value = 25.0 * (rating - 1)
             self.events.append(Event("R", code, self.customer_of(person), person, value))
+
+    def answered_quarterly(self, person: str) -> bool:
+        """Whether ``person`` already answered the open campaign (one link each)."""
+        return person in self._campaign_answers
 
     def _sections(self, token: str) -> list[str]:
         from survey.services.answering import quarterly_providers
@@ -214,16 +224,17 @@ class World:
 
         invitation = self.session.get(Invitation, lookup.link.invitation_id)
         codes = [d.code for d in quarterly_providers(self.session, invitation)]
-        self.session.rollback()
+        self.session.commit()  # end the read: a kept snapshot could not write later
         return codes
 
     def deactivate(self, code: str) -> None:
+        self.session.commit()
         url = f"/admin/departments/{self.departments[code].id}/deactivate"
         assert post_form(self.admin, url).status_code == 302
 
     def rename(self, code: str, name: str) -> None:
         url = f"/admin/departments/{self.departments[code].id}"
-        response = post_form(self.admin, url, {"code": code, "name": name, "parent": ""}, page=url)
+        response = post_form(self.admin, url, {"code": code, "name": name, "parent": ""})
         assert response.status_code == 302, response.get_data(as_text=True)[:800]
 
     def close_campaign(self) -> None:
@@ -237,6 +248,7 @@ class World:
 
     def read(self) -> Publication:
         """Everything published for the quarter now; remembered for the audit."""
+        self.session.commit()
         publication = collect(self.admin, self.api_key, list(self.departments), self.quarter)
         self.collections.append((len(self.events), publication))
         return publication
