@@ -1,0 +1,209 @@
+"""An interval audit by linear programming: how tightly can a reader pin down a small group?
+
+The unknowns are per-person values on 0..100 (a mean of ratings, or a share scaled so that
+"satisfied" is 100 and "not" is 0), keyed by anything hashable, for example
+``("T", "IT", person, 3)``: the person's mean of their first three post-interaction answers
+about IT. Every published figure becomes a linear constraint on them: a mean ``v`` over a
+group with weights ``w`` (a person who counts twice weighs 2) says
+``sum(w * (x - v))`` lies within ``± tolerance * sum(w)``, the tolerance being half the
+rounding step of the published number (0.005 for two decimals, 0.5 for a whole number).
+
+For a target group (fewer than k people) the audit minimises and maximises the group's mean
+subject to every constraint; the feasible interval is what a reader holding all the
+published figures can conclude. It must be at least ``min_width`` wide (the documented
+protection interval, ±10 points on 0..100), else the publication discloses the group. This
+is the classic interval audit of statistical disclosure control, done on the LP relaxation
+(shares may take fractional values), which is the usual, slightly generous, audit: what it
+flags is certainly a disclosure.
+
+Each bound is one small LP (HiGHS through ``scipy.optimize.linprog``), restricted to the
+constraints connected to the target's unknowns, so an audit of a small organisation takes
+milliseconds per group and is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linprog
+
+LOW, HIGH = 0.0, 100.0
+#: The documented protection interval: a small group's mean must stay uncertain over at
+#: least 20 points (±10) on 0..100.
+MIN_WIDTH = 20.0
+K = 5
+_SLACK = 1e-7  # numerical slack added to every tolerance
+
+
+class InconsistentPublication(AssertionError):
+    """The constraints admit no values at all: the harness misread what was published (or
+    the published figures contradict each other); either way the audit cannot judge."""
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """``low <= sum(coefs[key] * x[key]) <= high``."""
+
+    coefs: Mapping[Hashable, float]
+    low: float
+    high: float
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A group whose mean the reader must not pin down: ``members`` are unknown keys, each
+    weighing one person; ``people`` is how many distinct people the group holds."""
+
+    members: frozenset[Hashable]
+    people: int
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    target: Target
+    low: float
+    high: float
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+    def __str__(self) -> str:
+        return (
+            f"{self.target.label or sorted(map(str, self.target.members))}: "
+            f"{self.target.people} people, mean in [{self.low:.2f}, {self.high:.2f}]"
+        )
+
+
+def mean_fact(
+    weights: Mapping[Hashable, float], value: float, tolerance: float = 0.005, label: str = ""
+) -> Constraint:
+    """A published mean ``value`` (0..100) over the unknowns in ``weights``, rounded to
+    within ``tolerance``."""
+    total = float(sum(weights.values()))
+    if total <= 0:
+        raise ValueError("a published mean needs a positive total weight")
+    coefs = {key: float(w) for key, w in weights.items()}
+    slack = (tolerance + _SLACK) * total
+    return Constraint(coefs, value * total - slack, value * total + slack, label)
+
+
+def growth_link(
+    before: Hashable, after: Hashable, n_before: int, n_after: int, label: str = ""
+) -> Constraint:
+    """One person's mean over their first ``n_before`` answers and over their first
+    ``n_after``: the later sum is the earlier one plus ``n_after - n_before`` answers, each
+    in 0..100."""
+    extra = n_after - n_before
+    return Constraint(
+        {after: float(n_after), before: -float(n_before)}, LOW * extra, HIGH * extra, label
+    )
+
+
+@dataclass
+class Auditor:
+    """Holds the published constraints; answers bounds for target groups."""
+
+    constraints: list[Constraint] = field(default_factory=list)
+
+    def add(self, constraint: Constraint) -> None:
+        self.constraints.append(constraint)
+
+    def extend(self, constraints: Iterable[Constraint]) -> None:
+        self.constraints.extend(constraints)
+
+    def _connected(self, keys: Iterable[Hashable]) -> tuple[list[Constraint], list[Hashable]]:
+        """The constraints reachable from ``keys`` through shared unknowns (the rest cannot
+        narrow the target), and every unknown they and the target touch, in a stable order."""
+        by_key: dict[Hashable, list[int]] = {}
+        for index, c in enumerate(self.constraints):
+            for key in c.coefs:
+                by_key.setdefault(key, []).append(index)
+        seen_keys = set(keys)
+        stack = list(seen_keys)
+        chosen: set[int] = set()
+        while stack:
+            key = stack.pop()
+            for index in by_key.get(key, ()):
+                if index in chosen:
+                    continue
+                chosen.add(index)
+                for other in self.constraints[index].coefs:
+                    if other not in seen_keys:
+                        seen_keys.add(other)
+                        stack.append(other)
+        ordered = sorted(seen_keys, key=repr)
+        return [self.constraints[i] for i in sorted(chosen)], ordered
+
+    def bounds(self, target: Target) -> tuple[float, float]:
+        """The smallest and largest mean of ``target`` consistent with every constraint."""
+        constraints, keys = self._connected(target.members)
+        if not constraints:
+            return LOW, HIGH
+        column = {key: i for i, key in enumerate(keys)}
+        rows = np.zeros((2 * len(constraints), len(keys)))
+        rhs = np.zeros(2 * len(constraints))
+        for r, c in enumerate(constraints):
+            for key, coef in c.coefs.items():
+                rows[2 * r, column[key]] = coef
+                rows[2 * r + 1, column[key]] = -coef
+            rhs[2 * r] = c.high
+            rhs[2 * r + 1] = -c.low
+        objective = np.zeros(len(keys))
+        for key in target.members:
+            objective[column[key]] = 1.0 / len(target.members)
+        out = []
+        for sign in (1.0, -1.0):
+            result = linprog(
+                sign * objective,
+                A_ub=rows,
+                b_ub=rhs,
+                bounds=[(LOW, HIGH)] * len(keys),
+                method="highs",
+            )
+            if result.status == 2:
+                raise InconsistentPublication(
+                    "no values satisfy the published figures: "
+                    + "; ".join(c.label for c in constraints if c.label)
+                )
+            if result.status != 0:
+                raise RuntimeError(f"linprog failed: {result.message}")
+            out.append(sign * float(result.fun))
+        low, high = out
+        return max(LOW, low), min(HIGH, high)
+
+    def audit(
+        self, targets: Iterable[Target], k: int = K, min_width: float = MIN_WIDTH
+    ) -> list[Finding]:
+        """Every target of 1..k-1 people whose feasible interval is narrower than
+        ``min_width`` (a disclosure). Targets of k or more people are not judged."""
+        findings = []
+        seen: set[frozenset[Hashable]] = set()
+        for target in targets:
+            if not 0 < target.people < k or target.members in seen:
+                continue
+            seen.add(target.members)
+            low, high = self.bounds(target)
+            if high - low < min_width - 1e-6:
+                findings.append(Finding(target, low, high))
+        return findings
+
+
+def unions_below_k(
+    cells: Mapping[str, Sequence[Hashable]], k: int = K, label: str = ""
+) -> list[Target]:
+    """Every union of cells (one row of a table: the cells of one provider and metric, each
+    a list of unknowns, one per person) holding 1..k-1 people: the groups a reader might
+    want to isolate by combining hidden cells."""
+    names = sorted(name for name, members in cells.items() if 0 < len(set(members)) < k)
+    out = []
+    for mask in range(1, 2 ** len(names)):
+        chosen = [names[i] for i in range(len(names)) if mask >> i & 1]
+        members = frozenset(m for name in chosen for m in cells[name])
+        if 0 < len(members) < k:
+            out.append(Target(members, len(members), f"{label} {'+'.join(chosen)}".strip()))
+    return out

@@ -1,0 +1,176 @@
+"""Every figure published for a quarter, as a reader sees it: pages, CSV, API.
+
+``collect`` walks, with a signed-in administrator's test client and an API key, the
+organisation overview page (the "who serves whom" heatmap), each department's scorecard
+page (its comments), its CSV export and its API scorecard (``/api/v1/departments/<code>/
+scorecard``, the machine-readable twin of the page). It returns ``Published`` facts: a
+group (one provider's customer departments, or the provider overall), a metric (``T``: share
+of satisfied post-interaction answers, ``R``: relationship score; both 0..100), the value,
+the n shown beside it (None when none is shown) and the rounding tolerance of the number as
+printed. Only the raw (unshrunk) figures are linear in the answers and so are what the
+interval audit uses; shrunk values, ISQ and IQ mix in organisation priors and are left to
+``docs/anonymity.md``. Comment texts and counts are collected as well (``comments``).
+
+Parsing is deliberately simple (regular expressions over the rendered HTML, the csv module,
+JSON): a figure the parser cannot read fails the collection loudly instead of being skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask.testing import FlaskClient
+
+OVERALL = None  # the group "provider overall": every customer of the provider
+
+
+@dataclass(frozen=True)
+class Published:
+    """One published figure: ``customers`` is a frozenset of customer codes, or None for the
+    provider overall."""
+
+    provider: str
+    customers: frozenset[str] | None
+    metric: str
+    value: float
+    n: int | None
+    tolerance: float
+    source: str
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.provider, self.customers, self.metric, self.source)
+
+
+@dataclass
+class Publication:
+    facts: list[Published] = field(default_factory=list)
+    # provider code -> (count served by the API or None, comment texts on the page)
+    comments: dict[str, tuple[int | None, tuple[str, ...]]] = field(default_factory=dict)
+
+    def values(self) -> dict[tuple[Any, ...], tuple[float, int | None]]:
+        """Each figure by where it was read: what a reader compares between two loads."""
+        return {f.key(): (f.value, f.n) for f in self.facts}
+
+
+_HEAT_TABLE = re.compile(r'<table class="matrix heatmap-table">(.*?)</table>', re.S)
+_ABBR = re.compile(r"<abbr[^>]*>([^<]+)</abbr>")
+_ROW = re.compile(r"<tr><th scope=\"row\">(.*?)</tr>", re.S)
+_CELL = re.compile(r"<td class=\"([a-z]+)\"[^>]*>(.*?)</td>", re.S)
+_COMMENT = re.compile(r"<blockquote>(.*?)</blockquote>", re.S)
+
+
+def _number(text: str) -> float:
+    cleaned = re.sub(r"<[^>]+>", "", text).strip().replace("\u2212", "-").replace(",", ".")
+    return float(cleaned)
+
+
+def _overview(client: FlaskClient, quarter: str) -> list[Published]:
+    page = client.get(f"/scorecards/?quarter={quarter}")
+    assert page.status_code == 200, page.status_code
+    html = page.get_data(as_text=True)
+    table = _HEAT_TABLE.search(html)
+    if table is None:
+        return []
+    head, _sep, body = table.group(1).partition("<tbody>")
+    columns = _ABBR.findall(head)
+    out = []
+    for row in _ROW.finditer(body):
+        provider = _ABBR.findall(row.group(1))[0]
+        cells = _CELL.findall(row.group(1))
+        assert len(cells) == len(columns), (provider, len(cells), columns)
+        for customer, (kind, content) in zip(columns, cells, strict=True):
+            if kind == "num":
+                out.append(
+                    Published(
+                        provider,
+                        frozenset([customer]),
+                        "R",
+                        _number(content),
+                        None,
+                        0.5,
+                        "overview heatmap",
+                    )
+                )
+    return out
+
+
+def _api(
+    client: FlaskClient, api_key: str, code: str, quarter: str
+) -> tuple[list[Published], int | None]:
+    response = client.get(
+        f"/api/v1/departments/{code}/scorecard?quarter={quarter}",
+        headers={"Authorization": f"Bearer {api_key}"},
+    )
+    assert response.status_code == 200, (code, response.status_code)
+    card = response.get_json()
+    out = []
+    for metric in ("T", "R"):
+        c = card["components"][metric]
+        if c["raw"] is not None:
+            out.append(Published(code, OVERALL, metric, c["raw"], c["n"], 0.005, "api component"))
+    for row in card["customers"]:
+        for metric, name in (("T", "satisfaction"), ("R", "relationship")):
+            figure = row[name]
+            if figure["value"] is not None:
+                out.append(
+                    Published(
+                        code,
+                        frozenset([row["code"]]),
+                        metric,
+                        figure["value"],
+                        figure["n"],
+                        0.005,
+                        "api customers",
+                    )
+                )
+    return out, card["comments"]["count"]
+
+
+_COMPONENT = {"(T)": "T", "(R)": "R"}
+
+
+def _csv(client: FlaskClient, code: str, quarter: str) -> list[Published]:
+    response = client.get(f"/scorecards/{code}.csv?quarter={quarter}")
+    assert response.status_code == 200, (code, response.status_code)
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    out = []
+    for row in rows:
+        if row["value"] in ("", None):
+            continue
+        section, item = row["section"], row["item"]
+        n = int(row["n"]) if row["n"] else None
+        if section == "component":
+            metric = next((m for tag, m in _COMPONENT.items() if item.endswith(tag)), None)
+            raw = re.match(r"raw (-?[0-9.]+)", row["note"] or "")
+            if metric and raw:
+                out.append(Published(code, OVERALL, metric, float(raw.group(1)), n, 0.005, "csv"))
+        elif section in ("customer relationship", "customer satisfaction"):
+            metric = "R" if section.endswith("relationship") else "T"
+            customer = item.split(" ", 1)[0]
+            out.append(
+                Published(code, frozenset([customer]), metric, float(row["value"]), n, 0.005, "csv")
+            )
+    return out
+
+
+def _page_comments(client: FlaskClient, code: str, quarter: str) -> tuple[str, ...]:
+    page = client.get(f"/scorecards/{code}?quarter={quarter}")
+    assert page.status_code == 200, (code, page.status_code)
+    return tuple(m.strip() for m in _COMMENT.findall(page.get_data(as_text=True)))
+
+
+def collect(client: FlaskClient, api_key: str, codes: Iterable[str], quarter: str) -> Publication:
+    """Every figure of ``quarter`` on the overview and for each department in ``codes``
+    (active or not: the API and the exports answer for an inactive department's code too)."""
+    publication = Publication(_overview(client, quarter))
+    for code in codes:
+        facts, count = _api(client, api_key, code, quarter)
+        publication.facts.extend(facts)
+        publication.facts.extend(_csv(client, code, quarter))
+        publication.comments[code] = (count, _page_comments(client, code, quarter))
+    return publication

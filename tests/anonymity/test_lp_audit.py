@@ -1,0 +1,127 @@
+"""The interval auditor on tiny publications whose answer is known by hand."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.anonymity.lp_audit import (
+    Auditor,
+    InconsistentPublication,
+    Target,
+    growth_link,
+    mean_fact,
+    unions_below_k,
+)
+
+
+def people(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+def test_total_and_all_parts_but_one_pin_the_hidden_part() -> None:
+    a, b, c = people("a", 6), people("b", 5), people("c", 2)
+    auditor = Auditor()
+    auditor.add(mean_fact(dict.fromkeys(a + b + c, 1), 60.0, label="total"))
+    auditor.add(mean_fact(dict.fromkeys(a, 1), 70.0, label="A"))
+    auditor.add(mean_fact(dict.fromkeys(b, 1), 50.0, label="B"))
+    hidden = Target(frozenset(c), 2, "C")
+    low, high = auditor.bounds(hidden)
+    expected = (60 * 13 - 70 * 6 - 50 * 5) / 2
+    assert low == pytest.approx(expected, abs=0.1)
+    assert high == pytest.approx(expected, abs=0.1)
+    findings = auditor.audit([hidden])
+    assert len(findings) == 1 and findings[0].width < 0.2
+
+
+def test_zero_share_over_a_group_with_a_hidden_part_is_flagged() -> None:
+    shown, hidden = people("s", 5), people("h", 2)
+    auditor = Auditor([mean_fact(dict.fromkeys(shown + hidden, 1), 0.0, label="T 0 %")])
+    (finding,) = auditor.audit([Target(frozenset(hidden), 2, "hidden")])
+    assert finding.high < 0.05
+
+
+def test_a_properly_suppressed_table_is_not_flagged() -> None:
+    # Total over 4 cells; two small cells are hidden together with a third of 5 people, so
+    # the hidden remainder holds 3 + 2 + 5 = 10 people and nothing isolates the small ones.
+    a, b, c, d = people("a", 6), people("b", 3), people("c", 2), people("d", 5)
+    auditor = Auditor()
+    auditor.add(mean_fact(dict.fromkeys(a + b + c + d, 1), 55.0, label="total"))
+    auditor.add(mean_fact(dict.fromkeys(a, 1), 62.5, label="A"))
+    targets = unions_below_k({"B": b, "C": c, "D": d}, label="row")
+    assert {t.label for t in targets} == {"row B", "row C"}
+    assert auditor.audit(targets) == []
+    for target in targets:
+        low, high = auditor.bounds(target)
+        assert high - low >= 20
+
+
+def test_rounding_is_allowed_for_but_cannot_hide_an_exact_difference() -> None:
+    a, c = people("a", 5), people("c", 1)
+    auditor = Auditor()
+    auditor.add(mean_fact(dict.fromkeys(a + c, 1), 58.33, tolerance=0.005))
+    auditor.add(mean_fact(dict.fromkeys(a, 1), 60.0, tolerance=0.005))
+    low, high = auditor.bounds(Target(frozenset(c), 1))
+    assert 49.9 < low <= 50.0 <= high < 50.1
+
+
+def test_one_person_answering_five_times_is_one_person() -> None:
+    person = ("T", "LEGAL", "p1", 5)
+    auditor = Auditor([mean_fact({person: 5}, 0.0, label="n = 5 answers")])
+    (finding,) = auditor.audit([Target(frozenset([person]), 1, "one person")])
+    assert finding.low == 0.0 and finding.high < 0.01
+
+
+def test_differencing_two_releases_isolates_the_new_person() -> None:
+    before, new = people("b", 5), "n0"
+    auditor = Auditor()
+    auditor.add(mean_fact(dict.fromkeys(before, 1), 80.0, label="n=5"))
+    auditor.add(mean_fact(dict.fromkeys([*before, new], 1), 70.83, label="n=6"))
+    low, high = auditor.bounds(Target(frozenset([new]), 1))
+    assert low == pytest.approx(25.0, abs=0.1)
+    assert high == pytest.approx(25.0, abs=0.1)
+
+
+def test_growth_link_ties_a_persons_mean_across_releases() -> None:
+    # Release 1: five people, one of them (p0) with one answer; release 2 adds p0's second
+    # answer only. The link keeps p0's two means consistent; the second answer is 0 to 100.
+    others = people("o", 4)
+    first, second = ("p0", 1), ("p0", 2)
+    auditor = Auditor()
+    auditor.add(mean_fact({**dict.fromkeys(others, 1), first: 1}, 60.0))
+    auditor.add(mean_fact({**dict.fromkeys(others, 1), second: 2}, 50.0))
+    auditor.add(growth_link(first, second, 1, 2))
+    low, high = auditor.bounds(Target(frozenset([second]), 1))
+    # 4 others + x1 = 300 and 4 others + 2 m2 = 300, so m2 = x1 / 2: p0's second answer was
+    # 0, yet p0's mean stays anywhere in 0..50 (x1 is free): the link allows exactly that.
+    assert low == pytest.approx(0.0, abs=0.1)
+    assert high == pytest.approx(50.0, abs=0.1)
+
+
+def test_unconstrained_group_is_free_and_groups_of_k_are_not_judged() -> None:
+    auditor = Auditor([mean_fact(dict.fromkeys(people("a", 5), 1), 100.0)])
+    assert auditor.bounds(Target(frozenset(["x"]), 1)) == (0.0, 100.0)
+    assert auditor.audit([Target(frozenset(people("a", 5)), 5)]) == []
+
+
+def test_contradictory_publication_is_reported_not_judged() -> None:
+    a = people("a", 5)
+    auditor = Auditor([mean_fact(dict.fromkeys(a, 1), 10.0), mean_fact(dict.fromkeys(a, 1), 90.0)])
+    with pytest.raises(InconsistentPublication):
+        auditor.bounds(Target(frozenset(a[:2]), 2))
+
+
+def test_audit_is_fast_and_deterministic() -> None:
+    rows = {f"C{i}": people(f"c{i}_", 1 + i % 6) for i in range(8)}
+    everyone = [p for members in rows.values() for p in members]
+    auditor = Auditor([mean_fact(dict.fromkeys(everyone, 1), 47.0)])
+    for name, members in rows.items():
+        if len(members) >= 5:
+            auditor.add(mean_fact(dict.fromkeys(members, 1), 50.0, label=name))
+    targets = unions_below_k(rows)
+    started = time.perf_counter()
+    first = [auditor.bounds(t) for t in targets]
+    elapsed = time.perf_counter() - started
+    assert [auditor.bounds(t) for t in targets] == first
+    assert elapsed < 5.0, f"{len(targets)} groups took {elapsed:.2f} s"

@@ -1,0 +1,361 @@
+"""A small organisation driven as people drive it, with a ledger of who answered what.
+
+Answers go in through the respondent link flow (an invitation issued by the real service,
+then ``POST /r/<token>`` from the respondent's own client), departments are deactivated
+through the administrators' pages, campaigns closed through them too. The ledger is the
+test's ground truth (what the app must never store): each answer's person, provider,
+customer department, metric and value on 0..100. ``audit`` turns a ``Publication`` into
+interval-audit constraints over per-person unknowns and checks every group of fewer than k
+people the reader might want to isolate.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from survey.models import Campaign, Department, Dependency, Interaction, Person, Service
+from survey.models.base import utcnow
+from survey.periods import quarter_of
+from survey.services.accounts import create_api_key, create_user
+from survey.services.campaigns import create_campaign
+from survey.services.invitations import issue_invitation
+from survey.services.questionnaires import install_default_questionnaires
+from tests.anonymity.lp_audit import (
+    Auditor,
+    Finding,
+    Target,
+    growth_link,
+    mean_fact,
+    unions_below_k,
+)
+from tests.anonymity.publication import Publication, Published, collect
+from tests.conftest import PASSWORD, csrf_token, post_form
+
+DIMENSIONS = ("reliability", "responsiveness", "competence", "courtesy", "tools")
+
+
+@dataclass(frozen=True)
+class Event:
+    metric: str  # "T" or "R"
+    provider: str
+    customer: str
+    person: str
+    value: float  # 0..100
+
+
+@dataclass
+class World:
+    app: Flask
+    session: Session
+    admin: FlaskClient
+    api_key: str
+    departments: dict[str, Department] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    collections: list[tuple[int, Publication]] = field(default_factory=list)
+    campaign: Campaign | None = None
+    quarter: str = field(default_factory=lambda: quarter_of(utcnow()))
+    _campaign_answers: set[str] = field(default_factory=set)
+
+    # --- building -------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, app: Flask, session: Session, sizes: dict[str, int]) -> World:
+        """Departments with ``sizes[code]`` people each, every department depending on every
+        other (so a quarterly link rates all of them), one service per department, the default
+        questionnaires, an administrator signed in and an API key."""
+        install_default_questionnaires(session)
+        _key, secret = create_api_key(session, "auditor")
+        user = create_user(session, "auditor-admin@example.com", PASSWORD, "admin")
+        session.commit()
+        admin = app.test_client()
+        signed = post_form(admin, "/auth/sign-in", {"email": user.email, "password": PASSWORD})
+        assert signed.status_code == 302
+        world = cls(app, session, admin, secret)
+        for code in sizes:
+            world.add_department(code, sizes[code])
+        return world
+
+    def add_department(self, code: str, size: int) -> None:
+        dept = Department(code=code, name=f"Department {code}")
+        self.session.add(dept)
+        self.session.flush()
+        self.session.add(
+            Service(provider_department_id=dept.id, code=f"{code}-HELP", name=f"{code} help")
+        )
+        for other in self.departments.values():
+            self.session.add(
+                Dependency(customer_department_id=dept.id, provider_department_id=other.id)
+            )
+            self.session.add(
+                Dependency(customer_department_id=other.id, provider_department_id=dept.id)
+            )
+        self.departments[code] = dept
+        for i in range(size):
+            key = f"{code}-{i}"
+            self.people[key] = Person(
+                email=f"{key.lower()}@example.com", name=f"Member {key}", department_id=dept.id
+            )
+            self.session.add(self.people[key])
+        self.session.commit()
+
+    def members(self, code: str) -> list[str]:
+        return [key for key in self.people if key.rsplit("-", 1)[0] == code]
+
+    def customer_of(self, person: str) -> str:
+        return person.rsplit("-", 1)[0]
+
+    # --- what people do -------------------------------------------------------------------
+
+    def _answer(self, token: str, data: dict[str, Any]) -> None:
+        self.session.commit()  # no read transaction of ours stays open across a request
+        respondent = self.app.test_client()
+        url = f"/r/{token}"
+        response = respondent.post(url, data={"csrf_token": csrf_token(respondent, url), **data})
+        assert response.status_code == 302, response.get_data(as_text=True)[:800]
+
+    def post_interaction(self, person: str, provider: str, overall: int, comment: str = "") -> None:
+        """``person`` had a request handled by ``provider`` and answers the survey link with
+        ``overall`` (1..5) and an optional comment."""
+        self.session.commit()  # a fresh transaction: an old snapshot cannot become a writer
+        now = utcnow()
+        dept = self.departments[provider]
+        service = next(s for s in dept_services(self.session, dept.id))
+        interaction = Interaction(
+            provider_department_id=dept.id,
+            service_id=service.id,
+            requester_person_id=self.people[person].id,
+            opened_at=now - timedelta(hours=5),
+            first_response_at=now - timedelta(hours=4),
+            resolved_at=now - timedelta(hours=1),
+            survey_decision="invited",
+        )
+        self.session.add(interaction)
+        self.session.flush()
+        _inv, token = issue_invitation(
+            self.session,
+            self.people[person],
+            "post_interaction",
+            now + timedelta(days=14),
+            interaction=interaction,
+            now=now,
+        )
+        self.session.commit()
+        answers: dict[str, Any] = {"overall": str(overall)}
+        if comment:
+            answers["comment"] = comment
+        self._answer(token, answers)
+        value = 100.0 if overall >= 4 else 0.0
+        self.events.append(Event("T", provider, self.customer_of(person), person, value))
+
+    def open_campaign(self) -> Campaign:
+        now = utcnow()
+        campaign = create_campaign(
+            self.session,
+            name="Quarterly",
+            quarter=self.quarter,
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + timedelta(days=21),
+            min_group_size=5,
+        )
+        campaign.status = "open"
+        self.session.commit()
+        self.campaign = campaign
+        self._campaign_answers = set()
+        return campaign
+
+    def quarterly(self, person: str, ratings: dict[str, int]) -> None:
+        """``person`` answers the open campaign's link: ``ratings[provider]`` (1..5, every
+        dimension alike) for the providers named, "did not deal with them" for the others.
+        Sections come in the order the page shows them (providers by name)."""
+        self.session.commit()
+        campaign = self.campaign or self.open_campaign()
+        now = utcnow()
+        _inv, token = issue_invitation(
+            self.session,
+            self.people[person],
+            "quarterly",
+            now + timedelta(days=14),
+            campaign=campaign,
+            now=now,
+        )
+        self.session.commit()
+        providers = self._sections(token)
+        for index, code in enumerate(providers):
+            action = "submit" if index == len(providers) - 1 else "save"
+            data: dict[str, Any] = {"section": str(index), "action": action}
+            if code in ratings:
+                data.update({d: str(ratings[code]) for d in DIMENSIONS})
+                data["overall"] = "3"
+            else:
+                data["not_applicable"] = "y"
+            respondent = self.app.test_client()
+            url = f"/r/{token}"
+            response = respondent.post(
+                url, data={"csrf_token": csrf_token(respondent, url), **data}
+            )
+            assert response.status_code in (200, 302), response.get_data(as_text=True)[:800]
+            if action == "submit":
+                assert response.status_code == 302, response.get_data(as_text=True)[:800]
+        self._campaign_answers.add(person)
+        for code, rating in ratings.items():
+            value = 25.0 * (rating - 1)
+            self.events.append(Event("R", code, self.customer_of(person), person, value))
+
+    def answered_quarterly(self, person: str) -> bool:
+        """Whether ``person`` already answered the open campaign (one link each)."""
+        return person in self._campaign_answers
+
+    def _sections(self, token: str) -> list[str]:
+        from survey.services.answering import quarterly_providers
+        from survey.services.invitations import look_up_link
+
+        lookup = look_up_link(self.session, token)
+        assert lookup.link is not None
+        from survey.models import Invitation
+
+        invitation = self.session.get(Invitation, lookup.link.invitation_id)
+        codes = [d.code for d in quarterly_providers(self.session, invitation)]
+        self.session.commit()  # end the read: a kept snapshot could not write later
+        return codes
+
+    def deactivate(self, code: str) -> None:
+        self.session.commit()
+        url = f"/admin/departments/{self.departments[code].id}/deactivate"
+        assert post_form(self.admin, url).status_code == 302
+
+    def rename(self, code: str, name: str) -> None:
+        url = f"/admin/departments/{self.departments[code].id}"
+        response = post_form(self.admin, url, {"code": code, "name": name, "parent": ""})
+        assert response.status_code == 302, response.get_data(as_text=True)[:800]
+
+    def close_campaign(self) -> None:
+        if self.campaign is None:
+            return
+        url = f"/admin/campaigns/{self.campaign.id}/close"
+        assert post_form(self.admin, url).status_code == 302
+        self.campaign = None
+
+    # --- reading and auditing -------------------------------------------------------------
+
+    def read(self) -> Publication:
+        """Everything published for the quarter now; remembered for the audit."""
+        self.session.commit()
+        publication = collect(self.admin, self.api_key, list(self.departments), self.quarter)
+        self.collections.append((len(self.events), publication))
+        return publication
+
+    def audit(self, k: int = 5) -> list[Finding]:
+        """The interval audit over every collection read so far."""
+        auditor = Auditor()
+        for at, publication in self.collections:
+            for fact in publication.facts:
+                auditor.add(self._constraint(fact, at))
+        versions: dict[tuple[str, str, str], int] = defaultdict(int)
+        for e in self.events:
+            versions[(e.metric, e.provider, e.person)] += 1
+        for (metric, provider, person), count in versions.items():
+            for r in range(1, count):
+                auditor.add(
+                    growth_link(
+                        (metric, provider, person, r), (metric, provider, person, r + 1), r, r + 1
+                    )
+                )
+        return auditor.audit(self.targets(k), k)
+
+    def _state(self, at: int) -> dict[tuple[str, str, str], int]:
+        """(metric, provider, person) -> answers counted after the first ``at`` events."""
+        counts: dict[tuple[str, str, str], int] = defaultdict(int)
+        for e in self.events[:at]:
+            counts[(e.metric, e.provider, e.person)] += 1
+        return counts
+
+    def _members(self, fact: Published, at: int) -> dict[Hashable, float]:
+        """The unknowns a figure rests on and their weights, at the latest moment up to
+        ``at`` whose counts match the n shown (a release shows an earlier moment); weights per
+        answer when n counts answers, one per person when it counts people."""
+        for moment in range(at, -1, -1):
+            state = self._state(moment)
+            group = {
+                person: count
+                for (metric, provider, person), count in state.items()
+                if metric == fact.metric
+                and provider == fact.provider
+                and (fact.customers is None or self.customer_of(person) in fact.customers)
+            }
+            if not group:
+                continue
+            answers, people = sum(group.values()), len(group)
+            key = lambda p, c: (fact.metric, fact.provider, p, c)  # noqa: E731
+            if fact.n is None or fact.n == answers:
+                return {key(p, c): float(c) for p, c in group.items()}
+            if fact.n == people:
+                return {key(p, c): 1.0 for p, c in group.items()}
+            if fact.n is None:
+                break
+        raise AssertionError(f"cannot tell which answers {fact} rests on")
+
+    def _constraint(self, fact: Published, at: int) -> Any:
+        return mean_fact(
+            self._members(fact, at),
+            fact.value,
+            fact.tolerance,
+            f"{fact.source}: {fact.provider} {sorted(fact.customers or ['all'])} {fact.metric}",
+        )
+
+    def targets(self, k: int = 5) -> list[Target]:
+        """Groups of fewer than k people a reader would want: every union of a provider's
+        customer cells, and the people who answered between two collections (overall and per
+        cell), each at every collection."""
+        out: list[Target] = []
+        moments = sorted({at for at, _p in self.collections})
+        previous: dict[tuple[str, str, str], set[str]] = {}
+        for at in moments:
+            state = self._state(at)
+            rows: dict[tuple[str, str], dict[str, list[Hashable]]] = defaultdict(
+                lambda: defaultdict(list)
+            )
+            people: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+            for (metric, provider, person), count in state.items():
+                customer = self.customer_of(person)
+                rows[(metric, provider)][customer].append((metric, provider, person, count))
+                people[(metric, provider, customer)].add(person)
+                people[(metric, provider, "*")].add(person)
+            for (metric, provider), cells in rows.items():
+                out.extend(unions_below_k(cells, k, f"{metric} {provider}"))
+            for group, now in people.items():
+                new = now - previous.get(group, set())
+                if 0 < len(new) < k and previous.get(group):
+                    metric, provider, customer = group
+                    members = frozenset(
+                        (metric, provider, p, state[(metric, provider, p)]) for p in new
+                    )
+                    out.append(Target(members, len(new), f"{metric} {provider} {customer} new"))
+            previous = {g: set(v) for g, v in people.items()}
+        return out
+
+    def truth(self, metric: str, provider: str, persons: Iterable[str]) -> float:
+        """The true mean of ``persons`` (each person's own mean first)."""
+        values: dict[str, list[float]] = defaultdict(list)
+        wanted = set(persons)
+        for e in self.events:
+            if e.metric == metric and e.provider == provider and e.person in wanted:
+                values[e.person].append(e.value)
+        means = [sum(v) / len(v) for v in values.values()]
+        return sum(means) / len(means)
+
+
+def dept_services(session: Session, department_id: int) -> Sequence[Service]:
+    from sqlalchemy import select
+
+    return session.scalars(
+        select(Service).where(Service.provider_department_id == department_id)
+    ).all()
