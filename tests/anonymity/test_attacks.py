@@ -3,8 +3,9 @@ API: each must fail to recover the hidden value.
 
 Each test builds its organisation through the services and pages people use, reads every
 published figure (``publication.collect``) as an administrator would, plays the attack and
-runs the interval audit (``lp_audit``) over everything read. A test marked ``xfail(strict)``
-is an attack that succeeds on today's code: when the fix lands the mark must go.
+runs the interval audit (``lp_audit``) over everything read. Post-interaction answers land in
+the quarter in progress, which is never published; ``World.end_quarter`` lets time pass so
+that the attack can also be played on the released quarter.
 """
 
 from __future__ import annotations
@@ -34,11 +35,11 @@ def describe(findings: list) -> str:  # type: ignore[type-arg]
     return "; ".join(str(f) for f in findings)
 
 
-@pytest.mark.xfail(strict=True, reason="leak: the k gate counts answers, not people (attack 1)")
 def test_one_person_answering_five_times_is_not_five_people(app: Flask, session: Session) -> None:
     w = world(app, session, {"LEGAL": 3, "ENG": 6})
     for _ in range(5):
         w.post_interaction("ENG-0", "LEGAL", overall=1)
+    w.end_quarter()
     publication = w.read()
     shown = [f for f in publication.facts if f.provider == "LEGAL" and f.metric == "T"]
     # Only one person answered about LEGAL: nothing about them may appear, and the audit
@@ -48,9 +49,6 @@ def test_one_person_answering_five_times_is_not_five_people(app: Flask, session:
     assert findings == [], describe(findings)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="leak: inactive customer departments leave the remainder rule (attack 2)"
-)
 def test_deactivated_customer_cannot_be_recovered_by_subtraction(
     app: Flask, session: Session
 ) -> None:
@@ -59,7 +57,9 @@ def test_deactivated_customer_cannot_be_recovered_by_subtraction(
     for code, values in ratings.items():
         for i, rating in enumerate(values):
             w.quarterly(f"{code}-{i}", {"HR": rating})
+    w.close_campaign()  # the quarter is released
     before = w.read()
+    assert [f for f in before.facts if f.provider == "HR" and f.metric == "R"], "no control"
     assert not [f for f in before.facts if f.customers == frozenset(["FAC"])]
     w.deactivate("FAC")
     after = w.read()
@@ -83,16 +83,15 @@ def test_deactivated_customer_cannot_be_recovered_by_subtraction(
     )
 
 
-@pytest.mark.xfail(strict=True, reason="leak: the quarter in progress is live (attack 3)")
 def test_figures_do_not_move_with_one_known_persons_answer(app: Flask, session: Session) -> None:
     w = world(app, session, {"FIN": 1, "ENG": 8, "OPS": 6})
     for i in range(4):
         w.post_interaction(f"ENG-{i}", "FIN", overall=5)
     for i in range(3):
         w.post_interaction(f"OPS-{i}", "FIN", overall=4 if i else 2)
-    before = w.read().values()
+    before = w.read(current=True).values()
     w.post_interaction("ENG-7", "FIN", overall=1)  # the attacker knows ENG-7 just answered
-    after = w.read().values()
+    after = w.read(current=True).values()
     moved = {
         key: (before.get(key), value) for key, value in after.items() if before.get(key) != value
     }
@@ -101,28 +100,25 @@ def test_figures_do_not_move_with_one_known_persons_answer(app: Flask, session: 
     assert findings == [], describe(findings)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="leak: comments of the quarter in progress are live (attack 3)"
-)
 def test_comments_do_not_appear_one_by_one(app: Flask, session: Session) -> None:
     w = world(app, session, {"HR": 1, "ENG": 12})
     for i in range(10):
         w.post_interaction(f"ENG-{i}", "HR", overall=4, comment=f"Helpful answer number {i}")
-    before = w.read().comments["HR"]
+    before = w.read(current=True).comments["HR"]
     w.post_interaction("ENG-11", "HR", overall=2, comment="The one only I would write")
-    after = w.read().comments["HR"]
+    after = w.read(current=True).comments["HR"]
     assert "The one only I would write" not in after[1], (
         f"comment count {before[0]} -> {after[0]}: the known person's comment appeared alone"
     )
 
 
-@pytest.mark.xfail(strict=True, reason="leak: a 0 % share over a hidden subgroup (attack 6)")
 def test_no_zero_share_over_a_hidden_subgroup(app: Flask, session: Session) -> None:
     w = world(app, session, {"SALES": 1, "ENG": 5, "OPS": 2})
     for i in range(5):
         w.post_interaction(f"ENG-{i}", "SALES", overall=2)
     for i in range(2):
         w.post_interaction(f"OPS-{i}", "SALES", overall=1)
+    w.end_quarter()
     publication = w.read()
     homogeneous = [
         f

@@ -70,12 +70,8 @@ def play(world: World, action: str, arg: Any, inactive: set[str]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="leak: live figures, inactive departments outside the remainder rule, "
-    "homogeneous shares (attacks 2, 3, 6)",
-)
 def test_no_small_group_is_pinned_down(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    published: list[int] = []  # facts seen per read: the audit must have had figures to audit
     @settings(
         max_examples=12,
         deadline=None,
@@ -107,7 +103,7 @@ def test_no_small_group_is_pinned_down(request: pytest.FixtureRequest, tmp_path:
             try:
                 for action, arg in steps:
                     play(world, action, arg, inactive)
-                    world.read()
+                    published.append(len(world.read().facts))
                     findings = world.audit()
                     assert findings == [], f"after {action} {arg}: " + "; ".join(
                         str(f) for f in findings
@@ -118,3 +114,4 @@ def test_no_small_group_is_pinned_down(request: pytest.FixtureRequest, tmp_path:
                 database(app).engine.dispose()
 
     run()
+    assert sum(1 for n in published if n) >= 3, "the audited worlds published (almost) nothing"

@@ -19,11 +19,12 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from survey.models import Campaign, Department, Dependency, Interaction, Person, Service
 from survey.models.base import utcnow
-from survey.periods import quarter_of
+from survey.periods import quarter_of, shift_quarter
 from survey.services.accounts import create_api_key, create_user
 from survey.services.campaigns import create_campaign
 from survey.services.invitations import issue_invitation
@@ -62,7 +63,10 @@ class World:
     events: list[Event] = field(default_factory=list)
     collections: list[tuple[int, Publication]] = field(default_factory=list)
     campaign: Campaign | None = None
-    quarter: str = field(default_factory=lambda: quarter_of(utcnow()))
+    # Quarterly campaigns run for the quarter just ended (as a real one does in its first
+    # weeks), so closing the campaign releases its figures; post-interaction answers land in
+    # the quarter in progress, which is never published (``read(current=True)`` looks).
+    quarter: str = field(default_factory=lambda: shift_quarter(quarter_of(utcnow()), -1))
     _campaign_answers: set[str] = field(default_factory=set)
 
     # --- building -------------------------------------------------------------------------
@@ -246,10 +250,29 @@ class World:
 
     # --- reading and auditing -------------------------------------------------------------
 
-    def read(self) -> Publication:
-        """Everything published for the quarter now; remembered for the audit."""
+    def end_quarter(self) -> None:
+        """Time passes: the post-interaction answers of the quarter in progress become
+        answers of the campaign's quarter (just ended), which is released once no campaign of
+        it is open. Only for worlds whose campaign quarter has no answers yet."""
         self.session.commit()
-        publication = collect(self.admin, self.api_key, list(self.departments), self.quarter)
+        current = quarter_of(utcnow())
+        taken = self.session.execute(
+            text("SELECT count(*) FROM score_cells WHERE quarter = :q"), {"q": self.quarter}
+        ).scalar()
+        assert taken == 0, "end_quarter needs an empty campaign quarter"
+        for table in ("responses", "score_cells", "respondent_marks"):
+            self.session.execute(
+                text(f"UPDATE {table} SET quarter = :q WHERE quarter = :c"),  # noqa: S608
+                {"q": self.quarter, "c": current},
+            )
+        self.session.commit()
+
+    def read(self, current: bool = False) -> Publication:
+        """Everything published for the campaign's quarter now (``current``: for the quarter
+        in progress, where post-interaction answers land); remembered for the audit."""
+        self.session.commit()
+        quarter = quarter_of(utcnow()) if current else self.quarter
+        publication = collect(self.admin, self.api_key, list(self.departments), quarter)
         self.collections.append((len(self.events), publication))
         return publication
 
