@@ -262,7 +262,7 @@ class World:
         assert taken == 0, "end_quarter needs an empty campaign quarter"
         for table in ("responses", "score_cells", "respondent_marks"):
             self.session.execute(
-                text(f"UPDATE {table} SET quarter = :q WHERE quarter = :c"),  # noqa: S608
+                text(f"UPDATE {table} SET quarter = :q WHERE quarter = :c"),
                 {"q": self.quarter, "c": current},
             )
         self.session.commit()
