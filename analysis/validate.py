@@ -66,9 +66,10 @@ def _r_probs(mu: np.ndarray) -> np.ndarray:
 
 def simulate_org(rng: np.random.Generator, g: int | None = None, icc: float | None = None,
                  size: int | None = None, shift: np.ndarray | None = None,
-                 hide: bool = True) -> Org:
+                 hide: bool = True, sizes: tuple[float, float] = (5, 500)) -> Org:
     """Draw one organisation. ``shift`` (Q, g) adds ISQ-scale points to every component of a
-    department in a quarter (a true change); ``size`` fixes everyone's number of people."""
+    department in a quarter (a true change); ``size`` fixes everyone's number of people,
+    otherwise it is log-uniform over ``sizes``."""
     g = int(rng.integers(10, 201)) if g is None else g
     icc = float(rng.uniform(0.05, 0.3)) if icc is None else icc
     z = rng.standard_normal((g, 3)) @ np.linalg.cholesky(CORR).T
@@ -82,7 +83,7 @@ def simulate_org(rng: np.random.Generator, g: int | None = None, icc: float | No
     tau_r = SIGMA_W * np.sqrt(icc / (1 - icc))
     mu_r = 65 + tau_r * z[:, 1]
     if size is None:
-        base_n = np.exp(rng.uniform(np.log(5), np.log(500), g))
+        base_n = np.exp(rng.uniform(np.log(sizes[0]), np.log(sizes[1]), g))
     else:
         base_n = np.full(g, float(size))
     shift = np.zeros((QUARTERS, g)) if shift is None else shift
@@ -249,8 +250,10 @@ def _trends(sc: Scored, rng: np.random.Generator):
     return adj, slope, eligible
 
 
-def run(orgs: int, seed: int, power_orgs: int | None = None) -> dict:
-    """The whole study; returns a dict of rows (name → (value, bounds or None, count))."""
+def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
+    """The whole study; returns a dict of rows (name → (value, bounds or None, count)).
+    ``corner`` is passed to ``simulate_org`` (e.g. g=10, icc=0.2, sizes=(5, 12)) to study one
+    corner; ``power_orgs=0`` skips the power rows."""
     rng = np.random.default_rng(seed)
     hits = {k: [] for k in ("T", "R", "C", "ISQ", "IQ")}
     small = {k: [] for k in ("T", "R", "C", "ISQ", "IQ")}
@@ -258,7 +261,7 @@ def run(orgs: int, seed: int, power_orgs: int | None = None) -> dict:
     flags = transitions = under_min = 0
     trend_rates, trend_depts = [], 0
     for _ in range(orgs):
-        org = simulate_org(rng)
+        org = simulate_org(rng, **corner)
         sc = score_org(org)
         t_x, t_n, hist, _c_x, _c_n = _gate(org)
         # "n <= 10": the component's own people for T and R, the department's people for C
@@ -305,7 +308,8 @@ def run(orgs: int, seed: int, power_orgs: int | None = None) -> dict:
         float(np.mean(trend_rates)), (0.0, MAX_FALSE_TREND_RATE), trend_depts)
     rows["organisations with any false trend badge"] = (
         float(np.mean(np.asarray(trend_rates) > 0)), None, len(trend_rates))
-    rows.update(power(power_orgs if power_orgs is not None else max(orgs // 2, 20), rng))
+    if power_orgs != 0:
+        rows.update(power(power_orgs if power_orgs is not None else max(orgs // 2, 20), rng))
     return rows
 
 
