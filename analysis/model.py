@@ -44,6 +44,9 @@ Model (section "The model, version 2" of docs/scoring.md):
    of real time), from ``MIN_TREND_QUARTERS`` points, Benjamini-Hochberg across departments.
 8. Rank groups: "above" / "in_line" / "below" the organisation by whether the ISQ interval
    excludes the organisation's ISQ; no rank numbers.
+
+scipy is imported inside the functions that need it (as in ``analysis.stats``), so importing
+this module does not load it into every web worker.
 """
 
 from __future__ import annotations
@@ -54,8 +57,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from scipy import special
-from scipy import stats as sps
 
 from analysis import stats
 
@@ -257,6 +258,8 @@ def share_arrays(successes, trials, prior: SharePrior, k: int = K_MIN):
 
 
 def _beta_bounds(mean: np.ndarray, var: np.ndarray):
+    from scipy import special
+
     mean = np.clip(mean, 1e-9, 1 - 1e-9)
     var = np.minimum(var, mean * (1 - mean) * 0.999)
     nu = mean * (1 - mean) / var - 1
@@ -403,6 +406,8 @@ def fisher_arrays(x1, n1, x2, n2) -> np.ndarray:
     not above the observed one). Above: pooled z with continuity correction. p = 1 when a
     group is empty or the pooled share is 0 or 1.
     """
+    from scipy import stats as sps
+
     x1, n1, x2, n2 = (np.rint(np.asarray(a, float)).astype(np.int64) for a in (x1, n1, x2, n2))
     x1, x2 = np.minimum(x1, n1), np.minimum(x2, n2)
     p = np.ones(x1.shape, float)
@@ -427,7 +432,7 @@ def fisher_arrays(x1, n1, x2, n2) -> np.ndarray:
         pool = (a1 + a2) / (b1 + b2)
         se = np.sqrt(pool * (1 - pool) * (1 / b1 + 1 / b2))
         diff = np.abs(a1 / b1 - a2 / b2) - 0.5 * (1 / b1 + 1 / b2)
-        p[approx] = 2 * sps.norm.sf(np.maximum(diff, 0) / se)
+        p[approx] = 2 * _norm_sf(np.maximum(diff, 0) / se)
     return p
 
 
@@ -453,7 +458,7 @@ def mann_whitney_hist_arrays(hist1, hist2) -> tuple[np.ndarray, np.ndarray]:
         var = n1 * n2 / 12 * ((big + 1) - ties / (big * (big - 1)))
         z = np.where(var > 0, (u2 - mu - 0.5 * np.sign(u2 - mu)) / np.sqrt(var), 0.0)
     z = np.where((n1 > 0) & (n2 > 0), z, 0.0)
-    return z, 2 * sps.norm.sf(np.abs(z))
+    return z, 2 * _norm_sf(np.abs(z))
 
 
 @dataclass(frozen=True)
@@ -481,12 +486,20 @@ def combine_component_tests(z_by_component: np.ndarray, used: np.ndarray,
     den = np.sqrt((w * w * used).sum(axis=0))
     with np.errstate(invalid="ignore", divide="ignore"):
         big_z = np.where(den > 0, (w * z).sum(axis=0) / den, 0.0)
-    return 2 * sps.norm.sf(np.abs(big_z))
+    return 2 * _norm_sf(np.abs(big_z))
 
 
 def signed_z(p: np.ndarray, sign: np.ndarray) -> np.ndarray:
     """A two-sided p turned into a signed normal score (sign of the observed change)."""
-    return np.sign(sign) * sps.norm.isf(np.clip(np.asarray(p, float), 1e-300, 1.0) / 2)
+    from scipy import special
+
+    return -np.sign(sign) * special.ndtri(np.clip(np.asarray(p, float), 1e-300, 1.0) / 2)
+
+
+def _norm_sf(z):
+    from scipy import special
+
+    return special.ndtr(-np.asarray(z, float))
 
 
 def change_p_arrays(t1, t2, r_hist1, r_hist2, c1, c2, min_n: int = MIN_N_FLAG):

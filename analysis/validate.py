@@ -284,7 +284,7 @@ def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
         truth = org.truth[:, :, 0]
         cover = (lo <= truth) & (truth <= hi)
         old_hits.append(cover[~sc.missing[0]])
-        old_small.append(cover[~sc.missing[0] & (org.people <= 10)])
+        old_small.append(cover[~sc.missing[0] & (t_n <= 10)])
         dirs, tested, min_used = _changes(org, sc)
         flags += int((dirs != 0).sum())
         transitions += int(tested.sum())
@@ -364,7 +364,8 @@ def table(rows: dict) -> tuple[str, bool]:
         ok &= inside
         shown = f"{value:.4f}" if isinstance(value, float) else str(value)
         b = "—" if bounds is None else f"{bounds[0]:g} – {bounds[1]:g}"
-        lines.append(f"| {name} | {shown} | {b} | {count} | {'yes' if inside else 'NO'} |")
+        mark = "—" if bounds is None else "yes" if inside else "NO"
+        lines.append(f"| {name} | {shown} | {b} | {count} | {mark} |")
     return "\n".join(lines), ok
 
 

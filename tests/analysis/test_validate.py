@@ -68,5 +68,6 @@ def test_power_rows_detect_a_real_change() -> None:
 def test_table_marks_rows_out_of_bounds() -> None:
     text, ok = validate.table({"a": (0.95, (0.93, 0.97), 10), "b": (0.90, (0.93, 0.97), 10)})
     assert not ok and "| b | 0.9000 | 0.93 – 0.97 | 10 | NO |" in text
+    assert "| c | 0.5000 | — | 3 | — |" in validate.table({"c": (0.5, None, 3)})[0]
     _text, ok = validate.table({"a": (0.95, (0.93, 0.97), 10), "c": (0.5, None, 3)})
     assert ok
