@@ -654,3 +654,94 @@ def rank_groups(lows, highs, organisation: float) -> list[str]:
     for lo, hi in zip(lows, highs, strict=True):
         out.append("above" if lo > organisation else "below" if hi < organisation else "in_line")
     return out
+
+
+# --- one quarter of an organisation, as the pages need it ---
+
+
+@dataclass(frozen=True)
+class DepartmentSums:
+    """The stored sums of one department-quarter (see the module docstring); a component
+    without data has 0 trials / n = 0."""
+
+    t_successes: float = 0.0
+    t_trials: float = 0.0
+    r_n: float = 0.0
+    r_total: float = 0.0
+    r_total_sq: float = 0.0
+    c_successes: float = 0.0
+    c_trials: float = 0.0
+
+
+@dataclass(frozen=True)
+class DepartmentScore:
+    """Everything the pages show for one department-quarter. ``shown`` is False when neither
+    T nor R passes the gate (compliance alone says nothing about how customers see a team);
+    ``iq`` is None without a baseline; ``group`` is "above", "in_line" or "below"."""
+
+    T: Estimate
+    R: Estimate
+    C: Estimate
+    isq: Estimate
+    iq: Estimate | None
+    shown: bool
+    group: str
+
+
+def score_quarter(sums: Sequence[DepartmentSums], priors: Priors,
+                  baseline: Baseline2 | None = None, k: int = K_MIN) -> list[DepartmentScore]:
+    """Score every department of one quarter with frozen ``priors`` (and ``baseline``).
+
+    The organisation's ISQ for the rank groups is the mean ISQ of the departments shown
+    (the prior ISQ when none is shown).
+    """
+    col = {f: np.asarray([getattr(s, f) for s in sums], float)
+           for f in DepartmentSums.__dataclass_fields__}
+    t = share_arrays(col["t_successes"], col["t_trials"], priors.T, k)
+    r = mean_arrays(col["r_n"], col["r_total"], col["r_total_sq"], priors.R, k)
+    c = share_arrays(col["c_successes"], col["c_trials"], priors.C, k)
+    comps = (t, r, c)
+    value, low, high, se = isq_arrays(np.stack([a[0] for a in comps]),
+                                      np.stack([a[3] for a in comps]),
+                                      np.stack([a[4] for a in comps]), priors)
+    shown = ~(t[5] & r[5])
+    w = np.asarray(priors.weights)
+    prior_isq = float(w @ [100 * priors.T.mean, priors.R.mean, 100 * priors.C.mean])
+    org = float(value[shown].mean()) if shown.any() else prior_isq
+    groups = rank_groups(low, high, org)
+    ns = (col["t_trials"], col["r_n"], col["c_trials"])
+    out = []
+    for i in range(len(sums)):
+        parts = [Estimate(float(a[0][i]), float(a[1][i]), float(a[2][i]), float(a[3][i]),
+                          float(n[i]), float(a[4][i]), bool(a[5][i]))
+                 for a, n in zip(comps, ns, strict=True)]
+        weight = float(sum(wi * p.prior_weight for wi, p in zip(w, parts, strict=True)) / w.sum())
+        isq_i = Estimate(float(value[i]), float(low[i]), float(high[i]), float(se[i]),
+                         float(col["r_n"][i]), weight, not bool(shown[i]))
+        iq_i = iq_estimate(isq_i, baseline) if baseline is not None else None
+        out.append(DepartmentScore(*parts, isq_i, iq_i, bool(shown[i]),
+                                   groups[i] if shown[i] else "in_line"))
+    return out
+
+
+#: Alternative weightings for the sensitivity line: each weight 0.10 higher (the others
+#: scaled down to keep the sum 1) and equal weights.
+SENSITIVITY_WEIGHTS: tuple[tuple[float, float, float], ...] = (
+    (0.45, 0.45 * 0.55 / 0.65, 0.20 * 0.55 / 0.65),
+    (0.35 * 0.45 / 0.55, 0.55, 0.20 * 0.45 / 0.55),
+    (0.35 * 0.70 / 0.80, 0.45 * 0.70 / 0.80, 0.30),
+    (1 / 3, 1 / 3, 1 / 3),
+)
+
+
+def weight_sensitivity(sums: Sequence[DepartmentSums], priors: Priors,
+                       alternatives=SENSITIVITY_WEIGHTS, k: int = K_MIN) -> list[bool]:
+    """For each department, True when its rank group is the same under every alternative
+    weighting as under ``priors.weights`` (its standing does not depend on the weights)."""
+    base = [s.group for s in score_quarter(sums, priors, None, k)]
+    stable = [True] * len(base)
+    for weights in alternatives:
+        alt = Priors(priors.T, priors.R, priors.C, priors.corr, tuple(weights), priors.version)
+        for i, s in enumerate(score_quarter(sums, alt, None, k)):
+            stable[i] &= s.group == base[i]
+    return stable

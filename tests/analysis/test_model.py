@@ -253,3 +253,45 @@ def test_exact_mann_kendall_table_matches_stats() -> None:
 def test_rank_groups_have_no_rank_numbers_where_intervals_overlap() -> None:
     groups = model.rank_groups([71, 55, 58, 40], [80, 62, 75, 49], organisation=63.0)
     assert groups == ["above", "below", "in_line", "below"]
+
+
+# --- one quarter ---
+
+
+def test_score_quarter_scores_groups_and_hides_compliance_alone() -> None:
+    priors = _priors()
+    base = model.freeze_baseline2([60.0, 70.0, 80.0], groups=3, priors=priors)
+    strong = model.DepartmentSums(190, 200, 200, 200 * 85, 200 * 85**2 + 199 * 324, 390, 400)
+    weak = model.DepartmentSums(80, 200, 200, 200 * 45, 200 * 45**2 + 199 * 324, 200, 400)
+    middle = model.DepartmentSums(14, 20, 20, 20 * 65, 20 * 65**2 + 19 * 324, 32, 40)
+    only_c = model.DepartmentSums(c_successes=30, c_trials=40)
+    scores = model.score_quarter([strong, weak, middle, only_c], priors, base)
+    assert [s.group for s in scores] == ["above", "below", "in_line", "in_line"]
+    assert not scores[3].shown and scores[3].T.missing and scores[3].R.missing
+    mid = scores[2]
+    want = model.share_estimate(14, 20, priors.T)
+    assert (mid.T.value, mid.T.low, mid.T.high) == pytest.approx((want.value, want.low, want.high))
+    assert mid.isq.value == pytest.approx(0.35 * mid.T.value + 0.45 * mid.R.value
+                                          + 0.20 * mid.C.value)
+    assert mid.iq.value == pytest.approx(100 + 15 * (mid.isq.value - 70.0) / 10.0)
+    assert model.score_quarter([strong], priors)[0].iq is None
+
+
+def _sums(t: float, r: float, c: float, n: int = 200) -> model.DepartmentSums:
+    """n people with T share t %, R mean r (within variance 324), C share c % of 2n."""
+    return model.DepartmentSums(t * n / 100, n, n, n * r, n * r * r + (n - 1) * 324,
+                                c * 2 * n / 100, 2 * n)
+
+
+def test_weight_sensitivity_flags_a_standing_that_depends_on_the_weights() -> None:
+    priors = _priors()
+    assert all(abs(sum(w) - 1) < 1e-9 for w in model.SENSITIVITY_WEIGHTS)
+    others = [_sums(70, 65, 80)] * 5
+    # Perfect compliance, poor satisfaction: "below" only when T weighs 0.45.
+    depends = _sums(50, 65, 100)
+    # Poorer still: below under every weighting.
+    clear = _sums(40, 65, 100)
+    assert model.score_quarter([depends, *others], priors)[0].group == "in_line"
+    assert model.weight_sensitivity([depends, *others], priors)[0] is False
+    assert model.score_quarter([clear, *others], priors)[0].group == "below"
+    assert model.weight_sensitivity([clear, *others], priors)[0] is True
