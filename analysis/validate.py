@@ -258,6 +258,7 @@ def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
     hits = {k: [] for k in ("T", "R", "C", "ISQ", "IQ")}
     small = {k: [] for k in ("T", "R", "C", "ISQ", "IQ")}
     old_hits, old_small = [], []
+    far_new, far_old = [], []
     flags = transitions = under_min = 0
     trend_rates, trend_depts = [], 0
     for _ in range(orgs):
@@ -285,6 +286,10 @@ def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
         cover = (lo <= truth) & (truth <= hi)
         old_hits.append(cover[~sc.missing[0]])
         old_small.append(cover[~sc.missing[0] & (t_n <= 10)])
+        far = (~sc.missing[0] & (t_n <= 10)
+               & (np.abs(truth - 100 * sc.priors.T.mean) > 1.5 * np.sqrt(sc.priors.T.tau2)))
+        far_old.append(cover[far])
+        far_new.append(((sc.low[0] <= truth) & (truth <= sc.high[0]))[far])
         dirs, tested, min_used = _changes(org, sc)
         flags += int((dirs != 0).sum())
         transitions += int(tested.sum())
@@ -301,6 +306,9 @@ def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
     a, s = np.concatenate(old_hits), np.concatenate(old_small)
     rows["old T interval (Wilson on shrunk counts), all"] = (a.mean(), None, a.size)
     rows["old T interval (Wilson on shrunk counts), n <= 10"] = (s.mean(), None, s.size)
+    a, s = np.concatenate(far_new), np.concatenate(far_old)
+    rows["T, n <= 10 and truth over 1.5 prior sd from the mean"] = (a.mean(), None, a.size)
+    rows["old T interval, same departments"] = (s.mean(), None, s.size)
     rows["false change flags per department-quarter"] = (
         flags / max(transitions, 1), (0.0, MAX_FALSE_FLAG_RATE), transitions)
     rows["flags resting on fewer than the minimum n"] = (under_min, (0, 0), flags)
