@@ -388,11 +388,23 @@ def iq_arrays(isq_value, isq_low, isq_high, baseline: Baseline2):
     return f(isq_value), f(isq_low), f(isq_high)
 
 
-def iq_estimate(isq: Estimate, baseline: Baseline2) -> Estimate:
-    """The IQ of an ISQ estimate against a frozen baseline."""
+def iq_estimate(isq: Estimate, baseline: Baseline2, include_baseline: bool = False) -> Estimate:
+    """The IQ of an ISQ estimate against a frozen baseline.
+
+    By default the interval is the ISQ interval mapped: once frozen, μ0 and σ0 are part of the
+    definition. With ``include_baseline`` the interval also carries the baseline's own
+    uncertainty, for a reader who asks how the department stands against the organisation as
+    it truly was in the baseline quarters (delta method, normal): var(IQ) = (15/σ0)²·(se² +
+    μ0_se²) + ((IQ − 100)/σ0)²·σ0_se².
+    """
     v, lo, hi = iq_arrays(isq.value, isq.low, isq.high, baseline)
-    return Estimate(float(v), float(lo), float(hi), float(15 * isq.se / baseline.sigma0),
-                    isq.n, isq.prior_weight, isq.missing)
+    se = 15 * isq.se / baseline.sigma0
+    if include_baseline:
+        se = math.sqrt((15 / baseline.sigma0) ** 2 * (isq.se**2 + baseline.mu0_se**2)
+                       + ((float(v) - 100) / baseline.sigma0) ** 2 * baseline.sigma0_se**2)
+        lo, hi = float(v) - Z95 * se, float(v) + Z95 * se
+    return Estimate(float(v), float(lo), float(hi), float(se), isq.n, isq.prior_weight,
+                    isq.missing)
 
 
 # --- change tests ---

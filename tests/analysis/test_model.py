@@ -152,6 +152,11 @@ def test_iq_maps_the_isq_interval_and_baseline_reports_its_uncertainty() -> None
     iq = model.iq_estimate(isq, base)
     assert iq.value == pytest.approx(100 + 15 * 6.3 / base.sigma0)
     assert iq.low == pytest.approx(100 + 15 * 0.0 / base.sigma0)
+    wide = model.iq_estimate(isq, base, include_baseline=True)
+    want = np.sqrt((15 / base.sigma0) ** 2 * (3.2**2 + base.mu0_se**2)
+                   + ((iq.value - 100) / base.sigma0) ** 2 * base.sigma0_se**2)
+    assert wide.se == pytest.approx(want) and wide.value == iq.value
+    assert wide.high - wide.low > iq.high - iq.low
     with pytest.raises(ValueError):
         model.freeze_baseline2([70.0, 70.0], groups=2, priors=priors)
 
