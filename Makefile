@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DB := instance/survey.sqlite3
 export FLASK_APP := wsgi
 
-.PHONY: run test soak bench lint install system-deps translations messages clean
+.PHONY: run test soak bench validate lint install system-deps translations messages clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -80,6 +80,11 @@ soak: install system-deps
 
 bench: install system-deps
 	$(BIN)/python -m bench
+
+# Simulation study of the scoring model (docs/scoring.md, "The model, version 2"): coverage of
+# every interval, false flags and badges, power; exits non-zero when a row is out of bounds.
+validate: $(VENV)/.installed
+	$(BIN)/python -m analysis.validate
 
 lint: install
 	$(BIN)/ruff check .

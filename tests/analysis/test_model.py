@@ -1,0 +1,302 @@
+"""analysis.model: the scoring model v2 against published values, scipy and hand computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+
+from analysis import model, scoring
+from tests.analysis.test_stats import SHAMPOO
+
+
+def _priors(corr: float = 0.0, groups: int = 40) -> model.Priors:
+    c = ((1.0, corr, corr), (corr, 1.0, corr), (corr, corr, 1.0))
+    return model.Priors(
+        model.SharePrior(0.70, 10.0, groups), model.MeanPrior(65.0, 324.0, 36.0, groups),
+        model.SharePrior(0.80, 20.0, groups), c,
+    )
+
+
+# --- priors ---
+
+
+def test_share_prior_matches_the_method_of_moments_example() -> None:
+    # docs/scoring.md: (2/10, 8/10, 5/10) gives p̄ = 0.5 and m = 2.46.
+    prior = model.fit_share_prior([2, 8, 5], [10, 10, 10], groups=3)
+    assert prior.mean == pytest.approx(0.5)
+    assert prior.m == pytest.approx(1 / (5.2 / 18) - 1)
+    assert prior.groups == 3
+
+
+def test_share_prior_strength_is_clipped_so_small_departments_stay_honest() -> None:
+    # No spread beyond chance: m takes the upper clip (ICC floor 0.02), never infinity.
+    flat = model.fit_share_prior([5, 5, 5, 5], [10, 10, 10, 10])
+    assert flat.m == model.M_RANGE[1]
+    # Extreme spread: the lower clip.
+    wide = model.fit_share_prior([0, 10, 0, 10], [10, 10, 10, 10])
+    assert wide.m == model.M_RANGE[0]
+    assert flat.tau2 == pytest.approx(1e4 * 0.25 / 50)
+
+
+def test_mean_prior_floor_and_moments() -> None:
+    # Two departments: means 60 and 70 from 10 people each, within variance 100.
+    n = np.array([10, 10])
+    mean = np.array([60.0, 70.0])
+    total = n * mean
+    total_sq = (n - 1) * 100.0 + n * mean**2
+    prior = model.fit_mean_prior(n, total, total_sq)
+    assert prior.mean == pytest.approx(65.0)
+    assert prior.sigma2 == pytest.approx(100.0)
+    assert prior.tau2 == pytest.approx(50.0 - 10.0)  # var of means − σ²/n
+    same = model.fit_mean_prior(n, n * 65.0, (n - 1) * 100.0 + n * 65.0**2)
+    assert same.tau2 == pytest.approx(0.02 / 0.98 * 100.0)  # the floor, not 0
+    with pytest.raises(ValueError):
+        model.fit_mean_prior([1, 10], [5, 50], [25, 300])
+
+
+def test_fit_priors_estimates_the_correlation_of_components() -> None:
+    rng = np.random.default_rng(1)
+    g = 400
+    z = rng.standard_normal(g)
+    p = np.clip(0.7 + 0.1 * z, 0.05, 0.95)
+    r_mean = 65 + 8 * z
+    n = np.full(g, 200)
+    t_x = rng.binomial(n, p)
+    c_x = rng.binomial(n, np.clip(0.8 + 0.08 * rng.standard_normal(g), 0.05, 0.95))
+    total = n * r_mean
+    total_sq = (n - 1) * 300.0 + n * r_mean**2
+    priors = model.fit_priors(t_x, n, n, total, total_sq, c_x, n, groups=g)
+    assert priors.corr[0][1] > 0.8  # T and R move together
+    assert abs(priors.corr[0][2]) < 0.25  # C independent here
+    assert priors.R.sigma2 == pytest.approx(300.0)
+
+
+# --- components ---
+
+
+def test_share_estimate_posterior_mean_and_missing_component() -> None:
+    prior = model.SharePrior(0.70, 10.0, 40)
+    est = model.share_estimate(9, 10, prior)
+    assert est.value == pytest.approx(100 * scoring.shrink_proportion(9, 10, 0.7, 10))  # 80
+    assert est.low < est.value < est.high <= 100
+    assert est.prior_weight == pytest.approx(0.5)
+    gone = model.share_estimate(3, 4, prior)  # under k = 5: the prior, with its spread
+    assert gone.missing and gone.value == pytest.approx(70.0)
+    prior_sd = 100 * np.sqrt(0.7 * 0.3 / 11)
+    assert gone.se == pytest.approx(prior_sd * np.sqrt(1 + 1 / 40))
+    big = model.share_estimate(8000, 10000, prior)
+    assert big.value == pytest.approx(80.0, abs=0.05)
+    # Large n: the interval approaches the binomial one, 80 ± 1.96·0.4.
+    assert big.high - big.low == pytest.approx(2 * 1.96 * 0.4, rel=0.02)
+
+
+def test_share_interval_is_wider_than_wilson_on_shrunk_counts() -> None:
+    from analysis.validate import old_wilson_share_arrays
+
+    prior = model.SharePrior(0.70, 10.0, 8)
+    est = model.share_estimate(0, 5, prior)  # far from the mean, small n
+    lo, hi = old_wilson_share_arrays([0], [5], prior)
+    assert est.high - est.low > hi[0] - lo[0]
+    assert est.low >= 0.0
+
+
+def test_mean_estimate_equals_shrink_mean_and_widens_for_the_prior() -> None:
+    prior = model.MeanPrior(65.0, 324.0, 36.0, 40)
+    n, raw = 10, 72.0
+    est = model.mean_estimate(n, n * raw, n * raw**2 + 9 * 324.0, prior)
+    assert est.value == pytest.approx(scoring.shrink_mean(72, 10, 324, 65, 36))  # 68.7
+    b = 32.4 / (32.4 + 36.0)
+    plain = 32.4 * (1 - b)  # the posterior variance with a known prior
+    assert est.se**2 > plain
+    assert est.se**2 == pytest.approx(32.4 * (1 - 39 / 40 * b) + 2 / 37 * b * b * 49)
+    gone = model.mean_estimate(0, 0, 0, prior)
+    assert gone.missing and gone.value == 65.0 and gone.se == pytest.approx(6 * np.sqrt(1.025))
+
+
+def test_isq_keeps_its_meaning_when_a_component_is_missing() -> None:
+    priors = _priors()
+    t = model.share_estimate(9, 10, priors.T)
+    r = model.mean_estimate(10, 720, 720 * 72 + 9 * 324, priors.R)
+    c_missing = model.share_estimate(0, 0, priors.C)
+    est = model.isq_estimate(t, r, c_missing, priors)
+    # docs/scoring.md worked example: T 80, R 68.7; C takes its prior mean 80 (no renormalising).
+    assert est.value == pytest.approx(0.35 * t.value + 0.45 * r.value + 0.20 * 80.0)
+    independent = np.sqrt(0.35**2 * t.se**2 + 0.45**2 * r.se**2 + 0.2**2 * c_missing.se**2)
+    assert est.se == pytest.approx(independent)
+
+
+def test_isq_variance_includes_the_correlation_of_components() -> None:
+    priors = _priors(corr=0.6)
+    t = model.share_estimate(3, 6, priors.T)
+    r = model.mean_estimate(6, 6 * 50, 6 * 2500 + 5 * 324, priors.R)
+    c = model.share_estimate(20, 30, priors.C)
+    est = model.isq_estimate(t, r, c, priors)
+    tau = priors.tau()
+    w = priors.weights
+    b = (t.prior_weight, r.prior_weight, c.prior_weight)
+    var = (w[0] * t.se) ** 2 + (w[1] * r.se) ** 2 + (w[2] * c.se) ** 2
+    for i in range(3):
+        for j in range(i + 1, 3):
+            var += 2 * w[i] * w[j] * b[i] * b[j] * 0.6 * tau[i] * tau[j]
+    assert est.se == pytest.approx(np.sqrt(var))
+    assert est.se > model.isq_estimate(t, r, c, _priors(0.0)).se
+
+
+def test_iq_maps_the_isq_interval_and_baseline_reports_its_uncertainty() -> None:
+    priors = _priors()
+    base = model.freeze_baseline2([62.0, 70.0, 78.0, 70.0], groups=4, priors=priors)
+    assert base.mu0 == 70.0 and base.sigma0 == pytest.approx(np.std([62, 70, 78, 70], ddof=1))
+    assert base.mu0_se == pytest.approx(base.sigma0 / 2)
+    isq = model.Estimate(76.3, 70.0, 82.6, 3.2, 10, 0.3, False)
+    iq = model.iq_estimate(isq, base)
+    assert iq.value == pytest.approx(100 + 15 * 6.3 / base.sigma0)
+    assert iq.low == pytest.approx(100 + 15 * 0.0 / base.sigma0)
+    wide = model.iq_estimate(isq, base, include_baseline=True)
+    want = np.sqrt((15 / base.sigma0) ** 2 * (3.2**2 + base.mu0_se**2)
+                   + ((iq.value - 100) / base.sigma0) ** 2 * base.sigma0_se**2)
+    assert wide.se == pytest.approx(want) and wide.value == iq.value
+    assert wide.high - wide.low > iq.high - iq.low
+    with pytest.raises(ValueError):
+        model.freeze_baseline2([70.0, 70.0], groups=2, priors=priors)
+
+
+# --- change tests ---
+
+
+def test_fisher_matches_the_tea_tasting_example_and_scipy() -> None:
+    # Fisher (1935): 3 of 4 right in one group, 1 of 4 in the other: two-sided p = 34/70.
+    assert model.fisher_arrays([3], [4], [1], [4])[0] == pytest.approx(34 / 70)
+    cases = [(6, 6, 0, 5), (2, 12, 9, 14), (30, 60, 45, 70), (0, 10, 0, 12), (7, 40, 19, 41)]
+    got = model.fisher_arrays(*np.array(cases).T)
+    for (x1, n1, x2, n2), p in zip(cases, got, strict=True):
+        want = sps.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]]).pvalue if x1 + x2 else 1.0
+        assert p == pytest.approx(want, rel=1e-6)
+
+
+def test_fisher_large_samples_use_the_continuity_corrected_z() -> None:
+    p = model.fisher_arrays([560], [700], [480], [800])[0]
+    pool = 1040 / 1500
+    se = np.sqrt(pool * (1 - pool) * (1 / 700 + 1 / 800))
+    z = (0.8 - 0.6 - 0.5 * (1 / 700 + 1 / 800)) / se
+    assert p == pytest.approx(2 * sps.norm.sf(z))
+
+
+def test_mann_whitney_from_histograms_matches_scipy_on_the_expanded_data() -> None:
+    grid = np.arange(5)
+    h1 = np.array([2, 3, 4, 1, 0])
+    h2 = np.array([0, 1, 3, 5, 4])
+    z, p = model.mann_whitney_hist_arrays(h1, h2)
+    a, b = np.repeat(grid, h1), np.repeat(grid, h2)
+    want = sps.mannwhitneyu(a, b, method="asymptotic", use_continuity=True)
+    assert p[0] == pytest.approx(want.pvalue)
+    assert z[0] > 0  # the second sample is higher
+    assert model.mann_whitney_hist_arrays([0, 0, 0, 0, 0], h2)[1][0] == 1.0
+
+
+def test_change_flags_need_the_minimum_n_an_effect_and_bh() -> None:
+    grid_low = [0, 0, 2, 6, 4, 0]
+    grid_high = [0, 0, 0, 0, 4, 8]
+    small = {"t1": (6, 6), "t2": (0, 5), "c1": (0, 0), "c2": (0, 0),
+             "r_hist1": [0, 0, 0, 3, 2, 1], "r_hist2": [3, 2, 0, 0, 0, 0], "delta": -28.3}
+    real = {"t1": (10, 40), "t2": (36, 40), "c1": (50, 100), "c2": (95, 100),
+            "r_hist1": grid_low * 3, "r_hist2": grid_high * 3, "delta": 22.0}
+    tiny = dict(real, delta=2.0)
+    flags = model.change_flags([small, real, tiny])
+    assert flags[0].direction is None and flags[0].components == ()  # n = 5 never flags
+    assert flags[1].direction == "up" and flags[1].components == ("T", "R", "C")
+    assert flags[1].min_n == 36 and flags[1].p_adjusted < 0.05
+    assert flags[2].direction is None  # significant but under 5 ISQ points
+    movers = model.movers({"SALES": flags[0], "ENG": flags[1], "FIN": flags[2]})
+    assert [name for name, _ in movers] == ["ENG"]
+
+
+def test_flag_arrays_applies_bh_over_the_page() -> None:
+    adj, direction = model.flag_arrays([0.01, 0.04, 0.001, 0.5], [6, 7, 2, -9])
+    assert adj == pytest.approx([0.02, 0.04 * 4 / 3, 0.004, 0.5])
+    assert direction.tolist() == [1, 0, 0, 0]
+
+
+# --- trends and groups ---
+
+
+def test_trend_on_the_shampoo_series_matches_the_published_values() -> None:
+    (result,) = model.trend_badges([(list(range(36)), SHAMPOO)])
+    assert result.slope == pytest.approx(11.509375)
+    assert result.p == pytest.approx(2.2372e-9, rel=1e-3)
+    assert result.direction == "rising"
+
+
+def test_trend_keeps_gaps_on_the_time_axis() -> None:
+    # Quarters 0, 1, 4, 5, 6: a gap of two quarters. Values rise 1 point per real quarter.
+    times = [0, 1, 4, 5, 6]
+    values = [60, 61, 64, 65, 66]
+    assert model.theil_sen_time(times, values) == pytest.approx(1.0)
+    (res,) = model.trend_badges([(times, values)])
+    assert res.slope == pytest.approx(1.0)  # evenly spaced indices would say 1.5
+    assert res.p == pytest.approx(2 / 120)  # exact p for 5 ordered values (0.0167)
+
+
+def test_trend_badges_are_corrected_across_departments() -> None:
+    rising = ([0, 1, 2, 3, 4], [1, 2, 3, 4, 5])  # p = 0.0167 alone
+    flat = [([0, 1, 2, 3, 4], [3, 1, 4, 1.5, 2.5])] * 3
+    alone = model.trend_badges([rising])
+    assert alone[0].direction == "rising"
+    many = model.trend_badges([rising, *flat])
+    assert many[0].p_adjusted == pytest.approx(min(1.0, 4 * 2 / 120))
+    assert many[0].direction == "flat"
+    short = model.trend_badges([([0, 1, 2, 3], [1, 2, 3, 4])])
+    assert short[0].p == 1.0 and short[0].direction == "flat"
+
+
+def test_exact_mann_kendall_table_matches_stats() -> None:
+    table = model.mk_exact_table(5)
+    assert table[-1] == pytest.approx(0.0167, abs=5e-5)  # published n = 5 value
+    assert table[10] == 1.0  # S = 0
+
+
+def test_rank_groups_have_no_rank_numbers_where_intervals_overlap() -> None:
+    groups = model.rank_groups([71, 55, 58, 40], [80, 62, 75, 49], organisation=63.0)
+    assert groups == ["above", "below", "in_line", "below"]
+
+
+# --- one quarter ---
+
+
+def test_score_quarter_scores_groups_and_hides_compliance_alone() -> None:
+    priors = _priors()
+    base = model.freeze_baseline2([60.0, 70.0, 80.0], groups=3, priors=priors)
+    strong = model.DepartmentSums(190, 200, 200, 200 * 85, 200 * 85**2 + 199 * 324, 390, 400)
+    weak = model.DepartmentSums(80, 200, 200, 200 * 45, 200 * 45**2 + 199 * 324, 200, 400)
+    middle = model.DepartmentSums(14, 20, 20, 20 * 65, 20 * 65**2 + 19 * 324, 32, 40)
+    only_c = model.DepartmentSums(c_successes=30, c_trials=40)
+    scores = model.score_quarter([strong, weak, middle, only_c], priors, base)
+    assert [s.group for s in scores] == ["above", "below", "in_line", "in_line"]
+    assert not scores[3].shown and scores[3].T.missing and scores[3].R.missing
+    mid = scores[2]
+    want = model.share_estimate(14, 20, priors.T)
+    assert (mid.T.value, mid.T.low, mid.T.high) == pytest.approx((want.value, want.low, want.high))
+    assert mid.isq.value == pytest.approx(0.35 * mid.T.value + 0.45 * mid.R.value
+                                          + 0.20 * mid.C.value)
+    assert mid.iq.value == pytest.approx(100 + 15 * (mid.isq.value - 70.0) / 10.0)
+    assert model.score_quarter([strong], priors)[0].iq is None
+
+
+def _sums(t: float, r: float, c: float, n: int = 200) -> model.DepartmentSums:
+    """n people with T share t %, R mean r (within variance 324), C share c % of 2n."""
+    return model.DepartmentSums(t * n / 100, n, n, n * r, n * r * r + (n - 1) * 324,
+                                c * 2 * n / 100, 2 * n)
+
+
+def test_weight_sensitivity_flags_a_standing_that_depends_on_the_weights() -> None:
+    priors = _priors()
+    assert all(abs(sum(w) - 1) < 1e-9 for w in model.SENSITIVITY_WEIGHTS)
+    others = [_sums(70, 65, 80)] * 5
+    # Perfect compliance, poor satisfaction: "below" only when T weighs 0.45.
+    depends = _sums(50, 65, 100)
+    # Poorer still: below under every weighting.
+    clear = _sums(40, 65, 100)
+    assert model.score_quarter([depends, *others], priors)[0].group == "in_line"
+    assert model.weight_sensitivity([depends, *others], priors)[0] is False
+    assert model.score_quarter([clear, *others], priors)[0].group == "below"
+    assert model.weight_sensitivity([clear, *others], priors)[0] is True
