@@ -236,6 +236,10 @@ class World:
         url = f"/admin/departments/{self.departments[code].id}"
         response = post_form(self.admin, url, {"code": code, "name": name, "parent": ""})
         assert response.status_code == 302, response.get_data(as_text=True)[:800]
+        self.session.commit()
+        self.session.refresh(self.departments[code])
+        assert self.departments[code].name == name
+        self.session.commit()
 
     def close_campaign(self) -> None:
         if self.campaign is None:
