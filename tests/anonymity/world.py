@@ -36,7 +36,7 @@ from tests.anonymity.lp_audit import (
     mean_fact,
     unions_below_k,
 )
-from tests.anonymity.publication import Publication, Published, collect
+from tests.anonymity.publication import HarnessError, Publication, Published, check, collect
 from tests.conftest import PASSWORD, csrf_token, post_form
 
 DIMENSIONS = ("reliability", "responsiveness", "competence", "courtesy", "tools")
@@ -78,7 +78,7 @@ class World:
         session.commit()
         admin = app.test_client()
         signed = post_form(admin, "/auth/sign-in", {"email": user.email, "password": PASSWORD})
-        assert signed.status_code == 302
+        check(signed.status_code == 302)
         world = cls(app, session, admin, secret)
         for code in sizes:
             world.add_department(code, sizes[code])
@@ -120,7 +120,7 @@ class World:
         respondent = self.app.test_client()
         url = f"/r/{token}"
         response = respondent.post(url, data={"csrf_token": csrf_token(respondent, url), **data})
-        assert response.status_code == 302, response.get_data(as_text=True)[:800]
+        check(response.status_code == 302, response.get_data(as_text=True)[:800])
 
     def post_interaction(self, person: str, provider: str, overall: int, comment: str = "") -> None:
         """``person`` had a request handled by ``provider`` and answers the survey link with
@@ -202,9 +202,9 @@ class World:
             response = respondent.post(
                 url, data={"csrf_token": csrf_token(respondent, url), **data}
             )
-            assert response.status_code in (200, 302), response.get_data(as_text=True)[:800]
+            check(response.status_code in (200, 302), response.get_data(as_text=True)[:800])
             if action == "submit":
-                assert response.status_code == 302, response.get_data(as_text=True)[:800]
+                check(response.status_code == 302, response.get_data(as_text=True)[:800])
         self._campaign_answers.add(person)
         for code, rating in ratings.items():
             value = 25.0 * (rating - 1)
@@ -219,7 +219,7 @@ class World:
         from survey.services.invitations import look_up_link
 
         lookup = look_up_link(self.session, token)
-        assert lookup.link is not None
+        check(lookup.link is not None)
         from survey.models import Invitation
 
         invitation = self.session.get(Invitation, lookup.link.invitation_id)
@@ -230,22 +230,22 @@ class World:
     def deactivate(self, code: str) -> None:
         self.session.commit()
         url = f"/admin/departments/{self.departments[code].id}/deactivate"
-        assert post_form(self.admin, url).status_code == 302
+        check(post_form(self.admin, url).status_code == 302)
 
     def rename(self, code: str, name: str) -> None:
         url = f"/admin/departments/{self.departments[code].id}"
         response = post_form(self.admin, url, {"code": code, "name": name, "parent": ""})
-        assert response.status_code == 302, response.get_data(as_text=True)[:800]
+        check(response.status_code == 302, response.get_data(as_text=True)[:800])
         self.session.commit()
         self.session.refresh(self.departments[code])
-        assert self.departments[code].name == name
+        check(self.departments[code].name == name)
         self.session.commit()
 
     def close_campaign(self) -> None:
         if self.campaign is None:
             return
         url = f"/admin/campaigns/{self.campaign.id}/close"
-        assert post_form(self.admin, url).status_code == 302
+        check(post_form(self.admin, url).status_code == 302)
         self.campaign = None
 
     # --- reading and auditing -------------------------------------------------------------
@@ -305,7 +305,7 @@ class World:
                 return {key(p, c): 1.0 for p, c in group.items()}
             if fact.n is None:
                 break
-        raise AssertionError(f"cannot tell which answers {fact} rests on")
+        raise HarnessError(f"cannot tell which answers {fact} rests on")
 
     def _constraint(self, fact: Published, at: int) -> Any:
         return mean_fact(
