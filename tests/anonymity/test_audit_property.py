@@ -74,7 +74,7 @@ def play(world: World, action: str, arg: Any, inactive: set[str]) -> None:
     strict=True,
     raises=AssertionError,
     reason="leak: answers counted as people, live figures, inactive departments outside the "
-    "homogeneous shares (attacks 2, 3, 6)",
+    "remainder rule, homogeneous shares (attacks 1, 2, 3, 6)",
 )
 def test_no_small_group_is_pinned_down(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     @settings(
