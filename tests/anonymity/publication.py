@@ -5,7 +5,8 @@ organisation overview page (the "who serves whom" heatmap), each department's sc
 page (its comments), its CSV export and its API scorecard (``/api/v1/departments/<code>/
 scorecard``, the machine-readable twin of the page). It returns ``Published`` facts: a
 group (one provider's customer departments, or the provider overall), a metric (``T``: share
-of satisfied post-interaction answers, ``R``: relationship score; both 0..100), the value,
+of satisfied post-interaction answers, ``R``: relationship score, ``Q``: the quiz self-view
+of the department's members; all 0..100), the value,
 the n shown beside it (None when none is shown) and the rounding tolerance of the number as
 printed. Only the raw (unshrunk) figures are linear in the answers and so are what the
 interval audit uses; shrunk values, ISQ and IQ mix in organisation priors and are left to
@@ -141,6 +142,9 @@ def _api(
                         "api customers",
                     )
                 )
+    own = card["perception_gap"]["self_view"]
+    if own["value"] is not None:
+        out.append(Published(code, OVERALL, "Q", own["value"], own["n"], 0.005, "api self-view"))
     return out, card["comments"]["count"]
 
 

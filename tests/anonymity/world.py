@@ -111,6 +111,9 @@ class World:
         return [key for key in self.people if key.rsplit("-", 1)[0] == code]
 
     def customer_of(self, person: str) -> str:
+        """A person's department code ("ANON" for a quiz taker who is nobody's member)."""
+        if person.startswith("anon"):
+            return "ANON"
         return person.rsplit("-", 1)[0]
 
     # --- what people do -------------------------------------------------------------------
@@ -155,6 +158,34 @@ class World:
         self._answer(token, answers)
         value = 100.0 if overall >= 4 else 0.0
         self.events.append(Event("T", provider, self.customer_of(person), person, value))
+
+    def quiz(self, taker: str, department: str, seed: int) -> None:
+        """``taker`` (anyone: the form asks no account) takes the public quiz naming
+        ``department``; answers drawn from ``seed``. The ledger records the attempt's overall
+        score (0..100) as the taker's value of the department's self-view ``Q``."""
+        from sqlalchemy import select
+
+        from survey.models import QuizAttempt
+        from survey.services.quiz import item_keys, live_items
+        from survey.services.quiz_items import install_quiz
+
+        self.session.commit()
+        keys = item_keys(live_items(install_quiz(self.session)))
+        self.session.commit()
+        answers = {
+            k.code: (k.best_answer() if (seed >> i) & 1 else k.worst_answer())
+            for i, k in enumerate(keys)
+        }
+        client = self.app.test_client()
+        data = {"csrf_token": csrf_token(client, "/quiz"), "department": department}
+        data.update({code: str(value) for code, value in answers.items()})
+        response = client.post("/quiz", data=data)
+        check(response.status_code == 302, response.get_data(as_text=True)[:800])
+        overall = self.session.scalar(
+            select(QuizAttempt.overall).order_by(QuizAttempt.id.desc()).limit(1)
+        )
+        self.session.commit()
+        self.events.append(Event("Q", department, department, taker, float(overall or 0.0)))
 
     def open_campaign(self) -> Campaign:
         now = utcnow()
