@@ -35,7 +35,7 @@ CODES = ("AA", "BB", "CC", "DD")
 # on a provider as they do after a busy week, so figures appear and small cells sit beside them.
 batch = st.tuples(
     st.integers(0, 99),
-    st.lists(st.tuples(st.integers(0, 99), st.integers(1, 5)), min_size=1, max_size=8),
+    st.lists(st.tuples(st.integers(0, 99), st.integers(1, 5)), min_size=3, max_size=8),
 )
 step = st.one_of(
     st.tuples(st.just("pi"), batch),
