@@ -37,7 +37,7 @@ K = 5
 _SLACK = 1e-7  # numerical slack added to every tolerance
 
 
-class InconsistentPublication(AssertionError):
+class InconsistentPublication(RuntimeError):
     """The constraints admit no values at all: the harness misread what was published (or
     the published figures contradict each other); either way the audit cannot judge."""
 

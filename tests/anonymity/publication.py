@@ -5,7 +5,8 @@ organisation overview page (the "who serves whom" heatmap), each department's sc
 page (its comments), its CSV export and its API scorecard (``/api/v1/departments/<code>/
 scorecard``, the machine-readable twin of the page). It returns ``Published`` facts: a
 group (one provider's customer departments, or the provider overall), a metric (``T``: share
-of satisfied post-interaction answers, ``R``: relationship score; both 0..100), the value,
+of satisfied post-interaction answers, ``R``: relationship score, ``Q``: the quiz self-view
+of the department's members; all 0..100), the value,
 the n shown beside it (None when none is shown) and the rounding tolerance of the number as
 printed. Only the raw (unshrunk) figures are linear in the answers and so are what the
 interval audit uses; shrunk values, ISQ and IQ mix in organisation priors and are left to
@@ -25,6 +26,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask.testing import FlaskClient
+
+
+class HarnessError(RuntimeError):
+    """The harness could not do what a reader does (a page failed, a figure was unreadable,
+    a figure could not be traced to answers). Deliberately not an AssertionError: the attack
+    tests expect AssertionError (the attack succeeded) while a leak stands, and a harness
+    failure must never pass for one."""
+
+
+def check(condition: object, detail: object = "") -> None:
+    if not condition:
+        raise HarnessError(str(detail))
+
 
 OVERALL = None  # the group "provider overall": every customer of the provider
 
@@ -71,7 +85,7 @@ def _number(text: str) -> float:
 
 def _overview(client: FlaskClient, quarter: str) -> list[Published]:
     page = client.get(f"/scorecards/?quarter={quarter}")
-    assert page.status_code == 200, page.status_code
+    check(page.status_code == 200, page.status_code)
     html = page.get_data(as_text=True)
     table = _HEAT_TABLE.search(html)
     if table is None:
@@ -82,7 +96,7 @@ def _overview(client: FlaskClient, quarter: str) -> list[Published]:
     for row in _ROW.finditer(body):
         provider = _ABBR.findall(row.group(1))[0]
         cells = _CELL.findall(row.group(1))
-        assert len(cells) == len(columns), (provider, len(cells), columns)
+        check(len(cells) == len(columns), (provider, len(cells), columns))
         for customer, (kind, content) in zip(columns, cells, strict=True):
             if kind == "num":
                 out.append(
@@ -106,7 +120,7 @@ def _api(
         f"/api/v1/departments/{code}/scorecard?quarter={quarter}",
         headers={"Authorization": f"Bearer {api_key}"},
     )
-    assert response.status_code == 200, (code, response.status_code)
+    check(response.status_code == 200, (code, response.status_code))
     card = response.get_json()
     out = []
     for metric in ("T", "R"):
@@ -128,6 +142,9 @@ def _api(
                         "api customers",
                     )
                 )
+    own = card["perception_gap"]["self_view"]
+    if own["value"] is not None:
+        out.append(Published(code, OVERALL, "Q", own["value"], own["n"], 0.005, "api self-view"))
     return out, card["comments"]["count"]
 
 
@@ -136,7 +153,7 @@ _COMPONENT = {"(T)": "T", "(R)": "R"}
 
 def _csv(client: FlaskClient, code: str, quarter: str) -> list[Published]:
     response = client.get(f"/scorecards/{code}.csv?quarter={quarter}")
-    assert response.status_code == 200, (code, response.status_code)
+    check(response.status_code == 200, (code, response.status_code))
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     out = []
     for row in rows:
@@ -160,7 +177,7 @@ def _csv(client: FlaskClient, code: str, quarter: str) -> list[Published]:
 
 def _page_comments(client: FlaskClient, code: str, quarter: str) -> tuple[str, ...]:
     page = client.get(f"/scorecards/{code}?quarter={quarter}")
-    assert page.status_code == 200, (code, page.status_code)
+    check(page.status_code == 200, (code, page.status_code))
     return tuple(m.strip() for m in _COMMENT.findall(page.get_data(as_text=True)))
 
 

@@ -37,7 +37,7 @@ from tests.anonymity.lp_audit import (
     mean_fact,
     unions_below_k,
 )
-from tests.anonymity.publication import Publication, Published, collect
+from tests.anonymity.publication import HarnessError, Publication, Published, check, collect
 from tests.conftest import PASSWORD, csrf_token, post_form
 
 DIMENSIONS = ("reliability", "responsiveness", "competence", "courtesy", "tools")
@@ -82,7 +82,7 @@ class World:
         session.commit()
         admin = app.test_client()
         signed = post_form(admin, "/auth/sign-in", {"email": user.email, "password": PASSWORD})
-        assert signed.status_code == 302
+        check(signed.status_code == 302)
         world = cls(app, session, admin, secret)
         for code in sizes:
             world.add_department(code, sizes[code])
@@ -115,6 +115,9 @@ class World:
         return [key for key in self.people if key.rsplit("-", 1)[0] == code]
 
     def customer_of(self, person: str) -> str:
+        """A person's department code ("ANON" for a quiz taker who is nobody's member)."""
+        if person.startswith("anon"):
+            return "ANON"
         return person.rsplit("-", 1)[0]
 
     # --- what people do -------------------------------------------------------------------
@@ -124,7 +127,7 @@ class World:
         respondent = self.app.test_client()
         url = f"/r/{token}"
         response = respondent.post(url, data={"csrf_token": csrf_token(respondent, url), **data})
-        assert response.status_code == 302, response.get_data(as_text=True)[:800]
+        check(response.status_code == 302, response.get_data(as_text=True)[:800])
 
     def post_interaction(self, person: str, provider: str, overall: int, comment: str = "") -> None:
         """``person`` had a request handled by ``provider`` and answers the survey link with
@@ -159,6 +162,34 @@ class World:
         self._answer(token, answers)
         value = 100.0 if overall >= 4 else 0.0
         self.events.append(Event("T", provider, self.customer_of(person), person, value))
+
+    def quiz(self, taker: str, department: str, seed: int) -> None:
+        """``taker`` (anyone: the form asks no account) takes the public quiz naming
+        ``department``; answers drawn from ``seed``. The ledger records the attempt's overall
+        score (0..100) as the taker's value of the department's self-view ``Q``."""
+        from sqlalchemy import select
+
+        from survey.models import QuizAttempt
+        from survey.services.quiz import item_keys, live_items
+        from survey.services.quiz_items import install_quiz
+
+        self.session.commit()
+        keys = item_keys(live_items(install_quiz(self.session)))
+        self.session.commit()
+        answers = {
+            k.code: (k.best_answer() if (seed >> i) & 1 else k.worst_answer())
+            for i, k in enumerate(keys)
+        }
+        client = self.app.test_client()
+        data = {"csrf_token": csrf_token(client, "/quiz"), "department": department}
+        data.update({code: str(value) for code, value in answers.items()})
+        response = client.post("/quiz", data=data)
+        check(response.status_code == 302, response.get_data(as_text=True)[:800])
+        overall = self.session.scalar(
+            select(QuizAttempt.overall).order_by(QuizAttempt.id.desc()).limit(1)
+        )
+        self.session.commit()
+        self.events.append(Event("Q", department, department, taker, float(overall or 0.0)))
 
     def open_campaign(self) -> Campaign:
         now = utcnow()
@@ -206,9 +237,9 @@ class World:
             response = respondent.post(
                 url, data={"csrf_token": csrf_token(respondent, url), **data}
             )
-            assert response.status_code in (200, 302), response.get_data(as_text=True)[:800]
+            check(response.status_code in (200, 302), response.get_data(as_text=True)[:800])
             if action == "submit":
-                assert response.status_code == 302, response.get_data(as_text=True)[:800]
+                check(response.status_code == 302, response.get_data(as_text=True)[:800])
         self._campaign_answers.add(person)
         for code, rating in ratings.items():
             value = 25.0 * (rating - 1)
@@ -223,7 +254,7 @@ class World:
         from survey.services.invitations import look_up_link
 
         lookup = look_up_link(self.session, token)
-        assert lookup.link is not None
+        check(lookup.link is not None)
         from survey.models import Invitation
 
         invitation = self.session.get(Invitation, lookup.link.invitation_id)
@@ -234,18 +265,22 @@ class World:
     def deactivate(self, code: str) -> None:
         self.session.commit()
         url = f"/admin/departments/{self.departments[code].id}/deactivate"
-        assert post_form(self.admin, url).status_code == 302
+        check(post_form(self.admin, url).status_code == 302)
 
     def rename(self, code: str, name: str) -> None:
         url = f"/admin/departments/{self.departments[code].id}"
         response = post_form(self.admin, url, {"code": code, "name": name, "parent": ""})
-        assert response.status_code == 302, response.get_data(as_text=True)[:800]
+        check(response.status_code == 302, response.get_data(as_text=True)[:800])
+        self.session.commit()
+        self.session.refresh(self.departments[code])
+        check(self.departments[code].name == name)
+        self.session.commit()
 
     def close_campaign(self) -> None:
         if self.campaign is None:
             return
         url = f"/admin/campaigns/{self.campaign.id}/close"
-        assert post_form(self.admin, url).status_code == 302
+        check(post_form(self.admin, url).status_code == 302)
         self.campaign = None
 
     # --- reading and auditing -------------------------------------------------------------
@@ -324,7 +359,7 @@ class World:
                 return {key(p, c): 1.0 for p, c in group.items()}
             if fact.n is None:
                 break
-        raise AssertionError(f"cannot tell which answers {fact} rests on")
+        raise HarnessError(f"cannot tell which answers {fact} rests on")
 
     def _constraint(self, fact: Published, at: int) -> Any:
         return mean_fact(
