@@ -124,7 +124,10 @@ def send_mail(loop: bool, batch: int, idle_seconds: float) -> None:
         batch=batch,
         idle_seconds=idle_seconds,
     )
-    click.echo(f"sent {totals.sent}, retried {totals.retried}, failed {totals.failed}")
+    click.echo(
+        f"sent {totals.sent}, retried {totals.retried}, failed {totals.failed}, "
+        f"withdrawn {totals.withdrawn}"
+    )
 
 
 @group.command("freeze-baseline")

@@ -9,7 +9,12 @@ Guarantees, with a database that survives and an SMTP server that may not:
   database update (accepted messages are recorded in groups of up to ``SENT_BATCH``, at least
   every ``SENT_DELAY`` seconds), and it then carries the same Message-ID;
 - several dispatchers share the work: on PostgreSQL each claims a disjoint batch with
-  ``FOR UPDATE SKIP LOCKED``; SQLite serialises the claims with its write lock.
+  ``FOR UPDATE SKIP LOCKED``; SQLite serialises the claims with its write lock;
+- nothing goes that must not: right after claiming a batch (a second or so before its messages
+  go out) the dispatcher withdraws every message whose person opted out or whose campaign is
+  closed or cancelled (``services.outbox.withdrawal_reasons``);
+- no working link stays at rest: once the server accepted a message, the link tokens in its
+  stored body are replaced with a placeholder (``services.outbox.scrub_links``).
 """
 
 from __future__ import annotations
@@ -30,12 +35,13 @@ from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from survey.mail.smtp import SmtpConnection
 from survey.models import Invitation, OutboxMessage
 from survey.models.base import utcnow
+from survey.services.outbox import scrub_links, withdrawal_reasons
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
@@ -56,6 +62,7 @@ class DispatchReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    withdrawn: int = 0
     smtp_down: bool = False
     errors: list[str] = field(default_factory=list)
 
@@ -175,6 +182,7 @@ def _mark_sent(session: Session, messages: list[OutboxMessage], worker: str) -> 
         ),
         execution_options=NO_SYNC,
     )
+    _scrub(session, messages)
     invitations = [m.invitation_id for m in messages if m.invitation_id is not None]
     if invitations:
         session.execute(
@@ -185,6 +193,43 @@ def _mark_sent(session: Session, messages: list[OutboxMessage], worker: str) -> 
         )
     session.commit()
     messages.clear()
+
+
+def _scrub(session: Session, messages: list[OutboxMessage]) -> None:
+    """Replace the link tokens in the stored bodies of accepted ``messages`` (no commit)."""
+    table = OutboxMessage.__table__
+    rows = []
+    for m in messages:
+        text, html = scrub_links(m.body_text), scrub_links(m.body_html or "")
+        if text != m.body_text or html != (m.body_html or ""):
+            rows.append({"mid": m.id, "text": text, "html": html})
+    if rows:
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("mid"))
+            .values(body_text=bindparam("text"), body_html=bindparam("html")),
+            rows,
+        )
+
+
+def _withdraw(
+    session: Session, messages: dict[int, OutboxMessage], ids: list[int], worker: str
+) -> set[int]:
+    """Mark the claimed messages that must not go as failed with their reason, and commit;
+    returns their ids. The invitation keeps its status (it may still be answered through a
+    link sent earlier)."""
+    reasons = withdrawal_reasons(session, ids)
+    for message_id, reason in reasons.items():
+        session.execute(
+            update(OutboxMessage)
+            .where(_mine(message_id, worker))
+            .values(status="failed", claimed_by=None, claim_expires_at=None, last_error=reason),
+            execution_options=NO_SYNC,
+        )
+        messages.pop(message_id, None)
+    if reasons:
+        session.commit()
+    return set(reasons)
 
 
 def _mark_retry(
@@ -287,6 +332,7 @@ def dispatch_once(
             if ids
             else {}
         )
+        report.withdrawn = len(_withdraw(session, messages, ids, worker))
         accepted: list[OutboxMessage] = []  # sent, not yet recorded
         recorded_at = time.monotonic()
         mine = [(i, m) for i, m in enumerate(ids) if _is_mine(messages.get(m), worker)]

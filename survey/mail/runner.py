@@ -66,7 +66,7 @@ def run_dispatcher(
                 pause = min(max(pause * 2, idle_seconds), MAX_PAUSE_SECONDS)
                 stop.wait(pause)
                 continue
-            for name in ("claimed", "sent", "retried", "failed"):
+            for name in ("claimed", "sent", "retried", "failed", "withdrawn"):
                 setattr(totals, name, getattr(totals, name) + getattr(report, name))
             totals.errors.extend(report.errors[-5:])
             if report.smtp_down:

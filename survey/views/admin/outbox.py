@@ -1,4 +1,7 @@
-"""Admin: the outbox (queued, sent and failed mail; retry a failed message)."""
+"""Admin: the outbox (queued, sent and failed mail; retry a failed message).
+
+A message that must not be sent now (its person opted out, its campaign is closed or
+cancelled) cannot be retried: the same rule the dispatcher applies right before sending."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from survey.db import get_session
 from survey.models import OutboxMessage
 from survey.models.base import utcnow
+from survey.services.outbox import withdrawal_reasons
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
 
@@ -40,6 +44,10 @@ def outbox_retry(message_id: int) -> WerkzeugResponse:
     db = get_session()
     if db.get(OutboxMessage, message_id) is None:
         abort(404)
+    reason = withdrawal_reasons(db, [message_id]).get(message_id)
+    if reason is not None:
+        flash(_("This message cannot be sent: %(reason)s.", reason=reason), "error")
+        return redirect(url_for("admin.outbox", status="failed"))
     changed = db.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == "failed")
