@@ -70,6 +70,8 @@ def load_settings(
         "LINK_DAYS": _int(env, "SURVEY_LINK_DAYS", 14, 1),
         "SIGNIN_MAX_FAILURES": _int(env, "SURVEY_SIGNIN_MAX_FAILURES", 5, 1),
         "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),
+        # Trusted reverse proxies in front of the app (0: none, X-Forwarded-For is ignored).
+        "PROXY_FIX_FOR": _int(env, "SURVEY_PROXY_FIX_FOR", 0, 0),
         # SQLite only: how long a write waits for another writer before the "try again" page.
         "SQLITE_BUSY_TIMEOUT_MS": _int(
             env, "SURVEY_SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS, 0

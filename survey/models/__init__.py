@@ -8,7 +8,7 @@ from survey.models.aggregate import (
     ScoreTotal,
     ScoreVersion,
 )
-from survey.models.auth import ApiKey, SignInThrottle, User
+from survey.models.auth import ApiKey, PasswordReset, SignInThrottle, User, UserSession
 from survey.models.base import Base
 from survey.models.campaign import (
     Campaign,
@@ -36,6 +36,7 @@ __all__ = [
     "InvitationDraft",
     "InvitationToken",
     "OutboxMessage",
+    "PasswordReset",
     "Person",
     "Question",
     "Questionnaire",
@@ -49,5 +50,6 @@ __all__ = [
     "ServiceStandard",
     "SignInThrottle",
     "User",
+    "UserSession",
     "campaign_departments",
 ]

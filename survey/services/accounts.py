@@ -10,12 +10,19 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from survey.models import ApiKey, SignInThrottle, User
+from survey.models import ApiKey, SignInThrottle, User, UserSession
 from survey.models.base import utcnow
-from survey.security import DUMMY_HASH, hash_secret, needs_rehash, verify_secret
+from survey.security import (
+    DUMMY_HASH,
+    hash_secret,
+    needs_rehash,
+    new_token,
+    token_hash,
+    verify_secret,
+)
 from survey.services.lru import Lru
 
 # An office behind one address must not be locked out by one person's typos: the per-address
@@ -69,9 +76,55 @@ def create_user(
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Change the password and sign the user out of every other session."""
+    """Change the password and sign the user out everywhere: ``session_version`` goes up and
+    every server-side session of the user ends (the caller may start a fresh one)."""
     user.password_hash = hash_secret(password)
+    end_all_sessions(session, user)
+
+
+def start_session(
+    session: Session, user: User, lifetime: timedelta, now: datetime | None = None
+) -> str:
+    """Record a new signed-in browser for ``user``; returns its key (for the cookie, never
+    stored). Sessions older than ``lifetime`` (their cookie has expired) are swept here."""
+    now = now or utcnow()
+    session.execute(delete(UserSession).where(UserSession.created_at < now - lifetime))
+    key = new_token()
+    session.add(UserSession(key_hash=token_hash(key), user_id=user.id, created_at=now))
+    session.flush()
+    return key
+
+
+def session_is_live(
+    session: Session,
+    user_id: int,
+    key: str | None,
+    lifetime: timedelta,
+    now: datetime | None = None,
+) -> bool:
+    """True when ``key`` names a session of ``user_id`` that has not ended nor outlived
+    ``lifetime``."""
+    if not key:
+        return False
+    created = session.scalar(
+        select(UserSession.created_at).where(
+            UserSession.key_hash == token_hash(key), UserSession.user_id == user_id
+        )
+    )
+    return created is not None and created >= (now or utcnow()) - lifetime
+
+
+def end_session(session: Session, key: str | None) -> None:
+    """Sign one browser out on the server: its cookie no longer works, even replayed."""
+    if key:
+        session.execute(delete(UserSession).where(UserSession.key_hash == token_hash(key)))
+        session.flush()
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    """Sign ``user`` out everywhere (password change or reset, deactivation)."""
     user.session_version += 1
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     session.flush()
 
 

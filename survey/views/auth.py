@@ -19,9 +19,16 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from forms.auth import SignInForm
+from survey.access import SESSION_KEY, session_lifetime
 from survey.db import get_session
 from survey.extensions import SIGN_IN_LIMIT_PER_ADDRESS, limiter
-from survey.services.accounts import SignInLocked, ThrottlePolicy, authenticate
+from survey.services.accounts import (
+    SignInLocked,
+    ThrottlePolicy,
+    authenticate,
+    end_session,
+    start_session,
+)
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -67,21 +74,28 @@ def sign_in() -> str | Response | tuple[str, int]:
         db.commit()
         flash(_("Too many failed attempts. Please wait a few minutes and try again."), "error")
         return render_template("auth/sign_in.html", form=form), 429
-    db.commit()
     if user is None:
+        db.commit()
         flash(_("The email or password is not right."), "error")
         return render_template("auth/sign_in.html", form=form), 200
+    key = start_session(db, user, session_lifetime())
+    db.commit()
     # A fresh session at sign-in: nothing planted before it survives (session fixation).
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+    session[SESSION_KEY] = key
     login_user(user)
     return redirect(safe_next(form.next.data) or _landing())
 
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
+    """Ends the session on the server too: the cookie, even kept and replayed, is worthless."""
+    db = get_session()
+    end_session(db, session.get(SESSION_KEY))
+    db.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
