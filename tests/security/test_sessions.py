@@ -67,9 +67,7 @@ def test_password_change_ends_every_session(app, client, make_user, sign_in, ses
 
 def test_expired_server_session_is_refused(app, client, make_user, sign_in, session) -> None:
     sign_in(make_user("admin"))
-    session.execute(
-        UserSession.__table__.update().values(created_at=utcnow() - timedelta(hours=9))
-    )
+    session.execute(UserSession.__table__.update().values(created_at=utcnow() - timedelta(hours=9)))
     session.commit()
     assert client.get("/admin/").status_code == 302
 
