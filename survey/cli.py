@@ -69,6 +69,31 @@ def set_password_command(email: str, password: str | None) -> None:
     click.echo(f"Password of {user.email} set; every session of it has ended.")
 
 
+@group.command("process-bounces")
+def process_bounces() -> None:
+    """Read bounce and complaint reports from the SURVEY_BOUNCE_POP3_URL mailbox: permanent
+    failures and complaints suppress the address, transient failures are counted."""
+    import poplib
+
+    from flask import current_app
+
+    from survey.mail.bounces import read_pop3
+
+    url = current_app.config.get("BOUNCE_POP3_URL")
+    if not url:
+        raise click.UsageError("SURVEY_BOUNCE_POP3_URL is not set")
+    try:
+        report = read_pop3(database().sessionmaker, str(url))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    except (OSError, poplib.error_proto) as error:
+        raise click.ClickException(f"mailbox unreachable or refused: {error}") from error
+    click.echo(
+        f"read {report.read}, ignored {report.ignored}, suppressed {len(report.suppressed)}, "
+        f"transient {report.transient}, complaints {report.complaints}"
+    )
+
+
 @group.command("create-api-key")
 @click.argument("name")
 def create_api_key_command(name: str) -> None:
@@ -141,6 +166,7 @@ def send_mail(loop: bool, batch: int, idle_seconds: float) -> None:
         loop=loop,
         batch=batch,
         idle_seconds=idle_seconds,
+        base_url=str(current_app.config["BASE_URL"]),
     )
     click.echo(
         f"sent {totals.sent}, retried {totals.retried}, failed {totals.failed}, "

@@ -62,6 +62,9 @@ def load_settings(
         "DATABASE_URL": database_url,
         "BASE_URL": base_url,
         "SMTP_URL": env.get("SURVEY_SMTP_URL") or None,
+        # Mailbox receiving bounces and complaints (pop3:// or pop3s://), read by
+        # ``flask survey process-bounces``.
+        "BOUNCE_POP3_URL": env.get("SURVEY_BOUNCE_POP3_URL") or None,
         "MAIL_FROM": env.get("SURVEY_MAIL_FROM", "Service IQ <service-iq@localhost>"),
         "MIN_GROUP_SIZE": _int(env, "SURVEY_MIN_GROUP_SIZE", 5, 2),
         "COMMENT_GROUP_SIZE": _int(env, "SURVEY_COMMENT_GROUP_SIZE", 10, 2),

@@ -1,4 +1,4 @@
-"""accounts and mail: server-side sessions, password resets; sent mail keeps no link token
+"""accounts and mail: sessions, password resets, suppression list; sent mail keeps no token
 
 Revision ID: 0007
 Revises: 0011
@@ -7,6 +7,8 @@ Create Date: 2026-12-04 05:10:00
 - ``user_sessions``: one row per signed-in browser (the hash of the key in its cookie);
   signing out deletes it. Everyone signed in before this migration signs in again once.
 - ``password_resets``: single-use reset links, stored as hashes.
+- ``suppressed_addresses`` (bounce, complaint, unsubscribe, manual), ``soft_bounces`` (counted
+  transient failures) and ``unsubscribe_tokens`` (one-click unsubscribe links, as hashes).
 - Mail already sent still holds working link tokens in its stored body: they are replaced
   with the placeholder the dispatcher now writes after each send (``services.outbox``).
 """
@@ -60,6 +62,35 @@ def upgrade() -> None:
         _when("used_at", nullable=True),
     )
     op.create_index("ix_password_resets_user_id", "password_resets", ["user_id"])
+    op.create_table(
+        "suppressed_addresses",
+        sa.Column("address", sa.String(254), primary_key=True),
+        sa.Column("reason", sa.String(12), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        _when("created_at"),
+        sa.CheckConstraint(
+            "reason IN ('bounce', 'complaint', 'unsubscribe', 'manual')", name="reason_known"
+        ),
+    )
+    op.create_table(
+        "soft_bounces",
+        sa.Column("address", sa.String(254), primary_key=True),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("last_status", sa.String(20), nullable=False),
+        _when("last_at"),
+    )
+    op.create_table(
+        "unsubscribe_tokens",
+        sa.Column("token_hash", sa.String(64), primary_key=True),
+        sa.Column(
+            "person_id",
+            sa.Integer(),
+            sa.ForeignKey("people.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        _when("created_at"),
+    )
+    op.create_index("ix_unsubscribe_tokens_person_id", "unsubscribe_tokens", ["person_id"])
     _scrub_sent_bodies()
 
 
@@ -94,6 +125,10 @@ def _scrub_sent_bodies() -> None:
 
 def downgrade() -> None:
     # Scrubbed tokens cannot come back (only their hashes were ever stored).
+    op.drop_index("ix_unsubscribe_tokens_person_id", "unsubscribe_tokens")
+    op.drop_table("unsubscribe_tokens")
+    op.drop_table("soft_bounces")
+    op.drop_table("suppressed_addresses")
     op.drop_index("ix_password_resets_user_id", "password_resets")
     op.drop_table("password_resets")
     op.drop_index("ix_user_sessions_created_at", "user_sessions")

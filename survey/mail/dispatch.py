@@ -88,9 +88,10 @@ class Letter:
     created_at: datetime
     body_text: str
     body_html: str | None
+    unsubscribe_url: str | None = None
 
     @classmethod
-    def of(cls, message: OutboxMessage) -> Letter:
+    def of(cls, message: OutboxMessage, unsubscribe_url: str | None = None) -> Letter:
         return cls(
             to_addr=message.to_addr,
             subject=message.subject,
@@ -98,6 +99,7 @@ class Letter:
             created_at=message.created_at,
             body_text=message.body_text,
             body_html=message.body_html,
+            unsubscribe_url=unsubscribe_url,
         )
 
 
@@ -121,6 +123,12 @@ def compose(message: OutboxMessage | Letter, mail_from: str) -> Message:
     email["Date"] = format_datetime(message.created_at)
     email["Auto-Submitted"] = "auto-generated"
     email["X-Auto-Response-Suppress"] = "All"
+    unsubscribe = getattr(message, "unsubscribe_url", None)
+    if unsubscribe:
+        # RFC 2369 and RFC 8058: mail programs offer an unsubscribe button that POSTs
+        # "List-Unsubscribe=One-Click" to the URL, without cookies.
+        email["List-Unsubscribe"] = f"<{unsubscribe}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.attach(MIMEText(message.body_text, "plain", _UTF8_QP))
     if message.body_html:
         email.attach(MIMEText(message.body_html, "html", _UTF8_QP))
@@ -210,6 +218,30 @@ def _scrub(session: Session, messages: list[OutboxMessage]) -> None:
             .values(body_text=bindparam("text"), body_html=bindparam("html")),
             rows,
         )
+
+
+def _unsubscribe_links(
+    session: Session, messages: list[OutboxMessage], base_url: str | None
+) -> dict[int, str]:
+    """Message id -> one-click unsubscribe URL for the survey messages among ``messages``;
+    the tokens' hashes are committed before any is sent (a click must always find its row)."""
+    from survey.services.suppression import issue_unsubscribe_tokens
+
+    survey_mail = [m for m in messages if m.invitation_id is not None]
+    if base_url is None or not survey_mail:
+        return {}
+    people = dict(
+        session.execute(
+            select(Invitation.id, Invitation.person_id).where(
+                Invitation.id.in_({m.invitation_id for m in survey_mail})
+            )
+        ).all()
+    )
+    named = [m for m in survey_mail if m.invitation_id in people]
+    tokens = issue_unsubscribe_tokens(session, [people[m.invitation_id] for m in named])
+    session.commit()
+    root = base_url.rstrip("/")
+    return {m.id: f"{root}/unsubscribe/{t}" for m, t in zip(named, tokens, strict=True)}
 
 
 def _withdraw(
@@ -317,8 +349,12 @@ def dispatch_once(
     worker: str,
     limit: int = 200,
     now: datetime | None = None,
+    base_url: str | None = None,
 ) -> DispatchReport:
-    """Claim one batch and try to send it. Never raises for SMTP trouble: the report says."""
+    """Claim one batch and try to send it. Never raises for SMTP trouble: the report says.
+
+    With ``base_url``, every survey message (one with an invitation) carries one-click
+    unsubscribe headers with a fresh token naming its person (stored hashed)."""
     report = DispatchReport()
     now = now or utcnow()
     with sessions() as session:
@@ -339,7 +375,10 @@ def dispatch_once(
         # Messages are composed a little ahead in a second thread while this one waits for
         # the server's replies (socket waits release the interpreter lock).
         composer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compose")
-        composed = _Lookahead(composer, [Letter.of(messages[m]) for _i, m in mine], mail_from)
+        links = _unsubscribe_links(session, [messages[m] for _i, m in mine], base_url)
+        composed = _Lookahead(
+            composer, [Letter.of(messages[m], links.get(m)) for _i, m in mine], mail_from
+        )
         for position, message_id in mine:
             message = messages[message_id]
             if len(accepted) >= SENT_BATCH or time.monotonic() - recorded_at > SENT_DELAY:

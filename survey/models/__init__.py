@@ -18,7 +18,7 @@ from survey.models.campaign import (
     campaign_departments,
 )
 from survey.models.org import Department, Dependency, Person, Service, ServiceStandard
-from survey.models.outbox import OutboxMessage
+from survey.models.outbox import OutboxMessage, SoftBounce, SuppressedAddress, UnsubscribeToken
 from survey.models.questionnaire import Question, Questionnaire
 from survey.models.quiz import QuizAttempt
 from survey.models.response import Answer, Response
@@ -49,6 +49,9 @@ __all__ = [
     "Service",
     "ServiceStandard",
     "SignInThrottle",
+    "SoftBounce",
+    "SuppressedAddress",
+    "UnsubscribeToken",
     "User",
     "UserSession",
     "campaign_departments",

@@ -48,12 +48,25 @@ def scrub_links(body: str) -> str:
 
 
 def withdrawal_reasons(session: Session, message_ids: Iterable[int]) -> dict[int, str]:
-    """Of ``message_ids``, the ones that must not be sent now, with the reason: the invitation's
-    person opted out, or its campaign is closed or cancelled. Messages without an invitation
-    (none today besides account mail) are never withdrawn here. One query for the whole list."""
+    """Of ``message_ids``, the ones that must not be sent now, with the reason: the address is
+    on the suppression list (any mail), the invitation's person opted out, or its campaign is
+    closed or cancelled. Two queries for the whole list."""
+    from survey.services.suppression import bare_address, suppressed_among
+
     ids = list(message_ids)
     if not ids:
         return {}
+    reasons: dict[int, str] = {}
+    addresses = {
+        i: bare_address(a)
+        for i, a in session.execute(
+            select(OutboxMessage.id, OutboxMessage.to_addr).where(OutboxMessage.id.in_(ids))
+        )
+    }
+    suppressed = suppressed_among(session, addresses.values())
+    for message_id, address in addresses.items():
+        if address in suppressed:
+            reasons[message_id] = WITHDRAWN_SUPPRESSED
     rows = session.execute(
         select(OutboxMessage.id, Person.opted_out, Campaign.status)
         .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
@@ -61,8 +74,9 @@ def withdrawal_reasons(session: Session, message_ids: Iterable[int]) -> dict[int
         .outerjoin(Campaign, Campaign.id == Invitation.campaign_id)
         .where(OutboxMessage.id.in_(ids))
     )
-    reasons: dict[int, str] = {}
     for message_id, opted_out, campaign_status in rows:
+        if message_id in reasons:
+            continue
         if opted_out:
             reasons[message_id] = WITHDRAWN_OPTED_OUT
         elif campaign_status == "closed":
