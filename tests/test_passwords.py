@@ -16,6 +16,7 @@ from survey.security import verify_secret
 from tests.conftest import PASSWORD, post_form
 
 NEW = "a fresh long password"
+BASE = "http://localhost"
 LINK = re.compile(r"http://localhost(/auth/reset/[A-Za-z0-9_-]{22})")
 
 
@@ -196,3 +197,29 @@ def test_set_password_command(app, runner, make_user, sign_in, session) -> None:
     assert short.exit_code != 0 and "10 characters" in short.output
     unknown = runner.invoke(args=["survey", "set-password", "who@example.com", "--password", NEW])
     assert unknown.exit_code != 0 and "no user" in unknown.output
+
+
+def test_sent_reset_mail_keeps_no_working_link_and_has_no_unsubscribe(
+    app, client, make_user, session, smtp_server
+) -> None:
+    from survey.db import database
+    from survey.mail.dispatch import dispatch_once
+    from survey.mail.smtp import SmtpConnection, SmtpSettings
+    from survey.services.outbox import LINK_PLACEHOLDER
+
+    user = make_user("viewer")
+    post_form(client, "/auth/forgot", {"email": user.email})
+    connection = SmtpConnection(SmtpSettings.from_url(smtp_server.url))
+    try:
+        report = dispatch_once(
+            database(app).sessionmaker, connection, "siq@example.com", "w1", base_url=BASE
+        )
+    finally:
+        connection.close()
+    assert report.sent == 1
+    [received] = smtp_server.messages
+    path = LINK.search(received.get_body(("plain",)).get_content()).group(1)
+    assert received["List-Unsubscribe"] is None  # account mail, not a survey
+    [stored] = _mails(session, user.email)
+    assert LINK.search(stored.body_text) is None and LINK_PLACEHOLDER in stored.body_text
+    assert client.get(path).status_code == 200  # the mailed link itself still works
