@@ -27,7 +27,7 @@ PUBLIC = {
 SIGNED_IN = {"auth.change_password_page"}
 API_PREFIX = "api."
 # Open to anyone holding a one-time link (tested in tests/delivery) or signed in (scorecards).
-OTHER_PREFIXES = ("respond.", "scorecards.", "quiz.", "unsubscribe.")
+OTHER_PREFIXES = ("respond.", "scorecards.", "quiz.", "unsubscribe.", "mail_reports.")
 
 
 def _rules() -> list[Rule]:

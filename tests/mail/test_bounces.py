@@ -194,3 +194,28 @@ def test_admin_sees_and_edits_the_suppression_list(admin_client, session) -> Non
     )
     assert reasons == {"ask@example.org": "manual"}
     assert admin_client.get("/admin/outbox?lang=fr").status_code == 200
+
+
+@pytest.mark.postgres
+def test_webhook_applies_a_posted_report_with_an_api_key(app, client, session, org) -> None:
+    headers = {"Authorization": f"Bearer {org.api_key}", "Content-Type": "message/rfc822"}
+    refused = client.post("/mail/reports", data=sample("permanent_failure"))
+    assert refused.status_code == 401
+    wrong = client.post(
+        "/mail/reports",
+        data=sample("permanent_failure"),
+        headers={**headers, "Authorization": "Bearer siq_nope_nope"},
+    )
+    assert wrong.status_code == 401
+    ok = client.post("/mail/reports", data=sample("permanent_failure"), headers=headers)
+    assert ok.status_code == 200 and ok.get_json()["suppressed"] == ["gone@example.org"]
+    delayed = client.post("/mail/reports", data=sample("transient_delay"), headers=headers)
+    assert delayed.get_json() == {"suppressed": [], "transient": 1, "complaints": 0}
+    junk = client.post("/mail/reports", data=b"Subject: hi\r\n\r\nhello\r\n", headers=headers)
+    assert junk.status_code == 422 and junk.get_json()["field"] == "body"
+    session.rollback()
+    reasons = dict(
+        session.execute(select(SuppressedAddress.address, SuppressedAddress.reason)).all()
+    )
+    assert reasons == {"gone@example.org": "bounce"}
+    assert session.get(SoftBounce, "busy@example.org").count == 1

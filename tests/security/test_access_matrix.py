@@ -69,6 +69,7 @@ ACCESS = {
     "auth.change_password_page": SIGNED_IN,
     "auth.reset": OTHER_LINK,
     "unsubscribe.unsubscribe": OTHER_LINK,
+    "mail_reports.receive_report": API,
     "quiz.start": PUBLIC,
     "respond.thanks": PUBLIC,
     "api.openapi": PUBLIC,
