@@ -90,6 +90,7 @@ def _dispatcher(url: str, port: int) -> float:
         f"smtp://127.0.0.1:{port}",
         "surveys@bench.example",
         batch=200,
+        base_url="https://surveys.bench.example",  # as send-mail: unsubscribe headers
     )
     elapsed = time.perf_counter() - started
     engine.dispose()

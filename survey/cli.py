@@ -13,7 +13,7 @@ from sqlalchemy import select
 from survey.db import database, get_session
 from survey.migrate import upgrade
 from survey.models import Department, User
-from survey.services.accounts import create_api_key, create_user, normalise_email
+from survey.services.accounts import create_api_key, create_user, normalise_email, set_password
 
 group = AppGroup("survey", help="Service IQ administration commands.")
 
@@ -49,6 +49,49 @@ def create_admin(email: str, password: str | None, name: str) -> None:
     create_user(db, email, password, "admin", name=name)
     db.commit()
     click.echo(f"Administrator {normalise_email(email)} created.")
+
+
+@group.command("set-password")
+@click.argument("email")
+@click.option("--password", help="New password (asked for when omitted).")
+def set_password_command(email: str, password: str | None) -> None:
+    """Set a user's password; signs the user out everywhere."""
+    db = get_session()
+    user = db.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise click.UsageError(f"no user {email}")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.UsageError("the password needs at least 10 characters")
+    set_password(db, user, password)
+    db.commit()
+    click.echo(f"Password of {user.email} set; every session of it has ended.")
+
+
+@group.command("process-bounces")
+def process_bounces() -> None:
+    """Read bounce and complaint reports from the SURVEY_BOUNCE_POP3_URL mailbox: permanent
+    failures and complaints suppress the address, transient failures are counted."""
+    import poplib
+
+    from flask import current_app
+
+    from survey.mail.bounces import read_pop3
+
+    url = current_app.config.get("BOUNCE_POP3_URL")
+    if not url:
+        raise click.UsageError("SURVEY_BOUNCE_POP3_URL is not set")
+    try:
+        report = read_pop3(database().sessionmaker, str(url))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    except (OSError, poplib.error_proto) as error:
+        raise click.ClickException(f"mailbox unreachable or refused: {error}") from error
+    click.echo(
+        f"read {report.read}, ignored {report.ignored}, suppressed {len(report.suppressed)}, "
+        f"transient {report.transient}, complaints {report.complaints}"
+    )
 
 
 @group.command("create-api-key")
@@ -123,15 +166,17 @@ def send_mail(loop: bool, batch: int, idle_seconds: float) -> None:
         loop=loop,
         batch=batch,
         idle_seconds=idle_seconds,
+        base_url=str(current_app.config["BASE_URL"]),
     )
-    click.echo(f"sent {totals.sent}, retried {totals.retried}, failed {totals.failed}")
+    click.echo(
+        f"sent {totals.sent}, retried {totals.retried}, failed {totals.failed}, "
+        f"withdrawn {totals.withdrawn}"
+    )
 
 
 @group.command("freeze-baseline")
 @click.option("--rebase", is_flag=True, help="Replace the active baseline (it is kept).")
-@click.option(
-    "--quarters", default="", help="Comma-separated released quarters (default: four)."
-)
+@click.option("--quarters", default="", help="Comma-separated released quarters (default: four).")
 def freeze_baseline_command(rebase: bool, quarters: str) -> None:
     """Freeze the IQ baseline (the first four released quarters), or re-base."""
     from flask import current_app

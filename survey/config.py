@@ -74,6 +74,9 @@ def load_settings(
         "DATABASE_URL": database_url,
         "BASE_URL": base_url,
         "SMTP_URL": env.get("SURVEY_SMTP_URL") or None,
+        # Mailbox receiving bounces and complaints (pop3:// or pop3s://), read by
+        # ``flask survey process-bounces``.
+        "BOUNCE_POP3_URL": env.get("SURVEY_BOUNCE_POP3_URL") or None,
         "MAIL_FROM": env.get("SURVEY_MAIL_FROM", "Service IQ <service-iq@localhost>"),
         "MIN_GROUP_SIZE": _int(env, "SURVEY_MIN_GROUP_SIZE", 5, 2),
         "COMMENT_GROUP_SIZE": _int(env, "SURVEY_COMMENT_GROUP_SIZE", 10, 2),
@@ -89,6 +92,8 @@ def load_settings(
         "LINK_DAYS": _int(env, "SURVEY_LINK_DAYS", 14, 1),
         "SIGNIN_MAX_FAILURES": _int(env, "SURVEY_SIGNIN_MAX_FAILURES", 5, 1),
         "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),
+        # Trusted reverse proxies in front of the app (0: none, X-Forwarded-For is ignored).
+        "PROXY_FIX_FOR": _int(env, "SURVEY_PROXY_FIX_FOR", 0, 0),
         # SQLite only: how long a write waits for another writer before the "try again" page.
         "SQLITE_BUSY_TIMEOUT_MS": _int(
             env, "SURVEY_SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS, 0

@@ -78,6 +78,16 @@ def set_security_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    """Security headers on every response, and the client address. ``request.remote_addr`` (what
+    sign-in throttling, rate limits and the session binding use) is the connecting peer unless
+    ``PROXY_FIX_FOR`` (``SURVEY_PROXY_FIX_FOR``) says how many trusted proxies sit in front; only
+    then are that many ``X-Forwarded-For``/``X-Forwarded-Proto`` entries believed. Default none:
+    a client cannot pick its own address by sending the header."""
+    hops = int(app.config.get("PROXY_FIX_FOR") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.after_request(set_security_headers)
     if app.config.get("SESSION_COOKIE_SECURE"):
 

@@ -9,7 +9,12 @@ Guarantees, with a database that survives and an SMTP server that may not:
   database update (accepted messages are recorded in groups of up to ``SENT_BATCH``, at least
   every ``SENT_DELAY`` seconds), and it then carries the same Message-ID;
 - several dispatchers share the work: on PostgreSQL each claims a disjoint batch with
-  ``FOR UPDATE SKIP LOCKED``; SQLite serialises the claims with its write lock.
+  ``FOR UPDATE SKIP LOCKED``; SQLite serialises the claims with its write lock;
+- nothing goes that must not: right after claiming a batch (a second or so before its messages
+  go out) the dispatcher withdraws every message whose person opted out or whose campaign is
+  closed or cancelled (``services.outbox.withdrawal_reasons``);
+- no working link stays at rest: once the server accepted a message, the link tokens in its
+  stored body are replaced with a placeholder (``services.outbox.scrub_links``).
 """
 
 from __future__ import annotations
@@ -30,12 +35,13 @@ from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from survey.mail.smtp import SmtpConnection
 from survey.models import Invitation, OutboxMessage
 from survey.models.base import utcnow
+from survey.services.outbox import scrub_links, withdrawal_reasons
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
@@ -56,6 +62,7 @@ class DispatchReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    withdrawn: int = 0
     smtp_down: bool = False
     errors: list[str] = field(default_factory=list)
 
@@ -81,9 +88,10 @@ class Letter:
     created_at: datetime
     body_text: str
     body_html: str | None
+    unsubscribe_url: str | None = None
 
     @classmethod
-    def of(cls, message: OutboxMessage) -> Letter:
+    def of(cls, message: OutboxMessage, unsubscribe_url: str | None = None) -> Letter:
         return cls(
             to_addr=message.to_addr,
             subject=message.subject,
@@ -91,6 +99,7 @@ class Letter:
             created_at=message.created_at,
             body_text=message.body_text,
             body_html=message.body_html,
+            unsubscribe_url=unsubscribe_url,
         )
 
 
@@ -114,6 +123,12 @@ def compose(message: OutboxMessage | Letter, mail_from: str) -> Message:
     email["Date"] = format_datetime(message.created_at)
     email["Auto-Submitted"] = "auto-generated"
     email["X-Auto-Response-Suppress"] = "All"
+    unsubscribe = getattr(message, "unsubscribe_url", None)
+    if unsubscribe:
+        # RFC 2369 and RFC 8058: mail programs offer an unsubscribe button that POSTs
+        # "List-Unsubscribe=One-Click" to the URL, without cookies.
+        email["List-Unsubscribe"] = f"<{unsubscribe}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.attach(MIMEText(message.body_text, "plain", _UTF8_QP))
     if message.body_html:
         email.attach(MIMEText(message.body_html, "html", _UTF8_QP))
@@ -175,6 +190,7 @@ def _mark_sent(session: Session, messages: list[OutboxMessage], worker: str) -> 
         ),
         execution_options=NO_SYNC,
     )
+    _scrub(session, messages)
     invitations = [m.invitation_id for m in messages if m.invitation_id is not None]
     if invitations:
         session.execute(
@@ -185,6 +201,67 @@ def _mark_sent(session: Session, messages: list[OutboxMessage], worker: str) -> 
         )
     session.commit()
     messages.clear()
+
+
+def _scrub(session: Session, messages: list[OutboxMessage]) -> None:
+    """Replace the link tokens in the stored bodies of accepted ``messages`` (no commit)."""
+    table = OutboxMessage.__table__
+    rows = []
+    for m in messages:
+        text, html = scrub_links(m.body_text), scrub_links(m.body_html or "")
+        if text != m.body_text or html != (m.body_html or ""):
+            rows.append({"mid": m.id, "text": text, "html": html})
+    if rows:
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("mid"))
+            .values(body_text=bindparam("text"), body_html=bindparam("html")),
+            rows,
+        )
+
+
+def _unsubscribe_links(
+    session: Session, messages: list[OutboxMessage], base_url: str | None
+) -> dict[int, str]:
+    """Message id -> one-click unsubscribe URL for the survey messages among ``messages``;
+    the tokens' hashes are committed before any is sent (a click must always find its row)."""
+    from survey.services.suppression import issue_unsubscribe_tokens
+
+    survey_mail = [m for m in messages if m.invitation_id is not None]
+    if base_url is None or not survey_mail:
+        return {}
+    people = dict(
+        session.execute(
+            select(Invitation.id, Invitation.person_id).where(
+                Invitation.id.in_({m.invitation_id for m in survey_mail})
+            )
+        ).all()
+    )
+    named = [m for m in survey_mail if m.invitation_id in people]
+    tokens = issue_unsubscribe_tokens(session, [people[m.invitation_id] for m in named])
+    session.commit()
+    root = base_url.rstrip("/")
+    return {m.id: f"{root}/unsubscribe/{t}" for m, t in zip(named, tokens, strict=True)}
+
+
+def _withdraw(
+    session: Session, messages: dict[int, OutboxMessage], ids: list[int], worker: str
+) -> set[int]:
+    """Mark the claimed messages that must not go as failed with their reason, and commit;
+    returns their ids. The invitation keeps its status (it may still be answered through a
+    link sent earlier)."""
+    reasons = withdrawal_reasons(session, ids)
+    for message_id, reason in reasons.items():
+        session.execute(
+            update(OutboxMessage)
+            .where(_mine(message_id, worker))
+            .values(status="failed", claimed_by=None, claim_expires_at=None, last_error=reason),
+            execution_options=NO_SYNC,
+        )
+        messages.pop(message_id, None)
+    if reasons:
+        session.commit()
+    return set(reasons)
 
 
 def _mark_retry(
@@ -272,8 +349,12 @@ def dispatch_once(
     worker: str,
     limit: int = 200,
     now: datetime | None = None,
+    base_url: str | None = None,
 ) -> DispatchReport:
-    """Claim one batch and try to send it. Never raises for SMTP trouble: the report says."""
+    """Claim one batch and try to send it. Never raises for SMTP trouble: the report says.
+
+    With ``base_url``, every survey message (one with an invitation) carries one-click
+    unsubscribe headers with a fresh token naming its person (stored hashed)."""
     report = DispatchReport()
     now = now or utcnow()
     with sessions() as session:
@@ -287,13 +368,17 @@ def dispatch_once(
             if ids
             else {}
         )
+        report.withdrawn = len(_withdraw(session, messages, ids, worker))
         accepted: list[OutboxMessage] = []  # sent, not yet recorded
         recorded_at = time.monotonic()
         mine = [(i, m) for i, m in enumerate(ids) if _is_mine(messages.get(m), worker)]
         # Messages are composed a little ahead in a second thread while this one waits for
         # the server's replies (socket waits release the interpreter lock).
         composer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compose")
-        composed = _Lookahead(composer, [Letter.of(messages[m]) for _i, m in mine], mail_from)
+        links = _unsubscribe_links(session, [messages[m] for _i, m in mine], base_url)
+        composed = _Lookahead(
+            composer, [Letter.of(messages[m], links.get(m)) for _i, m in mine], mail_from
+        )
         for position, message_id in mine:
             message = messages[message_id]
             if len(accepted) >= SENT_BATCH or time.monotonic() - recorded_at > SENT_DELAY:

@@ -31,6 +31,7 @@ def run_dispatcher(
     loop: bool = False,
     batch: int = 200,
     idle_seconds: float = 5.0,
+    base_url: str | None = None,
 ) -> DispatchReport:
     """Send until nothing is due (or, with ``loop``, until stopped). Returns the totals.
 
@@ -55,7 +56,9 @@ def run_dispatcher(
     try:
         while not stop.is_set():
             try:
-                report = dispatch_once(sessions, connection, mail_from, worker, limit=batch)
+                report = dispatch_once(
+                    sessions, connection, mail_from, worker, limit=batch, base_url=base_url
+                )
             except (OperationalError, InterfaceError) as error:
                 # The database restarted or is out of reach. What this pass had claimed stays
                 # leased and is sent again once the lease expires (messages the server had
@@ -66,7 +69,7 @@ def run_dispatcher(
                 pause = min(max(pause * 2, idle_seconds), MAX_PAUSE_SECONDS)
                 stop.wait(pause)
                 continue
-            for name in ("claimed", "sent", "retried", "failed"):
+            for name in ("claimed", "sent", "retried", "failed", "withdrawn"):
                 setattr(totals, name, getattr(totals, name) + getattr(report, name))
             totals.errors.extend(report.errors[-5:])
             if report.smtp_down:

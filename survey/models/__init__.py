@@ -8,7 +8,7 @@ from survey.models.aggregate import (
     ScoreTotal,
     ScoreVersion,
 )
-from survey.models.auth import ApiKey, SignInThrottle, User
+from survey.models.auth import ApiKey, PasswordReset, SignInThrottle, User, UserSession
 from survey.models.base import Base
 from survey.models.campaign import (
     Campaign,
@@ -18,7 +18,7 @@ from survey.models.campaign import (
     campaign_departments,
 )
 from survey.models.org import Department, Dependency, Person, Service, ServiceStandard
-from survey.models.outbox import OutboxMessage
+from survey.models.outbox import OutboxMessage, SoftBounce, SuppressedAddress, UnsubscribeToken
 from survey.models.questionnaire import Question, Questionnaire
 from survey.models.quiz import QuizAttempt
 from survey.models.response import Answer, Response
@@ -37,6 +37,7 @@ __all__ = [
     "InvitationDraft",
     "InvitationToken",
     "OutboxMessage",
+    "PasswordReset",
     "Person",
     "Question",
     "Questionnaire",
@@ -49,6 +50,10 @@ __all__ = [
     "Service",
     "ServiceStandard",
     "SignInThrottle",
+    "SoftBounce",
+    "SuppressedAddress",
+    "UnsubscribeToken",
     "User",
+    "UserSession",
     "campaign_departments",
 ]

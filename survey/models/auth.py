@@ -59,6 +59,32 @@ class User(Base):
         return f"{self.id}:{self.session_version}"
 
 
+class UserSession(Base):
+    """One signed-in browser. The cookie holds a random session key; only its SHA-256 is stored
+    here. Signing out deletes the row, so a copy of the cookie kept from before is worthless;
+    a password change deletes every row of the user (and raises ``session_version``).
+    Rows older than the session lifetime are swept at the next sign-in."""
+
+    __tablename__ = "user_sessions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class PasswordReset(Base):
+    """A single-use password reset link: only the SHA-256 of its 128-bit token is stored.
+    ``used_at`` is set when it sets a password; it no longer works after ``expires_at``."""
+
+    __tablename__ = "password_resets"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
 class ApiKey(Base):
     """A bearer key for ticketing tools: ``siq_<prefix>_<secret>``.
 

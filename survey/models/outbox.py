@@ -43,3 +43,44 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class SuppressedAddress(Base):
+    """An address no mail goes to: ``reason`` bounce (a permanent failure reported by a
+    receiving server), complaint (the recipient marked a message as spam), unsubscribe or
+    manual (an administrator). Stored lower-case; the dispatcher checks it before each batch."""
+
+    __tablename__ = "suppressed_addresses"
+    __table_args__ = (
+        CheckConstraint(
+            "reason IN ('bounce', 'complaint', 'unsubscribe', 'manual')", name="reason_known"
+        ),
+    )
+
+    address: Mapped[str] = mapped_column(String(254), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(12))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SoftBounce(Base):
+    """Transient delivery failures (4.x.x) reported for an address: counted, never suppressing
+    by themselves (the outbox already retries)."""
+
+    __tablename__ = "soft_bounces"
+
+    address: Mapped[str] = mapped_column(String(254), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_status: Mapped[str] = mapped_column(String(20), default="")
+    last_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UnsubscribeToken(Base):
+    """The one-click unsubscribe link of one sent survey message (RFC 8058): a 128-bit token,
+    stored as its SHA-256, naming the person it opts out."""
+
+    __tablename__ = "unsubscribe_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,12 +10,19 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from survey.models import ApiKey, SignInThrottle, User
+from survey.models import ApiKey, SignInThrottle, User, UserSession
 from survey.models.base import utcnow
-from survey.security import DUMMY_HASH, hash_secret, needs_rehash, verify_secret
+from survey.security import (
+    DUMMY_HASH,
+    hash_secret,
+    needs_rehash,
+    new_token,
+    token_hash,
+    verify_secret,
+)
 from survey.services.lru import Lru
 
 # An office behind one address must not be locked out by one person's typos: the per-address
@@ -69,9 +76,55 @@ def create_user(
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Change the password and sign the user out of every other session."""
+    """Change the password and sign the user out everywhere: ``session_version`` goes up and
+    every server-side session of the user ends (the caller may start a fresh one)."""
     user.password_hash = hash_secret(password)
+    end_all_sessions(session, user)
+
+
+def start_session(
+    session: Session, user: User, lifetime: timedelta, now: datetime | None = None
+) -> str:
+    """Record a new signed-in browser for ``user``; returns its key (for the cookie, never
+    stored). Sessions older than ``lifetime`` (their cookie has expired) are swept here."""
+    now = now or utcnow()
+    session.execute(delete(UserSession).where(UserSession.created_at < now - lifetime))
+    key = new_token()
+    session.add(UserSession(key_hash=token_hash(key), user_id=user.id, created_at=now))
+    session.flush()
+    return key
+
+
+def session_is_live(
+    session: Session,
+    user_id: int,
+    key: str | None,
+    lifetime: timedelta,
+    now: datetime | None = None,
+) -> bool:
+    """True when ``key`` names a session of ``user_id`` that has not ended nor outlived
+    ``lifetime``."""
+    if not key:
+        return False
+    created = session.scalar(
+        select(UserSession.created_at).where(
+            UserSession.key_hash == token_hash(key), UserSession.user_id == user_id
+        )
+    )
+    return created is not None and created >= (now or utcnow()) - lifetime
+
+
+def end_session(session: Session, key: str | None) -> None:
+    """Sign one browser out on the server: its cookie no longer works, even replayed."""
+    if key:
+        session.execute(delete(UserSession).where(UserSession.key_hash == token_hash(key)))
+        session.flush()
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    """Sign ``user`` out everywhere (password change or reset, deactivation)."""
     user.session_version += 1
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     session.flush()
 
 
@@ -186,3 +239,88 @@ def _key_matches(stored_hash: str, secret: str) -> bool:
 def revoke_api_key(session: Session, key: ApiKey) -> None:
     key.revoked_at = key.revoked_at or utcnow()
     session.flush()
+
+
+RESET_LIFETIME = timedelta(hours=1)
+
+
+def issue_password_reset(
+    session: Session, user: User, now: datetime | None = None, lifetime: timedelta = RESET_LIFETIME
+) -> str:
+    """A single-use reset token for ``user`` valid for ``lifetime``; returns the token (only its
+    SHA-256 is stored). Earlier unused tokens of the user stop working: only the newest mail
+    counts."""
+    from survey.models import PasswordReset
+
+    now = now or utcnow()
+    session.execute(
+        delete(PasswordReset).where(
+            PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)
+        )
+    )
+    token = new_token()
+    session.add(
+        PasswordReset(
+            token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=now + lifetime
+        )
+    )
+    session.flush()
+    return token
+
+
+def recent_reset(session: Session, user: User, interval: timedelta) -> bool:
+    """True when a reset mail was issued for ``user`` less than ``interval`` ago."""
+    from survey.models import PasswordReset
+
+    newest = session.scalar(
+        select(PasswordReset.created_at)
+        .where(PasswordReset.user_id == user.id)
+        .order_by(PasswordReset.created_at.desc())
+        .limit(1)
+    )
+    return newest is not None and newest > utcnow() - interval
+
+
+def reset_target(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The active user a reset token is for, if it is unused and unexpired (changes nothing:
+    mail scanners open links)."""
+    from survey.models import PasswordReset
+
+    row = session.get(PasswordReset, token_hash(token))
+    if row is None or row.used_at is not None or row.expires_at <= (now or utcnow()):
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def reset_password(
+    session: Session, token: str, password: str, now: datetime | None = None
+) -> User | None:
+    """Set the password through a reset token and use the token up, in one conditional UPDATE
+    (two submissions at once: one wins). None when the token is unknown, used or expired.
+    Signs the user out everywhere."""
+    from survey.models import PasswordReset
+
+    now = now or utcnow()
+    user = reset_target(session, token, now)
+    if user is None:
+        return None
+    used = session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.token_hash == token_hash(token), PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if used != 1:
+        return None
+    set_password(session, user, password)
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> bool:
+    """The owner's change: False (nothing changed) unless ``current`` is right. Signs the user
+    out everywhere; the caller starts a fresh session for the browser that asked."""
+    if not verify_secret(user.password_hash, current):
+        return False
+    set_password(session, user, new)
+    return True

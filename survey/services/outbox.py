@@ -1,15 +1,89 @@
-"""Writing mail into the outbox, in the caller's transaction (the transactional outbox)."""
+"""Writing mail into the outbox, in the caller's transaction (the transactional outbox), and
+the rules every message passes again right before it is sent.
+
+Two promises are kept here rather than where mail is queued, because they can change between
+queueing and sending:
+
+- *withdrawal*: a survey message whose person has opted out, or whose campaign is closed or
+  cancelled, is never sent (``withdrawal_reasons``; the dispatcher asks right before each batch,
+  the outbox's "Retry" asks too);
+- *no working link at rest*: a link token exists in plain text only inside the body of a
+  message not yet sent (the database keeps only its hash). Once the mail server accepted the
+  message, ``scrub_links`` replaces every token in the stored body with a placeholder.
+  Rendering the link at send time instead would need the token stored somewhere readable
+  until then, which is the very thing to avoid; scrubbing after the send keeps the plain token
+  in exactly one place for the shortest time.
+"""
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import OutboxMessage
+from survey.models import Campaign, Invitation, OutboxMessage, Person
 
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]+")
+
+# Reasons a message is withdrawn (status ``failed`` with this ``last_error``). The opt-out text
+# is the one ``services.fatigue.opt_out`` writes when it withdraws queued mail itself.
+WITHDRAWN_OPTED_OUT = "withdrawn: the person opted out of surveys"
+WITHDRAWN_CAMPAIGN_CLOSED = "withdrawn: the campaign is closed"
+WITHDRAWN_CAMPAIGN_CANCELLED = "withdrawn: the campaign was cancelled"
+WITHDRAWN_SUPPRESSED = "withdrawn: the address is on the suppression list"
+
+# A token in a link: 22 URL-safe characters (128 bits, ``security.new_token``) after a path
+# that carries one (respondent links ``/r/<token>``, password resets ``/auth/reset/<token>``).
+_LINK_TOKEN = re.compile(r"(/r/|/auth/reset/)[A-Za-z0-9_-]{22}(?![A-Za-z0-9_-])")
+LINK_PLACEHOLDER = "link-removed"  # shorter than a token: no pattern mistakes it for one
+
+
+def scrub_links(body: str) -> str:
+    """``body`` with every link token replaced by ``LINK_PLACEHOLDER`` (idempotent). The text
+    around it stays, so an administrator can still read what was sent."""
+    return _LINK_TOKEN.sub(lambda m: m.group(1) + LINK_PLACEHOLDER, body)
+
+
+def withdrawal_reasons(session: Session, message_ids: Iterable[int]) -> dict[int, str]:
+    """Of ``message_ids``, the ones that must not be sent now, with the reason: the address is
+    on the suppression list (any mail), the invitation's person opted out, or its campaign is
+    closed or cancelled. Two queries for the whole list."""
+    from survey.services.suppression import bare_address, suppressed_among
+
+    ids = list(message_ids)
+    if not ids:
+        return {}
+    reasons: dict[int, str] = {}
+    addresses = {
+        i: bare_address(a)
+        for i, a in session.execute(
+            select(OutboxMessage.id, OutboxMessage.to_addr).where(OutboxMessage.id.in_(ids))
+        )
+    }
+    suppressed = suppressed_among(session, addresses.values())
+    for message_id, address in addresses.items():
+        if address in suppressed:
+            reasons[message_id] = WITHDRAWN_SUPPRESSED
+    rows = session.execute(
+        select(OutboxMessage.id, Person.opted_out, Campaign.status)
+        .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
+        .join(Person, Person.id == Invitation.person_id)
+        .outerjoin(Campaign, Campaign.id == Invitation.campaign_id)
+        .where(OutboxMessage.id.in_(ids))
+    )
+    for message_id, opted_out, campaign_status in rows:
+        if message_id in reasons:
+            continue
+        if opted_out:
+            reasons[message_id] = WITHDRAWN_OPTED_OUT
+        elif campaign_status == "closed":
+            reasons[message_id] = WITHDRAWN_CAMPAIGN_CLOSED
+        elif campaign_status == "cancelled":
+            reasons[message_id] = WITHDRAWN_CAMPAIGN_CANCELLED
+    return reasons
 
 
 def header_safe(value: str) -> str:

@@ -11,7 +11,17 @@ def has_endpoint(name: str) -> bool:
 
 
 def register_blueprints(app: Flask) -> None:
-    from survey.views import admin, api, auth, main, quiz, respond, scorecards
+    from survey.views import (
+        admin,
+        api,
+        auth,
+        mail_reports,
+        main,
+        quiz,
+        respond,
+        scorecards,
+        unsubscribe,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -20,4 +30,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(respond.bp)
     app.register_blueprint(quiz.bp)
     app.register_blueprint(scorecards.bp)
+    app.register_blueprint(unsubscribe.bp)
+    app.register_blueprint(mail_reports.bp)
     app.jinja_env.globals["has_endpoint"] = has_endpoint

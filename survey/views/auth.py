@@ -1,7 +1,13 @@
-"""Sign-in and sign-out for reviewers and administrators."""
+"""Sign-in and sign-out for reviewers and administrators, and their passwords: the owner's
+change (current password asked), the emailed single-use reset link and its request page.
+
+The request page answers the same whether or not the address has an account, and is limited
+per client address (``RESET_LIMIT_PER_ADDRESS``) and per account (one mail per
+``RESET_MAIL_INTERVAL``), so it can neither probe for accounts nor flood someone's inbox."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -16,14 +22,33 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from forms.auth import SignInForm
+from forms.auth import ChangePasswordForm, ResetPasswordForm, ResetRequestForm, SignInForm
+from survey.access import SESSION_KEY, session_lifetime, signed_in_required
+from survey.config import mail_domain
 from survey.db import get_session
 from survey.extensions import SIGN_IN_LIMIT_PER_ADDRESS, limiter
-from survey.services.accounts import SignInLocked, ThrottlePolicy, authenticate
+from survey.models import User
+from survey.services.account_mail import queue_password_reset
+from survey.services.accounts import (
+    SignInLocked,
+    ThrottlePolicy,
+    authenticate,
+    change_password,
+    end_session,
+    normalise_email,
+    recent_reset,
+    reset_password,
+    reset_target,
+    start_session,
+)
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+RESET_LIMIT_PER_ADDRESS = "5 per minute;30 per hour"
+RESET_MAIL_INTERVAL = timedelta(minutes=5)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -67,22 +92,103 @@ def sign_in() -> str | Response | tuple[str, int]:
         db.commit()
         flash(_("Too many failed attempts. Please wait a few minutes and try again."), "error")
         return render_template("auth/sign_in.html", form=form), 429
-    db.commit()
     if user is None:
+        db.commit()
         flash(_("The email or password is not right."), "error")
         return render_template("auth/sign_in.html", form=form), 200
+    key = start_session(db, user, session_lifetime())
+    db.commit()
     # A fresh session at sign-in: nothing planted before it survives (session fixation).
+    _fresh_session(user, key)
+    return redirect(safe_next(form.next.data) or _landing())
+
+
+def _fresh_session(user: User, key: str) -> None:
+    """Replace the browser's session with a new one signed in as ``user`` under ``key``."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+    session[SESSION_KEY] = key
     login_user(user)
-    return redirect(safe_next(form.next.data) or _landing())
 
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
+    """Ends the session on the server too: the cookie, even kept and replayed, is worthless."""
+    db = get_session()
+    end_session(db, session.get(SESSION_KEY))
+    db.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("main.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@signed_in_required
+def change_password_page() -> str | Response | tuple[str, int]:
+    """The owner changes their password. Every session ends (other browsers are signed out);
+    this browser gets a fresh one."""
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/password.html", form=form), (
+            422 if request.method == "POST" else 200
+        )
+    db = get_session()
+    user = db.get(User, current_user.id)
+    assert user is not None
+    if not change_password(
+        db, user, form.current_password.data or "", form.new_password.data or ""
+    ):
+        db.rollback()
+        form.current_password.errors = [_("The current password is not right.")]
+        return render_template("auth/password.html", form=form), 422
+    key = start_session(db, user, session_lifetime())
+    db.commit()
+    _fresh_session(user, key)
+    flash(_("Your password is changed. Other browsers are signed out."), "success")
+    return redirect(_landing())
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(RESET_LIMIT_PER_ADDRESS, methods=["POST"])
+def forgot() -> str | tuple[str, int]:
+    """Ask for a reset link. The answer never tells whether the address has an account."""
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        return render_template("auth/forgot.html", form=form, sent=False), (
+            422 if request.method == "POST" else 200
+        )
+    db = get_session()
+    user = db.scalar(select(User).where(User.email == normalise_email(form.email.data or "")))
+    if user is not None and user.active and not recent_reset(db, user, RESET_MAIL_INTERVAL):
+        queue_password_reset(
+            db, user, str(current_app.config["BASE_URL"]), mail_domain(current_app.config)
+        )
+        db.commit()
+    return render_template("auth/forgot.html", form=form, sent=True)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(RESET_LIMIT_PER_ADDRESS, methods=["POST"])
+def reset(token: str) -> str | Response | tuple[str, int]:
+    """Choose a new password through an emailed link (single use, one hour). Opening the link
+    changes nothing; only the form's POST uses it up."""
+    db = get_session()
+    if reset_target(db, token) is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/reset.html", form=form, token=token), (
+            422 if request.method == "POST" else 200
+        )
+    user = reset_password(db, token, form.new_password.data or "")
+    if user is None:
+        db.rollback()
+        return render_template("auth/reset_invalid.html"), 404
+    db.commit()
+    logout_user()
+    session.clear()
+    flash(_("Your password is set. Please sign in with it."), "success")
+    return redirect(url_for("auth.sign_in"))

@@ -51,6 +51,10 @@ MANAGER = {A: "manager_a", B: "manager_b"}
 PUBLIC = "public"  # anyone
 SIGN_IN = "sign-in page"  # anyone; a signed-in reviewer is sent on (302)
 LINK = "link"  # anyone holding the link's token or key (tested below for ownership)
+# Anyone holding a token of its own kind (a reset or unsubscribe link): the respondent link
+# token of the walk must open nothing there (404); tests/test_passwords.py and
+# tests/mail/test_bounces.py use real ones.
+OTHER_LINK = "link of another kind"
 SIGNED_IN = "signed in"  # any reviewer
 OWN = "own department"  # viewers and admins: all; a manager: their own department only
 ADMIN = "admin"
@@ -61,6 +65,11 @@ ACCESS = {
     "main.health": PUBLIC,
     "auth.sign_in": SIGN_IN,
     "auth.sign_out": PUBLIC,
+    "auth.forgot": PUBLIC,
+    "auth.change_password_page": SIGNED_IN,
+    "auth.reset": OTHER_LINK,
+    "unsubscribe.unsubscribe": OTHER_LINK,
+    "mail_reports.receive_report": API,
     "quiz.start": PUBLIC,
     "respond.thanks": PUBLIC,
     "api.openapi": PUBLIC,
@@ -99,6 +108,8 @@ def expected(kind: str, audience: str, owner: str | None) -> int | str:
     """The status (or "sign-in" for the redirect to the sign-in page) of a GET."""
     if kind in (PUBLIC, LINK):
         return 200
+    if kind == OTHER_LINK:
+        return 404
     if kind == SIGN_IN:
         return 200 if audience == "anonymous" else 302
     if kind == API:

@@ -6,6 +6,11 @@ bearer keys and no cookies, so a cross-site form cannot borrow its credentials).
 guarded globally by Flask-WTF (400, "This form has expired"); the respondent link, its opt-out
 and the quiz check the token themselves and show the form again with the answers kept and a
 400. Either way the database must be unchanged.
+
+The one-click unsubscribe POST (RFC 8058) is left out on purpose: mail programs send it without
+cookies, so no token can exist; it is authorised by the unguessable token in its URL and can
+only opt that person out (``tests/mail/test_bounces.py``). The bounce webhook, like the JSON
+API, answers to bearer keys and reads no cookies.
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ from tests.security.conftest import changed_tables, db_digest
 from tests.test_url_map import ALL_RULES, _url
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+NO_COOKIE_ROUTES = ("api.", "unsubscribe.", "mail_reports.")
 FORM_RULES = [
-    r for r in ALL_RULES if (r.methods or set()) & UNSAFE and not r.endpoint.startswith("api.")
+    r
+    for r in ALL_RULES
+    if (r.methods or set()) & UNSAFE and not r.endpoint.startswith(NO_COOKIE_ROUTES)
 ]
 # Plausible fields, so that a route that forgot the check would have something to store.
 PAYLOAD = {

@@ -1,4 +1,7 @@
-"""Admin: the outbox (queued, sent and failed mail; retry a failed message)."""
+"""Admin: the outbox (queued, sent and failed mail; retry a failed message).
+
+A message that must not be sent now (its person opted out, its campaign is closed or
+cancelled) cannot be retried: the same rule the dispatcher applies right before sending."""
 
 from __future__ import annotations
 
@@ -7,10 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from forms.mail import SuppressForm, UnsuppressForm
 from survey.db import get_session
-from survey.models import OutboxMessage
+from survey.models import OutboxMessage, SoftBounce, SuppressedAddress
 from survey.models.base import utcnow
+from survey.services.outbox import withdrawal_reasons
 from survey.services.paging import page_arg, paginate
+from survey.services.suppression import suppress, unsuppress
 from survey.views.admin import bp
 
 STATUSES = ("queued", "sending", "sent", "failed")
@@ -40,6 +46,10 @@ def outbox_retry(message_id: int) -> WerkzeugResponse:
     db = get_session()
     if db.get(OutboxMessage, message_id) is None:
         abort(404)
+    reason = withdrawal_reasons(db, [message_id]).get(message_id)
+    if reason is not None:
+        flash(_("This message cannot be sent: %(reason)s.", reason=reason), "error")
+        return redirect(url_for("admin.outbox", status="failed"))
     changed = db.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == "failed")
@@ -52,3 +62,39 @@ def outbox_retry(message_id: int) -> WerkzeugResponse:
     else:
         flash(_("Only a failed message can be retried."), "error")
     return redirect(url_for("admin.outbox", status="failed"))
+
+
+@bp.route("/outbox/suppressed", methods=["GET", "POST"])
+def outbox_suppressed() -> str | tuple[str, int] | WerkzeugResponse:
+    """The suppression list: addresses no mail goes to, with why (bounce, complaint,
+    unsubscribe, manual); an administrator adds one by hand or takes one off."""
+    db = get_session()
+    form = SuppressForm()
+    if form.validate_on_submit():
+        suppress(db, form.email.data or "", "manual", form.detail.data or "")
+        db.commit()
+        flash(_("%(email)s gets no more mail.", email=form.email.data), "success")
+        return redirect(url_for("admin.outbox_suppressed"))
+    page = paginate(
+        db,
+        select(SuppressedAddress).order_by(SuppressedAddress.created_at.desc()),
+        page_arg(request.args.get("page")),
+        50,
+    )
+    soft = db.scalars(select(SoftBounce).order_by(SoftBounce.count.desc()).limit(20)).all()
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "admin/suppressed.html", form=form, page=page, soft=soft, remove=UnsuppressForm()
+    ), status
+
+
+@bp.post("/outbox/suppressed/remove")
+def outbox_unsuppress() -> WerkzeugResponse:
+    db = get_session()
+    form = UnsuppressForm()
+    if form.validate_on_submit() and unsuppress(db, form.email.data or ""):
+        db.commit()
+        flash(_("%(email)s can receive mail again.", email=form.email.data), "success")
+    else:
+        flash(_("This address is not on the list."), "error")
+    return redirect(url_for("admin.outbox_suppressed"))

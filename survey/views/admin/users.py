@@ -1,10 +1,10 @@
 """Admin: user accounts (list and search, create with an initial password, change role and
-department, deactivate/reactivate). An administrator can neither demote nor deactivate
-themselves, so the organisation is never locked out by a slip."""
+department, deactivate/reactivate, send a password reset link). An administrator can neither
+demote nor deactivate themselves, so the organisation is never locked out by a slip."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,8 +13,10 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.admin import NewUserForm, UserForm, role_choices
+from survey.config import mail_domain
 from survey.db import get_session
 from survey.models import User
+from survey.services.account_mail import queue_password_reset
 from survey.services.accounts import create_user
 from survey.services.org import OrgError, set_user_active, update_user, validate_new_user
 from survey.services.paging import page_arg, paginate
@@ -161,3 +163,20 @@ def user_deactivate(user_id: int) -> WerkzeugResponse:
 @bp.post("/users/<int:user_id>/reactivate")
 def user_reactivate(user_id: int) -> WerkzeugResponse:
     return _set_active(user_id, True)
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+def user_reset_password(user_id: int) -> WerkzeugResponse:
+    """Email the user a single-use link to choose a new password (their current one keeps
+    working until they do; the administrator never sees either)."""
+    db = get_session()
+    user = _user_or_404(user_id)
+    if not user.active:
+        flash(_("A deactivated account cannot reset its password."), "error")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    queue_password_reset(
+        db, user, str(current_app.config["BASE_URL"]), mail_domain(current_app.config)
+    )
+    db.commit()
+    flash(_("A password reset link is on its way to %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
