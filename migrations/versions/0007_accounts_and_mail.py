@@ -1,7 +1,7 @@
 """accounts and mail: sessions, password resets, suppression list; sent mail keeps no token
 
 Revision ID: 0007
-Revises: 0011
+Revises: 0008
 Create Date: 2026-12-04 05:10:00
 
 - ``user_sessions``: one row per signed-in browser (the hash of the key in its cookie);
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0011"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
