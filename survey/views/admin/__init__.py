@@ -52,6 +52,7 @@ from survey.views.admin import (  # noqa: E402, F401
     departments,
     dependencies,
     interactions,
+    mailbox,
     outbox,
     people,
     questionnaires,

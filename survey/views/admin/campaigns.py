@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,9 +21,11 @@ from survey.services.campaigns import (
     cancel_campaign,
     close_campaign,
     create_campaign,
+    open_campaign,
     set_min_group_size,
 )
 from survey.services.paging import page_arg, paginate
+from survey.services.tick import TickSettings
 from survey.views.admin import bp
 
 
@@ -75,7 +77,7 @@ def campaign_new() -> str | WerkzeugResponse:
             form.name.errors = [*form.name.errors, str(error)]
             return render_template("admin/campaign_form.html", form=form), 422  # type: ignore[return-value]
         db.commit()
-        flash(_("Campaign created. It opens on its first day when the scheduler runs."), "info")
+        flash(_("Campaign created. It opens on its first day when the scheduler runs."), "success")
         return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/campaign_form.html", form=form), status  # type: ignore[return-value]
@@ -128,6 +130,8 @@ def campaign_detail(campaign_id: int) -> str | WerkzeugResponse:
         answered=answered,
         rate=(answered / invited) if invited else None,
         reminders=reminders,
+        can_open=campaign.status == "draft"
+        and _aware(campaign.opens_at) <= datetime.now(UTC) < _aware(campaign.closes_at),
     ), status  # type: ignore[return-value]
 
 
@@ -150,6 +154,48 @@ def _change_state(
         db.rollback()
         flash(refused, "error")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/open")
+def campaign_open(campaign_id: int) -> WerkzeugResponse:
+    """Open a draft campaign whose opening date has come, without waiting for the
+    scheduler: the same service ``tick`` uses (fatigue rules and k of the settings)."""
+    db = get_session()
+    campaign = db.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    now = datetime.now(UTC)
+    due = campaign.status == "draft" and _aware(campaign.opens_at) <= now < _aware(
+        campaign.closes_at
+    )
+    settings = TickSettings.from_config(current_app.config)
+    result = (
+        open_campaign(
+            db,
+            campaign,
+            settings.base_url,
+            settings.mail_domain,
+            now,
+            min_group_size=settings.min_group_size,
+            policy=settings.policy,
+        )
+        if due
+        else None
+    )
+    if result is None:
+        db.rollback()
+        flash(
+            _("Only a campaign that has not opened, on or after its first day, can be opened."),
+            "error",
+        )
+    else:
+        db.commit()
+        flash(_("Campaign opened: %(n)s people invited.", n=result.invited), "success")
+    return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @bp.post("/campaigns/<int:campaign_id>/close")

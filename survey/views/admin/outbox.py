@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from survey.db import get_session
 from survey.models import OutboxMessage
 from survey.models.base import utcnow
+from survey.services.outbox import readable_address
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
 
@@ -32,7 +33,9 @@ def outbox() -> str:
     counts = dict(
         db.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
     )
-    return render_template("admin/outbox.html", page=page, status=status, counts=counts)
+    return render_template(
+        "admin/outbox.html", page=page, status=status, counts=counts, readable=readable_address
+    )
 
 
 @bp.post("/outbox/<int:message_id>/retry")
