@@ -87,12 +87,20 @@ def test_the_mailbox_is_for_admins_and_absent_when_mail_is_delivered(
 def test_open_now_opens_a_due_draft_once(admin_client, session, org) -> None:
     now = utcnow()
     due = create_campaign(
-        session, name="Due", quarter="2026Q2", opens_at=now - timedelta(hours=1),
-        closes_at=now + timedelta(days=20), min_group_size=5,
+        session,
+        name="Due",
+        quarter="2026Q2",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=20),
+        min_group_size=5,
     )
     later = create_campaign(
-        session, name="Later", quarter="2026Q3", opens_at=now + timedelta(days=3),
-        closes_at=now + timedelta(days=20), min_group_size=5,
+        session,
+        name="Later",
+        quarter="2026Q3",
+        opens_at=now + timedelta(days=3),
+        closes_at=now + timedelta(days=20),
+        min_group_size=5,
     )
     session.commit()
     page = admin_client.get(f"/admin/campaigns/{due.id}").get_data(as_text=True)
@@ -124,8 +132,12 @@ def test_open_now_opens_a_due_draft_once(admin_client, session, org) -> None:
 def test_the_dev_worker_opens_due_campaigns_and_decides_surveys(app, session, org) -> None:
     now = utcnow()
     campaign = create_campaign(
-        session, name="Created in the admin", quarter="2026Q2", opens_at=now - timedelta(minutes=1),
-        closes_at=now + timedelta(days=20), min_group_size=5,
+        session,
+        name="Created in the admin",
+        quarter="2026Q2",
+        opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(days=20),
+        min_group_size=5,
     )
     session.commit()
     lines: list[str] = []

@@ -57,6 +57,7 @@ from survey.views.admin import (  # noqa: E402, F401
     people,
     questionnaires,
     quiz,
+    resend,
     services,
     users,
 )

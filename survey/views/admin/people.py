@@ -26,6 +26,7 @@ from survey.services.org import OrgError, create_person, set_person_active, upda
 from survey.services.paging import page_arg, paginate
 from survey.services.people_import import MAX_BYTES, MAX_ROWS, parse_people_csv
 from survey.services.people_import import apply_import as apply_people_import
+from survey.services.resend import resendable
 from survey.views.admin import bp
 from survey.views.admin.common import (
     PER_PAGE,
@@ -142,7 +143,12 @@ def person_edit(person_id: int) -> Page:
         flash(_("%(email)s saved.", email=person.email), "success")
         return redirect(url_for("admin.people"))
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/person_form.html", form=form, person=person), status
+    return render_template(
+        "admin/person_form.html",
+        form=form,
+        person=person,
+        invitations=resendable(get_session(), person.id),
+    ), status
 
 
 def _set_active(person_id: int, active: bool) -> WerkzeugResponse:
