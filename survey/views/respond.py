@@ -127,7 +127,13 @@ def _post_interaction(
     specs: Sequence[QuestionSpec],
     locale: str,
 ) -> View:
-    context: dict[str, Any] = {"provider": link.provider, "service": link.service, "locale": locale}
+    context: dict[str, Any] = {
+        "provider": link.provider,
+        "service": link.service,
+        "request_ref": link.request_ref,
+        "request_at": link.request_at,
+        "locale": locale,
+    }
     if request.method in ("GET", "HEAD"):
         score = request.args.get("score", "")
         questions = _blank_questions(
