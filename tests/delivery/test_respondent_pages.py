@@ -26,7 +26,8 @@ def test_five_point_scales_show_numbers_and_end_labels(client, invite, org) -> N
     assert scale.count('type="radio"') == 5
     assert '<span class="visually-hidden"> – ' in scale  # every label whole for screen readers
     ends = re.search(
-        r'<p class="scale-ends" aria-hidden="true"><span>(1 – [^<]+)</span><span>(5 – [^<]+)</span>',
+        r'<p class="scale-ends" aria-hidden="true">'
+        r'<span>(1 – [^<]+)</span><span>(5 – [^<]+)</span>',
         scale,
     )
     assert ends is not None
