@@ -30,6 +30,7 @@ from survey.services.campaigns import (
 from survey.services.paging import page_arg, paginate
 from survey.services.tick import TickSettings
 from survey.views.admin import bp
+from survey.views.admin.common import per_page
 
 
 def _department_choices() -> list[SelectChoice]:
@@ -50,7 +51,7 @@ def campaigns() -> str:
         db,
         select(Campaign).order_by(Campaign.opens_at.desc(), Campaign.id.desc()),
         page_arg(request.args.get("page")),
-        25,
+        per_page(),
     )
     return render_template("admin/campaigns.html", page=page)
 
@@ -135,7 +136,7 @@ def campaign_detail(campaign_id: int) -> str | WerkzeugResponse:
                 status = 422
             else:
                 db.commit()
-                flash(_("Saved."), "info")
+                flash(_("Saved."), "success")
                 return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
         else:
             status = 422
@@ -181,7 +182,7 @@ def _change_state(
         abort(404)
     if change(db, campaign):
         db.commit()
-        flash(done, "info")
+        flash(done, "success")
     else:
         db.rollback()
         flash(refused, "error")

@@ -18,6 +18,7 @@ from survey.models import OutboxMessage
 from survey.services.outbox import readable_address
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
+from survey.views.admin.common import per_page
 
 #: The email's HTML may style itself; it may not run scripts, submit forms or load anything.
 BODY_CSP = (
@@ -50,7 +51,7 @@ def mailbox() -> str:
         db,
         select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
         page_arg(request.args.get("page")),
-        int(current_app.config["PAGE_SIZE"]),
+        per_page(),
     )
     return render_template("admin/mailbox.html", page=page, readable=readable_address)
 

@@ -13,6 +13,7 @@ from survey.models.base import utcnow
 from survey.services.outbox import readable_address
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
+from survey.views.admin.common import per_page
 
 STATUSES = ("queued", "sending", "sent", "failed")
 
@@ -28,7 +29,7 @@ def outbox() -> str:
         db,
         stmt.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
         page_arg(request.args.get("page")),
-        50,
+        per_page(),
     )
     counts = dict(
         db.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
@@ -51,7 +52,7 @@ def outbox_retry(message_id: int) -> WerkzeugResponse:
     ).rowcount
     db.commit()
     if changed:
-        flash(_("The message will be sent again at the next dispatch."), "info")
+        flash(_("The message will be sent again at the next dispatch."), "success")
     else:
         flash(_("Only a failed message can be retried."), "error")
     return redirect(url_for("admin.outbox", status="failed"))

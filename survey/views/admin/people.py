@@ -29,10 +29,10 @@ from survey.services.people_import import apply_import as apply_people_import
 from survey.services.resend import resendable
 from survey.views.admin import bp
 from survey.views.admin.common import (
-    PER_PAGE,
     chosen_id,
     department_choices,
     matches,
+    per_page,
     search_arg,
     show_error,
 )
@@ -67,7 +67,7 @@ def people() -> str:
         db,
         stmt.order_by(Person.name, Person.email),
         page_arg(request.args.get("page")),
-        PER_PAGE,
+        per_page(),
         query,
     )
     return render_template("admin/people.html", page=page)
