@@ -97,7 +97,7 @@ def test_from_the_mailbox_to_an_answered_survey_and_a_resend(
     assert phone.locator("progress").get_attribute("value") == "1"
     _no_sideways_scroll(phone, "quarterly survey")
     check_accessibility(phone, "quarterly survey", artifacts)
-    shots(phone, "quarterly-phone", doc="respondent-quarterly-phone")
+    shots(phone, "quarterly-phone")
 
     invitation = session.get(Invitation, quarterly.invitation_id)
     session.execute(
