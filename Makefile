@@ -46,7 +46,12 @@ run: install instance/secret_key
 	  SURVEY_SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask survey demo; \
 	fi
 	@echo "Serving on http://127.0.0.1:5000  (demo sign-in: admin@demo.example / demo-admin-pass)"
-	SURVEY_SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Local mailbox (every email as its recipient sees it): http://127.0.0.1:5000/admin/mailbox"
+	@echo "The scheduler and the mail dispatcher run beside the server (flask survey dev-worker)."
+	@export SURVEY_SECRET_KEY=$$(cat instance/secret_key); \
+	  $(BIN)/flask survey dev-worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # What the tests need outside Python: PostgreSQL server binaries, Debian's Chromium for the
 # browser tests (never a downloaded browser) and npm, in one apt-get run of whatever is

@@ -138,7 +138,19 @@ def demo(seed: int, admin_password: str) -> None:
     if db.scalar(select(Department.id).limit(1)) is not None:
         click.echo("The database already has an organisation; demo data not added.")
         return
-    summary = build_demo(db, seed=seed, admin_password=admin_password)
+    from flask import current_app
+
+    from survey.config import mail_domain
+
+    cfg = current_app.config
+    summary = build_demo(
+        db,
+        seed=seed,
+        admin_password=admin_password,
+        base_url=str(cfg["BASE_URL"]),
+        mail_domain=mail_domain(cfg),
+        salt=str(cfg["SECRET_KEY"]),
+    )
     db.commit()
     click.echo(summary.describe())
 
@@ -211,24 +223,31 @@ def tick() -> None:
     """Do all scheduled work: campaigns, reminders, post-interaction surveys, expiry."""
     from flask import current_app
 
-    from survey.config import mail_domain
-    from survey.services.scorecards import Settings
     from survey.services.tick import TickSettings, run_tick
 
-    cfg = current_app.config
-    settings = TickSettings(
-        base_url=str(cfg["BASE_URL"]),
-        mail_domain=mail_domain(cfg),
-        salt=str(cfg["SECRET_KEY"]),
-        fatigue_days=int(cfg["FATIGUE_DAYS"]),
-        fatigue_cap=int(cfg["FATIGUE_CAP"]),
-        fatigue_period_days=int(cfg["FATIGUE_PERIOD_DAYS"]),
-        link_days=int(cfg["LINK_DAYS"]),
-        min_group_size=int(cfg["MIN_GROUP_SIZE"]),
-        scores=Settings.from_config(cfg),
-    )
-    report = run_tick(database().sessionmaker, settings)
+    report = run_tick(database().sessionmaker, TickSettings.from_config(current_app.config))
     click.echo(report.describe())
+
+
+@group.command("dev-worker")
+@click.option("--every", default=20.0, show_default=True, help="Seconds between passes.")
+@click.option("--passes", default=0, help="Stop after this many passes (0: until stopped).")
+def dev_worker(every: float, passes: int) -> None:
+    """Development only (``make run`` starts it beside the server): ``tick`` every few
+    seconds and, when SURVEY_SMTP_URL is set, send the due mail; without SMTP the messages
+    stay queued and show in the local mailbox (Administration > Mailbox)."""
+    from flask import current_app
+
+    from survey.dev_worker import run_dev_worker
+
+    cfg = current_app.config
+    run_dev_worker(
+        database().sessionmaker,
+        cfg,
+        every=every,
+        passes=passes,
+        say=lambda line: click.echo(line, err=True),
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from survey.models import (
     Dependency,
     Interaction,
     Invitation,
+    OutboxMessage,
     Person,
     Question,
     Response,
@@ -37,7 +39,8 @@ from survey.models import (
     ServiceStandard,
     User,
 )
-from survey.periods import previous_quarters, quarter_bounds
+from survey.models.base import utcnow
+from survey.periods import previous_quarters, quarter_bounds, quarter_of
 from tests.conftest import post_form
 
 TODAY = date(2026, 5, 15)  # history 2024Q2 .. 2026Q1
@@ -343,7 +346,7 @@ def test_cli_demo_prints_the_sign_in_refuses_twice_and_the_admin_signs_in(
     runner, session: Session, client
 ) -> None:
     result = runner.invoke(args=["survey", "demo", "--seed", "3"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, (result.output, result.exception)
     assert "admin@demo.example" in result.output and "demo-admin-pass" in result.output
     assert "seed 3" in result.output
     people = session.scalar(select(func.count()).select_from(Person))
@@ -355,3 +358,36 @@ def test_cli_demo_prints_the_sign_in_refuses_twice_and_the_admin_signs_in(
     )
     assert response.status_code == 302
     assert "Sign out" in client.get("/").get_data(as_text=True)
+    # The present: today's campaign is open and mail waits in the local mailbox, links working.
+    assert "open (" in result.output and "surveys waiting" in result.output
+    current = quarter_of(utcnow())
+    campaign = session.scalar(select(Campaign).where(Campaign.quarter == current))
+    assert campaign is not None and campaign.status == "open"
+    assert campaign.audience == "departments"
+    purposes = dict(
+        session.execute(
+            select(OutboxMessage.purpose, func.count())
+            .where(OutboxMessage.status == "queued")
+            .group_by(OutboxMessage.purpose)
+        ).all()
+    )
+    assert purposes.get("invitation:quarterly", 0) >= 30
+    assert purposes.get("invitation:post_interaction", 0) >= 5
+    recent = session.scalars(
+        select(Interaction).where(Interaction.survey_decision == "invited").order_by(
+            Interaction.resolved_at.desc()
+        )
+    ).first()
+    assert recent is not None and _aware(recent.resolved_at) > utcnow() - timedelta(days=3)
+    message = session.scalar(
+        select(OutboxMessage).where(OutboxMessage.purpose == "invitation:post_interaction")
+    )
+    mailbox = client.get("/admin/mailbox").get_data(as_text=True)
+    assert f"/admin/mailbox/{message.id}" in mailbox
+    link = re.search(r"http://localhost(/r/[\w-]+)", message.body_text)
+    assert link is not None
+    assert client.get(link.group(1)).status_code == 200
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -13,6 +13,7 @@ from survey.demo.clock import campaign_window
 from survey.demo.history import DemoPerson, Ids, simulate
 from survey.demo.org import DEPARTMENTS, DEPENDENCIES, SERVICES
 from survey.demo.people import generate_people
+from survey.demo.present import add_present
 from survey.demo.summary import DemoSummary, SignIn
 from survey.models import (
     Campaign,
@@ -158,6 +159,11 @@ def build_demo(
     admin_password: str = "demo-admin-pass",  # noqa: S107 (the documented demo password)
     today: date | None = None,
     pseudonym_key: bytes | None = None,
+    now: datetime | None = None,
+    base_url: str = "http://127.0.0.1:5000",
+    mail_domain: str = "demo.example",
+    salt: str = "demo",
+    present: bool | None = None,
 ) -> DemoSummary:
     """Create the demo organisation with eight quarters of history ending with the quarter
     before ``today`` (default: the real today), and the three demo sign-ins, all with
@@ -166,10 +172,19 @@ def build_demo(
     The same ``seed`` and quarters give the same organisation, answers and interactions (the
     random response ids aside). Installs the default questionnaires if missing. Flushes,
     never commits. Raises DemoError when the database already has departments.
+
+    Then the present (``survey.demo.present``) at ``now`` (default: midnight UTC of ``today``
+    when ``today`` is given, else the current time): the current quarter's campaign opened and
+    a few recent requests decided, their invitations queued in the outbox with links under
+    ``base_url`` and Message-IDs at ``mail_domain``; ``salt`` is the sampling salt. The
+    emails are rendered from templates, so the present needs an app context: ``present``
+    defaults to whether there is one (the history alone builds without).
     """
     if session.scalar(select(Department.id).limit(1)) is not None:
         raise DemoError("the database already has an organisation")
-    today = today or date.today()
+    if now is None:
+        now = _midnight(today) if today is not None else datetime.now(UTC)
+    today = today or now.date()
     rng = random.Random(seed)
     quarters = previous_quarters(last_complete_quarter(today), QUARTERS)
     questionnaires = install_default_questionnaires(session)
@@ -206,6 +221,18 @@ def build_demo(
         pseudonym_key or (app_key() if has_app_context() else DEVELOPMENT_KEY),
     )
     session.flush()
+    if present is None:
+        present = has_app_context()
+    today_ = None if not present else add_present(
+        session,
+        rng,
+        people,
+        {id_: email for id_, email in session.execute(select(Person.id, Person.email))},
+        now,
+        base_url=base_url,
+        mail_domain=mail_domain,
+        salt=salt,
+    )
     quarterly = sum(1 for r in history.responses if r.kind == "quarterly")
     return DemoSummary(
         seed=seed,
@@ -219,4 +246,5 @@ def build_demo(
         quarters=tuple(quarters),
         sign_ins=SIGN_INS,
         password=admin_password,
+        present=today_,
     )

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from survey.demo.present import Present
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class DemoSummary:
     quarters: tuple[str, ...]
     sign_ins: tuple[SignIn, ...]
     password: str
+    present: Present | None = None
 
     @property
     def responses(self) -> int:
@@ -48,6 +53,15 @@ class DemoSummary:
             f"  {self.responses:,} responses ({self.quarterly_responses:,} quarterly,"
             f" {self.post_interaction_responses:,} after interactions),"
             f" {self.interactions:,} interactions",
+        ]
+        if self.present is not None:
+            p = self.present
+            lines.append(
+                f"  today: {p.campaign} open ({p.quarterly_invited} invited),"
+                f" {p.recent_requests} requests handled in the last days"
+                f" ({p.post_interaction_invited} surveys waiting)"
+            )
+        lines += [
             f"Sign in (password for all three: {self.password}):",
         ]
         lines += [f"  {s.email:<{width}}{s.describe()}" for s in self.sign_ins]

@@ -39,6 +39,41 @@ class CampaignError(ValueError):
         self.message = message
 
 
+class DuplicateCampaign(CampaignError):
+    """A campaign of the same quarter already reaches (some of) the same people."""
+
+    def __init__(self, existing: Campaign) -> None:
+        super().__init__("quarter", f"{existing.name} already covers this quarter")
+        self.existing = existing
+
+
+def campaign_clash(session: Session, quarter: str, department_ids: list[int]) -> Campaign | None:
+    """A campaign (draft, open or closed; not cancelled) of ``quarter`` whose audience
+    overlaps ``department_ids`` (empty: everyone): one survey per person and quarter."""
+    for existing in session.scalars(
+        select(Campaign)
+        .where(Campaign.quarter == quarter, Campaign.status != "cancelled")
+        .order_by(Campaign.id)
+    ):
+        if existing.audience == "all" or not department_ids:
+            return existing
+        if {d.id for d in existing.departments} & set(department_ids):
+            return existing
+    return None
+
+
+def campaign_reach(session: Session, quarter: str, department_ids: list[int]) -> int:
+    """How many people a campaign of ``quarter`` for ``department_ids`` (empty: everyone) would
+    invite if it opened now: active, not opted out, with at least one provider to rate. (The
+    survey budget, checked on opening, may leave out a few more.)"""
+    stmt = select(Person).where(Person.active.is_(True), Person.opted_out.is_(False))
+    if department_ids:
+        stmt = stmt.where(Person.department_id.in_(department_ids))
+    people = list(session.scalars(stmt))
+    providers = providers_for(session, people, quarter)
+    return sum(1 for p in people if providers[p.id])
+
+
 def create_campaign(
     session: Session,
     *,
@@ -51,11 +86,20 @@ def create_campaign(
     reminder_max: int = 2,
     reminder_min_days: int = 5,
     questionnaire_id: int | None = None,
+    refuse_overlap: bool = False,
 ) -> Campaign:
-    """A draft campaign; ``tick`` opens it at ``opens_at``. No departments = everyone."""
+    """A draft campaign; ``tick`` opens it at ``opens_at``. No departments = everyone.
+
+    Raises CampaignError when ``closes_at`` is not after the opening; with ``refuse_overlap``
+    (the admin form), a DuplicateCampaign when a campaign of the same quarter (not cancelled)
+    already reaches some of these people (``campaign_clash``).
+    """
     if closes_at <= opens_at:
         raise CampaignError("closes_at", "must be after the opening")
     quarter_bounds(quarter)  # raises ValueError on a malformed quarter
+    clash = campaign_clash(session, quarter, department_ids or []) if refuse_overlap else None
+    if clash is not None:
+        raise DuplicateCampaign(clash)
     campaign = Campaign(
         name=name.strip(),
         quarter=quarter,

@@ -66,6 +66,10 @@ class Link:
     quarter: str | None
     provider: Named | None
     service: Named | None
+    #: The request a post-interaction survey is about: the ticketing tool's reference and
+    #: when it was resolved (else opened); None for quarterly invitations.
+    request_ref: str | None = None
+    request_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,8 @@ def _link_query() -> Select[Any]:
             current.id,
             current.revision,
             current.created_at,
+            Interaction.external_ref,
+            func.coalesce(Interaction.resolved_at, Interaction.opened_at),
         )
         .select_from(InvitationToken)
         .join(Invitation, Invitation.id == InvitationToken.invitation_id)
@@ -187,6 +193,8 @@ def look_up_link(session: Session, token: str, now: datetime | None = None) -> L
         questionnaire_id,
         revision,
         created_at,
+        request_ref,
+        request_at,
     ) = row
     link = Link(
         invitation_id=invitation_id,
@@ -200,6 +208,8 @@ def look_up_link(session: Session, token: str, now: datetime | None = None) -> L
         quarter=quarter,
         provider=Named(provider_id, provider_name) if provider_id is not None else None,
         service=Named(service_id, service_name) if service_id is not None else None,
+        request_ref=request_ref,
+        request_at=request_at,
     )
     ref = (
         QuestionnaireRef(questionnaire_id, revision, created_at)

@@ -48,6 +48,7 @@ def queue_invitation_email(
         "expires_at": invitation.expires_at,
         "reminder": reminder,
         "campaign": invitation.campaign,
+        "interaction": invitation.interaction,
     }
     with force_locale(person.locale):
         if kind == "post_interaction":

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -121,3 +123,12 @@ def enqueue_message(
     session.add(message)
     session.flush()
     return message
+
+
+def readable_address(value: str) -> str:
+    """``=?utf-8?q?In=C3=A8s_Laurent?= <ines@x>`` -> ``Inès Laurent <ines@x>``: the To header
+    as a person reads it (encoded words decoded; a malformed one is shown as stored)."""
+    try:
+        return str(make_header(decode_header(value)))
+    except (HeaderParseError, LookupError, UnicodeDecodeError):
+        return value

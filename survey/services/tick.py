@@ -9,7 +9,7 @@ without the lock nothing would be done twice.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,6 +43,28 @@ class TickSettings:
     min_group_size: int = 5  # k of the settings: a campaign opens with at least this k
     #: The scorecard settings (weights, k) a baseline is frozen with; None: no baseline step.
     scores: Any = None
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> TickSettings:
+        """The settings of the app's configuration (``SURVEY_*``), as ``tick`` uses them."""
+        from survey.config import mail_domain
+        from survey.services.scorecards import Settings
+
+        return cls(
+            base_url=str(cfg["BASE_URL"]),
+            mail_domain=mail_domain(cfg),
+            salt=str(cfg["SECRET_KEY"]),
+            fatigue_days=int(cfg["FATIGUE_DAYS"]),
+            fatigue_cap=int(cfg["FATIGUE_CAP"]),
+            fatigue_period_days=int(cfg["FATIGUE_PERIOD_DAYS"]),
+            link_days=int(cfg["LINK_DAYS"]),
+            min_group_size=int(cfg["MIN_GROUP_SIZE"]),
+            scores=Settings.from_config(cfg),
+        )
+
+    @property
+    def policy(self) -> FatiguePolicy:
+        return FatiguePolicy(self.fatigue_days, self.fatigue_cap, self.fatigue_period_days)
 
 
 @dataclass
@@ -99,9 +121,7 @@ def run_tick(
     order. Mail lands in the outbox for ``send-mail``."""
     now = now or utcnow()
     report = TickReport()
-    policy = FatiguePolicy(
-        settings.fatigue_days, settings.fatigue_cap, settings.fatigue_period_days
-    )
+    policy = settings.policy
 
     def open_due(session: Session) -> None:
         due = session.scalars(

@@ -127,7 +127,13 @@ def _post_interaction(
     specs: Sequence[QuestionSpec],
     locale: str,
 ) -> View:
-    context: dict[str, Any] = {"provider": link.provider, "service": link.service, "locale": locale}
+    context: dict[str, Any] = {
+        "provider": link.provider,
+        "service": link.service,
+        "request_ref": link.request_ref,
+        "request_at": link.request_at,
+        "locale": locale,
+    }
     if request.method in ("GET", "HEAD"):
         score = request.args.get("score", "")
         questions = _blank_questions(
@@ -237,12 +243,14 @@ def _quarterly(
         form.validate()
         return show(index, form, 400, expired=True)
     skipping = bool(form["not_applicable"].data)
-    if action != "back" and not skipping and not form.validate():
-        # "Save and finish later" keeps a half-answered section: only a value that is
-        # actually wrong (not merely missing) sends the form back.
-        wrong = [f for f in form if f.errors and f.data not in (None, "", False)]
-        if action != "save" or wrong:
-            return show(index, form, 422)
+    # Every section is validated before it is kept as a draft, whatever the action: "I did
+    # not deal with them", "back" and "save and finish later" keep a half-answered section,
+    # but a value that is actually wrong (not merely missing: too long, a NUL, not a choice)
+    # sends the form back, so no draft holds what a submit would refuse.
+    valid = form.validate()
+    wrong = [f for f in form if f.errors and f.data not in (None, "", False)]
+    if wrong or (not valid and action not in ("save", "back") and not skipping):
+        return show(index, form, 422)
     sections[str(ids[index])] = form.raw()
     save_draft(db, invitation, draft)
     if action == "save":

@@ -55,6 +55,7 @@ def test_campaign_created_from_the_form(admin_client, session, org) -> None:
             "min_group_size": "6",
             "reminder_max": "2",
             "reminder_min_days": "5",
+            "confirm": "1",
         },
     )
     assert response.status_code == 302

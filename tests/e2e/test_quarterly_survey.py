@@ -52,6 +52,8 @@ def test_quarterly_campaign_from_admin_to_thank_you_on_a_phone(
     desk.get_by_label("Opens on").fill(today.isoformat())
     desk.get_by_label("Closes on").fill((today + timedelta(days=21)).isoformat())
     desk.get_by_label("Sales (SALES)").check()
+    desk.get_by_role("button", name="Show who it reaches").click()
+    expect(desk.locator("#reach")).to_contain_text("will invite 3 people")
     shots(desk, "admin-new-campaign", doc="admin-new-campaign")
     desk.get_by_role("button", name="Create campaign").click()
     expect(desk.locator("h1")).to_have_text("Autumn relationship survey")

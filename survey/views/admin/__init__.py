@@ -52,10 +52,12 @@ from survey.views.admin import (  # noqa: E402, F401
     departments,
     dependencies,
     interactions,
+    mailbox,
     outbox,
     people,
     questionnaires,
     quiz,
+    resend,
     services,
     users,
 )

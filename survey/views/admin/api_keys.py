@@ -18,7 +18,7 @@ from survey.models import ApiKey
 from survey.services.accounts import create_api_key, revoke_api_key
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
-from survey.views.admin.common import PER_PAGE, matches, search_arg
+from survey.views.admin.common import matches, per_page, search_arg
 
 Page = str | tuple[str, int] | WerkzeugResponse
 
@@ -34,7 +34,7 @@ def api_keys() -> str:
         db,
         stmt.order_by(ApiKey.revoked_at.is_not(None), ApiKey.name),
         page_arg(request.args.get("page")),
-        PER_PAGE,
+        per_page(),
         query,
     )
     return render_template("admin/api_keys.html", page=page)

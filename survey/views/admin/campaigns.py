@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,16 +15,22 @@ from wtforms import SelectChoice
 from forms.delivery import CampaignForm, GroupSizeForm
 from survey.db import get_session
 from survey.models import Campaign, Department, Invitation
-from survey.periods import quarter_of, shift_quarter
+from survey.periods import quarter_of
 from survey.services.campaigns import (
     CampaignError,
+    DuplicateCampaign,
+    campaign_clash,
+    campaign_reach,
     cancel_campaign,
     close_campaign,
     create_campaign,
+    open_campaign,
     set_min_group_size,
 )
 from survey.services.paging import page_arg, paginate
+from survey.services.tick import TickSettings
 from survey.views.admin import bp
+from survey.views.admin.common import per_page
 
 
 def _department_choices() -> list[SelectChoice]:
@@ -45,40 +51,69 @@ def campaigns() -> str:
         db,
         select(Campaign).order_by(Campaign.opens_at.desc(), Campaign.id.desc()),
         page_arg(request.args.get("page")),
-        25,
+        per_page(),
     )
     return render_template("admin/campaigns.html", page=page)
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 def campaign_new() -> str | WerkzeugResponse:
+    """Two steps: the form's first submit shows how many people the campaign will reach (and
+    refuses a second campaign of the same quarter for the same people); "Create campaign"
+    then creates it."""
     form = CampaignForm()
     form.departments.choices = _department_choices()
     if request.method == "GET":
-        form.quarter.data = shift_quarter(quarter_of(datetime.now(UTC)), -1)
-    if form.validate_on_submit():
-        db = get_session()
-        try:
-            campaign = create_campaign(
-                db,
-                name=form.name.data or "",
-                quarter=form.quarter.data or "",
-                opens_at=_start(form.opens_on.data),
-                closes_at=_start(form.closes_on.data),
-                min_group_size=form.min_group_size.data or 5,
-                department_ids=list(form.departments.data or []),
-                reminder_max=form.reminder_max.data or 0,
-                reminder_min_days=form.reminder_min_days.data or 1,
-            )
-        except (CampaignError, ValueError) as error:
-            db.rollback()
-            form.name.errors = [*form.name.errors, str(error)]
-            return render_template("admin/campaign_form.html", form=form), 422  # type: ignore[return-value]
-        db.commit()
-        flash(_("Campaign created. It opens on its first day when the scheduler runs."), "info")
-        return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/campaign_form.html", form=form), status  # type: ignore[return-value]
+        today = datetime.now(UTC).date()
+        form.quarter.data = quarter_of(today)
+        form.name.data = _("Quarterly survey %(quarter)s", quarter=form.quarter.data)
+        form.opens_on.data = today
+        form.closes_on.data = today + timedelta(days=21)
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("admin/campaign_form.html", form=form), status  # type: ignore[return-value]
+    db = get_session()
+    quarter = form.quarter.data or ""
+    department_ids = list(form.departments.data or [])
+    clash = campaign_clash(db, quarter, department_ids)
+    if clash is not None:
+        form.quarter.errors = [*form.quarter.errors, _duplicate_message(clash)]
+        return render_template("admin/campaign_form.html", form=form), 422  # type: ignore[return-value]
+    if request.form.get("confirm") != "1":
+        reach = campaign_reach(db, quarter, department_ids)
+        return render_template("admin/campaign_form.html", form=form, reach=reach)
+    try:
+        campaign = create_campaign(
+            db,
+            name=form.name.data or "",
+            quarter=quarter,
+            opens_at=_start(form.opens_on.data),
+            closes_at=_start(form.closes_on.data),
+            min_group_size=form.min_group_size.data or 5,
+            department_ids=department_ids,
+            reminder_max=form.reminder_max.data or 0,
+            reminder_min_days=form.reminder_min_days.data or 1,
+            refuse_overlap=True,
+        )
+    except DuplicateCampaign as error:  # created by someone else meanwhile
+        db.rollback()
+        form.quarter.errors = [*form.quarter.errors, _duplicate_message(error.existing)]
+        return render_template("admin/campaign_form.html", form=form), 422  # type: ignore[return-value]
+    except (CampaignError, ValueError) as error:
+        db.rollback()
+        form.name.errors = [*form.name.errors, str(error)]
+        return render_template("admin/campaign_form.html", form=form), 422  # type: ignore[return-value]
+    db.commit()
+    flash(_("Campaign created. It opens on its first day when the scheduler runs."), "success")
+    return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
+
+
+def _duplicate_message(existing: Campaign) -> str:
+    return _(
+        "“%(name)s” already surveys this quarter for some of these people: one quarterly "
+        "survey per person and quarter. Choose other departments or another quarter.",
+        name=existing.name,
+    )
 
 
 @bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
@@ -101,7 +136,7 @@ def campaign_detail(campaign_id: int) -> str | WerkzeugResponse:
                 status = 422
             else:
                 db.commit()
-                flash(_("Saved."), "info")
+                flash(_("Saved."), "success")
                 return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
         else:
             status = 422
@@ -128,6 +163,8 @@ def campaign_detail(campaign_id: int) -> str | WerkzeugResponse:
         answered=answered,
         rate=(answered / invited) if invited else None,
         reminders=reminders,
+        can_open=campaign.status == "draft"
+        and _aware(campaign.opens_at) <= datetime.now(UTC) < _aware(campaign.closes_at),
     ), status  # type: ignore[return-value]
 
 
@@ -145,11 +182,53 @@ def _change_state(
         abort(404)
     if change(db, campaign):
         db.commit()
-        flash(done, "info")
+        flash(done, "success")
     else:
         db.rollback()
         flash(refused, "error")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/open")
+def campaign_open(campaign_id: int) -> WerkzeugResponse:
+    """Open a draft campaign whose opening date has come, without waiting for the
+    scheduler: the same service ``tick`` uses (fatigue rules and k of the settings)."""
+    db = get_session()
+    campaign = db.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    now = datetime.now(UTC)
+    due = campaign.status == "draft" and _aware(campaign.opens_at) <= now < _aware(
+        campaign.closes_at
+    )
+    settings = TickSettings.from_config(current_app.config)
+    result = (
+        open_campaign(
+            db,
+            campaign,
+            settings.base_url,
+            settings.mail_domain,
+            now,
+            min_group_size=settings.min_group_size,
+            policy=settings.policy,
+        )
+        if due
+        else None
+    )
+    if result is None:
+        db.rollback()
+        flash(
+            _("Only a campaign that has not opened, on or after its first day, can be opened."),
+            "error",
+        )
+    else:
+        db.commit()
+        flash(_("Campaign opened: %(n)s people invited.", n=result.invited), "success")
+    return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @bp.post("/campaigns/<int:campaign_id>/close")

@@ -3,7 +3,7 @@ and showing a service's refusal next to the right form field."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement, func, or_, select
@@ -14,8 +14,12 @@ from survey.db import get_session
 from survey.models import Department
 from survey.services.org import OrgError
 
-PER_PAGE = 50
 MAX_QUERY = 100
+
+
+def per_page() -> int:
+    """Rows per page of every admin list: the ``SURVEY_PAGE_SIZE`` setting (default 25)."""
+    return int(current_app.config["PAGE_SIZE"])
 
 
 def search_arg() -> str:

@@ -21,10 +21,10 @@ from survey.services.org import (
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
 from survey.views.admin.common import (
-    PER_PAGE,
     chosen_id,
     department_choices,
     matches,
+    per_page,
     search_arg,
     show_error,
 )
@@ -47,7 +47,7 @@ def departments() -> str:
     if query:
         stmt = stmt.where(matches(query, Department.code, Department.name))
     page = paginate(
-        db, stmt.order_by(Department.code), page_arg(request.args.get("page")), PER_PAGE, query
+        db, stmt.order_by(Department.code), page_arg(request.args.get("page")), per_page(), query
     )
     return render_template("admin/departments.html", page=page)
 

@@ -18,6 +18,7 @@ from survey.services.interactions import FieldError, InteractionInput, record_in
 from survey.services.interactions_import import import_interactions
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
+from survey.views.admin.common import per_page
 
 DECISIONS = ("pending", "invited", "skipped")
 
@@ -47,7 +48,7 @@ def interactions() -> str:
         db,
         stmt.order_by(Interaction.opened_at.desc(), Interaction.id.desc()),
         page_arg(request.args.get("page")),
-        50,
+        per_page(),
     )
     reasons = dict(
         db.execute(
@@ -73,8 +74,17 @@ def _interaction_form() -> InteractionForm:
     )
     form.provider.choices = [SelectChoice(d.code, f"{d.name} ({d.code})") for d in departments]
     services = db.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.name))
+    # Grouped by provider (visible without JavaScript); service_filter.js then shows only the
+    # chosen department's services. record_interaction refuses a mismatch anyway.
+    codes = {d.id: (d.code, d.name) for d in db.scalars(select(Department))}
     form.service.choices = [SelectChoice("", _("(none)"))] + [
-        SelectChoice(s.code, f"{s.name} ({s.code})") for s in services
+        SelectChoice(
+            s.code,
+            f"{s.name} ({s.code})",
+            render_kw={"data-provider": codes[s.provider_department_id][0]},
+            optgroup=codes[s.provider_department_id][1],
+        )
+        for s in sorted(services, key=lambda s: (codes[s.provider_department_id][1], s.name))
     ]
     return form
 
@@ -111,7 +121,7 @@ def interaction_new() -> str | WerkzeugResponse:
             _("Recorded. The survey decision is made at the next scheduler run.")
             if created
             else _("This reference was already recorded; nothing changed."),
-            "info",
+            "success" if created else "info",
         )
         return redirect(url_for("admin.interactions"))
     status = 422 if request.method == "POST" else 200
@@ -137,7 +147,7 @@ def interactions_import() -> str | WerkzeugResponse:
                     created=result.created,
                     repeated=result.repeated,
                 ),
-                "info",
+                "success",
             )
             return redirect(url_for("admin.interactions"))
     elif request.method == "POST":

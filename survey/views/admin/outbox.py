@@ -14,10 +14,11 @@ from forms.mail import SuppressForm, UnsuppressForm
 from survey.db import get_session
 from survey.models import OutboxMessage, SoftBounce, SuppressedAddress
 from survey.models.base import utcnow
-from survey.services.outbox import withdrawal_reasons
+from survey.services.outbox import readable_address, withdrawal_reasons
 from survey.services.paging import page_arg, paginate
 from survey.services.suppression import suppress, unsuppress
 from survey.views.admin import bp
+from survey.views.admin.common import per_page
 
 STATUSES = ("queued", "sending", "sent", "failed")
 
@@ -33,12 +34,14 @@ def outbox() -> str:
         db,
         stmt.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
         page_arg(request.args.get("page")),
-        50,
+        per_page(),
     )
     counts = dict(
         db.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
     )
-    return render_template("admin/outbox.html", page=page, status=status, counts=counts)
+    return render_template(
+        "admin/outbox.html", page=page, status=status, counts=counts, readable=readable_address
+    )
 
 
 @bp.post("/outbox/<int:message_id>/retry")
@@ -58,7 +61,7 @@ def outbox_retry(message_id: int) -> WerkzeugResponse:
     ).rowcount
     db.commit()
     if changed:
-        flash(_("The message will be sent again at the next dispatch."), "info")
+        flash(_("The message will be sent again at the next dispatch."), "success")
     else:
         flash(_("Only a failed message can be retried."), "error")
     return redirect(url_for("admin.outbox", status="failed"))

@@ -26,12 +26,13 @@ from survey.services.org import OrgError, create_person, set_person_active, upda
 from survey.services.paging import page_arg, paginate
 from survey.services.people_import import MAX_BYTES, MAX_ROWS, parse_people_csv
 from survey.services.people_import import apply_import as apply_people_import
+from survey.services.resend import resendable
 from survey.views.admin import bp
 from survey.views.admin.common import (
-    PER_PAGE,
     chosen_id,
     department_choices,
     matches,
+    per_page,
     search_arg,
     show_error,
 )
@@ -66,7 +67,7 @@ def people() -> str:
         db,
         stmt.order_by(Person.name, Person.email),
         page_arg(request.args.get("page")),
-        PER_PAGE,
+        per_page(),
         query,
     )
     return render_template("admin/people.html", page=page)
@@ -142,7 +143,12 @@ def person_edit(person_id: int) -> Page:
         flash(_("%(email)s saved.", email=person.email), "success")
         return redirect(url_for("admin.people"))
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/person_form.html", form=form, person=person), status
+    return render_template(
+        "admin/person_form.html",
+        form=form,
+        person=person,
+        invitations=resendable(get_session(), person.id),
+    ), status
 
 
 def _set_active(person_id: int, active: bool) -> WerkzeugResponse:

@@ -42,6 +42,21 @@ def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
     return questionnaire
 
 
+def question_types() -> dict[str, str]:
+    """Each question type in words, in the reader's language (the codes stay in the data)."""
+    return {
+        "likert5": _("Scale 1 to 5"),
+        "nps": _("Scale 0 to 10"),
+        "yes_no": _("Yes / no / don't know"),
+        "text": _("Free text"),
+    }
+
+
+@bp.context_processor
+def _question_type_words() -> dict[str, object]:
+    return {"question_type": lambda code: question_types().get(code, code)}
+
+
 @bp.get("/questionnaires")
 def questionnaires() -> str:
     db = get_session()
@@ -60,12 +75,7 @@ def questionnaire_detail(questionnaire_id: int) -> str | WerkzeugResponse:
     db = get_session()
     questionnaire = _questionnaire_or_404(questionnaire_id)
     form = NewQuestionForm()
-    form.qtype.choices = [
-        SelectChoice("likert5", _("Scale 1 to 5")),
-        SelectChoice("nps", _("Scale 0 to 10")),
-        SelectChoice("yes_no", _("Yes / no / don't know")),
-        SelectChoice("text", _("Free text")),
-    ]
+    form.qtype.choices = [SelectChoice(code, label) for code, label in question_types().items()]
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
@@ -84,7 +94,7 @@ def questionnaire_detail(questionnaire_id: int) -> str | WerkzeugResponse:
                 status = 422
             else:
                 db.commit()
-                flash(_("Question added."), "info")
+                flash(_("Question added."), "success")
                 return redirect(
                     url_for("admin.questionnaire_detail", questionnaire_id=questionnaire_id)
                 )
@@ -120,7 +130,7 @@ def question_edit(question_id: int) -> str | WerkzeugResponse:
     if form.validate_on_submit():
         update_question_texts(db, question, _texts_from(form, question))
         db.commit()
-        flash(_("Wording saved."), "info")
+        flash(_("Wording saved."), "success")
         return redirect(
             url_for("admin.questionnaire_detail", questionnaire_id=question.questionnaire_id)
         )
@@ -146,6 +156,6 @@ def question_remove(question_id: int) -> WerkzeugResponse:
             _("Question retired: its answers stay in the history.")
             if outcome == "retired"
             else _("Question deleted."),
-            "info",
+            "success",
         )
     return redirect(url_for("admin.questionnaire_detail", questionnaire_id=questionnaire_id))

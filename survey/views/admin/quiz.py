@@ -115,7 +115,7 @@ def quiz_item(item_id: int) -> str | WerkzeugResponse:
             texts[loc] = entry
         update_item_texts(db, question, texts)
         db.commit()
-        flash(_("Wording saved."), "info")
+        flash(_("Wording saved."), "success")
         return redirect(url_for("admin.quiz"))
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -188,7 +188,7 @@ def quiz_invitations() -> str | WerkzeugResponse:
                 "%(n)s quiz invitations queued; they leave with the next mail dispatch.",
                 n=report.invited,
             ),
-            "info",
+            "success",
         )
         if report.opted_out or report.recently_invited:
             flash(

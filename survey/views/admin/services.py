@@ -22,10 +22,10 @@ from survey.services.org import OrgError, add_standard, create_service, update_s
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
 from survey.views.admin.common import (
-    PER_PAGE,
     chosen_id,
     department_choices,
     matches,
+    per_page,
     search_arg,
     show_error,
 )
@@ -57,7 +57,7 @@ def services() -> str:
         db,
         stmt.order_by(Department.code, Service.code),
         page_arg(request.args.get("page")),
-        PER_PAGE,
+        per_page(),
         query,
     )
     return render_template("admin/services.html", page=page, today=datetime.now(UTC).date())

@@ -22,10 +22,10 @@ from survey.services.org import OrgError, set_user_active, update_user, validate
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
 from survey.views.admin.common import (
-    PER_PAGE,
     chosen_id,
     department_choices,
     matches,
+    per_page,
     search_arg,
     show_error,
 )
@@ -59,7 +59,7 @@ def users() -> str:
     if query:
         stmt = stmt.where(matches(query, User.email, User.name))
     page = paginate(
-        db, stmt.order_by(User.email), page_arg(request.args.get("page")), PER_PAGE, query
+        db, stmt.order_by(User.email), page_arg(request.args.get("page")), per_page(), query
     )
     return render_template("admin/users.html", page=page)
 

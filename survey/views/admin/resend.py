@@ -1,0 +1,71 @@
+"""Admin: resend a person's invitation (a new link; the old ones stop working), from the
+person's page and from the campaign's."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from survey.db import get_session
+from survey.models import Campaign, Invitation, Person
+from survey.services.resend import ResendRefused, resend_invitation
+from survey.services.tick import TickSettings
+from survey.views.admin import bp
+
+
+def refusal_text(reason: str) -> str:
+    return {
+        "opted_out": _("Not resent: this person opted out of surveys."),
+        "inactive": _("Not resent: this person is no longer active."),
+        "closed": _("Not resent: the survey is answered, expired or its campaign is closed."),
+        "too_soon": _("Not resent: it was mailed a few minutes ago. Try again later."),
+    }[reason]
+
+
+def _resend(invitation: Invitation) -> bool:
+    from flask import current_app
+
+    db = get_session()
+    settings = TickSettings.from_config(current_app.config)
+    try:
+        resend_invitation(db, invitation, settings.base_url, settings.mail_domain)
+    except ResendRefused as refused:
+        db.rollback()
+        flash(refusal_text(refused.reason), "error")
+        return False
+    db.commit()
+    flash(_("Invitation sent again with a new link; the earlier links no longer work."), "success")
+    return True
+
+
+@bp.post("/invitations/<int:invitation_id>/resend")
+def invitation_resend(invitation_id: int) -> WerkzeugResponse:
+    invitation = get_session().get(Invitation, invitation_id)
+    if invitation is None:
+        abort(404)
+    person_id, campaign_id = invitation.person_id, invitation.campaign_id
+    _resend(invitation)
+    if request.form.get("back") == "campaign" and campaign_id is not None:
+        return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
+    return redirect(url_for("admin.person_edit", person_id=person_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/resend")
+def campaign_resend(campaign_id: int) -> WerkzeugResponse:
+    """Resend by email address: the campaign's invitation of that person."""
+    db = get_session()
+    if db.get(Campaign, campaign_id) is None:
+        abort(404)
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    invitation = db.scalar(
+        select(Invitation)
+        .join(Person, Person.id == Invitation.person_id)
+        .where(Invitation.campaign_id == campaign_id, Person.email == email)
+    )
+    if invitation is None:
+        flash(_("No one with this email address was invited to this campaign."), "error")
+    else:
+        _resend(invitation)
+    return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id) + "#resend")
