@@ -127,8 +127,18 @@ def _texts(locale: str) -> dict[str, Any]:
     }
 
 
-def _form_page(form: QuizForm, status: int = 200, **context: Any) -> tuple[str, int]:
-    return render_template("quiz/take.html", form=form, **context), status
+def _form_page(
+    form: QuizForm, status: int = 200, *, step: int = 1, **context: Any
+) -> tuple[str, int]:
+    """The quiz form at ``step`` (1..3); the other steps' answers are carried as hidden
+    fields, so nothing is lost going forward or back, with or without JavaScript."""
+    shown = _step_codes(form, step)
+    return (
+        render_template(
+            "quiz/take.html", form=form, step=step, steps=STEPS, shown=shown, **context
+        ),
+        status,
+    )
 
 
 def _take(
@@ -157,13 +167,21 @@ def _take(
     }
     if request.method == "GET":
         form = make_quiz_form(specs, _department_choices(), data={"department": department or ""})
-        return _form_page(form, **context)
+        return _form_page(form, step=1, **context)
     form = make_quiz_form(specs, _department_choices(), formdata=request.form)
+    step = _posted_step()
+    go = request.form.get("go", "submit")
     if not _csrf_ok():
         form.validate()
-        return _form_page(form, 400, expired=True, **context)
+        return _form_page(form, 400, expired=True, step=step, **context)
+    if go == "back":
+        return _form_page(form, step=max(step - 1, 1), **context)
+    if go == "next" and step < STEPS:
+        if not _validate_step(form, step):
+            return _form_page(form, 422, step=step, **context)
+        return _form_page(form, step=step + 1, **context)
     if not form.validate():
-        return _form_page(form, 422, **context)
+        return _form_page(form, 422, step=_first_step_with_errors(form), **context)
     answers = form.answers()
     code = form.department.data or None
     try:
@@ -185,6 +203,41 @@ def _take(
         return _form_page(form, 422, **context)
     db.commit()
     return redirect(url_for("quiz.result", key=key))
+
+
+STEPS = 3  # 1: habits (statements), 2: situations (scenarios), 3: your department
+
+
+def _posted_step() -> int:
+    """The step the posted form was showing (1..3; a form without one is the last step)."""
+    try:
+        return min(max(int(request.form.get("step", STEPS)), 1), STEPS)
+    except ValueError:
+        return STEPS
+
+
+def _step_codes(form: QuizForm, step: int) -> list[str]:
+    if step == 1:
+        return form.codes_of("frequency5")
+    if step == 2:
+        return form.codes_of("scenario")
+    return []
+
+
+def _validate_step(form: QuizForm, step: int) -> bool:
+    """Validate the items of one step only (answers of the other steps ride along as hidden
+    fields and are checked on the final submit)."""
+    ok = True
+    for code in _step_codes(form, step):
+        ok = form[code].validate(form) and ok
+    return ok
+
+
+def _first_step_with_errors(form: QuizForm) -> int:
+    for step in (1, 2):
+        if any(form[code].errors for code in _step_codes(form, step)):
+            return step
+    return STEPS
 
 
 def _unknown() -> tuple[str, int]:
