@@ -62,8 +62,14 @@ def _is_member() -> bool:
     return bool(current_user and current_user.is_authenticated)
 
 
+def _not_counted() -> bool:
+    """Posts the limit leaves alone: a signed-in user's, and moving between steps (Next,
+    Back), which stores nothing."""
+    return _is_member() or request.form.get("go") in ("next", "back")
+
+
 limit_anonymous_posts = limiter.limit(
-    ANONYMOUS_QUIZ_POSTS, methods=["POST"], exempt_when=_is_member, scope="quiz-posts"
+    ANONYMOUS_QUIZ_POSTS, methods=["POST"], exempt_when=_not_counted, scope="quiz-posts"
 )
 
 
