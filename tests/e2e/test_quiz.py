@@ -128,6 +128,7 @@ def test_quiz_in_three_steps_with_javascript(
     copy.click()
     expect(page.locator(".quiz-copy [role=status]")).to_have_text(italian(app, "Copied"))
     assert page.evaluate("() => navigator.clipboard.readText()") == result_url
+    page.locator("#practices-heading").evaluate("e => e.scrollIntoView()")  # for the camera
     shots(page, "result", doc="quiz-result-it", doc_full_page=False)
 
     # A retake through the private link: the department is remembered, the result shows both.
