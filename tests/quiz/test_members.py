@@ -12,7 +12,8 @@ from sqlalchemy import select
 from survey.models import QuizAttempt
 from survey.services.invitations import issue_invitation
 from survey.services.quiz import member_key
-from tests.quiz.conftest import best, key_of
+from tests.conftest import csrf_token
+from tests.quiz.conftest import best, form_data, key_of
 
 
 def _invite(session, person, days: int = 30) -> str:  # type: ignore[no-untyped-def]
@@ -59,6 +60,18 @@ def test_a_signed_in_member_counts_for_their_department(
 ) -> None:
     manager = make_user("manager")
     sign_in(manager)
+    step3 = client.get("/quiz").get_data(as_text=True)
+    assert 'name="department"' not in step3  # a member is not asked for a department
+    page = client.post(
+        "/quiz",
+        data={
+            "csrf_token": csrf_token(client, "/quiz"),
+            "step": "2",
+            "go": "next",
+            **form_data(best(keys)),
+        },
+    ).get_data(as_text=True)
+    assert "You are signed in" in page and "<select" not in page
     key_of(take(best(keys)))
     session.expire_all()
     [attempt] = session.scalars(select(QuizAttempt))
