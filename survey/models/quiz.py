@@ -16,8 +16,14 @@ class QuizAttempt(Base):
 
     ``series_hash`` is the SHA-256 of the private link key; attempts that share it are retakes
     of one person. ``department_id`` is optional and feeds the department's self-view only in
-    groups of at least k. ``scores`` holds the per-practice sub-scores (0..100) and the overall
-    score, computed with ``scoring_version``.
+    groups of at least k. ``member_key`` is set only on an attempt made through a personal
+    quiz invitation or by a signed-in member of the department: a keyed pseudonym
+    HMAC(secret key, person, quarter) that no one without the application's secret can tie
+    to a person. It is unique: a member's newer attempt in the same quarter takes the key
+    from the older one, so each member counts once per quarter with the latest attempt. Only
+    attempts carrying it count toward a department's self-view.
+    ``scores`` holds the per-practice sub-scores (0..100) and the overall score, computed
+    with ``scoring_version``.
     """
 
     __tablename__ = "quiz_attempts"
@@ -38,3 +44,4 @@ class QuizAttempt(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     overall: Mapped[float] = mapped_column(Float)
+    member_key: Mapped[str | None] = mapped_column(String(64), unique=True)

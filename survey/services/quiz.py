@@ -1,8 +1,16 @@
 """The self-assessment quiz: attempts under a private link, retakes, the department's self-view
 behind the k gate, item analysis for admins, and invitations to departments via the outbox.
 
-No account and no name. A first attempt creates a *series*: a 128-bit random key that only the
-taker holds (in the private result URL ``/quiz/r/<key>``); the database keeps its SHA-256
+No account and no name. Anyone may take the quiz and gets a result and tips; only a *member*
+counts toward a department's self-view: someone who came through a personal quiz invitation
+(``/quiz/i/<token>``) or a signed-in user of the department. A member's attempt carries a keyed
+pseudonym (``member_key`` = HMAC(secret key, who, quarter)); the newest attempt of the quarter
+takes it over from the older one, so one member counts once per quarter. Self-views cover one
+calendar quarter (fixed, non-overlapping periods) and are published only once the quarter has
+ended, from at least k members.
+
+A first attempt creates a *series*: a 128-bit random key that only the taker holds (in the
+private result URL ``/quiz/r/<key>``); the database keeps its SHA-256
 (``QuizAttempt.series_hash``), never the key. A retake through the same link adds an attempt to
 the series, so progress can be shown without knowing who the taker is. A department is optional
 and only ever feeds figures resting on at least k distinct series.
@@ -12,6 +20,8 @@ Services flush; the caller commits.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 import statistics
@@ -38,7 +48,7 @@ from survey.models import (
     QuizAttempt,
 )
 from survey.models.base import utcnow
-from survey.periods import quarter_of
+from survey.periods import quarter_of, shift_quarter
 from survey.security import token_hash
 from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import issue_invitation, link_url
@@ -59,6 +69,7 @@ __all__ = [
     "DepartmentSelfView",
     "InvitationReport",
     "ItemAnalysis",
+    "Member",
     "QuizSeries",
     "ScoringError",
     "active_quiz",
@@ -67,6 +78,8 @@ __all__ = [
     "item_analysis",
     "item_keys",
     "live_items",
+    "member_key",
+    "quiz_invitation_member",
     "send_quiz_invitations",
     "series_by_key",
     "start_attempt",
@@ -113,9 +126,7 @@ def ensure_quiz(session: Session) -> Questionnaire:
 
 def live_items(questionnaire: Questionnaire) -> list[Question]:
     """The items shown and scored, in form order."""
-    return [
-        q for q in questionnaire.questions if q.retired_at is None and q.qtype in ITEM_TYPES
-    ]
+    return [q for q in questionnaire.questions if q.retired_at is None and q.qtype in ITEM_TYPES]
 
 
 def item_keys(items: Iterable[Question]) -> list[ItemKey]:
@@ -164,6 +175,43 @@ def _department_id(session: Session, code: str | None) -> int | None:
     return department.id
 
 
+@dataclass(frozen=True)
+class Member:
+    """A taker known to belong to a department: ``subject`` names them for the pseudonym only
+    (``person:<id>`` from a quiz invitation, ``user:<id>`` for a signed-in user); it is never
+    stored."""
+
+    subject: str
+    department_id: int
+
+
+def member_key(secret: str | bytes, subject: str, quarter: str) -> str:
+    """HMAC-SHA-256 (hex) of ``subject`` and ``quarter`` under ``secret``: the same member in
+    the same quarter always gives the same value; without the secret it names no one."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, f"quiz-member|{subject}|{quarter}".encode(), hashlib.sha256).hexdigest()
+
+
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
+def quiz_invitation_member(session: Session, token: str) -> Member | None:
+    """The member behind an open personal quiz invitation link, or None (unknown, expired,
+    cancelled, not a quiz invitation, or a person without an active department). The link
+    stays usable until it expires, so a retake through it replaces the earlier attempt."""
+    from survey.services.invitations import LinkState, look_up_link
+
+    found = look_up_link(session, token)
+    if found.state is not LinkState.OPEN or found.link is None or found.link.kind != "quiz":
+        return None
+    department_id = found.link.customer_department_id
+    department = session.get(Department, department_id) if department_id is not None else None
+    if department is None or not department.active:
+        return None
+    return Member(f"person:{found.link.person_id}", department.id)
+
+
 def _record(
     session: Session,
     questionnaire: Questionnaire,
@@ -174,18 +222,32 @@ def _record(
     department_code: str | None,
     locale: str,
     today: date | None,
+    member: Member | None = None,
 ) -> QuizAttempt:
     keys = item_keys(live_items(questionnaire))
     result = score_attempt(keys, answers)
     day = today or datetime.now(UTC).date()
+    quarter = quarter_of(day)
+    department_id = _department_id(session, department_code)
+    pseudonym = None
+    if member is not None:
+        # A member's attempt is about their own department, whatever the form said.
+        department_id = member.department_id
+        pseudonym = member_key(_secret(), member.subject, quarter)
+        for older in session.scalars(
+            select(QuizAttempt).where(QuizAttempt.member_key == pseudonym)
+        ):
+            older.member_key = None  # the newest attempt of the quarter is the one that counts
+        session.flush()
     attempt = QuizAttempt(
         series_hash=hashed,
         questionnaire_id=questionnaire.id,
-        department_id=_department_id(session, department_code),
+        member_key=pseudonym,
+        department_id=department_id,
         locale=locale,
         scoring_version=result.version,
         taken_on=day,
-        quarter=quarter_of(day),
+        quarter=quarter,
         answers={k.code: int(answers[k.code]) for k in keys},
         scores={**result.as_json(), "sequence": sequence},
         overall=result.overall,
@@ -203,6 +265,7 @@ def start_attempt(
     department_code: str | None = None,
     locale: str = "en",
     today: date | None = None,
+    member: Member | None = None,
 ) -> tuple[str, QuizAttempt]:
     """Score and store a first attempt under a new private series; returns the series key
     (shown to the taker once, in the result URL; never stored).
@@ -221,6 +284,7 @@ def start_attempt(
         department_code=department_code,
         locale=locale,
         today=today,
+        member=member,
     )
     return key, attempt
 
@@ -234,6 +298,7 @@ def submit_attempt(
     department_code: str | None = None,
     locale: str = "en",
     today: date | None = None,
+    member: Member | None = None,
 ) -> QuizAttempt | None:
     """A retake: add an attempt to the series of ``key``. None when no series has that key
     (nothing is stored). Errors as ``start_attempt``."""
@@ -253,6 +318,7 @@ def submit_attempt(
         department_code=department_code,
         locale=locale,
         today=today,
+        member=member,
     )
 
 
@@ -352,11 +418,14 @@ def series_by_key(session: Session, key: str) -> QuizSeries | None:
 
 @dataclass(frozen=True)
 class DepartmentSelfView:
-    """What a department's quiz takers think of their own practice in one quarter.
+    """What a department's members think of their own practice in one quarter.
 
-    ``takers`` counts distinct private series (a retake counts once: the latest attempt of
-    each series in the quarter). Below ``k`` takers every figure is None; a practice that
-    fewer than ``k`` takers were scored on is None too. Means are on 0..100.
+    ``takers`` counts distinct members (attempts carrying a ``member_key``: one per member and
+    quarter, the latest). Anonymous attempts never count, even when they named the department.
+    Every figure is None below ``k`` members, and while the quarter is not over (``closed``
+    False): a self-view is published once, when its quarter has ended, so it never moves with
+    each attempt. A practice that fewer than ``k`` members were scored on is None too. Means
+    are on 0..100.
     """
 
     department_id: int
@@ -365,35 +434,46 @@ class DepartmentSelfView:
     takers: int
     overall: float | None
     practices: Mapping[str, float | None]
+    closed: bool = True
 
     @property
     def shown(self) -> bool:
-        return self.takers >= self.k and self.overall is not None
+        return self.closed and self.takers >= self.k and self.overall is not None
+
+
+def quarter_closed(quarter: str, today: date | None = None) -> bool:
+    """True once ``quarter`` (``YYYYQn``) has ended, as of ``today`` (UTC)."""
+    current = quarter_of(today or datetime.now(UTC).date())
+    return quarter <= shift_quarter(current, -1)
 
 
 def department_self_view(
-    session: Session, department_id: int, quarter: str, k: int
+    session: Session, department_id: int, quarter: str, k: int, today: date | None = None
 ) -> DepartmentSelfView:
-    """The department's self-view in ``quarter`` (``YYYYQn``), gated at ``k`` distinct takers.
+    """The department's self-view in ``quarter`` (``YYYYQn``), gated at ``k`` distinct members
+    and published only once the quarter has ended (as of ``today``, UTC).
 
-    Reads the attempts that named the department in that quarter (the department-and-day
-    index); the latest attempt of each series counts.
+    Reads the members' attempts of the department in that quarter (one per member: the
+    ``member_key`` is unique). While the quarter runs nothing is returned but the count, which
+    only reviewers' pages may use to say "not yet".
     """
     k = max(int(k), 1)
     rows = session.scalars(
         select(QuizAttempt).where(
-            QuizAttempt.department_id == department_id, QuizAttempt.quarter == quarter
+            QuizAttempt.department_id == department_id,
+            QuizAttempt.quarter == quarter,
+            QuizAttempt.member_key.is_not(None),
         )
     )
     latest: dict[str, QuizAttempt] = {}
     for attempt in rows:
-        kept = latest.get(attempt.series_hash)
-        if kept is None or _order(attempt) > _order(kept):
-            latest[attempt.series_hash] = attempt
+        assert attempt.member_key is not None
+        latest[attempt.member_key] = attempt
     takers = len(latest)
     hidden = {p: None for p in PRACTICES}
-    if takers < k:
-        return DepartmentSelfView(department_id, quarter, k, takers, None, hidden)
+    closed = quarter_closed(quarter, today)
+    if takers < k or not closed:
+        return DepartmentSelfView(department_id, quarter, k, takers, None, hidden, closed)
     values: dict[str, list[float]] = {}
     for attempt in latest.values():
         for practice, value in ((attempt.scores or {}).get("practices") or {}).items():
@@ -403,7 +483,7 @@ def department_self_view(
     for practice, found in values.items():
         practices[practice] = sum(found) / len(found) if len(found) >= k else None
     overall = sum(float(a.overall) for a in latest.values()) / takers
-    return DepartmentSelfView(department_id, quarter, k, takers, overall, practices)
+    return DepartmentSelfView(department_id, quarter, k, takers, overall, practices, closed)
 
 
 # --- Item analysis ----------------------------------------------------------------------------
@@ -598,7 +678,7 @@ def _queue_quiz_email(
     locale = person.locale if person.locale in ("en", "it", "fr") else "en"
     context = {
         "person": person,
-        "quiz_link": f"{base_url.rstrip('/')}/quiz?lang={locale}",
+        "quiz_link": f"{base_url.rstrip('/')}/quiz/i/{token}?lang={locale}",
         "stop_link": link_url(base_url, token) + "/stop",
         "k": k,
     }
@@ -631,9 +711,10 @@ def send_quiz_invitations(
     opt-out link and the delivery status) and one queued email each, in the caller's
     transaction. Skips people who opted out of survey emails and people invited to the quiz
     in the last ``REINVITE_DAYS`` days (a second click sends nothing twice). The quiz link in
-    the email is the public ``/quiz``: nothing ties an attempt to the invitation. People whose
-    survey budget is spent (``fatigue.budget_left``; ``policy`` defaults to the app settings)
-    are left out too. Needs an app context (templates)."""
+    the email is the personal ``/quiz/i/<token>``: an attempt made through it counts toward the
+    department's self-view under a keyed pseudonym, never under the person or the invitation.
+    People whose survey budget is spent (``fatigue.budget_left``; ``policy`` defaults to the
+    app settings) are left out too. Needs an app context (templates)."""
     now = now or utcnow()
     ids = sorted(set(department_ids))
     if not ids:
@@ -676,4 +757,3 @@ def send_quiz_invitations(
     return InvitationReport(
         invited=invited, opted_out=opted_out, recently_invited=again, over_budget=spent
     )
-

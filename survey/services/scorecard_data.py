@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any, NamedTuple
 
 from sqlalchemy import Date, and_, case, cast, exists, func, literal, or_, select
@@ -550,5 +550,38 @@ def self_view(session: Session, department_id: int, quarters: Sequence[str]) -> 
     return SelfView(
         takers=len(latest),
         overall=tuple(v[0] for v in latest.values()),
+        practices={k: tuple(v) for k, v in practices.items()},
+    )
+
+
+def member_self_view(
+    session: Session, department_id: int, quarter: str, today: date | None = None
+) -> SelfView:
+    """The published quiz self-view of a department for one quarter: only its members'
+    attempts (made through a personal invitation or signed in; one per member and quarter,
+    the latest, carried by the unique ``member_key``), and nothing at all until ``quarter``
+    has ended (``today``, UTC, defaults to now). Quarters are fixed and do not overlap, so
+    two published self-views never differ by a single taker's attempt. The k gate is the
+    caller's."""
+    current = quarter_of(today or datetime.now(UTC).date())
+    if quarter >= current:
+        return SelfView(0, (), {})
+    rows = session.execute(
+        select(QuizAttempt.overall, QuizAttempt.scores).where(
+            QuizAttempt.department_id == department_id,
+            QuizAttempt.quarter == quarter,
+            QuizAttempt.member_key.is_not(None),
+        )
+    )
+    overall: list[float] = []
+    practices: dict[str, list[float]] = {}
+    for value, scores in rows:
+        overall.append(float(value))
+        for name, score in ((scores or {}).get("practices") or {}).items():
+            if isinstance(score, int | float) and not isinstance(score, bool):
+                practices.setdefault(str(name), []).append(float(score))
+    return SelfView(
+        takers=len(overall),
+        overall=tuple(overall),
         practices={k: tuple(v) for k, v in practices.items()},
     )

@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from analysis import anonymity, scoring, stats
 from survey.models import Baseline, Department
-from survey.periods import parse_quarter, previous_quarters, quarter_of, shift_quarter
+from survey.periods import parse_quarter, quarter_of, shift_quarter
 from survey.services import scorecard_data as data
 from survey.services.lru import IdentityMemo, Lru
 from survey.services.scorecard_data import ComplianceCount, Sums
@@ -1406,7 +1406,7 @@ def _gap(
     score: QuarterScore | None,
     k: int,
 ) -> PerceptionGap:
-    view = data.self_view(session, department_id, previous_quarters(quarter, 4))
+    view = data.member_self_view(session, department_id, quarter)
     customer = score.components["R"] if score is not None else None
     customer_view = (
         Gated(customer.raw, None, None, customer.n)

@@ -1,7 +1,10 @@
 """The self-assessment quiz "What is your internal service IQ?" at ``/quiz``: any employee, no
 account, no name, in English, Italian or French.
 
-A plain POST form (no JavaScript). The result lives at a private, unguessable address
+A plain POST form (no JavaScript). Anyone may take it; an attempt counts toward a department's
+self-view only when made through a personal quiz invitation (``/quiz/i/<token>``) or by a
+signed-in user of the department (see services/quiz.py). Anonymous posts are rate-limited per
+address. The result lives at a private, unguessable address
 ``/quiz/r/<key>``; a retake through ``/quiz/r/<key>/retake`` adds to the same series so the
 result page shows progress. CSRF is checked here rather than globally so that a form whose
 token expired while the taker was thinking comes back with every answer kept.
@@ -21,6 +24,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -29,15 +33,16 @@ from wtforms import SelectChoice, ValidationError
 from forms.quiz import QuizForm, QuizItemSpec, make_quiz_form
 from survey.config import LOCALES
 from survey.db import get_session
-from survey.extensions import csrf, limit_link_pages
+from survey.extensions import csrf, limit_link_pages, limiter
 from survey.i18n import current_locale
 from survey.models import Department, Question
 from survey.services.quiz import (
+    Member,
     ScoringError,
-    department_self_view,
     ensure_quiz,
     item_options,
     live_items,
+    quiz_invitation_member,
     series_by_key,
     start_attempt,
     submit_attempt,
@@ -47,6 +52,35 @@ from survey.services.quiz_scoring import PRACTICES, SCORING_VERSION, rule_for
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 csrf.exempt(bp)
+
+# Anonymous quiz submissions per address: plenty for a person retaking the quiz, far too few to
+# flood anything (anonymous attempts never move a department figure anyway).
+ANONYMOUS_QUIZ_POSTS = "10 per hour"
+
+
+def _is_member() -> bool:
+    return bool(current_user and current_user.is_authenticated)
+
+
+def _not_counted() -> bool:
+    """Posts the limit leaves alone: a signed-in user's, and moving between steps (Next,
+    Back), which stores nothing."""
+    return _is_member() or request.form.get("go") in ("next", "back")
+
+
+limit_anonymous_posts = limiter.limit(
+    ANONYMOUS_QUIZ_POSTS, methods=["POST"], exempt_when=_not_counted, scope="quiz-posts"
+)
+
+
+def _signed_in_member() -> Member | None:
+    """The signed-in user as a member of their (active) department, or None."""
+    if not _is_member() or current_user.department_id is None:
+        return None
+    department = get_session().get(Department, current_user.department_id)
+    if department is None or not department.active:
+        return None
+    return Member(f"user:{current_user.id}", department.id)
 
 View = str | tuple[str, int] | WerkzeugResponse
 
@@ -99,12 +133,30 @@ def _texts(locale: str) -> dict[str, Any]:
     }
 
 
-def _form_page(form: QuizForm, status: int = 200, **context: Any) -> tuple[str, int]:
-    return render_template("quiz/take.html", form=form, **context), status
+def _form_page(
+    form: QuizForm, status: int = 200, *, step: int = 1, **context: Any
+) -> tuple[str, int]:
+    """The quiz form at ``step`` (1..3); the other steps' answers are carried as hidden
+    fields, so nothing is lost going forward or back, with or without JavaScript."""
+    shown = _step_codes(form, step)
+    return (
+        render_template(
+            "quiz/take.html", form=form, step=step, steps=STEPS, shown=shown, **context
+        ),
+        status,
+    )
 
 
-def _take(form_url: str, *, key: str | None = None, department: str | None = None) -> View:
-    """The quiz form (GET) and its submission (POST), for a first attempt or a retake."""
+def _take(
+    form_url: str,
+    *,
+    key: str | None = None,
+    department: str | None = None,
+    member: Member | None = None,
+) -> View:
+    """The quiz form (GET) and its submission (POST), for a first attempt or a retake.
+    ``member``: the verified taker whose attempt counts toward their department's
+    self-view (the department field is then theirs and not asked)."""
     db = get_session()
     quiz = ensure_quiz(db)
     db.commit()  # the item bank, when this was the very first visit
@@ -117,24 +169,38 @@ def _take(form_url: str, *, key: str | None = None, department: str | None = Non
         "form_url": form_url,
         "item_count": len(specs),
         "k": current_app.config.get("MIN_GROUP_SIZE", 5),
+        "member": member,
     }
     if request.method in ("GET", "HEAD"):
         form = make_quiz_form(specs, _department_choices(), data={"department": department or ""})
-        return _form_page(form, **context)
+        return _form_page(form, step=1, **context)
     form = make_quiz_form(specs, _department_choices(), formdata=request.form)
+    step = _posted_step()
+    go = request.form.get("go", "submit")
     if not _csrf_ok():
         form.validate()
-        return _form_page(form, 400, expired=True, **context)
+        return _form_page(form, 400, expired=True, step=step, **context)
+    if go == "back":
+        return _form_page(form, step=max(step - 1, 1), **context)
+    if go == "next" and step < STEPS:
+        if not _validate_step(form, step):
+            return _form_page(form, 422, step=step, **context)
+        return _form_page(form, step=step + 1, **context)
     if not form.validate():
-        return _form_page(form, 422, **context)
+        return _form_page(form, 422, step=_first_step_with_errors(form), **context)
     answers = form.answers()
     code = form.department.data or None
     try:
         if key is None:
             key, _attempt = start_attempt(
-                db, quiz, answers, department_code=code, locale=locale
+                db, quiz, answers, department_code=code, locale=locale, member=member
             )
-        elif submit_attempt(db, quiz, key, answers, department_code=code, locale=locale) is None:
+        elif (
+            submit_attempt(
+                db, quiz, key, answers, department_code=code, locale=locale, member=member
+            )
+            is None
+        ):
             db.rollback()
             return _unknown()
     except (ScoringError, ValueError):
@@ -143,6 +209,41 @@ def _take(form_url: str, *, key: str | None = None, department: str | None = Non
         return _form_page(form, 422, **context)
     db.commit()
     return redirect(url_for("quiz.result", key=key))
+
+
+STEPS = 3  # 1: habits (statements), 2: situations (scenarios), 3: your department
+
+
+def _posted_step() -> int:
+    """The step the posted form was showing (1..3; a form without one is the last step)."""
+    try:
+        return min(max(int(request.form.get("step", STEPS)), 1), STEPS)
+    except ValueError:
+        return STEPS
+
+
+def _step_codes(form: QuizForm, step: int) -> list[str]:
+    if step == 1:
+        return form.codes_of("frequency5")
+    if step == 2:
+        return form.codes_of("scenario")
+    return []
+
+
+def _validate_step(form: QuizForm, step: int) -> bool:
+    """Validate the items of one step only (answers of the other steps ride along as hidden
+    fields and are checked on the final submit)."""
+    ok = True
+    for code in _step_codes(form, step):
+        ok = form[code].validate(form) and ok
+    return ok
+
+
+def _first_step_with_errors(form: QuizForm) -> int:
+    for step in (1, 2):
+        if any(form[code].errors for code in _step_codes(form, step)):
+            return step
+    return STEPS
 
 
 def _unknown() -> tuple[str, int]:
@@ -157,9 +258,24 @@ def _private(response: WerkzeugResponse) -> WerkzeugResponse:
 
 
 @bp.route("", methods=["GET", "POST"])
+@limit_anonymous_posts
 def start() -> View:
     _choose_locale()
-    return _take(url_for("quiz.start"))
+    return _take(url_for("quiz.start"), member=_signed_in_member())
+
+
+@bp.route("/i/<token>", methods=["GET", "POST"])
+@limit_link_pages
+def invited(token: str) -> View:
+    """The quiz through a personal invitation: the attempt counts toward the invited person's
+    department (under a keyed pseudonym). A link that is unknown or no longer open still
+    leads to the quiz, as an anonymous attempt that counts nowhere."""
+    _choose_locale()
+    member = quiz_invitation_member(get_session(), token)
+    if member is None:
+        return redirect(url_for("quiz.start"))
+    response = _take(url_for("quiz.invited", token=token), member=member)
+    return _private(make_response(response))
 
 
 @bp.get("/r/<key>")
@@ -173,10 +289,12 @@ def result(key: str) -> View:
     latest = series.latest
     locale = _choose_locale(latest.locale)
     k = int(current_app.config.get("MIN_GROUP_SIZE", 5))
-    department = self_view = None
+    # The result page shows the taker's own scores only: never a department figure, which
+    # anyone holding a result link could otherwise watch move (published self-views are on
+    # the scorecards, for signed-in reviewers, once their quarter has ended).
+    department = None
     if latest.department_id is not None:
         department = db.get(Department, latest.department_id)
-        self_view = department_self_view(db, latest.department_id, latest.quarter, k)
     try:
         rule = rule_for(latest.scoring_version)
     except ValueError:
@@ -188,7 +306,6 @@ def result(key: str) -> View:
         latest=latest,
         previous=series.previous,
         department=department,
-        self_view=self_view,
         k=k,
         rule=rule,
         key=key,
@@ -201,6 +318,7 @@ def result(key: str) -> View:
 
 @bp.route("/r/<key>/retake", methods=["GET", "POST"])
 @limit_link_pages
+@limit_anonymous_posts
 def retake(key: str) -> View:
     db = get_session()
     series = series_by_key(db, key)
@@ -212,5 +330,10 @@ def retake(key: str) -> View:
     if series.latest.department_id is not None:
         found = db.get(Department, series.latest.department_id)
         department = found.code if found is not None and found.active else None
-    response = _take(url_for("quiz.retake", key=key), key=key, department=department)
+    response = _take(
+        url_for("quiz.retake", key=key),
+        key=key,
+        department=department,
+        member=_signed_in_member(),
+    )
     return _private(make_response(response))

@@ -1,0 +1,1 @@
+"""Attacks on anonymity, tried through the real pages, exports and API."""

@@ -202,7 +202,7 @@ def quiz_form(page: Page, site: Site) -> None:
 
 def quiz_errors(page: Page, site: Site) -> None:
     page.goto(f"{site.url}/quiz")
-    _submit(page, "See my result")
+    _submit(page, "Next")  # step 1 of 3, nothing answered
     expect(page.locator(".quiz-errors")).to_be_visible()
 
 

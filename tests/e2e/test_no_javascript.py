@@ -1,24 +1,19 @@
-"""Journey 5: the respondent and quiz flows with JavaScript disabled in the browser (a locked-
+"""Journey 5: the respondent flows with JavaScript disabled in the browser (a locked-
 down corporate phone, a text-mode browser): plain forms must be enough."""
 
 from __future__ import annotations
-
-import re
 
 import pytest
 from playwright.sync_api import BrowserContext, expect
 from sqlalchemy import func, select
 
 from survey.models import Invitation, Response
-from survey.services.quiz import ensure_quiz, item_keys, live_items
 from tests.e2e.conftest import Org
 from tests.e2e.flows import (
-    answer_quiz_by_clicking,
     choose_on_every_scale,
     open_campaign,
     post_interaction_link,
     quarterly_link,
-    quiz_answers,
 )
 
 pytestmark = pytest.mark.slow
@@ -101,36 +96,3 @@ def test_post_interaction_survey_without_javascript(
     shots(page, "thank-you")
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Response)) == 1
-
-
-def test_quiz_without_javascript(session, org: Org, server, new_context, shots) -> None:
-    page = without_javascript(new_context, "desktop").new_page()
-    page.goto(f"{server.url}/quiz")
-    session.rollback()
-    keys = item_keys(live_items(ensure_quiz(session)))
-
-    # Sent with one item unanswered: the summary links to it, the other answers are kept.
-    answers = quiz_answers(keys, "middling")
-    skipped = keys[3].code
-    answer_quiz_by_clicking(page, {k: v for k, v in answers.items() if k != skipped})
-    page.get_by_role("button", name="See my result").click()
-    summary = page.locator(".quiz-errors")
-    expect(summary).to_contain_text("1 question still needs an answer")
-    shots(page, "one-missing")
-    summary.get_by_role("link").click()  # the in-page link to the missing item
-    assert page.url.endswith(f"#{skipped}-0")
-    checked = page.locator("form input[type=radio]:checked")
-    expect(checked).to_have_count(len(keys) - 1)
-
-    answer_quiz_by_clicking(page, {skipped: answers[skipped]})
-    page.get_by_role("button", name="See my result").click()
-    assert re.search(r"/quiz/r/[\w-]+$", page.url), page.url
-    first_iq = page.locator(".quiz-iq strong").inner_text()
-    shots(page, "result")
-
-    page.get_by_role("link", name="Take the quiz again").click()
-    answer_quiz_by_clicking(page, quiz_answers(keys, "best"))
-    page.get_by_role("button", name="See my result").click()
-    expect(page.locator("table.quiz-history tbody tr")).to_have_count(2)
-    expect(page.locator(".quiz-progress-line")).to_contain_text(first_iq)
-    shots(page, "retake-result")

@@ -9,11 +9,19 @@ from datetime import date
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.models import Questionnaire
-from survey.services.quiz import item_keys, live_items, start_attempt, submit_attempt
+from survey.models import Department, Questionnaire
+from survey.services.quiz import (
+    Member,
+    item_keys,
+    live_items,
+    start_attempt,
+    submit_attempt,
+)
 from survey.services.quiz_items import install_quiz
 from survey.services.quiz_scoring import FREQUENCY, ItemKey
 from tests.conftest import csrf_token
@@ -69,22 +77,38 @@ def key_of(response: Any) -> str:
 
 
 @pytest.fixture
-def attempt(session: Session, quiz: Questionnaire) -> Callable[..., str]:
+def attempt(app: Flask, session: Session, quiz: Questionnaire) -> Callable[..., str]:
     """Store an attempt through the service (a new series, or a retake of ``key``); returns
-    the series key. Commits."""
+    the series key. ``member`` names a verified taker (e.g. ``"person:7"``) of ``department``,
+    whose attempt counts toward its self-view; without it the attempt is anonymous. Commits."""
 
     def make(
         answers: Mapping[str, int],
         department: str | None = None,
         key: str | None = None,
         day: date = date(2026, 5, 4),
+        member: str | None = None,
     ) -> str:
-        if key is None:
-            key, _a = start_attempt(session, quiz, answers, department_code=department, today=day)
-        else:
-            assert submit_attempt(
-                session, quiz, key, answers, department_code=department, today=day
-            )
+        who = None
+        if member is not None:
+            found = session.scalar(select(Department).where(Department.code == department))
+            assert found is not None
+            who = Member(member, found.id)
+        with app.app_context():
+            if key is None:
+                key, _a = start_attempt(
+                    session, quiz, answers, department_code=department, today=day, member=who
+                )
+            else:
+                assert submit_attempt(
+                    session,
+                    quiz,
+                    key,
+                    answers,
+                    department_code=department,
+                    today=day,
+                    member=who,
+                )
         session.commit()
         return key
 

@@ -227,11 +227,13 @@ def test_invitations_queue_one_message_per_person(
     assert {i.kind for i in invitations} == {"quiz"} and len(invitations) == 4
     assert {m.invitation_id for m in messages} == {i.id for i in invitations}
     bea = next(m for m in messages if "bea@" in m.to_addr)
-    assert "http://localhost/quiz?lang=it" in bea.body_text
-    assert 'href="http://localhost/quiz?lang=it"' in bea.body_html
+    personal = re.search(r"http://localhost/quiz/i/([A-Za-z0-9_-]+)\?lang=it", bea.body_text)
+    assert personal, bea.body_text
+    assert f'href="http://localhost/quiz/i/{personal.group(1)}?lang=it"' in bea.body_html
+    assert client.get(f"/quiz/i/{personal.group(1)}").status_code == 200
     ada = next(m for m in messages if "ada@" in m.to_addr)
     assert "at least 5 people" in ada.body_text  # k, in the person's language
-    assert "http://localhost/quiz?lang=en" in ada.body_text
+    assert re.search(r"http://localhost/quiz/i/[A-Za-z0-9_-]+\?lang=en", ada.body_text)
     # The stop link opts the person out, like the one in survey emails.
     stop = re.search(r"http://localhost(/r/[A-Za-z0-9_-]+/stop)", bea.body_text).group(1)
     assert client.get(stop).status_code == 200

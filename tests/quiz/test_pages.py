@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 
 from survey.models import QuizAttempt
 from survey.services.quiz_items import BAND_TEXTS, ITEMS, PRACTICE_TEXTS
+from tests.conftest import csrf_token
 from tests.quiz.conftest import best, form_data, key_of, worst
 
 
@@ -39,8 +40,22 @@ def test_quiz_renders_and_submits_without_javascript(
     assert f'<html lang="{lang}">' in html
     assert "<script" not in html
     assert '<form method="post" action="/quiz"' in html
+    # Three steps: the habits first, then (after "Next") the situations.
+    assert "Step 1 of 3" in html or "1/3" in html
+    step2 = client.post(
+        f"/quiz?lang={lang}",
+        data={
+            "csrf_token": csrf_token(client, "/quiz"),
+            "step": "1",
+            "go": "next",
+            **form_data(best(keys)),
+        },
+    )
+    assert step2.status_code == 200
+    html2 = step2.get_data(as_text=True)
     # Every item is a fieldset with a legend, in the chosen language, with labelled radios.
-    assert html.count("<fieldset") == len(keys) == 22
+    assert html.count("<fieldset") + html2.count("<fieldset") == len(keys) == 22
+    html = html + html2
     for item in ITEMS:
         assert unescape(item["texts"][lang]["prompt"]) in unescape(html)
     for key in keys:
@@ -77,18 +92,27 @@ def test_missing_answers_show_the_form_again_with_answers_kept(
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert attempts(session) == []
-    # One clear error per missing item, next to it, and a summary linking to each.
-    assert html.count("Please choose an answer.") == 2
-    assert 'id="self_clarity-error"' in html and 'id="case_lateral-error"' in html
+    # The form comes back at the first step with a missing item: one clear error next to it,
+    # and a summary linking to it.
+    assert "Step 1 of 3" in html
+    assert html.count("Please choose an answer.") == 1
+    assert 'id="self_clarity-error"' in html
     assert 'aria-describedby="self_clarity-error"' in html
-    assert '<a href="#self_clarity-0">' in html and '<a href="#case_lateral-0">' in html
-    assert "2 questions still need an answer" in html
-    # Everything answered stays checked, the department stays chosen.
+    assert '<a href="#self_clarity-0">' in html
+    assert "1 question still needs an answer" in html
+    # Everything answered stays: checked on this step, carried along for the others.
     assert checked(html, "self_standards", "5")
-    assert checked(html, "case_standards", "1")
     assert checked(html, "self_courtesy", "1")
-    assert re.search(r'<option selected value="FIN">|<option value="FIN" selected>', html)
+    assert '<input type="hidden" name="case_standards" value="1">' in html
+    assert '<input type="hidden" name="department" value="FIN">' in html
     assert not checked(html, "self_clarity", "5")
+    # With the habit answered, the final submit shows the situation still missing.
+    answers["self_clarity"] = 5
+    response = take(answers, department="FIN")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Step 2 of 3" in html
+    assert 'id="case_lateral-error"' in html and '<a href="#case_lateral-0">' in html
+    assert checked(html, "case_standards", "1")
 
 
 def test_an_answer_that_is_not_a_choice_is_refused(session, keys, take) -> None:
@@ -105,10 +129,12 @@ def test_an_unknown_department_is_refused(session, keys, take) -> None:
 
 def test_expired_form_keeps_the_answers(client, session, keys) -> None:
     client.get("/quiz")
-    response = client.post("/quiz", data=form_data(best(keys)))  # no CSRF token
+    # No CSRF token, posted from the first step: it comes back with every answer.
+    response = client.post("/quiz", data=form_data(best(keys), step="1", go="next"))
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert checked(html, "self_standards", "5")
+    assert '<input type="hidden" name="case_standards" value="' in html
     assert "Your answers are still here" in html
     assert attempts(session) == []
 
@@ -181,7 +207,7 @@ def test_retake_through_the_private_link_shows_progress(
     html = form.get_data(as_text=True)
     assert form.status_code == 200
     assert f'action="{retake_url}"' in html
-    assert re.search(r'<option selected value="OPS">|<option value="OPS" selected>', html)
+    assert '<input type="hidden" name="department" value="OPS">' in html
     assert not checked(html, "self_standards", "1")  # a fresh form, not the old answers
 
     again = take(best(keys), url=retake_url, department="OPS")

@@ -248,9 +248,14 @@ def _quiz(
         questionnaire = Questionnaire(kind="quiz", name="Quiz")
         org.session.add(questionnaire)
         org.session.flush()
+    # A member's attempt (``member_key``); a newer one in the quarter takes the key over.
+    for older in org.session.query(QuizAttempt).filter_by(member_key=f"member-{series}"):
+        older.member_key = None
+    org.session.flush()
     org.session.add(
         QuizAttempt(
             series_hash=series,
+            member_key=f"member-{series}",
             questionnaire_id=questionnaire.id,
             department_id=org.id(department),
             scoring_version="1",

@@ -1,0 +1,88 @@
+"""Who counts as a member: a personal quiz invitation that is open, or a signed-in user of a
+department; an expired invitation leads to the anonymous quiz; the pseudonym is keyed and
+per quarter."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from survey.models import QuizAttempt
+from survey.services.invitations import issue_invitation
+from survey.services.quiz import member_key
+from tests.conftest import csrf_token
+from tests.quiz.conftest import best, form_data, key_of
+
+
+def _invite(session, person, days: int = 30) -> str:  # type: ignore[no-untyped-def]
+    now = datetime.now(UTC)
+    _invitation, token = issue_invitation(
+        session, person, "quiz", now + timedelta(days=days), now=now - timedelta(days=40)
+    )
+    session.commit()
+    return token
+
+
+@pytest.mark.postgres
+def test_an_invited_person_counts_once_per_quarter(
+    client, session, quiz, keys, take, make_department, make_person
+) -> None:
+    fin = make_department(code="FIN", name="Finance")
+    make_department(code="OPS", name="Operations")
+    person = make_person(department=fin)
+    link = f"/quiz/i/{_invite(session, person)}"
+    # The form names another department: a member's attempt is about their own.
+    key_of(take(best(keys), url=link, department="OPS"))
+    key_of(take(best(keys), url=link))
+    session.expire_all()
+    rows = list(session.scalars(select(QuizAttempt)))
+    assert len(rows) == 2 and {a.department_id for a in rows} == {fin.id}
+    assert sum(1 for a in rows if a.member_key) == 1  # the latest holds the key
+    [latest] = [a for a in rows if a.member_key]
+    assert latest.member_key == member_key("test-secret-key", f"person:{person.id}", latest.quarter)
+
+
+def test_an_expired_invitation_leads_to_the_anonymous_quiz(
+    client, session, quiz, make_department, make_person
+) -> None:
+    person = make_person(department=make_department())
+    token = _invite(session, person, days=-1)
+    response = client.get(f"/quiz/i/{token}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/quiz")
+    assert client.get("/quiz/i/not-a-token").status_code == 302
+
+
+@pytest.mark.postgres
+def test_a_signed_in_member_counts_for_their_department(
+    client, session, quiz, keys, take, make_user, sign_in
+) -> None:
+    manager = make_user("manager")
+    sign_in(manager)
+    step3 = client.get("/quiz").get_data(as_text=True)
+    assert 'name="department"' not in step3  # a member is not asked for a department
+    page = client.post(
+        "/quiz",
+        data={
+            "csrf_token": csrf_token(client, "/quiz"),
+            "step": "2",
+            "go": "next",
+            **form_data(best(keys)),
+        },
+    ).get_data(as_text=True)
+    assert "You are signed in" in page and "<select" not in page
+    key_of(take(best(keys)))
+    session.expire_all()
+    [attempt] = session.scalars(select(QuizAttempt))
+    assert attempt.department_id == manager.department_id
+    assert attempt.member_key == member_key(
+        "test-secret-key", f"user:{manager.id}", attempt.quarter
+    )
+
+
+def test_the_pseudonym_changes_with_the_quarter_and_the_secret() -> None:
+    a = member_key("s1", "person:1", "2026Q1")
+    assert a != member_key("s1", "person:1", "2026Q2")
+    assert a != member_key("s2", "person:1", "2026Q1")
+    assert a == member_key("s1", "person:1", "2026Q1") and len(a) == 64
