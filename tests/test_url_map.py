@@ -87,6 +87,12 @@ def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
         status="failed",
     )
     session.add(message)
+    session.flush()
+    from survey.services.invitations import issue_invitation
+
+    invitation, _token = issue_invitation(
+        session, person, "quarterly", utcnow() + timedelta(days=9), campaign=campaign
+    )
     session.commit()
     user = make_user("viewer")
     return {
@@ -97,6 +103,7 @@ def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
         "key_id": key.id,
         "campaign_id": campaign.id,
         "message_id": message.id,
+        "invitation_id": invitation.id,
         "questionnaire_id": questionnaire.id,
         "question_id": questionnaire.questions[-1].id,
         "item_id": quiz.questions[-1].id,
