@@ -272,8 +272,8 @@ def invited(token: str) -> View:
     leads to the quiz, as an anonymous attempt that counts nowhere."""
     _choose_locale()
     member = quiz_invitation_member(get_session(), token)
-    if member is None:
-        return redirect(url_for("quiz.start"))
+    # An unknown or spent link is the public quiz at this address: its answers are kept
+    # (and checked like any other, CSRF first) and count nowhere.
     response = _take(url_for("quiz.invited", token=token), member=member)
     return _private(make_response(response))
 

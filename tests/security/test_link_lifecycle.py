@@ -150,8 +150,8 @@ def section_values(rating: int, skipped: bool) -> dict[str, str]:
 class LinkLifecycle(RuleBasedStateMachine):
     """Set the class attributes first: one app for every example (its templates compiled
     once), whose database ``restore`` puts back to the seeded state (``org``) before each
-    example, and two clients: a respondent's and a signed-in administrator's (the seed keeps
-    the administrator, so the sign-in holds across examples)."""
+    example, and two clients: a respondent's and an administrator's, signed in again at the
+    start of every example (the seed keeps the administrator, not the server-side session)."""
 
     app: Flask
     org: Org
@@ -162,6 +162,12 @@ class LinkLifecycle(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         type(self).restore()
+        # The restored database has no session of the administrator's (sessions live on the
+        # server): sign in again.
+        signed_in = post_form(
+            self.admin, "/auth/sign-in", {"email": ADMIN_EMAIL, "password": PASSWORD}
+        )
+        assert signed_in.status_code == 302
         self.people = [p.id for p in self.org.people[:ACTIVE]]
         self.departments = [p.department_id for p in self.org.people[:ACTIVE]]
         # Sales rates HR and IT (two sections, by name), Engineering rates IT only.
@@ -579,6 +585,7 @@ class LinkLifecycle(RuleBasedStateMachine):
             f"/admin/campaigns/{campaign.id}/close", data={"csrf_token": self.admin_csrf}
         )
         assert response.status_code == 302
+        assert "/auth/sign-in" not in response.headers["Location"]
         campaign.status = "closed"
         closed = [link for link in self.links if link.campaign is campaign and link.open]
         for link in closed:
