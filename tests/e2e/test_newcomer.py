@@ -76,6 +76,7 @@ def test_from_the_mailbox_to_an_answered_survey_and_a_resend(
     assert choose_on_every_scale(desk, "4") >= 1
     desk.get_by_role("button", name="Send my answers").click()
     expect(desk.locator("h1")).to_contain_text("Thank")
+    _no_sideways_scroll(desk, "thank-you page")
     session.rollback()
     assert (
         session.scalar(
@@ -111,6 +112,9 @@ def test_from_the_mailbox_to_an_answered_survey_and_a_resend(
     expect(desk.locator(".flash-success")).to_contain_text("new link")
     phone.goto(base + link)
     expect(phone.locator("h1")).not_to_contain_text("serve you")
+    _no_sideways_scroll(phone, "spent link")
+    phone.goto(f"{base}/r/no-such-link")
+    _no_sideways_scroll(phone, "unknown link")
     session.rollback()
     assert (
         session.scalar(
