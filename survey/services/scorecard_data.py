@@ -521,39 +521,6 @@ class SelfView:
     practices: Mapping[str, tuple[float, ...]]
 
 
-def self_view(session: Session, department_id: int, quarters: Sequence[str]) -> SelfView:
-    """Quiz self-assessments of the department's members taken in ``quarters`` (indexed by
-    department and day); retakes count once (the latest attempt of a series)."""
-    if not quarters:
-        return SelfView(0, (), {})
-    start = quarter_bounds(min(quarters))[0]
-    end = quarter_bounds(max(quarters))[1]
-    rows = session.execute(
-        select(
-            QuizAttempt.series_hash, QuizAttempt.taken_on, QuizAttempt.overall, QuizAttempt.scores
-        )
-        .where(
-            QuizAttempt.department_id == department_id,
-            QuizAttempt.taken_on >= start,
-            QuizAttempt.taken_on < end,
-        )
-        .order_by(QuizAttempt.taken_on)
-    )
-    latest: dict[str, tuple[float, Mapping[str, Any]]] = {}
-    for series, _day, overall, scores in rows:
-        latest[series] = (float(overall), scores or {})
-    practices: dict[str, list[float]] = {}
-    for _overall, scores in latest.values():
-        for name, value in (scores.get("practices") or scores).items():
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                practices.setdefault(str(name), []).append(float(value))
-    return SelfView(
-        takers=len(latest),
-        overall=tuple(v[0] for v in latest.values()),
-        practices={k: tuple(v) for k, v in practices.items()},
-    )
-
-
 def member_self_view(
     session: Session, department_id: int, quarter: str, today: date | None = None
 ) -> SelfView:
