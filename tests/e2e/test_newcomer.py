@@ -99,7 +99,13 @@ def test_from_the_mailbox_to_an_answered_survey_and_a_resend(
     _no_sideways_scroll(phone, "quarterly survey")
     check_accessibility(phone, "quarterly survey", artifacts)
     shots(phone, "quarterly-phone")
+    phone.get_by_role("button", name="Save and finish later").click()
+    expect(phone.locator("h1")).to_be_visible()
+    _no_sideways_scroll(phone, "saved for later")
+    phone.goto(f"{base}{link}/stop")  # a GET changes nothing: the link stays open
+    _no_sideways_scroll(phone, "no more surveys page")
 
+    session.rollback()  # a fresh snapshot: the page saved a draft meanwhile
     invitation = session.get(Invitation, quarterly.invitation_id)
     session.execute(
         Invitation.__table__.update()
