@@ -184,7 +184,7 @@ MARK_SUMS = ("responses", "t_count", "t_sum", "r_count", "r_sum")
 
 def _add_mark(dialect: str) -> Any:
     """A respondent's mark (``RespondentMark``) added to, or inserted, in one statement that
-    returns the sums after the change (``MARK_SUMS``, in that order): the submit works out
+    returns the sums after the change (``MARK_SUMS``, in that order): the writer works out
     the person's old sums as these minus what it added. It locks the mark's row, so two
     submits of one person wait for each other; every writer takes its marks before the
     quarter's version row, one lock order for all."""

@@ -21,14 +21,14 @@ without any person. A response stored without a pseudonym counts as a person of 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from survey.models import Answer, Question, Questionnaire, RespondentMark, Response, ScoreCell
+from survey.models import Answer, Question, Questionnaire, Response, ScoreCell
 from survey.models.base import random_id
 from survey.pseudonyms import pseudonym
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
@@ -289,133 +289,62 @@ def _cells_of_one_response(deltas: Mapping[CellKey, _Delta]) -> dict[str, Any]:
 MarkKey = tuple[int, int, str, str]  # provider, customer, quarter, pseudonym
 
 
-def _read_marks(session: Session, keys: list[MarkKey]) -> dict[MarkKey, Mark]:
-    """The stored marks of ``keys`` (absent ones: not there)."""
-    found: dict[MarkKey, Mark] = {}
-    table = RespondentMark.__table__
-    columns = (
-        table.c.provider_department_id,
-        table.c.customer_department_id,
-        table.c.quarter,
-        table.c.pseudonym,
+def _add_to_mark(
+    connection: Any, key: MarkKey, values: Sequence[PersonValues]
+) -> dict[str, _Delta]:
+    """Add ``values`` (one person's responses about one provider, customer and quarter) to
+    their mark in one statement (``ADD_MARK``) and return what the person-level cells change
+    by. The statement returns the sums after the change; the person's sums before are these
+    minus what was added, and ``responses`` above the number added means they were counted
+    already."""
+    added = Mark()
+    person_deltas(added, values)
+    provider, customer, quarter, pseudonym = key
+    row = execute(
+        connection,
+        ADD_MARK[connection.dialect.name],
+        {
+            "provider_department_id": provider,
+            "customer_department_id": customer,
+            "quarter": quarter,
+            "pseudonym": pseudonym,
+            "responses": added.responses,
+            "t_count": added.t_count,
+            "t_sum": added.t_sum,
+            "r_count": added.r_count,
+            "r_sum": added.r_sum,
+        },
+    ).first()
+    responses, t_count, t_sum, r_count, r_sum = row
+    before = Mark(
+        t_count - added.t_count,
+        t_sum - added.t_sum,
+        r_count - added.r_count,
+        r_sum - added.r_sum,
+        known=responses > added.responses,
+        responses=responses - added.responses,
     )
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        statement = select(table).where(tuple_(*columns).in_(chunk))
-        if session.get_bind().dialect.name == "postgresql":
-            statement = statement.with_for_update()
-        for row in session.execute(statement).mappings():
-            key = (
-                row["provider_department_id"],
-                row["customer_department_id"],
-                row["quarter"],
-                row["pseudonym"],
-            )
-            found[key] = Mark(
-                row["t_count"], row["t_sum"], row["r_count"], row["r_sum"], True, row["responses"]
-            )
-    return found
+    return person_deltas(before, values)
 
 
-def _write_marks(session: Session, marks: Mapping[MarkKey, Mark], existed: set[MarkKey]) -> None:
-    """Store ``marks``: update those in ``existed``, insert the others."""
-    table = RespondentMark.__table__
-    new_rows, changed = [], []
-    for (p, c, q, mark_pseudonym), mark in marks.items():
-        row = {
-            "provider_department_id": p,
-            "customer_department_id": c,
-            "quarter": q,
-            "pseudonym": mark_pseudonym,
-            "responses": mark.responses,
-            "t_count": mark.t_count,
-            "t_sum": mark.t_sum,
-            "r_count": mark.r_count,
-            "r_sum": mark.r_sum,
-        }
-        (changed if (p, c, q, mark_pseudonym) in existed else new_rows).append(row)
-    if new_rows:
-        session.execute(insert(RespondentMark), new_rows)
-    for row in changed:
-        session.execute(
-            table.update()
-            .where(
-                table.c.provider_department_id == row["provider_department_id"],
-                table.c.customer_department_id == row["customer_department_id"],
-                table.c.quarter == row["quarter"],
-                table.c.pseudonym == row["pseudonym"],
-            )
-            .values(
-                responses=row["responses"],
-                t_count=row["t_count"],
-                t_sum=row["t_sum"],
-                r_count=row["r_count"],
-                r_sum=row["r_sum"],
-            )
-        )
-
-
-def _person_cells(session: Session, items: Iterable[ResponseInput]) -> dict[CellKey, _Delta]:
+def _person_cells(connection: Any, items: Iterable[ResponseInput]) -> dict[CellKey, _Delta]:
     """The person-level cell changes (``people``, ``T``, ``R``) of ``items``, their marks
-    read and written. Items without a pseudonym are each a person of their own."""
-    grouped: dict[tuple[int, int, str, str | None], list[PersonValues]] = defaultdict(list)
+    added to (one statement per person and cell; a submit has one). Items without a
+    pseudonym are each a person of their own and leave no mark."""
+    grouped: dict[MarkKey, list[PersonValues]] = defaultdict(list)
     deltas: dict[CellKey, _Delta] = {}
     for item in items:
-        key = (item.provider_department_id, item.customer_department_id, item.quarter)
+        cell = (item.provider_department_id, item.customer_department_id, item.quarter)
         values = _person_values(item)
         if item.respondent is None:
             for metric, delta in person_deltas(Mark(), [values]).items():
-                _add_delta(deltas, (*key, metric), delta)
+                _add_delta(deltas, (*cell, metric), delta)
         else:
-            grouped[(*key, item.respondent)].append(values)
-    keys: list[MarkKey] = [k for k in grouped if k[3] is not None]  # type: ignore[misc]
-    if not keys:
-        return deltas
-    stored = _read_marks(session, keys)
-    marks = {key: stored.get(key, Mark()) for key in keys}
-    for key in keys:
-        for metric, delta in person_deltas(marks[key], grouped[key]).items():
+            grouped[(*cell, item.respondent)].append(values)
+    for key, values in grouped.items():
+        for metric, delta in _add_to_mark(connection, key, values).items():
             _add_delta(deltas, (*key[:3], metric), delta)
-    _write_marks(session, marks, set(stored))
     return deltas
-
-
-def _submit_person_cells(connection: Any, item: ResponseInput) -> dict[CellKey, _Delta]:
-    """The person-level cell changes of one submitted response, its mark added to in one
-    statement that returns the sums after the change (the person's old sums are these minus
-    this response's values; ``responses`` above 1 means the person was counted already)."""
-    values = _person_values(item)
-    key = (item.provider_department_id, item.customer_department_id, item.quarter)
-    if item.respondent is None:
-        changes = person_deltas(Mark(), [values])
-    else:
-        added = Mark()
-        person_deltas(added, [values])
-        row = execute(
-            connection,
-            ADD_MARK[connection.dialect.name],
-            {
-                "provider_department_id": key[0],
-                "customer_department_id": key[1],
-                "quarter": key[2],
-                "pseudonym": item.respondent,
-                "responses": 1,
-                "t_count": added.t_count,
-                "t_sum": added.t_sum,
-                "r_count": added.r_count,
-                "r_sum": added.r_sum,
-            },
-        ).first()
-        responses, t_count, t_sum, r_count, r_sum = row
-        before = Mark(
-            t_count - added.t_count,
-            t_sum - added.t_sum,
-            r_count - added.r_count,
-            r_sum - added.r_sum,
-            known=responses > 1,
-        )
-        changes = person_deltas(before, [values])
-    return {(*key, metric): delta for metric, delta in changes.items()}
 
 
 def _add_delta(deltas: dict[CellKey, _Delta], key: CellKey, delta: _Delta) -> None:
@@ -556,7 +485,7 @@ def write_response(session: Session, prepared: PreparedResponse) -> str:
     person-level cells it changes join the response's cells."""
     connection = session.connection()
     deltas = {key: replace(d) for key, d in prepared.deltas.items()}
-    for key, delta in _submit_person_cells(connection, prepared.item).items():
+    for key, delta in _person_cells(connection, [prepared.item]).items():
         _add_delta(deltas, key, delta)
     cells = _cells_of_one_response(deltas)
     if connection.dialect.name == "postgresql":
@@ -638,7 +567,8 @@ def bulk_store_responses(
     for start in range(0, len(answer_rows), 5000):
         session.execute(insert(Answer), answer_rows[start : start + 5000])
     deltas = _collect(collected)
-    for key, delta in _person_cells(session, [item for item, _q in collected]).items():
+    connection = session.connection()
+    for key, delta in _person_cells(connection, [item for item, _q in collected]).items():
         _add_delta(deltas, key, delta)
     _apply_bulk(session, deltas)
     return len(responses)
