@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, event, update
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, CheckConstraint, FetchedValue, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, utcnow
 
@@ -40,9 +40,12 @@ class Questionnaire(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Goes up by one whenever the questionnaire or one of its questions changes (see the flush
-    # hook below), so that a process may keep a copy keyed by (id, revision).
-    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Goes up whenever the questionnaire (kind, name, active) or one of its questions changes,
+    # raised by database triggers (migration 0015) so that a Core UPDATE or a data migration
+    # counts too; a process may keep a copy keyed by (id, revision).
+    revision: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", server_onupdate=FetchedValue()
+    )
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="questionnaire", order_by="Question.position"
@@ -85,27 +88,3 @@ def localized_text(texts: dict[str, Any], code: str, locale: str, field: str = "
         if value:
             return str(value)
     return code if field == "prompt" else ""
-
-
-@event.listens_for(Session, "after_flush")
-def _bump_revisions(session: Session, _context: object) -> None:
-    """Raise ``Questionnaire.revision`` for every questionnaire whose row or questions were
-    added, changed or deleted in this flush (one UPDATE per flush, none when nothing did)."""
-    changed: set[int] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Question) and obj.questionnaire_id is not None:
-            changed.add(obj.questionnaire_id)
-        elif (
-            isinstance(obj, Questionnaire)
-            and obj.id is not None
-            and obj not in session.new
-            and session.is_modified(obj, include_collections=False)
-        ):
-            changed.add(obj.id)
-    if changed:
-        table = Questionnaire.__table__
-        session.connection().execute(
-            update(table)
-            .where(table.c.id.in_(sorted(changed)))
-            .values(revision=table.c.revision + 1)
-        )
