@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -55,10 +56,26 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
     return on_connect
 
 
-# How long a SQLite writer sleeps between two tries for the write lock (seconds). SQLite's own
+# How long a SQLite writer sleeps between two tries for the write lock (seconds): the first
+# pause, and the longest one it grows to (by half again after every failed try). SQLite's own
 # busy handler sleeps 1, 2, 5, 10, 15... ms between tries: long next to the 1-2 ms a submit
-# holds the lock, so a waiting writer would often sleep on well after the lock was free.
+# holds the lock, so a waiting writer would often sleep on well after the lock was free; a
+# fixed short pause, on the other hand, spins on the lock for the whole busy timeout when a
+# long write (a bulk import) holds it. Short first, then bounded back-off.
 SQLITE_LOCK_POLL_S = 0.0002
+SQLITE_LOCK_POLL_MAX_S = 0.005
+SQLITE_LOCK_POLL_GROWTH = 1.5
+
+
+def lock_pauses(first: float = SQLITE_LOCK_POLL_S, longest: float = SQLITE_LOCK_POLL_MAX_S,
+                growth: float = SQLITE_LOCK_POLL_GROWTH) -> Iterator[float]:
+    """The pauses (seconds) between tries for SQLite's write lock: ``first``, then each
+    ``growth`` times the one before, never above ``longest``; endless (the caller stops at its
+    deadline)."""
+    pause = first
+    while True:
+        yield pause
+        pause = min(longest, pause * growth)
 
 
 def sqlite_busy(error: sqlite3.Error) -> bool:
@@ -70,13 +87,14 @@ def sqlite_busy(error: sqlite3.Error) -> bool:
 
 def _begin_immediate(connection: Any) -> None:
     """``BEGIN IMMEDIATE`` on SQLite, waiting for the write lock up to the connection's busy
-    timeout in steps of ``SQLITE_LOCK_POLL_S``; past it the usual "database is locked" error
-    is raised (through SQLAlchemy, as any other statement's). ``connection``: a SQLAlchemy
-    connection; the busy timeout is the one set when the connection was made."""
+    timeout with the pauses of ``lock_pauses`` between tries; past it the usual "database is
+    locked" error is raised (through SQLAlchemy, as any other statement's). ``connection``: a
+    SQLAlchemy connection; the busy timeout is the one set when the connection was made."""
     driver = connection.connection.dbapi_connection
     busy_timeout_ms = connection.connection.info[_BUSY_TIMEOUT_KEY]
     deadline = time.monotonic() + busy_timeout_ms / 1000
     driver.execute("PRAGMA busy_timeout=0")
+    pauses = lock_pauses()
     try:
         while time.monotonic() < deadline:
             try:
@@ -85,7 +103,7 @@ def _begin_immediate(connection: Any) -> None:
             except sqlite3.OperationalError as error:
                 if not sqlite_busy(error):
                     raise
-            time.sleep(SQLITE_LOCK_POLL_S)
+            time.sleep(min(next(pauses), max(0.0, deadline - time.monotonic())))
         connection.exec_driver_sql("BEGIN IMMEDIATE")  # one last try, raising as usual
     finally:
         driver.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")

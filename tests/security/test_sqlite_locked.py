@@ -102,6 +102,29 @@ def test_the_writer_polls_for_the_lock_and_keeps_its_busy_timeout(app, db_url) -
         assert driver.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
 
 
+def test_a_waiting_writer_backs_off_instead_of_spinning(app, db_url) -> None:
+    """Held for most of the busy timeout (a long import), the lock is tried a bounded number of
+    times: short pauses first, growing to ``SQLITE_LOCK_POLL_MAX_S``, not thousands of tries at
+    a fixed 0.2 ms. The tries are counted from the driver's own statement trace."""
+    from survey.db import SQLITE_LOCK_POLL_MAX_S, database, lock_pauses
+
+    pauses = lock_pauses()
+    first = [next(pauses) for _ in range(40)]
+    assert first == sorted(first) and first[-1] == SQLITE_LOCK_POLL_MAX_S
+    hold = 0.8 * BUSY_TIMEOUT_MS / 1000
+    tries: list[str] = []
+    with write_lock(db_url) as release, database(app).engine.connect() as conn:
+        driver = conn.connection.dbapi_connection
+        driver.set_trace_callback(lambda sql: tries.append(sql) if "BEGIN" in sql else None)
+        threading.Timer(hold, release).start()
+        with conn.begin():
+            assert driver.in_transaction
+        driver.set_trace_callback(None)
+    # A fixed 0.2 ms pause would try about hold / 0.0002 = 4,000 times; backing off to 5 ms,
+    # about hold / 0.005 + 15 = 175.
+    assert 2 <= len(tries) <= 2 * hold / 0.005 + 40
+
+
 @pytest.mark.parametrize("lang", ["en", "it", "fr"])
 def test_a_long_hold_gets_try_again_with_the_answers_kept(
     app, client, session, world, db_url, lang
