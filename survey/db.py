@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g, request
@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session, sessionmaker
 # (then the request gets the 503 "try again" page). ``SQLITE_BUSY_TIMEOUT_MS`` in the config.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
-# Whether new SQLite transactions should take the write lock at BEGIN. Read-only requests
-# (GET/HEAD) clear it so readers never queue behind writers; everything else keeps it. None:
-# no BEGIN at all, each statement is its own transaction until ``start_writing`` (for a
-# request that reads a row, checks a form at length, and only then writes).
-write_intent: ContextVar[bool | None] = ContextVar("write_intent", default=True)
+# How a SQLite transaction begins, as the ``sqlite_begin`` execution option of an engine or a
+# connection: "IMMEDIATE" takes the write lock at BEGIN (the default: a command or a POST
+# writes), "DEFERRED" takes none (a read; under WAL it never waits for writers). Requests get
+# a session bound by their method (``get_session``); ``reading`` and ``writing`` choose per block.
+READ = "DEFERRED"
+WRITE = "IMMEDIATE"
+_MODE_KEY = "survey.sqlite_begin"
 
 
 def normalise_url(url: str) -> str:
@@ -130,36 +132,78 @@ def make_engine(
             # Writers take the lock up front: under WAL a transaction that reads first and
             # writes later fails at once with "database is locked" when another writer got in
             # between, instead of waiting its turn within the busy timeout.
-            mode = conn.get_execution_options().get("sqlite_begin")
-            if mode is None:
-                intent = write_intent.get()
-                if intent is None:
-                    return
-                mode = "IMMEDIATE" if intent else "DEFERRED"
-            if mode == "IMMEDIATE":
+            mode = conn.get_execution_options().get("sqlite_begin", WRITE)
+            if mode == WRITE:
                 _begin_immediate(conn)
+            elif mode == READ:
+                conn.exec_driver_sql("BEGIN DEFERRED")
             else:
-                conn.exec_driver_sql(f"BEGIN {mode}")
+                raise ValueError(f"sqlite_begin must be {READ!r} or {WRITE!r}, not {mode!r}")
+            conn.connection.info[_MODE_KEY] = mode
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def start_writing(session: Session) -> None:
-    """From here on the session's transaction writes. On SQLite, take the write lock now:
-    after reads without a transaction (``write_intent`` None) with ``BEGIN IMMEDIATE`` on the
-    same connection; after a deferred read transaction by ending it (nothing was written in
-    it), so that the next statement begins an immediate one; a transaction that began
-    immediate already holds the lock. Objects read so far stay loaded; callers re-check what
-    they read inside the write. PostgreSQL locks rows, not the database: nothing to do."""
-    before = write_intent.get()
-    write_intent.set(True)
-    if before or session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
-        return
-    if before is None:
-        _begin_immediate(session.connection())
-    else:
+def _pending(session: Session) -> bool:
+    return bool(session.new or session.dirty or session.deleted)
+
+
+def _sqlite_mode(session: Session) -> str | None:
+    """How the session's SQLite transaction began (READ or WRITE); None outside one or on
+    another database."""
+    if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
+        return None
+    return session.connection().connection.info.get(_MODE_KEY)
+
+
+@contextmanager
+def reading(session: Session) -> Iterator[Session]:
+    """A block that only reads. On SQLite, outside a transaction, its statements share one read
+    transaction (``BEGIN DEFERRED``: one snapshot, no lock, so writers go on meanwhile) that
+    ends with the block, the objects read staying loaded; inside a transaction already begun
+    the block reads in it and leaves it open. A change left pending by the block is a mistake
+    on either database: ``RuntimeError``, the transaction rolled back, nothing written.
+    PostgreSQL never makes readers wait: no transaction of its own there."""
+    fresh = session.get_bind().dialect.name == "sqlite" and not session.in_transaction()
+    clean = not _pending(session)
+    if fresh:
+        session.connection(execution_options={"sqlite_begin": READ})
+    try:
+        yield session
+    except BaseException:
+        if fresh:
+            session.rollback()
+        raise
+    if clean and _pending(session):
+        session.rollback()
+        raise RuntimeError("a reading block left changes pending; write in a writing block")
+    if fresh:
+        session.commit()  # ends the snapshot; nothing to write
+
+
+@contextmanager
+def writing(session: Session) -> Iterator[Session]:
+    """A block that writes, committed when it ends and rolled back when an exception escapes.
+    On SQLite the write lock is taken when the block starts (``BEGIN IMMEDIATE``, waiting within
+    the busy timeout), not at the first write: under WAL a transaction that read first and
+    writes later fails at once with "database is locked" when another writer got in between.
+    A read transaction still open (nothing pending) is ended first; objects read so far stay
+    loaded, so callers re-check inside the block what they read before it. PostgreSQL locks
+    rows, not the database: the block only commits or rolls back."""
+    mode = _sqlite_mode(session)
+    if mode == READ:
+        if _pending(session):
+            raise RuntimeError("changes pending in a read transaction")
         session.commit()
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={"sqlite_begin": WRITE})
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
 
 
 class Database:
@@ -168,6 +212,10 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessionmaker = sessionmaker(engine, expire_on_commit=False)
+        # A read-only request's session begins SQLite transactions without the write lock.
+        self.read_sessionmaker = sessionmaker(
+            engine.execution_options(sqlite_begin=READ), expire_on_commit=False
+        )
 
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -186,14 +234,7 @@ def init_app(app: Flask) -> None:
         # Declared up front, it waits its turn for the lock; a read that turns into a write
         # fails at once with "database is locked" if another writer committed in between.
         writes = request.method not in READ_ONLY_METHODS or "Authorization" in request.headers
-        g.write_intent_token = write_intent.set(writes)
         g.read_only_request = not writes
-
-    @app.teardown_request
-    def _reset_intent(_exc: BaseException | None) -> None:
-        token = g.pop("write_intent_token", None)
-        if token is not None:
-            write_intent.reset(token)
 
 
 def database(app: Flask | None = None) -> Database:
@@ -201,9 +242,12 @@ def database(app: Flask | None = None) -> Database:
 
 
 def get_session() -> Session:
-    """The session of the current app context, created on first use."""
+    """The session of the current app context, created on first use: a read-only request's
+    begins SQLite transactions without the write lock (``READ``), any other's with it."""
     if "db_session" not in g:
-        g.db_session = database().sessionmaker()
+        db = database()
+        factory = db.read_sessionmaker if g.get("read_only_request") else db.sessionmaker
+        g.db_session = factory()
     return g.db_session
 
 

@@ -11,7 +11,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from forms.survey import QuestionSpec
-from survey.db import start_writing
 from survey.models import (
     Department,
     Invitation,
@@ -23,7 +22,12 @@ from survey.pseudonyms import app_key, pseudonym
 from survey.services.campaigns import providers_for
 from survey.services.invitations import Link, claim_invitation
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
-from survey.services.responses import prepare_response, store_response, write_response
+from survey.services.responses import (
+    PreparedResponse,
+    prepare_response,
+    store_response,
+    write_response,
+)
 
 FORM_TYPES = ("likert5", "nps", "yes_no", "text", "consent")
 CONSENT_CODE = "contact_consent"
@@ -95,23 +99,19 @@ def _contact(person_id: int, answers: Mapping[str, Any]) -> int | None:
     return None
 
 
-def submit_post_interaction(
-    session: Session,
+def prepare_post_interaction(
     link: Link,
     answers: Mapping[str, Any],
     questionnaire: QuestionnaireCopy,
     now: datetime | None = None,
-) -> str | None:
-    """Use the link and store the response in one transaction; the stored response's id.
-    None when the link was used (or closed) meanwhile: then nothing is stored.
-    ``questionnaire``: the one the form was built from (``look_up_link`` names it).
-
-    The response is checked and prepared first; only then does the transaction start writing
-    (``db.start_writing``: on SQLite it takes the write lock), for the claim and the writes."""
+) -> PreparedResponse:
+    """Check and turn one post-interaction form's ``answers`` into the statements' parameters,
+    before any lock is taken (no database). ``questionnaire``: the one the form was built from
+    (``look_up_link`` names it); ``now`` (UTC) dates the response's quarter and week."""
     now = now or utcnow()
     provider = link.provider
     assert provider is not None, "a post-interaction link names its provider"
-    prepared = prepare_response(
+    return prepare_response(
         kind="post_interaction",
         questionnaire=questionnaire,
         provider_department_id=provider.id,
@@ -123,8 +123,16 @@ def submit_post_interaction(
         contact_person_id=_contact(link.person_id, answers),
         respondent=pseudonym(app_key(), link.person_id, provider.id, quarter_of(now)),
     )
-    start_writing(session)
-    if not claim_invitation(session, link.invitation_id, now):
+
+
+def submit_post_interaction(
+    session: Session, link: Link, prepared: PreparedResponse, now: datetime | None = None
+) -> str | None:
+    """Use the link and store the ``prepared`` response (``prepare_post_interaction``) in the
+    session's transaction; the stored response's id. None when the link was used (or closed)
+    meanwhile: then nothing is stored. Call it in a ``db.writing`` block, which on SQLite
+    holds the write lock from the claim to the commit."""
+    if not claim_invitation(session, link.invitation_id, now or utcnow()):
         return None
     return write_response(session, prepared)
 

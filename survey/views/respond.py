@@ -27,12 +27,13 @@ from wtforms import ValidationError
 
 from forms.survey import QuestionSpec, SurveyForm, make_survey_form
 from survey.config import LOCALES
-from survey.db import get_session, start_writing, write_intent
+from survey.db import get_session, reading, writing
 from survey.extensions import csrf, limit_link_pages
 from survey.models import Invitation, Person
 from survey.services.answering import (
     live_questions,
     load_draft,
+    prepare_post_interaction,
     quarterly_providers,
     question_specs,
     save_draft,
@@ -75,17 +76,17 @@ def _closed_page(state: LinkState) -> tuple[str, int]:
 @limit_link_pages
 def link(token: str) -> View:
     db = get_session()
-    if request.method == "POST":
-        # Read without a transaction; ``start_writing`` takes the write lock for the claim and
-        # store only, so that one respondent's form checks do not hold up another's submit.
-        write_intent.set(None)
-    found = look_up_link(db, token)
-    if found.state is not LinkState.OPEN:
-        return _closed_page(found.state)
-    link = found.link
-    assert link is not None
+    # The link and its questionnaire are read in a read transaction, ended before the form is
+    # checked: a submit takes the write lock (``writing``) for the claim and store only, so
+    # that one respondent's form checks do not hold up another's submit.
+    with reading(db):
+        found = look_up_link(db, token)
+        if found.state is not LinkState.OPEN:
+            return _closed_page(found.state)
+        link = found.link
+        assert link is not None
+        questionnaire = copy_for(db, found.questionnaire) if found.questionnaire else None
     locale = _choose_locale(link.locale)
-    questionnaire = copy_for(db, found.questionnaire) if found.questionnaire else None
     if questionnaire is None:
         abort(404)
     specs = _specs(questionnaire, locale)
@@ -151,11 +152,11 @@ def _post_interaction(
     if not form.validate():
         return render_template("respond/post_interaction.html", form=form, **context), 422
     db = get_session()
-    # The service takes the write lock itself, once the response is prepared.
-    if submit_post_interaction(db, link, form.answers(), questionnaire=questionnaire) is None:
-        db.rollback()
+    prepared = prepare_post_interaction(link, form.answers(), questionnaire=questionnaire)
+    with writing(db):
+        stored = submit_post_interaction(db, link, prepared)
+    if stored is None:
         return _closed_page(LinkState.USED)
-    db.commit()
     return redirect(url_for("respond.thanks", lang=locale))
 
 
@@ -200,11 +201,21 @@ def _quarterly(
     specs: Sequence[QuestionSpec],
     locale: str,
 ) -> View:
+    if request.method != "POST":
+        return _quarterly_page(link, questionnaire, specs, locale)
+    # Drafts are read and written in one write transaction; the link may have been used since
+    # it was looked up.
+    with writing(get_session()):
+        return _quarterly_page(link, questionnaire, specs, locale)
+
+
+def _quarterly_page(
+    link: Link,
+    questionnaire: QuestionnaireCopy,
+    specs: Sequence[QuestionSpec],
+    locale: str,
+) -> View:
     db = get_session()
-    if request.method == "POST":
-        # Drafts are read and written in one write transaction; the link may have been used
-        # since it was looked up.
-        start_writing(db)
     invitation = db.get(Invitation, link.invitation_id)
     if invitation is None or invitation.status == "answered":
         return _closed_page(LinkState.USED)

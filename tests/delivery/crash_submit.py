@@ -9,7 +9,7 @@ import time
 
 from survey import create_app
 from survey.db import get_session
-from survey.services.answering import submit_post_interaction
+from survey.services.answering import prepare_post_interaction, submit_post_interaction
 from survey.services.invitations import look_up_link
 from survey.services.live_questionnaires import copy_for
 
@@ -20,12 +20,12 @@ with app.app_context():
     session = get_session()
     found = look_up_link(session, sys.argv[1])
     assert found.link is not None and found.questionnaire is not None
-    response = submit_post_interaction(
-        session,
+    prepared = prepare_post_interaction(
         found.link,
         {"overall": 4, "comment": "x"},
         questionnaire=copy_for(session, found.questionnaire),
     )
+    response = submit_post_interaction(session, found.link, prepared)
     session.flush()
     print("stored" if response is not None else "refused", flush=True)
     time.sleep(60)  # killed here, before the commit
