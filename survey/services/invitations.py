@@ -29,7 +29,6 @@ from survey.models import (
 from survey.models.base import utcnow
 from survey.security import new_token, token_hash
 from survey.services.live_questionnaires import QuestionnaireRef
-from survey.services.precompiled import execute, first_row
 
 OPEN_STATUSES = ("queued", "sent")
 
@@ -173,7 +172,7 @@ def look_up_link(session: Session, token: str, now: datetime | None = None) -> L
     """What a link leads to, without changing anything."""
     if not token or len(token) > 64:
         return LinkLookup(LinkState.UNKNOWN)
-    row = first_row(session.connection(), _LINK_QUERY, {"token_hash": token_hash(token)})
+    row = session.connection().execute(_LINK_QUERY, {"token_hash": token_hash(token)}).first()
     if row is None:
         return LinkLookup(LinkState.UNKNOWN)
     (
@@ -243,7 +242,7 @@ def claim_invitation(session: Session, invitation_id: int, now: datetime | None 
     did. The caller stores the response in the same transaction and commits. (A plain UPDATE:
     an ``Invitation`` loaded in the session keeps its old status until refreshed.)"""
     params = {"invitation_id": invitation_id, "now": now or utcnow()}
-    return execute(session.connection(), _CLAIM, params).rowcount == 1
+    return session.connection().execute(_CLAIM, params).rowcount == 1
 
 
 def link_url(base_url: str, token: str, score: int | None = None) -> str:

@@ -14,7 +14,8 @@ A submit is the hot write of the product, so it is a few statements rather than 
 
 Score cells are added to in the database (``INSERT ... ON CONFLICT DO UPDATE``), so concurrent
 submits never lose a count. The triggers of migrations 0004 and 0005 then keep ``score_totals``
-and ``score_versions``. They are run with ``precompiled.execute``.
+and ``score_versions``. They are module constants run with ``Connection.execute``, so
+SQLAlchemy caches each statement's compiled form once per dialect.
 """
 
 from __future__ import annotations

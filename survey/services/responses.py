@@ -32,7 +32,6 @@ from survey.models import Answer, Question, Questionnaire, Response, ScoreCell
 from survey.models.base import random_id
 from survey.pseudonyms import pseudonym
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
-from survey.services.precompiled import execute
 from survey.services.response_statements import (
     ADD_MARK,
     ANSWER_COLUMNS,
@@ -300,8 +299,7 @@ def _add_to_mark(
     added = Mark()
     person_deltas(added, values)
     provider, customer, quarter, pseudonym = key
-    row = execute(
-        connection,
+    row = connection.execute(
         ADD_MARK[connection.dialect.name],
         {
             "provider_department_id": provider,
@@ -490,8 +488,7 @@ def write_response(session: Session, prepared: PreparedResponse) -> str:
     cells = _cells_of_one_response(deltas)
     if connection.dialect.name == "postgresql":
         # One statement (see ``STORE_ON_POSTGRESQL``): one round trip, quarter locked first.
-        execute(
-            connection,
+        connection.execute(
             STORE_ON_POSTGRESQL,
             {
                 **prepared.values,
@@ -501,11 +498,11 @@ def write_response(session: Session, prepared: PreparedResponse) -> str:
             },
         )
     else:
-        execute(connection, INSERT_RESPONSE, prepared.values)
+        connection.execute(INSERT_RESPONSE, prepared.values)
         if prepared.has_answers:
             answers = {"response_id": prepared.id, "rows": prepared.answers}
-            execute(connection, SQLITE_INSERT_ANSWERS, answers)
-        execute(connection, SQLITE_ADD_CELLS, cells)
+            connection.execute(SQLITE_INSERT_ANSWERS, answers)
+        connection.execute(SQLITE_ADD_CELLS, cells)
     _expire_cells(session)
     return prepared.id
 
