@@ -28,6 +28,7 @@ from survey.services.campaigns import (
 )
 from survey.services.fatigue import FatiguePolicy
 from survey.services.interactions import decide_pending_surveys
+from survey.services.schedules import create_scheduled_campaigns
 from survey.services.scorecards import ensure_baseline
 
 
@@ -78,9 +79,11 @@ class TickReport:
     expired: int = 0
     baseline: str | None = None
     skipped_steps: list[str] = field(default_factory=list)
+    scheduled: list[str] = field(default_factory=list)  # campaigns created from schedules
 
     def describe(self) -> str:
         return (
+            f"scheduled {len(self.scheduled)} campaign(s), "
             f"opened {len(self.opened)} campaign(s) ({self.invited_quarterly} invitations), "
             f"closed {len(self.closed)}, reminders {self.reminders}, "
             f"post-interaction invitations {self.post_interaction_invited} "
@@ -116,9 +119,10 @@ def _step(
 def run_tick(
     sessions: sessionmaker[Session], settings: TickSettings, now: datetime | None = None
 ) -> TickReport:
-    """Open due campaigns, close ended ones, send reminders, decide post-interaction surveys,
-    expire old links and, once four quarters are released, freeze the IQ baseline, in that
-    order. Mail lands in the outbox for ``send-mail``."""
+    """Close ended campaigns, create the due campaigns of schedules, open due campaigns, send
+    reminders, decide post-interaction surveys, expire old links and, once four quarters are
+    released, freeze the IQ baseline, in that order. Mail lands in the outbox for
+    ``send-mail``."""
     now = now or utcnow()
     report = TickReport()
     policy = settings.policy
@@ -142,6 +146,10 @@ def run_tick(
             if result is not None:
                 report.opened.append(campaign.name)
                 report.invited_quarterly += result.invited
+
+    def schedule(session: Session) -> None:
+        result = create_scheduled_campaigns(session, now, default_k=settings.min_group_size)
+        report.scheduled.extend(result.created)
 
     def close_due(session: Session) -> None:
         due = session.scalars(
@@ -171,6 +179,7 @@ def run_tick(
         report.expired = expire_post_interaction_links(session, now)
 
     _step(sessions, "close", report, close_due)
+    _step(sessions, "schedule", report, schedule)
     _step(sessions, "open", report, open_due)
     _step(sessions, "remind", report, remind)
     _step(sessions, "decide", report, decide)
