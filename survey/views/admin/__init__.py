@@ -58,6 +58,7 @@ from survey.views.admin import (  # noqa: E402, F401
     questionnaires,
     quiz,
     resend,
+    schedule,
     services,
     users,
 )

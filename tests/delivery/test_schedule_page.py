@@ -1,0 +1,80 @@
+"""The admin page of the campaign schedule: view, change, pause; bad values come back with
+the answers kept; languages."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from survey.models import CampaignSchedule
+from tests.conftest import csrf_token
+
+GOOD = {
+    "name": "Relationship survey",
+    "quarters": ["1", "3"],
+    "open_offset_days": "10",
+    "close_offset_days": "31",
+    "questionnaire": "",
+    "min_group_size": "6",
+    "reminder_max": "1",
+    "reminder_min_days": "4",
+    "active": "y",
+}
+
+
+def post(client, data):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/admin/schedule", data={**data, "csrf_token": csrf_token(client, "/admin/schedule")}
+    )
+
+
+def stored(session) -> list[CampaignSchedule]:  # type: ignore[no-untyped-def]
+    session.rollback()
+    return list(session.scalars(select(CampaignSchedule)))
+
+
+def test_set_change_and_pause_the_schedule(admin_client, session, org) -> None:
+    page = admin_client.get("/admin/schedule")
+    assert page.status_code == 200 and "Campaign schedule" in page.get_data(as_text=True)
+    response = post(admin_client, {**GOOD, "departments": [str(org.eng.id)]})
+    assert response.status_code == 302
+    [row] = stored(session)
+    assert (row.quarters, row.open_offset_days, row.close_offset_days) == ("13", 10, 31)
+    assert [d.id for d in row.departments] == [org.eng.id] and row.active
+    body = admin_client.get("/admin/schedule").get_data(as_text=True)
+    assert "Relationship survey" in body and 'value="31"' in body
+    paused = {k: v for k, v in GOOD.items() if k != "active"}
+    assert post(admin_client, paused).status_code == 302
+    [row] = stored(session)
+    assert not row.active and row.departments == []  # the same row, changed
+    assert "paused" in admin_client.get("/admin/schedule").get_data(as_text=True)
+
+
+def test_bad_values_come_back_with_the_answers_kept(admin_client, session, org) -> None:
+    for bad, message in [
+        ({"close_offset_days": "5"}, "The campaign must close after it opens."),
+        ({"quarters": []}, "Choose at least one quarter."),
+        ({"open_offset_days": "abc"}, "Relationship survey"),
+        ({"open_offset_days": "900"}, "Relationship survey"),
+        ({"questionnaire": "999999"}, "Relationship survey"),
+        ({"name": "x" * 300}, "x" * 300),  # kept as typed
+    ]:
+        response = post(admin_client, {**GOOD, **bad})
+        assert response.status_code == 422, bad
+        body = response.get_data(as_text=True)
+        assert message in body, bad
+        assert 'value="31"' in body or bad.get("close_offset_days") == "5", bad
+        assert 'class="error"' in body
+    assert stored(session) == []
+
+
+def test_a_post_without_csrf_token_changes_nothing(admin_client, session) -> None:
+    response = admin_client.post("/admin/schedule", data=GOOD)
+    assert response.status_code in (400, 422)
+    assert stored(session) == []
+
+
+def test_the_page_speaks_italian_and_french(admin_client) -> None:
+    it = admin_client.get("/admin/schedule?lang=it").get_data(as_text=True)
+    assert "Calendario delle campagne" in it and "Da aprile a giugno" in it
+    fr = admin_client.get("/admin/schedule?lang=fr").get_data(as_text=True)
+    assert "Calendrier des campagnes" in fr and "D’avril à juin" in fr
