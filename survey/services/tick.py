@@ -28,6 +28,7 @@ from survey.services.campaigns import (
 )
 from survey.services.fatigue import FatiguePolicy
 from survey.services.interactions import decide_pending_surveys
+from survey.services.retention import PurgeCounts, RetentionPolicy, purge
 from survey.services.schedules import create_scheduled_campaigns
 from survey.services.scorecards import ensure_baseline
 
@@ -44,6 +45,8 @@ class TickSettings:
     min_group_size: int = 5  # k of the settings: a campaign opens with at least this k
     #: The scorecard settings (weights, k) a baseline is frozen with; None: no baseline step.
     scores: Any = None
+    #: Retention periods (services.retention); None: no purge step.
+    retention: RetentionPolicy | None = None
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> TickSettings:
@@ -61,6 +64,7 @@ class TickSettings:
             link_days=int(cfg["LINK_DAYS"]),
             min_group_size=int(cfg["MIN_GROUP_SIZE"]),
             scores=Settings.from_config(cfg),
+            retention=RetentionPolicy.from_config(cfg),
         )
 
     @property
@@ -80,6 +84,7 @@ class TickReport:
     baseline: str | None = None
     skipped_steps: list[str] = field(default_factory=list)
     scheduled: list[str] = field(default_factory=list)  # campaigns created from schedules
+    purged: PurgeCounts | None = None
 
     def describe(self) -> str:
         return (
@@ -89,6 +94,7 @@ class TickReport:
             f"post-interaction invitations {self.post_interaction_invited} "
             f"(skipped: {self.post_interaction_skipped or 'none'}), expired links {self.expired}"
             + (f", baseline {self.baseline} frozen" if self.baseline else "")
+            + (f", purged: {self.purged.describe()}" if self.purged and self.purged.total else "")
             + (f"; busy elsewhere: {', '.join(self.skipped_steps)}" if self.skipped_steps else "")
         )
 
@@ -120,8 +126,9 @@ def run_tick(
     sessions: sessionmaker[Session], settings: TickSettings, now: datetime | None = None
 ) -> TickReport:
     """Close ended campaigns, create the due campaigns of schedules, open due campaigns, send
-    reminders, decide post-interaction surveys, expire old links and, once four quarters are
-    released, freeze the IQ baseline, in that order. Mail lands in the outbox for
+    reminders, decide post-interaction surveys, expire old links, purge what is past its
+    retention period and, once four quarters are released, freeze the IQ baseline, in that
+    order. Mail lands in the outbox for
     ``send-mail``."""
     now = now or utcnow()
     report = TickReport()
@@ -188,7 +195,13 @@ def run_tick(
             row = ensure_baseline(session, settings.scores, now, by="scheduler")
             report.baseline = row.version if row is not None else None
 
+    def purge_old(session: Session) -> None:
+        assert settings.retention is not None
+        report.purged = purge(session, settings.retention, now)
+
     _step(sessions, "expire", report, expire)
+    if settings.retention is not None:
+        _step(sessions, "purge", report, purge_old)
     if settings.scores is not None:
         _step(sessions, "baseline", report, freeze)
     return report
