@@ -126,29 +126,8 @@ def erase_person(
     report = ErasureReport()
     sync = {"synchronize_session": False}
     person_ids = [p.id for p in people]
-    invitation_ids = list(
-        session.scalars(select(Invitation.id).where(Invitation.person_id.in_(person_ids)))
-    )
-    report.invitations = len(invitation_ids)
-    report.outbox = session.execute(
-        delete(OutboxMessage)
-        .where(
-            func.lower(OutboxMessage.to_addr).contains(address, autoescape=True)
-            | OutboxMessage.invitation_id.in_(invitation_ids)
-        )
-        .execution_options(**sync)
-    ).rowcount
-    for model, column in (
-        (InvitationDraft, InvitationDraft.invitation_id),
-        (InvitationToken, InvitationToken.invitation_id),
-        (Invitation, Invitation.id),
-    ):
-        session.execute(delete(model).where(column.in_(invitation_ids)).execution_options(**sync))
-    session.execute(
-        delete(UnsubscribeToken)
-        .where(UnsubscribeToken.person_id.in_(person_ids))
-        .execution_options(**sync)
-    )
+    # Requests first: on PostgreSQL this waits for a survey decision being made for one of
+    # them right now, so that its invitation and mail, committed meanwhile, are seen below.
     report.interactions = session.execute(
         update(Interaction)
         .where(Interaction.requester_person_id.in_(person_ids))
@@ -165,6 +144,30 @@ def erase_person(
         )
         .execution_options(**sync)
     ).rowcount
+    invitation_ids = list(
+        session.scalars(select(Invitation.id).where(Invitation.person_id.in_(person_ids)))
+    )
+    report.invitations = len(invitation_ids)
+    report.outbox = session.execute(
+        delete(OutboxMessage)
+        .where(
+            (func.lower(OutboxMessage.to_addr) == address)
+            | func.lower(OutboxMessage.to_addr).endswith(f"<{address}>", autoescape=True)
+            | OutboxMessage.invitation_id.in_(invitation_ids)
+        )
+        .execution_options(**sync)
+    ).rowcount
+    for model, column in (
+        (InvitationDraft, InvitationDraft.invitation_id),
+        (InvitationToken, InvitationToken.invitation_id),
+        (Invitation, Invitation.id),
+    ):
+        session.execute(delete(model).where(column.in_(invitation_ids)).execution_options(**sync))
+    session.execute(
+        delete(UnsubscribeToken)
+        .where(UnsubscribeToken.person_id.in_(person_ids))
+        .execution_options(**sync)
+    )
     report.contacts = session.execute(
         update(Response)
         .where(Response.contact_person_id.in_(person_ids))
@@ -196,7 +199,7 @@ def erase_person(
     )
     session.execute(
         delete(SignInThrottle)
-        .where(func.lower(SignInThrottle.key).contains(address, autoescape=True))
+        .where(SignInThrottle.key.in_((address, f"account:{address}")))
         .execution_options(**sync)
     )
     if previous is None:

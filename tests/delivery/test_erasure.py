@@ -79,7 +79,19 @@ def test_erase_person_leaves_no_trace_and_no_figure_moves(app, session, client, 
     create_user(session, email, "correct horse battery", "viewer", name=name)
     suppress(session, email, "bounce", detail=f"550 5.1.1 <{email}> unknown")
     session.add(SoftBounce(address=email, count=1, last_status="4.2.2"))
-    session.add(SignInThrottle(key=email, failures=2, first_failure_at=utcnow()))
+    session.add(SignInThrottle(key=f"account:{email}", failures=2, first_failure_at=utcnow()))
+    # Mail to someone whose address merely contains this one stays.
+    session.add(
+        OutboxMessage(
+            message_id="<bystander@example.com>",
+            purpose="account",
+            to_addr=f"Someone <x{email}>",
+            subject="s",
+            body_text="t",
+            body_html="h",
+            status="sent",
+        )
+    )
     session.add(UnsubscribeToken(token_hash="b" * 64, person_id=person_id))
     comment = session.scalar(select(Response).limit(1))
     comment.contact_person_id = person_id
@@ -121,6 +133,14 @@ def test_erase_person_leaves_no_trace_and_no_figure_moves(app, session, client, 
     assert session.scalar(select(User).where(User.email == email)) is None
     assert session.get(SuppressedAddress, email) is None
     assert session.get(ErasedAddress, erased_hash(email)).suppressed
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.to_addr.contains("x" + email))
+        )
+        == 1
+    )
 
     after = published(client, key, session)
     assert dumps(after) == dumps(before)
