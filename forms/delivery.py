@@ -173,3 +173,15 @@ class ScheduleForm(SafeForm):
         opens = self.open_offset_days.data
         if opens is not None and field.data is not None and field.data <= opens:
             raise ValidationError(_l("The campaign must close after it opens."))
+
+
+class ErasureForm(SafeForm):
+    """Erase one person's identifying data (``services.erasure``)."""
+
+    email = EmailField(
+        _l("Email address of the person"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    confirm = BooleanField(
+        _l("I understand that this cannot be undone"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )

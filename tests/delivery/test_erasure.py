@@ -250,3 +250,34 @@ def test_a_pending_request_of_an_erased_person_is_skipped(app, session, org) -> 
         "skipped",
         "erased",
     )
+
+
+def test_the_admin_page_erases_with_confirmation(admin_client, session, org) -> None:
+    from tests.conftest import csrf_token
+
+    person = org.person(5)
+    email, person_id = person.email, person.id
+    page = admin_client.get("/admin/erase?lang=fr")
+    assert page.status_code == 200 and "Effacer une personne" in page.get_data(as_text=True)
+
+    def post(data):  # type: ignore[no-untyped-def]
+        token = csrf_token(admin_client, "/admin/erase")
+        return admin_client.post("/admin/erase", data={**data, "csrf_token": token})
+
+    unconfirmed = post({"email": email})
+    assert unconfirmed.status_code == 422
+    assert email in unconfirmed.get_data(as_text=True)  # the answer is kept
+    session.rollback()
+    assert session.get(Person, person_id).email == email
+    unknown = post({"email": "nobody@example.com", "confirm": "y"})
+    assert unknown.status_code == 422 and "Rien à effacer" in unknown.get_data(as_text=True)
+    done = post({"email": email, "confirm": "y"})
+    assert done.status_code == 302
+    session.expire_all()
+    assert session.get(Person, person_id).email.endswith("@erased.invalid")
+    body = admin_client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Effacement fait" in body
+    again = post({"email": email, "confirm": "y"})
+    assert again.status_code == 302
+    body = admin_client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "déjà été effacée" in body

@@ -51,6 +51,7 @@ from survey.views.admin import (  # noqa: E402, F401
     campaigns,
     departments,
     dependencies,
+    erasure,
     interactions,
     mailbox,
     outbox,
