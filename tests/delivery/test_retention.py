@@ -176,3 +176,30 @@ def test_retention_shorter_than_the_fatigue_period_is_refused() -> None:
     assert RetentionPolicy.from_config(settings) == RetentionPolicy(400, 60, 90, 730)
     with pytest.raises(ConfigError, match="SURVEY_RETAIN_OUTBOX_DAYS"):
         load_settings("/tmp", {"SURVEY_RETAIN_OUTBOX_DAYS": "0"})
+
+
+def test_a_detached_request_surveys_no_one_and_shows_as_removed(
+    app, session, org, admin_client
+) -> None:
+    """A request without requester that comes back to pending (a reopening withdrew its
+    queued survey) is skipped, and the admin list shows it without a person."""
+    now = utcnow()
+    session.add(
+        Interaction(
+            provider_department_id=org.it.id,
+            requester_person_id=None,
+            source="desk",
+            external_ref="OLD-1",
+            opened_at=now - timedelta(days=800),
+            resolved_at=now - timedelta(days=799),
+            survey_decision="pending",
+        )
+    )
+    session.commit()
+    settings = TickSettings(base_url="http://localhost", mail_domain="example.com", salt="s")
+    with app.app_context():
+        report = run_tick(database(app).sessionmaker, settings, now)
+    assert report.post_interaction_skipped == {"no_requester": 1}
+    assert count(session, Invitation) == 0
+    page = admin_client.get("/admin/interactions")
+    assert page.status_code == 200 and "(removed)" in page.get_data(as_text=True)
