@@ -343,3 +343,25 @@ def test_quarter_window_runs_from_the_quarter_start() -> None:
     # Q4 runs into January: still due then (it has not closed).
     assert due_quarters(row, utc(2027, 1, 5)) == ["2026Q4", "2027Q1"]
     assert next_campaign(row, utc(2026, 5, 1))[0] == "2026Q4"
+
+
+def test_a_scheduled_campaign_spends_the_one_survey_budget(app, session, org) -> None:
+    """Invitations of a scheduled campaign go through the fatigue budget like any other:
+    someone who already had their budget's worth of surveys in the period is left out."""
+    from survey.services.invitations import issue_invitation
+
+    row = schedule(session, quarters=(2,))
+    opening = utc(2026, 4, 15, 1)
+    spent = org.person(0)
+    for days in range(SETTINGS.fatigue_cap):
+        when = opening - timedelta(days=days + 1)
+        issue_invitation(session, spent, "quiz", when + timedelta(days=14), now=when)
+    session.commit()
+    report = tick(app, opening)
+    assert report.scheduled == ["Relationship survey 2026Q2"]
+    assert report.opened == ["Relationship survey 2026Q2"] and report.invited_quarterly == 11
+    made = campaigns(session, row.id)["2026Q2"]
+    invited = set(
+        session.scalars(select(Invitation.person_id).where(Invitation.campaign_id == made.id))
+    )
+    assert spent.id not in invited and len(invited) == 11
