@@ -78,3 +78,36 @@ def test_the_page_speaks_italian_and_french(admin_client) -> None:
     assert "Calendario delle campagne" in it and "Da aprile a giugno" in it
     fr = admin_client.get("/admin/schedule?lang=fr").get_data(as_text=True)
     assert "Calendrier des campagnes" in fr and "D’avril à juin" in fr
+
+
+def test_a_scheduled_quarter_is_cancelled_on_its_own_page_and_not_made_again(
+    app, admin_client, session, org
+) -> None:
+    from datetime import UTC, datetime
+
+    from survey.db import database
+    from survey.models import Campaign
+    from survey.services.tick import TickSettings, run_tick
+
+    assert post(admin_client, {**GOOD, "quarters": ["2", "3"]}).status_code == 302
+    settings = TickSettings(base_url="http://localhost", mail_domain="example.com", salt="s")
+
+    def tick(now: datetime) -> None:
+        with app.app_context():
+            run_tick(database(app).sessionmaker, settings, now)
+
+    tick(datetime(2026, 4, 2, tzinfo=UTC))
+    session.rollback()
+    q2 = session.scalar(select(Campaign).where(Campaign.quarter == "2026Q2"))
+    page = admin_client.get(f"/admin/campaigns/{q2.id}").get_data(as_text=True)
+    assert "Created by the campaign schedule" in page
+    token = csrf_token(admin_client, f"/admin/campaigns/{q2.id}")
+    cancelled = admin_client.post(f"/admin/campaigns/{q2.id}/cancel", data={"csrf_token": token})
+    assert cancelled.status_code == 302
+    tick(datetime(2026, 4, 20, tzinfo=UTC))
+    tick(datetime(2026, 7, 1, tzinfo=UTC))
+    session.rollback()
+    rows = session.execute(select(Campaign.quarter, Campaign.status).order_by(Campaign.quarter))
+    assert rows.all() == [("2026Q2", "cancelled"), ("2026Q3", "draft")]
+    listed = admin_client.get("/admin/schedule").get_data(as_text=True)
+    assert "Relationship survey 2026Q2" in listed and "Relationship survey 2026Q3" in listed
