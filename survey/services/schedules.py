@@ -181,6 +181,8 @@ class ScheduleReport:
     created: list[str] = field(default_factory=list)  # campaign names
     #: quarters left out because a campaign made by hand already surveys the same people
     clashes: list[str] = field(default_factory=list)
+    #: quarters left out because every department of the schedule's audience was deleted
+    without_audience: list[str] = field(default_factory=list)
 
 
 def create_scheduled_campaigns(
@@ -206,6 +208,10 @@ def create_scheduled_campaigns(
             if exists is not None:
                 continue
             department_ids = [d.id for d in schedule.departments]
+            if schedule.audience == "departments" and not department_ids:
+                # Its departments were deleted: never widen the audience to everyone.
+                report.without_audience.append(quarter)
+                continue
             clash = campaign_clash(session, quarter, department_ids)
             if clash is not None and clash.schedule_id != schedule.id:
                 report.clashes.append(quarter)

@@ -365,3 +365,21 @@ def test_a_scheduled_campaign_spends_the_one_survey_budget(app, session, org) ->
         session.scalars(select(Invitation.person_id).where(Invitation.campaign_id == made.id))
     )
     assert spent.id not in invited and len(invited) == 11
+
+
+def test_a_schedule_whose_departments_were_deleted_does_not_survey_everyone(
+    app, session, org, make_department
+) -> None:
+    empty = make_department()
+    row = schedule(session, department_ids=(empty.id,))
+    session.delete(empty)
+    session.commit()
+    session.expire_all()
+    assert row.audience == "departments" and row.departments == []
+    with app.app_context():
+        db = database(app).sessionmaker()
+        report = create_scheduled_campaigns(db, utc(2026, 4, 10))
+        db.commit()
+        db.close()
+    assert report.created == [] and report.without_audience == ["2026Q2"]
+    assert campaigns(session, row.id) == {}
