@@ -111,3 +111,20 @@ def test_a_scheduled_quarter_is_cancelled_on_its_own_page_and_not_made_again(
     assert rows.all() == [("2026Q2", "cancelled"), ("2026Q3", "draft")]
     listed = admin_client.get("/admin/schedule").get_data(as_text=True)
     assert "Relationship survey 2026Q2" in listed and "Relationship survey 2026Q3" in listed
+
+
+def test_hostile_values_get_a_clear_refusal_never_a_server_error(admin_client, session) -> None:
+    for bad in [
+        {"quarters": ["x"]},
+        {"quarters": ["7"]},
+        {"open_offset_days": "1e9"},
+        {"name": "a\x00b"},
+        {"departments": ["abc"]},
+        {"departments": ["999999"]},
+        {"questionnaire": "abc"},
+        {"min_group_size": "-1"},
+    ]:
+        response = post(admin_client, {**GOOD, **bad})
+        assert response.status_code == 422, bad
+        assert 'class="error"' in response.get_data(as_text=True), bad
+    assert stored(session) == []
