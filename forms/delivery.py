@@ -13,6 +13,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -122,3 +123,65 @@ class NewQuestionForm(QuestionTextsForm):
     )
     qtype = SelectField(_l("Type"), validators=[InputRequired()])
     required = BooleanField(_l("An answer is required"))
+
+
+QUARTER_CHOICES = [
+    SelectChoice(1, _l("January to March")),
+    SelectChoice(2, _l("April to June")),
+    SelectChoice(3, _l("July to September")),
+    SelectChoice(4, _l("October to December")),
+]
+
+
+class ScheduleForm(SafeForm):
+    """The standing order for quarterly campaigns. Offsets are days after the quarter's first
+    day; the view passes the questionnaire and department choices in."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    quarters = MultiCheckboxField(
+        _l("Quarters it runs in"),
+        coerce=int,
+        choices=QUARTER_CHOICES,
+        validators=[DataRequired(message=_l("Choose at least one quarter."))],
+    )
+    open_offset_days = IntegerField(
+        _l("Opens this many days after the quarter starts"),
+        default=14,
+        validators=[InputRequired(), NumberRange(0, 80)],
+    )
+    close_offset_days = IntegerField(
+        _l("Closes this many days after the quarter starts"),
+        default=35,
+        validators=[InputRequired(), NumberRange(1, 120)],
+    )
+    questionnaire = SelectField(_l("Questionnaire"), validators=[Optional()])
+    departments = MultiCheckboxField(
+        _l("Audience: people of these departments (none ticked: everyone)"), coerce=int
+    )
+    min_group_size = IntegerField(
+        _l("Smallest group shown (k)"), default=5, validators=[InputRequired(), NumberRange(5, 50)]
+    )
+    reminder_max = IntegerField(
+        _l("Reminders at most"), default=2, validators=[InputRequired(), NumberRange(0, 5)]
+    )
+    reminder_min_days = IntegerField(
+        _l("Days between reminders"), default=5, validators=[InputRequired(), NumberRange(1, 30)]
+    )
+    active = BooleanField(_l("Running (untick to pause: nothing new is created)"), default=True)
+
+    def validate_close_offset_days(self, field: IntegerField) -> None:
+        opens = self.open_offset_days.data
+        if opens is not None and field.data is not None and field.data <= opens:
+            raise ValidationError(_l("The campaign must close after it opens."))
+
+
+class ErasureForm(SafeForm):
+    """Erase one person's identifying data (``services.erasure``)."""
+
+    email = EmailField(
+        _l("Email address of the person"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    confirm = BooleanField(
+        _l("I understand that this cannot be undone"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )

@@ -229,6 +229,43 @@ def tick() -> None:
     click.echo(report.describe())
 
 
+@group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+def purge_command(dry_run: bool) -> None:
+    """Delete what is past its retention period (SURVEY_RETAIN_*_DAYS); ``tick`` does the
+    same on every run. Released figures do not change."""
+    from flask import current_app
+
+    from survey.services.retention import RetentionPolicy, purge
+
+    db = get_session()
+    counts = purge(db, RetentionPolicy.from_config(current_app.config), dry_run=dry_run)
+    if dry_run:
+        db.rollback()
+        click.echo(f"would delete: {counts.describe()}")
+        return
+    db.commit()
+    click.echo(f"deleted: {counts.describe()}")
+
+
+@group.command("erase-person")
+@click.argument("email")
+def erase_person_command(email: str) -> None:
+    """Erase a person's identifying data (name, address, invitations, mail, accounts); their
+    anonymous answers keep counting. Running it again is harmless."""
+    from survey.services.erasure import ErasureError, erase_person
+
+    db = get_session()
+    try:
+        report = erase_person(db, email, actor="command")
+    except ErasureError as error:
+        db.rollback()
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    db.commit()
+    click.echo(report.describe())
+
+
 @group.command("dev-worker")
 @click.option("--every", default=20.0, show_default=True, help="Seconds between passes.")
 @click.option("--passes", default=0, help="Stop after this many passes (0: until stopped).")

@@ -63,6 +63,16 @@ def load_settings(
     local_http = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
     secure_default = "0" if local_http else "1"
     secure = env.get("SURVEY_SECURE_COOKIES", secure_default) not in ("0", "false", "no")
+    fatigue_days = _int(env, "SURVEY_FATIGUE_DAYS", 14, 1)
+    fatigue_period_days = _int(env, "SURVEY_FATIGUE_PERIOD_DAYS", 30, 1)
+    retain_invitations = _int(env, "SURVEY_RETAIN_INVITATIONS_DAYS", 400, 1)
+    if retain_invitations < max(fatigue_days, fatigue_period_days):
+        # The survey budget counts invitations: purging them sooner would reset it.
+        raise ConfigError(
+            "SURVEY_RETAIN_INVITATIONS_DAYS must be at least SURVEY_FATIGUE_DAYS and "
+            f"SURVEY_FATIGUE_PERIOD_DAYS ({max(fatigue_days, fatigue_period_days)}), "
+            f"got {retain_invitations}"
+        )
     database_url = env.get("SURVEY_DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "survey.sqlite3")
     )
@@ -81,11 +91,18 @@ def load_settings(
         "MIN_GROUP_SIZE": _int(env, "SURVEY_MIN_GROUP_SIZE", 5, 2),
         "COMMENT_GROUP_SIZE": _int(env, "SURVEY_COMMENT_GROUP_SIZE", 10, 2),
         "PAGE_SIZE": _int(env, "SURVEY_PAGE_SIZE", 25, 5),
-        "FATIGUE_DAYS": _int(env, "SURVEY_FATIGUE_DAYS", 14, 1),
+        "FATIGUE_DAYS": fatigue_days,
         # One budget per person across survey kinds: at most CAP invitations of any kind
         # (post-interaction, quarterly, quiz) in any PERIOD_DAYS days.
         "FATIGUE_CAP": _int(env, "SURVEY_FATIGUE_CAP", 4, 1),
-        "FATIGUE_PERIOD_DAYS": _int(env, "SURVEY_FATIGUE_PERIOD_DAYS", 30, 1),
+        "FATIGUE_PERIOD_DAYS": fatigue_period_days,
+        # Retention in days (services/retention.py, run by ``tick`` and ``survey purge``):
+        # finished invitations with their link and unsubscribe tokens; drafts not touched;
+        # sent and failed mail; requests' link to their requester.
+        "RETAIN_INVITATIONS_DAYS": retain_invitations,
+        "RETAIN_DRAFTS_DAYS": _int(env, "SURVEY_RETAIN_DRAFTS_DAYS", 60, 1),
+        "RETAIN_OUTBOX_DAYS": _int(env, "SURVEY_RETAIN_OUTBOX_DAYS", 90, 1),
+        "RETAIN_INTERACTIONS_DAYS": _int(env, "SURVEY_RETAIN_INTERACTIONS_DAYS", 730, 1),
         # Service standards in working time, e.g. "Mon-Fri 09:00-17:00 Europe/Rome";
         # empty = round the clock (analysis/business_time.py).
         "BUSINESS_HOURS": _calendar(env.get("SURVEY_BUSINESS_HOURS", "")),

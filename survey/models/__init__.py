@@ -19,9 +19,11 @@ from survey.models.campaign import (
 )
 from survey.models.org import Department, Dependency, Person, Service, ServiceStandard
 from survey.models.outbox import OutboxMessage, SoftBounce, SuppressedAddress, UnsubscribeToken
+from survey.models.privacy import ErasedAddress
 from survey.models.questionnaire import Question, Questionnaire
 from survey.models.quiz import QuizAttempt
 from survey.models.response import Answer, Response
+from survey.models.schedule import CampaignSchedule, schedule_departments
 
 __all__ = [
     "Answer",
@@ -29,8 +31,10 @@ __all__ = [
     "Base",
     "Baseline",
     "Campaign",
+    "CampaignSchedule",
     "Department",
     "Dependency",
+    "ErasedAddress",
     "IdempotencyKey",
     "Interaction",
     "Invitation",
@@ -56,4 +60,5 @@ __all__ = [
     "User",
     "UserSession",
     "campaign_departments",
+    "schedule_departments",
 ]

@@ -19,7 +19,8 @@ class Interaction(Base):
     missing. ``source`` + ``external_ref`` identify it in the ticketing tool (idempotency).
 
     ``survey_decision`` records whether a survey went out and, when skipped, ``skip_reason``
-    (opted_out, fatigue_window, open_quarterly, sampled_out, inactive, budget, cancelled) so
+    (opted_out, fatigue_window, open_quarterly, sampled_out, inactive, budget, cancelled;
+    retention, erased, no_requester once detached from the requester) so
     admins see why. A survey is decided only once ``resolved_at`` is set and the request is not
     cancelled.
 
@@ -28,6 +29,8 @@ class Interaction(Base):
     ``paused_seconds`` is the time the request spent in a paused state (waiting on the
     requester), reported by the tool; it does not count toward the service standard.
     ``api_key_id`` is the key that first reported it: only that key may update or replay it.
+    Past the retention period (``services.retention``) the requester, ``source`` and
+    ``external_ref`` are cleared; the times stay for compliance.
     """
 
     __tablename__ = "interactions"
@@ -52,7 +55,11 @@ class Interaction(Base):
     service_id: Mapped[int | None] = mapped_column(
         ForeignKey("services.id", ondelete="SET NULL"), index=True
     )
-    requester_person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # None once the retention period has passed (``services.retention``): the request still
+    # counts toward compliance, without saying who made it.
+    requester_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE")
+    )
     source: Mapped[str | None] = mapped_column(String(40))
     external_ref: Mapped[str | None] = mapped_column(String(120))
     opened_at: Mapped[datetime]
@@ -73,7 +80,7 @@ class Interaction(Base):
 
     provider: Mapped[Department] = relationship()
     service: Mapped[Service | None] = relationship()
-    requester: Mapped[Person] = relationship()
+    requester: Mapped[Person | None] = relationship()
 
 
 class IdempotencyKey(Base):

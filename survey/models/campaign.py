@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.models.activity import Interaction
 from survey.models.base import Base, utcnow
 from survey.models.org import Department, Person
+from survey.models.schedule import CampaignSchedule  # noqa: F401 (the table schedule_id refers to)
 
 campaign_departments = Table(
     "campaign_departments",
@@ -44,6 +45,9 @@ class Campaign(Base):
         CheckConstraint("status IN ('draft', 'open', 'closed', 'cancelled')", name="status_known"),
         CheckConstraint("reminder_max >= 0 AND reminder_min_days >= 1", name="reminder_policy"),
         CheckConstraint("min_group_size >= 2", name="k_at_least_two"),
+        # One campaign per schedule and quarter, whatever its status (a cancelled quarter
+        # is not created again); campaigns made by hand have no schedule.
+        UniqueConstraint("schedule_id", "quarter"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +64,10 @@ class Campaign(Base):
         ForeignKey("questionnaires.id", ondelete="RESTRICT")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The schedule that created it (``services.schedules``); None for a campaign made by hand.
+    schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign_schedules.id", ondelete="SET NULL")
+    )
 
     departments: Mapped[list[Department]] = relationship(secondary=campaign_departments)
 

@@ -87,12 +87,14 @@ def create_campaign(
     reminder_min_days: int = 5,
     questionnaire_id: int | None = None,
     refuse_overlap: bool = False,
+    schedule_id: int | None = None,
 ) -> Campaign:
     """A draft campaign; ``tick`` opens it at ``opens_at``. No departments = everyone.
 
     Raises CampaignError when ``closes_at`` is not after the opening; with ``refuse_overlap``
     (the admin form), a DuplicateCampaign when a campaign of the same quarter (not cancelled)
-    already reaches some of these people (``campaign_clash``).
+    already reaches some of these people (``campaign_clash``). ``schedule_id``: the schedule
+    creating it (``services.schedules``); unique with the quarter (IntegrityError on flush).
     """
     if closes_at <= opens_at:
         raise CampaignError("closes_at", "must be after the opening")
@@ -111,6 +113,7 @@ def create_campaign(
         reminder_min_days=reminder_min_days,
         min_group_size=min_group_size,
         questionnaire_id=questionnaire_id,
+        schedule_id=schedule_id,
     )
     if department_ids:
         campaign.departments = list(

@@ -344,12 +344,18 @@ def decide_pending_surveys(
     invited, skipped = 0, {}
     for interaction in pending:
         person = interaction.requester
-        reason = skip_reason(session, interaction, person, policy, now, salt)
+        # A request detached from its requester (retention, erasure) surveys no one.
+        reason = (
+            "no_requester"
+            if person is None
+            else skip_reason(session, interaction, person, policy, now, salt)
+        )
         if reason is not None:
             interaction.survey_decision, interaction.skip_reason = "skipped", reason
             skipped[reason] = skipped.get(reason, 0) + 1
             session.flush()
             continue
+        assert person is not None
         invitation, token = issue_invitation(
             session,
             person,

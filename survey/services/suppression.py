@@ -52,15 +52,31 @@ def unsuppress(session: Session, address: str) -> bool:
 
 
 def suppressed_among(session: Session, addresses: Iterable[str]) -> set[str]:
-    """Which of ``addresses`` (lower-case, bare) are suppressed; one query."""
+    """Which of ``addresses`` (lower-case, bare) are suppressed: on the list, or erased
+    while on it (kept only as a hash, ``services.erasure``); two queries."""
+    from survey.models import ErasedAddress
+    from survey.services.erasure import erased_hash
+
     wanted = {a for a in addresses if a}
     if not wanted:
         return set()
-    return set(
+    found = set(
         session.scalars(
             select(SuppressedAddress.address).where(SuppressedAddress.address.in_(wanted))
         )
     )
+    by_hash = {erased_hash(a): a for a in wanted - found}
+    if by_hash:
+        found |= {
+            by_hash[h]
+            for h in session.scalars(
+                select(ErasedAddress.address_hash).where(
+                    ErasedAddress.address_hash.in_(list(by_hash)),
+                    ErasedAddress.suppressed.is_(True),
+                )
+            )
+        }
+    return found
 
 
 def count_soft_bounce(

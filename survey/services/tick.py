@@ -28,6 +28,8 @@ from survey.services.campaigns import (
 )
 from survey.services.fatigue import FatiguePolicy
 from survey.services.interactions import decide_pending_surveys
+from survey.services.retention import PurgeCounts, RetentionPolicy, purge
+from survey.services.schedules import create_scheduled_campaigns
 from survey.services.scorecards import ensure_baseline
 
 
@@ -43,6 +45,8 @@ class TickSettings:
     min_group_size: int = 5  # k of the settings: a campaign opens with at least this k
     #: The scorecard settings (weights, k) a baseline is frozen with; None: no baseline step.
     scores: Any = None
+    #: Retention periods (services.retention); None: no purge step.
+    retention: RetentionPolicy | None = None
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> TickSettings:
@@ -60,6 +64,7 @@ class TickSettings:
             link_days=int(cfg["LINK_DAYS"]),
             min_group_size=int(cfg["MIN_GROUP_SIZE"]),
             scores=Settings.from_config(cfg),
+            retention=RetentionPolicy.from_config(cfg),
         )
 
     @property
@@ -78,14 +83,18 @@ class TickReport:
     expired: int = 0
     baseline: str | None = None
     skipped_steps: list[str] = field(default_factory=list)
+    scheduled: list[str] = field(default_factory=list)  # campaigns created from schedules
+    purged: PurgeCounts | None = None
 
     def describe(self) -> str:
         return (
+            f"scheduled {len(self.scheduled)} campaign(s), "
             f"opened {len(self.opened)} campaign(s) ({self.invited_quarterly} invitations), "
             f"closed {len(self.closed)}, reminders {self.reminders}, "
             f"post-interaction invitations {self.post_interaction_invited} "
             f"(skipped: {self.post_interaction_skipped or 'none'}), expired links {self.expired}"
             + (f", baseline {self.baseline} frozen" if self.baseline else "")
+            + (f", purged: {self.purged.describe()}" if self.purged and self.purged.total else "")
             + (f"; busy elsewhere: {', '.join(self.skipped_steps)}" if self.skipped_steps else "")
         )
 
@@ -116,9 +125,11 @@ def _step(
 def run_tick(
     sessions: sessionmaker[Session], settings: TickSettings, now: datetime | None = None
 ) -> TickReport:
-    """Open due campaigns, close ended ones, send reminders, decide post-interaction surveys,
-    expire old links and, once four quarters are released, freeze the IQ baseline, in that
-    order. Mail lands in the outbox for ``send-mail``."""
+    """Close ended campaigns, create the due campaigns of schedules, open due campaigns, send
+    reminders, decide post-interaction surveys, expire old links, purge what is past its
+    retention period and, once four quarters are released, freeze the IQ baseline, in that
+    order. Mail lands in the outbox for
+    ``send-mail``."""
     now = now or utcnow()
     report = TickReport()
     policy = settings.policy
@@ -142,6 +153,10 @@ def run_tick(
             if result is not None:
                 report.opened.append(campaign.name)
                 report.invited_quarterly += result.invited
+
+    def schedule(session: Session) -> None:
+        result = create_scheduled_campaigns(session, now, default_k=settings.min_group_size)
+        report.scheduled.extend(result.created)
 
     def close_due(session: Session) -> None:
         due = session.scalars(
@@ -171,6 +186,7 @@ def run_tick(
         report.expired = expire_post_interaction_links(session, now)
 
     _step(sessions, "close", report, close_due)
+    _step(sessions, "schedule", report, schedule)
     _step(sessions, "open", report, open_due)
     _step(sessions, "remind", report, remind)
     _step(sessions, "decide", report, decide)
@@ -179,7 +195,13 @@ def run_tick(
             row = ensure_baseline(session, settings.scores, now, by="scheduler")
             report.baseline = row.version if row is not None else None
 
+    def purge_old(session: Session) -> None:
+        assert settings.retention is not None
+        report.purged = purge(session, settings.retention, now)
+
     _step(sessions, "expire", report, expire)
+    if settings.retention is not None:
+        _step(sessions, "purge", report, purge_old)
     if settings.scores is not None:
         _step(sessions, "baseline", report, freeze)
     return report

@@ -51,6 +51,7 @@ from survey.views.admin import (  # noqa: E402, F401
     campaigns,
     departments,
     dependencies,
+    erasure,
     interactions,
     mailbox,
     outbox,
@@ -58,6 +59,7 @@ from survey.views.admin import (  # noqa: E402, F401
     questionnaires,
     quiz,
     resend,
+    schedule,
     services,
     users,
 )

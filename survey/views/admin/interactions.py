@@ -32,6 +32,9 @@ def skip_reason_labels() -> dict[str, str]:
         "inactive": _("The person is no longer active"),
         "budget": _("The person reached the survey budget for the period"),
         "cancelled": _("The request was cancelled"),
+        "retention": _("Past the retention period: the requester was removed"),
+        "erased": _("The requester's data was erased"),
+        "no_requester": _("No requester any more (retention or erasure)"),
     }
 
 
