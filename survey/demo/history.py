@@ -232,7 +232,7 @@ class Simulation:
     def _requests(self, index: int, quarter: str, provider: str) -> list[_Request]:
         rng = self.rng
         profile = PROFILES[provider]
-        count = round(profile.volume * rng.uniform(0.9, 1.1) * (1 + 0.015 * index))
+        count = round(profile.volume * rng.uniform(0.9, 1.1))
         days, day_weights = days_of(quarter)
         customers = DEPENDENCIES[provider]
         services = [s for s in SERVICES if s.provider == provider]
