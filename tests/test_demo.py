@@ -22,7 +22,7 @@ from survey.db import make_engine
 from survey.demo import DemoSummary, build_demo
 from survey.demo.build import DemoError
 from survey.demo.clock import LOCAL
-from survey.demo.org import DEPARTMENTS
+from survey.demo.org import DEPARTMENTS, SERVICES
 from survey.demo.profiles import PROFILES
 from survey.demo.texts import BY_PROVIDER, GENERIC
 from survey.models import (
@@ -307,6 +307,13 @@ def test_interactions_follow_office_hours_and_mostly_meet_their_standards(
         in_office += local.weekday() < 5 and 8 <= local.hour < 19
     assert 0.65 <= met / len(rows) <= 0.92  # most in time, some late
     assert in_office / len(rows) > 0.9
+    # Each request names the queue of its service (generic names, as an API key's source).
+    by_service = dict(db.execute(select(Service.id, Service.code)).all())
+    queue = {spec.code: spec.source for spec in SERVICES}
+    for service_id, source in db.execute(
+        select(Interaction.service_id, Interaction.source).distinct()
+    ):
+        assert source == queue[by_service[service_id]]
     reasons = set(db.scalars(select(Interaction.skip_reason).distinct()))
     assert {"fatigue_window", "sampled_out", "opted_out"} <= reasons
 
