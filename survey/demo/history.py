@@ -247,7 +247,7 @@ class Simulation:
             compliant = rng.random() < compliance
             first, resolved = self._times(opened, standard_in_force(service, index), compliant)
             if utc(resolved) >= self.cutoff:
-                continue  # still open: the ticketing tool has not reported it yet
+                continue  # still open: its request queue has not reported it yet
             requests.append(
                 _Request(provider, service, person, opened, first, resolved, compliant, index)
             )
