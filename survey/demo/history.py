@@ -232,6 +232,8 @@ class Simulation:
     def _requests(self, index: int, quarter: str, provider: str) -> list[_Request]:
         rng = self.rng
         profile = PROFILES[provider]
+        # The same volume every quarter: a steady department's figures rest on about as many
+        # answers each quarter, so their shrinkage toward the organisation does not drift.
         count = round(profile.volume * rng.uniform(0.9, 1.1))
         days, day_weights = days_of(quarter)
         customers = DEPENDENCIES[provider]
