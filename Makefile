@@ -87,9 +87,12 @@ bench: install system-deps
 	$(BIN)/python -m bench
 
 # Simulation study of the scoring model (docs/scoring.md, "The model, version 2"): coverage of
-# every interval, false flags and badges, power; exits non-zero when a row is out of bounds.
+# every interval, false flags and badges, power; then whether the model finds the demo's planted
+# patterns over 30 seeds (survey/demo/markers.py, docs/demo.md). Exits non-zero when a row is
+# out of bounds.
 validate: $(VENV)/.installed
 	$(BIN)/python -m analysis.validate
+	$(BIN)/python -m survey.demo.markers --seeds 30
 
 lint: install
 	$(BIN)/ruff check .

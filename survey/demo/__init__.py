@@ -1,4 +1,4 @@
-"""The demo organisation: eight departments, their people, services, dependencies and eight
+"""The demo organisation: ten departments, their 256 people, services, dependencies and eight
 quarters of simulated survey history (``flask survey demo``; see docs/demo.md)."""
 
 from survey.demo.build import build_demo

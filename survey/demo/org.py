@@ -36,7 +36,8 @@ class StandardSpec:
 @dataclass(frozen=True)
 class ServiceSpec:
     """``weight``: the share of the provider's requests that concern this service;
-    ``source``: the ticketing tool that reports them; ``sampling_rate`` as on the model."""
+    ``source``: the name of the request queue that reports them (as an API
+    key's ``source`` would be named); ``sampling_rate`` as on the model."""
 
     code: str
     provider: str
@@ -49,14 +50,16 @@ class ServiceSpec:
 
 
 DEPARTMENTS: tuple[DepartmentSpec, ...] = (
-    DepartmentSpec("IT", "Information Technology", 16, (0.5, 0.3, 0.2)),
-    DepartmentSpec("HR", "Human Resources", 10, (0.3, 0.45, 0.25)),
-    DepartmentSpec("FIN", "Finance", 14, (0.3, 0.5, 0.2)),
-    DepartmentSpec("FAC", "Facilities", 8, (0.15, 0.6, 0.25)),
-    DepartmentSpec("LEGAL", "Legal", 6, (0.5, 0.33, 0.17), parent="FIN"),
-    DepartmentSpec("SALES", "Sales", 22, (0.4, 0.3, 0.3)),
-    DepartmentSpec("CS", "Customer Service", 24, (0.3, 0.25, 0.45), parent="SALES"),
-    DepartmentSpec("ENG", "Engineering", 22, (0.5, 0.3, 0.2)),
+    DepartmentSpec("IT", "Information Technology", 30, (0.5, 0.3, 0.2)),
+    DepartmentSpec("HR", "Human Resources", 18, (0.3, 0.45, 0.25)),
+    DepartmentSpec("FIN", "Finance", 24, (0.3, 0.5, 0.2)),
+    DepartmentSpec("PROC", "Procurement", 12, (0.25, 0.5, 0.25), parent="FIN"),
+    DepartmentSpec("FAC", "Facilities", 14, (0.15, 0.6, 0.25)),
+    DepartmentSpec("LEGAL", "Legal", 8, (0.5, 0.33, 0.17), parent="FIN"),
+    DepartmentSpec("SALES", "Sales", 38, (0.4, 0.3, 0.3)),
+    DepartmentSpec("CS", "Customer Service", 42, (0.3, 0.25, 0.45), parent="SALES"),
+    DepartmentSpec("MKT", "Marketing", 28, (0.35, 0.3, 0.35), parent="SALES"),
+    DepartmentSpec("ENG", "Engineering", 42, (0.5, 0.3, 0.2)),
 )
 
 
@@ -71,7 +74,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "Accounts and access",
         "New accounts, passwords, permissions on shared drives and applications.",
         0.35,
-        "servicenow",
+        "service-desk",
         # Tightened from four hours to two when the new service desk went live.
         (_std(4 * HOUR, 8 * HOUR), _std(2 * HOUR, 8 * HOUR, from_quarter=4)),
         sampling_rate=0.5,
@@ -82,7 +85,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "Laptops and hardware",
         "Repairs, replacements and new equipment.",
         0.3,
-        "servicenow",
+        "service-desk",
         (_std(4 * HOUR, 3 * DAY),),
     ),
     ServiceSpec(
@@ -91,7 +94,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "Software and licences",
         "Installing software and assigning licences.",
         0.35,
-        "servicenow",
+        "service-desk",
         (_std(8 * HOUR, 2 * DAY),),
     ),
     ServiceSpec(
@@ -127,7 +130,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "Expense claims",
         "Checking and reimbursing expense claims.",
         0.4,
-        "jira",
+        "finance-queue",
         (_std(DAY, 5 * DAY),),
     ),
     ServiceSpec(
@@ -136,7 +139,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "Purchase orders",
         "Approving and placing purchase orders with suppliers.",
         0.35,
-        "jira",
+        "finance-queue",
         (_std(8 * HOUR, 3 * DAY),),
     ),
     ServiceSpec(
@@ -145,7 +148,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "Customer invoicing",
         "Questions about invoices, credit notes and payment status of customers.",
         0.25,
-        "jira",
+        "finance-queue",
         (_std(4 * HOUR, 2 * DAY),),
     ),
     ServiceSpec(
@@ -199,7 +202,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "Customer escalations",
         "Technical problems that Customer Service cannot solve on its own.",
         0.55,
-        "jira",
+        "issue-tracker",
         (_std(4 * HOUR, 3 * DAY),),
     ),
     ServiceSpec(
@@ -208,7 +211,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "Product questions",
         "Answers about product features, compatibility and the roadmap.",
         0.45,
-        "jira",
+        "issue-tracker",
         (_std(DAY, 5 * DAY),),
     ),
     ServiceSpec(
@@ -217,7 +220,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "Customer account information",
         "History, open tickets and contacts of a customer account.",
         1.0,
-        "zendesk",
+        "helpdesk",
         (_std(8 * HOUR, 2 * DAY),),
     ),
     ServiceSpec(
@@ -229,44 +232,98 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "email",
         (_std(DAY, 5 * DAY),),
     ),
+    ServiceSpec(
+        "proc-tenders",
+        "PROC",
+        "Quotes and tenders",
+        "Finding suppliers, collecting quotes and running tenders above the approval limit.",
+        0.6,
+        "purchasing-portal",
+        (_std(DAY, 10 * DAY),),
+    ),
+    ServiceSpec(
+        "proc-suppliers",
+        "PROC",
+        "Supplier onboarding",
+        "Registering a new supplier: checks, contract terms and payment details.",
+        0.4,
+        "purchasing-portal",
+        (_std(DAY, 7 * DAY),),
+    ),
+    ServiceSpec(
+        "mkt-materials",
+        "MKT",
+        "Presentations and brochures",
+        "Customer presentations, product sheets and brochures in the three languages.",
+        0.6,
+        "request-form",
+        (_std(DAY, 5 * DAY),),
+    ),
+    ServiceSpec(
+        "mkt-web",
+        "MKT",
+        "Website and product pages",
+        "Changes to the public website, product pages and announcements.",
+        0.4,
+        "request-form",
+        (_std(8 * HOUR, 3 * DAY),),
+    ),
 )
 
 # Provider -> the customer departments it serves, with the share of its requests each sends.
 # Everybody needs IT, HR and Facilities; the commercial chain runs Sales -> Customer Service
-# -> Engineering and back.
+# -> Engineering and back, with Marketing supplying Sales and Customer Service; Procurement
+# buys for the departments that buy most.
 DEPENDENCIES: dict[str, dict[str, float]] = {
     "IT": {
         "HR": 0.8,
         "FIN": 1.0,
+        "PROC": 0.4,
         "FAC": 0.5,
         "LEGAL": 0.4,
         "SALES": 1.5,
         "CS": 1.6,
+        "MKT": 1.0,
         "ENG": 1.8,
     },
     "HR": {
         "IT": 1.0,
         "FIN": 0.9,
+        "PROC": 0.4,
         "FAC": 0.7,
         "LEGAL": 0.5,
         "SALES": 1.3,
         "CS": 1.5,
+        "MKT": 0.9,
         "ENG": 1.3,
     },
-    "FIN": {"IT": 0.6, "HR": 0.7, "FAC": 0.6, "SALES": 1.8, "CS": 0.9, "ENG": 0.8},
+    "FIN": {
+        "IT": 0.6,
+        "HR": 0.7,
+        "PROC": 0.9,
+        "FAC": 0.6,
+        "SALES": 1.8,
+        "CS": 0.9,
+        "MKT": 0.7,
+        "ENG": 0.8,
+    },
+    "PROC": {"IT": 1.2, "FAC": 1.2, "ENG": 0.8, "MKT": 0.8, "HR": 0.4},
     "FAC": {
         "IT": 0.8,
         "HR": 0.8,
         "FIN": 0.8,
+        "PROC": 0.4,
         "LEGAL": 0.4,
         "SALES": 1.2,
         "CS": 1.4,
+        "MKT": 0.9,
         "ENG": 1.3,
     },
-    "LEGAL": {"SALES": 1.6, "FIN": 0.8, "HR": 0.8, "ENG": 0.6},
-    "ENG": {"CS": 2.0, "SALES": 1.0},
-    "CS": {"SALES": 1.5, "ENG": 1.0},
-    "SALES": {"CS": 1.0, "FIN": 0.8, "ENG": 0.7},
+    "LEGAL": {"SALES": 1.6, "FIN": 0.8, "HR": 0.8, "PROC": 0.6, "MKT": 0.4, "ENG": 0.6},
+    "ENG": {"CS": 2.0, "SALES": 1.0, "MKT": 0.5},
+    "CS": {"SALES": 1.5, "ENG": 1.0, "MKT": 0.5},
+    "MKT": {"SALES": 2.0, "CS": 0.8, "ENG": 0.4},
+    "SALES": {"CS": 1.0, "FIN": 0.8, "MKT": 0.6, "ENG": 0.7},
 }
 
 FIRST_NAMES = {

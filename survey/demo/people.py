@@ -11,7 +11,7 @@ from survey.demo.org import DEPARTMENTS, FIRST_NAMES, LAST_NAMES
 
 LOCALES = ("en", "it", "fr")
 DOMAIN = "demo.example"
-OPTED_OUT = 2  # people who asked never to be surveyed (the fatigue page shows them)
+OPTED_OUT = 4  # people who asked never to be surveyed (the fatigue page shows them)
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,13 @@ from survey.services.interactions import (
 
 #: The departments invited to the current quarter's survey (customers of several providers).
 CAMPAIGN_AUDIENCE = ("IT", "HR", "FIN", "FAC", "LEGAL")
-#: Services asked recently by the other departments (all sampled at 100 %), with the tool
+#: Services asked recently by the other departments (all sampled at 100 %), with the queue
 #: that reports them and its reference prefix.
 RECENT_SERVICES = (
-    ("IT", "it-hardware", "servicenow", "IT"),
-    ("IT", "it-software", "servicenow", "IT"),
+    ("IT", "it-hardware", "service-desk", "IT"),
+    ("IT", "it-software", "service-desk", "IT"),
     ("HR", "hr-payroll", "hr-portal", "HR"),
-    ("FIN", "fin-expenses", "jira", "FIN"),
+    ("FIN", "fin-expenses", "finance-queue", "FIN"),
     ("FAC", "fac-repairs", "facilities-desk", "FAC"),
     ("FAC", "fac-rooms", "facilities-desk", "FAC"),
 )

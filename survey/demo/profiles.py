@@ -58,7 +58,7 @@ PROFILES: dict[str, Profile] = {
             "improving steadily: a new service desk and self-service portal",
             level=linear(3.0, 4.25),
             compliance=linear(0.68, 0.94),
-            volume=200,
+            volume=300,
             dimensions={"tools": -0.2},
         ),
         Profile(
@@ -66,7 +66,7 @@ PROFILES: dict[str, Profile] = {
             "declining: two departures left the team stretched",
             level=linear(4.15, 3.05),
             compliance=linear(0.93, 0.66),
-            volume=85,
+            volume=130,
             dimensions={"courtesy": 0.35, "responsiveness": -0.25},
         ),
         Profile(
@@ -74,7 +74,7 @@ PROFILES: dict[str, Profile] = {
             "strong and steady: the benchmark",
             level=flat(4.3),
             compliance=flat(0.95),
-            volume=75,
+            volume=110,
             dimensions={"reliability": 0.2},
         ),
         Profile(
@@ -82,7 +82,7 @@ PROFILES: dict[str, Profile] = {
             "friendly but slow: weak on responsiveness and standards",
             level=flat(3.75),
             compliance=flat(0.6),
-            volume=80,
+            volume=120,
             dimensions={"responsiveness": -1.1, "reliability": -0.3, "courtesy": 0.55},
         ),
         Profile(
@@ -90,7 +90,7 @@ PROFILES: dict[str, Profile] = {
             "competent, careful, small: few requests, so wide intervals",
             level=flat(3.95),
             compliance=flat(0.8),
-            volume=28,
+            volume=55,
             dimensions={"competence": 0.6, "responsiveness": -0.5},
         ),
         Profile(
@@ -98,7 +98,7 @@ PROFILES: dict[str, Profile] = {
             "expert but hard to reach; a release crunch in the sixth quarter",
             level=dip(3.55, quarter=5, depth=0.8),
             compliance=dip(0.8, quarter=5, depth=0.3),
-            volume=60,
+            volume=90,
             dimensions={"competence": 0.65, "courtesy": -0.45, "tools": -0.6},
         ),
         Profile(
@@ -106,16 +106,32 @@ PROFILES: dict[str, Profile] = {
             "average and steady, kind to colleagues",
             level=flat(3.65),
             compliance=flat(0.85),
-            volume=40,
+            volume=90,
             dimensions={"courtesy": 0.4},
         ),
         Profile(
             "SALES",
-            "average, slowly improving; its data arrives late",
-            level=linear(3.3, 3.65),
-            compliance=flat(0.78),
-            volume=30,
+            "average, improving quarter by quarter with a new order system; data still late",
+            level=linear(3.0, 4.05),
+            compliance=linear(0.7, 0.88),
+            volume=80,
             dimensions={"tools": -0.45},
+        ),
+        Profile(
+            "PROC",
+            "thorough but slow: tenders take their time; steady",
+            level=flat(3.7),
+            compliance=flat(0.75),
+            volume=100,
+            dimensions={"reliability": 0.3, "responsiveness": -0.5, "tools": -0.3},
+        ),
+        Profile(
+            "MKT",
+            "helpful and steady; materials sometimes miss the brief",
+            level=flat(3.8),
+            compliance=flat(0.82),
+            volume=85,
+            dimensions={"courtesy": 0.3, "reliability": -0.25},
         ),
     )
 }
@@ -134,7 +150,7 @@ PAIR_OFFSETS: dict[tuple[str, str], float] = {
 
 # Share of a department's people who answer a quarterly survey, and who rate a provider
 # once they answer (a few skip a section).
-PARTICIPATION: dict[str, float] = {"LEGAL": 0.6, "FAC": 0.72}
+PARTICIPATION: dict[str, float] = {"LEGAL": 0.6, "FAC": 0.72, "PROC": 0.7}
 DEFAULT_PARTICIPATION = 0.76
 SECTION_RATE = 0.95
 # Share of post-interaction invitations that are answered.

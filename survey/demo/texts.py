@@ -306,6 +306,66 @@ BY_PROVIDER: dict[str, dict[str, Texts]] = {
             ),
         },
     },
+    "PROC": {
+        "good": {
+            "en": (
+                "They found three suppliers and compared the quotes for us.",
+                "The new supplier was registered without a single form coming back.",
+            ),
+            "it": (
+                "Hanno trovato tre fornitori e confrontato i preventivi per noi.",
+                "Il nuovo fornitore è stato registrato senza rimandarci nessun modulo.",
+            ),
+            "fr": (
+                "Ils ont trouvé trois fournisseurs et comparé les devis pour nous.",
+                "Le nouveau fournisseur a été référencé sans qu'on nous renvoie un formulaire.",
+            ),
+        },
+        "poor": {
+            "en": (
+                "The tender took two months; we rented the equipment in the meantime.",
+                "Nobody could tell me at which step my purchase request was waiting.",
+            ),
+            "it": (
+                "La gara è durata due mesi; nel frattempo abbiamo noleggiato l'attrezzatura.",
+                "Nessuno sapeva dirmi a che punto fosse la mia richiesta d'acquisto.",
+            ),
+            "fr": (
+                "L'appel d'offres a pris deux mois ; nous avons loué le matériel entre-temps.",
+                "Personne ne savait me dire où en était ma demande d'achat.",
+            ),
+        },
+    },
+    "MKT": {
+        "good": {
+            "en": (
+                "The customer presentation was ready in all three languages the day before.",
+                "Quick to update the product page when the price changed.",
+            ),
+            "it": (
+                "La presentazione per il cliente era pronta in tre lingue il giorno prima.",
+                "Hanno aggiornato subito la pagina del prodotto quando è cambiato il prezzo.",
+            ),
+            "fr": (
+                "La présentation client était prête dans les trois langues la veille.",
+                "La page produit a été mise à jour tout de suite après le changement de prix.",
+            ),
+        },
+        "poor": {
+            "en": (
+                "The brochure looked great but did not answer what customers ask us.",
+                "The slides still showed last year's figures.",
+            ),
+            "it": (
+                "La brochure era bella ma non rispondeva alle domande dei clienti.",
+                "Le slide riportavano ancora i dati dell'anno scorso.",
+            ),
+            "fr": (
+                "La brochure était belle mais ne répondait pas aux questions des clients.",
+                "Les diapositives montraient encore les chiffres de l'an dernier.",
+            ),
+        },
+    },
 }
 
 

@@ -36,7 +36,7 @@ def test_five_point_scales_show_numbers_and_end_labels(client, invite, org) -> N
 def test_the_form_names_the_request(client, session, invite, org) -> None:
     token = invite("post_interaction", org.person(0))
     interaction = session.scalar(select(Interaction))
-    interaction.source, interaction.external_ref = "servicenow", "IT-04242"
+    interaction.source, interaction.external_ref = "service-desk", "IT-04242"
     session.commit()
     page = client.get(f"/r/{token}").get_data(as_text=True)
     facts = page[page.index('class="request-facts"') :]
@@ -55,7 +55,7 @@ def test_the_email_names_the_request_in_the_recipients_language(app, session, or
                 requester_email=person.email,
                 opened_at=now - timedelta(hours=5),
                 service="IT-LAPTOP",
-                source="servicenow",
+                source="service-desk",
                 external_ref="IT-<07>",
                 resolved_at=now - timedelta(hours=1),
             ),
