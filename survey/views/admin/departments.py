@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from forms.admin import DepartmentForm
 from survey.db import get_session
 from survey.models import Department
+from survey.services.audit import created, diff, snapshot
 from survey.services.org import (
     OrgError,
     create_department,
@@ -21,6 +22,7 @@ from survey.services.org import (
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
 from survey.views.admin.common import (
+    audit,
     chosen_id,
     department_choices,
     matches,
@@ -81,8 +83,11 @@ def _save(form: DepartmentForm, department: Department | None) -> Department | N
             department = create_department(
                 db, form.code.data or "", form.name.data or "", parent_id
             )
+            audit("create", department, created(snapshot(department)))
         else:
+            before = snapshot(department)
             update_department(db, department, form.code.data or "", form.name.data or "", parent_id)
+            audit("edit", department, diff(before, snapshot(department)))
         db.commit()
     except OrgError as error:
         db.rollback()
@@ -122,7 +127,9 @@ def department_edit(department_id: int) -> Page:
 def _set_active(department_id: int, active: bool) -> WerkzeugResponse:
     db = get_session()
     department = _department_or_404(department_id)
+    before = snapshot(department, "active")
     set_department_active(db, department, active)
+    audit("reactivate" if active else "deactivate", department, diff(before, {"active": active}))
     db.commit()
     if active:
         flash(_("Department %(code)s is active again.", code=department.code), "success")

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from forms.admin import PeopleConfirmForm, PeopleUploadForm, PersonForm
 from survey.db import get_session
 from survey.models import Department, Person
+from survey.services.audit import created, diff, import_entry, snapshot
 from survey.services.org import OrgError, create_person, set_person_active, update_person
 from survey.services.paging import page_arg, paginate
 from survey.services.people_import import MAX_BYTES, MAX_ROWS, parse_people_csv
@@ -29,6 +30,7 @@ from survey.services.people_import import apply_import as apply_people_import
 from survey.services.resend import resendable
 from survey.views.admin import bp
 from survey.views.admin.common import (
+    audit,
     chosen_id,
     department_choices,
     matches,
@@ -106,8 +108,11 @@ def _save(form: PersonForm, person: Person | None) -> Person | None:
     try:
         if person is None:
             person = create_person(db, **values)
+            audit("create", person, created(snapshot(person)))
         else:
+            before = snapshot(person)
             update_person(db, person, **values)
+            audit("edit", person, diff(before, snapshot(person)))
         db.commit()
     except OrgError as error:
         db.rollback()
@@ -154,7 +159,9 @@ def person_edit(person_id: int) -> Page:
 def _set_active(person_id: int, active: bool) -> WerkzeugResponse:
     db = get_session()
     person = _person_or_404(person_id)
+    before = snapshot(person, "active")
     set_person_active(db, person, active)
+    audit("reactivate" if active else "deactivate", person, diff(before, {"active": active}))
     db.commit()
     if active:
         flash(_("%(email)s is active again.", email=person.email), "success")
@@ -254,6 +261,7 @@ def people_import_confirm() -> Page:
         return _import_page(upload, 422, errors=preview.errors)
     try:
         result = apply_people_import(db, preview)
+        audit("import", *import_entry(result.created, result.updated))
         db.commit()
     except IntegrityError:
         db.rollback()

@@ -18,10 +18,12 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from forms.admin import ServiceForm, StandardForm
 from survey.db import get_session
 from survey.models import Department, Service
+from survey.services.audit import created, diff, snapshot
 from survey.services.org import OrgError, add_standard, create_service, update_service
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
 from survey.views.admin.common import (
+    audit,
     chosen_id,
     department_choices,
     matches,
@@ -111,7 +113,9 @@ def _save(form: ServiceForm, service: Service | None) -> Service | None:
                 form.description.data or "",
                 float(form.sampling_rate.data),  # type: ignore[arg-type]
             )
+            audit("create", service, created(snapshot(service)))
         else:
+            before = snapshot(service)
             update_service(
                 db,
                 service,
@@ -122,6 +126,7 @@ def _save(form: ServiceForm, service: Service | None) -> Service | None:
                 float(form.sampling_rate.data),  # type: ignore[arg-type]
                 bool(form.active.data),
             )
+            audit("edit", service, diff(before, snapshot(service)))
         db.commit()
     except OrgError as error:
         db.rollback()
@@ -167,12 +172,19 @@ def service_standard_new(service_id: int) -> Page:
     standard = _standard_form()
     if standard.validate_on_submit():
         try:
-            add_standard(
+            row = add_standard(
                 db,
                 service,
                 standard.effective_from.data,  # type: ignore[arg-type]
                 standard.first_response_minutes.data or 0,
                 standard.resolution_minutes.data or 0,
+            )
+            audit(
+                "add_standard",
+                service,
+                created(
+                    snapshot(row, "effective_from", "first_response_minutes", "resolution_minutes")
+                ),
             )
             db.commit()
         except OrgError as error:

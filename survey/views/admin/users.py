@@ -18,10 +18,12 @@ from survey.db import get_session
 from survey.models import User
 from survey.services.account_mail import queue_password_reset
 from survey.services.accounts import create_user
+from survey.services.audit import created, diff, snapshot
 from survey.services.org import OrgError, set_user_active, update_user, validate_new_user
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
 from survey.views.admin.common import (
+    audit,
     chosen_id,
     department_choices,
     matches,
@@ -88,6 +90,7 @@ def user_new() -> Page:
                 name=(form.name.data or "").strip(),
                 department_id=department_id,
             )
+            audit("create", user, created(snapshot(user)))
             db.commit()
         except OrgError as error:
             db.rollback()
@@ -115,6 +118,7 @@ def user_edit(user_id: int) -> Page:
     _choices(form)
     if form.validate_on_submit():
         db = get_session()
+        before = snapshot(user)
         try:
             update_user(
                 db,
@@ -124,6 +128,7 @@ def user_edit(user_id: int) -> Page:
                 form.role.data or "",
                 chosen_id(form.department.data),
             )
+            audit("edit", user, diff(before, snapshot(user)))
             db.commit()
         except OrgError as error:
             db.rollback()
@@ -141,12 +146,14 @@ def user_edit(user_id: int) -> Page:
 def _set_active(user_id: int, active: bool) -> WerkzeugResponse:
     db = get_session()
     user = _user_or_404(user_id)
+    before = snapshot(user, "active")
     try:
         set_user_active(db, user, _acting(), active)
     except OrgError as error:
         db.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("admin.user_edit", user_id=user_id))
+    audit("reactivate" if active else "deactivate", user, diff(before, {"active": active}))
     db.commit()
     if active:
         flash(_("Account %(email)s is active again.", email=user.email), "success")
@@ -177,6 +184,7 @@ def user_reset_password(user_id: int) -> WerkzeugResponse:
     queue_password_reset(
         db, user, str(current_app.config["BASE_URL"]), mail_domain(current_app.config)
     )
+    audit("send_password_reset", user)
     db.commit()
     flash(_("A password reset link is on its way to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
