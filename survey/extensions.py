@@ -9,7 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
-from survey.config import LOCALES
+from survey.i18n import LOCALES
 
 babel = Babel()
 csrf = CSRFProtect()

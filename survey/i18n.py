@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import get_locale
 
+# The languages of every page, email, question and quiz item: the one list the app knows.
+LOCALES = ("en", "it", "fr")
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "fr": "Français"}
 
 

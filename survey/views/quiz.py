@@ -31,10 +31,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice, ValidationError
 
 from forms.quiz import QuizForm, QuizItemSpec, make_quiz_form
-from survey.config import LOCALES
 from survey.db import get_session
 from survey.extensions import csrf, limit_link_pages, limiter
-from survey.i18n import current_locale
+from survey.i18n import LOCALES, current_locale
 from survey.models import Department, Question
 from survey.services.quiz import (
     Member,

@@ -26,9 +26,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import ValidationError
 
 from forms.survey import QuestionSpec, SurveyForm, make_survey_form
-from survey.config import LOCALES
 from survey.db import get_session, start_writing, write_intent
 from survey.extensions import csrf, limit_link_pages
+from survey.i18n import LOCALES
 from survey.models import Invitation, Person
 from survey.services.answering import (
     live_questions,

@@ -13,10 +13,10 @@ from wtforms import SelectChoice
 
 from forms.delivery import NewQuestionForm, QuestionTextsForm
 from survey.db import get_session
+from survey.i18n import LOCALES
 from survey.models import Answer, Question, Questionnaire
 from survey.services.audit import created, diff, snapshot, target_of
 from survey.services.questionnaires import (
-    LOCALES,
     add_question,
     remove_question,
     update_question_texts,
