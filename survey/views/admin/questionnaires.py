@@ -15,6 +15,7 @@ from forms.delivery import NewQuestionForm, QuestionTextsForm
 from survey.db import get_session
 from survey.i18n import LOCALES
 from survey.models import Answer, Question, Questionnaire
+from survey.question_types import ADMIN_TYPES, QUESTION_TYPES
 from survey.services.audit import created, diff, snapshot, target_of
 from survey.services.questionnaires import (
     add_question,
@@ -23,8 +24,6 @@ from survey.services.questionnaires import (
 )
 from survey.views.admin import bp
 from survey.views.admin.common import audit
-
-EDITABLE_TYPES = ("likert5", "nps", "yes_no", "text")
 
 
 def _texts_from(form: QuestionTextsForm, question: Question | None = None) -> dict[str, dict]:
@@ -46,12 +45,7 @@ def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
 
 def question_types() -> dict[str, str]:
     """Each question type in words, in the reader's language (the codes stay in the data)."""
-    return {
-        "likert5": _("Scale 1 to 5"),
-        "nps": _("Scale 0 to 10"),
-        "yes_no": _("Yes / no / don't know"),
-        "text": _("Free text"),
-    }
+    return {code: _(QUESTION_TYPES[code].admin_label or code) for code in ADMIN_TYPES}
 
 
 @bp.context_processor
