@@ -1,4 +1,5 @@
-"""``flask --app wsgi survey <command>``: the operator's commands. Each commits once at the end."""
+"""``flask --app wsgi survey <command>``: the operator's commands. Each commits once at the end;
+those that change the organisation's set-up leave an audit entry by the command line."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from survey.db import database, get_session
 from survey.migrate import upgrade
 from survey.models import Department, User
 from survey.services.accounts import create_api_key, create_user, normalise_email, set_password
+from survey.services.audit import created, import_entry, record, snapshot
 
 group = AppGroup("survey", help="Service IQ administration commands.")
 
@@ -46,7 +48,8 @@ def create_admin(email: str, password: str | None, name: str) -> None:
     db = get_session()
     if db.scalar(select(User).where(User.email == normalise_email(email))):
         raise click.UsageError(f"a user {email} already exists")
-    create_user(db, email, password, "admin", name=name)
+    user = create_user(db, email, password, "admin", name=name)
+    record(db, None, "create", user, created(snapshot(user)))
     db.commit()
     click.echo(f"Administrator {normalise_email(email)} created.")
 
@@ -65,6 +68,7 @@ def set_password_command(email: str, password: str | None) -> None:
     if len(password) < 10:
         raise click.UsageError("the password needs at least 10 characters")
     set_password(db, user, password)
+    record(db, None, "set_password", user)
     db.commit()
     click.echo(f"Password of {user.email} set; every session of it has ended.")
 
@@ -103,7 +107,8 @@ def create_api_key_command(name: str) -> None:
     db = get_session()
     if db.scalar(select(ApiKey).where(ApiKey.name == name.strip())):
         raise click.UsageError(f"an API key named {name!r} already exists")
-    _key, secret = create_api_key(db, name)
+    key, secret = create_api_key(db, name)
+    record(db, None, "create", key, created(snapshot(key, "name", "prefix")))
     db.commit()
     click.echo(secret)
     click.echo("Store it now: it is not shown again.", err=True)
@@ -123,6 +128,7 @@ def import_people(path: Path) -> None:
         click.echo("Nothing was imported.", err=True)
         sys.exit(1)
     result = apply_import(db, preview)
+    record(db, None, "import", *import_entry(result.created, result.updated))
     db.commit()
     click.echo(f"Imported: {result.created} new, {result.updated} updated.")
 
@@ -193,9 +199,11 @@ def freeze_baseline_command(rebase: bool, quarters: str) -> None:
     """Freeze the IQ baseline (the first four released quarters), or re-base."""
     from flask import current_app
 
+    from survey.models import Baseline
     from survey.services.scorecards import Settings, ensure_baseline
 
     db = get_session()
+    previous = db.scalar(select(Baseline.version).where(Baseline.active.is_(True)))
     chosen = [q.strip() for q in quarters.split(",") if q.strip()] or None
     try:
         row = ensure_baseline(
@@ -211,6 +219,11 @@ def freeze_baseline_command(rebase: bool, quarters: str) -> None:
     if row is None:
         click.echo("No baseline yet: it needs four released quarters with answers.", err=True)
         sys.exit(1)
+    if row.version != previous:
+        changes = created(snapshot(row))
+        if previous is not None:
+            changes["replaces"] = [None, previous]
+        record(db, None, "rebase" if previous else "freeze", row, changes)
     db.commit()
     click.echo(
         f"Baseline {row.version}: mu0 {row.mu0:.2f}, sigma0 {row.sigma0:.2f}, "

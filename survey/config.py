@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from analysis.business_time import parse_calendar
 from survey.db import SQLITE_BUSY_TIMEOUT_MS
+from survey.i18n import LOCALES
 
-LOCALES = ("en", "it", "fr")
 ROLES = ("admin", "manager", "viewer")
 
 

@@ -13,9 +13,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from survey.config import LOCALES
 from survey.db import get_session, sqlite_busy
 from survey.extensions import login_manager
+from survey.i18n import LOCALES
 
 # Seconds a client is asked to wait after a 503 (the database was locked or unreachable).
 RETRY_AFTER_SECONDS = 5

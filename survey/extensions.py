@@ -7,9 +7,10 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFProtect, validate_csrf
+from wtforms import ValidationError
 
-from survey.config import LOCALES
+from survey.i18n import LOCALES
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -41,6 +42,16 @@ def limit_link_pages(view):  # type: ignore[no-untyped-def]
     per_token = limiter.limit(LINK_LIMIT_PER_LINK, key_func=link_key)
     per_address = limiter.shared_limit(LINK_LIMIT_PER_ADDRESS, scope="link-pages")
     return per_address(per_token(view))
+
+
+def csrf_ok() -> bool:
+    """Whether the posted ``csrf_token`` is valid, for views whose blueprint is exempt from the
+    automatic check because they answer a bad token with a page of their own."""
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
 
 
 def select_locale() -> str:

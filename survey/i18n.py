@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g, request
 from flask_babel import get_locale
 
+# The languages of every page, email, question and quiz item: the one list the app knows.
+LOCALES = ("en", "it", "fr")
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "fr": "Français"}
 
 
 def current_locale() -> str:
     locale = get_locale()
     return locale.language if locale else "en"
+
+
+def choose_locale(fallback: str | None = None) -> str:
+    """Fix this request's language and return it: ``?lang=`` (on a POST also the posted
+    ``lang``) when it names one of ``LOCALES``; else ``fallback`` (the respondent's language,
+    the language a quiz was taken in) when it does; else the usual choice
+    (``extensions.select_locale``: the user's, the remembered ``?lang=``, the browser's)."""
+    asked = request.args.get("lang") or (
+        request.form.get("lang") if request.method == "POST" else None
+    )
+    if asked in LOCALES:
+        g.locale = asked
+    elif fallback in LOCALES:
+        g.locale = fallback
+    else:
+        return current_locale()
+    return str(g.locale)
 
 
 def init_app(app: Flask) -> None:

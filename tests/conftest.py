@@ -1,5 +1,6 @@
 """Shared fixtures: the app on a fresh database per test (SQLite always; PostgreSQL as well for
-tests marked ``postgres``), the test client, the CLI runner, a session, and factories."""
+tests marked ``postgres``), the test client, the CLI runner, a session, and factory fixtures
+over the builders of ``tests/factories.py``."""
 
 from __future__ import annotations
 
@@ -20,10 +21,10 @@ from survey import create_app
 from survey.db import database, make_engine
 from survey.migrate import upgrade
 from survey.models import Department, Person, User
-from survey.services.accounts import create_user
+from tests import factories
+from tests.factories import PASSWORD
 from tests.pg import Cluster
 
-PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 
 
@@ -170,11 +171,7 @@ def post_form(
 @pytest.fixture
 def make_department(session: Session) -> Callable[..., Department]:
     def make(code: str | None = None, name: str | None = None, **kw: Any) -> Department:
-        n = next(_counter)
-        dept = Department(code=code or f"D{n:03d}", name=name or f"Department {n}", **kw)
-        session.add(dept)
-        session.commit()
-        return dept
+        return factories.department(session, code, name, **kw)
 
     return make
 
@@ -184,17 +181,7 @@ def make_person(
     session: Session, make_department: Callable[..., Department]
 ) -> Callable[..., Person]:
     def make(email: str | None = None, department: Department | None = None, **kw: Any) -> Person:
-        n = next(_counter)
-        dept = department or make_department()
-        person = Person(
-            email=email or f"person{n}@example.com",
-            name=kw.pop("name", f"Person {n}"),
-            department_id=dept.id,
-            **kw,
-        )
-        session.add(person)
-        session.commit()
-        return person
+        return factories.person(session, email, department, **kw)
 
     return make
 
@@ -202,12 +189,7 @@ def make_person(
 @pytest.fixture
 def make_user(session: Session, make_department: Callable[..., Department]) -> Callable[..., User]:
     def make(role: str = "admin", email: str | None = None, **kw: Any) -> User:
-        n = next(_counter)
-        if role == "manager" and "department_id" not in kw:
-            kw["department_id"] = make_department().id
-        user = create_user(session, email or f"{role}{n}@example.com", PASSWORD, role, **kw)
-        session.commit()
-        return user
+        return factories.user(session, role, email, **kw)
 
     return make
 

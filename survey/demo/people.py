@@ -8,8 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from survey.demo.org import DEPARTMENTS, FIRST_NAMES, LAST_NAMES
+from survey.i18n import LOCALES
 
-LOCALES = ("en", "it", "fr")
 DOMAIN = "demo.example"
 OPTED_OUT = 4  # people who asked never to be surveyed (the fatigue page shows them)
 

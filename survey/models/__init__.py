@@ -8,6 +8,7 @@ from survey.models.aggregate import (
     ScoreTotal,
     ScoreVersion,
 )
+from survey.models.audit import AuditEntry
 from survey.models.auth import ApiKey, PasswordReset, SignInThrottle, User, UserSession
 from survey.models.base import Base
 from survey.models.campaign import (
@@ -28,6 +29,7 @@ from survey.models.schedule import CampaignSchedule, schedule_departments
 __all__ = [
     "Answer",
     "ApiKey",
+    "AuditEntry",
     "Base",
     "Baseline",
     "Campaign",

@@ -13,18 +13,10 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, FetchedValue, ForeignKey,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, utcnow
+from survey.question_types import CODES
 
 SURVEY_KINDS = ("post_interaction", "quarterly", "quiz")
-QUESTION_TYPES = (
-    "likert5",  # 1..5
-    "nps",  # 0..10
-    "yes_no",  # 1 yes, 0 no, NULL don't know
-    "choice",  # index into options
-    "text",  # free comment
-    "consent",  # 1 = may be contacted about the comment
-    "frequency5",  # quiz self-rating: 1 never .. 5 always
-    "scenario",  # quiz situational judgement: options carry best/acceptable/poor
-)
+QUESTION_TYPES = CODES  # every type, described in survey/question_types.py
 
 
 def _in(values: tuple[str, ...]) -> str:

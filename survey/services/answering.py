@@ -19,6 +19,7 @@ from survey.models import (
 from survey.models.base import utcnow
 from survey.periods import iso_week_of, quarter_of
 from survey.pseudonyms import app_key, pseudonym
+from survey.question_types import FORM_TYPES
 from survey.services.campaigns import providers_for
 from survey.services.invitations import Link, claim_invitation
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
@@ -29,7 +30,6 @@ from survey.services.responses import (
     write_response,
 )
 
-FORM_TYPES = ("likert5", "nps", "yes_no", "text", "consent")
 CONSENT_CODE = "contact_consent"
 COMMENT_CODE = "comment"
 

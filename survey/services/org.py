@@ -20,10 +20,10 @@ from flask_babel import gettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from survey.i18n import LOCALES
 from survey.models import Department, Dependency, Person, Service, ServiceStandard, User
 from survey.services.accounts import normalise_email
 
-LOCALES = ("en", "it", "fr")
 ROLES = ("admin", "manager", "viewer")
 DEPARTMENT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
 SERVICE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.i18n import LOCALES
 from survey.models import Department, Person
 from survey.services.accounts import normalise_email
 from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
-from survey.services.org import EMAIL, LOCALES, Message
+from survey.services.org import EMAIL, Message
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from survey.i18n import LOCALES
 from survey.models import Answer, Question, Questionnaire
 from survey.models.base import utcnow
 from survey.services.questionnaire_texts import POST_INTERACTION, QUARTERLY
@@ -21,7 +22,6 @@ DEFAULT_NAMES = {
     "post_interaction": "Post-interaction (default)",
     "quarterly": "Quarterly relationship (default)",
 }
-LOCALES = ("en", "it", "fr")
 
 
 class QuestionInUse(Exception):

@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.i18n import LOCALES
 from survey.models import Question, Questionnaire
 from survey.services.quiz_scoring import FREQUENCY, PRACTICES, SCENARIO, ItemKey
 
 QUIZ_NAME = "Internal service IQ quiz (default)"
-LOCALES = ("en", "it", "fr")
 
 FREQUENCY_LABELS = {
     "en": ["Never", "Rarely", "Sometimes", "Often", "Always"],

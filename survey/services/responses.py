@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from survey.models import Answer, Question, Questionnaire, Response, ScoreCell
 from survey.models.base import random_id
 from survey.pseudonyms import pseudonym
+from survey.question_types import ANSWER_RANGES, FREE_TEXT, NOT_SCORED
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 from survey.services.response_statements import (
     ADD_MARK,
@@ -46,7 +47,7 @@ from survey.services.response_statements import (
 
 PREFIX = {"post_interaction": "pi", "quarterly": "q"}
 QUARTERLY_DIMENSIONS = ("reliability", "responsiveness", "competence", "courtesy", "tools")
-SCALES = {"likert5": (1, 5), "nps": (0, 10), "yes_no": (0, 1), "consent": (0, 1)}
+SCALES = ANSWER_RANGES  # stored integer answers per question type, inclusive
 CellKey = tuple[int, int, str, str]  # provider, customer, quarter, metric
 
 
@@ -110,7 +111,7 @@ def _answer_rows(
         question = questions.get(code)
         if question is None:
             raise ValueError(f"no live question with the code {code!r}")
-        if question.qtype == "text":
+        if question.qtype in FREE_TEXT:
             rows.append(
                 {
                     "response_id": response_id,
@@ -140,9 +141,9 @@ def _metrics(
         if value is None or value == "":
             continue
         question = questions[code]
-        if question.qtype == "text":
+        if question.qtype in FREE_TEXT:
             out[f"{prefix}.{code}"] = (1.0, None)
-        elif question.qtype != "consent":
+        elif question.qtype not in NOT_SCORED:
             out[f"{prefix}.{code}"] = (float(int(value)), str(int(value)))
     return out
 

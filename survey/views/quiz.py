@@ -17,7 +17,6 @@ from typing import Any
 from flask import (
     Blueprint,
     current_app,
-    g,
     make_response,
     redirect,
     render_template,
@@ -25,16 +24,14 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import SelectChoice, ValidationError
+from wtforms import SelectChoice
 
 from forms.quiz import QuizForm, QuizItemSpec, make_quiz_form
-from survey.config import LOCALES
 from survey.db import get_session
-from survey.extensions import csrf, limit_link_pages, limiter
-from survey.i18n import current_locale
+from survey.extensions import csrf, csrf_ok, limit_link_pages, limiter
+from survey.i18n import choose_locale, current_locale
 from survey.models import Department, Question
 from survey.services.quiz import (
     Member,
@@ -83,25 +80,6 @@ def _signed_in_member() -> Member | None:
     return Member(f"user:{current_user.id}", department.id)
 
 View = str | tuple[str, int] | WerkzeugResponse
-
-
-def _choose_locale(default: str | None = None) -> str:
-    """``?lang=`` (or the posted ``lang``) first, then ``default`` (the language the quiz was
-    taken in), then the usual choice (remembered ``?lang=``, the browser)."""
-    asked = request.values.get("lang")
-    if asked in LOCALES:
-        g.locale = asked
-    elif default in LOCALES:
-        g.locale = default
-    return current_locale()
-
-
-def _csrf_ok() -> bool:
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        return False
-    return True
 
 
 def _specs(items: list[Question], locale: str) -> list[QuizItemSpec]:
@@ -177,7 +155,7 @@ def _take(
     form = make_quiz_form(specs, _department_choices(), formdata=request.form)
     step = _posted_step()
     go = request.form.get("go", "submit")
-    if not _csrf_ok():
+    if not csrf_ok():
         form.validate()
         return _form_page(form, 400, expired=True, step=step, **context)
     if go == "back":
@@ -260,7 +238,7 @@ def _private(response: WerkzeugResponse) -> WerkzeugResponse:
 @bp.route("", methods=["GET", "POST"])
 @limit_anonymous_posts
 def start() -> View:
-    _choose_locale()
+    choose_locale()
     return _take(url_for("quiz.start"), member=_signed_in_member())
 
 
@@ -270,7 +248,7 @@ def invited(token: str) -> View:
     """The quiz through a personal invitation: the attempt counts toward the invited person's
     department (under a keyed pseudonym). A link that is unknown or no longer open still
     leads to the quiz, as an anonymous attempt that counts nowhere."""
-    _choose_locale()
+    choose_locale()
     member = quiz_invitation_member(get_session(), token)
     # An unknown or spent link is the public quiz at this address: its answers are kept
     # (and checked like any other, CSRF first) and count nowhere.
@@ -284,10 +262,10 @@ def result(key: str) -> View:
     db = get_session()
     series = series_by_key(db, key)
     if series is None:
-        _choose_locale()
+        choose_locale()
         return _private(make_response(_unknown()))
     latest = series.latest
-    locale = _choose_locale(latest.locale)
+    locale = choose_locale(latest.locale)
     k = int(current_app.config.get("MIN_GROUP_SIZE", 5))
     # The result page shows the taker's own scores only: never a department figure, which
     # anyone holding a result link could otherwise watch move (published self-views are on
@@ -323,9 +301,9 @@ def retake(key: str) -> View:
     db = get_session()
     series = series_by_key(db, key)
     if series is None:
-        _choose_locale()
+        choose_locale()
         return _private(make_response(_unknown()))
-    _choose_locale(series.latest.locale)
+    choose_locale(series.latest.locale)
     department = None
     if series.latest.department_id is not None:
         found = db.get(Department, series.latest.department_id)

@@ -19,16 +19,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf.csrf import validate_csrf
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import ValidationError
 
 from forms.survey import QuestionSpec, SurveyForm, make_survey_form
-from survey.config import LOCALES
 from survey.db import get_session, reading, writing
-from survey.extensions import csrf, limit_link_pages
+from survey.extensions import csrf, csrf_ok, limit_link_pages
+from survey.i18n import LOCALES, choose_locale
 from survey.models import Invitation, Person
 from survey.services.answering import (
     live_questions,
@@ -48,22 +46,6 @@ bp = Blueprint("respond", __name__, url_prefix="/r")
 csrf.exempt(bp)
 
 View = str | tuple[str, int] | WerkzeugResponse
-
-
-def _choose_locale(person_locale: str) -> str:
-    asked = request.args.get("lang") or (
-        request.form.get("lang") if request.method == "POST" else None
-    )
-    g.locale = asked if asked in LOCALES else person_locale
-    return g.locale
-
-
-def _csrf_ok() -> bool:
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        return False
-    return True
 
 
 def _closed_page(state: LinkState) -> tuple[str, int]:
@@ -86,7 +68,7 @@ def link(token: str) -> View:
         link = found.link
         assert link is not None
         questionnaire = copy_for(db, found.questionnaire) if found.questionnaire else None
-    locale = _choose_locale(link.locale)
+    locale = choose_locale(link.locale)
     if questionnaire is None:
         abort(404)
     specs = _specs(questionnaire, locale)
@@ -144,7 +126,7 @@ def _post_interaction(
             "respond/post_interaction.html", form=None, questions=questions, **context
         )
     form = make_survey_form(specs, formdata=request.form)
-    if not _csrf_ok():
+    if not csrf_ok():
         form.validate()
         return render_template(
             "respond/post_interaction.html", form=form, expired=True, **context
@@ -250,7 +232,7 @@ def _quarterly_page(
     index = _section_index(request.form.get("section"), len(ids), 0)
     action = request.form.get("action", "next")
     form = make_survey_form(specs, formdata=request.form, with_not_applicable=True)
-    if not _csrf_ok():
+    if not csrf_ok():
         form.validate()
         return show(index, form, 400, expired=True)
     skipping = bool(form["not_applicable"].data)
@@ -312,9 +294,9 @@ def stop(token: str) -> View:
     person = db.get(Person, found.link.person_id) if found.link is not None else None
     if person is None:
         return _closed_page(LinkState.UNKNOWN)
-    _choose_locale(person.locale)
+    choose_locale(person.locale)
     if request.method == "POST":
-        if not _csrf_ok():
+        if not csrf_ok():
             return render_template("respond/stop.html", done=False, expired=True), 400
         opt_out(db, person)
         db.commit()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from survey.models import Department, Dependency, Person, Service
 from survey.services.accounts import create_api_key
 from survey.services.questionnaires import install_default_questionnaires
+from tests import factories
 
 
 @dataclass
@@ -103,27 +104,15 @@ def invite(session: Session, org: Org) -> Any:
     """
     from datetime import timedelta
 
-    from survey.models import Interaction
     from survey.models.base import utcnow
-    from survey.services.invitations import issue_invitation
 
     def make(kind: str = "post_interaction", person: Person | None = None, **kw: Any) -> str:
         person = person or org.person(0)
         now = utcnow()
         interaction = None
         if kind == "post_interaction":
-            interaction = Interaction(
-                provider_department_id=org.it.id,
-                service_id=org.laptop.id,
-                requester_person_id=person.id,
-                opened_at=now - timedelta(days=1),
-                first_response_at=now - timedelta(hours=20),
-                resolved_at=now - timedelta(hours=2),
-                survey_decision="invited",
-            )
-            session.add(interaction)
-            session.flush()
-        _invitation, token = issue_invitation(
+            interaction = factories.handled_request(session, person, org.it, org.laptop, now)
+        return factories.invitation_link(
             session,
             person,
             kind,
@@ -132,8 +121,6 @@ def invite(session: Session, org: Org) -> Any:
             campaign=kw.pop("campaign", None),
             now=now,
         )
-        session.commit()
-        return token
 
     return make
 
@@ -141,25 +128,8 @@ def invite(session: Session, org: Org) -> Any:
 @pytest.fixture
 def open_campaign_for(session: Session, org: Org, app: Any) -> Any:
     """An open quarterly campaign over the whole organisation (no mail sent)."""
-    from datetime import timedelta
-
-    from survey.models.base import utcnow
-    from survey.periods import quarter_of
-    from survey.services.campaigns import create_campaign
 
     def make(**kw: Any) -> Any:
-        now = utcnow()
-        campaign = create_campaign(
-            session,
-            name=kw.pop("name", "Quarterly"),
-            quarter=quarter_of(now),
-            opens_at=now - timedelta(hours=1),
-            closes_at=now + timedelta(days=21),
-            min_group_size=5,
-            **kw,
-        )
-        campaign.status = "open"
-        session.commit()
-        return campaign
+        return factories.open_campaign(session, kw.pop("name", "Quarterly"), **kw)
 
     return make

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from playwright.sync_api import Page
-from sqlalchemy.orm import Session
 
-from survey.models import Campaign, Department, Interaction, Person, Service
-from survey.models.base import utcnow
-from survey.periods import quarter_of
-from survey.services.campaigns import create_campaign
-from survey.services.invitations import issue_invitation
 from survey.services.quiz_scoring import FREQUENCY, ItemKey
 
 FOCUSED = """() => {
@@ -56,59 +49,6 @@ def survey_link(message: EmailMessage, base_url: str) -> str:
 
 def html_body(message: EmailMessage) -> str:
     return message.get_body(("html",)).get_content()
-
-
-def open_campaign(session: Session, name: str = "Quarterly relationship survey") -> Campaign:
-    """An open quarterly campaign over everyone, without mail (as ``tick`` leaves it)."""
-    now = utcnow()
-    campaign = create_campaign(
-        session,
-        name=name,
-        quarter=quarter_of(now),
-        opens_at=now - timedelta(hours=1),
-        closes_at=now + timedelta(days=21),
-        min_group_size=5,
-    )
-    campaign.status = "open"
-    session.commit()
-    return campaign
-
-
-def quarterly_link(session: Session, person: Person, campaign: Campaign) -> str:
-    """A fresh link (the token) to ``person``'s quarterly survey in ``campaign``."""
-    _invitation, token = issue_invitation(
-        session, person, "quarterly", campaign.closes_at, campaign=campaign
-    )
-    session.commit()
-    return token
-
-
-def post_interaction_link(
-    session: Session,
-    person: Person,
-    provider: Department,
-    service: Service | None = None,
-    valid_for: timedelta = timedelta(days=14),
-) -> str:
-    """A fresh link (the token) to a survey about a request ``provider`` handled yesterday,
-    valid for ``valid_for`` (negative: already expired)."""
-    now = utcnow()
-    interaction = Interaction(
-        provider_department_id=provider.id,
-        service_id=service.id if service else None,
-        requester_person_id=person.id,
-        opened_at=now - timedelta(days=1),
-        first_response_at=now - timedelta(hours=20),
-        resolved_at=now - timedelta(hours=2),
-        survey_decision="invited",
-    )
-    session.add(interaction)
-    session.flush()
-    _invitation, token = issue_invitation(
-        session, person, "post_interaction", now + valid_for, interaction=interaction
-    )
-    session.commit()
-    return token
 
 
 def choose_on_every_scale(page: Page, value: str = "4", *, touch: bool = False) -> int:

@@ -34,13 +34,8 @@ from tests.e2e.conftest import (
     check_accessibility,
     sign_in,
 )
-from tests.e2e.flows import (
-    choose_on_every_scale,
-    open_campaign,
-    post_interaction_link,
-    quarterly_link,
-    quiz_answers,
-)
+from tests.e2e.flows import choose_on_every_scale, quiz_answers
+from tests.factories import open_campaign, post_interaction_link, quarterly_link
 
 pytestmark = pytest.mark.slow
 

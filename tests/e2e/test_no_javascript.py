@@ -9,12 +9,8 @@ from sqlalchemy import func, select
 
 from survey.models import Invitation, Response
 from tests.e2e.conftest import Org
-from tests.e2e.flows import (
-    choose_on_every_scale,
-    open_campaign,
-    post_interaction_link,
-    quarterly_link,
-)
+from tests.e2e.flows import choose_on_every_scale
+from tests.factories import open_campaign, post_interaction_link, quarterly_link
 
 pytestmark = pytest.mark.slow
 

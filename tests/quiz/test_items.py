@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from survey.i18n import LOCALES
 from survey.models import Question, Questionnaire
 from survey.services.quiz import active_quiz, ensure_quiz, item_keys, live_items
 from survey.services.quiz_items import (
@@ -15,8 +16,6 @@ from survey.services.quiz_items import (
     install_quiz,
 )
 from survey.services.quiz_scoring import BAND_CODES, PRACTICES
-
-LOCALES = ("en", "it", "fr")
 
 
 def test_every_item_is_written_in_three_languages() -> None:

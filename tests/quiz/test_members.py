@@ -10,19 +10,17 @@ import pytest
 from sqlalchemy import select
 
 from survey.models import QuizAttempt
-from survey.services.invitations import issue_invitation
 from survey.services.quiz import member_key
 from tests.conftest import csrf_token
+from tests.factories import invitation_link
 from tests.quiz.conftest import best, form_data, key_of
 
 
 def _invite(session, person, days: int = 30) -> str:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
-    _invitation, token = issue_invitation(
+    return invitation_link(
         session, person, "quiz", now + timedelta(days=days), now=now - timedelta(days=40)
     )
-    session.commit()
-    return token
 
 
 @pytest.mark.postgres

@@ -5,7 +5,6 @@ API key, and a digest of the whole database to prove that a request changed noth
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -42,28 +41,18 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
 @pytest.fixture
 def world(session: Session, objects: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
     """``objects`` plus the arguments of the respondent, quiz, API and static routes."""
-    from survey.models import Interaction, Person
-    from survey.models.base import utcnow
+    from survey.models import Department, Person, Service
     from survey.services.accounts import create_api_key
-    from survey.services.invitations import issue_invitation
     from survey.services.quiz import active_quiz, item_keys, live_items, start_attempt
+    from tests.factories import post_interaction_link
 
     person = session.get(Person, objects["person_id"])
     assert person is not None
-    now = utcnow()
-    interaction = Interaction(
-        provider_department_id=objects["department_id"],
-        service_id=objects["service_id"],
-        requester_person_id=person.id,
-        opened_at=now - timedelta(days=1),
-        first_response_at=now - timedelta(hours=20),
-        resolved_at=now - timedelta(hours=2),
-        survey_decision="invited",
-    )
-    session.add(interaction)
-    session.flush()
-    _invitation, token = issue_invitation(
-        session, person, "post_interaction", now + timedelta(days=14), interaction=interaction
+    token = post_interaction_link(
+        session,
+        person,
+        session.get(Department, objects["department_id"]),
+        session.get(Service, objects["service_id"]),
     )
     quiz = active_quiz(session)
     assert quiz is not None

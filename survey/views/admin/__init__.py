@@ -47,6 +47,7 @@ def dashboard() -> str:
 # Route modules register on ``bp``; imported last because they import ``bp`` from here.
 from survey.views.admin import (  # noqa: E402, F401
     api_keys,
+    audit,
     baseline,
     campaigns,
     departments,

@@ -16,9 +16,10 @@ from forms.admin import ApiKeyForm
 from survey.db import get_session
 from survey.models import ApiKey
 from survey.services.accounts import create_api_key, revoke_api_key
+from survey.services.audit import created, diff, snapshot
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
-from survey.views.admin.common import matches, per_page, search_arg
+from survey.views.admin.common import audit, matches, per_page, search_arg
 
 Page = str | tuple[str, int] | WerkzeugResponse
 
@@ -52,6 +53,7 @@ def api_key_new() -> Page:
         else:
             try:
                 key, secret = create_api_key(db, name)
+                audit("create", key, created(snapshot(key, "name", "prefix")))
                 db.commit()
             except IntegrityError:
                 db.rollback()
@@ -72,7 +74,9 @@ def api_key_revoke(key_id: int) -> WerkzeugResponse:
     key = db.get(ApiKey, key_id)
     if key is None:
         abort(404)
+    before = snapshot(key, "revoked_at")
     revoke_api_key(db, key)
+    audit("revoke", key, diff(before, snapshot(key, "revoked_at")))
     db.commit()
     flash(_("API key %(name)s revoked: it no longer works.", name=key.name), "success")
     return redirect(url_for("admin.api_keys"))

@@ -11,9 +11,11 @@ from werkzeug.wrappers import Response
 from forms.baseline import BaselineForm
 from survey.db import get_session
 from survey.models import Baseline
+from survey.services.audit import created, snapshot
 from survey.services.scorecard_data import quarters_with_data
 from survey.services.scorecards import Settings, ensure_baseline
 from survey.views.admin import bp
+from survey.views.admin.common import audit
 
 
 def _page(form: BaselineForm, status: int = 200) -> tuple[str, int]:
@@ -42,7 +44,8 @@ def baseline_freeze() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(form, 422)
     db = get_session()
-    rebase = db.scalar(select(Baseline.version).where(Baseline.active.is_(True))) is not None
+    previous = db.scalar(select(Baseline.version).where(Baseline.active.is_(True)))
+    rebase = previous is not None
     try:
         row = ensure_baseline(
             db,
@@ -57,6 +60,10 @@ def baseline_freeze() -> Response | tuple[str, int]:
     if row is None:
         form.quarters.errors = [_("A baseline needs four released quarters with answers.")]
         return _page(form, 422)
+    changes = created(snapshot(row))
+    if previous is not None:
+        changes["replaces"] = [None, previous]
+    audit("rebase" if rebase else "freeze", row, changes)
     db.commit()
     flash(_("Baseline %(version)s is now in use.", version=row.version), "success")
     return redirect(url_for("admin.baseline"))

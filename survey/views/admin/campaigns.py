@@ -16,6 +16,7 @@ from forms.delivery import CampaignForm, GroupSizeForm
 from survey.db import get_session
 from survey.models import Campaign, Department, Invitation
 from survey.periods import quarter_of
+from survey.services.audit import created, diff, snapshot
 from survey.services.campaigns import (
     CampaignError,
     DuplicateCampaign,
@@ -30,7 +31,7 @@ from survey.services.campaigns import (
 from survey.services.paging import page_arg, paginate
 from survey.services.tick import TickSettings
 from survey.views.admin import bp
-from survey.views.admin.common import per_page
+from survey.views.admin.common import audit, per_page
 
 
 def _department_choices() -> list[SelectChoice]:
@@ -103,6 +104,10 @@ def campaign_new() -> str | WerkzeugResponse:
         db.rollback()
         form.name.errors = [*form.name.errors, str(error)]
         return render_template("admin/campaign_form.html", form=form), 422  # type: ignore[return-value]
+    changes = created(snapshot(campaign))
+    if campaign.departments:
+        changes["departments"] = [None, sorted(d.code for d in campaign.departments)]
+    audit("create", campaign, changes)
     db.commit()
     flash(_("Campaign created. It opens on its first day when the scheduler runs."), "success")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
@@ -126,6 +131,7 @@ def campaign_detail(campaign_id: int) -> str | WerkzeugResponse:
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
+            before = snapshot(campaign, "min_group_size")
             try:
                 set_min_group_size(db, campaign, form.min_group_size.data or 5)
             except CampaignError:
@@ -135,6 +141,7 @@ def campaign_detail(campaign_id: int) -> str | WerkzeugResponse:
                 ]
                 status = 422
             else:
+                audit("edit", campaign, diff(before, snapshot(campaign, "min_group_size")))
                 db.commit()
                 flash(_("Saved."), "success")
                 return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
@@ -171,16 +178,21 @@ def campaign_detail(campaign_id: int) -> str | WerkzeugResponse:
 def _change_state(
     campaign_id: int,
     change: Callable[[Session, Campaign], bool],
+    action: str,
+    status: str,
     done: str,
     refused: str,
 ) -> WerkzeugResponse:
     """Apply ``change`` (a service that returns False when the campaign is not in the state it
-    starts from) and say so: ``done`` or ``refused``, back on the campaign's page."""
+    starts from), log ``action`` (the campaign now in ``status``) and say so: ``done`` or
+    ``refused``, back on the campaign's page."""
     db = get_session()
     campaign = db.get(Campaign, campaign_id)
     if campaign is None:
         abort(404)
+    before = campaign.status
     if change(db, campaign):
+        audit(action, campaign, {"status": [before, status]})
         db.commit()
         flash(done, "success")
     else:
@@ -222,6 +234,7 @@ def campaign_open(campaign_id: int) -> WerkzeugResponse:
             "error",
         )
     else:
+        audit("open", campaign, {"status": ["draft", "open"], "invited": [None, result.invited]})
         db.commit()
         flash(_("Campaign opened: %(n)s people invited.", n=result.invited), "success")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
@@ -236,6 +249,8 @@ def campaign_close(campaign_id: int) -> WerkzeugResponse:
     return _change_state(
         campaign_id,
         close_campaign,
+        "close",
+        "closed",
         _("Campaign closed: its unanswered links no longer work."),
         _("Only an open campaign can be closed."),
     )
@@ -246,6 +261,8 @@ def campaign_cancel(campaign_id: int) -> WerkzeugResponse:
     return _change_state(
         campaign_id,
         cancel_campaign,
+        "cancel",
+        "cancelled",
         _("Campaign cancelled: it will not open, and no one was invited."),
         _("Only a campaign that has not opened can be cancelled."),
     )

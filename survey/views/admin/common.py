@@ -1,10 +1,14 @@
-"""Small helpers shared by the organisation admin pages: the search box, department choices
-and showing a service's refusal next to the right form field."""
+"""Small helpers shared by the organisation admin pages: the search box, department choices,
+showing a service's refusal next to the right form field, and recording an audit entry."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import current_app, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -12,6 +16,7 @@ from wtforms import SelectChoice
 
 from survey.db import get_session
 from survey.models import Department
+from survey.services.audit import record
 from survey.services.org import OrgError
 
 MAX_QUERY = 100
@@ -59,3 +64,9 @@ def show_error(form: FlaskForm, error: OrgError, fallback: str) -> None:
     name = error.field if error.field in form else fallback
     field = form[name]
     field.errors = [*field.errors, str(error.message)]
+
+
+def audit(action: str, target: object, changes: Mapping[str, Any] | None = None) -> None:
+    """Record an administrative change by the signed-in administrator (flushed with the change;
+    the view's commit stores both or neither)."""
+    record(get_session(), current_user._get_current_object(), action, target, changes)

@@ -12,13 +12,16 @@ import re
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.admin import DependencyMatrixForm
 from survey.db import get_session
 from survey.models import Department, Dependency
+from survey.services.audit import Target
 from survey.services.org import OrgError, set_dependencies
 from survey.views.admin import bp
+from survey.views.admin.common import audit
 
 PAIR = re.compile(r"^(\d{1,18})-(\d{1,18})$")
 
@@ -69,8 +72,16 @@ def dependencies() -> tuple[str, int] | WerkzeugResponse:
         return _matrix_page(
             form, departments, ticked, _("Some ticks could not be read; please try again."), 422
         )
+    before = _stored_labels(db)
     try:
         count = set_dependencies(db, ids, ticked)
+        after = _stored_labels(db)
+        changes = {}
+        if after - before:
+            changes["added"] = [None, sorted(after - before)]
+        if before - after:
+            changes["removed"] = [sorted(before - after), None]
+        audit("save", Target("dependencies", None, f"{count} links"), changes)
         db.commit()
     except OrgError as error:
         # A department was deactivated meanwhile, or the form was altered.
@@ -79,6 +90,18 @@ def dependencies() -> tuple[str, int] | WerkzeugResponse:
         return _matrix_page(form, departments, ticked & _valid(ids), message, 422)
     flash(_("Dependencies saved: %(n)s links.", n=count), "success")
     return redirect(url_for("admin.dependencies"))
+
+
+def _stored_labels(db: Session) -> set[str]:
+    """Every stored link as "CUSTOMER -> PROVIDER" codes (what the audit log compares)."""
+    customer, provider = aliased(Department), aliased(Department)
+    rows = db.execute(
+        select(customer.code, provider.code)
+        .select_from(Dependency)
+        .join(customer, customer.id == Dependency.customer_department_id)
+        .join(provider, provider.id == Dependency.provider_department_id)
+    )
+    return {f"{c} -> {p}" for c, p in rows}
 
 
 def _valid(ids: set[int]) -> set[tuple[int, int]]:

@@ -9,35 +9,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
-from werkzeug.wrappers import Response as WerkzeugResponse
+from sqlalchemy.orm import Session, joinedload
 
 from forms.admin import PeopleConfirmForm, PeopleUploadForm, PersonForm
 from survey.db import get_session
 from survey.models import Department, Person
-from survey.services.org import OrgError, create_person, set_person_active, update_person
-from survey.services.paging import page_arg, paginate
+from survey.services.audit import import_entry
+from survey.services.org import (
+    Message,
+    OrgError,
+    create_person,
+    set_person_active,
+    update_person,
+)
 from survey.services.people_import import MAX_BYTES, MAX_ROWS, parse_people_csv
 from survey.services.people_import import apply_import as apply_people_import
 from survey.services.resend import resendable
 from survey.views.admin import bp
-from survey.views.admin.common import (
-    chosen_id,
-    department_choices,
-    matches,
-    per_page,
-    search_arg,
-    show_error,
-)
+from survey.views.admin.common import audit, chosen_id, department_choices, matches
+from survey.views.admin.crud import CrudPages, Page
 
-Page = str | tuple[str, int] | WerkzeugResponse
 IMPORT_SALT = "admin.people-import"
 IMPORT_MAX_AGE = 3600  # seconds between preview and confirmation
 PREVIEW_ROWS = 500  # rows listed per kind on the preview page (the counts are always exact)
@@ -47,130 +45,88 @@ PREVIEW_ROWS = 500  # rows listed per kind on the preview page (the counts are a
 CONFIRM_FIELD_LIMIT = 4 * MAX_BYTES
 
 
-def _person_or_404(person_id: int) -> Person:
-    person = get_session().get(Person, person_id)
-    if person is None:
-        abort(404)
-    return person
+class PeoplePages(CrudPages[Person]):
+    model = Person
+    plural, singular = "people", "person"
+    list_template, form_template = "admin/people.html", "admin/person_form.html"
 
+    def list_statement(self, query: str) -> Select[Any]:
+        stmt = select(Person).join(Person.department).options(joinedload(Person.department))
+        if query:
+            stmt = stmt.where(
+                matches(query, Person.name, Person.email, Department.code, Department.name)
+            )
+        return stmt.order_by(Person.name, Person.email)
 
-@bp.get("/people")
-def people() -> str:
-    db = get_session()
-    query = search_arg()
-    stmt = select(Person).join(Person.department).options(joinedload(Person.department))
-    if query:
-        stmt = stmt.where(
-            matches(query, Person.name, Person.email, Department.code, Department.name)
-        )
-    page = paginate(
-        db,
-        stmt.order_by(Person.name, Person.email),
-        page_arg(request.args.get("page")),
-        per_page(),
-        query,
-    )
-    return render_template("admin/people.html", page=page)
+    def make_form(self, row: Person | None) -> PersonForm:
+        data: dict[str, Any] | None = None
+        if row is not None and request.method == "GET":
+            data = {
+                "email": row.email,
+                "name": row.name,
+                "department": str(row.department_id),
+                "locale": row.locale,
+                "active": row.active,
+                "opted_out": row.opted_out,
+            }
+        form = PersonForm(data=data)
+        form.department.choices = department_choices(blank=_("(choose a department)"))
+        return form
 
-
-def _form(person: Person | None) -> PersonForm:
-    data: dict[str, Any] | None = None
-    if person is not None and request.method == "GET":
-        data = {
-            "email": person.email,
-            "name": person.name,
-            "department": str(person.department_id),
-            "locale": person.locale,
-            "active": person.active,
-            "opted_out": person.opted_out,
+    def _values(self, form: PersonForm) -> dict[str, Any]:
+        department_id = chosen_id(form.department.data)
+        if department_id is None:
+            raise OrgError("department", Message("Choose a department."))
+        return {
+            "email": form.email.data or "",
+            "name": form.name.data or "",
+            "department_id": department_id,
+            "locale": form.locale.data or "en",
+            "active": bool(form.active.data),
+            "opted_out": bool(form.opted_out.data),
         }
-    form = PersonForm(data=data)
-    form.department.choices = department_choices(blank=_("(choose a department)"))
-    return form
 
+    def create(self, db: Session, form: PersonForm) -> Person:  # type: ignore[override]
+        return create_person(db, **self._values(form))
 
-def _save(form: PersonForm, person: Person | None) -> Person | None:
-    db = get_session()
-    department_id = chosen_id(form.department.data)
-    if department_id is None:
-        form.department.errors = [*form.department.errors, _("Choose a department.")]
-        return None
-    values = {
-        "email": form.email.data or "",
-        "name": form.name.data or "",
-        "department_id": department_id,
-        "locale": form.locale.data or "en",
-        "active": bool(form.active.data),
-        "opted_out": bool(form.opted_out.data),
-    }
-    try:
-        if person is None:
-            person = create_person(db, **values)
-        else:
-            update_person(db, person, **values)
-        db.commit()
-    except OrgError as error:
-        db.rollback()
-        show_error(form, error, "email")
-        return None
-    except IntegrityError:
-        db.rollback()
+    def update(self, db: Session, form: PersonForm, row: Person) -> None:  # type: ignore[override]
+        update_person(db, row, **self._values(form))
+
+    def set_active(self, db: Session, row: Person, active: bool) -> None:
+        set_person_active(db, row, active)
+
+    def error_field(self, row: Person | None) -> str:
+        return "email"
+
+    def refused(self, form: PersonForm, row: Person | None) -> None:  # type: ignore[override]
         form.email.errors = [
             *form.email.errors,
             _("Another person already has this email address."),
         ]
-        return None
-    return person
+
+    def created_text(self, row: Person) -> str:
+        return _("%(email)s added.", email=row.email)
+
+    def saved_text(self, row: Person) -> str:
+        return _("%(email)s saved.", email=row.email)
+
+    def active_text(self, row: Person, active: bool) -> str:
+        if active:
+            return _("%(email)s is active again.", email=row.email)
+        return _("%(email)s deactivated: no more surveys.", email=row.email)
+
+    def form_page(self, form: PersonForm, row: Person | None, status: int) -> Page:  # type: ignore[override]
+        if row is None:
+            return super().form_page(form, row, status)
+        return render_template(
+            "admin/person_form.html",
+            form=form,
+            person=row,
+            invitations=resendable(get_session(), row.id),
+        ), status
 
 
-@bp.route("/people/new", methods=["GET", "POST"])
-def person_new() -> Page:
-    form = _form(None)
-    if form.validate_on_submit():
-        person = _save(form, None)
-        if person is not None:
-            flash(_("%(email)s added.", email=person.email), "success")
-            return redirect(url_for("admin.people"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/person_form.html", form=form, person=None), status
-
-
-@bp.route("/people/<int:person_id>", methods=["GET", "POST"])
-def person_edit(person_id: int) -> Page:
-    person = _person_or_404(person_id)
-    form = _form(person)
-    if form.validate_on_submit() and _save(form, person) is not None:
-        flash(_("%(email)s saved.", email=person.email), "success")
-        return redirect(url_for("admin.people"))
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "admin/person_form.html",
-        form=form,
-        person=person,
-        invitations=resendable(get_session(), person.id),
-    ), status
-
-
-def _set_active(person_id: int, active: bool) -> WerkzeugResponse:
-    db = get_session()
-    person = _person_or_404(person_id)
-    set_person_active(db, person, active)
-    db.commit()
-    if active:
-        flash(_("%(email)s is active again.", email=person.email), "success")
-    else:
-        flash(_("%(email)s deactivated: no more surveys.", email=person.email), "success")
-    return redirect(url_for("admin.person_edit", person_id=person.id))
-
-
-@bp.post("/people/<int:person_id>/deactivate")
-def person_deactivate(person_id: int) -> WerkzeugResponse:
-    return _set_active(person_id, False)
-
-
-@bp.post("/people/<int:person_id>/reactivate")
-def person_reactivate(person_id: int) -> WerkzeugResponse:
-    return _set_active(person_id, True)
+PeoplePages().register(bp)
 
 
 # CSV import -----------------------------------------------------------------------------------
@@ -254,6 +210,7 @@ def people_import_confirm() -> Page:
         return _import_page(upload, 422, errors=preview.errors)
     try:
         result = apply_people_import(db, preview)
+        audit("import", *import_entry(result.created, result.updated))
         db.commit()
     except IntegrityError:
         db.rollback()

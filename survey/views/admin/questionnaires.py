@@ -13,16 +13,17 @@ from wtforms import SelectChoice
 
 from forms.delivery import NewQuestionForm, QuestionTextsForm
 from survey.db import get_session
+from survey.i18n import LOCALES
 from survey.models import Answer, Question, Questionnaire
+from survey.question_types import ADMIN_TYPES, QUESTION_TYPES
+from survey.services.audit import created, diff, snapshot, target_of
 from survey.services.questionnaires import (
-    LOCALES,
     add_question,
     remove_question,
     update_question_texts,
 )
 from survey.views.admin import bp
-
-EDITABLE_TYPES = ("likert5", "nps", "yes_no", "text")
+from survey.views.admin.common import audit
 
 
 def _texts_from(form: QuestionTextsForm, question: Question | None = None) -> dict[str, dict]:
@@ -44,12 +45,7 @@ def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
 
 def question_types() -> dict[str, str]:
     """Each question type in words, in the reader's language (the codes stay in the data)."""
-    return {
-        "likert5": _("Scale 1 to 5"),
-        "nps": _("Scale 0 to 10"),
-        "yes_no": _("Yes / no / don't know"),
-        "text": _("Free text"),
-    }
+    return {code: _(QUESTION_TYPES[code].admin_label or code) for code in ADMIN_TYPES}
 
 
 @bp.context_processor
@@ -80,7 +76,7 @@ def questionnaire_detail(questionnaire_id: int) -> str | WerkzeugResponse:
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                add_question(
+                question = add_question(
                     db,
                     questionnaire,
                     code=form.code.data or "",
@@ -93,6 +89,11 @@ def questionnaire_detail(questionnaire_id: int) -> str | WerkzeugResponse:
                 form.code.errors = [_("A question in use already has this code.")]
                 status = 422
             else:
+                audit(
+                    "create",
+                    question,
+                    created(snapshot(question)),
+                )
                 db.commit()
                 flash(_("Question added."), "success")
                 return redirect(
@@ -128,7 +129,9 @@ def question_edit(question_id: int) -> str | WerkzeugResponse:
             getattr(form, f"prompt_{loc}").data = question.text(loc)
             getattr(form, f"help_{loc}").data = question.text(loc, "help")
     if form.validate_on_submit():
+        before = snapshot(question, "texts")
         update_question_texts(db, question, _texts_from(form, question))
+        audit("edit", question, diff(before, snapshot(question, "texts")))
         db.commit()
         flash(_("Wording saved."), "success")
         return redirect(
@@ -150,7 +153,9 @@ def question_remove(question_id: int) -> WerkzeugResponse:
     elif question.required and question.code == "overall":
         flash(_("Overall satisfaction feeds the scores and cannot be removed."), "error")
     else:
+        target = target_of(question)
         outcome = remove_question(db, question)
+        audit("retire" if outcome == "retired" else "delete", target)
         db.commit()
         flash(
             _("Question retired: its answers stay in the history.")

@@ -19,6 +19,7 @@ from survey.config import mail_domain
 from survey.db import get_session
 from survey.i18n import current_locale
 from survey.models import Department, Person, Question
+from survey.services.audit import diff, snapshot
 from survey.services.quiz import (
     ITEM_TYPES,
     REINVITE_DAYS,
@@ -34,6 +35,7 @@ from survey.services.quiz import (
 from survey.services.quiz_items import practice_text
 from survey.services.quiz_scoring import SCORING_VERSION, rule_for
 from survey.views.admin import bp
+from survey.views.admin.common import audit
 
 LOCALE_CODES = tuple(code for code, _label in LANGUAGES)
 
@@ -109,11 +111,12 @@ def quiz_item(item_id: int) -> str | WerkzeugResponse:
             }
             if form.option_count:
                 entry["options"] = [
-                    (form[f"option_{n}_{loc}"].data or "").strip()
-                    for n in range(form.option_count)
+                    (form[f"option_{n}_{loc}"].data or "").strip() for n in range(form.option_count)
                 ]
             texts[loc] = entry
+        before = snapshot(question, "texts")
         update_item_texts(db, question, texts)
+        audit("edit", question, diff(before, snapshot(question, "texts")))
         db.commit()
         flash(_("Wording saved."), "success")
         return redirect(url_for("admin.quiz"))
@@ -203,7 +206,5 @@ def quiz_invitations() -> str | WerkzeugResponse:
             )
         return redirect(url_for("admin.quiz_invitations"))
     status = 422 if request.method == "POST" else 200
-    page = render_template(
-        "admin/quiz_invitations.html", form=form, k=_k(), days=REINVITE_DAYS
-    )
+    page = render_template("admin/quiz_invitations.html", form=form, k=_k(), days=REINVITE_DAYS)
     return page, status  # type: ignore[return-value]

@@ -7,60 +7,28 @@ interaction is judged against the standard in force when it was opened.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.wrappers import Response as WerkzeugResponse
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from forms.admin import ServiceForm, StandardForm
 from survey.db import get_session
 from survey.models import Department, Service
-from survey.services.org import OrgError, add_standard, create_service, update_service
-from survey.services.paging import page_arg, paginate
+from survey.services.audit import created, snapshot
+from survey.services.org import Message, OrgError, add_standard, create_service, update_service
 from survey.views.admin import bp
 from survey.views.admin.common import (
+    audit,
     chosen_id,
     department_choices,
     matches,
-    per_page,
-    search_arg,
     show_error,
 )
-
-Page = str | tuple[str, int] | WerkzeugResponse
-
-
-def _service_or_404(service_id: int) -> Service:
-    service = get_session().get(Service, service_id)
-    if service is None:
-        abort(404)
-    return service
-
-
-@bp.get("/services")
-def services() -> str:
-    db = get_session()
-    query = search_arg()
-    stmt = (
-        select(Service)
-        .join(Service.provider)
-        .options(joinedload(Service.provider), selectinload(Service.standards))
-    )
-    if query:
-        stmt = stmt.where(
-            matches(query, Service.code, Service.name, Department.code, Department.name)
-        )
-    page = paginate(
-        db,
-        stmt.order_by(Department.code, Service.code),
-        page_arg(request.args.get("page")),
-        per_page(),
-        query,
-    )
-    return render_template("admin/services.html", page=page, today=datetime.now(UTC).date())
+from survey.views.admin.crud import CrudPages, Page
 
 
 def _service_form(service: Service | None, formdata: bool = True) -> ServiceForm:
@@ -95,84 +63,111 @@ def _edit_page(service: Service, form: ServiceForm, standard: StandardForm, stat
     ), status
 
 
-def _save(form: ServiceForm, service: Service | None) -> Service | None:
-    db = get_session()
+def _provider_id(form: ServiceForm) -> int:
     provider_id = chosen_id(form.provider.data)
     if provider_id is None:
-        form.provider.errors = [*form.provider.errors, _("Choose a department.")]
-        return None
-    try:
-        if service is None:
-            service = create_service(
-                db,
-                provider_id,
-                form.code.data or "",
-                form.name.data or "",
-                form.description.data or "",
-                float(form.sampling_rate.data),  # type: ignore[arg-type]
+        raise OrgError("provider", Message("Choose a department."))
+    return provider_id
+
+
+class ServicePages(CrudPages[Service]):
+    """Services have no deactivate route: "active" is a field of their form."""
+
+    model = Service
+    plural, singular = "services", "service"
+    list_template, form_template = "admin/services.html", "admin/service_form.html"
+    can_deactivate = False
+
+    def list_statement(self, query: str) -> Select[Any]:
+        stmt = (
+            select(Service)
+            .join(Service.provider)
+            .options(joinedload(Service.provider), selectinload(Service.standards))
+        )
+        if query:
+            stmt = stmt.where(
+                matches(query, Service.code, Service.name, Department.code, Department.name)
             )
-        else:
-            update_service(
-                db,
-                service,
-                provider_id,
-                form.code.data or "",
-                form.name.data or "",
-                form.description.data or "",
-                float(form.sampling_rate.data),  # type: ignore[arg-type]
-                bool(form.active.data),
-            )
-        db.commit()
-    except OrgError as error:
-        db.rollback()
-        show_error(form, error, "code")
-        return None
-    except IntegrityError:
-        db.rollback()
+        return stmt.order_by(Department.code, Service.code)
+
+    def list_context(self) -> dict[str, Any]:
+        return {"today": datetime.now(UTC).date()}
+
+    def make_form(self, row: Service | None) -> ServiceForm:
+        return _service_form(row)
+
+    def create(self, db: Session, form: ServiceForm) -> Service:  # type: ignore[override]
+        return create_service(
+            db,
+            _provider_id(form),
+            form.code.data or "",
+            form.name.data or "",
+            form.description.data or "",
+            float(form.sampling_rate.data),  # type: ignore[arg-type]
+        )
+
+    def update(self, db: Session, form: ServiceForm, row: Service) -> None:  # type: ignore[override]
+        update_service(
+            db,
+            row,
+            _provider_id(form),
+            form.code.data or "",
+            form.name.data or "",
+            form.description.data or "",
+            float(form.sampling_rate.data),  # type: ignore[arg-type]
+            bool(form.active.data),
+        )
+
+    def error_field(self, row: Service | None) -> str:
+        return "code"
+
+    def refused(self, form: ServiceForm, row: Service | None) -> None:  # type: ignore[override]
         form.code.errors = [*form.code.errors, _("Another service already has this code.")]
-        return None
-    return service
+
+    def created_text(self, row: Service) -> str:
+        return _("Service %(code)s created. Add its service standard below.", code=row.code)
+
+    def saved_text(self, row: Service) -> str:
+        return _("Service %(code)s saved.", code=row.code)
+
+    def after_create(self, row: Service) -> str:
+        return url_for("admin.service_edit", service_id=row.id)
+
+    def after_save(self, row: Service) -> str:
+        return url_for("admin.service_edit", service_id=row.id)
+
+    def new_page(self, form: ServiceForm, status: int) -> Page:  # type: ignore[override]
+        return render_template("admin/service_new.html", form=form), status
+
+    def form_page(self, form: ServiceForm, row: Service | None, status: int) -> Page:  # type: ignore[override]
+        assert row is not None  # "new" has its own page
+        return _edit_page(row, form, _standard_form(formdata=False), status)
 
 
-@bp.route("/services/new", methods=["GET", "POST"])
-def service_new() -> Page:
-    form = _service_form(None)
-    if form.validate_on_submit():
-        service = _save(form, None)
-        if service is not None:
-            flash(
-                _("Service %(code)s created. Add its service standard below.", code=service.code),
-                "success",
-            )
-            return redirect(url_for("admin.service_edit", service_id=service.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/service_new.html", form=form), status
-
-
-@bp.route("/services/<int:service_id>", methods=["GET", "POST"])
-def service_edit(service_id: int) -> Page:
-    service = _service_or_404(service_id)
-    form = _service_form(service)
-    if form.validate_on_submit() and _save(form, service) is not None:
-        flash(_("Service %(code)s saved.", code=service.code), "success")
-        return redirect(url_for("admin.service_edit", service_id=service.id))
-    status = 422 if request.method == "POST" else 200
-    return _edit_page(service, form, _standard_form(formdata=False), status)
+PAGES = ServicePages()
+PAGES.register(bp)
 
 
 @bp.post("/services/<int:service_id>/standards")
 def service_standard_new(service_id: int) -> Page:
     db = get_session()
-    service = _service_or_404(service_id)
+    service = PAGES.get_or_404(service_id)
     standard = _standard_form()
     if standard.validate_on_submit():
         try:
-            add_standard(
+            row = add_standard(
                 db,
                 service,
                 standard.effective_from.data,  # type: ignore[arg-type]
                 standard.first_response_minutes.data or 0,
                 standard.resolution_minutes.data or 0,
+            )
+            audit(
+                "add_standard",
+                service,
+                created(
+                    snapshot(row, "effective_from", "first_response_minutes", "resolution_minutes")
+                ),
             )
             db.commit()
         except OrgError as error:

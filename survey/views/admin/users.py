@@ -4,12 +4,13 @@ demote nor deactivate themselves, so the organisation is never locked out by a s
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.admin import NewUserForm, UserForm, role_choices
@@ -18,26 +19,10 @@ from survey.db import get_session
 from survey.models import User
 from survey.services.account_mail import queue_password_reset
 from survey.services.accounts import create_user
-from survey.services.org import OrgError, set_user_active, update_user, validate_new_user
-from survey.services.paging import page_arg, paginate
+from survey.services.org import set_user_active, update_user, validate_new_user
 from survey.views.admin import bp
-from survey.views.admin.common import (
-    chosen_id,
-    department_choices,
-    matches,
-    per_page,
-    search_arg,
-    show_error,
-)
-
-Page = str | tuple[str, int] | WerkzeugResponse
-
-
-def _user_or_404(user_id: int) -> User:
-    user = get_session().get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+from survey.views.admin.common import audit, chosen_id, department_choices, matches
+from survey.views.admin.crud import CrudPages
 
 
 def _acting() -> User:
@@ -51,118 +36,91 @@ def _role_labels() -> dict[str, object]:
     return {"role_label": lambda role: labels.get(role, role)}
 
 
-@bp.get("/users")
-def users() -> str:
-    db = get_session()
-    query = search_arg()
-    stmt = select(User).options(joinedload(User.department))
-    if query:
-        stmt = stmt.where(matches(query, User.email, User.name))
-    page = paginate(
-        db, stmt.order_by(User.email), page_arg(request.args.get("page")), per_page(), query
-    )
-    return render_template("admin/users.html", page=page)
-
-
 def _choices(form: UserForm) -> None:
     form.role.choices = role_choices()
     form.department.choices = department_choices(blank=_("(none)"))
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
-def user_new() -> Page:
-    form = NewUserForm(data={"role": "viewer"} if request.method == "GET" else None)
-    _choices(form)
-    if form.validate_on_submit():
-        db = get_session()
+class UserPages(CrudPages[User]):
+    """New accounts get an initial password (``NewUserForm``); edits change the name, role
+    and department (``UserForm``)."""
+
+    model = User
+    plural, singular = "users", "user"
+    list_template, form_template = "admin/users.html", "admin/user_form.html"
+
+    def list_statement(self, query: str) -> Select[Any]:
+        stmt = select(User).options(joinedload(User.department))
+        if query:
+            stmt = stmt.where(matches(query, User.email, User.name))
+        return stmt.order_by(User.email)
+
+    def make_form(self, row: User | None) -> UserForm:
+        if row is None:
+            form: UserForm = NewUserForm(
+                data={"role": "viewer"} if request.method == "GET" else None
+            )
+        else:
+            data = None
+            if request.method == "GET":
+                data = {
+                    "name": row.name,
+                    "role": row.role,
+                    "department": str(row.department_id or ""),
+                }
+            form = UserForm(data=data)
+        _choices(form)
+        return form
+
+    def create(self, db: Session, form: NewUserForm) -> User:  # type: ignore[override]
         department_id = chosen_id(form.department.data)
-        try:
-            email = validate_new_user(
-                db, form.email.data or "", form.role.data or "", department_id
-            )
-            user = create_user(
-                db,
-                email,
-                form.password.data or "",
-                form.role.data or "",
-                name=(form.name.data or "").strip(),
-                department_id=department_id,
-            )
-            db.commit()
-        except OrgError as error:
-            db.rollback()
-            show_error(form, error, "email")
-        except IntegrityError:
-            db.rollback()
-            form.email.errors = [
-                *form.email.errors,
-                _("A user with this email address already exists."),
-            ]
+        email = validate_new_user(db, form.email.data or "", form.role.data or "", department_id)
+        return create_user(
+            db,
+            email,
+            form.password.data or "",
+            form.role.data or "",
+            name=(form.name.data or "").strip(),
+            department_id=department_id,
+        )
+
+    def update(self, db: Session, form: UserForm, row: User) -> None:  # type: ignore[override]
+        update_user(
+            db,
+            row,
+            _acting(),
+            form.name.data or "",
+            form.role.data or "",
+            chosen_id(form.department.data),
+        )
+
+    def set_active(self, db: Session, row: User, active: bool) -> None:
+        set_user_active(db, row, _acting(), active)
+
+    def error_field(self, row: User | None) -> str:
+        return "email" if row is None else "role"
+
+    def refused(self, form: UserForm, row: User | None) -> None:  # type: ignore[override]
+        if row is None:
+            message = _("A user with this email address already exists.")
+            form.email.errors = [*form.email.errors, message]  # type: ignore[attr-defined]
         else:
-            flash(_("Account %(email)s created.", email=user.email), "success")
-            return redirect(url_for("admin.users"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/user_form.html", form=form, user=None), status
-
-
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-def user_edit(user_id: int) -> Page:
-    user = _user_or_404(user_id)
-    data = None
-    if request.method == "GET":
-        data = {"name": user.name, "role": user.role, "department": str(user.department_id or "")}
-    form = UserForm(data=data)
-    _choices(form)
-    if form.validate_on_submit():
-        db = get_session()
-        try:
-            update_user(
-                db,
-                user,
-                _acting(),
-                form.name.data or "",
-                form.role.data or "",
-                chosen_id(form.department.data),
-            )
-            db.commit()
-        except OrgError as error:
-            db.rollback()
-            show_error(form, error, "role")
-        except IntegrityError:
-            db.rollback()
             form.role.errors = [*form.role.errors, _("This change could not be stored.")]
-        else:
-            flash(_("Account %(email)s saved.", email=user.email), "success")
-            return redirect(url_for("admin.users"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/user_form.html", form=form, user=user), status
+
+    def created_text(self, row: User) -> str:
+        return _("Account %(email)s created.", email=row.email)
+
+    def saved_text(self, row: User) -> str:
+        return _("Account %(email)s saved.", email=row.email)
+
+    def active_text(self, row: User, active: bool) -> str:
+        if active:
+            return _("Account %(email)s is active again.", email=row.email)
+        return _("Account %(email)s deactivated and signed out.", email=row.email)
 
 
-def _set_active(user_id: int, active: bool) -> WerkzeugResponse:
-    db = get_session()
-    user = _user_or_404(user_id)
-    try:
-        set_user_active(db, user, _acting(), active)
-    except OrgError as error:
-        db.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("admin.user_edit", user_id=user_id))
-    db.commit()
-    if active:
-        flash(_("Account %(email)s is active again.", email=user.email), "success")
-    else:
-        flash(_("Account %(email)s deactivated and signed out.", email=user.email), "success")
-    return redirect(url_for("admin.user_edit", user_id=user.id))
-
-
-@bp.post("/users/<int:user_id>/deactivate")
-def user_deactivate(user_id: int) -> WerkzeugResponse:
-    return _set_active(user_id, False)
-
-
-@bp.post("/users/<int:user_id>/reactivate")
-def user_reactivate(user_id: int) -> WerkzeugResponse:
-    return _set_active(user_id, True)
+PAGES = UserPages()
+PAGES.register(bp)
 
 
 @bp.post("/users/<int:user_id>/reset-password")
@@ -170,13 +128,14 @@ def user_reset_password(user_id: int) -> WerkzeugResponse:
     """Email the user a single-use link to choose a new password (their current one keeps
     working until they do; the administrator never sees either)."""
     db = get_session()
-    user = _user_or_404(user_id)
+    user = PAGES.get_or_404(user_id)
     if not user.active:
         flash(_("A deactivated account cannot reset its password."), "error")
         return redirect(url_for("admin.user_edit", user_id=user.id))
     queue_password_reset(
         db, user, str(current_app.config["BASE_URL"]), mail_domain(current_app.config)
     )
+    audit("send_password_reset", user)
     db.commit()
     flash(_("A password reset link is on its way to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))

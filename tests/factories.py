@@ -1,0 +1,151 @@
+"""Builders of test data, in one place: departments, people and users; a request another
+department handled; campaigns; invitations and their link tokens.
+
+Plain functions taking a session first. Each commits what it built, as a test's set-up does
+before the app's requests read it (the app works on sessions of its own). The fixtures that
+hand them to tests (``make_department``, ``invite``, ``open_campaign_for``...) stay in the
+conftest files.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from survey.models import Campaign, Department, Interaction, Person, Service, User
+from survey.models.base import utcnow
+from survey.periods import quarter_of
+from survey.services.accounts import create_user
+from survey.services.campaigns import create_campaign
+from survey.services.invitations import issue_invitation
+
+PASSWORD = "correct horse battery"
+_serial = itertools.count(1)
+
+
+def department(
+    session: Session, code: str | None = None, name: str | None = None, **kw: Any
+) -> Department:
+    """A department with a fresh code (``D001``...) unless ``code`` is given."""
+    n = next(_serial)
+    dept = Department(code=code or f"D{n:03d}", name=name or f"Department {n}", **kw)
+    session.add(dept)
+    session.commit()
+    return dept
+
+
+def person(
+    session: Session, email: str | None = None, department_row: Department | None = None, **kw: Any
+) -> Person:
+    """A person with a fresh address, in ``department_row`` (a new department when None)."""
+    n = next(_serial)
+    dept = department_row or department(session)
+    row = Person(
+        email=email or f"person{n}@example.com",
+        name=kw.pop("name", f"Person {n}"),
+        department_id=dept.id,
+        **kw,
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
+def user(session: Session, role: str = "admin", email: str | None = None, **kw: Any) -> User:
+    """An account with ``PASSWORD``; a manager gets a new department unless one is given."""
+    n = next(_serial)
+    if role == "manager" and "department_id" not in kw:
+        kw["department_id"] = department(session).id
+    row = create_user(session, email or f"{role}{n}@example.com", PASSWORD, role, **kw)
+    session.commit()
+    return row
+
+
+def handled_request(
+    session: Session,
+    requester: Person,
+    provider: Department,
+    service: Service | None = None,
+    now: datetime | None = None,
+) -> Interaction:
+    """A request of ``requester`` that ``provider`` handled: opened a day before ``now``,
+    answered 20 hours before, resolved 2 hours before, and chosen for a survey."""
+    now = now or utcnow()
+    interaction = Interaction(
+        provider_department_id=provider.id,
+        service_id=service.id if service else None,
+        requester_person_id=requester.id,
+        opened_at=now - timedelta(days=1),
+        first_response_at=now - timedelta(hours=20),
+        resolved_at=now - timedelta(hours=2),
+        survey_decision="invited",
+    )
+    session.add(interaction)
+    session.commit()
+    return interaction
+
+
+def invitation_link(
+    session: Session,
+    invited: Person,
+    kind: str,
+    expires_at: datetime,
+    *,
+    interaction: Interaction | None = None,
+    campaign: Campaign | None = None,
+    now: datetime | None = None,
+) -> str:
+    """An open invitation of ``kind`` for ``invited``; returns its link token."""
+    _invitation, token = issue_invitation(
+        session, invited, kind, expires_at, interaction=interaction, campaign=campaign, now=now
+    )
+    session.commit()
+    return token
+
+
+def post_interaction_link(
+    session: Session,
+    invited: Person,
+    provider: Department,
+    service: Service | None = None,
+    valid_for: timedelta = timedelta(days=14),
+    now: datetime | None = None,
+) -> str:
+    """A link (the token) to a survey about a request ``provider`` handled yesterday, valid for
+    ``valid_for`` from ``now`` (negative: already expired)."""
+    now = now or utcnow()
+    interaction = handled_request(session, invited, provider, service, now)
+    return invitation_link(
+        session, invited, "post_interaction", now + valid_for, interaction=interaction, now=now
+    )
+
+
+def quarterly_link(
+    session: Session, invited: Person, campaign: Campaign, expires_at: datetime | None = None
+) -> str:
+    """A link (the token) to ``invited``'s quarterly survey in ``campaign`` (valid until the
+    campaign closes unless ``expires_at`` says otherwise)."""
+    return invitation_link(
+        session, invited, "quarterly", expires_at or campaign.closes_at, campaign=campaign
+    )
+
+
+def open_campaign(session: Session, name: str = "Quarterly", **kw: Any) -> Campaign:
+    """A quarterly campaign of this quarter, opened an hour ago and closing in 21 days, k = 5,
+    over everyone unless ``department_ids`` is given; open as ``tick`` leaves it, no mail."""
+    now = utcnow()
+    campaign = create_campaign(
+        session,
+        name=name,
+        quarter=quarter_of(now),
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=21),
+        min_group_size=5,
+        **kw,
+    )
+    campaign.status = "open"
+    session.commit()
+    return campaign
