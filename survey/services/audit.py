@@ -217,6 +217,38 @@ def record(
     return entry
 
 
+ERASED = "(erased)"
+
+
+def _scrub(value: Any, needles: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return ERASED if any(n in value.lower() for n in needles) else value
+    if isinstance(value, list):
+        return [_scrub(v, needles) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, needles) for k, v in value.items()}
+    return value
+
+
+def forget(session: Session, texts: Iterable[str]) -> int:
+    """Replace every text of every entry (actor, target, before and after values) that
+    contains one of ``texts`` (case-insensitive; an erased person's address and names, three
+    characters or more) by ``ERASED``; the number of entries changed. The entries stay, so the
+    log still shows that something was done and by whom, not to whom. Flushes."""
+    needles = tuple(t.strip().lower() for t in texts if t and len(t.strip()) >= 3)
+    if not needles:
+        return 0
+    changed = 0
+    for entry in session.scalars(select(AuditEntry).execution_options(yield_per=500)):
+        actor, label = _scrub(entry.actor_label, needles), _scrub(entry.target_label, needles)
+        changes = _scrub(entry.changes, needles)
+        if (actor, label, changes) != (entry.actor_label, entry.target_label, entry.changes):
+            entry.actor_label, entry.target_label, entry.changes = actor, label, changes
+            changed += 1
+    session.flush()
+    return changed
+
+
 # Reading ---------------------------------------------------------------------------------------
 
 

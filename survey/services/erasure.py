@@ -19,6 +19,8 @@ Decided per table (docs/operations.md, "Erasure"):
   deleted. Whether it was suppressed is kept in ``erased_addresses`` under a hash
   (``models.privacy.ErasedAddress``), which the suppression check reads: an erased person
   who had bounced or complained is not mailed again, even after a re-import.
+- ``audit_entries``: kept, but every text naming the address or the person's names (actor,
+  target, before and after values) becomes "(erased)" (``services.audit.forget``).
 - Quiz attempts hold no person (only a keyed pseudonym of the member): unchanged.
 
 Running it again for the same address finds the hash and reports "already erased"; an address
@@ -53,6 +55,7 @@ from survey.models import (
     UserSession,
 )
 from survey.models.base import utcnow
+from survey.services.audit import forget
 from survey.services.change_record import record_change
 
 ERASED_DOMAIN = "erased.invalid"
@@ -80,6 +83,7 @@ class ErasureReport:
     outbox: int = 0
     interactions: int = 0
     contacts: int = 0
+    audit_entries: int = 0
     suppressed: bool = False
 
     def describe(self) -> str:
@@ -174,6 +178,10 @@ def erase_person(
         .values(contact_person_id=None)
         .execution_options(**sync)
     ).rowcount
+    # The audit log keeps that things were done, not to whom: entries naming them are scrubbed.
+    report.audit_entries = forget(
+        session, [address, *(p.name for p in people), *(u.name for u in users)]
+    )
     for person in people:
         person.email = f"erased-{secrets.token_hex(8)}@{ERASED_DOMAIN}"
         person.name = ""

@@ -13,6 +13,7 @@ from sqlalchemy import func, inspect, select, text
 
 from survey.db import database
 from survey.models import (
+    AuditEntry,
     ErasedAddress,
     Interaction,
     Invitation,
@@ -26,6 +27,7 @@ from survey.models import (
     User,
 )
 from survey.models.base import utcnow
+from survey.services import audit
 from survey.services.accounts import create_user
 from survey.services.erasure import ErasureError, erase_person, erased_hash
 from survey.services.outbox import WITHDRAWN_SUPPRESSED, withdrawal_reasons
@@ -106,9 +108,16 @@ def test_erase_person_leaves_no_trace_and_no_figure_moves(app, session, client, 
             status="sent",
         )
     )
+    # The audit log names them too: as the target of an edit and as the actor of another.
+    account = session.scalar(select(User).where(User.email == email))
+    audit.record(session, None, "edit", audit.target_of(person), {"name": ["Old", name]})
+    audit.record(
+        session, account, "edit", audit.Target("department", "1", "Finance"), {"x": [email, 1]}
+    )
     session.commit()
     values = text_values(session)
     assert mentions(values, email) and mentions(values, name)  # the scan finds them
+    assert ("audit_entries", "actor_label") in mentions(values, email)
     assert session.scalar(
         select(func.count()).select_from(Invitation).where(Invitation.person_id == person_id)
     )
@@ -128,6 +137,8 @@ def test_erase_person_leaves_no_trace_and_no_figure_moves(app, session, client, 
     values = text_values(session)
     assert mentions(values, email) == []
     assert mentions(values, name) == []
+    kept = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [e.action for e in kept][-3:] == ["edit", "edit", "person.erase"]  # kept, scrubbed
     assert session.scalar(select(func.count()).select_from(Interaction)) >= requests
     assert session.get(Person, person_id).email.endswith("@erased.invalid")
     assert session.scalar(select(User).where(User.email == email)) is None
