@@ -158,7 +158,7 @@ def fit_mean_prior(n, total, total_sq, groups: int | None = None) -> MeanPrior:
 
     mean = Σtotal/Σn; σ² = pooled within variance Σ(n−1)s²/Σ(n−1) (rows with n ≥ 2);
     τ² = var(department means) − mean(σ²/n), floored so that τ²/(τ² + σ²) ≥ ``TAU2_FLOOR_ICC``.
-    Needs two rows with n ≥ 2 (``ValueError``).
+    Needs two rows with n ≥ 2 and some spread within them (``ValueError``).
     """
     n = np.asarray(n, float)
     s = np.asarray(total, float)
@@ -170,6 +170,8 @@ def fit_mean_prior(n, total, total_sq, groups: int | None = None) -> MeanPrior:
     means = s / n
     within = np.maximum(ss - s * s / n, 0.0)
     sigma2 = float(within.sum() / (n - 1).sum())
+    if not sigma2 > 0:
+        raise ValueError("the R prior needs some spread between people (all scores equal)")
     tau2 = float(means.var(ddof=1) - np.mean(sigma2 / n))
     floor = TAU2_FLOOR_ICC / (1 - TAU2_FLOOR_ICC) * sigma2
     return MeanPrior(
@@ -178,19 +180,39 @@ def fit_mean_prior(n, total, total_sq, groups: int | None = None) -> MeanPrior:
     )
 
 
+#: The priors a component gets when it cannot be fitted (``fit_priors`` with ``fallback``:
+#: fewer than two department-quarters with data, e.g. an organisation without service
+#: standards has no C): a between-department spread of a typical organisation, 15 points
+#: (a share of mean 0.5 with m = 10: √(0.25/11) ≈ 0.15; R of mean 50 with τ = 15 and a
+#: within spread of 25 points, about a 1..5 scale's). ``groups`` = 0, so the allowance for
+#: the prior's own uncertainty is the largest (g = 5).
+VAGUE_SHARE = SharePrior(0.5, 10.0, 0)
+VAGUE_MEAN = MeanPrior(50.0, 625.0, 225.0, 0)
+
+
 def fit_priors(t_successes, t_trials, r_n, r_total, r_total_sq, c_successes, c_trials,
-               groups: int | None = None) -> Priors:
+               groups: int | None = None, fallback: bool = False) -> Priors:
     """All three priors and the components' correlation from pooled department-quarters
     (parallel sequences, one entry per department-quarter; a missing component has n = 0).
 
     The correlation ρ_ij is the sample covariance of the raw means of the rows where both
     components have n ≥ ``K_MIN`` (sampling noise is independent between components, so it
     does not bias the covariance), divided by τ_i·τ_j and clipped to ±0.95; 0 with fewer than
-    three such rows.
+    three such rows. With ``fallback`` a component that cannot be fitted (``ValueError``)
+    gets ``VAGUE_SHARE`` / ``VAGUE_MEAN`` instead of raising.
     """
-    tp = fit_share_prior(t_successes, t_trials, groups)
-    rp = fit_mean_prior(r_n, r_total, r_total_sq, groups)
-    cp = fit_share_prior(c_successes, c_trials, groups)
+
+    def fit(fn, vague, *args):
+        try:
+            return fn(*args, groups)
+        except ValueError:
+            if not fallback:
+                raise
+            return vague
+
+    tp = fit(fit_share_prior, VAGUE_SHARE, t_successes, t_trials)
+    rp = fit(fit_mean_prior, VAGUE_MEAN, r_n, r_total, r_total_sq)
+    cp = fit(fit_share_prior, VAGUE_SHARE, c_successes, c_trials)
     tn, rn, cn = (np.asarray(a, float) for a in (t_trials, r_n, c_trials))
     raw = np.vstack([
         100 * np.asarray(t_successes, float) / np.maximum(tn, 1),
