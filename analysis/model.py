@@ -758,24 +758,36 @@ def score_quarter(sums: Sequence[DepartmentSums], priors: Priors,
     return out
 
 
-#: Alternative weightings for the sensitivity line: each weight 0.10 higher (the others
-#: scaled down to keep the sum 1) and equal weights.
-SENSITIVITY_WEIGHTS: tuple[tuple[float, float, float], ...] = (
-    (0.45, 0.45 * 0.55 / 0.65, 0.20 * 0.55 / 0.65),
-    (0.35 * 0.45 / 0.55, 0.55, 0.20 * 0.45 / 0.55),
-    (0.35 * 0.70 / 0.80, 0.45 * 0.70 / 0.80, 0.30),
-    (1 / 3, 1 / 3, 1 / 3),
-)
+def alternative_weights(weights: Sequence[float] = tuple(WEIGHTS.values())
+                        ) -> list[tuple[str, tuple[float, float, float]]]:
+    """The weightings a standing is checked against (the sensitivity line): "equal" weights,
+    and "double_T", "double_R", "double_C" (that component's weight doubled, the others
+    keeping their ratio), each normalised to sum 1. Components of weight 0 stay at 0."""
+    w = [float(v) for v in weights]
+    present = [v > 0 for v in w]
+    out = [("equal", [1.0 if p else 0.0 for p in present])]
+    for i, key in enumerate(COMPONENTS):
+        if present[i]:
+            out.append((f"double_{key}", [v * (2.0 if j == i else 1.0) for j, v in enumerate(w)]))
+    return [(name, tuple(v / sum(alt) for v in alt)) for name, alt in out]  # type: ignore[misc]
+
+
+def standings_under(sums: Sequence[DepartmentSums], priors: Priors, k: int = K_MIN
+                    ) -> list[tuple[tuple[str, str], ...]]:
+    """For each department, its rank group under every ``alternative_weights`` of
+    ``priors.weights`` (the same frozen priors, other weights): ((name, group), ...)."""
+    out: list[list[tuple[str, str]]] = [[] for _ in sums]
+    for name, weights in alternative_weights(priors.weights):
+        alt = Priors(priors.T, priors.R, priors.C, priors.corr, weights, priors.version)
+        for i, s in enumerate(score_quarter(sums, alt, None, k)):
+            out[i].append((name, s.group))
+    return [tuple(row) for row in out]
 
 
 def weight_sensitivity(sums: Sequence[DepartmentSums], priors: Priors,
-                       alternatives=SENSITIVITY_WEIGHTS, k: int = K_MIN) -> list[bool]:
+                       k: int = K_MIN) -> list[bool]:
     """For each department, True when its rank group is the same under every alternative
     weighting as under ``priors.weights`` (its standing does not depend on the weights)."""
     base = [s.group for s in score_quarter(sums, priors, None, k)]
-    stable = [True] * len(base)
-    for weights in alternatives:
-        alt = Priors(priors.T, priors.R, priors.C, priors.corr, tuple(weights), priors.version)
-        for i, s in enumerate(score_quarter(sums, alt, None, k)):
-            stable[i] &= s.group == base[i]
-    return stable
+    return [all(group == base[i] for _name, group in row)
+            for i, row in enumerate(standings_under(sums, priors, k))]

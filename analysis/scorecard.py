@@ -385,30 +385,14 @@ def trends(models: Sequence[QuarterModel]) -> dict[int, model.TrendResult]:
     return dict(zip(ids, results, strict=True))
 
 
-def alternative_weights(weights: Mapping[str, float]) -> list[tuple[str, dict[str, float]]]:
-    """The weightings a standing is checked against: equal weights, and each component's
-    weight doubled (the others keeping their ratio)."""
-    keys = [k for k in COMPONENTS if weights.get(k, 0) > 0]
-    out = [("equal", {k: 1.0 for k in keys})]
-    for key in keys:
-        out.append((f"double_{key}", {k: (2.0 if k == key else 1.0) * weights[k] for k in keys}))
-    return out
-
-
 def standings_elsewhere(m: QuarterModel, k: int) -> dict[int, tuple[tuple[str, str], ...]]:
     """Every shown department's rank group under each alternative weighting
-    (``model.score_quarter`` with the same frozen priors and other weights)."""
+    (``model.standings_under``: the same frozen priors, other weights)."""
     if m.priors is None:
         return {}
     ids = sorted(m.scores)
-    sums = [model_sums(m.scores[d].sums, k) for d in ids]
-    weights = dict(zip(COMPONENTS, m.priors.weights, strict=True))
-    out: dict[int, list[tuple[str, str]]] = {d: [] for d in ids}
-    for name, alt in alternative_weights(weights):
-        scored = model.score_quarter(sums, with_weights(m.priors, alt), None, k)
-        for d, s in zip(ids, scored, strict=True):
-            out[d].append((name, s.group))
-    return {d: tuple(v) for d, v in out.items() if m.scores[d].isq.shown}
+    rows = model.standings_under([model_sums(m.scores[d].sums, k) for d in ids], m.priors, k)
+    return {d: row for d, row in zip(ids, rows, strict=True) if m.scores[d].isq.shown}
 
 
 def bin_r(values: Sequence[float]) -> tuple[int, ...]:

@@ -290,13 +290,19 @@ def _sums(t: float, r: float, c: float, n: int = 200) -> model.DepartmentSums:
 
 def test_weight_sensitivity_flags_a_standing_that_depends_on_the_weights() -> None:
     priors = _priors()
-    assert all(abs(sum(w) - 1) < 1e-9 for w in model.SENSITIVITY_WEIGHTS)
+    alternatives = dict(model.alternative_weights(priors.weights))
+    assert set(alternatives) == {"equal", "double_T", "double_R", "double_C"}
+    assert all(abs(sum(w) - 1) < 1e-9 for w in alternatives.values())
+    assert alternatives["double_T"][0] == pytest.approx(0.70 / 1.35)
     others = [_sums(70, 65, 80)] * 5
-    # Perfect compliance, poor satisfaction: "below" only when T weighs 0.45.
+    # Perfect compliance, poor satisfaction: "in line" with the stated weights, "below" when
+    # satisfaction counts double.
     depends = _sums(50, 65, 100)
-    # Poorer still: below under every weighting.
-    clear = _sums(40, 65, 100)
+    # Poor satisfaction, and compliance no better than the others: below under every
+    # weighting.
+    clear = _sums(40, 65, 80)
     assert model.score_quarter([depends, *others], priors)[0].group == "in_line"
     assert model.weight_sensitivity([depends, *others], priors)[0] is False
+    assert ("double_T", "below") in model.standings_under([depends, *others], priors)[0]
     assert model.score_quarter([clear, *others], priors)[0].group == "below"
     assert model.weight_sensitivity([clear, *others], priors)[0] is True
