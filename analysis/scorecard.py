@@ -371,8 +371,9 @@ def quarter_index(quarter: str) -> int:
 
 
 def trends(models: Sequence[QuarterModel]) -> dict[int, model.TrendResult]:
-    """Trend badges of every department over ``models`` (``model.trend_badges`` on the
-    shown ISQs on the real time axis, Benjamini-Hochberg across the departments)."""
+    """Trend badges of every department with at least ``model.MIN_TREND_QUARTERS`` shown ISQs
+    over ``models`` (``model.trend_badges`` on the real time axis, Benjamini-Hochberg across
+    those departments); departments with fewer have no badge."""
     series: dict[int, tuple[list[float], list[float]]] = {}
     for m in models:
         for d, s in m.scores.items():
@@ -380,7 +381,8 @@ def trends(models: Sequence[QuarterModel]) -> dict[int, model.TrendResult]:
                 times, values = series.setdefault(d, ([], []))
                 times.append(quarter_index(m.quarter))
                 values.append(s.isq.value)
-    ids = sorted(series)
+    # Only series long enough for a badge form the family BH corrects over.
+    ids = sorted(d for d, (times, _v) in series.items() if len(times) >= model.MIN_TREND_QUARTERS)
     results = model.trend_badges([series[d] for d in ids])
     return dict(zip(ids, results, strict=True))
 

@@ -301,28 +301,48 @@ def flags(
     names: Mapping[int, tuple[str, str]],
     ctx: Context,
 ) -> dict[int, ChangeFlag]:
-    """The flagged changes into ``after`` (``analysis.scorecard.quarter_flags``: BH over the
-    quarter's departments, as the overview of that quarter shows them), cached under both
-    quarters' versions and the priors. The binned R values are read here."""
+    """The flagged changes into ``after`` (see ``window_flags``)."""
     if before is None:
         return {}
-    key = (
-        data.database_name(session), before.quarter, after.quarter,
-        ctx.versions.of(before.quarter), ctx.versions.of(after.quarter),
-        ctx.compliance_version, hour_of(ctx.now), settings_key(ctx.settings), ctx.priors_key,
-    )
+    return window_flags(session, [(before, after)], names, ctx)[after.quarter]
 
-    def compute() -> dict[int, sc.Change]:
-        released = [q for q in (before.quarter, after.quarter) if ctx.versions.released(q)]
-        hists = data.r_histograms(session, released, sc.R_BIN_WIDTH, sc.R_BINS)
-        return sc.quarter_flags(before, after, hists, ctx.settings.k)
 
-    changes = _flags_cache.get_or_make(key, compute)
-    out = {}
-    for d, c in changes.items():
-        code, name = names.get(d, (str(d), str(d)))
-        out[d] = ChangeFlag(code, name, after.quarter, before.quarter, c.isq_before,
-                            c.isq_after, c.flag.delta, c.flag.p_adjusted, c.flag.components)
+def window_flags(
+    session: Session,
+    pairs: Sequence[tuple[QuarterModel, QuarterModel]],
+    names: Mapping[int, tuple[str, str]],
+    ctx: Context,
+) -> dict[str, dict[int, ChangeFlag]]:
+    """The flagged changes into each ``after`` of ``pairs`` (before, after), by the later
+    quarter (``analysis.scorecard.quarter_flags``: BH over the quarter's departments, as the
+    overview of that quarter shows them), each cached under both quarters' versions and the
+    priors. The binned R values of every quarter not cached are read in one query."""
+    def key(before: QuarterModel, after: QuarterModel) -> tuple[Any, ...]:
+        return (
+            data.database_name(session), before.quarter, after.quarter,
+            ctx.versions.of(before.quarter), ctx.versions.of(after.quarter),
+            ctx.compliance_version, hour_of(ctx.now), settings_key(ctx.settings),
+            ctx.priors_key,
+        )
+
+    found = {p[1].quarter: _flags_cache.get(key(*p)) for p in pairs}
+    todo = [p for p in pairs if found[p[1].quarter] is None]
+    if todo:
+        quarters = sorted({m.quarter for p in todo for m in p if ctx.versions.released(m.quarter)})
+        hists = data.r_histograms(session, quarters, sc.R_BIN_WIDTH, sc.R_BINS)
+        for before, after in todo:
+            changes = sc.quarter_flags(before, after, hists, ctx.settings.k)
+            _flags_cache.put(key(before, after), changes)
+            found[after.quarter] = changes
+    out: dict[str, dict[int, ChangeFlag]] = {}
+    for (before, after) in pairs:
+        out[after.quarter] = {}
+        for d, c in (found[after.quarter] or {}).items():
+            code, name = names.get(d, (str(d), str(d)))
+            out[after.quarter][d] = ChangeFlag(
+                code, name, after.quarter, before.quarter, c.isq_before, c.isq_after,
+                c.flag.delta, c.flag.p_adjusted, c.flag.components,
+            )
     return out
 
 

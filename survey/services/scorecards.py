@@ -376,10 +376,17 @@ def build_scorecard(
     model = loaded[quarter]
     score = model.scores.get(department.id)
 
+    # Every transition into a quarter of the window (and into the quarter shown), each
+    # tested across the organisation: the flags the overviews of those quarters show.
+    pairs = [
+        (loaded[shift_quarter(q, -1)], loaded[q])
+        for q in sorted({*window, quarter})
+        if shift_quarter(q, -1) in available
+    ]
+    flags = models.window_flags(session, pairs, names, ctx)
+
     def flag_into(q: str) -> ChangeFlag | None:
-        prior_q = shift_quarter(q, -1)
-        earlier = loaded[prior_q] if prior_q in available else None
-        return models.flags(session, earlier, loaded[q], names, ctx).get(department.id)
+        return flags.get(q, {}).get(department.id)
 
     flag = flag_into(quarter)
 
