@@ -185,8 +185,9 @@ class OrgOverview:
 @dataclass(frozen=True)
 class TrendPoint:
     """One quarter of a department's trend: its ISQ and IQ, the organisation's ISQ, the
-    significant change into that quarter if any, and ``partial`` when the ISQ is shown with
-    a component missing (its weight then falls on the others)."""
+    flagged change into that quarter if any, and ``partial`` when the ISQ is shown with a
+    component missing that other quarters of the trend have (it then holds that component's
+    prior, with the prior's spread; the weights never move)."""
 
     quarter: str
     isq: Gated
@@ -300,7 +301,7 @@ class Scorecard:
     response_rate: float | None  # post-interaction answers per survey sent, 0..100
     gap: PerceptionGap
     #: Where the department stands against the organisation with the stated weights, and with
-    #: each alternative weighting (``weight_sensitivity``): does the standing depend on them?
+    #: each alternative weighting (``analysis.model.standings_under``): does it depend on them?
     standing: str | None = None
     standing_elsewhere: tuple[tuple[str, str], ...] = ()
 
