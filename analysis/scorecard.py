@@ -270,8 +270,13 @@ def build_quarter_model(quarter: str, inputs: Mapping[int, DepartmentInput], pri
             isq = Gated(s.isq.value, max(0.0, s.isq.low), min(100.0, s.isq.high), n)
             group = s.group
         else:
+            # Neither T nor R shown: no model output of the department is published, not
+            # even its shrunk C (the raw compliance share is the page's, gated on its own).
             isq = Gated.hidden(BELOW_K if (i.t_n or i.r_n) else NO_SURVEY_COMPONENT)
             group = "in_line"
+            if why["C"] is None:
+                comps["C"] = Component("C", i.c_judged, None, None, None, None,
+                                       NO_SURVEY_COMPONENT)
         scores[d] = QuarterScore(d, quarter, comps, isq, i.people, i, group)
     shown = [s.isq.value for s in scores.values() if s.isq.shown and s.isq.value is not None]
     return QuarterModel(quarter, scores, _org(inputs, gates),

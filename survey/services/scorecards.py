@@ -243,14 +243,15 @@ def _compliance(
             low, high = _wilson(count.compliant, count.judged)
             share = Gated(100.0 * count.compliant / count.judged, low, high, count.judged)
         services.append(ServiceCompliance(names.get(service_id, str(service_id)), share))
-    component = score.components["C"] if score is not None else None
-    if component is None or component.n == 0:
-        share = Gated.hidden(NO_DATA)
-    elif not component.shown:
-        share = Gated.hidden(component.reason or BELOW_K)
+    # The raw share of judged interactions, gated on its own count: shown even when the
+    # department has no survey figure (then its shrunk C, a model output, is not).
+    why = sc.reasons(score.sums, k)["C"] if score is not None else NO_DATA
+    if why is not None:
+        share = Gated.hidden(why)
     else:
-        low, high = _wilson(score.sums.c_compliant, score.sums.c_judged)  # type: ignore[union-attr]
-        share = Gated(component.raw, low, high, component.n)
+        c_sums = score.sums  # type: ignore[union-attr]
+        low, high = _wilson(c_sums.c_compliant, c_sums.c_judged)
+        share = Gated(100.0 * c_sums.c_compliant / c_sums.c_judged, low, high, c_sums.c_judged)
     surveyed = sum(1 for t in times if t.surveyed)
     if not anonymity.passes_gate(len(times), k):
         reason = NO_DATA if not times else BELOW_K

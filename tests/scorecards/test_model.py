@@ -380,3 +380,50 @@ def test_a_version_one_baseline_keeps_its_scale_and_gets_fitted_priors(org: Org)
     assert result.iq.value == pytest.approx(100 + 15 * (result.isq.value - 50.0) / 10.0)
     models = load_models(org.session, [Q], Settings(), LATER)
     assert models[Q].priors is not None and models[Q].priors.version == 2
+
+
+def _figures(org: Org) -> dict[str, tuple]:
+    model = load_models(org.session, [Q], Settings(), LATER)[Q]
+    return {
+        code: (s.isq, tuple(sorted(s.components.items())))
+        for code in ("IT", "HR", "FIN")
+        if (s := model.scores.get(org.id(code))) is not None
+    }
+
+
+@pytest.mark.parametrize("hidden_t", [[5, 5, 5, 5, 5, 4], [4, 5, 2]])  # certain; under k
+def test_a_hidden_component_changes_no_published_figure(org: Org, hidden_t: list[int]) -> None:
+    """IT's hidden T (all satisfied, or under k) enters nothing: every department's
+    components and ISQ are what they are with no T for IT at all; IT's ISQ holds T's prior
+    with the weights as stated."""
+    org.quarterly("IT", "SALES", Q, [4, 3, 4, 5, 3, 4, 4, 3])
+    org.quarterly("HR", "SALES", Q, [2, 3, 2, 3, 3, 2, 4, 2])
+    org.quarterly("FIN", "SALES", Q, [3, 4, 3, 4, 3, 4, 3, 4])
+    org.post_interaction("HR", "SALES", Q, [1, 2, 4, 5, 1, 2, 4])
+    org.post_interaction("FIN", "SALES", Q, [4, 5, 4, 3, 5, 4, 2])
+    without = _figures(org)
+    org.post_interaction("IT", "SALES", Q, hidden_t)
+    with_hidden = _figures(org)
+    it = load_models(org.session, [Q], Settings(), LATER)[Q].scores[org.id("IT")]
+    assert not it.components["T"].shown and it.components["T"].value is None
+    for code in ("HR", "FIN"):
+        assert with_hidden[code] == without[code]
+    assert with_hidden["IT"][0] == without["IT"][0]  # IT's ISQ
+    priors = load_models(org.session, [Q], Settings(), LATER)[Q].priors
+    r = it.components["R"].value
+    assert it.isq.value == pytest.approx(0.35 * 100 * priors.T.mean + 0.45 * r + 0.20 * 100
+                                         * priors.C.mean)
+
+
+def test_no_model_output_for_a_department_without_a_survey_figure(org: Org) -> None:
+    """Compliance alone: the raw share of judged interactions is shown, its shrunk value
+    and any ISQ are not."""
+    org.quarterly("HR", "SALES", Q, [2, 3, 2, 3, 3, 2, 4, 2])
+    org.quarterly("FIN", "SALES", Q, [3, 4, 3, 4, 3, 4, 3, 4])
+    org.interactions("IT", Q, [(30, 200), (90, 300), (10, 600), (20, 100), (5, 50), (40, 400)])
+    result = card(org, "IT")
+    assert not result.isq.shown and not result.iq.shown
+    assert all(not c.shown and c.value is None for c in result.components)
+    assert result.compliance.share.value == pytest.approx(100 * 4 / 6)
+    overview, _p = build_overview(org.session, Q, Settings(), now=LATER)
+    assert "IT" not in {r.code for r in overview.ranking}
