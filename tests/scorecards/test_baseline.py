@@ -146,3 +146,6 @@ def test_an_administrator_freezes_and_rebases_from_the_page(admin_client, org: O
     assert len(rows) == 2 and sum(r.active for r in rows) == 1
     text = admin_client.get("/admin/baseline").get_data(as_text=True)
     assert "replaced on" in text and "in use" in text
+    # The mean and spread with their standard errors, and the model that froze them.
+    se = rows[0].priors["baseline"]
+    assert f"{rows[0].mu0:.1f} ± {se['mu0_se']:.1f}" in text and "isq-2" in text
