@@ -10,12 +10,12 @@ Modules:
 - ``analysis.stats``: intervals and tests with their published sources (Wilson, Newcombe,
   two-proportion z, Mann-Whitney, Mann-Kendall with Theil-Sen, Benjamini-Hochberg,
   Cronbach's alpha with Feldt's interval, NPS).
-- ``analysis.scoring``: item rescaling, respondent-first averaging, shrinkage, the ISQ, the
-  frozen baseline and the IQ, bootstrap (BCa) intervals, change and trend markers, the
-  perception gap.
+- ``analysis.scoring``: item rescaling, the prior strength of a share, the perception gap.
 - ``analysis.model``: the scoring model, version 2 (frozen pooled priors, intervals proved by
   simulation, exact change tests with a minimum n and BH, gap-aware corrected trends, rank
   groups, the weight sensitivity line), from plain sums to frozen dataclasses.
+- ``analysis.scorecard``: the scorecards' pure half: the anonymity gate around the model and
+  the gated results a page assembles (the application reads sums, this computes).
 - ``analysis.validate``: the simulation study of ``analysis.model`` (``make validate``).
 - ``analysis.anonymity``: the k gates and the remainder rule for tables of counts.
 - ``analysis.charts``: matplotlib ``Figure`` charts (never pyplot) and their SVG/PNG/PDF bytes.

@@ -158,7 +158,7 @@ def fit_mean_prior(n, total, total_sq, groups: int | None = None) -> MeanPrior:
 
     mean = Σtotal/Σn; σ² = pooled within variance Σ(n−1)s²/Σ(n−1) (rows with n ≥ 2);
     τ² = var(department means) − mean(σ²/n), floored so that τ²/(τ² + σ²) ≥ ``TAU2_FLOOR_ICC``.
-    Needs two rows with n ≥ 2 (``ValueError``).
+    Needs two rows with n ≥ 2 and some spread within them (``ValueError``).
     """
     n = np.asarray(n, float)
     s = np.asarray(total, float)
@@ -170,6 +170,8 @@ def fit_mean_prior(n, total, total_sq, groups: int | None = None) -> MeanPrior:
     means = s / n
     within = np.maximum(ss - s * s / n, 0.0)
     sigma2 = float(within.sum() / (n - 1).sum())
+    if not sigma2 > 0:
+        raise ValueError("the R prior needs some spread between people (all scores equal)")
     tau2 = float(means.var(ddof=1) - np.mean(sigma2 / n))
     floor = TAU2_FLOOR_ICC / (1 - TAU2_FLOOR_ICC) * sigma2
     return MeanPrior(
@@ -178,19 +180,39 @@ def fit_mean_prior(n, total, total_sq, groups: int | None = None) -> MeanPrior:
     )
 
 
+#: The priors a component gets when it cannot be fitted (``fit_priors`` with ``fallback``:
+#: fewer than two department-quarters with data, e.g. an organisation without service
+#: standards has no C): a between-department spread of a typical organisation, 15 points
+#: (a share of mean 0.5 with m = 10: √(0.25/11) ≈ 0.15; R of mean 50 with τ = 15 and a
+#: within spread of 25 points, about a 1..5 scale's). ``groups`` = 0, so the allowance for
+#: the prior's own uncertainty is the largest (g = 5).
+VAGUE_SHARE = SharePrior(0.5, 10.0, 0)
+VAGUE_MEAN = MeanPrior(50.0, 625.0, 225.0, 0)
+
+
 def fit_priors(t_successes, t_trials, r_n, r_total, r_total_sq, c_successes, c_trials,
-               groups: int | None = None) -> Priors:
+               groups: int | None = None, fallback: bool = False) -> Priors:
     """All three priors and the components' correlation from pooled department-quarters
     (parallel sequences, one entry per department-quarter; a missing component has n = 0).
 
     The correlation ρ_ij is the sample covariance of the raw means of the rows where both
     components have n ≥ ``K_MIN`` (sampling noise is independent between components, so it
     does not bias the covariance), divided by τ_i·τ_j and clipped to ±0.95; 0 with fewer than
-    three such rows.
+    three such rows. With ``fallback`` a component that cannot be fitted (``ValueError``)
+    gets ``VAGUE_SHARE`` / ``VAGUE_MEAN`` instead of raising.
     """
-    tp = fit_share_prior(t_successes, t_trials, groups)
-    rp = fit_mean_prior(r_n, r_total, r_total_sq, groups)
-    cp = fit_share_prior(c_successes, c_trials, groups)
+
+    def fit(fn, vague, *args):
+        try:
+            return fn(*args, groups)
+        except ValueError:
+            if not fallback:
+                raise
+            return vague
+
+    tp = fit(fit_share_prior, VAGUE_SHARE, t_successes, t_trials)
+    rp = fit(fit_mean_prior, VAGUE_MEAN, r_n, r_total, r_total_sq)
+    cp = fit(fit_share_prior, VAGUE_SHARE, c_successes, c_trials)
     tn, rn, cn = (np.asarray(a, float) for a in (t_trials, r_n, c_trials))
     raw = np.vstack([
         100 * np.asarray(t_successes, float) / np.maximum(tn, 1),
@@ -416,10 +438,10 @@ def fisher_arrays(x1, n1, x2, n2) -> np.ndarray:
     Counts are rounded to whole numbers (T's person-averaged successes). Where the smaller n
     is at most ``EXACT_MAX_N``: Fisher's exact test (sum of the hypergeometric probabilities
     not above the observed one). Above: pooled z with continuity correction. p = 1 when a
-    group is empty or the pooled share is 0 or 1.
+    group is empty or the pooled share is 0 or 1. The hypergeometric probabilities come from
+    log-gamma (``scipy.special``), not ``scipy.stats``, which would add about 50 MB to every
+    web worker that draws a scorecard.
     """
-    from scipy import stats as sps
-
     x1, n1, x2, n2 = (np.rint(np.asarray(a, float)).astype(np.int64) for a in (x1, n1, x2, n2))
     x1, x2 = np.minimum(x1, n1), np.minimum(x2, n2)
     p = np.ones(x1.shape, float)
@@ -434,9 +456,9 @@ def fisher_arrays(x1, n1, x2, n2) -> np.ndarray:
             hi = np.minimum(kk, nn1)
             grid = lo[:, None] + np.arange(EXACT_MAX_N + 2)[None, :]
             inside = grid <= hi[:, None]
-            pmf = sps.hypergeom.pmf(np.minimum(grid, hi[:, None]), mm[:, None], kk[:, None],
-                                    nn1[:, None]) * inside
-            obs = sps.hypergeom.pmf(x1[chunk], mm, kk, nn1)
+            pmf = _hypergeom_pmf(np.minimum(grid, hi[:, None]), mm[:, None], kk[:, None],
+                                 nn1[:, None]) * inside
+            obs = _hypergeom_pmf(x1[chunk], mm, kk, nn1)
             p[chunk] = np.minimum(1.0, (pmf * (pmf <= obs[:, None] * (1 + 1e-7))).sum(axis=1))
     approx = valid & ~exact
     if approx.any():
@@ -446,6 +468,19 @@ def fisher_arrays(x1, n1, x2, n2) -> np.ndarray:
         diff = np.abs(a1 / b1 - a2 / b2) - 0.5 * (1 / b1 + 1 / b2)
         p[approx] = 2 * _norm_sf(np.maximum(diff, 0) / se)
     return p
+
+
+def _hypergeom_pmf(k, total, successes, draws):
+    """P(K = k) drawing ``draws`` from ``total`` of which ``successes`` are successes:
+    C(successes, k)·C(total − successes, draws − k)/C(total, draws), through log-gamma."""
+    from scipy import special
+
+    def log_comb(a, b):
+        return special.gammaln(a + 1.0) - special.gammaln(b + 1.0) - special.gammaln(a - b + 1.0)
+
+    k, total, successes, draws = (np.asarray(v, float) for v in (k, total, successes, draws))
+    return np.exp(log_comb(successes, k) + log_comb(total - successes, draws - k)
+                  - log_comb(total, draws))
 
 
 def mann_whitney_hist_arrays(hist1, hist2) -> tuple[np.ndarray, np.ndarray]:
@@ -736,24 +771,36 @@ def score_quarter(sums: Sequence[DepartmentSums], priors: Priors,
     return out
 
 
-#: Alternative weightings for the sensitivity line: each weight 0.10 higher (the others
-#: scaled down to keep the sum 1) and equal weights.
-SENSITIVITY_WEIGHTS: tuple[tuple[float, float, float], ...] = (
-    (0.45, 0.45 * 0.55 / 0.65, 0.20 * 0.55 / 0.65),
-    (0.35 * 0.45 / 0.55, 0.55, 0.20 * 0.45 / 0.55),
-    (0.35 * 0.70 / 0.80, 0.45 * 0.70 / 0.80, 0.30),
-    (1 / 3, 1 / 3, 1 / 3),
-)
+def alternative_weights(weights: Sequence[float] = tuple(WEIGHTS.values())
+                        ) -> list[tuple[str, tuple[float, float, float]]]:
+    """The weightings a standing is checked against (the sensitivity line): "equal" weights,
+    and "double_T", "double_R", "double_C" (that component's weight doubled, the others
+    keeping their ratio), each normalised to sum 1. Components of weight 0 stay at 0."""
+    w = [float(v) for v in weights]
+    present = [v > 0 for v in w]
+    out = [("equal", [1.0 if p else 0.0 for p in present])]
+    for i, key in enumerate(COMPONENTS):
+        if present[i]:
+            out.append((f"double_{key}", [v * (2.0 if j == i else 1.0) for j, v in enumerate(w)]))
+    return [(name, tuple(v / sum(alt) for v in alt)) for name, alt in out]  # type: ignore[misc]
+
+
+def standings_under(sums: Sequence[DepartmentSums], priors: Priors, k: int = K_MIN
+                    ) -> list[tuple[tuple[str, str], ...]]:
+    """For each department, its rank group under every ``alternative_weights`` of
+    ``priors.weights`` (the same frozen priors, other weights): ((name, group), ...)."""
+    out: list[list[tuple[str, str]]] = [[] for _ in sums]
+    for name, weights in alternative_weights(priors.weights):
+        alt = Priors(priors.T, priors.R, priors.C, priors.corr, weights, priors.version)
+        for i, s in enumerate(score_quarter(sums, alt, None, k)):
+            out[i].append((name, s.group))
+    return [tuple(row) for row in out]
 
 
 def weight_sensitivity(sums: Sequence[DepartmentSums], priors: Priors,
-                       alternatives=SENSITIVITY_WEIGHTS, k: int = K_MIN) -> list[bool]:
+                       k: int = K_MIN) -> list[bool]:
     """For each department, True when its rank group is the same under every alternative
     weighting as under ``priors.weights`` (its standing does not depend on the weights)."""
     base = [s.group for s in score_quarter(sums, priors, None, k)]
-    stable = [True] * len(base)
-    for weights in alternatives:
-        alt = Priors(priors.T, priors.R, priors.C, priors.corr, tuple(weights), priors.version)
-        for i, s in enumerate(score_quarter(sums, alt, None, k)):
-            stable[i] &= s.group == base[i]
-    return stable
+    return [all(group == base[i] for _name, group in row)
+            for i, row in enumerate(standings_under(sums, priors, k))]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import Date, Integer, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from survey.models import (
@@ -32,6 +32,7 @@ from survey.models import (
     Person,
     Question,
     QuizAttempt,
+    RespondentMark,
     Response,
     ScoreCell,
     ScoreTotal,
@@ -183,6 +184,29 @@ def provider_sums(
             int(n), float(total or 0.0), float(total_sq or 0.0)
         )
     return out
+
+
+def r_histograms(
+    session: Session, quarters: Sequence[str], width: float, bins: int
+) -> dict[tuple[int, str], tuple[int, ...]]:
+    """Per (provider, quarter): how many people's relationship scores (each person's mean,
+    0..100, from ``respondent_marks``) fall in each bin of ``width`` points (the nearest bin
+    of 0, width, 2·width ...; ``bins`` bins). Counted inside the database: no single value
+    leaves it. For the change tests only; nothing here is shown."""
+    if not quarters:
+        return {}
+    m = RespondentMark
+    bin_ = cast(func.round(m.r_sum / m.r_count / width), Integer)
+    stmt = (
+        select(m.provider_department_id, m.quarter, bin_, func.count())
+        .where(m.quarter.in_(list(quarters)), m.r_count > 0)
+        .group_by(m.provider_department_id, m.quarter, bin_)
+    )
+    out: dict[tuple[int, str], list[int]] = {}
+    for provider, quarter, index, count in session.execute(stmt):
+        row = out.setdefault((provider, quarter), [0] * bins)
+        row[min(bins - 1, max(0, int(index)))] += int(count)
+    return {key: tuple(row) for key, row in out.items()}
 
 
 def pair_sums(

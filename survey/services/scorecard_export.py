@@ -180,6 +180,8 @@ def to_json(card: Scorecard) -> dict[str, Any]:
             "version": baseline.version,
             "mu0": _r(baseline.mu0),
             "sigma0": _r(baseline.sigma0),
+            "mu0_se": _r(baseline.mu0_se),
+            "sigma0_se": _r(baseline.sigma0_se),
             "quarters": list(baseline.quarters),
             "provisional": baseline.provisional,
         },

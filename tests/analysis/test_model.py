@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from analysis import model, scoring
+from analysis import model
 from tests.analysis.test_stats import SHAMPOO
 
 
@@ -78,7 +78,7 @@ def test_fit_priors_estimates_the_correlation_of_components() -> None:
 def test_share_estimate_posterior_mean_and_missing_component() -> None:
     prior = model.SharePrior(0.70, 10.0, 40)
     est = model.share_estimate(9, 10, prior)
-    assert est.value == pytest.approx(100 * scoring.shrink_proportion(9, 10, 0.7, 10))  # 80
+    assert est.value == pytest.approx(100 * (9 + 10 * 0.7) / (10 + 10))  # 80
     assert est.low < est.value < est.high <= 100
     assert est.prior_weight == pytest.approx(0.5)
     gone = model.share_estimate(3, 4, prior)  # under k = 5: the prior, with its spread
@@ -105,7 +105,7 @@ def test_mean_estimate_equals_shrink_mean_and_widens_for_the_prior() -> None:
     prior = model.MeanPrior(65.0, 324.0, 36.0, 40)
     n, raw = 10, 72.0
     est = model.mean_estimate(n, n * raw, n * raw**2 + 9 * 324.0, prior)
-    assert est.value == pytest.approx(scoring.shrink_mean(72, 10, 324, 65, 36))  # 68.7
+    assert est.value == pytest.approx(72 - 32.4 / (32.4 + 36) * (72 - 65))  # 68.7
     b = 32.4 / (32.4 + 36.0)
     plain = 32.4 * (1 - b)  # the posterior variance with a known prior
     assert est.se**2 > plain
@@ -290,13 +290,19 @@ def _sums(t: float, r: float, c: float, n: int = 200) -> model.DepartmentSums:
 
 def test_weight_sensitivity_flags_a_standing_that_depends_on_the_weights() -> None:
     priors = _priors()
-    assert all(abs(sum(w) - 1) < 1e-9 for w in model.SENSITIVITY_WEIGHTS)
+    alternatives = dict(model.alternative_weights(priors.weights))
+    assert set(alternatives) == {"equal", "double_T", "double_R", "double_C"}
+    assert all(abs(sum(w) - 1) < 1e-9 for w in alternatives.values())
+    assert alternatives["double_T"][0] == pytest.approx(0.70 / 1.35)
     others = [_sums(70, 65, 80)] * 5
-    # Perfect compliance, poor satisfaction: "below" only when T weighs 0.45.
+    # Perfect compliance, poor satisfaction: "in line" with the stated weights, "below" when
+    # satisfaction counts double.
     depends = _sums(50, 65, 100)
-    # Poorer still: below under every weighting.
-    clear = _sums(40, 65, 100)
+    # Poor satisfaction, and compliance no better than the others: below under every
+    # weighting.
+    clear = _sums(40, 65, 80)
     assert model.score_quarter([depends, *others], priors)[0].group == "in_line"
     assert model.weight_sensitivity([depends, *others], priors)[0] is False
+    assert ("double_T", "below") in model.standings_under([depends, *others], priors)[0]
     assert model.score_quarter([clear, *others], priors)[0].group == "below"
     assert model.weight_sensitivity([clear, *others], priors)[0] is True

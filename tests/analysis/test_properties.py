@@ -1,13 +1,14 @@
-"""Properties of the scoring model over random inputs (hypothesis): shrinkage moves toward the
-organisation and never past it, the baseline mean maps to IQ 100, and the table suppression
-never shows a small cell nor leaves a small remainder in a row whose total is known."""
+"""Properties of the scoring model (``analysis.model``) over random inputs (hypothesis):
+shrinkage moves toward the organisation and never past it, the baseline mean maps to IQ 100,
+and the table suppression never shows a small cell nor leaves a small remainder in a row
+whose total is known."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import anonymity, scoring
+from analysis import anonymity, model
 
 fractions = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 scores = st.floats(min_value=0.0, max_value=100.0, allow_nan=False)
@@ -16,40 +17,45 @@ scores = st.floats(min_value=0.0, max_value=100.0, allow_nan=False)
 @given(
     n=st.integers(min_value=0, max_value=500),
     share=fractions,
-    p_bar=fractions,
-    m=st.floats(min_value=2.0, max_value=50.0),
+    p_bar=st.floats(min_value=0.01, max_value=0.99),
+    m=st.floats(min_value=1.0, max_value=49.0),
 )
 def test_proportion_shrinks_toward_the_organisation_never_past(
     n: int, share: float, p_bar: float, m: float
 ) -> None:
     x = round(share * n)
-    shrunk = scoring.shrink_proportion(x, n, p_bar, m)
+    est = model.share_estimate(x, n, model.SharePrior(p_bar, m, 10), k=1)
+    shrunk = est.value / 100
     raw = x / n if n else p_bar
-    assert min(raw, p_bar) - 1e-12 <= shrunk <= max(raw, p_bar) + 1e-12
-    assert abs(shrunk - p_bar) <= abs(raw - p_bar) + 1e-12
+    assert min(raw, p_bar) - 1e-9 <= shrunk <= max(raw, p_bar) + 1e-9
+    assert abs(shrunk - p_bar) <= abs(raw - p_bar) + 1e-9
+    assert est.low - 1e-9 <= est.value <= est.high + 1e-9
 
 
 @given(
     raw=scores,
     grand=scores,
     n=st.integers(min_value=0, max_value=500),
-    sigma2=st.floats(min_value=0.0, max_value=2500.0),
-    tau2=st.floats(min_value=0.0, max_value=2500.0),
+    sigma2=st.floats(min_value=1.0, max_value=2500.0),
+    tau2=st.floats(min_value=1.0, max_value=2500.0),
 )
 def test_mean_shrinks_toward_the_organisation_never_past(
     raw: float, grand: float, n: int, sigma2: float, tau2: float
 ) -> None:
-    shrunk = scoring.shrink_mean(raw, n, sigma2, grand, tau2)
-    assert min(raw, grand) - 1e-9 <= shrunk <= max(raw, grand) + 1e-9
-    assert abs(shrunk - grand) <= abs(raw - grand) + 1e-9
+    est = model.mean_estimate(n, raw * n, 0.0, model.MeanPrior(grand, sigma2, tau2, 10), k=1)
+    assert min(raw, grand) - 1e-9 <= est.value <= max(raw, grand) + 1e-9
+    assert abs(est.value - grand) <= abs(raw - grand) + 1e-9
 
 
 @given(st.lists(scores, min_size=2, max_size=40).filter(lambda v: max(v) - min(v) > 1e-3))
 def test_a_department_at_the_baseline_mean_has_iq_100(values: list[float]) -> None:
-    baseline = scoring.freeze_baseline(values, quarters=["2025Q1", "2025Q4"])
-    assert abs(scoring.iq(baseline.mu0, baseline) - 100.0) < 1e-9
+    flat = model.SharePrior(0.5, 10.0, 5)
+    priors = model.Priors(flat, model.MeanPrior(50.0, 100.0, 25.0, 5), flat, ((1.0,),) * 3)
+    baseline = model.freeze_baseline2(values, 2, priors, ["2025Q1", "2025Q4"])
+    iq, low, high = model.iq_arrays(baseline.mu0, baseline.mu0 - 1, baseline.mu0 + 1, baseline)
+    assert abs(float(iq) - 100.0) < 1e-9
     # and the map is increasing: a higher ISQ never gets a lower IQ
-    assert scoring.iq(baseline.mu0 + 1, baseline) > 100.0
+    assert float(low) < 100.0 < float(high)
 
 
 tables = st.integers(min_value=1, max_value=5).flatmap(

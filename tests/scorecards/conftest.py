@@ -6,6 +6,7 @@ are the ones production keeps.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -63,6 +64,9 @@ class Org:
                     quarter=quarter,
                     iso_week=_week(quarter),
                     answers=answers,
+                    # Every respondent has a pseudonym, as on the real paths: their mark
+                    # carries the per-person values the change tests rank.
+                    respondent=f"test-{secrets.token_hex(8)}",
                     contact_person_id=contact_person_id if index == 0 else None,
                 )
             )
@@ -94,6 +98,9 @@ class Org:
                     quarter=quarter,
                     iso_week=_week(quarter),
                     answers=answers,
+                    # Every respondent has a pseudonym, as on the real paths: their mark
+                    # carries the per-person values the change tests rank.
+                    respondent=f"test-{secrets.token_hex(8)}",
                 )
             )
         bulk_store_responses(self.session, self.questionnaires, items)

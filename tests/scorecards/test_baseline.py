@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from analysis.scorecard import priors_from_json
 from survey.models import Baseline
 from survey.periods import previous_quarters
 from survey.services.scorecards import Settings, build_scorecard, ensure_baseline, load_models
@@ -43,9 +44,15 @@ def test_the_baseline_records_what_it_was_computed_with(org: Org, backend) -> No
     org.session.commit()
     assert row is not None and row.active and row.frozen_by == "command"
     assert row.quarters == quarters[:4] and row.weights == {"T": 0.5, "R": 0.4, "C": 0.1}
-    assert row.k == 5 and row.method.startswith("isq-")
-    assert set(row.priors) == {"m_T", "m_C", "sigma2_R", "tau2_R"}
-    assert row.priors["m_T"] is not None and row.priors["sigma2_R"] is not None
+    assert row.k == 5 and row.method == "isq-2"
+    # The v2 priors, fitted on the baseline quarters, and the baseline's own uncertainty.
+    priors = priors_from_json(row.priors)
+    assert priors is not None and priors.version == 2
+    assert priors.weights == pytest.approx((0.5, 0.4, 0.1))
+    assert 1.0 <= priors.T.m <= 49.0 and 0 < priors.T.mean < 1
+    assert priors.R.sigma2 > 0 and priors.R.tau2 > 0 and priors.R.groups == 3
+    assert 0 < row.priors["baseline"]["mu0_se"] < row.sigma0
+    assert 0 < row.priors["baseline"]["sigma0_se"] < row.sigma0
 
 
 def test_changing_the_settings_does_not_move_a_past_iq(org: Org) -> None:
@@ -66,12 +73,15 @@ def test_changing_the_settings_does_not_move_a_past_iq(org: Org) -> None:
 def test_priors_are_frozen_with_the_baseline(org: Org) -> None:
     quarters = previous_quarters(Q, 6)
     _history(org, quarters)
+    provisional = load_models(org.session, quarters, Settings(), LATER)
     row = ensure_baseline(org.session, Settings(), now=LATER)
     org.session.commit()
+    frozen = priors_from_json(row.priors)
     models = load_models(org.session, quarters, Settings(), LATER)
     for q in quarters:
-        assert models[q].prior["m_T"] == row.priors["m_T"]
-        assert models[q].prior["tau2_R"] == row.priors["tau2_R"]
+        assert models[q].priors == frozen
+    # Before freezing, the priors were pooled over all six released quarters, not four.
+    assert provisional[quarters[0]].priors != frozen
 
 
 def test_a_rebase_keeps_the_old_baseline_and_pages_name_the_one_in_use(org: Org) -> None:
@@ -136,3 +146,6 @@ def test_an_administrator_freezes_and_rebases_from_the_page(admin_client, org: O
     assert len(rows) == 2 and sum(r.active for r in rows) == 1
     text = admin_client.get("/admin/baseline").get_data(as_text=True)
     assert "replaced on" in text and "in use" in text
+    # The mean and spread with their standard errors, and the model that froze them.
+    se = rows[0].priors["baseline"]
+    assert f"{rows[0].mu0:.1f} ± {se['mu0_se']:.1f}" in text and "isq-2" in text

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from survey.models import Baseline, Department
-from survey.services import chart_cache, scorecards
+from survey.services import chart_cache, scorecard_overview
 from survey.services.lru import Lru
 from tests.conftest import PASSWORD, post_form
 from tests.scorecards.conftest import Org
@@ -33,13 +33,13 @@ def test_an_unchanged_overview_is_built_once(
     admin_client, two_departments: Org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    original = scorecards._make_overview
+    original = scorecard_overview._make_overview
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append("overview")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(scorecards, "_make_overview", counting)
+    monkeypatch.setattr(scorecard_overview, "_make_overview", counting)
     for _ in range(3):
         assert admin_client.get(f"/scorecards/?quarter={Q}").status_code == 200
     assert calls == ["overview"]

@@ -310,12 +310,14 @@ def test_the_overview_groups_departments_instead_of_ranking_them(org: Org, admin
 
 def test_a_standing_that_depends_on_the_weights_says_so(org: Org, admin_client) -> None:
     """IT: great relationship, poor satisfaction after requests. Its standing with the stated
-    weights differs from the one when satisfaction counts double."""
+    weights differs from the one when its relationship score counts double. Five departments:
+    with three, the intervals (which carry the uncertainty of priors fitted on so few) place
+    no one apart from the organisation under any weighting."""
     org.quarterly("IT", "SALES", Q, [5, 5, 4, 5, 5, 4, 5, 5, 4, 5] * 3)
-    org.post_interaction("IT", "ENG", Q, [1, 2, 1, 2, 4, 1, 2, 1, 5, 2] * 3)
-    for code in ("HR", "FIN"):
-        org.quarterly(code, "SALES", Q, [3, 4, 3, 3, 4, 3, 4, 3, 3, 4] * 3)
-        org.post_interaction(code, "ENG", Q, [4, 3, 4, 5, 2, 4, 4, 3, 5, 4] * 3)
+    org.post_interaction("IT", "SALES", Q, [1, 2, 1, 2, 4, 1, 2, 1, 5, 2] * 3)
+    for code, start in (("HR", 0), ("FIN", 1), ("OPS", 0), ("ENG", 1)):
+        org.quarterly(code, "SALES", Q, [3, 4, 3, 3, 4, 3, 4, 3, 3, 4][start:] * 3)
+        org.post_interaction(code, "SALES", Q, [4, 3, 4, 5, 2, 4, 4, 3, 5, 4][start:] * 3)
     it = card(org, "IT")
     assert it.standing is not None and it.standing_depends()
     names = dict(it.standing_elsewhere)
@@ -324,3 +326,104 @@ def test_a_standing_that_depends_on_the_weights_says_so(org: Org, admin_client) 
     assert "This depends on the weights" in page
     fin = card(org, "FIN")
     assert fin.standing is not None and fin.standing_depends() == []
+
+
+def test_no_flag_rests_on_fewer_than_ten_people(org: Org) -> None:
+    """The same jump that is flagged with 30 people (above) is not flagged with 9: no change
+    test runs on a component with fewer than ``MIN_N_FLAG`` people in either quarter."""
+    before, after = "2025Q4", Q
+    org.quarterly("IT", "SALES", before, [2, 2, 2, 3, 2, 2, 2, 3, 2])
+    org.quarterly("IT", "SALES", after, [5, 4, 5, 5, 4, 5, 5, 4, 4])
+    for q in (before, after):
+        org.quarterly("FIN", "SALES", q, [3, 4, 3, 4, 3, 4, 3, 4, 3, 4] * 3)
+    result = card(org, "IT")
+    assert result.isq.shown and result.trend[-2].isq.shown
+    assert result.trend[-1].isq.value - result.trend[-2].isq.value >= 5  # a large move...
+    assert result.flag is None  # ...on too few people to test
+    overview, _p = build_overview(org.session, after, Settings(), now=LATER)
+    assert overview.movers == ()
+
+
+@pytest.mark.postgres
+def test_relationship_scores_are_binned_per_person_inside_the_database(org: Org, backend) -> None:
+    """The rank test's input: each person's R on the 5-point grid, counted per provider and
+    quarter; the counts add up to R's people and no value leaves the database."""
+    from analysis.scorecard import R_BIN_WIDTH, R_BINS
+    from survey.services.scorecard_data import provider_sums, r_histograms
+
+    org.quarterly("IT", "SALES", Q, [4, 4, 4, 5, 5, 3, 2])  # 75, 75, 75, 100, 100, 50, 25
+    org.quarterly("IT", "ENG", Q, [{"reliability": 5, "responsiveness": 4}] * 5)
+    hists = r_histograms(org.session, [Q], R_BIN_WIDTH, R_BINS)
+    it = hists[(org.id("IT"), Q)]
+    assert len(it) == R_BINS
+    assert sum(it) == provider_sums(org.session, [Q])[(org.id("IT"), Q)]["R"].n == 12
+    assert it[15] == 3 and it[20] == 2 and it[10] == 1 and it[5] == 1
+    assert sum(it) - sum(it[i] for i in (5, 10, 15, 20)) == 5  # the five mixed ratings
+
+
+def test_a_version_one_baseline_keeps_its_scale_and_gets_fitted_priors(org: Org) -> None:
+    """A record frozen by the old model (its priors in the old form) keeps its mu0, sigma0
+    and weights; the priors are fitted on its quarters."""
+    quarters = previous_quarters(Q, 6)
+    _history(org, quarters)
+    org.session.add(
+        Baseline(
+            version="v1-old", mu0=50.0, sigma0=10.0, quarters=quarters[:4],
+            created_at=LATER, method="isq-1", weights={"T": 0.35, "R": 0.45, "C": 0.2}, k=5,
+            priors={"m_T": 3.0, "m_C": None, "sigma2_R": 300.0, "tau2_R": 20.0},
+            active=True, frozen_by="command",
+        )
+    )
+    org.session.commit()
+    result = card(org, "FIN")
+    assert result.baseline.version == "v1-old" and not result.baseline.provisional
+    assert result.iq.value == pytest.approx(100 + 15 * (result.isq.value - 50.0) / 10.0)
+    models = load_models(org.session, [Q], Settings(), LATER)
+    assert models[Q].priors is not None and models[Q].priors.version == 2
+
+
+def _figures(org: Org) -> dict[str, tuple]:
+    model = load_models(org.session, [Q], Settings(), LATER)[Q]
+    return {
+        code: (s.isq, tuple(sorted(s.components.items())))
+        for code in ("IT", "HR", "FIN")
+        if (s := model.scores.get(org.id(code))) is not None
+    }
+
+
+@pytest.mark.parametrize("hidden_t", [[5, 5, 5, 5, 5, 4], [4, 5, 2]])  # certain; under k
+def test_a_hidden_component_changes_no_published_figure(org: Org, hidden_t: list[int]) -> None:
+    """IT's hidden T (all satisfied, or under k) enters nothing: every department's
+    components and ISQ are what they are with no T for IT at all; IT's ISQ holds T's prior
+    with the weights as stated."""
+    org.quarterly("IT", "SALES", Q, [4, 3, 4, 5, 3, 4, 4, 3])
+    org.quarterly("HR", "SALES", Q, [2, 3, 2, 3, 3, 2, 4, 2])
+    org.quarterly("FIN", "SALES", Q, [3, 4, 3, 4, 3, 4, 3, 4])
+    org.post_interaction("HR", "SALES", Q, [1, 2, 4, 5, 1, 2, 4])
+    org.post_interaction("FIN", "SALES", Q, [4, 5, 4, 3, 5, 4, 2])
+    without = _figures(org)
+    org.post_interaction("IT", "SALES", Q, hidden_t)
+    with_hidden = _figures(org)
+    it = load_models(org.session, [Q], Settings(), LATER)[Q].scores[org.id("IT")]
+    assert not it.components["T"].shown and it.components["T"].value is None
+    for code in ("HR", "FIN"):
+        assert with_hidden[code] == without[code]
+    assert with_hidden["IT"][0] == without["IT"][0]  # IT's ISQ
+    priors = load_models(org.session, [Q], Settings(), LATER)[Q].priors
+    r = it.components["R"].value
+    assert it.isq.value == pytest.approx(0.35 * 100 * priors.T.mean + 0.45 * r + 0.20 * 100
+                                         * priors.C.mean)
+
+
+def test_no_model_output_for_a_department_without_a_survey_figure(org: Org) -> None:
+    """Compliance alone: the raw share of judged interactions is shown, its shrunk value
+    and any ISQ are not."""
+    org.quarterly("HR", "SALES", Q, [2, 3, 2, 3, 3, 2, 4, 2])
+    org.quarterly("FIN", "SALES", Q, [3, 4, 3, 4, 3, 4, 3, 4])
+    org.interactions("IT", Q, [(30, 200), (90, 300), (10, 600), (20, 100), (5, 50), (40, 400)])
+    result = card(org, "IT")
+    assert not result.isq.shown and not result.iq.shown
+    assert all(not c.shown and c.value is None for c in result.components)
+    assert result.compliance.share.value == pytest.approx(100 * 4 / 6)
+    overview, _p = build_overview(org.session, Q, Settings(), now=LATER)
+    assert "IT" not in {r.code for r in overview.ranking}

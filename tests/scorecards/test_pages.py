@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
+from survey.services.scorecards import Settings, build_scorecard
 from tests.scorecards.conftest import Org
 
 Q = "2026Q1"
@@ -36,11 +38,18 @@ def test_department_page_shows_hand_computed_figures(admin_client, small_org: Or
     response = admin_client.get(f"/scorecards/IT?quarter={Q}")
     assert response.status_code == 200
     page = _text(response)
-    # Only one department passes the gate for T and R: no shrinkage partner, raw = adjusted.
+    # The raw figures beside the adjusted ones.
     assert "66.7" in page  # T = 4/6
     assert "75.0" in page  # R = 100 * (4 - 1) / 4
-    # ISQ = (0.35 * 66.67 + 0.45 * 75) / 0.80 = 71.35
-    assert "71.4" in page
+    # No standard, so no C: it takes its prior (mean 50) and the weights stay as stated,
+    # never renormalised over T and R.
+    card, _p = build_scorecard(small_org.session, small_org.departments["IT"], Q, Settings(),
+                               now=datetime(2027, 1, 1, tzinfo=UTC))
+    t, r, c = card.components
+    assert t.raw == pytest.approx(400 / 6) and r.raw == pytest.approx(75.0) and not c.shown
+    assert card.isq.value == pytest.approx(0.35 * t.value + 0.45 * r.value + 0.20 * 50.0)
+    assert f"{card.isq.value:.1f}" in page
+    assert card.isq.low < card.isq.value < card.isq.high
     assert "<svg" in page and "<title" in page
 
 

@@ -1,0 +1,410 @@
+"""The scorecards' pure half: from the plain sums of a page's snapshot to gated results.
+
+``survey.services`` reads the sums once (a snapshot per page); everything here is pure and is
+what the per-process caches wrap. The formulas are ``analysis.model`` (version 2); this
+module only applies the anonymity gate (``analysis.anonymity``) around them, so that a hidden
+figure is never computed into anything shown, and turns the model's arrays into the result
+nouns a page assembles.
+
+Units: every figure on 0..100. Per department and quarter (``DepartmentInput``):
+
+- T: ``t_n`` people, ``t_total`` the sum over people of each person's share of 4-5 answers
+  on 0..100 (so ``t_total / 100`` successes, possibly fractional);
+- R: ``r_n`` people, ``r_total`` and ``r_total_sq`` the sums of their 0..100 scores;
+- C: ``c_judged`` interactions judged against the standard, ``c_compliant`` within it;
+- ``people``: distinct respondents over both survey kinds;
+- ``r_hist``: the per-person R values binned on ``R_GRID`` (only for change tests; never
+  shown).
+
+A component is hidden (``NO_DATA``, ``BELOW_K``, ``CERTAIN``) before the model sees it: it then
+enters the model with n = 0, i.e. it takes its prior mean with its prior variance, and its
+sums enter neither the priors nor any test. ISQ is shown only when T or R is shown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from analysis import anonymity, model
+from analysis.model import Baseline2, DepartmentSums, Priors
+
+# Why a figure is not shown (machine names; pages and the API translate or pass them on).
+NO_DATA = "no_data"
+BELOW_K = "below_k"
+REMAINDER = "remainder"
+#: A share that is all or none of one outcome: it would tell each person's answer.
+CERTAIN = "certain"
+BELOW_COMMENT_K = "below_comment_k"
+NO_SURVEY_COMPONENT = "no_survey_component"
+NO_BASELINE = "no_baseline"
+
+COMPONENTS = model.COMPONENTS
+#: The fixed grid per-person R values are binned on for the Mann-Whitney test: bins of 5
+#: points (0, 5, ..., 100; a value goes to the nearest). Ties within a bin only make the test
+#: more cautious.
+R_BIN_WIDTH = 5.0
+R_BINS = 21
+
+
+@dataclass(frozen=True)
+class DepartmentInput:
+    """The stored sums of one department-quarter (see the module docstring)."""
+
+    t_n: int = 0
+    t_total: float = 0.0
+    r_n: int = 0
+    r_total: float = 0.0
+    r_total_sq: float = 0.0
+    people: int = 0
+    c_judged: int = 0
+    c_compliant: int = 0
+
+
+@dataclass(frozen=True)
+class Gated:
+    """A figure on 0..100 (or a count) that may be hidden; ``reason`` says why it is."""
+
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    n: int | None = None
+    reason: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.reason is None and self.value is not None
+
+    @classmethod
+    def hidden(cls, reason: str) -> Gated:
+        return cls(None, None, None, None, reason)
+
+
+@dataclass(frozen=True)
+class Component:
+    """One ISQ component: ``raw`` before shrinkage, ``value`` after, its 95 % interval, and n
+    (people for T and R, judged interactions for C)."""
+
+    key: str
+    n: int
+    raw: float | None
+    value: float | None
+    low: float | None
+    high: float | None
+    reason: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.reason is None and self.value is not None
+
+
+@dataclass(frozen=True)
+class QuarterScore:
+    """A department's gated components, ISQ and rank group (``above``, ``in_line``,
+    ``below``) in one quarter, with the sums they came from."""
+
+    department_id: int
+    quarter: str
+    components: Mapping[str, Component]
+    isq: Gated
+    respondents: int
+    sums: DepartmentInput
+    group: str = "in_line"
+
+
+@dataclass(frozen=True)
+class QuarterModel:
+    """Every department's scores in one quarter, the organisation's reference values (raw
+    pooled figures of the departments passing the gate) and its ISQ (the mean ISQ of the
+    departments shown), with the ``priors`` the quarter was scored with."""
+
+    quarter: str
+    scores: Mapping[int, QuarterScore]
+    org: Mapping[str, float | None]
+    org_isq: float | None
+    priors: Priors | None = field(default=None, compare=False)
+
+
+# --- the gate ---
+
+
+def reasons(d: DepartmentInput, k: int) -> dict[str, str | None]:
+    """Why each component of ``d`` is hidden (None: shown). T and R: no data, under k people,
+    or at an end of the scale (``anonymity.share_is_certain``); C: no data or under k."""
+    out: dict[str, str | None] = {}
+    for key, n, total in (("T", d.t_n, d.t_total), ("R", d.r_n, d.r_total)):
+        if n == 0:
+            out[key] = NO_DATA
+        elif not anonymity.passes_gate(n, k):
+            out[key] = BELOW_K
+        elif anonymity.share_is_certain(total / 100.0, n, k):
+            out[key] = CERTAIN
+        else:
+            out[key] = None
+    if d.c_judged == 0:
+        out["C"] = NO_DATA
+    elif not anonymity.passes_gate(d.c_judged, k):
+        out["C"] = BELOW_K
+    else:
+        out["C"] = None
+    return out
+
+
+def model_sums(d: DepartmentInput, k: int) -> DepartmentSums:
+    """The sums the model may use: a hidden component enters with n = 0 (its prior)."""
+    why = reasons(d, k)
+    t = why["T"] is None
+    r = why["R"] is None
+    c = why["C"] is None
+    return DepartmentSums(
+        t_successes=d.t_total / 100.0 if t else 0.0,
+        t_trials=d.t_n if t else 0,
+        r_n=d.r_n if r else 0,
+        r_total=d.r_total if r else 0.0,
+        r_total_sq=d.r_total_sq if r else 0.0,
+        c_successes=d.c_compliant if c else 0,
+        c_trials=d.c_judged if c else 0,
+    )
+
+
+# --- priors ---
+
+
+def fit_pooled_priors(quarters: Mapping[str, Mapping[int, DepartmentInput]], k: int,
+                      weights: Mapping[str, float]) -> Priors:
+    """Priors pooled over every department-quarter given (``model.fit_priors`` on the gated
+    sums), with ``weights``; a component that cannot be fitted (fewer than two
+    department-quarters with data) gets the vague prior of ``model.vague_priors``."""
+    rows = [model_sums(d, k) for inputs in quarters.values() for d in inputs.values()]
+    groups = len({dep for inputs in quarters.values() for dep in inputs})
+    priors = model.fit_priors(
+        [r.t_successes for r in rows], [r.t_trials for r in rows], [r.r_n for r in rows],
+        [r.r_total for r in rows], [r.r_total_sq for r in rows],
+        [r.c_successes for r in rows], [r.c_trials for r in rows],
+        groups=groups, fallback=True,
+    )
+    return with_weights(priors, weights)
+
+
+def with_weights(priors: Priors, weights: Mapping[str, float]) -> Priors:
+    """``priors`` with ISQ ``weights`` (a mapping T/R/C; normalised to sum 1)."""
+    raw = [float(weights.get(c, 0.0)) for c in COMPONENTS]
+    total = sum(raw) or 1.0
+    return Priors(priors.T, priors.R, priors.C, priors.corr, tuple(w / total for w in raw),
+                  priors.version)
+
+
+def priors_to_json(priors: Priors, baseline: Baseline2 | None = None) -> dict[str, Any]:
+    """The priors (and a baseline's standard errors) as plain JSON for the baseline record."""
+    out: dict[str, Any] = {
+        "version": priors.version,
+        "T": {"mean": priors.T.mean, "m": priors.T.m, "groups": priors.T.groups},
+        "R": {"mean": priors.R.mean, "sigma2": priors.R.sigma2, "tau2": priors.R.tau2,
+              "groups": priors.R.groups},
+        "C": {"mean": priors.C.mean, "m": priors.C.m, "groups": priors.C.groups},
+        "corr": [list(row) for row in priors.corr],
+        "weights": dict(zip(COMPONENTS, priors.weights, strict=True)),
+    }
+    if baseline is not None:
+        out["baseline"] = {"mu0_se": baseline.mu0_se, "sigma0_se": baseline.sigma0_se,
+                           "groups": baseline.groups}
+    return out
+
+
+def priors_from_json(raw: Mapping[str, Any] | None) -> Priors | None:
+    """The priors stored by ``priors_to_json``; None for anything else (a version-1 record,
+    which stored only m_T, m_C, sigma2_R, tau2_R)."""
+    if not raw or raw.get("version") != model.MODEL_VERSION:
+        return None
+    t, r, c = raw["T"], raw["R"], raw["C"]
+    weights = raw.get("weights") or model.WEIGHTS
+    return Priors(
+        model.SharePrior(float(t["mean"]), float(t["m"]), int(t["groups"])),
+        model.MeanPrior(float(r["mean"]), float(r["sigma2"]), float(r["tau2"]),
+                        int(r["groups"])),
+        model.SharePrior(float(c["mean"]), float(c["m"]), int(c["groups"])),
+        tuple(tuple(float(v) for v in row) for row in raw["corr"]),
+        tuple(float(weights[key]) for key in COMPONENTS),
+    )
+
+
+def priors_key(priors: Priors) -> str:
+    """A stable cache key of the priors."""
+    return json.dumps(priors_to_json(priors), sort_keys=True)
+
+
+# --- one quarter ---
+
+
+def _component(key: str, n: int, raw: float | None, est: model.Estimate,
+               reason: str | None) -> Component:
+    if reason is not None:
+        return Component(key, n, None, None, None, None, reason)
+    return Component(key, n, raw, est.value, min(est.low, est.value), max(est.high, est.value))
+
+
+def build_quarter_model(quarter: str, inputs: Mapping[int, DepartmentInput], priors: Priors,
+                        k: int) -> QuarterModel:
+    """Every department's gated components, ISQ and rank group in ``quarter`` with frozen
+    ``priors`` (``model.score_quarter``; hidden components take their priors, weights never
+    renormalise). The organisation's reference values use only shown components."""
+    ids = sorted(inputs)
+    gates = {d: reasons(inputs[d], k) for d in ids}
+    scored = model.score_quarter([model_sums(inputs[d], k) for d in ids], priors, None, k)
+    scores: dict[int, QuarterScore] = {}
+    for d, s in zip(ids, scored, strict=True):
+        i, why = inputs[d], gates[d]
+        comps = {
+            "T": _component("T", i.t_n, i.t_total / i.t_n if i.t_n else None, s.T, why["T"]),
+            "R": _component("R", i.r_n, i.r_total / i.r_n if i.r_n else None, s.R, why["R"]),
+            "C": _component("C", i.c_judged,
+                            100.0 * i.c_compliant / i.c_judged if i.c_judged else None, s.C,
+                            why["C"]),
+        }
+        if why["T"] is None or why["R"] is None:
+            n = max(i.t_n if why["T"] is None else 0, i.r_n if why["R"] is None else 0)
+            isq = Gated(s.isq.value, max(0.0, s.isq.low), min(100.0, s.isq.high), n)
+            group = s.group
+        else:
+            # Neither T nor R shown: no model output of the department is published, not
+            # even its shrunk C (the raw compliance share is the page's, gated on its own).
+            isq = Gated.hidden(BELOW_K if (i.t_n or i.r_n) else NO_SURVEY_COMPONENT)
+            group = "in_line"
+            if why["C"] is None:
+                comps["C"] = Component("C", i.c_judged, None, None, None, None,
+                                       NO_SURVEY_COMPONENT)
+        scores[d] = QuarterScore(d, quarter, comps, isq, i.people, i, group)
+    shown = [s.isq.value for s in scores.values() if s.isq.shown and s.isq.value is not None]
+    return QuarterModel(quarter, scores, _org(inputs, gates),
+                        sum(shown) / len(shown) if shown else None, priors)
+
+
+def _org(inputs: Mapping[int, DepartmentInput],
+         gates: Mapping[int, Mapping[str, str | None]]) -> dict[str, float | None]:
+    def pooled(key: str, x, n) -> float | None:
+        xs = [(x(i), n(i)) for d, i in inputs.items() if gates[d][key] is None]
+        total = sum(b for _a, b in xs)
+        return sum(a for a, _b in xs) / total if total else None
+
+    return {
+        "T": pooled("T", lambda i: i.t_total, lambda i: i.t_n),
+        "R": pooled("R", lambda i: i.r_total, lambda i: i.r_n),
+        "C": pooled("C", lambda i: 100.0 * i.c_compliant, lambda i: i.c_judged),
+    }
+
+
+# --- baseline ---
+
+
+def freeze(models: Sequence[QuarterModel], priors: Priors) -> Baseline2 | None:
+    """``model.freeze_baseline2`` over the shown ISQs of ``models``; None when they cannot
+    scale anything (fewer than two values or departments, or no spread)."""
+    values = [s.isq.value for m in models for s in m.scores.values() if s.isq.shown]
+    groups = len({d for m in models for d, s in m.scores.items() if s.isq.shown})
+    try:
+        return model.freeze_baseline2(values, groups, priors, [m.quarter for m in models])
+    except ValueError:
+        return None
+
+
+def iq_of(isq: Gated, baseline: Any) -> tuple[float | None, float | None, float | None,
+                                              str | None]:
+    """(IQ, low, high, reason) of a gated ISQ: the ISQ interval mapped (``model.iq_arrays``);
+    ``baseline`` is anything with ``mu0`` and ``sigma0`` (a ``model.Baseline2``, a stored
+    record), or None."""
+    if not isq.shown:
+        return None, None, None, isq.reason
+    if baseline is None:
+        return None, None, None, NO_BASELINE
+    value, low, high = model.iq_arrays(isq.value, isq.low, isq.high, baseline)
+    return float(value), float(low), float(high), None
+
+
+# --- changes, trends, sensitivity ---
+
+
+@dataclass(frozen=True)
+class Change:
+    """A flagged change of one department from ``before`` to ``after`` (shrunk ISQs)."""
+
+    department_id: int
+    isq_before: float
+    isq_after: float
+    flag: model.ChangeFlag
+
+
+def quarter_flags(before: QuarterModel | None, after: QuarterModel,
+                  hists: Mapping[tuple[int, str], Sequence[int]], k: int) -> dict[int, Change]:
+    """The flagged changes into ``after``: every department whose ISQ is shown in both
+    quarters is tested (``model.change_flags``: Fisher for T and C on the shown components,
+    Mann-Whitney on the binned per-person R values ``hists[(department, quarter)]``, each
+    component only from ``model.MIN_N_FLAG`` people in both quarters), Benjamini-Hochberg
+    over the whole quarter (one overview page). Only flagged departments are returned."""
+    if before is None:
+        return {}
+    ids, tests = [], []
+    empty = (0,) * R_BINS
+    for d, now in sorted(after.scores.items()):
+        then = before.scores.get(d)
+        if then is None or not (now.isq.shown and then.isq.shown):
+            continue
+        a, b = model_sums(then.sums, k), model_sums(now.sums, k)
+        r1 = hists.get((d, before.quarter), empty) if a.r_n else empty
+        r2 = hists.get((d, after.quarter), empty) if b.r_n else empty
+        ids.append(d)
+        tests.append({
+            "t1": (a.t_successes, a.t_trials), "t2": (b.t_successes, b.t_trials),
+            "c1": (a.c_successes, a.c_trials), "c2": (b.c_successes, b.c_trials),
+            "r_hist1": tuple(r1), "r_hist2": tuple(r2),
+            "delta": float(now.isq.value) - float(then.isq.value),
+        })
+    out = {}
+    for d, flag in zip(ids, model.change_flags(tests), strict=True):
+        if flag.direction:
+            out[d] = Change(d, float(before.scores[d].isq.value),  # type: ignore[arg-type]
+                            float(after.scores[d].isq.value), flag)  # type: ignore[arg-type]
+    return out
+
+
+def quarter_index(quarter: str) -> int:
+    """The real time axis of ``YYYYQn``: year·4 + n − 1 (a missing quarter leaves a gap)."""
+    return int(quarter[:4]) * 4 + int(quarter[5]) - 1
+
+
+def trends(models: Sequence[QuarterModel]) -> dict[int, model.TrendResult]:
+    """Trend badges of every department with at least ``model.MIN_TREND_QUARTERS`` shown ISQs
+    over ``models`` (``model.trend_badges`` on the real time axis, Benjamini-Hochberg across
+    those departments); departments with fewer have no badge."""
+    series: dict[int, tuple[list[float], list[float]]] = {}
+    for m in models:
+        for d, s in m.scores.items():
+            if s.isq.shown and s.isq.value is not None:
+                times, values = series.setdefault(d, ([], []))
+                times.append(quarter_index(m.quarter))
+                values.append(s.isq.value)
+    # Only series long enough for a badge form the family BH corrects over.
+    ids = sorted(d for d, (times, _v) in series.items() if len(times) >= model.MIN_TREND_QUARTERS)
+    results = model.trend_badges([series[d] for d in ids])
+    return dict(zip(ids, results, strict=True))
+
+
+def standings_elsewhere(m: QuarterModel, k: int) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Every shown department's rank group under each alternative weighting
+    (``model.standings_under``: the same frozen priors, other weights)."""
+    if m.priors is None:
+        return {}
+    ids = sorted(m.scores)
+    rows = model.standings_under([model_sums(m.scores[d].sums, k) for d in ids], m.priors, k)
+    return {d: row for d, row in zip(ids, rows, strict=True) if m.scores[d].isq.shown}
+
+
+def bin_r(values: Sequence[float]) -> tuple[int, ...]:
+    """Per-person R values (0..100) as counts on the ``R_BINS`` grid (for tests only)."""
+    counts = np.zeros(R_BINS, int)
+    for v in values:
+        counts[min(R_BINS - 1, max(0, round(v / R_BIN_WIDTH)))] += 1
+    return tuple(int(c) for c in counts)

@@ -1,0 +1,421 @@
+"""The scorecards' quarter models: read the sums once, then compute in ``analysis``.
+
+A page reads plain sums (``read_inputs``: the score totals and compliance counts of the
+quarters it needs, one grouped query each, cached under the quarters' versions), then
+``analysis.scorecard`` computes everything from them: the gated components, ISQ and rank
+groups with the frozen priors (``model.score_quarter``), the change flags, the trend
+badges. The caches here wrap only that computation (and the reads, under the same versions).
+
+Priors and baseline (``analysis.model``, version 2): the active frozen baseline stores the
+priors fitted on its quarters (``fit_priors``), its weights and k, μ0, σ0 and their standard
+errors (``freeze_baseline2``). Before a baseline is frozen, pages use provisional priors
+pooled over every released quarter and a provisional baseline from the first four; the page
+says so. A version-1 record (priors of the old model) keeps its μ0, σ0, weights and k, and
+its priors are fitted afresh on its quarters (released quarters no longer change).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from analysis import model
+from analysis import scorecard as sc
+from analysis.model import Priors
+from analysis.scorecard import DepartmentInput, QuarterModel
+from survey.models import Baseline
+from survey.periods import parse_quarter, quarter_of
+from survey.services import scorecard_data as data
+from survey.services.lru import Lru
+from survey.services.scorecard_results import (
+    BASELINE_QUARTERS,
+    TREND_WINDOW,
+    BaselineInfo,
+    ChangeFlag,
+    IqFigure,
+    Settings,
+)
+
+Inputs = dict[int, DepartmentInput]
+MIN_YEAR, MAX_YEAR = 1970, 9998  # quarters outside make no sense and break date arithmetic
+
+
+def hour_of(now: datetime) -> datetime:
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+def settings_key(settings: Settings) -> tuple[Any, ...]:
+    return (settings.k, settings.comment_k, tuple(sorted(settings.weights.items())))
+
+
+# --- the read ---
+
+
+def read_inputs(
+    session: Session,
+    quarters: Sequence[str],
+    now: datetime,
+    versions: data.ScoreVersions,
+    compliance_version: tuple[Any, ...],
+) -> dict[str, Inputs]:
+    """The plain sums of every department in ``quarters`` (a quarter not released reads as
+    having no answers: nothing of it can show), cached per quarter under its version, the
+    compliance version and the hour."""
+    hour = hour_of(now)
+    keys = {q: (q, versions.of(q), versions.released(q), compliance_version, hour)
+            for q in set(quarters)}
+    out: dict[str, Inputs] = {}
+    for q, key in keys.items():
+        cached = _inputs_cache.get(key)
+        if cached is not None:
+            out[q] = cached
+    missing = sorted(q for q in keys if q not in out)
+    if missing:
+        sums = data.provider_sums(session, [q for q in missing if versions.released(q)])
+        compliance = data.compliance_counts(session, missing, now, version=compliance_version)
+        for q in missing:
+            ids = {p for p, quarter in sums if quarter == q}
+            ids |= {p for p, quarter in compliance if quarter == q}
+            inputs = {}
+            for d in ids:
+                m = sums.get((d, q), {})
+                t, r = m.get("T", data.Sums()), m.get("R", data.Sums())
+                c = compliance.get((d, q), data.ComplianceCount())
+                inputs[d] = DepartmentInput(
+                    t.n, t.total, r.n, r.total, r.total_sq,
+                    m.get("people", data.Sums()).n, c.judged, c.compliant,
+                )
+            out[q] = inputs
+            _inputs_cache.put(keys[q], inputs)
+    return out
+
+
+_inputs_cache: Lru[Inputs] = Lru(64)
+
+
+# --- priors and baseline ---
+
+
+def _stored_info(row: Baseline, superseded: Sequence[str]) -> BaselineInfo:
+    extra = (row.priors or {}).get("baseline") or {}
+    return BaselineInfo(
+        version=row.version,
+        mu0=row.mu0,
+        sigma0=row.sigma0,
+        quarters=tuple(row.quarters or ()),
+        provisional=False,
+        frozen_at=row.created_at,
+        frozen_by=row.frozen_by or "",
+        method=row.method or "",
+        weights=dict(row.weights or {}),
+        k=row.k,
+        superseded=tuple(superseded),
+        mu0_se=float(extra.get("mu0_se", 0.0)),
+        sigma0_se=float(extra.get("sigma0_se", 0.0)),
+    )
+
+
+class Context:
+    """What every quarter of a page is computed with: the settings in force, the priors and
+    the baseline (frozen or provisional), and the versions read at the start of the page."""
+
+    def __init__(self, settings: Settings, priors: Priors, baseline: BaselineInfo | None,
+                 versions: data.ScoreVersions, compliance_version: tuple[Any, ...],
+                 now: datetime) -> None:
+        self.settings = settings
+        self.priors = priors
+        self.baseline = baseline
+        self.versions = versions
+        self.compliance_version = compliance_version
+        self.now = now
+        self.priors_key = sc.priors_key(priors)
+
+
+def context(session: Session, settings: Settings, now: datetime,
+            versions: data.ScoreVersions | None = None) -> Context:
+    """The priors and baseline a page uses (see the module docstring), computed once per
+    versions of the quarters they rest on."""
+    versions = versions or data.score_versions(session, now)
+    compliance_version = data.compliance_version(session)
+    stored = data.stored_baseline(session)
+    k = settings.k
+    if stored is not None:
+        priors = sc.priors_from_json(stored.priors)
+        info = _stored_info(stored, data.superseded_baselines(session))
+        if priors is None:
+            quarters = [q for q in (stored.quarters or ()) if versions.released(q)]
+            priors = _pooled(session, quarters, settings, now, versions, compliance_version)
+        return Context(settings, sc.with_weights(priors, settings.weights), info, versions,
+                       compliance_version, now)
+    released = list(versions.quarters)
+    key = ("provisional", tuple((q, versions.of(q)) for q in released), compliance_version,
+           hour_of(now), settings_key(settings))
+    cached = _provisional_cache.get(key)
+    if cached is None:
+        priors = _pooled(session, released, settings, now, versions, compliance_version)
+        first = released[:BASELINE_QUARTERS]
+        inputs = read_inputs(session, first, now, versions, compliance_version)
+        frozen = sc.freeze([sc.build_quarter_model(q, inputs[q], priors, k) for q in first],
+                           priors)
+        info = None
+        if frozen is not None:
+            info = BaselineInfo(
+                version="provisional", mu0=frozen.mu0, sigma0=frozen.sigma0,
+                quarters=tuple(first), provisional=True, method=f"isq-{model.MODEL_VERSION}",
+                weights=dict(settings.weights), k=k, mu0_se=frozen.mu0_se,
+                sigma0_se=frozen.sigma0_se, provisional_priors=True,
+            )
+        cached = (priors, info)
+        _provisional_cache.put(key, cached)
+    priors, info = cached
+    return Context(settings, priors, info, versions, compliance_version, now)
+
+
+_provisional_cache: Lru[tuple[Priors, BaselineInfo | None]] = Lru(8)
+
+
+def _pooled(session: Session, quarters: Sequence[str], settings: Settings, now: datetime,
+            versions: data.ScoreVersions, compliance_version: tuple[Any, ...]) -> Priors:
+    inputs = read_inputs(session, quarters, now, versions, compliance_version)
+    return sc.fit_pooled_priors(inputs, settings.k, settings.weights)
+
+
+def ensure_baseline(
+    session: Session,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+    *,
+    by: str = "scheduler",
+    rebase: bool = False,
+    quarters: Sequence[str] | None = None,
+) -> Baseline | None:
+    """Freeze the IQ baseline: once, from the first four released quarters (the scheduler
+    and ``survey freeze-baseline``), or again when ``rebase`` (an administrator's choice:
+    the latest four released quarters, or ``quarters``), keeping the old one as superseded.
+
+    The record keeps what its ISQs were computed with: model version 2 (``method``
+    ``isq-2``), the weights and k of ``settings``, the priors fitted on its quarters
+    (``model.fit_priors`` on their gated department sums; every later quarter shrinks with
+    them) and μ0, σ0 with their standard errors (``model.freeze_baseline2``). Flushes and
+    returns the active ``Baseline``; None while fewer than four quarters are released (or
+    the chosen ones give no spread). ValueError for a chosen quarter that is not released."""
+    existing = data.stored_baseline(session)
+    if existing is not None and not rebase:
+        return existing
+    settings = settings or Settings()
+    now = now or datetime.now(UTC)
+    versions = data.score_versions(session, now)
+    released = list(versions.quarters)
+    if quarters:
+        unknown = [q for q in quarters if q not in released]
+        if unknown:
+            raise ValueError(f"not released quarters: {', '.join(unknown)}")
+        chosen = sorted(quarters)
+    else:
+        chosen = released[-BASELINE_QUARTERS:] if rebase else released[:BASELINE_QUARTERS]
+    if len(chosen) < (1 if quarters else BASELINE_QUARTERS):
+        return None
+    compliance_version = data.compliance_version(session)
+    inputs = read_inputs(session, chosen, now, versions, compliance_version)
+    priors = sc.fit_pooled_priors(inputs, settings.k, settings.weights)
+    frozen = sc.freeze(
+        [sc.build_quarter_model(q, inputs[q], priors, settings.k) for q in chosen], priors
+    )
+    if frozen is None:
+        return None
+    digest = hashlib.sha256(
+        repr((chosen, frozen.mu0, frozen.sigma0, sc.priors_key(priors))).encode()
+    ).hexdigest()
+    version = f"v2-{chosen[0]}-{chosen[-1]}" if len(chosen[0]) == 6 else f"v2-{digest[:12]}"
+    taken = set(data.superseded_baselines(session))
+    if existing is not None:
+        taken.add(existing.version)
+    if version in taken:
+        version = f"v2-{digest[:12]}-r{len(taken) + 1}"[:20]
+    if existing is not None:
+        existing.active = False
+        existing.superseded_at = now
+    row = Baseline(
+        version=version,
+        mu0=frozen.mu0,
+        sigma0=frozen.sigma0,
+        quarters=list(chosen),
+        created_at=now,
+        method=f"isq-{model.MODEL_VERSION}",
+        weights=dict(settings.weights),
+        k=settings.k,
+        priors=sc.priors_to_json(priors, frozen),
+        active=True,
+        frozen_by=by,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def iq(isq: sc.Gated, baseline: BaselineInfo | None) -> IqFigure:
+    """The IQ of a gated ISQ against ``baseline`` (``analysis.scorecard.iq_of``)."""
+    return IqFigure(*sc.iq_of(isq, baseline))
+
+
+# --- quarter models, flags, trends ---
+
+
+def load_models(
+    session: Session,
+    quarters: Sequence[str],
+    settings: Settings,
+    now: datetime,
+    versions: data.ScoreVersions | None = None,
+    ctx: Context | None = None,
+) -> dict[str, QuarterModel]:
+    """Quarter models for ``quarters``: the sums read once (``read_inputs``), then computed
+    by ``analysis.scorecard.build_quarter_model`` with the page's priors; each model cached
+    under its quarter's version, the compliance version, the hour, the settings and the
+    priors, so a cached model is never older than its key."""
+    ctx = ctx or context(session, settings, now, versions)
+    quarters = sorted(set(quarters))
+    common = (settings_key(settings), ctx.compliance_version, hour_of(now), ctx.priors_key)
+    keys = {q: (q, ctx.versions.of(q), ctx.versions.released(q), *common) for q in quarters}
+    models = {q: m for q in quarters if (m := _models_cache.get(keys[q])) is not None}
+    missing = [q for q in quarters if q not in models]
+    if missing:
+        inputs = read_inputs(session, missing, now, ctx.versions, ctx.compliance_version)
+        for q in missing:
+            models[q] = sc.build_quarter_model(q, inputs[q], ctx.priors, settings.k)
+            _models_cache.put(keys[q], models[q])
+    return models
+
+
+_models_cache: Lru[QuarterModel] = Lru(64)  # quarter models: a few pages' worth of trends
+
+
+def flags(
+    session: Session,
+    before: QuarterModel | None,
+    after: QuarterModel,
+    names: Mapping[int, tuple[str, str]],
+    ctx: Context,
+) -> dict[int, ChangeFlag]:
+    """The flagged changes into ``after`` (see ``window_flags``)."""
+    if before is None:
+        return {}
+    return window_flags(session, [(before, after)], names, ctx)[after.quarter]
+
+
+def window_flags(
+    session: Session,
+    pairs: Sequence[tuple[QuarterModel, QuarterModel]],
+    names: Mapping[int, tuple[str, str]],
+    ctx: Context,
+) -> dict[str, dict[int, ChangeFlag]]:
+    """The flagged changes into each ``after`` of ``pairs`` (before, after), by the later
+    quarter (``analysis.scorecard.quarter_flags``: BH over the quarter's departments, as the
+    overview of that quarter shows them), each cached under both quarters' versions and the
+    priors. The binned R values of every quarter not cached are read in one query."""
+    def key(before: QuarterModel, after: QuarterModel) -> tuple[Any, ...]:
+        return (
+            data.database_name(session), before.quarter, after.quarter,
+            ctx.versions.of(before.quarter), ctx.versions.of(after.quarter),
+            ctx.compliance_version, hour_of(ctx.now), settings_key(ctx.settings),
+            ctx.priors_key,
+        )
+
+    found = {p[1].quarter: _flags_cache.get(key(*p)) for p in pairs}
+    todo = [p for p in pairs if found[p[1].quarter] is None]
+    if todo:
+        quarters = sorted({m.quarter for p in todo for m in p if ctx.versions.released(m.quarter)})
+        hists = data.r_histograms(session, quarters, sc.R_BIN_WIDTH, sc.R_BINS)
+        for before, after in todo:
+            changes = sc.quarter_flags(before, after, hists, ctx.settings.k)
+            _flags_cache.put(key(before, after), changes)
+            found[after.quarter] = changes
+    out: dict[str, dict[int, ChangeFlag]] = {}
+    for (before, after) in pairs:
+        out[after.quarter] = {}
+        for d, c in (found[after.quarter] or {}).items():
+            code, name = names.get(d, (str(d), str(d)))
+            out[after.quarter][d] = ChangeFlag(
+                code, name, after.quarter, before.quarter, c.isq_before, c.isq_after,
+                c.flag.delta, c.flag.p_adjusted, c.flag.components,
+            )
+    return out
+
+
+_flags_cache: Lru[dict[int, sc.Change]] = Lru(32)
+
+
+def trends(models: Sequence[QuarterModel], ctx: Context) -> dict[int, model.TrendResult]:
+    """Trend badges of every department over the window ``models`` (BH across departments),
+    computed once per window of cached models."""
+    key = tuple((m.quarter, ctx.versions.of(m.quarter)) for m in models)
+    return _trends_cache.get_or_make(
+        (key, ctx.compliance_version, hour_of(ctx.now), settings_key(ctx.settings),
+         ctx.priors_key),
+        lambda: sc.trends(models),
+    )
+
+
+_trends_cache: Lru[dict[int, model.TrendResult]] = Lru(16)
+
+
+# --- what a page shows ---
+
+
+def resolve_quarter(
+    available: Sequence[str], raw: str | None, today: datetime, fallback: bool = True
+) -> tuple[str, str | None]:
+    """The quarter to show and a problem to tell the reader, if any.
+
+    No value: the latest finished quarter with data (a quarter in progress holds only the
+    first few answers, mostly under the gate); the quarter in progress when it is the only
+    one with data; the current quarter when nothing has data. The quarter in progress can
+    always be chosen explicitly.
+    With ``fallback`` (pages), a malformed value or one without data gives the same latest
+    quarter and names the problem (``"invalid"`` or ``"no_data"``). Without it (the API), a
+    malformed value raises ValueError and a well-formed quarter is kept even without data.
+    """
+    current = quarter_of(today)
+    finished = [q for q in available if q < current]
+    latest = finished[-1] if finished else (available[-1] if available else current)
+    if raw is None or raw == "":
+        return latest, None
+    try:
+        year, _n = parse_quarter(raw)
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(f"quarter out of range: {raw!r}")
+    except ValueError:
+        if not fallback:
+            raise
+        return latest, "invalid"
+    if raw not in available:
+        return (latest, "no_data") if fallback else (raw, None)
+    return raw, None
+
+
+def window(available: Sequence[str], quarter: str) -> list[str]:
+    """The quarters with data up to ``quarter`` (at most TREND_WINDOW), oldest first."""
+    return [q for q in available if q <= quarter][-TREND_WINDOW:]
+
+
+def names_of(departments: Sequence[data.DepartmentRow]) -> dict[int, tuple[str, str]]:
+    return {d.id: (d.code, d.name) for d in departments}
+
+
+def effective_settings(session: Session, settings: Settings, quarter: str) -> Settings:
+    """k never below the k a campaign of the quarter promised its respondents, nor below
+    the frozen baseline's; the weights are the frozen baseline's (past IQs keep their
+    meaning: new weights take effect only when an administrator re-bases)."""
+    k = max(settings.k, data.campaign_group_size(session, quarter) or 0)
+    weights = dict(settings.weights)
+    stored = data.stored_baseline(session)
+    if stored is not None:
+        k = max(k, stored.k or 0)
+        weights = dict(stored.weights or weights)
+    if k == settings.k and weights == dict(settings.weights):
+        return settings
+    return Settings(k, max(settings.comment_k, k), weights)
