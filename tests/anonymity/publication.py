@@ -1,16 +1,19 @@
-"""Every figure published for a quarter, as a reader sees it: pages, CSV, API.
+"""Every figure published for a quarter, as a reader sees it: pages, CSV, PDF, API.
 
 ``collect`` walks, with a signed-in administrator's test client and an API key, the
 organisation overview page (the "who serves whom" heatmap), each department's scorecard
-page (its comments), its CSV export and its API scorecard (``/api/v1/departments/<code>/
+page (its figures and comments), its CSV export, its PDF export (read as text by a real PDF
+extractor, ``channels.pdf_figures``) and its API scorecard (``/api/v1/departments/<code>/
 scorecard``, the machine-readable twin of the page). It returns ``Published`` facts: a
 group (one provider's customer departments, or the provider overall), a metric (``T``: share
 of satisfied post-interaction answers, ``R``: relationship score, ``Q``: the quiz self-view
 of the department's members; all 0..100), the value,
 the n shown beside it (None when none is shown) and the rounding tolerance of the number as
 printed. Only the raw (unshrunk) figures are linear in the answers and so are what the
-interval audit uses; shrunk values, ISQ and IQ mix in organisation priors and are left to
-``docs/anonymity.md``. Comment texts and counts are collected as well (``comments``).
+interval audit uses; shrunk values, ISQ, IQ and the dimension profile are compared across
+channels (``gaps``: a figure one channel shows and another hides) and judged by the
+differential audit (``test_twin_worlds.py``). Comment texts and counts are collected as
+well (``comments``).
 
 Parsing is deliberately simple (regular expressions over the rendered HTML, the csv module,
 JSON): a figure the parser cannot read fails the collection loudly instead of being skipped.
@@ -65,6 +68,8 @@ class Publication:
     facts: list[Published] = field(default_factory=list)
     # provider code -> (count served by the API or None, comment texts on the page)
     comments: dict[str, tuple[int | None, tuple[str, ...]]] = field(default_factory=dict)
+    # figures that one channel (page, PDF, CSV, API) shows and another hides, per department
+    gaps: list[str] = field(default_factory=list)
 
     def values(self) -> dict[tuple[Any, ...], tuple[float, int | None]]:
         """Each figure by where it was read: what a reader compares between two loads."""
@@ -181,13 +186,35 @@ def _page_comments(client: FlaskClient, code: str, quarter: str) -> tuple[str, .
     return tuple(m.strip() for m in _COMMENT.findall(page.get_data(as_text=True)))
 
 
+def _dimension_names(client: FlaskClient) -> dict[str, str]:
+    """The printed name of each dimension code, in the reader's language."""
+    from survey.services.scorecard_export import labels
+
+    with client.application.test_request_context():
+        return dict(labels()["dimensions"])
+
+
 def collect(client: FlaskClient, api_key: str, codes: Iterable[str], quarter: str) -> Publication:
     """Every figure of ``quarter`` on the overview and for each department in ``codes``
     (active or not: the API and the exports answer for an inactive department's code too)."""
+    from tests.anonymity import channels
+
     publication = Publication(_overview(client, quarter))
+    names = _dimension_names(client)
     for code in codes:
         facts, count = _api(client, api_key, code, quarter)
         publication.facts.extend(facts)
         publication.facts.extend(_csv(client, code, quarter))
         publication.comments[code] = (count, _page_comments(client, code, quarter))
+        shown = channels.figures(client, api_key, code, quarter, names)
+        known_n = {
+            (next(iter(f.customers)), f.metric): f.n
+            for f in facts
+            if f.customers and f.n is not None
+        }
+        publication.facts.extend(channels.pdf_facts(code, shown["pdf"], known_n))
+        publication.facts.extend(
+            channels.pdf_facts(code, shown["page"], known_n, source="page customers")
+        )
+        publication.gaps.extend(f"{code} {gap}" for gap in channels.disagreements(shown))
     return publication
