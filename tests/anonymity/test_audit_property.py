@@ -88,6 +88,7 @@ def play(world: World, action: str, arg: Any, inactive: set[str]) -> None:
 @pytest.mark.slow
 def test_no_small_group_is_pinned_down(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     published: list[int] = []  # facts seen per read: the audit must have had figures to audit
+
     @settings(
         max_examples=12,
         deadline=None,
