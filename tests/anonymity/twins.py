@@ -79,29 +79,39 @@ class Twin:
     hidden: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
 
-def twin(plan: Plan, shown: set[tuple[str, str, str]]) -> Twin:
+SMALL = "(providers under k)"
+
+
+def twin(plan: Plan, shown: set[tuple[str, str, str]], k: int = 5) -> Twin:
     """``plan`` with the values of the people of hidden cells rotated among them, per
     provider and metric (and, for T, per number of answers). ``shown`` holds the cells
-    (metric, provider, customer) world A published in some channel."""
+    (metric, provider, customer) world A published in some channel. A provider rated by fewer
+    than k people publishes no total of that metric at all: its people are pooled with those
+    of every other such provider, so the twin also moves answers between small providers
+    (what the organisation's figures, priors and baseline must not see)."""
     values = plan.values()
-    groups: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+    raters: dict[tuple[str, str], int] = defaultdict(int)
+    for metric, provider, _person in values:
+        raters[(metric, provider)] += 1
+    groups: dict[tuple[str, str, int], list[tuple[str, str]]] = defaultdict(list)
     hidden: dict[tuple[str, str], list[str]] = defaultdict(list)
     for (metric, provider, person), ratings in sorted(values.items()):
         customer = department_of(person)
         if (metric, provider, customer) in shown:
             continue
         hidden[(metric, provider)].append(customer)
-        groups[(metric, provider, len(ratings))].append(person)
+        pool = SMALL if raters[(metric, provider)] < k else provider
+        groups[(metric, pool, len(ratings))].append((provider, person))
     new: dict[tuple[str, str, str], list[int]] = {}
     moved = 0
-    for (metric, provider, _count), people in groups.items():
-        people.sort(key=lambda p: (department_of(p), p))
-        if len({department_of(p) for p in people}) < 2:
+    for (metric, _pool, _count), people in groups.items():
+        people.sort(key=lambda pp: (pp[0], department_of(pp[1]), pp[1]))
+        if len({(prov, department_of(p)) for prov, p in people}) < 2:
             continue  # one hidden cell: rotating inside it moves no cell total
-        for i, person in enumerate(people):
-            source = people[i - 1]
-            new[(metric, provider, person)] = values[(metric, provider, source)]
-            if values[(metric, provider, source)] != values[(metric, provider, person)]:
+        for i, (provider, person) in enumerate(people):
+            source = values[(metric, *people[i - 1])]
+            new[(metric, provider, person)] = source
+            if source != values[(metric, provider, person)]:
                 moved += 1
     used: dict[tuple[str, str, str], int] = defaultdict(int)
 
@@ -202,8 +212,8 @@ def judge(plan: Plan, backend: str, tmp_path: Path, request: pytest.FixtureReque
         first = read_all(a)
     facts = len(publication.facts)
     other = twin(plan, shown_cells(publication))
-    if not other.moved:
-        return Verdict([], 0, facts)
+    if not other.moved or not facts:
+        return Verdict([], other.moved, facts)  # nothing to move, or nothing to compare
     with built(other.plan, backend, tmp_path, request) as b:
         second = read_all(b)
     return Verdict(channels.differences(first, second), other.moved, facts)
