@@ -140,6 +140,20 @@ def test_the_twin_audit_catches_a_hidden_value_printed_in_the_pdf_only(
     assert not any(d.startswith(("csv", "api", "page")) for d in verdict.differences)
 
 
+def test_moving_a_shown_cell_shows_in_every_channel(
+    tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison's control: told that nothing is shown, the twin also moves ENG's
+    answers (a shown cell of HR); the page, its chart texts, the CSV, the PDF and the API must
+    all differ."""
+    import tests.anonymity.twins as twins
+
+    monkeypatch.setattr(twins, "shown_cells", lambda _publication: set())
+    verdict = judge(EXAMPLE, "sqlite", tmp_path, request)
+    moved = {d.split(" ", 1)[0] for d in verdict.differences if " HR " in d}
+    assert {"page", "csv", "pdf", "api"} <= moved, verdict.differences
+
+
 # --- the property over random organisations ------------------------------------------------
 
 # Answers cluster as after a busy quarter: batches of post-interaction answers about one
