@@ -61,7 +61,11 @@ def test_page_pdf_csv_and_api_show_the_same_figures(app: Flask, session: Session
     assert pdf[("customer", "OPS", "R")] is None and pdf[("customer", "FIN", "R")] is None
     assert channels.disagreements(shown) == []
     publication = w.read()
-    assert {f.source for f in publication.facts} >= {"pdf customers", "page customers"}
+    assert {f.source for f in publication.facts} >= {
+        "pdf customers",
+        "page customers",
+        "overview heatmap text alternative",
+    }
     assert publication.gaps == []
     assert w.audit() == []
 
