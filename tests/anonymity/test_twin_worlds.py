@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from survey.services import scorecard_charts, scorecards
 from survey.services import scorecard_data as data
-from tests.anonymity.twins import CODES, Plan, judge, twin
+from tests.anonymity.twins import CODES, Plan, compare, judge, twin
 
 # HR is served by ENG (6 people: shown), FIN (5: hidden so that OPS cannot be worked out)
 # and OPS (2: hidden), in the quarterly survey and after requests; ENG also rates FIN.
@@ -138,6 +138,38 @@ def test_the_twin_audit_catches_a_hidden_value_printed_in_the_pdf_only(
     assert verdict.moved
     assert any(d.startswith("pdf text HR") for d in verdict.differences), verdict.differences
     assert not any(d.startswith(("csv", "api", "page")) for d in verdict.differences)
+
+
+def _certain(values: tuple[int, int]) -> Plan:
+    """SALES: five ENG people satisfied after a request, ENG-0 twice (its two answers are
+    ``values``); OPS rates SALES in the quarterly survey (so SALES has an ISQ and an IQ);
+    SALES and OPS rate ENG."""
+    return Plan(
+        sizes={"SALES": 6, "ENG": 5, "OPS": 6},
+        post_interaction=tuple(
+            [("ENG-0", "SALES", values[0]), ("ENG-0", "SALES", values[1])]
+            + [(f"ENG-{i}", "SALES", 5) for i in range(1, 5)]
+            + [(f"OPS-{i}", "ENG", r) for i, r in enumerate((5, 4, 2, 1, 4, 5))]
+        ),
+        quarterly=tuple(
+            [(f"OPS-{i}", (("SALES", r), ("ENG", 6 - r))) for i, r in enumerate((5, 4, 2, 1, 4, 3))]
+            + [(f"SALES-{i}", (("ENG", r),)) for i, r in enumerate((2, 3, 4, 4, 5, 1))]
+        ),
+    )
+
+
+def test_a_total_hidden_as_certain_moves_nothing_while_it_stays_hidden(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A department's T hidden because it is all but unanimous (5 of 5 people satisfied, or
+    4.5 of 5 when one person's second answer was a 1) must not reach its ISQ, IQ, the
+    organisation's figures, priors or baseline: the two worlds publish the same."""
+    differences, publication = compare(
+        _certain((5, 5)), _certain((5, 1)), "sqlite", tmp_path, request
+    )
+    sales = {f.metric for f in publication.facts if f.provider == "SALES" and f.customers is None}
+    assert sales == {"R"}, sales  # T hidden, R shown: ISQ and IQ rest on R alone
+    assert differences == [], "\n".join(differences)
 
 
 def test_moving_a_shown_cell_shows_in_every_channel(

@@ -217,3 +217,17 @@ def judge(plan: Plan, backend: str, tmp_path: Path, request: pytest.FixtureReque
     with built(other.plan, backend, tmp_path, request) as b:
         second = read_all(b)
     return Verdict(channels.differences(first, second), other.moved, facts)
+
+
+def compare(
+    a_plan: Plan, b_plan: Plan, backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> tuple[list[str], Publication]:
+    """Two hand-made plans (for twins ``twin`` cannot derive, e.g. a hidden total moved
+    within the band that keeps it hidden): the differences between their snapshots, and
+    what world A published."""
+    with built(a_plan, backend, tmp_path, request) as a:
+        publication = collect(a.admin, a.api_key, list(a.departments), a.quarter)
+        first = read_all(a)
+    with built(b_plan, backend, tmp_path, request) as b:
+        second = read_all(b)
+    return channels.differences(first, second), publication
