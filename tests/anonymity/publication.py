@@ -177,6 +177,23 @@ def _api(
                         "api customers",
                     )
                 )
+    # The dimension profile: each dimension's mean over the provider's quarterly respondents.
+    # The audited worlds rate every dimension alike, so each is a mean of the same per-person
+    # unknowns as R (a profile drawn over another group fails the harness loudly).
+    for d in card.get("dimensions", []):
+        figure = d["value"]
+        if figure["value"] is not None:
+            out.append(
+                Published(
+                    code,
+                    OVERALL,
+                    "R",
+                    figure["value"],
+                    figure["n"],
+                    0.005,
+                    f"api dimension {d['code']}",
+                )
+            )
     own = card["perception_gap"]["self_view"]
     if own["value"] is not None:
         out.append(Published(code, OVERALL, "Q", own["value"], own["n"], 0.005, "api self-view"))

@@ -45,7 +45,6 @@ def _world(app: Flask, session: Session) -> World:
     return w
 
 
-@pytest.mark.postgres
 def test_page_pdf_csv_and_api_show_the_same_figures(app: Flask, session: Session) -> None:
     w = _world(app, session)
     names = _dimension_names(w.admin)
@@ -65,6 +64,7 @@ def test_page_pdf_csv_and_api_show_the_same_figures(app: Flask, session: Session
         "pdf customers",
         "page customers",
         "overview heatmap text alternative",
+        "api dimension reliability",
     }
     assert publication.gaps == []
     assert w.audit() == []

@@ -95,18 +95,6 @@ SMALL_PROVIDERS = Plan(
 )
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize(
-    "plan", [EXAMPLE, SMALL_PROVIDERS], ids=["hidden cells", "small providers"]
-)
-def test_twin_worlds_publish_the_same(
-    plan: Plan, backend: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    verdict = judge(plan, backend, tmp_path, request)
-    assert verdict.moved and verdict.facts, "the twin moved nothing, or nothing was published"
-    assert verdict.differences == [], "\n".join(verdict.differences)
-
-
 def test_the_twin_audit_catches_a_hidden_value_printed_in_the_pdf_only(
     tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -253,12 +241,13 @@ def run_property(
     @settings(
         max_examples=examples,
         deadline=None,
-        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        phases=[Phase.explicit, Phase.generate],
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         database=None,
         derandomize=True,
     )
     @given(plan=raw_plan.map(make_plan))
+    @example(plan=EXAMPLE)
     @example(plan=SMALL_PROVIDERS)
     def check(plan: Plan) -> None:
         verdict = judge(plan, backend, tmp_path, request)
@@ -274,10 +263,11 @@ def run_property(
 def test_random_twin_worlds_publish_the_same(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    # The explicit example and a few generated organisations (about 20 s each: two worlds
-    # built through the link flow, every channel read, PDFs drawn).
+    # The two fixed examples and a few generated organisations (three on SQLite, one on
+    # PostgreSQL; each about 7 s of CPU: two worlds built through the link flow, every
+    # channel read, PDFs drawn); ``-m soak`` runs many more.
     moved = run_property(backend, tmp_path, request, 3 if backend == "sqlite" else 1)
-    assert sum(1 for m in moved if m) >= (3 if backend == "sqlite" else 1), moved
+    assert sum(1 for m in moved if m) >= (3 if backend == "sqlite" else 2), moved
 
 
 @pytest.mark.soak

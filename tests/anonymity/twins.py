@@ -7,18 +7,19 @@ A ``Plan`` is an organisation and what its people answer, in order: post-interac
 campaign closed (the quarter is released) and optionally a department deactivated. ``play``
 builds it through the real link flow and administrators' pages (``world.World``).
 
-``twin`` reads which customer cells (provider, customer department, metric) world A shows in
-any channel, and moves answers between the people of the cells it hides, within one provider
-and metric: the values of the people of hidden cells are rotated among those people (for T,
-whole lists of answers, only between people who answered equally often). Every published
-group total stays what it was (a provider's T and R over all its customers, its dimension
-sums and sums of squares, every shown cell, response counts), and so does every figure
-derived from totals alone, whatever the formula: shrunk components, ISQ, IQ, the organisation's
-reference values and priors, the dimension profile, trends and change markers. Only the
-hidden cells' own values change. If the two worlds' snapshots (``channels.snapshot``: every
-page with its charts and their text alternatives, CSV, PDF text and drawing, API answer)
-differ anywhere, something published depends on a hidden cell: a leak, named by where the
-documents first differ.
+``twin`` reads which customer cells (provider, customer department, metric) world A's gate
+shows (the API's table, the heatmap), and moves answers between the people of the cells it
+hides, within one provider and metric: the values of the people of hidden cells are rotated
+among those people (for T, whole lists of answers, only between people who answered equally
+often); providers rated by fewer than k people, which publish no total, are pooled and
+rotated together. Every published group total stays what it was (a provider's T and R over
+all its customers, its dimension sums and sums of squares, every shown cell, response
+counts), and so does every figure derived from totals alone, whatever the formula: shrunk
+components, ISQ, IQ, the organisation's reference values and priors, the dimension profile,
+trends and change markers. Only the hidden cells' own values change. If the two worlds'
+snapshots (``channels.snapshot``: every page with its charts and their text alternatives,
+CSV, PDF text and drawing, API answer) differ anywhere, something published depends on a
+hidden cell: a leak, named by where the documents first differ.
 
 This judges whatever model the app runs (model v1 or v2 of the scorecards): it never looks at
 a formula, only at what the two worlds publish.

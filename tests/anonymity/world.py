@@ -312,7 +312,11 @@ class World:
         return publication
 
     def audit(self, k: int = 5) -> list[Finding]:
-        """The interval audit over every collection read so far."""
+        """The interval audit over every collection read so far. A figure one channel (page,
+        PDF, CSV, API, a chart's text) showed and another hid fails it first: that reader
+        would take the telling channel."""
+        gaps = [gap for _at, publication in self.collections for gap in publication.gaps]
+        assert not gaps, "channels disagree: " + "; ".join(gaps)
         auditor = Auditor()
         for at, publication in self.collections:
             for fact in publication.facts:
