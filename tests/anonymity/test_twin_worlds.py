@@ -161,6 +161,38 @@ def test_a_total_hidden_as_certain_moves_nothing_while_it_stays_hidden(
     assert differences == [], "\n".join(differences)
 
 
+# Two released quarters: the earlier one rates HR low, the later one high (a trend, a change
+# marker and a baseline over both), hidden cells beside shown ones in each.
+TWO_QUARTERS = replace(
+    EXAMPLE,
+    earlier=Plan(
+        sizes=EXAMPLE.sizes,
+        post_interaction=tuple(
+            [(f"ENG-{i}", "HR", r) for i, r in enumerate((1, 2, 2, 1, 3, 2))]
+            + [(f"FIN-{i}", "HR", r) for i, r in enumerate((1, 2, 5, 1, 2))]
+            + [("OPS-0", "HR", 4), ("OPS-1", "HR", 1)]
+        ),
+        quarterly=tuple(
+            [(f"ENG-{i}", (("HR", r), ("FIN", 6 - r))) for i, r in enumerate((1, 2, 2, 1, 3, 2))]
+            + [(f"FIN-{i}", (("HR", r),)) for i, r in enumerate((2, 1, 3, 1, 2))]
+            + [("OPS-0", (("HR", 5),)), ("OPS-1", (("HR", 2),))]
+        ),
+    ),
+)
+
+
+def test_two_released_quarters_twin_worlds_publish_the_same(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Trends, change markers, the IQ baseline and every quarter's pages move with no hidden
+    cell of either quarter."""
+    verdict = judge(TWO_QUARTERS, "sqlite", tmp_path, request)
+    quarters = {name.rsplit(" ", 1)[1] for name in verdict.documents if name.startswith("api ")}
+    assert len(quarters - {"departments"}) >= 3, quarters  # two released and the one in progress
+    assert verdict.moved >= 8 and verdict.facts
+    assert verdict.differences == [], "\n".join(verdict.differences)
+
+
 def test_moving_a_shown_cell_shows_in_every_channel(
     tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:

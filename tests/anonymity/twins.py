@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from survey import create_app
 from survey.db import database
 from survey.models.base import utcnow
-from survey.periods import quarter_of
+from survey.periods import quarter_of, shift_quarter
 from survey.services import chart_cache
 from tests.anonymity import channels
 from tests.anonymity.publication import Publication, collect
@@ -57,6 +57,9 @@ class Plan:
     # (person, ((provider, rating 1..5), ...)): one quarterly link each
     quarterly: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
     deactivate: str | None = None
+    # The quarter before, played (and released) first: trends, change markers and a baseline
+    # over two quarters. Its own ``sizes`` and ``deactivate`` are not used.
+    earlier: Plan | None = None
 
     def values(self) -> dict[tuple[str, str, str], list[int]]:
         """(metric, provider, person) -> the person's ratings in order."""
@@ -136,6 +139,11 @@ def twin(plan: Plan, shown: set[tuple[str, str, str]], k: int = 5) -> Twin:
 
 
 def play(world: World, plan: Plan) -> None:
+    if plan.earlier is not None:
+        last = world.quarter
+        world.quarter = shift_quarter(last, -1)
+        play(world, replace(plan.earlier, deactivate=None, earlier=None))
+        world.quarter = last
     for person, provider, rating in plan.post_interaction:
         world.post_interaction(person, provider, rating)
     if plan.post_interaction:
@@ -204,20 +212,31 @@ class Verdict:
     differences: list[str]
     moved: int
     facts: int
+    documents: tuple[str, ...] = ()  # what was compared (world A's snapshot)
 
 
 def judge(plan: Plan, backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Verdict:
     """Build ``plan`` (world A) and its twin (world B) and compare everything they publish."""
     with built(plan, backend, tmp_path, request) as a:
         publication = collect(a.admin, a.api_key, list(a.departments), a.quarter)
+        before = (
+            collect(a.admin, a.api_key, list(a.departments), shift_quarter(a.quarter, -1))
+            if plan.earlier is not None
+            else None
+        )
         first = read_all(a)
     facts = len(publication.facts)
     other = twin(plan, shown_cells(publication))
-    if not other.moved or not facts:
-        return Verdict([], other.moved, facts)  # nothing to move, or nothing to compare
+    moved = other.moved
+    if plan.earlier is not None and before is not None:
+        early = twin(plan.earlier, shown_cells(before))
+        moved += early.moved
+        other = replace(other, plan=replace(other.plan, earlier=early.plan))
+    if not moved or not facts:
+        return Verdict([], moved, facts, tuple(first))  # nothing to move, or to compare
     with built(other.plan, backend, tmp_path, request) as b:
         second = read_all(b)
-    return Verdict(channels.differences(first, second), other.moved, facts)
+    return Verdict(channels.differences(first, second), moved, facts, tuple(first))
 
 
 def compare(
