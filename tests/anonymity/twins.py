@@ -31,6 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -157,9 +158,14 @@ def play(world: World, plan: Plan) -> None:
 
 @contextmanager
 def built(
-    plan: Plan, backend: str, tmp_path: Path, request: pytest.FixtureRequest
+    plan: Plan,
+    backend: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    clock: datetime | None = None,
 ) -> Iterator[World]:
-    """``plan`` played on a fresh database (its own app), the world handed over."""
+    """``plan`` played on a fresh database (its own app), the world handed over; requests
+    handled at ``clock`` (default: as they come)."""
     chart_cache.clear()
     app = create_app(
         {
@@ -176,6 +182,7 @@ def built(
     with Session(engine, expire_on_commit=False) as session:
         try:
             world = World.build(app, session, plan.sizes)
+            world.clock = clock
             play(world, plan)
             yield world
         finally:
@@ -216,8 +223,11 @@ class Verdict:
 
 
 def judge(plan: Plan, backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Verdict:
-    """Build ``plan`` (world A) and its twin (world B) and compare everything they publish."""
-    with built(plan, backend, tmp_path, request) as a:
+    """Build ``plan`` (world A) and its twin (world B) and compare everything they publish.
+    Both handle their requests at one moment (the hour of day a request was handled is
+    published, and the two worlds may be built on either side of an hour)."""
+    clock = utcnow().replace(minute=0, second=0, microsecond=0)
+    with built(plan, backend, tmp_path, request, clock) as a:
         publication = collect(a.admin, a.api_key, list(a.departments), a.quarter)
         before = (
             collect(a.admin, a.api_key, list(a.departments), shift_quarter(a.quarter, -1))
@@ -234,7 +244,7 @@ def judge(plan: Plan, backend: str, tmp_path: Path, request: pytest.FixtureReque
         other = replace(other, plan=replace(other.plan, earlier=early.plan))
     if not moved or not facts:
         return Verdict([], moved, facts, tuple(first))  # nothing to move, or to compare
-    with built(other.plan, backend, tmp_path, request) as b:
+    with built(other.plan, backend, tmp_path, request, clock) as b:
         second = read_all(b)
     return Verdict(channels.differences(first, second), moved, facts, tuple(first))
 
@@ -245,9 +255,10 @@ def compare(
     """Two hand-made plans (for twins ``twin`` cannot derive, e.g. a hidden total moved
     within the band that keeps it hidden): the differences between their snapshots, and
     what world A published."""
-    with built(a_plan, backend, tmp_path, request) as a:
+    clock = utcnow().replace(minute=0, second=0, microsecond=0)
+    with built(a_plan, backend, tmp_path, request, clock) as a:
         publication = collect(a.admin, a.api_key, list(a.departments), a.quarter)
         first = read_all(a)
-    with built(b_plan, backend, tmp_path, request) as b:
+    with built(b_plan, backend, tmp_path, request, clock) as b:
         second = read_all(b)
     return channels.differences(first, second), publication
