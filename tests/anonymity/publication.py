@@ -1,16 +1,19 @@
-"""Every figure published for a quarter, as a reader sees it: pages, CSV, API.
+"""Every figure published for a quarter, as a reader sees it: pages, CSV, PDF, API.
 
 ``collect`` walks, with a signed-in administrator's test client and an API key, the
 organisation overview page (the "who serves whom" heatmap), each department's scorecard
-page (its comments), its CSV export and its API scorecard (``/api/v1/departments/<code>/
+page (its figures and comments), its CSV export, its PDF export (read as text by a real PDF
+extractor, ``channels.pdf_figures``) and its API scorecard (``/api/v1/departments/<code>/
 scorecard``, the machine-readable twin of the page). It returns ``Published`` facts: a
 group (one provider's customer departments, or the provider overall), a metric (``T``: share
 of satisfied post-interaction answers, ``R``: relationship score, ``Q``: the quiz self-view
 of the department's members; all 0..100), the value,
 the n shown beside it (None when none is shown) and the rounding tolerance of the number as
 printed. Only the raw (unshrunk) figures are linear in the answers and so are what the
-interval audit uses; shrunk values, ISQ and IQ mix in organisation priors and are left to
-``docs/anonymity.md``. Comment texts and counts are collected as well (``comments``).
+interval audit uses; shrunk values, ISQ, IQ and the dimension profile are compared across
+channels (``gaps``: a figure one channel shows and another hides) and judged by the
+differential audit (``test_twin_worlds.py``). Comment texts and counts are collected as
+well (``comments``).
 
 Parsing is deliberately simple (regular expressions over the rendered HTML, the csv module,
 JSON): a figure the parser cannot read fails the collection loudly instead of being skipped.
@@ -65,6 +68,8 @@ class Publication:
     facts: list[Published] = field(default_factory=list)
     # provider code -> (count served by the API or None, comment texts on the page)
     comments: dict[str, tuple[int | None, tuple[str, ...]]] = field(default_factory=dict)
+    # figures that one channel (page, PDF, CSV, API) shows and another hides, per department
+    gaps: list[str] = field(default_factory=list)
 
     def values(self) -> dict[tuple[Any, ...], tuple[float, int | None]]:
         """Each figure by where it was read: what a reader compares between two loads."""
@@ -76,6 +81,35 @@ _ABBR = re.compile(r"<abbr[^>]*>([^<]+)</abbr>")
 _ROW = re.compile(r"<tr><th scope=\"row\">(.*?)</tr>", re.S)
 _CELL = re.compile(r"<td class=\"([a-z]+)\"[^>]*>(.*?)</td>", re.S)
 _COMMENT = re.compile(r"<blockquote>(.*?)</blockquote>", re.S)
+
+
+_HEAT_ALT = re.compile(
+    r"Highest (-?[0-9][0-9,]*) \(([^\s()]+) for ([^\s()]+)\), "
+    r"lowest (-?[0-9][0-9,]*) \(([^\s()]+) for ([^\s()]+)\)"
+)
+
+
+def _alt_facts(html: str) -> list[Published]:
+    """The heatmap's text alternative names its highest and lowest pair with whole numbers:
+    two more figures a reader (or a screen reader) gets."""
+    out = []
+    for desc in re.findall(r"<desc\b[^>]*>(.*?)</desc>", html, re.S):
+        match = _HEAT_ALT.search(desc)
+        if match is None:
+            continue
+        for value, provider, customer in (match.group(1, 2, 3), match.group(4, 5, 6)):
+            out.append(
+                Published(
+                    provider,
+                    frozenset([customer]),
+                    "R",
+                    float(value.replace(",", "")),
+                    None,
+                    0.5,
+                    "overview heatmap text alternative",
+                )
+            )
+    return out
 
 
 def _number(text: str) -> float:
@@ -90,6 +124,7 @@ def _overview(client: FlaskClient, quarter: str) -> list[Published]:
     table = _HEAT_TABLE.search(html)
     if table is None:
         return []
+    alternatives = _alt_facts(html)
     head, _sep, body = table.group(1).partition("<tbody>")
     columns = _ABBR.findall(head)
     out = []
@@ -110,7 +145,7 @@ def _overview(client: FlaskClient, quarter: str) -> list[Published]:
                         "overview heatmap",
                     )
                 )
-    return out
+    return out + alternatives
 
 
 def _api(
@@ -142,6 +177,23 @@ def _api(
                         "api customers",
                     )
                 )
+    # The dimension profile: each dimension's mean over the provider's quarterly respondents.
+    # The audited worlds rate every dimension alike, so each is a mean of the same per-person
+    # unknowns as R (a profile drawn over another group fails the harness loudly).
+    for d in card.get("dimensions", []):
+        figure = d["value"]
+        if figure["value"] is not None:
+            out.append(
+                Published(
+                    code,
+                    OVERALL,
+                    "R",
+                    figure["value"],
+                    figure["n"],
+                    0.005,
+                    f"api dimension {d['code']}",
+                )
+            )
     own = card["perception_gap"]["self_view"]
     if own["value"] is not None:
         out.append(Published(code, OVERALL, "Q", own["value"], own["n"], 0.005, "api self-view"))
@@ -181,13 +233,41 @@ def _page_comments(client: FlaskClient, code: str, quarter: str) -> tuple[str, .
     return tuple(m.strip() for m in _COMMENT.findall(page.get_data(as_text=True)))
 
 
+def _dimension_names(client: FlaskClient) -> dict[str, str]:
+    """The printed name of each dimension code, in the reader's language."""
+    from survey.services.scorecard_export import labels
+
+    with client.application.test_request_context():
+        return dict(labels()["dimensions"])
+
+
 def collect(client: FlaskClient, api_key: str, codes: Iterable[str], quarter: str) -> Publication:
     """Every figure of ``quarter`` on the overview and for each department in ``codes``
     (active or not: the API and the exports answer for an inactive department's code too)."""
+    from tests.anonymity import channels
+
     publication = Publication(_overview(client, quarter))
+    in_table = {f.key()[:3] for f in publication.facts if f.source == "overview heatmap"}
+    publication.gaps.extend(
+        f"the heatmap's text alternative names a pair its table hides: {f}"
+        for f in publication.facts
+        if f.source == "overview heatmap text alternative" and f.key()[:3] not in in_table
+    )
+    names = _dimension_names(client)
     for code in codes:
         facts, count = _api(client, api_key, code, quarter)
         publication.facts.extend(facts)
         publication.facts.extend(_csv(client, code, quarter))
         publication.comments[code] = (count, _page_comments(client, code, quarter))
+        shown = channels.figures(client, api_key, code, quarter, names)
+        known_n = {
+            (next(iter(f.customers)), f.metric): f.n
+            for f in facts
+            if f.customers and f.n is not None
+        }
+        publication.facts.extend(channels.pdf_facts(code, shown["pdf"], known_n))
+        publication.facts.extend(
+            channels.pdf_facts(code, shown["page"], known_n, source="page customers")
+        )
+        publication.gaps.extend(f"{code} {gap}" for gap in channels.disagreements(shown))
     return publication

@@ -5,8 +5,9 @@ fresh database, then plays a random sequence of steps: post-interaction answers 
 through the link flow, quarterly answers to an open campaign, a department deactivated or
 renamed through the administrators' pages, the campaign closed, quiz attempts naming a
 department (by its members or by anyone). After every step it reads
-every figure published for the quarter (overview page, each department's CSV, API scorecard
-and page, see ``publication.py``) and runs the LP audit (``lp_audit.py``) over everything
+every figure published for the quarter (overview page, each department's page, CSV, PDF
+and API scorecard, see ``publication.py``), checks that no channel shows a figure another
+hides, and runs the LP audit (``lp_audit.py``) over everything
 read so far: no group of fewer than k people may be pinned to an interval narrower than the
 protection interval (20 points on 0..100).
 
@@ -88,6 +89,7 @@ def play(world: World, action: str, arg: Any, inactive: set[str]) -> None:
 @pytest.mark.slow
 def test_no_small_group_is_pinned_down(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     published: list[int] = []  # facts seen per read: the audit must have had figures to audit
+
     @settings(
         max_examples=12,
         deadline=None,
@@ -135,7 +137,11 @@ def test_no_small_group_is_pinned_down(request: pytest.FixtureRequest, tmp_path:
                 # and audited at least once.
                 for action, arg in [*steps, ("close", 0)]:
                     play(world, action, arg, inactive)
-                    published.append(len(world.read().facts))
+                    publication = world.read()
+                    published.append(len(publication.facts))
+                    # Page, PDF, CSV and API show the same figures (none shows what
+                    # another hides).
+                    assert publication.gaps == [], f"after {action} {arg}: {publication.gaps}"
                     findings = world.audit()
                     assert findings == [], f"after {action} {arg}: " + "; ".join(
                         str(f) for f in findings
