@@ -5,7 +5,7 @@ check does not depend on how ``survey.services.scorecards`` assembles its pages:
 
 - T and R per provider and quarter from ``score_totals`` (``scorecard_data.provider_sums``:
   T's ``total`` is the sum of people's shares on 0..100, so successes = total / 100 and
-  trials = n; R as n, Σ and Σ²), C from ``scorecard_data.compliance_counts``;
+  trials = n; R as n, Σ and Σ²), C from ``compliance_data.compliance_counts``;
 - for the R change test (Mann-Whitney), the histogram of the per-person R values on the
   21-point grid 0, 5, …, 100, from the respondent marks the R totals are built from (each
   mark is one person's running R of one provider and quarter).
@@ -39,7 +39,8 @@ from sqlalchemy.orm import Session
 
 from analysis import model
 from survey.models import Department, RespondentMark
-from survey.services.scorecard_data import compliance_counts, provider_sums
+from survey.services.compliance_data import compliance_counts
+from survey.services.scorecard_data import provider_sums
 
 #: Quarters the priors are fitted on (the baseline is frozen after four complete quarters).
 BASELINE_QUARTERS = 4

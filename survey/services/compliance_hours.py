@@ -3,7 +3,7 @@
 the per-request judgement done by the pure ``analysis.business_time.met_standard``.
 
 With no calendar the scorecard reader counts compliance in one SQL query
-(``scorecard_data._compliance_query``, paused time subtracted there too). With a calendar,
+(``compliance_data._compliance_query``, paused time subtracted there too). With a calendar,
 working minutes cannot be computed in SQL portably, so ``business_compliance`` reads the
 judged requests' times (one query over the quarters asked) and judges each in Python.
 """
@@ -42,7 +42,7 @@ def business_compliance(
     utc_start: Any,
     quarter_bounds: Any,
 ) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """``(judged, compliant)`` keyed like ``scorecard_data.compliance_counts``. The standard
+    """``(judged, compliant)`` keyed like ``compliance_data.compliance_counts``. The standard
     in force is the one of the day the request was opened (as in SQL); cancelled requests
     are not judged. ``day_of``, ``utc_start`` and ``quarter_bounds`` are the reader's own
     helpers, passed in so both paths cut days and quarters identically."""

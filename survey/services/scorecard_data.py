@@ -1,13 +1,12 @@
-"""What the scorecards read: score aggregates, interaction timestamps, comments, quiz self-views.
+"""What the scorecards read: score aggregates, comments, quiz self-views.
 
 Every function here is a bounded read. The survey figures come from ``score_totals`` (sums per
 provider, quarter and metric) and, for the heatmap and the customer table, ``score_cells`` (sums
 per provider, customer department, quarter and metric; see ``survey.services.responses``), never
 from scanning responses or answers, so a page costs the same at ten thousand and at a million
 answers. The exceptions are narrow and indexed: the comments of one provider and quarter
-(``ix_responses_provider_quarter``) and the interactions of one provider and quarter
-(``ix_interactions_provider_opened``). Organisation-wide compliance counts are one grouped query,
-memoised per database until a new interaction or standard arrives.
+(``ix_responses_provider_quarter``). Compliance and request times are read by
+``survey.services.compliance_data``.
 
 Nothing here applies the anonymity gate: the caller (``survey.services.scorecards``) does, on
 every figure it returns.
@@ -17,18 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from typing import Any, NamedTuple
+from datetime import UTC, date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import Date, Integer, and_, case, cast, exists, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Integer, cast, func, select
+from sqlalchemy.orm import Session
 
 from survey.models import (
     Answer,
     Baseline,
     Campaign,
     Department,
-    Interaction,
     Person,
     Question,
     QuizAttempt,
@@ -37,13 +35,8 @@ from survey.models import (
     ScoreCell,
     ScoreTotal,
     ScoreVersion,
-    Service,
-    ServiceStandard,
 )
-from survey.models.base import UTCDateTime
-from survey.periods import quarter_bounds, quarter_of
-from survey.services.compliance_hours import business_calendar, business_compliance
-from survey.services.lru import Lru
+from survey.periods import quarter_of
 
 # The metrics the scorecards read; ``q.<dimension>`` for the dimension profile.
 HEADLINE_METRICS = ("T", "R", "people", "pi.n", "q.n")
@@ -75,10 +68,6 @@ class Sums:
 
 
 MetricSums = dict[str, Sums]
-
-
-def _utc_start(day: Any) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -281,218 +270,6 @@ def campaign_group_size(session: Session, quarter: str) -> int | None:
     """The largest k a campaign of ``quarter`` was opened with (k is never lowered)."""
     return session.scalar(
         select(func.max(Campaign.min_group_size)).where(Campaign.quarter == quarter)
-    )
-
-
-# --- service-standard compliance ---
-
-
-def _minutes(session: Session, start: Any, end: Any) -> Any:
-    """SQL expression: minutes elapsed from ``start`` to ``end`` (both timestamps)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", end - start) / 60.0
-    return (func.julianday(end) - func.julianday(start)) * 1440.0
-
-
-def _day(session: Session, stamp: Any) -> Any:
-    """SQL expression: the UTC calendar day of a timestamp."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone("UTC", stamp), Date)
-    return func.date(stamp)
-
-
-@dataclass(frozen=True)
-class ComplianceCount:
-    """Interactions judged against the standard in force, and how many met it."""
-
-    judged: int = 0
-    compliant: int = 0
-
-    def __add__(self, other: ComplianceCount) -> ComplianceCount:
-        return ComplianceCount(self.judged + other.judged, self.compliant + other.compliant)
-
-
-def _compliance_query(
-    session: Session,
-    quarters: Sequence[str],
-    now: datetime,
-    provider_id: int | None,
-    by_service: bool,
-) -> Any:
-    """One grouped query. An interaction is judged when its service has a standard in force
-    on the day it was opened (the latest ``effective_from`` not after that day) and either it
-    is resolved or its promised resolution time has passed at ``now`` (an open request still
-    within its time is neither a success nor a failure yet). It complies when the first
-    answer (or the resolution, when no separate first answer was recorded) and the resolution
-    both came within the promised minutes."""
-    i = Interaction
-    std = aliased(ServiceStandard)
-    later = aliased(ServiceStandard)
-    opened_day = _day(session, i.opened_at)
-    first = func.coalesce(i.first_response_at, i.resolved_at)
-    now_value = literal(now, UTCDateTime())
-    # Request lifecycle (services/interactions.py): paused time does not count toward the
-    # resolution time, and a cancelled request is not judged.
-    paused = i.paused_seconds / 60.0
-    complies = and_(
-        i.resolved_at.is_not(None),
-        _minutes(session, i.opened_at, first) <= std.first_response_minutes,
-        _minutes(session, i.opened_at, i.resolved_at) - paused <= std.resolution_minutes,
-    )
-    judged = and_(
-        i.cancelled_at.is_(None),
-        or_(
-            i.resolved_at.is_not(None),
-            _minutes(session, i.opened_at, now_value) - paused > std.resolution_minutes,
-        ),
-    )
-    bounds = [(q, *quarter_bounds(q)) for q in quarters]
-    quarter_of_row = case(
-        *[
-            (and_(i.opened_at >= _utc_start(s), i.opened_at < _utc_start(e)), q)
-            for q, s, e in bounds
-        ],
-        else_=None,
-    )
-    first_start = min(_utc_start(s) for _q, s, _e in bounds)
-    last_end = max(_utc_start(e) for _q, _s, e in bounds)
-    columns = [i.provider_department_id, quarter_of_row.label("quarter")]
-    if by_service:
-        columns.append(i.service_id)
-    stmt = (
-        select(
-            *columns,
-            func.count(),
-            func.sum(case((complies, 1), else_=0)),
-        )
-        .join(std, and_(std.service_id == i.service_id, std.effective_from <= opened_day))
-        .where(
-            ~exists().where(
-                later.service_id == i.service_id,
-                later.effective_from <= opened_day,
-                later.effective_from > std.effective_from,
-            ),
-            i.opened_at >= first_start,
-            i.opened_at < last_end,
-            judged,
-        )
-        .group_by(*columns)
-    )
-    if provider_id is not None:
-        stmt = stmt.where(i.provider_department_id == provider_id)
-    return stmt
-
-
-_compliance_cache: Lru[dict[Any, ComplianceCount]] = Lru(64)
-
-
-def compliance_version(session: Session) -> tuple[Any, ...]:
-    """Cheap (indexed) reads that change whenever an interaction or standard is added, or an
-    interaction's lifecycle changes (its ``updated_at``), in one statement."""
-    row = session.execute(
-        select(
-            select(func.max(Interaction.id)).scalar_subquery(),
-            select(func.max(Interaction.updated_at)).scalar_subquery(),
-            select(func.max(ServiceStandard.id)).scalar_subquery(),
-            select(func.count()).select_from(ServiceStandard).scalar_subquery(),
-        )
-    ).one()
-    return (database_name(session), *row)
-
-
-def compliance_counts(
-    session: Session,
-    quarters: Sequence[str],
-    now: datetime,
-    provider_id: int | None = None,
-    by_service: bool = False,
-    version: tuple[Any, ...] | None = None,
-) -> dict[Any, ComplianceCount]:
-    """Compliance counts keyed by ``(provider_id, quarter)``, or by
-    ``(provider_id, quarter, service_id)`` with ``by_service``. ``version``: what
-    ``compliance_version`` returned in this transaction, when the caller already has it.
-
-    ``now`` (aware UTC) decides whether an unresolved request is already late; it is rounded
-    to the hour in the cache key, so a cached answer is at most an hour behind on open
-    requests.
-    """
-    if not quarters:
-        return {}
-    calendar = business_calendar()
-    key = (
-        *(version or compliance_version(session)),
-        tuple(quarters),
-        provider_id,
-        by_service,
-        now.replace(minute=0, second=0, microsecond=0),
-        calendar,
-    )
-
-    def count() -> dict[Any, ComplianceCount]:
-        if calendar is not None:  # business hours: judged in Python (services/compliance_hours)
-            counted = business_compliance(
-                session, quarters, now, provider_id, by_service, calendar,
-                _day, _utc_start, quarter_bounds,
-            )
-            return {group: ComplianceCount(*pair) for group, pair in counted.items()}
-        stmt = _compliance_query(session, quarters, now, provider_id, by_service)
-        out: dict[Any, ComplianceCount] = {}
-        for row in session.execute(stmt):
-            values = tuple(row)
-            if values[1] is None:
-                continue
-            group, judged, compliant = values[:-2], values[-2], values[-1]
-            out[group] = ComplianceCount(int(judged or 0), int(compliant or 0))
-        return out
-
-    return dict(_compliance_cache.get_or_make(key, count))
-
-
-@dataclass(frozen=True)
-class InteractionTimes:
-    """One interaction's timing, minutes from opening (None: not yet)."""
-
-    opened_at: datetime
-    first_response_minutes: float | None
-    resolution_minutes: float | None
-    surveyed: bool
-
-
-def interaction_times(session: Session, provider_id: int, quarter: str) -> list[InteractionTimes]:
-    """The interactions of one provider opened in ``quarter`` (indexed by provider, opened)."""
-    start, end = quarter_bounds(quarter)
-    rows = session.execute(
-        select(
-            Interaction.opened_at,
-            Interaction.first_response_at,
-            Interaction.resolved_at,
-            Interaction.survey_decision,
-        ).where(
-            Interaction.provider_department_id == provider_id,
-            Interaction.opened_at >= _utc_start(start),
-            Interaction.opened_at < _utc_start(end),
-        )
-    )
-
-    def minutes(a: datetime, b: datetime | None) -> float | None:
-        return None if b is None else (b - a).total_seconds() / 60.0
-
-    return [
-        InteractionTimes(
-            opened_at=opened,
-            first_response_minutes=minutes(opened, first or resolved),
-            resolution_minutes=minutes(opened, resolved),
-            surveyed=decision == "invited",
-        )
-        for opened, first, resolved, decision in rows
-    ]
-
-
-def service_names(session: Session, provider_id: int) -> dict[int, str]:
-    return dict(
-        session.execute(
-            select(Service.id, Service.name).where(Service.provider_department_id == provider_id)
-        ).all()
     )
 
 

@@ -29,6 +29,7 @@ from analysis.model import Priors
 from analysis.scorecard import DepartmentInput, QuarterModel
 from survey.models import Baseline
 from survey.periods import parse_quarter, quarter_of
+from survey.services import compliance_data
 from survey.services import scorecard_data as data
 from survey.services.lru import Lru
 from survey.services.scorecard_results import (
@@ -76,7 +77,9 @@ def read_inputs(
     missing = sorted(q for q in keys if q not in out)
     if missing:
         sums = data.provider_sums(session, [q for q in missing if versions.released(q)])
-        compliance = data.compliance_counts(session, missing, now, version=compliance_version)
+        compliance = compliance_data.compliance_counts(
+            session, missing, now, version=compliance_version
+        )
         for q in missing:
             ids = {p for p, quarter in sums if quarter == q}
             ids |= {p for p, quarter in compliance if quarter == q}
@@ -84,7 +87,7 @@ def read_inputs(
             for d in ids:
                 m = sums.get((d, q), {})
                 t, r = m.get("T", data.Sums()), m.get("R", data.Sums())
-                c = compliance.get((d, q), data.ComplianceCount())
+                c = compliance.get((d, q), compliance_data.ComplianceCount())
                 inputs[d] = DepartmentInput(
                     t.n, t.total, r.n, r.total, r.total_sq,
                     m.get("people", data.Sums()).n, c.judged, c.compliant,
@@ -140,7 +143,7 @@ def context(session: Session, settings: Settings, now: datetime,
     """The priors and baseline a page uses (see the module docstring), computed once per
     versions of the quarters they rest on."""
     versions = versions or data.score_versions(session, now)
-    compliance_version = data.compliance_version(session)
+    compliance_version = compliance_data.compliance_version(session)
     stored = data.stored_baseline(session)
     k = settings.k
     if stored is not None:
@@ -219,7 +222,7 @@ def ensure_baseline(
         chosen = released[-BASELINE_QUARTERS:] if rebase else released[:BASELINE_QUARTERS]
     if len(chosen) < (1 if quarters else BASELINE_QUARTERS):
         return None
-    compliance_version = data.compliance_version(session)
+    compliance_version = compliance_data.compliance_version(session)
     inputs = read_inputs(session, chosen, now, versions, compliance_version)
     priors = sc.fit_pooled_priors(inputs, settings.k, settings.weights)
     frozen = sc.freeze(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from analysis import anonymity
 from survey.models import Baseline
 from survey.periods import shift_quarter
+from survey.services import compliance_data
 from survey.services import scorecard_data as data
 from survey.services import scorecard_models as models
 from survey.services.lru import Lru
@@ -131,7 +132,7 @@ def build_overview(
     settings = models.effective_settings(session, settings, quarter)
     departments = data.departments(session)
     key = (
-        data.compliance_version(session),  # names the database, too
+        compliance_data.compliance_version(session),  # names the database, too
         models.hour_of(now),
         quarter,
         tuple(sorted(versions.by_quarter.items())),

@@ -26,6 +26,7 @@ from analysis import scorecard as sc
 from analysis.model import MIN_TREND_QUARTERS, Z95
 from survey.models import Department
 from survey.periods import shift_quarter
+from survey.services import compliance_data
 from survey.services import scorecard_data as data
 from survey.services import scorecard_models as models
 from survey.services.lru import IdentityMemo, Lru
@@ -230,9 +231,11 @@ def _compliance(
     k: int,
     now: datetime,
 ) -> tuple[Compliance, int]:
-    times = data.interaction_times(session, department_id, quarter)
-    by_service = data.compliance_counts(session, [quarter], now, department_id, by_service=True)
-    names = data.service_names(session, department_id)
+    times = compliance_data.interaction_times(session, department_id, quarter)
+    by_service = compliance_data.compliance_counts(
+        session, [quarter], now, department_id, by_service=True
+    )
+    names = compliance_data.service_names(session, department_id)
     services = []
     for (_p, _q, service_id), count in sorted(
         by_service.items(), key=lambda item: names.get(item[0][2], "")

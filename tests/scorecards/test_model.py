@@ -9,7 +9,7 @@ import pytest
 
 from survey.models import Baseline, Interaction, Questionnaire, QuizAttempt, ServiceStandard
 from survey.periods import previous_quarters
-from survey.services.scorecard_data import compliance_counts
+from survey.services.compliance_data import compliance_counts
 from survey.services.scorecards import (
     BELOW_COMMENT_K,
     BELOW_K,

@@ -1,0 +1,240 @@
+"""What the scorecards read about handled requests: service-standard compliance counts (the
+C component), one provider's request times and its service names.
+
+Organisation-wide compliance counts are one grouped query, memoised per database until a new
+interaction or standard arrives; the interactions of one provider and quarter are an indexed
+read (``ix_interactions_provider_opened``). Nothing here applies the anonymity gate: the
+scorecards do, on every figure they return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import Date, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from survey.models import Interaction, Service, ServiceStandard
+from survey.models.base import UTCDateTime
+from survey.periods import quarter_bounds
+from survey.services.compliance_hours import business_calendar, business_compliance
+from survey.services.lru import Lru
+from survey.services.scorecard_data import database_name
+
+
+def _utc_start(day: Any) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _minutes(session: Session, start: Any, end: Any) -> Any:
+    """SQL expression: minutes elapsed from ``start`` to ``end`` (both timestamps)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 60.0
+    return (func.julianday(end) - func.julianday(start)) * 1440.0
+
+
+def _day(session: Session, stamp: Any) -> Any:
+    """SQL expression: the UTC calendar day of a timestamp."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone("UTC", stamp), Date)
+    return func.date(stamp)
+
+
+@dataclass(frozen=True)
+class ComplianceCount:
+    """Interactions judged against the standard in force, and how many met it."""
+
+    judged: int = 0
+    compliant: int = 0
+
+    def __add__(self, other: ComplianceCount) -> ComplianceCount:
+        return ComplianceCount(self.judged + other.judged, self.compliant + other.compliant)
+
+
+def _compliance_query(
+    session: Session,
+    quarters: Sequence[str],
+    now: datetime,
+    provider_id: int | None,
+    by_service: bool,
+) -> Any:
+    """One grouped query. An interaction is judged when its service has a standard in force
+    on the day it was opened (the latest ``effective_from`` not after that day) and either it
+    is resolved or its promised resolution time has passed at ``now`` (an open request still
+    within its time is neither a success nor a failure yet). It complies when the first
+    answer (or the resolution, when no separate first answer was recorded) and the resolution
+    both came within the promised minutes."""
+    i = Interaction
+    std = aliased(ServiceStandard)
+    later = aliased(ServiceStandard)
+    opened_day = _day(session, i.opened_at)
+    first = func.coalesce(i.first_response_at, i.resolved_at)
+    now_value = literal(now, UTCDateTime())
+    # Request lifecycle (services/interactions.py): paused time does not count toward the
+    # resolution time, and a cancelled request is not judged.
+    paused = i.paused_seconds / 60.0
+    complies = and_(
+        i.resolved_at.is_not(None),
+        _minutes(session, i.opened_at, first) <= std.first_response_minutes,
+        _minutes(session, i.opened_at, i.resolved_at) - paused <= std.resolution_minutes,
+    )
+    judged = and_(
+        i.cancelled_at.is_(None),
+        or_(
+            i.resolved_at.is_not(None),
+            _minutes(session, i.opened_at, now_value) - paused > std.resolution_minutes,
+        ),
+    )
+    bounds = [(q, *quarter_bounds(q)) for q in quarters]
+    quarter_of_row = case(
+        *[
+            (and_(i.opened_at >= _utc_start(s), i.opened_at < _utc_start(e)), q)
+            for q, s, e in bounds
+        ],
+        else_=None,
+    )
+    first_start = min(_utc_start(s) for _q, s, _e in bounds)
+    last_end = max(_utc_start(e) for _q, _s, e in bounds)
+    columns = [i.provider_department_id, quarter_of_row.label("quarter")]
+    if by_service:
+        columns.append(i.service_id)
+    stmt = (
+        select(
+            *columns,
+            func.count(),
+            func.sum(case((complies, 1), else_=0)),
+        )
+        .join(std, and_(std.service_id == i.service_id, std.effective_from <= opened_day))
+        .where(
+            ~exists().where(
+                later.service_id == i.service_id,
+                later.effective_from <= opened_day,
+                later.effective_from > std.effective_from,
+            ),
+            i.opened_at >= first_start,
+            i.opened_at < last_end,
+            judged,
+        )
+        .group_by(*columns)
+    )
+    if provider_id is not None:
+        stmt = stmt.where(i.provider_department_id == provider_id)
+    return stmt
+
+
+_compliance_cache: Lru[dict[Any, ComplianceCount]] = Lru(64)
+
+
+def compliance_version(session: Session) -> tuple[Any, ...]:
+    """Cheap (indexed) reads that change whenever an interaction or standard is added, or an
+    interaction's lifecycle changes (its ``updated_at``), in one statement."""
+    row = session.execute(
+        select(
+            select(func.max(Interaction.id)).scalar_subquery(),
+            select(func.max(Interaction.updated_at)).scalar_subquery(),
+            select(func.max(ServiceStandard.id)).scalar_subquery(),
+            select(func.count()).select_from(ServiceStandard).scalar_subquery(),
+        )
+    ).one()
+    return (database_name(session), *row)
+
+
+def compliance_counts(
+    session: Session,
+    quarters: Sequence[str],
+    now: datetime,
+    provider_id: int | None = None,
+    by_service: bool = False,
+    version: tuple[Any, ...] | None = None,
+) -> dict[Any, ComplianceCount]:
+    """Compliance counts keyed by ``(provider_id, quarter)``, or by
+    ``(provider_id, quarter, service_id)`` with ``by_service``. ``version``: what
+    ``compliance_version`` returned in this transaction, when the caller already has it.
+
+    ``now`` (aware UTC) decides whether an unresolved request is already late; it is rounded
+    to the hour in the cache key, so a cached answer is at most an hour behind on open
+    requests.
+    """
+    if not quarters:
+        return {}
+    calendar = business_calendar()
+    key = (
+        *(version or compliance_version(session)),
+        tuple(quarters),
+        provider_id,
+        by_service,
+        now.replace(minute=0, second=0, microsecond=0),
+        calendar,
+    )
+
+    def count() -> dict[Any, ComplianceCount]:
+        if calendar is not None:  # business hours: judged in Python (services/compliance_hours)
+            counted = business_compliance(
+                session, quarters, now, provider_id, by_service, calendar,
+                _day, _utc_start, quarter_bounds,
+            )
+            return {group: ComplianceCount(*pair) for group, pair in counted.items()}
+        stmt = _compliance_query(session, quarters, now, provider_id, by_service)
+        out: dict[Any, ComplianceCount] = {}
+        for row in session.execute(stmt):
+            values = tuple(row)
+            if values[1] is None:
+                continue
+            group, judged, compliant = values[:-2], values[-2], values[-1]
+            out[group] = ComplianceCount(int(judged or 0), int(compliant or 0))
+        return out
+
+    return dict(_compliance_cache.get_or_make(key, count))
+
+
+@dataclass(frozen=True)
+class InteractionTimes:
+    """One interaction's timing, minutes from opening (None: not yet)."""
+
+    opened_at: datetime
+    first_response_minutes: float | None
+    resolution_minutes: float | None
+    surveyed: bool
+
+
+def interaction_times(session: Session, provider_id: int, quarter: str) -> list[InteractionTimes]:
+    """The interactions of one provider opened in ``quarter`` (indexed by provider, opened)."""
+    start, end = quarter_bounds(quarter)
+    rows = session.execute(
+        select(
+            Interaction.opened_at,
+            Interaction.first_response_at,
+            Interaction.resolved_at,
+            Interaction.survey_decision,
+        ).where(
+            Interaction.provider_department_id == provider_id,
+            Interaction.opened_at >= _utc_start(start),
+            Interaction.opened_at < _utc_start(end),
+        )
+    )
+
+    def minutes(a: datetime, b: datetime | None) -> float | None:
+        return None if b is None else (b - a).total_seconds() / 60.0
+
+    return [
+        InteractionTimes(
+            opened_at=opened,
+            first_response_minutes=minutes(opened, first or resolved),
+            resolution_minutes=minutes(opened, resolved),
+            surveyed=decision == "invited",
+        )
+        for opened, first, resolved, decision in rows
+    ]
+
+
+def service_names(session: Session, provider_id: int) -> dict[int, str]:
+    return dict(
+        session.execute(
+            select(Service.id, Service.name).where(Service.provider_department_id == provider_id)
+        ).all()
+    )
+
+
