@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from survey.access import signed_in_required
 from survey.db import get_session
 from survey.models import Department
-from survey.services import chart_cache, scorecard_charts, scorecard_export
+from survey.services import chart_cache, scorecard_charts, scorecard_export, scorecard_pdf
 from survey.services.scorecard_data import department_by_code
 from survey.services.scorecard_export import reason_text
 from survey.services.scorecards import (
@@ -202,7 +202,7 @@ def department_pdf(code: str) -> WerkzeugResponse:
     dept = _department(code)
     card, _problem = build_scorecard(get_session(), dept, request.args.get("quarter"), settings())
     return _download(
-        scorecard_charts.to_pdf(card),
+        scorecard_pdf.to_pdf(card),
         "application/pdf",
         f"scorecard-{card.code}-{card.quarter}.pdf",
     )

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from survey.services import chart_cache, scorecard_charts
+from survey.services import chart_cache, scorecard_pdf
 from survey.services.scorecards import Gated
 from tests.anonymity import channels
 from tests.anonymity.publication import _dimension_names
@@ -76,14 +76,14 @@ def test_a_pdf_showing_a_row_the_page_hides_is_caught(
     """A deliberately leaky PDF export: every hidden customer figure printed as 42.0. The
     comparison must name the rows, and the audit of everything read must fail."""
     w = _world(app, session)
-    honest = scorecard_charts._figure_text
+    honest = scorecard_pdf._figure_text
 
     def leaky(g: Gated, card: object) -> str:
         if g.reason in ("below_k", "remainder"):
             return "42.0 [30.0–54.0]"
         return honest(g, card)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(scorecard_charts, "_figure_text", leaky)
+    monkeypatch.setattr(scorecard_pdf, "_figure_text", leaky)
     shown = channels.figures(w.admin, w.api_key, "HR", w.quarter, _dimension_names(w.admin))
     leaked = {d.key for d in channels.disagreements(shown)}
     assert ("customer", "OPS", "R") in leaked and ("customer", "FIN", "R") in leaked, leaked

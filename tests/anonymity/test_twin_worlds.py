@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from survey.services import scorecard_charts, scorecards
 from survey.services import scorecard_data as data
+from survey.services import scorecard_pdf, scorecards
 from tests.anonymity.twins import CODES, Plan, compare, judge, twin
 
 # HR is served by ENG (6 people: shown), FIN (5: hidden so that OPS cannot be worked out)
@@ -102,7 +102,7 @@ def test_the_twin_audit_catches_a_hidden_value_printed_in_the_pdf_only(
     """A deliberately leaky variant: hidden customer rows keep their value and the PDF prints
     any value it has (an easy slip: ``value is not None`` for ``shown``). Page, CSV and API
     still hide them; the twin comparison must see the PDF move, and only the PDF."""
-    honest_rows, honest_text = scorecards._customers, scorecard_charts._figure_text
+    honest_rows, honest_text = scorecards._customers, scorecard_pdf._figure_text
 
     def rows_keeping_values(
         session: Session, department_id: int, quarter: str, k: int
@@ -122,7 +122,7 @@ def test_the_twin_audit_catches_a_hidden_value_printed_in_the_pdf_only(
         return f"{g.value:.1f}" if g.value is not None else honest_text(g, card)
 
     monkeypatch.setattr(scorecards, "_customers", rows_keeping_values)
-    monkeypatch.setattr(scorecard_charts, "_figure_text", printed)
+    monkeypatch.setattr(scorecard_pdf, "_figure_text", printed)
     verdict = judge(EXAMPLE, "sqlite", tmp_path, request)
     assert verdict.moved
     assert any(d.startswith("pdf text HR") for d in verdict.differences), verdict.differences

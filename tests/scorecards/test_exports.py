@@ -9,7 +9,7 @@ import re
 import pytest
 from matplotlib.text import Text
 
-from survey.services.scorecard_charts import _pdf_pages
+from survey.services.scorecard_pdf import _pdf_pages
 from survey.services.scorecards import Settings, build_scorecard
 from tests.scorecards.conftest import Org
 
