@@ -83,8 +83,8 @@ def digest(db: Session) -> str:
     code = dict(db.execute(select(Department.id, Department.code)).all())
     email = dict(db.execute(select(Person.id, Person.email)).all())
     cells = sorted(
-        (code[p], code[c], q, m, n, round(total, 6), round(total_sq, 6), sorted(h.items()))
-        for p, c, q, m, n, total, total_sq, h in db.execute(
+        (code[p], code[c], q, m, n, round(total, 6), round(total_sq, 6))
+        for p, c, q, m, n, total, total_sq in db.execute(
             select(
                 ScoreCell.provider_department_id,
                 ScoreCell.customer_department_id,
@@ -93,7 +93,6 @@ def digest(db: Session) -> str:
                 ScoreCell.n,
                 ScoreCell.total,
                 ScoreCell.total_sq,
-                ScoreCell.histogram,
             )
         )
     )

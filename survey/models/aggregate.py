@@ -18,8 +18,9 @@ class ScoreCell(Base):
     ``q.<code>`` per question, ``pi.n`` / ``q.n`` respondent counts, or a derived
     respondent-level score (``R`` the respondent's mean of the quarterly dimensions on
     0..100, ``T`` 100 when overall satisfaction is 4-5).
-    ``n`` counts respondents; ``total`` and ``total_sq`` sum their values; ``histogram`` counts
-    raw answers by value. Updated in the transaction that stores the response.
+    ``n`` counts respondents; ``total`` and ``total_sq`` sum their values (the distribution of
+    per-person values the change tests need is read from ``respondent_marks``). Updated in the
+    transaction that stores the response.
     A ``customer_department_id`` of 0 is not used: NULL customer means "unknown department".
     """
 
@@ -47,7 +48,6 @@ class ScoreCell(Base):
     n: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[float] = mapped_column(Float, default=0.0)
     total_sq: Mapped[float] = mapped_column(Float, default=0.0)
-    histogram: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class ScoreTotal(Base):

@@ -54,7 +54,6 @@ CELL_COLUMNS: dict[str, TypeEngine[Any]] = {
     "n": Integer(),
     "total": Float(),
     "total_sq": Float(),
-    "histogram": JSON(),
 }
 # The columns every cell of one response shares: parameters of their own name.
 CELL_KEY = ("provider_department_id", "customer_department_id", "quarter")
@@ -64,21 +63,6 @@ def json_rows(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, Any]) -> 
     """A JSON array of ``rows`` holding ``columns`` (absent ones are null): the ``rows`` or
     ``cells`` parameter of the statements here."""
     return json.dumps([{name: row.get(name) for name in columns} for row in rows])
-
-
-# The stored histogram plus the one bucket of the incoming cell's (``excluded``), in each
-# dialect's JSON functions; an empty incoming histogram leaves the stored one as it is.
-_HISTOGRAM_PLUS_EXCLUDED = {
-    "postgresql": """CASE WHEN excluded.histogram::text = '{}' THEN score_cells.histogram
-ELSE (coalesce(score_cells.histogram::jsonb, '{}'::jsonb) || (
-    SELECT jsonb_object_agg(e.key, coalesce((score_cells.histogram->>e.key)::int, 0)
-        + e.value::int)
-    FROM json_each_text(excluded.histogram) AS e))::json END""",
-    "sqlite": """CASE WHEN excluded.histogram = '{}' THEN score_cells.histogram
-ELSE (SELECT json_set(coalesce(score_cells.histogram, '{}'), '$."' || e.key || '"',
-    coalesce(json_extract(score_cells.histogram, '$."' || e.key || '"'), 0) + e.value)
-    FROM json_each(excluded.histogram) AS e) END""",
-}
 
 
 def _json_records(parameter: str, columns: Mapping[str, TypeEngine[Any]], dialect: str) -> Any:
@@ -131,7 +115,6 @@ def _add_cells(dialect: str, after: Any = None) -> Any:
             "n": cells.c.n + added.n,
             "total": cells.c.total + added.total,
             "total_sq": cells.c.total_sq + added.total_sq,
-            "histogram": literal_column(_HISTOGRAM_PLUS_EXCLUDED[dialect]),
         },
     )
 

@@ -81,15 +81,11 @@ class _Delta:
     n: int = 0
     total: float = 0.0
     total_sq: float = 0.0
-    histogram: dict[str, int] | None = None
 
-    def add(self, value: float, bucket: str | None) -> None:
+    def add(self, value: float) -> None:
         self.n += 1
         self.total += value
         self.total_sq += value * value
-        if bucket is not None:
-            self.histogram = self.histogram or {}
-            self.histogram[bucket] = self.histogram.get(bucket, 0) + 1
 
 
 QuestionnaireLike = Questionnaire | QuestionnaireCopy
@@ -131,20 +127,18 @@ def _answer_rows(
     return rows
 
 
-def _metrics(
-    item: ResponseInput, questions: Mapping[str, QuestionLike]
-) -> dict[str, tuple[float, str | None]]:
-    """Metric -> (value, histogram bucket) for one response."""
+def _metrics(item: ResponseInput, questions: Mapping[str, QuestionLike]) -> dict[str, float]:
+    """Metric -> value for one response (1 for a count or a comment)."""
     prefix = PREFIX[item.kind]
-    out: dict[str, tuple[float, str | None]] = {f"{prefix}.n": (1.0, None)}
+    out: dict[str, float] = {f"{prefix}.n": 1.0}
     for code, value in item.answers.items():
         if value is None or value == "":
             continue
         question = questions[code]
         if question.qtype in FREE_TEXT:
-            out[f"{prefix}.{code}"] = (1.0, None)
+            out[f"{prefix}.{code}"] = 1.0
         elif question.qtype not in NOT_SCORED:
-            out[f"{prefix}.{code}"] = (float(int(value)), str(int(value)))
+            out[f"{prefix}.{code}"] = float(int(value))
     return out
 
 
@@ -221,26 +215,16 @@ def _collect(
 ) -> dict[CellKey, _Delta]:
     deltas: dict[CellKey, _Delta] = defaultdict(_Delta)
     for item, questions in items:
-        for metric, (value, bucket) in _metrics(item, questions).items():
+        for metric, value in _metrics(item, questions).items():
             key = (item.provider_department_id, item.customer_department_id, item.quarter, metric)
-            deltas[key].add(value, bucket)
+            deltas[key].add(value)
     return deltas
-
-
-def _merged_histogram(histogram: Mapping[str, Any] | None, delta: _Delta) -> dict[str, Any]:
-    """A new histogram: ``histogram`` plus the delta's counts (neither is changed)."""
-    merged = dict(histogram or {})
-    for bucket, count in (delta.histogram or {}).items():
-        merged[bucket] = int(merged.get(bucket, 0)) + count
-    return merged
 
 
 def _merge(cell: ScoreCell, delta: _Delta) -> None:
     cell.n = (cell.n or 0) + delta.n
     cell.total = (cell.total or 0.0) + delta.total
     cell.total_sq = (cell.total_sq or 0.0) + delta.total_sq
-    if delta.histogram:
-        cell.histogram = _merged_histogram(cell.histogram, delta)
 
 
 def _key_filter(keys: list[CellKey]):  # type: ignore[no-untyped-def]
@@ -263,19 +247,16 @@ def _cell_row(key: CellKey, delta: _Delta) -> dict[str, Any]:
         "n": delta.n,
         "total": delta.total,
         "total_sq": delta.total_sq,
-        "histogram": delta.histogram or {},
     }
 
 
 def _cells_of_one_response(deltas: Mapping[CellKey, _Delta]) -> dict[str, Any]:
     """The ``CELL_KEY`` and ``cells`` parameters of the statements that add the cells of one
-    response (``response_statements``): one provider, customer and quarter, and at most one
-    histogram bucket per cell (ValueError otherwise). Cells in key order: every writer locks
+    response (``response_statements``): one provider, customer and quarter (ValueError
+    otherwise). Cells in key order: every writer locks
     them in the same order, so two submitters never deadlock on PostgreSQL."""
     if len({key[:3] for key in deltas}) != 1:
         raise ValueError("the cells of one response share provider, customer and quarter")
-    if any(len(d.histogram or {}) > 1 for d in deltas.values()):
-        raise ValueError("one response adds at most one histogram bucket per cell")
     provider, customer, quarter, _metric = next(iter(deltas))
     rows = (_cell_row(key, deltas[key]) for key in sorted(deltas))
     return {
