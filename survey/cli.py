@@ -24,8 +24,8 @@ group = AppGroup("survey", help="Service IQ administration commands.")
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations) and install the default
     questionnaires and the self-assessment quiz if they are missing."""
+    from survey.quiz.items import install_quiz
     from survey.services.questionnaires import install_default_questionnaires
-    from survey.services.quiz_items import install_quiz
 
     upgrade(database().engine)
     db = get_session()

@@ -11,13 +11,13 @@ def has_endpoint(name: str) -> bool:
 
 
 def register_blueprints(app: Flask) -> None:
+    from survey.quiz import views as quiz
     from survey.views import (
         admin,
         api,
         auth,
         mail_reports,
         main,
-        quiz,
         respond,
         scorecards,
         unsubscribe,

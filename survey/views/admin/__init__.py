@@ -45,6 +45,7 @@ def dashboard() -> str:
 
 
 # Route modules register on ``bp``; imported last because they import ``bp`` from here.
+from survey.quiz import admin as quiz  # noqa: E402, F401
 from survey.views.admin import (  # noqa: E402, F401
     api_keys,
     audit,
@@ -58,7 +59,6 @@ from survey.views.admin import (  # noqa: E402, F401
     outbox,
     people,
     questionnaires,
-    quiz,
     resend,
     schedule,
     services,
