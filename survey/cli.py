@@ -118,7 +118,7 @@ def create_api_key_command(name: str) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_people(path: Path) -> None:
     """Import people from a CSV file (all rows or none)."""
-    from survey.services.people_import import apply_import, parse_people_csv
+    from survey.org.people_import import apply_import, parse_people_csv
 
     db = get_session()
     preview = parse_people_csv(db, path.read_bytes())
