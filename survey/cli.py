@@ -24,8 +24,8 @@ group = AppGroup("survey", help="Service IQ administration commands.")
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations) and install the default
     questionnaires and the self-assessment quiz if they are missing."""
+    from survey.quiz.items import install_quiz
     from survey.services.questionnaires import install_default_questionnaires
-    from survey.services.quiz_items import install_quiz
 
     upgrade(database().engine)
     db = get_session()
@@ -118,7 +118,7 @@ def create_api_key_command(name: str) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_people(path: Path) -> None:
     """Import people from a CSV file (all rows or none)."""
-    from survey.services.people_import import apply_import, parse_people_csv
+    from survey.org.people_import import apply_import, parse_people_csv
 
     db = get_session()
     preview = parse_people_csv(db, path.read_bytes())

@@ -57,10 +57,10 @@ def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
 
     from survey.models import OutboxMessage, Service
     from survey.models.base import utcnow
+    from survey.quiz.items import install_quiz
     from survey.services.accounts import create_api_key
     from survey.services.campaigns import create_campaign
     from survey.services.questionnaires import install_default_questionnaires
-    from survey.services.quiz_items import install_quiz
 
     dept = make_department()
     person = make_person(department=dept)

@@ -6,6 +6,7 @@ Verbs taking a session; they flush, never commit.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,12 @@ from survey.security import (
     verify_secret,
 )
 from survey.services.lru import Lru
+from survey.services.refusals import Message, OrgError
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# ``_l("...")`` marks a text for the message extractor and translates it late.
+_l = Message
 
 # An office behind one address must not be locked out by one person's typos: the per-address
 # budget is much larger than the per-account one.
@@ -46,6 +53,14 @@ class ThrottlePolicy:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def check_email(email: str) -> str:
+    """The normalised address, or OrgError on the ``email`` field when it is not one."""
+    email = normalise_email(email)
+    if len(email) > 254 or not EMAIL.match(email):
+        raise OrgError("email", _l("This is not a valid email address."))
+    return email
 
 
 def create_user(

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.models import Department
-from survey.services.org import OrgError, create_department, update_department
+from survey.org.services import OrgError, create_department, update_department
 from tests.admin.conftest import count, fresh
 from tests.conftest import post_form
 
@@ -118,7 +118,7 @@ def test_raced_duplicate_code_becomes_a_form_error(
     admin_client, session, make_department, monkeypatch
 ) -> None:
     """The uniqueness check passed but another request stored the code first."""
-    import survey.services.org as org
+    import survey.org.services as org
 
     make_department(code="RACE")
     monkeypatch.setattr(org, "_check_department_code", lambda _s, code, _id: code.upper())

@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from survey.models import Person
-from survey.services.people_import import MAX_BYTES, MAX_ROWS, parse_people_csv
+from survey.org.people_import import MAX_BYTES, MAX_ROWS, parse_people_csv
 from tests.admin.conftest import count
 from tests.conftest import csrf_token, post_form
 

@@ -21,10 +21,10 @@ from sqlalchemy.orm import object_session
 from survey.extensions import limiter
 from survey.models import Questionnaire, QuizAttempt
 from survey.periods import quarter_bounds, quarter_of, shift_quarter
+from survey.quiz.items import install_quiz
+from survey.quiz.services import department_self_view, item_keys, live_items
 from survey.services import scorecard_data
 from survey.services.invitations import issue_invitation
-from survey.services.quiz import department_self_view, item_keys, live_items
-from survey.services.quiz_items import install_quiz
 from tests.conftest import csrf_token
 
 KEY_IN_URL = re.compile(r"/quiz/r/([A-Za-z0-9_-]+)$")
@@ -189,7 +189,7 @@ def test_anonymous_quiz_posts_are_rate_limited(app, quiz, facilities) -> None:
 def test_attack5_consecutive_self_views_do_not_overlap(
     app, session, quiz, facilities, make_person, make_user, sign_in
 ) -> None:
-    from survey.services.quiz import Member, start_attempt
+    from survey.quiz.services import Member, start_attempt
 
     q1, q2 = "2026Q1", "2026Q2"
     keys = item_keys(live_items(quiz))

@@ -173,8 +173,8 @@ class World:
         from sqlalchemy import select
 
         from survey.models import QuizAttempt
-        from survey.services.quiz import item_keys, live_items
-        from survey.services.quiz_items import install_quiz
+        from survey.quiz.items import install_quiz
+        from survey.quiz.services import item_keys, live_items
 
         self.session.commit()
         keys = item_keys(live_items(install_quiz(self.session)))

@@ -17,10 +17,10 @@ from survey.models import (
     OutboxMessage,
 )
 from survey.periods import quarter_of
+from survey.quiz.services import send_quiz_invitations
 from survey.services.campaigns import create_campaign, open_campaign
 from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.interactions import decide_pending_surveys
-from survey.services.quiz import send_quiz_invitations
 from tests.delivery.conftest import at
 
 POLICY = FatiguePolicy(window_days=3, cap=2, period_days=30)

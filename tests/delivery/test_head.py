@@ -10,8 +10,8 @@ from sqlalchemy import func, select, update
 
 from survey.models import Invitation, QuizAttempt
 from survey.models.base import utcnow
-from survey.services.quiz import item_keys, live_items, start_attempt
-from survey.services.quiz_items import install_quiz
+from survey.quiz.items import install_quiz
+from survey.quiz.services import item_keys, live_items, start_attempt
 from tests.delivery.test_respond import table_counts
 
 

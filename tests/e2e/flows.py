@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from playwright.sync_api import Page
 
-from survey.services.quiz_scoring import FREQUENCY, ItemKey
+from survey.quiz.scoring import FREQUENCY, ItemKey
 
 FOCUSED = """() => {
   const e = document.activeElement;

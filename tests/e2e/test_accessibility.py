@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from survey.db import database
 from survey.models import Campaign, Department, Person, Service
+from survey.quiz.services import ensure_quiz, item_keys, live_items, start_attempt, submit_attempt
 from survey.services.campaigns import providers_for
-from survey.services.quiz import ensure_quiz, item_keys, live_items, start_attempt, submit_attempt
 from tests.e2e.conftest import (
     DEMO_PASSWORD,
     DESKTOP,

@@ -15,8 +15,8 @@ from flask_babel import force_locale, gettext
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy.orm import Session
 
-from survey.services.quiz import ensure_quiz, item_keys, live_items
-from survey.services.quiz_scoring import ItemKey
+from survey.quiz.scoring import ItemKey
+from survey.quiz.services import ensure_quiz, item_keys, live_items
 from tests.e2e.conftest import Org, check_accessibility
 from tests.e2e.flows import quiz_answers
 

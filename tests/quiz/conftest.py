@@ -15,15 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import Department, Questionnaire
-from survey.services.quiz import (
+from survey.quiz.items import install_quiz
+from survey.quiz.scoring import FREQUENCY, ItemKey
+from survey.quiz.services import (
     Member,
     item_keys,
     live_items,
     start_attempt,
     submit_attempt,
 )
-from survey.services.quiz_items import install_quiz
-from survey.services.quiz_scoring import FREQUENCY, ItemKey
 from tests.conftest import csrf_token
 
 KEY_IN_URL = re.compile(r"/quiz/r/([A-Za-z0-9_-]+)$")

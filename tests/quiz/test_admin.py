@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from survey.models import Invitation, OutboxMessage, Question
+from survey.quiz.services import item_analysis
 from survey.services.questionnaires import install_default_questionnaires
-from survey.services.quiz import item_analysis
 from tests.admin.conftest import count, fresh
 from tests.conftest import PASSWORD, csrf_token, post_form
 from tests.quiz.conftest import rated

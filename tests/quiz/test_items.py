@@ -6,8 +6,7 @@ from sqlalchemy import func, select
 
 from survey.i18n import LOCALES
 from survey.models import Question, Questionnaire
-from survey.services.quiz import active_quiz, ensure_quiz, item_keys, live_items
-from survey.services.quiz_items import (
+from survey.quiz.items import (
     BAND_TEXTS,
     ITEMS,
     PRACTICE_TEXTS,
@@ -15,7 +14,8 @@ from survey.services.quiz_items import (
     bank_keys,
     install_quiz,
 )
-from survey.services.quiz_scoring import BAND_CODES, PRACTICES
+from survey.quiz.scoring import BAND_CODES, PRACTICES
+from survey.quiz.services import active_quiz, ensure_quiz, item_keys, live_items
 
 
 def test_every_item_is_written_in_three_languages() -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.models import QuizAttempt
-from survey.services.quiz import member_key
+from survey.quiz.services import member_key
 from tests.conftest import csrf_token
 from tests.factories import invitation_link
 from tests.quiz.conftest import best, form_data, key_of

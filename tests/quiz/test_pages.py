@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from survey.models import QuizAttempt
-from survey.services.quiz_items import BAND_TEXTS, ITEMS, PRACTICE_TEXTS
+from survey.quiz.items import BAND_TEXTS, ITEMS, PRACTICE_TEXTS
 from tests.conftest import csrf_token
 from tests.quiz.conftest import best, form_data, key_of, worst
 

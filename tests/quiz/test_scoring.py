@@ -12,8 +12,8 @@ from fractions import Fraction
 
 import pytest
 
-from survey.services.quiz_items import bank_keys
-from survey.services.quiz_scoring import (
+from survey.quiz.items import bank_keys
+from survey.quiz.scoring import (
     PRACTICES,
     SCORING_VERSION,
     ItemKey,

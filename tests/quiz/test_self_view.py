@@ -9,7 +9,7 @@ from html import unescape
 
 import pytest
 
-from survey.services.quiz import department_self_view, quarter_closed
+from survey.quiz.services import department_self_view, quarter_closed
 from tests.quiz.conftest import best, worst
 
 Q = "2026Q2"

@@ -42,8 +42,8 @@ def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
 def world(session: Session, objects: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
     """``objects`` plus the arguments of the respondent, quiz, API and static routes."""
     from survey.models import Department, Person, Service
+    from survey.quiz.services import active_quiz, item_keys, live_items, start_attempt
     from survey.services.accounts import create_api_key
-    from survey.services.quiz import active_quiz, item_keys, live_items, start_attempt
     from tests.factories import post_interaction_link
 
     person = session.get(Person, objects["person_id"])

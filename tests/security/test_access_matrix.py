@@ -30,8 +30,8 @@ from werkzeug.routing import Rule
 
 from survey.models import Interaction, Person
 from survey.models.base import utcnow
+from survey.quiz.services import start_attempt
 from survey.services.invitations import issue_invitation
-from survey.services.quiz import start_attempt
 from tests.conftest import csrf_token
 from tests.quiz.conftest import best, keys, quiz, worst  # noqa: F401  (fixtures, reused)
 from tests.scorecards.conftest import Org, api_get, org  # noqa: F401  (a fixture, reused)

@@ -45,7 +45,7 @@ PAYLOAD = {
 
 
 def _payload(app: Flask) -> dict[str, str]:
-    from survey.services.quiz import active_quiz, item_keys, live_items
+    from survey.quiz.services import active_quiz, item_keys, live_items
 
     with app.app_context():
         from survey.db import get_session

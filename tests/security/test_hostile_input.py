@@ -383,8 +383,8 @@ def test_quarterly_form(
 def test_quiz_form(
     app: Flask, client: FlaskClient, session: Session, answer: str, department: str, extra: str
 ) -> None:
-    from survey.services.quiz import active_quiz, item_keys, live_items
-    from survey.services.quiz_items import install_quiz
+    from survey.quiz.items import install_quiz
+    from survey.quiz.services import active_quiz, item_keys, live_items
 
     quiz = active_quiz(session) or install_quiz(session)
     session.commit()

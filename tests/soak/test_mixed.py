@@ -26,8 +26,8 @@ from sqlalchemy import select
 
 from bench.fixtures import bench_session
 from survey.models import Department, Person
+from survey.quiz.services import ensure_quiz
 from survey.services.accounts import create_api_key
-from survey.services.quiz import ensure_quiz
 from tests.soak.conftest import WORKERS, seed_links
 from tests.soak.traffic import (
     ROOT,

@@ -17,7 +17,7 @@ from wtforms import SelectChoice
 from survey.db import get_session
 from survey.models import Department
 from survey.services.audit import record
-from survey.services.org import OrgError
+from survey.services.refusals import OrgError
 
 MAX_QUERY = 100
 

@@ -23,8 +23,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey.db import get_session
 from survey.services.audit import created, diff, snapshot
-from survey.services.org import OrgError
 from survey.services.paging import page_arg, paginate
+from survey.services.refusals import OrgError
 from survey.views.admin.common import audit, per_page, search_arg, show_error
 
 Page = str | tuple[str, int] | WerkzeugResponse

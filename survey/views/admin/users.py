@@ -19,7 +19,7 @@ from survey.db import get_session
 from survey.models import User
 from survey.services.account_mail import queue_password_reset
 from survey.services.accounts import create_user
-from survey.services.org import set_user_active, update_user, validate_new_user
+from survey.services.users import set_user_active, update_user, validate_new_user
 from survey.views.admin import bp
 from survey.views.admin.common import audit, chosen_id, department_choices, matches
 from survey.views.admin.crud import CrudPages

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from forms.admin import DepartmentForm
 from survey.models import Department
-from survey.services.org import create_department, set_department_active, update_department
+from survey.org.services import create_department, set_department_active, update_department
 from survey.views.admin import bp
 from survey.views.admin.common import chosen_id, department_choices, matches
 from survey.views.admin.crud import CrudPages

@@ -18,8 +18,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from forms.admin import DependencyMatrixForm
 from survey.db import get_session
 from survey.models import Department, Dependency
+from survey.org.services import OrgError, set_dependencies
 from survey.services.audit import Target
-from survey.services.org import OrgError, set_dependencies
 from survey.views.admin import bp
 from survey.views.admin.common import audit
 

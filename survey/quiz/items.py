@@ -8,7 +8,7 @@ practice. Also the practices' names, tips and "try this week" actions, and the b
 
 ``install_quiz`` puts the items into a Questionnaire of kind ``quiz`` (idempotent, like
 ``install_default_questionnaires``). The scoring key (``reverse``, ``ratings``) is stored on each
-question's ``options`` and belongs to the scoring version (``quiz_scoring.SCORING_VERSION``):
+question's ``options`` and belongs to the scoring version (``scoring.SCORING_VERSION``):
 admins may reword items, never re-key them.
 """
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
 from survey.models import Question, Questionnaire
-from survey.services.quiz_scoring import FREQUENCY, PRACTICES, SCENARIO, ItemKey
+from survey.quiz.scoring import FREQUENCY, PRACTICES, SCENARIO, ItemKey
 
 QUIZ_NAME = "Internal service IQ quiz (default)"
 

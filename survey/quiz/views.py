@@ -3,8 +3,8 @@ account, no name, in English, Italian or French.
 
 A plain POST form (no JavaScript). Anyone may take it; an attempt counts toward a department's
 self-view only when made through a personal quiz invitation (``/quiz/i/<token>``) or by a
-signed-in user of the department (see services/quiz.py). Anonymous posts are rate-limited per
-address. The result lives at a private, unguessable address
+signed-in user of the department (see ``survey/quiz/services.py``). Anonymous posts are
+rate-limited per address. The result lives at a private, unguessable address
 ``/quiz/r/<key>``; a retake through ``/quiz/r/<key>/retake`` adds to the same series so the
 result page shows progress. CSRF is checked here rather than globally so that a form whose
 token expired while the taker was thinking comes back with every answer kept.
@@ -33,7 +33,9 @@ from survey.db import get_session
 from survey.extensions import csrf, csrf_ok, limit_link_pages, limiter
 from survey.i18n import choose_locale, current_locale
 from survey.models import Department, Question
-from survey.services.quiz import (
+from survey.quiz.items import band_text, practice_text
+from survey.quiz.scoring import PRACTICES, SCORING_VERSION, rule_for
+from survey.quiz.services import (
     Member,
     ScoringError,
     ensure_quiz,
@@ -44,8 +46,6 @@ from survey.services.quiz import (
     start_attempt,
     submit_attempt,
 )
-from survey.services.quiz_items import band_text, practice_text
-from survey.services.quiz_scoring import PRACTICES, SCORING_VERSION, rule_for
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 csrf.exempt(bp)

@@ -49,12 +49,8 @@ from survey.models import (
 )
 from survey.models.base import utcnow
 from survey.periods import quarter_of, shift_quarter
-from survey.security import token_hash
-from survey.services.fatigue import FatiguePolicy, budget_left
-from survey.services.invitations import issue_invitation, link_url
-from survey.services.outbox import enqueue_message, header_safe
-from survey.services.quiz_items import FREQUENCY_LABELS, install_quiz
-from survey.services.quiz_scoring import (
+from survey.quiz.items import FREQUENCY_LABELS, install_quiz
+from survey.quiz.scoring import (
     FREQUENCY,
     PRACTICES,
     SCENARIO,
@@ -63,6 +59,10 @@ from survey.services.quiz_scoring import (
     item_score,
     score_attempt,
 )
+from survey.security import token_hash
+from survey.services.fatigue import FatiguePolicy, budget_left
+from survey.services.invitations import issue_invitation, link_url
+from survey.services.outbox import enqueue_message, header_safe
 
 __all__ = [
     "AttemptSummary",

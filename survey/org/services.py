@@ -1,5 +1,5 @@
 """Setting up the organisation: departments, people, services and their standards, who depends
-on whom, and the administration side of user accounts.
+on whom (the administration side of user accounts is in ``survey/services/users.py``).
 
 Verbs taking a session; they validate, change, flush and never commit. A refused change raises
 ``OrgError`` naming the form field it concerns, so a view can show the message next to that
@@ -13,59 +13,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
-from survey.models import Department, Dependency, Person, Service, ServiceStandard, User
-from survey.services.accounts import normalise_email
+from survey.models import Department, Dependency, Person, Service, ServiceStandard
+from survey.services.accounts import check_email
+from survey.services.refusals import Message, OrgError
 
-ROLES = ("admin", "manager", "viewer")
 DEPARTMENT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
 SERVICE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class Message:
-    """A text translated when it is shown: in the reader's language during a request, in
-    English elsewhere (the CLI has no reader's language; ``flask_babel``'s lazy strings would
-    need a request there). Escaped by Jinja like any string."""
-
-    __slots__ = ("msgid", "params")
-
-    def __init__(self, msgid: str, **params: Any) -> None:
-        self.msgid, self.params = msgid, params
-
-    def __str__(self) -> str:
-        if has_request_context():
-            return gettext(self.msgid, **self.params)
-        return self.msgid % self.params if self.params else self.msgid
-
-    def __repr__(self) -> str:
-        return f"Message({str(self)!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return str(self) == str(other)
-
-    def __hash__(self) -> int:
-        return hash(self.msgid)
 
 
 # ``_l("...")`` marks a text for the message extractor and translates it late.
 _l = Message
-
-
-class OrgError(Exception):
-    """A refused change: ``field`` is the form field concerned, ``message`` says why."""
-
-    def __init__(self, field: str, message: Message) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 # Departments ----------------------------------------------------------------------------------
@@ -187,17 +149,10 @@ def set_dependencies(
 # People ---------------------------------------------------------------------------------------
 
 
-def _check_email(email: str) -> str:
-    email = normalise_email(email)
-    if len(email) > 254 or not EMAIL.match(email):
-        raise OrgError("email", _l("This is not a valid email address."))
-    return email
-
-
 def _check_person_fields(
     session: Session, person: Person | None, email: str, department_id: int, locale: str
 ) -> str:
-    email = _check_email(email)
+    email = check_email(email)
     clash = session.scalar(select(Person.id).where(Person.email == email))
     if clash is not None and (person is None or clash != person.id):
         raise OrgError("email", _l("Another person already has this email address."))
@@ -361,59 +316,3 @@ def add_standard(
     session.add(standard)
     session.flush()
     return standard
-
-
-# User accounts (creation and passwords live in survey.services.accounts) ----------------------
-
-
-def check_new_user_email(session: Session, email: str) -> str:
-    """The normalised address, or OrgError when it is invalid or already has an account."""
-    email = _check_email(email)
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise OrgError("email", _l("A user with this email address already exists."))
-    return email
-
-
-def _check_role(session: Session, role: str, department_id: int | None) -> None:
-    if role not in ROLES:
-        raise OrgError("role", _l("Choose a role."))
-    if department_id is not None and session.get(Department, department_id) is None:
-        raise OrgError("department", _l("This department does not exist."))
-    if role == "manager" and department_id is None:
-        raise OrgError("department", _l("A manager needs a department."))
-
-
-def update_user(
-    session: Session,
-    user: User,
-    acting: User,
-    name: str,
-    role: str,
-    department_id: int | None,
-) -> User:
-    """Change a user's name, role and department. An administrator cannot take the admin role
-    away from themselves (the organisation could be left without any)."""
-    _check_role(session, role, department_id)
-    if user.id == acting.id and role != "admin":
-        raise OrgError("role", _l("You cannot remove your own administrator role."))
-    user.name, user.role, user.department_id = name.strip()[:160], role, department_id
-    session.flush()
-    return user
-
-
-def set_user_active(session: Session, user: User, acting: User, active: bool) -> None:
-    """Deactivate (signing the user out everywhere) or reactivate an account; an
-    administrator cannot deactivate themselves."""
-    if not active and user.id == acting.id:
-        raise OrgError("active", _l("You cannot deactivate your own account."))
-    if user.active and not active:
-        user.session_version += 1
-    user.active = active
-    session.flush()
-
-
-def validate_new_user(session: Session, email: str, role: str, department_id: int | None) -> str:
-    """Checks before ``accounts.create_user``: returns the normalised email or raises."""
-    email = check_new_user_email(session, email)
-    _check_role(session, role, department_id)
-    return email

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from forms.admin import ServiceForm, StandardForm
 from survey.db import get_session
 from survey.models import Department, Service
+from survey.org.services import Message, OrgError, add_standard, create_service, update_service
 from survey.services.audit import created, snapshot
-from survey.services.org import Message, OrgError, add_standard, create_service, update_service
 from survey.views.admin import bp
 from survey.views.admin.common import (
     audit,

@@ -19,8 +19,9 @@ from survey.config import mail_domain
 from survey.db import get_session
 from survey.i18n import current_locale
 from survey.models import Department, Person, Question
-from survey.services.audit import diff, snapshot
-from survey.services.quiz import (
+from survey.quiz.items import practice_text
+from survey.quiz.scoring import SCORING_VERSION, rule_for
+from survey.quiz.services import (
     ITEM_TYPES,
     REINVITE_DAYS,
     attempts_by_version,
@@ -32,8 +33,7 @@ from survey.services.quiz import (
     send_quiz_invitations,
     update_item_texts,
 )
-from survey.services.quiz_items import practice_text
-from survey.services.quiz_scoring import SCORING_VERSION, rule_for
+from survey.services.audit import diff, snapshot
 from survey.views.admin import bp
 from survey.views.admin.common import audit
 

@@ -21,16 +21,16 @@ from sqlalchemy.orm import Session, joinedload
 from forms.admin import PeopleConfirmForm, PeopleUploadForm, PersonForm
 from survey.db import get_session
 from survey.models import Department, Person
-from survey.services.audit import import_entry
-from survey.services.org import (
+from survey.org.people_import import MAX_BYTES, MAX_ROWS, parse_people_csv
+from survey.org.people_import import apply_import as apply_people_import
+from survey.org.services import (
     Message,
     OrgError,
     create_person,
     set_person_active,
     update_person,
 )
-from survey.services.people_import import MAX_BYTES, MAX_ROWS, parse_people_csv
-from survey.services.people_import import apply_import as apply_people_import
+from survey.services.audit import import_entry
 from survey.services.resend import resendable
 from survey.views.admin import bp
 from survey.views.admin.common import audit, chosen_id, department_choices, matches

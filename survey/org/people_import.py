@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
 from survey.models import Department, Person
-from survey.services.accounts import normalise_email
+from survey.services.accounts import EMAIL, normalise_email
 from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
-from survey.services.org import EMAIL, Message
+from survey.services.refusals import Message
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000

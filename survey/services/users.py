@@ -1,0 +1,73 @@
+"""The administration side of user accounts: role, department, deactivation, and the checks
+before ``accounts.create_user`` (creation and passwords live in ``accounts``).
+
+Verbs taking a session; they validate, change, flush and never commit. A refused change raises
+``OrgError`` naming the form field it concerns.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.models import Department, User
+from survey.services.accounts import check_email
+from survey.services.refusals import Message, OrgError
+
+ROLES = ("admin", "manager", "viewer")
+
+# ``_l("...")`` marks a text for the message extractor and translates it late.
+_l = Message
+
+
+def check_new_user_email(session: Session, email: str) -> str:
+    """The normalised address, or OrgError when it is invalid or already has an account."""
+    email = check_email(email)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise OrgError("email", _l("A user with this email address already exists."))
+    return email
+
+
+def _check_role(session: Session, role: str, department_id: int | None) -> None:
+    if role not in ROLES:
+        raise OrgError("role", _l("Choose a role."))
+    if department_id is not None and session.get(Department, department_id) is None:
+        raise OrgError("department", _l("This department does not exist."))
+    if role == "manager" and department_id is None:
+        raise OrgError("department", _l("A manager needs a department."))
+
+
+def update_user(
+    session: Session,
+    user: User,
+    acting: User,
+    name: str,
+    role: str,
+    department_id: int | None,
+) -> User:
+    """Change a user's name, role and department. An administrator cannot take the admin role
+    away from themselves (the organisation could be left without any)."""
+    _check_role(session, role, department_id)
+    if user.id == acting.id and role != "admin":
+        raise OrgError("role", _l("You cannot remove your own administrator role."))
+    user.name, user.role, user.department_id = name.strip()[:160], role, department_id
+    session.flush()
+    return user
+
+
+def set_user_active(session: Session, user: User, acting: User, active: bool) -> None:
+    """Deactivate (signing the user out everywhere) or reactivate an account; an
+    administrator cannot deactivate themselves."""
+    if not active and user.id == acting.id:
+        raise OrgError("active", _l("You cannot deactivate your own account."))
+    if user.active and not active:
+        user.session_version += 1
+    user.active = active
+    session.flush()
+
+
+def validate_new_user(session: Session, email: str, role: str, department_id: int | None) -> str:
+    """Checks before ``accounts.create_user``: returns the normalised email or raises."""
+    email = check_new_user_email(session, email)
+    _check_role(session, role, department_id)
+    return email

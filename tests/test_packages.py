@@ -1,0 +1,286 @@
+"""The import graph of ``survey/``, read from the source with ``ast`` (nothing is imported or run).
+
+``survey/`` is moving to feature packages (see docs/architecture.md): each journey one package
+holding its views, services and forms glue. Two rules keep them rooms rather than a hall:
+
+- **No cycle through a feature package.** A package is a node: each feature package
+  (``survey/quiz/`` ...), each of the not-yet-split or shared packages (``survey/services``,
+  ``survey/views``, ``survey/models``, ``survey/mail``, ``survey/demo``), each top-level module
+  (``survey/db.py`` ...) and the app factory ``survey/__init__.py``. An import anywhere in a
+  module (at the top, inside a function, under ``TYPE_CHECKING``) is an edge from its node to
+  the imported module's node. No feature package may sit on a cycle.
+- **No reach into another package's private names.** A name starting with one underscore
+  (``_helper``, not ``__version__``), or any module on a path with such a part, may be imported
+  only from inside its own package: the first-level package under ``survey/`` (``survey/views/
+  admin/x.py`` belongs to ``survey.views``), or ``survey`` itself for the top-level modules.
+  ``module._name`` on a module bound by an import counts as importing ``_name``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TOP = "survey"
+
+# First-level packages of survey/ that are not feature packages: the rest still to be split
+# (services, views) and the shared layers every journey uses.
+NOT_FEATURES = frozenset({"services", "views", "models", "mail", "demo"})
+
+
+@dataclass(frozen=True)
+class Import:
+    """One imported module (and, for ``from m import n``, the name), where it is written."""
+
+    module: str  # importing module, dotted
+    target: str  # imported module, dotted
+    name: str | None  # the name taken from ``target``, or None for ``import target``
+    line: int
+
+
+def module_name(path: Path, top: Path) -> str:
+    """``survey/views/admin/__init__.py`` -> ``survey.views.admin``."""
+    parts = list(path.relative_to(top.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def is_package(dotted: str, top: Path) -> bool:
+    return (top.parent.joinpath(*dotted.split(".")) / "__init__.py").is_file()
+
+
+def is_module(dotted: str, top: Path) -> bool:
+    """Whether ``dotted`` names a module or package of the tree under ``top``."""
+    path = top.parent.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def imports(top: Path) -> Iterator[Import]:
+    """Every import of a module of the tree ``top`` into that tree (relative ones resolved),
+    and every ``alias._name`` on a module alias bound by such an import."""
+    for path in sorted(top.rglob("*.py")):
+        module = module_name(path, top)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        aliases: dict[str, str] = {}  # local name -> module it is bound to
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] == top.name:
+                        yield Import(module, alias.name, None, node.lineno)
+                        if alias.asname:
+                            aliases[alias.asname] = alias.name
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")
+                    base = base[: len(base) - (node.level - 1)]
+                    target = ".".join([*base, node.module] if node.module else base)
+                else:
+                    target = node.module or ""
+                if target.split(".")[0] != top.name:
+                    continue
+                for alias in node.names:
+                    submodule = f"{target}.{alias.name}"
+                    if is_module(submodule, top):
+                        # ``from survey import db``: an import of the module survey.db
+                        yield Import(module, submodule, None, node.lineno)
+                        aliases[alias.asname or alias.name] = submodule
+                    else:
+                        yield Import(module, target, alias.name, node.lineno)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+            ):
+                yield Import(module, aliases[node.value.id], node.attr, node.lineno)
+
+
+def node_of(dotted: str) -> str:
+    """The graph node of a module: its first-level package or module under ``survey/``
+    (``survey`` itself for the app factory)."""
+    return ".".join(dotted.split(".")[:2])
+
+
+def own_package(dotted: str, top: Path) -> str:
+    """The package whose private names a module may import: its first-level package under
+    ``top``, or ``top`` itself for a top-level module."""
+    parts = dotted.split(".")
+    if len(parts) >= 2 and is_package(".".join(parts[:2]), top):
+        return ".".join(parts[:2])
+    return parts[0]
+
+
+def features(top: Path) -> set[str]:
+    return {
+        f"{top.name}.{p.name}"
+        for p in top.iterdir()
+        if (p / "__init__.py").is_file() and p.name not in NOT_FEATURES
+    }
+
+
+def edges(top: Path) -> dict[tuple[str, str], Import]:
+    """One example import per edge between two different nodes."""
+    found: dict[tuple[str, str], Import] = {}
+    for imp in imports(top):
+        edge = (node_of(imp.module), node_of(imp.target))
+        if edge[0] != edge[1]:
+            found.setdefault(edge, imp)
+    return found
+
+
+def cycles_through_features(top: Path) -> list[list[str]]:
+    """For each feature package on a cycle, one shortest cycle through it, as
+    ``["a -> b (file:line)", ...]``."""
+    found = edges(top)
+    graph: dict[str, set[str]] = {}
+    for a, b in found:
+        graph.setdefault(a, set()).add(b)
+    reports = []
+    for start in sorted(features(top)):
+        # breadth-first search back to ``start``
+        previous: dict[str, str] = {}
+        queue = [start]
+        while queue and start not in previous:
+            nxt = []
+            for here in queue:
+                for there in sorted(graph.get(here, ())):
+                    if there not in previous:
+                        previous[there] = here
+                        nxt.append(there)
+            queue = nxt
+        if start in previous:
+            path = [start]
+            while True:
+                path.append(previous[path[-1]])
+                if path[-1] == start:
+                    break
+            path.reverse()
+            reports.append(
+                [f"{a} -> {b} ({found[a, b].module}:{found[a, b].line})" for a, b in pairwise(path)]
+            )
+    return reports
+
+
+def private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_reaches(top: Path) -> list[str]:
+    """Every import of a private module or name from outside its package, as text."""
+    bad = []
+    for imp in imports(top):
+        if own_package(imp.module, top) == own_package(imp.target, top):
+            continue
+        parts = imp.target.split(".") + ([imp.name] if imp.name else [])
+        if any(private(part) for part in parts):
+            shown = f"{imp.target}.{imp.name}" if imp.name else imp.target
+            bad.append(f"{imp.module}:{imp.line} imports {shown}")
+    return sorted(set(bad))
+
+
+# --- the rules on the real tree ----------------------------------------------------------------
+
+
+def test_there_are_feature_packages_to_check() -> None:
+    assert {f"{TOP}.quiz", f"{TOP}.org"} <= features(ROOT / TOP)
+
+
+def test_no_import_cycle_through_a_feature_package() -> None:
+    assert cycles_through_features(ROOT / TOP) == []
+
+
+def test_no_reach_into_another_packages_private_names() -> None:
+    assert private_reaches(ROOT / TOP) == []
+
+
+# --- the checks catch what they are for (a small tree written for each) ------------------------
+
+
+def write(top: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = top / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return top
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A small ``survey`` with two feature packages, the rest and a top-level module."""
+    return write(
+        tmp_path / TOP,
+        {
+            "__init__.py": "from survey import views\n",
+            "db.py": "def _begin(): ...\ndef get_session(): ...\n",
+            "services/__init__.py": "",
+            "services/audit.py": "from survey.db import get_session\ndef _secret(): ...\n",
+            "views/__init__.py": "from survey.quiz import views\n",
+            "quiz/__init__.py": "",
+            "quiz/views.py": "from .services import _helper\nfrom survey.services import audit\n",
+            "quiz/services.py": "def _helper(): ...\n",
+            "org/__init__.py": "",
+            "org/pages.py": "from survey.services.audit import record\n",
+        },
+    )
+
+
+def test_a_clean_tree_passes(tree: Path) -> None:
+    assert features(tree) == {"survey.quiz", "survey.org"}
+    assert cycles_through_features(tree) == []
+    assert private_reaches(tree) == []
+
+
+def test_a_cycle_between_feature_packages_fails(tree: Path) -> None:
+    write(tree, {"quiz/services.py": "def _helper(): ...\nfrom survey.org import pages\n"})
+    write(tree, {"org/pages.py": "def f():\n    from ..quiz.views import x\n"})
+    org_cycle, quiz_cycle = sorted(cycles_through_features(tree))
+    assert [step.split(" (")[0] for step in org_cycle] == [
+        "survey.org -> survey.quiz",
+        "survey.quiz -> survey.org",
+    ]
+    assert quiz_cycle == [
+        "survey.quiz -> survey.org (survey.quiz.services:2)",
+        "survey.org -> survey.quiz (survey.org.pages:2)",
+    ]
+
+
+def test_a_cycle_through_the_rest_fails(tree: Path) -> None:
+    write(tree, {"services/audit.py": "from survey.quiz.services import x\n"})
+    [cycle] = cycles_through_features(tree)
+    assert [step.split(" (")[0] for step in cycle] == [
+        "survey.quiz -> survey.services",
+        "survey.services -> survey.quiz",
+    ]
+
+
+def test_reaching_into_another_packages_private_names_fails(tree: Path) -> None:
+    write(
+        tree,
+        {
+            "org/pages.py": (
+                "from survey.services.audit import _secret\n"
+                "from survey import db\n"
+                "db._begin()\n"
+                "import survey.quiz._internal as hidden\n"
+            ),
+            "quiz/_internal.py": "",
+        },
+    )
+    assert private_reaches(tree) == [
+        "survey.org.pages:1 imports survey.services.audit._secret",
+        "survey.org.pages:3 imports survey.db._begin",
+        "survey.org.pages:4 imports survey.quiz._internal",
+    ]
+
+
+def test_a_top_level_module_may_use_a_sibling_top_level_modules_private_name(tree: Path) -> None:
+    write(tree, {"cli.py": "from survey.db import _begin\n"})
+    assert private_reaches(tree) == []
