@@ -43,14 +43,10 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CampaignForm(SafeForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    quarter = StringField(
-        _l("Quarter rated"),
-        validators=[DataRequired(), Regexp(QUARTER_PATTERN, message=_l("Write it like 2026Q3."))],
-    )
-    opens_on = DateField(_l("Opens on"), validators=[InputRequired()])
-    closes_on = DateField(_l("Closes on"), validators=[InputRequired()])
+class AudienceFields(SafeForm):
+    """Who a quarterly campaign reaches and how it runs, shared by a campaign and the schedule
+    that creates campaigns: audience departments, k, reminders (at most, days apart)."""
+
     departments = MultiCheckboxField(
         _l("Audience: people of these departments (none ticked: everyone)"), coerce=int
     )
@@ -63,6 +59,16 @@ class CampaignForm(SafeForm):
     reminder_min_days = IntegerField(
         _l("Days between reminders"), default=5, validators=[InputRequired(), NumberRange(1, 30)]
     )
+
+
+class CampaignForm(AudienceFields):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    quarter = StringField(
+        _l("Quarter rated"),
+        validators=[DataRequired(), Regexp(QUARTER_PATTERN, message=_l("Write it like 2026Q3."))],
+    )
+    opens_on = DateField(_l("Opens on"), validators=[InputRequired()])
+    closes_on = DateField(_l("Closes on"), validators=[InputRequired()])
 
     def validate_closes_on(self, field: DateField) -> None:
         if self.opens_on.data and field.data and field.data <= self.opens_on.data:
@@ -133,7 +139,7 @@ QUARTER_CHOICES = [
 ]
 
 
-class ScheduleForm(SafeForm):
+class ScheduleForm(AudienceFields):
     """The standing order for quarterly campaigns. Offsets are days after the quarter's first
     day; the view passes the questionnaire and department choices in."""
 
@@ -155,18 +161,6 @@ class ScheduleForm(SafeForm):
         validators=[InputRequired(), NumberRange(1, 120)],
     )
     questionnaire = SelectField(_l("Questionnaire"), validators=[Optional()])
-    departments = MultiCheckboxField(
-        _l("Audience: people of these departments (none ticked: everyone)"), coerce=int
-    )
-    min_group_size = IntegerField(
-        _l("Smallest group shown (k)"), default=5, validators=[InputRequired(), NumberRange(5, 50)]
-    )
-    reminder_max = IntegerField(
-        _l("Reminders at most"), default=2, validators=[InputRequired(), NumberRange(0, 5)]
-    )
-    reminder_min_days = IntegerField(
-        _l("Days between reminders"), default=5, validators=[InputRequired(), NumberRange(1, 30)]
-    )
     active = BooleanField(_l("Running (untick to pause: nothing new is created)"), default=True)
 
     def validate_close_offset_days(self, field: IntegerField) -> None:
