@@ -270,7 +270,7 @@ def erase_person_command(email: str) -> None:
 
     db = get_session()
     try:
-        report = erase_person(db, email, actor="command")
+        report = erase_person(db, email, actor=None)
     except ErasureError as error:
         db.rollback()
         click.echo(f"Error: {error}", err=True)

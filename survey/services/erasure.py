@@ -55,8 +55,7 @@ from survey.models import (
     UserSession,
 )
 from survey.models.base import utcnow
-from survey.services.audit import forget
-from survey.services.change_record import record_change
+from survey.services.audit import Target, forget, record
 
 ERASED_DOMAIN = "erased.invalid"
 
@@ -98,7 +97,7 @@ class ErasureReport:
 
 
 def erase_person(
-    session: Session, email: str, *, actor: str, now: datetime | None = None
+    session: Session, email: str, *, actor: User | None, now: datetime | None = None
 ) -> ErasureReport:
     """Erase everything identifying the person (and account) with ``email``; see the module
     docstring. Raises ErasureError for an address never known here or when the account is
@@ -216,10 +215,13 @@ def erase_person(
         previous.suppressed = report.suppressed
         previous.erased_at = now
     session.flush()
-    record_change(
+    if actor is not None and actor.id in user_ids:
+        actor = None  # erased their own account: recorded without it, as the account is gone
+    record(
         session,
         actor,
         "person.erase",
+        Target("person", None, "(erased)"),
         {
             "people": report.people,
             "users": report.users,

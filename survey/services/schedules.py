@@ -18,11 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from survey.models import Campaign, CampaignSchedule, Department, Questionnaire
+from survey.models import Campaign, CampaignSchedule, Department, Questionnaire, User
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds, quarter_of, shift_quarter
+from survey.services import audit
 from survey.services.campaigns import campaign_clash, create_campaign
-from survey.services.change_record import record_change
 
 #: A scheduled campaign is created (as a draft, editable and cancellable on its page) this
 #: many days before it opens.
@@ -91,12 +91,13 @@ def save_schedule(
     schedule: CampaignSchedule | None,
     values: ScheduleValues,
     *,
-    actor: str,
+    actor: User | None,
     now: datetime | None = None,
 ) -> CampaignSchedule:
     """Create (``schedule`` None) or change a schedule. Changes apply to quarters not created
     yet; campaigns already created keep their settings (edit them on their own pages).
-    Raises ScheduleError on a bad value, nothing changed."""
+    Raises ScheduleError on a bad value, nothing changed. ``actor``: the administrator, None
+    for the command line; the change is written to the audit log."""
     check_values(session, values)
     now = now or utcnow()
     if schedule is None:
@@ -119,12 +120,12 @@ def save_schedule(
     schedule.active = values.active
     schedule.updated_at = now
     session.flush()
-    record_change(
+    audit.record(
         session,
         actor,
         "schedule.save",
+        audit.Target("schedule", str(schedule.id), "quarterly campaign schedule"),
         {
-            "schedule_id": schedule.id,
             "quarters": schedule.quarters,
             "open_offset_days": schedule.open_offset_days,
             "close_offset_days": schedule.close_offset_days,

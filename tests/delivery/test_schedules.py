@@ -49,7 +49,7 @@ def schedule(session, **kw):  # type: ignore[no-untyped-def]
         close_offset_days=kw.pop("close_offset_days", 35),
         **kw,
     )
-    row = save_schedule(session, None, values, actor="test")
+    row = save_schedule(session, None, values, actor=None)
     session.commit()
     return row
 
@@ -256,11 +256,11 @@ def test_a_paused_schedule_creates_nothing_and_resumes_with_the_due_quarter(
         close_offset_days=35,
         active=False,
     )
-    save_schedule(session, row, values, actor="test")
+    save_schedule(session, row, values, actor=None)
     session.commit()
     tick(app, utc(2026, 4, 10))
     assert campaigns(session, row.id) == {}
-    save_schedule(session, row, ScheduleValues(**{**values.__dict__, "active": True}), actor="t")
+    save_schedule(session, row, ScheduleValues(**{**values.__dict__, "active": True}), actor=None)
     session.commit()
     tick(app, utc(2026, 5, 10))  # Q2 closed on 5 May: never created; Q3 not due yet
     assert campaigns(session, row.id) == {}
@@ -329,7 +329,7 @@ def test_bad_values_are_refused_by_field(session, org, change, field) -> None:
         **change,
     }
     with pytest.raises(ScheduleError) as error:
-        save_schedule(session, None, ScheduleValues(**values), actor="test")
+        save_schedule(session, None, ScheduleValues(**values), actor=None)
     assert error.value.field == field
     session.rollback()
     assert session.scalar(select(func.count()).select_from(CampaignSchedule)) == 0

@@ -26,7 +26,7 @@ def erase() -> str | WerkzeugResponse:
         return render_template("admin/erase.html", form=form), 422  # type: ignore[return-value]
     db = get_session()
     try:
-        report = erase_person(db, email, actor=current_user.email)
+        report = erase_person(db, email, actor=current_user._get_current_object())
     except ErasureError:
         db.rollback()
         form.email.errors = [

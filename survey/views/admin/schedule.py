@@ -89,7 +89,7 @@ def schedule() -> str | WerkzeugResponse:
                 active=bool(form.active.data),
             )
             try:
-                save_schedule(db, current, values, actor=current_user.email)
+                save_schedule(db, current, values, actor=current_user._get_current_object())
             except ScheduleError as error:
                 db.rollback()
                 field = form[_FIELDS.get(error.field, error.field)]
