@@ -14,7 +14,7 @@ zero, so hiding it would protect nothing and it cannot serve to protect another 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -223,23 +223,42 @@ def share_is_certain(
     return successes < margin or n - successes < margin
 
 
+def one_sided(successes: float, n: int, k: int = K_FIGURES) -> bool:
+    """True when a share over ``n`` people has fewer than ``k`` people on one of its sides.
+
+    ``successes`` is the number of satisfied people (in people's worth: a person who answered
+    twice, once satisfied, counts 0.5). A share is published only when both ``successes`` and
+    ``n - successes`` are at least ``k``: then every group of fewer than k people inside it
+    may have answered all one way or all the other (no bound at all on it), and hiding the
+    share tells only that one side is small, never that everyone answered alike. Below 2k
+    people every share is one-sided, so the hiding does not depend on the answers at all.
+    ``share_is_certain`` (the protection interval) is the weaker rule kept for means on a
+    0..100 scale, where no single value pins a person down. n = 0 is never one-sided (there
+    is nothing to hide: it reads "no data")."""
+    if n <= 0:
+        return False
+    return successes < k or n - successes < k
+
+
 def suppress_shares(
     counts: Sequence[int],
     successes: Sequence[float],
     k: int = K_FIGURES,
     total: int | None = None,
     total_successes: float | None = None,
+    near_end: Callable[[float, int, int], bool] = share_is_certain,
 ) -> list[bool]:
     """Visibility mask for one row of shares whose total is published elsewhere.
 
     Like ``suppress_cells`` (primary suppression under k, remainder under k), and moreover:
-    a cell whose figure is too near an end of the scale (``share_is_certain``) is hidden,
+    a cell whose figure is too near an end of the scale (``near_end``: ``share_is_certain``
+    for means, ``one_sided`` for shares of people) is hidden,
     and while the hidden remainder (``total`` minus the shown cells, with
     ``total_successes`` likewise) is so, the smallest shown cell is hidden too.
     ``total``/``total_successes`` default to the sums of the cells; larger when people fall
     in no shown cell (an inactive department). If the
-    remainder stays certain with every cell hidden, the total itself is certain and must not
-    be published either (``share_is_certain`` on it): the caller checks.
+    remainder stays near an end with every cell hidden, the total itself is and must not be
+    published either (``near_end`` on it): the caller checks.
     """
     cells = [int(c) for c in counts]
     wins = [float(s) for s in successes]
@@ -249,14 +268,14 @@ def suppress_shares(
     total_successes = sum(wins) if total_successes is None else float(total_successes)
     visible = suppress_cells(cells, k, total)
     for i, (n, s) in enumerate(zip(cells, wins, strict=True)):
-        if n and share_is_certain(s, n, k):
+        if n and near_end(s, n, k):
             visible[i] = False
     while True:
         hidden_n = total - sum(n for n, shown in zip(cells, visible, strict=True) if shown)
         hidden_s = total_successes - sum(s for s, shown in zip(wins, visible, strict=True) if shown)
         candidates = [i for i, n in enumerate(cells) if visible[i] and n > 0]
         remainder_small = 0 < hidden_n < k
-        certain = share_is_certain(hidden_s, hidden_n, k)
+        certain = near_end(hidden_s, hidden_n, k)
         if not (remainder_small or certain) or not candidates:
             break
         visible[min(candidates, key=lambda i: (cells[i], i))] = False

@@ -16,9 +16,10 @@ Units: every figure on 0..100. Per department and quarter (``DepartmentInput``):
 - ``r_hist``: the per-person R values binned on ``R_GRID`` (only for change tests; never
   shown).
 
-A component is hidden (``NO_DATA``, ``BELOW_K``, ``CERTAIN``) before the model sees it: it then
-enters the model with n = 0, i.e. it takes its prior mean with its prior variance, and its
-sums enter neither the priors nor any test. ISQ is shown only when T or R is shown.
+A component is hidden (``NO_DATA``, ``BELOW_K``, ``ONE_SIDED``, ``CERTAIN``) before the model
+sees it: it then enters the model with n = 0, i.e. it takes its prior mean with its prior
+variance, and its sums enter neither the priors nor any test.
+ISQ is shown only when T or R is shown.
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ from analysis.model import Baseline2, DepartmentSums, Priors
 NO_DATA = "no_data"
 BELOW_K = "below_k"
 REMAINDER = "remainder"
-#: A share that is all or none of one outcome: it would tell each person's answer.
+#: A mean so near an end of its scale that it would pin small groups down.
 CERTAIN = "certain"
+#: A share with fewer than k people on one of its sides (``anonymity.one_sided``).
+ONE_SIDED = "one_sided"
 BELOW_COMMENT_K = "below_comment_k"
 NO_SURVEY_COMPONENT = "no_survey_component"
 NO_BASELINE = "no_baseline"
@@ -133,15 +136,19 @@ class QuarterModel:
 
 
 def reasons(d: DepartmentInput, k: int) -> dict[str, str | None]:
-    """Why each component of ``d`` is hidden (None: shown). T and R: no data, under k people,
-    or at an end of the scale (``anonymity.share_is_certain``); C: no data or under k."""
+    """Why each component of ``d`` is hidden (None: shown). T and R: no data or under k
+    people; T (a share) moreover with fewer than k people on one side (``anonymity.one_sided``,
+    so always below 2k people), R (a mean) too near an end of the scale
+    (``anonymity.share_is_certain``); C: no data or under k."""
     out: dict[str, str | None] = {}
     for key, n, total in (("T", d.t_n, d.t_total), ("R", d.r_n, d.r_total)):
         if n == 0:
             out[key] = NO_DATA
         elif not anonymity.passes_gate(n, k):
             out[key] = BELOW_K
-        elif anonymity.share_is_certain(total / 100.0, n, k):
+        elif key == "T" and anonymity.one_sided(total / 100.0, n, k):
+            out[key] = ONE_SIDED
+        elif key == "R" and anonymity.share_is_certain(total / 100.0, n, k):
             out[key] = CERTAIN
         else:
             out[key] = None
@@ -376,16 +383,29 @@ def quarter_index(quarter: str) -> int:
 
 
 def trends(models: Sequence[QuarterModel]) -> dict[int, model.TrendResult]:
-    """Trend badges of every department with at least ``model.MIN_TREND_QUARTERS`` shown ISQs
-    over ``models`` (``model.trend_badges`` on the real time axis, Benjamini-Hochberg across
-    those departments); departments with fewer have no badge."""
-    series: dict[int, tuple[list[float], list[float]]] = {}
+    """Trend badges of every department with at least ``model.MIN_TREND_QUARTERS`` comparable
+    shown ISQs over ``models`` (``model.trend_badges`` on the real time axis,
+    Benjamini-Hochberg across those departments); departments with fewer have no badge.
+
+    Comparable: resting on the same shown components. A hidden component enters the ISQ at
+    its prior, so a series mixing quarters with and without (say) T moves whenever T's
+    visibility does, a trend made by the gate rather than by the customers. Each
+    department's series keeps the composition it has most often (ties: the latest one's)."""
+    points: dict[int, list[tuple[int, float, frozenset[str]]]] = {}
     for m in models:
         for d, s in m.scores.items():
             if s.isq.shown and s.isq.value is not None:
-                times, values = series.setdefault(d, ([], []))
-                times.append(quarter_index(m.quarter))
-                values.append(s.isq.value)
+                shown = frozenset(key for key, c in s.components.items() if c.shown)
+                points.setdefault(d, []).append((quarter_index(m.quarter), s.isq.value, shown))
+    series: dict[int, tuple[list[float], list[float]]] = {}
+    for d, rows in points.items():
+        counts: dict[frozenset[str], int] = {}
+        for _t, _v, shown in rows:
+            counts[shown] = counts.get(shown, 0) + 1
+        latest = max(rows, key=lambda row: row[0])[2]
+        keep = max(counts, key=lambda shown: (counts[shown], shown == latest))
+        chosen = sorted((t, v) for t, v, shown in rows if shown == keep)
+        series[d] = ([float(t) for t, _v in chosen], [v for _t, v in chosen])
     # Only series long enough for a badge form the family BH corrects over.
     ids = sorted(d for d, (times, _v) in series.items() if len(times) >= model.MIN_TREND_QUARTERS)
     results = model.trend_badges([series[d] for d in ids])

@@ -22,6 +22,7 @@ from survey.services.scorecards import (
     NO_BASELINE,
     NO_DATA,
     NO_SURVEY_COMPONENT,
+    ONE_SIDED,
     REMAINDER,
     ChangeFlag,
     Component,
@@ -78,6 +79,10 @@ def reason_text(reason: str | None, k: int, comment_k: int) -> str:
         CERTAIN: _(
             "Hidden: so near one end of the scale that it would tell how the people behind "
             "it answered"
+        ),
+        ONE_SIDED: _(
+            "Hidden: a share is shown only when at least %(k)s people are on each side of it",
+            k=k,
         ),
         BELOW_COMMENT_K: _("Comments appear once at least %(k)s people have answered", k=comment_k),
         NO_SURVEY_COMPONENT: _("No survey answers yet"),

@@ -21,6 +21,7 @@ from analysis.scorecard import (  # noqa: F401  (re-exported: the pages' vocabul
     NO_BASELINE,
     NO_DATA,
     NO_SURVEY_COMPONENT,
+    ONE_SIDED,
     REMAINDER,
     Component,
     Gated,

@@ -46,6 +46,7 @@ from survey.services.scorecard_results import (  # noqa: F401  (re-exported)
     NO_BASELINE,
     NO_DATA,
     NO_SURVEY_COMPONENT,
+    ONE_SIDED,
     REMAINDER,
     RESOLUTION_BUCKETS,
     BaselineInfo,
@@ -163,7 +164,8 @@ def _customers(
     (inactive ones too) is counted in the row's total: the provider's overall figures rest on
     all of them, so a customer missing from the table is part of the hidden remainder, and
     the remainder rule sees it. Both columns (0..100) follow ``anonymity.suppress_shares``:
-    no shown row, and no hidden remainder, sits at one end of the scale."""
+    no shown row, and no hidden remainder, has fewer than k people on one side (T, a share:
+    ``anonymity.one_sided``) or sits at one end of the scale (R, a mean)."""
     pairs = data.pair_sums(session, quarter, ("R", "T"), provider_id=department_id)
     active = {d.id: d for d in data.departments(session)}
     customer_ids = sorted((c for _p, c in pairs if c in active), key=lambda i: active[i].code)
@@ -185,6 +187,7 @@ def _customers(
                 k,
                 everyone.n,
                 everyone.total / 100.0,
+                anonymity.one_sided if metric == "T" else anonymity.share_is_certain,
             )
             if sums
             else []

@@ -33,8 +33,9 @@ def _reason() -> dict[str, Any]:
         "nullable": True,
         "description": "Why the figure is null: no_data (none, or the quarter is not released "
         "yet: figures appear once the quarter has ended and its campaigns have closed), below_k "
-        "(fewer than k distinct people), remainder (would reveal a small group), certain (so "
-        "near an end of the scale that it would tell how a small group answered), "
+        "(fewer than k distinct people), remainder (would reveal a small group), one_sided (a "
+        "share with fewer than k people on one of its sides: always below 2k people), certain "
+        "(a mean so near an end of the scale that it would tell how a small group answered), "
         "below_comment_k, no_survey_component, no_baseline",
     }
 

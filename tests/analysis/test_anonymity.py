@@ -254,3 +254,60 @@ def test_suppress_shares_against_an_interval_attacker() -> None:
             low = linprog(cost, A_eq=a_eq, b_eq=[known], bounds=bounds).fun
             high = -linprog([-c for c in cost], A_eq=a_eq, b_eq=[known], bounds=bounds).fun
             assert (high - low) / counts[i] >= 0.2 - 1e-9, (counts, wins, mask, i)
+
+
+# --- shares: at least k people on each side ---
+
+
+def test_one_sided_needs_k_people_on_each_side() -> None:
+    k = K_FIGURES
+    assert not anonymity.one_sided(0, 0)  # nothing to hide
+    assert not anonymity.one_sided(5, 10) and not anonymity.one_sided(7, 12)
+    assert anonymity.one_sided(4, 10) and anonymity.one_sided(6, 10)  # 4 on one side
+    assert anonymity.one_sided(4.5, 20) and not anonymity.one_sided(15, 20)
+    assert anonymity.one_sided(15.5, 20)  # 4.5 people's worth dissatisfied
+    # Below 2k the hiding depends on nothing anyone answered.
+    for n in range(1, 2 * k):
+        assert all(anonymity.one_sided(float(s), n, k) for s in np.linspace(0, n, 41))
+
+
+@pytest.mark.parametrize("n", [10, 11, 17, 40, 200])
+def test_a_shown_share_tells_nothing_about_any_small_group(n: int) -> None:
+    """Wherever ``one_sided`` lets a share through, every group of fewer than k people
+    inside it may have been all satisfied or all not: its interval is the whole scale."""
+    k = K_FIGURES
+    for s in np.linspace(0, n, 2 * n + 1):
+        if anonymity.one_sided(float(s), n, k):
+            continue
+        for g in range(1, k):
+            assert _interval_width(float(s), n, g) == 1.0
+
+
+@pytest.mark.parametrize("n", [10, 13, 30])
+def test_a_hidden_share_allows_both_answers_for_every_small_group(n: int) -> None:
+    """The elimination attack: knowing that a share over n people is hidden as one-sided,
+    every group of fewer than k people can still have been all satisfied, and all not, in
+    some world whose share is also hidden. Under the former rule (hide only 0 and 100 %) a
+    hidden share over n >= k people meant "all of them answered alike"."""
+    k = K_FIGURES
+    hidden_worlds = [s for s in range(n + 1) if anonymity.one_sided(float(s), n, k)]
+    for g in range(1, k):
+        assert any(s >= g for s in hidden_worlds)  # the group all satisfied
+        assert any(n - s >= g for s in hidden_worlds)  # the group all dissatisfied
+        # ... and neither is forced: a hidden world exists where the group is mixed or
+        # satisfied, and one where it is mixed or dissatisfied.
+        assert any(s < n - g + 1 for s in hidden_worlds) and any(s > g - 1 for s in hidden_worlds)
+
+
+def test_suppress_shares_with_one_sided_hides_rows_and_remainders() -> None:
+    one_sided = anonymity.one_sided
+    # Rows of 10 and 11 with 5 and 6 satisfied: both shown; 6 of 10 is one-sided.
+    assert anonymity.suppress_shares([10, 11], [5, 6], near_end=one_sided) == [True, True]
+    assert anonymity.suppress_shares([10, 10], [5, 6], near_end=one_sided) == [False, False]
+    # A row of 12 with 9 satisfied (3 not) is hidden, and its partner with it (else the
+    # remainder would show it).
+    assert anonymity.suppress_shares([10, 12], [5, 9], near_end=one_sided) == [False, False]
+    # Outsiders (an inactive department: 5 people, all satisfied) form the remainder: shown
+    # rows would leave it one-sided, so the smaller row goes.
+    mask = anonymity.suppress_shares([10, 11], [5, 6], 5, 26, 16, near_end=one_sided)
+    assert mask == [False, True]  # the rest: 15 people, 10 satisfied

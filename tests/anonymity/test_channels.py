@@ -30,12 +30,13 @@ def _fresh_chart_cache() -> Iterator[None]:
 
 def _world(app: Flask, session: Session) -> World:
     """HR served by ENG (6, shown), FIN (5, hidden with OPS by the remainder rule) and OPS
-    (2, hidden); FIN also answers post-interaction surveys about HR, and ENG rates FIN."""
+    (2, hidden); FIN also answers post-interaction surveys about HR (with ENG: 6 of 11
+    satisfied, so T has k people on each side), and ENG rates FIN."""
     w = World.build(app, session, {"HR": 1, "ENG": 6, "FIN": 5, "OPS": 2})
     for i in range(5):
         w.post_interaction(f"FIN-{i}", "HR", overall=(2, 4, 5, 4, 1)[i])
     for i in range(6):
-        w.post_interaction(f"ENG-{i}", "HR", overall=(5, 4, 2, 4, 5, 3)[i])
+        w.post_interaction(f"ENG-{i}", "HR", overall=(5, 4, 2, 1, 5, 3)[i])
     w.end_quarter()
     ratings = {"ENG": [4, 5, 4, 3, 5, 4], "FIN": [3, 4, 2, 5, 2], "OPS": [2, 4]}
     for code, values in ratings.items():

@@ -13,7 +13,7 @@ Q = "2026Q1"
 
 @pytest.fixture
 def api_org(org: Org) -> Org:
-    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2])
+    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2, 5, 4, 1, 2, 3, 4])  # 7 of 12
     org.quarterly("IT", "SALES", Q, [4, 4, 5, 3, 4])
     org.post_interaction("FIN", "SALES", Q, [5, 5, 4, 2, 1, 3, 5])
     org.quarterly("FIN", "ENG", Q, [2, 3, 3, 2, 4, 3])
@@ -29,8 +29,8 @@ def test_json_equals_page_figures(client, admin_client, api_org: Org, backend) -
     assert body["department"] == {"code": "IT", "name": "Information Technology"}
     assert body["quarter"] == Q and body["k"] == 5
     assert body["weights"] == {"T": 0.35, "R": 0.45, "C": 0.2}
-    assert body["components"]["T"]["raw"] == pytest.approx(100 * 4 / 6, abs=0.01)
-    assert body["components"]["T"]["n"] == 6
+    assert body["components"]["T"]["raw"] == pytest.approx(100 * 7 / 12, abs=0.01)
+    assert body["components"]["T"]["n"] == 12
     page = admin_client.get(f"/scorecards/IT?quarter={Q}").get_data(as_text=True)
     shown = [float(x) for x in re.findall(r"(?<![\w.])\d+\.\d(?![\d])", page)]
     for figure in (body["isq"], body["components"]["T"], body["components"]["R"]):

@@ -13,7 +13,7 @@ from survey.services.compliance_data import compliance_counts
 from survey.services.scorecards import (
     BELOW_COMMENT_K,
     BELOW_K,
-    CERTAIN,
+    ONE_SIDED,
     REMAINDER,
     Settings,
     build_overview,
@@ -36,30 +36,34 @@ def card(org: Org, code: str, quarter: str = Q):  # type: ignore[no-untyped-def]
 
 @pytest.mark.postgres
 def test_shrinkage_pulls_toward_the_organisation_and_never_past_it(org: Org, backend) -> None:
-    org.post_interaction("IT", "SALES", Q, [5, 5, 5, 5, 5, 4, 2])  # 6/7 satisfied
-    org.post_interaction("HR", "SALES", Q, [1, 2, 1, 2, 4, 1, 2, 5, 1, 2])  # 2/10
-    org.post_interaction("FIN", "SALES", Q, [4, 4, 2, 5, 1, 3, 4, 5])  # 5/8
+    org.post_interaction("IT", "SALES", Q, [5] * 8 + [4, 2, 1, 3, 2, 1])  # 9/14 satisfied
+    org.post_interaction("HR", "SALES", Q, [1, 2, 1, 2, 4, 1, 2, 5, 1, 2, 4, 5, 4])  # 5/13
+    org.post_interaction("FIN", "SALES", Q, [4, 4, 2, 5, 1, 3, 4, 5, 2, 1])  # 5/10
     model = load_models(org.session, [Q], Settings(), LATER)[Q]
     org_share = model.org["T"]
-    assert org_share == pytest.approx(100 * 13 / 25)
+    assert org_share == pytest.approx(100 * 19 / 37)
     for code in ("IT", "HR", "FIN"):
         t = model.scores[org.id(code)].components["T"]
         assert min(t.raw, org_share) <= t.value <= max(t.raw, org_share)
         assert t.low <= t.value <= t.high
     it = model.scores[org.id("IT")].components["T"]
-    assert it.raw == pytest.approx(600 / 7) and it.value < it.raw
+    assert it.raw == pytest.approx(900 / 14) and it.value < it.raw
 
 
-def test_a_share_of_all_one_outcome_is_published_nowhere(org: Org) -> None:
-    """6 of 6 satisfied would tell each of the six people's answer: the share is hidden, and
-    left out of the organisation's figure, which could otherwise be unpicked."""
-    org.post_interaction("IT", "SALES", Q, [5, 5, 5, 5, 5, 4])  # 6/6
-    org.post_interaction("HR", "SALES", Q, [1, 2, 1, 2, 4, 1, 2, 5, 1, 2])  # 2/10
-    org.post_interaction("FIN", "SALES", Q, [4, 4, 2, 5, 1, 3, 4, 5])  # 5/8
+@pytest.mark.parametrize("it_answers", [[5, 5, 5, 5, 5, 4], [5] * 12, [5] * 8 + [1, 2, 3, 2]])
+def test_a_share_with_few_people_on_one_side_is_published_nowhere(
+    org: Org, it_answers: list[int]
+) -> None:
+    """6 of 6 or 12 of 12 satisfied would tell each person's answer, and 8 of 12 (only 4
+    dissatisfied) must look the same: the share is hidden as one-sided, and left out of the
+    organisation's figure, which could otherwise be unpicked."""
+    org.post_interaction("IT", "SALES", Q, it_answers)
+    org.post_interaction("HR", "SALES", Q, [1, 2, 1, 2, 4, 1, 2, 5, 1, 2, 4, 5, 4])  # 5/13
+    org.post_interaction("FIN", "SALES", Q, [4, 4, 2, 5, 1, 3, 4, 5, 2, 1])  # 5/10
     model = load_models(org.session, [Q], Settings(), LATER)[Q]
     it = model.scores[org.id("IT")].components["T"]
-    assert not it.shown and it.reason == CERTAIN and it.raw is None
-    assert model.org["T"] == pytest.approx(100 * 7 / 18)
+    assert not it.shown and it.reason == ONE_SIDED and it.raw is None
+    assert model.org["T"] == pytest.approx(100 * 10 / 23)
 
 
 def test_customer_table_applies_the_remainder_rule(org: Org) -> None:
@@ -176,7 +180,7 @@ def test_the_trend_carries_every_past_flag(org: Org) -> None:
 
 def test_a_quarter_missing_a_component_is_marked_on_the_trend(org: Org) -> None:
     org.quarterly("IT", "SALES", "2025Q4", [3, 4, 2, 4, 3, 4])
-    org.post_interaction("IT", "SALES", "2025Q4", [5, 4, 2, 4, 1, 5])
+    org.post_interaction("IT", "SALES", "2025Q4", [5, 4, 2, 4, 1, 5, 3, 2, 1, 4])  # 5 of 10
     org.quarterly("IT", "SALES", Q, [3, 4, 2, 4, 3, 4])  # no post-interaction answers
     points = {p.quarter: p for p in card(org, "IT").trend}
     assert points[Q].partial and not points["2025Q4"].partial

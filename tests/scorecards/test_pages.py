@@ -19,9 +19,10 @@ def _text(response) -> str:
 
 @pytest.fixture
 def small_org(org: Org) -> Org:
-    """IT: 6 post-interaction respondents (overall 4,5,5,3,4,2 -> T 4/6) and 5 quarterly ones
-    (every dimension 4 -> R 75). HR: only 4 respondents, below the gate."""
-    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2])
+    """IT: 12 post-interaction respondents (7 answered 4 or 5 -> T 7/12: a share needs k people
+    on each side) and 5 quarterly ones (every dimension 4 -> R 75). HR: only 4 respondents,
+    below the gate."""
+    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2, 5, 4, 1, 2, 3, 4])
     org.quarterly("IT", "SALES", Q, [4, 4, 4, 4, 4])
     org.post_interaction("HR", "SALES", Q, [1, 1, 5, 5])
     return org
@@ -39,14 +40,14 @@ def test_department_page_shows_hand_computed_figures(admin_client, small_org: Or
     assert response.status_code == 200
     page = _text(response)
     # The raw figures beside the adjusted ones.
-    assert "66.7" in page  # T = 4/6
+    assert "58.3" in page  # T = 7/12
     assert "75.0" in page  # R = 100 * (4 - 1) / 4
     # No standard, so no C: it takes its prior (mean 50) and the weights stay as stated,
     # never renormalised over T and R.
     card, _p = build_scorecard(small_org.session, small_org.departments["IT"], Q, Settings(),
                                now=datetime(2027, 1, 1, tzinfo=UTC))
     t, r, c = card.components
-    assert t.raw == pytest.approx(400 / 6) and r.raw == pytest.approx(75.0) and not c.shown
+    assert t.raw == pytest.approx(700 / 12) and r.raw == pytest.approx(75.0) and not c.shown
     assert card.isq.value == pytest.approx(0.35 * t.value + 0.45 * r.value + 0.20 * 50.0)
     assert f"{card.isq.value:.1f}" in page
     assert card.isq.low < card.isq.value < card.isq.high

@@ -76,12 +76,13 @@ def test_five_people_weigh_one_each_however_often_they_answer(org: Org, backend)
     _answer(org, "IT", "SALES", person=1, overall=5)
     for _ in range(9):  # a talkative unhappy person
         _answer(org, "IT", "SALES", person=2, overall=1)
-    for person, overall in ((3, 5), (4, 4), (5, 2)):
+    for person, overall in zip(range(3, 11), (5, 4, 2, 5, 1, 4, 2, 1), strict=True):
         _answer(org, "IT", "SALES", person=person, overall=overall)
     org.session.commit()
     model = load_models(org.session, [Q], Settings(), LATER)[Q]
     t = model.scores[org.id("IT")].components["T"]
-    assert t.n == 5 and t.raw == pytest.approx(60.0)  # 3 of 5 people, not 3 of 13 answers
+    # 5 of 10 people (a share needs k people on each side), not 5 of 18 answers.
+    assert t.n == 10 and t.raw == pytest.approx(50.0)
 
 
 def test_a_deactivated_customer_stays_in_the_remainder(org: Org) -> None:
@@ -103,19 +104,19 @@ def test_a_deactivated_customer_stays_in_the_remainder(org: Org) -> None:
 
 
 def test_a_hidden_remainder_of_one_outcome_hides_another_row(org: Org) -> None:
-    org.post_interaction("IT", "SALES", Q, [5, 4, 2, 5, 1, 5])  # 4 of 6
-    org.post_interaction("IT", "ENG", Q, [5, 4, 4, 5, 1, 2])  # 4 of 6
+    org.post_interaction("IT", "SALES", Q, [5, 4, 2, 5, 1, 5, 4, 3, 2, 5, 1, 4])  # 7 of 12
+    org.post_interaction("IT", "ENG", Q, [5, 4, 4, 5, 1, 2, 4, 3, 2, 5, 1])  # 6 of 11
     org.post_interaction("IT", "OPS", Q, [1, 2, 1])  # 3 people, all dissatisfied
     result, _p = build_scorecard(org.session, org.departments["IT"], Q, Settings(), now=LATER)
     rows = {c.code: c.satisfaction for c in result.customers}
     assert rows["OPS"].reason == BELOW_K
-    # With both big rows shown, the rest (OPS) would be 0 of 3: certain. One more is hidden.
+    # With both big rows shown, the rest (OPS) would be 0 of 3: one-sided. One more is hidden.
     assert sum(rows[code].shown for code in ("SALES", "ENG")) == 1
-    assert result.components[0].shown  # 8 of 15 overall is not certain
+    assert result.components[0].shown  # 13 of 26 overall: k people on each side
 
 
 def test_a_row_of_one_outcome_is_hidden(org: Org) -> None:
-    org.post_interaction("IT", "SALES", Q, [5, 4, 2, 5, 1, 5])
+    org.post_interaction("IT", "SALES", Q, [5, 4, 2, 5, 1, 5, 4, 3, 2, 5, 1, 4])  # 7 of 12
     org.post_interaction("IT", "ENG", Q, [1, 1, 2, 1, 2])  # all dissatisfied
     result, _p = build_scorecard(org.session, org.departments["IT"], Q, Settings(), now=LATER)
     rows = {c.code: c.satisfaction for c in result.customers}
