@@ -15,6 +15,7 @@ from sqlalchemy import select
 from survey.db import get_session
 from survey.extensions import login_manager
 from survey.models import User
+from survey.models.auth import ROLES
 from survey.services.accounts import session_is_live
 
 # The key of the server-side session (``models.UserSession``) in the signed cookie.
@@ -78,4 +79,4 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 
 
 admin_required = roles_required("admin")
-signed_in_required = roles_required("admin", "manager", "viewer")
+signed_in_required = roles_required(*ROLES)

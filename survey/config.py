@@ -15,8 +15,6 @@ from analysis.business_time import parse_calendar
 from survey.db import SQLITE_BUSY_TIMEOUT_MS
 from survey.i18n import LOCALES
 
-ROLES = ("admin", "manager", "viewer")
-
 
 class ConfigError(RuntimeError):
     """A setting is missing or invalid; the message says which and how to fix it."""

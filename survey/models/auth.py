@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.models.base import Base, utcnow
 from survey.models.org import Department
 
+#: Who a signed-in user can be; the one list (the table's check constraint says the same).
+ROLES = ("admin", "manager", "viewer")
+
 
 class User(Base):
     """A signed-in reviewer or administrator.

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from survey.models import ApiKey, SignInThrottle, User, UserSession
+from survey.models.auth import ROLES
 from survey.models.base import utcnow
 from survey.security import (
     DUMMY_HASH,
@@ -73,7 +74,7 @@ def create_user(
     locale: str | None = None,
 ) -> User:
     """Add a user with an argon2id password hash. Raises ValueError on a bad role."""
-    if role not in ("admin", "manager", "viewer"):
+    if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     if role == "manager" and department_id is None:
         raise ValueError("a manager needs a department")

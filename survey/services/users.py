@@ -11,10 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import Department, User
+from survey.models.auth import ROLES
 from survey.services.accounts import check_email
 from survey.services.refusals import Message, OrgError
-
-ROLES = ("admin", "manager", "viewer")
 
 # ``_l("...")`` marks a text for the message extractor and translates it late.
 _l = Message
