@@ -284,3 +284,52 @@ def test_reaching_into_another_packages_private_names_fails(tree: Path) -> None:
 def test_a_top_level_module_may_use_a_sibling_top_level_modules_private_name(tree: Path) -> None:
     write(tree, {"cli.py": "from survey.db import _begin\n"})
     assert private_reaches(tree) == []
+
+
+# --- services take no Flask request state ---
+
+#: What a request carries: a service that read it could not run from the CLI, the tick or a
+#: test without a request, and would act on whoever happens to be asking.
+REQUEST_STATE = {
+    ("flask", "request"),
+    ("flask", "session"),
+    ("flask", "g"),
+    ("flask_login", "current_user"),
+    ("flask_login", "login_user"),
+    ("flask_login", "logout_user"),
+}
+
+
+def service_modules(top: Path) -> list[Path]:
+    """``survey/services/*.py`` and every feature package's ``services*.py`` module."""
+    return sorted(
+        [*top.glob("services/*.py"), *top.glob("*/services*.py"), *top.glob("*/services/*.py")]
+    )
+
+
+def request_state_reads(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in {"flask", "flask_login"}:
+            for alias in node.names:
+                if (node.module, alias.name) in REQUEST_STATE:
+                    found.append(f"{path.name}:{node.lineno} {node.module}.{alias.name}")
+        elif isinstance(node, ast.Import):
+            found += [
+                f"{path.name}:{node.lineno} import {a.name}"
+                for a in node.names
+                if a.name == "flask_login"
+            ]
+    return found
+
+
+def test_services_take_no_flask_request_state() -> None:
+    modules = service_modules(ROOT / TOP)
+    assert len(modules) > 30, modules  # the walk really found the services
+    assert [hit for path in modules for hit in request_state_reads(path)] == []
+
+
+def test_a_service_reading_the_request_fails(tree: Path) -> None:
+    write(tree, {"quiz/services.py": "from flask import request, render_template\n"})
+    assert request_state_reads(tree / "quiz/services.py") == ["services.py:1 flask.request"]
