@@ -77,11 +77,13 @@ system-deps:
 test: install system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-# The long part of the reliability suite (tests/soak, about eight minutes): 200 simultaneous
-# respondents, PostgreSQL restarted and workers killed under load, a mixed run with memory
-# tracking (SURVEY_SOAK_SECONDS per database, default 90). Figures: test-artifacts/soak/.
+# The long runs (-m soak): the reliability suite (tests/soak, about eight minutes: 200
+# simultaneous respondents, PostgreSQL restarted and workers killed under load, a mixed run
+# with memory tracking; SURVEY_SOAK_SECONDS per database, default 90; figures in
+# test-artifacts/soak/) and the big twin-worlds anonymity audit (tests/anonymity,
+# SURVEY_TWIN_EXAMPLES random organisations, default 80).
 soak: install system-deps
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m soak tests/soak
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m soak tests/soak tests/anonymity
 
 bench: install system-deps
 	$(BIN)/python -m bench
