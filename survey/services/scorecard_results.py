@@ -248,8 +248,11 @@ class Compliance:
     interactions: int
     first_response: Distribution | None
     resolution: Distribution | None
-    peak_hours: tuple[int, ...] | None  # 24 counts, opening hour in UTC
+    peak_hours: tuple[int, ...] | None  # 24 counts, opening hour in UTC (exports, API)
     reason: str | None
+    # The same counts by opening hour in the organisation's time zone (SURVEY_TIMEZONE), for
+    # the page and its chart; gated with ``peak_hours``.
+    peak_hours_local: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from analysis import anonymity, scoring, stats
 from analysis import scorecard as sc
 from analysis.model import MIN_TREND_QUARTERS, Z95
+from survey.local_format import organisation_zone
 from survey.models import Department
 from survey.periods import shift_quarter
 from survey.services import compliance_data
@@ -267,8 +268,11 @@ def _compliance(
     first = [t.first_response_minutes for t in times if t.first_response_minutes is not None]
     resolved = [t.resolution_minutes for t in times if t.resolution_minutes is not None]
     hours = [0] * 24
+    local_hours = [0] * 24
+    zone = organisation_zone()  # the page shows the hours people work in, not UTC's
     for t in times:
         hours[t.opened_at.astimezone(UTC).hour] += 1
+        local_hours[t.opened_at.astimezone(zone).hour] += 1
     return (
         Compliance(
             share=share,
@@ -279,6 +283,7 @@ def _compliance(
             resolution=_distribution(resolved, RESOLUTION_BUCKETS) if resolved else None,
             peak_hours=tuple(hours),
             reason=None,
+            peak_hours_local=tuple(local_hours),
         ),
         surveyed,
     )
