@@ -75,11 +75,11 @@ def day(value: datetime | date | None) -> str:
 
 def duration(minutes: float | None) -> str:
     """A length of time given in minutes, in the largest unit that reads well: "45 min",
-    "4 h", "1,5 h" (Italian), "10 d" (days of 24 hours: service standards count round the
+    "1 h", "4 h", "1,5 h" (Italian), "10 d" (days of 24 hours: service standards count round the
     clock or, with business hours, in working minutes, shown the same way)."""
     if minutes is None:
         return MISSING
-    if minutes < 120:
+    if minutes < 60:
         return _("%(n)s min", n=decimal(minutes, 0))
     if minutes < 2 * 1440:
         hours = minutes / 60

@@ -257,11 +257,20 @@ def _compliance(
         low, high = _wilson(c_sums.c_compliant, c_sums.c_judged)
         share = Gated(100.0 * c_sums.c_compliant / c_sums.c_judged, low, high, c_sums.c_judged)
     surveyed = sum(1 for t in times if t.surveyed)
+    standards = tuple(compliance_data.standards_in_force(session, department_id, quarter))
     if not anonymity.passes_gate(len(times), k):
         reason = NO_DATA if not times else BELOW_K
         return (
             Compliance(
-                share, model.org.get("C"), tuple(services), len(times), None, None, None, reason
+                share,
+                model.org.get("C"),
+                tuple(services),
+                len(times),
+                None,
+                None,
+                None,
+                reason,
+                standards=standards,
             ),
             surveyed,
         )
@@ -284,6 +293,7 @@ def _compliance(
             peak_hours=tuple(hours),
             reason=None,
             peak_hours_local=tuple(local_hours),
+            standards=standards,
         ),
         surveyed,
     )

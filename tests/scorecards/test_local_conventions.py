@@ -83,7 +83,7 @@ def test_formats_per_language(app) -> None:
         with force_locale("en"):
             assert decimal(85.14) == "85.1" and signed(-3.21) == "-3.2" and signed(5) == "+5.0"
             assert percent(0.25) == "25%" and decimal(None) == "–"
-            assert duration(45) == "45 min" and duration(240) == "4 h" and duration(90) == "90 min"
+            assert duration(45) == "45 min" and duration(240) == "4 h" and duration(90) == "1.5 h"
             assert duration(150) == "2.5 h" and duration(14400) == "10 d"
             # Europe/Rome (this module's app): 23:30 UTC on 15 January is 00:30 on the 16th.
             assert moment(datetime(2026, 1, 15, 23, 30, tzinfo=UTC)) == "Jan 16, 2026 12:30\u202fAM"
@@ -94,3 +94,24 @@ def test_formats_per_language(app) -> None:
         with force_locale("fr"):
             assert decimal(85.14) == "85,1" and duration(5040) == "3,5 j"
             assert duration(2160) == "36 h"
+
+
+def test_service_standards_read_in_hours_and_the_chart_draws_them(
+    admin_client, small_org: Org
+) -> None:
+    html = admin_client.get(f"/scorecards/IT?quarter={Q}").get_data(as_text=True)
+    section = html[html.index('id="compliance-heading"') :]
+    section = section[: section.index("</section>")]
+    text = re.sub(r"\s+", " ", re.sub(r"<svg.*?</svg>", "", section, flags=re.S))
+    # The standard of IT's service (60 and 480 minutes) in hours, never in minutes.
+    assert "IT help: first response within 1 h, resolution within 8 h" in text
+    assert "480" not in text
+    # One chart (not three stacked panels), with the standards as labelled lines and a
+    # text alternative naming the medians (30 min to answer, 2 h to resolve).
+    charts = re.findall(r"<svg.*?</svg>", section, flags=re.S)
+    assert len(charts) == 1
+    assert ">1 h<" in charts[0] and ">8 h<" in charts[0] and "Service standard" in charts[0]
+    assert "median 30 min" in charts[0] and "median 2 h" in charts[0]
+    italian = admin_client.get(f"/scorecards/IT?quarter={Q}&lang=it").get_data(as_text=True)
+    assert "prima risposta entro 1 h, risoluzione entro 8 h" in italian
+    assert "Standard di servizio" in italian
