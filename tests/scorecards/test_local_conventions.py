@@ -115,3 +115,51 @@ def test_service_standards_read_in_hours_and_the_chart_draws_them(
     italian = admin_client.get(f"/scorecards/IT?quarter={Q}&lang=it").get_data(as_text=True)
     assert "prima risposta entro 1 h, risoluzione entro 8 h" in italian
     assert "Standard di servizio" in italian
+
+
+def test_the_dashboard_shows_times_in_the_organisation_time_zone(admin_client, session) -> None:
+    from survey.models import OutboxMessage
+
+    session.add(
+        OutboxMessage(
+            message_id="<late@example.com>",
+            purpose="invitation",
+            to_addr="someone@example.com",
+            subject="Survey",
+            body_text="x",
+            body_html="<p>x</p>",
+            status="failed",
+            created_at=datetime(2026, 1, 15, 23, 30, tzinfo=UTC),
+        )
+    )
+    session.commit()
+    page = _text(admin_client.get("/admin/"))
+    # 23:30 UTC on 15 January is 00:30 on the 16th in Rome.
+    # (the narrow space before AM reads as a space once whitespace is folded)
+    assert "Jan 16, 2026 12:30 AM" in page and "Jan 15" not in page
+    italian = _text(admin_client.get("/admin/?lang=it"))
+    assert "16 gen 2026 00:30" in italian
+    outbox = _text(admin_client.get("/admin/outbox?lang=en"))
+    assert "Jan 16, 2026 12:30 AM" in outbox
+
+
+def test_an_email_gives_its_date_in_the_reader_language_and_the_zone(app) -> None:
+    from flask import render_template
+
+    from survey.models import Person
+
+    context = {
+        "person": Person(email="r@example.com", name="Rita"),
+        "link": "http://localhost/r/x",
+        "stop_link": "http://localhost/r/x/stop",
+        "reminder": False,
+        # The last evening of March in UTC is already April in Rome.
+        "expires_at": datetime(2026, 3, 31, 22, 30, tzinfo=UTC),
+    }
+    with app.test_request_context():
+        with force_locale("it"):
+            italian = render_template("email/quarterly.txt", **context)
+        with force_locale("fr"):
+            french = render_template("email/quarterly.html", **context)
+    assert "1 apr 2026" in italian and "2026-03-31" not in italian
+    assert "1 avr. 2026" in french
