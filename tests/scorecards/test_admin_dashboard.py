@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
+
 from survey.models import Invitation, OutboxMessage, Person
 from tests import factories
 from tests.scorecards.conftest import Org
@@ -61,7 +63,8 @@ def _setup(org: Org) -> None:
     session.commit()
 
 
-def test_the_dashboard_lists_what_needs_attention(admin_client, org: Org) -> None:
+@pytest.mark.postgres
+def test_the_dashboard_lists_what_needs_attention(admin_client, org: Org, backend) -> None:
     _setup(org)
     page = _text(admin_client.get("/admin/"))
     # Open campaigns, their aggregate response rate (2 of 8), and a link to each.
