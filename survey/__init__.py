@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. Reads like a table of contents: config, database, extensions, security,
     blueprints, errors, CLI."""
-    from survey import access, cli, config, db, errors, extensions, i18n, security
+    from survey import access, cli, config, db, errors, extensions, i18n, local_format, security
 
     app = Flask(
         __name__,
@@ -34,6 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    local_format.init_app(app)  # before the extensions: Flask-Babel reads the time zone once
     extensions.init_app(app)
     access.init_app(app)
     i18n.init_app(app)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analysis.business_time import parse_calendar
 from survey.db import SQLITE_BUSY_TIMEOUT_MS
@@ -29,6 +30,20 @@ def _calendar(text: str) -> str:
         except ValueError as error:
             raise ConfigError(f"SURVEY_BUSINESS_HOURS: {error}") from None
     return text
+
+
+def _timezone(text: str) -> str:
+    """The ``SURVEY_TIMEZONE`` text (an IANA name such as ``Europe/Rome``; empty means UTC),
+    checked now so that a typo stops the start-up instead of showing times in the wrong zone."""
+    name = text.strip() or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"SURVEY_TIMEZONE must be an IANA time zone name such as Europe/Rome or UTC, "
+            f"got {text!r}"
+        ) from None
+    return name
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> int:
@@ -104,6 +119,9 @@ def load_settings(
         # Service standards in working time, e.g. "Mon-Fri 09:00-17:00 Europe/Rome";
         # empty = round the clock (analysis/business_time.py).
         "BUSINESS_HOURS": _calendar(env.get("SURVEY_BUSINESS_HOURS", "")),
+        # The organisation's time zone: every time and date a page or an email shows is in
+        # it (survey/local_format.py); stored times stay UTC.
+        "TIMEZONE": _timezone(env.get("SURVEY_TIMEZONE", "")),
         "LINK_DAYS": _int(env, "SURVEY_LINK_DAYS", 14, 1),
         "SIGNIN_MAX_FAILURES": _int(env, "SURVEY_SIGNIN_MAX_FAILURES", 5, 1),
         "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),
@@ -149,7 +167,11 @@ def mail_domain(config: Mapping[str, object]) -> str:
 
 
 def check_settings(config: Mapping[str, object], debug: bool, testing: bool) -> None:
-    """Stop start-up with a clear message when a required setting is missing."""
+    """Stop start-up with a clear message when a required setting is missing or invalid."""
+    config_timezone = config.get("TIMEZONE")
+    if config_timezone is not None:
+        # A test or an embedding app may set it directly, bypassing the environment.
+        _timezone(str(config_timezone))
     if not config.get("SECRET_KEY"):
         if debug or testing:
             return

@@ -23,6 +23,7 @@ from survey.periods import quarter_bounds
 from survey.services.compliance_hours import business_calendar, business_compliance
 from survey.services.lru import Lru
 from survey.services.scorecard_data import database_name
+from survey.services.scorecard_results import StandardInForce
 
 
 def _utc_start(day: Any) -> datetime:
@@ -238,3 +239,26 @@ def service_names(session: Session, provider_id: int) -> dict[int, str]:
     )
 
 
+
+
+def standards_in_force(session: Session, provider_id: int, quarter: str) -> list[StandardInForce]:
+    """The standard of each service of ``provider_id`` in force on the last day of
+    ``quarter`` (the latest ``effective_from`` not after it), by service name; services
+    without one are left out. Configuration, not answers: nothing here needs a gate."""
+    _start, end = quarter_bounds(quarter)
+    rows = session.execute(
+        select(
+            Service.id,
+            Service.name,
+            ServiceStandard.first_response_minutes,
+            ServiceStandard.resolution_minutes,
+            ServiceStandard.effective_from,
+        )
+        .join(ServiceStandard, ServiceStandard.service_id == Service.id)
+        .where(Service.provider_department_id == provider_id, ServiceStandard.effective_from < end)
+        .order_by(Service.name, Service.id, ServiceStandard.effective_from)
+    ).all()
+    latest: dict[int, StandardInForce] = {}
+    for service_id, name, first, resolution, _from in rows:  # later rows replace earlier
+        latest[service_id] = StandardInForce(name, first, resolution)
+    return list(latest.values())

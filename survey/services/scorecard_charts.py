@@ -17,8 +17,10 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from analysis import charts
+from analysis import charts, response_time_chart
+from survey.local_format import duration
 from survey.services import chart_cache
+from survey.services.compliance_hours import business_calendar
 from survey.services.lru import IdentityMemo
 from survey.services.scorecard_export import labels
 from survey.services.scorecards import NO_DATA, Gated, OrgOverview, Scorecard
@@ -90,17 +92,6 @@ def _heatmap_texts() -> dict[str, str]:
 def _n(value: float) -> str:
     """A number in the reader's language, no decimals (chart descriptions)."""
     return format_decimal(round(value), format="#,##0")
-
-
-def _compliance_texts() -> dict[str, str]:
-    return {
-        "first_response": _("Time to first response"),
-        "resolution": _("Time to resolution"),
-        "peak_hours": _("Requests by opening hour (UTC)"),
-        "requests": _("Requests"),
-        # {share} is filled in by the chart, after translation
-        "share": _("Within the service standard: %(share)s%%", share="{share}"),
-    }
 
 
 def _forest(overview: OrgOverview) -> charts.Chart | None:
@@ -260,19 +251,56 @@ def dimensions_chart(card: Scorecard) -> charts.Chart | None:
     )
 
 
+def _response_time_texts() -> dict[str, str]:
+    return {
+        "first_response": _("First response"),
+        "resolution": _("Resolution"),
+        "standard": _("Service standard"),
+        "xlabel": _("Time since the request was opened"),
+        "ylabel": _("Requests done within (%%)"),
+    }
+
+
 def compliance_chart(card: Scorecard) -> charts.Chart | None:
+    """One chart of the times to first response and to resolution against the standards
+    (``analysis.response_time_chart``), drawn from the gated distributions only. The
+    standards are drawn when they count elapsed time (no ``BUSINESS_HOURS``): the times
+    drawn are elapsed, and working minutes would not be comparable."""
     comp = card.compliance
     if comp.reason is not None or comp.first_response is None:
         return None
-    return charts.compliance(
-        first_response=list(comp.first_response.counts),
-        resolution=list(comp.resolution.counts) if comp.resolution else [],
-        first_response_edges=list(comp.first_response.edges),
-        resolution_edges=list(comp.resolution.edges) if comp.resolution else [],
-        peak_hours=list(comp.peak_hours or []),
-        share=_value(comp.share),
-        title=_("%(name)s: time to answer and resolve", name=card.name),
-        texts=_compliance_texts(),
+    elapsed = business_calendar() is None
+    first = comp.first_response
+    resolution = comp.resolution
+    title = _("%(name)s: time to answer and resolve", name=card.name)
+    alt = [title + "."]
+    medians = [(_("Time to first response"), first)]
+    if resolution is not None:
+        medians.append((_("Time to resolution"), resolution))
+    for label, dist in medians:
+        alt.append(f"{label}: {_('median %(m)s', m=duration(dist.median_minutes))}.")
+    share = _value(comp.share)
+    if share is not None:
+        alt.append(_("Within the service standard: %(share)s%%", share=_n(share)) + ".")
+    return response_time_chart.response_times(
+        response_time_chart.Series(
+            first.counts,
+            first.edges,
+            comp.interactions,
+            [s.first_response_minutes for s in comp.standards] if elapsed else [],
+        ),
+        response_time_chart.Series(
+            resolution.counts,
+            resolution.edges,
+            comp.interactions,
+            [s.resolution_minutes for s in comp.standards] if elapsed else [],
+        )
+        if resolution is not None
+        else None,
+        title,
+        duration,
+        texts=_response_time_texts(),
+        alt_text=" ".join(alt),
     )
 
 

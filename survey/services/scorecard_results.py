@@ -242,6 +242,16 @@ class Distribution:
 
 
 @dataclass(frozen=True)
+class StandardInForce:
+    """A service's promised times in minutes (elapsed, or working minutes when business
+    hours are set), as in force on a given day."""
+
+    service: str
+    first_response_minutes: int
+    resolution_minutes: int
+
+
+@dataclass(frozen=True)
 class Compliance:
     share: Gated
     org_share: float | None
@@ -249,8 +259,14 @@ class Compliance:
     interactions: int
     first_response: Distribution | None
     resolution: Distribution | None
-    peak_hours: tuple[int, ...] | None  # 24 counts, opening hour in UTC
+    peak_hours: tuple[int, ...] | None  # 24 counts, opening hour in UTC (exports, API)
     reason: str | None
+    # The same counts by opening hour in the organisation's time zone (SURVEY_TIMEZONE), for
+    # the page and its chart; gated with ``peak_hours``.
+    peak_hours_local: tuple[int, ...] | None = None
+    # The promised times of the department's services in force at the quarter's end
+    # (configuration, shown in hours or days beside the figures).
+    standards: tuple[StandardInForce, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from analysis import anonymity, scoring, stats
 from analysis import scorecard as sc
 from analysis.model import MIN_TREND_QUARTERS, Z95
+from survey.local_format import organisation_zone
 from survey.models import Department
 from survey.periods import shift_quarter
 from survey.services import compliance_data
@@ -259,19 +260,31 @@ def _compliance(
         low, high = _wilson(c_sums.c_compliant, c_sums.c_judged)
         share = Gated(100.0 * c_sums.c_compliant / c_sums.c_judged, low, high, c_sums.c_judged)
     surveyed = sum(1 for t in times if t.surveyed)
+    standards = tuple(compliance_data.standards_in_force(session, department_id, quarter))
     if not anonymity.passes_gate(len(times), k):
         reason = NO_DATA if not times else BELOW_K
         return (
             Compliance(
-                share, model.org.get("C"), tuple(services), len(times), None, None, None, reason
+                share,
+                model.org.get("C"),
+                tuple(services),
+                len(times),
+                None,
+                None,
+                None,
+                reason,
+                standards=standards,
             ),
             surveyed,
         )
     first = [t.first_response_minutes for t in times if t.first_response_minutes is not None]
     resolved = [t.resolution_minutes for t in times if t.resolution_minutes is not None]
     hours = [0] * 24
+    local_hours = [0] * 24
+    zone = organisation_zone()  # the page shows the hours people work in, not UTC's
     for t in times:
         hours[t.opened_at.astimezone(UTC).hour] += 1
+        local_hours[t.opened_at.astimezone(zone).hour] += 1
     return (
         Compliance(
             share=share,
@@ -282,6 +295,8 @@ def _compliance(
             resolution=_distribution(resolved, RESOLUTION_BUCKETS) if resolved else None,
             peak_hours=tuple(hours),
             reason=None,
+            peak_hours_local=tuple(local_hours),
+            standards=standards,
         ),
         surveyed,
     )

@@ -67,9 +67,16 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _landing() -> str:
-    if current_user.is_authenticated and current_user.role == "admin":
+    """Where a signed-in user starts: an administrator on the admin dashboard, a manager on
+    their department's scorecard, a viewer (or a manager without a department) on the
+    scorecard overview; a visitor not signed in on the home page."""
+    if not current_user.is_authenticated:
+        return url_for("main.index")
+    if current_user.role == "admin":
         return url_for("admin.dashboard")
-    return url_for("main.index")
+    if current_user.role == "manager" and current_user.department is not None:
+        return url_for("scorecards.department", code=current_user.department.code)
+    return url_for("scorecards.overview")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey.access import signed_in_required
 from survey.db import get_session
+from survey.local_format import duration, zone_name
 from survey.models import Department
 from survey.services import chart_cache, scorecard_charts, scorecard_export, scorecard_pdf
 from survey.services.scorecard_data import department_by_code
@@ -51,17 +52,6 @@ def _department(code: str) -> Department:
     if not may_see(department.id):
         abort(403)
     return department
-
-
-def duration(minutes: float | None) -> str:
-    """Minutes in the largest whole unit that reads well: 45 min, 4 h, 3 d."""
-    if minutes is None:
-        return "–"
-    if minutes < 120:
-        return _("%(n)s min", n=round(minutes))
-    if minutes < 2 * 1440:
-        return _("%(n)s h", n=round(minutes / 60, 1 if minutes < 600 else None))
-    return _("%(n)s d", n=round(minutes / 1440, 1))
 
 
 def _page_helpers(result_settings: Settings) -> dict[str, Any]:
@@ -129,10 +119,11 @@ def _rendered_once(
     template: str, data: tuple[Any, ...], context: Callable[[], dict[str, Any]]
 ) -> Markup:
     """``template`` rendered with ``context()``, kept in the chart cache under a digest of
-    ``data`` (everything the section shows), the reader's language and the site's path:
-    rendered again only when one of them changes."""
+    ``data`` (everything the section shows), the reader's language, the organisation's time
+    zone (dates and hours shown in it) and the site's path: rendered again only when one of
+    them changes."""
     key = chart_cache.data_key(
-        template, *data, scorecard_charts.locale_name(), request.script_root
+        template, *data, scorecard_charts.locale_name(), zone_name(), request.script_root
     )
     return chart_cache.cached(
         key,

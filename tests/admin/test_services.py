@@ -77,9 +77,12 @@ def test_create_edit_and_standards(admin_client, session, make_department) -> No
         ("2026-01-01", 30, 240),
     ]
     page = admin_client.get(f"/admin/services/{service.id}").get_data(as_text=True)
-    assert "2025-01-01" in page and "2026-01-01" in page
+    # Dates in the reader's language; standards in hours or days, never "480 min".
+    assert "Jan 1, 2025" in page and "Jan 1, 2026" in page
+    assert "<td class=\"num\">8 h</td>" in page and "480" not in page
     listing = admin_client.get("/admin/services?q=onboard").get_data(as_text=True)
-    assert "HR-ONBOARD" in listing and "first response 30 min" in listing
+    assert "HR-ONBOARD" in listing
+    assert "first response within 30 min, resolution within 4 h" in listing
 
 
 def test_standard_errors(admin_client, session, make_department) -> None:

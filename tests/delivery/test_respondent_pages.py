@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from babel import dates as babel_dates
 from sqlalchemy import select
 
 from survey.models import Interaction, OutboxMessage
@@ -41,7 +42,8 @@ def test_the_form_names_the_request(client, session, invite, org) -> None:
     page = client.get(f"/r/{token}").get_data(as_text=True)
     facts = page[page.index('class="request-facts"') :]
     assert "Laptop repair" in facts and "IT-04242" in facts
-    assert interaction.resolved_at.strftime("%Y-%m-%d") in facts
+    # The day in the respondent's language (English here) and the organisation's zone (UTC).
+    assert babel_dates.format_date(interaction.resolved_at, "medium", locale="en") in facts
 
 
 def test_the_email_names_the_request_in_the_recipients_language(app, session, org) -> None:

@@ -1,4 +1,5 @@
-"""Administration (admin role only): organisation, people, services, users, API keys.
+"""Administration (admin role only): organisation, people, services, users, API keys; the
+dashboard lists what needs attention (``services/attention.py``).
 
 Every route of this blueprint is guarded by ``_admin_only`` before it runs, so a new route
 cannot forget the check.
@@ -6,13 +7,15 @@ cannot forget the check.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from survey.db import get_session
 from survey.extensions import login_manager
 from survey.models import ApiKey, Department, Person, Service, User
+from survey.services.attention import needs_attention
+from survey.services.scorecard_results import Settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.required_roles = ("admin",)  # type: ignore[attr-defined]
@@ -41,7 +44,8 @@ def dashboard() -> str:
         "users": count(User),
         "api_keys": count(ApiKey),
     }
-    return render_template("admin/dashboard.html", counts=counts)
+    attention = needs_attention(db, Settings.from_config(current_app.config))
+    return render_template("admin/dashboard.html", counts=counts, attention=attention)
 
 
 # Route modules register on ``bp``; imported last because they import ``bp`` from here. The
