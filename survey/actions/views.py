@@ -183,8 +183,6 @@ def _save(form: ActionForm, department: Department, action: Action | None) -> Vi
 
 def _show(form: ActionForm, department: Department, action: Action | None) -> tuple[str, int]:
     status = 422 if request.method == "POST" else 200
-    if request.method == "POST" and form.csrf_token.errors:
-        status = 400
     page = render_template(
         "actions/form.html", form=form, department=department, action=action
     )
