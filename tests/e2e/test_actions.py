@@ -69,6 +69,20 @@ def test_manager_records_an_action_and_sees_it_on_the_department_page(
     expect(page.locator("#open-actions-heading")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Spare laptops at the service desk")
 
+    # On a phone the new pages fit the screen (wide tables scroll inside their own region),
+    # and the action plan does not widen the department page (whose other sections are the
+    # phone layout's work, not this one's).
+    phone = new_context("phone").new_page()
+    sign_in(phone, base, "it-manager@demo.example", DEMO_PASSWORD)
+    screen = phone.viewport_size["width"]
+    for path in ("/actions/", "/actions/IT/new"):
+        phone.goto(f"{base}{path}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= screen, path
+    phone.goto(f"{base}/scorecards/IT")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    phone.evaluate("document.querySelector('.actions-section').remove()")
+    assert width <= max(screen, phone.evaluate("document.documentElement.scrollWidth"))
+
 
 def test_you_said_we_did_in_the_email_and_on_the_thank_you_page(
     app, runner, session, org: Org, server, smtp_server, new_context, shots, artifacts
@@ -126,4 +140,5 @@ def test_you_said_we_did_in_the_email_and_on_the_thank_you_page(
     expect(said).to_contain_text(SUMMARY)
     expect(said).not_to_contain_text("Not yet public.")
     check_accessibility(phone, "thanks-you-said", artifacts)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= phone.viewport_size["width"]
     shots(phone, "thanks-you-said")
