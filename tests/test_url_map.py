@@ -27,7 +27,8 @@ PUBLIC = {
 SIGNED_IN = {"auth.change_password_page"}
 API_PREFIX = "api."
 # Open to anyone holding a one-time link (tested in tests/delivery) or signed in (scorecards).
-OTHER_PREFIXES = ("respond.", "scorecards.", "quiz.", "unsubscribe.", "mail_reports.")
+OTHER_PREFIXES = ("respond.", "scorecards.", "quiz.", "unsubscribe.", "mail_reports.", "actions.")
+# (actions.*: administrators and the department's manager, tested in tests/actions/test_pages.py)
 
 
 def _rules() -> list[Rule]:

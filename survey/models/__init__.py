@@ -1,5 +1,6 @@
 """Every model, importable from one place (Alembic and services use ``survey.models``)."""
 
+from survey.models.action import Action
 from survey.models.activity import IdempotencyKey, Interaction
 from survey.models.aggregate import (
     Baseline,
@@ -27,6 +28,7 @@ from survey.models.response import Answer, Response
 from survey.models.schedule import CampaignSchedule, schedule_departments
 
 __all__ = [
+    "Action",
     "Answer",
     "ApiKey",
     "AuditEntry",

@@ -264,11 +264,11 @@ def open_campaign(
             ],
         )
         recipients.extend(
-            Recipient(i, p.name, p.email, p.locale, t)
+            Recipient(i, p.name, p.email, p.locale, t, tuple(providers[p.id]))
             for i, p, t in zip(ids, batch, tokens, strict=True)
         )
     rows = quarterly_messages(
-        recipients, campaign, campaign.closes_at, base_url, mail_domain, now=now
+        recipients, campaign, campaign.closes_at, base_url, mail_domain, now=now, session=session
     )
     for start in range(0, len(rows), BATCH):
         session.execute(insert(OutboxMessage), rows[start : start + BATCH])

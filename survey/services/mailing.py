@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy.orm import Session
 
+from survey import hooks
 from survey.models import Campaign, Invitation, OutboxMessage, Person
 from survey.services.invitations import link_url
 from survey.services.outbox import enqueue_message, header_safe, new_message_id
@@ -50,6 +51,11 @@ def queue_invitation_email(
         "campaign": invitation.campaign,
         "interaction": invitation.interaction,
     }
+    if kind == "quarterly" and invitation.campaign is not None:
+        from survey.services.campaigns import providers_for  # campaigns imports this module
+
+        rated = providers_for(session, [person], invitation.campaign.quarter)[person.id]
+        context.update(hooks.gather("mail.quarterly", session, rated))
     with force_locale(person.locale):
         if kind == "post_interaction":
             subject = _("How did %(provider)s handle your request?", provider=provider_name or "")
@@ -80,6 +86,7 @@ class Recipient:
     email: str
     locale: str
     token: str
+    rated: tuple[int, ...] = ()  # the provider departments they rate (quarterly)
 
 
 def _quarterly_subject(reminder: bool) -> str:
@@ -97,19 +104,23 @@ def quarterly_messages(
     *,
     reminder: bool = False,
     now: datetime,
+    session: Session | None = None,
 ) -> list[dict[str, Any]]:
     """Outbox rows (dicts for one bulk INSERT) for many quarterly invitations at once.
 
     The templates are rendered once per language with stand-ins for the name and the token,
     which are then replaced per person (the name HTML-escaped in the HTML part), so the text
     equals what ``queue_invitation_email`` renders for each person while costing one render per
-    language instead of one per person. Needs an app context.
+    language instead of one per person. With ``session``, a message also carries what the
+    extension point ``mail.quarterly`` adds for the departments its person rates (rendered
+    once per language and set of departments). Needs an app context.
     """
-    rendered: dict[str, tuple[str, str, str]] = {}
+    rendered: dict[tuple[str, tuple[int, ...]], tuple[str, str, str]] = {}
     stand_in = Person(name=_NAME, email="x@example.invalid")
     rows = []
     for r in recipients:
-        if r.locale not in rendered:
+        key = (r.locale, r.rated)
+        if key not in rendered:
             context = {
                 "person": stand_in,
                 "link": link_url(base_url, _KEY),
@@ -120,13 +131,15 @@ def quarterly_messages(
                 "reminder": reminder,
                 "campaign": campaign,
             }
+            if session is not None:
+                context.update(hooks.gather("mail.quarterly", session, r.rated))
             with force_locale(r.locale):
-                rendered[r.locale] = (
+                rendered[key] = (
                     _quarterly_subject(reminder),
                     render_template("email/quarterly.txt", **context),
                     render_template("email/quarterly.html", **context),
                 )
-        subject, text, html = rendered[r.locale]
+        subject, text, html = rendered[key]
         safe_name = header_safe(r.name)
         rows.append(
             {

@@ -12,6 +12,7 @@ from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from survey import hooks
 from survey.db import get_session
 from survey.extensions import csrf
 from survey.models import Department, Interaction
@@ -263,17 +264,16 @@ def department_scorecard(code: str) -> Any:
     department = department_by_code(db, code)
     if department is None:
         return api_error(404, f"no department with the code {code[:20]!r}", "code")
+    settings = Settings.from_config(current_app.config)
     try:
         card, _problem = build_scorecard(
-            db,
-            department,
-            request.args.get("quarter"),
-            Settings.from_config(current_app.config),
-            fallback=False,
+            db, department, request.args.get("quarter"), settings, fallback=False
         )
     except ValueError:
         return api_error(400, "quarter must look like 2026Q1", "quarter")
-    response = jsonify(to_json(card))
+    response = jsonify(
+        {**to_json(card), **hooks.gather("api.scorecard", db, department, card, settings)}
+    )
     # Figures released under the anonymity rules: no cache may keep or serve them to others.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -117,6 +117,7 @@ def scorecard_schemas() -> dict[str, Any]:
     """Schemas of ``GET /departments/{code}/scorecard``; figures on 0..100 unless named."""
     figure = {"$ref": "#/components/schemas/Figure"}
     iq = {"$ref": "#/components/schemas/IqFigure"}
+    compared = _object({"quarter": {"type": "string", "nullable": True}, "value": _number()})
     distribution = _object(
         {
             "edges_minutes": _array({"type": "integer"}),
@@ -255,6 +256,34 @@ def scorecard_schemas() -> dict[str, Any]:
                         "label": {"type": "string", "nullable": True},
                         "reason": _reason(),
                     }
+                ),
+                # The department's action plan; before and after are null unless the targeted
+                # figure is shown in both quarters.
+                "actions": _array(
+                    _object(
+                        {
+                            "title": {"type": "string"},
+                            "answers": _object(
+                                {
+                                    "kind": {
+                                        "type": "string",
+                                        "enum": ["dimension", "component", "customer"],
+                                    },
+                                    "code": {"type": "string"},
+                                }
+                            ),
+                            "status": {
+                                "type": "string",
+                                "enum": ["planned", "in_progress", "done", "dropped"],
+                            },
+                            "owner": {"type": "string"},
+                            "due_on": {"type": "string", "format": "date", "nullable": True},
+                            "overdue": {"type": "boolean"},
+                            "public_summary": {"type": "string"},
+                            "before": compared,
+                            "after": compared,
+                        }
+                    )
                 ),
             }
         ),

@@ -24,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.survey import QuestionSpec, SurveyForm, make_survey_form
+from survey import hooks
 from survey.db import get_session, reading, writing
 from survey.extensions import csrf, csrf_ok, limit_link_pages
 from survey.i18n import LOCALES, choose_locale
@@ -271,7 +272,7 @@ def _quarterly_page(
             db.rollback()
             return _closed_page(LinkState.USED)
         db.commit()
-        return redirect(url_for("respond.thanks", lang=locale))
+        return redirect(url_for("respond.thanks", lang=locale, d=ids))
     db.commit()
     return show(min(index + 1, len(ids) - 1))
 
@@ -281,7 +282,11 @@ def thanks() -> str:
     asked = request.args.get("lang")
     if asked in LOCALES:
         g.locale = asked
-    return render_template("respond/thanks.html")
+    # ``d``: the departments just rated (ids, from the quarterly survey's redirect), for what
+    # the extension point ``respond.thanks`` adds ("you said, we did"); anything else ignored.
+    rated = [int(v) for v in request.args.getlist("d")[:50] if v.isdigit() and len(v) < 10]
+    extras = hooks.gather("respond.thanks", get_session(), rated)
+    return render_template("respond/thanks.html", **extras)
 
 
 @bp.route("/<token>/stop", methods=["GET", "POST"])

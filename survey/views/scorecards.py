@@ -17,6 +17,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from survey import hooks
 from survey.access import signed_in_required
 from survey.db import get_session
 from survey.local_format import duration, zone_name
@@ -94,16 +95,18 @@ def overview() -> str:
     result, problem = build_overview(get_session(), raw, settings())
     helpers = _page_helpers(result.settings)
     own = _own_code()
+    extras = hooks.gather("scorecards.overview", get_session(), result)
     # The figures (ranking, who serves whom, movers) at 200 departments are thousands of
     # table rows: rendered once per overview and access.
     body = _rendered_once(
         "scorecards/_overview_body.html",
-        (scorecard_charts.overview_digests(result)["page"], own),
+        (scorecard_charts.overview_digests(result)["page"], own, extras),
         lambda: {
             "overview": result,
             "charts": scorecard_charts.overview_charts(result),
             "may_see_code": _visible_codes(own),
             **helpers,
+            **extras,
         },
     )
     return render_template(
@@ -157,15 +160,17 @@ def department(code: str) -> str:
     card, problem = build_scorecard(get_session(), dept, raw, settings())
     notice = quarter_notice(problem, raw, card.quarter)
     helpers = _page_helpers(card.settings)
-    # Rendered once per scorecard (its figures, comments included) and notice.
+    extras = hooks.gather("scorecards.department", get_session(), dept, card, settings())
+    # Rendered once per scorecard (its figures, comments included), notice and extra sections.
     body = _rendered_once(
         "scorecards/_department_body.html",
-        (card, notice),
+        (card, notice, extras),
         lambda: {
             "card": card,
             "notice": notice,
             "charts": scorecard_charts.scorecard_charts(card),
             **helpers,
+            **extras,
         },
     )
     return render_template("scorecards/department.html", card=card, body=body)

@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -184,12 +184,41 @@ def built(
             world = World.build(app, session, plan.sizes)
             world.clock = clock
             play(world, plan)
+            plan_actions(world)
             yield world
         finally:
             session.close()
             engine.dispose()
             database(app).engine.dispose()
             chart_cache.clear()
+
+
+def plan_actions(world: World) -> None:
+    """Every department answers every target with an action, the same in both worlds: the
+    department pages and the API then publish each target's before and after (survey/actions/
+    scorecard.py), which must not depend on a hidden cell either."""
+    from survey.actions.services import ActionInput, create_action
+    from survey.models.action import ACTION_COMPONENTS, ACTION_DIMENSIONS
+    from survey.periods import start_of_quarter
+
+    # Recorded in the quarter before the released one: "before" is that quarter when a plan
+    # has one (``Plan.earlier``), else no comparison can be made.
+    day = start_of_quarter(shift_quarter(world.quarter, -1)) + timedelta(days=3)
+    recorded = datetime.combine(day, time(12), UTC)
+    departments = list(world.departments.values())
+    for department in departments:
+        targets = [f"dimension:{code}" for code in ACTION_DIMENSIONS]
+        targets += [f"component:{code}" for code in ACTION_COMPONENTS]
+        targets += [f"customer:{d.id}" for d in departments if d.id != department.id]
+        for target in targets:
+            create_action(
+                world.session,
+                None,
+                department,
+                ActionInput(target, "", target, "", None, None, "in_progress", ""),
+                now=recorded,
+            )
+    world.session.commit()
 
 
 def read_all(world: World) -> dict[str, str | bytes]:

@@ -59,6 +59,7 @@ SIGNED_IN = "signed in"  # any reviewer
 OWN = "own department"  # viewers and admins: all; a manager: their own department only
 ADMIN = "admin"
 API = "api key"  # bearer key only; the session is ignored
+PLAN = "action plan"  # admins: all; a manager: their own department only; viewers: none
 ACCESS = {
     "static": PUBLIC,
     "main.index": PUBLIC,
@@ -87,9 +88,14 @@ ACCESS = {
     "api.post_interaction": API,
     "api.post_interaction_event": API,
     "api.post_webhook": API,
+    "actions.index": PLAN,
+    "actions.export": PLAN,
+    "actions.new": PLAN,
+    "actions.edit": PLAN,
+    "actions.status": PLAN,
 }
 # URL arguments that name something belonging to one department.
-OWNED_ARGUMENTS = {"code", "department_id", "person_id", "service_id", "user_id"}
+OWNED_ARGUMENTS = {"code", "department_id", "person_id", "service_id", "user_id", "action_id"}
 
 
 def access(rule: Rule) -> str:
@@ -121,6 +127,10 @@ def expected(kind: str, audience: str, owner: str | None) -> int | str:
         return 200
     if kind == ADMIN:
         return 200 if audience == "admin" else 403
+    if kind == PLAN:
+        if audience == "admin" or (audience.startswith("manager") and owner is None):
+            return 200  # a manager's list is their own department's
+        return 200 if owner is not None and audience == MANAGER[owner] else 403
     assert kind == OWN
     if audience in ("viewer", "admin"):
         return 200
@@ -170,6 +180,7 @@ def departments(
             "person_id": make_person(department=department).id,
             "service_id": org.service(code, 60, 480).id,
             "user_id": manager.id,
+            "action_id": _action(session, department.id),
         }
     for code in (A, B):
         body = api_get(client, org, f"/api/v1/departments/{code}/scorecard?quarter={Q}")
@@ -178,6 +189,17 @@ def departments(
     clients["admin"] = sign_in(make_user("admin"), on=app.test_client())
     common = {k: v for k, v in world.items() if k not in OWNED_ARGUMENTS}
     return Departments(org, values, common, clients, figures)
+
+
+def _action(session: Session, department_id: int) -> int:
+    from survey.models import Action
+
+    action = Action(
+        department_id=department_id, title="Plan", target_kind="component", target_code="T"
+    )
+    session.add(action)
+    session.commit()
+    return action.id
 
 
 def _url(app: Flask, rule: Rule, arguments: dict[str, Any]) -> str:

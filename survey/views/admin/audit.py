@@ -28,6 +28,7 @@ def kind_labels() -> dict[str, str]:
         "campaign": _("Campaign"),
         "api_key": _("API key"),
         "baseline": _("IQ baseline"),
+        "action": _("Action plan"),
     }
 
 
@@ -44,6 +45,7 @@ def action_labels() -> dict[str, str]:
         "close": _("closed"),
         "cancel": _("cancelled"),
         "revoke": _("revoked"),
+        "status": _("status changed"),
         "retire": _("retired"),
         "delete": _("deleted"),
         "freeze": _("frozen"),

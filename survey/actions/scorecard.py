@@ -1,0 +1,225 @@
+"""Actions on the scorecards: each beside the figure it targets, before and after.
+
+"Before" is the targeted figure in the quarter the action was recorded in, or, while that
+quarter is not released yet, in the latest released quarter before it (what the manager saw
+when recording it); "after" is the figure in the latest released quarter. Both are read from
+the department's scorecard of those quarters (``build_scorecard``), so they are figures the
+scorecard pages already publish, behind the same gates: a comparison is shown only when both
+figures are shown; otherwise it says it cannot be made, and nothing of a hidden figure
+appears. Nothing here counts answers or people.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from survey.actions import services
+from survey.actions.labels import action_target_label, status_labels
+from survey.models import Action, Department
+from survey.periods import quarter_of
+from survey.services.scorecard_results import Scorecard, Settings
+from survey.services.scorecards import build_scorecard
+
+MAX_ROWS = 50  # actions shown on a department page (the list page has them all)
+
+
+@dataclass(frozen=True)
+class Compared:
+    """The targeted figure in two released quarters (values 0..100 on the page's scale), or
+    None for either when no comparison can be shown."""
+
+    before_quarter: str | None
+    after_quarter: str | None
+    before: float | None
+    after: float | None
+
+    @property
+    def shown(self) -> bool:
+        return self.before is not None and self.after is not None
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """One action as a page, the API or an email shows it (texts in the reader's language)."""
+
+    id: int
+    title: str
+    target: str
+    target_kind: str
+    target_code: str
+    status: str
+    status_label: str
+    owner: str
+    due_on: str | None
+    overdue: bool
+    public_summary: str
+    compared: Compared
+
+
+def figure_of(card: Scorecard, action: Action) -> float | None:
+    """The value the scorecard ``card`` shows for what ``action`` targets, None when hidden
+    or absent."""
+    if action.target_kind == "dimension":
+        for row in card.dimensions:
+            if row.code == action.target_code:
+                return row.value.value if row.value.shown else None
+    elif action.target_kind == "component":
+        for component in card.components:
+            if component.key == action.target_code:
+                return component.value if component.shown else None
+    elif action.customer is not None:
+        for customer in card.customers:
+            if customer.code == action.customer.code:
+                gated = customer.relationship
+                return gated.value if gated.shown else None
+    return None
+
+
+def before_quarter(released: list[str], recorded: str) -> str | None:
+    """The recording quarter if released, else the latest released quarter before it."""
+    at = bisect_right(released, recorded)
+    return released[at - 1] if at else None
+
+
+def compare(
+    session: Session,
+    department: Department,
+    card: Scorecard,
+    settings: Settings,
+    actions: list[Action],
+) -> dict[int, Compared]:
+    """Before and after for every action of ``department``; each quarter's scorecard built
+    once (``card`` is reused for its own quarter)."""
+    released = sorted(card.quarters)
+    latest = released[-1] if released else None
+    cards: dict[str, Scorecard] = {card.quarter: card}
+
+    def card_for(quarter: str) -> Scorecard:
+        if quarter not in cards:
+            cards[quarter] = build_scorecard(session, department, quarter, settings)[0]
+        return cards[quarter]
+
+    out = {}
+    for action in actions:
+        first = before_quarter(released, quarter_of(action.created_at))
+        before = after = None
+        if first is not None and latest is not None:
+            before = figure_of(card_for(first), action)
+            after = figure_of(card_for(latest), action)
+            if before is None or after is None:
+                before = after = None
+        out[action.id] = Compared(first, latest, before, after)
+    return out
+
+
+def rows(
+    actions: list[Action], compared: dict[int, Compared], today: date
+) -> tuple[ActionRow, ...]:
+    statuses = status_labels()
+    none = Compared(None, None, None, None)
+    return tuple(
+        ActionRow(
+            id=a.id,
+            title=a.title,
+            target=action_target_label(a),
+            target_kind=a.target_kind,
+            target_code=a.target_code or (a.customer.code if a.customer else ""),
+            status=a.status,
+            status_label=statuses.get(a.status, a.status),
+            owner=a.owner_name,
+            due_on=a.due_on.isoformat() if a.due_on else None,
+            overdue=services.is_overdue(a, today),
+            public_summary=a.public_summary,
+            compared=compared.get(a.id, none),
+        )
+        for a in actions
+    )
+
+
+def _may_plan(department_id: int) -> bool:
+    from survey.actions.views import may_plan
+
+    return bool(current_user and current_user.is_authenticated and may_plan(department_id))
+
+
+def department_section(
+    session: Session, department: Department, card: Scorecard, settings: Settings
+) -> dict[str, Any]:
+    """The department page's actions (at most ``MAX_ROWS``) with their comparisons, and
+    whether the reader may record and edit actions."""
+    actions = services.actions_of(session, department.id)[:MAX_ROWS]
+    today = date.today()
+    return {
+        "actions": rows(actions, compare(session, department, card, settings, actions), today),
+        "actions_editable": _may_plan(department.id),
+        "actions_today": today.isoformat(),
+    }
+
+
+@dataclass(frozen=True)
+class OpenAction:
+    department_code: str
+    department_name: str
+    title: str
+    status_label: str
+    due_on: str | None
+    overdue: bool
+
+
+def overview_section(session: Session, overview: Any) -> dict[str, Any]:
+    """The overview's open actions of every active department, overdue ones first."""
+    today = date.today()
+    statuses = status_labels()
+    found = tuple(
+        OpenAction(
+            a.department.code,
+            a.department.name,
+            a.title,
+            statuses.get(a.status, a.status),
+            a.due_on.isoformat() if a.due_on else None,
+            services.is_overdue(a, today),
+        )
+        for a in services.open_actions(session)
+    )
+    return {"open_actions": found, "actions_today": today.isoformat()}
+
+
+def api_actions(
+    session: Session, department: Department, card: Scorecard, settings: Settings
+) -> dict[str, Any]:
+    """The ``actions`` list of the scorecard JSON: every action of the department with its
+    before and after (null unless both are shown)."""
+    actions = services.actions_of(session, department.id)
+    compared = compare(session, department, card, settings, actions)
+    return {
+        "actions": [
+            {
+                "title": row.title,
+                "answers": {"kind": row.target_kind, "code": row.target_code},
+                "status": row.status,
+                "owner": row.owner,
+                "due_on": row.due_on,
+                "overdue": row.overdue,
+                "public_summary": row.public_summary,
+                "before": {
+                    "quarter": row.compared.before_quarter if row.compared.shown else None,
+                    "value": _r(row.compared.before),
+                },
+                "after": {
+                    "quarter": row.compared.after_quarter if row.compared.shown else None,
+                    "value": _r(row.compared.after),
+                },
+            }
+            for row in rows(actions, compared, date.today())
+        ]
+    }
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
