@@ -315,26 +315,23 @@ class Flow:
         bold: bool,
         anchor: bool,
     ) -> None:
-        """One row's cells, first column first, so that extracted text reads row by row."""
+        """One row's cells drawn line by line, left to right within a line, so that a text
+        extractor reads each visual line of the row whole (the first cell's line, then the
+        other cells' lines at the same height)."""
         lead = size * LEADING
         offset = len(body[0]) - 1 if anchor else 0
         lefts = [MARGIN_X + sum(widths[:i]) for i in range(len(widths))]
-        first = body[0]
-        for index, line in enumerate(first):
-            page.text(lefts[0], page.y + (index + 1) * lead - 2, line, size, bold=bold)
-        for column, lines, left, width in zip(
-            columns[1:], body[1:], lefts[1:], widths[1:], strict=True
-        ):
-            x = left + width - 6 if column.align == "right" else left
+        placed: dict[int, list[tuple[int, str]]] = {}
+        for column, lines in enumerate(body):
+            start = 0 if column == 0 else offset
             for index, line in enumerate(lines):
-                page.text(
-                    x,
-                    page.y + (offset + index + 1) * lead - 2,
-                    line,
-                    size,
-                    bold=bold,
-                    ha=column.align,
-                )
+                placed.setdefault(start + index, []).append((column, line))
+        for position in sorted(placed):
+            for column, line in placed[position]:
+                align = columns[column].align
+                x = lefts[column] + widths[column] - 6 if align == "right" else lefts[column]
+                y = page.y + (position + 1) * lead - 2
+                page.text(x, y, line, size, bold=bold, ha=align)
 
     def finish(
         self, header_left: str, header_right: str, footer_left: str, footer_right: str

@@ -204,3 +204,36 @@ def test_the_report_of_a_hidden_department_shows_reasons_only(
     assert "50.0" not in text
     images = _render(response.get_data(), 0.5)
     assert len(images) == len(pages) >= 2
+
+
+def _save(figures) -> bytes:  # type: ignore[no-untyped-def]
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    buffer = io.BytesIO()
+    with PdfPages(buffer) as pdf:
+        for figure in figures:
+            pdf.savefig(figure)
+    return buffer.getvalue()
+
+
+def test_a_table_row_reads_as_one_line_whatever_wraps() -> None:
+    """A wrapped reason in one column and a figure in the next, a name longer than its column:
+    the extracted text keeps each visual line of a row whole, the code beside the figures."""
+    from survey.services.pdf_layout import Column, Flow
+
+    flow = Flow()
+    flow.table(
+        (Column("Customer department", 0.46), Column("Score", 0.27), Column("Share", 0.27)),
+        [
+            ["Finance", "Hidden so that a group under 5 cannot be worked out", "60.0 [50.0–70.0]"],
+            [LONG_NAME + " " + LONG_NAME, "71.5 [60.2–80.1]", "No data"],
+        ],
+        9.5,
+        anchor_last_line=True,
+        suffixes=[" (FIN)", " (LONG)"],
+    )
+    text = _texts(_save(flow.finish("Left", "Right", "Foot", "Page {n} / {total}")))[0]
+    lines = text.splitlines()
+    assert "Finance (FIN) Hidden so that a group 60.0 [50.0–70.0]" in lines, lines
+    assert any(re.fullmatch(r".+ \(LONG\) 71\.5 \[60\.2–80\.1\] No data", line) for line in lines)
+    assert LONG_NAME in re.sub(r"\s+", " ", text)
