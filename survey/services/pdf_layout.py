@@ -37,6 +37,9 @@ BODY_W = PAGE_W - 2 * MARGIN_X
 #: The smallest text size on paper, in points.
 MIN_SIZE = 8.0
 LEADING = 1.32  # line height as a multiple of the font size
+#: A chart may be drawn this much shorter than its own height to stay on a page that has
+#: room (its texts keep their size, only the plot area shrinks).
+SHRINK = 0.75
 INK = "#1a1a1a"
 MUTED = "#555555"
 RULE = "#b8b8b8"
@@ -221,11 +224,13 @@ class Flow:
         """A chart drawn on its own figure (constrained layout) placed on a page: ``title`` as
         its heading (the figure's own title is hidden), then the chart at the body's width and
         its own height. It goes on the current page when that page holds no chart yet and has
-        room for it whole, else on a new page (where a chart taller than the page is shrunk
-        to fit); the figure becomes the page's and later blocks flow below it."""
+        room for it at ``SHRINK`` of its height or more, else on a new page (where a chart
+        taller than the page is shrunk to fit; its text keeps its size); the figure becomes
+        the page's and later blocks flow below it."""
         height = float(figure.get_size_inches()[1]) * 72
         heading = 13 * LEADING + 12
-        if not (self.pages and self.page.figure is None and self.room() >= heading + height + 8):
+        fits = self.room() >= heading + SHRINK * height + 8
+        if not (self.pages and self.page.figure is None and fits):
             self.new_page()
         for text in figure.texts:  # the chart's own title: the heading replaces it
             text.set_visible(False)
