@@ -237,3 +237,21 @@ def test_a_table_row_reads_as_one_line_whatever_wraps() -> None:
     assert "Finance (FIN) Hidden so that a group 60.0 [50.0–70.0]" in lines, lines
     assert any(re.fullmatch(r".+ \(LONG\) 71\.5 \[60\.2–80\.1\] No data", line) for line in lines)
     assert LONG_NAME in re.sub(r"\s+", " ", text)
+
+
+def test_no_text_on_paper_is_smaller_than_8_points(app, session, report_org: Org) -> None:
+    """Every text drawn, charts' ticks, legends and labels included, once laid out."""
+    from matplotlib.text import Text
+
+    with app.test_request_context():
+        card, _problem = build_scorecard(session, report_org.departments["IT"], Q, Settings())
+        pages = _pdf_pages(card)
+    sizes = []
+    for figure in pages:
+        figure.draw_without_rendering()
+        for text in figure.findobj(Text):
+            if text.get_visible() and text.get_text().strip():
+                sizes.append((text.get_fontsize(), text.get_text()))
+    assert len(sizes) > 200
+    small = [s for s in sizes if s[0] < 8]
+    assert small == [], small[:5]
