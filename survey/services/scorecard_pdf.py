@@ -81,30 +81,24 @@ def _title_page(flow: Flow, card: Scorecard, front: ReportFront) -> None:
     flow.heading(_("Summary"), 14, keep=40)
     for line in front.summary:
         flow.paragraph(line, 10.5, bullet="•")
-    flow.heading(_("What to work on"), 14, keep=40)
-    for line in front.priorities or (_("No priorities yet."),):
-        flow.paragraph(
-            line,
-            10.5,
-            bullet="•" if front.priorities else "",
-            color="#1a1a1a" if front.priorities else MUTED,
-        )
-    flow.heading(_("Actions"), 14, keep=40)
-    for line in front.actions or (_("No actions recorded yet."),):
-        flow.paragraph(
-            line,
-            10.5,
-            bullet="•" if front.actions else "",
-            color="#1a1a1a" if front.actions else MUTED,
-        )
+    _listed(flow, _("What to work on"), front.priorities, _("No priorities yet."))
+    _listed(flow, _("Actions"), front.actions, _("No actions recorded yet."))
 
 
-def _trend(flow: Flow, card: Scorecard) -> bool:
-    """The trend chart and the answers per quarter; False when there is no chart."""
+def _listed(flow: Flow, heading: str, lines: tuple[str, ...], empty: str) -> None:
+    """A heading and its lines as bullets, or the muted ``empty`` sentence when there are none."""
+    flow.heading(heading, 14, keep=40)
+    for line in lines:
+        flow.paragraph(line, 10.5, bullet="•")
+    if not lines:
+        flow.paragraph(empty, 10.5, color=MUTED)
+
+
+def _trend(flow: Flow, card: Scorecard) -> None:
+    """The trend chart (when a quarter of the trend is shown) and the answers per quarter."""
     chart = trend_chart(card)
-    if chart is None:
-        return False
-    flow.chart(chart.figure, chart.title)
+    if chart is not None:
+        flow.chart(chart.figure, chart.title)
     flow.heading(_("Answers per quarter"), 12, keep=30)
     for r in card.responses:
         flow.paragraph(
@@ -117,7 +111,6 @@ def _trend(flow: Flow, card: Scorecard) -> bool:
             10,
             bullet="•",
         )
-    return True
 
 
 def _dimensions(flow: Flow, card: Scorecard) -> None:
