@@ -347,8 +347,12 @@ class Flow:
         for number, page in enumerate(self.pages, start=1):
             size = 8.5
             half = BODY_W / 2 - 12
-            left = wrap(header_left, half, size, bold=True)[:2]
-            right = wrap(header_right, half, size)[:2]
+            # Three lines fit above the body: a department's name (at most 120 characters)
+            # needs no more; anything longer ends in an ellipsis rather than run into it.
+            left = wrap(header_left, half, size, bold=True)
+            if len(left) > 3:
+                left = [*left[:2], wrap(left[2], half - 8, size, bold=True)[0] + "…"]
+            right = wrap(header_right, half, size)[:3]
             for index, line in enumerate(left):
                 page.text(MARGIN_X, EDGE + 10 + index * size * 1.2, line, size, bold=True)
             for index, line in enumerate(right):

@@ -255,3 +255,23 @@ def test_no_text_on_paper_is_smaller_than_8_points(app, session, report_org: Org
     assert len(sizes) > 200
     small = [s for s in sizes if s[0] < 8]
     assert small == [], small[:5]
+
+
+def test_a_department_with_a_long_name_keeps_it_whole(
+    admin_client: FlaskClient, report_org: Org
+) -> None:
+    """A provider named with 120 characters (the longest a name can be): its title page and
+    every header carry the whole name, wrapped, and nothing reaches into the margins."""
+    name = ("Shared Services for Regional Procurement, Facilities, Travel and Workplace " * 2)[:120]
+    report_org.departments["HR"].name = name
+    report_org.session.commit()
+    report_org.quarterly("HR", "SALES", Q, [4, 4, 5, 3, 4, 4])
+    body = admin_client.get(f"/scorecards/HR.pdf?quarter={Q}").get_data()
+    pages = _texts(body)
+    for text in pages:
+        assert name.strip() in re.sub(r"\s+", " ", text), text[:300]
+    for number, image in enumerate(_render(body), start=1):
+        ink = image < 200
+        side, edge = int(MARGIN_X) - 8, int(EDGE) - 6
+        assert not ink[:, :side].any() and not ink[:, -side:].any(), number
+        assert not ink[:edge].any() and not ink[-edge:].any(), number
