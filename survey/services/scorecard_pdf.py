@@ -1,19 +1,37 @@
-"""The PDF export of a department's scorecard: several A4 pages written with matplotlib's
-``PdfPages``: a summary page with the headline figures and the components as a table, then the
-charts (``scorecard_charts``), then the tables (customer departments, service standards,
-comments when the group is large enough). Only gated figures reach it, as on the page.
+"""The PDF export of a department's scorecard: a report on A4 portrait pages, drawn with
+matplotlib (``pdf_layout``) and saved with ``PdfPages``.
+
+1. A title page from one ``ReportFront`` (``scorecard_front.report_front``): the headline in
+   words, the weakest component, the summary, "What to work on" and the actions.
+2. The IQ trend chart, with the answers per quarter.
+3. The dimensions chart and table; the service standards, their chart and table.
+4. The customer departments' table (continued over pages with its header repeated).
+5. The comments, only when the comment gate lets them through, as on the page.
+6. How the figures are calculated: formula, weights, baseline, p-values.
+
+Every page has a header (department, quarter, baseline in use) and a footer (generation date,
+"page n / N"). Texts are in the reader's language, numbers formatted by Babel. Only gated
+figures reach it, as on the page: a hidden figure prints its reason, never a value.
 """
 
 from __future__ import annotations
 
 import io
-import textwrap
-from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from matplotlib.figure import Figure
 
 from survey.services import chart_cache
+from survey.services.pdf_layout import (
+    BODY_W,
+    MARGIN_X,
+    MUTED,
+    Column,
+    Flow,
+    wrap,
+)
 from survey.services.scorecard_charts import (
     compliance_chart,
     dimensions_chart,
@@ -21,126 +39,179 @@ from survey.services.scorecard_charts import (
     trend_chart,
 )
 from survey.services.scorecard_export import labels, reason_text
+from survey.services.scorecard_front import (
+    ReportFront,
+    figure_text,
+    number,
+    report_front,
+)
 from survey.services.scorecards import Gated, Scorecard
-
-A4 = (8.27, 11.69)
-
-
-def _num(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def _figure_text(g: Gated, card: Scorecard) -> str:
-    if g.shown:
-        interval = f" [{_num(g.low)}–{_num(g.high)}]" if g.low is not None else ""
-        return f"{_num(g.value)}{interval}"
-    return reason_text(g.reason, card.settings.k, card.settings.comment_k)
+    """A gated figure as the tables print it (one place, so that a test can swap it)."""
+    return figure_text(g, card)
 
 
-LINES_PER_PAGE = 38
-ROWS_PER_PAGE = 36
-
-
-def _page(title: str) -> Figure:
-    fig = Figure(figsize=A4)
-    # parse_math=False everywhere: a "$" in a name or comment must not start mathtext.
-    fig.text(0.08, 0.94, title, fontsize=16, weight="bold", va="top", parse_math=False)
-    return fig
-
-
-def _text_pages(title: str, lines: Sequence[str]) -> list[Figure]:
-    """Wrapped lines on as many A4 pages as they need."""
-    wrapped = [part for line in lines for part in (textwrap.wrap(line, 95) or [""])]
-    pages = []
-    for start in range(0, max(len(wrapped), 1), LINES_PER_PAGE):
-        fig = _page(title)
-        for index, part in enumerate(wrapped[start : start + LINES_PER_PAGE]):
-            fig.text(0.08, 0.89 - 0.022 * index, part, fontsize=10, va="top", parse_math=False)
-        pages.append(fig)
-    return pages
-
-
-def _table_pages(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[Figure]:
-    """A table drawn with ``Axes.table``, continued on further pages when long."""
-    pages = []
-    for start in range(0, max(len(rows), 1), ROWS_PER_PAGE):
-        fig = _page(title)
-        ax = fig.add_axes((0.06, 0.08, 0.88, 0.82))
-        ax.axis("off")
-        chunk = rows[start : start + ROWS_PER_PAGE]
-        if chunk:
-            table = ax.table(
-                cellText=[
-                    [textwrap.shorten(str(c), 48, placeholder="…") for c in row] for row in chunk
-                ],
-                colLabels=list(header),
-                loc="upper center",
-                cellLoc="left",
-            )
-            table.auto_set_font_size(False)
-            table.set_fontsize(8)
-            table.scale(1, 1.3)
-            for cell in table.get_celld().values():
-                cell.get_text().set_parse_math(False)
-        else:
-            ax.text(0, 1, _("No data"), va="top")
-        pages.append(fig)
-    return pages
-
-
-def _summary(card: Scorecard) -> list[Figure]:
-    names = labels()
-    iq = card.iq
-    iq_text = (
-        f"{_num(iq.value, 0)} [{_num(iq.low, 0)}–{_num(iq.high, 0)}]"
-        if iq.shown
-        else reason_text(iq.reason, card.settings.k, card.settings.comment_k)
+def _title_page(flow: Flow, card: Scorecard, front: ReportFront) -> None:
+    page = flow.new_page()
+    page.y += 14
+    page.text(MARGIN_X, page.y, _("Internal service scorecard"), 11, color=MUTED)
+    page.y += 10
+    for line in wrap(card.name, BODY_W, 24, bold=True):
+        page.y += 30
+        page.text(MARGIN_X, page.y, line, 24, bold=True)
+    page.y += 22
+    page.text(
+        MARGIN_X, page.y, f"{card.code} · " + _("Quarter: %(q)s", q=card.quarter), 12, color=MUTED
     )
-    lines = [
-        _("Quarter: %(q)s", q=card.quarter),
-        _("Internal service IQ: %(v)s", v=iq_text),
-        _("ISQ (0–100): %(v)s", v=_figure_text(card.isq, card))
-        + (
-            "  " + _("Organisation: %(v)s", v=_num(card.org_isq))
-            if card.org_isq is not None
-            else ""
-        ),
+    page.y += 18
+    page.rule(page.y, color="#1f4e79", width=1.6)
+    page.y += 8
+    # The headline: the IQ line large, the rest in words below it.
+    iq_line, *rest = front.headline
+    flow.paragraph(iq_line, 17, bold=True)
+    flow.space(4)
+    for line in rest:
+        flow.paragraph(line, 11.5)
+    if front.weakest:
+        flow.space(6)
+        flow.paragraph(front.weakest, 11.5, bold=True)
+    flow.space(6)
+    flow.heading(_("Summary"), 14, keep=40)
+    for line in front.summary:
+        flow.paragraph(line, 10.5, bullet="•")
+    _listed(flow, _("What to work on"), front.priorities, _("No priorities yet."))
+    _listed(flow, _("Actions"), front.actions, _("No actions recorded yet."))
+
+
+def _listed(flow: Flow, heading: str, lines: tuple[str, ...], empty: str) -> None:
+    """A heading and its lines as bullets, or the muted ``empty`` sentence when there are none."""
+    flow.heading(heading, 14, keep=40)
+    for line in lines:
+        flow.paragraph(line, 10.5, bullet="•")
+    if not lines:
+        flow.paragraph(empty, 10.5, color=MUTED)
+
+
+def _trend(flow: Flow, card: Scorecard) -> None:
+    """The trend chart (when a quarter of the trend is shown) and the answers per quarter."""
+    chart = trend_chart(card)
+    if chart is not None:
+        flow.chart(chart.figure, chart.title)
+    flow.heading(_("Answers per quarter"), 12, keep=30)
+    for r in card.responses:
+        flow.paragraph(
+            _(
+                "%(q)s: %(pi)s answers after a request, %(qs)s quarterly answers",
+                q=r.quarter,
+                pi=number(r.post_interaction, 0),
+                qs=number(r.quarterly, 0),
+            ),
+            10,
+            bullet="•",
+        )
+
+
+def _dimensions(flow: Flow, card: Scorecard) -> None:
+    names = labels()["dimensions"]
+    chart = dimensions_chart(card)
+    if chart is not None:
+        flow.chart(chart.figure, chart.title)
+    else:
+        flow.heading(_("Dimensions"), 14)
+    if card.dimensions:
+        flow.table(
+            (Column(_("Dimension"), 0.5), Column(_("Value [95% interval]"), 0.5)),
+            [[names.get(d.code, d.code), _figure_text(d.value, card)] for d in card.dimensions],
+            10,
+        )
+    else:
+        flow.paragraph(_("No data"), 10, color=MUTED)
+
+
+def _compliance(flow: Flow, card: Scorecard) -> None:
+    comp = card.compliance
+    chart = compliance_chart(card)
+    if chart is not None:
+        flow.chart(chart.figure, chart.title)
+        flow.heading(_("Service standards"), 12, keep=40)
+    else:
+        flow.heading(_("Service standards"), 14)
+    rows = [[_("All services"), _figure_text(comp.share, card)]] + [
+        [s.name, _figure_text(s.share, card)] for s in comp.services
     ]
-    if card.trend_marker is not None:
-        lines.append(
-            _(
-                "Trend: %(d)s (%(s)s ISQ points per quarter, p = %(p)s)",
-                d=names["trend"][card.trend_marker.direction],
-                s=f"{card.trend_marker.slope:+.1f}",
-                p=f"{card.trend_marker.p:.3f}",
-            )
+    flow.table(
+        (Column(_("Service"), 0.5), Column(_("Within the promised times (%)"), 0.5)), rows, 10
+    )
+
+
+def _customers(flow: Flow, card: Scorecard) -> None:
+    flow.heading(_("How each customer department rates it"), 14)
+    if not card.customers:
+        flow.paragraph(_("No data"), 10, color=MUTED)
+        return
+    flow.table(
+        (
+            Column(_("Customer department"), 0.46),
+            Column(_("Relationship score (0–100)"), 0.27),
+            Column(_("Satisfied after a request (%)"), 0.27),
+        ),
+        [
+            [c.name, _figure_text(c.relationship, card), _figure_text(c.satisfaction, card)]
+            for c in card.customers
+        ],
+        9.5,
+        anchor_last_line=True,
+        suffixes=[f" ({c.code})" for c in card.customers],
+    )
+
+
+def _comments(flow: Flow, card: Scorecard) -> None:
+    k, ck = card.settings.k, card.settings.comment_k
+    flow.heading(_("Comments"), 14, keep=30)
+    if card.comments_reason is None and card.comments:
+        for c in card.comments:
+            flow.paragraph(c.text, 10, bullet="•")
+            if c.attributed_to:
+                flow.paragraph(
+                    _(
+                        "%(name)s would like to be contacted about this comment.",
+                        name=c.attributed_to,
+                    ),
+                    9,
+                    indent=11,
+                    color=MUTED,
+                )
+            flow.space(3)
+    else:
+        flow.paragraph(
+            reason_text(card.comments_reason, k, ck)
+            if card.comments_reason
+            else _("No comments this quarter."),
+            10,
+            color=MUTED,
         )
-    if card.flag is not None:
-        lines.append(
-            _(
-                "Since the previous quarter: %(d)s, ISQ %(a)s → %(b)s",
-                d=names["direction"][card.flag.direction],
-                a=_num(card.flag.isq_before),
-                b=_num(card.flag.isq_after),
-            )
+
+
+def _method(flow: Flow, card: Scorecard) -> None:
+    names = labels()
+    flow.heading(_("How is this calculated?"), 14, keep=50)
+    lines = [
+        _(
+            "The ISQ (0–100) is the weighted mean of the three components on the first page; "
+            "the IQ places it against the organisation's baseline, where 100 is the baseline's "
+            "average and 15 points one spread."
         )
-    lines.append("")
-    for c in card.components:
-        value = (
-            f"{_num(c.value)} [{_num(c.low)}–{_num(c.high)}], n = {c.n}"
-            if c.shown
-            else reason_text(c.reason, card.settings.k, card.settings.comment_k)
-        )
-        lines.append(f"{names['components'][c.key]}: {value}")
-    lines.append("")
+    ]
     if card.baseline is not None:
         b = card.baseline
         lines.append(
             _(
                 "IQ = 100 + 15 × (ISQ − %(mu)s) / %(sigma)s, baseline %(version)s from "
                 "%(quarters)s.",
-                mu=_num(b.mu0),
-                sigma=_num(b.sigma0),
+                mu=number(b.mu0),
+                sigma=number(b.sigma0),
                 version=b.version,
                 quarters=", ".join(b.quarters),
             )
@@ -149,97 +220,72 @@ def _summary(card: Scorecard) -> list[Figure]:
     lines.append(
         _(
             "ISQ weights: T %(t)s, R %(r)s, C %(c)s. Figures need at least %(k)s respondents.",
-            t=weights.get("T", 0),
-            r=weights.get("R", 0),
-            c=weights.get("C", 0),
+            t=number(weights.get("T", 0), 2),
+            r=number(weights.get("R", 0), 2),
+            c=number(weights.get("C", 0), 2),
             k=card.settings.k,
         )
     )
-    lines.append("")
-    for r in card.responses:
+    if card.trend_marker is not None:
         lines.append(
             _(
-                "%(q)s: %(pi)s answers after a request, %(qs)s quarterly answers",
-                q=r.quarter,
-                pi=r.post_interaction,
-                qs=r.quarterly,
+                "Trend: %(d)s (%(s)s ISQ points per quarter, p = %(p)s)",
+                d=names["trend"][card.trend_marker.direction],
+                s=("+" if card.trend_marker.slope >= 0 else "") + number(card.trend_marker.slope),
+                p=number(card.trend_marker.p, 3),
             )
         )
-    return _text_pages(f"{card.name} ({card.code})", lines)
-
-
-def _pdf_pages(card: Scorecard) -> list[Figure]:
-    names = labels()
-    k, ck = card.settings.k, card.settings.comment_k
-    pages = _summary(card)
-    for draw in (trend_chart, dimensions_chart):
-        chart = draw(card)
-        if chart is not None:
-            pages.append(chart.figure)
-    pages.extend(
-        _table_pages(
-            _("How each customer department rates it"),
-            [
-                _("Customer department"),
-                _("Relationship score (0–100)"),
-                _("Satisfied after a request (%)"),
-            ],
-            [
-                [
-                    f"{c.name} ({c.code})",
-                    _figure_text(c.relationship, card),
-                    _figure_text(c.satisfaction, card),
-                ]
-                for c in card.customers
-            ],
-        )
-    )
-    comp = card.compliance
-    rows = [[_("All services"), _figure_text(comp.share, card)]] + [
-        [s.name, _figure_text(s.share, card)] for s in comp.services
-    ]
-    rows += [
-        [names["dimensions"].get(d.code, d.code), _figure_text(d.value, card)]
-        for d in card.dimensions
-    ]
-    pages.extend(
-        _table_pages(
-            _("Service standards and dimensions"), [_("Item"), _("Value [95% interval]")], rows
-        )
-    )
-    chart = compliance_chart(card)
-    if chart is not None:
-        pages.append(chart.figure)
-    if card.comments_reason is None and card.comments:
-        lines = []
-        for c in card.comments:
-            lines.append("• " + c.text)
-            if c.attributed_to:
-                lines.append(
-                    "   "
-                    + _(
-                        "%(name)s would like to be contacted about this comment.",
-                        name=c.attributed_to,
-                    )
-                )
-        pages.extend(_text_pages(_("Comments"), lines))
-    else:
-        pages.extend(
-            _text_pages(
-                _("Comments"),
-                [
-                    reason_text(card.comments_reason, k, ck)
-                    if card.comments_reason
-                    else _("No comments this quarter.")
-                ],
+    if card.flag is not None:
+        lines.append(
+            _(
+                "Change since the previous quarter: ISQ %(before)s → %(after)s "
+                "(adjusted p = %(p)s)",
+                before=number(card.flag.isq_before),
+                after=number(card.flag.isq_after),
+                p=number(card.flag.p_adjusted, 3),
             )
         )
-    return pages
+    lines.append(_("The scoring method is explained in plain words in docs/scoring.md."))
+    for line in lines:
+        flow.paragraph(line, 9.5, bullet="•")
 
 
-def to_pdf(card: Scorecard) -> bytes:
-    """A multi-page PDF of the scorecard (cached by its figures and the language)."""
-    key = chart_cache.data_key("pdf", card, locale_name())
+def _header_right(card: Scorecard) -> str:
+    b = card.baseline
+    if b is None:
+        return _("Quarter %(q)s · no baseline yet", q=card.quarter)
+    if b.provisional:
+        return _("Quarter %(q)s · provisional baseline", q=card.quarter)
+    return _("Quarter %(q)s · baseline %(v)s", q=card.quarter, v=b.version)
+
+
+def _pdf_pages(
+    card: Scorecard, front: ReportFront | None = None, generated: date | None = None
+) -> list[Figure]:
+    """The report's pages as A4 figures (see the module docstring)."""
+    flow = Flow()
+    _title_page(flow, card, front if front is not None else report_front(card))
+    _trend(flow, card)
+    _dimensions(flow, card)
+    _compliance(flow, card)
+    _customers(flow, card)
+    _comments(flow, card)
+    _method(flow, card)
+    day = generated or datetime.now(UTC).date()
+    return flow.finish(
+        card.name,
+        _header_right(card),
+        _("Generated on %(date)s", date=format_date(day, format="long")),
+        _("Page %(n)s / %(total)s", n="{n}", total="{total}"),
+    )
+
+
+def to_pdf(card: Scorecard, front: ReportFront | None = None) -> bytes:
+    """The scorecard as an A4 report (cached by its figures, the front, the language and
+    the day it is generated on, which its footer prints)."""
+    today = datetime.now(UTC).date()
+    front = front if front is not None else report_front(card)
+    key = chart_cache.data_key("pdf-a4", (card, front), locale_name(), today.isoformat())
 
     def render() -> bytes:
         # Imported on first export: the PDF backend weighs about 10 MB in every worker.
@@ -249,7 +295,7 @@ def to_pdf(card: Scorecard) -> bytes:
         with PdfPages(
             buffer, metadata={"Title": f"{card.name} {card.quarter}", "Creator": "Service IQ"}
         ) as pdf:
-            for page in _pdf_pages(card):
+            for page in _pdf_pages(card, front, today):
                 pdf.savefig(page)
                 page.clear()
         return buffer.getvalue()
