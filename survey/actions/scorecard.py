@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -219,6 +220,30 @@ def api_actions(
             for row in rows(actions, compared, date.today())
         ]
     }
+
+
+def report_lines(
+    session: Session, department: Department, card: Scorecard, settings: Settings
+) -> dict[str, Any]:
+    """The PDF report's title page lines for the department's open and recent actions (at
+    most eight, open ones first): title, what it answers, status, due date, and before →
+    after when both figures are shown."""
+    actions = services.actions_of(session, department.id)
+    compared = compare(session, department, card, settings, actions)
+    found = rows(actions, compared, date.today())
+    ordered = sorted(found, key=lambda r: (r.status in ("done", "dropped"), not r.overdue))[:8]
+    lines = []
+    for row in ordered:
+        parts = [row.title, row.target, row.status_label]
+        if row.due_on:
+            parts.append(_("due %(day)s", day=row.due_on))
+        if row.compared.shown:
+            parts.append(
+                f"{row.compared.before_quarter} {row.compared.before:.1f} → "
+                f"{row.compared.after_quarter} {row.compared.after:.1f}"
+            )
+        lines.append(" · ".join(parts))
+    return {"actions": tuple(lines)}
 
 
 def _r(value: float | None) -> float | None:

@@ -9,6 +9,7 @@ latest quarter with a note, never an error.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -25,6 +26,7 @@ from survey.models import Department
 from survey.services import chart_cache, scorecard_charts, scorecard_export, scorecard_pdf
 from survey.services.scorecard_data import department_by_code
 from survey.services.scorecard_export import reason_text
+from survey.services.scorecard_front import report_front
 from survey.services.scorecards import (
     Settings,
     build_overview,
@@ -196,9 +198,13 @@ def department_csv(code: str) -> WerkzeugResponse:
 @signed_in_required
 def department_pdf(code: str) -> WerkzeugResponse:
     dept = _department(code)
-    card, _problem = build_scorecard(get_session(), dept, request.args.get("quarter"), settings())
+    session = get_session()
+    card, _problem = build_scorecard(session, dept, request.args.get("quarter"), settings())
+    front = report_front(card)
+    extra = hooks.gather("report.front", session, dept, card, settings())
+    front = replace(front, **{k: v for k, v in extra.items() if k in ("priorities", "actions")})
     return _download(
-        scorecard_pdf.to_pdf(card),
+        scorecard_pdf.to_pdf(card, front),
         "application/pdf",
         f"scorecard-{card.code}-{card.quarter}.pdf",
     )

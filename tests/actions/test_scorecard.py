@@ -91,3 +91,20 @@ def test_department_page_shows_the_comparison_and_hides_the_rest(
     # A change to the plan shows at once, although the page's figures are kept rendered.
     record(history, "dimension:tools", "New knowledge base")
     assert "New knowledge base" in client.get("/scorecards/IT").get_data(as_text=True)
+
+
+def test_pdf_title_page_lists_the_actions(client, history: Org, make_user, sign_in) -> None:
+    """The report's first page carries the action plan, before and after where both figures
+    are shown (read back from the PDF's text)."""
+    import io
+
+    from pypdf import PdfReader
+
+    sign_in(make_user("viewer"))
+    response = client.get("/scorecards/IT.pdf?quarter=2026Q2")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    first = " ".join(PdfReader(io.BytesIO(response.data)).pages[0].extract_text().split())
+    for title in ("Weekly check-in", "Sales desk", "Faster first answers"):
+        assert title in first, first
+    assert "No actions recorded yet." not in first
+    assert "2026Q1" in first and "→ 2026Q2" in first  # the weekly check-in's before and after
