@@ -19,10 +19,12 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey.access import signed_in_required
 from survey.db import get_session
+from survey.i18n import current_locale
 from survey.models import Department
 from survey.services import chart_cache, scorecard_charts, scorecard_export, scorecard_pdf
-from survey.services.scorecard_data import department_by_code
+from survey.services.scorecard_data import department_by_code, department_names
 from survey.services.scorecard_export import reason_text
+from survey.services.scorecard_names import localize_overview
 from survey.services.scorecards import (
     Settings,
     build_overview,
@@ -102,6 +104,7 @@ def quarter_notice(problem: str | None, raw: str | None, quarter: str) -> str | 
 def overview() -> str:
     raw = request.args.get("quarter")
     result, problem = build_overview(get_session(), raw, settings())
+    result = localize_overview(result, department_names(get_session(), current_locale()))
     helpers = _page_helpers(result.settings)
     own = _own_code()
     # The figures (ranking, who serves whom, movers) at 200 departments are thousands of
@@ -163,7 +166,9 @@ def _visible_codes(own: str | None) -> Any:
 def department(code: str) -> str:
     dept = _department(code)
     raw = request.args.get("quarter")
-    card, problem = build_scorecard(get_session(), dept, raw, settings())
+    card, problem = build_scorecard(
+        get_session(), dept, raw, settings(), locale=current_locale()
+    )
     notice = quarter_notice(problem, raw, card.quarter)
     helpers = _page_helpers(card.settings)
     # Rendered once per scorecard (its figures, comments included) and notice.
@@ -191,7 +196,9 @@ def _download(body: bytes, mimetype: str, filename: str) -> WerkzeugResponse:
 @signed_in_required
 def department_csv(code: str) -> WerkzeugResponse:
     dept = _department(code)
-    card, _problem = build_scorecard(get_session(), dept, request.args.get("quarter"), settings())
+    card, _problem = build_scorecard(
+        get_session(), dept, request.args.get("quarter"), settings(), locale=current_locale()
+    )
     body = scorecard_export.to_csv(card).encode("utf-8-sig")
     return _download(body, "text/csv", f"scorecard-{card.code}-{card.quarter}.csv")
 
@@ -200,7 +207,9 @@ def department_csv(code: str) -> WerkzeugResponse:
 @signed_in_required
 def department_pdf(code: str) -> WerkzeugResponse:
     dept = _department(code)
-    card, _problem = build_scorecard(get_session(), dept, request.args.get("quarter"), settings())
+    card, _problem = build_scorecard(
+        get_session(), dept, request.args.get("quarter"), settings(), locale=current_locale()
+    )
     return _download(
         scorecard_pdf.to_pdf(card),
         "application/pdf",

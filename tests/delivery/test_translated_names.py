@@ -125,9 +125,7 @@ def test_respond_page_names_the_department_in_the_readers_language(
     assert "Information Technology" in html
 
 
-def test_invitation_email_names_the_department_in_the_persons_language(
-    app, session, org
-) -> None:
+def test_invitation_email_names_the_department_in_the_persons_language(app, session, org) -> None:
     _translate_it(session, org)
     now = utcnow()
     italian = next(p for p in org.people if p.locale == "it")
