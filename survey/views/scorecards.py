@@ -30,6 +30,7 @@ from survey.services.scorecards import (
     build_overview,
     build_scorecard,
 )
+from survey.views.scorecard_comments import readable_comments_of
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
 
@@ -171,13 +172,15 @@ def department(code: str) -> str:
     )
     notice = quarter_notice(problem, raw, card.quarter)
     helpers = _page_helpers(card.settings)
-    # Rendered once per scorecard (its figures, comments included) and notice.
+    comments = readable_comments_of(dept, card)
+    # Rendered once per scorecard (its figures, comments included), notice and comment view.
     body = _rendered_once(
         "scorecards/_department_body.html",
-        (card, notice),
+        (card, notice, comments),
         lambda: {
             "card": card,
             "notice": notice,
+            "comments": comments,
             "charts": scorecard_charts.scorecard_charts(card),
             **helpers,
         },
