@@ -159,3 +159,38 @@ def test_comments_in_italian(admin_client, org: Org) -> None:
     answer(org, "post_interaction", [(1, "Lento")] * 10 + [(5, "Bravi")] * 10)
     page = _comments_section(_text(admin_client.get(f"/scorecards/IT?quarter={Q}&lang=it")))
     assert "Settimana 2026-W05" in page and "10 risposte dicono questo" in page
+
+
+@pytest.mark.parametrize(
+    ("low_here", "low_there"),
+    [(1, 0), (9, 0), (9, 4)],
+    ids=["one-low-scorer", "nine-low-scorers", "nine-against-four"],
+)
+def test_twin_departments_show_the_same_comments_whatever_a_small_band_scored(
+    admin_client, org: Org, low_here: int, low_there: int
+) -> None:
+    """IT and HR have the same comments from the same number of people; only the overall
+    scores of fewer than 10 people differ (low in one, high in the other). Whatever filter
+    is asked for, the two comment sections are identical byte for byte."""
+    for code, low in (("IT", low_here), ("HR", low_there)):
+        comments = ["Awful", "Slow", "Fine", "Great", "Great"]
+        scores = [1] * low + [5] * (13 - low)
+        answer(
+            org,
+            "post_interaction",
+            [(s, comments[i] if i < len(comments) else None) for i, s in enumerate(scores)],
+            provider=code,
+        )
+    for query in (
+        "",
+        "&comment_band=1-2",
+        "&comment_band=4-5",
+        "&comment_band=1-5",
+        "&comment_group=1",
+    ):
+        sections = [
+            _comments_section(_text(admin_client.get(f"/scorecards/{code}?quarter={Q}{query}")))
+            for code in ("IT", "HR")
+        ]
+        assert "Awful" in sections[0]
+        assert sections[0] == sections[1], query
