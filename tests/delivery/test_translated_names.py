@@ -157,3 +157,30 @@ def test_invitation_email_names_the_department_in_the_persons_language(app, sess
     # French: the department is translated, the service is not and falls back.
     assert "Informatique" in fr_mail.subject and "Informatique" in fr_mail.body_html
     assert org.laptop.name in fr_mail.body_text
+
+
+def test_quiz_department_choices_follow_the_readers_language(app, session, org) -> None:
+    from survey.quiz.views import _department_choices
+
+    _translate_it(session, org)
+    with app.test_request_context("/quiz?lang=it"):
+        from survey.i18n import choose_locale
+
+        choose_locale()
+        labels = [c.label for c in _department_choices()]
+    assert "Sistemi informativi (IT)" in labels and "Sales (SALES)" in labels
+    assert labels == sorted(labels, key=str.casefold)
+
+
+@pytest.mark.postgres
+def test_quarterly_page_names_every_provider_in_the_readers_language(
+    client, session, invite, org, open_campaign_for
+) -> None:
+    _translate_it(session, org)
+    org.hr.names = {"it": "Risorse umane"}
+    session.commit()
+    italian = next(p for p in org.people if p.locale == "it" and p.department_id == org.sales.id)
+    token = invite("quarterly", italian, campaign=open_campaign_for())
+    html = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "Sistemi informativi" in html and "Risorse umane" in html
+    assert "Information Technology" not in html
