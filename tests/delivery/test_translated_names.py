@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from survey.models import Department, Interaction, OutboxMessage, Service
+from survey.models import AuditEntry, Department, Interaction, OutboxMessage, Service
 from survey.models.base import utcnow
 from survey.names import clean_names, localized_name, pick_name
 from survey.org.services import OrgError, create_department, create_service, update_department
@@ -98,6 +98,24 @@ def test_admin_forms_edit_the_italian_and_french_names(admin_client, session) ->
     assert too_long.status_code == 422
     assert fresh(session, Department, dept.id).names == {"it": "Servizi generali"}
 
+    # A changed translation is audited like any other field, one entry per language.
+    response = post_form(
+        admin_client,
+        f"/admin/departments/{dept.id}",
+        {"code": "FAC", "name": "Facilities", "name_it": "", "name_fr": "Services généraux"},
+    )
+    assert response.status_code == 302
+    session.rollback()
+    edit = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.target_kind == "department", AuditEntry.action == "edit")
+        .order_by(AuditEntry.id)
+    ).all()[-1]
+    assert edit.changes == {
+        "names.it": ["Servizi generali", None],
+        "names.fr": [None, "Services généraux"],
+    }
+
 
 def _translate_it(session, org) -> None:  # type: ignore[no-untyped-def]
     org.it.names = dict(IT_NAMES)
@@ -184,3 +202,13 @@ def test_quarterly_page_names_every_provider_in_the_readers_language(
     html = client.get(f"/r/{token}").get_data(as_text=True)
     assert "Sistemi informativi" in html and "Risorse umane" in html
     assert "Information Technology" not in html
+
+
+def test_every_demo_department_and_service_has_italian_and_french_names() -> None:
+    from survey.demo.names import DEPARTMENT_NAMES, SERVICE_NAMES
+    from survey.demo.org import DEPARTMENTS, SERVICES
+
+    assert {d.code for d in DEPARTMENTS} == set(DEPARTMENT_NAMES)
+    assert {s.code for s in SERVICES} == set(SERVICE_NAMES)
+    for names in (*DEPARTMENT_NAMES.values(), *SERVICE_NAMES.values()):
+        assert clean_names(names) == names and set(names) == {"it", "fr"}
