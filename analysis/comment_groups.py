@@ -15,9 +15,11 @@ quarter (``m`` from the respondents' pseudonymous marks).
 question is offered only when every question's population passes; score bands (1–2, 3,
 4–5 on the overall question of the same response) are merged with a neighbour until every
 band passes in every group shown (a band "3–5" when the middle band is small), and dropped
-when only one band is left. Every view a filter can produce is then a union of passing
-parts, so no view minus another isolates a small group. Responses without an overall answer
-form a part of their own, which must pass too, or the band split is not offered.
+when only one band is left. When bands cannot hold within every question but hold over
+all comments, the bands are offered and the split by question is not (never both). Every
+view a filter can produce is then a union of passing parts, so no view minus another
+isolates a small group. Responses without an overall answer form a part of their own,
+which must pass too, or the band split is not offered.
 """
 
 from __future__ import annotations
@@ -213,8 +215,16 @@ def read_comments(
 
     split_groups = len(groups) > 1 and all(passes_gate(group_people(g), k) for g in groups)
     every_population = sorted({r.population for r in records})
-    scopes = [[population_of[g]] for g in groups] if split_groups else [every_population]
-    bands = _bands(scopes, populations, max_per_person, k) if records else ()
+    bands: tuple[Band, ...] = ()
+    if split_groups:
+        scopes = [[population_of[g]] for g in groups]
+        bands = _bands(scopes, populations, max_per_person, k)
+    if records and not bands:
+        # Bands that hold in every group cannot be had: bands over all comments, if they
+        # hold, are worth more than the split by question, and the two never go together.
+        bands = _bands([every_population], populations, max_per_person, k)
+        if bands:
+            split_groups = False
 
     refused = False
     chosen_group = group if split_groups and group in groups else None

@@ -85,8 +85,16 @@ def test_bands_must_pass_in_every_group_shown() -> None:
     # Low band: 10 people in total but only 4 in the quarterly group.
     populations = {"pi": {1: 6, 5: 20}, "q": {2: 4, 5: 20}}
     reading = read_comments(records, populations, 1)
-    assert reading.groups == ("g1", "g2")
-    assert reading.bands == ()  # would isolate 4 low quarterly respondents
+    # Bands per group would isolate 4 low quarterly respondents: the bands hold over all
+    # comments only, so they are offered without the split by question.
+    assert reading.groups == ()
+    assert [b.key for b in reading.bands] == ["1-2", "4-5"]
+    asked = read_comments(records, populations, 1, group="g2", band="1-2")
+    assert asked.refused and [(s.group, s.band.key) for s in asked.sections] == [(None, "1-2")]
+    # With too few low scorers overall as well, the split by question comes back.
+    populations = {"pi": {1: 5, 5: 20}, "q": {2: 4, 5: 20}}
+    reading = read_comments(records, populations, 1)
+    assert reading.groups == ("g1", "g2") and reading.bands == ()
 
 
 def test_every_filter_combination_rests_on_ten_people() -> None:
