@@ -65,6 +65,8 @@ class DepartmentForm(SafeForm):
         filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name_it = StringField(_l("Name in Italian"), validators=[Optional(), Length(max=120)])
+    name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=120)])
     parent = SelectField(_l("Part of"), validators=[Optional()])
 
 
@@ -102,6 +104,8 @@ class ServiceForm(SafeForm):
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    name_it = StringField(_l("Name in Italian"), validators=[Optional(), Length(max=160)])
+    name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=160)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     sampling_rate = FloatField(
         _l("Sampling rate"),

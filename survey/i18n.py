@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_babel import get_locale
 
+from survey.names import HasName, localized_name
+
 # The languages of every page, email, question and quiz item: the one list the app knows.
 LOCALES = ("en", "it", "fr")
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "fr": "Français"}
@@ -33,6 +35,11 @@ def choose_locale(fallback: str | None = None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    @app.template_filter("localized")
+    def _localized(obj: HasName | None) -> str:
+        """A department's or service's name in the page's (or email's) language."""
+        return "" if obj is None else localized_name(obj, current_locale())
+
     @app.context_processor
     def _languages() -> dict[str, object]:
         return {"language_names": LANGUAGE_NAMES, "current_locale": current_locale}

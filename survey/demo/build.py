@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from survey.demo.clock import campaign_window
 from survey.demo.history import DemoPerson, Ids, simulate
+from survey.demo.names import DEPARTMENT_NAMES, SERVICE_NAMES
 from survey.demo.org import DEPARTMENTS, DEPENDENCIES, SERVICES
 from survey.demo.people import generate_people
 from survey.demo.present import add_present
@@ -54,7 +55,12 @@ def _midnight(day: date) -> datetime:
 
 
 def _departments(session: Session) -> dict[str, int]:
-    rows = {spec.code: Department(code=spec.code, name=spec.name) for spec in DEPARTMENTS}
+    rows = {
+        spec.code: Department(
+            code=spec.code, name=spec.name, names=dict(DEPARTMENT_NAMES.get(spec.code, {}))
+        )
+        for spec in DEPARTMENTS
+    }
     session.add_all(rows.values())
     session.flush()
     for spec in DEPARTMENTS:
@@ -70,6 +76,7 @@ def _services(session: Session, departments: dict[str, int], quarters: list[str]
             provider_department_id=departments[spec.provider],
             code=spec.code,
             name=spec.name,
+            names=dict(SERVICE_NAMES.get(spec.code, {})),
             description=spec.description,
             sampling_rate=spec.sampling_rate,
         )

@@ -10,11 +10,15 @@ check does not depend on how ``survey.services.scorecards`` assembles its pages:
   21-point grid 0, 5, …, 100, from the respondent marks the R totals are built from (each
   mark is one person's running R of one provider and quarter).
 
-Priors are fitted on the first ``BASELINE_QUARTERS`` quarters (all departments) and frozen,
-as the baseline would be; every quarter is scored with them (``score_quarter``). Trend badges
-(``trend_badges``) run over each department's ISQ on the real quarter axis, corrected across
-departments; change flags (``change_flags``) over each pair of consecutive quarters, corrected
-across the departments of that page.
+The sums pass the anonymity gate first, as on the pages (``analysis.scorecard.model_sums``:
+a T with fewer than k people on one side, an R at an end of its scale, anything under k enters
+as missing), so the check judges what a reader would see. Priors are fitted on the first
+``BASELINE_QUARTERS`` quarters (all departments) and frozen, as the baseline would be; every
+quarter is scored with them (``score_quarter``). Trend badges (``trend_badges``) run over each
+department's comparable ISQs (``analysis.scorecard.comparable``: the quarters sharing its most
+frequent set of shown components) on the real quarter axis, corrected across departments;
+change flags (``change_flags``) over each pair of consecutive quarters, corrected across the
+departments of that page.
 
 ``python -m survey.demo.markers --seeds 30`` builds the demo for seeds 1..30 into temporary
 SQLite databases and prints one row per planted pattern with its bound; exit status 1 when a
@@ -37,7 +41,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis import model
+from analysis import model, scorecard
+from analysis.anonymity import K_FIGURES as K
 from survey.models import Department, RespondentMark
 from survey.services.compliance_data import compliance_counts
 from survey.services.scorecard_data import provider_sums
@@ -111,16 +116,18 @@ def stored_sums(
             metrics = totals.get((dept_id, quarter), {})
             t, r = metrics.get("T"), metrics.get("R")
             c = compliance.get((dept_id, quarter))
-            sums = model.DepartmentSums(
-                t_successes=t.total / 100 if t else 0.0,
-                t_trials=t.n if t else 0,
+            stored = scorecard.DepartmentInput(
+                t_n=t.n if t else 0,
+                t_total=t.total if t else 0.0,
                 r_n=r.n if r else 0,
                 r_total=r.total if r else 0.0,
                 r_total_sq=r.total_sq if r else 0.0,
-                c_successes=c.compliant if c else 0,
-                c_trials=c.judged if c else 0,
+                c_judged=c.judged if c else 0,
+                c_compliant=c.compliant if c else 0,
             )
-            series.append(QuarterSums(sums, tuple(hist.get((dept_id, quarter), [0] * R_BINS))))
+            sums = scorecard.model_sums(stored, K)  # the gate, as on the pages
+            r_hist = hist.get((dept_id, quarter), [0] * R_BINS) if sums.r_n else [0] * R_BINS
+            series.append(QuarterSums(sums, tuple(r_hist)))
         out[code] = series
     return out
 
@@ -144,10 +151,17 @@ def find_markers(
         model.score_quarter([data[c][i].sums for c in codes], priors)
         for i in range(len(quarters))
     ]
+    def shown_parts(score: model.DepartmentScore) -> frozenset[str]:
+        parts = (("T", score.T), ("R", score.R), ("C", score.C))
+        return frozenset(key for key, est in parts if not est.missing)
+
     series = [
-        (
-            [_time_axis(q) for i, q in enumerate(quarters) if scores[i][j].shown],
-            [scores[i][j].isq.value for i in range(len(quarters)) if scores[i][j].shown],
+        scorecard.comparable(
+            [
+                (float(_time_axis(q)), scores[i][j].isq.value, shown_parts(scores[i][j]))
+                for i, q in enumerate(quarters)
+                if scores[i][j].shown
+            ]
         )
         for j in range(len(codes))
     ]

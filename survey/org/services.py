@@ -11,7 +11,7 @@ turns into the same form error.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from sqlalchemy import delete, func, select
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
 from survey.models import Department, Dependency, Person, Service, ServiceStandard
+from survey.names import clean_names
 from survey.services.accounts import check_email
 from survey.services.refusals import Message, OrgError
 
@@ -84,26 +85,49 @@ def _check_name(name: str, limit: int) -> str:
     return name
 
 
+def _check_names(names: Mapping[str, str | None] | None, limit: int) -> dict[str, str]:
+    """Translations of a name (locale -> text; blank ones dropped), each at most ``limit``."""
+    cleaned = clean_names(names or {})
+    for locale, text in cleaned.items():
+        if len(text) > limit:
+            raise OrgError(f"name_{locale}", _l("At most %(n)s characters.", n=limit))
+    return cleaned
+
+
 def create_department(
-    session: Session, code: str, name: str, parent_id: int | None = None
+    session: Session,
+    code: str,
+    name: str,
+    parent_id: int | None = None,
+    names: Mapping[str, str | None] | None = None,
 ) -> Department:
-    """Add a department. ``code`` is upper-cased; it must be unique whatever its case."""
+    """Add a department. ``code`` is upper-cased; it must be unique whatever its case.
+    ``names`` holds the translations of ``name`` (``it``, ``fr``; blank ones are dropped)."""
     code = _check_department_code(session, code, None)
     name = _check_name(name, 120)
+    translations = _check_names(names, 120)
     _check_parent(session, None, parent_id)
-    department = Department(code=code, name=name, parent_id=parent_id)
+    department = Department(code=code, name=name, names=translations, parent_id=parent_id)
     session.add(department)
     session.flush()
     return department
 
 
 def update_department(
-    session: Session, department: Department, code: str, name: str, parent_id: int | None
+    session: Session,
+    department: Department,
+    code: str,
+    name: str,
+    parent_id: int | None,
+    names: Mapping[str, str | None] | None = None,
 ) -> Department:
-    """Change code, name and parent; refuses a parent that would create a cycle."""
+    """Change code, name (with its translations: None keeps them) and parent; refuses a
+    parent that would create a cycle."""
     code = _check_department_code(session, code, department.id)
     name = _check_name(name, 120)
     _check_parent(session, department, parent_id)
+    if names is not None:
+        department.names = _check_names(names, 120)
     department.code, department.name, department.parent_id = code, name, parent_id
     session.flush()
     return department
@@ -243,14 +267,16 @@ def create_service(
     name: str,
     description: str = "",
     sampling_rate: float = 1.0,
+    names: Mapping[str, str | None] | None = None,
 ) -> Service:
     """Add a service. Codes keep their case (ticketing tools send them as they are) but must
-    be unique whatever their case."""
+    be unique whatever their case. ``names`` holds the translations of ``name``."""
     code = _check_service_fields(session, None, provider_department_id, code, sampling_rate)
     service = Service(
         provider_department_id=provider_department_id,
         code=code,
         name=_check_name(name, 160),
+        names=_check_names(names, 160),
         description=description.strip(),
         sampling_rate=sampling_rate,
     )
@@ -268,8 +294,12 @@ def update_service(
     description: str,
     sampling_rate: float,
     active: bool,
+    names: Mapping[str, str | None] | None = None,
 ) -> Service:
+    """Change a service; ``names`` (its name's translations) None keeps them."""
     code = _check_service_fields(session, service, provider_department_id, code, sampling_rate)
+    if names is not None:
+        service.names = _check_names(names, 160)
     service.provider_department_id, service.code = provider_department_id, code
     service.name, service.description = _check_name(name, 160), description.strip()
     service.sampling_rate, service.active = sampling_rate, active

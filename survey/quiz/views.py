@@ -33,6 +33,7 @@ from survey.db import get_session
 from survey.extensions import csrf, csrf_ok, limit_link_pages, limiter
 from survey.i18n import choose_locale, current_locale
 from survey.models import Department, Question
+from survey.names import localized_name
 from survey.quiz.items import band_text, practice_text
 from survey.quiz.scoring import PRACTICES, SCORING_VERSION, rule_for
 from survey.quiz.services import (
@@ -99,7 +100,12 @@ def _department_choices() -> list[SelectChoice]:
     departments = get_session().scalars(
         select(Department).where(Department.active.is_(True)).order_by(Department.name)
     )
-    return [SelectChoice(d.code, f"{d.name} ({d.code})") for d in departments]
+    locale = current_locale()
+    named = sorted(
+        ((localized_name(d, locale), d.code) for d in departments),
+        key=lambda pair: pair[0].casefold(),
+    )
+    return [SelectChoice(code, f"{name} ({code})") for name, code in named]
 
 
 def _texts(locale: str) -> dict[str, Any]:

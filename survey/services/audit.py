@@ -69,9 +69,17 @@ _KINDS: dict[type, tuple[str, str]] = {
 
 # The fields an entry compares, per model (never a password, hash or secret).
 AUDITED: dict[type, tuple[str, ...]] = {
-    Department: ("code", "name", "parent_id", "active"),
+    Department: ("code", "name", "names", "parent_id", "active"),
     Person: ("email", "name", "department_id", "locale", "active", "opted_out"),
-    Service: ("provider_department_id", "code", "name", "description", "sampling_rate", "active"),
+    Service: (
+        "provider_department_id",
+        "code",
+        "name",
+        "names",
+        "description",
+        "sampling_rate",
+        "active",
+    ),
     User: ("email", "name", "role", "department_id", "active"),
     ApiKey: ("name", "prefix", "revoked_at"),
     Campaign: (

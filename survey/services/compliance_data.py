@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from survey.models import Interaction, Service, ServiceStandard
 from survey.models.base import UTCDateTime
+from survey.names import pick_name
 from survey.periods import quarter_bounds
 from survey.services.compliance_hours import business_calendar, business_compliance
 from survey.services.lru import Lru
@@ -231,12 +232,15 @@ def interaction_times(session: Session, provider_id: int, quarter: str) -> list[
     ]
 
 
-def service_names(session: Session, provider_id: int) -> dict[int, str]:
-    return dict(
-        session.execute(
-            select(Service.id, Service.name).where(Service.provider_department_id == provider_id)
-        ).all()
+def service_names(session: Session, provider_id: int, locale: str | None = None) -> dict[int, str]:
+    """The names of a provider's services by id, in ``locale`` (the default name when the
+    service has no translation into it, or when ``locale`` is None)."""
+    rows = session.execute(
+        select(Service.id, Service.name, Service.names).where(
+            Service.provider_department_id == provider_id
+        )
     )
+    return {id_: pick_name(name, names, locale) for id_, name, names in rows}
 
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from survey.models import Department, Interaction, Invitation, OutboxMessage, Person, Service
 from survey.models.base import utcnow
+from survey.names import localized_name
 from survey.services.fatigue import FatiguePolicy, skip_reason
 from survey.services.invitations import issue_invitation
 from survey.services.mailing import queue_invitation_email
@@ -371,7 +372,7 @@ def decide_pending_surveys(
             token,
             base_url,
             mail_domain,
-            provider_name=interaction.provider.name,
+            provider_name=localized_name(interaction.provider, person.locale),
         )
         interaction.survey_decision = "invited"
         invited += 1

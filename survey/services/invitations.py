@@ -9,7 +9,8 @@ browsers submitting at once store exactly one response.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -42,10 +43,12 @@ class LinkState(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Named:
-    """A department or service as a respondent page names it."""
+    """A department or service as a respondent page names it: ``name`` in the default
+    language, ``names`` its translations (``survey.names.localized_name`` picks one)."""
 
     id: int
     name: str
+    names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +146,10 @@ def _link_query() -> Select[Any]:
             Campaign.quarter,
             Interaction.provider_department_id,
             provider.name,
+            provider.names,
             Interaction.service_id,
             Service.name,
+            Service.names,
             current.id,
             current.revision,
             current.created_at,
@@ -187,8 +192,10 @@ def look_up_link(session: Session, token: str, now: datetime | None = None) -> L
         quarter,
         provider_id,
         provider_name,
+        provider_names,
         service_id,
         service_name,
+        service_names,
         questionnaire_id,
         revision,
         created_at,
@@ -205,8 +212,12 @@ def look_up_link(session: Session, token: str, now: datetime | None = None) -> L
         customer_department_id=department_id,
         campaign_id=campaign_id,
         quarter=quarter,
-        provider=Named(provider_id, provider_name) if provider_id is not None else None,
-        service=Named(service_id, service_name) if service_id is not None else None,
+        provider=Named(provider_id, provider_name, provider_names or {})
+        if provider_id is not None
+        else None,
+        service=Named(service_id, service_name, service_names or {})
+        if service_id is not None
+        else None,
         request_ref=request_ref,
         request_at=request_at,
     )

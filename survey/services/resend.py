@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import Campaign, Invitation, InvitationToken, OutboxMessage, Person
 from survey.models.base import utcnow
+from survey.names import localized_name
 from survey.services.invitations import OPEN_STATUSES, add_link_token
 from survey.services.mailing import queue_invitation_email
 
@@ -107,7 +108,11 @@ def resend_invitation(
         .execution_options(synchronize_session=False)
     )
     token = add_link_token(session, invitation, now)
-    provider = invitation.interaction.provider.name if invitation.interaction else None
+    provider = (
+        localized_name(invitation.interaction.provider, person.locale)
+        if invitation.interaction
+        else None
+    )
     return queue_invitation_email(
         session, invitation, person, token, base_url, mail_domain, provider_name=provider
     )

@@ -36,6 +36,7 @@ from survey.models import (
     ScoreTotal,
     ScoreVersion,
 )
+from survey.names import pick_name
 from survey.periods import quarter_of
 
 # The metrics the scorecards read; ``q.<dimension>`` for the dimension profile.
@@ -139,6 +140,14 @@ def departments(session: Session) -> list[DepartmentRow]:
         .order_by(Department.code)
     )
     return [DepartmentRow(*row) for row in rows]
+
+
+def department_names(session: Session, locale: str | None) -> dict[str, str]:
+    """Every department's name in ``locale`` by code (its default name where it has no
+    translation; all default names when ``locale`` is None). One small read per page: names
+    are not part of the cached figures, so a translation shows at once."""
+    rows = session.execute(select(Department.code, Department.name, Department.names))
+    return {code: pick_name(name, names, locale) for code, name, names in rows}
 
 
 def database_name(session: Session) -> str:

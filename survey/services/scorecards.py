@@ -37,6 +37,7 @@ from survey.services.scorecard_models import (  # noqa: F401  (re-exported)
     load_models,
     resolve_quarter,
 )
+from survey.services.scorecard_names import localize_scorecard
 from survey.services.scorecard_overview import build_overview  # noqa: F401  (re-exported)
 from survey.services.scorecard_results import (  # noqa: F401  (re-exported)
     BELOW_COMMENT_K,
@@ -234,12 +235,13 @@ def _compliance(
     model: QuarterModel,
     k: int,
     now: datetime,
+    locale: str | None = None,
 ) -> tuple[Compliance, int]:
     times = compliance_data.interaction_times(session, department_id, quarter)
     by_service = compliance_data.compliance_counts(
         session, [quarter], now, department_id, by_service=True
     )
-    names = compliance_data.service_names(session, department_id)
+    names = compliance_data.service_names(session, department_id, locale)
     services = []
     for (_p, _q, service_id), count in sorted(
         by_service.items(), key=lambda item: names.get(item[0][2], "")
@@ -370,6 +372,26 @@ def build_scorecard(
     settings: Settings,
     now: datetime | None = None,
     fallback: bool = True,
+    locale: str | None = None,
+) -> tuple[Scorecard, str | None]:
+    """The scorecard of ``department`` for a quarter, and the quarter problem, if any (see
+    ``scorecard_models.resolve_quarter`` for ``fallback``; without it a malformed quarter
+    raises ValueError). Department and service names are in ``locale`` (each falling back
+    to its default name; None: the default names, as the API serves them)."""
+    card, problem = _build_scorecard(
+        session, department, raw_quarter, settings, now, fallback, locale
+    )
+    return localize_scorecard(card, data.department_names(session, locale)), problem
+
+
+def _build_scorecard(
+    session: Session,
+    department: Department,
+    raw_quarter: str | None,
+    settings: Settings,
+    now: datetime | None = None,
+    fallback: bool = True,
+    locale: str | None = None,
 ) -> tuple[Scorecard, str | None]:
     """The scorecard of ``department`` for a quarter, and the quarter problem, if any (see
     ``scorecard_models.resolve_quarter`` for ``fallback``; without it a malformed quarter
@@ -455,7 +477,9 @@ def build_scorecard(
         comments_reason = None
     else:
         comments, comments_reason = (), BELOW_COMMENT_K
-    compliance, surveyed = _compliance(session, department.id, quarter, score, model, k, now)
+    compliance, surveyed = _compliance(
+        session, department.id, quarter, score, model, k, now, locale
+    )
     isq = score.isq if score is not None else Gated.hidden(NO_DATA)
     standing = score.group if score is not None and isq.shown else None
     elsewhere = (

@@ -21,17 +21,20 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from survey import hooks
 from survey.access import signed_in_required
 from survey.db import get_session
+from survey.i18n import current_locale
 from survey.local_format import duration, zone_name
 from survey.models import Department
 from survey.services import chart_cache, scorecard_charts, scorecard_export, scorecard_pdf
-from survey.services.scorecard_data import department_by_code
+from survey.services.scorecard_data import department_by_code, department_names
 from survey.services.scorecard_export import reason_text
 from survey.services.scorecard_front import report_front
+from survey.services.scorecard_names import localize_overview
 from survey.services.scorecards import (
     Settings,
     build_overview,
     build_scorecard,
 )
+from survey.views.scorecard_comments import readable_comments_of
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
 
@@ -95,6 +98,7 @@ def quarter_notice(problem: str | None, raw: str | None, quarter: str) -> str | 
 def overview() -> str:
     raw = request.args.get("quarter")
     result, problem = build_overview(get_session(), raw, settings())
+    result = localize_overview(result, department_names(get_session(), current_locale()))
     helpers = _page_helpers(result.settings)
     own = _own_code()
     extras = hooks.gather("scorecards.overview", get_session(), result)
@@ -159,17 +163,22 @@ def _visible_codes(own: str | None) -> Any:
 def department(code: str) -> str:
     dept = _department(code)
     raw = request.args.get("quarter")
-    card, problem = build_scorecard(get_session(), dept, raw, settings())
+    card, problem = build_scorecard(
+        get_session(), dept, raw, settings(), locale=current_locale()
+    )
     notice = quarter_notice(problem, raw, card.quarter)
     helpers = _page_helpers(card.settings)
     extras = hooks.gather("scorecards.department", get_session(), dept, card, settings())
-    # Rendered once per scorecard (its figures, comments included), notice and extra sections.
+    comments = readable_comments_of(dept, card)
+    # Rendered once per scorecard (its figures, comments included), notice, comment view and
+    # extra sections.
     body = _rendered_once(
         "scorecards/_department_body.html",
-        (card, notice, extras),
+        (card, notice, comments, extras),
         lambda: {
             "card": card,
             "notice": notice,
+            "comments": comments,
             "charts": scorecard_charts.scorecard_charts(card),
             **helpers,
             **extras,
@@ -189,7 +198,9 @@ def _download(body: bytes, mimetype: str, filename: str) -> WerkzeugResponse:
 @signed_in_required
 def department_csv(code: str) -> WerkzeugResponse:
     dept = _department(code)
-    card, _problem = build_scorecard(get_session(), dept, request.args.get("quarter"), settings())
+    card, _problem = build_scorecard(
+        get_session(), dept, request.args.get("quarter"), settings(), locale=current_locale()
+    )
     body = scorecard_export.to_csv(card).encode("utf-8-sig")
     return _download(body, "text/csv", f"scorecard-{card.code}-{card.quarter}.csv")
 
@@ -199,7 +210,9 @@ def department_csv(code: str) -> WerkzeugResponse:
 def department_pdf(code: str) -> WerkzeugResponse:
     dept = _department(code)
     session = get_session()
-    card, _problem = build_scorecard(session, dept, request.args.get("quarter"), settings())
+    card, _problem = build_scorecard(
+        session, dept, request.args.get("quarter"), settings(), locale=current_locale()
+    )
     front = report_front(card)
     extra = hooks.gather("report.front", session, dept, card, settings())
     front = replace(front, **{k: v for k, v in extra.items() if k in ("priorities", "actions")})

@@ -251,6 +251,25 @@ def scorecard_department(page: Page, site: Site) -> None:
     expect(page.locator("#comments-heading")).to_be_visible()
 
 
+def scorecard_comments_filtered(page: Page, site: Site) -> None:
+    """The comment filters used without JavaScript, in Italian: the first offered choice of
+    one filter (the score band when offered), sent by the plain GET form."""
+    _as_manager(page, site)
+    page.goto(f"{site.url}/scorecards/IT?lang=it")
+    page.goto(f"{site.url}/scorecards/IT?quarter={_previous_quarter(page)}&lang=it")
+    form = page.locator("form.comment-filters")
+    expect(form).to_be_visible()
+    for name in ("comment_band", "comment_group"):
+        choices = form.locator(f"select[name={name}] option:not([value=''])")
+        if choices.count():
+            value = choices.first.get_attribute("value") or ""
+            form.locator(f"select[name={name}]").select_option(value)
+            break
+    with page.expect_navigation():
+        form.get_by_role("button").click()
+    expect(page.locator("ul.comments li").first).to_be_visible()
+
+
 def scorecard_department_gated(page: Page, site: Site) -> None:
     _as_manager(page, site)
     page.goto(f"{site.url}/scorecards/IT?quarter=2019Q1")  # falls back, with a notice
@@ -295,6 +314,7 @@ SCORECARDS: dict[str, Visit] = {
     "sign-in": sign_in_page,
     "scorecards-overview": scorecards_overview,
     "scorecards-department": scorecard_department,
+    "scorecards-comments-filtered": scorecard_comments_filtered,
     "scorecards-department-gated": scorecard_department_gated,
     "scorecards-forbidden": scorecard_forbidden,
 }

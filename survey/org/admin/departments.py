@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from forms.admin import DepartmentForm
 from survey.models import Department
+from survey.org.admin.names import translated_names
 from survey.org.services import create_department, set_department_active, update_department
 from survey.views.admin import bp
 from survey.views.admin.common import chosen_id, department_choices, matches
@@ -33,7 +34,13 @@ class DepartmentPages(CrudPages[Department]):
             form = DepartmentForm()
         else:
             form = DepartmentForm(
-                data={"code": row.code, "name": row.name, "parent": str(row.parent_id or "")}
+                data={
+                    "code": row.code,
+                    "name": row.name,
+                    "name_it": (row.names or {}).get("it", ""),
+                    "name_fr": (row.names or {}).get("fr", ""),
+                    "parent": str(row.parent_id or ""),
+                }
                 if request.method == "GET"
                 else None
             )
@@ -45,12 +52,21 @@ class DepartmentPages(CrudPages[Department]):
 
     def create(self, db: Session, form: DepartmentForm) -> Department:  # type: ignore[override]
         return create_department(
-            db, form.code.data or "", form.name.data or "", chosen_id(form.parent.data)
+            db,
+            form.code.data or "",
+            form.name.data or "",
+            chosen_id(form.parent.data),
+            names=translated_names(form),
         )
 
     def update(self, db: Session, form: DepartmentForm, row: Department) -> None:  # type: ignore[override]
         update_department(
-            db, row, form.code.data or "", form.name.data or "", chosen_id(form.parent.data)
+            db,
+            row,
+            form.code.data or "",
+            form.name.data or "",
+            chosen_id(form.parent.data),
+            names=translated_names(form),
         )
 
     def set_active(self, db: Session, row: Department, active: bool) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from forms.admin import ServiceForm, StandardForm
 from survey.db import get_session
 from survey.models import Department, Service
+from survey.org.admin.names import translated_names
 from survey.org.services import Message, OrgError, add_standard, create_service, update_service
 from survey.services.audit import created, snapshot
 from survey.views.admin import bp
@@ -38,6 +39,8 @@ def _service_form(service: Service | None, formdata: bool = True) -> ServiceForm
             "provider": str(service.provider_department_id),
             "code": service.code,
             "name": service.name,
+            "name_it": (service.names or {}).get("it", ""),
+            "name_fr": (service.names or {}).get("fr", ""),
             "description": service.description,
             "sampling_rate": service.sampling_rate,
             "active": service.active,
@@ -104,6 +107,7 @@ class ServicePages(CrudPages[Service]):
             form.name.data or "",
             form.description.data or "",
             float(form.sampling_rate.data),  # type: ignore[arg-type]
+            names=translated_names(form),
         )
 
     def update(self, db: Session, form: ServiceForm, row: Service) -> None:  # type: ignore[override]
@@ -116,6 +120,7 @@ class ServicePages(CrudPages[Service]):
             form.description.data or "",
             float(form.sampling_rate.data),  # type: ignore[arg-type]
             bool(form.active.data),
+            names=translated_names(form),
         )
 
     def error_field(self, row: Service | None) -> str:
