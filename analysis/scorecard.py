@@ -382,30 +382,37 @@ def quarter_index(quarter: str) -> int:
     return int(quarter[:4]) * 4 + int(quarter[5]) - 1
 
 
+def comparable(
+    points: Sequence[tuple[float, float, frozenset[str]]],
+) -> tuple[list[float], list[float]]:
+    """The (times, ISQs) of one department's ``points`` (time, ISQ, shown components) that rest
+    on the same shown components: the composition it has most often (ties: the latest one's).
+
+    A hidden component enters the ISQ at its prior, so a series mixing quarters with and
+    without (say) T moves whenever T's visibility does: a trend made by the gate rather than
+    by the customers. Empty ``points`` give empty lists."""
+    if not points:
+        return [], []
+    counts: dict[frozenset[str], int] = {}
+    for _t, _v, shown in points:
+        counts[shown] = counts.get(shown, 0) + 1
+    latest = max(points, key=lambda row: row[0])[2]
+    keep = max(counts, key=lambda shown: (counts[shown], shown == latest))
+    chosen = sorted((t, v) for t, v, shown in points if shown == keep)
+    return [t for t, _v in chosen], [v for _t, v in chosen]
+
+
 def trends(models: Sequence[QuarterModel]) -> dict[int, model.TrendResult]:
     """Trend badges of every department with at least ``model.MIN_TREND_QUARTERS`` comparable
-    shown ISQs over ``models`` (``model.trend_badges`` on the real time axis,
-    Benjamini-Hochberg across those departments); departments with fewer have no badge.
-
-    Comparable: resting on the same shown components. A hidden component enters the ISQ at
-    its prior, so a series mixing quarters with and without (say) T moves whenever T's
-    visibility does, a trend made by the gate rather than by the customers. Each
-    department's series keeps the composition it has most often (ties: the latest one's)."""
-    points: dict[int, list[tuple[int, float, frozenset[str]]]] = {}
+    shown ISQs over ``models`` (``comparable``; ``model.trend_badges`` on the real time axis,
+    Benjamini-Hochberg across those departments); departments with fewer have no badge."""
+    points: dict[int, list[tuple[float, float, frozenset[str]]]] = {}
     for m in models:
         for d, s in m.scores.items():
             if s.isq.shown and s.isq.value is not None:
                 shown = frozenset(key for key, c in s.components.items() if c.shown)
                 points.setdefault(d, []).append((quarter_index(m.quarter), s.isq.value, shown))
-    series: dict[int, tuple[list[float], list[float]]] = {}
-    for d, rows in points.items():
-        counts: dict[frozenset[str], int] = {}
-        for _t, _v, shown in rows:
-            counts[shown] = counts.get(shown, 0) + 1
-        latest = max(rows, key=lambda row: row[0])[2]
-        keep = max(counts, key=lambda shown: (counts[shown], shown == latest))
-        chosen = sorted((t, v) for t, v, shown in rows if shown == keep)
-        series[d] = ([float(t) for t, _v in chosen], [v for _t, v in chosen])
+    series = {d: comparable(rows) for d, rows in points.items()}
     # Only series long enough for a badge form the family BH corrects over.
     ids = sorted(d for d, (times, _v) in series.items() if len(times) >= model.MIN_TREND_QUARTERS)
     results = model.trend_badges([series[d] for d in ids])

@@ -1,7 +1,7 @@
 """translated names of departments and services
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-04 10:30:00
 
 Departments and services get ``names``: a JSON object of locale -> text (``it``, ``fr``)
