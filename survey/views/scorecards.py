@@ -23,6 +23,7 @@ from survey.models import Department
 from survey.services import chart_cache, scorecard_charts, scorecard_export, scorecard_pdf
 from survey.services.scorecard_data import department_by_code
 from survey.services.scorecard_export import reason_text
+from survey.services.scorecard_summary import page_summary
 from survey.services.scorecards import (
     Settings,
     build_overview,
@@ -174,6 +175,7 @@ def department(code: str) -> str:
             "card": card,
             "notice": notice,
             "charts": scorecard_charts.scorecard_charts(card),
+            "card_summary": page_summary(card),
             **helpers,
         },
     )
