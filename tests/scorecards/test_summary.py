@@ -255,3 +255,9 @@ def test_api_summary_matches_the_scorecard(client, summary_org: Org, backend) ->
     hr = hidden.get_json()["summary"]
     assert hr["available"] is False and hr["weakest"] is None and hr["lowest_customer"] is None
     assert hr["texts"]["headline"] == "Not enough answers yet for a summary of this quarter."
+
+
+def test_overview_folds_the_formula_at_its_end(admin_client, summary_org: Org) -> None:
+    page = _squash(admin_client.get(f"/scorecards/?quarter={Q}").get_data(as_text=True))
+    how = page.index('<details class="how-calculated"')
+    assert page.index("IQ = 100 + 15 ×") > how > page.index('id="movers-heading"')
