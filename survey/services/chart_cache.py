@@ -177,7 +177,7 @@ def inline_svg(svg: bytes, title: str, description: str, prefix: str) -> str:
     root.set("aria-labelledby", f"{title_id} {desc_id}")
     root.set("focusable", "false")
     root.set("class", "chart")
-    # A fixed size would overflow phones: keep the viewBox, let CSS size it.
-    for attr in ("width", "height"):
-        root.attrib.pop(attr, None)
+    # The natural size (width and height in pt) stays: CSS stretches the chart to the column
+    # on wide screens and, on phones, shows it at this size in a frame that scrolls on its
+    # own, so that its text keeps its size in points (style.css, "scorecards on phones").
     return ET.tostring(root, encoding="unicode")

@@ -113,6 +113,85 @@ def _timestamp(description: str) -> dict[str, Any]:
     return {"type": "string", "format": "date-time", "nullable": True, "description": description}
 
 
+def summary_schema() -> dict[str, Any]:
+    """The ``summary`` of a scorecard (``survey/services/scorecard_summary.py``): choices
+    among the figures of the same answer, never a new figure, and sentences in the
+    request's language."""
+    text = {"type": "string"}
+    return {
+        **_object(
+            {
+                "available": {
+                    "type": "boolean",
+                    "description": "False when the IQ is hidden: then only `reason` and "
+                    "`texts` are set (not enough answers yet)",
+                },
+                "reason": _reason(),
+                "iq": _number(),
+                "standing": {
+                    "type": "string",
+                    "nullable": True,
+                    "enum": ["above", "about", "below", None],
+                    "description": "The IQ's 95% interval wholly above 100 (the baseline's "
+                    "average department), including it, or wholly below it",
+                },
+                "trend": {
+                    "type": "string",
+                    "nullable": True,
+                    "enum": ["rising", "falling", "flat", None],
+                    "description": "The trend badge, from five quarters on",
+                },
+                "trend_quarters": _integer(),
+                "weakest": _object(
+                    {
+                        "kind": {"type": "string", "enum": ["component", "dimension"]},
+                        "key": {
+                            "type": "string",
+                            "description": "T, R or C for a component, the dimension's code",
+                        },
+                        "value": {"type": "number"},
+                        "organisation": {"type": "number"},
+                        "clearly_below": {
+                            "type": "boolean",
+                            "description": "Its 95% interval lies wholly below the "
+                            "organisation's value",
+                        },
+                    },
+                    nullable=True,
+                ),
+                "lowest_customer": _object(
+                    {
+                        "code": {"type": "string"},
+                        "name": {"type": "string"},
+                        "metric": {"type": "string", "enum": ["satisfaction", "relationship"]},
+                        "value": {"type": "number"},
+                    },
+                    nullable=True,
+                ),
+                "previous_quarter": {"type": "string", "nullable": True},
+                "change": _object(
+                    {
+                        "direction": {"type": "string", "enum": ["up", "down"]},
+                        "isq_before": {"type": "number"},
+                        "isq_after": {"type": "number"},
+                    },
+                    nullable=True,
+                ),
+                "texts": {
+                    "type": "object",
+                    "description": "Sentences in the request's language: `headline` always; "
+                    "`interval`, `weakest`, `change` and `customer` (when a customer "
+                    "department is named) with an IQ, `detail` without one",
+                    "additionalProperties": text,
+                },
+            }
+        ),
+        "description": "What the scorecard means in a few sentences: the IQ in words, the "
+        "part of the score furthest below the organisation and the customer department, among "
+        "those shown, rating it lowest, and the flagged change since the previous quarter",
+    }
+
+
 def scorecard_schemas() -> dict[str, Any]:
     """Schemas of ``GET /departments/{code}/scorecard``; figures on 0..100 unless named."""
     figure = {"$ref": "#/components/schemas/Figure"}
@@ -140,6 +219,7 @@ def scorecard_schemas() -> dict[str, Any]:
         "IqFigure": _object(
             {"value": _number(), "low": _number(), "high": _number(), "reason": _reason()}
         ),
+        "Summary": summary_schema(),
         "Scorecard": _object(
             {
                 "department": _object({"code": {"type": "string"}, "name": {"type": "string"}}),
@@ -248,6 +328,7 @@ def scorecard_schemas() -> dict[str, Any]:
                 "comments": _object(
                     {"visible": {"type": "boolean"}, "count": _integer(), "reason": _reason()}
                 ),
+                "summary": {"$ref": "#/components/schemas/Summary"},
                 "perception_gap": _object(
                     {
                         "self_view": figure,

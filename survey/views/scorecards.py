@@ -29,6 +29,7 @@ from survey.services.scorecard_data import department_by_code, department_names
 from survey.services.scorecard_export import reason_text
 from survey.services.scorecard_front import report_front
 from survey.services.scorecard_names import localize_overview
+from survey.services.scorecard_summary import page_summary
 from survey.services.scorecards import (
     Settings,
     build_overview,
@@ -180,6 +181,7 @@ def department(code: str) -> str:
             "notice": notice,
             "comments": comments,
             "charts": scorecard_charts.scorecard_charts(card),
+            "card_summary": page_summary(card),
             **helpers,
             **extras,
         },
