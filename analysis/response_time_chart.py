@@ -142,9 +142,11 @@ def response_times(
                 linewidth=2.2,
                 label=_plain(words["standard"]),
             )
-        fig.legend(
-            loc="outside lower center",
-            ncols=3,
+        # Inside the axes (lower right: the curves climb to the top there), so that the chart
+        # keeps its legend wherever its axes are placed (the PDF lends them to an A4 page).
+        ax.legend(
+            loc="lower right",
+            ncols=1,
             fontsize=MIN_FONT_PT,
             frameon=False,
             handlelength=1.6,

@@ -257,7 +257,7 @@ def _response_time_texts() -> dict[str, str]:
         "resolution": _("Resolution"),
         "standard": _("Service standard"),
         "xlabel": _("Time since the request was opened"),
-        "ylabel": _("Requests done within (%%)"),
+        "ylabel": _("Requests done within (%)"),
     }
 
 

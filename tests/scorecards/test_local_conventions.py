@@ -32,9 +32,9 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def small_org(org: Org) -> Org:
-    """IT: T = 4/6 (66.7), R = 75.0, and six requests opened 09:00-14:00 UTC on a winter
+    """IT: T = 7/12 (58.3: a share needs k people on each side), R = 75.0, and six requests opened 09:00-14:00 UTC on a winter
     day of the quarter, answered in 30 minutes and resolved in 2 hours."""
-    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2])
+    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2, 5, 4, 1, 2, 3, 4])
     org.quarterly("IT", "SALES", Q, [4, 4, 4, 4, 4])
     org.interactions("IT", Q, [(30, 120)] * 6, hour=9)
     return org
@@ -45,11 +45,11 @@ def test_numbers_on_the_department_page_follow_the_language(
     admin_client, small_org: Org, lang: str
 ) -> None:
     english = _text(admin_client.get(f"/scorecards/IT?quarter={Q}&lang=en"))
-    assert "66.7" in english and "75.0" in english and "0.35" in english
+    assert "58.3" in english and "75.0" in english and "0.35" in english
     page = _text(admin_client.get(f"/scorecards/IT?quarter={Q}&lang={lang}"))
     assert "Components" not in page  # the page is translated
-    assert "66,7" in page and "75,0" in page and "0,35" in page
-    assert "66.7" not in page and "75.0" not in page and "0.35" not in page
+    assert "58,3" in page and "75,0" in page and "0,35" in page
+    assert "58.3" not in page and "75.0" not in page and "0.35" not in page
 
 
 def test_opening_hours_are_counted_in_the_organisation_time_zone(
