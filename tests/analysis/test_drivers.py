@@ -158,8 +158,8 @@ def _draw(rng: np.random.Generator, n: int, likert: bool) -> tuple[np.ndarray, n
 def test_simulation_finds_the_known_driver_and_covers_the_truth() -> None:
     """Drawn 60 times from the known truth (n = 150): the biggest true driver is ranked first
     in at least 90 % of runs, and the 95 % intervals cover the true shares (LMG of the
-    population correlation matrix) in at least 90 % of cases over all dimensions (95.3 % with these seeds; percentile
-    bootstrap intervals of a bounded share may run a little short in small samples)."""
+    population correlation matrix) in at least 90 % of cases over all dimensions (95.3 % with
+    these seeds; percentile intervals of a bounded share may run short in small samples)."""
     truth = lmg_from_correlation(_population_corr())
     truth = truth / truth.sum()
     assert truth.argmax() == 0
