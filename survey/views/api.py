@@ -257,6 +257,7 @@ def department_scorecard(code: str) -> Any:
 
     from survey.services.scorecard_data import department_by_code
     from survey.services.scorecard_export import to_json
+    from survey.services.scorecard_priorities import department_priorities, priorities_json
     from survey.services.scorecards import Settings, build_scorecard
 
     db = get_session()
@@ -273,7 +274,8 @@ def department_scorecard(code: str) -> Any:
         )
     except ValueError:
         return api_error(400, "quarter must look like 2026Q1", "quarter")
-    response = jsonify(to_json(card))
+    priorities = department_priorities(db, department.id, card)
+    response = jsonify({**to_json(card), "priorities": priorities_json(priorities)})
     # Figures released under the anonymity rules: no cache may keep or serve them to others.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -23,6 +23,7 @@ from survey.models import Department
 from survey.services import chart_cache, scorecard_charts, scorecard_export, scorecard_pdf
 from survey.services.scorecard_data import department_by_code
 from survey.services.scorecard_export import reason_text
+from survey.services.scorecard_priorities import department_priorities
 from survey.services.scorecards import (
     Settings,
     build_overview,
@@ -164,20 +165,24 @@ def department(code: str) -> str:
     dept = _department(code)
     raw = request.args.get("quarter")
     card, problem = build_scorecard(get_session(), dept, raw, settings())
+    priorities = department_priorities(get_session(), dept.id, card)
     notice = quarter_notice(problem, raw, card.quarter)
     helpers = _page_helpers(card.settings)
-    # Rendered once per scorecard (its figures, comments included) and notice.
+    # Rendered once per scorecard (its figures, comments included), priorities and notice.
     body = _rendered_once(
         "scorecards/_department_body.html",
-        (card, notice),
+        (card, notice, priorities),
         lambda: {
             "card": card,
             "notice": notice,
+            "priorities": priorities,
             "charts": scorecard_charts.scorecard_charts(card),
             **helpers,
         },
     )
-    return render_template("scorecards/department.html", card=card, body=body)
+    return render_template(
+        "scorecards/department.html", card=card, body=body, priorities=priorities
+    )
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> WerkzeugResponse:
