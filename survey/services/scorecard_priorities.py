@@ -32,6 +32,7 @@ it), the gate size and the shown customer cells.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -117,11 +118,11 @@ def _pct(value: float | None) -> int | None:
 
 
 def quarterly_rows(
-    session: Session, quarter: str, provider_id: int | None = None
+    session: Session, quarter: str, providers: Collection[int]
 ) -> list[tuple[int, int, dict[str, int | None]]]:
-    """Per quarterly response of ``quarter`` (one provider's, or every provider's): its
-    provider, customer department and answers by question code (the dimensions and the
-    overall answer; None for "does not apply")."""
+    """Per quarterly response of ``quarter`` about one of ``providers``: its provider,
+    customer department and answers by question code (the dimensions and the overall answer;
+    None for "does not apply"). Read through the responses' (provider, quarter) index."""
     codes = [*data.quarterly_dimension_codes(session), OVERALL]
     stmt = (
         select(
@@ -139,8 +140,10 @@ def quarterly_rows(
             Question.code.in_(codes),
         )
     )
-    if provider_id is not None:
-        stmt = stmt.where(Response.provider_department_id == provider_id)
+    if len(providers) == 1:
+        stmt = stmt.where(Response.provider_department_id == next(iter(providers)))
+    else:
+        stmt = stmt.where(Response.provider_department_id.in_(sorted(providers)))
     rows: dict[str, tuple[int, int, dict[str, int | None]]] = {}
     for response_id, provider, customer, code, value in session.execute(stmt):
         entry = rows.setdefault(response_id, (int(provider), int(customer), {}))
@@ -202,7 +205,7 @@ def department_drivers(
         if _people(session, department_id, shown, quarter) < DRIVER_MIN_PEOPLE:
             return (None,)
         codes = tuple(data.quarterly_dimension_codes(session))
-        rows = [r for r in quarterly_rows(session, quarter, department_id) if r[1] in shown]
+        rows = [r for r in quarterly_rows(session, quarter, [department_id]) if r[1] in shown]
         return (_analyse(codes, rows, DRIVER_MIN_PEOPLE),)
 
     return _cache.get_or_make(key, compute)[0]
@@ -227,7 +230,12 @@ def organisation_drivers(
             for d in departments
         }
         codes = tuple(data.quarterly_dimension_codes(session))
-        rows = [r for r in quarterly_rows(session, quarter) if r[1] in shown.get(r[0], ())]
+        providers = [p for p, customers in shown.items() if customers]
+        if not providers:
+            return (None,)
+        rows = [
+            r for r in quarterly_rows(session, quarter, providers) if r[1] in shown.get(r[0], ())
+        ]
         return (_analyse(codes, rows, ORG_MIN_ROWS),)
 
     return _cache.get_or_make(key, compute)[0]

@@ -171,3 +171,33 @@ def test_the_api_serves_the_priorities(client: Any, drivers_org: Org, backend) -
     schema = document["components"]["schemas"]
     assert "priorities" in schema["Scorecard"]["required"]
     assert set(schema["Priorities"]["properties"]) == set(data["priorities"])
+
+
+def test_hidden_cells_do_not_reach_the_drivers(org: Org) -> None:
+    """Twin providers: IT and ENG get the same answers from their shown customer cells
+    (SALES, FIN), and the same answers from their hidden cells taken together, but swapped
+    between the two hidden departments (every total the same, only hidden cells differ).
+    They must publish the same priorities. Control: the rows of the hidden cells do differ
+    between the two, and drivers computed with them would too."""
+    from analysis.drivers import key_drivers
+    from survey.services.scorecard_priorities import quarterly_rows
+
+    for provider, (hr_seed, ops_seed) in (("IT", (3, 6)), ("ENG", (6, 3))):
+        answer(org, provider, "SALES", 40, seed=1)
+        answer(org, provider, "FIN", 25, seed=2)
+        answer(org, provider, "HR", 3, seed=hr_seed)
+        answer(org, provider, "OPS", 3, seed=ops_seed)
+    results = {code: priorities_json(_priorities(org, code)[1]) for code in ("IT", "ENG")}
+    assert results["IT"]["basis"] == "department"
+    assert results["IT"] == results["ENG"]
+
+    def everyone(code: str) -> Any:
+        rows = quarterly_rows(org.session, Q, [org.id(code)])
+        x = [[a.get(d) for d in DIMENSIONS] for _p, _c, a in rows]
+        return key_drivers(DIMENSIONS, x, [a.get("overall") for _p, _c, a in rows])
+
+    hidden = {org.id("HR"), org.id("OPS")}
+    it_rows = [r for r in quarterly_rows(org.session, Q, [org.id("IT")]) if r[1] in hidden]
+    eng_rows = [r for r in quarterly_rows(org.session, Q, [org.id("ENG")]) if r[1] in hidden]
+    assert it_rows != eng_rows
+    assert everyone("IT") != everyone("ENG")
