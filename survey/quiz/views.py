@@ -241,6 +241,14 @@ def _private(response: WerkzeugResponse) -> WerkzeugResponse:
     return response
 
 
+@bp.app_template_global("quiz_practice")
+def quiz_practice(practice: str, field: str = "name") -> Any:
+    """A practice's ``name``, ``summary``, ``tips`` or ``try`` from the quiz's library in the
+    reader's language: for other journeys' templates (the scorecard's priorities), which
+    cannot import the quiz."""
+    return practice_text(practice, current_locale(), field)
+
+
 @bp.route("", methods=["GET", "POST"])
 @limit_anonymous_posts
 def start() -> View:

@@ -15,6 +15,7 @@ reason is what a line says. Numbers are formatted for the reader's language (Bab
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -157,6 +158,24 @@ def _summary(card: Scorecard) -> tuple[str, ...]:
                 value=number(lowest.relationship.value),
             )
         )
+    return tuple(lines)
+
+
+def priority_lines(priorities: Any) -> tuple[str, ...]:
+    """The report's "what to work on" lines from a ``scorecard_priorities.Priorities`` (or
+    None): each dimension with its importance and where the department stands."""
+    if not priorities or not priorities.items:
+        return ()
+    lines = []
+    for p in priorities.items:
+        parts = [
+            priorities.dimension_name(p.code),
+            _("importance %(share)s %%", share=p.share),
+            _("your score %(mean)s", mean=number(p.mean)),
+        ]
+        if p.org_mean is not None:
+            parts.append(_("organisation %(org)s", org=number(p.org_mean)))
+        lines.append(" · ".join(parts))
     return tuple(lines)
 
 

@@ -258,6 +258,7 @@ def department_scorecard(code: str) -> Any:
 
     from survey.services.scorecard_data import department_by_code
     from survey.services.scorecard_export import to_json
+    from survey.services.scorecard_priorities import department_priorities, priorities_json
     from survey.services.scorecard_summary import summarise, summary_json
     from survey.services.scorecards import Settings, build_scorecard
 
@@ -274,6 +275,7 @@ def department_scorecard(code: str) -> Any:
         return api_error(400, "quarter must look like 2026Q1", "quarter")
     body = {**to_json(card), **hooks.gather("api.scorecard", db, department, card, settings)}
     body["summary"] = summary_json(summarise(card), card.settings.k, card.settings.comment_k)
+    body["priorities"] = priorities_json(department_priorities(db, department.id, card))
     response = jsonify(body)
     # Figures released under the anonymity rules: no cache may keep or serve them to others.
     response.headers["Cache-Control"] = "no-store"

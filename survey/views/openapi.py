@@ -190,6 +190,60 @@ def summary_schema() -> dict[str, Any]:
         "part of the score furthest below the organisation and the customer department, among "
         "those shown, rating it lowest, and the flagged change since the previous quarter",
     }
+def priorities_schema() -> dict[str, Any]:
+    """What to work on (docs/scoring.md, "What to work on"): the key drivers (each quarterly
+    dimension's share, in whole per cent, of what the dimensions explain of the overall
+    answer, with its 95 % bootstrap interval) and up to three priorities."""
+    share = {
+        "share_percent": {"type": "integer"},
+        "low_percent": _integer(),
+        "high_percent": _integer(),
+        "rank": {"type": "integer", "description": "1: the dimension customers weigh most"},
+    }
+    return _object(
+        {
+            "quarter": {"type": "string"},
+            "basis": {
+                "type": "string",
+                "nullable": True,
+                "enum": ["department", "organisation", None],
+                "description": "Whose answers the drivers rest on: the department's customers "
+                "(at least 30 people), else every provider's customers pooled, else none",
+            },
+            "people": {"type": "integer", "description": "Complete answers the drivers rest on"},
+            "r2_percent": {
+                **_integer(),
+                "description": "Per cent of the overall answer's variance the dimensions explain",
+            },
+            "reason": {
+                "type": "string",
+                "nullable": True,
+                "description": "Why there are no priorities: not_released, too_few (not enough "
+                "complete answers), no_means (no dimension of the department is shown)",
+            },
+            "drivers": _array(_object({"dimension": {"type": "string"}, **share})),
+            "items": _array(
+                _object(
+                    {
+                        "dimension": {"type": "string"},
+                        **share,
+                        "mean": {"type": "number"},
+                        "organisation_mean": _number(),
+                        "below_organisation": {
+                            **_number(),
+                            "description": "Points below the organisation (negative: above)",
+                        },
+                        "practice": {
+                            "type": "string",
+                            "nullable": True,
+                            "description": "The matching practice of the self-assessment quiz",
+                        },
+                    }
+                ),
+                nullable=False,
+            ),
+        }
+    )
 
 
 def scorecard_schemas() -> dict[str, Any]:
@@ -220,6 +274,7 @@ def scorecard_schemas() -> dict[str, Any]:
             {"value": _number(), "low": _number(), "high": _number(), "reason": _reason()}
         ),
         "Summary": summary_schema(),
+        "Priorities": priorities_schema(),
         "Scorecard": _object(
             {
                 "department": _object({"code": {"type": "string"}, "name": {"type": "string"}}),
@@ -292,6 +347,7 @@ def scorecard_schemas() -> dict[str, Any]:
                         {"code": {"type": "string"}, "value": figure, "organisation": _number()}
                     )
                 ),
+                "priorities": {"$ref": "#/components/schemas/Priorities"},
                 "customers": _array(
                     _object(
                         {

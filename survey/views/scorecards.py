@@ -27,8 +27,9 @@ from survey.models import Department
 from survey.services import chart_cache, scorecard_charts, scorecard_export, scorecard_pdf
 from survey.services.scorecard_data import department_by_code, department_names
 from survey.services.scorecard_export import reason_text
-from survey.services.scorecard_front import report_front
+from survey.services.scorecard_front import priority_lines, report_front
 from survey.services.scorecard_names import localize_overview
+from survey.services.scorecard_priorities import department_priorities
 from survey.services.scorecard_summary import page_summary
 from survey.services.scorecards import (
     Settings,
@@ -168,6 +169,7 @@ def department(code: str) -> str:
         get_session(), dept, raw, settings(), locale=current_locale()
     )
     notice = quarter_notice(problem, raw, card.quarter)
+    priorities = department_priorities(get_session(), dept.id, card)
     helpers = _page_helpers(card.settings)
     extras = hooks.gather("scorecards.department", get_session(), dept, card, settings())
     comments = readable_comments_of(dept, card)
@@ -175,18 +177,21 @@ def department(code: str) -> str:
     # extra sections.
     body = _rendered_once(
         "scorecards/_department_body.html",
-        (card, notice, comments, extras),
+        (card, notice, comments, priorities, extras),
         lambda: {
             "card": card,
             "notice": notice,
             "comments": comments,
+            "priorities": priorities,
             "charts": scorecard_charts.scorecard_charts(card),
             "card_summary": page_summary(card),
             **helpers,
             **extras,
         },
     )
-    return render_template("scorecards/department.html", card=card, body=body)
+    return render_template(
+        "scorecards/department.html", card=card, body=body, priorities=priorities
+    )
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> WerkzeugResponse:
@@ -215,7 +220,10 @@ def department_pdf(code: str) -> WerkzeugResponse:
     card, _problem = build_scorecard(
         session, dept, request.args.get("quarter"), settings(), locale=current_locale()
     )
-    front = report_front(card)
+    front = replace(
+        report_front(card),
+        priorities=priority_lines(department_priorities(session, dept.id, card)),
+    )
     extra = hooks.gather("report.front", session, dept, card, settings())
     front = replace(front, **{k: v for k, v in extra.items() if k in ("priorities", "actions")})
     return _download(

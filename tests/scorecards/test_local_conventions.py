@@ -32,7 +32,8 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def small_org(org: Org) -> Org:
-    """IT: T = 7/12 (58.3: a share needs k people on each side), R = 75.0, and six requests opened 09:00-14:00 UTC on a winter
+    """IT: T = 7/12 (58.3: a share needs k people on each side), R = 75.0, and six requests
+    opened 09:00-14:00 UTC on a winter
     day of the quarter, answered in 30 minutes and resolved in 2 hours."""
     org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2, 5, 4, 1, 2, 3, 4])
     org.quarterly("IT", "SALES", Q, [4, 4, 4, 4, 4])
