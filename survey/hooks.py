@@ -14,6 +14,7 @@ Points in use (arguments, then what a function returns):
   plain data (dataclasses, numbers, text, dates);
 - ``scorecards.overview`` (session, overview): context of the overview's body, likewise;
 - ``api.scorecard`` (session, department, card, settings): keys added to the scorecard JSON;
+- ``admin.dashboard`` (session): context of the administration dashboard;
 - ``report.front`` (session, department, card, settings): fields of the PDF report's title
   page (``scorecard_front.ReportFront``: ``priorities``, ``actions``, tuples of lines);
 - ``mail.quarterly`` (session, provider ids): context of a quarterly invitation email;

@@ -36,5 +36,6 @@ def init_app(app: Flask) -> None:
     hooks.register(app, "scorecards.overview", scorecard.overview_section)
     hooks.register(app, "api.scorecard", scorecard.api_actions)
     hooks.register(app, "report.front", scorecard.report_lines)
+    hooks.register(app, "admin.dashboard", scorecard.dashboard_section)
     hooks.register(app, "mail.quarterly", you_said.context)
     hooks.register(app, "respond.thanks", you_said.context)

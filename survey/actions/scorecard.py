@@ -222,6 +222,27 @@ def api_actions(
     }
 
 
+def dashboard_section(session: Session) -> dict[str, Any]:
+    """The admin dashboard's overdue actions (open, due before today), earliest due first,
+    and how many actions are open in all."""
+    today = date.today()
+    found = [a for a in services.open_actions(session) if services.is_overdue(a, today)]
+    return {
+        "overdue_actions": tuple(
+            OpenAction(
+                a.department.code,
+                a.department.name,
+                a.title,
+                status_labels().get(a.status, a.status),
+                a.due_on.isoformat() if a.due_on else None,
+                True,
+            )
+            for a in found
+        ),
+        "open_action_count": len(services.open_actions(session)),
+    }
+
+
 def report_lines(
     session: Session, department: Department, card: Scorecard, settings: Settings
 ) -> dict[str, Any]:

@@ -170,3 +170,48 @@ def test_status_change_list_pages_and_export(
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == 8
     assert all(row[1].startswith("'=") for row in rows[1:])
+
+
+def test_the_admin_dashboard_lists_overdue_actions(
+    client, session, make_department, make_user, sign_in
+) -> None:
+    from datetime import date, timedelta
+
+    it = make_department("IT")
+    today = date.today()
+    session.add_all(
+        [
+            Action(
+                department_id=it.id,
+                title="Late one",
+                target_kind="component",
+                target_code="R",
+                status="in_progress",
+                due_on=today - timedelta(days=3),
+            ),
+            Action(
+                department_id=it.id,
+                title="On time",
+                target_kind="component",
+                target_code="T",
+                status="planned",
+                due_on=today + timedelta(days=3),
+            ),
+            Action(
+                department_id=it.id,
+                title="Done late",
+                target_kind="component",
+                target_code="C",
+                status="done",
+                due_on=today - timedelta(days=9),
+            ),
+        ]
+    )
+    session.commit()
+    sign_in(make_user("admin"))
+    page = client.get("/admin/").get_data(as_text=True)
+    section = page[page.index('id="overdue-heading"') :]
+    section = section[: section.index("</section>")]
+    assert "Late one" in section
+    assert "On time" not in section and "Done late" not in section  # not overdue
+    assert "Open actions in all: 2." in section

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from survey import hooks
 from survey.db import get_session
 from survey.extensions import login_manager
 from survey.models import ApiKey, Department, Person, Service, User
@@ -45,7 +46,8 @@ def dashboard() -> str:
         "api_keys": count(ApiKey),
     }
     attention = needs_attention(db, Settings.from_config(current_app.config))
-    return render_template("admin/dashboard.html", counts=counts, attention=attention)
+    extras = hooks.gather("admin.dashboard", db)
+    return render_template("admin/dashboard.html", counts=counts, attention=attention, **extras)
 
 
 # Route modules register on ``bp``; imported last because they import ``bp`` from here. The
