@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from survey.db import get_session
 from survey.extensions import login_manager
-from survey.models import User
+from survey.models import Department, User
 from survey.models.auth import ROLES
 from survey.services.accounts import session_is_live
 
@@ -80,3 +80,15 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 
 admin_required = roles_required("admin")
 signed_in_required = roles_required(*ROLES)
+
+
+def department_for(code: str, allowed: Callable[[int], bool]) -> Department:
+    """The department with ``code`` for the signed-in user: 404 when there is none, 403 when
+    ``allowed(department_id)`` says the user may not act on it (each page family says who
+    may: see or plan)."""
+    department = get_session().scalar(select(Department).where(Department.code == code))
+    if department is None:
+        abort(404)
+    if not allowed(department.id):
+        abort(403)
+    return department

@@ -18,14 +18,13 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.actions import ActionForm, StatusForm
-from survey.access import roles_required
+from survey.access import department_for, roles_required
 from survey.actions import services
 from survey.actions.labels import action_target_label, status_labels, target_choices
 from survey.db import get_session
 from survey.models import Action, Department, User
 from survey.services.paging import page_arg, paginate
 from survey.services.refusals import OrgError
-from survey.services.scorecard_data import department_by_code
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -42,12 +41,7 @@ def may_plan(department_id: int) -> bool:
 
 
 def _department(code: str) -> Department:
-    department = department_by_code(get_session(), code)
-    if department is None:
-        abort(404)
-    if not may_plan(department.id):
-        abort(403)
-    return department
+    return department_for(code, may_plan)
 
 
 def _action(action_id: int) -> Action:

@@ -79,7 +79,9 @@ def read_source(session: Session, provider_id: int, quarter: str) -> CommentSour
     responses one person gave, and the labels of the questions commented on."""
     score = _overall_score()
     rows = session.execute(
-        select(
+        data.comment_answers(
+            provider_id,
+            quarter,
             Answer.text,
             Response.contact_person_id,
             Response.kind,
@@ -87,17 +89,7 @@ def read_source(session: Session, provider_id: int, quarter: str) -> CommentSour
             Answer.question_id,
             Response.iso_week,
             score,
-        )
-        .join(Response, Response.id == Answer.response_id)
-        .join(Question, Question.id == Answer.question_id)
-        .where(
-            Response.provider_department_id == provider_id,
-            Response.quarter == quarter,
-            Question.qtype == "text",
-            Answer.text.is_not(None),
-        )
-        .order_by(Response.id, Question.position)
-        .limit(LIMIT)
+        ).limit(LIMIT)
     ).all()
     comments = tuple(
         RawComment(text.strip(), person, kind, qn, q, week, value)

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Integer, Select, cast, func, select
 from sqlalchemy.orm import Session
 
 from survey.models import (
@@ -291,15 +291,12 @@ class CommentRow:
     contact_person_id: int | None
 
 
-def comments(
-    session: Session, provider_id: int, quarter: str, limit: int = 500
-) -> list[CommentRow]:
-    """Written comments about one provider in one quarter, in random-id order (ids are random,
-    so the order reveals nothing). The only read of responses, bounded by the
-    (provider, quarter) index. A contact person is set only with the respondent's consent
-    (``person_names`` gives the names)."""
-    rows = session.execute(
-        select(Answer.text, Response.contact_person_id)
+def comment_answers(provider_id: int, quarter: str, *columns: Any) -> Select[Any]:
+    """The written answers about one provider in one quarter, with ``columns`` of the answer,
+    its response or its question: the (provider, quarter) index bounds the read; ordered by
+    response id (random, so the order reveals nothing), then question position."""
+    return (
+        select(*columns)
         .join(Response, Response.id == Answer.response_id)
         .join(Question, Question.id == Answer.question_id)
         .where(
@@ -309,7 +306,20 @@ def comments(
             Answer.text.is_not(None),
         )
         .order_by(Response.id, Question.position)
-        .limit(limit)
+    )
+
+
+def comments(
+    session: Session, provider_id: int, quarter: str, limit: int = 500
+) -> list[CommentRow]:
+    """Written comments about one provider in one quarter, in random-id order (ids are random,
+    so the order reveals nothing). The only read of responses, bounded by the
+    (provider, quarter) index. A contact person is set only with the respondent's consent
+    (``person_names`` gives the names)."""
+    rows = session.execute(
+        comment_answers(provider_id, quarter, Answer.text, Response.contact_person_id).limit(
+            limit
+        )
     )
     return [CommentRow(text, person) for text, person in rows if text and text.strip()]
 

@@ -12,20 +12,20 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey import hooks
-from survey.access import signed_in_required
+from survey.access import department_for, signed_in_required
 from survey.db import get_session
 from survey.i18n import current_locale
 from survey.local_format import duration, zone_name
 from survey.models import Department
 from survey.services import chart_cache, scorecard_charts, scorecard_export, scorecard_pdf
-from survey.services.scorecard_data import department_by_code, department_names
+from survey.services.scorecard_data import department_names
 from survey.services.scorecard_export import reason_text
 from survey.services.scorecard_front import priority_lines, report_front
 from survey.services.scorecard_names import localize_overview
@@ -54,12 +54,7 @@ def may_see(department_id: int) -> bool:
 
 
 def _department(code: str) -> Department:
-    department = department_by_code(get_session(), code)
-    if department is None:
-        abort(404)
-    if not may_see(department.id):
-        abort(403)
-    return department
+    return department_for(code, may_see)
 
 
 def _page_helpers(result_settings: Settings) -> dict[str, Any]:
