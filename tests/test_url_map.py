@@ -56,7 +56,7 @@ def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
     """One existing object for every URL argument an admin route may take."""
     from datetime import timedelta
 
-    from survey.models import OutboxMessage, Service
+    from survey.models import Action, OutboxMessage, Service
     from survey.models.base import utcnow
     from survey.quiz.items import install_quiz
     from survey.services.accounts import create_api_key
@@ -88,6 +88,8 @@ def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
         status="failed",
     )
     session.add(message)
+    action = Action(department_id=dept.id, title="Plan", target_kind="component", target_code="T")
+    session.add(action)
     session.flush()
     from survey.services.invitations import issue_invitation
 
@@ -108,6 +110,7 @@ def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
         "questionnaire_id": questionnaire.id,
         "question_id": questionnaire.questions[-1].id,
         "item_id": quiz.questions[-1].id,
+        "action_id": action.id,
         "code": dept.code,
     }
 

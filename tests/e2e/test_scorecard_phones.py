@@ -120,7 +120,7 @@ def test_summary_first_on_desktop_and_phone_axe_clean(
     phone = new_context("phone").new_page()
     sign_in(phone, base, "it-manager@demo.example", DEMO_PASSWORD)
     phone.goto(f"{base}/scorecards/IT?lang=it")
-    expect(phone.locator("main section.summary h2")).to_have_text("Riepilogo")
+    expect(phone.locator("main section.summary #summary-heading")).to_have_text("Riepilogo")
     expect(phone.locator("main section.summary")).to_contain_text("base di riferimento")
     check_accessibility(phone, "department phone (folded)", artifacts)
     phone.evaluate("() => window.scrollTo(0, 0)")

@@ -136,12 +136,13 @@ def test_the_tick_command_passes_the_setting(app, session, runner) -> None:
 def test_lowering_the_setting_does_not_lower_a_running_campaign(
     app, session, client, admin_client, org: Org  # noqa: F811
 ) -> None:
-    """IT has 6 respondents in the quarter. The campaign opened while the setting said 7; the
-    app now runs with the setting back at 5: IT's figures of that quarter stay hidden."""
-    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2])
+    """IT has 12 respondents in the quarter, 7 satisfied and 5 not. The campaign opened while
+    the setting said 7; the app now runs with the setting back at 5: IT's T of that quarter
+    stays hidden (under k = 7 a share needs 7 people on each side)."""
+    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2, 5, 4, 1, 2, 3, 4])
     assert app.config["MIN_GROUP_SIZE"] == 5
     shown = api_get(client, org, f"/api/v1/departments/IT/scorecard?quarter={Q}").get_json()
-    assert shown["k"] == 5 and shown["components"]["T"]["n"] == 6  # the control
+    assert shown["k"] == 5 and shown["components"]["T"]["n"] == 12  # the control
     campaign = open_with_setting(app, session, 5, 7)
     body = api_get(client, org, f"/api/v1/departments/IT/scorecard?quarter={Q}").get_json()
     assert body["k"] == 7
@@ -154,6 +155,6 @@ def test_lowering_the_setting_does_not_lower_a_running_campaign(
     body = api_get(client, org, f"/api/v1/departments/IT/scorecard?quarter={Q}").get_json()
     assert body["k"] == 7
     assert body["components"]["T"]["value"] is None
-    assert body["components"]["T"]["reason"] == "below_k"
+    assert body["components"]["T"]["reason"] == "one_sided"
     page = admin_client.get(f"/scorecards/IT?quarter={Q}").get_data(as_text=True)
-    assert "66.7" not in page  # T = 4/6 would show under k = 5
+    assert "58.3" not in page  # T = 7/12 would show under k = 5
