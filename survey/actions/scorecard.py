@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from survey.actions import services
 from survey.actions.labels import action_target_label, status_labels
 from survey.models import Action, Department
+from survey.names import localized_name
 from survey.periods import quarter_of
 from survey.services.scorecard_results import Scorecard, Settings
 from survey.services.scorecards import build_scorecard
@@ -57,7 +59,7 @@ class ActionRow:
     status: str
     status_label: str
     owner: str
-    due_on: str | None
+    due_on: date | None
     overdue: bool
     public_summary: str
     compared: Compared
@@ -169,26 +171,32 @@ class OpenAction:
     department_name: str
     title: str
     status_label: str
-    due_on: str | None
+    due_on: date | None
     overdue: bool
+
+
+def open_rows(session: Session, today: date) -> tuple[OpenAction, ...]:
+    """Every open action of an active department (overdue first, see ``open_actions``), its
+    department named in the reader's language."""
+    statuses = status_labels()
+    locale = str(get_locale() or "")
+    return tuple(
+        OpenAction(
+            a.department.code,
+            localized_name(a.department, locale),
+            a.title,
+            statuses.get(a.status, a.status),
+            a.due_on,
+            services.is_overdue(a, today),
+        )
+        for a in services.open_actions(session)
+    )
 
 
 def overview_section(session: Session, overview: Any) -> dict[str, Any]:
     """The overview's open actions of every active department, overdue ones first."""
     today = date.today()
-    statuses = status_labels()
-    found = tuple(
-        OpenAction(
-            a.department.code,
-            a.department.name,
-            a.title,
-            statuses.get(a.status, a.status),
-            a.due_on.isoformat() if a.due_on else None,
-            services.is_overdue(a, today),
-        )
-        for a in services.open_actions(session)
-    )
-    return {"open_actions": found, "actions_today": today.isoformat()}
+    return {"open_actions": open_rows(session, today), "actions_today": today.isoformat()}
 
 
 def api_actions(
@@ -225,21 +233,10 @@ def api_actions(
 def dashboard_section(session: Session) -> dict[str, Any]:
     """The admin dashboard's overdue actions (open, due before today), earliest due first,
     and how many actions are open in all."""
-    today = date.today()
-    found = [a for a in services.open_actions(session) if services.is_overdue(a, today)]
+    found = open_rows(session, date.today())
     return {
-        "overdue_actions": tuple(
-            OpenAction(
-                a.department.code,
-                a.department.name,
-                a.title,
-                status_labels().get(a.status, a.status),
-                a.due_on.isoformat() if a.due_on else None,
-                True,
-            )
-            for a in found
-        ),
-        "open_action_count": len(services.open_actions(session)),
+        "overdue_actions": tuple(a for a in found if a.overdue),
+        "open_action_count": len(found),
     }
 
 

@@ -215,3 +215,35 @@ def test_the_admin_dashboard_lists_overdue_actions(
     assert "Late one" in section
     assert "On time" not in section and "Done late" not in section  # not overdue
     assert "Open actions in all: 2." in section
+
+
+def test_open_actions_name_the_department_and_the_day_in_the_readers_language(
+    client, session, make_department, make_user, sign_in
+) -> None:
+    """The overview's open actions and the dashboard's overdue ones share one table: the
+    department's translated name, the due day in the reader's format, the overdue badge."""
+    from datetime import date
+
+    it = make_department("IT", "Information Technology", names={"it": "Informatica"})
+    session.add(
+        Action(
+            department_id=it.id,
+            title="Answer every request within a day",
+            target_kind="component",
+            target_code="R",
+            status="planned",
+            due_on=date(2026, 3, 9),
+        )
+    )
+    session.commit()
+    sign_in(make_user("admin"))
+    for url, heading in (
+        ("/scorecards/?lang=it", "open-actions-heading"),
+        ("/admin/?lang=it", "overdue-heading"),
+    ):
+        page = client.get(url).get_data(as_text=True)
+        section = page[page.index(f'id="{heading}"') :]
+        section = section[: section.index("</section>")]
+        assert "Informatica" in section and "Information Technology" not in section
+        assert "9 mar 2026" in section and "2026-03-09" not in section
+        assert "in ritardo" in section  # the overdue badge, in Italian
