@@ -6,7 +6,8 @@ matplotlib (``pdf_layout``) and saved with ``PdfPages``.
 2. The IQ trend chart, with the answers per quarter.
 3. The dimensions chart and table; the service standards, their chart and table.
 4. The customer departments' table (continued over pages with its header repeated).
-5. The comments, only when the comment gate lets them through, as on the page.
+5. The comments, only when the comment gate lets them through, grouped as on the page
+   (by question and score band where each part holds enough people, duplicates folded).
 6. How the figures are calculated: formula, weights, baseline, p-values.
 
 Every page has a header (department, quarter, baseline in use) and a footer (generation date,
@@ -23,6 +24,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from matplotlib.figure import Figure
 
+from analysis.comment_groups import Band, FoldedComment
 from survey.services import chart_cache
 from survey.services.pdf_layout import (
     BODY_W,
@@ -38,6 +40,7 @@ from survey.services.scorecard_charts import (
     locale_name,
     trend_chart,
 )
+from survey.services.scorecard_comments import ReadableComments
 from survey.services.scorecard_export import labels, reason_text
 from survey.services.scorecard_front import (
     ReportFront,
@@ -167,24 +170,45 @@ def _customers(flow: Flow, card: Scorecard) -> None:
     )
 
 
-def _comments(flow: Flow, card: Scorecard) -> None:
+def band_label(band: Band) -> str:
+    """A score band as the page names it ("Overall score 4 to 5")."""
+    if band.low is None:
+        return _("No overall score")
+    if band.low == band.high:
+        return _("Overall score %(score)s", score=band.low)
+    return _("Overall score %(low)s to %(high)s", low=band.low, high=band.high)
+
+
+def _comment(flow: Flow, text: str, attributed_to: str | None, note: str | None) -> None:
+    flow.paragraph(text, 10, bullet="•")
+    for line in (
+        note,
+        attributed_to
+        and _("%(name)s would like to be contacted about this comment.", name=attributed_to),
+    ):
+        if line:
+            flow.paragraph(line, 9, indent=11, color=MUTED)
+    flow.space(3)
+
+
+def _folded(flow: Flow, c: FoldedComment) -> None:
+    """One folded comment: its text, the ISO weeks, how many responses say it."""
+    weeks = (
+        _("Weeks %(weeks)s", weeks=", ".join(c.weeks))
+        if len(c.weeks) > 1
+        else _("Week %(week)s", week=c.weeks[0])
+    )
+    if c.count > 1:
+        weeks += " · " + _("%(count)s responses say this", count=c.count)
+    _comment(flow, c.text, c.attributed_to, weeks)
+
+
+def _comments(flow: Flow, card: Scorecard, readable: ReadableComments | None) -> None:
+    """The comments as the page groups them (by question and score band where every part
+    holds enough people, duplicates folded, weeks shown); the plain list without a reading."""
     k, ck = card.settings.k, card.settings.comment_k
     flow.heading(_("Comments"), 14, keep=30)
-    if card.comments_reason is None and card.comments:
-        for c in card.comments:
-            flow.paragraph(c.text, 10, bullet="•")
-            if c.attributed_to:
-                flow.paragraph(
-                    _(
-                        "%(name)s would like to be contacted about this comment.",
-                        name=c.attributed_to,
-                    ),
-                    9,
-                    indent=11,
-                    color=MUTED,
-                )
-            flow.space(3)
-    else:
+    if card.comments_reason is not None or not card.comments:
         flow.paragraph(
             reason_text(card.comments_reason, k, ck)
             if card.comments_reason
@@ -192,6 +216,18 @@ def _comments(flow: Flow, card: Scorecard) -> None:
             10,
             color=MUTED,
         )
+        return
+    if readable is None:
+        for c in card.comments:
+            _comment(flow, c.text, c.attributed_to, None)
+        return
+    for section in readable.reading.sections:
+        names = [readable.labels.get(section.group, section.group)] if section.group else []
+        names += [band_label(section.band)] if section.band else []
+        if names:
+            flow.heading(" · ".join(names), 11, keep=24)
+        for c in section.comments:
+            _folded(flow, c)
 
 
 def _method(flow: Flow, card: Scorecard) -> None:
@@ -260,7 +296,10 @@ def _header_right(card: Scorecard) -> str:
 
 
 def _pdf_pages(
-    card: Scorecard, front: ReportFront | None = None, generated: date | None = None
+    card: Scorecard,
+    front: ReportFront | None = None,
+    generated: date | None = None,
+    comments: ReadableComments | None = None,
 ) -> list[Figure]:
     """The report's pages as A4 figures (see the module docstring)."""
     flow = Flow()
@@ -269,7 +308,7 @@ def _pdf_pages(
     _dimensions(flow, card)
     _compliance(flow, card)
     _customers(flow, card)
-    _comments(flow, card)
+    _comments(flow, card, comments)
     _method(flow, card)
     day = generated or datetime.now(UTC).date()
     return flow.finish(
@@ -280,12 +319,15 @@ def _pdf_pages(
     )
 
 
-def to_pdf(card: Scorecard, front: ReportFront | None = None) -> bytes:
-    """The scorecard as an A4 report (cached by its figures, the front, the language and
-    the day it is generated on, which its footer prints)."""
+def to_pdf(
+    card: Scorecard, front: ReportFront | None = None, comments: ReadableComments | None = None
+) -> bytes:
+    """The scorecard as an A4 report (cached by its figures, the front, the grouped
+    comments, the language and the day it is generated on, which its footer prints).
+    ``comments``: the page's unfiltered reading (None: the plain list)."""
     today = datetime.now(UTC).date()
     front = front if front is not None else report_front(card)
-    key = chart_cache.data_key("pdf-a4", (card, front), locale_name(), today.isoformat())
+    key = chart_cache.data_key("pdf-a4", (card, front, comments), locale_name(), today.isoformat())
 
     def render() -> bytes:
         # Imported on first export: the PDF backend weighs about 10 MB in every worker.
@@ -295,7 +337,7 @@ def to_pdf(card: Scorecard, front: ReportFront | None = None) -> bytes:
         with PdfPages(
             buffer, metadata={"Title": f"{card.name} {card.quarter}", "Creator": "Service IQ"}
         ) as pdf:
-            for page in _pdf_pages(card, front, today):
+            for page in _pdf_pages(card, front, today, comments):
                 pdf.savefig(page)
                 page.clear()
         return buffer.getvalue()

@@ -16,9 +16,12 @@ from survey.services.scorecard_results import Scorecard
 MAX_FILTER = 20
 
 
-def readable_comments_of(department: Department, card: Scorecard) -> ReadableComments | None:
-    """The grouped comments of ``card`` filtered by ``?comment_group=`` and
-    ``?comment_band=``; None when the card shows no comments (gate, no release, none)."""
+def readable_comments_of(
+    department: Department, card: Scorecard, *, filtered: bool = True
+) -> ReadableComments | None:
+    """The grouped comments of ``card``, filtered by ``?comment_group=`` and
+    ``?comment_band=`` unless ``filtered`` is false (the PDF prints them all); None when the
+    card shows no comments (gate, no release, none)."""
     if card.comments_reason is not None or not card.comments:
         return None
     return readable_comments(
@@ -27,7 +30,7 @@ def readable_comments_of(department: Department, card: Scorecard) -> ReadableCom
         card.quarter,
         current_locale(),
         {"post_interaction": _("After a request"), "quarterly": _("Quarterly survey")},
-        group=request.args.get("comment_group", "")[: MAX_FILTER + 1],
-        band=request.args.get("comment_band", "")[: MAX_FILTER + 1],
+        group=request.args.get("comment_group", "")[: MAX_FILTER + 1] if filtered else None,
+        band=request.args.get("comment_band", "")[: MAX_FILTER + 1] if filtered else None,
         k=card.settings.comment_k,
     )

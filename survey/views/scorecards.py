@@ -222,7 +222,7 @@ def department_pdf(code: str) -> WerkzeugResponse:
     extra = hooks.gather("report.front", session, dept, card, settings())
     front = replace(front, **{k: v for k, v in extra.items() if k in ("priorities", "actions")})
     return _download(
-        scorecard_pdf.to_pdf(card, front),
+        scorecard_pdf.to_pdf(card, front, readable_comments_of(dept, card, filtered=False)),
         "application/pdf",
         f"scorecard-{card.code}-{card.quarter}.pdf",
     )

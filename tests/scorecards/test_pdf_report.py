@@ -275,3 +275,53 @@ def test_a_department_with_a_long_name_keeps_it_whole(
         side, edge = int(MARGIN_X) - 8, int(EDGE) - 6
         assert not ink[:, :side].any() and not ink[:, -side:].any(), number
         assert not ink[:edge].any() and not ink[-edge:].any(), number
+
+
+def test_comments_print_grouped_folded_and_dated_as_on_the_page(
+    admin_client: FlaskClient, report_org: Org
+) -> None:
+    """The same words written by three people print once with their count; every comment
+    carries its ISO week; nothing a page would hide is printed."""
+    report_org.quarterly("IT", "C01", Q, [4, 4, 4], comments=["Same words, thrice."] * 3)
+    text = re.sub(r"\s+", " ", "\n".join(_texts(_pdf(admin_client))))
+    assert text.count("Same words, thrice.") == 1
+    assert "3 responses say this" in text
+    assert re.search(r"Week 2026-W\d\d", text)
+    assert text.count("Comment 0: answers came quickly") == 1
+    italian = re.sub(r"\s+", " ", "\n".join(_texts(_pdf(admin_client, "it"))))
+    assert "Same words, thrice." in italian and "3 responses say this" not in italian
+
+
+def test_comment_sections_print_their_question_and_band(app, session, report_org: Org) -> None:
+    """Where the reading splits comments (every part holding enough people), the report
+    heads each part with its question and score band, as the page does."""
+    from analysis.comment_groups import Band, CommentReading, CommentSection, FoldedComment
+    from survey.services.scorecard_comments import ReadableComments
+
+    high, low = Band(4, 5), Band(1, 3)
+    reading = CommentReading(
+        groups=("7",),
+        bands=(low, high),
+        group=None,
+        band=None,
+        sections=(
+            CommentSection(
+                "7", low, (FoldedComment("Slow hand-over.", 2, ("2026-W05", "2026-W07"), None),)
+            ),
+            CommentSection("7", high, (FoldedComment("Quick and kind.", 1, ("2026-W06",), None),)),
+        ),
+        refused=False,
+    )
+    with app.test_request_context():
+        card, _problem = build_scorecard(session, report_org.departments["IT"], Q, Settings())
+        pages = _pdf_pages(card, None, None, ReadableComments(reading, {"7": "Quarterly survey"}))
+        text = re.sub(r"\s+", " ", "\n".join(_page_text(p) for p in pages))
+    assert "Quarterly survey · Overall score 1 to 3" in text
+    assert "Quarterly survey · Overall score 4 to 5" in text
+    assert (
+        text.index("Slow hand-over.")
+        < text.index("Overall score 4 to 5")
+        < text.index("Quick and kind.")
+    )
+    assert "Weeks 2026-W05, 2026-W07 · 2 responses say this" in text
+    assert "Week 2026-W06" in text
