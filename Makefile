@@ -74,8 +74,11 @@ system-deps:
 	fi
 	@[ -f $(AXE) ] || npm install --no-save --no-audit --no-fund --silent --prefix .cache/axe axe-core@4
 
+# Two workers (pytest-xdist): each has its own PostgreSQL cluster, SMTP server, app servers
+# and browser, all on free loopback ports and temporary folders.
+TEST_WORKERS ?= 2
 test: install system-deps
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 # The long runs (-m soak): the reliability suite (tests/soak, about eight minutes: 200
 # simultaneous respondents, PostgreSQL restarted and workers killed under load, a mixed run
