@@ -20,15 +20,15 @@ from survey.models.base import utcnow
 from survey.periods import iso_week_of, quarter_of
 from survey.pseudonyms import app_key, pseudonym
 from survey.question_types import FORM_TYPES
-from survey.services.campaigns import providers_for
-from survey.services.invitations import Link, claim_invitation
-from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
-from survey.services.responses import (
+from survey.respond.services.responses import (
     PreparedResponse,
     prepare_response,
     store_response,
     write_response,
 )
+from survey.services.campaigns import providers_for
+from survey.services.invitations import Link, claim_invitation
+from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 
 CONSENT_CODE = "contact_consent"
 COMMENT_CODE = "comment"
