@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from forms.survey import QuestionSpec
 from survey.models import (
     Department,
     Invitation,
@@ -36,25 +35,6 @@ COMMENT_CODE = "comment"
 
 def live_questions(questionnaire: QuestionnaireCopy) -> list[QuestionCopy]:
     return [q for q in questionnaire.questions if q.retired_at is None and q.qtype in FORM_TYPES]
-
-
-def question_specs(questions: list[QuestionCopy], locale: str) -> list[QuestionSpec]:
-    """Form specs in ``locale`` (English where a text is missing)."""
-    specs = []
-    for q in questions:
-        texts = q.texts.get(locale) or q.texts.get("en") or {}
-        labels = texts.get("labels") or (q.texts.get("en") or {}).get("labels") or ()
-        specs.append(
-            QuestionSpec(
-                code=q.code,
-                qtype=q.qtype,
-                prompt=q.text(locale),
-                help=q.text(locale, "help"),
-                labels=tuple(labels),
-                required=q.required,
-            )
-        )
-    return specs
 
 
 def quarterly_providers(session: Session, invitation: Invitation) -> list[Department]:
