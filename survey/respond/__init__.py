@@ -4,8 +4,9 @@ Owns the link pages and the anonymous store they end in:
 
 - ``views``: the ``respond`` blueprint (``/r/<token>``: the link page, a post-interaction survey
   or a quarterly one in provider sections with drafts, the submit, the thank-you page; and
-  ``/r/<token>/stop``, opting out of surveys); the form glue (question specs to the forms of
-  ``forms/survey.py``, a section's answers kept between pages);
+  ``/r/<token>/stop``, opting out of surveys; a section's answers kept between pages);
+- ``form_specs``: the forms glue, the live questions of a questionnaire copy as the specs
+  from which ``forms/survey.py`` builds the survey form (so no service imports ``forms/``);
 - ``services.answering``: which questions and which providers, drafts of half-done quarterly
   surveys, and the atomic submit that claims the link and stores the responses in one
   transaction (verbs taking a session; flush only);
