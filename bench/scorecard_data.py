@@ -32,8 +32,8 @@ def _week(quarter: str, rng: random.Random) -> str:
 def build(session: Session, departments: int, answers: int, seed: int = 7) -> dict[str, int]:
     """Fill an empty migrated database; returns the counts stored."""
     from survey.models import Department, Dependency, Interaction, Person, Service, ServiceStandard
+    from survey.respond.services.responses import ResponseInput, bulk_store_responses
     from survey.services.questionnaires import install_default_questionnaires
-    from survey.services.responses import ResponseInput, bulk_store_responses
 
     rng = random.Random(seed)
     session.execute(

@@ -54,6 +54,7 @@ def _register_blueprints(app: Flask) -> None:
     from survey.org import admin as org_admin  # noqa: F401 (the organisation pages of ``admin``)
     from survey.quiz import admin as quiz_admin  # noqa: F401 (the quiz pages of ``admin``)
     from survey.quiz import views as quiz
+    from survey.respond import views as respond
     from survey.views import (
         admin,
         api,
@@ -61,7 +62,6 @@ def _register_blueprints(app: Flask) -> None:
         has_endpoint,
         mail_reports,
         main,
-        respond,
         scorecards,
         unsubscribe,
     )

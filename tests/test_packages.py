@@ -333,3 +333,36 @@ def test_services_take_no_flask_request_state() -> None:
 def test_a_service_reading_the_request_fails(tree: Path) -> None:
     write(tree, {"quiz/services.py": "from flask import request, render_template\n"})
     assert request_state_reads(tree / "quiz/services.py") == ["services.py:1 flask.request"]
+
+
+# --- services import nothing of forms/ ---
+
+
+def forms_imports(path: Path) -> list[str]:
+    """The imports of ``forms`` (the form classes) in one module, as ``file:line module``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        found += [f"{path.name}:{node.lineno} {n}" for n in names if n.split(".")[0] == "forms"]
+    return found
+
+
+def test_services_import_nothing_of_forms() -> None:
+    """Services are verbs on the database; turning questions into form specs is the journey's
+    forms glue (``survey/respond/form_specs.py``), beside its views."""
+    modules = service_modules(ROOT / TOP)
+    assert [hit for path in modules for hit in forms_imports(path)] == []
+
+
+def test_a_service_importing_forms_fails(tree: Path) -> None:
+    write(tree, {"quiz/services.py": "import forms.quiz\nfrom forms.survey import QuestionSpec\n"})
+    assert forms_imports(tree / "quiz/services.py") == [
+        "services.py:1 forms.quiz",
+        "services.py:2 forms.survey",
+    ]

@@ -28,9 +28,9 @@ from survey.models import (
 )
 from survey.periods import last_complete_quarter, previous_quarters, quarter_bounds
 from survey.pseudonyms import DEVELOPMENT_KEY, app_key
+from survey.respond.services.responses import bulk_store_responses
 from survey.services.accounts import create_user
 from survey.services.questionnaires import install_default_questionnaires
-from survey.services.responses import bulk_store_responses
 
 QUARTERS = 8
 DEMO_K = 5  # the campaigns' minimum group size, the design default

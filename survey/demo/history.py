@@ -40,7 +40,7 @@ from survey.demo.profiles import (
 )
 from survey.demo.texts import pick_comment
 from survey.periods import iso_week_of, quarter_of
-from survey.services.responses import QUARTERLY_DIMENSIONS, ResponseInput
+from survey.respond.services.responses import QUARTERLY_DIMENSIONS, ResponseInput
 
 FATIGUE_DAYS = 14
 LINK_DAYS = 14

@@ -14,7 +14,7 @@ from survey.models.base import Base, utcnow
 class ScoreCell(Base):
     """Sums for one (provider, customer department, quarter, metric).
 
-    ``metric`` is named as ``survey.services.responses`` documents: ``pi.<code>`` and
+    ``metric`` is named as ``survey.respond.services.responses`` documents: ``pi.<code>`` and
     ``q.<code>`` per question, ``pi.n`` / ``q.n`` respondent counts, or a derived
     respondent-level score (``R`` the respondent's mean of the quarterly dimensions on
     0..100, ``T`` 100 when overall satisfaction is 4-5).

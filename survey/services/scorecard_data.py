@@ -2,7 +2,7 @@
 
 Every function here is a bounded read. The survey figures come from ``score_totals`` (sums per
 provider, quarter and metric) and, for the heatmap and the customer table, ``score_cells`` (sums
-per provider, customer department, quarter and metric; see ``survey.services.responses``), never
+per provider, customer department, quarter and metric; see ``survey.respond.services``), never
 from scanning responses or answers, so a page costs the same at ten thousand and at a million
 answers. The exceptions are narrow and indexed: the comments of one provider and quarter
 (``ix_responses_provider_quarter``). Compliance and request times are read by

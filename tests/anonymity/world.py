@@ -253,7 +253,7 @@ class World:
         return person in self._campaign_answers
 
     def _sections(self, token: str) -> list[str]:
-        from survey.services.answering import quarterly_providers
+        from survey.respond.services.answering import quarterly_providers
         from survey.services.invitations import look_up_link
 
         lookup = look_up_link(self.session, token)

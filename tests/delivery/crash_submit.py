@@ -9,7 +9,7 @@ import time
 
 from survey import create_app
 from survey.db import get_session
-from survey.services.answering import prepare_post_interaction, submit_post_interaction
+from survey.respond.services.answering import prepare_post_interaction, submit_post_interaction
 from survey.services.invitations import look_up_link
 from survey.services.live_questionnaires import copy_for
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from survey.models import Campaign, Interaction, OutboxMessage, Question, Questionnaire
 from survey.models.base import utcnow
+from survey.respond.services.responses import store_response
 from survey.services.questionnaires import install_default_questionnaires
-from survey.services.responses import store_response
 from tests.conftest import csrf_token, post_form
 
 

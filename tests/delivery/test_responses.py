@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from survey.models import Answer, Response, ScoreCell
+from survey.respond.services.responses import ResponseInput, bulk_store_responses, store_response
 from survey.services.questionnaires import install_default_questionnaires
-from survey.services.responses import ResponseInput, bulk_store_responses, store_response
 
 QUARTERLY = [
     {

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from survey.services.responses import ResponseInput, bulk_store_responses
+from survey.respond.services.responses import ResponseInput, bulk_store_responses
 from tests.scorecards.conftest import Org
 
 Q = "2026Q1"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from survey.services.responses import ResponseInput, bulk_store_responses
+from survey.respond.services.responses import ResponseInput, bulk_store_responses
 from survey.services.scorecard_data import score_versions
 from survey.services.scorecard_priorities import (
     DEPARTMENT,

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from survey.models import ScoreCell, ScoreTotal, ScoreVersion
-from survey.services.responses import store_response
+from survey.respond.services.responses import store_response
 from survey.services.scorecard_data import score_versions
 from tests.scorecards.conftest import Org, _week
 

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from forms.survey import QuestionSpec
 from survey.models import (
     Department,
     Invitation,
@@ -20,15 +19,15 @@ from survey.models.base import utcnow
 from survey.periods import iso_week_of, quarter_of
 from survey.pseudonyms import app_key, pseudonym
 from survey.question_types import FORM_TYPES
-from survey.services.campaigns import providers_for
-from survey.services.invitations import Link, claim_invitation
-from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
-from survey.services.responses import (
+from survey.respond.services.responses import (
     PreparedResponse,
     prepare_response,
     store_response,
     write_response,
 )
+from survey.services.campaigns import providers_for
+from survey.services.invitations import Link, claim_invitation
+from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 
 CONSENT_CODE = "contact_consent"
 COMMENT_CODE = "comment"
@@ -36,25 +35,6 @@ COMMENT_CODE = "comment"
 
 def live_questions(questionnaire: QuestionnaireCopy) -> list[QuestionCopy]:
     return [q for q in questionnaire.questions if q.retired_at is None and q.qtype in FORM_TYPES]
-
-
-def question_specs(questions: list[QuestionCopy], locale: str) -> list[QuestionSpec]:
-    """Form specs in ``locale`` (English where a text is missing)."""
-    specs = []
-    for q in questions:
-        texts = q.texts.get(locale) or q.texts.get("en") or {}
-        labels = texts.get("labels") or (q.texts.get("en") or {}).get("labels") or ()
-        specs.append(
-            QuestionSpec(
-                code=q.code,
-                qtype=q.qtype,
-                prompt=q.text(locale),
-                help=q.text(locale, "help"),
-                labels=tuple(labels),
-                required=q.required,
-            )
-        )
-    return specs
 
 
 def quarterly_providers(session: Session, invitation: Invitation) -> list[Department]:

@@ -32,8 +32,7 @@ from survey.models import Answer, Question, Questionnaire, Response, ScoreCell
 from survey.models.base import random_id
 from survey.pseudonyms import pseudonym
 from survey.question_types import ANSWER_RANGES, FREE_TEXT, NOT_SCORED
-from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
-from survey.services.response_statements import (
+from survey.respond.services.response_statements import (
     ADD_MARK,
     ANSWER_COLUMNS,
     CELL_COLUMNS,
@@ -44,6 +43,7 @@ from survey.services.response_statements import (
     STORE_ON_POSTGRESQL,
     json_rows,
 )
+from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 
 PREFIX = {"post_interaction": "pi", "quarterly": "q"}
 QUARTERLY_DIMENSIONS = ("reliability", "responsiveness", "competence", "courtesy", "tools")

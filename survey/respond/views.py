@@ -29,12 +29,12 @@ from survey.db import get_session, reading, writing
 from survey.extensions import csrf, csrf_ok, limit_link_pages
 from survey.i18n import LOCALES, choose_locale
 from survey.models import Invitation, Person
-from survey.services.answering import (
+from survey.respond.form_specs import question_specs
+from survey.respond.services.answering import (
     live_questions,
     load_draft,
     prepare_post_interaction,
     quarterly_providers,
-    question_specs,
     save_draft,
     submit_post_interaction,
     submit_quarterly,
