@@ -96,6 +96,13 @@ def test_the_it_manager_reads_priorities_and_the_demo_action_plan(
     check_accessibility(admin, "action list", artifacts)
     shots(admin, "actions-list", doc="actions-list")
 
+    # On a phone the demo's plan scrolls inside its own frame, never the page.
+    phone = new_context("phone").new_page()
+    sign_in(phone, base, "it-manager@demo.example", DEMO_PASSWORD)
+    for path in ("/scorecards/IT", "/scorecards/HR", "/actions/"):
+        phone.goto(f"{base}{path}")
+        fits(phone)
+
 
 def test_you_said_we_did_in_the_invitation_email_and_on_an_italian_phone(
     app, runner, session, server, new_context, shots, artifacts
