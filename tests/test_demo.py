@@ -18,6 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from survey import create_app
+from survey.actions.services import is_overdue
 from survey.db import make_engine
 from survey.demo import DemoSummary, build_demo
 from survey.demo.build import DemoError
@@ -26,7 +28,9 @@ from survey.demo.org import DEPARTMENTS, SERVICES
 from survey.demo.profiles import PROFILES
 from survey.demo.texts import BY_PROVIDER, GENERIC
 from survey.models import (
+    Action,
     Answer,
+    AuditEntry,
     Campaign,
     Department,
     Dependency,
@@ -404,3 +408,70 @@ def test_cli_demo_prints_the_sign_in_refuses_twice_and_the_admin_signs_in(
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def test_the_demo_has_action_plans_one_overdue_each_before_and_after_on_its_page(
+    built: Built, db: Session
+) -> None:
+    actions = db.scalars(select(Action).order_by(Action.id)).all()
+    assert len(actions) == built.summary.actions >= 5
+    assert f"{len(actions)} actions" in built.summary.describe()
+    codes = [a.department.code for a in actions]
+    assert codes.count("IT") >= 2 and {"HR", "ENG"} <= set(codes) and len(set(codes)) >= 4
+    assert {"planned", "in_progress", "done"} <= {a.status for a in actions}
+    assert [a.title for a in actions if is_overdue(a, TODAY)] == [
+        "Cover for the payroll desk during absences"
+    ]
+    assert sum(a.published for a in actions) >= len(actions) // 2 + 1  # most reach respondents
+    assert any(not a.public_summary for a in actions)  # an internal one too
+    history = built.summary.quarters
+    for action in actions:
+        # Recorded in a released past quarter (not the newest), changed since, never after
+        # the day the demo was built.
+        recorded = quarter_of(_aware(action.created_at))
+        assert recorded in history[:-1], (action.title, recorded)
+        assert _aware(action.created_at) <= _aware(action.updated_at) < _at(TODAY)
+        entries = db.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.target_kind == "action", AuditEntry.target_id == str(action.id))
+            .order_by(AuditEntry.id)
+        ).all()
+        assert entries[0].action == "create"
+        assert _aware(entries[0].at) == _aware(action.created_at)
+        assert len(entries) == 1 + (action.status != "planned") + (action.status == "done")
+    # On the department pages: before -> after where both figures are shown, the overdue one
+    # marked (the app's requests need the write lock this session's reads hold).
+    db.rollback()
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": str(built.engine.url),
+            "SECRET_KEY": "test-secret-key",
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
+    try:
+        client = app.test_client()
+        response = post_form(
+            client,
+            "/auth/sign-in",
+            {"email": "admin@demo.example", "password": "demo-admin-pass"},
+        )
+        assert response.status_code == 302
+        compared = re.compile(r"\d+\.\d \((\d{4}Q\d)\) → \d+\.\d \((\d{4}Q\d)\)")
+        pages = {code: client.get(f"/scorecards/{code}") for code in ("IT", "HR", "ENG")}
+        assert all(page.status_code == 200 for page in pages.values())
+        it_page = pages["IT"].get_data(as_text=True)
+        assert "Open one service desk with a self-service portal" in it_page
+        found = compared.findall(it_page)
+        assert (history[2], history[-1]) in found, found
+        assert compared.search(pages["ENG"].get_data(as_text=True))
+        hr_page = pages["HR"].get_data(as_text=True)
+        assert "Cover for the payroll desk during absences" in hr_page
+        assert '<span class="badge off">overdue</span>' in hr_page
+    finally:
+        app.extensions["survey.db"].engine.dispose()
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), UTC)

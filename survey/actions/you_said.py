@@ -3,7 +3,8 @@
 Published means a public summary and the status in progress or done
 (``Action.published``). The summary is the manager's own text, shown as written; everything
 around it (headings, statuses) is translated by the template in the person's language.
-Respondents see department names, action titles are not shown (they may be internal shorthand).
+Respondents see department names (in their language: the templates show an item through the
+``localized`` filter), action titles are not shown (they may be internal shorthand).
 """
 
 from __future__ import annotations
@@ -21,15 +22,35 @@ MAX_ITEMS = 12  # an email or a thank-you page stays short
 
 @dataclass(frozen=True)
 class SaidDone:
+    """One published action: its department's default name and its translations as
+    ``(locale, name)`` pairs (``name`` and ``names`` make it readable by ``localized``)."""
+
     department: str
     summary: str
     done: bool
+    translations: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.department
+
+    @property
+    def names(self) -> dict[str, str]:
+        return dict(self.translations)
 
 
 def said_done(session: Session, department_ids: Sequence[int]) -> tuple[SaidDone, ...]:
     """The published actions of these departments, at most ``MAX_ITEMS``, by department."""
     found = published_actions(session, department_ids)[:MAX_ITEMS]
-    return tuple(SaidDone(a.department.name, a.public_summary, a.status == "done") for a in found)
+    return tuple(
+        SaidDone(
+            a.department.name,
+            a.public_summary,
+            a.status == "done",
+            tuple(sorted((str(k), str(v)) for k, v in (a.department.names or {}).items())),
+        )
+        for a in found
+    )
 
 
 def context(session: Session, department_ids: Sequence[int]) -> dict[str, Any]:

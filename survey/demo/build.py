@@ -9,6 +9,7 @@ from flask import has_app_context
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from survey.demo.actions import add_actions
 from survey.demo.clock import campaign_window
 from survey.demo.history import DemoPerson, Ids, simulate
 from survey.demo.names import DEPARTMENT_NAMES, SERVICE_NAMES
@@ -171,6 +172,7 @@ def build_demo(
     mail_domain: str = "demo.example",
     salt: str = "demo",
     present: bool | None = None,
+    actions: bool = True,
 ) -> DemoSummary:
     """Create the demo organisation with eight quarters of history ending with the quarter
     before ``today`` (default: the real today), and the three demo sign-ins, all with
@@ -179,6 +181,9 @@ def build_demo(
     The same ``seed`` and quarters give the same organisation, answers and interactions (the
     random response ids aside). Installs the default questionnaires if missing. Flushes,
     never commits. Raises DemoError when the database already has departments.
+
+    Then, unless ``actions`` is False, a few action plans (``survey.demo.actions``) recorded
+    in past quarters by the demo sign-ins.
 
     Then the present (``survey.demo.present``) at ``now`` (default: midnight UTC of ``today``
     when ``today`` is given, else the current time): the current quarter's campaign opened and
@@ -228,6 +233,12 @@ def build_demo(
         pseudonym_key or (app_key() if has_app_context() else DEVELOPMENT_KEY),
     )
     session.flush()
+    # Before the present: its quarterly invitations list the published actions.
+    recorded = (
+        add_actions(session, quarters, today, SIGN_INS[1].email, SIGN_INS[0].email)
+        if actions
+        else 0
+    )
     if present is None:
         present = has_app_context()
     today_ = None if not present else add_present(
@@ -254,4 +265,5 @@ def build_demo(
         sign_ins=SIGN_INS,
         password=admin_password,
         present=today_,
+        actions=recorded,
     )

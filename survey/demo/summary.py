@@ -37,6 +37,7 @@ class DemoSummary:
     sign_ins: tuple[SignIn, ...]
     password: str
     present: Present | None = None
+    actions: int = 0
 
     @property
     def responses(self) -> int:
@@ -61,6 +62,8 @@ class DemoSummary:
                 f" {p.recent_requests} requests handled in the last days"
                 f" ({p.post_interaction_invited} surveys waiting)"
             )
+        if self.actions:
+            lines.append(f"  {self.actions} actions in the departments' action plans")
         lines += [
             f"Sign in (password for all three: {self.password}):",
         ]

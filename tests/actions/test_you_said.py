@@ -122,3 +122,38 @@ def test_thank_you_page_lists_them_in_the_readers_language(client, world) -> Non
     plain = client.get("/r/thanks", query_string={"d": ["x", "-1", "99999999999"]})
     assert plain.status_code == 200
     assert "You said, we did" not in plain.get_data(as_text=True)
+
+
+def test_departments_are_named_in_the_readers_language(app, client, session, world) -> None:
+    world["it"].names = {"it": "Sistemi informativi", "fr": "Informatique"}
+    now = utcnow()
+    campaign = create_campaign(
+        session,
+        name="Q",
+        quarter="2026Q3",
+        opens_at=now,
+        closes_at=now + timedelta(days=14),
+        min_group_size=5,
+        department_ids=[world["sales"].id],
+    )
+    session.commit()
+    with app.app_context():
+        assert open_campaign(session, campaign, "http://localhost", "example.com", now=now)
+    session.commit()
+    mail = {
+        m.to_addr: m
+        for m in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.purpose.like("%quarterly"))
+        )
+    }
+    italian = next(m for a, m in mail.items() if "bruno@" in a)
+    english = next(m for a, m in mail.items() if "ada@" in a)
+    for body in (italian.body_text, italian.body_html):
+        assert "Sistemi informativi" in body and "Information Technology" not in body
+        assert "Human Resources" in body  # no translation: the default name
+    assert "Information Technology" in english.body_html
+    ids = [world["it"].id, world["hr"].id]
+    for lang, name in (("fr", "Informatique"), ("it", "Sistemi informativi")):
+        page = client.get("/r/thanks", query_string={"lang": lang, "d": ids})
+        text = page.get_data(as_text=True)
+        assert name in text and "Information Technology" not in text and SHOWN in text

@@ -392,12 +392,13 @@ DEMO_PASSWORD = "demo-admin-pass"  # the documented demo sign-in
 @pytest.fixture(scope="package")
 def demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo organisation (eight quarters of history, the demo sign-ins), built once for
-    the package; tests get a copy."""
+    the package; tests get a copy. Without the demo's action plans: the journeys that use it
+    record their own (test_screenshots_actions.py shows the demo's, built by its command)."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     shutil.copy(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
     with Session(engine) as db:
-        build_demo(db, seed=1, admin_password=DEMO_PASSWORD)
+        build_demo(db, seed=1, admin_password=DEMO_PASSWORD, actions=False)
         db.commit()
     engine.dispose()
     return path
