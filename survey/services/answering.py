@@ -25,9 +25,9 @@ from survey.services.invitations import Link, claim_invitation
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 from survey.services.responses import (
     PreparedResponse,
+    claim_and_write,
     prepare_response,
     store_response,
-    write_response,
 )
 
 CONSENT_CODE = "contact_consent"
@@ -132,9 +132,7 @@ def submit_post_interaction(
     session's transaction; the stored response's id. None when the link was used (or closed)
     meanwhile: then nothing is stored. Call it in a ``db.writing`` block, which on SQLite
     holds the write lock from the claim to the commit."""
-    if not claim_invitation(session, link.invitation_id, now or utcnow()):
-        return None
-    return write_response(session, prepared)
+    return claim_and_write(session, link.invitation_id, now or utcnow(), prepared)
 
 
 def submit_quarterly(
