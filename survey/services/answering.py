@@ -109,6 +109,7 @@ def prepare_post_interaction(
     before any lock is taken (no database). ``questionnaire``: the one the form was built from
     (``look_up_link`` names it); ``now`` (UTC) dates the response's quarter and week."""
     now = now or utcnow()
+    quarter = quarter_of(now)
     provider = link.provider
     assert provider is not None, "a post-interaction link names its provider"
     return prepare_response(
@@ -116,12 +117,12 @@ def prepare_post_interaction(
         questionnaire=questionnaire,
         provider_department_id=provider.id,
         customer_department_id=link.customer_department_id,
-        quarter=quarter_of(now),
+        quarter=quarter,
         iso_week=iso_week_of(now),
         answers=dict(answers),
         service_id=link.service.id if link.service is not None else None,
         contact_person_id=_contact(link.person_id, answers),
-        respondent=pseudonym(app_key(), link.person_id, provider.id, quarter_of(now)),
+        respondent=pseudonym(app_key(), link.person_id, provider.id, quarter),
     )
 
 
