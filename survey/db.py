@@ -136,7 +136,9 @@ def make_engine(
             if mode == WRITE:
                 _begin_immediate(conn)
             elif mode == READ:
-                conn.exec_driver_sql("BEGIN DEFERRED")
+                # Straight to the driver, as ``BEGIN IMMEDIATE`` is: a statement without
+                # parameters or rows, and every respondent page begins one.
+                conn.connection.dbapi_connection.execute("BEGIN DEFERRED")
             else:
                 raise ValueError(f"sqlite_begin must be {READ!r} or {WRITE!r}, not {mode!r}")
             conn.connection.info[_MODE_KEY] = mode
@@ -157,6 +159,16 @@ def _sqlite_mode(session: Session) -> str | None:
     return session.connection().connection.info.get(_MODE_KEY)
 
 
+def _begin_sqlite(session: Session, mode: str) -> None:
+    """Begin the session's SQLite transaction in ``mode`` (READ or WRITE), naming the mode
+    only where the session's engine does not already begin that way (a connection's options
+    cost a little on every request)."""
+    if session.get_bind().get_execution_options().get("sqlite_begin", WRITE) == mode:
+        session.connection()
+    else:
+        session.connection(execution_options={"sqlite_begin": mode})
+
+
 @contextmanager
 def reading(session: Session) -> Iterator[Session]:
     """A block that only reads. On SQLite, outside a transaction, its statements share one read
@@ -168,7 +180,7 @@ def reading(session: Session) -> Iterator[Session]:
     fresh = session.get_bind().dialect.name == "sqlite" and not session.in_transaction()
     clean = not _pending(session)
     if fresh:
-        session.connection(execution_options={"sqlite_begin": READ})
+        _begin_sqlite(session, READ)
     try:
         yield session
     except BaseException:
@@ -197,7 +209,7 @@ def writing(session: Session) -> Iterator[Session]:
             raise RuntimeError("changes pending in a read transaction")
         session.commit()
     if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
-        session.connection(execution_options={"sqlite_begin": WRITE})
+        _begin_sqlite(session, WRITE)
     try:
         yield session
     except BaseException:

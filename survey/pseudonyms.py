@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from flask import current_app
 
@@ -36,5 +37,11 @@ def app_key() -> bytes:
     secret = config.get("SECRET_KEY")
     if not secret:
         return DEVELOPMENT_KEY
-    raw = secret if isinstance(secret, bytes) else str(secret).encode()
-    return hmac.new(raw, b"respondent pseudonyms", hashlib.sha256).digest()
+    return _derived_key(secret if isinstance(secret, bytes) else str(secret).encode())
+
+
+@lru_cache(maxsize=8)
+def _derived_key(secret: bytes) -> bytes:
+    """The pseudonym key derived from the secret key ``secret``: computed once per process
+    and secret (every submit asks), not once per submit."""
+    return hmac.new(secret, b"respondent pseudonyms", hashlib.sha256).digest()

@@ -234,7 +234,9 @@ def look_up_link(session: Session, token: str, now: datetime | None = None) -> L
 
 
 _invitations = Invitation.__table__
-_CLAIM = (
+# The claim: parameters ``invitation_id`` and ``now``; one row changed for the one caller that
+# used the link. ``response_statements`` builds the PostgreSQL submit's first statement on it.
+CLAIM = (
     update(_invitations)
     .where(
         _invitations.c.id == bindparam("invitation_id"),
@@ -253,7 +255,7 @@ def claim_invitation(session: Session, invitation_id: int, now: datetime | None 
     did. The caller stores the response in the same transaction and commits. (A plain UPDATE:
     an ``Invitation`` loaded in the session keeps its old status until refreshed.)"""
     params = {"invitation_id": invitation_id, "now": now or utcnow()}
-    return session.connection().execute(_CLAIM, params).rowcount == 1
+    return session.connection().execute(CLAIM, params).rowcount == 1
 
 
 def link_url(base_url: str, token: str, score: int | None = None) -> str:

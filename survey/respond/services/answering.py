@@ -21,9 +21,9 @@ from survey.pseudonyms import app_key, pseudonym
 from survey.question_types import FORM_TYPES
 from survey.respond.services.responses import (
     PreparedResponse,
+    claim_and_write,
     prepare_response,
     store_response,
-    write_response,
 )
 from survey.services.campaigns import providers_for
 from survey.services.invitations import Link, claim_invitation
@@ -89,6 +89,7 @@ def prepare_post_interaction(
     before any lock is taken (no database). ``questionnaire``: the one the form was built from
     (``look_up_link`` names it); ``now`` (UTC) dates the response's quarter and week."""
     now = now or utcnow()
+    quarter = quarter_of(now)
     provider = link.provider
     assert provider is not None, "a post-interaction link names its provider"
     return prepare_response(
@@ -96,12 +97,12 @@ def prepare_post_interaction(
         questionnaire=questionnaire,
         provider_department_id=provider.id,
         customer_department_id=link.customer_department_id,
-        quarter=quarter_of(now),
+        quarter=quarter,
         iso_week=iso_week_of(now),
         answers=dict(answers),
         service_id=link.service.id if link.service is not None else None,
         contact_person_id=_contact(link.person_id, answers),
-        respondent=pseudonym(app_key(), link.person_id, provider.id, quarter_of(now)),
+        respondent=pseudonym(app_key(), link.person_id, provider.id, quarter),
     )
 
 
@@ -112,9 +113,7 @@ def submit_post_interaction(
     session's transaction; the stored response's id. None when the link was used (or closed)
     meanwhile: then nothing is stored. Call it in a ``db.writing`` block, which on SQLite
     holds the write lock from the claim to the commit."""
-    if not claim_invitation(session, link.invitation_id, now or utcnow()):
-        return None
-    return write_response(session, prepared)
+    return claim_and_write(session, link.invitation_id, now or utcnow(), prepared)
 
 
 def submit_quarterly(

@@ -42,7 +42,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.type_api import TypeEngine
 
-from survey.models import Answer, RespondentMark, Response, ScoreCell, ScoreVersion
+from survey.models import Answer, Invitation, RespondentMark, Response, ScoreCell, ScoreVersion
+from survey.services.invitations import CLAIM
 
 ANSWER_COLUMNS: dict[str, TypeEngine[Any]] = {
     "question_id": Integer(),
@@ -184,3 +185,26 @@ def _add_mark(dialect: str) -> Any:
 
 
 ADD_MARK = {"sqlite": _add_mark("sqlite"), "postgresql": _add_mark("postgresql")}
+
+
+def _claim_and_add_mark() -> Any:
+    """PostgreSQL: the link's claim (``invitations.CLAIM``: parameters ``invitation_id`` and
+    ``now``) and its respondent's mark added to (``ADD_MARK``'s parameters) in one statement,
+    one round trip: the mark's sums after the change (``MARK_SUMS``) when the link was
+    claimed, no row (and no mark touched) when it was not. The mark is added to only through
+    the claimed row, so the locks come in the order of the separate statements: the
+    invitation, then the mark, then (``STORE_ON_POSTGRESQL``) the quarter and the cells."""
+    claimed = CLAIM.returning(Invitation.__table__.c.id).cte("claimed")
+    table = RespondentMark.__table__
+    names = (*MARK_KEY, *MARK_SUMS)
+    values = select(
+        *(bindparam(name, type_=table.c[name].type).label(name) for name in names)
+    ).select_from(claimed)
+    statement = pg_insert(table).from_select(list(names), values)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in MARK_KEY],
+        set_={name: table.c[name] + statement.excluded[name] for name in MARK_SUMS},
+    ).returning(*(table.c[name] for name in MARK_SUMS))
+
+
+CLAIM_AND_ADD_MARK_ON_POSTGRESQL = _claim_and_add_mark()

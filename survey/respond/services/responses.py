@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, tuple_
@@ -36,6 +37,7 @@ from survey.respond.services.response_statements import (
     ADD_MARK,
     ANSWER_COLUMNS,
     CELL_COLUMNS,
+    CLAIM_AND_ADD_MARK_ON_POSTGRESQL,
     INSERT_RESPONSE,
     LOCK_QUARTER,
     SQLITE_ADD_CELLS,
@@ -43,6 +45,7 @@ from survey.respond.services.response_statements import (
     STORE_ON_POSTGRESQL,
     json_rows,
 )
+from survey.services.invitations import claim_invitation
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 
 PREFIX = {"post_interaction": "pi", "quarterly": "q"}
@@ -278,23 +281,37 @@ def _add_to_mark(
     by. The statement returns the sums after the change; the person's sums before are these
     minus what was added, and ``responses`` above the number added means they were counted
     already."""
+    parameters, added = _mark_parameters(key, values)
+    row = connection.execute(ADD_MARK[connection.dialect.name], parameters).first()
+    return _deltas_after_mark(row, added, values)
+
+
+def _mark_parameters(
+    key: MarkKey, values: Sequence[PersonValues]
+) -> tuple[dict[str, Any], Mark]:
+    """The parameters of ``ADD_MARK`` that add ``values`` to the mark of ``key``, and what
+    they add (a ``Mark`` of ``values`` alone)."""
     added = Mark()
     person_deltas(added, values)
     provider, customer, quarter, pseudonym = key
-    row = connection.execute(
-        ADD_MARK[connection.dialect.name],
-        {
-            "provider_department_id": provider,
-            "customer_department_id": customer,
-            "quarter": quarter,
-            "pseudonym": pseudonym,
-            "responses": added.responses,
-            "t_count": added.t_count,
-            "t_sum": added.t_sum,
-            "r_count": added.r_count,
-            "r_sum": added.r_sum,
-        },
-    ).first()
+    return {
+        "provider_department_id": provider,
+        "customer_department_id": customer,
+        "quarter": quarter,
+        "pseudonym": pseudonym,
+        "responses": added.responses,
+        "t_count": added.t_count,
+        "t_sum": added.t_sum,
+        "r_count": added.r_count,
+        "r_sum": added.r_sum,
+    }, added
+
+
+def _deltas_after_mark(
+    row: Sequence[Any], added: Mark, values: Sequence[PersonValues]
+) -> dict[str, _Delta]:
+    """What the person-level cells change by, from the mark's sums after ``added`` (a row of
+    ``MARK_SUMS``): the person's sums before are these minus what was added."""
     responses, t_count, t_sum, r_count, r_sum = row
     before = Mark(
         t_count - added.t_count,
@@ -383,14 +400,15 @@ def _apply_bulk(session: Session, deltas: Mapping[CellKey, _Delta]) -> None:
 class PreparedResponse:
     """One response checked and turned into the parameters of its statements
     (``prepare_response``), before any database work: ``values`` the response row,
-    ``answers`` its answers as JSON rows (``has_answers`` whether there is any), ``cells``
-    its score-cell parameters."""
+    ``answers`` its answers as JSON rows (``has_answers`` whether there is any), ``deltas``
+    what it adds to its score cells before the person-level ones (``people``, ``T``, ``R``),
+    which only the write can tell (they depend on the respondent's mark). Never changed
+    after it is made."""
 
     id: str
     values: dict[str, Any]
     answers: str
     has_answers: bool
-    cells: dict[str, Any]
     item: ResponseInput
     deltas: dict[CellKey, _Delta]
 
@@ -444,15 +462,13 @@ def prepare_response(
         "iso_week": iso_week,
         "contact_person_id": contact_person_id,
     }
-    deltas = _collect([(item, questions)])
     return PreparedResponse(
         id=response_id,
         values=values,
         answers=json_rows(rows, ANSWER_COLUMNS),
         has_answers=bool(rows),
-        cells=_cells_of_one_response(deltas),
         item=item,
-        deltas=deltas,
+        deltas=_collect([(item, questions)]),
     )
 
 
@@ -464,9 +480,53 @@ def write_response(session: Session, prepared: PreparedResponse) -> str:
     The respondent's mark is added to first (one statement, ``ADD_MARK``), and the
     person-level cells it changes join the response's cells."""
     connection = session.connection()
-    deltas = {key: replace(d) for key, d in prepared.deltas.items()}
-    for key, delta in _person_cells(connection, [prepared.item]).items():
-        _add_delta(deltas, key, delta)
+    _store(session, connection, prepared, _person_cells(connection, [prepared.item]))
+    return prepared.id
+
+
+def claim_and_write(
+    session: Session, invitation_id: int, now: datetime, prepared: PreparedResponse
+) -> str | None:
+    """Use the link of ``invitation_id`` (``invitations.claim_invitation``: still open at
+    ``now``, UTC) and store the ``prepared`` response as ``write_response`` does, in the
+    session's transaction; the response's id, or None when the link was used or closed
+    meanwhile (then nothing is written). On PostgreSQL the claim and the respondent's mark
+    are one statement (``CLAIM_AND_ADD_MARK_ON_POSTGRESQL``): a submit is three round trips
+    and the commit, the claim first as before."""
+    connection = session.connection()
+    item = prepared.item
+    if connection.dialect.name != "postgresql" or item.respondent is None:
+        if not claim_invitation(session, invitation_id, now):
+            return None
+        return write_response(session, prepared)
+    cell = (item.provider_department_id, item.customer_department_id, item.quarter)
+    values = [_person_values(item)]
+    parameters, added = _mark_parameters((*cell, item.respondent), values)
+    row = connection.execute(
+        CLAIM_AND_ADD_MARK_ON_POSTGRESQL,
+        {**parameters, "invitation_id": invitation_id, "now": now},
+    ).first()
+    if row is None:
+        return None
+    person = _deltas_after_mark(row, added, values)
+    _store(session, connection, prepared, {(*cell, m): d for m, d in person.items()})
+    return prepared.id
+
+
+def _store(
+    session: Session,
+    connection: Any,
+    prepared: PreparedResponse,
+    person: Mapping[CellKey, _Delta],
+) -> None:
+    """The response, its answers and its cells (the prepared deltas plus the ``person``-level
+    ones) written: one statement on PostgreSQL, three on SQLite."""
+    deltas = dict(prepared.deltas)  # the prepared deltas stay as they are: copied where added to
+    for key, delta in person.items():
+        base = deltas.get(key)
+        deltas[key] = delta if base is None else _Delta(
+            base.n + delta.n, base.total + delta.total, base.total_sq + delta.total_sq
+        )
     cells = _cells_of_one_response(deltas)
     if connection.dialect.name == "postgresql":
         # One statement (see ``STORE_ON_POSTGRESQL``): one round trip, quarter locked first.
@@ -486,7 +546,6 @@ def write_response(session: Session, prepared: PreparedResponse) -> str:
             connection.execute(SQLITE_INSERT_ANSWERS, answers)
         connection.execute(SQLITE_ADD_CELLS, cells)
     _expire_cells(session)
-    return prepared.id
 
 
 def store_response(session: Session, **response: Any) -> str:
