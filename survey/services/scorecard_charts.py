@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from analysis import charts, response_time_chart
-from survey.local_format import duration
+from survey.local_format import decimal, duration, quarter
 from survey.services import chart_cache
 from survey.services.compliance_hours import business_calendar
 from survey.services.lru import IdentityMemo
@@ -106,6 +106,7 @@ def _forest(overview: OrgOverview) -> charts.Chart | None:
         reference=100.0,
         title=_("Internal service IQ, %(quarter)s", quarter=overview.quarter),
         xlabel=_("IQ (95% interval)"),
+        number=decimal,
     )
 
 
@@ -150,6 +151,7 @@ def _heatmap(overview: OrgOverview) -> charts.Chart | None:
         empty=empty,
         texts=_heatmap_texts(),
         alt_text=alt,
+        number=decimal,
     )
 
 
@@ -189,6 +191,8 @@ def trend_chart(card: Scorecard) -> charts.Chart | None:
         partial=partial,
         texts=_trend_texts(),
         alt_text=_trend_alt(title, [p.quarter for p in card.trend], values, markers, partial),
+        number=decimal,
+        quarter_label=quarter,
     )
 
 
@@ -248,6 +252,9 @@ def dimensions_chart(card: Scorecard) -> charts.Chart | None:
         organisation=[d.org_value for d in rows],
         title=_("%(name)s: dimensions against the organisation", name=card.name),
         texts=_profile_texts(),
+        # One decimal, as the page's table of the same figures.
+        number=decimal,
+        digits=1,
     )
 
 
