@@ -7,7 +7,10 @@ import html as html_lib
 import re
 
 import pytest
+from flask_babel import force_locale
 
+from analysis.scorecard import Gated
+from survey.services.scorecard_charts import _forest_alt
 from tests.scorecards.conftest import Org
 
 Q = "2026Q1"
@@ -54,6 +57,41 @@ def test_chart_numbers_and_quarters_follow_the_reader(
     assert "Q1 2026" in _chart_texts(english, "trend")
     local_trend = _chart_texts(local, "trend")
     assert "T1 2026" in local_trend and Q not in local_trend
+
+
+def _desc(page: str, name: str) -> str:
+    svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
+    svg = next(svg for svg in svgs if f'id="chart-{name}-' in svg)
+    match = re.search(r"<desc[^>]*>(.*?)</desc>", svg, flags=re.S)
+    assert match, name
+    return html_lib.unescape(match.group(1))
+
+
+def test_chart_descriptions_are_in_the_reader_language(admin_client, small_org: Org) -> None:
+    english = admin_client.get(f"/scorecards/IT?quarter={Q}&lang=en").get_data(as_text=True)
+    italian = admin_client.get(f"/scorecards/IT?quarter={Q}&lang=it").get_data(as_text=True)
+    en_desc, it_desc = _desc(english, "dimensions"), _desc(italian, "dimensions")
+    assert "Scores out of 100 by dimension" in en_desc
+    assert "Punteggi su 100 per dimensione" in it_desc
+    en_numbers = re.findall(r"\d+\.\d", en_desc)
+    assert en_numbers and re.findall(r"\d+,\d", it_desc) == [
+        n.replace(".", ",") for n in en_numbers
+    ]
+
+
+def test_the_ranking_chart_is_described_in_the_reader_language(app) -> None:
+    rows = [
+        ("Vendite", Gated(112.4, 104.0, 121.0)),
+        ("Sistemi", Gated(93.6, 85.2, 99.0)),
+        ("Personale", Gated(101.0)),
+    ]
+    with app.test_request_context(), force_locale("it"):
+        text = _forest_alt("IQ", rows)
+    assert text == (
+        "IQ. 3 reparti; il più alto Vendite 112 (intervallo da 104 a 121); il più basso "
+        "Sistemi 94 (intervallo da 85 a 99); 1 con l'intero intervallo sopra 100, 1 con "
+        "l'intero intervallo sotto."
+    )
 
 
 def test_the_chart_cache_keeps_one_image_per_language(admin_client, small_org: Org) -> None:
