@@ -63,6 +63,8 @@ def test_scorecard_names_follow_the_requested_language(client, named_org: Org) -
     assert "Assistenza IT" in services, italian["compliance"]
     customers = [c["name"] for c in italian["customers"]]
     assert customers and all(name == "Vendite" for name in customers)
+    # The summary's sentences are written in the same language.
+    assert italian["summary"]["texts"] != english["summary"]["texts"]
     # The figures do not depend on the language.
     assert italian["iq"] == english["iq"] and italian["isq"] == english["isq"]
 
