@@ -12,7 +12,11 @@ reads the same. Hidden heatmap cells are hatched and labelled, never just left b
 
 Default texts (legends, panel titles, the text alternative) are English; every chart takes
 ``texts`` to replace them (the keys are listed in each docstring) and ``alt_text`` to replace
-the generated description, so a caller with translations can pass its own.
+the generated description, so a caller with translations can pass its own. Numbers drawn
+(tick labels, values on bars and cells) are written by ``number`` when a chart is given one
+(a ``NumberFormat``: value and decimals to text, e.g. "85,1" for an Italian reader), and the
+trend's quarters by ``quarter_label``; without them they read "85.1" and "2026Q1". This
+module knows no language: the caller passes the callables.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import io
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import matplotlib as mpl
@@ -30,6 +34,7 @@ from matplotlib.colors import BoundaryNorm, Normalize, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with any common colour
 #: vision deficiency.
@@ -131,8 +136,30 @@ def _plain(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def _num(value: float | None, digits: int = 0) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
+#: Writes a number with a given count of decimals in the reader's conventions.
+NumberFormat = Callable[[float, int], str]
+
+
+def _num(value: float | None, digits: int = 0, number: NumberFormat | None = None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}" if number is None else number(float(value), digits)
+
+
+def _tick_digits(value: float) -> int:
+    """Decimals a tick value needs: 0 for whole numbers, else 1 or 2."""
+    for digits in (0, 1):
+        if abs(value - round(value, digits)) < 1e-9:
+            return digits
+    return 2
+
+
+def _number_ticks(axis: object, number: NumberFormat | None) -> None:
+    """Tick labels of a numeric ``axis`` written by ``number`` (left to matplotlib without)."""
+    if number is not None:
+        axis.set_major_formatter(  # type: ignore[attr-defined]
+            FuncFormatter(lambda value, _pos: number(float(value), _tick_digits(float(value))))
+        )
 
 
 def _text(texts: Mapping[str, str] | None, defaults: Mapping[str, str], key: str) -> str:
@@ -197,6 +224,8 @@ def iq_trend(
     partial: Sequence[str] = (),
     texts: Mapping[str, str] | None = None,
     alt_text: str | None = None,
+    number: NumberFormat | None = None,
+    quarter_label: Callable[[str], str] | None = None,
 ) -> Chart:
     """A department's IQ (or ISQ) by quarter with its interval band and the organisation line.
 
@@ -208,7 +237,9 @@ def iq_trend(
     that a small wobble does not look like a collapse); it widens to fit the data. ``partial``
     names quarters whose value rests on fewer components than the others (drawn with an open
     ring around the point). ``texts`` keys: value, interval, organisation, up, down, partial,
-    no_data. All sequences must have the same length (``ValueError`` otherwise).
+    no_data. ``number`` writes the y tick labels and ``quarter_label`` the quarters under
+    the x axis (module docstring). All sequences must have the same length (``ValueError``
+    otherwise).
     """
     n = _same_length(
         quarters=quarters, values=values, lows=lows, highs=highs, organisation=organisation
@@ -294,7 +325,8 @@ def iq_trend(
     if ylim is not None:
         finite = np.concatenate([a[~np.isnan(a)] for a in (y, lo, hi, org)] + [np.array(ylim)])
         ax.set_ylim(min(ylim[0], float(finite.min())), max(ylim[1], float(finite.max())))
-    ax.set_xticks(x, [_plain(q) for q in quarters])
+    ax.set_xticks(x, [_plain(quarter_label(q) if quarter_label else q) for q in quarters])
+    _number_ticks(ax.yaxis, number)
     ax.set_xlim(-0.5, max(n - 0.5, 0.5))
     ax.set_ylabel(_plain(ylabel))
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
@@ -354,11 +386,14 @@ def dimension_profile(
     *,
     texts: Mapping[str, str] | None = None,
     alt_text: str | None = None,
+    number: NumberFormat | None = None,
+    digits: int = 0,
 ) -> Chart:
     """The department's score per quarterly dimension (0..100) as horizontal bars, with the
     organisation's score as a black diamond on each bar (``None``: no value, no bar or no
-    diamond for that dimension). ``texts`` keys: value, organisation, xlabel. Sequences must
-    have the same length."""
+    diamond for that dimension), each bar labelled with its value to ``digits`` decimals.
+    ``texts`` keys: value, organisation, xlabel. ``number`` writes the numbers (module
+    docstring). Sequences must have the same length."""
     n = _same_length(dimensions=dimensions, values=values, organisation=organisation)
     y = np.arange(n)
     own, org = _floats(values), _floats(organisation)
@@ -376,7 +411,9 @@ def dimension_profile(
     )
     for i, v in enumerate(own):
         if not math.isnan(v):
-            ax.text(min(v, 100.0) + 1.5, i, _num(v), va="center", fontsize=SMALL_TEXT)
+            ax.text(
+                min(v, 100.0) + 1.5, i, _num(v, digits, number), va="center", fontsize=SMALL_TEXT
+            )
     has_org = ~np.isnan(org)
     if has_org.any():
         ax.scatter(
@@ -393,6 +430,7 @@ def dimension_profile(
     ax.set_yticks(y, [_plain(d) for d in dimensions])
     ax.invert_yaxis()
     ax.set_xlim(0, 108)
+    _number_ticks(ax.xaxis, number)
     ax.set_xlabel(_plain(_text(texts, PROFILE_TEXTS, "xlabel")))
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -432,6 +470,7 @@ def heatmap(
     empty: Sequence[Sequence[bool]] | None = None,
     texts: Mapping[str, str] | None = None,
     alt_text: str | None = None,
+    number: NumberFormat | None = None,
 ) -> Chart:
     """Who serves whom: one cell per (row, column) pair, e.g. provider × customer department.
 
@@ -443,7 +482,8 @@ def heatmap(
     colour from a binned scale (5-point steps over the range shown, 10-point ones when it
     spans more than 40, so that neighbouring values differ visibly; cividis is readable with
     any common colour-vision deficiency).
-    ``texts`` keys: hidden, empty, colorbar. ``values`` (and ``empty``) must have one row per
+    ``texts`` keys: hidden, empty, colorbar; ``number`` writes the cells' and the colour
+    bar's numbers (module docstring). ``values`` (and ``empty``) must have one row per
     row label and one entry per column label, and there must be at least one of each
     (``ValueError`` otherwise).
     """
@@ -538,7 +578,7 @@ def heatmap(
                 ax.text(
                     c,
                     r,
-                    _num(grid[r, c]),
+                    _num(grid[r, c], 0, number),
                     ha="center",
                     va="center",
                     fontsize=9,
@@ -546,7 +586,7 @@ def heatmap(
                 )
     if dense:
         _sparse_ticks(ax, row_labels, col_labels)
-        _finish_heatmap(fig, ax, image, rows, cols, row_title, col_title, texts, title)
+        _finish_heatmap(fig, ax, image, rows, cols, row_title, col_title, texts, title, number)
         if alt_text is None:
             alt_text = _heatmap_alt(title, row_labels, col_labels, grid, row_title, col_title)
         return Chart(fig, title, alt_text)
@@ -560,6 +600,7 @@ def heatmap(
         ax.set_xlabel(_plain(col_title))
     colorbar = fig.colorbar(image, ax=ax, shrink=0.8)
     colorbar.set_label(_plain(_text(texts, HEATMAP_TEXTS, "colorbar")))
+    _number_ticks(colorbar.ax.yaxis, number)
     _title(fig, title)
     if alt_text is None:
         alt_text = _heatmap_alt(title, row_labels, col_labels, grid, row_title, col_title)
@@ -608,6 +649,7 @@ def _finish_heatmap(
     col_title: str,
     texts: Mapping[str, str] | None,
     title: str,
+    number: NumberFormat | None = None,
 ) -> None:
     ax.set_xlim(-0.5, cols - 0.5)
     ax.set_ylim(rows - 0.5, -0.5)
@@ -617,6 +659,7 @@ def _finish_heatmap(
         ax.set_xlabel(_plain(col_title))
     colorbar = fig.colorbar(image, ax=ax, shrink=0.8)  # type: ignore[arg-type]
     colorbar.set_label(_plain(_text(texts, HEATMAP_TEXTS, "colorbar")))
+    _number_ticks(colorbar.ax.yaxis, number)
     _title(fig, title)
 
 
@@ -656,11 +699,13 @@ def forest_plot(
     xlabel: str = "IQ (95% interval)",
     *,
     alt_text: str | None = None,
+    number: NumberFormat | None = None,
 ) -> Chart:
     """Every department's estimate with its interval, one row each, in the given order
     (top first), with a dotted vertical line at ``reference`` (100, the baseline average on
     the IQ scale; ``None`` for none). A ``None`` bound draws the point alone; a ``None``
-    estimate leaves its row empty. Sequences must have the same length."""
+    estimate leaves its row empty. ``number`` writes the x tick labels (module docstring).
+    Sequences must have the same length."""
     n = _same_length(labels=labels, estimates=estimates, lows=lows, highs=highs)
     y = np.arange(n)
     est, lo, hi = _floats(estimates), _floats(lows), _floats(highs)
@@ -686,6 +731,7 @@ def forest_plot(
     ax.set_yticks(y, [_plain(label) for label in labels])
     ax.set_ylim(max(n, 1) - 0.5, -0.5)
     ax.set_xlabel(_plain(xlabel))
+    _number_ticks(ax.xaxis, number)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
     _title(fig, title)

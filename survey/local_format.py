@@ -88,6 +88,17 @@ def duration(minutes: float | None) -> str:
     return _("%(n)s d", n=decimal(days, 0 if days == round(days) else 1))
 
 
+def quarter(code: str | None) -> str:
+    """A quarter code ``YYYYQn`` as the reader writes it: "Q1 2026" in English, "T1 2026" in
+    Italian and French; text that is not a quarter code is returned as it is."""
+    if code is None:
+        return MISSING
+    year, sep, number = code.partition("Q")
+    if not (sep and year.isdigit() and number in ("1", "2", "3", "4")):
+        return code
+    return format_date(date(int(year), 3 * int(number) - 2, 1), "QQQ y")
+
+
 def zone_name() -> str:
     """The organisation's time zone, as configured (e.g. "Europe/Rome")."""
     return str(current_app.config.get("TIMEZONE") or "UTC")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from survey.actions import services
 from survey.actions.labels import action_target_label, status_labels
+from survey.local_time import local_today
 from survey.models import Action, Department
 from survey.names import localized_name
 from survey.periods import quarter_of
@@ -157,7 +158,7 @@ def department_section(
     """The department page's actions (at most ``MAX_ROWS``) with their comparisons, and
     whether the reader may record and edit actions."""
     actions = services.actions_of(session, department.id)[:MAX_ROWS]
-    today = date.today()
+    today = local_today()
     return {
         "actions": rows(actions, compare(session, department, card, settings, actions), today),
         "actions_editable": _may_plan(department.id),
@@ -195,7 +196,7 @@ def open_rows(session: Session, today: date) -> tuple[OpenAction, ...]:
 
 def overview_section(session: Session, overview: Any) -> dict[str, Any]:
     """The overview's open actions of every active department, overdue ones first."""
-    today = date.today()
+    today = local_today()
     return {"open_actions": open_rows(session, today), "actions_today": today.isoformat()}
 
 
@@ -225,7 +226,7 @@ def api_actions(
                     "value": _r(row.compared.after),
                 },
             }
-            for row in rows(actions, compared, date.today())
+            for row in rows(actions, compared, local_today())
         ]
     }
 
@@ -233,7 +234,7 @@ def api_actions(
 def dashboard_section(session: Session) -> dict[str, Any]:
     """The admin dashboard's overdue actions (open, due before today), earliest due first,
     and how many actions are open in all."""
-    found = open_rows(session, date.today())
+    found = open_rows(session, local_today())
     return {
         "overdue_actions": tuple(a for a in found if a.overdue),
         "open_action_count": len(found),
@@ -248,7 +249,7 @@ def report_lines(
     after when both figures are shown."""
     actions = services.actions_of(session, department.id)
     compared = compare(session, department, card, settings, actions)
-    found = rows(actions, compared, date.today())
+    found = rows(actions, compared, local_today())
     ordered = sorted(found, key=lambda r: (r.status in ("done", "dropped"), not r.overdue))[:8]
     lines = []
     for row in ordered:

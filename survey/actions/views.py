@@ -9,8 +9,6 @@ managers of another department get 403 on every route; anonymous visitors go to 
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,6 +20,7 @@ from survey.access import department_for, roles_required
 from survey.actions import services
 from survey.actions.labels import action_target_label, status_labels, target_choices
 from survey.db import get_session
+from survey.local_time import local_today
 from survey.models import Action, Department, User
 from survey.services.paging import page_arg, paginate
 from survey.services.refusals import OrgError
@@ -86,7 +85,7 @@ def index() -> str:
         departments=departments,
         statuses=status_labels(),
         status_form=StatusForm(),
-        today=date.today(),
+        today=local_today(),
         is_overdue=services.is_overdue,
         target_label=action_target_label,
     )

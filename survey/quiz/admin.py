@@ -18,6 +18,7 @@ from forms.quiz import LANGUAGES, QuizInvitationForm, make_item_texts_form
 from survey.config import mail_domain
 from survey.db import get_session
 from survey.i18n import current_locale
+from survey.local_format import decimal
 from survey.models import Department, Person, Question
 from survey.quiz.items import practice_text
 from survey.quiz.scoring import SCORING_VERSION, rule_for
@@ -189,7 +190,7 @@ def quiz_invitations() -> str | WerkzeugResponse:
         flash(
             _(
                 "%(n)s quiz invitations queued; they leave with the next mail dispatch.",
-                n=report.invited,
+                n=decimal(report.invited, 0),
             ),
             "success",
         )
@@ -198,8 +199,8 @@ def quiz_invitations() -> str | WerkzeugResponse:
                 _(
                     "Not invited: %(opted)s who opted out of survey emails, %(recent)s invited "
                     "to the quiz in the last %(days)s days.",
-                    opted=report.opted_out,
-                    recent=report.recently_invited,
+                    opted=decimal(report.opted_out, 0),
+                    recent=decimal(report.recently_invited, 0),
                     days=REINVITE_DAYS,
                 ),
                 "info",

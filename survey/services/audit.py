@@ -15,12 +15,13 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from survey.local_time import day_start
 from survey.models import (
     ApiKey,
     AuditEntry,
@@ -263,7 +264,8 @@ def forget(session: Session, texts: Iterable[str]) -> int:
 @dataclass(frozen=True)
 class AuditFilter:
     """Which entries a page or an export shows: ``actor`` contained in the actor's label
-    (case-insensitive), one ``kind``, and days ``since``..``until`` inclusive (UTC)."""
+    (case-insensitive), one ``kind``, and days ``since``..``until`` inclusive, in the
+    organisation's time zone (``local_time.day_start``)."""
 
     actor: str = ""
     kind: str = ""
@@ -319,11 +321,9 @@ def entries(flt: AuditFilter) -> Select[tuple[AuditEntry]]:
     if flt.kind:
         stmt = stmt.where(AuditEntry.target_kind == flt.kind)
     if flt.since:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(flt.since, time(), UTC))
+        stmt = stmt.where(AuditEntry.at >= day_start(flt.since))
     if flt.until:
-        stmt = stmt.where(
-            AuditEntry.at < datetime.combine(flt.until + timedelta(days=1), time(), UTC)
-        )
+        stmt = stmt.where(AuditEntry.at < day_start(flt.until + timedelta(days=1)))
     return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 

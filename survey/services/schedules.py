@@ -12,12 +12,13 @@ with the next quarter. A quarter whose closing time has passed is never created.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from survey.local_time import day_start
 from survey.models import Campaign, CampaignSchedule, Department, Questionnaire, User
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds, quarter_of, shift_quarter
@@ -41,8 +42,9 @@ class ScheduleError(ValueError):
 @dataclass(frozen=True)
 class ScheduleValues:
     """What an administrator sets. ``quarters``: quarter numbers 1 to 4 (at least one);
-    offsets in days after the quarter's first day (00:00 UTC); ``department_ids`` empty:
-    everyone; ``questionnaire_id`` None: the newest active quarterly questionnaire."""
+    offsets in days after the quarter's first day (00:00 in the organisation's time zone);
+    ``department_ids`` empty: everyone; ``questionnaire_id`` None: the newest active
+    quarterly questionnaire."""
 
     name: str
     quarters: tuple[int, ...]
@@ -141,11 +143,13 @@ def save_schedule(
 
 
 def quarter_window(schedule: CampaignSchedule, quarter: str) -> tuple[datetime, datetime]:
-    """Opening and closing time (UTC) of ``schedule``'s campaign for ``quarter``."""
-    start = datetime.combine(quarter_bounds(quarter)[0], time.min, tzinfo=UTC)
+    """Opening and closing time (UTC instants) of ``schedule``'s campaign for ``quarter``:
+    the start of the day ``open_offset_days`` (``close_offset_days``) after the quarter's
+    first day, in the organisation's time zone (``SURVEY_TIMEZONE``)."""
+    first = quarter_bounds(quarter)[0]
     return (
-        start + timedelta(days=schedule.open_offset_days),
-        start + timedelta(days=schedule.close_offset_days),
+        day_start(first + timedelta(days=schedule.open_offset_days)),
+        day_start(first + timedelta(days=schedule.close_offset_days)),
     )
 
 

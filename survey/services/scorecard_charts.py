@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from analysis import charts, response_time_chart
-from survey.local_format import duration
+from survey.local_format import decimal, duration, quarter
 from survey.services import chart_cache
 from survey.services.compliance_hours import business_calendar
 from survey.services.lru import IdentityMemo
@@ -98,14 +98,49 @@ def _forest(overview: OrgOverview) -> charts.Chart | None:
     rows = [r for r in overview.ranking if r.iq.shown]
     if not rows:
         return None
+    title = _("Internal service IQ, %(quarter)s", quarter=overview.quarter)
     return charts.forest_plot(
         labels=[r.name for r in rows],
         estimates=[r.iq.value for r in rows],
         lows=[r.iq.low for r in rows],
         highs=[r.iq.high for r in rows],
         reference=100.0,
-        title=_("Internal service IQ, %(quarter)s", quarter=overview.quarter),
+        title=title,
         xlabel=_("IQ (95% interval)"),
+        number=decimal,
+        alt_text=_forest_alt(title, [(r.name, r.iq) for r in rows]),
+    )
+
+
+def _forest_alt(title: str, rows: Sequence[tuple[str, Gated]]) -> str:
+    """The ranking chart described in the reader's language (whole numbers, as drawn);
+    ``rows`` hold shown IQs only."""
+
+    def row(name: str, iq: Gated) -> str:
+        value = _n(iq.value or 0.0)
+        if iq.low is None or iq.high is None:
+            return f"{name} {value}"
+        return _(
+            "%(name)s %(value)s (interval %(low)s to %(high)s)",
+            name=name,
+            value=value,
+            low=_n(iq.low),
+            high=_n(iq.high),
+        )
+
+    best = max(rows, key=lambda r: r[1].value or 0.0)
+    worst = min(rows, key=lambda r: r[1].value or 0.0)
+    above = sum(1 for _name, iq in rows if iq.low is not None and iq.low > 100.0)
+    below = sum(1 for _name, iq in rows if iq.high is not None and iq.high < 100.0)
+    return _(
+        "%(title)s. %(n)s departments; highest %(high)s; lowest %(low)s; %(above)s with the "
+        "whole interval above 100, %(below)s with the whole interval below.",
+        title=title,
+        n=_n(len(rows)),
+        high=row(*best),
+        low=row(*worst),
+        above=_n(above),
+        below=_n(below),
     )
 
 
@@ -150,6 +185,7 @@ def _heatmap(overview: OrgOverview) -> charts.Chart | None:
         empty=empty,
         texts=_heatmap_texts(),
         alt_text=alt,
+        number=decimal,
     )
 
 
@@ -189,6 +225,8 @@ def trend_chart(card: Scorecard) -> charts.Chart | None:
         partial=partial,
         texts=_trend_texts(),
         alt_text=_trend_alt(title, [p.quarter for p in card.trend], values, markers, partial),
+        number=decimal,
+        quarter_label=quarter,
     )
 
 
@@ -242,12 +280,30 @@ def dimensions_chart(card: Scorecard) -> charts.Chart | None:
     if not rows:
         return None
     names = labels()["dimensions"]
+    title = _("%(name)s: dimensions against the organisation", name=card.name)
+    described = [
+        f"{names.get(d.code, d.code)} {decimal(d.value.value, 1)}"
+        + (
+            ""
+            if d.org_value is None
+            else " " + _("(organisation %(value)s)", value=decimal(d.org_value, 1))
+        )
+        for d in rows
+    ]
     return charts.dimension_profile(
         dimensions=[names.get(d.code, d.code) for d in rows],
         values=[d.value.value for d in rows],
         organisation=[d.org_value for d in rows],
-        title=_("%(name)s: dimensions against the organisation", name=card.name),
+        title=title,
+        alt_text=_(
+            "%(title)s. Scores out of 100 by dimension: %(rows)s.",
+            title=title,
+            rows="; ".join(described),
+        ),
         texts=_profile_texts(),
+        # One decimal, as the page's table of the same figures.
+        number=decimal,
+        digits=1,
     )
 
 

@@ -18,13 +18,14 @@ figures reach it, as on the page: a hidden figure prints its reason, never a val
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from matplotlib.figure import Figure
 
 from analysis.comment_groups import Band, FoldedComment
+from survey.local_time import local_today
 from survey.services import chart_cache
 from survey.services.pdf_layout import (
     BODY_W,
@@ -310,7 +311,7 @@ def _pdf_pages(
     _customers(flow, card)
     _comments(flow, card, comments)
     _method(flow, card)
-    day = generated or datetime.now(UTC).date()
+    day = generated or local_today()
     return flow.finish(
         card.name,
         _header_right(card),
@@ -325,7 +326,7 @@ def to_pdf(
     """The scorecard as an A4 report (cached by its figures, the front, the grouped
     comments, the language and the day it is generated on, which its footer prints).
     ``comments``: the page's unfiltered reading (None: the plain list)."""
-    today = datetime.now(UTC).date()
+    today = local_today()
     front = front if front is not None else report_front(card)
     key = chart_cache.data_key("pdf-a4", (card, front, comments), locale_name(), today.isoformat())
 

@@ -16,6 +16,7 @@ from survey import hooks
 from survey.db import get_session
 from survey.extensions import csrf
 from survey.models import Department, Interaction
+from survey.names import localized_name
 from survey.services.accounts import find_api_key
 from survey.services.api_input import BodyError, load_json_body, parse_event, parse_interaction
 from survey.services.idempotency import body_digest, remember_answer, stored_answer, valid_key
@@ -28,6 +29,7 @@ from survey.services.interactions import (
     record_interaction,
 )
 from survey.services.webhooks import MAPPINGS
+from survey.views.api_language import LANG_ERROR, LanguageError, answer_language
 from survey.views.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -70,6 +72,10 @@ def _unauthorised(message: str) -> tuple[Any, int, dict[str, str]]:
 @bp.get("/departments")
 @api_key_required
 def departments() -> Any:
+    try:
+        lang = answer_language()
+    except LanguageError:
+        return api_error(400, LANG_ERROR, "lang")
     rows = get_session().scalars(
         select(Department).where(Department.active.is_(True)).order_by(Department.code)
     )
@@ -78,7 +84,7 @@ def departments() -> Any:
             "departments": [
                 {
                     "code": d.code,
-                    "name": d.name,
+                    "name": localized_name(d, lang),
                     "parent": d.parent.code if d.parent else None,
                 }
                 for d in rows
@@ -253,7 +259,8 @@ def post_webhook(mapping: str) -> Any:
 @api_key_required
 def department_scorecard(code: str) -> Any:
     """The figures of a department's scorecard (``?quarter=YYYYQn``, default the latest
-    quarter with answers). Figures under the anonymity gate are null with a reason."""
+    quarter with answers; ``?lang=`` or ``Accept-Language`` for the names and sentences, see
+    ``api_language``). Figures under the anonymity gate are null with a reason."""
     from flask import current_app
 
     from survey.services.scorecard_data import department_by_code
@@ -262,6 +269,10 @@ def department_scorecard(code: str) -> Any:
     from survey.services.scorecard_summary import summarise, summary_json
     from survey.services.scorecards import Settings, build_scorecard
 
+    try:
+        lang = answer_language()
+    except LanguageError:
+        return api_error(400, LANG_ERROR, "lang")
     db = get_session()
     department = department_by_code(db, code)
     if department is None:
@@ -269,7 +280,7 @@ def department_scorecard(code: str) -> Any:
     settings = Settings.from_config(current_app.config)
     try:
         card, _problem = build_scorecard(
-            db, department, request.args.get("quarter"), settings, fallback=False
+            db, department, request.args.get("quarter"), settings, fallback=False, locale=lang
         )
     except ValueError:
         return api_error(400, "quarter must look like 2026Q1", "quarter")

@@ -19,6 +19,17 @@ def _text(max_length: int, description: str, **extra: Any) -> dict[str, Any]:
     return {"type": "string", "maxLength": max_length, "description": description, **extra}
 
 
+#: The language of names and sentences in an answer (``survey/views/api_language.py``).
+LANG_PARAMETER: dict[str, Any] = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "description": "Language of names and sentences: en, it or fr (default: the best match of "
+    "Accept-Language, else the organisation's default language)",
+    "schema": {"type": "string", "enum": ["en", "it", "fr"]},
+}
+
+
 def _number() -> dict[str, Any]:
     return {"type": "number", "nullable": True}
 
@@ -440,7 +451,11 @@ def openapi_document() -> dict[str, Any]:
                 "how it went, and read department figures. Authenticate with "
                 "`Authorization: Bearer <API key>` (keys are created by an administrator). "
                 "Errors are JSON objects with `error`, `status` and, when one field is at "
-                "fault, `field`."
+                "fault, `field`. Answers that carry names (departments, services) and "
+                "sentences (a scorecard's summary) are in one language: `?lang=` (en, it or "
+                "fr) when given, else the best match of the `Accept-Language` header, else "
+                "the organisation's default language; a name without a translation keeps its "
+                "default text."
             ),
         },
         "servers": [{"url": current_app.config["BASE_URL"] + "/api/v1"}],
@@ -555,8 +570,10 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "listDepartments",
                     "summary": "Active departments and their codes",
+                    "parameters": [LANG_PARAMETER],
                     "responses": {
                         "200": _json("DepartmentList", "The departments", **NO_STORE),
+                        "400": _error("`lang` is not one of en, it, fr"),
                         "401": _error("Missing, unknown or revoked API key"),
                     },
                 }
@@ -588,10 +605,14 @@ def openapi_document() -> dict[str, Any]:
                             "description": "Quarter like 2026Q1 (default: the latest with answers)",
                             "schema": {"type": "string", "pattern": "^[0-9]{4}Q[1-4]$"},
                         },
+                        LANG_PARAMETER,
                     ],
                     "responses": {
                         "200": _json("Scorecard", "The scorecard figures", **NO_STORE),
-                        "400": _error("`quarter` is not a quarter like 2026Q1"),
+                        "400": _error(
+                            "`quarter` is not a quarter like 2026Q1, or `lang` is not one of "
+                            "en, it, fr"
+                        ),
                         "401": _error("Missing, unknown or revoked API key"),
                         "404": _error("No department with this code"),
                     },

@@ -46,6 +46,10 @@ def test_manager_records_an_action_and_sees_it_on_the_scorecard(
     )
     assert saved.status_code == 200
     assert "Answer every ticket within a day" in saved.get_data(as_text=True)
+    listing = client.get("/actions/").get_data(as_text=True)
+    assert "Dec 31, 2026" in listing  # the due day in the reader's format
+    assert "31 dic 2026" in client.get("/actions/?lang=it").get_data(as_text=True)
+    client.get("/actions/?lang=en")  # the language asked is remembered: back to English
     action = session.scalar(select(Action))
     assert action is not None and action.department_id == it.id and action.published
     assert session.scalar(select(AuditEntry.action)) == "create"

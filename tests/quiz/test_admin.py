@@ -177,6 +177,14 @@ def test_item_analysis_with_alpha(admin_client, session, quiz, keys, attempt) ->
     assert f"{alpha:.2f}" in html
     assert html.count("item–total correlation:") == 22
     assert f"{by_code['self_recognition'].item_total:.2f}" in html
+    assert "33%" in html  # 2 of 6 answered "never" to self_standards
+
+    # In Italian and French the numbers take a decimal comma.
+    italian = unescape(admin_client.get("/admin/quiz/analysis?lang=it").get_data(as_text=True))
+    assert f"{alpha:.2f}".replace(".", ",") in italian and f"{alpha:.2f}" not in italian
+    assert f"{by_code['self_recognition'].item_total:.2f}".replace(".", ",") in italian
+    french = unescape(admin_client.get("/admin/quiz/analysis?lang=fr").get_data(as_text=True))
+    assert f"{alpha:.2f}".replace(".", ",") in french and f"{alpha:.2f}" not in french
 
 
 # --- Invitations ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Scorecards name departments and services in the reader's language (the default name where
-no translation exists); the API keeps the default names."""
+no translation exists); the API, asked in no language, keeps the default names."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 
 from forms.delivery import CampaignForm, GroupSizeForm
 from survey.db import get_session
+from survey.local_time import day_start, local_today
 from survey.models import Campaign, Department, Invitation
 from survey.periods import quarter_of
 from survey.services.audit import created, diff, snapshot
@@ -42,7 +43,8 @@ def _department_choices() -> list[SelectChoice]:
 
 
 def _start(day: object) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)  # type: ignore[arg-type]
+    """A campaign opens and closes at the start of its day in the organisation's zone."""
+    return day_start(day)  # type: ignore[arg-type]
 
 
 @bp.get("/campaigns")
@@ -65,7 +67,7 @@ def campaign_new() -> str | WerkzeugResponse:
     form = CampaignForm()
     form.departments.choices = _department_choices()
     if request.method == "GET":
-        today = datetime.now(UTC).date()
+        today = local_today()
         form.quarter.data = quarter_of(today)
         form.name.data = _("Quarterly survey %(quarter)s", quarter=form.quarter.data)
         form.opens_on.data = today

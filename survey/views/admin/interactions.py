@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -13,6 +11,8 @@ from wtforms import SelectChoice
 
 from forms.delivery import CsvUploadForm, InteractionForm
 from survey.db import get_session
+from survey.local_format import zone_name
+from survey.local_time import to_utc
 from survey.models import Department, Interaction, Service
 from survey.services.interactions import FieldError, InteractionInput, record_interaction
 from survey.services.interactions_import import import_interactions
@@ -89,6 +89,11 @@ def _interaction_form() -> InteractionForm:
         )
         for s in sorted(services, key=lambda s: (codes[s.provider_department_id][1], s.name))
     ]
+    # Times are typed in the organisation's time zone (converted to UTC by ``to_utc``).
+    zone = zone_name()
+    form.opened_at.label.text = _("Opened (%(zone)s)", zone=zone)
+    form.first_response_at.label.text = _("First response (%(zone)s)", zone=zone)
+    form.resolved_at.label.text = _("Resolved (%(zone)s)", zone=zone)
     return form
 
 
@@ -98,19 +103,16 @@ def interaction_new() -> str | WerkzeugResponse:
     if form.validate_on_submit():
         db = get_session()
 
-        def aware(value):  # type: ignore[no-untyped-def]
-            return value.replace(tzinfo=UTC) if value is not None else None
-
         ref = (form.external_ref.data or "").strip() or None
         data = InteractionInput(
             provider=form.provider.data or "",
             requester_email=form.requester_email.data or "",
-            opened_at=aware(form.opened_at.data),
+            opened_at=to_utc(form.opened_at.data),
             service=form.service.data or None,
             source="admin" if ref else None,
             external_ref=ref,
-            first_response_at=aware(form.first_response_at.data),
-            resolved_at=aware(form.resolved_at.data),
+            first_response_at=to_utc(form.first_response_at.data),
+            resolved_at=to_utc(form.resolved_at.data),
         )
         try:
             _interaction, created = record_interaction(db, data)

@@ -1,0 +1,145 @@
+"""Admin date and time inputs are read in the organisation's time zone (SURVEY_TIMEZONE) and
+stored as UTC instants; pages show them back in that zone. Europe/Rome is UTC+1 in winter
+and UTC+2 in summer, so a form read as UTC would be one or two hours off."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from survey.local_time import day_start, local_today, to_local, to_utc
+from survey.models import AuditEntry, Campaign, CampaignSchedule, Interaction
+from survey.services.audit import AuditFilter, entries
+from survey.services.schedules import quarter_window
+from tests.conftest import post_form
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    return {**app_config, "TIMEZONE": "Europe/Rome"}
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def test_conversions_in_winter_summer_and_at_the_clock_changes(app) -> None:
+    with app.app_context():
+        assert to_utc(datetime(2026, 1, 15, 10, 30)) == datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+        assert to_utc(datetime(2026, 7, 15, 10, 30)) == datetime(2026, 7, 15, 8, 30, tzinfo=UTC)
+        assert to_local(datetime(2026, 7, 15, 8, 30, 59)) == datetime(2026, 7, 15, 10, 30)
+        assert to_local(datetime(2026, 1, 15, 9, 30, tzinfo=UTC)) == datetime(2026, 1, 15, 10, 30)
+        # 02:30 on 29 March 2026 does not exist in Rome: read with the winter offset.
+        assert to_utc(datetime(2026, 3, 29, 2, 30)) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+        # 02:30 on 25 October 2026 happens twice: its first occurrence (summer time).
+        assert to_utc(datetime(2026, 10, 25, 2, 30)) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+        assert day_start(date(2026, 1, 1)) == datetime(2025, 12, 31, 23, 0, tzinfo=UTC)
+        assert day_start(date(2026, 7, 1)) == datetime(2026, 6, 30, 22, 0, tzinfo=UTC)
+        assert local_today(datetime(2026, 6, 30, 22, 30, tzinfo=UTC)) == date(2026, 7, 1)
+        assert to_utc(None) is None and to_local(None) is None
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("2026-01-15T10:30", datetime(2026, 1, 15, 9, 30, tzinfo=UTC)),  # winter, UTC+1
+        ("2026-07-15T10:30", datetime(2026, 7, 15, 8, 30, tzinfo=UTC)),  # summer, UTC+2
+    ],
+)
+def test_an_interaction_typed_by_hand_is_read_in_rome(
+    admin_client, session, org, typed: str, stored: datetime
+) -> None:
+    form = admin_client.get("/admin/interactions/new").get_data(as_text=True)
+    assert "Opened (Europe/Rome)" in form and "(UTC)" not in form
+    resolved = typed.replace("10:30", "12:05")
+    response = post_form(
+        admin_client,
+        "/admin/interactions/new",
+        {
+            "provider": "IT",
+            "service": "IT-LAPTOP",
+            "requester_email": org.person(0).email,
+            "opened_at": typed,
+            "first_response_at": "",
+            "resolved_at": resolved,
+            "external_ref": "ROME-1",
+        },
+    )
+    assert response.status_code == 302
+    session.rollback()
+    row = session.scalars(select(Interaction).where(Interaction.external_ref == "ROME-1")).one()
+    assert _utc(row.opened_at) == stored
+    assert _utc(row.resolved_at) - _utc(row.opened_at) == timedelta(hours=1, minutes=35)
+    listing = admin_client.get("/admin/interactions").get_data(as_text=True)
+    assert "10:30" in listing  # shown back in Rome's time
+
+
+@pytest.mark.postgres
+def test_a_campaign_opens_and_closes_at_midnight_in_rome(admin_client, session, org) -> None:
+    today = local_today_of(admin_client)
+    opens, closes = date(today.year + 1, 1, 10), date(today.year + 1, 7, 1)
+    response = post_form(
+        admin_client,
+        "/admin/campaigns/new",
+        {
+            "name": "Rome review",
+            "quarter": f"{today.year + 1}Q1",
+            "opens_on": opens.isoformat(),
+            "closes_on": closes.isoformat(),
+            "departments": [str(org.sales.id)],
+            "min_group_size": "5",
+            "reminder_max": "2",
+            "reminder_min_days": "5",
+            "confirm": "1",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session.rollback()
+    campaign = session.scalars(select(Campaign).where(Campaign.name == "Rome review")).one()
+    # Midnight in Rome: 23:00 UTC the day before in winter, 22:00 in summer.
+    assert _utc(campaign.opens_at) == datetime(opens.year, 1, 9, 23, 0, tzinfo=UTC)
+    assert _utc(campaign.closes_at) == datetime(closes.year, 6, 30, 22, 0, tzinfo=UTC)
+    detail = admin_client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f"Jan 10, {opens.year}" in detail and f"Jul 1, {closes.year}" in detail
+
+
+def local_today_of(client) -> date:  # type: ignore[no-untyped-def]
+    with client.application.app_context():
+        return local_today()
+
+
+def test_a_schedule_opens_at_the_start_of_its_day_in_rome(app) -> None:
+    schedule = CampaignSchedule(quarters="13", open_offset_days=14, close_offset_days=35)
+    with app.app_context():
+        opens, closes = quarter_window(schedule, "2027Q1")
+        assert opens == datetime(2027, 1, 14, 23, 0, tzinfo=UTC)  # 15 January, 00:00 in Rome
+        assert closes == datetime(2027, 2, 4, 23, 0, tzinfo=UTC)
+        opens, _closes = quarter_window(schedule, "2027Q3")
+        assert opens == datetime(2027, 7, 14, 22, 0, tzinfo=UTC)  # summer time
+
+
+@pytest.mark.postgres
+def test_the_audit_filter_reads_days_in_rome(app, session, admin_client) -> None:
+    # 23:30 UTC on 14 January is 00:30 on the 15th in Rome.
+    late = AuditEntry(
+        at=datetime(2026, 1, 14, 23, 30, tzinfo=UTC),
+        actor_label="someone",
+        action="update",
+        target_kind="department",
+        target_id="1",
+        target_label="Late",
+        changes={},
+    )
+    session.add(late)
+    session.commit()
+    with app.app_context():
+        on_15th = session.scalars(entries(AuditFilter(since=date(2026, 1, 15)))).all()
+        on_14th = session.scalars(entries(AuditFilter(until=date(2026, 1, 14)))).all()
+    assert [e.target_label for e in on_15th] == ["Late"]
+    assert "Late" not in [e.target_label for e in on_14th]
+    page = admin_client.get("/admin/audit?since=2026-01-15&until=2026-01-15").get_data(as_text=True)
+    assert "Late" in page and "When (Europe/Rome)" in page
