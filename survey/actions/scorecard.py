@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from survey.actions import services
 from survey.actions.labels import action_target_label, status_labels
 from survey.models import Action, Department
-from survey.names import localized_name
+from survey.models.action import TranslatedText
+from survey.names import localized_name, pick_name
 from survey.periods import quarter_of
 from survey.services.scorecard_results import Scorecard, Settings
 from survey.services.scorecards import build_scorecard
@@ -49,7 +50,11 @@ class Compared:
 
 @dataclass(frozen=True)
 class ActionRow:
-    """One action as a page, the API or an email shows it (texts in the reader's language)."""
+    """One action as a page, the API or an email shows it (texts in the reader's language).
+
+    ``due_on`` is the due day as ISO text (the API's and the PDF's), ``due_day`` the same day
+    as a date for pages (printed with the ``day`` filter); ``title_names`` the title's
+    translations as ``(locale, text)`` pairs (``title_text|localized`` on a page)."""
 
     id: int
     title: str
@@ -63,6 +68,12 @@ class ActionRow:
     overdue: bool
     public_summary: str
     compared: Compared
+    due_day: date | None = None
+    title_names: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def title_text(self) -> TranslatedText:
+        return TranslatedText(self.title, dict(self.title_names))
 
 
 def figure_of(card: Scorecard, action: Action) -> float | None:
@@ -140,6 +151,8 @@ def rows(
             overdue=services.is_overdue(a, today),
             public_summary=a.public_summary,
             compared=compared.get(a.id, none),
+            due_day=a.due_on,
+            title_names=tuple(sorted(a.translated("title").items())),
         )
         for a in actions
     )
@@ -184,7 +197,7 @@ def open_rows(session: Session, today: date) -> tuple[OpenAction, ...]:
         OpenAction(
             a.department.code,
             localized_name(a.department, locale),
-            a.title,
+            pick_name(a.title, a.translated("title"), locale),
             statuses.get(a.status, a.status),
             a.due_on,
             services.is_overdue(a, today),
