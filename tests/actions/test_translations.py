@@ -209,3 +209,17 @@ def test_the_quarterly_email_reads_each_summary_in_the_persons_language(
         html = message.body_html.replace("&#39;", "'")
         assert all(s in html for s in shown), lang
         assert not any(h in html for h in hidden), lang
+
+
+def test_every_public_demo_summary_is_written_in_italian_and_french() -> None:
+    from survey.demo.actions import ACTIONS
+
+    for spec in ACTIONS:
+        titles, summaries = dict(spec.titles), dict(spec.summaries)
+        assert set(titles) == {"it", "fr"} and all(0 < len(t) <= 160 for t in titles.values())
+        if spec.public_summary:
+            assert set(summaries) == {"it", "fr"}, spec.title
+            assert all(0 < len(s) <= 280 for s in summaries.values())
+            assert all(s != spec.public_summary for s in summaries.values())
+        else:
+            assert not summaries  # an internal action says nothing in any language
