@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from survey.actions import services
 from survey.actions.labels import action_target_label, status_labels
+from survey.local_format import day as local_day
 from survey.models import Action, Department
 from survey.models.action import TranslatedText
 from survey.names import localized_name, pick_name
@@ -257,17 +258,18 @@ def report_lines(
     session: Session, department: Department, card: Scorecard, settings: Settings
 ) -> dict[str, Any]:
     """The PDF report's title page lines for the department's open and recent actions (at
-    most eight, open ones first): title, what it answers, status, due date, and before →
-    after when both figures are shown."""
+    most eight, open ones first): title (in the reader's language), what it answers, status,
+    due date (in the reader's format), and before → after when both figures are shown."""
     actions = services.actions_of(session, department.id)
     compared = compare(session, department, card, settings, actions)
     found = rows(actions, compared, date.today())
     ordered = sorted(found, key=lambda r: (r.status in ("done", "dropped"), not r.overdue))[:8]
+    locale = str(get_locale() or "")
     lines = []
     for row in ordered:
-        parts = [row.title, row.target, row.status_label]
-        if row.due_on:
-            parts.append(_("due %(day)s", day=row.due_on))
+        parts = [pick_name(row.title, dict(row.title_names), locale), row.target, row.status_label]
+        if row.due_day:
+            parts.append(_("due %(day)s", day=local_day(row.due_day)))
         if row.compared.shown:
             parts.append(
                 f"{row.compared.before_quarter} {row.compared.before:.1f} → "

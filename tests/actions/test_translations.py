@@ -223,3 +223,30 @@ def test_every_public_demo_summary_is_written_in_italian_and_french() -> None:
             assert all(s != spec.public_summary for s in summaries.values())
         else:
             assert not summaries  # an internal action says nothing in any language
+
+
+def test_the_pdf_title_page_names_actions_and_days_in_the_readers_language(
+    app, session, make_department
+) -> None:
+    from survey.actions.scorecard import report_lines
+    from survey.services.scorecard_results import Settings
+    from survey.services.scorecards import build_scorecard
+
+    it = make_department("IT", "Information technology")
+    services.create_action(
+        session,
+        None,
+        it,
+        ActionInput(
+            "Spare laptops", "", "dimension:tools", "", None, date(2026, 12, 31), "planned", "",
+            translations={"title": {"it": "Portatili di scorta"}},
+        ),
+    )
+    session.commit()
+    for lang, title in (("it", "Portatili di scorta"), ("fr", "Spare laptops")):
+        with app.test_request_context(f"/?lang={lang}"):
+            card, _problem = build_scorecard(session, it, "2026Q1", Settings())
+            (line,) = report_lines(session, it, card, Settings())["actions"]
+        assert line.startswith(title + " · "), line
+        assert format_date(date(2026, 12, 31), "medium", locale=lang) in line
+        assert "2026-12-31" not in line
