@@ -67,8 +67,11 @@ def test_clean_translations_keeps_known_non_blank_texts_and_refuses_long_ones() 
 def test_translations_are_saved_audited_and_shown_in_the_readers_language(
     client, session, make_department, make_user, sign_in
 ) -> None:
-    it = make_department("IT", "Information technology")
+    it = make_department("IT", "Information technology", names={"it": "Sistemi informativi"})
     sign_in(make_user("manager", department_id=it.id))
+    for url in ("/actions/IT/new?lang=it", "/actions/?lang=it"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Sistemi informativi" in page and "Information technology" not in page, url
     saved = post_form(client, "/actions/IT/new", form())
     assert saved.status_code == 302
     action = session.scalar(select(Action))
