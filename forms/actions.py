@@ -22,6 +22,15 @@ class ActionForm(SafeForm):
     public_summary = TextAreaField(
         _l("Public summary"), validators=[Optional(), Length(max=280)]
     )
+    # Optional translations: left empty, readers of that language see the text above.
+    title_it = StringField(_l("Title in Italian"), validators=[Optional(), Length(max=160)])
+    title_fr = StringField(_l("Title in French"), validators=[Optional(), Length(max=160)])
+    public_summary_it = TextAreaField(
+        _l("Public summary in Italian"), validators=[Optional(), Length(max=280)]
+    )
+    public_summary_fr = TextAreaField(
+        _l("Public summary in French"), validators=[Optional(), Length(max=280)]
+    )
 
 
 class StatusForm(SafeForm):

@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session
 
 from survey.actions import services
 from survey.actions.labels import action_target_label, status_labels
+from survey.local_format import day as local_day
 from survey.local_time import local_today
 from survey.models import Action, Department
-from survey.names import localized_name
+from survey.models.action import TranslatedText
+from survey.names import localized_name, pick_name
 from survey.periods import quarter_of
 from survey.services.scorecard_results import Scorecard, Settings
 from survey.services.scorecards import build_scorecard
@@ -50,7 +52,11 @@ class Compared:
 
 @dataclass(frozen=True)
 class ActionRow:
-    """One action as a page, the API or an email shows it (texts in the reader's language)."""
+    """One action as a page, the API or an email shows it (texts in the reader's language).
+
+    ``due_on`` is the due day as ISO text (the API's and the PDF's), ``due_day`` the same day
+    as a date for pages (printed with the ``day`` filter); ``title_names`` the title's
+    translations as ``(locale, text)`` pairs (``title_text|localized`` on a page)."""
 
     id: int
     title: str
@@ -64,6 +70,12 @@ class ActionRow:
     overdue: bool
     public_summary: str
     compared: Compared
+    due_day: date | None = None
+    title_names: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def title_text(self) -> TranslatedText:
+        return TranslatedText(self.title, dict(self.title_names))
 
 
 def figure_of(card: Scorecard, action: Action) -> float | None:
@@ -141,6 +153,8 @@ def rows(
             overdue=services.is_overdue(a, today),
             public_summary=a.public_summary,
             compared=compared.get(a.id, none),
+            due_day=a.due_on,
+            title_names=tuple(sorted(a.translated("title").items())),
         )
         for a in actions
     )
@@ -185,7 +199,7 @@ def open_rows(session: Session, today: date) -> tuple[OpenAction, ...]:
         OpenAction(
             a.department.code,
             localized_name(a.department, locale),
-            a.title,
+            pick_name(a.title, a.translated("title"), locale),
             statuses.get(a.status, a.status),
             a.due_on,
             services.is_overdue(a, today),
@@ -245,17 +259,18 @@ def report_lines(
     session: Session, department: Department, card: Scorecard, settings: Settings
 ) -> dict[str, Any]:
     """The PDF report's title page lines for the department's open and recent actions (at
-    most eight, open ones first): title, what it answers, status, due date, and before →
-    after when both figures are shown."""
+    most eight, open ones first): title (in the reader's language), what it answers, status,
+    due date (in the reader's format), and before → after when both figures are shown."""
     actions = services.actions_of(session, department.id)
     compared = compare(session, department, card, settings, actions)
     found = rows(actions, compared, local_today())
     ordered = sorted(found, key=lambda r: (r.status in ("done", "dropped"), not r.overdue))[:8]
+    locale = str(get_locale() or "")
     lines = []
     for row in ordered:
-        parts = [row.title, row.target, row.status_label]
-        if row.due_on:
-            parts.append(_("due %(day)s", day=row.due_on))
+        parts = [pick_name(row.title, dict(row.title_names), locale), row.target, row.status_label]
+        if row.due_day:
+            parts.append(_("due %(day)s", day=local_day(row.due_day)))
         if row.compared.shown:
             parts.append(
                 f"{row.compared.before_quarter} {row.compared.before:.1f} → "

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -24,8 +24,11 @@ from survey.models.action import (
     ACTION_STATUSES,
     PUBLISHED_STATUSES,
     SUMMARY_MAX,
+    TITLE_MAX,
+    TRANSLATED_FIELDS,
 )
 from survey.models.base import utcnow
+from survey.names import TRANSLATED_LOCALES
 from survey.services import audit
 from survey.services.refusals import Message, OrgError
 from survey.services.scorecard_export import safe_cell
@@ -43,13 +46,17 @@ AUDITED = (
     "due_on",
     "status",
     "public_summary",
+    "translations",  # flattened by the audit: translations.public_summary.it
 )
+LIMITS = {"title": TITLE_MAX, "public_summary": SUMMARY_MAX}
 
 
 @dataclass(frozen=True)
 class ActionInput:
     """What a form gives for one action: ``target`` as ``dimension:<code>``,
-    ``component:<T|R|C>`` or ``customer:<department id>``; ``owner_user_id`` None for none."""
+    ``component:<T|R|C>`` or ``customer:<department id>``; ``owner_user_id`` None for none;
+    ``translations`` the title and public summary in other languages, field -> locale -> text
+    (blank texts are dropped, unknown fields and locales ignored)."""
 
     title: str
     description: str
@@ -59,6 +66,25 @@ class ActionInput:
     due_on: date | None
     status: str
     public_summary: str
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+def clean_translations(raw: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """The translations worth storing (``TRANSLATED_FIELDS`` x ``TRANSLATED_LOCALES``, texts
+    stripped, blank ones dropped); refuses a text over its field's limit, naming the form field
+    (``public_summary_it``)."""
+    out: dict[str, dict[str, str]] = {}
+    for name in TRANSLATED_FIELDS:
+        texts = raw.get(name) or {}
+        for locale in TRANSLATED_LOCALES:
+            text = (texts.get(locale) or "").strip()
+            if len(text) > LIMITS[name]:
+                raise OrgError(
+                    f"{name}_{locale}", Message("At most %(n)s characters.", n=LIMITS[name])
+                )
+            if text:
+                out.setdefault(name, {})[locale] = text
+    return out
 
 
 def parse_target(
@@ -82,8 +108,8 @@ def _check(session: Session, department: Department, data: ActionInput) -> dict[
     title = data.title.strip()
     if not title:
         raise OrgError("title", Message("Give the action a title."))
-    if len(title) > 160:
-        raise OrgError("title", Message("At most %(n)s characters.", n=160))
+    if len(title) > TITLE_MAX:
+        raise OrgError("title", Message("At most %(n)s characters.", n=TITLE_MAX))
     summary = data.public_summary.strip()
     if len(summary) > SUMMARY_MAX:
         raise OrgError("public_summary", Message("At most %(n)s characters.", n=SUMMARY_MAX))
@@ -108,6 +134,7 @@ def _check(session: Session, department: Department, data: ActionInput) -> dict[
         "due_on": data.due_on,
         "status": data.status,
         "public_summary": summary,
+        "translations": clean_translations(data.translations),
     }
 
 

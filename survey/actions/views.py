@@ -22,6 +22,8 @@ from survey.actions.labels import action_target_label, status_labels, target_cho
 from survey.db import get_session
 from survey.local_time import local_today
 from survey.models import Action, Department, User
+from survey.models.action import TRANSLATED_FIELDS
+from survey.names import TRANSLATED_LOCALES
 from survey.services.paging import page_arg, paginate
 from survey.services.refusals import OrgError
 
@@ -130,6 +132,10 @@ def _form(department: Department, action: Action | None) -> ActionForm:
             form.due_on.data = action.due_on
             form.status.data = action.status
             form.public_summary.data = action.public_summary
+            for name in TRANSLATED_FIELDS:
+                for locale, text in action.translated(name).items():
+                    if locale in TRANSLATED_LOCALES:
+                        getattr(form, f"{name}_{locale}").data = text
         else:
             form.status.data = "planned"
             form.target.data = request.args.get("target", "")
@@ -151,6 +157,13 @@ def _input(form: ActionForm) -> services.ActionInput:
         due_on=form.due_on.data,
         status=form.status.data or "",
         public_summary=form.public_summary.data or "",
+        translations={
+            name: {
+                locale: getattr(form, f"{name}_{locale}").data or ""
+                for locale in TRANSLATED_LOCALES
+            }
+            for name in TRANSLATED_FIELDS
+        },
     )
 
 

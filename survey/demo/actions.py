@@ -33,7 +33,8 @@ class DemoAction:
     """One action: its department, what it answers (``dimension:<code>`` or
     ``customer:<department code>``), the history quarter it was recorded in (index, 0 =
     oldest), its later statuses with the days after recording each was reached, and its due
-    day (``due_days`` after ``today`` when ``due_from_today``, else after recording)."""
+    day (``due_days`` after ``today`` when ``due_from_today``, else after recording); its title
+    and public summary in Italian and French (``titles``, ``summaries``)."""
 
     department: str
     title: str
@@ -46,6 +47,9 @@ class DemoAction:
     due_from_today: bool
     public_summary: str
     by_manager: bool = False
+    # The title and the public summary in Italian and French: (locale, text) pairs.
+    titles: tuple[tuple[str, str], ...] = ()
+    summaries: tuple[tuple[str, str], ...] = ()
 
 
 ACTIONS: tuple[DemoAction, ...] = (
@@ -65,6 +69,29 @@ ACTIONS: tuple[DemoAction, ...] = (
             "One service desk now takes every request, and the portal shows who has yours."
         ),
         by_manager=True,
+        titles=(
+            ("it", "Un solo service desk con un portale self-service"),
+            ("fr", "Un seul centre de services avec un portail en libre-service"),
+        ),
+        summaries=(
+            (
+                "it",
+                (
+                    "Ci avete detto che le richieste passavano da un gruppo all'altro senza"
+                    " che si sapesse a che punto fossero. Ora un unico service desk "
+                    "accoglie ogni richiesta e il portale mostra chi se ne occupa."
+                ),
+            ),
+            (
+                "fr",
+                (
+                    "Vous nous avez dit que les demandes passaient d'une équipe à l'autre "
+                    "sans que personne sache où elles en étaient. Un seul centre de "
+                    "services reçoit désormais chaque demande, et le portail indique qui "
+                    "s'en occupe."
+                ),
+            ),
+        ),
     ),
     DemoAction(
         "IT",
@@ -82,6 +109,28 @@ ACTIONS: tuple[DemoAction, ...] = (
             "for the tasks you ask about most; the first ten are on the portal."
         ),
         by_manager=True,
+        titles=(
+            ("it", "Brevi guide per le venti operazioni più richieste"),
+            ("fr", "Des guides courts pour les vingt tâches les plus demandées"),
+        ),
+        summaries=(
+            (
+                "it",
+                (
+                    "Ci avete detto che era difficile orientarsi tra i nostri strumenti. "
+                    "Stiamo scrivendo brevi guide per le operazioni che chiedete più "
+                    "spesso; le prime dieci sono già sul portale."
+                ),
+            ),
+            (
+                "fr",
+                (
+                    "Vous nous avez dit qu'il était difficile de s'y retrouver dans nos "
+                    "outils. Nous écrivons de courts guides pour les tâches que vous "
+                    "demandez le plus ; les dix premiers sont sur le portail."
+                ),
+            ),
+        ),
     ),
     DemoAction(
         "IT",
@@ -96,6 +145,20 @@ ACTIONS: tuple[DemoAction, ...] = (
         due_from_today=True,
         public_summary="Engineering and IT now review open requests together every month.",
         by_manager=True,
+        titles=(
+            ("it", "Revisione mensile delle richieste aperte con Ingegneria"),
+            ("fr", "Revue mensuelle des demandes ouvertes avec l'Ingénierie"),
+        ),
+        summaries=(
+            ("it", "Ingegneria e IT ora esaminano insieme ogni mese le richieste ancora aperte."),
+            (
+                "fr",
+                (
+                    "L'Ingénierie et l'informatique passent désormais en revue ensemble, "
+                    "chaque mois, les demandes encore ouvertes."
+                ),
+            ),
+        ),
     ),
     DemoAction(
         "HR",
@@ -111,6 +174,28 @@ ACTIONS: tuple[DemoAction, ...] = (
             "You told us payroll questions waited too long. A second colleague is being "
             "trained so the payroll desk stays open when someone is away."
         ),
+        titles=(
+            ("it", "Sostituzione allo sportello paghe durante le assenze"),
+            ("fr", "Un remplaçant au guichet de la paie pendant les absences"),
+        ),
+        summaries=(
+            (
+                "it",
+                (
+                    "Ci avete detto che le domande sulle buste paga aspettavano troppo. "
+                    "Stiamo formando una seconda persona perché lo sportello paghe resti "
+                    "aperto quando qualcuno è assente."
+                ),
+            ),
+            (
+                "fr",
+                (
+                    "Vous nous avez dit que les questions de paie attendaient trop "
+                    "longtemps. Une deuxième personne est en formation pour que le guichet "
+                    "de la paie reste ouvert en cas d'absence."
+                ),
+            ),
+        ),
     ),
     DemoAction(
         "HR",
@@ -123,6 +208,10 @@ ACTIONS: tuple[DemoAction, ...] = (
         due_days=90,
         due_from_today=True,
         public_summary="",  # internal: not shown to respondents
+        titles=(
+            ("it", "Assumere due generalisti delle risorse umane"),
+            ("fr", "Recruter deux généralistes RH"),
+        ),
     ),
     DemoAction(
         "ENG",
@@ -139,6 +228,28 @@ ACTIONS: tuple[DemoAction, ...] = (
             "You said escalations got lost between us. Engineering and Customer Service now "
             "review every open escalation together once a week."
         ),
+        titles=(
+            ("it", "Revisione settimanale delle escalation con il Servizio clienti"),
+            ("fr", "Revue hebdomadaire des escalades avec le Service client"),
+        ),
+        summaries=(
+            (
+                "it",
+                (
+                    "Ci avete detto che le escalation si perdevano tra noi. Ingegneria e "
+                    "Servizio clienti ora esaminano insieme ogni escalation aperta una "
+                    "volta alla settimana."
+                ),
+            ),
+            (
+                "fr",
+                (
+                    "Vous nous avez dit que les escalades se perdaient entre nous. "
+                    "L'Ingénierie et le Service client passent désormais en revue ensemble "
+                    "chaque escalade ouverte, une fois par semaine."
+                ),
+            ),
+        ),
     ),
     DemoAction(
         "FAC",
@@ -154,6 +265,28 @@ ACTIONS: tuple[DemoAction, ...] = (
         public_summary=(
             "You said repairs took too long to start. Every repair request is now looked at "
             "on the day it arrives and you are told when someone will come."
+        ),
+        titles=(
+            ("it", "Esame in giornata delle richieste di riparazione"),
+            ("fr", "Tri le jour même des demandes de réparation"),
+        ),
+        summaries=(
+            (
+                "it",
+                (
+                    "Ci avete detto che le riparazioni tardavano a partire. Ora ogni "
+                    "richiesta viene esaminata il giorno stesso in cui arriva e vi diciamo "
+                    "quando passerà qualcuno."
+                ),
+            ),
+            (
+                "fr",
+                (
+                    "Vous nous avez dit que les réparations tardaient à commencer. Chaque "
+                    "demande est désormais examinée le jour même de son arrivée, et nous "
+                    "vous disons quand quelqu'un passera."
+                ),
+            ),
         ),
     ),
 )
@@ -205,6 +338,7 @@ def add_actions(
                 due_on=due,
                 status="planned",
                 public_summary=spec.public_summary,
+                translations={"title": dict(spec.titles), "public_summary": dict(spec.summaries)},
             ),
             now=moment,
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.models.base import Base, utcnow
@@ -18,6 +20,19 @@ ACTION_STATUSES = ("planned", "in_progress", "done", "dropped")
 # Statuses under which an action with a public summary is shown to respondents.
 PUBLISHED_STATUSES = ("in_progress", "done")
 SUMMARY_MAX = 280
+TITLE_MAX = 160
+# The texts an action can give in other languages (``translations`` holds them).
+TRANSLATED_FIELDS = ("title", "public_summary")
+
+
+@dataclass(frozen=True, eq=False)
+class TranslatedText:
+    """A text in the default language (``name``) and its translations (``names``, locale ->
+    text): the shape the ``localized`` template filter reads (``survey.names.localized_name``),
+    so a title or a summary shows in the reader's language with the default as fallback."""
+
+    name: str
+    names: Mapping[str, str] = field(default_factory=dict)
 
 
 def _quoted(values: tuple[str, ...]) -> str:
@@ -33,6 +48,9 @@ class Action(Base):
     a user, or both. ``public_summary`` (at most 280 characters, the manager's own words) is
     what respondents read under "you said, we did" while the status is ``in_progress`` or
     ``done``; empty means the action is internal. ``due_on`` is a calendar day (no zone).
+    ``translations`` holds the title and the public summary in other languages:
+    ``{"title": {"it": ...}, "public_summary": {"it": ..., "fr": ...}}`` (missing or empty: the
+    reader sees the default text).
     """
 
     __tablename__ = "actions"
@@ -71,6 +89,9 @@ class Action(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="planned")
     public_summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), default="")
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -84,6 +105,19 @@ class Action(Base):
         if self.target_kind == "customer":
             return f"customer:{self.customer_department_id}"
         return f"{self.target_kind}:{self.target_code}"
+
+    def translated(self, name: str) -> dict[str, str]:
+        """The translations of one of ``TRANSLATED_FIELDS`` (locale -> text; may be empty)."""
+        value = (self.translations or {}).get(name)
+        return dict(value) if isinstance(value, dict) else {}
+
+    @property
+    def title_text(self) -> TranslatedText:
+        return TranslatedText(self.title, self.translated("title"))
+
+    @property
+    def summary_text(self) -> TranslatedText:
+        return TranslatedText(self.public_summary, self.translated("public_summary"))
 
     @property
     def published(self) -> bool:
