@@ -1,17 +1,20 @@
 """Actions on the scorecards: each beside the figure it targets, before and after.
 
-"Before" is the targeted figure in the quarter the action was recorded in, or, while that
-quarter is not released yet, in the latest released quarter before it (what the manager saw
-when recording it); "after" is the figure in the latest released quarter. Both are read from
-the department's scorecard of those quarters (``build_scorecard``), so they are figures the
-scorecard pages already publish, behind the same gates: a comparison is shown only when both
-figures are shown; otherwise it says it cannot be made, and nothing of a hidden figure
+"Before" is the targeted figure in the latest released quarter before the one the action
+was recorded in: what the page showed when the action was recorded (a quarter is released
+only once it has ended), whose answers came before the action. "After" is the figure in the
+latest released quarter from the recording quarter on: the answers given since (a quarter's
+survey runs after its start, so the recording quarter's answers mostly follow the action).
+Until such a quarter is released the row waits for it ("after 2026Q3 is released"). Both
+are read from the department's scorecard of those quarters (``build_scorecard``), so they are
+figures the scorecard pages already publish, behind the same gates: a comparison is shown only
+when both figures are shown; otherwise it says it cannot be made, and nothing of a hidden figure
 appears. Nothing here counts answers or people.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -44,6 +47,8 @@ class Compared:
     after_quarter: str | None
     before: float | None
     after: float | None
+    #: The recording quarter while no quarter from it on is released (else None).
+    waiting_for: str | None = None
 
     @property
     def shown(self) -> bool:
@@ -98,8 +103,8 @@ def figure_of(card: Scorecard, action: Action) -> float | None:
 
 
 def before_quarter(released: list[str], recorded: str) -> str | None:
-    """The recording quarter if released, else the latest released quarter before it."""
-    at = bisect_right(released, recorded)
+    """The latest released quarter before ``recorded`` (quarters as ``YYYYQn``, sorted)."""
+    at = bisect_left(released, recorded)
     return released[at - 1] if at else None
 
 
@@ -111,7 +116,9 @@ def compare(
     actions: list[Action],
 ) -> dict[int, Compared]:
     """Before and after for every action of ``department``; each quarter's scorecard built
-    once (``card`` is reused for its own quarter)."""
+    once (``card`` is reused for its own quarter). Both figures, or neither, are given
+    (a hidden one hides the other), except while the after quarter is awaited, when the
+    before figure is given alone (a figure its own quarter's page shows)."""
     released = sorted(card.quarters)
     latest = released[-1] if released else None
     cards: dict[str, Scorecard] = {card.quarter: card}
@@ -123,14 +130,17 @@ def compare(
 
     out = {}
     for action in actions:
-        first = before_quarter(released, quarter_of(action.created_at))
-        before = after = None
-        if first is not None and latest is not None:
-            before = figure_of(card_for(first), action)
-            after = figure_of(card_for(latest), action)
-            if before is None or after is None:
-                before = after = None
-        out[action.id] = Compared(first, latest, before, after)
+        recorded = quarter_of(action.created_at)
+        first = before_quarter(released, recorded)
+        last = latest if latest is not None and latest >= recorded else None
+        before = figure_of(card_for(first), action) if first is not None else None
+        if last is None:
+            out[action.id] = Compared(first, None, before, None, waiting_for=recorded)
+            continue
+        after = figure_of(card_for(last), action) if before is not None else None
+        if before is None or after is None:
+            before = after = None
+        out[action.id] = Compared(first, last, before, after)
     return out
 
 
