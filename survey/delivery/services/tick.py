@@ -17,19 +17,19 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from survey.models import Campaign
-from survey.models.base import utcnow
-from survey.services import scorecard_data as data
-from survey.services.campaigns import (
+from survey.delivery.services.campaigns import (
     close_campaign,
     expire_post_interaction_links,
     open_campaign,
     send_reminders,
 )
+from survey.delivery.services.interactions import decide_pending_surveys
+from survey.delivery.services.schedules import create_scheduled_campaigns
+from survey.models import Campaign
+from survey.models.base import utcnow
+from survey.services import scorecard_data as data
 from survey.services.fatigue import FatiguePolicy
-from survey.services.interactions import decide_pending_surveys
 from survey.services.retention import PurgeCounts, RetentionPolicy, purge
-from survey.services.schedules import create_scheduled_campaigns
 from survey.services.scorecards import ensure_baseline
 
 
