@@ -22,7 +22,8 @@ def run(people: int = 2000) -> dict[str, float | int]:
     from survey import create_app
     from survey.db import database
     from survey.delivery.services.campaigns import create_campaign
-    from survey.delivery.services.tick import TickSettings, run_tick
+    from survey.delivery.services.tick import TickSettings
+    from survey.delivery.tick_job import run_tick
     from survey.migrate import upgrade
     from survey.models import Department, Dependency, Invitation, OutboxMessage, Person
     from survey.models.base import utcnow

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from survey.db import database
 from survey.delivery.services.campaigns import CampaignError, create_campaign, set_min_group_size
-from survey.delivery.services.tick import TickSettings, run_tick
+from survey.delivery.services.tick import TickSettings
+from survey.delivery.tick_job import run_tick
 from survey.models import Invitation, InvitationToken, OutboxMessage
 from survey.models.base import utcnow
 from survey.periods import quarter_of

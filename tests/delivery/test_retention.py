@@ -10,7 +10,8 @@ from sqlalchemy import func, select, update
 
 from survey.config import ConfigError, load_settings
 from survey.db import database
-from survey.delivery.services.tick import TickSettings, run_tick
+from survey.delivery.services.tick import TickSettings
+from survey.delivery.tick_job import run_tick
 from survey.models import (
     Interaction,
     Invitation,

@@ -20,7 +20,8 @@ from survey.delivery.services.schedules import (
     create_scheduled_campaigns,
     save_schedule,
 )
-from survey.delivery.services.tick import TickSettings, run_tick
+from survey.delivery.services.tick import TickSettings
+from survey.delivery.tick_job import run_tick
 from survey.models import (
     Campaign,
     CampaignSchedule,

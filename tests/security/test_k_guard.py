@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from survey.db import database
 from survey.delivery.services.campaigns import CampaignError, create_campaign, set_min_group_size
-from survey.delivery.services.tick import TickSettings, run_tick
+from survey.delivery.services.tick import TickSettings
+from survey.delivery.tick_job import run_tick
 from survey.models import Campaign
 from survey.models.base import utcnow
 from tests.conftest import post_form
