@@ -21,13 +21,14 @@ def run(people: int = 2000) -> dict[str, float | int]:
     """Seconds to open a campaign for ``people`` people on a fresh SQLite database."""
     from survey import create_app
     from survey.db import database
+    from survey.delivery.services.campaigns import create_campaign
+    from survey.delivery.services.tick import TickSettings
+    from survey.delivery.tick_job import run_tick
     from survey.migrate import upgrade
     from survey.models import Department, Dependency, Invitation, OutboxMessage, Person
     from survey.models.base import utcnow
     from survey.periods import quarter_of
-    from survey.services.campaigns import create_campaign
     from survey.services.questionnaires import install_default_questionnaires
-    from survey.services.tick import TickSettings, run_tick
 
     folder = Path(tempfile.mkdtemp(prefix="siq-bench-"))
     app = create_app(

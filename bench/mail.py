@@ -47,10 +47,10 @@ class Sink:
 
 def _queue(url: str, count: int) -> None:
     """``count`` quarterly invitation emails in the outbox, rendered as production does."""
+    from survey.delivery.services.mailing import Recipient, quarterly_messages
     from survey.models import Campaign, OutboxMessage
     from survey.models.base import utcnow
     from survey.periods import quarter_of
-    from survey.services.mailing import Recipient, quarterly_messages
 
     fixtures.create_database(url)
     with fixtures.bench_session(url) as session:

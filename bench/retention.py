@@ -22,14 +22,15 @@ def run() -> dict[str, Any]:
 
     from survey import create_app
     from survey.db import database
+    from survey.delivery.services.schedules import ScheduleValues, save_schedule
+    from survey.delivery.services.tick import TickSettings
+    from survey.delivery.tick_job import run_tick
     from survey.demo import build_demo
     from survey.migrate import upgrade
     from survey.models import Interaction, Person
     from survey.models.base import utcnow
     from survey.services.erasure import erase_person
     from survey.services.retention import RetentionPolicy, purge
-    from survey.services.schedules import ScheduleValues, save_schedule
-    from survey.services.tick import TickSettings, run_tick
 
     folder = Path(tempfile.mkdtemp(prefix="siq-bench-"))
     app = create_app(

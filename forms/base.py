@@ -2,7 +2,7 @@
 
 Browsers never send NUL from a text box, but a hostile client can; PostgreSQL cannot store NUL
 in text (the write would fail with a server error) and SQLite would keep it silently. The JSON
-API refuses NUL as well (``survey/services/api_input.py``). Hidden fields are left to their
+API refuses NUL as well (``survey/delivery/services/api_input.py``). Hidden fields are left to their
 views: ``next`` is cleaned by ``safe_next`` and the import payload is signed.
 """
 

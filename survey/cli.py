@@ -236,7 +236,8 @@ def tick() -> None:
     """Do all scheduled work: campaigns, reminders, post-interaction surveys, expiry."""
     from flask import current_app
 
-    from survey.services.tick import TickSettings, run_tick
+    from survey.delivery.services.tick import TickSettings
+    from survey.delivery.tick_job import run_tick
 
     report = run_tick(database().sessionmaker, TickSettings.from_config(current_app.config))
     click.echo(report.describe())

@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from survey.delivery.services.tick import TickSettings
+from survey.delivery.tick_job import run_tick
 from survey.mail.runner import run_dispatcher
-from survey.services.tick import TickSettings, run_tick
 
 
 def run_dev_worker(

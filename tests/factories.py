@@ -15,11 +15,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from survey.delivery.services.campaigns import create_campaign
 from survey.models import Campaign, Department, Interaction, Person, Service, User
 from survey.models.base import utcnow
 from survey.periods import quarter_of
 from survey.services.accounts import create_user
-from survey.services.campaigns import create_campaign
 from survey.services.invitations import issue_invitation
 
 PASSWORD = "correct horse battery"

@@ -56,11 +56,11 @@ def objects(session, make_department, make_person, make_user) -> dict[str, Any]:
     """One existing object for every URL argument an admin route may take."""
     from datetime import timedelta
 
+    from survey.delivery.services.campaigns import create_campaign
     from survey.models import Action, OutboxMessage, Service
     from survey.models.base import utcnow
     from survey.quiz.items import install_quiz
     from survey.services.accounts import create_api_key
-    from survey.services.campaigns import create_campaign
     from survey.services.questionnaires import install_default_questionnaires
 
     dept = make_department()

@@ -18,16 +18,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.demo.history import DemoPerson
-from survey.models import Campaign, Department
-from survey.periods import quarter_of
-from survey.services.campaigns import create_campaign, open_campaign
-from survey.services.fatigue import FatiguePolicy
-from survey.services.interactions import (
+from survey.delivery.services.campaigns import create_campaign, open_campaign
+from survey.delivery.services.interactions import (
     InteractionInput,
     decide_pending_surveys,
     record_interaction,
 )
+from survey.demo.history import DemoPerson
+from survey.models import Campaign, Department
+from survey.periods import quarter_of
+from survey.services.fatigue import FatiguePolicy
 
 #: The departments invited to the current quarter's survey (customers of several providers).
 CAMPAIGN_AUDIENCE = ("IT", "HR", "FIN", "FAC", "LEGAL")

@@ -24,7 +24,8 @@ class Interaction(Base):
     admins see why. A survey is decided only once ``resolved_at`` is set and the request is not
     cancelled.
 
-    Lifecycle (``services/interactions.apply_lifecycle``): ``reopened_at`` is the last reopening
+    Lifecycle (``delivery.services.interactions.apply_lifecycle``): ``reopened_at`` is the last
+    reopening
     (it cleared ``resolved_at``), ``reopen_count`` how many there were; ``cancelled_at`` is final.
     ``paused_seconds`` is the time the request spent in a paused state (waiting on the
     requester), reported by the tool; it does not count toward the service standard.

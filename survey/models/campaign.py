@@ -35,7 +35,7 @@ class Campaign(Base):
     """A quarterly relationship survey for an audience (all active people, or departments).
 
     ``min_group_size`` (k) is raised to at least the k of the settings when the campaign
-    opens and cannot be lowered from then on (``services.campaigns.set_min_group_size``).
+    opens and cannot be lowered from then on (``delivery.services.campaigns.set_min_group_size``).
     """
 
     __tablename__ = "campaigns"
@@ -64,7 +64,8 @@ class Campaign(Base):
         ForeignKey("questionnaires.id", ondelete="RESTRICT")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # The schedule that created it (``services.schedules``); None for a campaign made by hand.
+    # The schedule that created it (``delivery.services.schedules``); None for a campaign made by
+    # hand.
     schedule_id: Mapped[int | None] = mapped_column(
         ForeignKey("campaign_schedules.id", ondelete="SET NULL")
     )

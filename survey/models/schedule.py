@@ -26,7 +26,8 @@ class CampaignSchedule(Base):
     ``quarters`` holds the quarters of the year it runs in as digits (``"1234"``: every
     quarter; ``"24"``: the second and the fourth). The campaign of quarter q opens
     ``open_offset_days`` and closes ``close_offset_days`` after the first day of q (00:00 UTC).
-    ``tick`` creates it as a draft shortly before it opens (``services.schedules.LEAD_DAYS``),
+    ``tick`` creates it as a draft shortly before it opens
+    (``delivery.services.schedules.LEAD_DAYS``),
     linked by ``Campaign.schedule_id``; one campaign per schedule and quarter (a unique
     constraint). Audience: all people, or the people of ``departments``. ``active`` False
     pauses the schedule: nothing new is created, what exists stays as it is.

@@ -75,7 +75,7 @@ def _compliance_query(
     opened_day = _day(session, i.opened_at)
     first = func.coalesce(i.first_response_at, i.resolved_at)
     now_value = literal(now, UTCDateTime())
-    # Request lifecycle (services/interactions.py): paused time does not count toward the
+    # Request lifecycle (delivery/services/interactions.py): paused time does not count toward the
     # resolution time, and a cancelled request is not judged.
     paused = i.paused_seconds / 60.0
     complies = and_(

@@ -14,13 +14,19 @@ from sqlalchemy.exc import IntegrityError
 
 from survey import hooks
 from survey.db import get_session
-from survey.extensions import csrf
-from survey.models import Department, Interaction
-from survey.names import localized_name
-from survey.services.accounts import find_api_key
-from survey.services.api_input import BodyError, load_json_body, parse_event, parse_interaction
-from survey.services.idempotency import body_digest, remember_answer, stored_answer, valid_key
-from survey.services.interactions import (
+from survey.delivery.services.api_input import (
+    BodyError,
+    load_json_body,
+    parse_event,
+    parse_interaction,
+)
+from survey.delivery.services.idempotency import (
+    body_digest,
+    remember_answer,
+    stored_answer,
+    valid_key,
+)
+from survey.delivery.services.interactions import (
     FieldError,
     InteractionInput,
     OwnershipError,
@@ -28,7 +34,11 @@ from survey.services.interactions import (
     find_existing,
     record_interaction,
 )
-from survey.services.webhooks import MAPPINGS
+from survey.delivery.services.webhooks import MAPPINGS
+from survey.extensions import csrf
+from survey.models import Department, Interaction
+from survey.names import localized_name
+from survey.services.accounts import find_api_key
 from survey.views.api_language import LANG_ERROR, LanguageError, answer_language
 from survey.views.openapi import openapi_document
 

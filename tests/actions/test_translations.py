@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from survey.actions import services
 from survey.actions.services import ActionInput, clean_translations
+from survey.delivery.services.campaigns import create_campaign, open_campaign
 from survey.models import Action, AuditEntry, Department, Dependency, OutboxMessage, Person
 from survey.models.base import utcnow
-from survey.services.campaigns import create_campaign, open_campaign
 from survey.services.questionnaires import install_default_questionnaires
 from survey.services.refusals import OrgError
 from tests.conftest import post_form

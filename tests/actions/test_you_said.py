@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from survey.actions import services
 from survey.actions.services import ActionInput
+from survey.delivery.services.campaigns import create_campaign, open_campaign, send_reminders
 from survey.models import Department, Dependency, Invitation, OutboxMessage, Person
 from survey.models.base import utcnow
-from survey.services.campaigns import create_campaign, open_campaign, send_reminders
 from survey.services.questionnaires import install_default_questionnaires
 
 pytestmark = pytest.mark.postgres

@@ -13,11 +13,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select
 
+from survey.delivery.services.campaigns import create_campaign
 from survey.models import ApiKey, AuditEntry, Campaign, Department, Person, Question, User
 from survey.models.base import utcnow
 from survey.quiz.items import install_quiz
 from survey.services.audit import REDACTED, Target, record, redact
-from survey.services.campaigns import create_campaign
 from survey.services.questionnaires import install_default_questionnaires
 from tests.admin.test_people_import import payload_of, upload
 from tests.conftest import PASSWORD, csrf_token, post_form

@@ -22,11 +22,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from survey.delivery.services.campaigns import create_campaign
 from survey.models import Campaign, Department, Dependency, Interaction, Person, Service
 from survey.models.base import utcnow
 from survey.periods import quarter_of, shift_quarter
 from survey.services.accounts import create_api_key, create_user
-from survey.services.campaigns import create_campaign
 from survey.services.invitations import issue_invitation
 from survey.services.questionnaires import install_default_questionnaires
 from tests.anonymity.lp_audit import (

@@ -248,10 +248,11 @@ def test_answered_question_is_retired_not_deleted(admin_client, session, org) ->
 @pytest.mark.postgres
 def test_a_campaign_not_yet_open_can_be_cancelled(app, admin_client, session, org) -> None:
     from survey.db import database
+    from survey.delivery.services.campaigns import create_campaign
+    from survey.delivery.services.tick import TickSettings
+    from survey.delivery.tick_job import run_tick
     from survey.models import Invitation
     from survey.periods import quarter_of
-    from survey.services.campaigns import create_campaign
-    from survey.services.tick import TickSettings, run_tick
 
     now = utcnow()
     campaign = create_campaign(

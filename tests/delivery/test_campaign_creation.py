@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from survey.delivery.services.campaigns import DuplicateCampaign, campaign_reach, create_campaign
 from survey.models import Campaign
 from survey.models.base import utcnow
 from survey.periods import quarter_of
-from survey.services.campaigns import DuplicateCampaign, campaign_reach, create_campaign
 from tests.conftest import post_form
 
 

@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.db import database
+from survey.delivery.services.campaigns import CampaignError, create_campaign, set_min_group_size
+from survey.delivery.services.tick import TickSettings
+from survey.delivery.tick_job import run_tick
 from survey.models import Invitation, InvitationToken, OutboxMessage
 from survey.models.base import utcnow
 from survey.periods import quarter_of
-from survey.services.campaigns import CampaignError, create_campaign, set_min_group_size
-from survey.services.tick import TickSettings, run_tick
 
 SETTINGS = TickSettings(base_url="http://localhost", mail_domain="example.com", salt="s")
 
@@ -120,8 +121,8 @@ def test_closing_when_this_clock_is_behind_the_opening(app, session, org) -> Non
     """Another host's scheduler opened the campaign at its opening time, which this host's
     clock has not reached yet: closing still works (it was a 500, the closing time fell
     before the opening) and keeps the closing time after the opening."""
+    from survey.delivery.services.campaigns import close_campaign
     from survey.models import Campaign
-    from survey.services.campaigns import close_campaign
 
     now = utcnow()
     campaign = new_campaign(session, now)  # opens at now + 1 h
@@ -187,7 +188,11 @@ def test_bad_dates_are_refused(session, org) -> None:
 def test_batch_mail_equals_one_by_one_rendering(app, session, org) -> None:
     """Opening renders each language once with stand-ins; the result must be exactly what the
     per-person rendering gives, names with markup and header breaks included."""
-    from survey.services.mailing import Recipient, quarterly_messages, queue_invitation_email
+    from survey.delivery.services.mailing import (
+        Recipient,
+        quarterly_messages,
+        queue_invitation_email,
+    )
 
     person = org.person(1)
     person.name = 'Zoë <b>"O\'Hara"</b> & co\r\nBcc: x@evil.example'

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from survey.delivery.services.interactions import decide_pending_surveys
 from survey.models import Interaction, Invitation, InvitationToken, OutboxMessage, Service
 from survey.services.fatigue import FatiguePolicy, sampled
-from survey.services.interactions import decide_pending_surveys
 from tests.delivery.conftest import at
 
 WINDOW = 14

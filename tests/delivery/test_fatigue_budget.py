@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from survey.delivery.services.campaigns import create_campaign, open_campaign
+from survey.delivery.services.interactions import decide_pending_surveys
 from survey.models import (
     Campaign,
     Interaction,
@@ -18,9 +20,7 @@ from survey.models import (
 )
 from survey.periods import quarter_of
 from survey.quiz.services import send_quiz_invitations
-from survey.services.campaigns import create_campaign, open_campaign
 from survey.services.fatigue import FatiguePolicy, budget_left
-from survey.services.interactions import decide_pending_surveys
 from tests.delivery.conftest import at
 
 POLICY = FatiguePolicy(window_days=3, cap=2, period_days=30)

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, update
 
+from survey.delivery.services.interactions import WITHDRAWN_REOPENED, decide_pending_surveys
 from survey.models import Interaction, Invitation, OutboxMessage
 from survey.services.fatigue import FatiguePolicy
-from survey.services.interactions import WITHDRAWN_REOPENED, decide_pending_surveys
 from tests.delivery.test_api_interactions import body
 
 pytestmark = pytest.mark.postgres

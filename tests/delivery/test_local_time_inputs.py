@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from survey.delivery.services.schedules import quarter_window
 from survey.local_time import day_start, local_today, to_local, to_utc
 from survey.models import AuditEntry, Campaign, CampaignSchedule, Interaction
 from survey.services.audit import AuditFilter, entries
-from survey.services.schedules import quarter_window
 from tests.conftest import post_form
 
 

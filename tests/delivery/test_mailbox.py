@@ -10,10 +10,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from survey.db import database
+from survey.delivery.services.campaigns import create_campaign, open_campaign
 from survey.dev_worker import run_dev_worker
 from survey.models import Campaign, Interaction, Invitation, OutboxMessage, Person
 from survey.models.base import utcnow
-from survey.services.campaigns import create_campaign, open_campaign
 from tests.conftest import csrf_token
 
 

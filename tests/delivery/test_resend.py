@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from survey.delivery.services.campaigns import create_campaign, open_campaign
+from survey.delivery.services.resend import RESEND_PAUSE
 from survey.models import Invitation, OutboxMessage, Person
 from survey.models.base import utcnow
-from survey.services.campaigns import create_campaign, open_campaign
-from survey.services.resend import RESEND_PAUSE
 from tests.conftest import csrf_token
 
 LINK = re.compile(r"http://localhost(/r/[\w-]+)")

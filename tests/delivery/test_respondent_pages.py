@@ -10,13 +10,13 @@ from datetime import timedelta
 from babel import dates as babel_dates
 from sqlalchemy import select
 
-from survey.models import Interaction, OutboxMessage
-from survey.models.base import utcnow
-from survey.services.interactions import (
+from survey.delivery.services.interactions import (
     InteractionInput,
     decide_pending_surveys,
     record_interaction,
 )
+from survey.models import Interaction, OutboxMessage
+from survey.models.base import utcnow
 from tests.conftest import csrf_token
 
 

@@ -10,6 +10,8 @@ from sqlalchemy import func, select, update
 
 from survey.config import ConfigError, load_settings
 from survey.db import database
+from survey.delivery.services.tick import TickSettings
+from survey.delivery.tick_job import run_tick
 from survey.models import (
     Interaction,
     Invitation,
@@ -20,7 +22,6 @@ from survey.models import (
 )
 from survey.models.base import utcnow
 from survey.services.retention import PurgeCounts, RetentionPolicy, purge
-from survey.services.tick import TickSettings, run_tick
 from tests.delivery.figures import build_history, dumps, figures_with, published
 
 EVERYTHING = RetentionPolicy(invitations_days=1, drafts_days=1, outbox_days=1, interactions_days=1)

@@ -86,8 +86,9 @@ def test_a_scheduled_quarter_is_cancelled_on_its_own_page_and_not_made_again(
     from datetime import UTC, datetime
 
     from survey.db import database
+    from survey.delivery.services.tick import TickSettings
+    from survey.delivery.tick_job import run_tick
     from survey.models import Campaign
-    from survey.services.tick import TickSettings, run_tick
 
     assert post(admin_client, {**GOOD, "quarters": ["2", "3"]}).status_code == 302
     settings = TickSettings(base_url="http://localhost", mail_domain="example.com", salt="s")

@@ -12,6 +12,16 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from survey.db import database
+from survey.delivery.services.campaigns import cancel_campaign, create_campaign
+from survey.delivery.services.schedules import (
+    LEAD_DAYS,
+    ScheduleError,
+    ScheduleValues,
+    create_scheduled_campaigns,
+    save_schedule,
+)
+from survey.delivery.services.tick import TickSettings
+from survey.delivery.tick_job import run_tick
 from survey.models import (
     Campaign,
     CampaignSchedule,
@@ -19,15 +29,6 @@ from survey.models import (
     InvitationToken,
     OutboxMessage,
 )
-from survey.services.campaigns import cancel_campaign, create_campaign
-from survey.services.schedules import (
-    LEAD_DAYS,
-    ScheduleError,
-    ScheduleValues,
-    create_scheduled_campaigns,
-    save_schedule,
-)
-from survey.services.tick import TickSettings, run_tick
 
 SETTINGS = TickSettings(base_url="http://localhost", mail_domain="example.com", salt="s")
 
@@ -336,7 +337,7 @@ def test_bad_values_are_refused_by_field(session, org, change, field) -> None:
 
 
 def test_quarter_window_runs_from_the_quarter_start() -> None:
-    from survey.services.schedules import due_quarters, next_campaign, quarter_window
+    from survey.delivery.services.schedules import due_quarters, next_campaign, quarter_window
 
     row = CampaignSchedule(quarters="14", open_offset_days=0, close_offset_days=100)
     assert quarter_window(row, "2026Q4") == (utc(2026, 10, 1), utc(2027, 1, 9))

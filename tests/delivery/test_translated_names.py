@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from survey.delivery.services.interactions import decide_pending_surveys
 from survey.models import AuditEntry, Department, Interaction, OutboxMessage, Service
 from survey.models.base import utcnow
 from survey.names import clean_names, localized_name, pick_name
 from survey.org.services import OrgError, create_department, create_service, update_department
 from survey.services.fatigue import FatiguePolicy
-from survey.services.interactions import decide_pending_surveys
 from tests.admin.conftest import fresh
 from tests.conftest import post_form
 

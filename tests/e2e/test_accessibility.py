@@ -22,9 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.db import database
+from survey.delivery.services.campaigns import providers_for
 from survey.models import Campaign, Department, Person, Service
 from survey.quiz.services import ensure_quiz, item_keys, live_items, start_attempt, submit_attempt
-from survey.services.campaigns import providers_for
 from tests.e2e.conftest import (
     DEMO_PASSWORD,
     DESKTOP,

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from survey.actions import services
 from survey.actions.services import ActionInput
-from survey.services.campaigns import create_campaign
+from survey.delivery.services.campaigns import create_campaign
 from tests.e2e.conftest import DEMO_PASSWORD, Org, check_accessibility, sign_in
 from tests.e2e.flows import choose_on_every_scale, cli, html_body, message_to, survey_link
 

@@ -100,7 +100,9 @@ def test_from_priorities_to_an_action_seen_on_the_next_quarters_page(
     page.get_by_label("Owner (name)").fill("Service desk lead")
     page.get_by_label("Due date").fill((datetime.now(UTC).date() + timedelta(days=30)).isoformat())
     page.get_by_label("Status").select_option(label="In progress")
-    page.get_by_label("Public summary", exact=True).fill("First requests are now answered the same day.")
+    page.get_by_label("Public summary", exact=True).fill(
+        "First requests are now answered the same day."
+    )
     check_accessibility(page, "journey: action form", artifacts)
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".flash")).to_have_text("The action is saved.")

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from survey.db import database
+from survey.delivery.services.campaigns import close_campaign
 from survey.mail.dispatch import dispatch_once
 from survey.mail.smtp import SmtpConnection, SmtpSettings
 from survey.models import Campaign, Invitation, OutboxMessage, Person
 from survey.models.base import utcnow
 from survey.security import token_hash
-from survey.services.campaigns import close_campaign
 from survey.services.fatigue import opt_out
 from survey.services.outbox import (
     LINK_PLACEHOLDER,

@@ -22,10 +22,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from survey.db import database
+from survey.delivery.services.campaigns import CampaignError, create_campaign, set_min_group_size
+from survey.delivery.services.tick import TickSettings
+from survey.delivery.tick_job import run_tick
 from survey.models import Campaign
 from survey.models.base import utcnow
-from survey.services.campaigns import CampaignError, create_campaign, set_min_group_size
-from survey.services.tick import TickSettings, run_tick
 from tests.conftest import post_form
 from tests.delivery.test_campaigns import SETTINGS, new_campaign, tick
 from tests.scorecards.conftest import Org, api_get, org  # noqa: F401  (a fixture, reused)

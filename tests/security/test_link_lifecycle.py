@@ -52,6 +52,8 @@ from sqlalchemy.orm import Session
 
 from survey import create_app
 from survey.db import database, make_engine
+from survey.delivery.services.campaigns import create_campaign
+from survey.delivery.services.interactions import InteractionInput, record_interaction
 from survey.models import (
     Interaction,
     Invitation,
@@ -64,8 +66,6 @@ from survey.models import (
 from survey.models.base import utcnow
 from survey.periods import quarter_of
 from survey.services.accounts import create_user
-from survey.services.campaigns import create_campaign
-from survey.services.interactions import InteractionInput, record_interaction
 from tests.conftest import PASSWORD, csrf_token, fresh_database, post_form
 from tests.delivery.conftest import Org, build_org
 from tests.delivery.test_campaigns import tick

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from forms.admin import PeopleConfirmForm, PeopleUploadForm, PersonForm
 from survey.db import get_session
+from survey.delivery.services.resend import resendable
 from survey.models import Department, Person
 from survey.org.people_import import MAX_BYTES, MAX_ROWS, parse_people_csv
 from survey.org.people_import import apply_import as apply_people_import
@@ -31,7 +32,6 @@ from survey.org.services import (
     update_person,
 )
 from survey.services.audit import import_entry
-from survey.services.resend import resendable
 from survey.views.admin import bp
 from survey.views.admin.common import audit, chosen_id, department_choices, matches
 from survey.views.admin.crud import CrudPages, Page

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from survey.delivery.services.campaigns import providers_for
 from survey.models import (
     Department,
     Invitation,
@@ -25,7 +26,6 @@ from survey.respond.services.responses import (
     prepare_response,
     store_response,
 )
-from survey.services.campaigns import providers_for
 from survey.services.invitations import Link, claim_invitation
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 

@@ -1,5 +1,5 @@
 """Administration (admin role only): organisation, people, services, users, API keys; the
-dashboard lists what needs attention (``services/attention.py``).
+dashboard lists what needs attention (``delivery/services/attention.py``).
 
 Every route of this blueprint is guarded by ``_admin_only`` before it runs, so a new route
 cannot forget the check.
@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from survey import hooks
 from survey.db import get_session
+from survey.delivery.services.attention import needs_attention
 from survey.extensions import login_manager
 from survey.models import ApiKey, Department, Person, Service, User
-from survey.services.attention import needs_attention
 from survey.services.scorecard_results import Settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -14,11 +14,7 @@ from wtforms import SelectChoice
 
 from forms.delivery import CampaignForm, GroupSizeForm
 from survey.db import get_session
-from survey.local_time import day_start, local_today
-from survey.models import Campaign, Department, Invitation
-from survey.periods import quarter_of
-from survey.services.audit import created, diff, snapshot
-from survey.services.campaigns import (
+from survey.delivery.services.campaigns import (
     CampaignError,
     DuplicateCampaign,
     campaign_clash,
@@ -29,8 +25,12 @@ from survey.services.campaigns import (
     open_campaign,
     set_min_group_size,
 )
+from survey.delivery.services.tick import TickSettings
+from survey.local_time import day_start, local_today
+from survey.models import Campaign, Department, Invitation
+from survey.periods import quarter_of
+from survey.services.audit import created, diff, snapshot
 from survey.services.paging import page_arg, paginate
-from survey.services.tick import TickSettings
 from survey.views.admin import bp
 from survey.views.admin.common import audit, per_page
 

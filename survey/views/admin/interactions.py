@@ -11,11 +11,11 @@ from wtforms import SelectChoice
 
 from forms.delivery import CsvUploadForm, InteractionForm
 from survey.db import get_session
+from survey.delivery.services.interactions import FieldError, InteractionInput, record_interaction
+from survey.delivery.services.interactions_import import import_interactions
 from survey.local_format import zone_name
 from survey.local_time import to_utc
 from survey.models import Department, Interaction, Service
-from survey.services.interactions import FieldError, InteractionInput, record_interaction
-from survey.services.interactions_import import import_interactions
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
 from survey.views.admin.common import per_page

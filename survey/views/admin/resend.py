@@ -9,9 +9,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey.db import get_session
+from survey.delivery.services.resend import ResendRefused, resend_invitation
+from survey.delivery.services.tick import TickSettings
 from survey.models import Campaign, Invitation, Person
-from survey.services.resend import ResendRefused, resend_invitation
-from survey.services.tick import TickSettings
 from survey.views.admin import bp
 
 

@@ -13,14 +13,14 @@ from wtforms import SelectChoice
 
 from forms.delivery import ScheduleForm
 from survey.db import get_session
-from survey.models import Campaign, CampaignSchedule, Department, Questionnaire
-from survey.services.schedules import (
+from survey.delivery.services.schedules import (
     LEAD_DAYS,
     ScheduleError,
     ScheduleValues,
     next_campaign,
     save_schedule,
 )
+from survey.models import Campaign, CampaignSchedule, Department, Questionnaire
 from survey.views.admin import bp
 
 

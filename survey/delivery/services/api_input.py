@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from survey.services.interactions import EVENTS, FieldError, InteractionInput
+from survey.delivery.services.interactions import EVENTS, FieldError, InteractionInput
 
 MAX_DEPTH = 32  # nesting of arrays and objects in a request body
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from survey.delivery.services.mailing import Recipient, quarterly_messages, queue_invitation_email
 from survey.models import (
     Campaign,
     Department,
@@ -27,7 +28,6 @@ from survey.periods import quarter_bounds
 from survey.security import new_token, token_hash
 from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import add_link_token
-from survey.services.mailing import Recipient, quarterly_messages, queue_invitation_email
 
 BATCH = 1000  # rows per bulk INSERT when opening a campaign
 

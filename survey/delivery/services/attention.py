@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from survey.delivery.services.schedules import next_campaign
 from survey.models import Campaign, CampaignSchedule, Invitation, OutboxMessage, ScoreVersion
 from survey.periods import quarter_of
-from survey.services.schedules import next_campaign
 from survey.services.scorecard_results import ChangeFlag, Settings
 from survey.services.scorecards import build_overview
 

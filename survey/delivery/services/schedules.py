@@ -18,12 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from survey.delivery.services.campaigns import campaign_clash, create_campaign
 from survey.local_time import day_start
 from survey.models import Campaign, CampaignSchedule, Department, Questionnaire, User
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds, quarter_of, shift_quarter
 from survey.services import audit
-from survey.services.campaigns import campaign_clash, create_campaign
 
 #: A scheduled campaign is created (as a draft, editable and cancellable on its page) this
 #: many days before it opens.

@@ -52,7 +52,9 @@ def queue_invitation_email(
         "interaction": invitation.interaction,
     }
     if kind == "quarterly" and invitation.campaign is not None:
-        from survey.services.campaigns import providers_for  # campaigns imports this module
+        from survey.delivery.services.campaigns import (
+            providers_for,  # campaigns imports this module
+        )
 
         rated = providers_for(session, [person], invitation.campaign.quarter)[person.id]
         context.update(hooks.gather("mail.quarterly", session, rated))

@@ -1,7 +1,9 @@
-"""``survey tick``: all scheduled work, safe to run from cron on several hosts at once.
+"""``survey tick``: the steps of all scheduled work, safe to run from cron on several hosts.
 
-Each step runs in its own transaction. On PostgreSQL a step first takes a transaction-scoped
-advisory lock and is skipped when another host holds it; on SQLite the write lock taken at
+The steps are verbs like any other: each takes a session and only flushes. Who runs them owns
+the transactions: ``survey/delivery/tick_job.py`` (``run_tick``) runs each step in its own
+transaction and commits it. On PostgreSQL a step first takes a transaction-scoped advisory lock
+(``step_lock``) and is skipped when another host holds it; on SQLite the write lock taken at
 ``BEGIN IMMEDIATE`` serialises the steps. Inside, every change is a conditional UPDATE, so even
 without the lock nothing would be done twice.
 """
@@ -15,21 +17,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from survey.models import Campaign
-from survey.models.base import utcnow
-from survey.services import scorecard_data as data
-from survey.services.campaigns import (
+from survey.delivery.services.campaigns import (
     close_campaign,
     expire_post_interaction_links,
     open_campaign,
     send_reminders,
 )
+from survey.delivery.services.interactions import decide_pending_surveys
+from survey.delivery.services.schedules import create_scheduled_campaigns
+from survey.models import Campaign
+from survey.services import scorecard_data as data
 from survey.services.fatigue import FatiguePolicy
-from survey.services.interactions import decide_pending_surveys
 from survey.services.retention import PurgeCounts, RetentionPolicy, purge
-from survey.services.schedules import create_scheduled_campaigns
 from survey.services.scorecards import ensure_baseline
 
 
@@ -99,39 +100,30 @@ class TickReport:
         )
 
 
-def _locked(session: Session, name: str) -> bool:
-    """Take the step's lock for this transaction; False when another host holds it."""
+def step_lock(session: Session, name: str) -> bool:
+    """Take the step's lock for this transaction; False when another host holds it (PostgreSQL:
+    a transaction-level advisory lock, released at commit or rollback; elsewhere always True)."""
     if session.get_bind().dialect.name != "postgresql":
         return True
     key = zlib.crc32(f"service-iq:{name}".encode())
     return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}))
 
 
-def _step(
-    sessions: sessionmaker[Session],
-    name: str,
-    report: TickReport,
-    work: Callable[[Session], Any],
-) -> None:
-    with sessions() as session:
-        if not _locked(session, name):
-            report.skipped_steps.append(name)
-            session.rollback()
-            return
-        work(session)
-        session.commit()
+@dataclass(frozen=True)
+class TickStep:
+    """One step of the tick: its lock name and its work, which takes a session and flushes
+    only (the runner commits)."""
+
+    name: str
+    work: Callable[[Session], None]
 
 
-def run_tick(
-    sessions: sessionmaker[Session], settings: TickSettings, now: datetime | None = None
-) -> TickReport:
+def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> list[TickStep]:
     """Close ended campaigns, create the due campaigns of schedules, open due campaigns, send
     reminders, decide post-interaction surveys, expire old links, purge what is past its
-    retention period and, once four quarters are released, freeze the IQ baseline, in that
-    order. Mail lands in the outbox for
-    ``send-mail``."""
-    now = now or utcnow()
-    report = TickReport()
+    retention period (with ``settings.retention``) and, once four quarters are released, freeze
+    the IQ baseline (with ``settings.scores``), in that order; each step writes what it did into
+    ``report``. Mail lands in the outbox for ``send-mail``."""
     policy = settings.policy
 
     def open_due(session: Session) -> None:
@@ -185,11 +177,6 @@ def run_tick(
     def expire(session: Session) -> None:
         report.expired = expire_post_interaction_links(session, now)
 
-    _step(sessions, "close", report, close_due)
-    _step(sessions, "schedule", report, schedule)
-    _step(sessions, "open", report, open_due)
-    _step(sessions, "remind", report, remind)
-    _step(sessions, "decide", report, decide)
     def freeze(session: Session) -> None:
         if data.stored_baseline(session) is None:
             row = ensure_baseline(session, settings.scores, now, by="scheduler")
@@ -199,9 +186,16 @@ def run_tick(
         assert settings.retention is not None
         report.purged = purge(session, settings.retention, now)
 
-    _step(sessions, "expire", report, expire)
+    steps = [
+        TickStep("close", close_due),
+        TickStep("schedule", schedule),
+        TickStep("open", open_due),
+        TickStep("remind", remind),
+        TickStep("decide", decide),
+        TickStep("expire", expire),
+    ]
     if settings.retention is not None:
-        _step(sessions, "purge", report, purge_old)
+        steps.append(TickStep("purge", purge_old))
     if settings.scores is not None:
-        _step(sessions, "baseline", report, freeze)
-    return report
+        steps.append(TickStep("baseline", freeze))
+    return steps

@@ -15,9 +15,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from survey.services.api_input import parse_interaction
+from survey.delivery.services.api_input import parse_interaction
+from survey.delivery.services.interactions import FieldError, record_interaction
 from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
-from survey.services.interactions import FieldError, record_interaction
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000

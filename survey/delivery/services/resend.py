@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from survey.delivery.services.mailing import queue_invitation_email
 from survey.models import Campaign, Invitation, InvitationToken, OutboxMessage, Person
 from survey.models.base import utcnow
 from survey.names import localized_name
 from survey.services.invitations import OPEN_STATUSES, add_link_token
-from survey.services.mailing import queue_invitation_email
 
 RESEND_PAUSE = timedelta(minutes=5)
 WITHDRAWN_RESENT = "withdrawn: replaced by a resent invitation"

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from survey.services.api_input import parse_interaction
-from survey.services.interactions import FieldError, InteractionInput
+from survey.delivery.services.api_input import parse_interaction
+from survey.delivery.services.interactions import FieldError, InteractionInput
 
 CANCEL_WORDS = ("won't do", "wont do", "cancel", "duplicate", "declined", "rejected", "invalid")
 

@@ -28,12 +28,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from survey.delivery.services.mailing import queue_invitation_email
 from survey.models import Department, Interaction, Invitation, OutboxMessage, Person, Service
 from survey.models.base import utcnow
 from survey.names import localized_name
 from survey.services.fatigue import FatiguePolicy, skip_reason
 from survey.services.invitations import issue_invitation
-from survey.services.mailing import queue_invitation_email
 
 MAX_TEXT = {"source": 40, "external_ref": 120}
 

@@ -1,0 +1,42 @@
+"""Getting surveys to people: requests reported by the tools, campaigns, schedules and the tick.
+
+Owns the verbs that decide who is asked, when, and queue the invitation email
+(``services/``, verbs taking a session; flush only), and the job that runs the scheduled
+work and owns its transactions (``tick_job``):
+
+- ``services.interactions``: the request lifecycle from the API, the admin form or a CSV file,
+  and the post-interaction survey decision (``decide_pending_surveys``), with ``api_input``
+  (the API's JSON bodies), ``interactions_import`` (the CSV import), ``webhooks`` (ready-made
+  mappings of tools' webhook payloads) and ``idempotency`` (``Idempotency-Key`` per API key);
+- ``services.campaigns``: creating, opening (one invitation, link and queued email per person,
+  through the fatigue budget), reminding, closing and cancelling campaigns;
+- ``services.schedules``: campaign schedules and each scheduled quarter's campaign;
+- ``services.tick``: the steps of all scheduled work (``tick_steps``, ``TickSettings``,
+  ``step_lock``), each flushing only;
+- ``tick_job``: ``run_tick``, one transaction per step, committed by it;
+- ``services.mailing``: the invitation and reminder emails, written to the outbox in the
+  transaction that decided them;
+- ``services.resend``: re-mailing an open invitation with a fresh link;
+- ``services.attention``: what the admin dashboard lists (open campaigns and their response
+  rates, failed mail, quarters released or held back, the schedule, the latest change flags).
+
+Public names used outside the package: ``tick_job.run_tick`` (the ``tick`` command, the dev
+worker), ``TickSettings`` (also the campaign and resend admin pages), the campaign,
+interaction, API input, idempotency, webhook, schedule and resend verbs the API blueprint and
+the admin pages of
+``survey/views/`` call, ``needs_attention`` (the dashboard), ``campaigns.providers_for``
+(``survey/respond/``), ``resend.resendable`` (``survey/org/admin/``); ``survey/demo/`` creates
+and opens its campaigns and records its requests through them. Their pages stay in
+``survey/views/`` (``api``, ``admin/campaigns``, ``schedule``, ``interactions``, ``resend``;
+the outbox and mailbox pages read the shared outbox) as they share the ``admin`` blueprint
+and the API with other journeys; they import this package,
+which imports nothing of ``survey/views/``.
+What other journeys share stays outside: the fatigue budget (``survey/services/fatigue.py``,
+also asked by the quiz's invitations, the respondent's opt-out, unsubscribing and bounces), the
+link tokens (``survey/services/invitations.py``), the outbox and suppression list
+(``survey/services/outbox.py``, ``suppression.py``, also used by account mail) and the sending
+layer ``survey/mail/``. The models stay in ``survey/models/`` (``activity``, ``campaign``,
+``schedule``, ``outbox``), the templates in ``templates/admin/`` and ``templates/email/``.
+Nothing in ``survey/services/`` or ``survey/mail/`` imports this package
+(``tests/test_packages.py`` fails on an import cycle through it).
+"""
