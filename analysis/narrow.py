@@ -1,6 +1,6 @@
 """A chart's narrow rendition, for phones: the same figure redrawn about 250 pt wide.
 
-Shown stretched to a phone's column (about 330 px on a 390 px screen, 1 pt = 1.3 px there),
+Shown stretched to a phone's column (340 px on a 390 px screen, 1 pt = 1.35 px there),
 its smallest text (9 pt) stays above 11 px. The layout is constrained, so the axes shrink
 around the texts; tick labels along a crowded axis are thinned (every other one, and so on)
 and the legend moves below the plot. The desktop rendition is not touched: this only ever
