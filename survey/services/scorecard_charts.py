@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from analysis import charts, response_time_chart
+from analysis.narrow import narrow
 from survey.local_format import decimal, duration, quarter
 from survey.services import chart_cache
 from survey.services.compliance_hours import business_calendar
@@ -55,6 +56,24 @@ def _inline(name: str, payload: Any, draw: Callable[[], charts.Chart | None]) ->
         return InlineChart(Markup(markup), chart.title, chart.alt_text)  # noqa: S704 - serialised by ElementTree
 
     return chart_cache.cached(key, render)
+
+
+#: The renditions a department page carries of each of its charts: the page's CSS shows the
+#: narrow one on narrow screens (style.css, "scorecards on phones"). Part of the page's
+#: render-cache digest, so that a page kept before a rendition existed is not served again.
+RENDITIONS = ("wide", "narrow")
+
+
+def _inline_narrow(
+    name: str, payload: Any, draw: Callable[[], charts.Chart | None]
+) -> InlineChart | None:
+    """The narrow rendition of the chart ``name`` (``analysis.narrow``), cached apart from
+    the wide one (its key names the rendition)."""
+    return _inline(f"{name}-narrow", ["narrow", payload], lambda: _narrow_or_none(draw()))
+
+
+def _narrow_or_none(chart: charts.Chart | None) -> charts.Chart | None:
+    return narrow(chart) if chart is not None else None
 
 
 def _value(g: Gated) -> float | None:
@@ -411,6 +430,15 @@ def scorecard_charts(card: Scorecard) -> dict[str, InlineChart | None]:
             "dimensions", [card.name, card.dimensions], lambda: dimensions_chart(card)
         ),
         "compliance": _inline(
+            "compliance", [card.name, card.compliance], lambda: compliance_chart(card)
+        ),
+        "trend_narrow": _inline_narrow(
+            "trend", [card.name, card.trend, card.baseline, card.flag], lambda: trend_chart(card)
+        ),
+        "dimensions_narrow": _inline_narrow(
+            "dimensions", [card.name, card.dimensions], lambda: dimensions_chart(card)
+        ),
+        "compliance_narrow": _inline_narrow(
             "compliance", [card.name, card.compliance], lambda: compliance_chart(card)
         ),
     }

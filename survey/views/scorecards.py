@@ -129,7 +129,12 @@ def _rendered_once(
     zone (dates and hours shown in it) and the site's path: rendered again only when one of
     them changes."""
     key = chart_cache.data_key(
-        template, *data, scorecard_charts.locale_name(), zone_name(), request.script_root
+        template,
+        *data,
+        scorecard_charts.locale_name(),
+        zone_name(),
+        request.script_root,
+        scorecard_charts.RENDITIONS,
     )
     return chart_cache.cached(
         key,
