@@ -27,7 +27,11 @@ def small_org(org: Org) -> Org:
 def _chart_texts(page: str, name: str) -> list[str]:
     """The text elements of the inline chart ``name`` (its svg id starts chart-<name>-)."""
     svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
-    svgs = [svg for svg in svgs if f'id="chart-{name}-' in svg]
+    svgs = [  # the wide rendition (the phone's narrow one draws the same texts, fewer ticks)
+        svg
+        for svg in svgs
+        if f'id="chart-{name}-' in svg and f'id="chart-{name}-narrow-' not in svg
+    ]
     assert len(svgs) == 1, name
     return [
         html_lib.unescape(t).strip()
