@@ -2,8 +2,9 @@
 
 Owns, so far, the page side of the scorecard journey:
 
-- ``views``: the ``scorecards`` blueprint (``/scorecards/``: the overview; ``/scorecards/<code>``: a
-  department's scorecard; ``<code>.csv`` and ``<code>.pdf``: its downloads), registered by the app factory;
+- ``views``: the ``scorecards`` blueprint (``/scorecards/``: the overview;
+  ``/scorecards/<code>``: a department's scorecard; ``<code>.csv`` and ``<code>.pdf``: its
+  downloads), registered by the app factory;
 - ``comment_filters``: the department page's comment filters, read from the query string and
   handed to ``services.scorecard_comments`` (which gates every group).
 
