@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from survey.quiz import admin as quiz_admin  # noqa: F401 (the quiz pages of ``admin``)
     from survey.quiz import views as quiz
     from survey.respond import views as respond
+    from survey.scorecards import views as scorecards
     from survey.views import (
         admin,
         api,
@@ -62,7 +63,6 @@ def _register_blueprints(app: Flask) -> None:
         has_endpoint,
         mail_reports,
         main,
-        scorecards,
         unsubscribe,
     )
 

@@ -24,6 +24,7 @@ from survey.db import get_session
 from survey.i18n import current_locale
 from survey.local_format import duration, zone_name
 from survey.models import Department
+from survey.scorecards.comment_filters import readable_comments_of
 from survey.services import chart_cache, scorecard_charts, scorecard_export, scorecard_pdf
 from survey.services.scorecard_data import department_names
 from survey.services.scorecard_export import reason_text
@@ -36,7 +37,6 @@ from survey.services.scorecards import (
     build_overview,
     build_scorecard,
 )
-from survey.views.scorecard_comments import readable_comments_of
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
 
