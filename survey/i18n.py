@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_babel import get_locale
 
+from survey.locales import LOCALES
 from survey.names import HasName, localized_name
 
-# The languages of every page, email, question and quiz item: the one list the app knows.
-LOCALES = ("en", "it", "fr")
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "fr": "Français"}
 
 

@@ -2,8 +2,8 @@
 
 A department or a service has one ``name`` in the default language (English) and, in
 ``names``, the translations an administrator gave it: a mapping of locale (``it``, ``fr``)
-to text. This module imports nothing of ``survey`` so that models, services, templates and
-exports can all use the one rule.
+to text. This module imports nothing of ``survey`` but ``survey.locales`` (which imports
+nothing) so that models, services, templates and exports can all use the one rule.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-# The locales a name can be translated into (the default name is English).
-TRANSLATED_LOCALES = ("it", "fr")
+from survey.locales import TRANSLATED_LOCALES  # the locales a name can be translated into
 
 
 class HasName(Protocol):

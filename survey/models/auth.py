@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from survey.locales import locale_check
 from survey.models.base import Base, utcnow
 from survey.models.org import Department
 
@@ -26,7 +27,7 @@ class User(Base):
         CheckConstraint("email = lower(email)", name="email_lower"),
         CheckConstraint("role IN ('admin', 'manager', 'viewer')", name="role_known"),
         CheckConstraint("role <> 'manager' OR department_id IS NOT NULL", name="manager_dept"),
-        CheckConstraint("locale IS NULL OR locale IN ('en', 'it', 'fr')", name="locale_known"),
+        CheckConstraint(locale_check("locale", nullable=True), name="locale_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from survey.locales import locale_check
 from survey.models.base import Base, utcnow
 
 
@@ -56,7 +57,7 @@ class Person(Base):
     __tablename__ = "people"
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lower"),
-        CheckConstraint("locale IN ('en', 'it', 'fr')", name="locale_known"),
+        CheckConstraint(locale_check("locale"), name="locale_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -38,6 +38,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from survey.locales import DEFAULT_LOCALE, LOCALES
 from survey.models import (
     Department,
     Invitation,
@@ -675,7 +676,7 @@ def _queue_quiz_email(
     mail_domain: str,
     k: int,
 ) -> OutboxMessage:
-    locale = person.locale if person.locale in ("en", "it", "fr") else "en"
+    locale = person.locale if person.locale in LOCALES else DEFAULT_LOCALE
     context = {
         "person": person,
         "quiz_link": f"{base_url.rstrip('/')}/quiz/i/{token}?lang={locale}",

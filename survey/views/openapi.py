@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import current_app
 
+from survey.locales import LOCALES
+
 
 def _error(description: str) -> dict[str, Any]:
     return {
@@ -26,7 +28,7 @@ LANG_PARAMETER: dict[str, Any] = {
     "required": False,
     "description": "Language of names and sentences: en, it or fr (default: the best match of "
     "Accept-Language, else the organisation's default language)",
-    "schema": {"type": "string", "enum": ["en", "it", "fr"]},
+    "schema": {"type": "string", "enum": list(LOCALES)},
 }
 
 
