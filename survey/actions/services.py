@@ -30,8 +30,8 @@ from survey.models.action import (
 from survey.models.base import utcnow
 from survey.names import TRANSLATED_LOCALES
 from survey.services import audit
+from survey.services.csv_cells import safe_cell
 from survey.services.refusals import Message, OrgError
-from survey.services.scorecard_export import safe_cell
 
 OPEN_STATUSES = ("planned", "in_progress")
 # The fields an audit entry compares (never anything secret: an action holds none).

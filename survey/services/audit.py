@@ -33,7 +33,7 @@ from survey.models import (
     Service,
     User,
 )
-from survey.services.scorecard_export import safe_cell
+from survey.services.csv_cells import safe_cell
 
 COMMAND_LINE = "command line"
 REDACTED = "(redacted)"

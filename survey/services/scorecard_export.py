@@ -15,6 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from survey.services.csv_cells import safe_cell
 from survey.services.scorecards import (
     BELOW_COMMENT_K,
     BELOW_K,
@@ -31,8 +32,6 @@ from survey.services.scorecards import (
     IqFigure,
     Scorecard,
 )
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def labels() -> dict[str, Any]:
@@ -89,20 +88,6 @@ def reason_text(reason: str | None, k: int, comment_k: int) -> str:
         NO_BASELINE: _("The IQ appears once a baseline can be set"),
     }
     return texts.get(reason or "", _("Hidden"))
-
-
-def safe_cell(value: Any) -> Any:
-    """Numbers as they are; text starting like a spreadsheet formula gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        if isinstance(value, float):
-            return "" if math.isnan(value) else round(value, 2)
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _r(value: float | None) -> float | None:
