@@ -60,7 +60,7 @@ def measure(url: str, quarter: str, code: str) -> dict[str, Any]:
         cold = _timed(client, path)
         warm = statistics.median(_timed(client, path) for _ in range(WARM_REPEATS))
         figures[name] = {"cold_s": round(cold, 3), "warm_s": round(warm, 3)}
-    from survey.services import chart_cache
+    from survey.scorecards.services import chart_cache
 
     chart_cache.clear()
     started = time.perf_counter()

@@ -200,7 +200,7 @@ def freeze_baseline_command(rebase: bool, quarters: str) -> None:
     from flask import current_app
 
     from survey.models import Baseline
-    from survey.services.scorecards import Settings, ensure_baseline
+    from survey.scorecards.services.scorecards import Settings, ensure_baseline
 
     db = get_session()
     previous = db.scalar(select(Baseline.version).where(Baseline.active.is_(True)))

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import Action, Department
 from survey.models.action import ACTION_COMPONENTS, ACTION_DIMENSIONS
-from survey.services.scorecard_export import labels
+from survey.scorecards.services.scorecard_export import labels
 
 
 def status_labels() -> dict[str, str]:

@@ -32,8 +32,8 @@ from survey.models import Action, Department
 from survey.models.action import TranslatedText
 from survey.names import localized_name, pick_name
 from survey.periods import quarter_of
-from survey.services.scorecard_results import Scorecard, Settings
-from survey.services.scorecards import build_scorecard
+from survey.scorecards.services.scorecard_results import Scorecard, Settings
+from survey.scorecards.services.scorecards import build_scorecard
 
 MAX_ROWS = 50  # actions shown on a department page (the list page has them all)
 

@@ -1,7 +1,7 @@
 """Does the scoring model (``analysis.model``, version 2) find the demo's planted patterns?
 
 Reads what the application stores for a built demo and scores it with the pure model, so the
-check does not depend on how ``survey.services.scorecards`` assembles its pages:
+check does not depend on how ``survey.scorecards.services.scorecards`` assembles its pages:
 
 - T and R per provider and quarter from ``score_totals`` (``scorecard_data.provider_sums``:
   T's ``total`` is the sum of people's shares on 0..100, so successes = total / 100 and
@@ -47,8 +47,8 @@ from sqlalchemy.orm import Session
 from analysis import model, scorecard
 from analysis.anonymity import K_FIGURES as K
 from survey.models import Department, RespondentMark
-from survey.services.compliance_data import compliance_counts
-from survey.services.scorecard_data import provider_sums
+from survey.scorecards.services.compliance_data import compliance_counts
+from survey.scorecards.services.scorecard_data import provider_sums
 
 #: Quarters the priors are fitted on (the baseline is frozen after four complete quarters).
 BASELINE_QUARTERS = 4

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from survey.db import get_session
 from survey.i18n import current_locale
 from survey.models import Department
-from survey.services.scorecard_comments import ReadableComments, readable_comments
-from survey.services.scorecard_results import Scorecard
+from survey.scorecards.services.scorecard_comments import ReadableComments, readable_comments
+from survey.scorecards.services.scorecard_results import Scorecard
 
 # Longer filter values are no filter anyone was offered: refused without a lookup.
 MAX_FILTER = 20

@@ -25,14 +25,19 @@ from survey.i18n import current_locale
 from survey.local_format import duration, zone_name
 from survey.models import Department
 from survey.scorecards.comment_filters import readable_comments_of
-from survey.services import chart_cache, scorecard_charts, scorecard_export, scorecard_pdf
-from survey.services.scorecard_data import department_names
-from survey.services.scorecard_export import reason_text
-from survey.services.scorecard_front import priority_lines, report_front
-from survey.services.scorecard_names import localize_overview
-from survey.services.scorecard_priorities import department_priorities
-from survey.services.scorecard_summary import page_summary
-from survey.services.scorecards import (
+from survey.scorecards.services import (
+    chart_cache,
+    scorecard_charts,
+    scorecard_export,
+    scorecard_pdf,
+)
+from survey.scorecards.services.scorecard_data import department_names
+from survey.scorecards.services.scorecard_export import reason_text
+from survey.scorecards.services.scorecard_front import priority_lines, report_front
+from survey.scorecards.services.scorecard_names import localize_overview
+from survey.scorecards.services.scorecard_priorities import department_priorities
+from survey.scorecards.services.scorecard_summary import page_summary
+from survey.scorecards.services.scorecards import (
     Settings,
     build_overview,
     build_scorecard,

@@ -273,11 +273,14 @@ def department_scorecard(code: str) -> Any:
     ``api_language``). Figures under the anonymity gate are null with a reason."""
     from flask import current_app
 
-    from survey.services.scorecard_data import department_by_code
-    from survey.services.scorecard_export import to_json
-    from survey.services.scorecard_priorities import department_priorities, priorities_json
-    from survey.services.scorecard_summary import summarise, summary_json
-    from survey.services.scorecards import Settings, build_scorecard
+    from survey.scorecards.services.scorecard_data import department_by_code
+    from survey.scorecards.services.scorecard_export import to_json
+    from survey.scorecards.services.scorecard_priorities import (
+        department_priorities,
+        priorities_json,
+    )
+    from survey.scorecards.services.scorecard_summary import summarise, summary_json
+    from survey.scorecards.services.scorecards import Settings, build_scorecard
 
     try:
         lang = answer_language()

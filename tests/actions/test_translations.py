@@ -232,8 +232,8 @@ def test_the_pdf_title_page_names_actions_and_days_in_the_readers_language(
     app, session, make_department
 ) -> None:
     from survey.actions.scorecard import report_lines
-    from survey.services.scorecard_results import Settings
-    from survey.services.scorecards import build_scorecard
+    from survey.scorecards.services.scorecard_results import Settings
+    from survey.scorecards.services.scorecards import build_scorecard
 
     it = make_department("IT", "Information technology")
     services.create_action(

@@ -235,7 +235,7 @@ def _page_comments(client: FlaskClient, code: str, quarter: str) -> tuple[str, .
 
 def _dimension_names(client: FlaskClient) -> dict[str, str]:
     """The printed name of each dimension code, in the reader's language."""
-    from survey.services.scorecard_export import labels
+    from survey.scorecards.services.scorecard_export import labels
 
     with client.application.test_request_context():
         return dict(labels()["dimensions"])

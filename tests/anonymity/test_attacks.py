@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from survey.services import chart_cache
+from survey.scorecards.services import chart_cache
 from tests.anonymity.world import World
 
 

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from survey import create_app
 from survey.db import database
-from survey.services import chart_cache
+from survey.scorecards.services import chart_cache
 from tests.anonymity.world import World
 from tests.conftest import fresh_database
 

@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from survey.services import chart_cache, scorecard_pdf
-from survey.services.scorecards import Gated
+from survey.scorecards.services import chart_cache, scorecard_pdf
+from survey.scorecards.services.scorecards import Gated
 from tests.anonymity import channels
 from tests.anonymity.publication import _dimension_names
 from tests.anonymity.world import World

@@ -23,7 +23,7 @@ from survey.models import Questionnaire, QuizAttempt
 from survey.periods import quarter_bounds, quarter_of, shift_quarter
 from survey.quiz.items import install_quiz
 from survey.quiz.services import department_self_view, item_keys, live_items
-from survey.services import scorecard_data
+from survey.scorecards.services import scorecard_data
 from survey.services.invitations import issue_invitation
 from tests.conftest import csrf_token
 

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from survey.services import scorecard_data as data
-from survey.services import scorecard_pdf, scorecards
+from survey.scorecards.services import scorecard_data as data
+from survey.scorecards.services import scorecard_pdf, scorecards
 from tests.anonymity.twins import CODES, Plan, compare, judge, twin
 
 # HR is served by ENG (6 people: shown), FIN (5: hidden so that OPS cannot be worked out)

@@ -41,7 +41,7 @@ from survey import create_app
 from survey.db import database
 from survey.models.base import utcnow
 from survey.periods import quarter_of, shift_quarter
-from survey.services import chart_cache
+from survey.scorecards.services import chart_cache
 from tests.anonymity import channels
 from tests.anonymity.publication import Publication, collect
 from tests.anonymity.world import World

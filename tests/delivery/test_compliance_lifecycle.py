@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from survey.models import ServiceStandard
-from survey.services.compliance_data import compliance_counts
+from survey.scorecards.services.compliance_data import compliance_counts
 from tests.delivery.test_api_interactions import body
 
 pytestmark = pytest.mark.postgres

@@ -104,7 +104,7 @@ def test_result_page_never_shows_a_department_figure(client, keys, attempt, fina
 
 
 def test_scorecards_read_the_members_latest_attempts(session, keys, attempt, finance) -> None:
-    from survey.services import scorecard_data as data
+    from survey.scorecards.services import scorecard_data as data
 
     attempt(best(keys), "FIN", member="person:1")
     attempt(worst(keys), "FIN")  # anonymous: not read

@@ -21,7 +21,7 @@ from survey.db import database
 from survey.models import Department, Interaction, Person, Questionnaire, Service, ServiceStandard
 from survey.periods import quarter_bounds
 from survey.respond.services.responses import ResponseInput, bulk_store_responses
-from survey.services import chart_cache
+from survey.scorecards.services import chart_cache
 from survey.services.accounts import create_api_key
 from survey.services.questionnaires import install_default_questionnaires
 

@@ -14,7 +14,12 @@ from survey.delivery.services.tick import TickSettings
 from survey.delivery.tick_job import run_tick
 from survey.models import Baseline
 from survey.periods import previous_quarters
-from survey.services.scorecards import Settings, build_scorecard, ensure_baseline, load_models
+from survey.scorecards.services.scorecards import (
+    Settings,
+    build_scorecard,
+    ensure_baseline,
+    load_models,
+)
 from tests.conftest import post_form
 from tests.scorecards.conftest import Org
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from survey.models import Baseline, Department
-from survey.services import chart_cache, scorecard_overview
+from survey.scorecards.services import chart_cache, scorecard_overview
 from survey.services.lru import Lru
 from tests.conftest import PASSWORD, post_form
 from tests.scorecards.conftest import Org

@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 
 from analysis.scorecard import Gated
-from survey.services.scorecard_charts import _forest_alt
+from survey.scorecards.services.scorecard_charts import _forest_alt
 from tests.scorecards.conftest import Org
 
 Q = "2026Q1"

@@ -9,7 +9,7 @@ import tracemalloc
 import numpy as np
 
 from analysis import charts
-from survey.services.chart_cache import inline_svg
+from survey.scorecards.services.chart_cache import inline_svg
 
 N = 200
 

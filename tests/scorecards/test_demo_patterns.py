@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from survey.db import make_engine
 from survey.demo import build_demo
-from survey.services.scorecard_data import department_by_code
-from survey.services.scorecards import Settings, build_overview, build_scorecard
+from survey.scorecards.services.scorecard_data import department_by_code
+from survey.scorecards.services.scorecards import Settings, build_overview, build_scorecard
 
 TODAY = date(2026, 5, 15)
 NOW = datetime(2026, 5, 15, 12, tzinfo=UTC)

@@ -9,8 +9,8 @@ import re
 import pytest
 from matplotlib.text import Text
 
-from survey.services.scorecard_pdf import _pdf_pages
-from survey.services.scorecards import Settings, build_scorecard
+from survey.scorecards.services.scorecard_pdf import _pdf_pages
+from survey.scorecards.services.scorecards import Settings, build_scorecard
 from tests.scorecards.conftest import Org
 
 Q = "2026Q1"

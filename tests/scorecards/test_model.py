@@ -9,8 +9,8 @@ import pytest
 
 from survey.models import Baseline, Interaction, Questionnaire, QuizAttempt, ServiceStandard
 from survey.periods import previous_quarters
-from survey.services.compliance_data import compliance_counts
-from survey.services.scorecards import (
+from survey.scorecards.services.compliance_data import compliance_counts
+from survey.scorecards.services.scorecards import (
     BELOW_COMMENT_K,
     BELOW_K,
     ONE_SIDED,
@@ -287,7 +287,7 @@ def test_perception_gap_needs_k_quiz_takers(org: Org) -> None:
 
 
 def test_default_quarter_is_the_latest_finished_one() -> None:
-    from survey.services.scorecards import resolve_quarter
+    from survey.scorecards.services.scorecards import resolve_quarter
 
     today = datetime(2026, 4, 10, tzinfo=UTC)  # 2026Q2 has just begun
     assert resolve_quarter(["2025Q4", "2026Q1", "2026Q2"], None, today) == ("2026Q1", None)
@@ -353,7 +353,7 @@ def test_relationship_scores_are_binned_per_person_inside_the_database(org: Org,
     """The rank test's input: each person's R on the 5-point grid, counted per provider and
     quarter; the counts add up to R's people and no value leaves the database."""
     from analysis.scorecard import R_BIN_WIDTH, R_BINS
-    from survey.services.scorecard_data import provider_sums, r_histograms
+    from survey.scorecards.services.scorecard_data import provider_sums, r_histograms
 
     org.quarterly("IT", "SALES", Q, [4, 4, 4, 5, 5, 3, 2])  # 75, 75, 75, 100, 100, 50, 25
     org.quarterly("IT", "ENG", Q, [{"reliability": 5, "responsiveness": 4}] * 5)

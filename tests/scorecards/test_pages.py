@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from survey.services.scorecards import Settings, build_scorecard
+from survey.scorecards.services.scorecards import Settings, build_scorecard
 from tests.scorecards.conftest import Org
 
 Q = "2026Q1"
@@ -124,7 +124,7 @@ def test_inline_charts_meet_the_content_security_policy(admin_client, small_org:
 def test_charts_are_drawn_once_for_the_same_data(
     admin_client, small_org: Org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from survey.services import scorecard_charts
+    from survey.scorecards.services import scorecard_charts
 
     calls: list[str] = []
     original = scorecard_charts.charts.dimension_profile

@@ -18,10 +18,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from survey.models import Department
-from survey.services.pdf_layout import EDGE, MARGIN_X, PAGE_H, PAGE_W
-from survey.services.scorecard_front import ReportFront, report_front
-from survey.services.scorecard_pdf import _pdf_pages
-from survey.services.scorecards import Settings, build_scorecard
+from survey.scorecards.services.pdf_layout import EDGE, MARGIN_X, PAGE_H, PAGE_W
+from survey.scorecards.services.scorecard_front import ReportFront, report_front
+from survey.scorecards.services.scorecard_pdf import _pdf_pages
+from survey.scorecards.services.scorecards import Settings, build_scorecard
 from tests.scorecards.conftest import Org
 
 Q = "2026Q1"
@@ -219,7 +219,7 @@ def _save(figures) -> bytes:  # type: ignore[no-untyped-def]
 def test_a_table_row_reads_as_one_line_whatever_wraps() -> None:
     """A wrapped reason in one column and a figure in the next, a name longer than its column:
     the extracted text keeps each visual line of a row whole, the code beside the figures."""
-    from survey.services.pdf_layout import Column, Flow
+    from survey.scorecards.services.pdf_layout import Column, Flow
 
     flow = Flow()
     flow.table(
@@ -296,7 +296,7 @@ def test_comment_sections_print_their_question_and_band(app, session, report_org
     """Where the reading splits comments (every part holding enough people), the report
     heads each part with its question and score band, as the page does."""
     from analysis.comment_groups import Band, CommentReading, CommentSection, FoldedComment
-    from survey.services.scorecard_comments import ReadableComments
+    from survey.scorecards.services.scorecard_comments import ReadableComments
 
     high, low = Band(4, 5), Band(1, 3)
     reading = CommentReading(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from survey.models import Campaign, RespondentMark, ScoreCell
 from survey.pseudonyms import DEVELOPMENT_KEY, pseudonym
 from survey.respond.services.responses import store_response
-from survey.services.scorecards import (
+from survey.scorecards.services.scorecards import (
     BELOW_K,
     REMAINDER,
     Settings,

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from survey.services import chart_cache
+from survey.scorecards.services import chart_cache
 from tests.scorecards.conftest import Org
 
 Q = "2026Q1"

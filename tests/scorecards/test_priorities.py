@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from survey.respond.services.responses import ResponseInput, bulk_store_responses
-from survey.services.scorecard_data import score_versions
-from survey.services.scorecard_priorities import (
+from survey.scorecards.services.scorecard_data import score_versions
+from survey.scorecards.services.scorecard_priorities import (
     DEPARTMENT,
     DRIVER_MIN_PEOPLE,
     NO_MEANS,
@@ -24,7 +24,7 @@ from survey.services.scorecard_priorities import (
     organisation_drivers,
     priorities_json,
 )
-from survey.services.scorecards import Settings, build_scorecard
+from survey.scorecards.services.scorecards import Settings, build_scorecard
 from tests.scorecards.conftest import DIMENSIONS, Org, _week, api_get
 
 Q = "2026Q1"
@@ -180,7 +180,7 @@ def test_hidden_cells_do_not_reach_the_drivers(org: Org) -> None:
     They must publish the same priorities. Control: the rows of the hidden cells do differ
     between the two, and drivers computed with them would too."""
     from analysis.drivers import key_drivers
-    from survey.services.scorecard_priorities import quarterly_rows
+    from survey.scorecards.services.scorecard_priorities import quarterly_rows
 
     for provider, (hr_seed, ops_seed) in (("IT", (3, 6)), ("ENG", (6, 3))):
         answer(org, provider, "SALES", 40, seed=1)

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.anonymity import share_is_certain
-from survey.services.scorecard_data import department_by_code
-from survey.services.scorecards import Settings, build_overview, build_scorecard
+from survey.scorecards.services.scorecard_data import department_by_code
+from survey.scorecards.services.scorecards import Settings, build_overview, build_scorecard
 from tests.scorecards.conftest import Org
 
 CODES = ("IT", "HR", "FIN", "SALES", "ENG", "OPS")

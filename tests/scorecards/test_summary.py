@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from survey.services.scorecard_summary import summarise, summary_json, summary_texts
-from survey.services.scorecards import (
+from survey.scorecards.services.scorecard_summary import summarise, summary_json, summary_texts
+from survey.scorecards.services.scorecards import (
     BELOW_K,
     NO_BASELINE,
     REMAINDER,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import ScoreCell, ScoreTotal, ScoreVersion
 from survey.respond.services.responses import store_response
-from survey.services.scorecard_data import score_versions
+from survey.scorecards.services.scorecard_data import score_versions
 from tests.scorecards.conftest import Org, _week
 
 Q = "2026Q1"

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from survey.delivery.services.schedules import next_campaign
 from survey.models import Campaign, CampaignSchedule, Invitation, OutboxMessage, ScoreVersion
 from survey.periods import quarter_of
-from survey.services.scorecard_results import ChangeFlag, Settings
-from survey.services.scorecards import build_overview
+from survey.scorecards.services.scorecard_results import ChangeFlag, Settings
+from survey.scorecards.services.scorecards import build_overview
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,10 @@ from survey.delivery.services.campaigns import (
 from survey.delivery.services.interactions import decide_pending_surveys
 from survey.delivery.services.schedules import create_scheduled_campaigns
 from survey.models import Campaign
-from survey.services import scorecard_data as data
+from survey.scorecards.services import scorecard_data as data
+from survey.scorecards.services.scorecards import ensure_baseline
 from survey.services.fatigue import FatiguePolicy
 from survey.services.retention import PurgeCounts, RetentionPolicy, purge
-from survey.services.scorecards import ensure_baseline
 
 
 @dataclass
@@ -53,7 +53,7 @@ class TickSettings:
     def from_config(cls, cfg: Mapping[str, Any]) -> TickSettings:
         """The settings of the app's configuration (``SURVEY_*``), as ``tick`` uses them."""
         from survey.config import mail_domain
-        from survey.services.scorecards import Settings
+        from survey.scorecards.services.scorecards import Settings
 
         return cls(
             base_url=str(cfg["BASE_URL"]),

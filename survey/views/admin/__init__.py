@@ -16,7 +16,7 @@ from survey.db import get_session
 from survey.delivery.services.attention import needs_attention
 from survey.extensions import login_manager
 from survey.models import ApiKey, Department, Person, Service, User
-from survey.services.scorecard_results import Settings
+from survey.scorecards.services.scorecard_results import Settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.required_roles = ("admin",)  # type: ignore[attr-defined]

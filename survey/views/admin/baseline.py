@@ -11,9 +11,9 @@ from werkzeug.wrappers import Response
 from forms.baseline import BaselineForm
 from survey.db import get_session
 from survey.models import Baseline
+from survey.scorecards.services.scorecard_data import quarters_with_data
+from survey.scorecards.services.scorecards import Settings, ensure_baseline
 from survey.services.audit import created, snapshot
-from survey.services.scorecard_data import quarters_with_data
-from survey.services.scorecards import Settings, ensure_baseline
 from survey.views.admin import bp
 from survey.views.admin.common import audit
 

@@ -43,11 +43,11 @@ from sqlalchemy.orm import Session
 from analysis.drivers import Drivers, key_drivers
 from analysis.priorities import LIMIT, Priority, priorities
 from survey.models import Answer, Question, RespondentMark, Response
-from survey.services import scorecard_data as data
+from survey.scorecards.services import scorecard_data as data
+from survey.scorecards.services.scorecard_export import labels
+from survey.scorecards.services.scorecard_results import Scorecard
+from survey.scorecards.services.scorecards import _customers  # the customer table's own gate
 from survey.services.lru import Lru
-from survey.services.scorecard_export import labels
-from survey.services.scorecard_results import Scorecard
-from survey.services.scorecards import _customers  # the customer table's own gate
 
 #: Distinct people a department's own drivers need (see the module docstring).
 DRIVER_MIN_PEOPLE = 30

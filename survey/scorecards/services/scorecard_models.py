@@ -29,10 +29,9 @@ from analysis.model import Priors
 from analysis.scorecard import DepartmentInput, QuarterModel
 from survey.models import Baseline
 from survey.periods import parse_quarter, quarter_of
-from survey.services import compliance_data
-from survey.services import scorecard_data as data
-from survey.services.lru import Lru
-from survey.services.scorecard_results import (
+from survey.scorecards.services import compliance_data
+from survey.scorecards.services import scorecard_data as data
+from survey.scorecards.services.scorecard_results import (
     BASELINE_QUARTERS,
     TREND_WINDOW,
     BaselineInfo,
@@ -40,6 +39,7 @@ from survey.services.scorecard_results import (
     IqFigure,
     Settings,
 )
+from survey.services.lru import Lru
 
 Inputs = dict[int, DepartmentInput]
 MIN_YEAR, MAX_YEAR = 1970, 9998  # quarters outside make no sense and break date arithmetic

@@ -26,8 +26,8 @@ from matplotlib.figure import Figure
 
 from analysis.comment_groups import Band, FoldedComment
 from survey.local_time import local_today
-from survey.services import chart_cache
-from survey.services.pdf_layout import (
+from survey.scorecards.services import chart_cache
+from survey.scorecards.services.pdf_layout import (
     BODY_W,
     MARGIN_X,
     MUTED,
@@ -35,21 +35,21 @@ from survey.services.pdf_layout import (
     Flow,
     wrap,
 )
-from survey.services.scorecard_charts import (
+from survey.scorecards.services.scorecard_charts import (
     compliance_chart,
     dimensions_chart,
     locale_name,
     trend_chart,
 )
-from survey.services.scorecard_comments import ReadableComments
-from survey.services.scorecard_export import labels, reason_text
-from survey.services.scorecard_front import (
+from survey.scorecards.services.scorecard_comments import ReadableComments
+from survey.scorecards.services.scorecard_export import labels, reason_text
+from survey.scorecards.services.scorecard_front import (
     ReportFront,
     figure_text,
     number,
     report_front,
 )
-from survey.services.scorecards import Gated, Scorecard
+from survey.scorecards.services.scorecards import Gated, Scorecard
 
 
 def _figure_text(g: Gated, card: Scorecard) -> str:

@@ -21,10 +21,10 @@ from survey.models import Interaction, Service, ServiceStandard
 from survey.models.base import UTCDateTime
 from survey.names import pick_name
 from survey.periods import quarter_bounds
-from survey.services.compliance_hours import business_calendar, business_compliance
+from survey.scorecards.services.compliance_hours import business_calendar, business_compliance
+from survey.scorecards.services.scorecard_data import database_name
+from survey.scorecards.services.scorecard_results import StandardInForce
 from survey.services.lru import Lru
-from survey.services.scorecard_data import database_name
-from survey.services.scorecard_results import StandardInForce
 
 
 def _utc_start(day: Any) -> datetime:

@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session
 from analysis import anonymity
 from survey.models import Baseline
 from survey.periods import shift_quarter
-from survey.services import compliance_data
-from survey.services import scorecard_data as data
-from survey.services import scorecard_models as models
-from survey.services.lru import Lru
-from survey.services.scorecard_results import (
+from survey.scorecards.services import compliance_data
+from survey.scorecards.services import scorecard_data as data
+from survey.scorecards.services import scorecard_models as models
+from survey.scorecards.services.scorecard_results import (
     BELOW_K,
     NO_DATA,
     REMAINDER,
@@ -29,6 +28,7 @@ from survey.services.scorecard_results import (
     RankRow,
     Settings,
 )
+from survey.services.lru import Lru
 
 
 def _heatmap(

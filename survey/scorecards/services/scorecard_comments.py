@@ -21,7 +21,7 @@ from analysis.anonymity import K_COMMENTS
 from analysis.comment_groups import CommentReading, CommentRecord, read_comments
 from survey.models import Answer, Question, RespondentMark, Response
 from survey.models.questionnaire import localized_text
-from survey.services import scorecard_data as data
+from survey.scorecards.services import scorecard_data as data
 from survey.services.lru import Lru
 
 #: The largest number of comments read for one department and quarter (as the page list).

@@ -27,19 +27,18 @@ from analysis.model import MIN_TREND_QUARTERS, Z95
 from survey.local_format import organisation_zone
 from survey.models import Department
 from survey.periods import shift_quarter
-from survey.services import compliance_data
-from survey.services import scorecard_data as data
-from survey.services import scorecard_models as models
-from survey.services.lru import IdentityMemo, Lru
-from survey.services.scorecard_data import Sums
-from survey.services.scorecard_models import (  # noqa: F401  (re-exported)
+from survey.scorecards.services import compliance_data
+from survey.scorecards.services import scorecard_data as data
+from survey.scorecards.services import scorecard_models as models
+from survey.scorecards.services.scorecard_data import Sums
+from survey.scorecards.services.scorecard_models import (  # noqa: F401  (re-exported)
     ensure_baseline,
     load_models,
     resolve_quarter,
 )
-from survey.services.scorecard_names import localize_scorecard
-from survey.services.scorecard_overview import build_overview  # noqa: F401  (re-exported)
-from survey.services.scorecard_results import (  # noqa: F401  (re-exported)
+from survey.scorecards.services.scorecard_names import localize_scorecard
+from survey.scorecards.services.scorecard_overview import build_overview  # noqa: F401  (re-exported)
+from survey.scorecards.services.scorecard_results import (  # noqa: F401  (re-exported)
     BELOW_COMMENT_K,
     BELOW_K,
     CERTAIN,
@@ -74,6 +73,7 @@ from survey.services.scorecard_results import (  # noqa: F401  (re-exported)
     TrendMarker,
     TrendPoint,
 )
+from survey.services.lru import IdentityMemo, Lru
 
 
 def _wilson(x: float, n: float) -> tuple[float, float]:

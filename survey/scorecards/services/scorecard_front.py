@@ -20,8 +20,8 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from survey.services.scorecard_export import labels, reason_text
-from survey.services.scorecards import Gated, Scorecard
+from survey.scorecards.services.scorecard_export import labels, reason_text
+from survey.scorecards.services.scorecards import Gated, Scorecard
 
 
 @dataclass(frozen=True)

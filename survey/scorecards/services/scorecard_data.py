@@ -6,10 +6,10 @@ per provider, customer department, quarter and metric; see ``survey.respond.serv
 from scanning responses or answers, so a page costs the same at ten thousand and at a million
 answers. The exceptions are narrow and indexed: the comments of one provider and quarter
 (``ix_responses_provider_quarter``). Compliance and request times are read by
-``survey.services.compliance_data``.
+``survey.scorecards.services.compliance_data``.
 
-Nothing here applies the anonymity gate: the caller (``survey.services.scorecards``) does, on
-every figure it returns.
+Nothing here applies the anonymity gate: the caller
+(``survey.scorecards.services.scorecards``) does, on every figure it returns.
 """
 
 from __future__ import annotations

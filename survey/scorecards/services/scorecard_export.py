@@ -15,8 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from survey.services.csv_cells import safe_cell
-from survey.services.scorecards import (
+from survey.scorecards.services.scorecards import (
     BELOW_COMMENT_K,
     BELOW_K,
     CERTAIN,
@@ -32,6 +31,7 @@ from survey.services.scorecards import (
     IqFigure,
     Scorecard,
 )
+from survey.services.csv_cells import safe_cell
 
 
 def labels() -> dict[str, Any]:

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from survey.models import Department
 from survey.periods import shift_quarter
-from survey.services.scorecard_export import labels, reason_text
-from survey.services.scorecards import (
+from survey.scorecards.services.scorecard_export import labels, reason_text
+from survey.scorecards.services.scorecards import (
     ChangeFlag,
     IqFigure,
     Scorecard,

@@ -20,11 +20,11 @@ from markupsafe import Markup
 from analysis import charts, response_time_chart
 from analysis.narrow import narrow
 from survey.local_format import decimal, duration, quarter
-from survey.services import chart_cache
-from survey.services.compliance_hours import business_calendar
+from survey.scorecards.services import chart_cache
+from survey.scorecards.services.compliance_hours import business_calendar
+from survey.scorecards.services.scorecard_export import labels
+from survey.scorecards.services.scorecards import NO_DATA, Gated, OrgOverview, Scorecard
 from survey.services.lru import IdentityMemo
-from survey.services.scorecard_export import labels
-from survey.services.scorecards import NO_DATA, Gated, OrgOverview, Scorecard
 
 
 @dataclass(frozen=True)
