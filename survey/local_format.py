@@ -13,7 +13,14 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_app_context
-from flask_babel import format_date, format_decimal, format_percent, format_time, get_timezone
+from flask_babel import (
+    format_date,
+    format_decimal,
+    format_percent,
+    format_time,
+    get_locale,
+    get_timezone,
+)
 from flask_babel import gettext as _
 
 MISSING = "–"
@@ -44,7 +51,9 @@ def percent(share: float | None, digits: int = 0) -> str:
     """A share in 0..1 as a percentage in the reader's language ("85 %" in French)."""
     if share is None:
         return MISSING
-    return format_percent(share, format=_pattern(digits) + "%")
+    # The language's own percent pattern ("#,##0 %" in French), with ``digits`` decimals.
+    own = get_locale().percent_formats[None].pattern if get_locale() else "#,##0%"
+    return format_percent(share, format=own.replace("#,##0", _pattern(digits), 1))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -91,8 +91,11 @@ def test_formats_per_language(app) -> None:
         with force_locale("it"):
             assert decimal(85.14) == "85,1" and signed(2.25, 2) == "+2,25"
             assert duration(150) == "2,5 h" and duration(14400) == "10 g"
+            assert percent(0.25) == "25%" and percent(0.125, 1) == "12,5%"
             assert moment(datetime(2026, 7, 1, 12, 0, tzinfo=UTC)) == "1 lug 2026 14:00"
         with force_locale("fr"):
+            # French puts a (no-break) space before the sign.
+            assert percent(0.25) == "25\u00a0%" and percent(0.125, 1) == "12,5\u00a0%"
             assert decimal(85.14) == "85,1" and duration(5040) == "3,5 j"
             assert duration(2160) == "36 h"
 
