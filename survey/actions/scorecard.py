@@ -228,26 +228,30 @@ def api_actions(
     session: Session, department: Department, card: Scorecard, settings: Settings
 ) -> dict[str, Any]:
     """The ``actions`` list of the scorecard JSON: every action of the department with its
-    before and after (null unless both are shown)."""
+    before and after (null unless both are shown), its title and public summary in the
+    answer's language (the API sets Flask-Babel's locale from ``?lang=`` or the request's
+    languages), the default text where no translation was given."""
     actions = services.actions_of(session, department.id)
     compared = compare(session, department, card, settings, actions)
+    locale = str(get_locale() or "")
+    summaries = {a.id: a.translated("public_summary") for a in actions}
     return {
         "actions": [
             {
-                "title": row.title,
+                "title": pick_name(row.title, dict(row.title_names), locale),
                 "answers": {"kind": row.target_kind, "code": row.target_code},
                 "status": row.status,
                 "owner": row.owner,
                 "due_on": row.due_on,
                 "overdue": row.overdue,
-                "public_summary": row.public_summary,
+                "public_summary": pick_name(row.public_summary, summaries[row.id], locale),
                 "before": {
                     "quarter": row.compared.before_quarter if row.compared.shown else None,
-                    "value": _r(row.compared.before),
+                    "value": _r(row.compared.before) if row.compared.shown else None,
                 },
                 "after": {
                     "quarter": row.compared.after_quarter if row.compared.shown else None,
-                    "value": _r(row.compared.after),
+                    "value": _r(row.compared.after) if row.compared.shown else None,
                 },
             }
             for row in rows(actions, compared, local_today())

@@ -1,6 +1,7 @@
-"""Actions beside their targets on the department page and in the API: before (the quarter
-the action was recorded in) and after (the latest released quarter), from the scorecards'
-own published figures, shown only when both are shown."""
+"""Actions beside their targets on the department page and in the API: before (the latest
+quarter released before the one the action was recorded in) and after (the latest released
+quarter from then on), from the scorecards' own published figures, shown only when both are
+shown; in the API, titles and summaries in the answer's language."""
 
 from __future__ import annotations
 
@@ -108,3 +109,39 @@ def test_pdf_title_page_lists_the_actions(client, history: Org, make_user, sign_
         assert title in first, first
     assert "No actions recorded yet." not in first
     assert "2026Q1" in first and "→ 2026Q2" in first  # the weekly check-in's before and after
+
+
+def test_api_actions_speak_the_answers_language(client, history: Org) -> None:
+    services.create_action(
+        history.session,
+        None,
+        history.departments["IT"],
+        ActionInput(
+            "Spare laptops",
+            "",
+            "dimension:tools",
+            "",
+            None,
+            None,
+            "in_progress",
+            "A spare laptop waits at the desk.",
+            translations={
+                "title": {"it": "Portatili di scorta"},
+                "public_summary": {"it": "Un portatile di scorta attende allo sportello."},
+            },
+        ),
+        now=RECORDED,
+    )
+    history.session.commit()
+    path = "/api/v1/departments/IT/scorecard?quarter=2026Q2"
+    italian = {
+        a["title"]: a for a in api_get(client, history, path + "&lang=it").get_json()["actions"]
+    }
+    french = {
+        a["title"]: a for a in api_get(client, history, path + "&lang=fr").get_json()["actions"]
+    }
+    assert italian["Portatili di scorta"]["public_summary"] == (
+        "Un portatile di scorta attende allo sportello."
+    )
+    assert "Weekly check-in" in italian  # no translation: the default title
+    assert french["Spare laptops"]["public_summary"] == "A spare laptop waits at the desk."
