@@ -40,7 +40,8 @@ def _answer(page: Page, url: str, value: str) -> None:
         if send.count():
             send.click()
             break
-        page.locator("button[name=action][value=next]").click()
+        with page.expect_navigation():  # the next section is a new page: wait for it
+            page.locator("button[name=action][value=next]").click()
     page.wait_for_url(re.compile(r"/r/thanks"))
 
 
