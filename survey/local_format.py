@@ -52,7 +52,8 @@ def percent(share: float | None, digits: int = 0) -> str:
     if share is None:
         return MISSING
     # The language's own percent pattern ("#,##0 %" in French), with ``digits`` decimals.
-    own = get_locale().percent_formats[None].pattern if get_locale() else "#,##0%"
+    locale = get_locale()
+    own = locale.percent_formats[None].pattern if locale else "#,##0%"
     return format_percent(share, format=own.replace("#,##0", _pattern(digits), 1))
 
 

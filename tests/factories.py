@@ -13,10 +13,12 @@ import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.delivery.services import campaigns as campaign_verbs
 from survey.delivery.services.campaigns import create_campaign
-from survey.models import Campaign, Department, Interaction, Person, Service, User
+from survey.models import Campaign, Department, Interaction, OutboxMessage, Person, Service, User
 from survey.models.base import utcnow
 from survey.periods import quarter_of
 from survey.services.accounts import create_user
@@ -149,3 +151,31 @@ def open_campaign(session: Session, name: str = "Quarterly", **kw: Any) -> Campa
     campaign.status = "open"
     session.commit()
     return campaign
+
+
+def quarterly_mail(app: Any, session: Session, department: Department) -> dict[str, OutboxMessage]:
+    """Open a quarterly campaign (2026Q3, for two weeks, k = 5) for the people of
+    ``department`` the way ``tick`` does, invitations mailed into the outbox; their
+    quarterly invitation messages by address."""
+    now = utcnow()
+    campaign = create_campaign(
+        session,
+        name="Q",
+        quarter="2026Q3",
+        opens_at=now,
+        closes_at=now + timedelta(days=14),
+        min_group_size=5,
+        department_ids=[department.id],
+    )
+    session.commit()
+    with app.app_context():
+        assert campaign_verbs.open_campaign(
+            session, campaign, "http://localhost", "example.com", now=now
+        )
+    session.commit()
+    return {
+        m.to_addr: m
+        for m in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.purpose.like("%quarterly"))
+        )
+    }

@@ -5,7 +5,7 @@ missing), audited like every change; due days in the reader's format."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
@@ -14,12 +14,11 @@ from sqlalchemy import select
 
 from survey.actions import services
 from survey.actions.services import ActionInput, clean_translations
-from survey.delivery.services.campaigns import create_campaign, open_campaign
-from survey.models import Action, AuditEntry, Department, Dependency, OutboxMessage, Person
-from survey.models.base import utcnow
+from survey.models import Action, AuditEntry, Department, Dependency, Person
 from survey.services.questionnaires import install_default_questionnaires
 from survey.services.refusals import OrgError
 from tests.conftest import post_form
+from tests.factories import quarterly_mail
 
 pytestmark = pytest.mark.postgres
 
@@ -184,25 +183,9 @@ def test_the_thank_you_page_reads_each_summary_in_the_readers_language(client, w
 def test_the_quarterly_email_reads_each_summary_in_the_persons_language(
     app, session, world
 ) -> None:
-    now = utcnow()
-    campaign = create_campaign(
-        session,
-        name="Q",
-        quarter="2026Q3",
-        opens_at=now,
-        closes_at=now + timedelta(days=14),
-        min_group_size=5,
-        department_ids=[world["sales"].id],
-    )
-    session.commit()
-    with app.app_context():
-        assert open_campaign(session, campaign, "http://localhost", "example.com", now=now)
-    session.commit()
     mail = {
-        m.to_addr.split("@")[0]: m
-        for m in session.scalars(
-            select(OutboxMessage).where(OutboxMessage.purpose.like("%quarterly"))
-        )
+        address.split("@")[0]: m
+        for address, m in quarterly_mail(app, session, world["sales"]).items()
     }
     for name, lang in (("ada", "en"), ("bruno", "it"), ("cleo", "fr")):
         shown, hidden = EXPECTED[lang]

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from survey.actions import services
 from survey.actions.services import ActionInput
-from survey.delivery.services.campaigns import create_campaign, open_campaign, send_reminders
+from survey.delivery.services.campaigns import send_reminders
 from survey.models import Department, Dependency, Invitation, OutboxMessage, Person
 from survey.models.base import utcnow
 from survey.services.questionnaires import install_default_questionnaires
+from tests.factories import quarterly_mail
 
 pytestmark = pytest.mark.postgres
 
@@ -67,26 +68,7 @@ def world(session):
 def test_invitations_list_the_published_actions_of_the_rated_departments(
     app, session, world
 ) -> None:
-    now = utcnow()
-    campaign = create_campaign(
-        session,
-        name="Q",
-        quarter="2026Q3",
-        opens_at=now,
-        closes_at=now + timedelta(days=14),
-        min_group_size=5,
-        department_ids=[world["sales"].id],
-    )
-    session.commit()
-    with app.app_context():
-        assert open_campaign(session, campaign, "http://localhost", "example.com", now=now)
-    session.commit()
-    mail = {
-        m.to_addr: m
-        for m in session.scalars(
-            select(OutboxMessage).where(OutboxMessage.purpose.like("%quarterly"))
-        )
-    }
+    mail = quarterly_mail(app, session, world["sales"])
     assert len(mail) == 2
     english = next(m for a, m in mail.items() if "ada@" in a)
     italian = next(m for a, m in mail.items() if "bruno@" in a)
@@ -100,6 +82,7 @@ def test_invitations_list_the_published_actions_of_the_rated_departments(
     assert "You said, we did" not in italian.body_text
 
     # A reminder (rendered one person at a time) carries the same list.
+    now = utcnow()
     session.execute(Invitation.__table__.update().values(last_mailed_at=now - timedelta(days=9)))
     session.commit()
     with app.app_context():
@@ -126,26 +109,7 @@ def test_thank_you_page_lists_them_in_the_readers_language(client, world) -> Non
 
 def test_departments_are_named_in_the_readers_language(app, client, session, world) -> None:
     world["it"].names = {"it": "Sistemi informativi", "fr": "Informatique"}
-    now = utcnow()
-    campaign = create_campaign(
-        session,
-        name="Q",
-        quarter="2026Q3",
-        opens_at=now,
-        closes_at=now + timedelta(days=14),
-        min_group_size=5,
-        department_ids=[world["sales"].id],
-    )
-    session.commit()
-    with app.app_context():
-        assert open_campaign(session, campaign, "http://localhost", "example.com", now=now)
-    session.commit()
-    mail = {
-        m.to_addr: m
-        for m in session.scalars(
-            select(OutboxMessage).where(OutboxMessage.purpose.like("%quarterly"))
-        )
-    }
+    mail = quarterly_mail(app, session, world["sales"])
     italian = next(m for a, m in mail.items() if "bruno@" in a)
     english = next(m for a, m in mail.items() if "ada@" in a)
     for body in (italian.body_text, italian.body_html):
