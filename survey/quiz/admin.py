@@ -34,7 +34,7 @@ from survey.quiz.services import (
     send_quiz_invitations,
     update_item_texts,
 )
-from survey.services.audit import diff, snapshot
+from survey.services.audit import Target, diff, snapshot
 from survey.views.admin import bp
 from survey.views.admin.common import audit
 
@@ -179,12 +179,26 @@ def quiz_invitations() -> str | WerkzeugResponse:
     form.departments.choices = _invitation_choices()
     if form.validate_on_submit():
         db = get_session()
+        chosen = [int(v) for v in form.departments.data or []]
         report = send_quiz_invitations(
             db,
-            [int(v) for v in form.departments.data or []],
+            chosen,
             str(current_app.config["BASE_URL"]),
             mail_domain(current_app.config),
             _k(),
+        )
+        codes = db.scalars(
+            select(Department.code).where(Department.id.in_(chosen))
+        ).all()
+        audit(
+            "invite",
+            Target("quiz_invitations", None, f"quiz invitations: {report.invited} queued"),
+            {
+                "departments": [None, sorted(codes)],
+                "invited": [None, report.invited],
+                "opted_out": [None, report.opted_out],
+                "recently_invited": [None, report.recently_invited],
+            },
         )
         db.commit()
         flash(

@@ -403,6 +403,35 @@ def test_the_page_is_translated(admin_client, session) -> None:
         assert word in page
 
 
+def test_every_kind_and_action_recorded_has_a_label_on_the_page(admin_client, session) -> None:
+    """The delivery operations logged since (entered and imported requests, resends, retries,
+    suppressions, quiz invitations, schedules) read as words, in each language, never as
+    their codes."""
+    from survey.views.admin.audit import action_labels, kind_labels
+
+    logged = {
+        ("interaction", "create"),
+        ("interactions", "import"),
+        ("invitation", "resend"),
+        ("message", "retry"),
+        ("address", "suppress"),
+        ("address", "unsuppress"),
+        ("quiz_invitations", "invite"),
+        ("schedule", "schedule.save"),
+    }
+    for kind, action in logged:
+        record(session, None, action, Target(kind, "1", f"label of {kind} {action}"))
+    session.commit()
+    for lang in ("en", "it", "fr"):
+        page = admin_client.get(f"/admin/audit?lang={lang}").get_data(as_text=True)
+        with admin_client.application.test_request_context(f"/?lang={lang}"):
+            kinds, actions = kind_labels(), action_labels()
+        for kind, action in logged:
+            assert f"{kinds[kind]} <strong>label of {kind} {action}</strong> {actions[action]}" in (
+                page.replace("&#39;", "'")
+            ), (lang, kind, action)
+
+
 def test_freezing_and_rebasing_the_baseline_is_logged(admin_client, runner, org) -> None:  # noqa: F811
     from survey.periods import previous_quarters
 

@@ -12,6 +12,7 @@ from survey.models import Campaign, Interaction, OutboxMessage, Question, Questi
 from survey.models.base import utcnow
 from survey.respond.services.responses import store_response
 from survey.services.questionnaires import install_default_questionnaires
+from tests.admin.test_audit import entries
 from tests.conftest import csrf_token, post_form
 
 
@@ -115,6 +116,11 @@ def test_interaction_recorded_by_hand_then_repeat_changes_nothing(admin_client, 
     assert count(session, Interaction) == 1
     listing = admin_client.get("/admin/interactions").get_data(as_text=True)
     assert org.person(0).email in listing
+    # One audit entry, for the first post only; the requester's address is not in it.
+    [entry] = entries(session, "interaction")
+    assert (entry.action, entry.target_label) == ("create", "T-1")
+    assert entry.changes["provider"] == [None, "IT"] and entry.changes["service"][1] == "IT-LAPTOP"
+    assert org.person(0).email.lower() not in str(entry.changes).lower()
 
 
 def test_interaction_form_names_the_bad_field(admin_client, session, org) -> None:
@@ -159,11 +165,17 @@ def test_csv_import_all_or_nothing_with_line_numbers(admin_client, session, org)
     assert "Line 3" in html and "provider" in html and "Line 4" in html and "opened_at" in html
     assert "Line 2" not in html
     assert count(session, Interaction) == 0
+    assert entries(session, "interactions") == []  # nothing imported, nothing logged
     fixed = text.replace("NOPE", "HR").replace("not a time", "2026-01-06T10:00:00+01:00")
     assert upload(admin_client, fixed).status_code == 302
     assert count(session, Interaction) == 3
     assert upload(admin_client, fixed).status_code == 302  # repeats change nothing
     assert count(session, Interaction) == 3
+    logged = [(e.action, e.changes) for e in entries(session, "interactions")]
+    assert logged == [
+        ("import", {"created": [None, 3], "repeated": [None, 0]}),
+        ("import", {"created": [None, 0], "repeated": [None, 3]}),
+    ]
 
 
 def test_skip_reasons_are_shown(admin_client, session, org) -> None:
@@ -201,6 +213,12 @@ def test_failed_mail_is_listed_and_can_be_retried(admin_client, session, org) ->
     session.rollback()
     session.expire_all()
     assert session.get(OutboxMessage, message.id).status == "queued"
+    [entry] = entries(session, "message")
+    assert (entry.action, entry.target_id) == ("retry", str(message.id))
+    assert entry.target_label == "invitation to x@example.com"
+    # Retrying a message that is no longer failed changes nothing and logs nothing.
+    post_form(admin_client, f"/admin/outbox/{message.id}/retry")
+    assert len(entries(session, "message")) == 1
 
 
 def test_answered_question_is_retired_not_deleted(admin_client, session, org) -> None:

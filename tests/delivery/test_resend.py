@@ -11,6 +11,7 @@ from survey.delivery.services.campaigns import create_campaign, open_campaign
 from survey.delivery.services.resend import RESEND_PAUSE
 from survey.models import Invitation, OutboxMessage, Person
 from survey.models.base import utcnow
+from tests.admin.test_audit import entries
 from tests.conftest import csrf_token
 
 LINK = re.compile(r"http://localhost(/r/[\w-]+)")
@@ -61,6 +62,9 @@ def test_resend_from_the_person_page_spends_the_old_link(app, admin_client, sess
         f"/people/{person.id}"
     )
     assert "flash-success" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    [entry] = entries(session, "invitation")
+    assert (entry.action, entry.target_id) == ("resend", str(invitation.id))
+    assert entry.target_label == f"Quarterly survey 2026Q2: {person.email}"
     session.rollback()
     messages = session.scalars(
         select(OutboxMessage)
@@ -85,6 +89,7 @@ def test_resend_from_the_person_page_spends_the_old_link(app, admin_client, sess
         )
         == 2
     )
+    assert len(entries(session, "invitation")) == 1  # the refused click logged nothing
     assert timedelta(minutes=1) <= RESEND_PAUSE
 
 

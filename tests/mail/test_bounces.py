@@ -193,6 +193,13 @@ def test_admin_sees_and_edits_the_suppression_list(admin_client, session) -> Non
         session.execute(select(SuppressedAddress.address, SuppressedAddress.reason)).all()
     )
     assert reasons == {"ask@example.org": "manual"}
+    from tests.admin.test_audit import entries
+
+    logged = [(e.action, e.target_label, e.changes) for e in entries(session, "address")]
+    assert logged == [
+        ("suppress", "ask@example.org", {"reason": [None, "manual"], "detail": [None, "phone"]}),
+        ("unsuppress", "gone@example.org", {}),
+    ]
     assert admin_client.get("/admin/outbox?lang=fr").status_code == 200
 
 

@@ -15,6 +15,7 @@ from survey.models import Invitation, OutboxMessage, Question
 from survey.quiz.services import item_analysis
 from survey.services.questionnaires import install_default_questionnaires
 from tests.admin.conftest import count, fresh
+from tests.admin.test_audit import entries
 from tests.conftest import PASSWORD, csrf_token, post_form
 from tests.quiz.conftest import rated
 
@@ -231,6 +232,10 @@ def test_invitations_queue_one_message_per_person(
     ]
     assert {m.purpose for m in messages} == {"invitation:quiz"}
     assert {m.status for m in messages} == {"queued"}
+    [entry] = entries(session, "quiz_invitations")
+    assert entry.action == "invite"
+    assert entry.changes["departments"] == [None, sorted([fin.code, ops.code])]
+    assert entry.changes["invited"] == [None, 4]
     invitations = list(session.scalars(select(Invitation)))
     assert {i.kind for i in invitations} == {"quiz"} and len(invitations) == 4
     assert {m.invitation_id for m in messages} == {i.id for i in invitations}

@@ -29,6 +29,13 @@ def kind_labels() -> dict[str, str]:
         "api_key": _("API key"),
         "baseline": _("IQ baseline"),
         "action": _("Action plan"),
+        "schedule": _("Campaign schedule"),
+        "interaction": _("Handled request"),
+        "interactions": _("Handled requests (import)"),
+        "invitation": _("Invitation"),
+        "message": _("Email"),
+        "address": _("Suppressed address"),
+        "quiz_invitations": _("Quiz invitations"),
     }
 
 
@@ -52,6 +59,12 @@ def action_labels() -> dict[str, str]:
         "rebase": _("re-based"),
         "send_password_reset": _("password reset link sent"),
         "set_password": _("password set"),
+        "schedule.save": _("saved"),
+        "resend": _("resent with a new link"),
+        "retry": _("queued to be sent again"),
+        "suppress": _("put on the suppression list"),
+        "unsuppress": _("taken off the suppression list"),
+        "invite": _("sent"),
     }
 
 

@@ -16,9 +16,10 @@ from survey.delivery.services.interactions_import import import_interactions
 from survey.local_format import zone_name
 from survey.local_time import to_utc
 from survey.models import Department, Interaction, Service
+from survey.services.audit import Target
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
-from survey.views.admin.common import per_page
+from survey.views.admin.common import audit, per_page
 
 DECISIONS = ("pending", "invited", "skipped")
 
@@ -115,12 +116,14 @@ def interaction_new() -> str | WerkzeugResponse:
             resolved_at=to_utc(form.resolved_at.data),
         )
         try:
-            _interaction, created = record_interaction(db, data)
+            interaction, created = record_interaction(db, data)
         except FieldError as error:
             db.rollback()
             target = getattr(form, error.field, form.provider)
             target.errors = [*target.errors, error.message]
             return render_template("admin/interaction_form.html", form=form), 422  # type: ignore[return-value]
+        if created:
+            audit("create", _interaction_target(interaction), _interaction_changes(data))
         db.commit()
         flash(
             _("Recorded. The survey decision is made at the next scheduler run.")
@@ -145,6 +148,11 @@ def interactions_import() -> str | WerkzeugResponse:
             db.rollback()
             status = 422
         else:
+            audit(
+                "import",
+                Target("interactions", None, f"CSV import: {result.created} new"),
+                {"created": [None, result.created], "repeated": [None, result.repeated]},
+            )
             db.commit()
             flash(
                 _(
@@ -158,3 +166,20 @@ def interactions_import() -> str | WerkzeugResponse:
     elif request.method == "POST":
         status = 422
     return render_template("admin/interactions_import.html", form=form, result=result), status  # type: ignore[return-value]
+
+
+def _interaction_target(interaction: Interaction) -> Target:
+    """An entered request in the audit log: its reference, or its number when it has none."""
+    label = interaction.external_ref or f"#{interaction.id}"
+    return Target("interaction", str(interaction.id), label)
+
+
+def _interaction_changes(data: InteractionInput) -> dict[str, list[object]]:
+    """What an administrator entered, without the requester's address (the request names a
+    person; the log needs only which service handled it and when)."""
+    return {
+        "provider": [None, data.provider],
+        "service": [None, data.service],
+        "opened_at": [None, data.opened_at],
+        "resolved_at": [None, data.resolved_at],
+    }

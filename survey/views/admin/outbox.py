@@ -14,11 +14,12 @@ from forms.mail import SuppressForm, UnsuppressForm
 from survey.db import get_session
 from survey.models import OutboxMessage, SoftBounce, SuppressedAddress
 from survey.models.base import utcnow
+from survey.services.audit import Target
 from survey.services.outbox import readable_address, withdrawal_reasons
 from survey.services.paging import page_arg, paginate
-from survey.services.suppression import suppress, unsuppress
+from survey.services.suppression import bare_address, suppress, unsuppress
 from survey.views.admin import bp
-from survey.views.admin.common import per_page
+from survey.views.admin.common import audit, per_page
 
 STATUSES = ("queued", "sending", "sent", "failed")
 
@@ -47,7 +48,8 @@ def outbox() -> str:
 @bp.post("/outbox/<int:message_id>/retry")
 def outbox_retry(message_id: int) -> WerkzeugResponse:
     db = get_session()
-    if db.get(OutboxMessage, message_id) is None:
+    message = db.get(OutboxMessage, message_id)
+    if message is None:
         abort(404)
     reason = withdrawal_reasons(db, [message_id]).get(message_id)
     if reason is not None:
@@ -59,6 +61,9 @@ def outbox_retry(message_id: int) -> WerkzeugResponse:
         .values(status="queued", next_attempt_at=utcnow(), attempts=0, last_error=None)
         .execution_options(synchronize_session=False)
     ).rowcount
+    if changed:
+        label = f"{message.purpose} to {bare_address(message.to_addr)}"
+        audit("retry", Target("message", str(message_id), label))
     db.commit()
     if changed:
         flash(_("The message will be sent again at the next dispatch."), "success")
@@ -75,6 +80,11 @@ def outbox_suppressed() -> str | tuple[str, int] | WerkzeugResponse:
     form = SuppressForm()
     if form.validate_on_submit():
         suppress(db, form.email.data or "", "manual", form.detail.data or "")
+        audit(
+            "suppress",
+            _address_target(form.email.data or ""),
+            {"reason": [None, "manual"], "detail": [None, form.detail.data or None]},
+        )
         db.commit()
         flash(_("%(email)s gets no more mail.", email=form.email.data), "success")
         return redirect(url_for("admin.outbox_suppressed"))
@@ -96,8 +106,15 @@ def outbox_unsuppress() -> WerkzeugResponse:
     db = get_session()
     form = UnsuppressForm()
     if form.validate_on_submit() and unsuppress(db, form.email.data or ""):
+        audit("unsuppress", _address_target(form.email.data or ""))
         db.commit()
         flash(_("%(email)s can receive mail again.", email=form.email.data), "success")
     else:
         flash(_("This address is not on the list."), "error")
     return redirect(url_for("admin.outbox_suppressed"))
+
+
+def _address_target(email: str) -> Target:
+    """An address on the suppression list, as the audit log names it."""
+    address = bare_address(email)
+    return Target("address", address, address)

@@ -12,7 +12,9 @@ from survey.db import get_session
 from survey.delivery.services.resend import ResendRefused, resend_invitation
 from survey.delivery.services.tick import TickSettings
 from survey.models import Campaign, Invitation, Person
+from survey.services.audit import Target
 from survey.views.admin import bp
+from survey.views.admin.common import audit
 
 
 def refusal_text(reason: str) -> str:
@@ -35,6 +37,7 @@ def _resend(invitation: Invitation) -> bool:
         db.rollback()
         flash(refusal_text(refused.reason), "error")
         return False
+    audit("resend", _invitation_target(invitation))
     db.commit()
     flash(_("Invitation sent again with a new link; the earlier links no longer work."), "success")
     return True
@@ -69,3 +72,11 @@ def campaign_resend(campaign_id: int) -> WerkzeugResponse:
     else:
         _resend(invitation)
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id) + "#resend")
+
+
+def _invitation_target(invitation: Invitation) -> Target:
+    """A resent invitation in the audit log: whose, and for which campaign (or request)."""
+    person = get_session().get(Person, invitation.person_id)
+    email = person.email if person is not None else f"person {invitation.person_id}"
+    what = invitation.campaign.name if invitation.campaign is not None else invitation.kind
+    return Target("invitation", str(invitation.id), f"{what}: {email}")
