@@ -122,7 +122,8 @@ class SurveyForm(SafeForm):
             elif isinstance(f, TextAreaField):
                 text = (raw or "").strip()
                 result[code] = text or None
-            elif raw in (None, "", "None", "dk"):
+            elif raw is None or str(raw).strip() in ("", "None", "dk"):
+                # Blank (spaces too: the optional check strips them) or "don't know".
                 result[code] = None
             else:
                 result[code] = int(raw)
