@@ -63,3 +63,32 @@ def test_spaces_for_an_optional_scale_mean_not_answered(client, session, invite,
     codes = dict(session.execute(select(Question.id, Question.code)).all())
     stored = {codes[a.question_id]: a.value for a in session.scalars(select(Answer))}
     assert stored == {"overall": 4, "contact_consent": 0}
+
+
+SECTION_FIELDS = ["section", "action", "not_applicable", "reliability", "responsiveness",
+                  "competence", "courtesy", "tools", "comment", "contact_consent", "unknown"]
+ACTIONS = ["next", "back", "save", "submit", "", "other", "\x00"]
+sections = st.dictionaries(
+    st.sampled_from(SECTION_FIELDS),
+    st.one_of(st.sampled_from([*ODD, *ACTIONS, "-1", "2", "99", "999999999999999999999"]),
+              st.text(max_size=8)),
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(sections, min_size=1, max_size=3))
+def test_any_quarterly_post_is_a_page(
+    client, session, invite, org, open_campaign_for, steps
+) -> None:
+    """A quarterly survey walked with generated posts (sections out of range, unknown actions,
+    odd answers): every reply is a page (200, a redirect, or the form refused), none an error
+    of the server."""
+    url = f"/r/{invite('quarterly', org.person(0), campaign=open_campaign_for())}"
+    for post in steps:
+        reply = client.post(url, data={"csrf_token": csrf_token(client, url), **post})
+        assert reply.status_code in (200, 302, 410, 422), (reply.status_code, post)
