@@ -6,7 +6,6 @@ import hashlib
 import json
 import re
 import shutil
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,7 +56,6 @@ K = 5
 class Built:
     engine: Engine
     summary: DemoSummary
-    seconds: float
 
 
 @pytest.fixture(scope="module")
@@ -67,11 +65,9 @@ def built(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     shutil.copy(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
     with Session(engine) as db:
-        start = time.perf_counter()
         summary = build_demo(db, seed=1, admin_password="demo-admin-pass", today=TODAY)
         db.commit()
-        seconds = time.perf_counter() - start
-    yield Built(engine, summary, seconds)
+    yield Built(engine, summary)
     engine.dispose()
 
 
@@ -185,7 +181,7 @@ def test_same_seed_gives_the_same_data(built: Built, session: Session) -> None:
         assert digest(session) == digest(other)
 
 
-def test_counts_summary_and_speed(built: Built, db: Session) -> None:
+def test_counts_and_summary(built: Built, db: Session) -> None:
     s = built.summary
     assert s.departments == db.scalar(select(func.count()).select_from(Department))
     assert s.departments == len(DEPARTMENTS) >= 10  # as the foundation issue asked
@@ -208,7 +204,6 @@ def test_counts_summary_and_speed(built: Built, db: Session) -> None:
         assert expected in text
     assert "demo-admin-pass" in text and "2024Q2 2024Q3" in text and "2026Q1" in text
     assert f"{s.interactions:,} interactions" in text
-    assert built.seconds < 20, f"the demo took {built.seconds:.1f} s to build"
 
 
 def test_every_department_has_a_code_people_in_three_languages_and_services(db: Session) -> None:

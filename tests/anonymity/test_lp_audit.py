@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.anonymity.lp_audit import (
@@ -112,7 +110,7 @@ def test_contradictory_publication_is_reported_not_judged() -> None:
         auditor.bounds(Target(frozenset(a[:2]), 2))
 
 
-def test_audit_is_fast_and_deterministic() -> None:
+def test_audit_is_deterministic() -> None:
     rows = {f"C{i}": people(f"c{i}_", 1 + i % 6) for i in range(8)}
     everyone = [p for members in rows.values() for p in members]
     auditor = Auditor([mean_fact(dict.fromkeys(everyone, 1), 47.0)])
@@ -120,8 +118,6 @@ def test_audit_is_fast_and_deterministic() -> None:
         if len(members) >= 5:
             auditor.add(mean_fact(dict.fromkeys(members, 1), 50.0, label=name))
     targets = unions_below_k(rows)
-    started = time.perf_counter()
     first = [auditor.bounds(t) for t in targets]
-    elapsed = time.perf_counter() - started
+    assert len(first) == len(targets) > 8  # every union below k, not only the rows
     assert [auditor.bounds(t) for t in targets] == first
-    assert elapsed < 5.0, f"{len(targets)} groups took {elapsed:.2f} s"
