@@ -203,7 +203,7 @@ def test_sent_reset_mail_keeps_no_working_link_and_has_no_unsubscribe(
     app, client, make_user, session, smtp_server
 ) -> None:
     from survey.db import database
-    from survey.mail.dispatch import dispatch_once
+    from survey.mail.dispatch_job import dispatch_once
     from survey.mail.smtp import SmtpConnection, SmtpSettings
     from survey.services.outbox import LINK_PLACEHOLDER
 
