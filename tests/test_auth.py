@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from survey.accounts.views import safe_next
 from survey.models import SignInThrottle
 from survey.models.base import utcnow
 from survey.services.accounts import SignInLocked, ThrottlePolicy, authenticate, set_password
-from survey.views.auth import safe_next
 from tests.conftest import PASSWORD, post_form
 
 

@@ -27,11 +27,11 @@ from werkzeug.wrappers import Response
 
 from forms.auth import ChangePasswordForm, ResetPasswordForm, ResetRequestForm, SignInForm
 from survey.access import SESSION_KEY, session_lifetime, signed_in_required
+from survey.accounts.services.account_mail import queue_password_reset
 from survey.config import mail_domain
 from survey.db import get_session
 from survey.extensions import SIGN_IN_LIMIT_PER_ADDRESS, limiter
 from survey.models import User
-from survey.services.account_mail import queue_password_reset
 from survey.services.accounts import (
     SignInLocked,
     ThrottlePolicy,
