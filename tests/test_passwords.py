@@ -71,7 +71,7 @@ def test_reset_by_email_link_once(app, client, make_user, session) -> None:
 
 
 def test_reset_link_expires_and_only_newest_counts(app, client, make_user, session) -> None:
-    from survey.services.accounts import issue_password_reset
+    from survey.accounts.services.passwords import issue_password_reset
 
     user = make_user("viewer")
     old = issue_password_reset(session, session.merge(user))

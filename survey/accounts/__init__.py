@@ -9,13 +9,17 @@ Owns the accounts journey:
   role, department, deactivation, a reset link sent) and ``api_keys`` (create, shown once,
   revoke); importing it adds them, which the app factory does before it registers that
   blueprint;
+- ``services.sign_in``: the password check with its throttle per account and per client
+  address; ``services.passwords``: the owner's change and the emailed single-use reset (its
+  token, the mail interval check, the link's target, the reset);
 - ``services.users``: the administration side of user accounts (role, department,
-  deactivation, the checks before creating one), verbs taking a session, flush only;
+  deactivation, the checks before creating one);
 - ``services.account_mail``: the password reset email, queued in the outbox in the caller's
   transaction.
+The services are verbs taking a session first; they flush, never commit.
 
-The account verbs themselves (users, sign-in and its throttle, sessions, passwords and reset
-tokens, API keys, the email check) stay in ``survey/services/accounts.py``: the Flask-Login
+The account verbs the rest shares (creating users, setting a password, server-side sessions,
+API keys, the email check) stay in ``survey/services/accounts.py``: the Flask-Login
 user loader in ``survey/access.py`` (``session_is_live``), the API's bearer keys in
 ``survey/views/api.py`` (``find_api_key``), the CLI, the demo and the organisation's people
 (``check_email``, ``normalise_email``) use them, and this package imports ``survey/access.py``
