@@ -186,3 +186,45 @@ def test_two_dispatchers_never_send_one_message_twice(app, session, smtp_server)
     assert set(received) == {q.message_id for q in queued}
     assert set(received.values()) == {1}
     assert {row.status for row in _state(session)["outbox"]} == {"sent"}
+
+
+@pytest.mark.postgres
+def test_the_claim_and_the_unsubscribe_tokens_are_committed_before_the_first_send(
+    app, session, smtp_server
+) -> None:
+    """When the first message goes out, another connection already sees every message of the
+    batch leased to this dispatcher and every unsubscribe token stored: a second dispatcher
+    cannot take them, and a click on the link finds its row."""
+    build_org(session)
+    now = utcnow()
+    new_campaign(session, now)
+    tick(app, now + timedelta(hours=2))
+    seen: list[dict[str, Any]] = []
+
+    class Watching(SmtpConnection):
+        def send_flat(self, mail_from: str, recipient: str, data: bytes) -> None:
+            if not seen:
+                with database(app).sessionmaker() as other:
+                    seen.append(
+                        {
+                            "leases": Counter(
+                                other.scalars(select(OutboxMessage.claimed_by)).all()
+                            ),
+                            "tokens": other.scalar(
+                                select(func.count()).select_from(UnsubscribeToken)
+                            ),
+                        }
+                    )
+                    other.rollback()
+            super().send_flat(mail_from, recipient, data)
+
+    connection = Watching(SmtpSettings.from_url(smtp_server.url))
+    try:
+        report = dispatch_once(
+            database(app).sessionmaker, connection, FROM, "w1", now=now + timedelta(hours=3),
+            base_url=BASE,
+        )
+    finally:
+        connection.close()
+    assert report.sent == 12
+    assert seen == [{"leases": {"w1": 12}, "tokens": 12}]
