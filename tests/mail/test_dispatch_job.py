@@ -1,6 +1,6 @@
 """Who owns the dispatcher's transactions: its steps (``survey/mail/dispatch.py``) only flush,
-the job (``survey/mail/dispatch_job.py``) commits each; two dispatchers never send one message
-twice. Real SMTP, SQLite and PostgreSQL."""
+the job (``survey/mail/dispatch_job.py``) commits each, the claim before the first message goes;
+two dispatchers never send one message twice. Real SMTP, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
