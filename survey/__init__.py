@@ -51,6 +51,8 @@ def _register_blueprints(app: Flask) -> None:
     pages to the ``admin`` blueprint, so that import comes before the blueprint is registered;
     nothing in ``survey/views/`` or ``survey/services/`` imports a feature package."""
     from survey import actions
+    from survey.accounts import admin as accounts_admin  # noqa: F401 (users, API keys of ``admin``)
+    from survey.accounts import views as auth
     from survey.org import admin as org_admin  # noqa: F401 (the organisation pages of ``admin``)
     from survey.quiz import admin as quiz_admin  # noqa: F401 (the quiz pages of ``admin``)
     from survey.quiz import views as quiz
@@ -59,7 +61,6 @@ def _register_blueprints(app: Flask) -> None:
     from survey.views import (
         admin,
         api,
-        auth,
         has_endpoint,
         mail_reports,
         main,

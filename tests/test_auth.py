@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from survey.accounts.services.sign_in import SignInLocked, ThrottlePolicy, authenticate
+from survey.accounts.views import safe_next
 from survey.models import SignInThrottle
 from survey.models.base import utcnow
-from survey.services.accounts import SignInLocked, ThrottlePolicy, authenticate, set_password
-from survey.views.auth import safe_next
+from survey.services.accounts import set_password
 from tests.conftest import PASSWORD, post_form
 
 

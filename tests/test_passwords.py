@@ -71,7 +71,7 @@ def test_reset_by_email_link_once(app, client, make_user, session) -> None:
 
 
 def test_reset_link_expires_and_only_newest_counts(app, client, make_user, session) -> None:
-    from survey.services.accounts import issue_password_reset
+    from survey.accounts.services.passwords import issue_password_reset
 
     user = make_user("viewer")
     old = issue_password_reset(session, session.merge(user))
@@ -203,7 +203,7 @@ def test_sent_reset_mail_keeps_no_working_link_and_has_no_unsubscribe(
     app, client, make_user, session, smtp_server
 ) -> None:
     from survey.db import database
-    from survey.mail.dispatch import dispatch_once
+    from survey.mail.dispatch_job import dispatch_once
     from survey.mail.smtp import SmtpConnection, SmtpSettings
     from survey.services.outbox import LINK_PLACEHOLDER
 

@@ -1,27 +1,26 @@
-"""The outbox dispatcher: claims a batch of due messages, sends them over one reused SMTP
-connection and records each outcome.
+"""The outbox dispatcher's steps: claim a batch of due messages, withdraw those that must not
+go, issue their unsubscribe links, record each outcome; and the composing of the messages.
 
-Guarantees, with a database that survives and an SMTP server that may not:
-- nothing is lost: a message leaves ``queued`` only for ``sending`` (a lease) and from there
-  only for ``sent`` after the server accepted it, ``failed`` after a permanent refusal, or back to
-  ``queued``; a dispatcher that dies leaves a lease that expires and is claimed again;
-- a duplicate is possible only when the process dies between the server's acceptance and the
-  database update (accepted messages are recorded in groups of up to ``SENT_BATCH``, at least
-  every ``SENT_DELAY`` seconds), and it then carries the same Message-ID;
+Each step is a verb taking a session first and only flushes (``claim_batch``, ``withdraw``,
+``issue_unsubscribe_links``, ``record_sent``, ``record_retry``, ``record_failed``,
+``record_connection_lost``); who runs them owns the transactions:
+``survey/mail/dispatch_job.py`` (``dispatch_once``) commits after each step, so that the
+guarantees of the outbox hold (see that module):
+- a message leaves ``queued`` only for ``sending`` (a lease, ``claim_batch``) and from there
+  only for ``sent`` (``record_sent``), ``failed`` (``record_failed``, ``withdraw``) or back to
+  ``queued`` (``record_retry``, ``record_connection_lost``); every change after the claim is
+  conditional on the lease still being the worker's;
 - several dispatchers share the work: on PostgreSQL each claims a disjoint batch with
   ``FOR UPDATE SKIP LOCKED``; SQLite serialises the claims with its write lock;
-- nothing goes that must not: right after claiming a batch (a second or so before its messages
-  go out) the dispatcher withdraws every message whose person opted out or whose campaign is
-  closed or cancelled (``services.outbox.withdrawal_reasons``);
-- no working link stays at rest: once the server accepted a message, the link tokens in its
-  stored body are replaced with a placeholder (``services.outbox.scrub_links``).
+- nothing goes that must not: ``withdraw`` fails every claimed message whose person opted out
+  or whose campaign is closed or cancelled (``services.outbox.withdrawal_reasons``);
+- no working link stays at rest: ``record_sent`` replaces the link tokens in the stored body
+  of each accepted message with a placeholder (``services.outbox.scrub_links``).
 """
 
 from __future__ import annotations
 
 import secrets
-import smtplib
-import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -36,9 +35,8 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from survey.mail.smtp import SmtpConnection
 from survey.models import Invitation, OutboxMessage
 from survey.models.base import utcnow
 from survey.services.outbox import scrub_links, withdrawal_reasons
@@ -136,7 +134,8 @@ def compose(message: OutboxMessage | Letter, mail_from: str) -> Message:
 
 
 def claim_batch(session: Session, worker: str, limit: int, now: datetime) -> list[int]:
-    """Lease up to ``limit`` due messages to ``worker`` and commit; returns their ids."""
+    """Lease up to ``limit`` due messages to ``worker`` (flushes only: the lease protects the
+    batch once the caller commits); returns their ids, oldest due first."""
     due = or_(
         and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
         and_(OutboxMessage.status == "sending", OutboxMessage.claim_expires_at < now),
@@ -157,7 +156,6 @@ def claim_batch(session: Session, worker: str, limit: int, now: datetime) -> lis
             .values(status="sending", claimed_by=worker, claim_expires_at=now + LEASE),
             execution_options=NO_SYNC
         )
-    session.commit()
     return ids
 
 
@@ -169,8 +167,10 @@ def _mine(message_id: int, worker: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _mark_sent(session: Session, messages: list[OutboxMessage], worker: str) -> None:
-    """Record accepted messages (still leased to ``worker``) as sent, and commit."""
+def record_sent(session: Session, messages: list[OutboxMessage], worker: str) -> None:
+    """Record accepted ``messages`` (still leased to ``worker``) as sent, their links scrubbed
+    and their queued invitations sent; flushes only. A message whose lease was lost is left
+    as it is."""
     if not messages:
         return
     session.execute(
@@ -199,8 +199,6 @@ def _mark_sent(session: Session, messages: list[OutboxMessage], worker: str) -> 
             .values(status="sent"),
             execution_options=NO_SYNC,
         )
-    session.commit()
-    messages.clear()
 
 
 def _scrub(session: Session, messages: list[OutboxMessage]) -> None:
@@ -220,11 +218,12 @@ def _scrub(session: Session, messages: list[OutboxMessage]) -> None:
         )
 
 
-def _unsubscribe_links(
+def issue_unsubscribe_links(
     session: Session, messages: list[OutboxMessage], base_url: str | None
 ) -> dict[int, str]:
-    """Message id -> one-click unsubscribe URL for the survey messages among ``messages``;
-    the tokens' hashes are committed before any is sent (a click must always find its row)."""
+    """Message id -> one-click unsubscribe URL for the survey messages among ``messages``
+    (none without ``base_url``); flushes the tokens' hashes only, which the caller commits
+    before any message is sent (a click must always find its row)."""
     from survey.services.suppression import issue_unsubscribe_tokens
 
     survey_mail = [m for m in messages if m.invitation_id is not None]
@@ -239,17 +238,16 @@ def _unsubscribe_links(
     )
     named = [m for m in survey_mail if m.invitation_id in people]
     tokens = issue_unsubscribe_tokens(session, [people[m.invitation_id] for m in named])
-    session.commit()
     root = base_url.rstrip("/")
     return {m.id: f"{root}/unsubscribe/{t}" for m, t in zip(named, tokens, strict=True)}
 
 
-def _withdraw(
+def withdraw(
     session: Session, messages: dict[int, OutboxMessage], ids: list[int], worker: str
 ) -> set[int]:
-    """Mark the claimed messages that must not go as failed with their reason, and commit;
-    returns their ids. The invitation keeps its status (it may still be answered through a
-    link sent earlier)."""
+    """Mark the claimed messages that must not go as failed with their reason (flushes only)
+    and drop them from ``messages``; returns their ids. The invitation keeps its status (it may
+    still be answered through a link sent earlier)."""
     reasons = withdrawal_reasons(session, ids)
     for message_id, reason in reasons.items():
         session.execute(
@@ -259,12 +257,10 @@ def _withdraw(
             execution_options=NO_SYNC,
         )
         messages.pop(message_id, None)
-    if reasons:
-        session.commit()
     return set(reasons)
 
 
-def _mark_retry(
+def record_retry(
     session: Session,
     message: OutboxMessage,
     worker: str,
@@ -272,10 +268,11 @@ def _mark_retry(
     error: str,
     count_attempt: bool = True,
 ) -> bool:
-    """Back to the queue with a later due time; after MAX_ATTEMPTS it fails. True if failed."""
+    """Back to the queue with a later due time (``backoff``); after MAX_ATTEMPTS it fails
+    instead. Flushes only. True if it failed."""
     attempts = message.attempts + (1 if count_attempt else 0)
     if attempts >= MAX_ATTEMPTS:
-        _mark_failed(session, message, worker, now, f"gave up after {attempts} tries: {error}")
+        record_failed(session, message, worker, now, f"gave up after {attempts} tries: {error}")
         return True
     session.execute(
         update(OutboxMessage)
@@ -290,13 +287,14 @@ def _mark_retry(
         ),
         execution_options=NO_SYNC
     )
-    session.commit()
     return False
 
 
-def _mark_failed(
+def record_failed(
     session: Session, message: OutboxMessage, worker: str, now: datetime, error: str
 ) -> None:
+    """A permanent failure: the message ``failed`` with ``error`` (its first 2,000 characters),
+    its invitation undeliverable. Flushes only."""
     session.execute(
         update(OutboxMessage)
         .where(_mine(message.id, worker))
@@ -318,105 +316,11 @@ def _mark_failed(
             .values(status="undeliverable"),
             execution_options=NO_SYNC
         )
-    session.commit()
 
 
-def _smtp_code(error: smtplib.SMTPException) -> int | None:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _msg in error.recipients.values()]
-        return max(codes) if codes else None
-    if isinstance(error, smtplib.SMTPResponseException):
-        return int(error.smtp_code)
-    return None
-
-
-# SMTPException derives from OSError: the order of the checks below matters.
 # The dispatcher's UPDATEs name rows by id; matching them against loaded objects costs more than
 # the statement itself (the session holds a whole batch of message bodies).
 NO_SYNC = {"synchronize_session": False}
-# Accepted messages are recorded as sent in small groups: one commit per message would cap the
-# rate well below what the SMTP connection allows. A crash loses at most this many records,
-# and those messages are sent again with the same Message-ID (receivers drop the copy).
-SENT_BATCH = 25
-SENT_DELAY = 0.2  # seconds
-CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
-
-
-def dispatch_once(
-    sessions: sessionmaker[Session],
-    connection: SmtpConnection,
-    mail_from: str,
-    worker: str,
-    limit: int = 200,
-    now: datetime | None = None,
-    base_url: str | None = None,
-) -> DispatchReport:
-    """Claim one batch and try to send it. Never raises for SMTP trouble: the report says.
-
-    With ``base_url``, every survey message (one with an invitation) carries one-click
-    unsubscribe headers with a fresh token naming its person (stored hashed)."""
-    report = DispatchReport()
-    now = now or utcnow()
-    with sessions() as session:
-        ids = claim_batch(session, worker, limit, now)
-        report.claimed = len(ids)
-        messages = (
-            {
-                m.id: m
-                for m in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
-            }
-            if ids
-            else {}
-        )
-        report.withdrawn = len(_withdraw(session, messages, ids, worker))
-        accepted: list[OutboxMessage] = []  # sent, not yet recorded
-        recorded_at = time.monotonic()
-        mine = [(i, m) for i, m in enumerate(ids) if _is_mine(messages.get(m), worker)]
-        # Messages are composed a little ahead in a second thread while this one waits for
-        # the server's replies (socket waits release the interpreter lock).
-        composer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compose")
-        links = _unsubscribe_links(session, [messages[m] for _i, m in mine], base_url)
-        composed = _Lookahead(
-            composer, [Letter.of(messages[m], links.get(m)) for _i, m in mine], mail_from
-        )
-        for position, message_id in mine:
-            message = messages[message_id]
-            if len(accepted) >= SENT_BATCH or time.monotonic() - recorded_at > SENT_DELAY:
-                _mark_sent(session, accepted, worker)
-                recorded_at = time.monotonic()
-            try:
-                recipient, data = next(composed)
-                connection.send_flat(mail_from, recipient, data)
-            except Unsendable as error:
-                text = f"cannot be sent: {error}"
-                report.errors.append(text)
-                _mark_failed(session, message, worker, utcnow(), text)
-                report.failed += 1
-            except smtplib.SMTPException as error:
-                _mark_sent(session, accepted, worker)
-                code = _smtp_code(error)
-                text = f"{code or ''} {error}".strip()
-                report.errors.append(text)
-                if code is not None and 500 <= code < 600:
-                    _mark_failed(session, message, worker, utcnow(), text)
-                    report.failed += 1
-                elif isinstance(error, CONNECTION_ERRORS) or code is None:
-                    _connection_lost(session, ids[position:], worker, text, report)
-                    break
-                elif _mark_retry(session, message, worker, utcnow(), text):
-                    report.failed += 1
-                else:
-                    report.retried += 1
-            except (TimeoutError, OSError) as error:
-                _mark_sent(session, accepted, worker)
-                _connection_lost(session, ids[position:], worker, str(error), report)
-                break
-            else:
-                accepted.append(message)
-                report.sent += 1
-        composer.shutdown(wait=True, cancel_futures=True)
-        _mark_sent(session, accepted, worker)
-    return report
 
 
 class _SmtpLines(Compat32):
@@ -489,11 +393,11 @@ def _is_mine(message: OutboxMessage | None, worker: str) -> bool:
     return message is not None and message.claimed_by == worker
 
 
-def _connection_lost(
+def record_connection_lost(
     session: Session, ids: list[int], worker: str, error: str, report: DispatchReport
 ) -> None:
-    """The server went away: the message in flight is retried later with backoff, the rest of
-    the batch goes straight back to the queue untouched."""
+    """The server went away: the message in flight (``ids[0]``) is retried later with backoff,
+    the rest of the batch goes straight back to the queue untouched. Flushes only."""
     connection_error = f"connection: {error}"
     report.smtp_down = True
     report.errors.append(connection_error)
@@ -501,7 +405,7 @@ def _connection_lost(
     first, rest = ids[0], ids[1:]
     message = session.get(OutboxMessage, first)
     if message is not None:
-        if _mark_retry(session, message, worker, now, connection_error):
+        if record_retry(session, message, worker, now, connection_error):
             report.failed += 1
         else:
             report.retried += 1
@@ -516,4 +420,3 @@ def _connection_lost(
             .values(status="queued", claimed_by=None, claim_expires_at=None),
             execution_options=NO_SYNC
         )
-        session.commit()

@@ -12,7 +12,8 @@ from types import FrameType
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from survey.mail.dispatch import DispatchReport, dispatch_once
+from survey.mail.dispatch import DispatchReport
+from survey.mail.dispatch_job import dispatch_once
 from survey.mail.smtp import SmtpConnection, SmtpSettings
 
 MAX_PAUSE_SECONDS = 300.0

@@ -14,7 +14,7 @@ Owns the organisation's set-up and its admin pages:
 The models stay in ``survey/models/org.py``, the forms in ``forms/admin.py``, the templates in
 ``templates/admin/``; the shared admin kit (``CrudPages``, the search box, department choices,
 ``audit``) stays in ``survey/views/admin/`` and user accounts' administration in
-``survey/services/users.py``. Nothing in ``survey/services/`` or ``survey/views/`` imports this
-package: the app factory registers its pages and ``survey/cli.py`` calls the import
-(``tests/test_packages.py``).
+``survey/accounts/services/users.py``. Nothing in ``survey/services/`` or ``survey/views/``
+imports this package: the app factory registers its pages and ``survey/cli.py`` calls the
+import (``tests/test_packages.py``).
 """

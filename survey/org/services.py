@@ -1,5 +1,5 @@
 """Setting up the organisation: departments, people, services and their standards, who depends
-on whom (the administration side of user accounts is in ``survey/services/users.py``).
+on whom (the administration side of user accounts is in ``survey/accounts/services/users.py``).
 
 Verbs taking a session; they validate, change, flush and never commit. A refused change raises
 ``OrgError`` naming the form field it concerns, so a view can show the message next to that

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.db import database
-from survey.mail.dispatch import SENT_BATCH, dispatch_once
+from survey.mail.dispatch_job import SENT_BATCH, dispatch_once
 from survey.mail.smtp import SmtpConnection, SmtpSettings
 from survey.models import Invitation, OutboxMessage, Response
 from survey.models.base import utcnow

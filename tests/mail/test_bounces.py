@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from survey.db import database
 from survey.mail.bounces import parse_report
-from survey.mail.dispatch import dispatch_once
+from survey.mail.dispatch_job import dispatch_once
 from survey.mail.smtp import SmtpConnection, SmtpSettings
 from survey.models import OutboxMessage, Person, SoftBounce, SuppressedAddress, UnsubscribeToken
 from survey.models.base import utcnow

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.db import database
-from survey.mail.dispatch import backoff, dispatch_once
+from survey.mail.dispatch import backoff
+from survey.mail.dispatch_job import dispatch_once
 from survey.mail.runner import run_dispatcher
 from survey.mail.smtp import SmtpConnection, SmtpSettings
 from survey.models import OutboxMessage
@@ -174,6 +175,7 @@ def test_expired_lease_of_a_dead_dispatcher_is_taken_over(app, session, smtp_ser
     sessions = database(app).sessionmaker
     with sessions() as s:
         assert len(claim_batch(s, "dead-worker", 10, utcnow())) == 2
+        s.commit()  # the step only flushes: its runner commits the lease
     # Within the lease nobody else takes them; after it, another dispatcher does.
     conn = SmtpConnection(SmtpSettings.from_url(smtp_server.url))
     assert dispatch_once(sessions, conn, FROM, "w2").claimed == 0

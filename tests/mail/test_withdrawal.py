@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from survey.db import database
 from survey.delivery.services.campaigns import close_campaign
-from survey.mail.dispatch import dispatch_once
+from survey.mail.dispatch_job import dispatch_once
 from survey.mail.smtp import SmtpConnection, SmtpSettings
 from survey.models import Campaign, Invitation, OutboxMessage, Person
 from survey.models.base import utcnow

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from survey.views.auth import safe_next
+from survey.accounts.views import safe_next
 from tests.conftest import PASSWORD, csrf_token
 
 EXTERNAL = [

@@ -15,7 +15,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bench.fixtures import bench_session
 from survey.db import make_engine
-from survey.mail.dispatch import LEASE, SENT_BATCH, dispatch_once
+from survey.mail.dispatch import LEASE
+from survey.mail.dispatch_job import SENT_BATCH, dispatch_once
 from survey.mail.smtp import SmtpConnection, SmtpSettings
 from survey.models import OutboxMessage
 from survey.models.base import utcnow

@@ -55,7 +55,6 @@ def dashboard() -> str:
 # too; the app factory imports them before it registers ``bp``, so nothing here imports a
 # feature package.
 from survey.views.admin import (  # noqa: E402, F401
-    api_keys,
     audit,
     baseline,
     campaigns,
@@ -66,5 +65,4 @@ from survey.views.admin import (  # noqa: E402, F401
     questionnaires,
     resend,
     schedule,
-    users,
 )

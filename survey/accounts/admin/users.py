@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.admin import NewUserForm, UserForm, role_choices
+from survey.accounts.services.account_mail import queue_password_reset
+from survey.accounts.services.users import set_user_active, update_user, validate_new_user
 from survey.config import mail_domain
 from survey.db import get_session
 from survey.models import User
-from survey.services.account_mail import queue_password_reset
 from survey.services.accounts import create_user
-from survey.services.users import set_user_active, update_user, validate_new_user
 from survey.views.admin import bp
 from survey.views.admin.common import audit, chosen_id, department_choices, matches
 from survey.views.admin.crud import CrudPages

@@ -27,23 +27,19 @@ from werkzeug.wrappers import Response
 
 from forms.auth import ChangePasswordForm, ResetPasswordForm, ResetRequestForm, SignInForm
 from survey.access import SESSION_KEY, session_lifetime, signed_in_required
+from survey.accounts.services.account_mail import queue_password_reset
+from survey.accounts.services.passwords import (
+    change_password,
+    recent_reset,
+    reset_password,
+    reset_target,
+)
+from survey.accounts.services.sign_in import SignInLocked, ThrottlePolicy, authenticate
 from survey.config import mail_domain
 from survey.db import get_session
 from survey.extensions import SIGN_IN_LIMIT_PER_ADDRESS, limiter
 from survey.models import User
-from survey.services.account_mail import queue_password_reset
-from survey.services.accounts import (
-    SignInLocked,
-    ThrottlePolicy,
-    authenticate,
-    change_password,
-    end_session,
-    normalise_email,
-    recent_reset,
-    reset_password,
-    reset_target,
-    start_session,
-)
+from survey.services.accounts import end_session, normalise_email, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -9,8 +9,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from survey.accounts.services.passwords import issue_password_reset
 from survey.models import OutboxMessage, User
-from survey.services.accounts import issue_password_reset
 from survey.services.outbox import enqueue_message, header_safe
 
 

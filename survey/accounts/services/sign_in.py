@@ -1,0 +1,101 @@
+"""Signing in: the password check with its throttle per account and per client address.
+
+A verb taking a session; it flushes, never commits. Unknown addresses cost the same argon2
+verification and are throttled alike, so neither timing nor lock-out tells whether an account
+exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.models import SignInThrottle, User
+from survey.models.base import utcnow
+from survey.security import DUMMY_HASH, hash_secret, needs_rehash, verify_secret
+from survey.services.accounts import normalise_email
+
+# An office behind one address must not be locked out by one person's typos: the per-address
+# budget is much larger than the per-account one.
+ADDRESS_FAILURE_FACTOR = 10
+
+
+class SignInLocked(Exception):
+    """Too many failed sign-ins for this account or address; ``until`` says when to retry."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    max_failures: int = 5
+    lock_seconds: int = 900
+
+
+def _throttle_row(session: Session, key: str) -> SignInThrottle | None:
+    return session.get(SignInThrottle, key)
+
+
+def _check_lock(row: SignInThrottle | None, now: datetime) -> None:
+    if row is not None and row.locked_until is not None and row.locked_until > now:
+        raise SignInLocked(row.locked_until)
+
+
+def _record_failure(
+    session: Session, key: str, limit: int, policy: ThrottlePolicy, now: datetime
+) -> None:
+    row = _throttle_row(session, key)
+    window = timedelta(seconds=policy.lock_seconds)
+    if row is None:
+        row = SignInThrottle(key=key, failures=0, first_failure_at=now)
+        session.add(row)
+    elif row.first_failure_at + window < now:
+        row.failures, row.first_failure_at, row.locked_until = 0, now, None
+    row.failures += 1
+    if row.failures >= limit:
+        row.locked_until = now + window
+    session.flush()
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    address: str,
+    policy: ThrottlePolicy | None = None,
+    now: datetime | None = None,
+) -> User | None:
+    """Return the user when the password matches, else None. Raises SignInLocked when the
+    account or the client address has failed too often inside the lock window.
+
+    Unknown addresses cost the same argon2 verification as known ones and are throttled the
+    same way, so neither timing nor lock-out tells whether an account exists.
+    """
+    policy = policy or ThrottlePolicy()
+    now = now or utcnow()
+    email = normalise_email(email)
+    account_key, address_key = f"account:{email}", f"address:{address}"
+    _check_lock(_throttle_row(session, account_key), now)
+    _check_lock(_throttle_row(session, address_key), now)
+    user = session.scalar(select(User).where(User.email == email))
+    ok = verify_secret(user.password_hash if user else DUMMY_HASH, password)
+    if not ok or user is None or not user.active:
+        _record_failure(session, account_key, policy.max_failures, policy, now)
+        _record_failure(
+            session, address_key, policy.max_failures * ADDRESS_FAILURE_FACTOR, policy, now
+        )
+        return None
+    for key in (account_key,):
+        row = _throttle_row(session, key)
+        if row is not None:
+            session.delete(row)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_secret(password)
+    user.last_sign_in_at = now
+    session.flush()
+    return user
