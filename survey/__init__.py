@@ -50,7 +50,7 @@ def _register_blueprints(app: Flask) -> None:
     packages' (see docs/architecture.md). Importing a feature package's ``admin`` module adds its
     pages to the ``admin`` blueprint, so that import comes before the blueprint is registered;
     nothing in ``survey/views/`` or ``survey/services/`` imports a feature package."""
-    from survey import actions
+    from survey import actions, delivery
     from survey.org import admin as org_admin  # noqa: F401 (the organisation pages of ``admin``)
     from survey.quiz import admin as quiz_admin  # noqa: F401 (the quiz pages of ``admin``)
     from survey.quiz import views as quiz
@@ -76,4 +76,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(unsubscribe.bp)
     app.register_blueprint(mail_reports.bp)
     actions.init_app(app)
+    delivery.init_app(app)
     app.jinja_env.globals["has_endpoint"] = has_endpoint

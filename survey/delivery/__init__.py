@@ -40,3 +40,16 @@ layer ``survey/mail/``. The models stay in ``survey/models/`` (``activity``, ``c
 Nothing in ``survey/services/`` or ``survey/mail/`` imports this package
 (``tests/test_packages.py`` fails on an import cycle through it).
 """
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register what the package adds to other journeys' pages (``survey/hooks.py``); the app
+    factory calls it."""
+    from survey import hooks
+    from survey.delivery import dashboard
+
+    hooks.register(app, "admin.dashboard", dashboard.dashboard_section)
