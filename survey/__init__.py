@@ -51,6 +51,8 @@ def _register_blueprints(app: Flask) -> None:
     pages to the ``admin`` blueprint, so that import comes before the blueprint is registered;
     nothing in ``survey/views/`` or ``survey/services/`` imports a feature package."""
     from survey import actions, delivery
+    from survey.delivery import admin as delivery_admin  # noqa: F401 (its pages of ``admin``)
+    from survey.delivery import api as delivery_api  # noqa: F401 (its routes of ``api``)
     from survey.org import admin as org_admin  # noqa: F401 (the organisation pages of ``admin``)
     from survey.quiz import admin as quiz_admin  # noqa: F401 (the quiz pages of ``admin``)
     from survey.quiz import views as quiz
