@@ -48,7 +48,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     """Every blueprint, in one place: the journeys still in ``survey/views/`` and the feature
     packages' (see docs/architecture.md). Importing a feature package's ``admin`` module adds its
-    pages to the ``admin`` blueprint, so that import comes before the blueprint is registered;
+    pages to the ``admin`` blueprint, and its ``api`` module its routes to the ``api``
+    blueprint, so those imports come before the blueprints are registered;
     nothing in ``survey/views/`` or ``survey/services/`` imports a feature package."""
     from survey import actions, delivery
     from survey.delivery import admin as delivery_admin  # noqa: F401 (its pages of ``admin``)
@@ -57,6 +58,8 @@ def _register_blueprints(app: Flask) -> None:
     from survey.quiz import admin as quiz_admin  # noqa: F401 (the quiz pages of ``admin``)
     from survey.quiz import views as quiz
     from survey.respond import views as respond
+    from survey.scorecards import admin as scorecards_admin  # noqa: F401 (the baseline page)
+    from survey.scorecards import api as scorecards_api  # noqa: F401 (its routes of ``api``)
     from survey.scorecards import views as scorecards
     from survey.views import (
         admin,

@@ -3,9 +3,10 @@
 
 This module holds the ``api`` blueprint and what every route of it shares (``api_key_required``,
 ``api_error``; the answer language is ``api_language``), with the routes no journey owns: the
-department list, the OpenAPI document and (for now) a department's scorecard. Delivery adds
-its routes to ``bp`` in ``survey/delivery/api.py`` (interactions, their events, webhooks); the
-app factory imports it before it registers the blueprint."""
+department list and the OpenAPI document. The feature packages add their routes to ``bp``:
+``survey/delivery/api.py`` (interactions, their events, webhooks) and
+``survey/scorecards/api.py`` (a department's scorecard); the app factory imports them before
+it registers the blueprint, so nothing here imports a feature package."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 
-from survey import hooks
 from survey.db import get_session
 from survey.extensions import csrf
 from survey.models import Department
@@ -84,47 +84,6 @@ def departments() -> Any:
             ]
         }
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.get("/departments/<code>/scorecard")
-@api_key_required
-def department_scorecard(code: str) -> Any:
-    """The figures of a department's scorecard (``?quarter=YYYYQn``, default the latest
-    quarter with answers; ``?lang=`` or ``Accept-Language`` for the names and sentences, see
-    ``api_language``). Figures under the anonymity gate are null with a reason."""
-    from flask import current_app
-
-    from survey.scorecards.services.scorecard_data import department_by_code
-    from survey.scorecards.services.scorecard_export import to_json
-    from survey.scorecards.services.scorecard_priorities import (
-        department_priorities,
-        priorities_json,
-    )
-    from survey.scorecards.services.scorecard_summary import summarise, summary_json
-    from survey.scorecards.services.scorecards import Settings, build_scorecard
-
-    try:
-        lang = answer_language()
-    except LanguageError:
-        return api_error(400, LANG_ERROR, "lang")
-    db = get_session()
-    department = department_by_code(db, code)
-    if department is None:
-        return api_error(404, f"no department with the code {code[:20]!r}", "code")
-    settings = Settings.from_config(current_app.config)
-    try:
-        card, _problem = build_scorecard(
-            db, department, request.args.get("quarter"), settings, fallback=False, locale=lang
-        )
-    except ValueError:
-        return api_error(400, "quarter must look like 2026Q1", "quarter")
-    body = {**to_json(card), **hooks.gather("api.scorecard", db, department, card, settings)}
-    body["summary"] = summary_json(summarise(card), card.settings.k, card.settings.comment_k)
-    body["priorities"] = priorities_json(department_priorities(db, department.id, card))
-    response = jsonify(body)
-    # Figures released under the anonymity rules: no cache may keep or serve them to others.
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -56,7 +56,6 @@ def dashboard() -> str:
 from survey.views.admin import (  # noqa: E402, F401
     api_keys,
     audit,
-    baseline,
     erasure,
     mailbox,
     outbox,
