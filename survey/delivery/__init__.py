@@ -12,7 +12,6 @@ work and owns its transactions (``tick_job``), and the journey's pages:
   manual entry, CSV import) and ``resend``; importing the package adds them;
 - ``dashboard``: the ``attention`` section of the admin dashboard, registered at the
   ``admin.dashboard`` extension point by ``init_app``, which the app factory calls;
-
 - ``services.interactions``: the request lifecycle from the API, the admin form or a CSV file,
   and the post-interaction survey decision (``decide_pending_surveys``), with ``api_input``
   (the API's JSON bodies), ``interactions_import`` (the CSV import), ``webhooks`` (ready-made
@@ -31,13 +30,13 @@ work and owns its transactions (``tick_job``), and the journey's pages:
 
 Public names used outside the package: ``init_app`` and the ``api`` and ``admin`` modules (the
 app factory imports them before it registers the ``api`` and ``admin`` blueprints),
-``tick_job.run_tick`` (the ``tick`` command, the dev worker), ``campaigns.providers_for``
-(``survey/respond/``), ``resend.resendable`` (``survey/org/admin/``); ``survey/demo/`` creates
-and opens its campaigns and records its requests through the verbs. The pages import the
-blueprints and their shared parts from ``survey/views/`` (``api_key_required``, ``api_error``,
-the admin ``audit`` and ``per_page``), which imports nothing of this package. The outbox and
-mailbox pages stay in ``survey/views/admin/``: they read the shared outbox, account mail
-included.
+``tick_job.run_tick`` and ``TickSettings`` (the ``tick`` command, the dev worker),
+``campaigns.providers_for`` (``survey/respond/``), ``resend.resendable``
+(``survey/org/admin/``); ``survey/demo/`` creates and opens its campaigns and records its
+requests through the verbs. The pages import the blueprints and their shared parts from
+``survey/views/`` (``api_key_required``, ``api_error``, the admin ``audit`` and ``per_page``);
+``survey/views/`` imports nothing of this package. The outbox and mailbox pages stay in
+``survey/views/admin/``: they read the shared outbox, account mail included.
 What other journeys share stays outside: the fatigue budget (``survey/services/fatigue.py``,
 also asked by the quiz's invitations, the respondent's opt-out, unsubscribing and bounces), the
 link tokens (``survey/services/invitations.py``), the outbox and suppression list
