@@ -50,9 +50,8 @@ def dashboard() -> str:
 
 # Route modules register on ``bp``; imported last because they import ``bp`` from here. The
 # feature packages' admin pages (``survey/quiz/admin.py``, ``survey/org/admin/``,
-# ``survey/delivery/admin/``) import ``bp``
-# too; the app factory imports them before it registers ``bp``, so nothing here imports a
-# feature package.
+# ``survey/delivery/admin/``, ``survey/scorecards/admin.py``) import ``bp`` too; the app
+# factory imports them before it registers ``bp``, so nothing here imports a feature package.
 from survey.views.admin import (  # noqa: E402, F401
     api_keys,
     audit,
