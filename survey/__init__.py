@@ -48,15 +48,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     """Every blueprint, in one place: the journeys still in ``survey/views/`` and the feature
     packages' (see docs/architecture.md). Importing a feature package's ``admin`` module adds its
-    pages to the ``admin`` blueprint, so that import comes before the blueprint is registered;
+    pages to the ``admin`` blueprint, and its ``api`` module its routes to the ``api``
+    blueprint, so those imports come before the blueprints are registered;
     nothing in ``survey/views/`` or ``survey/services/`` imports a feature package."""
-    from survey import actions
+    from survey import actions, delivery
     from survey.accounts import admin as accounts_admin  # noqa: F401 (users, API keys of ``admin``)
     from survey.accounts import views as auth
+    from survey.delivery import admin as delivery_admin  # noqa: F401 (its pages of ``admin``)
+    from survey.delivery import api as delivery_api  # noqa: F401 (its routes of ``api``)
     from survey.org import admin as org_admin  # noqa: F401 (the organisation pages of ``admin``)
     from survey.quiz import admin as quiz_admin  # noqa: F401 (the quiz pages of ``admin``)
     from survey.quiz import views as quiz
     from survey.respond import views as respond
+    from survey.scorecards import admin as scorecards_admin  # noqa: F401 (the baseline page)
+    from survey.scorecards import api as scorecards_api  # noqa: F401 (its routes of ``api``)
     from survey.scorecards import views as scorecards
     from survey.views import (
         admin,
@@ -77,4 +82,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(unsubscribe.bp)
     app.register_blueprint(mail_reports.bp)
     actions.init_app(app)
+    delivery.init_app(app)
     app.jinja_env.globals["has_endpoint"] = has_endpoint

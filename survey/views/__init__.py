@@ -1,5 +1,7 @@
-"""Blueprints of the journeys not yet moved into a feature package, one per journey; the app
-factory (``survey/__init__.py``) registers them with the feature packages' own."""
+"""Blueprints of the journeys not yet moved into a feature package, one per journey, and the
+two several journeys share: ``api`` (``api.py``) and ``admin`` (``admin/``), which the feature
+packages' API routes and admin pages join; the app factory (``survey/__init__.py``) registers
+them with the feature packages' own. Nothing here imports a feature package."""
 
 from __future__ import annotations
 

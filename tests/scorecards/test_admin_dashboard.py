@@ -102,3 +102,22 @@ def test_the_dashboard_speaks_italian(admin_client, org: Org) -> None:
     page = _text(admin_client.get("/admin/?lang=it"))
     assert "Cosa è cambiato dall'ultimo trimestre" in page
     assert "25%" in page and "15 gen 2026" in page
+
+
+def test_the_attention_section_is_delivery_s_and_the_dashboard_stands_without_it(
+    app, admin_client
+) -> None:
+    """The dashboard of ``survey/views/admin/`` shows the section only through the
+    ``admin.dashboard`` extension point, where ``survey.delivery.init_app`` registered it."""
+    from survey import hooks
+    from survey.delivery.dashboard import dashboard_section
+
+    registered = app.extensions[hooks.KEY]["admin.dashboard"]
+    assert dashboard_section in registered
+    registered.remove(dashboard_section)
+    response = admin_client.get("/admin/")
+    page = _text(response)
+    assert response.status_code == 200
+    assert "What changed since last quarter" not in page
+    assert "No campaign is open." not in page
+    assert "The organisation in numbers" in page

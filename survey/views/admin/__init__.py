@@ -1,5 +1,6 @@
 """Administration (admin role only): organisation, people, services, users, API keys; the
-dashboard lists what needs attention (``delivery/services/attention.py``).
+dashboard lists what needs attention (added by ``survey/delivery/dashboard.py`` through the
+``admin.dashboard`` extension point).
 
 Every route of this blueprint is guarded by ``_admin_only`` before it runs, so a new route
 cannot forget the check.
@@ -7,16 +8,14 @@ cannot forget the check.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from survey import hooks
 from survey.db import get_session
-from survey.delivery.services.attention import needs_attention
 from survey.extensions import login_manager
 from survey.models import ApiKey, Department, Person, Service, User
-from survey.scorecards.services.scorecard_results import Settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.required_roles = ("admin",)  # type: ignore[attr-defined]
@@ -45,24 +44,19 @@ def dashboard() -> str:
         "users": count(User),
         "api_keys": count(ApiKey),
     }
-    attention = needs_attention(db, Settings.from_config(current_app.config))
     extras = hooks.gather("admin.dashboard", db)
-    return render_template("admin/dashboard.html", counts=counts, attention=attention, **extras)
+    return render_template("admin/dashboard.html", counts=counts, **extras)
 
 
 # Route modules register on ``bp``; imported last because they import ``bp`` from here. The
-# feature packages' admin pages (``survey/quiz/admin.py``, ``survey/org/admin/``) import ``bp``
-# too; the app factory imports them before it registers ``bp``, so nothing here imports a
+# feature packages' admin pages (``survey/quiz/admin.py``, ``survey/org/admin/``,
+# ``survey/accounts/admin/``, ``survey/delivery/admin/``, ``survey/scorecards/admin.py``) import
+# ``bp`` too; the app factory imports them before it registers ``bp``, so nothing here imports a
 # feature package.
 from survey.views.admin import (  # noqa: E402, F401
     audit,
-    baseline,
-    campaigns,
     erasure,
-    interactions,
     mailbox,
     outbox,
     questionnaires,
-    resend,
-    schedule,
 )

@@ -1,4 +1,5 @@
-"""The IQ baseline: which one is in use, and freezing or re-basing it (admin only)."""
+"""The IQ baseline: which one is in use, and freezing or re-basing it (admin only), a page of
+the ``admin`` blueprint; importing this module adds it."""
 
 from __future__ import annotations
 

@@ -1,0 +1,53 @@
+"""The scorecard answers of the JSON API: a department's scorecard figures, on the ``api``
+blueprint of ``survey/views/api.py`` (its key check, JSON errors and answer language);
+importing this module adds the route, which the app factory does before it registers that
+blueprint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify, request
+
+from survey import hooks
+from survey.db import get_session
+from survey.scorecards.services.scorecard_data import department_by_code
+from survey.scorecards.services.scorecard_export import to_json
+from survey.scorecards.services.scorecard_priorities import (
+    department_priorities,
+    priorities_json,
+)
+from survey.scorecards.services.scorecard_summary import summarise, summary_json
+from survey.scorecards.services.scorecards import Settings, build_scorecard
+from survey.views.api import api_error, api_key_required, bp
+from survey.views.api_language import LANG_ERROR, LanguageError, answer_language
+
+
+@bp.get("/departments/<code>/scorecard")
+@api_key_required
+def department_scorecard(code: str) -> Any:
+    """The figures of a department's scorecard (``?quarter=YYYYQn``, default the latest
+    quarter with answers; ``?lang=`` or ``Accept-Language`` for the names and sentences, see
+    ``api_language``). Figures under the anonymity gate are null with a reason."""
+    try:
+        lang = answer_language()
+    except LanguageError:
+        return api_error(400, LANG_ERROR, "lang")
+    db = get_session()
+    department = department_by_code(db, code)
+    if department is None:
+        return api_error(404, f"no department with the code {code[:20]!r}", "code")
+    settings = Settings.from_config(current_app.config)
+    try:
+        card, _problem = build_scorecard(
+            db, department, request.args.get("quarter"), settings, fallback=False, locale=lang
+        )
+    except ValueError:
+        return api_error(400, "quarter must look like 2026Q1", "quarter")
+    body = {**to_json(card), **hooks.gather("api.scorecard", db, department, card, settings)}
+    body["summary"] = summary_json(summarise(card), card.settings.k, card.settings.comment_k)
+    body["priorities"] = priorities_json(department_priorities(db, department.id, card))
+    response = jsonify(body)
+    # Figures released under the anonymity rules: no cache may keep or serve them to others.
+    response.headers["Cache-Control"] = "no-store"
+    return response
