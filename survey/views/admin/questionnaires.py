@@ -45,7 +45,7 @@ def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
 
 def question_types() -> dict[str, str]:
     """Each question type in words, in the reader's language (the codes stay in the data)."""
-    return {code: _(QUESTION_TYPES[code].admin_label or code) for code in ADMIN_TYPES}
+    return {code: str(QUESTION_TYPES[code].admin_label) for code in ADMIN_TYPES}
 
 
 @bp.context_processor
