@@ -6,6 +6,10 @@ the store adds, and the admin page offers its types."""
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
@@ -87,3 +91,120 @@ def test_the_admin_page_offers_the_admin_types_in_words(admin_client, session) -
     for code in ADMIN_TYPES:
         assert f'value="{code}"' in page
     assert 'value="consent"' not in page and "Scale 1 to 5" in page
+
+
+# --- no module outside the registry compares a question type with a written-out code ---
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTRY = {Path("survey/question_types.py"), Path("forms/question_fields.py")}
+SOURCES = ("survey", "forms", "analysis", "bench")
+# A type compared with a quoted code in a template: ``q.qtype == 'text'``, ``'text' != qtype``,
+# ``qtype in ('a', 'b')``.
+TEMPLATE_COMPARISON = re.compile(
+    r"""qtype\s*(==|!=)\s*['"]|['"]\s*(==|!=)\s*[\w.]*qtype\b|qtype\s+(not\s+)?in\s*[(\[]\s*['"]"""
+)
+
+
+def _names_qtype(node: ast.AST) -> bool:
+    """Whether an expression is a question's type: ``q.qtype``, ``qtype``, ``item["qtype"]``,
+    ``form.qtype.data``."""
+    while True:
+        if isinstance(node, ast.Name):
+            return node.id == "qtype"
+        if isinstance(node, ast.Attribute):
+            if node.attr == "qtype":
+                return True
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            key = node.slice
+            if isinstance(key, ast.Constant) and key.value == "qtype":
+                return True
+            node = node.value
+        else:
+            return False
+
+
+def _written_code(node: ast.AST) -> bool:
+    """A quoted string, or a tuple, list or set holding one."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_written_code(e) for e in node.elts)
+    return False
+
+
+def written_type_comparisons(source: str, name: str) -> list[str]:
+    """``name:line`` of every comparison of a question type with a quoted code: ``==``, ``!=``,
+    ``in``, ``not in`` either way round, and SQL's ``qtype.in_("a", ...)`` / ``notin_``."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename=name)):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            if any(map(_names_qtype, operands)) and any(map(_written_code, operands)):
+                found.append(f"{name}:{node.lineno}")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"in_", "not_in", "notin_"}
+            and _names_qtype(node.func.value)
+            and any(map(_written_code, node.args))
+        ):
+            found.append(f"{name}:{node.lineno}")
+    return found
+
+
+def test_no_module_outside_the_registry_compares_a_type_with_a_written_code() -> None:
+    """Adding a type means adding its class (and its field class), nothing else: the rest asks
+    the registry (``FREE_TEXT``, ``Likert5.code`` ...). Data that names a type to store it
+    (the default questionnaires, the quiz items) is not a comparison and stays."""
+    offenders = []
+    for top in SOURCES:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            relative = path.relative_to(ROOT)
+            if relative not in REGISTRY:
+                offenders += written_type_comparisons(path.read_text("utf-8"), str(relative))
+    for path in sorted((ROOT / "templates").rglob("*")):
+        if path.is_file():
+            for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+                if TEMPLATE_COMPARISON.search(line):
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'if question.qtype == "text": pass',
+        'ok = "scenario" != q.qtype',
+        'ok = spec.qtype in ("likert5", "nps")',
+        'ok = item["qtype"] not in ["text"]',
+        'ok = form.qtype.data == "likert5"',
+        'where(Question.qtype == "likert5")',
+        'where(Question.qtype.in_(("text", "choice")))',
+        'where(question.qtype.not_in(["consent"]))',
+    ],
+)
+def test_the_detector_catches_a_written_code(line: str) -> None:
+    assert written_type_comparisons(line, "m.py") == ["m.py:1"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ok = question.qtype in FREE_TEXT",
+        "where(Question.qtype == Likert5.code)",
+        'ok = question.kind == "quiz"',
+        'item = {"qtype": "likert5"}',
+        'where(Question.qtype.in_(sorted(FREE_TEXT)), Question.code == "overall")',
+    ],
+)
+def test_the_detector_lets_the_registry_be_asked(line: str) -> None:
+    assert written_type_comparisons(line, "m.py") == []
+
+
+def test_the_template_detector() -> None:
+    assert TEMPLATE_COMPARISON.search("{% if q.qtype == 'scenario' %}")
+    assert TEMPLATE_COMPARISON.search('{% if "text" != question.qtype %}')
+    assert TEMPLATE_COMPARISON.search("{% if q.qtype in ('text', 'nps') %}")
+    assert not TEMPLATE_COMPARISON.search("{% if q.qtype == scenario %}")
+    assert not TEMPLATE_COMPARISON.search("{{ question_type(q.qtype) }}")

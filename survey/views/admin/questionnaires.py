@@ -15,7 +15,7 @@ from forms.delivery import NewQuestionForm, QuestionTextsForm
 from survey.db import get_session
 from survey.i18n import LOCALES
 from survey.models import Answer, Question, Questionnaire
-from survey.question_types import ADMIN_TYPES, QUESTION_TYPES
+from survey.question_types import ADMIN_TYPES, QUESTION_TYPES, Likert5
 from survey.services.audit import created, diff, snapshot, target_of
 from survey.services.questionnaires import (
     add_question,
@@ -80,7 +80,7 @@ def questionnaire_detail(questionnaire_id: int) -> str | WerkzeugResponse:
                     db,
                     questionnaire,
                     code=form.code.data or "",
-                    qtype=form.qtype.data or "likert5",
+                    qtype=form.qtype.data or Likert5.code,
                     texts=_texts_from(form),
                     required=bool(form.required.data),
                 )
