@@ -1,5 +1,6 @@
-"""The respondent form field of each question type: one class per type that is a field of the
-respondent forms, named and keyed (``code``) like its class in ``survey/question_types.py``.
+"""The form field of each question type: one class per type that is a field of the respondent
+forms (``QUESTION_FIELDS``) or an item of the quiz form (``QUIZ_FIELDS``), named and keyed
+(``code``) like its class in ``survey/question_types.py``.
 
 That registry holds how a type's answer is stored and scored and its admin label; this module
 holds the form half (which WTForms field, its choices, how the entered value becomes the stored
@@ -8,7 +9,8 @@ one), since ``forms/`` imports nothing of ``survey`` and no service imports ``fo
 choice lies in the stored range. No database here.
 
 Stored values: likert5 1..5 and nps 0..10 as integers; yes_no 1 / 0 / None for "don't know";
-text as a stripped string (None when empty); consent 1 / 0.
+text as a stripped string (None when empty); consent 1 / 0. Quiz items: a statement 1..5
+(never .. always), a scenario the 0-based index of the chosen option.
 """
 
 from __future__ import annotations
@@ -163,6 +165,78 @@ class Consent(QuestionField):
     @classmethod
     def stored(cls, raw: Any) -> Any:
         return 1 if raw else 0
+
+
+QUIZ_FIELDS: dict[str, type[QuizItemField]] = {}
+"""The field class of every question type that is an item of the quiz form, by type code."""
+
+
+class QuizSpec(Protocol):
+    """What a quiz field needs of an item (``forms.quiz.QuizItemSpec``)."""
+
+    prompt: str
+    options: Sequence[str]
+    help: str
+
+
+class QuizItemField:
+    """The form half of one quiz item type: a required radio group. ``layout`` is how its
+    choices are laid out on the page (``scale`` in a row, ``choices`` one under another)."""
+
+    code: ClassVar[str]
+    layout: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.code in QUIZ_FIELDS:
+            raise ValueError(f"quiz field {cls.code!r} is registered twice")
+        QUIZ_FIELDS[cls.code] = cls
+
+    @classmethod
+    def choices(cls, spec: QuizSpec) -> list[SelectChoice]:
+        raise NotImplementedError
+
+    @classmethod
+    def field(cls, spec: QuizSpec) -> RadioField:
+        """The unbound radio group asking ``spec``; an answer is required."""
+        return RadioField(
+            spec.prompt,
+            choices=cls.choices(spec),
+            validators=[InputRequired(message=_l("Please choose an answer."))],
+            description=spec.help,
+        )
+
+
+class Frequency5(QuizItemField):
+    """A statement rated 1 never .. 5 always; ``options`` are the five scale labels (the
+    numbers when there are none)."""
+
+    code = "frequency5"
+    layout = "scale"
+
+    @classmethod
+    def choices(cls, spec: QuizSpec) -> list[SelectChoice]:
+        labels = list(spec.options) or ["1", "2", "3", "4", "5"]
+        return [SelectChoice(str(v), labels[v - 1]) for v in range(1, 6)]
+
+
+class Scenario(QuizItemField):
+    """A situation: one choice per option, valued by its 0-based index."""
+
+    code = "scenario"
+    layout = "choices"
+
+    @classmethod
+    def choices(cls, spec: QuizSpec) -> list[SelectChoice]:
+        return [SelectChoice(str(i), text) for i, text in enumerate(spec.options)]
+
+
+def quiz_field(kind: str) -> type[QuizItemField]:
+    """The quiz field class of a question type; ValueError when it is not a quiz item."""
+    try:
+        return QUIZ_FIELDS[kind]
+    except KeyError:
+        raise ValueError(f"item type {kind!r} has no quiz field") from None
 
 
 def question_field(qtype: str) -> type[QuestionField]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from forms.question_fields import QUESTION_FIELDS
+from forms.question_fields import QUESTION_FIELDS, QUIZ_FIELDS
 from forms.survey import QuestionSpec, make_survey_form
 from survey.models import Question, Questionnaire
 from survey.question_types import (
@@ -21,6 +21,7 @@ from survey.question_types import (
     ANSWER_RANGES,
     FORM_TYPES,
     QUESTION_TYPES,
+    QUIZ_TYPES,
     QuestionType,
 )
 
@@ -29,6 +30,12 @@ def test_every_form_type_has_one_field_class_of_its_name_and_no_other_type_has_o
     assert set(QUESTION_FIELDS) == set(FORM_TYPES)
     for code in FORM_TYPES:
         assert QUESTION_FIELDS[code].__name__ == QUESTION_TYPES[code].__name__, code
+
+
+def test_every_quiz_type_has_one_quiz_field_class_of_its_name() -> None:
+    assert set(QUIZ_FIELDS) == set(QUIZ_TYPES) == {"frequency5", "scenario"}
+    for code in QUIZ_TYPES:
+        assert QUIZ_FIELDS[code].__name__ == QUESTION_TYPES[code].__name__, code
 
 
 def test_adding_a_type_is_one_class_that_registers_itself() -> None:
@@ -99,9 +106,12 @@ ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = {Path("survey/question_types.py"), Path("forms/question_fields.py")}
 SOURCES = ("survey", "forms", "analysis", "bench")
 # A type compared with a quoted code in a template: ``q.qtype == 'text'``, ``'text' != qtype``,
-# ``qtype in ('a', 'b')``.
+# ``qtype in ('a', 'b')``, or anything compared with a registered code (``item.kind ==
+# 'scenario'``, ``kind in ('nps', ...)``).
+_CODES = "|".join(re.escape(code) for code in QUESTION_TYPES)
 TEMPLATE_COMPARISON = re.compile(
     r"""qtype\s*(==|!=)\s*['"]|['"]\s*(==|!=)\s*[\w.]*qtype\b|qtype\s+(not\s+)?in\s*[(\[]\s*['"]"""
+    rf"""|(==|!=|\bin)\s*[(\[]?\s*['"]({_CODES})['"]|['"]({_CODES})['"]\s*(==|!=)"""
 )
 
 
@@ -124,23 +134,30 @@ def _names_qtype(node: ast.AST) -> bool:
             return False
 
 
-def _written_code(node: ast.AST) -> bool:
-    """A quoted string, or a tuple, list or set holding one."""
+def _written_code(node: ast.AST, codes: object = None) -> bool:
+    """A quoted string (one of ``codes`` when given), or a tuple, list or set holding one."""
     if isinstance(node, ast.Constant):
-        return isinstance(node.value, str)
+        return isinstance(node.value, str) and (codes is None or node.value in codes)
     if isinstance(node, ast.Tuple | ast.List | ast.Set):
-        return any(_written_code(e) for e in node.elts)
+        return any(_written_code(e, codes) for e in node.elts)
     return False
 
 
+def _registered_code(node: ast.AST) -> bool:
+    return _written_code(node, QUESTION_TYPES)
+
+
 def written_type_comparisons(source: str, name: str) -> list[str]:
-    """``name:line`` of every comparison of a question type with a quoted code: ``==``, ``!=``,
-    ``in``, ``not in`` either way round, and SQL's ``qtype.in_("a", ...)`` / ``notin_``."""
+    """``name:line`` of every comparison of a question type with a quoted string, or of
+    anything with a quoted registered code (a quiz item's ``kind``): ``==``, ``!=``, ``in``,
+    ``not in`` either way round, and SQL's ``qtype.in_("a", ...)`` / ``notin_``."""
     found = []
     for node in ast.walk(ast.parse(source, filename=name)):
         if isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
-            if any(map(_names_qtype, operands)) and any(map(_written_code, operands)):
+            if any(map(_registered_code, operands)) or (
+                any(map(_names_qtype, operands)) and any(map(_written_code, operands))
+            ):
                 found.append(f"{name}:{node.lineno}")
         elif (
             isinstance(node, ast.Call)
@@ -182,6 +199,8 @@ def test_no_module_outside_the_registry_compares_a_type_with_a_written_code() ->
         'where(Question.qtype == "likert5")',
         'where(Question.qtype.in_(("text", "choice")))',
         'where(question.qtype.not_in(["consent"]))',
+        'if spec.kind == "frequency5": pass',
+        'ok = kind in ("nps", "other")',
     ],
 )
 def test_the_detector_catches_a_written_code(line: str) -> None:
@@ -206,5 +225,8 @@ def test_the_template_detector() -> None:
     assert TEMPLATE_COMPARISON.search("{% if q.qtype == 'scenario' %}")
     assert TEMPLATE_COMPARISON.search('{% if "text" != question.qtype %}')
     assert TEMPLATE_COMPARISON.search("{% if q.qtype in ('text', 'nps') %}")
+    assert TEMPLATE_COMPARISON.search("{% if item.kind == 'scenario' %}")
+    assert TEMPLATE_COMPARISON.search("{{ 'scale' if kind == 'frequency5' else 'choices' }}")
+    assert not TEMPLATE_COMPARISON.search("{% if o.rating == 'best' %}")
     assert not TEMPLATE_COMPARISON.search("{% if q.qtype == scenario %}")
     assert not TEMPLATE_COMPARISON.search("{{ question_type(q.qtype) }}")

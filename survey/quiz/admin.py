@@ -146,6 +146,7 @@ def quiz_analysis() -> str:
         "admin/quiz_analysis.html",
         analysis=analysis,
         practice_name=_practice_name,
+        scenario=SCENARIO,
     )
 
 
