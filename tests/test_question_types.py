@@ -230,3 +230,24 @@ def test_the_template_detector() -> None:
     assert not TEMPLATE_COMPARISON.search("{% if o.rating == 'best' %}")
     assert not TEMPLATE_COMPARISON.search("{% if q.qtype == scenario %}")
     assert not TEMPLATE_COMPARISON.search("{{ question_type(q.qtype) }}")
+
+
+def test_the_store_adds_what_each_type_says() -> None:
+    """The store's score metrics (``survey/respond/services/responses.py``, which reads the
+    derived names) equal each type's ``metric``, for every answer in its stored range."""
+    from types import SimpleNamespace
+
+    from survey.respond.services.responses import ResponseInput, _metrics
+
+    for code, qtype in QUESTION_TYPES.items():
+        if qtype.free_text:
+            values: list[object] = ["A comment", ""]
+        elif qtype.answer_range:
+            low, high = qtype.answer_range
+            values = [*range(low, high + 1), None]
+        else:
+            continue
+        for value in values:
+            item = ResponseInput("quarterly", 1, 2, "2026Q1", "2026-W01", {"q": value})
+            added = _metrics(item, {"q": SimpleNamespace(qtype=code)}).get("q.q")
+            assert added == qtype.metric(value), (code, value)
