@@ -73,8 +73,9 @@ class QuestionField:
 
     @classmethod
     def stored(cls, raw: Any) -> Any:
-        """The entered value (as the field holds it) in storage form; None for no answer."""
-        if raw in (None, "", "None", "dk"):
+        """The entered value (as the field holds it) in storage form; None for no answer:
+        blank (spaces too: the optional check strips them) or "don't know"."""
+        if raw is None or str(raw).strip() in ("", "None", "dk"):
             return None
         return int(raw)
 

@@ -251,3 +251,14 @@ def test_the_store_adds_what_each_type_says() -> None:
             item = ResponseInput("quarterly", 1, 2, "2026Q1", "2026-W01", {"q": value})
             added = _metrics(item, {"q": SimpleNamespace(qtype=code)}).get("q.q")
             assert added == qtype.metric(value), (code, value)
+
+
+def test_blank_or_dont_know_is_no_answer_and_the_rest_is_stored() -> None:
+    fields = QUESTION_FIELDS
+    for code in ("likert5", "nps", "yes_no"):
+        for raw in (None, "", "  ", "\t", "None", "dk"):
+            assert fields[code].stored(raw) is None, (code, raw)
+    assert fields["likert5"].stored("4") == 4 and fields["yes_no"].stored("0") == 0
+    assert fields["text"].stored("  Slow replies \n") == "Slow replies"
+    assert fields["text"].stored("   ") is None
+    assert fields["consent"].stored(True) == 1 and fields["consent"].stored(False) == 0
