@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from forms.base import SafeForm
 from forms.delivery import MultiCheckboxField
+from forms.question_fields import Frequency5, Scenario, quiz_field
 
 MAX_TEXT = 600
 LANGUAGES = (("en", _l("English")), ("it", _l("Italian")), ("fr", _l("French")))
@@ -32,22 +33,6 @@ class QuizItemSpec:
     prompt: str
     options: Sequence[str] = field(default_factory=tuple)
     help: str = ""
-
-
-def _item_field(spec: QuizItemSpec) -> RadioField:
-    if spec.kind == "frequency5":
-        labels = list(spec.options) or ["1", "2", "3", "4", "5"]
-        choices = [SelectChoice(str(v), labels[v - 1]) for v in range(1, 6)]
-    elif spec.kind == "scenario":
-        choices = [SelectChoice(str(i), text) for i, text in enumerate(spec.options)]
-    else:
-        raise ValueError(f"item type {spec.kind!r} has no quiz field")
-    return RadioField(
-        spec.prompt,
-        choices=choices,
-        validators=[InputRequired(message=_l("Please choose an answer."))],
-        description=spec.help,
-    )
 
 
 class QuizForm(SafeForm):
@@ -69,6 +54,18 @@ class QuizForm(SafeForm):
     def codes_of(self, kind: str) -> list[str]:
         """The item codes of one kind (``frequency5`` or ``scenario``), in form order."""
         return [code for code in self.item_codes if self.item_kinds.get(code) == kind]
+
+    def statements(self) -> list[str]:
+        """The codes of the self-rating statements, in form order."""
+        return self.codes_of(Frequency5.code)
+
+    def scenarios(self) -> list[str]:
+        """The codes of the situations, in form order."""
+        return self.codes_of(Scenario.code)
+
+    def layout(self, code: str) -> str:
+        """How the item's choices are laid out (``scale`` or ``choices``)."""
+        return quiz_field(self.item_kinds[code]).layout
 
     def number(self, code: str) -> int:
         """The item's number as shown (1-based, in form order)."""
@@ -96,7 +93,7 @@ def make_quiz_form(
         pass
 
     for spec in items:
-        setattr(Form, spec.code, _item_field(spec))
+        setattr(Form, spec.code, quiz_field(spec.kind).field(spec))
     Form.item_codes = tuple(s.code for s in items)
     Form.item_kinds = {s.code: s.kind for s in items}
     form = Form(formdata=formdata, data=dict(data) if data is not None else None)

@@ -1,7 +1,8 @@
 """Survey forms built from question specs (no database here: the views pass plain specs).
 
-Values: likert5 1..5 and nps 0..10 as integers; yes_no 1 / 0 / None for "don't know"; text as a
-stripped string (None when empty); consent True/False.
+Each question's field, and how its entered value becomes the stored one, is the field class of
+its type in ``forms/question_fields.py`` (likert5 1..5 and nps 0..10 as integers; yes_no 1 / 0 /
+None for "don't know"; text as a stripped string, None when empty; consent 1 / 0).
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, RadioField, SelectChoice, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField
 
 from forms.base import SafeForm
-
-MAX_COMMENT = 5000
+from forms.question_fields import QuestionField, question_field
 
 
 @dataclass(frozen=True)
@@ -32,69 +31,6 @@ class QuestionSpec:
     required: bool = False
 
 
-# The stock field's message, translated by the form library's own catalogs (through the
-# field's ``gettext``), so kept out of this project's.
-_NOT_A_CHOICE = "Not a valid choice."
-
-
-class ChoiceField(RadioField):
-    """A radio group whose choice check is one set lookup: the stock check builds and compares
-    every choice of every group on each submit. Same rule: the submitted value must be one of
-    the choices' values (a missing answer is left to the field's validators)."""
-
-    def pre_validate(self, form: Any) -> None:
-        if self.process_errors or not self.validate_choice:
-            return
-        if self.data not in {str(choice.value) for choice in self.choices or ()}:
-            raise ValidationError(self.invalid_choice_message or self.gettext(_NOT_A_CHOICE))
-
-
-def _scale(spec: QuestionSpec, low: int, high: int) -> RadioField:
-    labels = list(spec.labels)
-    choices = []
-    for value in range(low, high + 1):
-        index = value - low
-        label = f"{value}"
-        if index < len(labels) and labels[index]:
-            label = f"{value} – {labels[index]}"
-        choices.append(SelectChoice(str(value), label))
-    validators = (
-        [InputRequired(message=_l("Please choose an answer."))] if spec.required else [Optional()]
-    )
-    return ChoiceField(spec.prompt, choices=choices, validators=validators, description=spec.help)
-
-
-def _field(spec: QuestionSpec) -> Field:
-    if spec.qtype == "likert5":
-        return _scale(spec, 1, 5)
-    if spec.qtype == "nps":
-        return _scale(spec, 0, 10)
-    if spec.qtype == "yes_no":
-        choices = [
-            SelectChoice("1", _l("Yes")),
-            SelectChoice("0", _l("No")),
-            SelectChoice("dk", _l("I don't know")),
-        ]
-        validators = (
-            [InputRequired(message=_l("Please choose an answer."))]
-            if spec.required
-            else [Optional()]
-        )
-        return ChoiceField(
-            spec.prompt, choices=choices, validators=validators, description=spec.help
-        )
-    if spec.qtype == "text":
-        return TextAreaField(
-            spec.prompt,
-            validators=[Optional(), Length(max=MAX_COMMENT)],
-            description=spec.help,
-            render_kw={"maxlength": MAX_COMMENT, "rows": 4},
-        )
-    if spec.qtype == "consent":
-        return BooleanField(spec.prompt, description=spec.help)
-    raise ValueError(f"question type {spec.qtype!r} has no survey field")
-
-
 class SurveyForm(SafeForm):
     """Base of the generated forms. CSRF is checked by the view, which keeps the answers
     when the token has expired."""
@@ -103,6 +39,7 @@ class SurveyForm(SafeForm):
         csrf = False
 
     question_codes: tuple[str, ...] = ()
+    question_fields: Mapping[str, type[QuestionField]] = {}  # by question code
 
     def raw(self) -> dict[str, Any]:
         """The entered values as the form holds them (strings, booleans): for drafts."""
@@ -115,18 +52,7 @@ class SurveyForm(SafeForm):
         """The validated answers by question code, in storage form."""
         result: dict[str, Any] = {}
         for code in self.question_codes:
-            f = self[code]
-            raw = f.data
-            if isinstance(f, BooleanField):
-                result[code] = 1 if raw else 0
-            elif isinstance(f, TextAreaField):
-                text = (raw or "").strip()
-                result[code] = text or None
-            elif raw is None or str(raw).strip() in ("", "None", "dk"):
-                # Blank (spaces too: the optional check strips them) or "don't know".
-                result[code] = None
-            else:
-                result[code] = int(raw)
+            result[code] = self.question_fields[code].stored(self[code].data)
         return result
 
 
@@ -156,10 +82,11 @@ def _form_class(specs: tuple[QuestionSpec, ...], with_not_applicable: bool) -> t
         pass
 
     for spec in specs:
-        setattr(Form, spec.code, _field(spec))
+        setattr(Form, spec.code, question_field(spec.qtype).field(spec))
     if with_not_applicable:
         Form.not_applicable = BooleanField(_l("I did not deal with them this quarter"))
     Form.question_codes = tuple(s.code for s in specs)
+    Form.question_fields = {s.code: question_field(s.qtype) for s in specs}
     return Form
 
 

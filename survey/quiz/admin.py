@@ -21,7 +21,7 @@ from survey.i18n import current_locale
 from survey.local_format import decimal
 from survey.models import Department, Person, Question
 from survey.quiz.items import practice_text
-from survey.quiz.scoring import SCORING_VERSION, rule_for
+from survey.quiz.scoring import SCENARIO, SCORING_VERSION, rule_for
 from survey.quiz.services import (
     ITEM_TYPES,
     REINVITE_DAYS,
@@ -57,7 +57,7 @@ def _translated(question: Question) -> dict[str, bool]:
         entry = question.texts.get(loc) or {}
         options = entry.get("options") or []
         done[loc] = bool(entry.get("prompt")) and (
-            question.qtype != "scenario" or (len(options) == count and all(options))
+            question.qtype != SCENARIO or (len(options) == count and all(options))
         )
     return done
 
@@ -80,6 +80,7 @@ def quiz() -> str:
         rule=rule_for(SCORING_VERSION),
         practice_name=_practice_name,
         locales=LOCALE_CODES,
+        scenario=SCENARIO,
     )
 
 
@@ -94,7 +95,7 @@ def quiz_item(item_id: int) -> str | WerkzeugResponse:
     ):
         abort(404)
     ratings = list((question.options or {}).get("ratings") or ())
-    form = make_item_texts_form(len(ratings) if question.qtype == "scenario" else 0)
+    form = make_item_texts_form(len(ratings) if question.qtype == SCENARIO else 0)
     if request.method == "GET":
         for loc in LOCALE_CODES:
             entry = question.texts.get(loc) or {}
@@ -127,6 +128,7 @@ def quiz_item(item_id: int) -> str | WerkzeugResponse:
         form=form,
         question=question,
         ratings=ratings,
+        scenario=SCENARIO,
         reverse=bool((question.options or {}).get("reverse")),
         practice_name=_practice_name,
         english_options=item_options(question, "en"),
@@ -144,6 +146,7 @@ def quiz_analysis() -> str:
         "admin/quiz_analysis.html",
         analysis=analysis,
         practice_name=_practice_name,
+        scenario=SCENARIO,
     )
 
 

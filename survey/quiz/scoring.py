@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from survey.question_types import Frequency5, Scenario
+
 SCORING_VERSION = "1"
 
 # The practices of good internal service (PRINCIPLES.md), in the order used to break ties.
@@ -47,8 +49,8 @@ PRACTICES: tuple[str, ...] = (
     "proactivity",
 )
 
-FREQUENCY = "frequency5"
-SCENARIO = "scenario"
+FREQUENCY = Frequency5.code  # the question types of the items (survey/question_types.py)
+SCENARIO = Scenario.code
 RATINGS = ("best", "acceptable", "poor")
 RATING_POINTS = {"best": 2, "acceptable": 1, "poor": 0}
 FREQUENCY_MAX_POINTS = 4

@@ -208,9 +208,9 @@ def _posted_step() -> int:
 
 def _step_codes(form: QuizForm, step: int) -> list[str]:
     if step == 1:
-        return form.codes_of("frequency5")
+        return form.statements()
     if step == 2:
-        return form.codes_of("scenario")
+        return form.scenarios()
     return []
 
 

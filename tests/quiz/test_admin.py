@@ -179,6 +179,9 @@ def test_item_analysis_with_alpha(admin_client, session, quiz, keys, attempt) ->
     assert html.count("item–total correlation:") == 22
     assert f"{by_code['self_recognition'].item_total:.2f}" in html
     assert "33%" in html  # 2 of 6 answered "never" to self_standards
+    # Each of the 11 situations, and only they, shows the rating of its choices.
+    assert html.count('<th scope="col">Rating</th>') == 11
+    assert html.count("<td>acceptable</td>") == 11
 
     # In Italian and French the numbers take a decimal comma.
     italian = unescape(admin_client.get("/admin/quiz/analysis?lang=it").get_data(as_text=True))

@@ -21,6 +21,7 @@ from analysis.anonymity import K_COMMENTS
 from analysis.comment_groups import CommentReading, CommentRecord, read_comments
 from survey.models import Answer, Question, RespondentMark, Response
 from survey.models.questionnaire import localized_text
+from survey.question_types import Likert5
 from survey.scorecards.services import scorecard_data as data
 from survey.services.lru import Lru
 
@@ -67,7 +68,7 @@ def _overall_score():  # type: ignore[no-untyped-def]
         .where(
             answer.response_id == Response.id,
             question.code == "overall",
-            question.qtype == "likert5",
+            question.qtype == Likert5.code,
         )
         .limit(1)
         .scalar_subquery()

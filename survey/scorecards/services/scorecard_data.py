@@ -38,6 +38,7 @@ from survey.models import (
 )
 from survey.names import pick_name
 from survey.periods import quarter_of
+from survey.question_types import FREE_TEXT, Likert5
 
 # The metrics the scorecards read; ``q.<dimension>`` for the dimension profile.
 HEADLINE_METRICS = ("T", "R", "people", "pi.n", "q.n")
@@ -241,7 +242,7 @@ def quarterly_dimension_codes(session: Session) -> list[str]:
         .join(Questionnaire, Questionnaire.id == Question.questionnaire_id)
         .where(
             Questionnaire.kind == "quarterly",
-            Question.qtype == "likert5",
+            Question.qtype == Likert5.code,
             Question.dimension.is_not(None),
             Question.dimension == Question.code,
         )
@@ -302,7 +303,7 @@ def comment_answers(provider_id: int, quarter: str, *columns: Any) -> Select[Any
         .where(
             Response.provider_department_id == provider_id,
             Response.quarter == quarter,
-            Question.qtype == "text",
+            Question.qtype.in_(sorted(FREE_TEXT)),
             Answer.text.is_not(None),
         )
         .order_by(Response.id, Question.position)

@@ -15,7 +15,7 @@ from forms.delivery import NewQuestionForm, QuestionTextsForm
 from survey.db import get_session
 from survey.i18n import LOCALES
 from survey.models import Answer, Question, Questionnaire
-from survey.question_types import ADMIN_TYPES, QUESTION_TYPES
+from survey.question_types import ADMIN_TYPES, QUESTION_TYPES, Likert5
 from survey.services.audit import created, diff, snapshot, target_of
 from survey.services.questionnaires import (
     add_question,
@@ -45,7 +45,7 @@ def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
 
 def question_types() -> dict[str, str]:
     """Each question type in words, in the reader's language (the codes stay in the data)."""
-    return {code: _(QUESTION_TYPES[code].admin_label or code) for code in ADMIN_TYPES}
+    return {code: str(QUESTION_TYPES[code].admin_label) for code in ADMIN_TYPES}
 
 
 @bp.context_processor
@@ -80,7 +80,7 @@ def questionnaire_detail(questionnaire_id: int) -> str | WerkzeugResponse:
                     db,
                     questionnaire,
                     code=form.code.data or "",
-                    qtype=form.qtype.data or "likert5",
+                    qtype=form.qtype.data or Likert5.code,
                     texts=_texts_from(form),
                     required=bool(form.required.data),
                 )
