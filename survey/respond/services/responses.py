@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from survey.models import Answer, Question, Questionnaire, Response, ScoreCell
 from survey.models.base import random_id
 from survey.pseudonyms import pseudonym
-from survey.question_types import ANSWER_RANGES, FREE_TEXT, NOT_SCORED
+from survey.question_types import QUESTION_TYPES
 from survey.respond.services.response_statements import (
     ADD_MARK,
     ANSWER_COLUMNS,
@@ -50,7 +50,6 @@ from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 
 PREFIX = {"post_interaction": "pi", "quarterly": "q"}
 QUARTERLY_DIMENSIONS = ("reliability", "responsiveness", "competence", "courtesy", "tools")
-SCALES = ANSWER_RANGES  # stored integer answers per question type, inclusive
 CellKey = tuple[int, int, str, str]  # provider, customer, quarter, metric
 
 
@@ -110,7 +109,8 @@ def _answer_rows(
         question = questions.get(code)
         if question is None:
             raise ValueError(f"no live question with the code {code!r}")
-        if question.qtype in FREE_TEXT:
+        qtype = QUESTION_TYPES[question.qtype]
+        if qtype.free_text:
             rows.append(
                 {
                     "response_id": response_id,
@@ -120,7 +120,7 @@ def _answer_rows(
                 }
             )
             continue
-        low, high = SCALES.get(question.qtype, (0, 10))
+        low, high = qtype.answer_range or (0, 10)
         number = int(value)
         if not low <= number <= high:
             raise ValueError(f"answer to {code!r} out of range {low}..{high}: {value!r}")
@@ -131,17 +131,14 @@ def _answer_rows(
 
 
 def _metrics(item: ResponseInput, questions: Mapping[str, QuestionLike]) -> dict[str, float]:
-    """Metric -> value for one response (1 for a count or a comment)."""
+    """Metric -> value for one response (1 for the count; each answer what its question type
+    adds, ``QuestionType.metric``: 1 for a comment, the answer for a scored type)."""
     prefix = PREFIX[item.kind]
     out: dict[str, float] = {f"{prefix}.n": 1.0}
     for code, value in item.answers.items():
-        if value is None or value == "":
-            continue
-        question = questions[code]
-        if question.qtype in FREE_TEXT:
-            out[f"{prefix}.{code}"] = 1.0
-        elif question.qtype not in NOT_SCORED:
-            out[f"{prefix}.{code}"] = float(int(value))
+        metric = QUESTION_TYPES[questions[code].qtype].metric(value)
+        if metric is not None:
+            out[f"{prefix}.{code}"] = metric
     return out
 
 
