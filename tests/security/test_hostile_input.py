@@ -77,7 +77,7 @@ PAYLOADS = [
 ]
 BIG = "A" * 1_000_000
 NUMBERS = ["0", "-1", "6", "11", "1.5", "1e309", "nan", "inf", "-0", "99999999999999999999",
-           "\uff13", " 3", "3\x00", "", "abc", "0x10"]
+           "\uff13", " 3", "3\x00", "", "abc", "0x10", " ", "\t  "]
 
 hostile = st.one_of(
     st.sampled_from(PAYLOADS),
@@ -299,6 +299,7 @@ def test_service_form(
 @example(comment="x" * 5001, overall="5", effort="", on_time="")
 @example(comment=SCRIPT + IMG, overall="4", effort="3", on_time="1")
 @example(comment="a\x00b", overall="4", effort="3", on_time="1")
+@example(comment="ok", overall="4", effort="  ", on_time=" ")  # blank: not answered
 def test_post_interaction_form(
     app: Flask, client: FlaskClient, session: Session, invite: Any,  # noqa: F811
     comment: str, overall: str, effort: str, on_time: str,
@@ -322,8 +323,11 @@ def test_post_interaction_form(
     answers = {codes[a.question_id]: (a.value, a.text) for a in stored[0].answers}
     assert answers["overall"] == (int(overall), None)
     assert answers["comment"] == (None, received(comment).strip() or None)
-    assert answers["effort"][0] == (int(effort) if effort else None)
-    assert answers["on_time"][0] == (int(on_time) if on_time not in ("", "dk") else None)
+    # An answer left blank (spaces too) or "don't know" stores no row.
+    assert answers.get("effort", (None,))[0] == (int(effort) if effort.strip() else None)
+    assert answers.get("on_time", (None,))[0] == (
+        int(on_time) if on_time.strip() not in ("", "dk") else None
+    )
     session.execute(delete(Answer))
     session.execute(delete(Response))
     session.commit()
