@@ -29,8 +29,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from analysis import anonymity, model
 from analysis.model import Baseline2, DepartmentSums, Priors
 
@@ -427,11 +425,3 @@ def standings_elsewhere(m: QuarterModel, k: int) -> dict[int, tuple[tuple[str, s
     ids = sorted(m.scores)
     rows = model.standings_under([model_sums(m.scores[d].sums, k) for d in ids], m.priors, k)
     return {d: row for d, row in zip(ids, rows, strict=True) if m.scores[d].isq.shown}
-
-
-def bin_r(values: Sequence[float]) -> tuple[int, ...]:
-    """Per-person R values (0..100) as counts on the ``R_BINS`` grid (for tests only)."""
-    counts = np.zeros(R_BINS, int)
-    for v in values:
-        counts[min(R_BINS - 1, max(0, round(v / R_BIN_WIDTH)))] += 1
-    return tuple(int(c) for c in counts)
