@@ -53,6 +53,31 @@ R_BINS = 21
 
 
 @dataclass(frozen=True)
+class Sums:
+    """Respondent count, sum and sum of squares of one metric (any unit), as the application
+    reads them from its score cells and totals."""
+
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+    @property
+    def variance(self) -> float | None:
+        """Sample variance (n - 1 in the denominator); None below two respondents."""
+        if self.n < 2:
+            return None
+        value = (self.total_sq - self.total * self.total / self.n) / (self.n - 1)
+        return max(value, 0.0)  # rounding can push a zero variance slightly negative
+
+    def __add__(self, other: Sums) -> Sums:
+        return Sums(self.n + other.n, self.total + other.total, self.total_sq + other.total_sq)
+
+
+@dataclass(frozen=True)
 class DepartmentInput:
     """The stored sums of one department-quarter (see the module docstring)."""
 
