@@ -8,7 +8,9 @@ Builds the demo (seed, today 2026-05-15, history only: no present, so no clock e
 a temporary SQLite database, signs in a viewer (who sees every department), and writes the
 overview and every department's page for each of the last four quarters to ``OUT_DIR``, one
 file a page, with each inline ``<svg>`` chart, the CSRF token and the CSP nonce replaced by a
-placeholder. Run it before and after a change, then ``diff -r BEFORE AFTER``.
+placeholder and the comments of each list in text order (the demo's response ids, which
+order comments within a week, are random). Run it before and after a change, then
+``diff -r BEFORE AFTER``.
 """
 
 from __future__ import annotations
@@ -25,8 +27,16 @@ EMAIL = "render-viewer@render.example"
 PASSWORD = "render password 1"  # a throwaway database
 
 
+def _sorted_comments(match: re.Match[str]) -> str:
+    """A comment list with its items in text order: the demo's response ids are random, so
+    comments of the same week come in any order."""
+    items = re.findall(r"<li>.*?</li>", match.group(2), flags=re.S)
+    return match.group(1) + "\n".join(sorted(items)) + match.group(3)
+
+
 def _plain(html: str) -> str:
     html = re.sub(r"<svg\b.*?</svg>", "<svg/>", html, flags=re.S)
+    html = re.sub(r'(<ul class="comments">)(.*?)(</ul>)', _sorted_comments, html, flags=re.S)
     html = re.sub(r'(name="csrf_token"[^>]*value=")[^"]+', r"\1-", html)
     html = re.sub(r'nonce="[^"]+"', 'nonce="-"', html)
     return html
