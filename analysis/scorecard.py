@@ -25,11 +25,12 @@ ISQ is shown only when T or R is shown.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis import anonymity, model
+from analysis import anonymity, model, scoring
 from analysis.model import Baseline2, DepartmentSums, Priors
 
 # Why a figure is not shown (machine names; pages and the API translate or pass them on).
@@ -199,6 +200,78 @@ def model_sums(d: DepartmentInput, k: int) -> DepartmentSums:
         c_successes=d.c_compliant if c else 0,
         c_trials=d.c_judged if c else 0,
     )
+
+
+# --- the quarterly dimensions (1..5 questions) ---
+
+
+def likert_reason(s: Sums, k: int) -> str | None:
+    """Why a department's mean of one 1..5 question over ``s.n`` people is hidden (None:
+    shown): no data, under k people, or so near an end of the scale that it would tell how a
+    small group answered (``anonymity.share_is_certain`` on the mean's place in the scale,
+    (total − n)/4 people's worth)."""
+    if s.n == 0:
+        return NO_DATA
+    if not anonymity.passes_gate(s.n, k):
+        return BELOW_K
+    if anonymity.share_is_certain((s.total - s.n) / 4.0, s.n, k):
+        return CERTAIN
+    return None
+
+
+def likert_figure(s: Sums, k: int) -> Gated:
+    """A department's mean of one 1..5 question on 0..100 with its normal 95 % interval
+    (mean ± 1.96·sd/√n on the 1..5 scale, clipped to it, then rescaled), or hidden
+    (``likert_reason``)."""
+    why = likert_reason(s, k)
+    if why is not None:
+        return Gated.hidden(why)
+    mean = s.mean or 0.0
+    sd = math.sqrt(s.variance or 0.0)
+    half = model.Z95 * sd / math.sqrt(s.n)
+    return Gated(
+        float(scoring.rescale(mean, 1, 5)),
+        float(scoring.rescale(max(1.0, mean - half), 1, 5)),
+        float(scoring.rescale(min(5.0, mean + half), 1, 5)),
+        s.n,
+    )
+
+
+def likert_org(sums: Iterable[Sums], k: int) -> float | None:
+    """The organisation's value (0..100) of one 1..5 question: the mean over the people of
+    every department whose own figure is shown (``likert_reason``), so no hidden group enters
+    it; None when no department is shown."""
+    shown = [s for s in sums if likert_reason(s, k) is None]
+    n = sum(s.n for s in shown)
+    return float(scoring.rescale(sum(s.total for s in shown) / n, 1, 5)) if n else None
+
+
+def dimensions(
+    codes: Sequence[str],
+    by_department: Mapping[int, Mapping[str, Sums]],
+    org: Mapping[str, float | None],
+    department_id: int,
+    k: int,
+) -> tuple[tuple[str, Gated, float | None], ...]:
+    """One department's dimension rows: (code, its figure, the organisation's value) for each
+    of ``codes``, from every department's sums of the metrics ``q.<code>`` (a snapshot of one
+    quarter) and ``org`` (``likert_org`` of each code over that snapshot)."""
+    own = by_department.get(department_id, {})
+    return tuple(
+        (code, likert_figure(own.get(f"q.{code}", Sums()), k), org[code]) for code in codes
+    )
+
+
+def dimension_org(
+    codes: Sequence[str], by_department: Mapping[int, Mapping[str, Sums]], k: int
+) -> dict[str, float | None]:
+    """``likert_org`` of every code over one quarter's snapshot of every department's sums."""
+    return {
+        code: likert_org(
+            (m[f"q.{code}"] for m in by_department.values() if f"q.{code}" in m), k
+        )
+        for code in codes
+    }
 
 
 # --- priors ---

@@ -93,30 +93,16 @@ def _standings(model: QuarterModel, k: int) -> dict[int, tuple[tuple[str, str], 
 def _dimension_sums(
     session: Session, quarter: str, k: int, versions: data.ScoreVersions
 ) -> tuple[tuple[str, ...], dict[int, data.MetricSums], dict[str, float | None]]:
-    """The quarterly dimension codes, every department's sums of them in ``quarter`` and the
-    organisation's value of each (0..100, from the departments passing the gate), cached
-    under the quarter's fingerprint: one row per department and dimension to read."""
+    """The quarterly dimension codes, every department's sums of them in ``quarter`` (one
+    read: one row per department and dimension) and the organisation's value of each
+    (``analysis.scorecard.dimension_org``), cached under the quarter's fingerprint."""
     codes = tuple(data.quarterly_dimension_codes(session))
     key = (data.database_name(session), quarter, versions.of(quarter), codes, k)
 
     def read() -> tuple[dict[int, data.MetricSums], dict[str, float | None]]:
         sums = data.provider_sums(session, [quarter], [f"q.{c}" for c in codes])
         by_department = {p: m for (p, _q), m in sums.items()}
-        org: dict[str, float | None] = {}
-        for code in codes:
-            metric = f"q.{code}"
-            gated = [
-                m[metric]
-                for m in by_department.values()
-                if metric in m
-                and anonymity.passes_gate(m[metric].n, k)
-                and not _likert_certain(m[metric], k)
-            ]
-            org_n = sum(s.n for s in gated)
-            org[code] = (
-                float(scoring.rescale(sum(s.total for s in gated) / org_n, 1, 5)) if org_n else None
-            )
-        return by_department, org
+        return by_department, sc.dimension_org(codes, by_department, k)
 
     by_department, org = _dimension_cache.get_or_make(key, read)
     return codes, by_department, org
@@ -125,36 +111,14 @@ def _dimension_sums(
 _dimension_cache: Lru[tuple[dict[int, data.MetricSums], dict[str, float | None]]] = Lru(16)
 
 
-def _likert_certain(sums: Sums, k: int) -> bool:
-    """A 1..5 mean too near an end of the scale (``anonymity.share_is_certain``)."""
-    return anonymity.share_is_certain((sums.total - sums.n) / 4.0, sums.n, k)
-
-
 def _dimensions(
     session: Session, department_id: int, quarter: str, k: int, versions: data.ScoreVersions
 ) -> tuple[DimensionRow, ...]:
     codes, sums, org = _dimension_sums(session, quarter, k, versions)
-    rows = []
-    for code in codes:
-        own = sums.get(department_id, {}).get(f"q.{code}", Sums())
-        if own.n == 0:
-            value = Gated.hidden(NO_DATA)
-        elif not anonymity.passes_gate(own.n, k):
-            value = Gated.hidden(BELOW_K)
-        elif _likert_certain(own, k):
-            value = Gated.hidden(CERTAIN)
-        else:
-            mean = own.mean or 0.0
-            sd = math.sqrt(own.variance or 0.0)
-            half = Z95 * sd / math.sqrt(own.n)
-            value = Gated(
-                float(scoring.rescale(mean, 1, 5)),
-                float(scoring.rescale(max(1.0, mean - half), 1, 5)),
-                float(scoring.rescale(min(5.0, mean + half), 1, 5)),
-                own.n,
-            )
-        rows.append(DimensionRow(code, value, org[code]))
-    return tuple(rows)
+    return tuple(
+        DimensionRow(code, value, org_value)
+        for code, value, org_value in sc.dimensions(codes, sums, org, department_id, k)
+    )
 
 
 def _customers(
