@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis import anonymity, model, scoring
+from analysis import anonymity, model, scoring, stats
 from analysis.model import Baseline2, DepartmentSums, Priors
 
 # Why a figure is not shown (machine names; pages and the API translate or pass them on).
@@ -272,6 +272,50 @@ def dimension_org(
         )
         for code in codes
     }
+
+
+# --- a provider's customer table ---
+
+
+def customer_column(cells: Sequence[Sums], everyone: Sums, metric: str, k: int) -> list[Gated]:
+    """One column of a provider's customer table, a figure per customer department on
+    0..100: T (``metric`` "T", the share of satisfied people) or R (a mean).
+
+    ``cells`` are the customer departments' sums, ``everyone`` the provider's sums over every
+    customer department, inactive ones included (the provider's overall figure is published,
+    so a department missing from the table is part of the hidden remainder). A cell is hidden
+    with no data, under k people, or as ``anonymity.suppress_shares`` decides (the remainder
+    rule, and no shown cell or hidden remainder with fewer than k people on one side for T,
+    ``anonymity.one_sided``, or at an end of the scale for R, ``share_is_certain``). A shown T
+    has its Wilson 95 % interval, a shown R the normal one, mean ± 1.96·√(var/n), clipped to
+    0..100."""
+    visible = (
+        anonymity.suppress_shares(
+            [s.n for s in cells],
+            [s.total / 100.0 for s in cells],
+            k,
+            everyone.n,
+            everyone.total / 100.0,
+            anonymity.one_sided if metric == "T" else anonymity.share_is_certain,
+        )
+        if cells
+        else []
+    )
+    out = []
+    for s, show in zip(cells, visible, strict=True):
+        if s.n == 0:
+            out.append(Gated.hidden(NO_DATA))
+        elif not show:
+            out.append(Gated.hidden(BELOW_K if s.n < k else REMAINDER))
+        elif metric == "T":
+            share = s.total / s.n
+            low, high = stats.wilson_interval(share * s.n / 100.0, s.n)
+            out.append(Gated(share, 100.0 * low, 100.0 * high, s.n))
+        else:
+            half = model.Z95 * math.sqrt((s.variance or 0.0) / s.n)
+            mean = s.mean or 0.0
+            out.append(Gated(mean, max(0.0, mean - half), min(100.0, mean + half), s.n))
+    return out
 
 
 # --- priors ---

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from analysis import anonymity, scoring, stats
 from analysis import scorecard as sc
-from analysis.model import MIN_TREND_QUARTERS, Z95
+from analysis.model import MIN_TREND_QUARTERS
 from survey.local_format import organisation_zone
 from survey.models import Department
 from survey.periods import shift_quarter
@@ -129,9 +129,8 @@ def _customers(
     Rows are listed for active customer departments only, but every customer department
     (inactive ones too) is counted in the row's total: the provider's overall figures rest on
     all of them, so a customer missing from the table is part of the hidden remainder, and
-    the remainder rule sees it. Both columns (0..100) follow ``anonymity.suppress_shares``:
-    no shown row, and no hidden remainder, has fewer than k people on one side (T, a share:
-    ``anonymity.one_sided``) or sits at one end of the scale (R, a mean)."""
+    the remainder rule sees it. One read (``pair_sums`` of this provider); each column's
+    figures are computed by the pure ``analysis.scorecard.customer_column``."""
     pairs = data.pair_sums(session, quarter, ("R", "T"), provider_id=department_id)
     active = {d.id: d for d in data.departments(session)}
     customer_ids = sorted((c for _p, c in pairs if c in active), key=lambda i: active[i].code)
@@ -145,34 +144,7 @@ def _customers(
         ], everyone
 
     def column(metric: str) -> list[Gated]:
-        sums, everyone = sums_of(metric)
-        visible = (
-            anonymity.suppress_shares(
-                [s.n for s in sums],
-                [s.total / 100.0 for s in sums],
-                k,
-                everyone.n,
-                everyone.total / 100.0,
-                anonymity.one_sided if metric == "T" else anonymity.share_is_certain,
-            )
-            if sums
-            else []
-        )
-        out = []
-        for s, show in zip(sums, visible, strict=True):
-            if s.n == 0:
-                out.append(Gated.hidden(NO_DATA))
-            elif not show:
-                out.append(Gated.hidden(BELOW_K if s.n < k else REMAINDER))
-            elif metric == "T":
-                share = s.total / s.n
-                low, high = _wilson(share * s.n / 100.0, s.n)
-                out.append(Gated(share, low, high, s.n))
-            else:
-                half = Z95 * math.sqrt((s.variance or 0.0) / s.n)
-                mean = s.mean or 0.0
-                out.append(Gated(mean, max(0.0, mean - half), min(100.0, mean + half), s.n))
-        return out
+        return sc.customer_column(*sums_of(metric), metric, k)
 
     relationship, satisfaction = column("R"), column("T")
     return tuple(

@@ -1,5 +1,6 @@
-"""analysis.scorecard's dimension rows: a 1..5 question's gated figure on 0..100 with its
-interval, and the organisation's value over the departments shown (hand computations)."""
+"""analysis.scorecard's sections of a department page computed from plain sums: the dimension
+rows (a 1..5 question's gated figure on 0..100 with its interval, the organisation's value
+over the departments shown) and the customer table's columns (hand computations)."""
 
 from __future__ import annotations
 
@@ -66,3 +67,41 @@ def test_a_department_row_per_code_beside_the_organisation() -> None:
     assert [figure.reason for _c, figure, _o in sc.dimensions(("rel",), snapshot, org, 3, 5)] == [
         NO_DATA
     ]
+
+
+# --- the customer table ---
+
+
+def test_a_customer_column_hides_small_cells_and_the_remainder() -> None:
+    # R of three customer departments: 6, 3 and 7 people; the provider's R rests on them and
+    # on 2 people of an inactive department (in no row). 3 is under k; with it and the 2
+    # hidden the remainder is 5, so the other rows may show.
+    cells = [_r(6, 70.0), _r(3, 40.0), _r(7, 80.0)]
+    everyone = sum(cells, Sums()) + _r(2, 50.0)
+    shown_6, small, shown_7 = sc.customer_column(cells, everyone, "R", 5)
+    assert small.reason == BELOW_K
+    assert shown_6.value == pytest.approx(70.0) and shown_7.value == pytest.approx(80.0)
+    # Without the inactive department the hidden remainder is 3: the smallest shown row goes.
+    first, _small, last = sc.customer_column(cells, sum(cells, Sums()), "R", 5)
+    assert first.reason == sc.REMAINDER and last.shown
+    assert sc.customer_column([Sums()], Sums(), "R", 5)[0].reason == NO_DATA
+    assert sc.customer_column([], Sums(), "T", 5) == []
+
+
+def test_a_customer_share_has_its_wilson_interval() -> None:
+    # T of 20 people, 14 satisfied (total 1400 on 0..100; 6 on the other side, at least k),
+    # beside 10 more, 5 satisfied.
+    cells = [Sums(20, 1400.0, 140000.0), Sums(10, 500.0, 50000.0)]
+    share, _other = sc.customer_column(cells, cells[0] + cells[1], "T", 5)
+    assert share.value == pytest.approx(70.0)
+    # Wilson 95 % for 14/20 by hand: (14 + 1.92 ± 1.96·√(4.2 + 0.96)) / 23.84 = 0.481 to 0.854.
+    assert (share.low, share.high) == pytest.approx((48.10, 85.45), abs=0.01)
+    # 7 of 10: only 3 on the unsatisfied side, so the share is hidden (one-sided; the table
+    # gives the reason of a hidden row of at least k people as the remainder's).
+    one_sided = sc.customer_column([Sums(10, 700.0, 70000.0)], Sums(10, 700.0, 70000.0), "T", 5)
+    assert one_sided[0].reason == sc.REMAINDER
+
+
+def _r(n: int, mean: float, sd: float = 10.0) -> Sums:
+    """n people with R ``mean`` and sample sd ``sd`` (0..100)."""
+    return Sums(n, n * mean, (n - 1) * sd * sd + n * mean * mean)
