@@ -28,6 +28,8 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from statistics import median
 from typing import Any
 
 from analysis import anonymity, model, scoring, stats
@@ -316,6 +318,49 @@ def customer_column(cells: Sequence[Sums], everyone: Sums, metric: str, k: int) 
             mean = s.mean or 0.0
             out.append(Gated(mean, max(0.0, mean - half), min(100.0, mean + half), s.n))
     return out
+
+
+# --- compliance details ---
+
+
+def share_figure(successes: int, n: int) -> Gated:
+    """A share of ``n`` (at least 1) on 0..100 with its Wilson 95 % interval: service-standard
+    compliance, overall or per service. The caller gates it first."""
+    low, high = stats.wilson_interval(successes, n)
+    return Gated(100.0 * successes / n, 100.0 * low, 100.0 * high, n)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Counts per bucket; ``edges`` are upper bounds in minutes (the last bucket is open)."""
+
+    edges: tuple[int, ...]
+    counts: tuple[int, ...]
+    median_minutes: float | None
+    p90_minutes: float | None
+
+
+def distribution(values: Sequence[float], edges: Sequence[int]) -> Distribution:
+    """``values`` (minutes) counted per bucket of upper bounds ``edges`` (a value on an edge
+    falls in that edge's bucket; the last bucket is open), with their median and 90th
+    percentile (the smallest value with at least 90 % of the values at or below it); None
+    for both when there are no values."""
+    counts = [0] * (len(edges) + 1)
+    for v in values:
+        index = next((i for i, edge in enumerate(edges) if v <= edge), len(edges))
+        counts[index] += 1
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)] if ordered else None
+    return Distribution(tuple(edges), tuple(counts), median(ordered) if ordered else None, p90)
+
+
+def opening_hours(opened: Iterable[datetime], zone: tzinfo) -> tuple[int, ...]:
+    """24 counts of requests by the hour of ``zone`` in which they were opened (aware
+    datetimes)."""
+    hours = [0] * 24
+    for stamp in opened:
+        hours[stamp.astimezone(zone).hour] += 1
+    return tuple(hours)
 
 
 # --- priors ---

@@ -105,3 +105,34 @@ def test_a_customer_share_has_its_wilson_interval() -> None:
 def _r(n: int, mean: float, sd: float = 10.0) -> Sums:
     """n people with R ``mean`` and sample sd ``sd`` (0..100)."""
     return Sums(n, n * mean, (n - 1) * sd * sd + n * mean * mean)
+
+
+# --- compliance details ---
+
+
+def test_a_compliance_share_is_a_percentage_with_its_wilson_interval() -> None:
+    figure = sc.share_figure(14, 20)
+    assert (figure.value, figure.n) == (pytest.approx(70.0), 20)
+    assert (figure.low, figure.high) == pytest.approx((48.10, 85.45), abs=0.01)
+    assert sc.share_figure(0, 5).low == 0.0 and sc.share_figure(5, 5).high == 100.0
+
+
+def test_times_fall_in_buckets_with_their_median_and_90th_percentile() -> None:
+    # Buckets up to 60 and 240 minutes, then open; a value on an edge is inside its bucket.
+    got = sc.distribution([10, 60, 61, 240, 500, 30, 20, 45, 90, 1000], (60, 240))
+    assert got.edges == (60, 240) and got.counts == (5, 3, 2)
+    assert got.median_minutes == pytest.approx((60 + 61) / 2)  # the middle two of ten
+    assert got.p90_minutes == 500  # 9 of the 10 values are at or below it
+    empty = sc.distribution([], (60,))
+    assert empty.counts == (0, 0) and empty.median_minutes is None and empty.p90_minutes is None
+
+
+def test_opening_hours_are_counted_in_the_zone_given() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    opened = [datetime(2026, 1, 5, 8, 30, tzinfo=UTC), datetime(2026, 7, 6, 8, 30, tzinfo=UTC)]
+    assert sc.opening_hours(opened, UTC)[8] == 2
+    rome = sc.opening_hours(opened, ZoneInfo("Europe/Rome"))  # UTC+1 in January, +2 in July
+    assert (rome[9], rome[10], sum(rome)) == (1, 1, 2)
+

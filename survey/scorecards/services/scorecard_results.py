@@ -24,6 +24,7 @@ from analysis.scorecard import (  # noqa: F401  (re-exported: the pages' vocabul
     ONE_SIDED,
     REMAINDER,
     Component,
+    Distribution,
     Gated,
     QuarterModel,
     QuarterScore,
@@ -229,16 +230,6 @@ class CustomerRow:
 class ServiceCompliance:
     name: str
     share: Gated
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """Counts per bucket; ``edges`` are upper bounds in minutes (the last bucket is open)."""
-
-    edges: tuple[int, ...]
-    counts: tuple[int, ...]
-    median_minutes: float | None
-    p90_minutes: float | None
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,11 @@ the ISQ.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from statistics import median
 
 from sqlalchemy.orm import Session
 
-from analysis import anonymity, scoring, stats
+from analysis import anonymity, scoring
 from analysis import scorecard as sc
 from analysis.model import MIN_TREND_QUARTERS
 from survey.local_format import organisation_zone
@@ -74,12 +71,6 @@ from survey.scorecards.services.scorecard_results import (  # noqa: F401  (re-ex
     TrendPoint,
 )
 from survey.services.lru import IdentityMemo, Lru
-
-
-def _wilson(x: float, n: float) -> tuple[float, float]:
-    low, high = stats.wilson_interval(x, n)
-    return 100.0 * low, 100.0 * high
-
 
 _standings_memo: IdentityMemo[dict[int, tuple[tuple[str, str], ...]]] = IdentityMemo(16)
 
@@ -153,16 +144,6 @@ def _customers(
     )
 
 
-def _distribution(values: Sequence[float], edges: Sequence[int]) -> Distribution:
-    counts = [0] * (len(edges) + 1)
-    for v in values:
-        index = next((i for i, edge in enumerate(edges) if v <= edge), len(edges))
-        counts[index] += 1
-    ordered = sorted(values)
-    p90 = ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)] if ordered else None
-    return Distribution(tuple(edges), tuple(counts), median(ordered) if ordered else None, p90)
-
-
 def _compliance(
     session: Session,
     department_id: int,
@@ -185,8 +166,7 @@ def _compliance(
         if not anonymity.passes_gate(count.judged, k):
             share = Gated.hidden(BELOW_K)
         else:
-            low, high = _wilson(count.compliant, count.judged)
-            share = Gated(100.0 * count.compliant / count.judged, low, high, count.judged)
+            share = sc.share_figure(count.compliant, count.judged)
         services.append(ServiceCompliance(names.get(service_id, str(service_id)), share))
     # The raw share of judged interactions, gated on its own count: shown even when the
     # department has no survey figure (then its shrunk C, a model output, is not).
@@ -195,8 +175,7 @@ def _compliance(
         share = Gated.hidden(why)
     else:
         c_sums = score.sums  # type: ignore[union-attr]
-        low, high = _wilson(c_sums.c_compliant, c_sums.c_judged)
-        share = Gated(100.0 * c_sums.c_compliant / c_sums.c_judged, low, high, c_sums.c_judged)
+        share = sc.share_figure(c_sums.c_compliant, c_sums.c_judged)
     surveyed = sum(1 for t in times if t.surveyed)
     standards = tuple(compliance_data.standards_in_force(session, department_id, quarter))
     if not anonymity.passes_gate(len(times), k):
@@ -217,23 +196,21 @@ def _compliance(
         )
     first = [t.first_response_minutes for t in times if t.first_response_minutes is not None]
     resolved = [t.resolution_minutes for t in times if t.resolution_minutes is not None]
-    hours = [0] * 24
-    local_hours = [0] * 24
-    zone = organisation_zone()  # the page shows the hours people work in, not UTC's
-    for t in times:
-        hours[t.opened_at.astimezone(UTC).hour] += 1
-        local_hours[t.opened_at.astimezone(zone).hour] += 1
+    opened = [t.opened_at for t in times]
+    # The page shows the hours people work in (the organisation's zone); exports keep UTC's.
+    hours = sc.opening_hours(opened, UTC)
+    local_hours = sc.opening_hours(opened, organisation_zone())
     return (
         Compliance(
             share=share,
             org_share=model.org.get("C"),
             services=tuple(services),
             interactions=len(times),
-            first_response=_distribution(first, FIRST_RESPONSE_BUCKETS) if first else None,
-            resolution=_distribution(resolved, RESOLUTION_BUCKETS) if resolved else None,
-            peak_hours=tuple(hours),
+            first_response=sc.distribution(first, FIRST_RESPONSE_BUCKETS) if first else None,
+            resolution=sc.distribution(resolved, RESOLUTION_BUCKETS) if resolved else None,
+            peak_hours=hours,
             reason=None,
-            peak_hours_local=tuple(local_hours),
+            peak_hours_local=local_hours,
             standards=standards,
         ),
         surveyed,
