@@ -363,6 +363,46 @@ def opening_hours(opened: Iterable[datetime], zone: tzinfo) -> tuple[int, ...]:
     return tuple(hours)
 
 
+# --- the self-view ---
+
+
+@dataclass(frozen=True)
+class PerceptionGap:
+    """The department's own view (its members' quiz results) beside its customers' view (R
+    before shrinkage), both 0..100, and the gap between them with its label
+    (``scoring.perception_gap``); ``reason`` says why no gap is shown."""
+
+    self_view: Gated
+    customer_view: Gated
+    gap: float | None
+    label: str | None
+    takers: int
+    reason: str | None
+
+
+def perception(overall: Sequence[float], customer: Component | None, k: int) -> PerceptionGap:
+    """The self-view section from the members' quiz results of the quarter (``overall``, one
+    per member, 0..100) and the department's R component (None: no score). The self-view is
+    hidden without takers or under k of them; the customers' view is R's raw mean when R is
+    shown; the gap needs both."""
+    customer_view = (
+        Gated(customer.raw, None, None, customer.n)
+        if customer is not None and customer.shown
+        else Gated.hidden(customer.reason if customer is not None else NO_DATA)  # type: ignore[arg-type]
+    )
+    takers = len(overall)
+    if takers == 0:
+        return PerceptionGap(Gated.hidden(NO_DATA), customer_view, None, None, 0, NO_DATA)
+    if not anonymity.passes_gate(takers, k):
+        return PerceptionGap(Gated.hidden(BELOW_K), customer_view, None, None, takers, BELOW_K)
+    own = sum(overall) / len(overall)
+    self_gated = Gated(own, None, None, takers)
+    if not customer_view.shown:
+        return PerceptionGap(self_gated, customer_view, None, None, takers, customer_view.reason)
+    gap, label = scoring.perception_gap(own, customer_view.value)  # type: ignore[arg-type]
+    return PerceptionGap(self_gated, customer_view, float(gap), str(label), takers, None)
+
+
 # --- priors ---
 
 

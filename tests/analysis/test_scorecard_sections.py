@@ -136,3 +136,24 @@ def test_opening_hours_are_counted_in_the_zone_given() -> None:
     rome = sc.opening_hours(opened, ZoneInfo("Europe/Rome"))  # UTC+1 in January, +2 in July
     assert (rome[9], rome[10], sum(rome)) == (1, 1, 2)
 
+
+# --- the self-view ---
+
+
+def _r_component(raw: float | None, n: int, reason: str | None = None) -> sc.Component:
+    return sc.Component("R", n, raw, raw, None, None, reason)
+
+
+def test_the_self_view_needs_k_members_and_a_shown_customer_view_for_a_gap() -> None:
+    members = [80.0, 90.0, 70.0, 85.0, 75.0]  # their mean is 80
+    customers = _r_component(72.0, 12)
+    full = sc.perception(members, customers, 5)
+    assert full.self_view.value == pytest.approx(80.0) and full.takers == 5
+    assert full.customer_view.value == 72.0
+    assert (full.gap, full.label, full.reason) == (pytest.approx(8.0), "overestimate", None)
+    few = sc.perception(members[:4], customers, 5)
+    assert (few.self_view.reason, few.gap, few.takers) == (BELOW_K, None, 4)
+    none = sc.perception([], None, 5)
+    assert (none.reason, none.customer_view.reason) == (NO_DATA, NO_DATA)
+    hidden = sc.perception(members, _r_component(None, 3, BELOW_K), 5)
+    assert hidden.self_view.shown and hidden.gap is None and hidden.reason == BELOW_K

@@ -26,6 +26,7 @@ from analysis.scorecard import (  # noqa: F401  (re-exported: the pages' vocabul
     Component,
     Distribution,
     Gated,
+    PerceptionGap,
     QuarterModel,
     QuarterScore,
 )
@@ -271,16 +272,6 @@ class ResponseCount:
 class Comment:
     text: str
     attributed_to: str | None
-
-
-@dataclass(frozen=True)
-class PerceptionGap:
-    self_view: Gated
-    customer_view: Gated
-    gap: float | None
-    label: str | None
-    takers: int
-    reason: str | None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from analysis import anonymity, scoring
+from analysis import anonymity
 from analysis import scorecard as sc
 from analysis.model import MIN_TREND_QUARTERS
 from survey.local_format import organisation_zone
@@ -224,25 +224,10 @@ def _gap(
     score: QuarterScore | None,
     k: int,
 ) -> PerceptionGap:
+    """The self-view section: one read of the members' quiz results, computed by the pure
+    ``analysis.scorecard.perception``."""
     view = data.member_self_view(session, department_id, quarter)
-    customer = score.components["R"] if score is not None else None
-    customer_view = (
-        Gated(customer.raw, None, None, customer.n)
-        if customer is not None and customer.shown
-        else Gated.hidden(customer.reason if customer is not None else NO_DATA)  # type: ignore[arg-type]
-    )
-    if view.takers == 0:
-        return PerceptionGap(Gated.hidden(NO_DATA), customer_view, None, None, 0, NO_DATA)
-    if not anonymity.passes_gate(view.takers, k):
-        return PerceptionGap(Gated.hidden(BELOW_K), customer_view, None, None, view.takers, BELOW_K)
-    own = sum(view.overall) / len(view.overall)
-    self_gated = Gated(own, None, None, view.takers)
-    if not customer_view.shown:
-        return PerceptionGap(
-            self_gated, customer_view, None, None, view.takers, customer_view.reason
-        )
-    gap, label = scoring.perception_gap(own, customer_view.value)
-    return PerceptionGap(self_gated, customer_view, float(gap), str(label), view.takers, None)
+    return sc.perception(view.overall, score.components["R"] if score is not None else None, k)
 
 
 def _comments(
