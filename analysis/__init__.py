@@ -7,9 +7,8 @@ written out in ``docs/scoring.md``.
 
 Modules:
 
-- ``analysis.stats``: intervals and tests with their published sources (Wilson, Newcombe,
-  two-proportion z, Mann-Whitney, Mann-Kendall with Theil-Sen, Benjamini-Hochberg,
-  Cronbach's alpha with Feldt's interval, NPS).
+- ``analysis.stats``: intervals and tests with their published sources (Wilson, Mann-Kendall
+  with Theil-Sen, Benjamini-Hochberg, Cronbach's alpha with Feldt's interval).
 - ``analysis.scoring``: item rescaling, the prior strength of a share, the perception gap.
 - ``analysis.model``: the scoring model, version 2 (frozen pooled priors, intervals proved by
   simulation, exact change tests with a minimum n and BH, gap-aware corrected trends, rank

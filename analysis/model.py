@@ -55,6 +55,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -316,23 +317,6 @@ def mean_arrays(n, total, total_sq, prior: MeanPrior, k: int = K_MIN):
             se, b, missing)
 
 
-def _estimate(arrays, n) -> Estimate:
-    value, low, high, se, b, missing = (np.asarray(a).item() for a in arrays)
-    return Estimate(float(value), float(low), float(high), float(se), float(n), float(b),
-                    bool(missing))
-
-
-def share_estimate(successes: float, trials: float, prior: SharePrior, k: int = K_MIN) -> Estimate:
-    """One share (T or C) of one department-quarter; see ``share_arrays``."""
-    return _estimate(share_arrays([successes], [trials], prior, k), trials)
-
-
-def mean_estimate(n: float, total: float, total_sq: float, prior: MeanPrior,
-                  k: int = K_MIN) -> Estimate:
-    """R of one department-quarter from per-person sums; see ``mean_arrays``."""
-    return _estimate(mean_arrays([n], [total], [total_sq], prior, k), n)
-
-
 def isq_arrays(values, ses, prior_weights, priors: Priors):
     """Vectorised ISQ from component arrays stacked as shape (3, N) in T, R, C order.
 
@@ -352,25 +336,6 @@ def isq_arrays(values, ses, prior_weights, priors: Priors):
             var = var + 2 * w[i, 0] * w[j, 0] * b[i] * b[j] * corr[i, j] * tau[i] * tau[j]
     sd = np.sqrt(np.maximum(var, 0))
     return value, value - Z95 * sd, value + Z95 * sd, sd
-
-
-def isq_estimate(t: Estimate, r: Estimate, c: Estimate, priors: Priors) -> Estimate:
-    """ISQ of one department-quarter from its three component estimates (missing ones are
-    their priors, as ``share_estimate``/``mean_estimate`` return them)."""
-    comps = (t, r, c)
-    value, low, high, se = isq_arrays(
-        [[e.value] for e in comps], [[e.se] for e in comps], [[e.prior_weight] for e in comps],
-        priors,
-    )
-    w = np.asarray(priors.weights)
-    weight = float(sum(wi * e.prior_weight for wi, e in zip(w, comps, strict=True)) / w.sum())
-    return Estimate(float(value[0]), float(low[0]), float(high[0]), float(se[0]),
-                    float(min(e.n for e in comps if not e.missing) if not all(
-                        e.missing for e in comps) else 0), weight,
-                    t.missing and r.missing)
-
-
-# --- baseline and IQ ---
 
 
 @dataclass(frozen=True)
@@ -623,8 +588,22 @@ def change_flags(tests: Sequence[Mapping], alpha: float = CHANGE_ALPHA) -> list[
     return out
 
 
-def movers(flags: Mapping[str, ChangeFlag]) -> list[tuple[str, ChangeFlag]]:
-    """Only flagged changes, largest shrunk change first (ties by name)."""
+class Flagged(Protocol):
+    """What ``movers`` reads of a flag (``ChangeFlag``, or a page's flag of a department)."""
+
+    @property
+    def delta(self) -> float: ...
+
+    @property
+    def direction(self) -> str | None: ...
+
+
+FlagT = TypeVar("FlagT", bound=Flagged)
+
+
+def movers(flags: Mapping[str, FlagT]) -> list[tuple[str, FlagT]]:
+    """Only flagged changes, largest shrunk change first (ties by name): the overview's
+    movers, keyed by department code."""
     picked = [(k, f) for k, f in flags.items() if f.direction]
     return sorted(picked, key=lambda kf: (-abs(kf[1].delta), kf[0]))
 
@@ -796,11 +775,3 @@ def standings_under(sums: Sequence[DepartmentSums], priors: Priors, k: int = K_M
             out[i].append((name, s.group))
     return [tuple(row) for row in out]
 
-
-def weight_sensitivity(sums: Sequence[DepartmentSums], priors: Priors,
-                       k: int = K_MIN) -> list[bool]:
-    """For each department, True when its rank group is the same under every alternative
-    weighting as under ``priors.weights`` (its standing does not depend on the weights)."""
-    base = [s.group for s in score_quarter(sums, priors, None, k)]
-    return [all(group == base[i] for _name, group in row)
-            for i, row in enumerate(standings_under(sums, priors, k))]

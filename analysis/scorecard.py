@@ -25,13 +25,14 @@ ISQ is shown only when T or R is shown.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from statistics import median
 from typing import Any
 
-import numpy as np
-
-from analysis import anonymity, model
+from analysis import anonymity, model, scoring, stats
 from analysis.model import Baseline2, DepartmentSums, Priors
 
 # Why a figure is not shown (machine names; pages and the API translate or pass them on).
@@ -52,6 +53,31 @@ COMPONENTS = model.COMPONENTS
 #: more cautious.
 R_BIN_WIDTH = 5.0
 R_BINS = 21
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Respondent count, sum and sum of squares of one metric (any unit), as the application
+    reads them from its score cells and totals."""
+
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+    @property
+    def variance(self) -> float | None:
+        """Sample variance (n - 1 in the denominator); None below two respondents."""
+        if self.n < 2:
+            return None
+        value = (self.total_sq - self.total * self.total / self.n) / (self.n - 1)
+        return max(value, 0.0)  # rounding can push a zero variance slightly negative
+
+    def __add__(self, other: Sums) -> Sums:
+        return Sums(self.n + other.n, self.total + other.total, self.total_sq + other.total_sq)
 
 
 @dataclass(frozen=True)
@@ -176,6 +202,205 @@ def model_sums(d: DepartmentInput, k: int) -> DepartmentSums:
         c_successes=d.c_compliant if c else 0,
         c_trials=d.c_judged if c else 0,
     )
+
+
+# --- the quarterly dimensions (1..5 questions) ---
+
+
+def likert_reason(s: Sums, k: int) -> str | None:
+    """Why a department's mean of one 1..5 question over ``s.n`` people is hidden (None:
+    shown): no data, under k people, or so near an end of the scale that it would tell how a
+    small group answered (``anonymity.share_is_certain`` on the mean's place in the scale,
+    (total − n)/4 people's worth)."""
+    if s.n == 0:
+        return NO_DATA
+    if not anonymity.passes_gate(s.n, k):
+        return BELOW_K
+    if anonymity.share_is_certain((s.total - s.n) / 4.0, s.n, k):
+        return CERTAIN
+    return None
+
+
+def likert_figure(s: Sums, k: int) -> Gated:
+    """A department's mean of one 1..5 question on 0..100 with its normal 95 % interval
+    (mean ± 1.96·sd/√n on the 1..5 scale, clipped to it, then rescaled), or hidden
+    (``likert_reason``)."""
+    why = likert_reason(s, k)
+    if why is not None:
+        return Gated.hidden(why)
+    mean = s.mean or 0.0
+    sd = math.sqrt(s.variance or 0.0)
+    half = model.Z95 * sd / math.sqrt(s.n)
+    return Gated(
+        float(scoring.rescale(mean, 1, 5)),
+        float(scoring.rescale(max(1.0, mean - half), 1, 5)),
+        float(scoring.rescale(min(5.0, mean + half), 1, 5)),
+        s.n,
+    )
+
+
+def likert_org(sums: Iterable[Sums], k: int) -> float | None:
+    """The organisation's value (0..100) of one 1..5 question: the mean over the people of
+    every department whose own figure is shown (``likert_reason``), so no hidden group enters
+    it; None when no department is shown."""
+    shown = [s for s in sums if likert_reason(s, k) is None]
+    n = sum(s.n for s in shown)
+    return float(scoring.rescale(sum(s.total for s in shown) / n, 1, 5)) if n else None
+
+
+def dimensions(
+    codes: Sequence[str],
+    by_department: Mapping[int, Mapping[str, Sums]],
+    org: Mapping[str, float | None],
+    department_id: int,
+    k: int,
+) -> tuple[tuple[str, Gated, float | None], ...]:
+    """One department's dimension rows: (code, its figure, the organisation's value) for each
+    of ``codes``, from every department's sums of the metrics ``q.<code>`` (a snapshot of one
+    quarter) and ``org`` (``likert_org`` of each code over that snapshot)."""
+    own = by_department.get(department_id, {})
+    return tuple(
+        (code, likert_figure(own.get(f"q.{code}", Sums()), k), org[code]) for code in codes
+    )
+
+
+def dimension_org(
+    codes: Sequence[str], by_department: Mapping[int, Mapping[str, Sums]], k: int
+) -> dict[str, float | None]:
+    """``likert_org`` of every code over one quarter's snapshot of every department's sums."""
+    return {
+        code: likert_org(
+            (m[f"q.{code}"] for m in by_department.values() if f"q.{code}" in m), k
+        )
+        for code in codes
+    }
+
+
+# --- a provider's customer table ---
+
+
+def customer_column(cells: Sequence[Sums], everyone: Sums, metric: str, k: int) -> list[Gated]:
+    """One column of a provider's customer table, a figure per customer department on
+    0..100: T (``metric`` "T", the share of satisfied people) or R (a mean).
+
+    ``cells`` are the customer departments' sums, ``everyone`` the provider's sums over every
+    customer department, inactive ones included (the provider's overall figure is published,
+    so a department missing from the table is part of the hidden remainder). A cell is hidden
+    with no data, under k people, or as ``anonymity.suppress_shares`` decides (the remainder
+    rule, and no shown cell or hidden remainder with fewer than k people on one side for T,
+    ``anonymity.one_sided``, or at an end of the scale for R, ``share_is_certain``). A shown T
+    has its Wilson 95 % interval, a shown R the normal one, mean ± 1.96·√(var/n), clipped to
+    0..100."""
+    visible = (
+        anonymity.suppress_shares(
+            [s.n for s in cells],
+            [s.total / 100.0 for s in cells],
+            k,
+            everyone.n,
+            everyone.total / 100.0,
+            anonymity.one_sided if metric == "T" else anonymity.share_is_certain,
+        )
+        if cells
+        else []
+    )
+    out = []
+    for s, show in zip(cells, visible, strict=True):
+        if s.n == 0:
+            out.append(Gated.hidden(NO_DATA))
+        elif not show:
+            out.append(Gated.hidden(BELOW_K if s.n < k else REMAINDER))
+        elif metric == "T":
+            share = s.total / s.n
+            low, high = stats.wilson_interval(share * s.n / 100.0, s.n)
+            out.append(Gated(share, 100.0 * low, 100.0 * high, s.n))
+        else:
+            half = model.Z95 * math.sqrt((s.variance or 0.0) / s.n)
+            mean = s.mean or 0.0
+            out.append(Gated(mean, max(0.0, mean - half), min(100.0, mean + half), s.n))
+    return out
+
+
+# --- compliance details ---
+
+
+def share_figure(successes: int, n: int) -> Gated:
+    """A share of ``n`` (at least 1) on 0..100 with its Wilson 95 % interval: service-standard
+    compliance, overall or per service. The caller gates it first."""
+    low, high = stats.wilson_interval(successes, n)
+    return Gated(100.0 * successes / n, 100.0 * low, 100.0 * high, n)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Counts per bucket; ``edges`` are upper bounds in minutes (the last bucket is open)."""
+
+    edges: tuple[int, ...]
+    counts: tuple[int, ...]
+    median_minutes: float | None
+    p90_minutes: float | None
+
+
+def distribution(values: Sequence[float], edges: Sequence[int]) -> Distribution:
+    """``values`` (minutes) counted per bucket of upper bounds ``edges`` (a value on an edge
+    falls in that edge's bucket; the last bucket is open), with their median and 90th
+    percentile (the smallest value with at least 90 % of the values at or below it); None
+    for both when there are no values."""
+    counts = [0] * (len(edges) + 1)
+    for v in values:
+        index = next((i for i, edge in enumerate(edges) if v <= edge), len(edges))
+        counts[index] += 1
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)] if ordered else None
+    return Distribution(tuple(edges), tuple(counts), median(ordered) if ordered else None, p90)
+
+
+def opening_hours(opened: Iterable[datetime], zone: tzinfo) -> tuple[int, ...]:
+    """24 counts of requests by the hour of ``zone`` in which they were opened (aware
+    datetimes)."""
+    hours = [0] * 24
+    for stamp in opened:
+        hours[stamp.astimezone(zone).hour] += 1
+    return tuple(hours)
+
+
+# --- the self-view ---
+
+
+@dataclass(frozen=True)
+class PerceptionGap:
+    """The department's own view (its members' quiz results) beside its customers' view (R
+    before shrinkage), both 0..100, and the gap between them with its label
+    (``scoring.perception_gap``); ``reason`` says why no gap is shown."""
+
+    self_view: Gated
+    customer_view: Gated
+    gap: float | None
+    label: str | None
+    takers: int
+    reason: str | None
+
+
+def perception(overall: Sequence[float], customer: Component | None, k: int) -> PerceptionGap:
+    """The self-view section from the members' quiz results of the quarter (``overall``, one
+    per member, 0..100) and the department's R component (None: no score). The self-view is
+    hidden without takers or under k of them; the customers' view is R's raw mean when R is
+    shown; the gap needs both."""
+    customer_view = (
+        Gated(customer.raw, None, None, customer.n)
+        if customer is not None and customer.shown
+        else Gated.hidden(customer.reason if customer is not None else NO_DATA)  # type: ignore[arg-type]
+    )
+    takers = len(overall)
+    if takers == 0:
+        return PerceptionGap(Gated.hidden(NO_DATA), customer_view, None, None, 0, NO_DATA)
+    if not anonymity.passes_gate(takers, k):
+        return PerceptionGap(Gated.hidden(BELOW_K), customer_view, None, None, takers, BELOW_K)
+    own = sum(overall) / len(overall)
+    self_gated = Gated(own, None, None, takers)
+    if not customer_view.shown:
+        return PerceptionGap(self_gated, customer_view, None, None, takers, customer_view.reason)
+    gap, label = scoring.perception_gap(own, customer_view.value)  # type: ignore[arg-type]
+    return PerceptionGap(self_gated, customer_view, float(gap), str(label), takers, None)
 
 
 # --- priors ---
@@ -427,11 +652,3 @@ def standings_elsewhere(m: QuarterModel, k: int) -> dict[int, tuple[tuple[str, s
     ids = sorted(m.scores)
     rows = model.standings_under([model_sums(m.scores[d].sums, k) for d in ids], m.priors, k)
     return {d: row for d, row in zip(ids, rows, strict=True) if m.scores[d].isq.shown}
-
-
-def bin_r(values: Sequence[float]) -> tuple[int, ...]:
-    """Per-person R values (0..100) as counts on the ``R_BINS`` grid (for tests only)."""
-    counts = np.zeros(R_BINS, int)
-    for v in values:
-        counts[min(R_BINS - 1, max(0, round(v / R_BIN_WIDTH)))] += 1
-    return tuple(int(c) for c in counts)

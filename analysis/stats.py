@@ -10,18 +10,16 @@ Sources:
 
 - Wilson score interval: Wilson (1927); values of Newcombe (1998a), Statistics in Medicine
   17:857-872, method 3.
-- Difference of two proportions: Newcombe (1998b), Statistics in Medicine 17:873-890,
-  method 10 (Wilson intervals combined by "square and add").
 - Mann-Kendall trend test: Mann (1945), Kendall (1975); tie-corrected variance; Theil-Sen
   slope (Theil 1950, Sen 1968); intercept as in pyMannKendall (Hussain & Mahmud 2019).
 - False discovery rate: Benjamini & Hochberg (1995), JRSS B 57:289-300.
 - Cronbach's alpha (1951) with the F-based interval of Feldt (1965) and Feldt, Woodruff &
   Salih (1987), Applied Psychological Measurement 11:93-103.
-- Net Promoter Score: Reichheld (2003); its standard error from the trinomial variance.
 
-``scipy.stats`` (about 70 MB of a process's memory) is imported inside the two functions that
-need it (the Mann-Whitney test and Feldt's interval), so that the scorecard pages, which use
-neither, do not carry it in every web worker.
+``scipy.stats`` (about 70 MB of a process's memory) is imported inside the one function that
+needs it (Feldt's interval), so that the scorecard pages, which do not use it, do not carry it
+in every web worker. The change tests (Fisher, Mann-Whitney from histograms) are the model's
+own, in ``analysis.model``.
 """
 
 from __future__ import annotations
@@ -83,49 +81,6 @@ def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> tup
     return low, high
 
 
-def newcombe_difference(
-    x1: float, n1: float, x2: float, n2: float, confidence: float = 0.95
-) -> tuple[float, float, float]:
-    """Difference p1 − p2 of two independent proportions with Newcombe's method 10 interval.
-
-    Each proportion gets its Wilson interval (l_i, u_i); then
-    low = d − sqrt((p1 − l1)² + (u2 − p2)²) and high = d + sqrt((u1 − p1)² + (p2 − l2)²).
-    Returns ``(difference, low, high)`` as fractions in −1..1. Both n must be positive
-    (a difference with an empty group is undefined: ``ValueError``).
-    """
-    _check_count(x1, n1)
-    _check_count(x2, n2)
-    if n1 == 0 or n2 == 0:
-        raise ValueError("both groups need at least one observation")
-    p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson_interval(x1, n1, confidence)
-    l2, u2 = wilson_interval(x2, n2, confidence)
-    d = p1 - p2
-    low = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return d, max(-1.0, low), min(1.0, high)
-
-
-def two_proportion_z(x1: float, n1: float, x2: float, n2: float) -> tuple[float, float]:
-    """Pooled two-proportion z-test of p1 = p2.
-
-    z = (p1 − p2) / sqrt(p̂(1 − p̂)(1/n1 + 1/n2)) with p̂ = (x1 + x2)/(n1 + n2); positive when
-    the first proportion is larger. Returns ``(z, p)`` with the two-sided normal p-value.
-    When the pooled proportion is 0 or 1 (both groups all failures or all successes) there is
-    no evidence of a difference: ``(0.0, 1.0)``. Both n must be positive.
-    """
-    _check_count(x1, n1)
-    _check_count(x2, n2)
-    if n1 == 0 or n2 == 0:
-        raise ValueError("both groups need at least one observation")
-    pooled = (x1 + x2) / (n1 + n2)
-    variance = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)
-    if variance <= 0.0:
-        return 0.0, 1.0
-    z = (x1 / n1 - x2 / n2) / math.sqrt(variance)
-    return z, _normal_p(z)
-
-
 # --- rank tests ---
 
 
@@ -136,27 +91,6 @@ def _finite(values: Sequence[float], name: str) -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must not contain NaN or infinite values")
     return array
-
-
-def mann_whitney(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
-    """Two-sided Mann-Whitney U test (Wilcoxon rank-sum) of two independent samples.
-
-    Suited to Likert answers (ordinal, many ties). Returns ``(u, p)`` where u is the U
-    statistic of ``a`` (the number of pairs in which a's value is larger, ties counting ½).
-    scipy chooses the method: exact without ties when both samples are small, otherwise the
-    normal approximation with tie correction and continuity correction. Both samples must be
-    non-empty. When every value in both samples is equal the test has nothing to rank:
-    ``(len(a)·len(b)/2, 1.0)``.
-    """
-    x, y = _finite(a, "a"), _finite(b, "b")
-    if x.size == 0 or y.size == 0:
-        raise ValueError("both samples need at least one value")
-    if np.all(np.concatenate([x, y]) == x[0]):
-        return x.size * y.size / 2.0, 1.0
-    from scipy import stats as sps  # imported on first use: see the module docstring
-
-    result = sps.mannwhitneyu(x, y, alternative="two-sided")
-    return float(result.statistic), float(result.pvalue)
 
 
 @dataclass(frozen=True)
@@ -340,28 +274,3 @@ def cronbach_alpha(
     low = 1.0 - (1.0 - alpha) * float(sps.f.isf(gamma / 2.0, df1, df2))
     high = 1.0 - (1.0 - alpha) * float(sps.f.isf(1.0 - gamma / 2.0, df1, df2))
     return alpha, low, high
-
-
-# --- Net Promoter Score ---
-
-
-def nps(counts: Sequence[int]) -> tuple[float, float]:
-    """Net Promoter Score and its standard error from the counts of answers 0..10.
-
-    ``counts[i]`` is the number of respondents who answered i (11 non-negative integers).
-    Promoters answered 9-10, detractors 0-6. Score = 100·(promoters − detractors)/n on
-    −100..100; its standard error is 100·sqrt((p_P + p_D − (p_P − p_D)²)/n), the standard
-    deviation of a respondent's +1/0/−1 over sqrt(n). No respondents (n = 0): ``ValueError``.
-    """
-    if len(counts) != 11:
-        raise ValueError(f"need 11 counts (answers 0..10), got {len(counts)}")
-    if any(c < 0 for c in counts):
-        raise ValueError("counts must not be negative")
-    n = sum(counts)
-    if n == 0:
-        raise ValueError("the NPS needs at least one respondent")
-    promoters = (counts[9] + counts[10]) / n
-    detractors = sum(counts[:7]) / n
-    score = 100.0 * (promoters - detractors)
-    variance = promoters + detractors - (promoters - detractors) ** 2
-    return score, 100.0 * math.sqrt(max(variance, 0.0) / n)

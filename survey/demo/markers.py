@@ -7,8 +7,9 @@ check does not depend on how ``survey.scorecards.services.scorecards`` assembles
   T's ``total`` is the sum of people's shares on 0..100, so successes = total / 100 and
   trials = n; R as n, Σ and Σ²), C from ``compliance_data.compliance_counts``;
 - for the R change test (Mann-Whitney), the histogram of the per-person R values on the
-  21-point grid 0, 5, …, 100, from the respondent marks the R totals are built from (each
-  mark is one person's running R of one provider and quarter).
+  21-point grid 0, 5, …, 100 the pages use (``scorecard_data.r_histograms``, counted in the
+  database from the respondent marks the R totals are built from; each mark is one person's
+  running R of one provider and quarter).
 
 The bounded check scores the stored sums as they are (the model's own power: can it find the
 patterns at all?); with ``gated=True`` the sums pass the anonymity gate first, as on the pages
@@ -46,14 +47,12 @@ from sqlalchemy.orm import Session
 
 from analysis import model, scorecard
 from analysis.anonymity import K_FIGURES as K
-from survey.models import Department, RespondentMark
+from survey.models import Department
 from survey.scorecards.services.compliance_data import compliance_counts
-from survey.scorecards.services.scorecard_data import provider_sums
+from survey.scorecards.services.scorecard_data import provider_sums, r_histograms
 
 #: Quarters the priors are fitted on (the baseline is frozen after four complete quarters).
 BASELINE_QUARTERS = 4
-#: Bins of the per-person R histogram: 0, 5, ..., 100.
-R_BINS = 21
 #: The demo's planted trends (``survey.demo.profiles``) and the flat departments.
 PLANTED_TRENDS: Mapping[str, str] = {"IT": "rising", "HR": "falling", "SALES": "rising"}
 FLAT = ("FIN", "PROC", "FAC", "LEGAL", "CS", "MKT")
@@ -89,11 +88,6 @@ class Markers:
         return self.trends[code].direction != "flat" or any(self.flags[code])
 
 
-def _time_axis(quarter: str) -> int:
-    """``2026Q1`` -> 2026·4 + 0: consecutive quarters one apart, gaps kept."""
-    return int(quarter[:4]) * 4 + int(quarter[5]) - 1
-
-
 def stored_sums(
     session: Session, quarters: Sequence[str], now: datetime, gated: bool = False
 ) -> dict[str, list[QuarterSums]]:
@@ -102,16 +96,8 @@ def stored_sums(
     codes = dict(session.execute(select(Department.id, Department.code)).all())
     totals = provider_sums(session, quarters, ("T", "R"))
     compliance = compliance_counts(session, quarters, now)
-    hist: dict[tuple[int, str], list[int]] = {}
-    marks = select(
-        RespondentMark.provider_department_id,
-        RespondentMark.quarter,
-        RespondentMark.r_sum,
-        RespondentMark.r_count,
-    ).where(RespondentMark.r_count > 0, RespondentMark.quarter.in_(list(quarters)))
-    for provider, quarter, r_sum, r_count in session.execute(marks):
-        row = hist.setdefault((provider, quarter), [0] * R_BINS)
-        row[min(R_BINS - 1, max(0, round(r_sum / r_count / 5)))] += 1
+    # The pages' own histograms (counted in the database, the bins of analysis.scorecard).
+    hist = r_histograms(session, quarters, scorecard.R_BIN_WIDTH, scorecard.R_BINS)
     out: dict[str, list[QuarterSums]] = {}
     for dept_id, code in sorted(codes.items(), key=lambda kv: kv[1]):
         series = []
@@ -133,7 +119,8 @@ def stored_sums(
                 r_n=stored.r_n, r_total=stored.r_total, r_total_sq=stored.r_total_sq,
                 c_successes=stored.c_compliant, c_trials=stored.c_judged,
             )
-            r_hist = hist.get((dept_id, quarter), [0] * R_BINS) if sums.r_n else [0] * R_BINS
+            empty = (0,) * scorecard.R_BINS
+            r_hist = hist.get((dept_id, quarter), empty) if sums.r_n else empty
             series.append(QuarterSums(sums, tuple(r_hist)))
         out[code] = series
     return out
@@ -165,7 +152,11 @@ def find_markers(
     series = [
         scorecard.comparable(
             [
-                (float(_time_axis(q)), scores[i][j].isq.value, shown_parts(scores[i][j]))
+                (
+                    float(scorecard.quarter_index(q)),
+                    scores[i][j].isq.value,
+                    shown_parts(scores[i][j]),
+                )
                 for i, q in enumerate(quarters)
                 if scores[i][j].shown
             ]

@@ -61,24 +61,11 @@ def _forest() -> Chart:
     )
 
 
-def _compliance() -> Chart:
-    return charts.compliance(
-        first_response=[10, 6, 3, 2, 1, 1],
-        resolution=[4, 8, 5, 3, 2, 1],
-        first_response_edges=[60, 240, 480, 1440, 4320],
-        resolution_edges=[240, 1440, 4320, 10080, 20160],
-        peak_hours=[0] * 8 + [3, 7, 5, 4, 2, 3, 4, 1] + [0] * 8,
-        share=82.6,
-        title="IT: time to answer and resolve",
-    )
-
-
 CHARTS: dict[str, Callable[[], Chart]] = {
     "trend": _trend,
     "profile": _profile,
     "heatmap": _heatmap,
     "forest": _forest,
-    "compliance": _compliance,
 }
 
 
@@ -159,9 +146,6 @@ def test_alt_texts_describe_the_data(drawn: dict[str, Chart]) -> None:
     forest = drawn["forest"].alt_text
     assert "3 departments" in forest and "Information technology 118" in forest
     assert "1 with the whole interval above 100" in forest
-    comp = drawn["compliance"].alt_text
-    assert "first response times for 23 requests" in comp and "≤ 1 h: 10" in comp
-    assert "busiest opening hour 09:00 UTC" in comp and "83% within the service standard" in comp
 
 
 def test_texts_and_alt_text_can_be_replaced() -> None:
@@ -190,9 +174,6 @@ def test_empty_and_degenerate_inputs() -> None:
     charts.to_bytes(empty_trend.figure, "svg")
     empty_forest = charts.forest_plot([], [], [], [], title="Nobody")
     assert "No departments" in empty_forest.alt_text
-    no_panels = charts.compliance([], [], [], [], [], None, "No timings")
-    assert "No timings to show" in no_panels.alt_text
-    charts.to_bytes(no_panels.figure, "png")
 
 
 def test_bad_input_is_rejected(drawn: dict[str, Chart]) -> None:
@@ -204,14 +185,6 @@ def test_bad_input_is_rejected(drawn: dict[str, Chart]) -> None:
         charts.heatmap(["A"], ["B", "C"], [[1.0]], "Bad")
     with pytest.raises(ValueError):
         charts.heatmap([], [], [], "Nothing")
-    with pytest.raises(ValueError):
-        charts.compliance([1, 2], [], [60, 120], [], [], None, "Bad")
-
-
-def test_bucket_labels() -> None:
-    assert charts.bucket_labels([60, 240]) == ["≤ 1 h", "≤ 4 h", "> 4 h"]
-    assert charts.bucket_labels([30, 1440, 10080]) == ["≤ 30 min", "≤ 1 d", "≤ 7 d", "> 7 d"]
-    assert charts.bucket_labels([]) == []
 
 
 def test_palette_is_okabe_ito() -> None:

@@ -36,6 +36,6 @@ def test_department_page_has_a_narrow_rendition_of_its_charts(
     assert len(ids) == len(set(ids)), "duplicate ids"
     # Each narrow chart is 252 pt wide; the wide ones keep their natural size.
     assert re.search(r'<div class="chart-narrow"><svg[^>]*width="252pt"', html)
-    cached = chart_cache.cache_size()
+    cached = len(chart_cache._cache)
     assert admin_client.get(f"/scorecards/IT?quarter={Q}").get_data(as_text=True) == html
-    assert chart_cache.cache_size() == cached
+    assert len(chart_cache._cache) == cached

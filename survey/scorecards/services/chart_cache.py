@@ -115,15 +115,6 @@ def clear() -> None:
     _cache.clear()
 
 
-def cache_size() -> int:
-    return len(_cache)
-
-
-def cache_bytes() -> int:
-    """About the bytes the cached values hold."""
-    return _cache.weight
-
-
 def _split_style(style: str) -> dict[str, str]:
     out = {}
     for declaration in style.split(";"):

@@ -46,6 +46,57 @@ def _day(session: Session, stamp: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class InForce:
+    """The read every compliance count shares, written once: requests opened within some
+    quarters, each joined to the standard in force on the UTC day it was opened (the latest
+    ``effective_from`` not after that day; a request whose service had none is not read).
+    ``std`` is that standard (an alias of ``ServiceStandard``), ``quarter`` the SQL quarter
+    label of each request (of the quarters asked, else NULL)."""
+
+    std: Any
+    quarter: Any
+    opened_day: Any
+    first_start: datetime
+    last_end: datetime
+
+    def select(self, *columns: Any) -> Any:
+        """``SELECT columns`` over those requests and their standards."""
+        i, std = Interaction, self.std
+        later = aliased(ServiceStandard)
+        return (
+            select(*columns)
+            .select_from(i)
+            .join(std, and_(std.service_id == i.service_id, std.effective_from <= self.opened_day))
+            .where(
+                ~exists().where(
+                    later.service_id == i.service_id,
+                    later.effective_from <= self.opened_day,
+                    later.effective_from > std.effective_from,
+                ),
+                i.opened_at >= self.first_start,
+                i.opened_at < self.last_end,
+            )
+        )
+
+
+def in_force(session: Session, quarters: Sequence[str]) -> InForce:
+    """The requests opened in ``quarters`` (not empty) with the standard in force on their
+    opening day (``InForce``)."""
+    i = Interaction
+    bounds = [(q, _utc_start(s), _utc_start(e)) for q in quarters for s, e in [quarter_bounds(q)]]
+    quarter_of_row = case(
+        *[(and_(i.opened_at >= s, i.opened_at < e), q) for q, s, e in bounds], else_=None
+    )
+    return InForce(
+        std=aliased(ServiceStandard),
+        quarter=quarter_of_row,
+        opened_day=_day(session, i.opened_at),
+        first_start=min(s for _q, s, _e in bounds),
+        last_end=max(e for _q, _s, e in bounds),
+    )
+
+
+@dataclass(frozen=True)
 class ComplianceCount:
     """Interactions judged against the standard in force, and how many met it."""
 
@@ -70,9 +121,8 @@ def _compliance_query(
     answer (or the resolution, when no separate first answer was recorded) and the resolution
     both came within the promised minutes."""
     i = Interaction
-    std = aliased(ServiceStandard)
-    later = aliased(ServiceStandard)
-    opened_day = _day(session, i.opened_at)
+    requests = in_force(session, quarters)
+    std = requests.std
     first = func.coalesce(i.first_response_at, i.resolved_at)
     now_value = literal(now, UTCDateTime())
     # Request lifecycle (delivery/services/interactions.py): paused time does not count toward the
@@ -90,36 +140,16 @@ def _compliance_query(
             _minutes(session, i.opened_at, now_value) - paused > std.resolution_minutes,
         ),
     )
-    bounds = [(q, *quarter_bounds(q)) for q in quarters]
-    quarter_of_row = case(
-        *[
-            (and_(i.opened_at >= _utc_start(s), i.opened_at < _utc_start(e)), q)
-            for q, s, e in bounds
-        ],
-        else_=None,
-    )
-    first_start = min(_utc_start(s) for _q, s, _e in bounds)
-    last_end = max(_utc_start(e) for _q, _s, e in bounds)
-    columns = [i.provider_department_id, quarter_of_row.label("quarter")]
+    columns = [i.provider_department_id, requests.quarter.label("quarter")]
     if by_service:
         columns.append(i.service_id)
     stmt = (
-        select(
+        requests.select(
             *columns,
             func.count(),
             func.sum(case((complies, 1), else_=0)),
         )
-        .join(std, and_(std.service_id == i.service_id, std.effective_from <= opened_day))
-        .where(
-            ~exists().where(
-                later.service_id == i.service_id,
-                later.effective_from <= opened_day,
-                later.effective_from > std.effective_from,
-            ),
-            i.opened_at >= first_start,
-            i.opened_at < last_end,
-            judged,
-        )
+        .where(judged)
         .group_by(*columns)
     )
     if provider_id is not None:
@@ -175,8 +205,7 @@ def compliance_counts(
     def count() -> dict[Any, ComplianceCount]:
         if calendar is not None:  # business hours: judged in Python (services/compliance_hours)
             counted = business_compliance(
-                session, quarters, now, provider_id, by_service, calendar,
-                _day, _utc_start, quarter_bounds,
+                session, in_force(session, quarters), now, provider_id, by_service, calendar
             )
             return {group: ComplianceCount(*pair) for group, pair in counted.items()}
         stmt = _compliance_query(session, quarters, now, provider_id, by_service)

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Integer, Select, cast, func, select
 from sqlalchemy.orm import Session
 
+from analysis.scorecard import Sums
 from survey.models import (
     Answer,
     Baseline,
@@ -43,30 +44,6 @@ from survey.question_types import FREE_TEXT, Likert5
 # The metrics the scorecards read; ``q.<dimension>`` for the dimension profile.
 HEADLINE_METRICS = ("T", "R", "people", "pi.n", "q.n")
 COUNT_METRICS = ("pi.n", "q.n")
-
-
-@dataclass(frozen=True)
-class Sums:
-    """Respondent count, sum and sum of squares of one metric (any unit)."""
-
-    n: int = 0
-    total: float = 0.0
-    total_sq: float = 0.0
-
-    @property
-    def mean(self) -> float | None:
-        return self.total / self.n if self.n else None
-
-    @property
-    def variance(self) -> float | None:
-        """Sample variance (n - 1 in the denominator); None below two respondents."""
-        if self.n < 2:
-            return None
-        value = (self.total_sq - self.total * self.total / self.n) / (self.n - 1)
-        return max(value, 0.0)  # rounding can push a zero variance slightly negative
-
-    def __add__(self, other: Sums) -> Sums:
-        return Sums(self.n + other.n, self.total + other.total, self.total_sq + other.total_sq)
 
 
 MetricSums = dict[str, Sums]

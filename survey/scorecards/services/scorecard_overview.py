@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from analysis import anonymity
+from analysis.model import movers as flagged_first
 from survey.models import Baseline
 from survey.periods import shift_quarter
 from survey.scorecards.services import compliance_data
@@ -189,8 +190,8 @@ def _make_overview(
     # Groups, not ranks: within a group the intervals overlap, so departments are listed by
     # name.
     ranking.sort(key=lambda r: (STANDINGS.index(r.standing), r.name.casefold(), r.code))
-    # Only flagged changes, largest (shrunk) change first (``analysis.model.movers``).
-    movers = sorted(flags.values(), key=lambda f: (-abs(f.delta), f.code))
+    # Only flagged changes, largest (shrunk) change first, ties by code.
+    movers = [flag for _code, flag in flagged_first({f.code: f for f in flags.values()})]
     return OrgOverview(
         quarter=quarter,
         quarters=tuple(available),

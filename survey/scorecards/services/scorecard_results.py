@@ -24,7 +24,9 @@ from analysis.scorecard import (  # noqa: F401  (re-exported: the pages' vocabul
     ONE_SIDED,
     REMAINDER,
     Component,
+    Distribution,
     Gated,
+    PerceptionGap,
     QuarterModel,
     QuarterScore,
 )
@@ -232,16 +234,6 @@ class ServiceCompliance:
 
 
 @dataclass(frozen=True)
-class Distribution:
-    """Counts per bucket; ``edges`` are upper bounds in minutes (the last bucket is open)."""
-
-    edges: tuple[int, ...]
-    counts: tuple[int, ...]
-    median_minutes: float | None
-    p90_minutes: float | None
-
-
-@dataclass(frozen=True)
 class StandardInForce:
     """A service's promised times in minutes (elapsed, or working minutes when business
     hours are set), as in force on a given day."""
@@ -280,16 +272,6 @@ class ResponseCount:
 class Comment:
     text: str
     attributed_to: str | None
-
-
-@dataclass(frozen=True)
-class PerceptionGap:
-    self_view: Gated
-    customer_view: Gated
-    gap: float | None
-    label: str | None
-    takers: int
-    reason: str | None
 
 
 @dataclass(frozen=True)

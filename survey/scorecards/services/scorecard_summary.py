@@ -9,30 +9,25 @@ customer rows the page shows: a hidden row is never named or ranked), and what c
 the previous released quarter (only the change the model flags). When the IQ is hidden, the
 summary says there are not enough answers yet and nothing else.
 
-``summarise`` turns a scorecard into the ``Summary`` noun; ``build_summary`` is the verb that
-reads one (a session first, like every service); ``summary_texts`` words it in the reader's
-language, numbers through Flask-Babel; ``summary_json`` is the API's object.
+``summarise`` turns a built scorecard (``scorecards.build_scorecard``) into the ``Summary``
+noun; ``summary_texts`` words it in the reader's language, numbers through Flask-Babel;
+``page_summary`` is what the department page shows; ``summary_json`` is the API's object.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 
-from survey.models import Department
 from survey.periods import shift_quarter
 from survey.scorecards.services.scorecard_export import labels, reason_text
 from survey.scorecards.services.scorecards import (
     ChangeFlag,
     IqFigure,
     Scorecard,
-    Settings,
-    build_scorecard,
 )
 
 #: The IQ of the baseline's average department (``IQ = 100 + 15·(ISQ − μ0)/σ0``).
@@ -164,19 +159,6 @@ def summarise(card: Scorecard) -> Summary:
         previous=previous if previous in card.quarters else None,
         change=card.flag,
     )
-
-
-def build_summary(
-    session: Session,
-    department: Department,
-    raw_quarter: str | None,
-    settings: Settings,
-    now: datetime | None = None,
-) -> tuple[Summary, Scorecard]:
-    """The summary of ``department`` for a quarter (as ``scorecards.build_scorecard`` reads
-    it: a bad quarter falls back to the latest), with the scorecard it was made from."""
-    card, _problem = build_scorecard(session, department, raw_quarter, settings, now)
-    return summarise(card), card
 
 
 # --- words ---

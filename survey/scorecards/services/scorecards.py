@@ -14,16 +14,13 @@ the ISQ.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from statistics import median
 
 from sqlalchemy.orm import Session
 
-from analysis import anonymity, scoring, stats
+from analysis import anonymity
 from analysis import scorecard as sc
-from analysis.model import MIN_TREND_QUARTERS, Z95
+from analysis.model import MIN_TREND_QUARTERS
 from survey.local_format import organisation_zone
 from survey.models import Department
 from survey.periods import shift_quarter
@@ -75,12 +72,6 @@ from survey.scorecards.services.scorecard_results import (  # noqa: F401  (re-ex
 )
 from survey.services.lru import IdentityMemo, Lru
 
-
-def _wilson(x: float, n: float) -> tuple[float, float]:
-    low, high = stats.wilson_interval(x, n)
-    return 100.0 * low, 100.0 * high
-
-
 _standings_memo: IdentityMemo[dict[int, tuple[tuple[str, str], ...]]] = IdentityMemo(16)
 
 
@@ -93,30 +84,16 @@ def _standings(model: QuarterModel, k: int) -> dict[int, tuple[tuple[str, str], 
 def _dimension_sums(
     session: Session, quarter: str, k: int, versions: data.ScoreVersions
 ) -> tuple[tuple[str, ...], dict[int, data.MetricSums], dict[str, float | None]]:
-    """The quarterly dimension codes, every department's sums of them in ``quarter`` and the
-    organisation's value of each (0..100, from the departments passing the gate), cached
-    under the quarter's fingerprint: one row per department and dimension to read."""
+    """The quarterly dimension codes, every department's sums of them in ``quarter`` (one
+    read: one row per department and dimension) and the organisation's value of each
+    (``analysis.scorecard.dimension_org``), cached under the quarter's fingerprint."""
     codes = tuple(data.quarterly_dimension_codes(session))
     key = (data.database_name(session), quarter, versions.of(quarter), codes, k)
 
     def read() -> tuple[dict[int, data.MetricSums], dict[str, float | None]]:
         sums = data.provider_sums(session, [quarter], [f"q.{c}" for c in codes])
         by_department = {p: m for (p, _q), m in sums.items()}
-        org: dict[str, float | None] = {}
-        for code in codes:
-            metric = f"q.{code}"
-            gated = [
-                m[metric]
-                for m in by_department.values()
-                if metric in m
-                and anonymity.passes_gate(m[metric].n, k)
-                and not _likert_certain(m[metric], k)
-            ]
-            org_n = sum(s.n for s in gated)
-            org[code] = (
-                float(scoring.rescale(sum(s.total for s in gated) / org_n, 1, 5)) if org_n else None
-            )
-        return by_department, org
+        return by_department, sc.dimension_org(codes, by_department, k)
 
     by_department, org = _dimension_cache.get_or_make(key, read)
     return codes, by_department, org
@@ -125,36 +102,14 @@ def _dimension_sums(
 _dimension_cache: Lru[tuple[dict[int, data.MetricSums], dict[str, float | None]]] = Lru(16)
 
 
-def _likert_certain(sums: Sums, k: int) -> bool:
-    """A 1..5 mean too near an end of the scale (``anonymity.share_is_certain``)."""
-    return anonymity.share_is_certain((sums.total - sums.n) / 4.0, sums.n, k)
-
-
 def _dimensions(
     session: Session, department_id: int, quarter: str, k: int, versions: data.ScoreVersions
 ) -> tuple[DimensionRow, ...]:
     codes, sums, org = _dimension_sums(session, quarter, k, versions)
-    rows = []
-    for code in codes:
-        own = sums.get(department_id, {}).get(f"q.{code}", Sums())
-        if own.n == 0:
-            value = Gated.hidden(NO_DATA)
-        elif not anonymity.passes_gate(own.n, k):
-            value = Gated.hidden(BELOW_K)
-        elif _likert_certain(own, k):
-            value = Gated.hidden(CERTAIN)
-        else:
-            mean = own.mean or 0.0
-            sd = math.sqrt(own.variance or 0.0)
-            half = Z95 * sd / math.sqrt(own.n)
-            value = Gated(
-                float(scoring.rescale(mean, 1, 5)),
-                float(scoring.rescale(max(1.0, mean - half), 1, 5)),
-                float(scoring.rescale(min(5.0, mean + half), 1, 5)),
-                own.n,
-            )
-        rows.append(DimensionRow(code, value, org[code]))
-    return tuple(rows)
+    return tuple(
+        DimensionRow(code, value, org_value)
+        for code, value, org_value in sc.dimensions(codes, sums, org, department_id, k)
+    )
 
 
 def _customers(
@@ -165,9 +120,8 @@ def _customers(
     Rows are listed for active customer departments only, but every customer department
     (inactive ones too) is counted in the row's total: the provider's overall figures rest on
     all of them, so a customer missing from the table is part of the hidden remainder, and
-    the remainder rule sees it. Both columns (0..100) follow ``anonymity.suppress_shares``:
-    no shown row, and no hidden remainder, has fewer than k people on one side (T, a share:
-    ``anonymity.one_sided``) or sits at one end of the scale (R, a mean)."""
+    the remainder rule sees it. One read (``pair_sums`` of this provider); each column's
+    figures are computed by the pure ``analysis.scorecard.customer_column``."""
     pairs = data.pair_sums(session, quarter, ("R", "T"), provider_id=department_id)
     active = {d.id: d for d in data.departments(session)}
     customer_ids = sorted((c for _p, c in pairs if c in active), key=lambda i: active[i].code)
@@ -181,50 +135,13 @@ def _customers(
         ], everyone
 
     def column(metric: str) -> list[Gated]:
-        sums, everyone = sums_of(metric)
-        visible = (
-            anonymity.suppress_shares(
-                [s.n for s in sums],
-                [s.total / 100.0 for s in sums],
-                k,
-                everyone.n,
-                everyone.total / 100.0,
-                anonymity.one_sided if metric == "T" else anonymity.share_is_certain,
-            )
-            if sums
-            else []
-        )
-        out = []
-        for s, show in zip(sums, visible, strict=True):
-            if s.n == 0:
-                out.append(Gated.hidden(NO_DATA))
-            elif not show:
-                out.append(Gated.hidden(BELOW_K if s.n < k else REMAINDER))
-            elif metric == "T":
-                share = s.total / s.n
-                low, high = _wilson(share * s.n / 100.0, s.n)
-                out.append(Gated(share, low, high, s.n))
-            else:
-                half = Z95 * math.sqrt((s.variance or 0.0) / s.n)
-                mean = s.mean or 0.0
-                out.append(Gated(mean, max(0.0, mean - half), min(100.0, mean + half), s.n))
-        return out
+        return sc.customer_column(*sums_of(metric), metric, k)
 
     relationship, satisfaction = column("R"), column("T")
     return tuple(
         CustomerRow(active[c].code, active[c].name, relationship[i], satisfaction[i])
         for i, c in enumerate(customer_ids)
     )
-
-
-def _distribution(values: Sequence[float], edges: Sequence[int]) -> Distribution:
-    counts = [0] * (len(edges) + 1)
-    for v in values:
-        index = next((i for i, edge in enumerate(edges) if v <= edge), len(edges))
-        counts[index] += 1
-    ordered = sorted(values)
-    p90 = ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)] if ordered else None
-    return Distribution(tuple(edges), tuple(counts), median(ordered) if ordered else None, p90)
 
 
 def _compliance(
@@ -249,8 +166,7 @@ def _compliance(
         if not anonymity.passes_gate(count.judged, k):
             share = Gated.hidden(BELOW_K)
         else:
-            low, high = _wilson(count.compliant, count.judged)
-            share = Gated(100.0 * count.compliant / count.judged, low, high, count.judged)
+            share = sc.share_figure(count.compliant, count.judged)
         services.append(ServiceCompliance(names.get(service_id, str(service_id)), share))
     # The raw share of judged interactions, gated on its own count: shown even when the
     # department has no survey figure (then its shrunk C, a model output, is not).
@@ -259,8 +175,7 @@ def _compliance(
         share = Gated.hidden(why)
     else:
         c_sums = score.sums  # type: ignore[union-attr]
-        low, high = _wilson(c_sums.c_compliant, c_sums.c_judged)
-        share = Gated(100.0 * c_sums.c_compliant / c_sums.c_judged, low, high, c_sums.c_judged)
+        share = sc.share_figure(c_sums.c_compliant, c_sums.c_judged)
     surveyed = sum(1 for t in times if t.surveyed)
     standards = tuple(compliance_data.standards_in_force(session, department_id, quarter))
     if not anonymity.passes_gate(len(times), k):
@@ -281,23 +196,21 @@ def _compliance(
         )
     first = [t.first_response_minutes for t in times if t.first_response_minutes is not None]
     resolved = [t.resolution_minutes for t in times if t.resolution_minutes is not None]
-    hours = [0] * 24
-    local_hours = [0] * 24
-    zone = organisation_zone()  # the page shows the hours people work in, not UTC's
-    for t in times:
-        hours[t.opened_at.astimezone(UTC).hour] += 1
-        local_hours[t.opened_at.astimezone(zone).hour] += 1
+    opened = [t.opened_at for t in times]
+    # The page shows the hours people work in (the organisation's zone); exports keep UTC's.
+    hours = sc.opening_hours(opened, UTC)
+    local_hours = sc.opening_hours(opened, organisation_zone())
     return (
         Compliance(
             share=share,
             org_share=model.org.get("C"),
             services=tuple(services),
             interactions=len(times),
-            first_response=_distribution(first, FIRST_RESPONSE_BUCKETS) if first else None,
-            resolution=_distribution(resolved, RESOLUTION_BUCKETS) if resolved else None,
-            peak_hours=tuple(hours),
+            first_response=sc.distribution(first, FIRST_RESPONSE_BUCKETS) if first else None,
+            resolution=sc.distribution(resolved, RESOLUTION_BUCKETS) if resolved else None,
+            peak_hours=hours,
             reason=None,
-            peak_hours_local=tuple(local_hours),
+            peak_hours_local=local_hours,
             standards=standards,
         ),
         surveyed,
@@ -311,25 +224,10 @@ def _gap(
     score: QuarterScore | None,
     k: int,
 ) -> PerceptionGap:
+    """The self-view section: one read of the members' quiz results, computed by the pure
+    ``analysis.scorecard.perception``."""
     view = data.member_self_view(session, department_id, quarter)
-    customer = score.components["R"] if score is not None else None
-    customer_view = (
-        Gated(customer.raw, None, None, customer.n)
-        if customer is not None and customer.shown
-        else Gated.hidden(customer.reason if customer is not None else NO_DATA)  # type: ignore[arg-type]
-    )
-    if view.takers == 0:
-        return PerceptionGap(Gated.hidden(NO_DATA), customer_view, None, None, 0, NO_DATA)
-    if not anonymity.passes_gate(view.takers, k):
-        return PerceptionGap(Gated.hidden(BELOW_K), customer_view, None, None, view.takers, BELOW_K)
-    own = sum(view.overall) / len(view.overall)
-    self_gated = Gated(own, None, None, view.takers)
-    if not customer_view.shown:
-        return PerceptionGap(
-            self_gated, customer_view, None, None, view.takers, customer_view.reason
-        )
-    gap, label = scoring.perception_gap(own, customer_view.value)
-    return PerceptionGap(self_gated, customer_view, float(gap), str(label), view.takers, None)
+    return sc.perception(view.overall, score.components["R"] if score is not None else None, k)
 
 
 def _comments(

@@ -1,0 +1,159 @@
+"""analysis.scorecard's sections of a department page computed from plain sums: the dimension
+rows (a 1..5 question's gated figure on 0..100 with its interval, the organisation's value
+over the departments shown) and the customer table's columns (hand computations)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from analysis import scorecard as sc
+from analysis.scorecard import BELOW_K, CERTAIN, NO_DATA, Sums
+
+
+def _answers(values: list[int]) -> Sums:
+    return Sums(len(values), float(sum(values)), float(sum(v * v for v in values)))
+
+
+def test_a_shown_mean_is_rescaled_with_its_normal_interval() -> None:
+    # Ten people: five 4s, three 3s, two 5s: mean 3.9, sample variance 0.544..., on 0..100
+    # (3.9 − 1)/4·100 = 72.5; half-width 1.96·sd/√10 on the 1..5 scale.
+    values = [4] * 5 + [3] * 3 + [5] * 2
+    figure = sc.likert_figure(_answers(values), 5)
+    mean = sum(values) / 10
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / 9)
+    half = 1.959964 * sd / math.sqrt(10)
+    assert figure.shown and figure.n == 10
+    assert figure.value == pytest.approx(72.5)
+    assert figure.low == pytest.approx((mean - half - 1) * 25, abs=1e-4)
+    assert figure.high == pytest.approx((mean + half - 1) * 25, abs=1e-4)
+
+
+def test_a_mean_is_hidden_without_data_under_k_or_at_an_end_of_the_scale() -> None:
+    assert sc.likert_figure(Sums(), 5).reason == NO_DATA
+    assert sc.likert_figure(_answers([4, 4, 3, 5]), 5).reason == BELOW_K
+    # Everyone answered 5: the mean tells how every small group answered.
+    assert sc.likert_figure(_answers([5] * 8), 5).reason == CERTAIN
+    # Two 4s among six 5s: half a person's worth below the top, under the 0.8 margin.
+    assert sc.likert_figure(_answers([5] * 6 + [4] * 2), 5).reason == CERTAIN
+    # A 4 and a 2: a whole person's worth below the top.
+    assert sc.likert_figure(_answers([5] * 6 + [4, 2]), 5).shown
+
+
+def test_the_organisation_value_leaves_hidden_departments_out() -> None:
+    shown_a = _answers([4] * 6)  # mean 4
+    shown_b = _answers([2] * 4 + [3] * 6)  # mean 2.6
+    under_k = _answers([1, 1])
+    at_the_top = _answers([5] * 9)
+    org = sc.likert_org([shown_a, under_k, shown_b, at_the_top], 5)
+    assert org == pytest.approx(((24 + 26) / 16 - 1) * 25)
+    assert sc.likert_org([under_k, at_the_top], 5) is None
+
+
+def test_a_department_row_per_code_beside_the_organisation() -> None:
+    snapshot = {
+        1: {"q.rel": _answers([4] * 6), "q.emp": _answers([3, 3])},
+        2: {"q.rel": _answers([2] * 5)},
+    }
+    org = sc.dimension_org(("rel", "emp"), snapshot, 5)
+    assert org == {"rel": pytest.approx(((24 + 10) / 11 - 1) * 25), "emp": None}
+    rows = sc.dimensions(("rel", "emp"), snapshot, org, 1, 5)
+    assert [(code, figure.value, figure.reason) for code, figure, _org in rows] == [
+        ("rel", pytest.approx(75.0), None),
+        ("emp", None, BELOW_K),
+    ]
+    assert [row[2] for row in rows] == [org["rel"], None]
+    assert [figure.reason for _c, figure, _o in sc.dimensions(("rel",), snapshot, org, 3, 5)] == [
+        NO_DATA
+    ]
+
+
+# --- the customer table ---
+
+
+def test_a_customer_column_hides_small_cells_and_the_remainder() -> None:
+    # R of three customer departments: 6, 3 and 7 people; the provider's R rests on them and
+    # on 2 people of an inactive department (in no row). 3 is under k; with it and the 2
+    # hidden the remainder is 5, so the other rows may show.
+    cells = [_r(6, 70.0), _r(3, 40.0), _r(7, 80.0)]
+    everyone = sum(cells, Sums()) + _r(2, 50.0)
+    shown_6, small, shown_7 = sc.customer_column(cells, everyone, "R", 5)
+    assert small.reason == BELOW_K
+    assert shown_6.value == pytest.approx(70.0) and shown_7.value == pytest.approx(80.0)
+    # Without the inactive department the hidden remainder is 3: the smallest shown row goes.
+    first, _small, last = sc.customer_column(cells, sum(cells, Sums()), "R", 5)
+    assert first.reason == sc.REMAINDER and last.shown
+    assert sc.customer_column([Sums()], Sums(), "R", 5)[0].reason == NO_DATA
+    assert sc.customer_column([], Sums(), "T", 5) == []
+
+
+def test_a_customer_share_has_its_wilson_interval() -> None:
+    # T of 20 people, 14 satisfied (total 1400 on 0..100; 6 on the other side, at least k),
+    # beside 10 more, 5 satisfied.
+    cells = [Sums(20, 1400.0, 140000.0), Sums(10, 500.0, 50000.0)]
+    share, _other = sc.customer_column(cells, cells[0] + cells[1], "T", 5)
+    assert share.value == pytest.approx(70.0)
+    # Wilson 95 % for 14/20 by hand: (14 + 1.92 ± 1.96·√(4.2 + 0.96)) / 23.84 = 0.481 to 0.854.
+    assert (share.low, share.high) == pytest.approx((48.10, 85.45), abs=0.01)
+    # 7 of 10: only 3 on the unsatisfied side, so the share is hidden (one-sided; the table
+    # gives the reason of a hidden row of at least k people as the remainder's).
+    one_sided = sc.customer_column([Sums(10, 700.0, 70000.0)], Sums(10, 700.0, 70000.0), "T", 5)
+    assert one_sided[0].reason == sc.REMAINDER
+
+
+def _r(n: int, mean: float, sd: float = 10.0) -> Sums:
+    """n people with R ``mean`` and sample sd ``sd`` (0..100)."""
+    return Sums(n, n * mean, (n - 1) * sd * sd + n * mean * mean)
+
+
+# --- compliance details ---
+
+
+def test_a_compliance_share_is_a_percentage_with_its_wilson_interval() -> None:
+    figure = sc.share_figure(14, 20)
+    assert (figure.value, figure.n) == (pytest.approx(70.0), 20)
+    assert (figure.low, figure.high) == pytest.approx((48.10, 85.45), abs=0.01)
+    assert sc.share_figure(0, 5).low == 0.0 and sc.share_figure(5, 5).high == 100.0
+
+
+def test_times_fall_in_buckets_with_their_median_and_90th_percentile() -> None:
+    # Buckets up to 60 and 240 minutes, then open; a value on an edge is inside its bucket.
+    got = sc.distribution([10, 60, 61, 240, 500, 30, 20, 45, 90, 1000], (60, 240))
+    assert got.edges == (60, 240) and got.counts == (5, 3, 2)
+    assert got.median_minutes == pytest.approx((60 + 61) / 2)  # the middle two of ten
+    assert got.p90_minutes == 500  # 9 of the 10 values are at or below it
+    empty = sc.distribution([], (60,))
+    assert empty.counts == (0, 0) and empty.median_minutes is None and empty.p90_minutes is None
+
+
+def test_opening_hours_are_counted_in_the_zone_given() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    opened = [datetime(2026, 1, 5, 8, 30, tzinfo=UTC), datetime(2026, 7, 6, 8, 30, tzinfo=UTC)]
+    assert sc.opening_hours(opened, UTC)[8] == 2
+    rome = sc.opening_hours(opened, ZoneInfo("Europe/Rome"))  # UTC+1 in January, +2 in July
+    assert (rome[9], rome[10], sum(rome)) == (1, 1, 2)
+
+
+# --- the self-view ---
+
+
+def _r_component(raw: float | None, n: int, reason: str | None = None) -> sc.Component:
+    return sc.Component("R", n, raw, raw, None, None, reason)
+
+
+def test_the_self_view_needs_k_members_and_a_shown_customer_view_for_a_gap() -> None:
+    members = [80.0, 90.0, 70.0, 85.0, 75.0]  # their mean is 80
+    customers = _r_component(72.0, 12)
+    full = sc.perception(members, customers, 5)
+    assert full.self_view.value == pytest.approx(80.0) and full.takers == 5
+    assert full.customer_view.value == 72.0
+    assert (full.gap, full.label, full.reason) == (pytest.approx(8.0), "overestimate", None)
+    few = sc.perception(members[:4], customers, 5)
+    assert (few.self_view.reason, few.gap, few.takers) == (BELOW_K, None, 4)
+    none = sc.perception([], None, 5)
+    assert (none.reason, none.customer_view.reason) == (NO_DATA, NO_DATA)
+    hidden = sc.perception(members, _r_component(None, 3, BELOW_K), 5)
+    assert hidden.self_view.shown and hidden.gap is None and hidden.reason == BELOW_K
