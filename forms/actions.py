@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from forms.base import SafeForm
+from forms.base import OptionalChoice, SafeForm
 
 
 class ActionForm(SafeForm):
@@ -16,7 +16,7 @@ class ActionForm(SafeForm):
     description = TextAreaField(_l("Details"), validators=[Optional(), Length(max=4000)])
     target = SelectField(_l("What it answers"), validators=[InputRequired()])
     owner_name = StringField(_l("Owner (name)"), validators=[Optional(), Length(max=160)])
-    owner_user = SelectField(_l("Owner (account)"), validators=[Optional()])
+    owner_user = SelectField(_l("Owner (account)"), validators=[OptionalChoice()])
     due_on = DateField(_l("Due date"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[InputRequired()])
     public_summary = TextAreaField(

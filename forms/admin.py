@@ -33,7 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from forms.base import SafeForm
+from forms.base import OptionalChoice, SafeForm
 
 LOCALE_CHOICES = [
     SelectChoice("en", "English"),
@@ -67,7 +67,7 @@ class DepartmentForm(SafeForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     name_it = StringField(_l("Name in Italian"), validators=[Optional(), Length(max=120)])
     name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=120)])
-    parent = SelectField(_l("Part of"), validators=[Optional()])
+    parent = SelectField(_l("Part of"), validators=[OptionalChoice()])
 
 
 class PersonForm(SafeForm):

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
+from wtforms.validators import StopValidation
 
 
 class SafeForm(FlaskForm):
@@ -29,3 +30,17 @@ class SafeForm(FlaskForm):
                 ]
                 valid = False
         return valid
+
+
+class OptionalChoice:
+    """A choice that may be left empty. Unlike ``Optional``, which strips the value and stops
+    the checks when nothing is left, only an absent or empty value counts as "not chosen": a
+    value of spaces is no choice and is refused like any other ("Not a valid choice"), where
+    ``Optional`` let it through unchecked to a view that read it as a number."""
+
+    field_flags = {"optional": True}
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if not field.raw_data or field.raw_data[0] == "":
+            field.errors[:] = []
+            raise StopValidation()

@@ -31,7 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forms.base import SafeForm
+from forms.base import OptionalChoice, SafeForm
 
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 
@@ -83,7 +83,7 @@ class GroupSizeForm(SafeForm):
 
 class InteractionForm(SafeForm):
     provider = SelectField(_l("Department that handled it"), validators=[InputRequired()])
-    service = SelectField(_l("Service"), validators=[Optional()])
+    service = SelectField(_l("Service"), validators=[OptionalChoice()])
     requester_email = EmailField(
         _l("Requester's email"), validators=[DataRequired(), Email(), Length(max=254)]
     )
@@ -160,7 +160,7 @@ class ScheduleForm(AudienceFields):
         default=35,
         validators=[InputRequired(), NumberRange(1, 120)],
     )
-    questionnaire = SelectField(_l("Questionnaire"), validators=[Optional()])
+    questionnaire = SelectField(_l("Questionnaire"), validators=[OptionalChoice()])
     active = BooleanField(_l("Running (untick to pause: nothing new is created)"), default=True)
 
     def validate_close_offset_days(self, field: IntegerField) -> None:

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from forms.base import SafeForm
+from forms.base import OptionalChoice, SafeForm
 from forms.delivery import MultiCheckboxField
 from forms.question_fields import Frequency5, Scenario, quiz_field
 
@@ -45,7 +45,7 @@ class QuizForm(SafeForm):
     item_codes: tuple[str, ...] = ()
     item_kinds: Mapping[str, str] = {}
 
-    department = SelectField(_l("Your department (optional)"), validators=[Optional()])
+    department = SelectField(_l("Your department (optional)"), validators=[OptionalChoice()])
 
     def answers(self) -> dict[str, int]:
         """The validated answers by item code (ints)."""
