@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
-from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.survey import QuestionSpec, SurveyForm, make_survey_form
@@ -30,6 +29,7 @@ from survey.extensions import csrf, csrf_ok, limit_link_pages
 from survey.i18n import LOCALES, choose_locale
 from survey.models import Invitation, Person
 from survey.respond.form_specs import question_specs
+from survey.respond.sections import first_open_section, section_form, section_index, step
 from survey.respond.services.answering import (
     live_questions,
     load_draft,
@@ -143,41 +143,6 @@ def _post_interaction(
     return redirect(url_for("respond.thanks", lang=locale))
 
 
-def _section_index(raw: str | None, count: int, default: int) -> int:
-    try:
-        return min(max(int(raw or default), 0), count - 1)
-    except ValueError:
-        return default
-
-
-def _first_open_section(
-    draft: dict[str, Any], provider_ids: list[int], specs: Sequence[QuestionSpec]
-) -> int:
-    """Where a returning respondent continues: the first section not complete (never saved,
-    or saved half-answered)."""
-    sections = draft.get("sections", {})
-    for index, pid in enumerate(provider_ids):
-        if not _section_complete(specs, sections.get(str(pid))):
-            return index
-    return max(len(provider_ids) - 1, 0)
-
-
-def _section_form(specs: Sequence[QuestionSpec], raw: dict[str, Any] | None) -> SurveyForm:
-    return make_survey_form(specs, data=raw or None, with_not_applicable=True)
-
-
-def _saved_form(specs: Sequence[QuestionSpec], raw: dict[str, Any]) -> SurveyForm:
-    """A section's saved raw values, replayed as if posted, ready to validate."""
-    values = MultiDict({k: v for k, v in raw.items() if v not in (None, False, "")})
-    return make_survey_form(specs, formdata=values, with_not_applicable=True)
-
-
-def _section_complete(specs: Sequence[QuestionSpec], raw: dict[str, Any] | None) -> bool:
-    if raw is None:
-        return False
-    return bool(raw.get("not_applicable")) or _saved_form(specs, raw).validate()
-
-
 def _quarterly(
     link: Link,
     questionnaire: QuestionnaireCopy,
@@ -211,7 +176,7 @@ def _quarterly_page(
 
     def show(index: int, form: SurveyForm | None = None, status: int = 200, **extra: Any) -> View:
         provider = providers[index]
-        form = form or _section_form(specs, sections.get(str(provider.id)))
+        form = form or section_form(specs, sections.get(str(provider.id)))
         return render_template(
             "respond/quarterly.html",
             form=form,
@@ -225,56 +190,31 @@ def _quarterly_page(
         ), status
 
     if request.method in ("GET", "HEAD"):
-        index = _section_index(
-            request.args.get("section"), len(ids), _first_open_section(draft, ids, specs)
+        index = section_index(
+            request.args.get("section"), len(ids), first_open_section(draft, ids, specs)
         )
         return show(index)
 
-    index = _section_index(request.form.get("section"), len(ids), 0)
-    action = request.form.get("action", "next")
+    index = section_index(request.form.get("section"), len(ids), 0)
     form = make_survey_form(specs, formdata=request.form, with_not_applicable=True)
     if not csrf_ok():
         form.validate()
         return show(index, form, 400, expired=True)
-    skipping = bool(form["not_applicable"].data)
-    # Every section is validated before it is kept as a draft, whatever the action: "I did
-    # not deal with them", "back" and "save and finish later" keep a half-answered section,
-    # but a value that is actually wrong (not merely missing: too long, a NUL, not a choice)
-    # sends the form back, so no draft holds what a submit would refuse.
-    valid = form.validate()
-    wrong = [f for f in form if f.errors and f.data not in (None, "", False)]
-    if wrong or (not valid and action not in ("save", "back") and not skipping):
-        return show(index, form, 422)
-    sections[str(ids[index])] = form.raw()
+    taken = step(specs, draft, ids, index, request.form.get("action", "next"), form)
+    if not taken.keep:
+        return show(taken.index, taken.form, taken.status)
     save_draft(db, invitation, draft)
-    if action == "save":
+    if taken.outcome == "saved":
         db.commit()
         return render_template("respond/saved.html", locale=locale)
-    if action == "back":
-        db.commit()
-        return show(max(index - 1, 0))
-    if action == "submit":
-        missing = [
-            i for i, pid in enumerate(ids) if not _section_complete(specs, sections.get(str(pid)))
-        ]
-        if missing:
-            db.commit()
-            return show(missing[0], status=422, incomplete=True)
-        answers = {}
-        for pid in ids:
-            raw = sections[str(pid)]
-            if raw.get("not_applicable"):
-                continue
-            section_form = _saved_form(specs, raw)
-            section_form.validate()
-            answers[pid] = section_form.answers()
-        if submit_quarterly(db, link, answers, questionnaire=questionnaire) is None:
+    if taken.outcome == "submit":
+        if submit_quarterly(db, link, taken.answers, questionnaire=questionnaire) is None:
             db.rollback()
             return _closed_page(LinkState.USED)
         db.commit()
         return redirect(url_for("respond.thanks", lang=locale, d=ids))
     db.commit()
-    return show(min(index + 1, len(ids) - 1))
+    return show(taken.index, status=taken.status, incomplete=taken.incomplete)
 
 
 @bp.get("/thanks")
