@@ -136,13 +136,8 @@ def test_the_job_commits_each_step(app, session, smtp_server) -> None:
     assert after["tokens"] == 11 and len(smtp_server.messages) == 11
 
 
-@pytest.mark.postgres
-def test_two_dispatchers_never_send_one_message_twice(app, session, smtp_server) -> None:
-    """Two dispatchers drain one outbox at once, in small batches, while the server takes a
-    little time per message: each message arrives exactly once (on PostgreSQL disjoint claims
-    with SKIP LOCKED, on SQLite claims under the write lock). How the work splits between them
-    depends on the scheduler (on a loaded machine one may drain it all); that a claimed batch
-    is never taken by the other is shown step by step in the next test."""
+def _queue(session, count: int) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
+    """``count`` plain messages queued and committed."""
     queued = [
         enqueue_message(
             session,
@@ -153,9 +148,20 @@ def test_two_dispatchers_never_send_one_message_twice(app, session, smtp_server)
             purpose="test",
             domain="example.com",
         )
-        for i in range(60)
+        for i in range(count)
     ]
     session.commit()
+    return queued
+
+
+@pytest.mark.postgres
+def test_two_dispatchers_never_send_one_message_twice(app, session, smtp_server) -> None:
+    """Two dispatchers drain one outbox at once, in small batches, while the server takes a
+    little time per message: each message arrives exactly once (on PostgreSQL disjoint claims
+    with SKIP LOCKED, on SQLite claims under the write lock). How the work splits between them
+    depends on the scheduler (on a loaded machine one may drain it all); that a claimed batch
+    is never taken by the other is shown step by step in the next test."""
+    queued = _queue(session, 60)
     smtp_server.handler.delay = 0.005
     sessions = database(app).sessionmaker
     start = threading.Barrier(2)
@@ -238,17 +244,7 @@ def test_a_claimed_batch_is_never_taken_by_another_dispatcher(app, session, smtp
     still uncommitted (PostgreSQL: the rows are locked and skipped; SQLite: w1 holds the write
     lock, so w2 is tried only once it is committed), then committed (the lease): w2 drains the
     outbox and sends every other message, never one of w1's."""
-    for i in range(12):
-        enqueue_message(
-            session,
-            to_addr=f"p{i}@example.com",
-            subject=f"Survey {i}",
-            body_text=f"Hello {i}",
-            body_html="",
-            purpose="test",
-            domain="example.com",
-        )
-    session.commit()
+    _queue(session, 12)
     sessions = database(app).sessionmaker
     w1 = sessions()
     held = claim_batch(w1, "w1", 5, utcnow())
