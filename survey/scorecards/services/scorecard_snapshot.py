@@ -2,9 +2,7 @@
 sections need and returns it as plain data (frozen dataclasses and tuples of sums, no ORM
 objects); the pure functions of ``analysis.scorecard`` then compute the sections from it.
 
-Sections read here so far: the active departments (``departments``, which the page's names,
-flags and customer table share: one read), the dimension profile (``DimensionSnapshot``) and
-the customer table (``CustomerSnapshot``). The headline sums
+Sections read here so far: the dimension profile (``DimensionSnapshot``). The headline sums
 of the model come from ``scorecard_models.read_inputs``; the other sections still read on
 their own (docs/architecture.md, "Scorecards: what a page reads").
 """
@@ -33,44 +31,22 @@ class DimensionSnapshot:
 
 
 @dataclass(frozen=True)
-class CustomerSnapshot:
-    """One provider's sums of R and T per customer department in one quarter (``pairs``,
-    keyed by (provider, customer); every customer department, inactive ones included, since
-    they all count in the provider's total and so in the remainder rule)."""
-
-    pairs: Mapping[tuple[int, int], Mapping[str, Sums]]
-
-
-@dataclass(frozen=True)
 class PageSnapshot:
-    """What a department's page reads for one quarter: the active departments by code, and
-    the sections' sums. A section is None when the quarter is not released (nothing of it
-    shows)."""
+    """What a department's page reads for one quarter. ``dimensions`` is None when the
+    quarter is not released (nothing of it shows)."""
 
-    departments: tuple[data.DepartmentRow, ...]
     dimensions: DimensionSnapshot | None
-    customers: CustomerSnapshot | None
 
 
 def read_page(
-    session: Session, department_id: int, quarter: str, versions: data.ScoreVersions
+    session: Session, quarter: str, versions: data.ScoreVersions
 ) -> PageSnapshot:
-    """The reads of ``department_id``'s page for ``quarter``: the active departments (one
-    read); the dimension sums (one read, a row per department and dimension of
-    ``score_totals``, kept per process under the quarter's version, so a warm page reads
-    only the dimension codes); the provider's customer cells (one read of ``score_cells``)."""
+    """The reads of a department's page for ``quarter``. The dimension sums are one read (a
+    row per department and dimension of ``score_totals``), kept per process under the
+    quarter's version, so a warm page reads only the dimension codes."""
     released = versions.released(quarter)
     return PageSnapshot(
-        departments=tuple(data.departments(session)),
         dimensions=_dimension_snapshot(session, quarter, versions) if released else None,
-        customers=_customer_snapshot(session, department_id, quarter) if released else None,
-    )
-
-
-def _customer_snapshot(session: Session, department_id: int, quarter: str) -> CustomerSnapshot:
-    pairs = data.pair_sums(session, quarter, ("R", "T"), provider_id=department_id)
-    return CustomerSnapshot(
-        MappingProxyType({pair: MappingProxyType(dict(m)) for pair, m in pairs.items()})
     )
 
 

@@ -14,7 +14,6 @@ the ISQ.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -72,7 +71,7 @@ from survey.scorecards.services.scorecard_results import (  # noqa: F401  (re-ex
     TrendMarker,
     TrendPoint,
 )
-from survey.scorecards.services.scorecard_snapshot import CustomerSnapshot, DimensionSnapshot
+from survey.scorecards.services.scorecard_snapshot import DimensionSnapshot
 from survey.services.lru import IdentityMemo, Lru
 
 _standings_memo: IdentityMemo[dict[int, tuple[tuple[str, str], ...]]] = IdentityMemo(16)
@@ -102,23 +101,17 @@ def _dimensions(
 
 
 def _customers(
-    snapshot: CustomerSnapshot | None,
-    active_departments: Sequence[data.DepartmentRow],
-    department_id: int,
-    k: int,
+    session: Session, department_id: int, quarter: str, k: int
 ) -> tuple[CustomerRow, ...]:
-    """The customer departments' rows of a provider's scorecard, from the page's snapshot
-    (nothing for a quarter not released).
+    """The customer departments' rows of a provider's scorecard.
 
     Rows are listed for active customer departments only, but every customer department
     (inactive ones too) is counted in the row's total: the provider's overall figures rest on
     all of them, so a customer missing from the table is part of the hidden remainder, and
-    the remainder rule sees it. Each column's figures are computed by the pure
-    ``analysis.scorecard.customer_column``."""
-    if snapshot is None:
-        return ()
-    pairs = snapshot.pairs
-    active = {d.id: d for d in active_departments}
+    the remainder rule sees it. One read (``pair_sums`` of this provider); each column's
+    figures are computed by the pure ``analysis.scorecard.customer_column``."""
+    pairs = data.pair_sums(session, quarter, ("R", "T"), provider_id=department_id)
+    active = {d.id: d for d in data.departments(session)}
     customer_ids = sorted((c for _p, c in pairs if c in active), key=lambda i: active[i].code)
 
     def sums_of(metric: str) -> tuple[list[Sums], Sums]:
@@ -295,8 +288,7 @@ def _build_scorecard(
     quarter, problem = models.resolve_quarter(available, raw_quarter, now, fallback)
     settings = models.effective_settings(session, settings, quarter)
     k = settings.k
-    page = snapshot.read_page(session, department.id, quarter, versions)
-    departments = list(page.departments)
+    departments = data.departments(session)
     if all(d.id != department.id for d in departments):
         departments = [
             *departments,
@@ -351,6 +343,7 @@ def _build_scorecard(
     )
 
     released = versions.released(quarter)
+    page = snapshot.read_page(session, quarter, versions)
     counts = data.provider_sums(
         session,
         [q for q in window if versions.released(q)],
@@ -398,7 +391,7 @@ def _build_scorecard(
             trend_marker=marker,
             flag=flag,
             dimensions=_dimensions(page.dimensions, department.id, k),
-            customers=_customers(page.customers, page.departments, department.id, k),
+            customers=_customers(session, department.id, quarter, k) if released else (),
             compliance=compliance,
             comments=comments,
             comments_reason=comments_reason,
