@@ -27,6 +27,7 @@ from survey.periods import shift_quarter
 from survey.scorecards.services import compliance_data
 from survey.scorecards.services import scorecard_data as data
 from survey.scorecards.services import scorecard_models as models
+from survey.scorecards.services import scorecard_snapshot as snapshot
 from survey.scorecards.services.scorecard_data import Sums
 from survey.scorecards.services.scorecard_models import (  # noqa: F401  (re-exported)
     ensure_baseline,
@@ -70,6 +71,7 @@ from survey.scorecards.services.scorecard_results import (  # noqa: F401  (re-ex
     TrendMarker,
     TrendPoint,
 )
+from survey.scorecards.services.scorecard_snapshot import DimensionSnapshot
 from survey.services.lru import IdentityMemo, Lru
 
 _standings_memo: IdentityMemo[dict[int, tuple[tuple[str, str], ...]]] = IdentityMemo(16)
@@ -81,34 +83,20 @@ def _standings(model: QuarterModel, k: int) -> dict[int, tuple[tuple[str, str], 
     return _standings_memo.get_or_make((model,), k, lambda: sc.standings_elsewhere(model, k))
 
 
-def _dimension_sums(
-    session: Session, quarter: str, k: int, versions: data.ScoreVersions
-) -> tuple[tuple[str, ...], dict[int, data.MetricSums], dict[str, float | None]]:
-    """The quarterly dimension codes, every department's sums of them in ``quarter`` (one
-    read: one row per department and dimension) and the organisation's value of each
-    (``analysis.scorecard.dimension_org``), cached under the quarter's fingerprint."""
-    codes = tuple(data.quarterly_dimension_codes(session))
-    key = (data.database_name(session), quarter, versions.of(quarter), codes, k)
-
-    def read() -> tuple[dict[int, data.MetricSums], dict[str, float | None]]:
-        sums = data.provider_sums(session, [quarter], [f"q.{c}" for c in codes])
-        by_department = {p: m for (p, _q), m in sums.items()}
-        return by_department, sc.dimension_org(codes, by_department, k)
-
-    by_department, org = _dimension_cache.get_or_make(key, read)
-    return codes, by_department, org
-
-
-_dimension_cache: Lru[tuple[dict[int, data.MetricSums], dict[str, float | None]]] = Lru(16)
-
-
 def _dimensions(
-    session: Session, department_id: int, quarter: str, k: int, versions: data.ScoreVersions
+    snapshot: DimensionSnapshot | None, department_id: int, k: int
 ) -> tuple[DimensionRow, ...]:
-    codes, sums, org = _dimension_sums(session, quarter, k, versions)
+    """The dimension profile, computed from the page's snapshot by the pure
+    ``analysis.scorecard.dimension_org`` and ``dimensions`` (nothing for a quarter not
+    released)."""
+    if snapshot is None:
+        return ()
+    org = sc.dimension_org(snapshot.codes, snapshot.by_department, k)
     return tuple(
         DimensionRow(code, value, org_value)
-        for code, value, org_value in sc.dimensions(codes, sums, org, department_id, k)
+        for code, value, org_value in sc.dimensions(
+            snapshot.codes, snapshot.by_department, org, department_id, k
+        )
     )
 
 
@@ -355,6 +343,7 @@ def _build_scorecard(
     )
 
     released = versions.released(quarter)
+    page = snapshot.read_page(session, quarter, versions)
     counts = data.provider_sums(
         session,
         [q for q in window if versions.released(q)],
@@ -401,9 +390,7 @@ def _build_scorecard(
             trend=tuple(trend),
             trend_marker=marker,
             flag=flag,
-            dimensions=_dimensions(session, department.id, quarter, k, versions)
-            if released
-            else (),
+            dimensions=_dimensions(page.dimensions, department.id, k),
             customers=_customers(session, department.id, quarter, k) if released else (),
             compliance=compliance,
             comments=comments,

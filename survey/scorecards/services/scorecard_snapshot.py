@@ -1,0 +1,67 @@
+"""The read step of a department's page: one call, ``read_page``, that reads what the page's
+sections need and returns it as plain data (frozen dataclasses and tuples of sums, no ORM
+objects); the pure functions of ``analysis.scorecard`` then compute the sections from it.
+
+Sections read here so far: the dimension profile (``DimensionSnapshot``). The headline sums
+of the model come from ``scorecard_models.read_inputs``; the other sections still read on
+their own (docs/architecture.md, "Scorecards: what a page reads").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from sqlalchemy.orm import Session
+
+from analysis.scorecard import Sums
+from survey.scorecards.services import scorecard_data as data
+from survey.services.lru import Lru
+
+
+@dataclass(frozen=True)
+class DimensionSnapshot:
+    """The quarterly dimension codes (questionnaire order) and every department's sums of the
+    metrics ``q.<code>`` in one quarter (respondents, sum and sum of squares on the 1..5
+    scale); a department with no answer to a dimension has no entry for it."""
+
+    codes: tuple[str, ...]
+    by_department: Mapping[int, Mapping[str, Sums]]
+
+
+@dataclass(frozen=True)
+class PageSnapshot:
+    """What a department's page reads for one quarter. ``dimensions`` is None when the
+    quarter is not released (nothing of it shows)."""
+
+    dimensions: DimensionSnapshot | None
+
+
+def read_page(
+    session: Session, quarter: str, versions: data.ScoreVersions
+) -> PageSnapshot:
+    """The reads of a department's page for ``quarter``. The dimension sums are one read (a
+    row per department and dimension of ``score_totals``), kept per process under the
+    quarter's version, so a warm page reads only the dimension codes."""
+    released = versions.released(quarter)
+    return PageSnapshot(
+        dimensions=_dimension_snapshot(session, quarter, versions) if released else None,
+    )
+
+
+def _dimension_snapshot(
+    session: Session, quarter: str, versions: data.ScoreVersions
+) -> DimensionSnapshot:
+    codes = tuple(data.quarterly_dimension_codes(session))
+    key = (data.database_name(session), quarter, versions.of(quarter), codes)
+
+    def read() -> DimensionSnapshot:
+        sums = data.provider_sums(session, [quarter], [f"q.{c}" for c in codes])
+        by_department = {p: MappingProxyType(dict(m)) for (p, _q), m in sums.items()}
+        return DimensionSnapshot(codes, MappingProxyType(by_department))
+
+    return _dimension_cache.get_or_make(key, read)
+
+
+_dimension_cache: Lru[DimensionSnapshot] = Lru(16)
