@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.import_graph import dotted, import_source, package_of, parse, write_tree
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Where the formulas live: every top-level function and class below these must be run.
@@ -51,13 +53,6 @@ RUN_ELSEWHERE: dict[str, str] = {
 DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def dotted(path: Path, base: Path) -> str:
-    parts = list(path.relative_to(base).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
 @dataclass
 class Module:
     name: str
@@ -77,8 +72,8 @@ class Tree:
         for top in top_names:
             for path in sorted((base / top).rglob("*.py")):
                 name = dotted(path, base)
-                package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-                tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+                package = package_of(path, name)
+                tree = parse(path)
                 module = Module(name, package, tree)
                 module.defs = {n.name: n for n in tree.body if isinstance(n, DEFS)}
                 self.modules[name] = module
@@ -96,12 +91,7 @@ class Tree:
                         top = alias.name.split(".")[0]
                         module.bound[top] = ("module", top)
             elif isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = module.package.split(".")
-                    base = base[: len(base) - (node.level - 1)]
-                    source = ".".join([*base, node.module] if node.module else base)
-                else:
-                    source = node.module or ""
+                source = import_source(node, module.package)
                 for alias in node.names:
                     local = alias.asname or alias.name
                     if f"{source}.{alias.name}" in self.modules:
@@ -256,18 +246,10 @@ def test_every_exception_names_a_formula() -> None:
 # --- the check catches what it is for (a small tree written for each) ---------------------------
 
 
-def write(base: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = base / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return base
-
-
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """An app calling its formulas in each way the walk follows; ``tests/`` calls the rest."""
-    return write(
+    return write_tree(
         tmp_path,
         {
             "survey/__init__.py": "from survey.pages import page\n",
@@ -328,8 +310,8 @@ def tree(tmp_path: Path) -> Path:
 
 
 def test_a_tree_whose_formulas_all_run_passes(tree: Path) -> None:
-    write(tree, {"analysis/study.py": "", "analysis/stats.py": "def mean(v):\n    return 0\n"})
-    write(
+    write_tree(tree, {"analysis/study.py": "", "analysis/stats.py": "def mean(v):\n    return 0\n"})
+    write_tree(
         tree,
         {"survey/admin.py": "from survey.scorecards.services import results\nresults.clear()\n"},
     )
@@ -337,7 +319,7 @@ def test_a_tree_whose_formulas_all_run_passes(tree: Path) -> None:
 
 
 def test_a_formula_only_the_tests_call_fails(tree: Path) -> None:
-    write(tree, {"analysis/study.py": ""})
+    write_tree(tree, {"analysis/study.py": ""})
     assert not_run(tree, elsewhere=()) == [
         "analysis.stats.median",
         "survey.scorecards.services.results.clear",
@@ -360,7 +342,7 @@ def test_an_entry_point_run_elsewhere_counts_as_run(tree: Path) -> None:
 
 
 def test_a_private_helper_only_a_dead_function_calls_fails(tree: Path) -> None:
-    write(
+    write_tree(
         tree,
         {
             "survey/scorecards/services/cards.py": (

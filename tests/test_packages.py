@@ -26,6 +26,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.import_graph import (
+    absolute_imports,
+    dotted,
+    import_source,
+    package_of,
+    parse,
+    write_tree,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 TOP = "survey"
 
@@ -44,14 +53,6 @@ class Import:
     line: int
 
 
-def module_name(path: Path, top: Path) -> str:
-    """``survey/views/admin/__init__.py`` -> ``survey.views.admin``."""
-    parts = list(path.relative_to(top.parent).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
 def is_package(dotted: str, top: Path) -> bool:
     return (top.parent.joinpath(*dotted.split(".")) / "__init__.py").is_file()
 
@@ -66,9 +67,9 @@ def imports(top: Path) -> Iterator[Import]:
     """Every import of a module of the tree ``top`` into that tree (relative ones resolved),
     and every ``alias._name`` on a module alias bound by such an import."""
     for path in sorted(top.rglob("*.py")):
-        module = module_name(path, top)
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        module = dotted(path, top.parent)
+        tree = parse(path)
+        package = package_of(path, module)
         aliases: dict[str, str] = {}  # local name -> module it is bound to
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -78,12 +79,7 @@ def imports(top: Path) -> Iterator[Import]:
                         if alias.asname:
                             aliases[alias.asname] = alias.name
             elif isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = package.split(".")
-                    base = base[: len(base) - (node.level - 1)]
-                    target = ".".join([*base, node.module] if node.module else base)
-                else:
-                    target = node.module or ""
+                target = import_source(node, package)
                 if target.split(".")[0] != top.name:
                     continue
                 for alias in node.names:
@@ -204,18 +200,10 @@ def test_no_reach_into_another_packages_private_names() -> None:
 # --- the checks catch what they are for (a small tree written for each) ------------------------
 
 
-def write(top: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = top / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return top
-
-
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """A small ``survey`` with two feature packages, the rest and a top-level module."""
-    return write(
+    return write_tree(
         tmp_path / TOP,
         {
             "__init__.py": "from survey import views\n",
@@ -239,8 +227,8 @@ def test_a_clean_tree_passes(tree: Path) -> None:
 
 
 def test_a_cycle_between_feature_packages_fails(tree: Path) -> None:
-    write(tree, {"quiz/services.py": "def _helper(): ...\nfrom survey.org import pages\n"})
-    write(tree, {"org/pages.py": "def f():\n    from ..quiz.views import x\n"})
+    write_tree(tree, {"quiz/services.py": "def _helper(): ...\nfrom survey.org import pages\n"})
+    write_tree(tree, {"org/pages.py": "def f():\n    from ..quiz.views import x\n"})
     org_cycle, quiz_cycle = sorted(cycles_through_features(tree))
     assert [step.split(" (")[0] for step in org_cycle] == [
         "survey.org -> survey.quiz",
@@ -253,7 +241,7 @@ def test_a_cycle_between_feature_packages_fails(tree: Path) -> None:
 
 
 def test_a_cycle_through_the_rest_fails(tree: Path) -> None:
-    write(tree, {"services/audit.py": "from survey.quiz.services import x\n"})
+    write_tree(tree, {"services/audit.py": "from survey.quiz.services import x\n"})
     [cycle] = cycles_through_features(tree)
     assert [step.split(" (")[0] for step in cycle] == [
         "survey.quiz -> survey.services",
@@ -262,7 +250,7 @@ def test_a_cycle_through_the_rest_fails(tree: Path) -> None:
 
 
 def test_reaching_into_another_packages_private_names_fails(tree: Path) -> None:
-    write(
+    write_tree(
         tree,
         {
             "org/pages.py": (
@@ -282,7 +270,7 @@ def test_reaching_into_another_packages_private_names_fails(tree: Path) -> None:
 
 
 def test_a_top_level_module_may_use_a_sibling_top_level_modules_private_name(tree: Path) -> None:
-    write(tree, {"cli.py": "from survey.db import _begin\n"})
+    write_tree(tree, {"cli.py": "from survey.db import _begin\n"})
     assert private_reaches(tree) == []
 
 
@@ -308,9 +296,8 @@ def service_modules(top: Path) -> list[Path]:
 
 
 def request_state_reads(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found = []
-    for node in ast.walk(tree):
+    for node in ast.walk(parse(path)):
         if isinstance(node, ast.ImportFrom) and node.module in {"flask", "flask_login"}:
             for alias in node.names:
                 if (node.module, alias.name) in REQUEST_STATE:
@@ -331,7 +318,7 @@ def test_services_take_no_flask_request_state() -> None:
 
 
 def test_a_service_reading_the_request_fails(tree: Path) -> None:
-    write(tree, {"quiz/services.py": "from flask import request, render_template\n"})
+    write_tree(tree, {"quiz/services.py": "from flask import request, render_template\n"})
     assert request_state_reads(tree / "quiz/services.py") == ["services.py:1 flask.request"]
 
 
@@ -340,17 +327,11 @@ def test_a_service_reading_the_request_fails(tree: Path) -> None:
 
 def forms_imports(path: Path) -> list[str]:
     """The imports of ``forms`` (the form classes) in one module, as ``file:line module``."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and not node.level and node.module:
-            names = [node.module]
-        elif isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        else:
-            continue
-        found += [f"{path.name}:{node.lineno} {n}" for n in names if n.split(".")[0] == "forms"]
-    return found
+    return [
+        f"{path.name}:{line} {name}"
+        for name, line in absolute_imports(parse(path), names=False)
+        if name.split(".")[0] == "forms"
+    ]
 
 
 def test_services_import_nothing_of_forms() -> None:
@@ -361,7 +342,9 @@ def test_services_import_nothing_of_forms() -> None:
 
 
 def test_a_service_importing_forms_fails(tree: Path) -> None:
-    write(tree, {"quiz/services.py": "import forms.quiz\nfrom forms.survey import QuestionSpec\n"})
+    write_tree(
+        tree, {"quiz/services.py": "import forms.quiz\nfrom forms.survey import QuestionSpec\n"}
+    )
     assert forms_imports(tree / "quiz/services.py") == [
         "services.py:1 forms.quiz",
         "services.py:2 forms.survey",

@@ -3,12 +3,13 @@ Flask, SQLAlchemy, ``survey`` or pyplot), so it can run from a notebook."""
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.import_graph import absolute_imports, parse
 
 PACKAGE = Path(__file__).resolve().parents[2] / "analysis"
 ALLOWED = {"numpy", "scipy", "matplotlib", "analysis", "__future__"}
@@ -16,14 +17,7 @@ FORBIDDEN = {"flask", "flask_babel", "sqlalchemy", "survey", "forms", "pandas"}
 
 
 def _imports(path: Path) -> set[str]:
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return names
+    return {name for name, _line in absolute_imports(parse(path))}
 
 
 @pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
