@@ -42,7 +42,8 @@ class QuestionType:
     (consent does not). ``on_survey_form``: a field of the respondent forms (its field class in
     ``forms/question_fields.py``). ``quiz_item``: an item of the self-assessment quiz, scored
     by ``survey/quiz/scoring.py``. ``admin_label``: the type in words (lazy, translated when
-    shown) when an administrator adds a question (None: not offered there).
+    shown), on every page that lists questions. ``offered``: an administrator may add a
+    question of this type to a survey (consent and the quiz's types are added by the app).
     """
 
     code: ClassVar[str]
@@ -51,7 +52,8 @@ class QuestionType:
     scored: ClassVar[bool] = True
     on_survey_form: ClassVar[bool] = False
     quiz_item: ClassVar[bool] = False
-    admin_label: ClassVar[Any] = None  # a lazy string, or None
+    admin_label: ClassVar[Any]  # a lazy string
+    offered: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -80,6 +82,7 @@ class Likert5(QuestionType):
     answer_range = (1, 5)
     on_survey_form = True
     admin_label = _l("Scale 1 to 5")
+    offered = True
 
 
 class Nps(QuestionType):
@@ -89,6 +92,7 @@ class Nps(QuestionType):
     answer_range = (0, 10)
     on_survey_form = True
     admin_label = _l("Scale 0 to 10")
+    offered = True
 
 
 class YesNo(QuestionType):
@@ -98,12 +102,14 @@ class YesNo(QuestionType):
     answer_range = (0, 1)
     on_survey_form = True
     admin_label = _l("Yes / no / don't know")
+    offered = True
 
 
 class Choice(QuestionType):
     """An index into the question's options."""
 
     code = "choice"
+    admin_label = _l("One of its options")
 
 
 class Text(QuestionType):
@@ -113,6 +119,7 @@ class Text(QuestionType):
     free_text = True
     on_survey_form = True
     admin_label = _l("Free text")
+    offered = True
 
 
 class Consent(QuestionType):
@@ -122,6 +129,7 @@ class Consent(QuestionType):
     answer_range = (0, 1)
     scored = False
     on_survey_form = True
+    admin_label = _l("Consent to be contacted")
 
 
 class Frequency5(QuestionType):
@@ -129,6 +137,7 @@ class Frequency5(QuestionType):
 
     code = "frequency5"
     quiz_item = True
+    admin_label = _l("Quiz statement, never to always")
 
 
 class Scenario(QuestionType):
@@ -136,11 +145,12 @@ class Scenario(QuestionType):
 
     code = "scenario"
     quiz_item = True
+    admin_label = _l("Quiz situation")
 
 
 CODES = tuple(QUESTION_TYPES)
 FORM_TYPES = tuple(c for c, t in QUESTION_TYPES.items() if t.on_survey_form)
-ADMIN_TYPES = tuple(c for c, t in QUESTION_TYPES.items() if t.admin_label is not None)
+ADMIN_TYPES = tuple(c for c, t in QUESTION_TYPES.items() if t.offered)
 QUIZ_TYPES = tuple(c for c, t in QUESTION_TYPES.items() if t.quiz_item)
 ANSWER_RANGES = {c: t.answer_range for c, t in QUESTION_TYPES.items() if t.answer_range}
 FREE_TEXT = frozenset(c for c, t in QUESTION_TYPES.items() if t.free_text)

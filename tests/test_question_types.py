@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
+from markupsafe import escape
 from sqlalchemy.exc import IntegrityError
 
 from forms.question_fields import QUESTION_FIELDS, QUIZ_FIELDS
@@ -98,6 +100,37 @@ def test_the_admin_page_offers_the_admin_types_in_words(admin_client, session) -
     for code in ADMIN_TYPES:
         assert f'value="{code}"' in page
     assert 'value="consent"' not in page and "Scale 1 to 5" in page
+
+
+def test_the_questionnaire_page_names_every_type_in_words_never_by_its_code(
+    app, admin_client, session
+) -> None:
+    """A question of each registered type (consent and the quiz's included, which an
+    administrator cannot add) is listed with its type in words, in each language."""
+    from survey.services.questionnaires import install_default_questionnaires
+
+    questionnaire = install_default_questionnaires(session)["quarterly"]
+    start = len(questionnaire.questions)
+    for i, code in enumerate(QUESTION_TYPES):
+        questionnaire.questions.append(
+            Question(
+                code=f"typed_{code}",
+                position=start + i,
+                qtype=code,
+                texts={"en": {"prompt": f"Question {i}"}},
+            )
+        )
+    session.commit()
+    url = f"/admin/questionnaires/{questionnaire.id}"
+    for lang in ("en", "it", "fr"):
+        page = admin_client.get(f"{url}?lang={lang}").get_data(as_text=True)
+        for code, kind in QUESTION_TYPES.items():
+            with app.test_request_context(), force_locale(lang):
+                words = str(kind.admin_label)
+            assert f"<td>{escape(words)}</td>" in page, (lang, code)
+            assert f"<td>{code}</td>" not in page, (lang, code)
+        if lang != "en":
+            assert "<td>Consent to be contacted</td>" not in page  # translated
 
 
 # --- no module outside the registry compares a question type with a written-out code ---

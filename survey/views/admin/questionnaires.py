@@ -15,7 +15,7 @@ from forms.delivery import NewQuestionForm, QuestionTextsForm
 from survey.db import get_session
 from survey.i18n import LOCALES
 from survey.models import Answer, Question, Questionnaire
-from survey.question_types import ADMIN_TYPES, QUESTION_TYPES, Likert5
+from survey.question_types import ADMIN_TYPES, CODES, QUESTION_TYPES, Likert5
 from survey.services.audit import created, diff, snapshot, target_of
 from survey.services.questionnaires import (
     add_question,
@@ -43,14 +43,17 @@ def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
     return questionnaire
 
 
-def question_types() -> dict[str, str]:
-    """Each question type in words, in the reader's language (the codes stay in the data)."""
-    return {code: str(QUESTION_TYPES[code].admin_label) for code in ADMIN_TYPES}
+def question_types(codes: tuple[str, ...] = ADMIN_TYPES) -> dict[str, str]:
+    """Each of ``codes`` (by default the types an administrator may add) in words, in the
+    reader's language (the codes stay in the data)."""
+    return {code: str(QUESTION_TYPES[code].admin_label) for code in codes}
 
 
 @bp.context_processor
 def _question_type_words() -> dict[str, object]:
-    return {"question_type": lambda code: question_types().get(code, code)}
+    """``question_type(code)``: any registered type in words (a code the registry does not
+    know, which the database's check forbids, would show as itself)."""
+    return {"question_type": lambda code: question_types(CODES).get(code, code)}
 
 
 @bp.get("/questionnaires")
