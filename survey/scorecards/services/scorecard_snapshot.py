@@ -2,9 +2,10 @@
 sections need and returns it as plain data (frozen dataclasses and tuples of sums, no ORM
 objects); the pure functions of ``analysis.scorecard`` then compute the sections from it.
 
-Sections read here so far: the dimension profile (``DimensionSnapshot``). The headline sums
-of the model come from ``scorecard_models.read_inputs``; the other sections still read on
-their own (docs/architecture.md, "Scorecards: what a page reads").
+Sections read here so far: the dimension profile (``DimensionSnapshot``) and the self-view
+(``scorecard_data.SelfView``). The headline sums of the model come from
+``scorecard_models.read_inputs``; the customer table, the compliance details, counts and
+comments still read on their own (docs/architecture.md, "Scorecards: what a page reads").
 """
 
 from __future__ import annotations
@@ -33,20 +34,24 @@ class DimensionSnapshot:
 @dataclass(frozen=True)
 class PageSnapshot:
     """What a department's page reads for one quarter. ``dimensions`` is None when the
-    quarter is not released (nothing of it shows)."""
+    quarter is not released (nothing of it shows); ``self_view`` is empty until the quarter
+    has ended."""
 
     dimensions: DimensionSnapshot | None
+    self_view: data.SelfView
 
 
 def read_page(
-    session: Session, quarter: str, versions: data.ScoreVersions
+    session: Session, department_id: int, quarter: str, versions: data.ScoreVersions
 ) -> PageSnapshot:
     """The reads of a department's page for ``quarter``. The dimension sums are one read (a
     row per department and dimension of ``score_totals``), kept per process under the
-    quarter's version, so a warm page reads only the dimension codes."""
+    quarter's version, so a warm page reads only the dimension codes) and the members' quiz
+    results of ``department_id`` (one read)."""
     released = versions.released(quarter)
     return PageSnapshot(
         dimensions=_dimension_snapshot(session, quarter, versions) if released else None,
+        self_view=data.member_self_view(session, department_id, quarter),
     )
 
 

@@ -205,16 +205,9 @@ def _compliance(
     )
 
 
-def _gap(
-    session: Session,
-    department_id: int,
-    quarter: str,
-    score: QuarterScore | None,
-    k: int,
-) -> PerceptionGap:
-    """The self-view section: one read of the members' quiz results, computed by the pure
-    ``analysis.scorecard.perception``."""
-    view = data.member_self_view(session, department_id, quarter)
+def _gap(view: data.SelfView, score: QuarterScore | None, k: int) -> PerceptionGap:
+    """The self-view section: the members' quiz results of the page's snapshot, computed by
+    the pure ``analysis.scorecard.perception``."""
     return sc.perception(view.overall, score.components["R"] if score is not None else None, k)
 
 
@@ -343,7 +336,7 @@ def _build_scorecard(
     )
 
     released = versions.released(quarter)
-    page = snapshot.read_page(session, quarter, versions)
+    page = snapshot.read_page(session, department.id, quarter, versions)
     counts = data.provider_sums(
         session,
         [q for q in window if versions.released(q)],
@@ -400,7 +393,7 @@ def _build_scorecard(
             response_rate=_response_rate(responses[-1].post_interaction, surveyed)
             if responses and responses[-1].quarter == quarter
             else None,
-            gap=_gap(session, department.id, quarter, score, k),
+            gap=_gap(page.self_view, score, k),
             standing=standing,
             standing_elsewhere=elsewhere,
         ),
