@@ -14,6 +14,7 @@ the ISQ.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -71,7 +72,7 @@ from survey.scorecards.services.scorecard_results import (  # noqa: F401  (re-ex
     TrendMarker,
     TrendPoint,
 )
-from survey.scorecards.services.scorecard_snapshot import DimensionSnapshot
+from survey.scorecards.services.scorecard_snapshot import CustomerCells, DimensionSnapshot
 from survey.services.lru import IdentityMemo, Lru
 
 _standings_memo: IdentityMemo[dict[int, tuple[tuple[str, str], ...]]] = IdentityMemo(16)
@@ -101,33 +102,32 @@ def _dimensions(
 
 
 def _customers(
-    session: Session, department_id: int, quarter: str, k: int
+    cells: CustomerCells, active: Sequence[data.DepartmentRow], k: int
 ) -> tuple[CustomerRow, ...]:
-    """The customer departments' rows of a provider's scorecard.
+    """The customer departments' rows of a provider's scorecard, computed from its customer
+    cells (``scorecard_snapshot.customer_cells``: customer id -> metric -> sums) and the
+    active departments, reading nothing. The page and the organisation's drivers
+    (``scorecard_priorities``) both call this function, so the audits that replace it test
+    what both run.
 
-    Rows are listed for active customer departments only, but every customer department
-    (inactive ones too) is counted in the row's total: the provider's overall figures rest on
-    all of them, so a customer missing from the table is part of the hidden remainder, and
-    the remainder rule sees it. One read (``pair_sums`` of this provider); each column's
-    figures are computed by the pure ``analysis.scorecard.customer_column``."""
-    pairs = data.pair_sums(session, quarter, ("R", "T"), provider_id=department_id)
-    active = {d.id: d for d in data.departments(session)}
-    customer_ids = sorted((c for _p, c in pairs if c in active), key=lambda i: active[i].code)
-
-    def sums_of(metric: str) -> tuple[list[Sums], Sums]:
-        everyone = Sums()
-        for (_p, _c), m in pairs.items():
-            everyone = everyone + m.get(metric, Sums())
-        return [
-            pairs.get((department_id, c), {}).get(metric, Sums()) for c in customer_ids
-        ], everyone
+    Rows are listed for active customer departments only (by code), but every customer
+    department (inactive ones too) is counted in the row's total: the provider's overall
+    figures rest on all of them, so a customer missing from the table is part of the hidden
+    remainder, and the remainder rule sees it. Each column's figures are computed by the
+    pure ``analysis.scorecard.customer_column``."""
+    by_id = {d.id: d for d in active}
+    customer_ids = sorted((c for c in cells if c in by_id), key=lambda i: by_id[i].code)
 
     def column(metric: str) -> list[Gated]:
-        return sc.customer_column(*sums_of(metric), metric, k)
+        everyone = Sums()
+        for m in cells.values():
+            everyone = everyone + m.get(metric, Sums())
+        shown = [cells[c].get(metric, Sums()) for c in customer_ids]
+        return sc.customer_column(shown, everyone, metric, k)
 
     relationship, satisfaction = column("R"), column("T")
     return tuple(
-        CustomerRow(active[c].code, active[c].name, relationship[i], satisfaction[i])
+        CustomerRow(by_id[c].code, by_id[c].name, relationship[i], satisfaction[i])
         for i, c in enumerate(customer_ids)
     )
 
@@ -281,7 +281,8 @@ def _build_scorecard(
     quarter, problem = models.resolve_quarter(available, raw_quarter, now, fallback)
     settings = models.effective_settings(session, settings, quarter)
     k = settings.k
-    departments = data.departments(session)
+    page = snapshot.read_page(session, department.id, quarter, versions)
+    departments = list(page.departments)
     if all(d.id != department.id for d in departments):
         departments = [
             *departments,
@@ -336,7 +337,6 @@ def _build_scorecard(
     )
 
     released = versions.released(quarter)
-    page = snapshot.read_page(session, department.id, quarter, versions)
     counts = data.provider_sums(
         session,
         [q for q in window if versions.released(q)],
@@ -384,7 +384,9 @@ def _build_scorecard(
             trend_marker=marker,
             flag=flag,
             dimensions=_dimensions(page.dimensions, department.id, k),
-            customers=_customers(session, department.id, quarter, k) if released else (),
+            customers=_customers(page.customers, page.departments, k)
+            if page.customers is not None
+            else (),
             compliance=compliance,
             comments=comments,
             comments_reason=comments_reason,
