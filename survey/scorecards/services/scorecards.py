@@ -15,7 +15,7 @@ the ISQ.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,6 @@ from analysis.model import MIN_TREND_QUARTERS
 from survey.local_format import organisation_zone
 from survey.models import Department
 from survey.periods import shift_quarter
-from survey.scorecards.services import compliance_data
 from survey.scorecards.services import scorecard_data as data
 from survey.scorecards.services import scorecard_models as models
 from survey.scorecards.services import scorecard_snapshot as snapshot
@@ -72,8 +71,13 @@ from survey.scorecards.services.scorecard_results import (  # noqa: F401  (re-ex
     TrendMarker,
     TrendPoint,
 )
-from survey.scorecards.services.scorecard_snapshot import CustomerCells, DimensionSnapshot
-from survey.services.lru import IdentityMemo, Lru
+from survey.scorecards.services.scorecard_snapshot import (
+    CommentSnapshot,
+    ComplianceSnapshot,
+    CustomerCells,
+    DimensionSnapshot,
+)
+from survey.services.lru import IdentityMemo
 
 _standings_memo: IdentityMemo[dict[int, tuple[tuple[str, str], ...]]] = IdentityMemo(16)
 
@@ -133,23 +137,21 @@ def _customers(
 
 
 def _compliance(
-    session: Session,
-    department_id: int,
-    quarter: str,
+    snapshot: ComplianceSnapshot,
     score: QuarterScore | None,
     model: QuarterModel,
     k: int,
-    now: datetime,
-    locale: str | None = None,
+    zone: tzinfo,
 ) -> tuple[Compliance, int]:
-    times = compliance_data.interaction_times(session, department_id, quarter)
-    by_service = compliance_data.compliance_counts(
-        session, [quarter], now, department_id, by_service=True
-    )
-    names = compliance_data.service_names(session, department_id, locale)
+    """The compliance details and the number of requests surveyed, computed from the page's
+    snapshot of the provider's requests (``zone``: the organisation's, for the hours of the
+    day the page shows). Every share passes the k gate on its judged requests, the
+    distributions on the requests opened."""
+    times = snapshot.times
+    names = snapshot.service_names
     services = []
-    for (_p, _q, service_id), count in sorted(
-        by_service.items(), key=lambda item: names.get(item[0][2], "")
+    for service_id, count in sorted(
+        snapshot.by_service.items(), key=lambda item: names.get(item[0], "")
     ):
         if not anonymity.passes_gate(count.judged, k):
             share = Gated.hidden(BELOW_K)
@@ -165,7 +167,7 @@ def _compliance(
         c_sums = score.sums  # type: ignore[union-attr]
         share = sc.share_figure(c_sums.c_compliant, c_sums.c_judged)
     surveyed = sum(1 for t in times if t.surveyed)
-    standards = tuple(compliance_data.standards_in_force(session, department_id, quarter))
+    standards = snapshot.standards
     if not anonymity.passes_gate(len(times), k):
         reason = NO_DATA if not times else BELOW_K
         return (
@@ -187,7 +189,7 @@ def _compliance(
     opened = [t.opened_at for t in times]
     # The page shows the hours people work in (the organisation's zone); exports keep UTC's.
     hours = sc.opening_hours(opened, UTC)
-    local_hours = sc.opening_hours(opened, organisation_zone())
+    local_hours = sc.opening_hours(opened, zone)
     return (
         Compliance(
             share=share,
@@ -211,28 +213,24 @@ def _gap(view: data.SelfView, score: QuarterScore | None, k: int) -> PerceptionG
     return sc.perception(view.overall, score.components["R"] if score is not None else None, k)
 
 
-def _comments(
-    session: Session, department_id: int, quarter: str, versions: data.ScoreVersions
-) -> tuple[Comment, ...]:
-    """The comments about a department in a quarter. The rows are cached under the quarter's
-    version (a new comment comes with a new response, which changes it); the names of those
-    who asked to be contacted are read on every view, since a name can change."""
-    key = (data.database_name(session), department_id, quarter, versions.of(quarter))
-    rows = _comments_cache.get_or_make(
-        key, lambda: tuple(data.comments(session, department_id, quarter))
+def _comments_open(released: bool, respondents: int, settings: Settings) -> bool:
+    """The comment gate: a released quarter, and at least the comment k of respondents (never
+    fewer than ``anonymity.comments_visible`` allows)."""
+    return (
+        released
+        and anonymity.comments_visible(respondents)
+        and respondents >= settings.comment_k
     )
-    names = data.person_names(
-        session, (r.contact_person_id for r in rows if r.contact_person_id is not None)
-    )
+
+
+def _comments(snapshot: CommentSnapshot) -> tuple[Comment, ...]:
+    """The comments of the page's snapshot, each with the name of its writer when they asked
+    to be contacted."""
+    names = snapshot.contact_names
     return tuple(
         Comment(r.text, None if r.contact_person_id is None else names.get(r.contact_person_id))
-        for r in rows
+        for r in snapshot.rows
     )
-
-
-_comments_cache: Lru[tuple[data.CommentRow, ...]] = Lru(
-    64, max_weight=8 * 1024 * 1024, weigh=lambda rows: sum(len(r.text) for r in rows)
-)
 
 
 def _response_rate(answers: int, sent: int) -> float | None:
@@ -281,14 +279,6 @@ def _build_scorecard(
     quarter, problem = models.resolve_quarter(available, raw_quarter, now, fallback)
     settings = models.effective_settings(session, settings, quarter)
     k = settings.k
-    page = snapshot.read_page(session, department.id, quarter, versions)
-    departments = list(page.departments)
-    if all(d.id != department.id for d in departments):
-        departments = [
-            *departments,
-            data.DepartmentRow(department.id, department.code, department.name),
-        ]
-    names = models.names_of(departments)
     window = models.window(available, quarter) or [quarter]
     previous = shift_quarter(quarter, -1)
     before_window = {shift_quarter(q, -1) for q in window}
@@ -299,6 +289,26 @@ def _build_scorecard(
     baseline = ctx.baseline
     model = loaded[quarter]
     score = model.scores.get(department.id)
+    released = versions.released(quarter)
+    respondents = score.respondents if score is not None else 0
+    page = snapshot.read_page(
+        session,
+        department.id,
+        quarter,
+        versions,
+        window=window,
+        now=now,
+        locale=locale,
+        compliance_version=ctx.compliance_version,
+        comments=_comments_open(released, respondents, settings),
+    )
+    departments = list(page.departments)
+    if all(d.id != department.id for d in departments):
+        departments = [
+            *departments,
+            data.DepartmentRow(department.id, department.code, department.name),
+        ]
+    names = models.names_of(departments)
 
     # Every transition into a quarter of the window (and into the quarter shown), each
     # tested across the organisation: the flags the overviews of those quarters show.
@@ -336,30 +346,20 @@ def _build_scorecard(
         else None
     )
 
-    released = versions.released(quarter)
-    counts = data.provider_sums(
-        session,
-        [q for q in window if versions.released(q)],
-        data.COUNT_METRICS,
-        provider_id=department.id,
-    )
     responses = tuple(
         ResponseCount(
             q,
-            counts.get((department.id, q), {}).get("pi.n", Sums()).n,
-            counts.get((department.id, q), {}).get("q.n", Sums()).n,
+            page.counts.get(q, {}).get("pi.n", Sums()).n,
+            page.counts.get(q, {}).get("q.n", Sums()).n,
         )
         for q in window
     )
-    respondents = score.respondents if score is not None else 0
-    if released and anonymity.comments_visible(respondents) and respondents >= settings.comment_k:
-        comments = _comments(session, department.id, quarter, versions)
+    if _comments_open(released, respondents, settings) and page.comments is not None:
+        comments = _comments(page.comments)
         comments_reason = None
     else:
         comments, comments_reason = (), BELOW_COMMENT_K
-    compliance, surveyed = _compliance(
-        session, department.id, quarter, score, model, k, now, locale
-    )
+    compliance, surveyed = _compliance(page.compliance, score, model, k, organisation_zone())
     isq = score.isq if score is not None else Gated.hidden(NO_DATA)
     standing = score.group if score is not None and isq.shown else None
     elsewhere = (
