@@ -3,8 +3,10 @@
 The model is ``analysis`` (version 2, ``analysis.model``; the gate around it in
 ``analysis.scorecard``); the reads are ``scorecard_data``; the per-quarter models, priors,
 baseline, flags and trends ``scorecard_models``; the overview ``scorecard_overview``; the
-result nouns ``scorecard_results``. This module assembles a department's page and re-exports
-the names the views, exports and API use. Every figure passes the anonymity gate before it
+result nouns ``scorecard_results``. This module assembles a department's page in two halves,
+``read_scorecard`` (every read, into one plain ``CardSnapshot``) and ``compute_scorecard`` (no
+session: the page from the snapshot), and re-exports the names the views, exports and API
+use. Every figure passes the anonymity gate before it
 is shown, and a hidden figure keeps its reason instead of its value (docs/scoring.md).
 
 The dimension profile, the customer table and the per-service compliance show raw figures
@@ -14,14 +16,17 @@ the ISQ.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from analysis import anonymity
 from analysis import scorecard as sc
-from analysis.model import MIN_TREND_QUARTERS
+from analysis.model import MIN_TREND_QUARTERS, TrendResult
 from survey.local_format import organisation_zone
 from survey.models import Department
 from survey.periods import shift_quarter
@@ -242,7 +247,45 @@ def _response_rate(answers: int, sent: int) -> float | None:
     return min(100.0, 100.0 * answers / sent)
 
 
-def build_scorecard(
+@dataclass(frozen=True)
+class CardSnapshot:
+    """Everything a department's scorecard is computed from, read by ``read_scorecard``:
+    plain values and sums, with the quarter models, change flags and trend test as the
+    per-process caches keep them (each itself a pure function of its quarters' sums, cached
+    under their versions). ``compute_scorecard`` builds the page from it and reads nothing.
+
+    ``quarters`` are the released quarters (oldest first), ``settings`` those in force for
+    ``quarter`` (k never lowered), ``window`` the trend's quarters, ``models`` the quarter
+    model of each quarter of the window and of ``quarter``, ``flags`` the department's
+    flagged change into each quarter that has one, ``badge`` its trend test over the window
+    (None: none), ``zone`` the organisation's time zone (the hours of the day the page
+    shows), ``problem`` what was wrong with the quarter asked for (None: nothing)."""
+
+    department: data.DepartmentRow
+    quarter: str
+    problem: str | None
+    quarters: tuple[str, ...]
+    settings: Settings
+    baseline: BaselineInfo | None
+    window: tuple[str, ...]
+    models: Mapping[str, QuarterModel]
+    flags: Mapping[str, ChangeFlag]
+    badge: TrendResult | None
+    page: snapshot.PageSnapshot
+    zone: tzinfo
+    department_names: Mapping[str, str]
+
+
+def build_scorecard(*args: Any, **kwargs: Any) -> tuple[Scorecard, str | None]:
+    """The scorecard of a department for a quarter with its department and service names in
+    the reader's language, and the quarter problem, if any: ``read_scorecard`` (which takes
+    the same arguments) then ``compute_scorecard``, then the names
+    (``scorecard_names.localize_scorecard``)."""
+    read = read_scorecard(*args, **kwargs)
+    return localize_scorecard(compute_scorecard(read), read.department_names), read.problem
+
+
+def read_scorecard(
     session: Session,
     department: Department,
     raw_quarter: str | None,
@@ -250,35 +293,19 @@ def build_scorecard(
     now: datetime | None = None,
     fallback: bool = True,
     locale: str | None = None,
-) -> tuple[Scorecard, str | None]:
-    """The scorecard of ``department`` for a quarter, and the quarter problem, if any (see
-    ``scorecard_models.resolve_quarter`` for ``fallback``; without it a malformed quarter
-    raises ValueError). Department and service names are in ``locale`` (each falling back
-    to its default name; None: the default names, as the API serves them)."""
-    card, problem = _build_scorecard(
-        session, department, raw_quarter, settings, now, fallback, locale
-    )
-    return localize_scorecard(card, data.department_names(session, locale)), problem
-
-
-def _build_scorecard(
-    session: Session,
-    department: Department,
-    raw_quarter: str | None,
-    settings: Settings,
-    now: datetime | None = None,
-    fallback: bool = True,
-    locale: str | None = None,
-) -> tuple[Scorecard, str | None]:
-    """The scorecard of ``department`` for a quarter, and the quarter problem, if any (see
-    ``scorecard_models.resolve_quarter`` for ``fallback``; without it a malformed quarter
-    raises ValueError)."""
+) -> CardSnapshot:
+    """The read half of ``department``'s scorecard for a quarter (see
+    ``scorecard_models.resolve_quarter`` for ``raw_quarter`` and ``fallback``; without
+    ``fallback`` a malformed quarter raises ValueError): the score versions, the settings in
+    force, the quarter models, change flags and trend test (cached per quarter version),
+    and the page's own reads (``scorecard_snapshot.read_page``). Department and service
+    names are read in ``locale`` (each falling back to its default name; None: the default
+    names, as the API serves them)."""
     now = now or datetime.now(UTC)
     versions = data.score_versions(session, now)
     available = list(versions.quarters)
     quarter, problem = models.resolve_quarter(available, raw_quarter, now, fallback)
     settings = models.effective_settings(session, settings, quarter)
-    k = settings.k
     window = models.window(available, quarter) or [quarter]
     previous = shift_quarter(quarter, -1)
     before_window = {shift_quarter(q, -1) for q in window}
@@ -286,10 +313,7 @@ def _build_scorecard(
     loaded = models.load_models(
         session, sorted({*window, *before_window, quarter, previous}), settings, now, ctx=ctx
     )
-    baseline = ctx.baseline
-    model = loaded[quarter]
-    score = model.scores.get(department.id)
-    released = versions.released(quarter)
+    score = loaded[quarter].scores.get(department.id)
     respondents = score.respondents if score is not None else 0
     page = snapshot.read_page(
         session,
@@ -300,7 +324,7 @@ def _build_scorecard(
         now=now,
         locale=locale,
         compliance_version=ctx.compliance_version,
-        comments=_comments_open(released, respondents, settings),
+        comments=_comments_open(versions.released(quarter), respondents, settings),
     )
     departments = list(page.departments)
     if all(d.id != department.id for d in departments):
@@ -308,8 +332,6 @@ def _build_scorecard(
             *departments,
             data.DepartmentRow(department.id, department.code, department.name),
         ]
-    names = models.names_of(departments)
-
     # Every transition into a quarter of the window (and into the quarter shown), each
     # tested across the organisation: the flags the overviews of those quarters show.
     pairs = [
@@ -317,12 +339,41 @@ def _build_scorecard(
         for q in sorted({*window, quarter})
         if shift_quarter(q, -1) in available
     ]
-    flags = models.window_flags(session, pairs, names, ctx)
+    flags = models.window_flags(session, pairs, models.names_of(departments), ctx)
+    return CardSnapshot(
+        department=data.DepartmentRow(department.id, department.code, department.name),
+        quarter=quarter,
+        problem=problem,
+        quarters=tuple(available),
+        settings=settings,
+        baseline=ctx.baseline,
+        window=tuple(window),
+        models=MappingProxyType({q: loaded[q] for q in (*window, quarter)}),
+        flags=MappingProxyType(
+            {q: f[department.id] for q, f in flags.items() if department.id in f}
+        ),
+        badge=models.trends([loaded[q] for q in window], ctx).get(department.id),
+        page=page,
+        zone=organisation_zone(),
+        department_names=MappingProxyType(data.department_names(session, locale)),
+    )
 
-    def flag_into(q: str) -> ChangeFlag | None:
-        return flags.get(q, {}).get(department.id)
 
-    flag = flag_into(quarter)
+def compute_scorecard(snapshot: CardSnapshot) -> Scorecard:
+    """The compute half: ``snapshot``'s scorecard, with the default names (reads nothing;
+    every figure passes its gate here, a hidden one keeps its reason instead of its value)."""
+    department, quarter, window = snapshot.department, snapshot.quarter, snapshot.window
+    settings, baseline, page, loaded = (
+        snapshot.settings,
+        snapshot.baseline,
+        snapshot.page,
+        snapshot.models,
+    )
+    k = settings.k
+    model = loaded[quarter]
+    score = model.scores.get(department.id)
+    released = quarter in snapshot.quarters
+    respondents = score.respondents if score is not None else 0
 
     def shown_components(q: str) -> set[str]:
         s = loaded[q].scores.get(department.id)
@@ -337,9 +388,11 @@ def _build_scorecard(
         isq = s.isq if s is not None else Gated.hidden(NO_DATA)
         partial = isq.shown and not ever <= shown_components(q)
         trend.append(
-            TrendPoint(q, isq, models.iq(isq, baseline), loaded[q].org_isq, flag_into(q), partial)
+            TrendPoint(
+                q, isq, models.iq(isq, baseline), loaded[q].org_isq, snapshot.flags.get(q), partial
+            )
         )
-    badge = models.trends([loaded[q] for q in window], ctx).get(department.id)
+    badge = snapshot.badge
     marker = (
         TrendMarker(badge.direction, badge.p_adjusted, badge.slope, badge.n)
         if badge is not None and badge.n >= MIN_TREND_QUARTERS
@@ -359,7 +412,7 @@ def _build_scorecard(
         comments_reason = None
     else:
         comments, comments_reason = (), BELOW_COMMENT_K
-    compliance, surveyed = _compliance(page.compliance, score, model, k, organisation_zone())
+    compliance, surveyed = _compliance(page.compliance, score, model, k, snapshot.zone)
     isq = score.isq if score is not None else Gated.hidden(NO_DATA)
     standing = score.group if score is not None and isq.shown else None
     elsewhere = (
@@ -367,37 +420,34 @@ def _build_scorecard(
     )
     empty = {key: Component(key, 0, None, None, None, None, NO_DATA) for key in COMPONENTS}
     components = score.components if score is not None else empty
-    return (
-        Scorecard(
-            code=department.code,
-            name=department.name,
-            quarter=quarter,
-            quarters=tuple(available),
-            settings=settings,
-            baseline=baseline,
-            isq=isq,
-            iq=models.iq(isq, baseline),
-            components=tuple(components[key] for key in COMPONENTS),
-            org_components=dict(model.org),
-            org_isq=model.org_isq,
-            trend=tuple(trend),
-            trend_marker=marker,
-            flag=flag,
-            dimensions=_dimensions(page.dimensions, department.id, k),
-            customers=_customers(page.customers, page.departments, k)
-            if page.customers is not None
-            else (),
-            compliance=compliance,
-            comments=comments,
-            comments_reason=comments_reason,
-            responses=responses,
-            surveys_sent=surveyed,
-            response_rate=_response_rate(responses[-1].post_interaction, surveyed)
-            if responses and responses[-1].quarter == quarter
-            else None,
-            gap=_gap(page.self_view, score, k),
-            standing=standing,
-            standing_elsewhere=elsewhere,
-        ),
-        problem,
+    return Scorecard(
+        code=department.code,
+        name=department.name,
+        quarter=quarter,
+        quarters=snapshot.quarters,
+        settings=settings,
+        baseline=baseline,
+        isq=isq,
+        iq=models.iq(isq, baseline),
+        components=tuple(components[key] for key in COMPONENTS),
+        org_components=dict(model.org),
+        org_isq=model.org_isq,
+        trend=tuple(trend),
+        trend_marker=marker,
+        flag=snapshot.flags.get(quarter),
+        dimensions=_dimensions(page.dimensions, department.id, k),
+        customers=_customers(page.customers, page.departments, k)
+        if page.customers is not None
+        else (),
+        compliance=compliance,
+        comments=comments,
+        comments_reason=comments_reason,
+        responses=responses,
+        surveys_sent=surveyed,
+        response_rate=_response_rate(responses[-1].post_interaction, surveyed)
+        if responses and responses[-1].quarter == quarter
+        else None,
+        gap=_gap(page.self_view, score, k),
+        standing=standing,
+        standing_elsewhere=elsewhere,
     )
