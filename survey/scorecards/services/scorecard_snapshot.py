@@ -100,16 +100,19 @@ def read_page(
     compliance_version: tuple[Any, ...],
     comments: bool,
 ) -> PageSnapshot:
-    """The reads of ``department_id``'s page for ``quarter``, each one statement:
+    """The reads of ``department_id``'s page for ``quarter``, one statement each (nine on a
+    warm page whose comment gate is open):
 
     - the active departments;
-    - the dimension sums (a row per department and dimension of ``score_totals``), kept per
-      process under the quarter's version, so a warm page reads only the dimension codes;
+    - the dimension codes, then the dimension sums (a row per department and dimension of
+      ``score_totals``), kept per process under the quarter's version, so a warm page reads
+      only the codes;
     - the provider's customer cells (``score_cells``, ``customer_cells``);
     - the members' quiz results of the quarter;
     - the provider's requests opened in the quarter, its compliance counts by service
       (cached under ``compliance_version``, what ``compliance_data.compliance_version``
-      returned in this transaction, and the hour of ``now``), its service names in
+      returned in this transaction, and the hour of ``now``; with ``BUSINESS_HOURS`` set,
+      the judged requests' times instead, ``compliance_hours``), its service names in
       ``locale`` and the standards in force;
     - the response counts of the released quarters of ``window`` (none read when none is);
     - with ``comments`` (the caller's comment gate is open), the comment rows, kept per
