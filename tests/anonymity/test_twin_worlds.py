@@ -15,6 +15,7 @@ PostgreSQL); ``-m soak`` runs many more.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.orm import Session
 
 from survey.scorecards.services import scorecard_data as data
 from survey.scorecards.services import scorecard_pdf, scorecards
+from survey.scorecards.services.scorecard_snapshot import CustomerCells
 from tests.anonymity.twins import CODES, Plan, compare, judge, twin
 
 # HR is served by ENG (6 people: shown), FIN (5: hidden so that OPS cannot be worked out)
@@ -101,18 +102,19 @@ def test_the_twin_audit_catches_a_hidden_value_printed_in_the_pdf_only(
 ) -> None:
     """A deliberately leaky variant: hidden customer rows keep their value and the PDF prints
     any value it has (an easy slip: ``value is not None`` for ``shown``). Page, CSV and API
-    still hide them; the twin comparison must see the PDF move, and only the PDF."""
+    still hide them; the twin comparison must see the PDF move, and only the PDF. The rows
+    are replaced where they are computed from the customer cells (``scorecards._customers``),
+    which the page and the organisation's drivers both call."""
     honest_rows, honest_text = scorecards._customers, scorecard_pdf._figure_text
 
     def rows_keeping_values(
-        session: Session, department_id: int, quarter: str, k: int
+        cells: CustomerCells, active: Sequence[data.DepartmentRow], k: int
     ) -> tuple[scorecards.CustomerRow, ...]:
-        pairs = data.pair_sums(session, quarter, ("R",), provider_id=department_id)
-        ids = {d.code: d.id for d in data.departments(session)}
+        ids = {d.code: d.id for d in active}
         out = []
-        for row in honest_rows(session, department_id, quarter, k):
+        for row in honest_rows(cells, active, k):
             r = row.relationship
-            sums = pairs.get((department_id, ids[row.code]), {}).get("R")
+            sums = cells.get(ids[row.code], {}).get("R")
             if r.reason in (scorecards.BELOW_K, scorecards.REMAINDER) and sums is not None:
                 r = scorecards.Gated(sums.mean, None, None, None, r.reason)
             out.append(replace(row, relationship=r))

@@ -44,9 +44,10 @@ from analysis.drivers import Drivers, key_drivers
 from analysis.priorities import LIMIT, Priority, priorities
 from survey.models import Answer, Question, RespondentMark, Response
 from survey.scorecards.services import scorecard_data as data
+from survey.scorecards.services import scorecards  # _customers: the customer table's own gate
 from survey.scorecards.services.scorecard_export import labels
 from survey.scorecards.services.scorecard_results import Scorecard
-from survey.scorecards.services.scorecards import _customers  # the customer table's own gate
+from survey.scorecards.services.scorecard_snapshot import customer_cells
 from survey.services.lru import Lru
 
 #: Distinct people a department's own drivers need (see the module docstring).
@@ -215,16 +216,18 @@ def organisation_drivers(
     session: Session, quarter: str, k: int, versions: data.ScoreVersions
 ) -> Drivers | None:
     """The organisation's drivers: every active provider's rows from its shown customer cells,
-    pooled; None below ``ORG_MIN_ROWS`` complete rows."""
+    pooled; None below ``ORG_MIN_ROWS`` complete rows. Which cells are shown is the customer
+    table's own gate (``scorecards._customers``) over every provider's cells, read at once."""
     key = (data.database_name(session), "organisation", quarter, versions.of(quarter), k)
 
     def compute() -> tuple[Drivers | None]:
         departments = data.departments(session)
         ids = {d.code: d.id for d in departments}
+        cells = customer_cells(session, quarter)
         shown = {
             d.id: {
                 ids[row.code]
-                for row in _customers(session, d.id, quarter, k)
+                for row in scorecards._customers(cells.get(d.id, {}), departments, k)
                 if row.relationship.shown
             }
             for d in departments

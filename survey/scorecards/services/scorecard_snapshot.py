@@ -2,21 +2,33 @@
 sections need and returns it as plain data (frozen dataclasses and tuples of sums, no ORM
 objects); the pure functions of ``analysis.scorecard`` then compute the sections from it.
 
-Sections read here so far: the dimension profile (``DimensionSnapshot``). The headline sums
-of the model come from ``scorecard_models.read_inputs``; the other sections still read on
-their own (docs/architecture.md, "Scorecards: what a page reads").
+Every section of the page is read here: the active departments, the dimension profile
+(``DimensionSnapshot``), the customer cells (``customer_cells``), the self-view
+(``scorecard_data.SelfView``), the requests and their compliance (``ComplianceSnapshot``), the
+response counts and the comments (``CommentSnapshot``). The headline sums of the model come
+from ``scorecard_models.read_inputs`` (cached per quarter version with the models built from
+them). Whatever is cached here is keyed by the quarter's version (the dimension sums, the
+comment rows) or the compliance version (the compliance counts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from analysis.scorecard import Sums
+from survey.scorecards.services import compliance_data
 from survey.scorecards.services import scorecard_data as data
+from survey.scorecards.services.compliance_data import (
+    ComplianceCount,
+    InteractionTimes,
+    StandardInForce,
+)
 from survey.services.lru import Lru
 
 
@@ -30,24 +42,161 @@ class DimensionSnapshot:
     by_department: Mapping[int, Mapping[str, Sums]]
 
 
+#: One provider's cells: customer department id -> metric ("R", "T") -> sums.
+CustomerCells = Mapping[int, Mapping[str, Sums]]
+CUSTOMER_METRICS = ("R", "T")
+
+
+@dataclass(frozen=True)
+class ComplianceSnapshot:
+    """One provider's requests in one quarter: the ``times`` of every request opened in it,
+    the compliance counts ``by_service`` (service id -> requests judged against the standard
+    in force and how many met it), the provider's ``service_names`` in the reader's language
+    and the ``standards`` in force on the quarter's last day."""
+
+    times: tuple[InteractionTimes, ...]
+    by_service: Mapping[int, ComplianceCount]
+    service_names: Mapping[int, str]
+    standards: tuple[StandardInForce, ...]
+
+
+@dataclass(frozen=True)
+class CommentSnapshot:
+    """The comments about one provider in one quarter (random-id order) and the names of
+    the people who asked to be contacted about theirs, by person id."""
+
+    rows: tuple[data.CommentRow, ...]
+    contact_names: Mapping[int, str]
+
+
 @dataclass(frozen=True)
 class PageSnapshot:
-    """What a department's page reads for one quarter. ``dimensions`` is None when the
-    quarter is not released (nothing of it shows)."""
+    """What a department's page reads for one quarter: the active departments by code
+    (``departments``, which the page's names, flags and customer table share) and the
+    sections' data. ``dimensions`` and ``customers`` are None when the quarter is not
+    released (nothing of it shows); ``self_view`` is empty until the quarter has ended;
+    ``counts`` holds the provider's response counts (metrics ``pi.n`` and ``q.n``) by
+    quarter, for the released quarters of the trend window only; ``comments`` is None when
+    they were not read (the comment gate is closed)."""
 
+    departments: tuple[data.DepartmentRow, ...]
     dimensions: DimensionSnapshot | None
+    customers: CustomerCells | None
+    self_view: data.SelfView
+    compliance: ComplianceSnapshot
+    counts: Mapping[str, Mapping[str, Sums]]
+    comments: CommentSnapshot | None
 
 
 def read_page(
-    session: Session, quarter: str, versions: data.ScoreVersions
+    session: Session,
+    department_id: int,
+    quarter: str,
+    versions: data.ScoreVersions,
+    *,
+    window: Sequence[str],
+    now: datetime,
+    locale: str | None,
+    compliance_version: tuple[Any, ...],
+    comments: bool,
 ) -> PageSnapshot:
-    """The reads of a department's page for ``quarter``. The dimension sums are one read (a
-    row per department and dimension of ``score_totals``), kept per process under the
-    quarter's version, so a warm page reads only the dimension codes."""
+    """The reads of ``department_id``'s page for ``quarter``, one statement each (nine on a
+    warm page whose comment gate is open):
+
+    - the active departments;
+    - the dimension codes, then the dimension sums (a row per department and dimension of
+      ``score_totals``), kept per process under the quarter's version, so a warm page reads
+      only the codes;
+    - the provider's customer cells (``score_cells``, ``customer_cells``);
+    - the members' quiz results of the quarter;
+    - the provider's requests opened in the quarter, its compliance counts by service
+      (cached under ``compliance_version``, what ``compliance_data.compliance_version``
+      returned in this transaction, and the hour of ``now``; with ``BUSINESS_HOURS`` set,
+      the judged requests' times instead, ``compliance_hours``), its service names in
+      ``locale`` and the standards in force;
+    - the response counts of the released quarters of ``window`` (none read when none is);
+    - with ``comments`` (the caller's comment gate is open), the comment rows, kept per
+      process under the quarter's version, and on every view the names of those who asked
+      to be contacted (a name can change; none read when nobody asked).
+
+    A quarter not released reads no dimensions, customer cells nor comments."""
     released = versions.released(quarter)
+    counted = [q for q in window if versions.released(q)]
+    counts = data.provider_sums(session, counted, data.COUNT_METRICS, provider_id=department_id)
     return PageSnapshot(
+        departments=tuple(data.departments(session)),
         dimensions=_dimension_snapshot(session, quarter, versions) if released else None,
+        customers=customer_cells(session, quarter, department_id).get(department_id, {})
+        if released
+        else None,
+        self_view=data.member_self_view(session, department_id, quarter),
+        compliance=_compliance_snapshot(
+            session, department_id, quarter, now, locale, compliance_version
+        ),
+        counts=MappingProxyType(
+            {q: MappingProxyType(dict(m)) for (_p, q), m in counts.items()}
+        ),
+        comments=_comment_snapshot(session, department_id, quarter, versions)
+        if released and comments
+        else None,
     )
+
+
+def _compliance_snapshot(
+    session: Session,
+    department_id: int,
+    quarter: str,
+    now: datetime,
+    locale: str | None,
+    version: tuple[Any, ...],
+) -> ComplianceSnapshot:
+    times = compliance_data.interaction_times(session, department_id, quarter)
+    counts = compliance_data.compliance_counts(
+        session, [quarter], now, department_id, by_service=True, version=version
+    )
+    return ComplianceSnapshot(
+        times=tuple(times),
+        by_service=MappingProxyType({service: c for (_p, _q, service), c in counts.items()}),
+        service_names=MappingProxyType(
+            compliance_data.service_names(session, department_id, locale)
+        ),
+        standards=tuple(compliance_data.standards_in_force(session, department_id, quarter)),
+    )
+
+
+def _comment_snapshot(
+    session: Session, department_id: int, quarter: str, versions: data.ScoreVersions
+) -> CommentSnapshot:
+    """The rows are cached under the quarter's version (a new comment comes with a new
+    response, which changes it); the names are read on every view."""
+    key = (data.database_name(session), department_id, quarter, versions.of(quarter))
+    rows = _comments_cache.get_or_make(
+        key, lambda: tuple(data.comments(session, department_id, quarter))
+    )
+    names = data.person_names(
+        session, (r.contact_person_id for r in rows if r.contact_person_id is not None)
+    )
+    return CommentSnapshot(rows, MappingProxyType(names))
+
+
+_comments_cache: Lru[tuple[data.CommentRow, ...]] = Lru(
+    64, max_weight=8 * 1024 * 1024, weigh=lambda rows: sum(len(r.text) for r in rows)
+)
+
+
+def customer_cells(
+    session: Session, quarter: str, provider_id: int | None = None
+) -> dict[int, CustomerCells]:
+    """The sums of R and T per customer department of one provider (``provider_id``) or of
+    every provider (None) in ``quarter``, by provider: one read of ``score_cells``. Every
+    customer department is there, inactive ones included: they all count in the provider's
+    total, and so in the remainder rule of its customer table. A provider without cells has
+    no entry."""
+    pairs = data.pair_sums(session, quarter, CUSTOMER_METRICS, provider_id=provider_id)
+    by_provider: dict[int, dict[int, Mapping[str, Sums]]] = {}
+    for (provider, customer), sums in pairs.items():
+        by_provider.setdefault(provider, {})[customer] = MappingProxyType(dict(sums))
+    return {p: MappingProxyType(cells) for p, cells in by_provider.items()}
 
 
 def _dimension_snapshot(

@@ -3,8 +3,10 @@
 The model is ``analysis`` (version 2, ``analysis.model``; the gate around it in
 ``analysis.scorecard``); the reads are ``scorecard_data``; the per-quarter models, priors,
 baseline, flags and trends ``scorecard_models``; the overview ``scorecard_overview``; the
-result nouns ``scorecard_results``. This module assembles a department's page and re-exports
-the names the views, exports and API use. Every figure passes the anonymity gate before it
+result nouns ``scorecard_results``. This module assembles a department's page in two halves,
+``read_scorecard`` (every read, into one plain ``CardSnapshot``) and ``compute_scorecard`` (no
+session: the page from the snapshot), and re-exports the names the views, exports and API
+use. Every figure passes the anonymity gate before it
 is shown, and a hidden figure keeps its reason instead of its value (docs/scoring.md).
 
 The dimension profile, the customer table and the per-service compliance show raw figures
@@ -14,17 +16,20 @@ the ISQ.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from analysis import anonymity
 from analysis import scorecard as sc
-from analysis.model import MIN_TREND_QUARTERS
+from analysis.model import MIN_TREND_QUARTERS, TrendResult
 from survey.local_format import organisation_zone
 from survey.models import Department
 from survey.periods import shift_quarter
-from survey.scorecards.services import compliance_data
 from survey.scorecards.services import scorecard_data as data
 from survey.scorecards.services import scorecard_models as models
 from survey.scorecards.services import scorecard_snapshot as snapshot
@@ -71,8 +76,13 @@ from survey.scorecards.services.scorecard_results import (  # noqa: F401  (re-ex
     TrendMarker,
     TrendPoint,
 )
-from survey.scorecards.services.scorecard_snapshot import DimensionSnapshot
-from survey.services.lru import IdentityMemo, Lru
+from survey.scorecards.services.scorecard_snapshot import (
+    CommentSnapshot,
+    ComplianceSnapshot,
+    CustomerCells,
+    DimensionSnapshot,
+)
+from survey.services.lru import IdentityMemo
 
 _standings_memo: IdentityMemo[dict[int, tuple[tuple[str, str], ...]]] = IdentityMemo(16)
 
@@ -101,55 +111,52 @@ def _dimensions(
 
 
 def _customers(
-    session: Session, department_id: int, quarter: str, k: int
+    cells: CustomerCells, active: Sequence[data.DepartmentRow], k: int
 ) -> tuple[CustomerRow, ...]:
-    """The customer departments' rows of a provider's scorecard.
+    """The customer departments' rows of a provider's scorecard, computed from its customer
+    cells (``scorecard_snapshot.customer_cells``: customer id -> metric -> sums) and the
+    active departments, reading nothing. The page and the organisation's drivers
+    (``scorecard_priorities``) both call this function, so the audits that replace it test
+    what both run.
 
-    Rows are listed for active customer departments only, but every customer department
-    (inactive ones too) is counted in the row's total: the provider's overall figures rest on
-    all of them, so a customer missing from the table is part of the hidden remainder, and
-    the remainder rule sees it. One read (``pair_sums`` of this provider); each column's
-    figures are computed by the pure ``analysis.scorecard.customer_column``."""
-    pairs = data.pair_sums(session, quarter, ("R", "T"), provider_id=department_id)
-    active = {d.id: d for d in data.departments(session)}
-    customer_ids = sorted((c for _p, c in pairs if c in active), key=lambda i: active[i].code)
-
-    def sums_of(metric: str) -> tuple[list[Sums], Sums]:
-        everyone = Sums()
-        for (_p, _c), m in pairs.items():
-            everyone = everyone + m.get(metric, Sums())
-        return [
-            pairs.get((department_id, c), {}).get(metric, Sums()) for c in customer_ids
-        ], everyone
+    Rows are listed for active customer departments only (by code), but every customer
+    department (inactive ones too) is counted in the row's total: the provider's overall
+    figures rest on all of them, so a customer missing from the table is part of the hidden
+    remainder, and the remainder rule sees it. Each column's figures are computed by the
+    pure ``analysis.scorecard.customer_column``."""
+    by_id = {d.id: d for d in active}
+    customer_ids = sorted((c for c in cells if c in by_id), key=lambda i: by_id[i].code)
 
     def column(metric: str) -> list[Gated]:
-        return sc.customer_column(*sums_of(metric), metric, k)
+        everyone = Sums()
+        for m in cells.values():
+            everyone = everyone + m.get(metric, Sums())
+        shown = [cells[c].get(metric, Sums()) for c in customer_ids]
+        return sc.customer_column(shown, everyone, metric, k)
 
     relationship, satisfaction = column("R"), column("T")
     return tuple(
-        CustomerRow(active[c].code, active[c].name, relationship[i], satisfaction[i])
+        CustomerRow(by_id[c].code, by_id[c].name, relationship[i], satisfaction[i])
         for i, c in enumerate(customer_ids)
     )
 
 
 def _compliance(
-    session: Session,
-    department_id: int,
-    quarter: str,
+    snapshot: ComplianceSnapshot,
     score: QuarterScore | None,
     model: QuarterModel,
     k: int,
-    now: datetime,
-    locale: str | None = None,
+    zone: tzinfo,
 ) -> tuple[Compliance, int]:
-    times = compliance_data.interaction_times(session, department_id, quarter)
-    by_service = compliance_data.compliance_counts(
-        session, [quarter], now, department_id, by_service=True
-    )
-    names = compliance_data.service_names(session, department_id, locale)
+    """The compliance details and the number of requests surveyed, computed from the page's
+    snapshot of the provider's requests (``zone``: the organisation's, for the hours of the
+    day the page shows). Every share passes the k gate on its judged requests, the
+    distributions on the requests opened."""
+    times = snapshot.times
+    names = snapshot.service_names
     services = []
-    for (_p, _q, service_id), count in sorted(
-        by_service.items(), key=lambda item: names.get(item[0][2], "")
+    for service_id, count in sorted(
+        snapshot.by_service.items(), key=lambda item: names.get(item[0], "")
     ):
         if not anonymity.passes_gate(count.judged, k):
             share = Gated.hidden(BELOW_K)
@@ -165,7 +172,7 @@ def _compliance(
         c_sums = score.sums  # type: ignore[union-attr]
         share = sc.share_figure(c_sums.c_compliant, c_sums.c_judged)
     surveyed = sum(1 for t in times if t.surveyed)
-    standards = tuple(compliance_data.standards_in_force(session, department_id, quarter))
+    standards = snapshot.standards
     if not anonymity.passes_gate(len(times), k):
         reason = NO_DATA if not times else BELOW_K
         return (
@@ -187,7 +194,7 @@ def _compliance(
     opened = [t.opened_at for t in times]
     # The page shows the hours people work in (the organisation's zone); exports keep UTC's.
     hours = sc.opening_hours(opened, UTC)
-    local_hours = sc.opening_hours(opened, organisation_zone())
+    local_hours = sc.opening_hours(opened, zone)
     return (
         Compliance(
             share=share,
@@ -205,41 +212,30 @@ def _compliance(
     )
 
 
-def _gap(
-    session: Session,
-    department_id: int,
-    quarter: str,
-    score: QuarterScore | None,
-    k: int,
-) -> PerceptionGap:
-    """The self-view section: one read of the members' quiz results, computed by the pure
-    ``analysis.scorecard.perception``."""
-    view = data.member_self_view(session, department_id, quarter)
+def _gap(view: data.SelfView, score: QuarterScore | None, k: int) -> PerceptionGap:
+    """The self-view section: the members' quiz results of the page's snapshot, computed by
+    the pure ``analysis.scorecard.perception``."""
     return sc.perception(view.overall, score.components["R"] if score is not None else None, k)
 
 
-def _comments(
-    session: Session, department_id: int, quarter: str, versions: data.ScoreVersions
-) -> tuple[Comment, ...]:
-    """The comments about a department in a quarter. The rows are cached under the quarter's
-    version (a new comment comes with a new response, which changes it); the names of those
-    who asked to be contacted are read on every view, since a name can change."""
-    key = (data.database_name(session), department_id, quarter, versions.of(quarter))
-    rows = _comments_cache.get_or_make(
-        key, lambda: tuple(data.comments(session, department_id, quarter))
+def _comments_open(released: bool, respondents: int, settings: Settings) -> bool:
+    """The comment gate: a released quarter, and at least the comment k of respondents (never
+    fewer than ``anonymity.comments_visible`` allows)."""
+    return (
+        released
+        and anonymity.comments_visible(respondents)
+        and respondents >= settings.comment_k
     )
-    names = data.person_names(
-        session, (r.contact_person_id for r in rows if r.contact_person_id is not None)
-    )
+
+
+def _comments(snapshot: CommentSnapshot) -> tuple[Comment, ...]:
+    """The comments of the page's snapshot, each with the name of its writer when they asked
+    to be contacted."""
+    names = snapshot.contact_names
     return tuple(
         Comment(r.text, None if r.contact_person_id is None else names.get(r.contact_person_id))
-        for r in rows
+        for r in snapshot.rows
     )
-
-
-_comments_cache: Lru[tuple[data.CommentRow, ...]] = Lru(
-    64, max_weight=8 * 1024 * 1024, weigh=lambda rows: sum(len(r.text) for r in rows)
-)
 
 
 def _response_rate(answers: int, sent: int) -> float | None:
@@ -251,7 +247,45 @@ def _response_rate(answers: int, sent: int) -> float | None:
     return min(100.0, 100.0 * answers / sent)
 
 
-def build_scorecard(
+@dataclass(frozen=True)
+class CardSnapshot:
+    """Everything a department's scorecard is computed from, read by ``read_scorecard``:
+    plain values and sums, with the quarter models, change flags and trend test as the
+    per-process caches keep them (each itself a pure function of its quarters' sums, cached
+    under their versions). ``compute_scorecard`` builds the page from it and reads nothing.
+
+    ``quarters`` are the released quarters (oldest first), ``settings`` those in force for
+    ``quarter`` (k never lowered), ``window`` the trend's quarters, ``models`` the quarter
+    model of each quarter of the window and of ``quarter``, ``flags`` the department's
+    flagged change into each quarter that has one, ``badge`` its trend test over the window
+    (None: none), ``zone`` the organisation's time zone (the hours of the day the page
+    shows), ``problem`` what was wrong with the quarter asked for (None: nothing)."""
+
+    department: data.DepartmentRow
+    quarter: str
+    problem: str | None
+    quarters: tuple[str, ...]
+    settings: Settings
+    baseline: BaselineInfo | None
+    window: tuple[str, ...]
+    models: Mapping[str, QuarterModel]
+    flags: Mapping[str, ChangeFlag]
+    badge: TrendResult | None
+    page: snapshot.PageSnapshot
+    zone: tzinfo
+    department_names: Mapping[str, str]
+
+
+def build_scorecard(*args: Any, **kwargs: Any) -> tuple[Scorecard, str | None]:
+    """The scorecard of a department for a quarter with its department and service names in
+    the reader's language, and the quarter problem, if any: ``read_scorecard`` (which takes
+    the same arguments) then ``compute_scorecard``, then the names
+    (``scorecard_names.localize_scorecard``)."""
+    read = read_scorecard(*args, **kwargs)
+    return localize_scorecard(compute_scorecard(read), read.department_names), read.problem
+
+
+def read_scorecard(
     session: Session,
     department: Department,
     raw_quarter: str | None,
@@ -259,42 +293,19 @@ def build_scorecard(
     now: datetime | None = None,
     fallback: bool = True,
     locale: str | None = None,
-) -> tuple[Scorecard, str | None]:
-    """The scorecard of ``department`` for a quarter, and the quarter problem, if any (see
-    ``scorecard_models.resolve_quarter`` for ``fallback``; without it a malformed quarter
-    raises ValueError). Department and service names are in ``locale`` (each falling back
-    to its default name; None: the default names, as the API serves them)."""
-    card, problem = _build_scorecard(
-        session, department, raw_quarter, settings, now, fallback, locale
-    )
-    return localize_scorecard(card, data.department_names(session, locale)), problem
-
-
-def _build_scorecard(
-    session: Session,
-    department: Department,
-    raw_quarter: str | None,
-    settings: Settings,
-    now: datetime | None = None,
-    fallback: bool = True,
-    locale: str | None = None,
-) -> tuple[Scorecard, str | None]:
-    """The scorecard of ``department`` for a quarter, and the quarter problem, if any (see
-    ``scorecard_models.resolve_quarter`` for ``fallback``; without it a malformed quarter
-    raises ValueError)."""
+) -> CardSnapshot:
+    """The read half of ``department``'s scorecard for a quarter (see
+    ``scorecard_models.resolve_quarter`` for ``raw_quarter`` and ``fallback``; without
+    ``fallback`` a malformed quarter raises ValueError): the score versions, the settings in
+    force, the quarter models, change flags and trend test (cached per quarter version),
+    and the page's own reads (``scorecard_snapshot.read_page``). Department and service
+    names are read in ``locale`` (each falling back to its default name; None: the default
+    names, as the API serves them)."""
     now = now or datetime.now(UTC)
     versions = data.score_versions(session, now)
     available = list(versions.quarters)
     quarter, problem = models.resolve_quarter(available, raw_quarter, now, fallback)
     settings = models.effective_settings(session, settings, quarter)
-    k = settings.k
-    departments = data.departments(session)
-    if all(d.id != department.id for d in departments):
-        departments = [
-            *departments,
-            data.DepartmentRow(department.id, department.code, department.name),
-        ]
-    names = models.names_of(departments)
     window = models.window(available, quarter) or [quarter]
     previous = shift_quarter(quarter, -1)
     before_window = {shift_quarter(q, -1) for q in window}
@@ -302,10 +313,25 @@ def _build_scorecard(
     loaded = models.load_models(
         session, sorted({*window, *before_window, quarter, previous}), settings, now, ctx=ctx
     )
-    baseline = ctx.baseline
-    model = loaded[quarter]
-    score = model.scores.get(department.id)
-
+    score = loaded[quarter].scores.get(department.id)
+    respondents = score.respondents if score is not None else 0
+    page = snapshot.read_page(
+        session,
+        department.id,
+        quarter,
+        versions,
+        window=window,
+        now=now,
+        locale=locale,
+        compliance_version=ctx.compliance_version,
+        comments=_comments_open(versions.released(quarter), respondents, settings),
+    )
+    departments = list(page.departments)
+    if all(d.id != department.id for d in departments):
+        departments = [
+            *departments,
+            data.DepartmentRow(department.id, department.code, department.name),
+        ]
     # Every transition into a quarter of the window (and into the quarter shown), each
     # tested across the organisation: the flags the overviews of those quarters show.
     pairs = [
@@ -313,12 +339,41 @@ def _build_scorecard(
         for q in sorted({*window, quarter})
         if shift_quarter(q, -1) in available
     ]
-    flags = models.window_flags(session, pairs, names, ctx)
+    flags = models.window_flags(session, pairs, models.names_of(departments), ctx)
+    return CardSnapshot(
+        department=data.DepartmentRow(department.id, department.code, department.name),
+        quarter=quarter,
+        problem=problem,
+        quarters=tuple(available),
+        settings=settings,
+        baseline=ctx.baseline,
+        window=tuple(window),
+        models=MappingProxyType({q: loaded[q] for q in (*window, quarter)}),
+        flags=MappingProxyType(
+            {q: f[department.id] for q, f in flags.items() if department.id in f}
+        ),
+        badge=models.trends([loaded[q] for q in window], ctx).get(department.id),
+        page=page,
+        zone=organisation_zone(),
+        department_names=MappingProxyType(data.department_names(session, locale)),
+    )
 
-    def flag_into(q: str) -> ChangeFlag | None:
-        return flags.get(q, {}).get(department.id)
 
-    flag = flag_into(quarter)
+def compute_scorecard(snapshot: CardSnapshot) -> Scorecard:
+    """The compute half: ``snapshot``'s scorecard, with the default names (reads nothing;
+    every figure passes its gate here, a hidden one keeps its reason instead of its value)."""
+    department, quarter, window = snapshot.department, snapshot.quarter, snapshot.window
+    settings, baseline, page, loaded = (
+        snapshot.settings,
+        snapshot.baseline,
+        snapshot.page,
+        snapshot.models,
+    )
+    k = settings.k
+    model = loaded[quarter]
+    score = model.scores.get(department.id)
+    released = quarter in snapshot.quarters
+    respondents = score.respondents if score is not None else 0
 
     def shown_components(q: str) -> set[str]:
         s = loaded[q].scores.get(department.id)
@@ -333,40 +388,31 @@ def _build_scorecard(
         isq = s.isq if s is not None else Gated.hidden(NO_DATA)
         partial = isq.shown and not ever <= shown_components(q)
         trend.append(
-            TrendPoint(q, isq, models.iq(isq, baseline), loaded[q].org_isq, flag_into(q), partial)
+            TrendPoint(
+                q, isq, models.iq(isq, baseline), loaded[q].org_isq, snapshot.flags.get(q), partial
+            )
         )
-    badge = models.trends([loaded[q] for q in window], ctx).get(department.id)
+    badge = snapshot.badge
     marker = (
         TrendMarker(badge.direction, badge.p_adjusted, badge.slope, badge.n)
         if badge is not None and badge.n >= MIN_TREND_QUARTERS
         else None
     )
 
-    released = versions.released(quarter)
-    page = snapshot.read_page(session, quarter, versions)
-    counts = data.provider_sums(
-        session,
-        [q for q in window if versions.released(q)],
-        data.COUNT_METRICS,
-        provider_id=department.id,
-    )
     responses = tuple(
         ResponseCount(
             q,
-            counts.get((department.id, q), {}).get("pi.n", Sums()).n,
-            counts.get((department.id, q), {}).get("q.n", Sums()).n,
+            page.counts.get(q, {}).get("pi.n", Sums()).n,
+            page.counts.get(q, {}).get("q.n", Sums()).n,
         )
         for q in window
     )
-    respondents = score.respondents if score is not None else 0
-    if released and anonymity.comments_visible(respondents) and respondents >= settings.comment_k:
-        comments = _comments(session, department.id, quarter, versions)
+    if _comments_open(released, respondents, settings) and page.comments is not None:
+        comments = _comments(page.comments)
         comments_reason = None
     else:
         comments, comments_reason = (), BELOW_COMMENT_K
-    compliance, surveyed = _compliance(
-        session, department.id, quarter, score, model, k, now, locale
-    )
+    compliance, surveyed = _compliance(page.compliance, score, model, k, snapshot.zone)
     isq = score.isq if score is not None else Gated.hidden(NO_DATA)
     standing = score.group if score is not None and isq.shown else None
     elsewhere = (
@@ -374,35 +420,34 @@ def _build_scorecard(
     )
     empty = {key: Component(key, 0, None, None, None, None, NO_DATA) for key in COMPONENTS}
     components = score.components if score is not None else empty
-    return (
-        Scorecard(
-            code=department.code,
-            name=department.name,
-            quarter=quarter,
-            quarters=tuple(available),
-            settings=settings,
-            baseline=baseline,
-            isq=isq,
-            iq=models.iq(isq, baseline),
-            components=tuple(components[key] for key in COMPONENTS),
-            org_components=dict(model.org),
-            org_isq=model.org_isq,
-            trend=tuple(trend),
-            trend_marker=marker,
-            flag=flag,
-            dimensions=_dimensions(page.dimensions, department.id, k),
-            customers=_customers(session, department.id, quarter, k) if released else (),
-            compliance=compliance,
-            comments=comments,
-            comments_reason=comments_reason,
-            responses=responses,
-            surveys_sent=surveyed,
-            response_rate=_response_rate(responses[-1].post_interaction, surveyed)
-            if responses and responses[-1].quarter == quarter
-            else None,
-            gap=_gap(session, department.id, quarter, score, k),
-            standing=standing,
-            standing_elsewhere=elsewhere,
-        ),
-        problem,
+    return Scorecard(
+        code=department.code,
+        name=department.name,
+        quarter=quarter,
+        quarters=snapshot.quarters,
+        settings=settings,
+        baseline=baseline,
+        isq=isq,
+        iq=models.iq(isq, baseline),
+        components=tuple(components[key] for key in COMPONENTS),
+        org_components=dict(model.org),
+        org_isq=model.org_isq,
+        trend=tuple(trend),
+        trend_marker=marker,
+        flag=snapshot.flags.get(quarter),
+        dimensions=_dimensions(page.dimensions, department.id, k),
+        customers=_customers(page.customers, page.departments, k)
+        if page.customers is not None
+        else (),
+        compliance=compliance,
+        comments=comments,
+        comments_reason=comments_reason,
+        responses=responses,
+        surveys_sent=surveyed,
+        response_rate=_response_rate(responses[-1].post_interaction, surveyed)
+        if responses and responses[-1].quarter == quarter
+        else None,
+        gap=_gap(page.self_view, score, k),
+        standing=standing,
+        standing_elsewhere=elsewhere,
     )

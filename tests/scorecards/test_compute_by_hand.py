@@ -1,0 +1,110 @@
+"""The compute half of a department's scorecard reads nothing: a page's snapshot written by
+hand (no app, no database, no session anywhere in this file) gives the figures worked out
+by hand below."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import replace
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from analysis.scorecard import QuarterModel, Sums
+from survey.scorecards.services import scorecards
+from survey.scorecards.services.scorecard_data import DepartmentRow, SelfView
+from survey.scorecards.services.scorecard_results import ResponseCount, Settings
+from survey.scorecards.services.scorecard_snapshot import ComplianceSnapshot, PageSnapshot
+
+Q = "2026Q1"
+HR, ENG, FIN, OLD = 1, 2, 3, 4  # OLD: an inactive customer department
+
+# HR's customer cells of R (0..100 per person), k = 5:
+# ENG, 8 people: 50 75 50 25 75 25 50 50 -> n 8, sum 400, sum of squares 22,500;
+# FIN, 3 people: 40 50 60 -> n 3, sum 150, sum of squares 7,700 (under k: hidden);
+# OLD, 5 people: 30 40 50 60 70 -> n 5, sum 250, sum of squares 13,500 (inactive: no row,
+# but counted in HR's total, so the hidden remainder is FIN + OLD, 8 people, 4.0 people's
+# worth of 8: neither under k nor near an end, and ENG may show).
+CELLS = {
+    ENG: MappingProxyType({"R": Sums(8, 400.0, 22500.0)}),
+    FIN: MappingProxyType({"R": Sums(3, 150.0, 7700.0)}),
+    OLD: MappingProxyType({"R": Sums(5, 250.0, 13500.0)}),
+}
+
+
+def card_snapshot() -> scorecards.CardSnapshot:
+    departments = (
+        DepartmentRow(ENG, "ENG", "Engineering"),
+        DepartmentRow(FIN, "FIN", "Finance"),
+        DepartmentRow(HR, "HR", "People"),
+    )
+    page = PageSnapshot(
+        departments=departments,
+        dimensions=None,
+        customers=MappingProxyType(CELLS),
+        self_view=SelfView(0, (), {}),
+        compliance=ComplianceSnapshot((), MappingProxyType({}), MappingProxyType({}), ()),
+        counts=MappingProxyType(
+            {Q: MappingProxyType({"pi.n": Sums(7, 7.0, 7.0), "q.n": Sums(16, 16.0, 16.0)})}
+        ),
+        comments=None,
+    )
+    return scorecards.CardSnapshot(
+        department=DepartmentRow(HR, "HR", "People"),
+        quarter=Q,
+        problem=None,
+        quarters=(Q,),
+        settings=Settings(),
+        baseline=None,
+        window=(Q,),
+        models=MappingProxyType({Q: QuarterModel(Q, {}, {}, None)}),
+        flags=MappingProxyType({}),
+        badge=None,
+        page=page,
+        zone=ZoneInfo("UTC"),
+        department_names=MappingProxyType({"HR": "People"}),
+    )
+
+
+def test_the_compute_half_takes_no_session() -> None:
+    parameters = inspect.signature(scorecards.compute_scorecard).parameters
+    assert list(parameters) == ["snapshot"]
+
+
+def test_a_hand_built_snapshot_gives_the_figures_worked_out_by_hand() -> None:
+    card = scorecards.compute_scorecard(card_snapshot())
+    assert (card.code, card.quarter, card.settings.k) == ("HR", Q, 5)
+    assert [row.code for row in card.customers] == ["ENG", "FIN"]  # OLD is inactive: no row
+    eng, fin = card.customers
+    # ENG: mean 400 / 8 = 50; variance (22,500 - 400² / 8) / 7 = 2,500 / 7 = 357.142857;
+    # half-width 1.959964 · √(357.142857 / 8) = 1.959964 · 6.681531 = 13.095561.
+    assert eng.relationship.shown
+    assert eng.relationship.value == pytest.approx(50.0)
+    assert eng.relationship.low == pytest.approx(36.904439, abs=1e-5)
+    assert eng.relationship.high == pytest.approx(63.095561, abs=1e-5)
+    assert eng.relationship.n == 8
+    # FIN: 3 people, under k = 5: hidden with its reason, no value kept.
+    assert not fin.relationship.shown
+    assert fin.relationship.reason == scorecards.BELOW_K
+    assert fin.relationship.value is None and fin.relationship.n is None
+    # Nobody gave HR a post-interaction answer in these cells: no data, not a zero.
+    assert {eng.satisfaction.reason, fin.satisfaction.reason} == {scorecards.NO_DATA}
+    # Counts are plain: 7 answers after requests, 16 quarterly; no request, so no rate.
+    assert card.responses == (ResponseCount(Q, 7, 16),)
+    assert card.response_rate is None
+    assert card.compliance.reason == scorecards.NO_DATA and card.compliance.interactions == 0
+    # No score for HR in the hand-made model: ISQ hidden, comments behind their gate.
+    assert card.isq.reason == scorecards.NO_DATA
+    assert card.comments == () and card.comments_reason == scorecards.BELOW_COMMENT_K
+
+
+def test_without_the_inactive_cell_the_remainder_hides_the_shown_one() -> None:
+    """The same snapshot without OLD's cell: the hidden remainder is FIN alone (3 people,
+    under k), so ENG, which alone would show, is hidden too (the remainder rule)."""
+    base = card_snapshot()
+    cells = MappingProxyType({ENG: CELLS[ENG], FIN: CELLS[FIN]})
+    snapshot = replace(base, page=replace(base.page, customers=cells))
+    eng, fin = scorecards.compute_scorecard(snapshot).customers
+    assert eng.relationship.reason == scorecards.REMAINDER and eng.relationship.value is None
+    assert fin.relationship.reason == scorecards.BELOW_K
