@@ -194,7 +194,7 @@ def reading(session: Session) -> Iterator[Session]:
         session.rollback()
         raise RuntimeError("a reading block left changes pending; write in a writing block")
     # A fresh snapshot is not committed here: ending it and beginning the writer's transaction
-    # on another checkout cost a submit about 0.07 ms of CPU (a session commit, a pool check-in
+    # on another checkout cost a submit about 0.1 ms of CPU (a session commit, a pool check-in
     # and check-out, a new connection object and its begin event), a twentieth of its CPU.
 
 
