@@ -137,3 +137,16 @@ def test_sqlite_writing_after_reading_keeps_the_connection(
     assert checkouts[0] is not checkouts[1]
     assert _other_writer_gets_in(db_url)
     assert db.scalar(select(func.count()).where(Department.code.in_(["O1", "W2"]))) == 2
+
+
+def test_sqlite_a_read_only_session_ends_its_snapshot_with_the_block(app: Flask) -> None:
+    """A GET's session keeps no snapshot past its reading block (a page is not rendered
+    holding one)."""
+    session = database(app).read_sessionmaker()
+    try:
+        with reading(session):
+            session.scalar(select(func.count()).select_from(Department))
+            assert session.in_transaction()
+        assert not session.in_transaction()
+    finally:
+        session.close()
