@@ -2,18 +2,21 @@
 
 On SQLite a reading block holds one snapshot and no lock (another writer gets in meanwhile),
 a writing block holds the write lock from its first line to its commit (another writer must
-wait), and each ends its transaction when it ends. On both databases a writing block commits
-when it ends and rolls back when an exception escapes; a reading block refuses to write.
+wait). A writing block ends its transaction when it ends; a reading block's snapshot lasts
+until a writing block takes the lock on the same connection, or the session ends. On both
+databases a writing block commits when it ends and rolls back when an exception escapes; a
+reading block refuses to write.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from survey.db import database, make_engine, reading, writing
@@ -55,7 +58,9 @@ def test_sqlite_reading_takes_no_lock_and_writing_holds_it(db: Session, db_url: 
         db.scalar(select(func.count()).select_from(Department))
         assert db.in_transaction()
         assert _other_writer_gets_in(db_url)
-    assert not db.in_transaction()  # the snapshot ended with the block
+    # The snapshot outlives the block, still without a lock, until a writing block begins.
+    assert db.connection().connection.dbapi_connection.in_transaction
+    assert _other_writer_gets_in(db_url)
     with writing(db):
         db.add(Department(code="W1", name="Written"))
         assert not _other_writer_gets_in(db_url)  # the lock is held before the first write
@@ -103,3 +108,45 @@ def test_an_unknown_begin_mode_is_refused(db_url: str) -> None:
     with pytest.raises(ValueError, match="sqlite_begin"), engine.begin() as conn:
         conn.exec_driver_sql("SELECT 1")
     engine.dispose()
+
+
+def test_sqlite_writing_after_reading_keeps_the_connection(
+    app: Flask, db: Session, db_url: str
+) -> None:
+    """The read snapshot is ended and the write lock taken on the connection the block read
+    on: one check-out per submit, and a writer that got in meanwhile is not a conflict."""
+    checkouts: list[Any] = []
+    engine = database(app).engine
+
+    def on_checkout(dbapi_connection: Any, *_rest: Any) -> None:
+        checkouts.append(dbapi_connection)
+
+    event.listen(engine, "checkout", on_checkout)
+    try:
+        with reading(db):
+            db.scalar(select(func.count()).select_from(Department))
+        with database(app).sessionmaker() as other:  # another writer gets in meanwhile
+            other.add(Department(code="O1", name="Other"))
+            other.commit()
+        with writing(db):
+            assert not _other_writer_gets_in(db_url)
+            db.add(Department(code="W2", name="Written after reading"))
+    finally:
+        event.remove(engine, "checkout", on_checkout)
+    assert len(checkouts) == 2  # one for the block pair, one for the other writer
+    assert checkouts[0] is not checkouts[1]
+    assert _other_writer_gets_in(db_url)
+    assert db.scalar(select(func.count()).where(Department.code.in_(["O1", "W2"]))) == 2
+
+
+def test_sqlite_a_read_only_session_ends_its_snapshot_with_the_block(app: Flask) -> None:
+    """A GET's session keeps no snapshot past its reading block (a page is not rendered
+    holding one)."""
+    session = database(app).read_sessionmaker()
+    try:
+        with reading(session):
+            session.scalar(select(func.count()).select_from(Department))
+            assert session.in_transaction()
+        assert not session.in_transaction()
+    finally:
+        session.close()
