@@ -97,6 +97,18 @@ def test_every_setting_named_is_read() -> None:
     assert sorted(name for name in named if name not in code) == []
 
 
+def test_every_setting_read_is_documented() -> None:
+    """Each ``SURVEY_*`` variable ``survey/config.py`` reads is in the README's settings table
+    or ``docs/operations.md``."""
+    config = (ROOT / "survey" / "config.py").read_text(encoding="utf-8")
+    read = set(re.findall(r"env(?:\.get\(|, )\"(SURVEY_[A-Z0-9_]+)\"", config))
+    documented = (ROOT / "README.md").read_text(encoding="utf-8") + (
+        ROOT / "docs" / "operations.md"
+    ).read_text(encoding="utf-8")
+    assert len(read) > 20
+    assert sorted(name for name in read if f"`{name}`" not in documented) == []
+
+
 def test_the_picture_names_every_package_of_survey() -> None:
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     picture = text.split("## Journeys and packages", 1)[1].split("```text", 1)[1]
