@@ -78,6 +78,7 @@ def test_every_command_and_option_named_exists() -> None:
         options = {opt for param in command.params for opt in param.opts}
         wrong += [f"{doc}: {name} {opt}"
                   for opt in re.findall(r"--[a-z][a-z-]*", rest) if opt not in options]
+    assert {name for name, _rest in rows} == set(group.commands)  # the table lists them all
     assert len(rows) >= 7 and len(calls) > 20
     assert wrong == []
 
