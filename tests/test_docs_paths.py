@@ -132,3 +132,16 @@ def test_the_picture_names_every_package_of_survey() -> None:
     packages = {path.parent.name for path in (ROOT / "survey").glob("*/__init__.py")}
     drawn = set(re.findall(r"survey/([a-z_]+)/", picture))
     assert drawn == packages
+
+
+def test_the_extension_points_named_are_the_ones_gathered() -> None:
+    """The points "The rules today" lists are exactly those the code gathers."""
+    gathered = set()
+    for path in (ROOT / "survey").rglob("*.py"):
+        gathered |= set(re.findall(r"gather\(\s*\"([a-z_.]+)\"", path.read_text(encoding="utf-8")))
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rule = text.split("- **Extension points.**", 1)[1].split("\n- **", 1)[0]
+    named = set(re.findall(r"`([a-z_]+\.[a-z_]+)`", rule)) - {"hooks.register", "app.extensions"}
+    named = {name for name in named if not name.startswith(("survey.", "hooks."))}
+    assert len(gathered) >= 7
+    assert named == gathered
