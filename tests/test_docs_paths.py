@@ -145,3 +145,17 @@ def test_the_extension_points_named_are_the_ones_gathered() -> None:
     named = {name for name in named if not name.startswith(("survey.", "hooks."))}
     assert len(gathered) >= 7
     assert named == gathered
+
+
+def test_every_module_of_survey_is_named_in_the_architecture() -> None:
+    """Each module of ``survey/`` appears in docs/architecture.md (as `name`, `name.py` or
+    `name.attribute`); the demo's own modules are described in docs/demo.md instead."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    unnamed = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "survey").rglob("*.py"))
+        if path.name != "__init__.py"
+        and path.parent.name != "demo"
+        and not re.search(rf"`(?:[a-z_/.]*[/.])?{path.stem}(?:`|\.py|\.|\()", text)
+    ]
+    assert unnamed == []
