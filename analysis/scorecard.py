@@ -543,17 +543,18 @@ def freeze(models: Sequence[QuarterModel], priors: Priors) -> Baseline2 | None:
         return None
 
 
-def iq_of(isq: Gated, baseline: Any) -> tuple[float | None, float | None, float | None,
-                                              str | None]:
-    """(IQ, low, high, reason) of a gated ISQ: the ISQ interval mapped (``model.iq_arrays``);
+def iq_of(isq: Gated, baseline: Any) -> Gated:
+    """The IQ of a gated ISQ, a ``Gated`` on the IQ scale (100 the baseline mean, ``n`` always
+    None: IQ counts no one of its own): the ISQ interval mapped (``model.iq_arrays``), or
+    hidden with the ISQ's reason, or ``NO_BASELINE`` when there is no baseline yet.
     ``baseline`` is anything with ``mu0`` and ``sigma0`` (a ``model.Baseline2``, a stored
     record), or None."""
     if not isq.shown:
-        return None, None, None, isq.reason
+        return Gated.hidden(isq.reason)  # type: ignore[arg-type]
     if baseline is None:
-        return None, None, None, NO_BASELINE
+        return Gated.hidden(NO_BASELINE)
     value, low, high = model.iq_arrays(isq.value, isq.low, isq.high, baseline)
-    return float(value), float(low), float(high), None
+    return Gated(float(value), float(low), float(high))
 
 
 # --- changes, trends, sensitivity ---

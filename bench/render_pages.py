@@ -45,6 +45,7 @@ def _plain(html: str) -> str:
 def render(out: Path, seed: int) -> int:
     from sqlalchemy import select
 
+    from bench.fixtures import sign_in
     from survey import create_app
     from survey.db import database
     from survey.demo import build_demo
@@ -65,13 +66,7 @@ def render(out: Path, seed: int) -> int:
                 session.commit()
                 codes = list(session.scalars(select(Department.code).order_by(Department.code)))
         client = app.test_client()
-        page = client.get("/auth/sign-in").get_data(as_text=True)
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-        assert token is not None
-        client.post(
-            "/auth/sign-in",
-            data={"email": EMAIL, "password": PASSWORD, "csrf_token": token.group(1)},
-        )
+        sign_in(client, EMAIL, PASSWORD)
         last = shift_quarter(f"{TODAY.year}Q{(TODAY.month - 1) // 3 + 1}", -1)
         written = 0
         for back in range(4):

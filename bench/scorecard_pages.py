@@ -7,7 +7,6 @@ worker that has drawn no chart yet) and reports the worker's peak memory.
 from __future__ import annotations
 
 import json
-import re
 import resource
 import statistics
 import sys
@@ -29,6 +28,7 @@ def _timed(client: Any, path: str) -> float:
 def measure(url: str, quarter: str, code: str) -> dict[str, Any]:
     from sqlalchemy import select
 
+    from bench.fixtures import sign_in
     from survey import create_app
     from survey.db import database
     from survey.models import User
@@ -41,17 +41,7 @@ def measure(url: str, quarter: str, code: str) -> dict[str, Any]:
             create_user(session, email, "bench password 1", role="viewer")
             session.commit()
     client = app.test_client()
-    page = client.get("/auth/sign-in").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    assert token is not None
-    client.post(
-        "/auth/sign-in",
-        data={
-            "email": "bench-viewer@bench.example",
-            "password": "bench password 1",
-            "csrf_token": token.group(1),
-        },
-    )
+    sign_in(client, email, "bench password 1")
     figures: dict[str, Any] = {}
     for name, path in (
         ("overview", f"/scorecards/?quarter={quarter}"),

@@ -43,6 +43,17 @@ LOCALE_CHOICES = [
 MIN_PASSWORD = 10
 
 
+def password_validators() -> list[DataRequired | Length]:
+    """A new password's rules, the same for a new user's initial password and a changed or
+    reset one (``forms.auth``): present, ``MIN_PASSWORD`` to 1000 characters."""
+    return [
+        DataRequired(),
+        Length(
+            min=MIN_PASSWORD, max=1000, message=_l("At least %(n)s characters.", n=MIN_PASSWORD)
+        ),
+    ]
+
+
 def role_choices() -> list[SelectChoice]:
     return [
         SelectChoice("viewer", _l("Viewer: sees the overview and scorecards")),
@@ -157,17 +168,7 @@ class UserForm(SafeForm):
 
 class NewUserForm(UserForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(
-        _l("Initial password"),
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD,
-                max=1000,
-                message=_l("At least %(n)s characters.", n=MIN_PASSWORD),
-            ),
-        ],
-    )
+    password = PasswordField(_l("Initial password"), validators=password_validators())
 
 
 class ApiKeyForm(SafeForm):

@@ -16,19 +16,9 @@ class SignInForm(SafeForm):
 
 
 def _new_password() -> PasswordField:
-    from forms.admin import MIN_PASSWORD
+    from forms.admin import password_validators
 
-    return PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD,
-                max=1000,
-                message=_l("At least %(n)s characters.", n=MIN_PASSWORD),
-            ),
-        ],
-    )
+    return PasswordField(_l("New password"), validators=password_validators())
 
 
 def _confirmation() -> PasswordField:

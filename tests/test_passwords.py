@@ -161,6 +161,23 @@ def test_owner_changes_password_and_other_browsers_are_signed_out(
     assert verify_secret(_fresh(session, user).password_hash, NEW)
 
 
+def test_a_short_new_password_is_refused_as_for_a_new_user(
+    client, make_user, sign_in, session
+) -> None:
+    """The change form uses the same rule as the new-user form: under 10 characters is refused
+    with the rule's message, and the old password still works."""
+    user = make_user("viewer")
+    sign_in(user)
+    short = "nine char"
+    refused = post_form(
+        client,
+        "/auth/password",
+        {"current_password": PASSWORD, "new_password": short, "confirm": short},
+    )
+    assert refused.status_code == 422 and "At least 10 characters" in refused.get_data(as_text=True)
+    assert verify_secret(_fresh(session, user).password_hash, PASSWORD)
+
+
 def test_change_page_needs_sign_in(client) -> None:
     response = client.get("/auth/password")
     assert response.status_code == 302 and "/auth/sign-in" in response.headers["Location"]

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
-from survey.models import Question, Questionnaire
+from survey.models import Questionnaire
 from survey.quiz.scoring import FREQUENCY, PRACTICES, SCENARIO, ItemKey
+from survey.services.questionnaires import install_questionnaire
 
 QUIZ_NAME = "Internal service IQ quiz (default)"
 
@@ -1377,28 +1377,7 @@ def install_quiz(session: Session) -> Questionnaire:
     Idempotent: a second call returns the existing questionnaire unchanged, with any wording
     the admins edited since.
     """
-    existing = session.scalar(select(Questionnaire).where(Questionnaire.name == QUIZ_NAME))
-    if existing is not None:
-        return existing
-    questionnaire = Questionnaire(kind="quiz", name=QUIZ_NAME, active=True)
-    session.add(questionnaire)
-    session.flush()
-    for position, item in enumerate(ITEMS):
-        session.add(
-            Question(
-                questionnaire_id=questionnaire.id,
-                code=item["code"],
-                position=position,
-                qtype=item["qtype"],
-                dimension=item["dimension"],
-                required=True,
-                texts={loc: dict(v) for loc, v in item["texts"].items()},
-                options=dict(item["options"]),
-            )
-        )
-    session.flush()
-    session.refresh(questionnaire)
-    return questionnaire
+    return install_questionnaire(session, "quiz", QUIZ_NAME, ITEMS, required=True)
 
 
 assert set(PRACTICE_TEXTS) == set(PRACTICES), "every practice needs its texts"

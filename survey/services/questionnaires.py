@@ -6,6 +6,7 @@ its texts are not rewritten in place: history stays comparable across quarters.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -28,13 +29,21 @@ class QuestionInUse(Exception):
     """The question has answers: retire it instead of deleting or re-typing it."""
 
 
-def _install(session: Session, kind: str, items: list[dict[str, Any]]) -> Questionnaire:
-    existing = session.scalar(
-        select(Questionnaire).where(Questionnaire.name == DEFAULT_NAMES[kind])
-    )
+def install_questionnaire(
+    session: Session, kind: str, name: str, items: list[dict[str, Any]], *, required: bool = False
+) -> Questionnaire:
+    """Create the questionnaire ``name`` of ``kind`` from ``items`` unless one of that name exists.
+
+    Each item: ``code``, ``qtype``, ``texts`` (per locale), optionally ``dimension``,
+    ``options`` and ``required`` (``required`` when absent); positions follow the list order.
+    Texts and options are copied, so the rows never share the module's item dicts. Idempotent:
+    a second call returns the existing questionnaire unchanged, with any wording the admins
+    edited since. Only flushes.
+    """
+    existing = session.scalar(select(Questionnaire).where(Questionnaire.name == name))
     if existing is not None:
         return existing
-    questionnaire = Questionnaire(kind=kind, name=DEFAULT_NAMES[kind], active=True)
+    questionnaire = Questionnaire(kind=kind, name=name, active=True)
     session.add(questionnaire)
     session.flush()
     for position, item in enumerate(items):
@@ -45,9 +54,9 @@ def _install(session: Session, kind: str, items: list[dict[str, Any]]) -> Questi
                 position=position,
                 qtype=item["qtype"],
                 dimension=item.get("dimension"),
-                required=bool(item.get("required", False)),
-                texts=item["texts"],
-                options=item.get("options", {}),
+                required=bool(item.get("required", required)),
+                texts=copy.deepcopy(item["texts"]),
+                options=copy.deepcopy(item.get("options", {})),
             )
         )
     session.flush()
@@ -61,8 +70,8 @@ def install_default_questionnaires(session: Session) -> dict[str, Questionnaire]
     Idempotent: a second call returns the existing ones unchanged.
     """
     return {
-        "post_interaction": _install(session, "post_interaction", POST_INTERACTION),
-        "quarterly": _install(session, "quarterly", QUARTERLY),
+        kind: install_questionnaire(session, kind, DEFAULT_NAMES[kind], items)
+        for kind, items in (("post_interaction", POST_INTERACTION), ("quarterly", QUARTERLY))
     }
 
 

@@ -24,11 +24,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from survey import create_app
 from survey.db import database
-from survey.scorecards.services import chart_cache
+from tests.anonymity.twins import world_app
 from tests.anonymity.world import World
-from tests.conftest import fresh_database
 
 CODES = ("AA", "BB", "CC", "DD")
 
@@ -114,19 +112,7 @@ def test_no_small_group_is_pinned_down(request: pytest.FixtureRequest, tmp_path:
         ],
     )
     def run(sizes: list[int], steps: list[tuple[str, Any]]) -> None:
-        chart_cache.clear()
-        app = create_app(
-            {
-                "TESTING": True,
-                "DATABASE_URL": fresh_database("sqlite", tmp_path, request),
-                "SECRET_KEY": "test-secret-key",
-                "BASE_URL": "http://localhost",
-                "SESSION_COOKIE_SECURE": False,
-                "REMEMBER_COOKIE_SECURE": False,
-            }
-        )
-        app.instance_path = str(tmp_path / "instance")
-        engine = database(app).engine.execution_options(sqlite_begin="DEFERRED")
+        app, engine = world_app("sqlite", tmp_path, request)
         from sqlalchemy.orm import Session
 
         with Session(engine, expire_on_commit=False) as session:

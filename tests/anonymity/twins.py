@@ -35,6 +35,8 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from survey import create_app
@@ -156,16 +158,11 @@ def play(world: World, plan: Plan) -> None:
         world.deactivate(plan.deactivate)
 
 
-@contextmanager
-def built(
-    plan: Plan,
-    backend: str,
-    tmp_path: Path,
-    request: pytest.FixtureRequest,
-    clock: datetime | None = None,
-) -> Iterator[World]:
-    """``plan`` played on a fresh database (its own app), the world handed over; requests
-    handled at ``clock`` (default: as they come)."""
+def world_app(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> tuple[Flask, Engine]:
+    """A fresh app on its own empty database (``backend``: sqlite or postgresql) with a cold
+    chart cache, and its engine (SQLite transactions deferred, as the worlds expect)."""
     chart_cache.clear()
     app = create_app(
         {
@@ -178,7 +175,20 @@ def built(
         }
     )
     app.instance_path = str(tmp_path / "instance")
-    engine = database(app).engine.execution_options(sqlite_begin="DEFERRED")
+    return app, database(app).engine.execution_options(sqlite_begin="DEFERRED")
+
+
+@contextmanager
+def built(
+    plan: Plan,
+    backend: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    clock: datetime | None = None,
+) -> Iterator[World]:
+    """``plan`` played on a fresh database (its own app), the world handed over; requests
+    handled at ``clock`` (default: as they come)."""
+    app, engine = world_app(backend, tmp_path, request)
     with Session(engine, expire_on_commit=False) as session:
         try:
             world = World.build(app, session, plan.sizes)

@@ -214,3 +214,21 @@ def count_statements(app: Any) -> Callable[[Callable[[], Any]], int]:
 
 def api_get(client: FlaskClient, org: Org, path: str) -> Any:
     return client.get(path, headers={"Authorization": f"Bearer {org.api_key}"})
+
+
+NAMED_QUARTER = "2026Q1"
+
+
+@pytest.fixture
+def named_org(org: Org) -> Org:
+    """``org`` with one quarter (``NAMED_QUARTER``) of IT serving SALES, above the gates, and
+    translated names: IT in Italian and French, SALES and the IT service in Italian only."""
+    q = NAMED_QUARTER
+    org.post_interaction("IT", "SALES", q, [4, 5, 5, 3, 4, 2])
+    org.quarterly("IT", "SALES", q, [4, 4, 4, 4, 4])
+    org.interactions("IT", q, [(30, 300)] * 6)
+    org.departments["IT"].names = {"it": "Sistemi informativi", "fr": "Informatique"}
+    org.departments["SALES"].names = {"it": "Vendite"}
+    org.services["IT-SVC"].names = {"it": "Assistenza IT"}
+    org.session.commit()
+    return org

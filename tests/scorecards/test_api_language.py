@@ -8,21 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.scorecards.conftest import Org
+from tests.scorecards.conftest import NAMED_QUARTER, Org
 
-Q = "2026Q1"
-
-
-@pytest.fixture
-def named_org(org: Org) -> Org:
-    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2])
-    org.quarterly("IT", "SALES", Q, [4, 4, 4, 4, 4])
-    org.interactions("IT", Q, [(30, 300)] * 6)
-    org.departments["IT"].names = {"it": "Sistemi informativi", "fr": "Informatique"}
-    org.departments["SALES"].names = {"it": "Vendite"}
-    org.services["IT-SVC"].names = {"it": "Assistenza IT"}
-    org.session.commit()
-    return org
+Q = NAMED_QUARTER
 
 
 def _get(client, org: Org, path: str, language: str | None = None) -> Any:  # type: ignore[no-untyped-def]

@@ -170,7 +170,7 @@ def test_change_is_only_the_flagged_one(app) -> None:
 
 
 def test_hidden_iq_gives_no_summary_but_says_why(app) -> None:
-    card = _card(iq=IqFigure(None, None, None, NO_BASELINE), isq=Gated.hidden(BELOW_K))
+    card = _card(iq=IqFigure.hidden(NO_BASELINE), isq=Gated.hidden(BELOW_K))
     summary = summarise(card)
     assert not summary.shown and summary.weakest is None and summary.lowest_customer is None
     with app.test_request_context("/?lang=en"):

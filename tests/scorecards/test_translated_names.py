@@ -11,22 +11,10 @@ import pytest
 
 from survey.scorecards.services.scorecard_pdf import _pdf_pages
 from survey.scorecards.services.scorecards import Settings, build_scorecard
-from tests.scorecards.conftest import Org, api_get
+from tests.scorecards.conftest import NAMED_QUARTER, Org, api_get
 from tests.scorecards.test_exports import _texts
 
-Q = "2026Q1"
-
-
-@pytest.fixture
-def named_org(org: Org) -> Org:
-    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2])
-    org.quarterly("IT", "SALES", Q, [4, 4, 4, 4, 4])
-    org.interactions("IT", Q, [(30, 300)] * 6)
-    org.departments["IT"].names = {"it": "Sistemi informativi", "fr": "Informatique"}
-    org.departments["SALES"].names = {"it": "Vendite"}
-    org.services["IT-SVC"].names = {"it": "Assistenza IT"}
-    org.session.commit()
-    return org
+Q = NAMED_QUARTER
 
 
 def _text(response) -> str:  # type: ignore[no-untyped-def]

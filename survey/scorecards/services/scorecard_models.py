@@ -262,7 +262,7 @@ def ensure_baseline(
 
 def iq(isq: sc.Gated, baseline: BaselineInfo | None) -> IqFigure:
     """The IQ of a gated ISQ against ``baseline`` (``analysis.scorecard.iq_of``)."""
-    return IqFigure(*sc.iq_of(isq, baseline))
+    return sc.iq_of(isq, baseline)
 
 
 # --- quarter models, flags, trends ---

@@ -87,18 +87,9 @@ class BaselineInfo:
     provisional_priors: bool = False
 
 
-@dataclass(frozen=True)
-class IqFigure:
-    """IQ with its interval (the ISQ interval mapped linearly), or the reason it is hidden."""
-
-    value: float | None
-    low: float | None
-    high: float | None
-    reason: str | None = None
-
-    @property
-    def shown(self) -> bool:
-        return self.reason is None and self.value is not None
+# IQ with its interval (the ISQ interval mapped linearly), or the reason it is hidden: the same
+# gated figure as ISQ's (``analysis.scorecard.iq_of`` builds it), on the IQ scale, ``n`` None.
+IqFigure = Gated
 
 
 @dataclass(frozen=True)
