@@ -113,3 +113,32 @@ def test_scorecards_read_the_members_latest_attempts(session, keys, attempt, fin
     assert view.overall == (100.0,)
     assert set(view.practices) == {k.practice for k in keys}
     assert data.member_self_view(session, finance.id, Q, today=DAY).takers == 0
+
+
+def test_the_scorecard_publishes_the_self_view_by_the_pages_clock(
+    session, keys, attempt, finance
+) -> None:
+    """A scorecard built for a moment inside the quarter shows no self-view, whatever the
+    real clock says (the page's ``now`` decides when the quarter has ended, as for every
+    other figure of the page); built for the day after, it shows the members' average."""
+    from datetime import UTC, datetime
+
+    from survey.scorecards.services.scorecards import Settings, build_scorecard
+
+    for n in range(5):
+        attempt(best(keys), "FIN", member=f"person:{n}")
+    session.commit()
+    during, _p = build_scorecard(
+        session,
+        finance,
+        Q,
+        Settings(),
+        now=datetime(2026, 6, 30, 23, 0, tzinfo=UTC),
+        fallback=False,
+    )
+    assert during.gap.takers == 0 and not during.gap.self_view.shown
+    after, _p = build_scorecard(
+        session, finance, Q, Settings(), now=datetime(2026, 7, 1, 0, 30, tzinfo=UTC), fallback=False
+    )
+    assert after.gap.takers == 5 and after.gap.self_view.shown
+    assert after.gap.self_view.value == pytest.approx(100.0)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -108,7 +108,7 @@ def read_page(
       ``score_totals``), kept per process under the quarter's version, so a warm page reads
       only the codes;
     - the provider's customer cells (``score_cells``, ``customer_cells``);
-    - the members' quiz results of the quarter;
+    - the members' quiz results of the quarter (none read before it has ended at ``now``);
     - the provider's requests opened in the quarter, its compliance counts by service
       (cached under ``compliance_version``, what ``compliance_data.compliance_version``
       returned in this transaction, and the hour of ``now``; with ``BUSINESS_HOURS`` set,
@@ -129,7 +129,9 @@ def read_page(
         customers=customer_cells(session, quarter, department_id).get(department_id, {})
         if released
         else None,
-        self_view=data.member_self_view(session, department_id, quarter),
+        self_view=data.member_self_view(
+            session, department_id, quarter, now.astimezone(UTC).date()
+        ),
         compliance=_compliance_snapshot(
             session, department_id, quarter, now, locale, compliance_version
         ),
