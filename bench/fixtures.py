@@ -8,7 +8,6 @@ a test client in through the real sign-in form, for the benchmarks that read pag
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -18,9 +17,10 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from bench.loadgen import CSRF
+
 DEPARTMENTS = 10
 PEOPLE = 200
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def create_database(url: str) -> None:

@@ -326,12 +326,10 @@ def read_scorecard(
         compliance_version=ctx.compliance_version,
         comments=_comments_open(versions.released(quarter), respondents, settings),
     )
+    row = data.DepartmentRow(department.id, department.code, department.name)
     departments = list(page.departments)
     if all(d.id != department.id for d in departments):
-        departments = [
-            *departments,
-            data.DepartmentRow(department.id, department.code, department.name),
-        ]
+        departments.append(row)
     # Every transition into a quarter of the window (and into the quarter shown), each
     # tested across the organisation: the flags the overviews of those quarters show.
     pairs = [
@@ -341,7 +339,7 @@ def read_scorecard(
     ]
     flags = models.window_flags(session, pairs, models.names_of(departments), ctx)
     return CardSnapshot(
-        department=data.DepartmentRow(department.id, department.code, department.name),
+        department=row,
         quarter=quarter,
         problem=problem,
         quarters=tuple(available),
