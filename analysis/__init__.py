@@ -15,6 +15,8 @@ Modules:
   groups, the weight sensitivity line), from plain sums to frozen dataclasses.
 - ``analysis.scorecard``: the scorecards' pure half: the anonymity gate around the model and
   the gated results a page assembles (the application reads sums, this computes).
+- ``analysis.scorecard_results``: the result nouns a page, an export or the API shows (a
+  department's ``Scorecard``, the ``OrgOverview``, their parts and the ``Settings``).
 - ``analysis.validate``: the simulation study of ``analysis.model`` (``make validate``).
 - ``analysis.anonymity``: the k gates and the remainder rule for tables of counts.
 - ``analysis.charts``: matplotlib ``Figure`` charts (never pyplot) and their SVG/PNG/PDF bytes.

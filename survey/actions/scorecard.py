@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from analysis.scorecard_results import Scorecard, Settings
 from survey.actions import services
 from survey.actions.labels import action_target_label, status_labels
 from survey.local_format import day as local_day
@@ -32,7 +33,6 @@ from survey.models import Action, Department
 from survey.models.action import TranslatedText
 from survey.names import localized_name, pick_name
 from survey.periods import quarter_of
-from survey.scorecards.services.scorecard_results import Scorecard, Settings
 from survey.scorecards.services.scorecards import build_scorecard
 
 MAX_ROWS = 50  # actions shown on a department page (the list page has them all)

@@ -9,8 +9,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from analysis.scorecard_results import Settings
 from survey.delivery.services.attention import needs_attention
-from survey.scorecards.services.scorecard_results import Settings
 
 
 def dashboard_section(session: Session) -> dict[str, Any]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import request
 from flask_babel import gettext as _
 
+from analysis.scorecard_results import Scorecard
 from survey.db import get_session
 from survey.i18n import current_locale
 from survey.models import Department
 from survey.scorecards.services.scorecard_comments import ReadableComments, readable_comments
-from survey.scorecards.services.scorecard_results import Scorecard
 
 # Longer filter values are no filter anyone was offered: refused without a lookup.
 MAX_FILTER = 20

@@ -214,8 +214,8 @@ def test_every_public_demo_summary_is_written_in_italian_and_french() -> None:
 def test_the_pdf_title_page_names_actions_and_days_in_the_readers_language(
     app, session, make_department
 ) -> None:
+    from analysis.scorecard_results import Settings
     from survey.actions.scorecard import report_lines
-    from survey.scorecards.services.scorecard_results import Settings
     from survey.scorecards.services.scorecards import build_scorecard
 
     it = make_department("IT", "Information technology")

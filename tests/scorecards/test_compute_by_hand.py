@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from analysis.scorecard import QuarterModel, Sums
+from analysis.scorecard_results import ResponseCount, Settings
 from survey.scorecards.services import scorecards
 from survey.scorecards.services.scorecard_data import DepartmentRow, SelfView
-from survey.scorecards.services.scorecard_results import ResponseCount, Settings
 from survey.scorecards.services.scorecard_snapshot import ComplianceSnapshot, PageSnapshot
 
 Q = "2026Q1"

@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from analysis.scorecard_results import ChangeFlag, Settings
 from survey.delivery.services.schedules import next_campaign
 from survey.models import Campaign, CampaignSchedule, Invitation, OutboxMessage, ScoreVersion
 from survey.periods import quarter_of
-from survey.scorecards.services.scorecard_results import ChangeFlag, Settings
 from survey.scorecards.services.scorecards import build_overview
 
 

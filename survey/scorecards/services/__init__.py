@@ -5,7 +5,8 @@
   the organisation has a calendar), ``scorecard_names``;
 - computing: ``scorecard_models`` (quarter models under the quarter versions),
   ``scorecards`` (``build_scorecard``: one department's gated scorecard),
-  ``scorecard_overview`` (the organisation), ``scorecard_results`` (their result types),
+  ``scorecard_overview`` (the organisation; the result types are
+  ``analysis.scorecard_results``),
   ``scorecard_summary``, ``scorecard_priorities``, ``scorecard_comments`` (comments grouped
   behind the comment gate);
 - output: ``scorecard_charts``, ``chart_cache`` (charts and rendered page figures kept once

@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import Date, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from analysis.scorecard_results import StandardInForce
 from survey.models import Interaction, Service, ServiceStandard
 from survey.models.base import UTCDateTime
 from survey.names import pick_name
 from survey.periods import quarter_bounds
 from survey.scorecards.services.compliance_hours import business_calendar, business_compliance
 from survey.scorecards.services.scorecard_data import database_name
-from survey.scorecards.services.scorecard_results import StandardInForce
 from survey.services.lru import Lru
 
 

@@ -27,11 +27,7 @@ from analysis import model
 from analysis import scorecard as sc
 from analysis.model import Priors
 from analysis.scorecard import DepartmentInput, QuarterModel
-from survey.models import Baseline
-from survey.periods import parse_quarter, quarter_of
-from survey.scorecards.services import compliance_data
-from survey.scorecards.services import scorecard_data as data
-from survey.scorecards.services.scorecard_results import (
+from analysis.scorecard_results import (
     BASELINE_QUARTERS,
     TREND_WINDOW,
     BaselineInfo,
@@ -39,6 +35,10 @@ from survey.scorecards.services.scorecard_results import (
     IqFigure,
     Settings,
 )
+from survey.models import Baseline
+from survey.periods import parse_quarter, quarter_of
+from survey.scorecards.services import compliance_data
+from survey.scorecards.services import scorecard_data as data
 from survey.services.lru import Lru
 
 Inputs = dict[int, DepartmentInput]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from survey.scorecards.services.scorecard_results import ChangeFlag, OrgOverview, Scorecard
+from analysis.scorecard_results import ChangeFlag, OrgOverview, Scorecard
 
 
 def _flag(flag: ChangeFlag | None, names: Mapping[str, str]) -> ChangeFlag | None:

@@ -13,12 +13,7 @@ from sqlalchemy.orm import Session
 
 from analysis import anonymity
 from analysis.model import movers as flagged_first
-from survey.models import Baseline
-from survey.periods import shift_quarter
-from survey.scorecards.services import compliance_data
-from survey.scorecards.services import scorecard_data as data
-from survey.scorecards.services import scorecard_models as models
-from survey.scorecards.services.scorecard_results import (
+from analysis.scorecard_results import (
     BELOW_K,
     NO_DATA,
     REMAINDER,
@@ -29,6 +24,11 @@ from survey.scorecards.services.scorecard_results import (
     RankRow,
     Settings,
 )
+from survey.models import Baseline
+from survey.periods import shift_quarter
+from survey.scorecards.services import compliance_data
+from survey.scorecards.services import scorecard_data as data
+from survey.scorecards.services import scorecard_models as models
 from survey.services.lru import Lru
 
 

@@ -42,11 +42,11 @@ from sqlalchemy.orm import Session
 
 from analysis.drivers import Drivers, key_drivers
 from analysis.priorities import LIMIT, Priority, priorities
+from analysis.scorecard_results import Scorecard
 from survey.models import Answer, Question, RespondentMark, Response
 from survey.scorecards.services import scorecard_data as data
 from survey.scorecards.services import scorecards  # _customers: the customer table's own gate
 from survey.scorecards.services.scorecard_export import labels
-from survey.scorecards.services.scorecard_results import Scorecard
 from survey.scorecards.services.scorecard_snapshot import customer_cells
 from survey.services.lru import Lru
 

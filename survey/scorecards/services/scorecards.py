@@ -3,7 +3,8 @@
 The model is ``analysis`` (version 2, ``analysis.model``; the gate around it in
 ``analysis.scorecard``); the reads are ``scorecard_data``; the per-quarter models, priors,
 baseline, flags and trends ``scorecard_models``; the overview ``scorecard_overview``; the
-result nouns ``scorecard_results``. This module assembles a department's page in two halves,
+result nouns ``analysis.scorecard_results``. This module assembles a department's page in two
+halves,
 ``read_scorecard`` (every read, into one plain ``CardSnapshot``) and ``compute_scorecard`` (no
 session: the page from the snapshot), and re-exports the names the views, exports and API
 use. Every figure passes the anonymity gate before it
@@ -27,21 +28,7 @@ from sqlalchemy.orm import Session
 from analysis import anonymity
 from analysis import scorecard as sc
 from analysis.model import MIN_TREND_QUARTERS, TrendResult
-from survey.local_format import organisation_zone
-from survey.models import Department
-from survey.periods import shift_quarter
-from survey.scorecards.services import scorecard_data as data
-from survey.scorecards.services import scorecard_models as models
-from survey.scorecards.services import scorecard_snapshot as snapshot
-from survey.scorecards.services.scorecard_data import Sums
-from survey.scorecards.services.scorecard_models import (  # noqa: F401  (re-exported)
-    ensure_baseline,
-    load_models,
-    resolve_quarter,
-)
-from survey.scorecards.services.scorecard_names import localize_scorecard
-from survey.scorecards.services.scorecard_overview import build_overview  # noqa: F401  (re-exported)
-from survey.scorecards.services.scorecard_results import (  # noqa: F401  (re-exported)
+from analysis.scorecard_results import (  # noqa: F401  (re-exported)
     BELOW_COMMENT_K,
     BELOW_K,
     CERTAIN,
@@ -76,6 +63,20 @@ from survey.scorecards.services.scorecard_results import (  # noqa: F401  (re-ex
     TrendMarker,
     TrendPoint,
 )
+from survey.local_format import organisation_zone
+from survey.models import Department
+from survey.periods import shift_quarter
+from survey.scorecards.services import scorecard_data as data
+from survey.scorecards.services import scorecard_models as models
+from survey.scorecards.services import scorecard_snapshot as snapshot
+from survey.scorecards.services.scorecard_data import Sums
+from survey.scorecards.services.scorecard_models import (  # noqa: F401  (re-exported)
+    ensure_baseline,
+    load_models,
+    resolve_quarter,
+)
+from survey.scorecards.services.scorecard_names import localize_scorecard
+from survey.scorecards.services.scorecard_overview import build_overview  # noqa: F401  (re-exported)
 from survey.scorecards.services.scorecard_snapshot import (
     CommentSnapshot,
     ComplianceSnapshot,
