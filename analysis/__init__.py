@@ -15,6 +15,9 @@ Modules:
   groups, the weight sensitivity line), from plain sums to frozen dataclasses.
 - ``analysis.scorecard``: the scorecards' pure half: the anonymity gate around the model and
   the gated results a page assembles (the application reads sums, this computes).
+- ``analysis.scorecard_inputs`` and ``analysis.scorecard_page``: a department page's plain
+  snapshot (what the application reads) and ``compute_scorecard``, which turns it into the
+  gated page, reading nothing.
 - ``analysis.scorecard_results``: the result nouns a page, an export or the API shows (a
   department's ``Scorecard``, the ``OrgOverview``, their parts and the ``Settings``).
 - ``analysis.validate``: the simulation study of ``analysis.model`` (``make validate``).

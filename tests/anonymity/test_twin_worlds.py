@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from analysis import scorecard_page
 from survey.scorecards.services import scorecard_data as data
 from survey.scorecards.services import scorecard_pdf, scorecards
 from survey.scorecards.services.scorecard_snapshot import CustomerCells
@@ -103,9 +104,10 @@ def test_the_twin_audit_catches_a_hidden_value_printed_in_the_pdf_only(
     """A deliberately leaky variant: hidden customer rows keep their value and the PDF prints
     any value it has (an easy slip: ``value is not None`` for ``shown``). Page, CSV and API
     still hide them; the twin comparison must see the PDF move, and only the PDF. The rows
-    are replaced where they are computed from the customer cells (``scorecards._customers``),
+    are replaced where they are computed from the customer cells
+    (``analysis.scorecard_page.customer_rows``),
     which the page and the organisation's drivers both call."""
-    honest_rows, honest_text = scorecards._customers, scorecard_pdf._figure_text
+    honest_rows, honest_text = scorecard_page.customer_rows, scorecard_pdf._figure_text
 
     def rows_keeping_values(
         cells: CustomerCells, active: Sequence[data.DepartmentRow], k: int
@@ -123,7 +125,7 @@ def test_the_twin_audit_catches_a_hidden_value_printed_in_the_pdf_only(
     def printed(g: scorecards.Gated, card: Any) -> str:
         return f"{g.value:.1f}" if g.value is not None else honest_text(g, card)
 
-    monkeypatch.setattr(scorecards, "_customers", rows_keeping_values)
+    monkeypatch.setattr(scorecard_page, "customer_rows", rows_keeping_values)
     monkeypatch.setattr(scorecard_pdf, "_figure_text", printed)
     verdict = judge(EXAMPLE, "sqlite", tmp_path, request)
     assert verdict.moved

@@ -11,11 +11,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from analysis import scorecard_results as results
 from analysis.scorecard import QuarterModel, Sums
+from analysis.scorecard_inputs import (
+    CardSnapshot,
+    ComplianceSnapshot,
+    DepartmentRow,
+    PageSnapshot,
+    SelfView,
+)
+from analysis.scorecard_page import compute_scorecard
 from analysis.scorecard_results import ResponseCount, Settings
-from survey.scorecards.services import scorecards
-from survey.scorecards.services.scorecard_data import DepartmentRow, SelfView
-from survey.scorecards.services.scorecard_snapshot import ComplianceSnapshot, PageSnapshot
 
 Q = "2026Q1"
 HR, ENG, FIN, OLD = 1, 2, 3, 4  # OLD: an inactive customer department
@@ -33,7 +39,7 @@ CELLS = {
 }
 
 
-def card_snapshot() -> scorecards.CardSnapshot:
+def card_snapshot() -> CardSnapshot:
     departments = (
         DepartmentRow(ENG, "ENG", "Engineering"),
         DepartmentRow(FIN, "FIN", "Finance"),
@@ -50,7 +56,7 @@ def card_snapshot() -> scorecards.CardSnapshot:
         ),
         comments=None,
     )
-    return scorecards.CardSnapshot(
+    return CardSnapshot(
         department=DepartmentRow(HR, "HR", "People"),
         quarter=Q,
         problem=None,
@@ -68,12 +74,14 @@ def card_snapshot() -> scorecards.CardSnapshot:
 
 
 def test_the_compute_half_takes_no_session() -> None:
-    parameters = inspect.signature(scorecards.compute_scorecard).parameters
-    assert list(parameters) == ["snapshot"]
+    """The snapshot, and the standings function the application keeps once per quarter model
+    (by default the pure one): nothing that could read."""
+    parameters = inspect.signature(compute_scorecard).parameters
+    assert list(parameters) == ["snapshot", "standings"]
 
 
 def test_a_hand_built_snapshot_gives_the_figures_worked_out_by_hand() -> None:
-    card = scorecards.compute_scorecard(card_snapshot())
+    card = compute_scorecard(card_snapshot())
     assert (card.code, card.quarter, card.settings.k) == ("HR", Q, 5)
     assert [row.code for row in card.customers] == ["ENG", "FIN"]  # OLD is inactive: no row
     eng, fin = card.customers
@@ -86,17 +94,17 @@ def test_a_hand_built_snapshot_gives_the_figures_worked_out_by_hand() -> None:
     assert eng.relationship.n == 8
     # FIN: 3 people, under k = 5: hidden with its reason, no value kept.
     assert not fin.relationship.shown
-    assert fin.relationship.reason == scorecards.BELOW_K
+    assert fin.relationship.reason == results.BELOW_K
     assert fin.relationship.value is None and fin.relationship.n is None
     # Nobody gave HR a post-interaction answer in these cells: no data, not a zero.
-    assert {eng.satisfaction.reason, fin.satisfaction.reason} == {scorecards.NO_DATA}
+    assert {eng.satisfaction.reason, fin.satisfaction.reason} == {results.NO_DATA}
     # Counts are plain: 7 answers after requests, 16 quarterly; no request, so no rate.
     assert card.responses == (ResponseCount(Q, 7, 16),)
     assert card.response_rate is None
-    assert card.compliance.reason == scorecards.NO_DATA and card.compliance.interactions == 0
+    assert card.compliance.reason == results.NO_DATA and card.compliance.interactions == 0
     # No score for HR in the hand-made model: ISQ hidden, comments behind their gate.
-    assert card.isq.reason == scorecards.NO_DATA
-    assert card.comments == () and card.comments_reason == scorecards.BELOW_COMMENT_K
+    assert card.isq.reason == results.NO_DATA
+    assert card.comments == () and card.comments_reason == results.BELOW_COMMENT_K
 
 
 def test_without_the_inactive_cell_the_remainder_hides_the_shown_one() -> None:
@@ -105,6 +113,6 @@ def test_without_the_inactive_cell_the_remainder_hides_the_shown_one() -> None:
     base = card_snapshot()
     cells = MappingProxyType({ENG: CELLS[ENG], FIN: CELLS[FIN]})
     snapshot = replace(base, page=replace(base.page, customers=cells))
-    eng, fin = scorecards.compute_scorecard(snapshot).customers
-    assert eng.relationship.reason == scorecards.REMAINDER and eng.relationship.value is None
-    assert fin.relationship.reason == scorecards.BELOW_K
+    eng, fin = compute_scorecard(snapshot).customers
+    assert eng.relationship.reason == results.REMAINDER and eng.relationship.value is None
+    assert fin.relationship.reason == results.BELOW_K

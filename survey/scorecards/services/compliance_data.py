@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Date, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from analysis.scorecard_inputs import ComplianceCount, InteractionTimes
 from analysis.scorecard_results import StandardInForce
 from survey.models import Interaction, Service, ServiceStandard
 from survey.models.base import UTCDateTime
@@ -94,17 +95,6 @@ def in_force(session: Session, quarters: Sequence[str]) -> InForce:
         first_start=min(s for _q, s, _e in bounds),
         last_end=max(e for _q, _s, e in bounds),
     )
-
-
-@dataclass(frozen=True)
-class ComplianceCount:
-    """Interactions judged against the standard in force, and how many met it."""
-
-    judged: int = 0
-    compliant: int = 0
-
-    def __add__(self, other: ComplianceCount) -> ComplianceCount:
-        return ComplianceCount(self.judged + other.judged, self.compliant + other.compliant)
 
 
 def _compliance_query(
@@ -221,16 +211,6 @@ def compliance_counts(
     return dict(_compliance_cache.get_or_make(key, count))
 
 
-@dataclass(frozen=True)
-class InteractionTimes:
-    """One interaction's timing, minutes from opening (None: not yet)."""
-
-    opened_at: datetime
-    first_response_minutes: float | None
-    resolution_minutes: float | None
-    surveyed: bool
-
-
 def interaction_times(session: Session, provider_id: int, quarter: str) -> list[InteractionTimes]:
     """The interactions of one provider opened in ``quarter`` (indexed by provider, opened)."""
     start, end = quarter_bounds(quarter)
@@ -270,8 +250,6 @@ def service_names(session: Session, provider_id: int, locale: str | None = None)
         )
     )
     return {id_: pick_name(name, names, locale) for id_, name, names in rows}
-
-
 
 
 def standards_in_force(session: Session, provider_id: int, quarter: str) -> list[StandardInForce]:

@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Integer, Select, cast, func, select
 from sqlalchemy.orm import Session
 
 from analysis.scorecard import Sums
+from analysis.scorecard_inputs import CommentRow, DepartmentRow, SelfView
 from survey.models import (
     Answer,
     Baseline,
@@ -100,14 +101,6 @@ def score_versions(session: Session, now: datetime | None = None) -> ScoreVersio
 def quarters_with_data(session: Session, now: datetime | None = None) -> list[str]:
     """Released quarters with at least one response, oldest first."""
     return list(score_versions(session, now).quarters)
-
-
-class DepartmentRow(NamedTuple):
-    """What a scorecard needs of a department (plain values: cheap to read and to compare)."""
-
-    id: int
-    code: str
-    name: str
 
 
 def departments(session: Session) -> list[DepartmentRow]:
@@ -263,12 +256,6 @@ def campaign_group_size(session: Session, quarter: str) -> int | None:
 # --- comments and self-view ---
 
 
-@dataclass(frozen=True)
-class CommentRow:
-    text: str
-    contact_person_id: int | None
-
-
 def comment_answers(provider_id: int, quarter: str, *columns: Any) -> Select[Any]:
     """The written answers about one provider in one quarter, with ``columns`` of the answer,
     its response or its question: the (provider, quarter) index bounds the read; ordered by
@@ -308,15 +295,6 @@ def person_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted))).all())
-
-
-@dataclass(frozen=True)
-class SelfView:
-    """The latest quiz attempt of each distinct quiz taker who named the department."""
-
-    takers: int
-    overall: tuple[float, ...]
-    practices: Mapping[str, tuple[float, ...]]
 
 
 def member_self_view(

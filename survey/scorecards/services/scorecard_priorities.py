@@ -40,12 +40,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from analysis import scorecard_page  # customer_rows: the customer table's own gate
 from analysis.drivers import Drivers, key_drivers
 from analysis.priorities import LIMIT, Priority, priorities
 from analysis.scorecard_results import Scorecard
 from survey.models import Answer, Question, RespondentMark, Response
 from survey.scorecards.services import scorecard_data as data
-from survey.scorecards.services import scorecards  # _customers: the customer table's own gate
 from survey.scorecards.services.scorecard_export import labels
 from survey.scorecards.services.scorecard_snapshot import customer_cells
 from survey.services.lru import Lru
@@ -217,7 +217,8 @@ def organisation_drivers(
 ) -> Drivers | None:
     """The organisation's drivers: every active provider's rows from its shown customer cells,
     pooled; None below ``ORG_MIN_ROWS`` complete rows. Which cells are shown is the customer
-    table's own gate (``scorecards._customers``) over every provider's cells, read at once."""
+    table's own gate (``analysis.scorecard_page.customer_rows``) over every provider's cells,
+    read at once."""
     key = (data.database_name(session), "organisation", quarter, versions.of(quarter), k)
 
     def compute() -> tuple[Drivers | None]:
@@ -227,7 +228,7 @@ def organisation_drivers(
         shown = {
             d.id: {
                 ids[row.code]
-                for row in scorecards._customers(cells.get(d.id, {}), departments, k)
+                for row in scorecard_page.customer_rows(cells.get(d.id, {}), departments, k)
                 if row.relationship.shown
             }
             for d in departments

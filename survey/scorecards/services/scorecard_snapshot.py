@@ -2,19 +2,19 @@
 sections need and returns it as plain data (frozen dataclasses and tuples of sums, no ORM
 objects); the pure functions of ``analysis.scorecard`` then compute the sections from it.
 
-Every section of the page is read here: the active departments, the dimension profile
-(``DimensionSnapshot``), the customer cells (``customer_cells``), the self-view
-(``scorecard_data.SelfView``), the requests and their compliance (``ComplianceSnapshot``), the
-response counts and the comments (``CommentSnapshot``). The headline sums of the model come
-from ``scorecard_models.read_inputs`` (cached per quarter version with the models built from
-them). Whatever is cached here is keyed by the quarter's version (the dimension sums, the
-comment rows) or the compliance version (the compliance counts).
+Every section of the page is read here, into the nouns of ``analysis.scorecard_inputs``: the
+active departments, the dimension profile (``DimensionSnapshot``), the customer cells
+(``customer_cells``), the self-view (``SelfView``), the requests and their compliance
+(``ComplianceSnapshot``), the response counts and the comments (``CommentSnapshot``). The
+headline sums of the model come from ``scorecard_models.read_inputs`` (cached per quarter
+version with the models built from them). Whatever is cached here is keyed by the quarter's
+version (the dimension sums, the comment rows) or the compliance version (the compliance
+counts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -22,70 +22,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from analysis.scorecard import Sums
+from analysis.scorecard_inputs import (
+    CUSTOMER_METRICS,
+    CommentSnapshot,
+    ComplianceSnapshot,
+    CustomerCells,
+    DimensionSnapshot,
+    PageSnapshot,
+)
 from survey.scorecards.services import compliance_data
 from survey.scorecards.services import scorecard_data as data
-from survey.scorecards.services.compliance_data import (
-    ComplianceCount,
-    InteractionTimes,
-    StandardInForce,
-)
 from survey.services.lru import Lru
-
-
-@dataclass(frozen=True)
-class DimensionSnapshot:
-    """The quarterly dimension codes (questionnaire order) and every department's sums of the
-    metrics ``q.<code>`` in one quarter (respondents, sum and sum of squares on the 1..5
-    scale); a department with no answer to a dimension has no entry for it."""
-
-    codes: tuple[str, ...]
-    by_department: Mapping[int, Mapping[str, Sums]]
-
-
-#: One provider's cells: customer department id -> metric ("R", "T") -> sums.
-CustomerCells = Mapping[int, Mapping[str, Sums]]
-CUSTOMER_METRICS = ("R", "T")
-
-
-@dataclass(frozen=True)
-class ComplianceSnapshot:
-    """One provider's requests in one quarter: the ``times`` of every request opened in it,
-    the compliance counts ``by_service`` (service id -> requests judged against the standard
-    in force and how many met it), the provider's ``service_names`` in the reader's language
-    and the ``standards`` in force on the quarter's last day."""
-
-    times: tuple[InteractionTimes, ...]
-    by_service: Mapping[int, ComplianceCount]
-    service_names: Mapping[int, str]
-    standards: tuple[StandardInForce, ...]
-
-
-@dataclass(frozen=True)
-class CommentSnapshot:
-    """The comments about one provider in one quarter (random-id order) and the names of
-    the people who asked to be contacted about theirs, by person id."""
-
-    rows: tuple[data.CommentRow, ...]
-    contact_names: Mapping[int, str]
-
-
-@dataclass(frozen=True)
-class PageSnapshot:
-    """What a department's page reads for one quarter: the active departments by code
-    (``departments``, which the page's names, flags and customer table share) and the
-    sections' data. ``dimensions`` and ``customers`` are None when the quarter is not
-    released (nothing of it shows); ``self_view`` is empty until the quarter has ended;
-    ``counts`` holds the provider's response counts (metrics ``pi.n`` and ``q.n``) by
-    quarter, for the released quarters of the trend window only; ``comments`` is None when
-    they were not read (the comment gate is closed)."""
-
-    departments: tuple[data.DepartmentRow, ...]
-    dimensions: DimensionSnapshot | None
-    customers: CustomerCells | None
-    self_view: data.SelfView
-    compliance: ComplianceSnapshot
-    counts: Mapping[str, Mapping[str, Sums]]
-    comments: CommentSnapshot | None
 
 
 def read_page(

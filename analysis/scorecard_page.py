@@ -1,0 +1,311 @@
+"""A department's scorecard from its snapshot: the compute half of a department page.
+
+``compute_scorecard`` takes the plain ``CardSnapshot`` that ``survey.scorecards`` reads
+(``analysis.scorecard_inputs``) and returns the page's ``Scorecard``
+(``analysis.scorecard_results``), reading nothing: the trend with its partial quarters and
+badge, the response counts and rate, the comments behind the comment gate, compliance, the
+dimension profile, the customer table, the self-view and the standing. Every figure passes
+its gate here (``analysis.scorecard`` and ``analysis.anonymity``); a hidden figure keeps its
+reason instead of its value. Names are the default ones; the application puts the reader's
+language in afterwards.
+
+The dimension profile, the customer table and the per-service compliance show raw figures of
+sub-groups with plain intervals (normal for means, Wilson for shares); they are not part of
+the ISQ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, tzinfo
+
+from analysis import anonymity
+from analysis import scorecard as sc
+from analysis.model import MIN_TREND_QUARTERS
+from analysis.scorecard import Sums, standings_elsewhere
+from analysis.scorecard_inputs import (
+    CardSnapshot,
+    CommentSnapshot,
+    ComplianceSnapshot,
+    CustomerCells,
+    DepartmentRow,
+    DimensionSnapshot,
+    SelfView,
+)
+from analysis.scorecard_results import (
+    BELOW_COMMENT_K,
+    BELOW_K,
+    COMPONENTS,
+    FIRST_RESPONSE_BUCKETS,
+    NO_DATA,
+    RESOLUTION_BUCKETS,
+    Comment,
+    Compliance,
+    Component,
+    CustomerRow,
+    DimensionRow,
+    Gated,
+    PerceptionGap,
+    QuarterModel,
+    QuarterScore,
+    ResponseCount,
+    Scorecard,
+    ServiceCompliance,
+    Settings,
+    TrendMarker,
+    TrendPoint,
+)
+
+#: Every department's rank group under each alternative weighting of a quarter model, by
+#: department id: ``(weighting, group)`` pairs (``analysis.scorecard.standings_elsewhere``).
+Standings = Callable[[QuarterModel, int], Mapping[int, tuple[tuple[str, str], ...]]]
+
+
+def _dimensions(
+    snapshot: DimensionSnapshot | None, department_id: int, k: int
+) -> tuple[DimensionRow, ...]:
+    """The dimension profile, computed from the page's snapshot by the pure
+    ``analysis.scorecard.dimension_org`` and ``dimensions`` (nothing for a quarter not
+    released)."""
+    if snapshot is None:
+        return ()
+    org = sc.dimension_org(snapshot.codes, snapshot.by_department, k)
+    return tuple(
+        DimensionRow(code, value, org_value)
+        for code, value, org_value in sc.dimensions(
+            snapshot.codes, snapshot.by_department, org, department_id, k
+        )
+    )
+
+
+def customer_rows(
+    cells: CustomerCells, active: Sequence[DepartmentRow], k: int
+) -> tuple[CustomerRow, ...]:
+    """The customer departments' rows of a provider's scorecard, computed from its customer
+    cells (``scorecard_snapshot.customer_cells``: customer id -> metric -> sums) and the
+    active departments, reading nothing. The page and the organisation's drivers
+    (``scorecard_priorities``) both call this function, so the audits that replace it test
+    what both run.
+
+    Rows are listed for active customer departments only (by code), but every customer
+    department (inactive ones too) is counted in the row's total: the provider's overall
+    figures rest on all of them, so a customer missing from the table is part of the hidden
+    remainder, and the remainder rule sees it. Each column's figures are computed by the
+    pure ``analysis.scorecard.customer_column``."""
+    by_id = {d.id: d for d in active}
+    customer_ids = sorted((c for c in cells if c in by_id), key=lambda i: by_id[i].code)
+
+    def column(metric: str) -> list[Gated]:
+        everyone = Sums()
+        for m in cells.values():
+            everyone = everyone + m.get(metric, Sums())
+        shown = [cells[c].get(metric, Sums()) for c in customer_ids]
+        return sc.customer_column(shown, everyone, metric, k)
+
+    relationship, satisfaction = column("R"), column("T")
+    return tuple(
+        CustomerRow(by_id[c].code, by_id[c].name, relationship[i], satisfaction[i])
+        for i, c in enumerate(customer_ids)
+    )
+
+
+def _compliance(
+    snapshot: ComplianceSnapshot,
+    score: QuarterScore | None,
+    model: QuarterModel,
+    k: int,
+    zone: tzinfo,
+) -> tuple[Compliance, int]:
+    """The compliance details and the number of requests surveyed, computed from the page's
+    snapshot of the provider's requests (``zone``: the organisation's, for the hours of the
+    day the page shows). Every share passes the k gate on its judged requests, the
+    distributions on the requests opened."""
+    times = snapshot.times
+    names = snapshot.service_names
+    services = []
+    for service_id, count in sorted(
+        snapshot.by_service.items(), key=lambda item: names.get(item[0], "")
+    ):
+        if not anonymity.passes_gate(count.judged, k):
+            share = Gated.hidden(BELOW_K)
+        else:
+            share = sc.share_figure(count.compliant, count.judged)
+        services.append(ServiceCompliance(names.get(service_id, str(service_id)), share))
+    # The raw share of judged interactions, gated on its own count: shown even when the
+    # department has no survey figure (then its shrunk C, a model output, is not).
+    why = sc.reasons(score.sums, k)["C"] if score is not None else NO_DATA
+    if why is not None:
+        share = Gated.hidden(why)
+    else:
+        c_sums = score.sums  # type: ignore[union-attr]
+        share = sc.share_figure(c_sums.c_compliant, c_sums.c_judged)
+    surveyed = sum(1 for t in times if t.surveyed)
+    standards = snapshot.standards
+    if not anonymity.passes_gate(len(times), k):
+        reason = NO_DATA if not times else BELOW_K
+        return (
+            Compliance(
+                share,
+                model.org.get("C"),
+                tuple(services),
+                len(times),
+                None,
+                None,
+                None,
+                reason,
+                standards=standards,
+            ),
+            surveyed,
+        )
+    first = [t.first_response_minutes for t in times if t.first_response_minutes is not None]
+    resolved = [t.resolution_minutes for t in times if t.resolution_minutes is not None]
+    opened = [t.opened_at for t in times]
+    # The page shows the hours people work in (the organisation's zone); exports keep UTC's.
+    hours = sc.opening_hours(opened, UTC)
+    local_hours = sc.opening_hours(opened, zone)
+    return (
+        Compliance(
+            share=share,
+            org_share=model.org.get("C"),
+            services=tuple(services),
+            interactions=len(times),
+            first_response=sc.distribution(first, FIRST_RESPONSE_BUCKETS) if first else None,
+            resolution=sc.distribution(resolved, RESOLUTION_BUCKETS) if resolved else None,
+            peak_hours=hours,
+            reason=None,
+            peak_hours_local=local_hours,
+            standards=standards,
+        ),
+        surveyed,
+    )
+
+
+def _gap(view: SelfView, score: QuarterScore | None, k: int) -> PerceptionGap:
+    """The self-view section: the members' quiz results of the page's snapshot, computed by
+    the pure ``analysis.scorecard.perception``."""
+    return sc.perception(view.overall, score.components["R"] if score is not None else None, k)
+
+
+def comments_open(released: bool, respondents: int, settings: Settings) -> bool:
+    """The comment gate: a released quarter, and at least the comment k of respondents (never
+    fewer than ``anonymity.comments_visible`` allows)."""
+    return (
+        released and anonymity.comments_visible(respondents) and respondents >= settings.comment_k
+    )
+
+
+def _comments(snapshot: CommentSnapshot) -> tuple[Comment, ...]:
+    """The comments of the page's snapshot, each with the name of its writer when they asked
+    to be contacted."""
+    names = snapshot.contact_names
+    return tuple(
+        Comment(r.text, None if r.contact_person_id is None else names.get(r.contact_person_id))
+        for r in snapshot.rows
+    )
+
+
+def _response_rate(answers: int, sent: int) -> float | None:
+    """Answers after a request per survey sent for requests opened in the quarter. Answers
+    are counted by the quarter they arrived in, so a late answer can push the share over the
+    real rate: it is capped at 100."""
+    if sent == 0:
+        return None
+    return min(100.0, 100.0 * answers / sent)
+
+
+def compute_scorecard(
+    snapshot: CardSnapshot, standings: Standings = standings_elsewhere
+) -> Scorecard:
+    """The compute half: ``snapshot``'s scorecard, with the default names (reads nothing;
+    every figure passes its gate here, a hidden one keeps its reason instead of its value).
+
+    ``standings`` gives every department's rank group under each alternative weighting of a
+    quarter model (``analysis.scorecard.standings_elsewhere``; the application passes the same
+    function kept once per cached quarter model)."""
+    department, quarter, window = snapshot.department, snapshot.quarter, snapshot.window
+    settings, baseline, page, loaded = (
+        snapshot.settings,
+        snapshot.baseline,
+        snapshot.page,
+        snapshot.models,
+    )
+    k = settings.k
+    model = loaded[quarter]
+    score = model.scores.get(department.id)
+    released = quarter in snapshot.quarters
+    respondents = score.respondents if score is not None else 0
+
+    def shown_components(q: str) -> set[str]:
+        s = loaded[q].scores.get(department.id)
+        return {c.key for c in s.components.values() if c.shown} if s is not None else set()
+
+    # A component shown in some quarter of the trend but not in another: that quarter's ISQ
+    # holds its prior in place of it, and the chart marks it.
+    ever = set().union(*(shown_components(q) for q in window))
+    trend = []
+    for q in window:
+        s = loaded[q].scores.get(department.id)
+        isq = s.isq if s is not None else Gated.hidden(NO_DATA)
+        partial = isq.shown and not ever <= shown_components(q)
+        trend.append(
+            TrendPoint(
+                q, isq, sc.iq_of(isq, baseline), loaded[q].org_isq, snapshot.flags.get(q), partial
+            )
+        )
+    badge = snapshot.badge
+    marker = (
+        TrendMarker(badge.direction, badge.p_adjusted, badge.slope, badge.n)
+        if badge is not None and badge.n >= MIN_TREND_QUARTERS
+        else None
+    )
+
+    responses = tuple(
+        ResponseCount(
+            q,
+            page.counts.get(q, {}).get("pi.n", Sums()).n,
+            page.counts.get(q, {}).get("q.n", Sums()).n,
+        )
+        for q in window
+    )
+    if comments_open(released, respondents, settings) and page.comments is not None:
+        comments = _comments(page.comments)
+        comments_reason = None
+    else:
+        comments, comments_reason = (), BELOW_COMMENT_K
+    compliance, surveyed = _compliance(page.compliance, score, model, k, snapshot.zone)
+    isq = score.isq if score is not None else Gated.hidden(NO_DATA)
+    standing = score.group if score is not None and isq.shown else None
+    elsewhere = standings(model, settings.k).get(department.id, ()) if standing is not None else ()
+    empty = {key: Component(key, 0, None, None, None, None, NO_DATA) for key in COMPONENTS}
+    components = score.components if score is not None else empty
+    return Scorecard(
+        code=department.code,
+        name=department.name,
+        quarter=quarter,
+        quarters=snapshot.quarters,
+        settings=settings,
+        baseline=baseline,
+        isq=isq,
+        iq=sc.iq_of(isq, baseline),
+        components=tuple(components[key] for key in COMPONENTS),
+        org_components=dict(model.org),
+        org_isq=model.org_isq,
+        trend=tuple(trend),
+        trend_marker=marker,
+        flag=snapshot.flags.get(quarter),
+        dimensions=_dimensions(page.dimensions, department.id, k),
+        customers=customer_rows(page.customers, page.departments, k)
+        if page.customers is not None
+        else (),
+        compliance=compliance,
+        comments=comments,
+        comments_reason=comments_reason,
+        responses=responses,
+        surveys_sent=surveyed,
+        response_rate=_response_rate(responses[-1].post_interaction, surveyed)
+        if responses and responses[-1].quarter == quarter
+        else None,
+        gap=_gap(page.self_view, score, k),
+        standing=standing,
+        standing_elsewhere=elsewhere,
+    )
