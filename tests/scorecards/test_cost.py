@@ -96,3 +96,31 @@ def test_department_page_reads_no_answers_but_its_comments(
         event.remove(engine, "before_cursor_execute", listen)
     again = [s for s in seen if " responses" in s or " answers" in s]
     assert not [s for s in again if "answers.text" not in s], again  # drivers were cached
+
+
+@pytest.mark.parametrize("path", ["/scorecards/IT", "/scorecards/"])
+def test_a_page_reads_the_stored_baseline_once(
+    admin_client, org: Org, app, path: str
+) -> None:
+    """The settings in force (its k and weights) and the model's priors both rest on the
+    active baseline record: a view reads it once and hands it to both, so the two can never
+    see two different records within one page."""
+    from sqlalchemy import event
+
+    from survey.db import database
+
+    _fill(org, 10)
+    admin_client.get(f"{path}?quarter={Q}")  # warm
+    seen: list[str] = []
+
+    def listen(_c, _cur, statement, *_a) -> None:  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.lower().split()))
+
+    engine = database(app).engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        assert admin_client.get(f"{path}?quarter={Q}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    active = [s for s in seen if "from baselines" in s and "baselines.active" in s]
+    assert len(active) == 1, active

@@ -139,12 +139,11 @@ class Context:
 
 
 def context(session: Session, settings: Settings, now: datetime,
-            versions: data.ScoreVersions | None = None) -> Context:
+            versions: data.ScoreVersions, stored: Baseline | None) -> Context:
     """The priors and baseline a page uses (see the module docstring), computed once per
-    versions of the quarters they rest on."""
-    versions = versions or data.score_versions(session, now)
+    versions of the quarters they rest on. ``stored`` is the active baseline record as the
+    page read it (``scorecard_data.stored_baseline``; None: none frozen yet)."""
     compliance_version = compliance_data.compliance_version(session)
-    stored = data.stored_baseline(session)
     k = settings.k
     if stored is not None:
         priors = sc.priors_from_json(stored.priors)
@@ -280,7 +279,9 @@ def load_models(
     by ``analysis.scorecard.build_quarter_model`` with the page's priors; each model cached
     under its quarter's version, the compliance version, the hour, the settings and the
     priors, so a cached model is never older than its key."""
-    ctx = ctx or context(session, settings, now, versions)
+    if ctx is None:
+        versions = versions or data.score_versions(session, now)
+        ctx = context(session, settings, now, versions, data.stored_baseline(session))
     quarters = sorted(set(quarters))
     common = (settings_key(settings), ctx.compliance_version, hour_of(now), ctx.priors_key)
     keys = {q: (q, ctx.versions.of(q), ctx.versions.released(q), *common) for q in quarters}
@@ -409,13 +410,15 @@ def names_of(departments: Sequence[data.DepartmentRow]) -> dict[int, tuple[str, 
     return {d.id: (d.code, d.name) for d in departments}
 
 
-def effective_settings(session: Session, settings: Settings, quarter: str) -> Settings:
+def effective_settings(
+    session: Session, settings: Settings, quarter: str, stored: Baseline | None
+) -> Settings:
     """k never below the k a campaign of the quarter promised its respondents, nor below
-    the frozen baseline's; the weights are the frozen baseline's (past IQs keep their
-    meaning: new weights take effect only when an administrator re-bases)."""
+    the frozen baseline's (``stored``, the active baseline record as the page read it; None:
+    none frozen yet); the weights are the frozen baseline's (past IQs keep their meaning: new
+    weights take effect only when an administrator re-bases)."""
     k = max(settings.k, data.campaign_group_size(session, quarter) or 0)
     weights = dict(settings.weights)
-    stored = data.stored_baseline(session)
     if stored is not None:
         k = max(k, stored.k or 0)
         weights = dict(stored.weights or weights)

@@ -130,7 +130,8 @@ def build_overview(
     versions = data.score_versions(session, now)
     available = list(versions.quarters)
     quarter, problem = models.resolve_quarter(available, raw_quarter, now)
-    settings = models.effective_settings(session, settings, quarter)
+    stored = data.stored_baseline(session)
+    settings = models.effective_settings(session, settings, quarter, stored)
     departments = data.departments(session)
     key = (
         compliance_data.compliance_version(session),  # names the database, too
@@ -140,10 +141,10 @@ def build_overview(
         versions.quarters,
         models.settings_key(settings),
         tuple((d.id, d.code, d.name) for d in departments),
-        _baseline_key(data.stored_baseline(session)),
+        _baseline_key(stored),
     )
     overview = _overviews.get_or_make(
-        key, lambda: _make_overview(session, quarter, settings, now, versions, departments)
+        key, lambda: _make_overview(session, quarter, settings, now, versions, departments, stored)
     )
     return overview, problem
 
@@ -159,11 +160,12 @@ def _make_overview(
     now: datetime,
     versions: data.ScoreVersions,
     departments: Sequence[data.DepartmentRow],
+    stored: Baseline | None,
 ) -> OrgOverview:
     available = list(versions.quarters)
     names = models.names_of(departments)
     previous = shift_quarter(quarter, -1)
-    ctx = models.context(session, settings, now, versions)
+    ctx = models.context(session, settings, now, versions, stored)
     loaded = models.load_models(session, [quarter, previous], settings, now, ctx=ctx)
     baseline = ctx.baseline
     model = loaded[quarter]

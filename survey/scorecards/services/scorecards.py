@@ -116,11 +116,12 @@ def read_scorecard(
     versions = data.score_versions(session, now)
     available = list(versions.quarters)
     quarter, problem = models.resolve_quarter(available, raw_quarter, now, fallback)
-    settings = models.effective_settings(session, settings, quarter)
+    stored = data.stored_baseline(session)
+    settings = models.effective_settings(session, settings, quarter, stored)
     window = models.window(available, quarter) or [quarter]
     previous = shift_quarter(quarter, -1)
     before_window = {shift_quarter(q, -1) for q in window}
-    ctx = models.context(session, settings, now, versions)
+    ctx = models.context(session, settings, now, versions, stored)
     loaded = models.load_models(
         session, sorted({*window, *before_window, quarter, previous}), settings, now, ctx=ctx
     )
