@@ -6,7 +6,10 @@ are the ones production keeps.
 
 from __future__ import annotations
 
+import itertools
+import re
 import secrets
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -14,6 +17,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from itsdangerous.timed import TimestampSigner
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -157,6 +161,28 @@ def _week(quarter: str) -> str:
     start = quarter_bounds(quarter)[0] + timedelta(days=20)
     iso = start.isocalendar()
     return f"{iso.year}-W{iso.week:02d}"
+
+
+_CSRF_VALUE = re.compile(r'(name="csrf_token" value=")[^"]+"')
+
+
+def same_page(html: str) -> str:
+    """``html`` as two views of an unchanged page must match it: every form's CSRF token (a
+    signed-in page has at least the sign-out form's) replaced by a mark. A token carries the
+    second it was signed in, so two views differ there whenever a second boundary falls
+    between them (by chance, more often on a loaded machine), and must differ nowhere else."""
+    masked, tokens = _CSRF_VALUE.subn(r'\1(token)"', html)
+    assert tokens, "no CSRF token on the page: the mark no longer finds the forms' tokens"
+    return masked
+
+
+@pytest.fixture
+def ticking_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every signature's timestamp (CSRF tokens, the session cookie) one second after the
+    previous one, from now on: each view falls in a second of its own, always, as two
+    views do by chance when a second boundary falls between them."""
+    seconds = itertools.count(int(time.time()))
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _self: next(seconds))
 
 
 @pytest.fixture(autouse=True)
