@@ -4,7 +4,12 @@ A page reads plain sums (``read_inputs``: the score totals and compliance counts
 quarters it needs, one grouped query each, cached under the quarters' versions), then
 ``analysis.scorecard`` computes everything from them: the gated components, ISQ and rank
 groups with the frozen priors (``model.score_quarter``), the change flags, the trend
-badges. The caches here wrap only that computation (and the reads, under the same versions).
+badges. Reads and computations are cached apart. A read is kept under the versions of what
+it read (``read_inputs``, ``read_histograms``: the sums of a quarter at a version never
+change, so a kept read is the read). A computation is kept under the very input objects it
+was computed from (``IdentityMemo``: the kept reads' objects, the priors' key, k), so each
+memo wraps one pure function of ``analysis.scorecard`` and nothing else: it never reads, and a
+cached model is never older than its sums.
 
 Priors and baseline (``analysis.model``, version 2): the active frozen baseline stores the
 priors fitted on its quarters (``fit_priors``), its weights and k, μ0, σ0 and their standard
@@ -19,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -39,7 +45,7 @@ from survey.models import Baseline
 from survey.periods import parse_quarter, quarter_of
 from survey.scorecards.services import compliance_data
 from survey.scorecards.services import scorecard_data as data
-from survey.services.lru import Lru
+from survey.services.lru import IdentityMemo, Lru
 
 Inputs = dict[int, DepartmentInput]
 MIN_YEAR, MAX_YEAR = 1970, 9998  # quarters outside make no sense and break date arithmetic
@@ -144,7 +150,6 @@ def context(session: Session, settings: Settings, now: datetime,
     versions of the quarters they rest on. ``stored`` is the active baseline record as the
     page read it (``scorecard_data.stored_baseline``; None: none frozen yet)."""
     compliance_version = compliance_data.compliance_version(session)
-    k = settings.k
     if stored is not None:
         priors = sc.priors_from_json(stored.priors)
         info = _stored_info(stored, data.superseded_baselines(session))
@@ -154,30 +159,38 @@ def context(session: Session, settings: Settings, now: datetime,
         return Context(settings, sc.with_weights(priors, settings.weights), info, versions,
                        compliance_version, now)
     released = list(versions.quarters)
-    key = ("provisional", tuple((q, versions.of(q)) for q in released), compliance_version,
-           hour_of(now), settings_key(settings))
-    cached = _provisional_cache.get(key)
-    if cached is None:
-        priors = _pooled(session, released, settings, now, versions, compliance_version)
-        first = released[:BASELINE_QUARTERS]
-        inputs = read_inputs(session, first, now, versions, compliance_version)
-        frozen = sc.freeze([sc.build_quarter_model(q, inputs[q], priors, k) for q in first],
-                           priors)
-        info = None
-        if frozen is not None:
-            info = BaselineInfo(
-                version="provisional", mu0=frozen.mu0, sigma0=frozen.sigma0,
-                quarters=tuple(first), provisional=True, method=f"isq-{model.MODEL_VERSION}",
-                weights=dict(settings.weights), k=k, mu0_se=frozen.mu0_se,
-                sigma0_se=frozen.sigma0_se, provisional_priors=True,
-            )
-        cached = (priors, info)
-        _provisional_cache.put(key, cached)
-    priors, info = cached
+    inputs = read_inputs(session, released, now, versions, compliance_version)
+    priors, info = _provisional_memo.get_or_make(
+        tuple(inputs[q] for q in released),
+        (tuple(released), settings_key(settings)),
+        lambda: provisional(inputs, released, settings),
+    )
     return Context(settings, priors, info, versions, compliance_version, now)
 
 
-_provisional_cache: Lru[tuple[Priors, BaselineInfo | None]] = Lru(8)
+def provisional(
+    inputs: Mapping[str, Inputs], released: Sequence[str], settings: Settings
+) -> tuple[Priors, BaselineInfo | None]:
+    """The provisional priors (pooled over every ``released`` quarter's sums) and the
+    provisional baseline (frozen from the first four), before an administrator freezes one;
+    None for the baseline when the first quarters cannot scale anything (``sc.freeze``).
+    Pure: computed from ``inputs`` alone."""
+    priors = sc.fit_pooled_priors({q: inputs[q] for q in released}, settings.k, settings.weights)
+    first = list(released[:BASELINE_QUARTERS])
+    frozen = sc.freeze(
+        [sc.build_quarter_model(q, inputs[q], priors, settings.k) for q in first], priors
+    )
+    if frozen is None:
+        return priors, None
+    return priors, BaselineInfo(
+        version="provisional", mu0=frozen.mu0, sigma0=frozen.sigma0,
+        quarters=tuple(first), provisional=True, method=f"isq-{model.MODEL_VERSION}",
+        weights=dict(settings.weights), k=settings.k, mu0_se=frozen.mu0_se,
+        sigma0_se=frozen.sigma0_se, provisional_priors=True,
+    )
+
+
+_provisional_memo: IdentityMemo[tuple[Priors, BaselineInfo | None]] = IdentityMemo(8)
 
 
 def _pooled(session: Session, quarters: Sequence[str], settings: Settings, now: datetime,
@@ -275,27 +288,26 @@ def load_models(
     versions: data.ScoreVersions | None = None,
     ctx: Context | None = None,
 ) -> dict[str, QuarterModel]:
-    """Quarter models for ``quarters``: the sums read once (``read_inputs``), then computed
-    by ``analysis.scorecard.build_quarter_model`` with the page's priors; each model cached
-    under its quarter's version, the compliance version, the hour, the settings and the
-    priors, so a cached model is never older than its key."""
+    """Quarter models for ``quarters``: the sums read once (``read_inputs``, kept per quarter
+    version), then computed by ``analysis.scorecard.build_quarter_model`` with the page's
+    priors, each model kept under the sums object it was built from, the priors and k."""
     if ctx is None:
         versions = versions or data.score_versions(session, now)
         ctx = context(session, settings, now, versions, data.stored_baseline(session))
     quarters = sorted(set(quarters))
-    common = (settings_key(settings), ctx.compliance_version, hour_of(now), ctx.priors_key)
-    keys = {q: (q, ctx.versions.of(q), ctx.versions.released(q), *common) for q in quarters}
-    models = {q: m for q in quarters if (m := _models_cache.get(keys[q])) is not None}
-    missing = [q for q in quarters if q not in models]
-    if missing:
-        inputs = read_inputs(session, missing, now, ctx.versions, ctx.compliance_version)
-        for q in missing:
-            models[q] = sc.build_quarter_model(q, inputs[q], ctx.priors, settings.k)
-            _models_cache.put(keys[q], models[q])
-    return models
+    inputs = read_inputs(session, quarters, now, ctx.versions, ctx.compliance_version)
+    priors, k = ctx.priors, settings.k
+    return {
+        q: _models_memo.get_or_make(
+            (inputs[q],),
+            (q, ctx.priors_key, k),
+            lambda q=q: sc.build_quarter_model(q, inputs[q], priors, k),  # type: ignore[misc]
+        )
+        for q in quarters
+    }
 
 
-_models_cache: Lru[QuarterModel] = Lru(64)  # quarter models: a few pages' worth of trends
+_models_memo: IdentityMemo[QuarterModel] = IdentityMemo(64)  # a few pages' worth of trends
 
 
 def flags(
@@ -319,25 +331,21 @@ def window_flags(
 ) -> dict[str, dict[int, ChangeFlag]]:
     """The flagged changes into each ``after`` of ``pairs`` (before, after), by the later
     quarter (``analysis.scorecard.quarter_flags``: BH over the quarter's departments, as the
-    overview of that quarter shows them), each cached under both quarters' versions and the
-    priors. The binned R values of every quarter not cached are read in one query."""
-    def key(before: QuarterModel, after: QuarterModel) -> tuple[Any, ...]:
-        return (
-            data.database_name(session), before.quarter, after.quarter,
-            ctx.versions.of(before.quarter), ctx.versions.of(after.quarter),
-            ctx.compliance_version, hour_of(ctx.now), settings_key(ctx.settings),
-            ctx.priors_key,
+    overview of that quarter shows them). The binned R values are read first
+    (``read_histograms``, kept per quarter version); each quarter's changes are then kept
+    under the two models and two histograms they were computed from, and k."""
+    hists = read_histograms(
+        session, sorted({m.quarter for p in pairs for m in p}), ctx.versions
+    )
+    k = ctx.settings.k
+
+    def changes(before: QuarterModel, after: QuarterModel) -> dict[int, sc.Change]:
+        h1, h2 = hists[before.quarter], hists[after.quarter]
+        return _flags_memo.get_or_make(
+            (before, after, h1, h2), k, lambda: sc.quarter_flags(before, after, {**h1, **h2}, k)
         )
 
-    found = {p[1].quarter: _flags_cache.get(key(*p)) for p in pairs}
-    todo = [p for p in pairs if found[p[1].quarter] is None]
-    if todo:
-        quarters = sorted({m.quarter for p in todo for m in p if ctx.versions.released(m.quarter)})
-        hists = data.r_histograms(session, quarters, sc.R_BIN_WIDTH, sc.R_BINS)
-        for before, after in todo:
-            changes = sc.quarter_flags(before, after, hists, ctx.settings.k)
-            _flags_cache.put(key(before, after), changes)
-            found[after.quarter] = changes
+    found = {after.quarter: changes(before, after) for before, after in pairs}
     out: dict[str, dict[int, ChangeFlag]] = {}
     for (before, after) in pairs:
         out[after.quarter] = {}
@@ -350,21 +358,39 @@ def window_flags(
     return out
 
 
-_flags_cache: Lru[dict[int, sc.Change]] = Lru(32)
+_flags_memo: IdentityMemo[dict[int, sc.Change]] = IdentityMemo(32)
 
 
-def trends(models: Sequence[QuarterModel], ctx: Context) -> dict[int, model.TrendResult]:
-    """Trend badges of every department over the window ``models`` (BH across departments),
-    computed once per window of cached models."""
-    key = tuple((m.quarter, ctx.versions.of(m.quarter)) for m in models)
-    return _trends_cache.get_or_make(
-        (key, ctx.compliance_version, hour_of(ctx.now), settings_key(ctx.settings),
-         ctx.priors_key),
-        lambda: sc.trends(models),
-    )
+def read_histograms(
+    session: Session, quarters: Sequence[str], versions: data.ScoreVersions
+) -> dict[str, Mapping[tuple[int, str], tuple[int, ...]]]:
+    """The binned per-person R values of every department in each of ``quarters``
+    (``scorecard_data.r_histograms``; a quarter not released reads as empty), each kept per
+    database, quarter and version; the quarters not kept are read in one query."""
+    database = data.database_name(session)
+    keys = {q: (database, q, versions.of(q), versions.released(q)) for q in set(quarters)}
+    out = {q: h for q, key in keys.items() if (h := _histograms_cache.get(key)) is not None}
+    missing = sorted(q for q in keys if q not in out)
+    if missing:
+        read = data.r_histograms(
+            session, [q for q in missing if versions.released(q)], sc.R_BIN_WIDTH, sc.R_BINS
+        )
+        for q in missing:
+            out[q] = MappingProxyType({key: h for key, h in read.items() if key[1] == q})
+            _histograms_cache.put(keys[q], out[q])
+    return out
 
 
-_trends_cache: Lru[dict[int, model.TrendResult]] = Lru(16)
+_histograms_cache: Lru[Mapping[tuple[int, str], tuple[int, ...]]] = Lru(64)
+
+
+def trends(models: Sequence[QuarterModel]) -> dict[int, model.TrendResult]:
+    """Trend badges of every department over the window ``models`` (BH across departments,
+    ``analysis.scorecard.trends``), kept under the very models of the window."""
+    return _trends_memo.get_or_make(tuple(models), None, lambda: sc.trends(models))
+
+
+_trends_memo: IdentityMemo[dict[int, model.TrendResult]] = IdentityMemo(16)
 
 
 # --- what a page shows ---

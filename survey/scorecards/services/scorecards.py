@@ -162,7 +162,7 @@ def read_scorecard(
         flags=MappingProxyType(
             {q: f[department.id] for q, f in flags.items() if department.id in f}
         ),
-        badge=models.trends([loaded[q] for q in window], ctx).get(department.id),
+        badge=models.trends([loaded[q] for q in window]).get(department.id),
         page=page,
         zone=organisation_zone(),
         department_names=MappingProxyType(data.department_names(session, locale)),
