@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import NamedTuple
 
-from analysis.model import TrendResult
-from analysis.scorecard import QuarterModel, Sums
-from analysis.scorecard_results import BaselineInfo, ChangeFlag, Settings, StandardInForce
+from analysis.model import Priors
+from analysis.scorecard import DepartmentInput, Sums
+from analysis.scorecard_results import BaselineInfo, Settings, StandardInForce
 
 
 class DepartmentRow(NamedTuple):
@@ -121,19 +121,29 @@ class PageSnapshot:
     comments: CommentSnapshot | None
 
 
+#: One quarter's stored sums of every department with any, by department id.
+Inputs = Mapping[int, DepartmentInput]
+#: One quarter's binned per-person R values, by (department id, quarter): how many people's
+#: relationship means fall in each bin (``analysis.scorecard.R_BIN_WIDTH`` points wide).
+Histograms = Mapping[tuple[int, str], tuple[int, ...]]
+
+
 @dataclass(frozen=True)
 class CardSnapshot:
-    """Everything a department's scorecard is computed from, read by ``read_scorecard``:
-    plain values and sums, with the quarter models, change flags and trend test as the
-    per-process caches keep them (each itself a pure function of its quarters' sums, cached
-    under their versions). ``compute_scorecard`` builds the page from it and reads nothing.
+    """Everything a department's scorecard is computed from, read by the application's
+    ``read_scorecard``: plain values and sums. ``compute_scorecard`` builds the page from it
+    and reads nothing.
 
     ``quarters`` are the released quarters (oldest first), ``settings`` those in force for
-    ``quarter`` (k never lowered), ``window`` the trend's quarters, ``models`` the quarter
-    model of each quarter of the window and of ``quarter``, ``flags`` the department's
-    flagged change into each quarter that has one, ``badge`` its trend test over the window
-    (None: none), ``zone`` the organisation's time zone (the hours of the day the page
-    shows), ``problem`` what was wrong with the quarter asked for (None: nothing)."""
+    ``quarter`` (k never lowered), ``baseline`` the IQ baseline (frozen or provisional; None:
+    none can be formed yet) and ``priors`` the model's priors with the weights in force,
+    ``window`` the trend's quarters, ``inputs`` every department's sums in each quarter the
+    page needs (the window, the quarter shown, and the quarter before each; a quarter not
+    released has none), ``pairs`` the transitions (before, after) tested for a flagged change
+    (into each quarter of the window and into the quarter shown, where the quarter before is
+    released) with ``histograms`` the binned R values of their quarters, ``zone`` the
+    organisation's time zone (the hours of the day the page shows), ``problem`` what was wrong
+    with the quarter asked for (None: nothing)."""
 
     department: DepartmentRow
     quarter: str
@@ -141,10 +151,11 @@ class CardSnapshot:
     quarters: tuple[str, ...]
     settings: Settings
     baseline: BaselineInfo | None
+    priors: Priors
     window: tuple[str, ...]
-    models: Mapping[str, QuarterModel]
-    flags: Mapping[str, ChangeFlag]
-    badge: TrendResult | None
+    inputs: Mapping[str, Inputs]
+    pairs: tuple[tuple[str, str], ...]
+    histograms: Mapping[str, Histograms]
     page: PageSnapshot
     zone: tzinfo
     department_names: Mapping[str, str]

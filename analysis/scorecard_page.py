@@ -16,13 +16,13 @@ the ISQ.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, tzinfo
 
 from analysis import anonymity
 from analysis import scorecard as sc
-from analysis.model import MIN_TREND_QUARTERS
-from analysis.scorecard import Sums, standings_elsewhere
+from analysis.model import MIN_TREND_QUARTERS, Priors, TrendResult
+from analysis.scorecard import Sums
 from analysis.scorecard_inputs import (
     CardSnapshot,
     CommentSnapshot,
@@ -30,6 +30,8 @@ from analysis.scorecard_inputs import (
     CustomerCells,
     DepartmentRow,
     DimensionSnapshot,
+    Histograms,
+    Inputs,
     SelfView,
 )
 from analysis.scorecard_results import (
@@ -39,6 +41,7 @@ from analysis.scorecard_results import (
     FIRST_RESPONSE_BUCKETS,
     NO_DATA,
     RESOLUTION_BUCKETS,
+    ChangeFlag,
     Comment,
     Compliance,
     Component,
@@ -56,9 +59,57 @@ from analysis.scorecard_results import (
     TrendPoint,
 )
 
-#: Every department's rank group under each alternative weighting of a quarter model, by
-#: department id: ``(weighting, group)`` pairs (``analysis.scorecard.standings_elsewhere``).
-Standings = Callable[[QuarterModel, int], Mapping[int, tuple[tuple[str, str], ...]]]
+
+class ModelFunctions:
+    """The model's pure functions a scorecard is computed with, called through one object so
+    that the application can keep each result under the very objects it was computed from
+    (a subclass whose methods memoise these; the results must be the same). Not cached here."""
+
+    def model(self, quarter: str, inputs: Inputs, priors: Priors, k: int) -> QuarterModel:
+        """Every department's gated components, ISQ and rank group in ``quarter``
+        (``analysis.scorecard.build_quarter_model``)."""
+        return sc.build_quarter_model(quarter, inputs, priors, k)
+
+    def changes(
+        self,
+        before: QuarterModel,
+        after: QuarterModel,
+        histograms_before: Histograms,
+        histograms_after: Histograms,
+        k: int,
+    ) -> Mapping[int, sc.Change]:
+        """The flagged changes from ``before`` into ``after``, BH over the quarter's
+        departments (``analysis.scorecard.quarter_flags``)."""
+        return sc.quarter_flags(before, after, {**histograms_before, **histograms_after}, k)
+
+    def trends(self, models: tuple[QuarterModel, ...]) -> Mapping[int, TrendResult]:
+        """Trend badges of every department over ``models`` (``analysis.scorecard.trends``)."""
+        return sc.trends(models)
+
+    def standings(self, model: QuarterModel, k: int) -> Mapping[int, tuple[tuple[str, str], ...]]:
+        """Every shown department's rank group under each alternative weighting
+        (``analysis.scorecard.standings_elsewhere``)."""
+        return sc.standings_elsewhere(model, k)
+
+
+PURE = ModelFunctions()
+
+
+def change_flag(change: sc.Change, code: str, name: str, before: str, after: str) -> ChangeFlag:
+    """A flagged change as pages show it: the department's code and name, the two quarters,
+    the shrunk ISQs on either side, the change, its BH-adjusted p-value and the components
+    that moved."""
+    return ChangeFlag(
+        code,
+        name,
+        after,
+        before,
+        change.isq_before,
+        change.isq_after,
+        change.flag.delta,
+        change.flag.p_adjusted,
+        change.flag.components,
+    )
 
 
 def _dimensions(
@@ -213,23 +264,28 @@ def _response_rate(answers: int, sent: int) -> float | None:
     return min(100.0, 100.0 * answers / sent)
 
 
-def compute_scorecard(
-    snapshot: CardSnapshot, standings: Standings = standings_elsewhere
-) -> Scorecard:
+def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) -> Scorecard:
     """The compute half: ``snapshot``'s scorecard, with the default names (reads nothing;
-    every figure passes its gate here, a hidden one keeps its reason instead of its value).
+    every figure passes its gate here, a hidden one keeps its reason instead of its value):
+    the quarter models from the sums and priors, the flagged changes of ``snapshot.pairs``,
+    the trend badge over the window, the standing and every section of the page.
 
-    ``standings`` gives every department's rank group under each alternative weighting of a
-    quarter model (``analysis.scorecard.standings_elsewhere``; the application passes the same
-    function kept once per cached quarter model)."""
+    ``functions`` are the model's pure functions (by default called directly; the application
+    passes the same functions memoised)."""
     department, quarter, window = snapshot.department, snapshot.quarter, snapshot.window
-    settings, baseline, page, loaded = (
-        snapshot.settings,
-        snapshot.baseline,
-        snapshot.page,
-        snapshot.models,
-    )
+    settings, baseline, page = snapshot.settings, snapshot.baseline, snapshot.page
     k = settings.k
+    loaded = {
+        q: functions.model(q, inputs, snapshot.priors, k) for q, inputs in snapshot.inputs.items()
+    }
+    flags = {}
+    for before, after in snapshot.pairs:
+        hists = snapshot.histograms
+        change = functions.changes(
+            loaded[before], loaded[after], hists[before], hists[after], k
+        ).get(department.id)
+        if change is not None:
+            flags[after] = change_flag(change, department.code, department.name, before, after)
     model = loaded[quarter]
     score = model.scores.get(department.id)
     released = quarter in snapshot.quarters
@@ -248,11 +304,9 @@ def compute_scorecard(
         isq = s.isq if s is not None else Gated.hidden(NO_DATA)
         partial = isq.shown and not ever <= shown_components(q)
         trend.append(
-            TrendPoint(
-                q, isq, sc.iq_of(isq, baseline), loaded[q].org_isq, snapshot.flags.get(q), partial
-            )
+            TrendPoint(q, isq, sc.iq_of(isq, baseline), loaded[q].org_isq, flags.get(q), partial)
         )
-    badge = snapshot.badge
+    badge = functions.trends(tuple(loaded[q] for q in window)).get(department.id)
     marker = (
         TrendMarker(badge.direction, badge.p_adjusted, badge.slope, badge.n)
         if badge is not None and badge.n >= MIN_TREND_QUARTERS
@@ -275,7 +329,7 @@ def compute_scorecard(
     compliance, surveyed = _compliance(page.compliance, score, model, k, snapshot.zone)
     isq = score.isq if score is not None else Gated.hidden(NO_DATA)
     standing = score.group if score is not None and isq.shown else None
-    elsewhere = standings(model, settings.k).get(department.id, ()) if standing is not None else ()
+    elsewhere = functions.standings(model, k).get(department.id, ()) if standing is not None else ()
     empty = {key: Component(key, 0, None, None, None, None, NO_DATA) for key in COMPONENTS}
     components = score.components if score is not None else empty
     return Scorecard(
@@ -292,7 +346,7 @@ def compute_scorecard(
         org_isq=model.org_isq,
         trend=tuple(trend),
         trend_marker=marker,
-        flag=snapshot.flags.get(quarter),
+        flag=flags.get(quarter),
         dimensions=_dimensions(page.dimensions, department.id, k),
         customers=customer_rows(page.customers, page.departments, k)
         if page.customers is not None

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from analysis import scorecard_results as results
-from analysis.scorecard import QuarterModel, Sums
+from analysis.model import VAGUE_MEAN, VAGUE_SHARE, Priors
+from analysis.scorecard import Sums
 from analysis.scorecard_inputs import (
     CardSnapshot,
     ComplianceSnapshot,
@@ -24,6 +25,9 @@ from analysis.scorecard_page import compute_scorecard
 from analysis.scorecard_results import ResponseCount, Settings
 
 Q = "2026Q1"
+# No department of the page has survey figures in the model (no sums of T or R): the priors
+# play no part in what is checked below.
+PRIORS = Priors(VAGUE_SHARE, VAGUE_MEAN, VAGUE_SHARE, ((1.0, 0, 0), (0, 1.0, 0), (0, 0, 1.0)))
 HR, ENG, FIN, OLD = 1, 2, 3, 4  # OLD: an inactive customer department
 
 # HR's customer cells of R (0..100 per person), k = 5:
@@ -64,9 +68,10 @@ def card_snapshot() -> CardSnapshot:
         settings=Settings(),
         baseline=None,
         window=(Q,),
-        models=MappingProxyType({Q: QuarterModel(Q, {}, {}, None)}),
-        flags=MappingProxyType({}),
-        badge=None,
+        priors=PRIORS,
+        inputs=MappingProxyType({Q: MappingProxyType({})}),
+        pairs=(),
+        histograms=MappingProxyType({}),
         page=page,
         zone=ZoneInfo("UTC"),
         department_names=MappingProxyType({"HR": "People"}),
@@ -74,10 +79,10 @@ def card_snapshot() -> CardSnapshot:
 
 
 def test_the_compute_half_takes_no_session() -> None:
-    """The snapshot, and the standings function the application keeps once per quarter model
-    (by default the pure one): nothing that could read."""
+    """The snapshot, and the model's pure functions (the application passes them memoised):
+    nothing that could read."""
     parameters = inspect.signature(compute_scorecard).parameters
-    assert list(parameters) == ["snapshot", "standings"]
+    assert list(parameters) == ["snapshot", "functions"]
 
 
 def test_a_hand_built_snapshot_gives_the_figures_worked_out_by_hand() -> None:

@@ -33,6 +33,8 @@ from analysis import model
 from analysis import scorecard as sc
 from analysis.model import Priors
 from analysis.scorecard import DepartmentInput, QuarterModel
+from analysis.scorecard_inputs import Histograms
+from analysis.scorecard_page import ModelFunctions, change_flag
 from analysis.scorecard_results import (
     BASELINE_QUARTERS,
     TREND_WINDOW,
@@ -136,12 +138,16 @@ class Context:
                  versions: data.ScoreVersions, compliance_version: tuple[Any, ...],
                  now: datetime) -> None:
         self.settings = settings
-        self.priors = priors
+        self.priors_key = sc.priors_key(priors)
+        # One object per value: the model memos key on the priors object they were given.
+        self.priors = _priors.get_or_make(self.priors_key, lambda: priors)
         self.baseline = baseline
         self.versions = versions
         self.compliance_version = compliance_version
         self.now = now
-        self.priors_key = sc.priors_key(priors)
+
+
+_priors: Lru[Priors] = Lru(8)
 
 
 def context(session: Session, settings: Settings, now: datetime,
@@ -296,18 +302,52 @@ def load_models(
         ctx = context(session, settings, now, versions, data.stored_baseline(session))
     quarters = sorted(set(quarters))
     inputs = read_inputs(session, quarters, now, ctx.versions, ctx.compliance_version)
-    priors, k = ctx.priors, settings.k
-    return {
-        q: _models_memo.get_or_make(
-            (inputs[q],),
-            (q, ctx.priors_key, k),
-            lambda q=q: sc.build_quarter_model(q, inputs[q], priors, k),  # type: ignore[misc]
+    return {q: FUNCTIONS.model(q, inputs[q], ctx.priors, settings.k) for q in quarters}
+
+
+class MemoFunctions(ModelFunctions):
+    """The model's pure functions (``analysis.scorecard_page.ModelFunctions``), each result
+    kept under the very objects it was computed from (``IdentityMemo``): the kept reads'
+    objects, the models built from them and the priors (one object per value, ``Context``),
+    with the quarter and k. Nothing here reads; a result is the pure function's result."""
+
+    def __init__(self) -> None:
+        self._pure = ModelFunctions()
+        self._models: IdentityMemo[QuarterModel] = IdentityMemo(64)  # a few pages' trends
+        self._changes: IdentityMemo[Mapping[int, sc.Change]] = IdentityMemo(32)
+        self._trends: IdentityMemo[Mapping[int, model.TrendResult]] = IdentityMemo(16)
+        self._standings: IdentityMemo[Mapping[int, tuple[tuple[str, str], ...]]] = IdentityMemo(16)
+
+    def model(self, quarter: str, inputs: Inputs, priors: Priors, k: int) -> QuarterModel:
+        return self._models.get_or_make(
+            (inputs, priors), (quarter, k), lambda: self._pure.model(quarter, inputs, priors, k)
         )
-        for q in quarters
-    }
+
+    def changes(
+        self,
+        before: QuarterModel,
+        after: QuarterModel,
+        histograms_before: Histograms,
+        histograms_after: Histograms,
+        k: int,
+    ) -> Mapping[int, sc.Change]:
+        return self._changes.get_or_make(
+            (before, after, histograms_before, histograms_after),
+            k,
+            lambda: self._pure.changes(before, after, histograms_before, histograms_after, k),
+        )
+
+    def trends(self, models: tuple[QuarterModel, ...]) -> Mapping[int, model.TrendResult]:
+        return self._trends.get_or_make(models, None, lambda: self._pure.trends(models))
+
+    def standings(self, model: QuarterModel, k: int) -> Mapping[int, tuple[tuple[str, str], ...]]:
+        return self._standings.get_or_make(
+            (model,), k, lambda: self._pure.standings(model, k)
+        )
 
 
-_models_memo: IdentityMemo[QuarterModel] = IdentityMemo(64)  # a few pages' worth of trends
+#: The one set of memoised model functions every scorecard page, export and the API share.
+FUNCTIONS = MemoFunctions()
 
 
 def flags(
@@ -333,32 +373,25 @@ def window_flags(
     quarter (``analysis.scorecard.quarter_flags``: BH over the quarter's departments, as the
     overview of that quarter shows them). The binned R values are read first
     (``read_histograms``, kept per quarter version); each quarter's changes are then kept
-    under the two models and two histograms they were computed from, and k."""
+    under the two models and two histograms they were computed from, and k
+    (``FUNCTIONS.changes``)."""
     hists = read_histograms(
         session, sorted({m.quarter for p in pairs for m in p}), ctx.versions
     )
     k = ctx.settings.k
-
-    def changes(before: QuarterModel, after: QuarterModel) -> dict[int, sc.Change]:
-        h1, h2 = hists[before.quarter], hists[after.quarter]
-        return _flags_memo.get_or_make(
-            (before, after, h1, h2), k, lambda: sc.quarter_flags(before, after, {**h1, **h2}, k)
+    found = {
+        after.quarter: FUNCTIONS.changes(
+            before, after, hists[before.quarter], hists[after.quarter], k
         )
-
-    found = {after.quarter: changes(before, after) for before, after in pairs}
+        for before, after in pairs
+    }
     out: dict[str, dict[int, ChangeFlag]] = {}
     for (before, after) in pairs:
         out[after.quarter] = {}
         for d, c in (found[after.quarter] or {}).items():
             code, name = names.get(d, (str(d), str(d)))
-            out[after.quarter][d] = ChangeFlag(
-                code, name, after.quarter, before.quarter, c.isq_before, c.isq_after,
-                c.flag.delta, c.flag.p_adjusted, c.flag.components,
-            )
+            out[after.quarter][d] = change_flag(c, code, name, before.quarter, after.quarter)
     return out
-
-
-_flags_memo: IdentityMemo[dict[int, sc.Change]] = IdentityMemo(32)
 
 
 def read_histograms(
@@ -382,15 +415,6 @@ def read_histograms(
 
 
 _histograms_cache: Lru[Mapping[tuple[int, str], tuple[int, ...]]] = Lru(64)
-
-
-def trends(models: Sequence[QuarterModel]) -> dict[int, model.TrendResult]:
-    """Trend badges of every department over the window ``models`` (BH across departments,
-    ``analysis.scorecard.trends``), kept under the very models of the window."""
-    return _trends_memo.get_or_make(tuple(models), None, lambda: sc.trends(models))
-
-
-_trends_memo: IdentityMemo[dict[int, model.TrendResult]] = IdentityMemo(16)
 
 
 # --- what a page shows ---

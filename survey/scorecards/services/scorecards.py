@@ -1,14 +1,16 @@
 """Scorecards: a department's scorecard, and the entry points of every scorecard page.
 
 A department's page is read, then computed. ``read_scorecard`` does every read with the
-session (the score versions, the settings in force, the quarter models, change flags and trend
-test as ``scorecard_models`` keeps them, and the page's own sections through
+session (the score versions, the settings in force, the priors, every department's sums in
+the quarters the page needs and the binned R values of its change tests, as
+``scorecard_models`` keeps them per version, and the page's own sections through
 ``scorecard_snapshot.read_page``) into one plain ``analysis.scorecard_inputs.CardSnapshot``;
 the pure ``analysis.scorecard_page.compute_scorecard`` builds the page from it without a
-session, every figure through its gate; ``build_scorecard`` does both and puts in the reader's
-names (``scorecard_names``). The overview is ``scorecard_overview``; the result nouns are
-``analysis.scorecard_results``, re-exported here with the names the views, exports and API
-use.
+session (the quarter models, flags, trend badge and every section, each figure through its
+gate; the model's functions memoised by ``scorecard_models.FUNCTIONS``);
+``build_scorecard`` does both and puts in the reader's names (``scorecard_names``). The
+overview is ``scorecard_overview``; the result nouns are ``analysis.scorecard_results``,
+re-exported here with the names the views, exports and API use.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from analysis import scorecard as sc
 from analysis import scorecard_page
 from analysis.scorecard_inputs import CardSnapshot
 from analysis.scorecard_results import (  # noqa: F401  (re-exported)
@@ -70,21 +71,12 @@ from survey.scorecards.services.scorecard_models import (  # noqa: F401  (re-exp
 )
 from survey.scorecards.services.scorecard_names import localize_scorecard
 from survey.scorecards.services.scorecard_overview import build_overview  # noqa: F401  (re-exported)
-from survey.services.lru import IdentityMemo
-
-_standings_memo: IdentityMemo[dict[int, tuple[tuple[str, str], ...]]] = IdentityMemo(16)
-
-
-def _standings(model: QuarterModel, k: int) -> dict[int, tuple[tuple[str, str], ...]]:
-    """Every department's rank group under each alternative weighting
-    (``analysis.scorecard.standings_elsewhere``), once per cached quarter model."""
-    return _standings_memo.get_or_make((model,), k, lambda: sc.standings_elsewhere(model, k))
 
 
 def compute_scorecard(snapshot: CardSnapshot) -> Scorecard:
-    """``analysis.scorecard_page.compute_scorecard`` with the standings kept once per cached
-    quarter model (reads nothing)."""
-    return scorecard_page.compute_scorecard(snapshot, _standings)
+    """``analysis.scorecard_page.compute_scorecard`` with the model's functions memoised
+    (``scorecard_models.FUNCTIONS``; reads nothing)."""
+    return scorecard_page.compute_scorecard(snapshot, models.FUNCTIONS)
 
 
 def build_scorecard(*args: Any, **kwargs: Any) -> tuple[Scorecard, str | None]:
@@ -108,10 +100,12 @@ def read_scorecard(
     """The read half of ``department``'s scorecard for a quarter (see
     ``scorecard_models.resolve_quarter`` for ``raw_quarter`` and ``fallback``; without
     ``fallback`` a malformed quarter raises ValueError): the score versions, the settings in
-    force, the quarter models, change flags and trend test (cached per quarter version),
-    and the page's own reads (``scorecard_snapshot.read_page``). Department and service
-    names are read in ``locale`` (each falling back to its default name; None: the default
-    names, as the API serves them)."""
+    force, the priors and baseline, every department's sums in the quarters the page needs
+    (``scorecard_models.read_inputs``) and the binned R values of the transitions it tests
+    (``read_histograms``), both kept per quarter version, and the page's own reads
+    (``scorecard_snapshot.read_page``). Department and service names are read in ``locale``
+    (each falling back to its default name; None: the default names, as the API serves
+    them)."""
     now = now or datetime.now(UTC)
     versions = data.score_versions(session, now)
     available = list(versions.quarters)
@@ -122,11 +116,11 @@ def read_scorecard(
     previous = shift_quarter(quarter, -1)
     before_window = {shift_quarter(q, -1) for q in window}
     ctx = models.context(session, settings, now, versions, stored)
-    loaded = models.load_models(
-        session, sorted({*window, *before_window, quarter, previous}), settings, now, ctx=ctx
+    inputs = models.read_inputs(
+        session, sorted({*window, *before_window, quarter, previous}), now, versions,
+        ctx.compliance_version,
     )
-    score = loaded[quarter].scores.get(department.id)
-    respondents = score.respondents if score is not None else 0
+    mine = inputs[quarter].get(department.id)
     page = snapshot.read_page(
         session,
         department.id,
@@ -136,33 +130,31 @@ def read_scorecard(
         now=now,
         locale=locale,
         compliance_version=ctx.compliance_version,
-        comments=scorecard_page.comments_open(versions.released(quarter), respondents, settings),
+        comments=scorecard_page.comments_open(
+            versions.released(quarter), mine.people if mine is not None else 0, settings
+        ),
     )
-    row = data.DepartmentRow(department.id, department.code, department.name)
-    departments = list(page.departments)
-    if all(d.id != department.id for d in departments):
-        departments.append(row)
     # Every transition into a quarter of the window (and into the quarter shown), each
     # tested across the organisation: the flags the overviews of those quarters show.
-    pairs = [
-        (loaded[shift_quarter(q, -1)], loaded[q])
+    pairs = tuple(
+        (shift_quarter(q, -1), q)
         for q in sorted({*window, quarter})
         if shift_quarter(q, -1) in available
-    ]
-    flags = models.window_flags(session, pairs, models.names_of(departments), ctx)
+    )
     return CardSnapshot(
-        department=row,
+        department=data.DepartmentRow(department.id, department.code, department.name),
         quarter=quarter,
         problem=problem,
         quarters=tuple(available),
         settings=settings,
         baseline=ctx.baseline,
+        priors=ctx.priors,
         window=tuple(window),
-        models=MappingProxyType({q: loaded[q] for q in (*window, quarter)}),
-        flags=MappingProxyType(
-            {q: f[department.id] for q, f in flags.items() if department.id in f}
+        inputs=MappingProxyType(inputs),
+        pairs=pairs,
+        histograms=MappingProxyType(
+            models.read_histograms(session, sorted({q for p in pairs for q in p}), versions)
         ),
-        badge=models.trends([loaded[q] for q in window]).get(department.id),
         page=page,
         zone=organisation_zone(),
         department_names=MappingProxyType(data.department_names(session, locale)),
