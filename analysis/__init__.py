@@ -17,7 +17,8 @@ Modules:
   the gated results a page assembles (the application reads sums, this computes).
 - ``analysis.scorecard_inputs`` and ``analysis.scorecard_page``: a department page's plain
   snapshot (what the application reads) and ``compute_scorecard``, which turns it into the
-  gated page, reading nothing.
+  gated page, reading nothing; ``analysis.overview_page`` does the same for the organisation
+  overview (``compute_overview``).
 - ``analysis.scorecard_results``: the result nouns a page, an export or the API shows (a
   department's ``Scorecard``, the ``OrgOverview``, their parts and the ``Settings``).
 - ``analysis.validate``: the simulation study of ``analysis.model`` (``make validate``).

@@ -21,11 +21,15 @@ from itsdangerous.timed import TimestampSigner
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from analysis.scorecard import QuarterModel
+from analysis.scorecard_results import Settings
 from survey.db import database
 from survey.models import Department, Interaction, Person, Questionnaire, Service, ServiceStandard
 from survey.periods import quarter_bounds
 from survey.respond.services.responses import ResponseInput, bulk_store_responses
 from survey.scorecards.services import chart_cache
+from survey.scorecards.services import scorecard_data as data
+from survey.scorecards.services import scorecard_models as models
 from survey.services.accounts import create_api_key
 from survey.services.questionnaires import install_default_questionnaires
 
@@ -161,6 +165,19 @@ def _week(quarter: str) -> str:
     start = quarter_bounds(quarter)[0] + timedelta(days=20)
     iso = start.isocalendar()
     return f"{iso.year}-W{iso.week:02d}"
+
+
+def load_models(
+    session: Session, quarters: list[str], settings: Settings, now: datetime
+) -> dict[str, QuarterModel]:
+    """The quarter models a scorecard page computes for ``quarters`` with ``settings`` as
+    given: its reads (the versions, the stored baseline, ``scorecard_models.context`` and
+    ``read_inputs``), then the memoised model function the pages use
+    (``scorecard_models.FUNCTIONS.model``)."""
+    versions = data.score_versions(session, now)
+    ctx = models.context(session, settings, now, versions, data.stored_baseline(session))
+    inputs = models.read_inputs(session, quarters, now, versions, ctx.compliance_version)
+    return {q: models.FUNCTIONS.model(q, inputs[q], ctx.priors, settings.k) for q in quarters}
 
 
 _CSRF_VALUE = re.compile(r'(name="csrf_token" value=")[^"]+"')

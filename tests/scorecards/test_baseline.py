@@ -18,10 +18,9 @@ from survey.scorecards.services.scorecards import (
     Settings,
     build_scorecard,
     ensure_baseline,
-    load_models,
 )
 from tests.conftest import post_form
-from tests.scorecards.conftest import Org
+from tests.scorecards.conftest import Org, load_models
 
 Q = "2026Q1"
 LATER = datetime(2027, 1, 1, tzinfo=UTC)

@@ -9,8 +9,9 @@ import re
 import pytest
 from sqlalchemy import update
 
+from analysis import overview_page
 from survey.models import Baseline, Department
-from survey.scorecards.services import chart_cache, scorecard_overview
+from survey.scorecards.services import chart_cache
 from survey.services.lru import Lru
 from tests.conftest import PASSWORD, post_form
 from tests.scorecards.conftest import Org, same_page
@@ -33,13 +34,13 @@ def test_an_unchanged_overview_is_built_once(
     admin_client, two_departments: Org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    original = scorecard_overview._make_overview
+    original = overview_page.compute_overview
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append("overview")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(scorecard_overview, "_make_overview", counting)
+    monkeypatch.setattr(overview_page, "compute_overview", counting)
     for _ in range(3):
         assert admin_client.get(f"/scorecards/?quarter={Q}").status_code == 200
     assert calls == ["overview"]

@@ -18,9 +18,8 @@ from survey.scorecards.services.scorecards import (
     Settings,
     build_overview,
     build_scorecard,
-    load_models,
 )
-from tests.scorecards.conftest import Org, _week
+from tests.scorecards.conftest import Org, _week, load_models
 
 Q = "2026Q1"
 LATER = datetime(2027, 1, 1, tzinfo=UTC)

@@ -34,13 +34,11 @@ from analysis import scorecard as sc
 from analysis.model import Priors
 from analysis.scorecard import DepartmentInput, QuarterModel
 from analysis.scorecard_inputs import Histograms
-from analysis.scorecard_page import ModelFunctions, change_flag
+from analysis.scorecard_page import ModelFunctions
 from analysis.scorecard_results import (
     BASELINE_QUARTERS,
     TREND_WINDOW,
     BaselineInfo,
-    ChangeFlag,
-    IqFigure,
     Settings,
 )
 from survey.models import Baseline
@@ -278,31 +276,7 @@ def ensure_baseline(
     return row
 
 
-def iq(isq: sc.Gated, baseline: BaselineInfo | None) -> IqFigure:
-    """The IQ of a gated ISQ against ``baseline`` (``analysis.scorecard.iq_of``)."""
-    return sc.iq_of(isq, baseline)
-
-
 # --- quarter models, flags, trends ---
-
-
-def load_models(
-    session: Session,
-    quarters: Sequence[str],
-    settings: Settings,
-    now: datetime,
-    versions: data.ScoreVersions | None = None,
-    ctx: Context | None = None,
-) -> dict[str, QuarterModel]:
-    """Quarter models for ``quarters``: the sums read once (``read_inputs``, kept per quarter
-    version), then computed by ``analysis.scorecard.build_quarter_model`` with the page's
-    priors, each model kept under the sums object it was built from, the priors and k."""
-    if ctx is None:
-        versions = versions or data.score_versions(session, now)
-        ctx = context(session, settings, now, versions, data.stored_baseline(session))
-    quarters = sorted(set(quarters))
-    inputs = read_inputs(session, quarters, now, ctx.versions, ctx.compliance_version)
-    return {q: FUNCTIONS.model(q, inputs[q], ctx.priors, settings.k) for q in quarters}
 
 
 class MemoFunctions(ModelFunctions):
@@ -348,50 +322,6 @@ class MemoFunctions(ModelFunctions):
 
 #: The one set of memoised model functions every scorecard page, export and the API share.
 FUNCTIONS = MemoFunctions()
-
-
-def flags(
-    session: Session,
-    before: QuarterModel | None,
-    after: QuarterModel,
-    names: Mapping[int, tuple[str, str]],
-    ctx: Context,
-) -> dict[int, ChangeFlag]:
-    """The flagged changes into ``after`` (see ``window_flags``)."""
-    if before is None:
-        return {}
-    return window_flags(session, [(before, after)], names, ctx)[after.quarter]
-
-
-def window_flags(
-    session: Session,
-    pairs: Sequence[tuple[QuarterModel, QuarterModel]],
-    names: Mapping[int, tuple[str, str]],
-    ctx: Context,
-) -> dict[str, dict[int, ChangeFlag]]:
-    """The flagged changes into each ``after`` of ``pairs`` (before, after), by the later
-    quarter (``analysis.scorecard.quarter_flags``: BH over the quarter's departments, as the
-    overview of that quarter shows them). The binned R values are read first
-    (``read_histograms``, kept per quarter version); each quarter's changes are then kept
-    under the two models and two histograms they were computed from, and k
-    (``FUNCTIONS.changes``)."""
-    hists = read_histograms(
-        session, sorted({m.quarter for p in pairs for m in p}), ctx.versions
-    )
-    k = ctx.settings.k
-    found = {
-        after.quarter: FUNCTIONS.changes(
-            before, after, hists[before.quarter], hists[after.quarter], k
-        )
-        for before, after in pairs
-    }
-    out: dict[str, dict[int, ChangeFlag]] = {}
-    for (before, after) in pairs:
-        out[after.quarter] = {}
-        for d, c in (found[after.quarter] or {}).items():
-            code, name = names.get(d, (str(d), str(d)))
-            out[after.quarter][d] = change_flag(c, code, name, before.quarter, after.quarter)
-    return out
 
 
 def read_histograms(
@@ -454,10 +384,6 @@ def resolve_quarter(
 def window(available: Sequence[str], quarter: str) -> list[str]:
     """The quarters with data up to ``quarter`` (at most TREND_WINDOW), oldest first."""
     return [q for q in available if q <= quarter][-TREND_WINDOW:]
-
-
-def names_of(departments: Sequence[data.DepartmentRow]) -> dict[int, tuple[str, str]]:
-    return {d.id: (d.code, d.name) for d in departments}
 
 
 def effective_settings(

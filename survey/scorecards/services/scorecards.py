@@ -66,7 +66,6 @@ from survey.scorecards.services import scorecard_models as models
 from survey.scorecards.services import scorecard_snapshot as snapshot
 from survey.scorecards.services.scorecard_models import (  # noqa: F401  (re-exported)
     ensure_baseline,
-    load_models,
     resolve_quarter,
 )
 from survey.scorecards.services.scorecard_names import localize_scorecard

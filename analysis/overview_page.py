@@ -1,0 +1,197 @@
+"""The organisation overview from its snapshot: the compute half of the overview page.
+
+``compute_overview`` takes the plain ``OverviewSnapshot`` the application reads (every
+department's sums in the quarter and the one before, the priors and baseline, the binned R
+values of the change test, the quarter's who-serves-whom cells) and returns the
+``OrgOverview``, reading nothing: every department's ISQ and IQ in rank groups (no rank
+numbers), the departments hidden and why, who serves whom (the heatmap, with the remainder
+rule per row) and the movers (flagged changes only). Names are the default ones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from analysis import anonymity
+from analysis import scorecard as sc
+from analysis.model import Priors
+from analysis.model import movers as flagged_first
+from analysis.scorecard import Sums
+from analysis.scorecard_inputs import DepartmentRow, Histograms, Inputs
+from analysis.scorecard_page import PURE, ModelFunctions, change_flag
+from analysis.scorecard_results import (
+    BELOW_K,
+    NO_DATA,
+    REMAINDER,
+    STANDINGS,
+    BaselineInfo,
+    Heatmap,
+    HiddenDepartment,
+    OrgOverview,
+    RankRow,
+    Settings,
+)
+
+#: One quarter's R sums by (provider id, customer id), pairs with answers only.
+Cells = Mapping[tuple[int, int], Sums]
+
+
+@dataclass(frozen=True)
+class OverviewSnapshot:
+    """Everything the overview of ``quarter`` is computed from, read by the application.
+
+    ``quarters`` are the released quarters (oldest first), ``settings`` those in force for
+    the quarter (k never lowered), ``baseline`` the IQ baseline (None: none yet) and
+    ``priors`` the model's priors, ``departments`` the active departments (by code),
+    ``inputs`` every department's sums in ``quarter`` and in ``before`` (the quarter before
+    it, None when that one is not released: no change is tested), ``histograms`` the binned
+    R values of both, ``cells`` the quarter's who-serves-whom R sums (None: the quarter is not
+    released, and no cell shows)."""
+
+    quarter: str
+    quarters: tuple[str, ...]
+    settings: Settings
+    baseline: BaselineInfo | None
+    priors: Priors
+    departments: tuple[DepartmentRow, ...]
+    inputs: Mapping[str, Inputs]
+    before: str | None
+    histograms: Mapping[str, Histograms]
+    cells: Cells | None
+
+
+def compute_overview(snapshot: OverviewSnapshot, functions: ModelFunctions = PURE) -> OrgOverview:
+    """The overview of ``snapshot`` with the default names (reads nothing; every figure
+    passes its gate). ``functions`` are the model's pure functions (the application passes
+    them memoised)."""
+    quarter, k, departments = snapshot.quarter, snapshot.settings.k, snapshot.departments
+    model = functions.model(quarter, snapshot.inputs[quarter], snapshot.priors, k)
+    flags = {}
+    if snapshot.before is not None:
+        before = snapshot.before
+        earlier = functions.model(before, snapshot.inputs[before], snapshot.priors, k)
+        hists = snapshot.histograms
+        names = {d.id: (d.code, d.name) for d in departments}
+        for d, change in functions.changes(
+            earlier, model, hists[before], hists[quarter], k
+        ).items():
+            code, name = names.get(d, (str(d), str(d)))
+            flags[d] = change_flag(change, code, name, before, quarter)
+    ranking, hidden = [], []
+    for dept in departments:
+        score = model.scores.get(dept.id)
+        if score is None or not score.isq.shown:
+            reason = score.isq.reason if score is not None else NO_DATA
+            hidden.append(HiddenDepartment(dept.code, dept.name, reason or NO_DATA))
+            continue
+        ranking.append(
+            RankRow(
+                dept.code,
+                dept.name,
+                score.isq,
+                sc.iq_of(score.isq, snapshot.baseline),
+                score.respondents,
+                flags.get(dept.id),
+                score.group,
+            )
+        )
+    # Groups, not ranks: within a group the intervals overlap, so departments are listed by
+    # name.
+    ranking.sort(key=lambda r: (STANDINGS.index(r.standing), r.name.casefold(), r.code))
+    # Only flagged changes, largest (shrunk) change first, ties by code.
+    movers = [flag for _code, flag in flagged_first({f.code: f for f in flags.values()})]
+    return OrgOverview(
+        quarter=quarter,
+        quarters=snapshot.quarters,
+        settings=snapshot.settings,
+        baseline=snapshot.baseline,
+        ranking=tuple(ranking),
+        hidden=tuple(hidden),
+        heatmap=heatmap(snapshot.cells, departments, k)
+        if snapshot.cells is not None
+        else Heatmap((), (), (), ()),
+        movers=tuple(movers),
+        org_isq=model.org_isq,
+    )
+
+
+def heatmap(cells: Cells, departments: Sequence[DepartmentRow], k: int) -> Heatmap:
+    """Who serves whom: the R of every (provider, customer) pair with answers, providers and
+    customers the active ``departments`` by code. ``cells`` are the quarter's R sums by
+    (provider id, customer id), inactive departments' included: a row's total is the
+    provider's R over every customer, so an inactive customer's cell counts as hidden
+    (``visible_table``)."""
+    by_id = {d.id: d for d in departments}
+    provider_ids = sorted({p for p, _c in cells if p in by_id}, key=lambda i: by_id[i].code)
+    customer_ids = sorted({c for _p, c in cells if c in by_id}, key=lambda i: by_id[i].code)
+    # Plain lookups: a 200-department organisation has 40,000 cells, most of them empty.
+    grid = [[cells.get((p, c)) for c in customer_ids] for p in provider_ids]
+    counts = [[s.n if s is not None else 0 for s in row] for row in grid]
+    # A row's total is the provider's R over every customer, inactive ones included.
+    totals = defaultdict(int)
+    for (p, _c), s in cells.items():
+        totals[p] += s.n
+    sums = [[(s.total / 100.0 if s is not None else 0.0) for s in row] for row in grid]
+    everyone = defaultdict(float)
+    for (p, _c), s in cells.items():
+        everyone[p] += s.total / 100.0
+    visible = visible_table(
+        counts, k, [totals[p] for p in provider_ids], sums, [everyone[p] for p in provider_ids]
+    )
+    values, reasons = [], []
+    for row, shown_row in zip(grid, visible, strict=True):
+        row_values: list[float | None] = []
+        row_reasons: list[str | None] = []
+        for s, shown in zip(row, shown_row, strict=True):
+            if s is None or s.n == 0:
+                row_values.append(None)
+                row_reasons.append(NO_DATA)
+            elif shown:
+                row_values.append(s.mean)
+                row_reasons.append(None)
+            else:
+                row_values.append(None)
+                row_reasons.append(BELOW_K if s.n < k else REMAINDER)
+        values.append(tuple(row_values))
+        reasons.append(tuple(row_reasons))
+    return Heatmap(
+        providers=tuple((by_id[p].code, by_id[p].name) for p in provider_ids),
+        customers=tuple((by_id[c].code, by_id[c].name) for c in customer_ids),
+        values=tuple(values),
+        reasons=tuple(reasons),
+    )
+
+
+def visible_table(
+    counts: Sequence[Sequence[int]],
+    k: int,
+    totals: Sequence[int],
+    sums: Sequence[Sequence[float]],
+    total_sums: Sequence[float],
+) -> list[list[bool]]:
+    """Heatmap cells that may be shown. A provider's row total is published (its R), so each
+    row obeys the remainder rule and the rule of no row or remainder at one end of the scale
+    (``anonymity.suppress_shares``; ``sums`` are the cells' totals in people's worth, i.e.
+    the 0..100 total over 100); no customer department's total across providers is
+    published anywhere, so columns need no protection. Empty cells are always shown and weigh
+    nothing, so each row is decided on its answered cells only: a 200-department map is
+    mostly empty. ``totals``/``total_sums`` are the rows' totals over every customer, those
+    in no column (an inactive department) included: they count as hidden."""
+    out = []
+    for index, row in enumerate(counts):
+        answered = [i for i, n in enumerate(row) if n]
+        mask = [True] * len(row)
+        if answered or totals[index]:
+            cells = anonymity.suppress_shares(
+                [row[i] for i in answered],
+                [sums[index][i] for i in answered],
+                k,
+                totals[index],
+                total_sums[index],
+            )
+            for i, shown in zip(answered, cells, strict=True):
+                mask[i] = bool(shown)
+        out.append(mask)
+    return out
