@@ -235,24 +235,33 @@ def org(session: Session) -> Org:
 
 
 @pytest.fixture
-def count_statements(app: Any) -> Callable[[Callable[[], Any]], int]:
-    """Run ``action`` and return how many SQL statements it sent to the database."""
+def seen_statements(app: Any) -> Callable[[Callable[[], Any]], list[str]]:
+    """Run ``action`` and return the SQL statements it sent to the database, in order, in
+    lower case with their whitespace folded."""
 
-    def run(action: Callable[[], Any]) -> int:
+    def run(action: Callable[[], Any]) -> list[str]:
         engine = database(app).engine
         statements: list[str] = []
 
         def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            statements.append(statement)
+            statements.append(" ".join(statement.lower().split()))
 
         event.listen(engine, "before_cursor_execute", before)
         try:
             action()
         finally:
             event.remove(engine, "before_cursor_execute", before)
-        return len(statements)
+        return statements
 
     return run
+
+
+@pytest.fixture
+def count_statements(
+    seen_statements: Callable[[Callable[[], Any]], list[str]],
+) -> Callable[[Callable[[], Any]], int]:
+    """Run ``action`` and return how many SQL statements it sent to the database."""
+    return lambda action: len(seen_statements(action))
 
 
 def api_get(client: FlaskClient, org: Org, path: str) -> Any:

@@ -27,6 +27,10 @@ def _fill(org: Org, per_pair: int) -> None:
     org.interactions("IT", Q, [(10, 100)] * 6)
 
 
+def _get_ok(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    assert client.get(path).status_code == 200, path
+
+
 def _statements(client, count_statements, path: str) -> int:
     client.get(path)  # warm: chart and compliance caches filled, sign-in cookie settled
     return count_statements(lambda: client.get(path))
@@ -52,25 +56,15 @@ def test_statement_count_does_not_grow_with_answers(
 
 
 def test_department_page_reads_no_answers_but_its_comments(
-    admin_client, org: Org, count_statements, app
+    admin_client, org: Org, seen_statements
 ) -> None:
-    from sqlalchemy import event
-
-    from survey.db import database
-
     _fill(org, 10)
-    seen: list[str] = []
 
-    def listen(_c, _cur, statement, *_a) -> None:  # type: ignore[no-untyped-def]
-        seen.append(" ".join(statement.lower().split()))
+    def both() -> None:
+        _get_ok(admin_client, f"/scorecards/IT?quarter={Q}")
+        _get_ok(admin_client, f"/scorecards/?quarter={Q}")
 
-    engine = database(app).engine
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        assert admin_client.get(f"/scorecards/IT?quarter={Q}").status_code == 200
-        assert admin_client.get(f"/scorecards/?quarter={Q}").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
+    seen = seen_statements(both)
     touching = [s for s in seen if " responses" in s or " answers" in s]
     # The comments of one provider and quarter, twice: the scorecard's list (shared with the
     # CSV, PDF and API) and the page's reading view (with week and score band), plus that
@@ -88,39 +82,20 @@ def test_department_page_reads_no_answers_but_its_comments(
         assert "responses.provider_department_id" in statement
     for statement in touching:
         assert "responses.quarter =" in statement
-    seen.clear()
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        assert admin_client.get(f"/scorecards/IT?quarter={Q}").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
+    seen = seen_statements(lambda: _get_ok(admin_client, f"/scorecards/IT?quarter={Q}"))
     again = [s for s in seen if " responses" in s or " answers" in s]
     assert not [s for s in again if "answers.text" not in s], again  # drivers were cached
 
 
 @pytest.mark.parametrize("path", ["/scorecards/IT", "/scorecards/"])
 def test_a_page_reads_the_stored_baseline_once(
-    admin_client, org: Org, app, path: str
+    admin_client, org: Org, seen_statements, path: str
 ) -> None:
     """The settings in force (its k and weights) and the model's priors both rest on the
     active baseline record: a view reads it once and hands it to both, so the two can never
     see two different records within one page."""
-    from sqlalchemy import event
-
-    from survey.db import database
-
     _fill(org, 10)
     admin_client.get(f"{path}?quarter={Q}")  # warm
-    seen: list[str] = []
-
-    def listen(_c, _cur, statement, *_a) -> None:  # type: ignore[no-untyped-def]
-        seen.append(" ".join(statement.lower().split()))
-
-    engine = database(app).engine
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        assert admin_client.get(f"{path}?quarter={Q}").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
+    seen = seen_statements(lambda: _get_ok(admin_client, f"{path}?quarter={Q}"))
     active = [s for s in seen if "from baselines" in s and "baselines.active" in s]
     assert len(active) == 1, active
