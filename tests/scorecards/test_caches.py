@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from analysis import overview_page
+from analysis.scorecard_results import Heatmap
 from survey.models import Baseline, Department
 from survey.scorecards.services import chart_cache
 from survey.services.lru import Lru
@@ -125,3 +126,31 @@ def test_lru_drops_the_least_recently_used_by_weight() -> None:
     cache.put("huge", "h" * 11)  # heavier than the whole budget: returned, never kept
     assert cache.get("huge") is None and len(cache) == 2
     assert cache.get_or_make("d", lambda: "dd") == "dd" and cache.weight == 10
+
+
+def test_a_warm_overview_hashes_its_heatmap_once(
+    admin_client, two_departments: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The overview's digests (what keys its rendered charts and page) are kept per overview
+    object; names in the reader's language make a new object unless the same names give the
+    same one, and a 200-department heatmap hashed on every view doubled a warm page."""
+    hashed: list[str] = []
+    honest = chart_cache.data_key
+
+    def counting(*parts, **kwargs):  # type: ignore[no-untyped-def]
+        if any(isinstance(p, Heatmap) for p in parts):
+            hashed.append("heatmap")
+        return honest(*parts, **kwargs)
+
+    monkeypatch.setattr(chart_cache, "data_key", counting)
+    for _ in range(3):
+        assert admin_client.get(f"/scorecards/?quarter={Q}").status_code == 200
+    assert hashed == ["heatmap"]
+    # New names are new figures to draw: hashed again, once.
+    two_departments.session.execute(
+        update(Department).where(Department.code == "HR").values(name="People and Culture")
+    )
+    two_departments.session.commit()
+    for _ in range(2):
+        page = _text(admin_client.get(f"/scorecards/?quarter={Q}"))
+    assert "People and Culture" in page and hashed == ["heatmap", "heatmap"]

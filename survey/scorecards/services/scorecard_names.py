@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from analysis.scorecard_results import ChangeFlag, OrgOverview, Scorecard
+from survey.services.lru import IdentityMemo
 
 
 def _flag(flag: ChangeFlag | None, names: Mapping[str, str]) -> ChangeFlag | None:
@@ -38,7 +39,18 @@ def localize_scorecard(card: Scorecard, names: Mapping[str, str]) -> Scorecard:
 
 def localize_overview(overview: OrgOverview, names: Mapping[str, str]) -> OrgOverview:
     """``overview`` with every department name (ranking, hidden, heatmap, movers) from
-    ``names`` by code."""
+    ``names`` by code: one object per overview object and names, so what is kept per
+    overview object (its digests, ``scorecard_charts.overview_digests``) is kept across
+    views."""
+    return _localized.get_or_make(
+        (overview,), tuple(sorted(names.items())), lambda: _localize_overview(overview, names)
+    )
+
+
+_localized: IdentityMemo[OrgOverview] = IdentityMemo(8)
+
+
+def _localize_overview(overview: OrgOverview, names: Mapping[str, str]) -> OrgOverview:
     return replace(
         overview,
         ranking=tuple(
