@@ -201,3 +201,27 @@ def test_hidden_cells_do_not_reach_the_drivers(org: Org) -> None:
     eng_rows = [r for r in quarterly_rows(org.session, Q, [org.id("ENG")]) if r[1] in hidden]
     assert it_rows != eng_rows
     assert everyone("IT") != everyone("ENG")
+
+
+def test_the_analysis_runs_once_per_change(
+    drivers_org: Org, admin_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drivers' bootstrap is memoised under the rows read (kept per quarter version):
+    views of an unchanged quarter run it once; a new answer gives new rows, and it runs
+    again, on them."""
+    from survey.scorecards.services import scorecard_priorities
+
+    runs: list[int] = []
+    honest = scorecard_priorities.key_drivers
+
+    def counted(codes, x, y, **kwargs):  # type: ignore[no-untyped-def]
+        runs.append(len(x))
+        return honest(codes, x, y, **kwargs)
+
+    monkeypatch.setattr(scorecard_priorities, "key_drivers", counted)
+    for _ in range(3):
+        assert admin_client.get(f"/scorecards/IT?quarter={Q}").status_code == 200
+    assert len(runs) == 1
+    answer(drivers_org, "IT", "SALES", 5, seed=11)
+    assert admin_client.get(f"/scorecards/IT?quarter={Q}").status_code == 200
+    assert len(runs) == 2 and runs[1] == runs[0] + 5

@@ -26,13 +26,14 @@ of its scorecard (``Scorecard.dimensions``). Figures are rounded before they lea
 module (shares and their intervals to whole per cent, means to 0.1): nothing finer is
 published.
 
-The drivers are cached per process under the quarter's score version (a new answer changes
-it), the gate size and the shown customer cells.
+The reads (the people counted, the per-person rows, every provider's customer cells) are kept
+per process under the quarter's score version (a new answer changes it); the analysis is
+memoised under the very rows and cells read, the shown customer cells and the gate size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -43,12 +44,13 @@ from sqlalchemy.orm import Session
 from analysis import scorecard_page  # customer_rows: the customer table's own gate
 from analysis.drivers import Drivers, key_drivers
 from analysis.priorities import LIMIT, Priority, priorities
+from analysis.scorecard_inputs import CustomerCells
 from analysis.scorecard_results import Scorecard
 from survey.models import Answer, Question, RespondentMark, Response
 from survey.scorecards.services import scorecard_data as data
 from survey.scorecards.services.scorecard_export import labels
 from survey.scorecards.services.scorecard_snapshot import customer_cells
-from survey.services.lru import Lru
+from survey.services.lru import IdentityMemo, Lru
 
 #: Distinct people a department's own drivers need (see the module docstring).
 DRIVER_MIN_PEOPLE = 30
@@ -180,72 +182,133 @@ def _people(session: Session, provider_id: int, customers: set[int], quarter: st
     return int(count or 0)
 
 
-def _shown_customers(card: Scorecard, ids: dict[str, int]) -> set[int]:
-    return {ids[row.code] for row in card.customers if row.relationship.shown and row.code in ids}
+def _shown_customers(card: Scorecard, ids: dict[str, int]) -> frozenset[int]:
+    return frozenset(
+        ids[row.code] for row in card.customers if row.relationship.shown and row.code in ids
+    )
+
+
+@dataclass(frozen=True)
+class QuarterlyRows:
+    """The quarterly dimension codes and the per-person rows of some providers in a quarter
+    (``quarterly_rows``), as read."""
+
+    codes: tuple[str, ...]
+    rows: tuple[tuple[int, int, dict[str, int | None]], ...]
+
+
+def read_rows(
+    session: Session, quarter: str, providers: Collection[int], versions: data.ScoreVersions
+) -> QuarterlyRows:
+    """``quarterly_rows`` of ``providers`` with the dimension codes, kept per database,
+    quarter, version and providers (a new answer raises the version)."""
+    wanted = tuple(sorted(providers))
+    key = (data.database_name(session), quarter, versions.of(quarter), wanted)
+
+    def read() -> QuarterlyRows:
+        codes = tuple(data.quarterly_dimension_codes(session))
+        return QuarterlyRows(codes, tuple(quarterly_rows(session, quarter, wanted)))
+
+    return _rows_cache.get_or_make(key, read)
+
+
+def read_people(
+    session: Session,
+    provider_id: int,
+    customers: frozenset[int],
+    quarter: str,
+    versions: data.ScoreVersions,
+) -> int:
+    """``_people``, kept per database, quarter, version, provider and customers."""
+    key = (data.database_name(session), quarter, versions.of(quarter), provider_id, customers)
+    return _people_cache.get_or_make(
+        key, lambda: _people(session, provider_id, set(customers), quarter)
+    )
+
+
+_rows_cache: Lru[QuarterlyRows] = Lru(32)
+_people_cache: Lru[int] = Lru(64)
 
 
 def department_drivers(
-    session: Session, department_id: int, card: Scorecard, versions: data.ScoreVersions
+    session: Session,
+    department_id: int,
+    card: Scorecard,
+    versions: data.ScoreVersions,
+    departments: list[data.DepartmentRow],
 ) -> Drivers | None:
     """The department's own drivers from the people of its shown customer cells, or None
-    below ``DRIVER_MIN_PEOPLE`` distinct people (or in a degenerate case)."""
-    quarter, k = card.quarter, card.settings.k
-    ids = {d.code: d.id for d in data.departments(session)}
-    shown = _shown_customers(card, ids)
-    key = (
-        data.database_name(session),
-        "department",
-        department_id,
-        quarter,
-        versions.of(quarter),
-        k,
-        tuple(sorted(shown)),
-    )
-
-    def compute() -> tuple[Drivers | None]:
-        if _people(session, department_id, shown, quarter) < DRIVER_MIN_PEOPLE:
-            return (None,)
-        codes = tuple(data.quarterly_dimension_codes(session))
-        rows = [r for r in quarterly_rows(session, quarter, [department_id]) if r[1] in shown]
-        return (_analyse(codes, rows, DRIVER_MIN_PEOPLE),)
-
-    return _cache.get_or_make(key, compute)[0]
+    below ``DRIVER_MIN_PEOPLE`` distinct people (or in a degenerate case). ``departments``:
+    the active departments, as read (codes to ids). The reads (people, rows) are kept per
+    version; the analysis is memoised under the rows read and the shown customers."""
+    quarter = card.quarter
+    shown = _shown_customers(card, {d.code: d.id for d in departments})
+    if read_people(session, department_id, shown, quarter, versions) < DRIVER_MIN_PEOPLE:
+        return None
+    read = read_rows(session, quarter, [department_id], versions)
+    return _drivers.get_or_make(
+        (read,),
+        ("department", shown),
+        lambda: (
+            _analyse(read.codes, [r for r in read.rows if r[1] in shown], DRIVER_MIN_PEOPLE),
+        ),
+    )[0]
 
 
 def organisation_drivers(
-    session: Session, quarter: str, k: int, versions: data.ScoreVersions
+    session: Session,
+    quarter: str,
+    k: int,
+    versions: data.ScoreVersions,
+    departments: list[data.DepartmentRow] | None = None,
 ) -> Drivers | None:
     """The organisation's drivers: every active provider's rows from its shown customer cells,
     pooled; None below ``ORG_MIN_ROWS`` complete rows. Which cells are shown is the customer
-    table's own gate (``analysis.scorecard_page.customer_rows``) over every provider's cells,
-    read at once."""
-    key = (data.database_name(session), "organisation", quarter, versions.of(quarter), k)
+    table's own gate (``analysis.scorecard_page.customer_rows``) over every provider's cells.
+    The reads (every provider's cells and rows, ``departments`` the active departments, read
+    here when not given) are kept per version; the analysis is memoised under them."""
+    departments = departments if departments is not None else data.departments(session)
+    cells = read_cells(session, quarter, versions)
+    read = read_rows(session, quarter, [d.id for d in departments], versions)
+    return _drivers.get_or_make(
+        (cells, read),
+        ("organisation", tuple(departments), k),
+        lambda: (_pooled(read, cells, departments, k),),
+    )[0]
 
-    def compute() -> tuple[Drivers | None]:
-        departments = data.departments(session)
-        ids = {d.code: d.id for d in departments}
-        cells = customer_cells(session, quarter)
-        shown = {
-            d.id: {
-                ids[row.code]
-                for row in scorecard_page.customer_rows(cells.get(d.id, {}), departments, k)
-                if row.relationship.shown
-            }
-            for d in departments
+
+def _pooled(
+    read: QuarterlyRows,
+    cells: Mapping[int, CustomerCells],
+    departments: list[data.DepartmentRow],
+    k: int,
+) -> Drivers | None:
+    ids = {d.code: d.id for d in departments}
+    shown = {
+        d.id: {
+            ids[row.code]
+            for row in scorecard_page.customer_rows(cells.get(d.id, {}), departments, k)
+            if row.relationship.shown
         }
-        codes = tuple(data.quarterly_dimension_codes(session))
-        providers = [p for p, customers in shown.items() if customers]
-        if not providers:
-            return (None,)
-        rows = [
-            r for r in quarterly_rows(session, quarter, providers) if r[1] in shown.get(r[0], ())
-        ]
-        return (_analyse(codes, rows, ORG_MIN_ROWS),)
-
-    return _cache.get_or_make(key, compute)[0]
+        for d in departments
+    }
+    rows = [r for r in read.rows if r[1] in shown.get(r[0], ())]
+    if not rows:
+        return None
+    return _analyse(read.codes, rows, ORG_MIN_ROWS)
 
 
-_cache: Lru[tuple[Drivers | None]] = Lru(64)
+def read_cells(
+    session: Session, quarter: str, versions: data.ScoreVersions
+) -> Mapping[int, CustomerCells]:
+    """Every provider's customer cells in ``quarter`` (``scorecard_snapshot.customer_cells``),
+    kept per database, quarter and version."""
+    key = (data.database_name(session), quarter, versions.of(quarter))
+    return _cells_cache.get_or_make(key, lambda: customer_cells(session, quarter))
+
+
+_cells_cache: Lru[Mapping[int, CustomerCells]] = Lru(8)
+_drivers: IdentityMemo[tuple[Drivers | None]] = IdentityMemo(64)
 
 
 def department_priorities(
@@ -261,10 +324,11 @@ def department_priorities(
     quarter = card.quarter
     if not versions.released(quarter) or not card.dimensions:
         return Priorities(quarter, None, 0, None, (), (), NOT_RELEASED)
-    drivers = department_drivers(session, department_id, card, versions)
+    departments = data.departments(session)
+    drivers = department_drivers(session, department_id, card, versions, departments)
     basis = DEPARTMENT
     if drivers is None:
-        drivers = organisation_drivers(session, quarter, card.settings.k, versions)
+        drivers = organisation_drivers(session, quarter, card.settings.k, versions, departments)
         basis = ORGANISATION
     if drivers is None:
         return Priorities(quarter, None, 0, None, (), (), TOO_FEW)
