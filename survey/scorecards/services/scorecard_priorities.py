@@ -249,9 +249,7 @@ def department_drivers(
     return _drivers.get_or_make(
         (read,),
         ("department", shown),
-        lambda: (
-            _analyse(read.codes, [r for r in read.rows if r[1] in shown], DRIVER_MIN_PEOPLE),
-        ),
+        lambda: (_analyse(read.codes, [r for r in read.rows if r[1] in shown], DRIVER_MIN_PEOPLE),),
     )[0]
 
 

@@ -116,7 +116,10 @@ def read_scorecard(
     before_window = {shift_quarter(q, -1) for q in window}
     ctx = models.context(session, settings, now, versions, stored)
     inputs = models.read_inputs(
-        session, sorted({*window, *before_window, quarter, previous}), now, versions,
+        session,
+        sorted({*window, *before_window, quarter, previous}),
+        now,
+        versions,
         ctx.compliance_version,
     )
     mine = inputs[quarter].get(department.id)
