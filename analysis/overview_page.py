@@ -18,8 +18,7 @@ from analysis import anonymity
 from analysis import scorecard as sc
 from analysis.model import Priors
 from analysis.model import movers as flagged_first
-from analysis.scorecard import Sums
-from analysis.scorecard_inputs import DepartmentRow, Histograms, Inputs
+from analysis.scorecard_inputs import CustomerCells, DepartmentRow, Histograms, Inputs
 from analysis.scorecard_page import PURE, ModelFunctions, change_flag
 from analysis.scorecard_results import (
     BELOW_K,
@@ -34,8 +33,9 @@ from analysis.scorecard_results import (
     Settings,
 )
 
-#: One quarter's R sums by (provider id, customer id), pairs with answers only.
-Cells = Mapping[tuple[int, int], Sums]
+#: One quarter's cells of every provider: provider id -> customer id -> metric -> sums
+#: (``scorecard_inputs.CustomerCells`` by provider), pairs with answers only.
+Cells = Mapping[int, CustomerCells]
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class OverviewSnapshot:
     ``priors`` the model's priors, ``departments`` the active departments (by code),
     ``inputs`` every department's sums in ``quarter`` and in ``before`` (the quarter before
     it, None when that one is not released: no change is tested), ``histograms`` the binned
-    R values of both, ``cells`` the quarter's who-serves-whom R sums (None: the quarter is not
+    R values of both, ``cells`` the quarter's who-serves-whom sums (None: the quarter is not
     released, and no cell shows)."""
 
     quarter: str
@@ -117,12 +117,17 @@ def compute_overview(snapshot: OverviewSnapshot, functions: ModelFunctions = PUR
     )
 
 
-def heatmap(cells: Cells, departments: Sequence[DepartmentRow], k: int) -> Heatmap:
+def heatmap(every: Cells, departments: Sequence[DepartmentRow], k: int) -> Heatmap:
     """Who serves whom: the R of every (provider, customer) pair with answers, providers and
-    customers the active ``departments`` by code. ``cells`` are the quarter's R sums by
-    (provider id, customer id), inactive departments' included: a row's total is the
-    provider's R over every customer, so an inactive customer's cell counts as hidden
-    (``visible_table``)."""
+    customers the active ``departments`` by code. ``every`` holds the quarter's cells of
+    every provider, inactive departments' included: a row's total is the provider's R over
+    every customer, so an inactive customer's cell counts as hidden (``visible_table``)."""
+    cells = {
+        (p, c): metrics["R"]
+        for p, row in every.items()
+        for c, metrics in row.items()
+        if "R" in metrics
+    }
     by_id = {d.id: d for d in departments}
     provider_ids = sorted({p for p, _c in cells if p in by_id}, key=lambda i: by_id[i].code)
     customer_ids = sorted({c for _p, c in cells if c in by_id}, key=lambda i: by_id[i].code)

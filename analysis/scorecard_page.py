@@ -278,9 +278,8 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
     loaded = {
         q: functions.model(q, inputs, snapshot.priors, k) for q, inputs in snapshot.inputs.items()
     }
-    flags = {}
+    flags, hists = {}, snapshot.histograms
     for before, after in snapshot.pairs:
-        hists = snapshot.histograms
         change = functions.changes(
             loaded[before], loaded[after], hists[before], hists[after], k
         ).get(department.id)

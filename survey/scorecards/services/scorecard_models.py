@@ -7,7 +7,7 @@ groups with the frozen priors (``model.score_quarter``), the change flags, the t
 badges. Reads and computations are cached apart. A read is kept under the versions of what
 it read (``read_inputs``, ``read_histograms``: the sums of a quarter at a version never
 change, so a kept read is the read). A computation is kept under the very input objects it
-was computed from (``IdentityMemo``: the kept reads' objects, the priors' key, k), so each
+was computed from (``IdentityMemo``: the kept reads' objects, the priors, k), so each
 memo wraps one pure function of ``analysis.scorecard`` and nothing else: it never reads, and a
 cached model is never older than its sums.
 
@@ -22,10 +22,10 @@ its priors are fitted afresh on its quarters (released quarters no longer change
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -62,6 +62,24 @@ def settings_key(settings: Settings) -> tuple[Any, ...]:
 # --- the read ---
 
 
+V = TypeVar("V")
+
+
+def _kept_per_quarter(
+    cache: Lru[V], keys: Mapping[str, Hashable], read: Callable[[list[str]], Mapping[str, V]]
+) -> dict[str, V]:
+    """Each quarter's value of ``keys`` (quarter -> its cache key) from ``cache``, in quarter
+    order whether kept or read; the quarters not kept are read in one call of ``read`` (a
+    sorted list of them) and kept."""
+    out = {q: v for q, key in keys.items() if (v := cache.get(key)) is not None}
+    missing = sorted(q for q in keys if q not in out)
+    if missing:
+        for q, value in read(missing).items():
+            out[q] = value
+            cache.put(keys[q], value)
+    return {q: out[q] for q in sorted(out)}
+
+
 def read_inputs(
     session: Session,
     quarters: Sequence[str],
@@ -70,22 +88,16 @@ def read_inputs(
     compliance_version: tuple[Any, ...],
 ) -> dict[str, Inputs]:
     """The plain sums of every department in ``quarters`` (a quarter not released reads as
-    having no answers: nothing of it can show), cached per quarter under its version, the
+    having no answers: nothing of it can show), kept per quarter under its version, the
     compliance version and the hour."""
     hour = hour_of(now)
-    keys = {q: (q, versions.of(q), versions.released(q), compliance_version, hour)
-            for q in set(quarters)}
-    out: dict[str, Inputs] = {}
-    for q, key in keys.items():
-        cached = _inputs_cache.get(key)
-        if cached is not None:
-            out[q] = cached
-    missing = sorted(q for q in keys if q not in out)
-    if missing:
+
+    def read(missing: list[str]) -> dict[str, Inputs]:
         sums = data.provider_sums(session, [q for q in missing if versions.released(q)])
         compliance = compliance_data.compliance_counts(
             session, missing, now, version=compliance_version
         )
+        out: dict[str, Inputs] = {}
         for q in missing:
             ids = {p for p, quarter in sums if quarter == q}
             ids |= {p for p, quarter in compliance if quarter == q}
@@ -99,8 +111,11 @@ def read_inputs(
                     m.get("people", data.Sums()).n, c.judged, c.compliant,
                 )
             out[q] = inputs
-            _inputs_cache.put(keys[q], inputs)
-    return out
+        return out
+
+    keys = {q: (q, versions.of(q), versions.released(q), compliance_version, hour)
+            for q in set(quarters)}
+    return _kept_per_quarter(_inputs_cache, keys, read)
 
 
 _inputs_cache: Lru[Inputs] = Lru(64)
@@ -326,25 +341,26 @@ FUNCTIONS = MemoFunctions()
 
 def read_histograms(
     session: Session, quarters: Sequence[str], versions: data.ScoreVersions
-) -> dict[str, Mapping[tuple[int, str], tuple[int, ...]]]:
+) -> dict[str, Histograms]:
     """The binned per-person R values of every department in each of ``quarters``
     (``scorecard_data.r_histograms``; a quarter not released reads as empty), each kept per
     database, quarter and version; the quarters not kept are read in one query."""
-    database = data.database_name(session)
-    keys = {q: (database, q, versions.of(q), versions.released(q)) for q in set(quarters)}
-    out = {q: h for q, key in keys.items() if (h := _histograms_cache.get(key)) is not None}
-    missing = sorted(q for q in keys if q not in out)
-    if missing:
-        read = data.r_histograms(
+
+    def read(missing: list[str]) -> dict[str, Histograms]:
+        hists = data.r_histograms(
             session, [q for q in missing if versions.released(q)], sc.R_BIN_WIDTH, sc.R_BINS
         )
-        for q in missing:
-            out[q] = MappingProxyType({key: h for key, h in read.items() if key[1] == q})
-            _histograms_cache.put(keys[q], out[q])
-    return out
+        return {
+            q: MappingProxyType({key: h for key, h in hists.items() if key[1] == q})
+            for q in missing
+        }
+
+    database = data.database_name(session)
+    keys = {q: (database, q, versions.of(q), versions.released(q)) for q in set(quarters)}
+    return _kept_per_quarter(_histograms_cache, keys, read)
 
 
-_histograms_cache: Lru[Mapping[tuple[int, str], tuple[int, ...]]] = Lru(64)
+_histograms_cache: Lru[Histograms] = Lru(64)
 
 
 # --- what a page shows ---

@@ -5,9 +5,11 @@ departments hidden and why, who serves whom with the remainder rule per row, the
 ``read_overview`` does every read: the score versions, the settings in force and the priors
 (one read of the stored baseline), the active departments, every department's sums in the
 quarter and the one before (``scorecard_models.read_inputs``), their binned R values
-(``read_histograms``) and the quarter's who-serves-whom cells (``read_cells``), each read kept
-per quarter version. ``build_overview`` then computes, memoised under the very objects it was
-computed from and the values beside them, so an unchanged overview is computed once."""
+(``read_histograms``) and the quarter's who-serves-whom cells
+(``scorecard_snapshot.every_customer_cells``, shared with the organisation's drivers), each
+read kept per quarter version. ``build_overview`` then computes, memoised under the very
+objects it was computed from and the values beside them, so an unchanged overview is computed
+once."""
 
 from __future__ import annotations
 
@@ -18,12 +20,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from analysis import overview_page
-from analysis.overview_page import Cells, OverviewSnapshot
+from analysis.overview_page import OverviewSnapshot
 from analysis.scorecard_results import OrgOverview, Settings
 from survey.periods import shift_quarter
 from survey.scorecards.services import scorecard_data as data
 from survey.scorecards.services import scorecard_models as models
-from survey.services.lru import IdentityMemo, Lru
+from survey.scorecards.services.scorecard_snapshot import every_customer_cells
+from survey.services.lru import IdentityMemo
 
 
 def read_overview(
@@ -53,25 +56,11 @@ def read_overview(
         ),
         before=before,
         histograms=MappingProxyType(models.read_histograms(session, tested, versions)),
-        cells=read_cells(session, quarter, versions) if versions.released(quarter) else None,
+        cells=every_customer_cells(session, quarter, versions)
+        if versions.released(quarter)
+        else None,
     )
     return snapshot, problem
-
-
-def read_cells(session: Session, quarter: str, versions: data.ScoreVersions) -> Cells:
-    """The quarter's R sums by (provider id, customer id), inactive departments included,
-    kept per database, quarter and version."""
-    key = (data.database_name(session), quarter, versions.of(quarter))
-
-    def read() -> Cells:
-        pairs = data.pair_sums(session, quarter, ("R",))
-        return MappingProxyType({key: m["R"] for key, m in pairs.items() if "R" in m})
-
-    return _cells_cache.get_or_make(key, read)
-
-
-# A 200-department organisation has up to 40,000 cells a quarter.
-_cells_cache: Lru[Cells] = Lru(8)
 
 
 def build_overview(
@@ -86,8 +75,8 @@ def build_overview(
     snapshot, problem = read_overview(session, raw_quarter, settings, now)
     objects = (
         snapshot.priors,
-        *snapshot.inputs.values(),
-        *snapshot.histograms.values(),
+        *(snapshot.inputs[q] for q in sorted(snapshot.inputs)),
+        *(snapshot.histograms[q] for q in sorted(snapshot.histograms)),
         snapshot.cells,
     )
     values = (

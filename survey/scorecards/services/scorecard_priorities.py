@@ -49,7 +49,7 @@ from analysis.scorecard_results import Scorecard
 from survey.models import Answer, Question, RespondentMark, Response
 from survey.scorecards.services import scorecard_data as data
 from survey.scorecards.services.scorecard_export import labels
-from survey.scorecards.services.scorecard_snapshot import customer_cells
+from survey.scorecards.services.scorecard_snapshot import every_customer_cells
 from survey.services.lru import IdentityMemo, Lru
 
 #: Distinct people a department's own drivers need (see the module docstring).
@@ -266,7 +266,7 @@ def organisation_drivers(
     The reads (every provider's cells and rows, ``departments`` the active departments, read
     here when not given) are kept per version; the analysis is memoised under them."""
     departments = departments if departments is not None else data.departments(session)
-    cells = read_cells(session, quarter, versions)
+    cells = every_customer_cells(session, quarter, versions)
     read = read_rows(session, quarter, [d.id for d in departments], versions)
     return _drivers.get_or_make(
         (cells, read),
@@ -296,16 +296,6 @@ def _pooled(
     return _analyse(read.codes, rows, ORG_MIN_ROWS)
 
 
-def read_cells(
-    session: Session, quarter: str, versions: data.ScoreVersions
-) -> Mapping[int, CustomerCells]:
-    """Every provider's customer cells in ``quarter`` (``scorecard_snapshot.customer_cells``),
-    kept per database, quarter and version."""
-    key = (data.database_name(session), quarter, versions.of(quarter))
-    return _cells_cache.get_or_make(key, lambda: customer_cells(session, quarter))
-
-
-_cells_cache: Lru[Mapping[int, CustomerCells]] = Lru(8)
 _drivers: IdentityMemo[tuple[Drivers | None]] = IdentityMemo(64)
 
 

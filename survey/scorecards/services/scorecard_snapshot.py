@@ -6,10 +6,10 @@ Every section of the page is read here, into the nouns of ``analysis.scorecard_i
 active departments, the dimension profile (``DimensionSnapshot``), the customer cells
 (``customer_cells``), the self-view (``SelfView``), the requests and their compliance
 (``ComplianceSnapshot``), the response counts and the comments (``CommentSnapshot``). The
-headline sums of the model come from ``scorecard_models.read_inputs`` (cached per quarter
-version with the models built from them). Whatever is cached here is keyed by the quarter's
-version (the dimension sums, the comment rows) or the compliance version (the compliance
-counts).
+headline sums of the model come from ``scorecard_models.read_inputs`` (kept per quarter
+version; the models are computed from them by the page's compute half). Whatever is kept
+here is keyed by the quarter's version (the dimension sums, the comment rows, every
+provider's customer cells) or the compliance version (the compliance counts).
 """
 
 from __future__ import annotations
@@ -146,6 +146,21 @@ def customer_cells(
     for (provider, customer), sums in pairs.items():
         by_provider.setdefault(provider, {})[customer] = MappingProxyType(dict(sums))
     return {p: MappingProxyType(cells) for p, cells in by_provider.items()}
+
+
+def every_customer_cells(
+    session: Session, quarter: str, versions: data.ScoreVersions
+) -> Mapping[int, CustomerCells]:
+    """``customer_cells`` of every provider in ``quarter``, kept per database, quarter and
+    version: what the overview's heatmap and the organisation's drivers both read."""
+    key = (data.database_name(session), quarter, versions.of(quarter))
+    return _every_cells_cache.get_or_make(
+        key, lambda: MappingProxyType(customer_cells(session, quarter))
+    )
+
+
+# A 200-department organisation has up to 40,000 cells a quarter.
+_every_cells_cache: Lru[Mapping[int, CustomerCells]] = Lru(8)
 
 
 def _dimension_snapshot(
