@@ -101,6 +101,7 @@ validate: $(VENV)/.installed
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) instance *.egg-info

@@ -176,7 +176,9 @@ def fit_mean_prior(n, total, total_sq, groups: int | None = None) -> MeanPrior:
     tau2 = float(means.var(ddof=1) - np.mean(sigma2 / n))
     floor = TAU2_FLOOR_ICC / (1 - TAU2_FLOOR_ICC) * sigma2
     return MeanPrior(
-        float(s.sum() / n.sum()), sigma2, max(tau2, floor),
+        float(s.sum() / n.sum()),
+        sigma2,
+        max(tau2, floor),
         int(groups if groups is not None else keep.sum()),
     )
 
@@ -191,8 +193,17 @@ VAGUE_SHARE = SharePrior(0.5, 10.0, 0)
 VAGUE_MEAN = MeanPrior(50.0, 625.0, 225.0, 0)
 
 
-def fit_priors(t_successes, t_trials, r_n, r_total, r_total_sq, c_successes, c_trials,
-               groups: int | None = None, fallback: bool = False) -> Priors:
+def fit_priors(
+    t_successes,
+    t_trials,
+    r_n,
+    r_total,
+    r_total_sq,
+    c_successes,
+    c_trials,
+    groups: int | None = None,
+    fallback: bool = False,
+) -> Priors:
     """All three priors and the components' correlation from pooled department-quarters
     (parallel sequences, one entry per department-quarter; a missing component has n = 0).
 
@@ -215,11 +226,13 @@ def fit_priors(t_successes, t_trials, r_n, r_total, r_total_sq, c_successes, c_t
     rp = fit(fit_mean_prior, VAGUE_MEAN, r_n, r_total, r_total_sq)
     cp = fit(fit_share_prior, VAGUE_SHARE, c_successes, c_trials)
     tn, rn, cn = (np.asarray(a, float) for a in (t_trials, r_n, c_trials))
-    raw = np.vstack([
-        100 * np.asarray(t_successes, float) / np.maximum(tn, 1),
-        np.asarray(r_total, float) / np.maximum(rn, 1),
-        100 * np.asarray(c_successes, float) / np.maximum(cn, 1),
-    ])
+    raw = np.vstack(
+        [
+            100 * np.asarray(t_successes, float) / np.maximum(tn, 1),
+            np.asarray(r_total, float) / np.maximum(rn, 1),
+            100 * np.asarray(c_successes, float) / np.maximum(cn, 1),
+        ]
+    )
     ok = np.vstack([tn >= K_MIN, rn >= K_MIN, cn >= K_MIN])
     tau = np.sqrt([tp.tau2, rp.tau2, cp.tau2])
     corr = np.eye(3)
@@ -273,9 +286,11 @@ def share_arrays(successes, trials, prior: SharePrior, k: int = K_MIN):
     mean = (xx + m * p) / (nn + m)
     raw = np.where(nn > 0, xx / np.maximum(nn, 1), p)
     prior_var = p * (1 - p) / (m + 1)
-    var = (mean * (1 - mean) / (nn + m + 1)
-           + 2.0 / (g - 3) * b * b * (raw - p) ** 2 * (nn > 0)
-           + b * b * prior_var / g)
+    var = (
+        mean * (1 - mean) / (nn + m + 1)
+        + 2.0 / (g - 3) * b * b * (raw - p) ** 2 * (nn > 0)
+        + b * b * prior_var / g
+    )
     low, high = _beta_bounds(mean, var)
     return 100 * mean, 100 * low, 100 * high, 100 * np.sqrt(var), b, missing
 
@@ -313,8 +328,14 @@ def mean_arrays(n, total, total_sq, prior: MeanPrior, k: int = K_MIN):
         v * (1 - (g - 1) / g * b) + 2.0 / (g - 3) * b * b * (raw - prior.mean) ** 2,
     )
     se = np.sqrt(var)
-    return (value, np.clip(value - Z95 * se, 0, 100), np.clip(value + Z95 * se, 0, 100),
-            se, b, missing)
+    return (
+        value,
+        np.clip(value - Z95 * se, 0, 100),
+        np.clip(value + Z95 * se, 0, 100),
+        se,
+        b,
+        missing,
+    )
 
 
 def isq_arrays(values, ses, prior_weights, priors: Priors):
@@ -355,8 +376,9 @@ class Baseline2:
     version: int = MODEL_VERSION
 
 
-def freeze_baseline2(isq_values, groups: int, priors: Priors,
-                     quarters: Sequence[str] = ()) -> Baseline2:
+def freeze_baseline2(
+    isq_values, groups: int, priors: Priors, quarters: Sequence[str] = ()
+) -> Baseline2:
     """Freeze μ0 and σ0 from the ISQ values of the baseline department-quarters."""
     v = np.asarray(isq_values, float)
     if v.size < 2 or groups < 2:
@@ -364,14 +386,23 @@ def freeze_baseline2(isq_values, groups: int, priors: Priors,
     sd = float(v.std(ddof=1))
     if not sd > 0:
         raise ValueError("a baseline whose ISQs are all equal cannot scale anything")
-    return Baseline2(float(v.mean()), sd, sd / math.sqrt(groups),
-                     sd / math.sqrt(2 * (groups - 1)), int(groups), priors, tuple(quarters))
+    return Baseline2(
+        float(v.mean()),
+        sd,
+        sd / math.sqrt(groups),
+        sd / math.sqrt(2 * (groups - 1)),
+        int(groups),
+        priors,
+        tuple(quarters),
+    )
 
 
 def iq_arrays(isq_value, isq_low, isq_high, baseline: Baseline2):
     """IQ = 100 + 15·(ISQ − μ0)/σ0, bounds mapped (the map is linear and increasing)."""
+
     def f(v):
         return 100 + 15 * (np.asarray(v, float) - baseline.mu0) / baseline.sigma0
+
     return f(isq_value), f(isq_low), f(isq_high)
 
 
@@ -387,11 +418,12 @@ def iq_estimate(isq: Estimate, baseline: Baseline2, include_baseline: bool = Fal
     v, lo, hi = iq_arrays(isq.value, isq.low, isq.high, baseline)
     se = 15 * isq.se / baseline.sigma0
     if include_baseline:
-        se = math.sqrt((15 / baseline.sigma0) ** 2 * (isq.se**2 + baseline.mu0_se**2)
-                       + ((float(v) - 100) / baseline.sigma0) ** 2 * baseline.sigma0_se**2)
+        se = math.sqrt(
+            (15 / baseline.sigma0) ** 2 * (isq.se**2 + baseline.mu0_se**2)
+            + ((float(v) - 100) / baseline.sigma0) ** 2 * baseline.sigma0_se**2
+        )
         lo, hi = float(v) - Z95 * se, float(v) + Z95 * se
-    return Estimate(float(v), float(lo), float(hi), float(se), isq.n, isq.prior_weight,
-                    isq.missing)
+    return Estimate(float(v), float(lo), float(hi), float(se), isq.n, isq.prior_weight, isq.missing)
 
 
 # --- change tests ---
@@ -421,8 +453,12 @@ def fisher_arrays(x1, n1, x2, n2) -> np.ndarray:
             hi = np.minimum(kk, nn1)
             grid = lo[:, None] + np.arange(EXACT_MAX_N + 2)[None, :]
             inside = grid <= hi[:, None]
-            pmf = _hypergeom_pmf(np.minimum(grid, hi[:, None]), mm[:, None], kk[:, None],
-                                 nn1[:, None]) * inside
+            pmf = (
+                _hypergeom_pmf(
+                    np.minimum(grid, hi[:, None]), mm[:, None], kk[:, None], nn1[:, None]
+                )
+                * inside
+            )
             obs = _hypergeom_pmf(x1[chunk], mm, kk, nn1)
             p[chunk] = np.minimum(1.0, (pmf * (pmf <= obs[:, None] * (1 + 1e-7))).sum(axis=1))
     approx = valid & ~exact
@@ -444,8 +480,9 @@ def _hypergeom_pmf(k, total, successes, draws):
         return special.gammaln(a + 1.0) - special.gammaln(b + 1.0) - special.gammaln(a - b + 1.0)
 
     k, total, successes, draws = (np.asarray(v, float) for v in (k, total, successes, draws))
-    return np.exp(log_comb(successes, k) + log_comb(total - successes, draws - k)
-                  - log_comb(total, draws))
+    return np.exp(
+        log_comb(successes, k) + log_comb(total - successes, draws - k) - log_comb(total, draws)
+    )
 
 
 def mann_whitney_hist_arrays(hist1, hist2) -> tuple[np.ndarray, np.ndarray]:
@@ -465,7 +502,7 @@ def mann_whitney_hist_arrays(hist1, hist2) -> tuple[np.ndarray, np.ndarray]:
     r2 = (h2 * midrank).sum(axis=1)
     u2 = r2 - n2 * (n2 + 1) / 2
     mu = n1 * n2 / 2
-    ties = (t ** 3 - t).sum(axis=1)
+    ties = (t**3 - t).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = n1 * n2 / 12 * ((big + 1) - ties / (big * (big - 1)))
         z = np.where(var > 0, (u2 - mu - 0.5 * np.sign(u2 - mu)) / np.sqrt(var), 0.0)
@@ -488,12 +525,14 @@ class ChangeFlag:
     direction: str | None
 
 
-def combine_component_tests(z_by_component: np.ndarray, used: np.ndarray,
-                            weights=None) -> np.ndarray:
+def combine_component_tests(
+    z_by_component: np.ndarray, used: np.ndarray, weights=None
+) -> np.ndarray:
     """Weighted Stouffer: Z = Σ w_i z_i / √Σ w_i² over the components ``used`` (arrays (3, N)),
     returning two-sided p (1 where nothing is used)."""
-    w = np.asarray(weights if weights is not None else [WEIGHTS[c] for c in COMPONENTS],
-                   float)[:, None]
+    w = np.asarray(weights if weights is not None else [WEIGHTS[c] for c in COMPONENTS], float)[
+        :, None
+    ]
     z = np.where(used, z_by_component, 0.0)
     den = np.sqrt((w * w * used).sum(axis=0))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -528,11 +567,13 @@ def change_p_arrays(t1, t2, r_hist1, r_hist2, c1, c2, min_n: int = MIN_N_FLAG):
     cx2, cn2 = (np.asarray(a, float) for a in c2)
     h1, h2 = np.atleast_2d(r_hist1), np.atleast_2d(r_hist2)
     rn1, rn2 = h1.sum(axis=1), h2.sum(axis=1)
-    used = np.vstack([
-        np.minimum(tn1, tn2) >= min_n,
-        np.minimum(rn1, rn2) >= min_n,
-        np.minimum(cn1, cn2) >= min_n,
-    ])
+    used = np.vstack(
+        [
+            np.minimum(tn1, tn2) >= min_n,
+            np.minimum(rn1, rn2) >= min_n,
+            np.minimum(cn1, cn2) >= min_n,
+        ]
+    )
     pt = fisher_arrays(tx1, tn1, tx2, tn2)
     pc = fisher_arrays(cx1, cn1, cx2, cn2)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -574,8 +615,12 @@ def change_flags(tests: Sequence[Mapping], alpha: float = CHANGE_ALPHA) -> list[
         return np.asarray([list(t[key]) + [0] * (width - len(t[key])) for t in tests], float)
 
     p, used, min_used = change_p_arrays(
-        (col("t1", 0), col("t1", 1)), (col("t2", 0), col("t2", 1)), hist("r_hist1"),
-        hist("r_hist2"), (col("c1", 0), col("c1", 1)), (col("c2", 0), col("c2", 1)),
+        (col("t1", 0), col("t1", 1)),
+        (col("t2", 0), col("t2", 1)),
+        hist("r_hist1"),
+        hist("r_hist2"),
+        (col("c1", 0), col("c1", 1)),
+        (col("c2", 0), col("c2", 1)),
     )
     delta = np.asarray([t["delta"] for t in tests], float)
     adj, direction = flag_arrays(p, delta, alpha)
@@ -583,8 +628,16 @@ def change_flags(tests: Sequence[Mapping], alpha: float = CHANGE_ALPHA) -> list[
     for i in range(len(tests)):
         comps = tuple(c for j, c in enumerate(COMPONENTS) if used[j, i])
         d = {1: "up", -1: "down"}.get(int(direction[i])) if comps else None
-        out.append(ChangeFlag(float(delta[i]), float(p[i]), float(adj[i]), comps,
-                              float(min_used[i]) if comps else 0.0, d))
+        out.append(
+            ChangeFlag(
+                float(delta[i]),
+                float(p[i]),
+                float(adj[i]),
+                comps,
+                float(min_used[i]) if comps else 0.0,
+                d,
+            )
+        )
     return out
 
 
@@ -633,8 +686,9 @@ def theil_sen_time(times, values) -> float:
     return float(np.median((y[j] - y[i])[keep] / (t[j] - t[i])[keep]))
 
 
-def trend_badges(series: Sequence[tuple[Sequence[float], Sequence[float]]],
-                 alpha: float = TREND_ALPHA) -> list[TrendResult]:
+def trend_badges(
+    series: Sequence[tuple[Sequence[float], Sequence[float]]], alpha: float = TREND_ALPHA
+) -> list[TrendResult]:
     """Trend badges for every department of a page, BH-corrected across them.
 
     Each series is (times, values): times on the real quarter axis (e.g. year·4 + quarter, so
@@ -674,7 +728,7 @@ def mk_exact_table(n: int) -> np.ndarray:
 
 
 def rank_groups(lows, highs, organisation: float) -> list[str]:
-    """"above" when the whole interval is above the organisation's ISQ, "below" when it is
+    """ "above" when the whole interval is above the organisation's ISQ, "below" when it is
     wholly below, otherwise "in_line". No rank numbers are derived from overlapping intervals."""
     out = []
     for lo, hi in zip(lows, highs, strict=True):
@@ -714,22 +768,31 @@ class DepartmentScore:
     group: str
 
 
-def score_quarter(sums: Sequence[DepartmentSums], priors: Priors,
-                  baseline: Baseline2 | None = None, k: int = K_MIN) -> list[DepartmentScore]:
+def score_quarter(
+    sums: Sequence[DepartmentSums],
+    priors: Priors,
+    baseline: Baseline2 | None = None,
+    k: int = K_MIN,
+) -> list[DepartmentScore]:
     """Score every department of one quarter with frozen ``priors`` (and ``baseline``).
 
     The organisation's ISQ for the rank groups is the mean ISQ of the departments shown
     (the prior ISQ when none is shown).
     """
-    col = {f: np.asarray([getattr(s, f) for s in sums], float)
-           for f in DepartmentSums.__dataclass_fields__}
+    col = {
+        f: np.asarray([getattr(s, f) for s in sums], float)
+        for f in DepartmentSums.__dataclass_fields__
+    }
     t = share_arrays(col["t_successes"], col["t_trials"], priors.T, k)
     r = mean_arrays(col["r_n"], col["r_total"], col["r_total_sq"], priors.R, k)
     c = share_arrays(col["c_successes"], col["c_trials"], priors.C, k)
     comps = (t, r, c)
-    value, low, high, se = isq_arrays(np.stack([a[0] for a in comps]),
-                                      np.stack([a[3] for a in comps]),
-                                      np.stack([a[4] for a in comps]), priors)
+    value, low, high, se = isq_arrays(
+        np.stack([a[0] for a in comps]),
+        np.stack([a[3] for a in comps]),
+        np.stack([a[4] for a in comps]),
+        priors,
+    )
     shown = ~(t[5] & r[5])
     w = np.asarray(priors.weights)
     prior_isq = float(w @ [100 * priors.T.mean, priors.R.mean, 100 * priors.C.mean])
@@ -738,20 +801,40 @@ def score_quarter(sums: Sequence[DepartmentSums], priors: Priors,
     ns = (col["t_trials"], col["r_n"], col["c_trials"])
     out = []
     for i in range(len(sums)):
-        parts = [Estimate(float(a[0][i]), float(a[1][i]), float(a[2][i]), float(a[3][i]),
-                          float(n[i]), float(a[4][i]), bool(a[5][i]))
-                 for a, n in zip(comps, ns, strict=True)]
+        parts = [
+            Estimate(
+                float(a[0][i]),
+                float(a[1][i]),
+                float(a[2][i]),
+                float(a[3][i]),
+                float(n[i]),
+                float(a[4][i]),
+                bool(a[5][i]),
+            )
+            for a, n in zip(comps, ns, strict=True)
+        ]
         weight = float(sum(wi * p.prior_weight for wi, p in zip(w, parts, strict=True)) / w.sum())
-        isq_i = Estimate(float(value[i]), float(low[i]), float(high[i]), float(se[i]),
-                         float(col["r_n"][i]), weight, not bool(shown[i]))
+        isq_i = Estimate(
+            float(value[i]),
+            float(low[i]),
+            float(high[i]),
+            float(se[i]),
+            float(col["r_n"][i]),
+            weight,
+            not bool(shown[i]),
+        )
         iq_i = iq_estimate(isq_i, baseline) if baseline is not None else None
-        out.append(DepartmentScore(*parts, isq_i, iq_i, bool(shown[i]),
-                                   groups[i] if shown[i] else "in_line"))
+        out.append(
+            DepartmentScore(
+                *parts, isq_i, iq_i, bool(shown[i]), groups[i] if shown[i] else "in_line"
+            )
+        )
     return out
 
 
-def alternative_weights(weights: Sequence[float] = tuple(WEIGHTS.values())
-                        ) -> list[tuple[str, tuple[float, float, float]]]:
+def alternative_weights(
+    weights: Sequence[float] = tuple(WEIGHTS.values()),
+) -> list[tuple[str, tuple[float, float, float]]]:
     """The weightings a standing is checked against (the sensitivity line): "equal" weights,
     and "double_T", "double_R", "double_C" (that component's weight doubled, the others
     keeping their ratio), each normalised to sum 1. Components of weight 0 stay at 0."""
@@ -764,8 +847,9 @@ def alternative_weights(weights: Sequence[float] = tuple(WEIGHTS.values())
     return [(name, tuple(v / sum(alt) for v in alt)) for name, alt in out]  # type: ignore[misc]
 
 
-def standings_under(sums: Sequence[DepartmentSums], priors: Priors, k: int = K_MIN
-                    ) -> list[tuple[tuple[str, str], ...]]:
+def standings_under(
+    sums: Sequence[DepartmentSums], priors: Priors, k: int = K_MIN
+) -> list[tuple[tuple[str, str], ...]]:
     """For each department, its rank group under every ``alternative_weights`` of
     ``priors.weights`` (the same frozen priors, other weights): ((name, group), ...)."""
     out: list[list[tuple[str, str]]] = [[] for _ in sums]
@@ -774,4 +858,3 @@ def standings_under(sums: Sequence[DepartmentSums], priors: Priors, k: int = K_M
         for i, s in enumerate(score_quarter(sums, alt, None, k)):
             out[i].append((name, s.group))
     return [tuple(row) for row in out]
-

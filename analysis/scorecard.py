@@ -269,9 +269,7 @@ def dimension_org(
 ) -> dict[str, float | None]:
     """``likert_org`` of every code over one quarter's snapshot of every department's sums."""
     return {
-        code: likert_org(
-            (m[f"q.{code}"] for m in by_department.values() if f"q.{code}" in m), k
-        )
+        code: likert_org((m[f"q.{code}"] for m in by_department.values() if f"q.{code}" in m), k)
         for code in codes
     }
 
@@ -406,18 +404,24 @@ def perception(overall: Sequence[float], customer: Component | None, k: int) -> 
 # --- priors ---
 
 
-def fit_pooled_priors(quarters: Mapping[str, Mapping[int, DepartmentInput]], k: int,
-                      weights: Mapping[str, float]) -> Priors:
+def fit_pooled_priors(
+    quarters: Mapping[str, Mapping[int, DepartmentInput]], k: int, weights: Mapping[str, float]
+) -> Priors:
     """Priors pooled over every department-quarter given (``model.fit_priors`` on the gated
     sums), with ``weights``; a component that cannot be fitted (fewer than two
     department-quarters with data) gets the vague prior of ``model.vague_priors``."""
     rows = [model_sums(d, k) for inputs in quarters.values() for d in inputs.values()]
     groups = len({dep for inputs in quarters.values() for dep in inputs})
     priors = model.fit_priors(
-        [r.t_successes for r in rows], [r.t_trials for r in rows], [r.r_n for r in rows],
-        [r.r_total for r in rows], [r.r_total_sq for r in rows],
-        [r.c_successes for r in rows], [r.c_trials for r in rows],
-        groups=groups, fallback=True,
+        [r.t_successes for r in rows],
+        [r.t_trials for r in rows],
+        [r.r_n for r in rows],
+        [r.r_total for r in rows],
+        [r.r_total_sq for r in rows],
+        [r.c_successes for r in rows],
+        [r.c_trials for r in rows],
+        groups=groups,
+        fallback=True,
     )
     return with_weights(priors, weights)
 
@@ -426,8 +430,9 @@ def with_weights(priors: Priors, weights: Mapping[str, float]) -> Priors:
     """``priors`` with ISQ ``weights`` (a mapping T/R/C; normalised to sum 1)."""
     raw = [float(weights.get(c, 0.0)) for c in COMPONENTS]
     total = sum(raw) or 1.0
-    return Priors(priors.T, priors.R, priors.C, priors.corr, tuple(w / total for w in raw),
-                  priors.version)
+    return Priors(
+        priors.T, priors.R, priors.C, priors.corr, tuple(w / total for w in raw), priors.version
+    )
 
 
 def priors_to_json(priors: Priors, baseline: Baseline2 | None = None) -> dict[str, Any]:
@@ -435,15 +440,22 @@ def priors_to_json(priors: Priors, baseline: Baseline2 | None = None) -> dict[st
     out: dict[str, Any] = {
         "version": priors.version,
         "T": {"mean": priors.T.mean, "m": priors.T.m, "groups": priors.T.groups},
-        "R": {"mean": priors.R.mean, "sigma2": priors.R.sigma2, "tau2": priors.R.tau2,
-              "groups": priors.R.groups},
+        "R": {
+            "mean": priors.R.mean,
+            "sigma2": priors.R.sigma2,
+            "tau2": priors.R.tau2,
+            "groups": priors.R.groups,
+        },
         "C": {"mean": priors.C.mean, "m": priors.C.m, "groups": priors.C.groups},
         "corr": [list(row) for row in priors.corr],
         "weights": dict(zip(COMPONENTS, priors.weights, strict=True)),
     }
     if baseline is not None:
-        out["baseline"] = {"mu0_se": baseline.mu0_se, "sigma0_se": baseline.sigma0_se,
-                           "groups": baseline.groups}
+        out["baseline"] = {
+            "mu0_se": baseline.mu0_se,
+            "sigma0_se": baseline.sigma0_se,
+            "groups": baseline.groups,
+        }
     return out
 
 
@@ -456,8 +468,7 @@ def priors_from_json(raw: Mapping[str, Any] | None) -> Priors | None:
     weights = raw.get("weights") or model.WEIGHTS
     return Priors(
         model.SharePrior(float(t["mean"]), float(t["m"]), int(t["groups"])),
-        model.MeanPrior(float(r["mean"]), float(r["sigma2"]), float(r["tau2"]),
-                        int(r["groups"])),
+        model.MeanPrior(float(r["mean"]), float(r["sigma2"]), float(r["tau2"]), int(r["groups"])),
         model.SharePrior(float(c["mean"]), float(c["m"]), int(c["groups"])),
         tuple(tuple(float(v) for v in row) for row in raw["corr"]),
         tuple(float(weights[key]) for key in COMPONENTS),
@@ -472,15 +483,17 @@ def priors_key(priors: Priors) -> str:
 # --- one quarter ---
 
 
-def _component(key: str, n: int, raw: float | None, est: model.Estimate,
-               reason: str | None) -> Component:
+def _component(
+    key: str, n: int, raw: float | None, est: model.Estimate, reason: str | None
+) -> Component:
     if reason is not None:
         return Component(key, n, None, None, None, None, reason)
     return Component(key, n, raw, est.value, min(est.low, est.value), max(est.high, est.value))
 
 
-def build_quarter_model(quarter: str, inputs: Mapping[int, DepartmentInput], priors: Priors,
-                        k: int) -> QuarterModel:
+def build_quarter_model(
+    quarter: str, inputs: Mapping[int, DepartmentInput], priors: Priors, k: int
+) -> QuarterModel:
     """Every department's gated components, ISQ and rank group in ``quarter`` with frozen
     ``priors`` (``model.score_quarter``; hidden components take their priors, weights never
     renormalise). The organisation's reference values use only shown components."""
@@ -493,9 +506,13 @@ def build_quarter_model(quarter: str, inputs: Mapping[int, DepartmentInput], pri
         comps = {
             "T": _component("T", i.t_n, i.t_total / i.t_n if i.t_n else None, s.T, why["T"]),
             "R": _component("R", i.r_n, i.r_total / i.r_n if i.r_n else None, s.R, why["R"]),
-            "C": _component("C", i.c_judged,
-                            100.0 * i.c_compliant / i.c_judged if i.c_judged else None, s.C,
-                            why["C"]),
+            "C": _component(
+                "C",
+                i.c_judged,
+                100.0 * i.c_compliant / i.c_judged if i.c_judged else None,
+                s.C,
+                why["C"],
+            ),
         }
         if why["T"] is None or why["R"] is None:
             n = max(i.t_n if why["T"] is None else 0, i.r_n if why["R"] is None else 0)
@@ -507,16 +524,17 @@ def build_quarter_model(quarter: str, inputs: Mapping[int, DepartmentInput], pri
             isq = Gated.hidden(BELOW_K if (i.t_n or i.r_n) else NO_SURVEY_COMPONENT)
             group = "in_line"
             if why["C"] is None:
-                comps["C"] = Component("C", i.c_judged, None, None, None, None,
-                                       NO_SURVEY_COMPONENT)
+                comps["C"] = Component("C", i.c_judged, None, None, None, None, NO_SURVEY_COMPONENT)
         scores[d] = QuarterScore(d, quarter, comps, isq, i.people, i, group)
     shown = [s.isq.value for s in scores.values() if s.isq.shown and s.isq.value is not None]
-    return QuarterModel(quarter, scores, _org(inputs, gates),
-                        sum(shown) / len(shown) if shown else None, priors)
+    return QuarterModel(
+        quarter, scores, _org(inputs, gates), sum(shown) / len(shown) if shown else None, priors
+    )
 
 
-def _org(inputs: Mapping[int, DepartmentInput],
-         gates: Mapping[int, Mapping[str, str | None]]) -> dict[str, float | None]:
+def _org(
+    inputs: Mapping[int, DepartmentInput], gates: Mapping[int, Mapping[str, str | None]]
+) -> dict[str, float | None]:
     def pooled(key: str, x, n) -> float | None:
         xs = [(x(i), n(i)) for d, i in inputs.items() if gates[d][key] is None]
         total = sum(b for _a, b in xs)
@@ -570,8 +588,12 @@ class Change:
     flag: model.ChangeFlag
 
 
-def quarter_flags(before: QuarterModel | None, after: QuarterModel,
-                  hists: Mapping[tuple[int, str], Sequence[int]], k: int) -> dict[int, Change]:
+def quarter_flags(
+    before: QuarterModel | None,
+    after: QuarterModel,
+    hists: Mapping[tuple[int, str], Sequence[int]],
+    k: int,
+) -> dict[int, Change]:
     """The flagged changes into ``after``: every department whose ISQ is shown in both
     quarters is tested (``model.change_flags``: Fisher for T and C on the shown components,
     Mann-Whitney on the binned per-person R values ``hists[(department, quarter)]``, each
@@ -589,17 +611,26 @@ def quarter_flags(before: QuarterModel | None, after: QuarterModel,
         r1 = hists.get((d, before.quarter), empty) if a.r_n else empty
         r2 = hists.get((d, after.quarter), empty) if b.r_n else empty
         ids.append(d)
-        tests.append({
-            "t1": (a.t_successes, a.t_trials), "t2": (b.t_successes, b.t_trials),
-            "c1": (a.c_successes, a.c_trials), "c2": (b.c_successes, b.c_trials),
-            "r_hist1": tuple(r1), "r_hist2": tuple(r2),
-            "delta": float(now.isq.value) - float(then.isq.value),
-        })
+        tests.append(
+            {
+                "t1": (a.t_successes, a.t_trials),
+                "t2": (b.t_successes, b.t_trials),
+                "c1": (a.c_successes, a.c_trials),
+                "c2": (b.c_successes, b.c_trials),
+                "r_hist1": tuple(r1),
+                "r_hist2": tuple(r2),
+                "delta": float(now.isq.value) - float(then.isq.value),
+            }
+        )
     out = {}
     for d, flag in zip(ids, model.change_flags(tests), strict=True):
         if flag.direction:
-            out[d] = Change(d, float(before.scores[d].isq.value),  # type: ignore[arg-type]
-                            float(after.scores[d].isq.value), flag)  # type: ignore[arg-type]
+            out[d] = Change(
+                d,
+                float(before.scores[d].isq.value),  # type: ignore[arg-type]
+                float(after.scores[d].isq.value),
+                flag,
+            )  # type: ignore[arg-type]
     return out
 
 

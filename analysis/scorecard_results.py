@@ -298,5 +298,3 @@ class Scorecard:
     def standing_depends(self) -> list[str]:
         """The other standings some alternative weighting gives (empty: it holds)."""
         return sorted({s for _name, s in self.standing_elsewhere if s != self.standing})
-
-

@@ -49,13 +49,13 @@ MAX_FALSE_TREND_RATE = 0.05
 class Org:
     """One simulated organisation: truth (g, 3) on 0..100 per quarter and the observed sums."""
 
-    truth: np.ndarray        # (Q, g, 3)
-    t_x: np.ndarray          # (Q, g)
+    truth: np.ndarray  # (Q, g, 3)
+    t_x: np.ndarray  # (Q, g)
     t_n: np.ndarray
-    r_hist: np.ndarray       # (Q, g, 21)
+    r_hist: np.ndarray  # (Q, g, 21)
     c_x: np.ndarray
     c_n: np.ndarray
-    people: np.ndarray       # (Q, g)
+    people: np.ndarray  # (Q, g)
 
 
 def _r_probs(mu: np.ndarray) -> np.ndarray:
@@ -64,9 +64,15 @@ def _r_probs(mu: np.ndarray) -> np.ndarray:
     return np.diff(cdf, axis=1)
 
 
-def simulate_org(rng: np.random.Generator, g: int | None = None, icc: float | None = None,
-                 size: int | None = None, shift: np.ndarray | None = None,
-                 hide: bool = True, sizes: tuple[float, float] = (5, 500)) -> Org:
+def simulate_org(
+    rng: np.random.Generator,
+    g: int | None = None,
+    icc: float | None = None,
+    size: int | None = None,
+    shift: np.ndarray | None = None,
+    hide: bool = True,
+    sizes: tuple[float, float] = (5, 500),
+) -> Org:
     """Draw one organisation. ``shift`` (Q, g) adds ISQ-scale points to every component of a
     department in a quarter (a true change); ``size`` fixes everyone's number of people,
     otherwise it is log-uniform over ``sizes``."""
@@ -148,19 +154,30 @@ def score_org(org: Org) -> Scored:
     t_x, t_n, hist, c_x, c_n = _gate(org)
     r_n = hist.sum(axis=2)
     r_s = hist @ GRID
-    r_ss = hist @ (GRID ** 2)
+    r_ss = hist @ (GRID**2)
     g = t_x.shape[1]
     b = slice(0, BASELINE_QUARTERS)
-    priors = model.fit_priors(t_x[b].ravel(), t_n[b].ravel(), r_n[b].ravel(), r_s[b].ravel(),
-                              r_ss[b].ravel(), c_x[b].ravel(), c_n[b].ravel(), groups=g)
+    priors = model.fit_priors(
+        t_x[b].ravel(),
+        t_n[b].ravel(),
+        r_n[b].ravel(),
+        r_s[b].ravel(),
+        r_ss[b].ravel(),
+        c_x[b].ravel(),
+        c_n[b].ravel(),
+        groups=g,
+    )
     t = model.share_arrays(t_x, t_n, priors.T)
     r = model.mean_arrays(r_n, r_s, r_ss, priors.R)
     c = model.share_arrays(c_x, c_n, priors.C)
     comps = (t, r, c)
     value = np.stack([a[0] for a in comps])
     isq, lo, hi, _se = model.isq_arrays(
-        value.reshape(3, -1), np.stack([a[3] for a in comps]).reshape(3, -1),
-        np.stack([a[4] for a in comps]).reshape(3, -1), priors)
+        value.reshape(3, -1),
+        np.stack([a[3] for a in comps]).reshape(3, -1),
+        np.stack([a[4] for a in comps]).reshape(3, -1),
+        priors,
+    )
     isq, lo, hi = (a.reshape(value.shape[1:]) for a in (isq, lo, hi))
     missing = np.stack([a[5] for a in comps])
     shown = ~(missing[0] & missing[1])
@@ -168,8 +185,21 @@ def score_org(org: Org) -> Scored:
     iq, iq_lo, iq_hi = model.iq_arrays(isq, lo, hi, baseline)
     truth_isq = (org.truth * np.asarray(priors.weights)).sum(axis=2)
     iq_truth, _, _ = model.iq_arrays(truth_isq, truth_isq, truth_isq, baseline)
-    return Scored(value, np.stack([a[1] for a in comps]), np.stack([a[2] for a in comps]),
-                  missing, isq, lo, hi, iq, iq_lo, iq_hi, iq_truth, shown, priors)
+    return Scored(
+        value,
+        np.stack([a[1] for a in comps]),
+        np.stack([a[2] for a in comps]),
+        missing,
+        isq,
+        lo,
+        hi,
+        iq,
+        iq_lo,
+        iq_hi,
+        iq_truth,
+        shown,
+        priors,
+    )
 
 
 def old_wilson_share_arrays(x, n, prior: model.SharePrior):
@@ -178,7 +208,7 @@ def old_wilson_share_arrays(x, n, prior: model.SharePrior):
     xs = np.asarray(x, float) + prior.m * prior.mean
     ns = np.asarray(n, float) + prior.m
     p = xs / ns
-    z2 = model.Z95 ** 2
+    z2 = model.Z95**2
     centre = (p + z2 / (2 * ns)) / (1 + z2 / ns)
     half = model.Z95 * np.sqrt(p * (1 - p) / ns + z2 / (4 * ns * ns)) / (1 + z2 / ns)
     return 100 * (centre - half), 100 * (centre + half)
@@ -195,8 +225,13 @@ def _changes(org: Org, sc: Scored):
     for q in range(QUARTERS - 1):
         both = sc.shown[q] & sc.shown[q + 1]
         p, used, mn = model.change_p_arrays(
-            (t_x[q], t_n[q]), (t_x[q + 1], t_n[q + 1]), hist[q], hist[q + 1],
-            (c_x[q], c_n[q]), (c_x[q + 1], c_n[q + 1]))
+            (t_x[q], t_n[q]),
+            (t_x[q + 1], t_n[q + 1]),
+            hist[q],
+            hist[q + 1],
+            (c_x[q], c_n[q]),
+            (c_x[q + 1], c_n[q + 1]),
+        )
         page = both & used.any(axis=0)
         delta = sc.isq[q + 1] - sc.isq[q]
         _adj, d = model.flag_arrays(p[page], delta[page])
@@ -286,8 +321,11 @@ def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
         cover = (lo <= truth) & (truth <= hi)
         old_hits.append(cover[~sc.missing[0]])
         old_small.append(cover[~sc.missing[0] & (t_n <= 10)])
-        far = (~sc.missing[0] & (t_n <= 10)
-               & (np.abs(truth - 100 * sc.priors.T.mean) > 1.5 * np.sqrt(sc.priors.T.tau2)))
+        far = (
+            ~sc.missing[0]
+            & (t_n <= 10)
+            & (np.abs(truth - 100 * sc.priors.T.mean) > 1.5 * np.sqrt(sc.priors.T.tau2))
+        )
         far_old.append(cover[far])
         far_new.append(((sc.low[0] <= truth) & (truth <= sc.high[0]))[far])
         dirs, tested, min_used = _changes(org, sc)
@@ -310,12 +348,21 @@ def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
     rows["T, n <= 10 and truth over 1.5 prior sd from the mean"] = (a.mean(), None, a.size)
     rows["old T interval, same departments"] = (s.mean(), None, s.size)
     rows["false change flags per department-quarter"] = (
-        flags / max(transitions, 1), (0.0, MAX_FALSE_FLAG_RATE), transitions)
+        flags / max(transitions, 1),
+        (0.0, MAX_FALSE_FLAG_RATE),
+        transitions,
+    )
     rows["flags resting on fewer than the minimum n"] = (under_min, (0, 0), flags)
     rows["false trend badges, mean share of flat departments per organisation"] = (
-        float(np.mean(trend_rates)), (0.0, MAX_FALSE_TREND_RATE), trend_depts)
+        float(np.mean(trend_rates)),
+        (0.0, MAX_FALSE_TREND_RATE),
+        trend_depts,
+    )
     rows["organisations with any false trend badge"] = (
-        float(np.mean(np.asarray(trend_rates) > 0)), None, len(trend_rates))
+        float(np.mean(np.asarray(trend_rates) > 0)),
+        None,
+        len(trend_rates),
+    )
     if power_orgs != 0:
         rows.update(power(power_orgs if power_orgs is not None else max(orgs // 2, 20), rng))
     return rows
@@ -344,11 +391,16 @@ def power(orgs: int, rng: np.random.Generator) -> dict:
     return {
         "power: +10 ISQ points at n = 30 flagged up": (step_hits / orgs, None, orgs),
         "power: +10 at n = 30, department alone on its page (no correction)": (
-            step_alone / orgs, None, orgs),
+            step_alone / orgs,
+            None,
+            orgs,
+        ),
         "power: +2 points a quarter over 6 quarters, n = 30, badge rising": (
-            rise_hits / orgs, None, orgs),
-        "power: +2 a quarter, department alone (no correction)": (
-            rise_alone / orgs, None, orgs),
+            rise_hits / orgs,
+            None,
+            orgs,
+        ),
+        "power: +2 a quarter, department alone (no correction)": (rise_alone / orgs, None, orgs),
     }
 
 
@@ -357,8 +409,13 @@ def _alone_flag(org: Org, sc: Scored) -> bool:
     t_x, t_n, hist, c_x, c_n = _gate(org)
     q = QUARTERS - 2
     p, _used, _mn = model.change_p_arrays(
-        (t_x[q, :1], t_n[q, :1]), (t_x[q + 1, :1], t_n[q + 1, :1]), hist[q, :1],
-        hist[q + 1, :1], (c_x[q, :1], c_n[q, :1]), (c_x[q + 1, :1], c_n[q + 1, :1]))
+        (t_x[q, :1], t_n[q, :1]),
+        (t_x[q + 1, :1], t_n[q + 1, :1]),
+        hist[q, :1],
+        hist[q + 1, :1],
+        (c_x[q, :1], c_n[q, :1]),
+        (c_x[q + 1, :1], c_n[q + 1, :1]),
+    )
     _adj, d = model.flag_arrays(p, sc.isq[q + 1, :1] - sc.isq[q, :1])
     return bool(d[0] == 1)
 
@@ -385,8 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     rows = run(args.orgs, args.seed)
     text, ok = table(rows)
-    print(f"{args.orgs} organisations, seed {args.seed}, "
-          f"{time.perf_counter() - start:.0f} s")
+    print(f"{args.orgs} organisations, seed {args.seed}, {time.perf_counter() - start:.0f} s")
     print(text)
     return 0 if ok else 1
 

@@ -126,9 +126,7 @@ def run(
                 }
                 for phase in ("get", "post")
             }
-            entry[app]["rows_equal_successes"] = all(
-                r["rows"] == r["post"]["ok"] for r in results
-            )
+            entry[app]["rows_equal_successes"] = all(r["rows"] == r["post"]["ok"] for r in results)
             entry[app]["errors_total"] = sum(
                 r["get"]["errors"] + r["post"]["errors"] for r in results
             )

@@ -19,9 +19,7 @@ class ActionForm(SafeForm):
     owner_user = SelectField(_l("Owner (account)"), validators=[OptionalChoice()])
     due_on = DateField(_l("Due date"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[InputRequired()])
-    public_summary = TextAreaField(
-        _l("Public summary"), validators=[Optional(), Length(max=280)]
-    )
+    public_summary = TextAreaField(_l("Public summary"), validators=[Optional(), Length(max=280)])
     # Optional translations: left empty, readers of that language see the text above.
     title_it = StringField(_l("Title in Italian"), validators=[Optional(), Length(max=160)])
     title_fr = StringField(_l("Title in French"), validators=[Optional(), Length(max=160)])

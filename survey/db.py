@@ -69,8 +69,11 @@ SQLITE_LOCK_POLL_MAX_S = 0.005
 SQLITE_LOCK_POLL_GROWTH = 1.5
 
 
-def lock_pauses(first: float = SQLITE_LOCK_POLL_S, longest: float = SQLITE_LOCK_POLL_MAX_S,
-                growth: float = SQLITE_LOCK_POLL_GROWTH) -> Iterator[float]:
+def lock_pauses(
+    first: float = SQLITE_LOCK_POLL_S,
+    longest: float = SQLITE_LOCK_POLL_MAX_S,
+    growth: float = SQLITE_LOCK_POLL_GROWTH,
+) -> Iterator[float]:
     """The pauses (seconds) between tries for SQLite's write lock: ``first``, then each
     ``growth`` times the one before, never above ``longest``; endless (the caller stops at its
     deadline)."""
@@ -111,9 +114,7 @@ def _begin_immediate(connection: Any) -> None:
         driver.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
 
 
-def make_engine(
-    url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
-) -> Engine:
+def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
     """Build an engine for ``url`` with the project's connection settings.
 
     ``busy_timeout_ms`` (SQLite only): how long a writer waits for the write lock.

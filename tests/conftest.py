@@ -81,8 +81,8 @@ def fresh_database(
     that needs several (a hypothesis state machine starts each example on its own)."""
     if backend == "sqlite":
         target = directory / f"survey-{next(_counter)}.sqlite3"
-        source = like.removeprefix("sqlite:///") if like else request.getfixturevalue(
-            "sqlite_template"
+        source = (
+            like.removeprefix("sqlite:///") if like else request.getfixturevalue("sqlite_template")
         )
         shutil.copy(source, target)
         return f"sqlite:///{target}"

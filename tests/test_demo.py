@@ -386,9 +386,9 @@ def test_cli_demo_prints_the_sign_in_refuses_twice_and_the_admin_signs_in(
     assert purposes.get("invitation:quarterly", 0) >= 30
     assert purposes.get("invitation:post_interaction", 0) >= 5
     recent = session.scalars(
-        select(Interaction).where(Interaction.survey_decision == "invited").order_by(
-            Interaction.resolved_at.desc()
-        )
+        select(Interaction)
+        .where(Interaction.survey_decision == "invited")
+        .order_by(Interaction.resolved_at.desc())
     ).first()
     assert recent is not None and _aware(recent.resolved_at) > utcnow() - timedelta(days=3)
     message = session.scalar(

@@ -19,8 +19,17 @@ from survey.cli import group
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
-TOP = ("survey/", "tests/", "analysis/", "forms/", "bench/", "templates/", "migrations/",
-       "docs/", "translations/")
+TOP = (
+    "survey/",
+    "tests/",
+    "analysis/",
+    "forms/",
+    "bench/",
+    "templates/",
+    "migrations/",
+    "docs/",
+    "translations/",
+)
 # A path named in a record of what once was: docs/performance.md's table of past passes
 # describes the module as it stood then (it was removed later).
 HISTORY = {("performance.md", "survey/services/precompiled.py")}
@@ -91,8 +100,11 @@ def test_every_command_and_option_named_exists() -> None:
             wrong.append(f"{doc}: {name}")
             continue
         options = {opt for param in command.params for opt in param.opts}
-        wrong += [f"{doc}: {name} {opt}"
-                  for opt in re.findall(r"--[a-z][a-z-]*", rest) if opt not in options]
+        wrong += [
+            f"{doc}: {name} {opt}"
+            for opt in re.findall(r"--[a-z][a-z-]*", rest)
+            if opt not in options
+        ]
     assert {name for name, _rest in rows} == set(group.commands)  # the table lists them all
     assert len(rows) >= 7 and len(calls) > 20
     assert wrong == []

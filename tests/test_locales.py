@@ -37,9 +37,10 @@ def test_derived_lists_and_constraints_follow_the_one_list():
     from survey import i18n, names
 
     assert i18n.LOCALES is locales.LOCALES
-    assert tuple(
-        loc for loc in locales.LOCALES if loc != locales.DEFAULT_LOCALE
-    ) == names.TRANSLATED_LOCALES
+    assert (
+        tuple(loc for loc in locales.LOCALES if loc != locales.DEFAULT_LOCALE)
+        == names.TRANSLATED_LOCALES
+    )
     checks = {
         model.__tablename__: next(
             str(c.sqltext)

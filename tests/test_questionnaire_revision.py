@@ -91,9 +91,7 @@ def test_a_question_moved_raises_both_questionnaires(session: Session, revision)
 
 
 @pytest.mark.postgres
-def test_orm_changes_raise_the_revision_and_the_object_sees_it(
-    session: Session, revision
-) -> None:
+def test_orm_changes_raise_the_revision_and_the_object_sees_it(session: Session, revision) -> None:
     questionnaire = session.scalar(
         select(Questionnaire).where(Questionnaire.kind == "post_interaction")
     )

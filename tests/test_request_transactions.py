@@ -34,10 +34,15 @@ def test_a_read_only_request_ends_its_transaction_with_commit(app, client, backe
     assert ends["commit"] == 8 and ends["rollback"] == 0
     if backend == "postgres":
         with app.app_context():
-            prepared = get_session().connection().exec_driver_sql(
-                "SELECT statement FROM pg_prepared_statements"
-                " WHERE statement LIKE '%%token_hash%%'"
-            ).all()
+            prepared = (
+                get_session()
+                .connection()
+                .exec_driver_sql(
+                    "SELECT statement FROM pg_prepared_statements"
+                    " WHERE statement LIKE '%%token_hash%%'"
+                )
+                .all()
+            )
         assert prepared, "the link lookup should be a prepared statement by now"
 
 

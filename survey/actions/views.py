@@ -189,9 +189,7 @@ def _save(form: ActionForm, department: Department, action: Action | None) -> Vi
 
 def _show(form: ActionForm, department: Department, action: Action | None) -> tuple[str, int]:
     status = 422 if request.method == "POST" else 200
-    page = render_template(
-        "actions/form.html", form=form, department=department, action=action
-    )
+    page = render_template("actions/form.html", form=form, department=department, action=action)
     return page, status
 
 
@@ -219,12 +217,13 @@ def status(action_id: int) -> View:
     form.status.choices = list(status_labels().items())
     back = redirect(url_for("actions.index", department=action.department.code))
     if not form.validate_on_submit():
-        flash(_("The status was not changed: the form had expired or the status was unknown."),
-              "error")
+        flash(
+            _("The status was not changed: the form had expired or the status was unknown."),
+            "error",
+        )
         return back
     db = get_session()
     services.change_status(db, current_user, action, form.status.data or "")
     db.commit()
     flash(_("The status is changed."), "success")
     return back
-

@@ -1,4 +1,4 @@
-""""You said, we did": the published actions of the departments a person rates.
+""" "You said, we did": the published actions of the departments a person rates.
 
 Published means a public summary and the status in progress or done
 (``Action.published``). The summary is the manager's own text, shown as written in the

@@ -254,8 +254,7 @@ ACTIONS: tuple[DemoAction, ...] = (
     DemoAction(
         "FAC",
         "Same-day triage of repair requests",
-        "Each repair request is looked at on the day it arrives and given a date for the "
-        "visit.",
+        "Each repair request is looked at on the day it arrives and given a date for the visit.",
         "dimension:responsiveness",
         "Facilities coordinator",
         recorded_in=4,

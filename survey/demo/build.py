@@ -241,15 +241,19 @@ def build_demo(
     )
     if present is None:
         present = has_app_context()
-    today_ = None if not present else add_present(
-        session,
-        rng,
-        people,
-        {id_: email for id_, email in session.execute(select(Person.id, Person.email))},
-        now,
-        base_url=base_url,
-        mail_domain=mail_domain,
-        salt=salt,
+    today_ = (
+        None
+        if not present
+        else add_present(
+            session,
+            rng,
+            people,
+            {id_: email for id_, email in session.execute(select(Person.id, Person.email))},
+            now,
+            base_url=base_url,
+            mail_domain=mail_domain,
+            salt=salt,
+        )
     )
     quarterly = sum(1 for r in history.responses if r.kind == "quarterly")
     return DemoSummary(

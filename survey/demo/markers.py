@@ -114,10 +114,18 @@ def stored_sums(
                 c_judged=c.judged if c else 0,
                 c_compliant=c.compliant if c else 0,
             )
-            sums = scorecard.model_sums(stored, K) if gated else model.DepartmentSums(
-                t_successes=stored.t_total / 100, t_trials=stored.t_n,
-                r_n=stored.r_n, r_total=stored.r_total, r_total_sq=stored.r_total_sq,
-                c_successes=stored.c_compliant, c_trials=stored.c_judged,
+            sums = (
+                scorecard.model_sums(stored, K)
+                if gated
+                else model.DepartmentSums(
+                    t_successes=stored.t_total / 100,
+                    t_trials=stored.t_n,
+                    r_n=stored.r_n,
+                    r_total=stored.r_total,
+                    r_total_sq=stored.r_total_sq,
+                    c_successes=stored.c_compliant,
+                    c_trials=stored.c_judged,
+                )
             )
             empty = (0,) * scorecard.R_BINS
             r_hist = hist.get((dept_id, quarter), empty) if sums.r_n else empty
@@ -126,9 +134,7 @@ def stored_sums(
     return out
 
 
-def find_markers(
-    data: Mapping[str, Sequence[QuarterSums]], quarters: Sequence[str]
-) -> Markers:
+def find_markers(data: Mapping[str, Sequence[QuarterSums]], quarters: Sequence[str]) -> Markers:
     """Score every quarter with priors frozen on the first ``BASELINE_QUARTERS`` and return
     the trend badges and change flags model v2 gives (see the module docstring)."""
     codes = list(data)
@@ -138,13 +144,19 @@ def find_markers(
         return [getattr(s, field) for s in base]
 
     priors = model.fit_priors(
-        col("t_successes"), col("t_trials"), col("r_n"), col("r_total"), col("r_total_sq"),
-        col("c_successes"), col("c_trials"), groups=len(codes),
+        col("t_successes"),
+        col("t_trials"),
+        col("r_n"),
+        col("r_total"),
+        col("r_total_sq"),
+        col("c_successes"),
+        col("c_trials"),
+        groups=len(codes),
     )
     scores = [
-        model.score_quarter([data[c][i].sums for c in codes], priors)
-        for i in range(len(quarters))
+        model.score_quarter([data[c][i].sums for c in codes], priors) for i in range(len(quarters))
     ]
+
     def shown_parts(score: model.DepartmentScore) -> frozenset[str]:
         parts = (("T", score.T), ("R", score.R), ("C", score.C))
         return frozenset(key for key, est in parts if not est.missing)
@@ -169,15 +181,17 @@ def find_markers(
         tests = []
         for j, code in enumerate(codes):
             before, after = data[code][i - 1], data[code][i]
-            tests.append({
-                "t1": (before.sums.t_successes, before.sums.t_trials),
-                "t2": (after.sums.t_successes, after.sums.t_trials),
-                "c1": (before.sums.c_successes, before.sums.c_trials),
-                "c2": (after.sums.c_successes, after.sums.c_trials),
-                "r_hist1": before.r_hist,
-                "r_hist2": after.r_hist,
-                "delta": scores[i][j].isq.value - scores[i - 1][j].isq.value,
-            })
+            tests.append(
+                {
+                    "t1": (before.sums.t_successes, before.sums.t_trials),
+                    "t2": (after.sums.t_successes, after.sums.t_trials),
+                    "c1": (before.sums.c_successes, before.sums.c_trials),
+                    "c2": (after.sums.c_successes, after.sums.c_trials),
+                    "r_hist1": before.r_hist,
+                    "r_hist2": after.r_hist,
+                    "delta": scores[i][j].isq.value - scores[i - 1][j].isq.value,
+                }
+            )
         for code, flag in zip(codes, model.change_flags(tests), strict=True):
             flags[code].append(flag.direction)
     return Markers(tuple(quarters), trends, {c: tuple(f) for c, f in flags.items()})
@@ -219,20 +233,39 @@ def tally(results: Sequence[Markers]) -> list[Row]:
     found = int(np.ceil(MIN_FOUND * n))
     allowed = int(np.floor(MAX_FALSE * n))
     rows = [
-        Row(f"{code} {direction} trend badge", sum(
-            m.trends[code].direction == direction for m in results), n, at_least=found)
+        Row(
+            f"{code} {direction} trend badge",
+            sum(m.trends[code].direction == direction for m in results),
+            n,
+            at_least=found,
+        )
         for code, direction in PLANTED_TRENDS.items()
     ]
     code, index, direction = PLANTED_CHANGE
-    rows.append(Row(f"{code} change flag {direction} in quarter {index + 1}", sum(
-        m.flags[code][index] == direction for m in results), n, at_least=found))
+    rows.append(
+        Row(
+            f"{code} change flag {direction} in quarter {index + 1}",
+            sum(m.flags[code][index] == direction for m in results),
+            n,
+            at_least=found,
+        )
+    )
     rows += [
-        Row(f"{code} (flat) trend badge or change flag", sum(
-            m.false_flag(code) for m in results), n, at_most=allowed)
+        Row(
+            f"{code} (flat) trend badge or change flag",
+            sum(m.false_flag(code) for m in results),
+            n,
+            at_most=allowed,
+        )
         for code in FLAT
     ]
-    rows.append(Row("any flat department falsely flagged (reported)", sum(
-        any(m.false_flag(c) for c in FLAT) for m in results), n))
+    rows.append(
+        Row(
+            "any flat department falsely flagged (reported)",
+            sum(any(m.false_flag(c) for c in FLAT) for m in results),
+            n,
+        )
+    )
     return rows
 
 
@@ -263,10 +296,12 @@ def build_both(seeds: Sequence[int], today: date = TODAY) -> list[tuple[Markers,
             with Session(engine) as session:
                 summary = build_demo(session, seed=seed, today=today, present=False)
                 session.commit()
-                out.append((
-                    demo_markers(session, summary.quarters, now),
-                    demo_markers(session, summary.quarters, now, gated=True),
-                ))
+                out.append(
+                    (
+                        demo_markers(session, summary.quarters, now),
+                        demo_markers(session, summary.quarters, now, gated=True),
+                    )
+                )
             engine.dispose()
             path.unlink()
     return out
@@ -279,11 +314,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     both = build_both(range(1, args.seeds + 1))
     rows = tally([plain for plain, _g in both])
-    print(f"Demo markers with model v{model.MODEL_VERSION} over seeds 1..{args.seeds}"
-          f" ({time.perf_counter() - start:.0f} s):")
+    print(
+        f"Demo markers with model v{model.MODEL_VERSION} over seeds 1..{args.seeds}"
+        f" ({time.perf_counter() - start:.0f} s):"
+    )
     for row in rows:
-        print(row.line() if row.at_least is not None or row.at_most is not None
-              else f"  {row.what:<52} {row.count:>3} / {row.seeds}")
+        print(
+            row.line()
+            if row.at_least is not None or row.at_most is not None
+            else f"  {row.what:<52} {row.count:>3} / {row.seeds}"
+        )
     print("As published, after the anonymity gate (reported, no bound):")
     for row in tally([gated for _p, gated in both]):
         print(f"  {row.what:<52} {row.count:>3} / {row.seeds}")

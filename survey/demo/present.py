@@ -89,9 +89,7 @@ def add_present(
     )
     policy = FatiguePolicy()
     opened = open_campaign(session, campaign, base_url, mail_domain, now, policy=policy)
-    requesters = [
-        p for p in people if p.department not in CAMPAIGN_AUDIENCE and not p.opted_out
-    ]
+    requesters = [p for p in people if p.department not in CAMPAIGN_AUDIENCE and not p.opted_out]
     chosen = rng.sample(requesters, RECENT_REQUESTS)
     for number, person in enumerate(chosen):
         provider, service, source, prefix = RECENT_SERVICES[number % len(RECENT_SERVICES)]

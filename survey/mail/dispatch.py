@@ -154,7 +154,7 @@ def claim_batch(session: Session, worker: str, limit: int, now: datetime) -> lis
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids))
             .values(status="sending", claimed_by=worker, claim_expires_at=now + LEASE),
-            execution_options=NO_SYNC
+            execution_options=NO_SYNC,
         )
     return ids
 
@@ -285,7 +285,7 @@ def record_retry(
             claim_expires_at=None,
             last_error=error[:2000],
         ),
-        execution_options=NO_SYNC
+        execution_options=NO_SYNC,
     )
     return False
 
@@ -305,7 +305,7 @@ def record_failed(
             claim_expires_at=None,
             last_error=error[:2000],
         ),
-        execution_options=NO_SYNC
+        execution_options=NO_SYNC,
     )
     if message.invitation_id is not None:
         session.execute(
@@ -314,7 +314,7 @@ def record_failed(
                 Invitation.id == message.invitation_id, Invitation.status.in_(("queued", "sent"))
             )
             .values(status="undeliverable"),
-            execution_options=NO_SYNC
+            execution_options=NO_SYNC,
         )
 
 
@@ -418,5 +418,5 @@ def record_connection_lost(
                 OutboxMessage.status == "sending",
             )
             .values(status="queued", claimed_by=None, claim_expires_at=None),
-            execution_options=NO_SYNC
+            execution_options=NO_SYNC,
         )

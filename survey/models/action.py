@@ -83,9 +83,7 @@ class Action(Base):
         ForeignKey("departments.id", ondelete="RESTRICT")
     )
     owner_name: Mapped[str] = mapped_column(String(160), default="")
-    owner_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="planned")
     public_summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), default="")

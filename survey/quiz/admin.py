@@ -190,9 +190,7 @@ def quiz_invitations() -> str | WerkzeugResponse:
             mail_domain(current_app.config),
             _k(),
         )
-        codes = db.scalars(
-            select(Department.code).where(Department.id.in_(chosen))
-        ).all()
+        codes = db.scalars(select(Department.code).where(Department.id.in_(chosen))).all()
         audit(
             "invite",
             Target("quiz_invitations", None, f"quiz invitations: {report.invited} queued"),

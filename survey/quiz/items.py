@@ -465,8 +465,7 @@ PRACTICE_TEXTS: dict[str, dict[str, dict[str, Any]]] = {
             ),
             "tips": [
                 "Thank people specifically: what they did and what difference it made.",
-                "Tell their manager too, in writing: good service between teams often goes "
-                "unseen.",
+                "Tell their manager too, in writing: good service between teams often goes unseen.",
             ],
             "try": (
                 "Send one specific thank-you this week to someone in another team, with their "
@@ -480,8 +479,7 @@ PRACTICE_TEXTS: dict[str, dict[str, dict[str, Any]]] = {
                 "altri, perché succeda di nuovo."
             ),
             "tips": [
-                "Ringrazi in modo preciso: che cosa ha fatto la persona e che differenza ha "
-                "fatto.",
+                "Ringrazi in modo preciso: che cosa ha fatto la persona e che differenza ha fatto.",
                 "Lo dica anche al suo responsabile, per iscritto: il buon servizio tra team "
                 "spesso passa inosservato.",
             ],
@@ -858,8 +856,7 @@ STATEMENTS: list[dict[str, Any]] = [
         "lateral",
         _tr(
             "When a request falls outside my role, I say it is not my job and leave it there.",
-            "Quando una richiesta esce dal mio ruolo, dico che non è compito mio e la lascio "
-            "lì.",
+            "Quando una richiesta esce dal mio ruolo, dico che non è compito mio e la lascio lì.",
             "Quand une demande sort de mon rôle, je réponds que ce n'est pas mon travail et "
             "j'en reste là.",
         ),
@@ -1034,8 +1031,7 @@ SCENARIOS: list[dict[str, Any]] = [
                 "You work in Payroll. Every month-end, requests from other departments pile up "
                 "and some answers arrive days late.",
                 (
-                    "Ask the other departments not to send requests in the last week of the "
-                    "month.",
+                    "Ask the other departments not to send requests in the last week of the month.",
                     "Look at when requests arrive and how long they take, publish cut-off "
                     "dates in advance and plan extra hands for the peak days.",
                     "Stay late at month-end until the pile is cleared.",
@@ -1088,8 +1084,7 @@ SCENARIOS: list[dict[str, Any]] = [
                 "collega dell'amministrazione con una battuta sarcastica, davanti a tutti.",
                 (
                     "Scrivo io una risposta gentile e utile e non dico nulla al collega.",
-                    "Lascio correre: sono tutti sotto pressione e in azienda il tono è "
-                    "informale.",
+                    "Lascio correre: sono tutti sotto pressione e in azienda il tono è informale.",
                     "Parlo in privato con il collega in giornata e mi assicuro che la collega "
                     "riceva una risposta rispettosa e delle scuse.",
                 ),

@@ -80,6 +80,7 @@ def _signed_in_member() -> Member | None:
         return None
     return Member(f"user:{current_user.id}", department.id)
 
+
 View = str | tuple[str, int] | WerkzeugResponse
 
 

@@ -170,9 +170,7 @@ def _visible_codes(own: str | None) -> Any:
 def department(code: str) -> str:
     dept = _department(code)
     raw = request.args.get("quarter")
-    card, problem = build_scorecard(
-        get_session(), dept, raw, settings(), locale=current_locale()
-    )
+    card, problem = build_scorecard(get_session(), dept, raw, settings(), locale=current_locale())
     notice = quarter_notice(problem, raw, card.quarter)
     priorities = department_priorities(get_session(), dept.id, card)
     helpers = _page_helpers(card.settings)

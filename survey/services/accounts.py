@@ -33,6 +33,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # ``_l("...")`` marks a text for the message extractor and translates it late.
 _l = Message
 
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -172,5 +173,3 @@ def _key_matches(stored_hash: str, secret: str) -> bool:
 def revoke_api_key(session: Session, key: ApiKey) -> None:
     key.revoked_at = key.revoked_at or utcnow()
     session.flush()
-
-

@@ -90,9 +90,7 @@ class IdentityMemo(Generic[V]):
     def __init__(self, size: int) -> None:
         self._cache: Lru[tuple[tuple[object, ...], V]] = Lru(size)
 
-    def get_or_make(
-        self, objects: tuple[object, ...], extra: Hashable, make: Callable[[], V]
-    ) -> V:
+    def get_or_make(self, objects: tuple[object, ...], extra: Hashable, make: Callable[[], V]) -> V:
         key = (tuple(id(o) for o in objects), extra)
         entry = self._cache.get(key)
         if entry is not None and all(a is b for a, b in zip(entry[0], objects, strict=True)):

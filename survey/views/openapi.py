@@ -203,6 +203,8 @@ def summary_schema() -> dict[str, Any]:
         "part of the score furthest below the organisation and the customer department, among "
         "those shown, rating it lowest, and the flagged change since the previous quarter",
     }
+
+
 def priorities_schema() -> dict[str, Any]:
     """What to work on (docs/scoring.md, "What to work on"): the key drivers (each quarterly
     dimension's share, in whole per cent, of what the dimensions explain of the overall

@@ -157,7 +157,14 @@ def world(session):
             None,
             department,
             ActionInput(
-                "t", "", "dimension:tools", "", None, None, status, summary,
+                "t",
+                "",
+                "dimension:tools",
+                "",
+                None,
+                None,
+                status,
+                summary,
                 translations={"public_summary": translations},
             ),
         )
@@ -224,7 +231,14 @@ def test_the_pdf_title_page_names_actions_and_days_in_the_readers_language(
         None,
         it,
         ActionInput(
-            "Spare laptops", "", "dimension:tools", "", None, date(2026, 12, 31), "planned", "",
+            "Spare laptops",
+            "",
+            "dimension:tools",
+            "",
+            None,
+            date(2026, 12, 31),
+            "planned",
+            "",
             translations={"title": {"it": "Portatili di scorta"}},
         ),
     )

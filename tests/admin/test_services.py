@@ -79,7 +79,7 @@ def test_create_edit_and_standards(admin_client, session, make_department) -> No
     page = admin_client.get(f"/admin/services/{service.id}").get_data(as_text=True)
     # Dates in the reader's language; standards in hours or days, never "480 min".
     assert "Jan 1, 2025" in page and "Jan 1, 2026" in page
-    assert "<td class=\"num\">8 h</td>" in page and "480" not in page
+    assert '<td class="num">8 h</td>' in page and "480" not in page
     listing = admin_client.get("/admin/services?q=onboard").get_data(as_text=True)
     assert "HR-ONBOARD" in listing
     assert "first response within 30 min, resolution within 4 h" in listing

@@ -13,8 +13,10 @@ from tests.analysis.test_stats import SHAMPOO
 def _priors(corr: float = 0.0, groups: int = 40) -> model.Priors:
     c = ((1.0, corr, corr), (corr, 1.0, corr), (corr, corr, 1.0))
     return model.Priors(
-        model.SharePrior(0.70, 10.0, groups), model.MeanPrior(65.0, 324.0, 36.0, groups),
-        model.SharePrior(0.80, 20.0, groups), c,
+        model.SharePrior(0.70, 10.0, groups),
+        model.MeanPrior(65.0, 324.0, 36.0, groups),
+        model.SharePrior(0.80, 20.0, groups),
+        c,
     )
 
 
@@ -26,16 +28,17 @@ def _scored(priors: model.Priors, k: int = model.K_MIN, **sums: float) -> model.
 def _share(x: float, n: float, prior: model.SharePrior, k: int = model.K_MIN) -> model.Estimate:
     """T of one department with ``prior`` as T's prior (``model.share_arrays`` underneath)."""
     base = _priors()
-    return _scored(model.Priors(prior, base.R, base.C, base.corr), k,
-                   t_successes=x, t_trials=n).T
+    return _scored(model.Priors(prior, base.R, base.C, base.corr), k, t_successes=x, t_trials=n).T
 
 
-def _mean(n: float, total: float, total_sq: float, prior: model.MeanPrior,
-          k: int = model.K_MIN) -> model.Estimate:
+def _mean(
+    n: float, total: float, total_sq: float, prior: model.MeanPrior, k: int = model.K_MIN
+) -> model.Estimate:
     """R of one department with ``prior`` as R's prior (``model.mean_arrays`` underneath)."""
     base = _priors()
-    return _scored(model.Priors(base.T, prior, base.C, base.corr), k,
-                   r_n=n, r_total=total, r_total_sq=total_sq).R
+    return _scored(
+        model.Priors(base.T, prior, base.C, base.corr), k, r_n=n, r_total=total, r_total_sq=total_sq
+    ).R
 
 
 # --- priors ---
@@ -136,8 +139,9 @@ def test_mean_equals_shrink_mean_and_widens_for_the_prior() -> None:
 
 def test_isq_keeps_its_meaning_when_a_component_is_missing() -> None:
     priors = _priors()
-    scored = _scored(priors, t_successes=9, t_trials=10, r_n=10, r_total=720,
-                     r_total_sq=720 * 72 + 9 * 324)
+    scored = _scored(
+        priors, t_successes=9, t_trials=10, r_n=10, r_total=720, r_total_sq=720 * 72 + 9 * 324
+    )
     t, r, c_missing, est = scored.T, scored.R, scored.C, scored.isq
     assert c_missing.missing
     # docs/scoring.md worked example: T 80, R 68.7; C takes its prior mean 80 (no renormalising).
@@ -148,8 +152,15 @@ def test_isq_keeps_its_meaning_when_a_component_is_missing() -> None:
 
 def test_isq_variance_includes_the_correlation_of_components() -> None:
     priors = _priors(corr=0.6)
-    sums = {"t_successes": 3, "t_trials": 6, "r_n": 6, "r_total": 6 * 50,
-            "r_total_sq": 6 * 2500 + 5 * 324, "c_successes": 20, "c_trials": 30}
+    sums = {
+        "t_successes": 3,
+        "t_trials": 6,
+        "r_n": 6,
+        "r_total": 6 * 50,
+        "r_total_sq": 6 * 2500 + 5 * 324,
+        "c_successes": 20,
+        "c_trials": 30,
+    }
     scored = _scored(priors, **sums)
     t, r, c, est = scored.T, scored.R, scored.C, scored.isq
     tau = priors.tau()
@@ -173,8 +184,10 @@ def test_iq_maps_the_isq_interval_and_baseline_reports_its_uncertainty() -> None
     assert iq.value == pytest.approx(100 + 15 * 6.3 / base.sigma0)
     assert iq.low == pytest.approx(100 + 15 * 0.0 / base.sigma0)
     wide = model.iq_estimate(isq, base, include_baseline=True)
-    want = np.sqrt((15 / base.sigma0) ** 2 * (3.2**2 + base.mu0_se**2)
-                   + ((iq.value - 100) / base.sigma0) ** 2 * base.sigma0_se**2)
+    want = np.sqrt(
+        (15 / base.sigma0) ** 2 * (3.2**2 + base.mu0_se**2)
+        + ((iq.value - 100) / base.sigma0) ** 2 * base.sigma0_se**2
+    )
     assert wide.se == pytest.approx(want) and wide.value == iq.value
     assert wide.high - wide.low > iq.high - iq.low
     with pytest.raises(ValueError):
@@ -209,8 +222,9 @@ def test_mann_whitney_from_histograms_scipy_documentation_example() -> None:
     males = [19, 22, 16, 29, 24]
     females = [20, 11, 17, 12]
     grid = sorted(set(males + females))
-    z, p = model.mann_whitney_hist_arrays([females.count(v) for v in grid],
-                                          [males.count(v) for v in grid])
+    z, p = model.mann_whitney_hist_arrays(
+        [females.count(v) for v in grid], [males.count(v) for v in grid]
+    )
     assert p[0] == pytest.approx(0.11134688653314041)
     assert z[0] > 0  # the males (second sample) are older
     # U1 = 17 of 5·4 = 20 pairs: z is (U − 10 − ½)/√(5·4·10/12)
@@ -232,10 +246,24 @@ def test_mann_whitney_from_histograms_matches_scipy_on_the_expanded_data() -> No
 def test_change_flags_need_the_minimum_n_an_effect_and_bh() -> None:
     grid_low = [0, 0, 2, 6, 4, 0]
     grid_high = [0, 0, 0, 0, 4, 8]
-    small = {"t1": (6, 6), "t2": (0, 5), "c1": (0, 0), "c2": (0, 0),
-             "r_hist1": [0, 0, 0, 3, 2, 1], "r_hist2": [3, 2, 0, 0, 0, 0], "delta": -28.3}
-    real = {"t1": (10, 40), "t2": (36, 40), "c1": (50, 100), "c2": (95, 100),
-            "r_hist1": grid_low * 3, "r_hist2": grid_high * 3, "delta": 22.0}
+    small = {
+        "t1": (6, 6),
+        "t2": (0, 5),
+        "c1": (0, 0),
+        "c2": (0, 0),
+        "r_hist1": [0, 0, 0, 3, 2, 1],
+        "r_hist2": [3, 2, 0, 0, 0, 0],
+        "delta": -28.3,
+    }
+    real = {
+        "t1": (10, 40),
+        "t2": (36, 40),
+        "c1": (50, 100),
+        "c2": (95, 100),
+        "r_hist1": grid_low * 3,
+        "r_hist2": grid_high * 3,
+        "delta": 22.0,
+    }
     tiny = dict(real, delta=2.0)
     flags = model.change_flags([small, real, tiny])
     assert flags[0].direction is None and flags[0].components == ()  # n = 5 never flags
@@ -311,16 +339,18 @@ def test_score_quarter_scores_groups_and_hides_compliance_alone() -> None:
     mid = scores[2]
     want = _share(14, 20, priors.T)
     assert (mid.T.value, mid.T.low, mid.T.high) == pytest.approx((want.value, want.low, want.high))
-    assert mid.isq.value == pytest.approx(0.35 * mid.T.value + 0.45 * mid.R.value
-                                          + 0.20 * mid.C.value)
+    assert mid.isq.value == pytest.approx(
+        0.35 * mid.T.value + 0.45 * mid.R.value + 0.20 * mid.C.value
+    )
     assert mid.iq.value == pytest.approx(100 + 15 * (mid.isq.value - 70.0) / 10.0)
     assert model.score_quarter([strong], priors)[0].iq is None
 
 
 def _sums(t: float, r: float, c: float, n: int = 200) -> model.DepartmentSums:
     """n people with T share t %, R mean r (within variance 324), C share c % of 2n."""
-    return model.DepartmentSums(t * n / 100, n, n, n * r, n * r * r + (n - 1) * 324,
-                                c * 2 * n / 100, 2 * n)
+    return model.DepartmentSums(
+        t * n / 100, n, n, n * r, n * r * r + (n - 1) * 324, c * 2 * n / 100, 2 * n
+    )
 
 
 def test_standings_under_other_weights_show_a_standing_that_depends_on_them() -> None:

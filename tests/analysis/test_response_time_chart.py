@@ -60,9 +60,7 @@ def test_text_is_readable_at_a_phone_width() -> None:
     fig = chart.figure
     charts.to_bytes(fig, "svg")  # lays the figure out
     sizes = [
-        t.get_fontsize()
-        for t in fig.findobj(Text)
-        if t.get_text().strip() and t.get_visible()
+        t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()
     ]
     assert sizes and min(sizes) >= MIN_FONT_PT
     # The SVG is drawn at its width in CSS pixels (1 pt = 4/3 px) and scaled to the column:

@@ -41,8 +41,10 @@ def test_every_interval_covers_on_mixed_organisations(mixed: dict, key: str) -> 
 
 
 def test_the_old_wilson_on_shrunk_counts_interval_fails_the_same_check(demo_like: dict) -> None:
-    for row in ("old T interval (Wilson on shrunk counts), all",
-                "old T interval (Wilson on shrunk counts), n <= 10"):
+    for row in (
+        "old T interval (Wilson on shrunk counts), all",
+        "old T interval (Wilson on shrunk counts), n <= 10",
+    ):
         value, _bounds, count = demo_like[row]
         assert count > 3000
         assert value < LOOSE[0], (row, value)  # about 0.87, as the issue measured
@@ -54,7 +56,8 @@ def test_false_flags_and_badges_stay_rare(demo_like: dict, mixed: dict) -> None:
         assert transitions > 1000 and rate <= validate.MAX_FALSE_FLAG_RATE
         assert rows["flags resting on fewer than the minimum n"][0] == 0
         assert rows["false trend badges, mean share of flat departments per organisation"][0] <= (
-            validate.MAX_FALSE_TREND_RATE)
+            validate.MAX_FALSE_TREND_RATE
+        )
 
 
 def test_power_rows_detect_a_real_change() -> None:

@@ -158,9 +158,7 @@ def play(world: World, plan: Plan) -> None:
         world.deactivate(plan.deactivate)
 
 
-def world_app(
-    backend: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> tuple[Flask, Engine]:
+def world_app(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[Flask, Engine]:
     """A fresh app on its own empty database (``backend``: sqlite or postgresql) with a cold
     chart cache, and its engine (SQLite transactions deferred, as the worlds expect)."""
     chart_cache.clear()

@@ -301,8 +301,13 @@ def test_a_campaign_not_yet_open_can_be_cancelled(app, admin_client, session, or
     # Cancelling twice is refused with a message, and changes nothing.
     again = post_form(admin_client, f"{url}/cancel", follow_redirects=True)
     assert "Only a campaign that has not opened can be cancelled" in again.get_data(as_text=True)
-    assert admin_client.post(f"/admin/campaigns/{campaign.id + 99}/cancel", data={
-        "csrf_token": csrf_token(admin_client)}).status_code == 404
+    assert (
+        admin_client.post(
+            f"/admin/campaigns/{campaign.id + 99}/cancel",
+            data={"csrf_token": csrf_token(admin_client)},
+        ).status_code
+        == 404
+    )
 
 
 def test_an_open_campaign_cannot_be_cancelled(admin_client, session, org, open_campaign_for):
@@ -310,9 +315,7 @@ def test_an_open_campaign_cannot_be_cancelled(admin_client, session, org, open_c
     url = f"/admin/campaigns/{campaign.id}"
     assert "Cancel the campaign" not in admin_client.get(url).get_data(as_text=True)
     refused = post_form(admin_client, f"{url}/cancel", follow_redirects=True)
-    assert "Only a campaign that has not opened can be cancelled" in refused.get_data(
-        as_text=True
-    )
+    assert "Only a campaign that has not opened can be cancelled" in refused.get_data(as_text=True)
     session.rollback()
     session.expire_all()
     assert session.get(Campaign, campaign.id).status == "open"

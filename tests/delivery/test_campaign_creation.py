@@ -80,8 +80,13 @@ def test_a_second_campaign_for_the_same_people_and_quarter_is_refused(
     now = utcnow()
     try:
         create_campaign(
-            session, name="Dup", quarter=quarter, opens_at=now, closes_at=now + timedelta(days=3),
-            min_group_size=5, refuse_overlap=True,
+            session,
+            name="Dup",
+            quarter=quarter,
+            opens_at=now,
+            closes_at=now + timedelta(days=3),
+            min_group_size=5,
+            refuse_overlap=True,
         )
     except DuplicateCampaign as error:
         assert error.field == "quarter"
@@ -93,14 +98,23 @@ def test_a_second_campaign_for_the_same_people_and_quarter_is_refused(
 def test_a_cancelled_campaign_does_not_block_its_quarter(session, org) -> None:
     now = utcnow()
     first = create_campaign(
-        session, name="A", quarter="2026Q2", opens_at=now, closes_at=now + timedelta(days=3),
+        session,
+        name="A",
+        quarter="2026Q2",
+        opens_at=now,
+        closes_at=now + timedelta(days=3),
         min_group_size=5,
     )
     first.status = "cancelled"
     session.flush()
     second = create_campaign(
-        session, name="B", quarter="2026Q2", opens_at=now, closes_at=now + timedelta(days=3),
-        min_group_size=5, refuse_overlap=True,
+        session,
+        name="B",
+        quarter="2026Q2",
+        opens_at=now,
+        closes_at=now + timedelta(days=3),
+        min_group_size=5,
+        refuse_overlap=True,
     )
     assert second.id != first.id
     session.rollback()

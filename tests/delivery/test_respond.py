@@ -308,7 +308,7 @@ def test_blank_forms_reused_per_language_and_score_stay_right(client, invite, or
 
 
 def test_opting_out_withdraws_survey_emails_still_waiting(client, session, invite, org) -> None:
-    """"No more survey emails" holds at once: another invitation's email still queued in the
+    """ "No more survey emails" holds at once: another invitation's email still queued in the
     outbox is withdrawn with the reason; other people's mail and sent mail are untouched."""
     from survey.models import Invitation, OutboxMessage
     from survey.services.fatigue import OPTED_OUT_ERROR

@@ -14,12 +14,43 @@ from tests.conftest import csrf_token
 
 CODES = ["overall", "effort", "on_time", "opening", "closing", "comment", "contact_consent"]
 ODD = [
-    "", " ", "  ", "\t", "0", "1", "3", "5", "6", "10", "11", "-1", "+3", " 4", "4 ", "٣",
-    "1.5", "1e1", "dk", "None", "none", "y", "on", "false", "\x00", "4\x00", "x" * 5001,
+    "",
+    " ",
+    "  ",
+    "\t",
+    "0",
+    "1",
+    "3",
+    "5",
+    "6",
+    "10",
+    "11",
+    "-1",
+    "+3",
+    " 4",
+    "4 ",
+    "٣",
+    "1.5",
+    "1e1",
+    "dk",
+    "None",
+    "none",
+    "y",
+    "on",
+    "false",
+    "\x00",
+    "4\x00",
+    "x" * 5001,
 ]
 values = st.one_of(st.sampled_from(ODD), st.text(max_size=12))
-VALID = {"overall": "4", "effort": "3", "on_time": "1", "opening": "4", "closing": "5",
-         "comment": "fine"}
+VALID = {
+    "overall": "4",
+    "effort": "3",
+    "on_time": "1",
+    "opening": "4",
+    "closing": "5",
+    "comment": "fine",
+}
 # A valid post with some of its values replaced or added: most refusals would otherwise come
 # from the required question alone.
 posts = st.dictionaries(
@@ -65,13 +96,26 @@ def test_spaces_for_an_optional_scale_mean_not_answered(client, session, invite,
     assert stored == {"overall": 4, "contact_consent": 0}
 
 
-SECTION_FIELDS = ["section", "action", "not_applicable", "reliability", "responsiveness",
-                  "competence", "courtesy", "tools", "comment", "contact_consent", "unknown"]
+SECTION_FIELDS = [
+    "section",
+    "action",
+    "not_applicable",
+    "reliability",
+    "responsiveness",
+    "competence",
+    "courtesy",
+    "tools",
+    "comment",
+    "contact_consent",
+    "unknown",
+]
 ACTIONS = ["next", "back", "save", "submit", "", "other", "\x00"]
 sections = st.dictionaries(
     st.sampled_from(SECTION_FIELDS),
-    st.one_of(st.sampled_from([*ODD, *ACTIONS, "-1", "2", "99", "999999999999999999999"]),
-              st.text(max_size=8)),
+    st.one_of(
+        st.sampled_from([*ODD, *ACTIONS, "-1", "2", "99", "999999999999999999999"]),
+        st.text(max_size=8),
+    ),
     max_size=6,
 )
 

@@ -28,7 +28,7 @@ def test_five_point_scales_show_numbers_and_end_labels(client, invite, org) -> N
     assert '<span class="visually-hidden"> – ' in scale  # every label whole for screen readers
     ends = re.search(
         r'<p class="scale-ends" aria-hidden="true">'
-        r'<span>(1 – [^<]+)</span><span>(5 – [^<]+)</span>',
+        r"<span>(1 – [^<]+)</span><span>(5 – [^<]+)</span>",
         scale,
     )
     assert ends is not None

@@ -150,7 +150,11 @@ def test_the_loop_waits_out_a_database_outage(app, session, smtp_server) -> None
     stopper.start()
     try:
         totals = run_dispatcher(
-            sessions, smtp_server.url, FROM, loop=True, idle_seconds=0.05  # type: ignore[arg-type]
+            sessions,
+            smtp_server.url,
+            FROM,
+            loop=True,
+            idle_seconds=0.05,  # type: ignore[arg-type]
         )
     finally:
         stopper.cancel()

@@ -229,7 +229,11 @@ def test_the_claim_and_the_unsubscribe_tokens_are_committed_before_the_first_sen
     connection = Watching(SmtpSettings.from_url(smtp_server.url))
     try:
         report = dispatch_once(
-            database(app).sessionmaker, connection, FROM, "w1", now=now + timedelta(hours=3),
+            database(app).sessionmaker,
+            connection,
+            FROM,
+            "w1",
+            now=now + timedelta(hours=3),
             base_url=BASE,
         )
     finally:

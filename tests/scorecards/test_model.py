@@ -371,10 +371,17 @@ def test_a_version_one_baseline_keeps_its_scale_and_gets_fitted_priors(org: Org)
     _history(org, quarters)
     org.session.add(
         Baseline(
-            version="v1-old", mu0=50.0, sigma0=10.0, quarters=quarters[:4],
-            created_at=LATER, method="isq-1", weights={"T": 0.35, "R": 0.45, "C": 0.2}, k=5,
+            version="v1-old",
+            mu0=50.0,
+            sigma0=10.0,
+            quarters=quarters[:4],
+            created_at=LATER,
+            method="isq-1",
+            weights={"T": 0.35, "R": 0.45, "C": 0.2},
+            k=5,
             priors={"m_T": 3.0, "m_C": None, "sigma2_R": 300.0, "tau2_R": 20.0},
-            active=True, frozen_by="command",
+            active=True,
+            frozen_by="command",
         )
     )
     org.session.commit()
@@ -414,8 +421,9 @@ def test_a_hidden_component_changes_no_published_figure(org: Org, hidden_t: list
     assert with_hidden["IT"][0] == without["IT"][0]  # IT's ISQ
     priors = load_models(org.session, [Q], Settings(), LATER)[Q].priors
     r = it.components["R"].value
-    assert it.isq.value == pytest.approx(0.35 * 100 * priors.T.mean + 0.45 * r + 0.20 * 100
-                                         * priors.C.mean)
+    assert it.isq.value == pytest.approx(
+        0.35 * 100 * priors.T.mean + 0.45 * r + 0.20 * 100 * priors.C.mean
+    )
 
 
 def test_no_model_output_for_a_department_without_a_survey_figure(org: Org) -> None:

@@ -44,8 +44,13 @@ def test_department_page_shows_hand_computed_figures(admin_client, small_org: Or
     assert "75.0" in page  # R = 100 * (4 - 1) / 4
     # No standard, so no C: it takes its prior (mean 50) and the weights stay as stated,
     # never renormalised over T and R.
-    card, _p = build_scorecard(small_org.session, small_org.departments["IT"], Q, Settings(),
-                               now=datetime(2027, 1, 1, tzinfo=UTC))
+    card, _p = build_scorecard(
+        small_org.session,
+        small_org.departments["IT"],
+        Q,
+        Settings(),
+        now=datetime(2027, 1, 1, tzinfo=UTC),
+    )
     t, r, c = card.components
     assert t.raw == pytest.approx(700 / 12) and r.raw == pytest.approx(75.0) and not c.shown
     assert card.isq.value == pytest.approx(0.35 * t.value + 0.45 * r.value + 0.20 * 50.0)
@@ -158,4 +163,4 @@ def test_large_organisation_lists_answered_pairs(admin_client, org: Org) -> None
     assert 'class="heatmap-pairs"' in page and "heatmap-table" not in page
     rows = re.findall(r"<tr><th scope=\"row\">", page.split('class="heatmap-pairs"')[1])
     assert len(rows) == 31  # 30 answered pairs shown and the hidden one, nothing else
-    assert "X00</abbr></th><td><abbr title=\"Extra 1\">X01" in page
+    assert 'X00</abbr></th><td><abbr title="Extra 1">X01' in page

@@ -104,8 +104,9 @@ def access(rule: Rule) -> str:
 
 def test_every_route_is_classified() -> None:
     missing = [
-        r.endpoint for r in ALL_RULES if not r.endpoint.startswith("admin.")
-        and r.endpoint not in ACCESS
+        r.endpoint
+        for r in ALL_RULES
+        if not r.endpoint.startswith("admin.") and r.endpoint not in ACCESS
     ]
     assert missing == [], "say who may reach these routes in ACCESS"
     assert set(ACCESS) <= {r.endpoint for r in ALL_RULES}, "ACCESS names a route that is gone"
@@ -313,7 +314,12 @@ def test_admin_actions_on_another_departments_objects_are_refused(
 
 
 def test_one_quiz_key_never_opens_another_result(
-    app: Flask, client: FlaskClient, session: Session, org: Org, quiz: Any, keys: Any  # noqa: F811
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    org: Org,  # noqa: F811
+    quiz: Any,  # noqa: F811
+    keys: Any,  # noqa: F811
 ) -> None:
     key_a, _ = start_attempt(session, quiz, best(keys), department_code=A)
     key_b, _ = start_attempt(session, quiz, worst(keys), department_code=B)
@@ -335,15 +341,23 @@ def test_one_quiz_key_never_opens_another_result(
     assert pages[key_a] != pages[key_b]
     # A key one character off, cut short or extended opens nothing.
     flipped = key_a[:-1] + ("A" if key_a[-1] != "A" else "B")
-    for wrong in (flipped, key_a[:-1], key_a + "x", key_a.upper() if key_a.upper() != key_a else
-                  key_a.lower()):
+    for wrong in (
+        flipped,
+        key_a[:-1],
+        key_a + "x",
+        key_a.upper() if key_a.upper() != key_a else key_a.lower(),
+    ):
         response = client.get(f"/quiz/r/{wrong}")
         assert response.status_code == 404, wrong
         assert names[key_a] not in response.get_data(as_text=True)
 
 
 def test_a_link_only_ever_shows_its_own_invitation(
-    app: Flask, client: FlaskClient, session: Session, org: Org, make_person: Any  # noqa: F811
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    org: Org,  # noqa: F811
+    make_person: Any,
 ) -> None:
     """Two people, two requests handled by two departments: each link shows its own, and
     opting out through one link opts out only its person."""
@@ -359,7 +373,10 @@ def test_a_link_only_ever_shows_its_own_invitation(
         session.add(interaction)
         session.flush()
         _invitation, tokens[code] = issue_invitation(
-            session, person, "post_interaction", utcnow() + timedelta(days=14),
+            session,
+            person,
+            "post_interaction",
+            utcnow() + timedelta(days=14),
             interaction=interaction,
         )
         people[code] = (person, org.departments[provider].name)

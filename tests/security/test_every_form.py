@@ -87,15 +87,27 @@ class _Forms(HTMLParser):
 
 # Forms the walk must reach (a page that stops showing its form fails here, not silently).
 EXPECTED = {
-    "admin.department_new", "admin.person_edit", "admin.service_new", "admin.user_new",
-    "admin.campaign_new", "admin.schedule", "admin.interaction_new", "admin.questionnaire_detail",
-    "admin.quiz_item", "admin.outbox_suppressed", "admin.erase", "actions.new",
+    "admin.department_new",
+    "admin.person_edit",
+    "admin.service_new",
+    "admin.user_new",
+    "admin.campaign_new",
+    "admin.schedule",
+    "admin.interaction_new",
+    "admin.questionnaire_detail",
+    "admin.quiz_item",
+    "admin.outbox_suppressed",
+    "admin.erase",
+    "actions.new",
     "auth.change_password_page",
 }
 
 
 def test_every_form_an_administrator_sees_survives_hostile_values(
-    app, objects, make_user, sign_in  # noqa: F811
+    app,
+    objects,  # noqa: F811
+    make_user,
+    sign_in,
 ) -> None:
     admin = sign_in(make_user("admin"))
     filled: set[str] = set()

@@ -77,8 +77,26 @@ PAYLOADS = [
     "",
 ]
 BIG = "A" * 1_000_000
-NUMBERS = ["0", "-1", "6", "11", "1.5", "1e309", "nan", "inf", "-0", "99999999999999999999",
-           "\uff13", " 3", "3\x00", "", "abc", "0x10", " ", "\t  "]
+NUMBERS = [
+    "0",
+    "-1",
+    "6",
+    "11",
+    "1.5",
+    "1e309",
+    "nan",
+    "inf",
+    "-0",
+    "99999999999999999999",
+    "\uff13",
+    " 3",
+    "3\x00",
+    "",
+    "abc",
+    "0x10",
+    " ",
+    "\t  ",
+]
 
 hostile = st.one_of(
     st.sampled_from(PAYLOADS),
@@ -143,7 +161,11 @@ def check_refused(app: Flask, before: dict[str, str], response: Any) -> None:
 @example(code="A\x00B", name="ok", parent="")
 @example(code=None, name="x\ud800", parent="")  # stored as Werkzeug decodes it: x%ED%A0%80
 def test_department_form(
-    app: Flask, admin_client: FlaskClient, session: Session, code: str | None, name: str,
+    app: Flask,
+    admin_client: FlaskClient,
+    session: Session,
+    code: str | None,
+    name: str,
     parent: str,
 ) -> None:
     token = csrf_token(admin_client, "/admin/departments/new")
@@ -151,7 +173,9 @@ def test_department_form(
     code = code if code is not None else f"H{next(_unique)}"
     before = db_digest(app)
     response = post_raw(
-        admin_client, "/admin/departments/new", {"code": code, "name": name, "parent": parent},
+        admin_client,
+        "/admin/departments/new",
+        {"code": code, "name": name, "parent": parent},
         token,
     )
     assert response.status_code < 500
@@ -162,8 +186,9 @@ def test_department_form(
         check_refused(app, before, response)
         return
     session.rollback()
-    stored = session.scalar(select(Department).where(Department.code == received(code).strip()
-                                                     .upper()))
+    stored = session.scalar(
+        select(Department).where(Department.code == received(code).strip().upper())
+    )
     assert stored is not None
     assert stored.name == received(name).strip()
     assert stored.parent_id is None or str(stored.parent_id) == parent
@@ -207,8 +232,14 @@ def test_formula_names_are_quoted_in_the_scorecard_csv(
 @example(email=None, name="a\x00b", department="", locale="en")
 @example(email="a\x00b@example.com", name="Ann", department="", locale="en")
 def test_person_form(
-    app: Flask, admin_client: FlaskClient, session: Session, make_department: Any,
-    email: str | None, name: str, department: str, locale: str,
+    app: Flask,
+    admin_client: FlaskClient,
+    session: Session,
+    make_department: Any,
+    email: str | None,
+    name: str,
+    department: str,
+    locale: str,
 ) -> None:
     dept = make_department()
     token = csrf_token(admin_client, "/admin/people/new")
@@ -218,8 +249,7 @@ def test_person_form(
     response = post_raw(
         admin_client,
         "/admin/people/new",
-        {"email": email, "name": name, "department": department, "locale": locale,
-         "active": "y"},
+        {"email": email, "name": name, "department": department, "locale": locale, "active": "y"},
         token,
     )
     assert response.status_code < 500
@@ -258,8 +288,15 @@ def test_person_form(
 @example(code=None, name="a\x00b", description="", provider="", rate="1")
 @example(code=None, name="Repair", description="a\x00b", provider="", rate="1")
 def test_service_form(
-    app: Flask, admin_client: FlaskClient, session: Session, make_department: Any,
-    code: str | None, name: str, description: str, provider: str, rate: str,
+    app: Flask,
+    admin_client: FlaskClient,
+    session: Session,
+    make_department: Any,
+    code: str | None,
+    name: str,
+    description: str,
+    provider: str,
+    rate: str,
 ) -> None:
     dept = make_department()
     token = csrf_token(admin_client, "/admin/services/new")
@@ -270,8 +307,14 @@ def test_service_form(
     response = post_raw(
         admin_client,
         "/admin/services/new",
-        {"code": code, "name": name, "description": description, "provider": provider,
-         "sampling_rate": rate, "active": "y"},
+        {
+            "code": code,
+            "name": name,
+            "description": description,
+            "provider": provider,
+            "sampling_rate": rate,
+            "active": "y",
+        },
         token,
     )
     assert response.status_code < 500
@@ -305,8 +348,14 @@ def test_service_form(
 @example(comment="a\x00b", overall="4", effort="3", on_time="1")
 @example(comment="ok", overall="4", effort="  ", on_time=" ")  # blank: not answered
 def test_post_interaction_form(
-    app: Flask, client: FlaskClient, session: Session, invite: Any,  # noqa: F811
-    comment: str, overall: str, effort: str, on_time: str,
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    invite: Any,  # noqa: F811
+    comment: str,
+    overall: str,
+    effort: str,
+    on_time: str,
 ) -> None:
     url = f"/r/{invite('post_interaction')}"
     token = csrf_token(client, url)
@@ -350,9 +399,18 @@ def test_post_interaction_form(
 @example(comment="a\x00b", overall="4", action="next", skip=True, section="0")
 @example(comment=SCRIPT + IMG, overall="4", action="save", skip=False, section="1")
 def test_quarterly_form(
-    app: Flask, client: FlaskClient, session: Session, invite: Any, org: Any,  # noqa: F811
-    open_campaign_for: Any, make_person: Any,  # noqa: F811
-    comment: str, overall: str, action: str, skip: bool, section: str,
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    invite: Any,  # noqa: F811
+    org: Any,  # noqa: F811
+    open_campaign_for: Any,  # noqa: F811
+    make_person: Any,
+    comment: str,
+    overall: str,
+    action: str,
+    skip: bool,
+    section: str,
 ) -> None:
     campaign = session.scalar(select(Campaign)) or open_campaign_for()
     person = make_person(department=org.sales)  # one link per person and campaign
@@ -370,9 +428,11 @@ def test_quarterly_form(
     session.rollback()
     # A draft keeps what was typed (even a NUL, on "back"); an answer never stores one.
     assert all("\x00" not in (text or "") for text in session.scalars(select(Answer.text)))
-    assert session.scalar(select(InvitationDraft).limit(1)) is not None or action not in (
-        "back", "save"
-    ) or response.status_code != 200
+    assert (
+        session.scalar(select(InvitationDraft).limit(1)) is not None
+        or action not in ("back", "save")
+        or response.status_code != 200
+    )
     # A later visit shows the saved draft, escaped, without an error.
     again = client.get(url)
     assert again.status_code in (200, 410)
@@ -424,16 +484,35 @@ def test_quiz_form(
 @pytest.mark.postgres
 @SETTINGS
 @given(
-    field=st.sampled_from(["provider", "requester_email", "service", "source", "external_ref",
-                           "opened_at", "resolved_at"]),
-    value=st.one_of(hostile, st.integers(), st.floats(), st.none(), st.booleans(),
-                    st.lists(st.integers(), max_size=2)),
+    field=st.sampled_from(
+        [
+            "provider",
+            "requester_email",
+            "service",
+            "source",
+            "external_ref",
+            "opened_at",
+            "resolved_at",
+        ]
+    ),
+    value=st.one_of(
+        hostile,
+        st.integers(),
+        st.floats(),
+        st.none(),
+        st.booleans(),
+        st.lists(st.integers(), max_size=2),
+    ),
 )
 @example(field="external_ref", value=BIG)
 @example(field="external_ref", value=SCRIPT)
 @example(field="source", value="=cmd|' /C calc'!A0")
 def test_interactions_api(
-    app: Flask, client: FlaskClient, session: Session, org: Any, field: str,  # noqa: F811
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    org: Any,  # noqa: F811
+    field: str,
     value: Any,
 ) -> None:
     body: dict[str, Any] = {

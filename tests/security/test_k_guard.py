@@ -135,7 +135,11 @@ def test_the_tick_command_passes_the_setting(app, session, runner) -> None:
 
 
 def test_lowering_the_setting_does_not_lower_a_running_campaign(
-    app, session, client, admin_client, org: Org  # noqa: F811
+    app,
+    session,
+    client,
+    admin_client,
+    org: Org,  # noqa: F811
 ) -> None:
     """IT has 12 respondents in the quarter, 7 satisfied and 5 not. The campaign opened while
     the setting said 7; the app now runs with the setting back at 5: IT's T of that quarter

@@ -464,8 +464,13 @@ class LinkLifecycle(RuleBasedStateMachine):
             link.state = "opened"
 
     @precondition(lambda self: any(link.kind == "quarterly" for link in self.links))
-    @rule(pick=st.integers(0, 10_000), stale=STALE, section=st.integers(0, 1),
-          rating=st.integers(1, 5), half=st.booleans())
+    @rule(
+        pick=st.integers(0, 10_000),
+        stale=STALE,
+        section=st.integers(0, 1),
+        rating=st.integers(1, 5),
+        half=st.booleans(),
+    )
     def save_draft(self, pick: int, stale: bool, section: int, rating: int, half: bool) -> None:
         """'Save and finish later' on one section, half-answered or complete; coming back
         (through the newest link mailed) continues where it stopped."""

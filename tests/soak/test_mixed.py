@@ -188,8 +188,9 @@ class Visitor:
 class MixedRun:
     """What the visitors share: the port, links to answer, the API key, and the tallies."""
 
-    def __init__(self, port: int, tokens: list[str], api_key: str, codes: list[str],
-                 emails: list[str]) -> None:
+    def __init__(
+        self, port: int, tokens: list[str], api_key: str, codes: list[str], emails: list[str]
+    ) -> None:
         self.port = port
         self.tokens = tokens
         self.api_key = api_key
@@ -225,9 +226,7 @@ def _median_rss(samples: list[tuple[float, dict[int, float]]]) -> dict[int, floa
     """Each worker's median resident memory (MB) over ``samples`` (robust to a peak while a
     chart or a PDF is drawn)."""
     pids = {pid for _t, rss in samples for pid in rss}
-    return {
-        pid: statistics.median(rss[pid] for _t, rss in samples if pid in rss) for pid in pids
-    }
+    return {pid: statistics.median(rss[pid] for _t, rss in samples if pid in rss) for pid in pids}
 
 
 def _flask(url: str, smtp_url: str, *command: str) -> int:

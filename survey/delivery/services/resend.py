@@ -88,8 +88,7 @@ def resend_invitation(
         .where(
             Invitation.id == invitation.id,
             Invitation.status.in_(OPEN_STATUSES),
-            func.coalesce(Invitation.last_mailed_at, Invitation.created_at)
-            <= now - RESEND_PAUSE,
+            func.coalesce(Invitation.last_mailed_at, Invitation.created_at) <= now - RESEND_PAUSE,
         )
         .values(last_mailed_at=now)
         .execution_options(synchronize_session=False)

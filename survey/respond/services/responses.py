@@ -283,9 +283,7 @@ def _add_to_mark(
     return _deltas_after_mark(row, added, values)
 
 
-def _mark_parameters(
-    key: MarkKey, values: Sequence[PersonValues]
-) -> tuple[dict[str, Any], Mark]:
+def _mark_parameters(key: MarkKey, values: Sequence[PersonValues]) -> tuple[dict[str, Any], Mark]:
     """The parameters of ``ADD_MARK`` that add ``values`` to the mark of ``key``, and what
     they add (a ``Mark`` of ``values`` alone)."""
     added = Mark()
@@ -521,8 +519,10 @@ def _store(
     deltas = dict(prepared.deltas)  # the prepared deltas stay as they are: copied where added to
     for key, delta in person.items():
         base = deltas.get(key)
-        deltas[key] = delta if base is None else _Delta(
-            base.n + delta.n, base.total + delta.total, base.total_sq + delta.total_sq
+        deltas[key] = (
+            delta
+            if base is None
+            else _Delta(base.n + delta.n, base.total + delta.total, base.total_sq + delta.total_sq)
         )
     cells = _cells_of_one_response(deltas)
     if connection.dialect.name == "postgresql":

@@ -220,9 +220,7 @@ def trend_chart(card: Scorecard) -> charts.Chart | None:
             return value
         return 100.0 + 15.0 * (value - baseline.mu0) / baseline.sigma0
 
-    values = [
-        (p.iq.value if use_iq else p.isq.value) if p.isq.shown else None for p in card.trend
-    ]
+    values = [(p.iq.value if use_iq else p.isq.value) if p.isq.shown else None for p in card.trend]
     title = (
         _("%(name)s: internal service IQ by quarter", name=card.name)
         if use_iq
@@ -288,9 +286,7 @@ def _trend_alt(
     if downs:
         text += " " + _("Significant decline in %(quarters)s.", quarters=", ".join(downs))
     if partial:
-        text += " " + _(
-            "A component is missing in %(quarters)s.", quarters=", ".join(partial)
-        )
+        text += " " + _("A component is missing in %(quarters)s.", quarters=", ".join(partial))
     return text
 
 

@@ -282,9 +282,7 @@ def comments(
     (provider, quarter) index. A contact person is set only with the respondent's consent
     (``person_names`` gives the names)."""
     rows = session.execute(
-        comment_answers(provider_id, quarter, Answer.text, Response.contact_person_id).limit(
-            limit
-        )
+        comment_answers(provider_id, quarter, Answer.text, Response.contact_person_id).limit(limit)
     )
     return [CommentRow(text, person) for text, person in rows if text and text.strip()]
 

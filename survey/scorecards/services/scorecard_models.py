@@ -107,14 +107,22 @@ def read_inputs(
                 t, r = m.get("T", data.Sums()), m.get("R", data.Sums())
                 c = compliance.get((d, q), compliance_data.ComplianceCount())
                 inputs[d] = DepartmentInput(
-                    t.n, t.total, r.n, r.total, r.total_sq,
-                    m.get("people", data.Sums()).n, c.judged, c.compliant,
+                    t.n,
+                    t.total,
+                    r.n,
+                    r.total,
+                    r.total_sq,
+                    m.get("people", data.Sums()).n,
+                    c.judged,
+                    c.compliant,
                 )
             out[q] = inputs
         return out
 
-    keys = {q: (q, versions.of(q), versions.released(q), compliance_version, hour)
-            for q in set(quarters)}
+    keys = {
+        q: (q, versions.of(q), versions.released(q), compliance_version, hour)
+        for q in set(quarters)
+    }
     return _kept_per_quarter(_inputs_cache, keys, read)
 
 
@@ -147,9 +155,15 @@ class Context:
     """What every quarter of a page is computed with: the settings in force, the priors and
     the baseline (frozen or provisional), and the versions read at the start of the page."""
 
-    def __init__(self, settings: Settings, priors: Priors, baseline: BaselineInfo | None,
-                 versions: data.ScoreVersions, compliance_version: tuple[Any, ...],
-                 now: datetime) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        priors: Priors,
+        baseline: BaselineInfo | None,
+        versions: data.ScoreVersions,
+        compliance_version: tuple[Any, ...],
+        now: datetime,
+    ) -> None:
         self.settings = settings
         self.priors_key = sc.priors_key(priors)
         # One object per value: the model memos key on the priors object they were given.
@@ -163,8 +177,13 @@ class Context:
 _priors: Lru[Priors] = Lru(8)
 
 
-def context(session: Session, settings: Settings, now: datetime,
-            versions: data.ScoreVersions, stored: Baseline | None) -> Context:
+def context(
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    versions: data.ScoreVersions,
+    stored: Baseline | None,
+) -> Context:
     """The priors and baseline a page uses (see the module docstring), computed once per
     versions of the quarters they rest on. ``stored`` is the active baseline record as the
     page read it (``scorecard_data.stored_baseline``; None: none frozen yet)."""
@@ -175,8 +194,14 @@ def context(session: Session, settings: Settings, now: datetime,
         if priors is None:
             quarters = [q for q in (stored.quarters or ()) if versions.released(q)]
             priors = _pooled(session, quarters, settings, now, versions, compliance_version)
-        return Context(settings, sc.with_weights(priors, settings.weights), info, versions,
-                       compliance_version, now)
+        return Context(
+            settings,
+            sc.with_weights(priors, settings.weights),
+            info,
+            versions,
+            compliance_version,
+            now,
+        )
     released = list(versions.quarters)
     inputs = read_inputs(session, released, now, versions, compliance_version)
     priors, info = _provisional_memo.get_or_make(
@@ -202,18 +227,31 @@ def provisional(
     if frozen is None:
         return priors, None
     return priors, BaselineInfo(
-        version="provisional", mu0=frozen.mu0, sigma0=frozen.sigma0,
-        quarters=tuple(first), provisional=True, method=f"isq-{model.MODEL_VERSION}",
-        weights=dict(settings.weights), k=settings.k, mu0_se=frozen.mu0_se,
-        sigma0_se=frozen.sigma0_se, provisional_priors=True,
+        version="provisional",
+        mu0=frozen.mu0,
+        sigma0=frozen.sigma0,
+        quarters=tuple(first),
+        provisional=True,
+        method=f"isq-{model.MODEL_VERSION}",
+        weights=dict(settings.weights),
+        k=settings.k,
+        mu0_se=frozen.mu0_se,
+        sigma0_se=frozen.sigma0_se,
+        provisional_priors=True,
     )
 
 
 _provisional_memo: IdentityMemo[tuple[Priors, BaselineInfo | None]] = IdentityMemo(8)
 
 
-def _pooled(session: Session, quarters: Sequence[str], settings: Settings, now: datetime,
-            versions: data.ScoreVersions, compliance_version: tuple[Any, ...]) -> Priors:
+def _pooled(
+    session: Session,
+    quarters: Sequence[str],
+    settings: Settings,
+    now: datetime,
+    versions: data.ScoreVersions,
+    compliance_version: tuple[Any, ...],
+) -> Priors:
     inputs = read_inputs(session, quarters, now, versions, compliance_version)
     return sc.fit_pooled_priors(inputs, settings.k, settings.weights)
 
@@ -330,9 +368,7 @@ class MemoFunctions(ModelFunctions):
         return self._trends.get_or_make(models, None, lambda: self._pure.trends(models))
 
     def standings(self, model: QuarterModel, k: int) -> Mapping[int, tuple[tuple[str, str], ...]]:
-        return self._standings.get_or_make(
-            (model,), k, lambda: self._pure.standings(model, k)
-        )
+        return self._standings.get_or_make((model,), k, lambda: self._pure.standings(model, k))
 
 
 #: The one set of memoised model functions every scorecard page, export and the API share.

@@ -82,9 +82,7 @@ def read_page(
         compliance=_compliance_snapshot(
             session, department_id, quarter, now, locale, compliance_version
         ),
-        counts=MappingProxyType(
-            {q: MappingProxyType(dict(m)) for (_p, q), m in counts.items()}
-        ),
+        counts=MappingProxyType({q: MappingProxyType(dict(m)) for (_p, q), m in counts.items()}),
         comments=_comment_snapshot(session, department_id, quarter, versions)
         if released and comments
         else None,
