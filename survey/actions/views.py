@@ -9,7 +9,7 @@ managers of another department get 403 on every route; anonymous visitors go to 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from survey.models.action import TRANSLATED_FIELDS
 from survey.names import TRANSLATED_LOCALES
 from survey.services.paging import page_arg, paginate
 from survey.services.refusals import OrgError
+from survey.views.admin.common import per_page
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -73,7 +74,7 @@ def index() -> str:
         get_session(),
         services.listing(department.id if department else None),
         page_arg(request.args.get("page")),
-        int(current_app.config["PAGE_SIZE"]),
+        per_page(),
     )
     departments = (
         list(get_session().scalars(select(Department).order_by(Department.name)))
