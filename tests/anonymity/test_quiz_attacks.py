@@ -24,8 +24,8 @@ from survey.periods import quarter_bounds, quarter_of, shift_quarter
 from survey.quiz.items import install_quiz
 from survey.quiz.services import department_self_view, item_keys, live_items
 from survey.scorecards.services import scorecard_data
-from survey.services.invitations import issue_invitation
 from tests.conftest import csrf_token
+from tests.factories import invitation_link
 
 KEY_IN_URL = re.compile(r"/quiz/r/([A-Za-z0-9_-]+)$")
 NONCE = re.compile(r'nonce="[^"]*"|name="csrf_token"[^>]*value="[^"]*"')
@@ -87,10 +87,7 @@ def _key(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def _invite(session, person) -> str:  # type: ignore[no-untyped-def]
-    now = datetime.now(UTC)
-    _invitation, token = issue_invitation(session, person, "quiz", now + timedelta(days=30))
-    session.commit()
-    return token
+    return invitation_link(session, person, "quiz", datetime.now(UTC) + timedelta(days=30))
 
 
 def _page(client, url: str) -> str:  # type: ignore[no-untyped-def]
