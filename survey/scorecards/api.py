@@ -9,15 +9,9 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 
-from survey import hooks
 from survey.db import get_session
 from survey.scorecards.services.scorecard_data import department_by_code
-from survey.scorecards.services.scorecard_export import to_json
-from survey.scorecards.services.scorecard_priorities import (
-    department_priorities,
-    priorities_json,
-)
-from survey.scorecards.services.scorecard_summary import summarise, summary_json
+from survey.scorecards.services.scorecard_documents import api_body
 from survey.scorecards.services.scorecards import Settings, build_scorecard
 from survey.views.api import api_error, api_key_required, bp
 from survey.views.api_language import LANG_ERROR, LanguageError, answer_language
@@ -44,10 +38,7 @@ def department_scorecard(code: str) -> Any:
         )
     except ValueError:
         return api_error(400, "quarter must look like 2026Q1", "quarter")
-    body = {**to_json(card), **hooks.gather("api.scorecard", db, department, card, settings)}
-    body["summary"] = summary_json(summarise(card), card.settings.k, card.settings.comment_k)
-    body["priorities"] = priorities_json(department_priorities(db, department.id, card))
-    response = jsonify(body)
+    response = jsonify(api_body(db, department, card, settings))
     # Figures released under the anonymity rules: no cache may keep or serve them to others.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -9,7 +9,6 @@ latest quarter with a note, never an error.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
@@ -29,11 +28,10 @@ from survey.scorecards.services import (
     chart_cache,
     scorecard_charts,
     scorecard_export,
-    scorecard_pdf,
 )
 from survey.scorecards.services.scorecard_data import department_names
+from survey.scorecards.services.scorecard_documents import pdf_report
 from survey.scorecards.services.scorecard_export import reason_text
-from survey.scorecards.services.scorecard_front import priority_lines, report_front
 from survey.scorecards.services.scorecard_names import localize_overview
 from survey.scorecards.services.scorecard_priorities import department_priorities
 from survey.scorecards.services.scorecard_summary import page_summary
@@ -219,18 +217,13 @@ def department_csv(code: str) -> WerkzeugResponse:
 @signed_in_required
 def department_pdf(code: str) -> WerkzeugResponse:
     dept = _department(code)
-    session = get_session()
+    session, given = get_session(), settings()
     card, _problem = build_scorecard(
-        session, dept, request.args.get("quarter"), settings(), locale=current_locale()
+        session, dept, request.args.get("quarter"), given, locale=current_locale()
     )
-    front = replace(
-        report_front(card),
-        priorities=priority_lines(department_priorities(session, dept.id, card)),
-    )
-    extra = hooks.gather("report.front", session, dept, card, settings())
-    front = replace(front, **{k: v for k, v in extra.items() if k in ("priorities", "actions")})
+    comments = readable_comments_of(dept, card, filtered=False)
     return _download(
-        scorecard_pdf.to_pdf(card, front, readable_comments_of(dept, card, filtered=False)),
+        pdf_report(session, dept, card, given, comments),
         "application/pdf",
         f"scorecard-{card.code}-{card.quarter}.pdf",
     )
