@@ -231,6 +231,56 @@ def freeze_baseline_command(rebase: bool, quarters: str) -> None:
     )
 
 
+@group.command("export")
+@click.option("--quarter", default="", help="YYYYQn, a released quarter (default: the latest).")
+@click.option(
+    "--department",
+    "codes",
+    multiple=True,
+    help="A department's code; repeat for several (default: every active department).",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["csv", "json", "pdf"]),
+    help="csv, json or pdf; repeat for several (default: csv).",
+)
+@click.option("--lang", default="en", show_default=True, type=click.Choice(["en", "it", "fr"]))
+@click.option(
+    "--out",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write into (created if need be).",
+)
+def export_command(
+    quarter: str, codes: tuple[str, ...], formats: tuple[str, ...], lang: str, out: Path
+) -> None:
+    """Write department scorecards of a released quarter to files (scorecard-CODE-QUARTER.csv,
+    .json, .pdf): what the pages and the API publish, gated figures only. Writes nothing
+    when any department, the quarter or the language is refused."""
+    from flask import current_app
+
+    from survey.scorecards.exports import ExportError, scorecard_files, write_files
+    from survey.scorecards.services.scorecards import Settings
+
+    try:
+        files = scorecard_files(
+            get_session(),
+            Settings.from_config(current_app.config),
+            codes=codes,
+            quarter=quarter or None,
+            formats=formats or ("csv",),
+            locale=lang,
+        )
+    except ExportError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    for path in write_files(out, files):
+        click.echo(str(path))
+
+
 @group.command("tick")
 def tick() -> None:
     """Do all scheduled work: campaigns, reminders, post-interaction surveys, expiry."""
