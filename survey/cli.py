@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from survey.db import database, get_session
+from survey.locales import DEFAULT_LOCALE, LOCALES
 from survey.migrate import upgrade
 from survey.models import Department, User
 from survey.services.accounts import create_api_key, create_user, normalise_email, set_password
@@ -246,7 +247,7 @@ def freeze_baseline_command(rebase: bool, quarters: str) -> None:
     type=click.Choice(["csv", "json", "pdf"]),
     help="csv, json or pdf; repeat for several (default: csv).",
 )
-@click.option("--lang", default="en", show_default=True, type=click.Choice(["en", "it", "fr"]))
+@click.option("--lang", default=DEFAULT_LOCALE, show_default=True, type=click.Choice(LOCALES))
 @click.option(
     "--out",
     default=".",

@@ -23,7 +23,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.locales import LOCALES
+from survey.locales import DEFAULT_LOCALE, LOCALES
 from survey.models import Department
 from survey.periods import parse_quarter
 from survey.scorecards.comment_filters import readable_comments_of
@@ -96,7 +96,7 @@ def scorecard_files(
     codes: Sequence[str] = (),
     quarter: str | None = None,
     formats: Sequence[str] = ("csv",),
-    locale: str = "en",
+    locale: str = DEFAULT_LOCALE,
     now: datetime | None = None,
 ) -> list[ExportedFile]:
     """The files of an export, built in memory: for each department (``codes``, or every
