@@ -1,8 +1,8 @@
 """Scorecards written to files by the operator's ``export`` command (``survey/cli.py``): every
 active department's scorecard of a released quarter (or the departments named) as CSV, JSON
 and PDF, each the very document the page's CSV and PDF links and the API serve for that
-quarter and language (``services.scorecard_documents``): only gated figures, CSV cells safe in
-a spreadsheet.
+quarter and language (``services.scorecard_documents``), and with every department in CSV the
+overview's CSV: only gated figures, CSV cells safe in a spreadsheet.
 
 Everything is built before anything is written, so a refused request (an unknown
 department, a malformed quarter, a quarter not released) writes nothing; files are then
@@ -28,9 +28,11 @@ from survey.models import Department
 from survey.periods import parse_quarter
 from survey.scorecards.comment_filters import readable_comments_of
 from survey.scorecards.services import scorecard_export
-from survey.scorecards.services.scorecard_data import score_versions
+from survey.scorecards.services.scorecard_data import department_names, score_versions
 from survey.scorecards.services.scorecard_documents import api_body, pdf_report
-from survey.scorecards.services.scorecards import Settings, build_scorecard
+from survey.scorecards.services.scorecard_names import localize_overview
+from survey.scorecards.services.scorecard_overview_export import overview_csv
+from survey.scorecards.services.scorecards import Settings, build_overview, build_scorecard
 
 #: The formats the command writes, in the order it writes them.
 FORMATS = ("csv", "json", "pdf")
@@ -101,7 +103,9 @@ def scorecard_files(
 ) -> list[ExportedFile]:
     """The files of an export, built in memory: for each department (``codes``, or every
     active one) the scorecard of ``quarter`` (default: the latest released) in each of
-    ``formats`` (of ``FORMATS``), texts and names in ``locale``. Needs an app context;
+    ``formats`` (of ``FORMATS``), texts and names in ``locale``; when every active department
+    is exported as CSV, the overview too (``overview-<quarter>.csv``, as the overview page's
+    download). Needs an app context;
     raises ExportError (nothing built) for an unknown department, format or language, or a
     quarter malformed or not released."""
     bad = [f for f in formats if f not in FORMATS]
@@ -128,6 +132,11 @@ def scorecard_files(
                     comments = readable_comments_of(department, card, filtered=False)
                     body = pdf_report(session, department, card, settings, comments)
                 files.append(ExportedFile(f"{stem}.{form}", body))
+        if not codes and "csv" in formats:
+            overview, _problem = build_overview(session, chosen, settings, now)
+            overview = localize_overview(overview, department_names(session, locale))
+            body = overview_csv(overview).encode("utf-8-sig")
+            files.append(ExportedFile(f"overview-{chosen}.csv", body))
     return files
 
 

@@ -28,6 +28,7 @@ from survey.scorecards.services import (
     chart_cache,
     scorecard_charts,
     scorecard_export,
+    scorecard_overview_export,
 )
 from survey.scorecards.services.scorecard_data import department_names
 from survey.scorecards.services.scorecard_documents import pdf_report
@@ -122,6 +123,17 @@ def overview() -> str:
         body=body,
         **helpers,
     )
+
+
+@bp.get("/overview.csv")
+@signed_in_required
+def overview_csv() -> WerkzeugResponse:
+    """The overview's figures as CSV (``scorecard_overview_export``), for every signed-in
+    reader, as the page: ``?quarter=`` as there, names in the reader's language."""
+    result, _problem = build_overview(get_session(), request.args.get("quarter"), settings())
+    result = localize_overview(result, department_names(get_session(), current_locale()))
+    body = scorecard_overview_export.overview_csv(result).encode("utf-8-sig")
+    return _download(body, "text/csv", f"overview-{result.quarter}.csv")
 
 
 def _rendered_once(

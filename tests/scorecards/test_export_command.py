@@ -114,7 +114,10 @@ def test_default_is_every_active_department_in_the_latest_released_quarter(
     code, _printed, err = _export(runner, out)
     assert code == 0, err
     active = ("ENG", "FIN", "HR", "IT", "SALES")
-    assert sorted(p.name for p in out.iterdir()) == [f"scorecard-{d}-2026Q2.csv" for d in active]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "overview-2026Q2.csv",
+        *(f"scorecard-{d}-2026Q2.csv" for d in active),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask_babel import gettext as _
@@ -24,12 +24,14 @@ from survey.scorecards.services.scorecards import (
     NO_SURVEY_COMPONENT,
     ONE_SIDED,
     REMAINDER,
+    BaselineInfo,
     ChangeFlag,
     Component,
     Distribution,
     Gated,
     IqFigure,
     Scorecard,
+    Settings,
 )
 from survey.services.csv_cells import safe_cell
 
@@ -248,30 +250,63 @@ def to_json(card: Scorecard) -> dict[str, Any]:
     }
 
 
+def settings_rows(
+    settings: Settings, baseline: BaselineInfo | None, quarter: str
+) -> Iterator[list[Any]]:
+    """The CSV rows saying what a result was built with: k, the weights, the baseline (its
+    mean and spread, provisional or frozen)."""
+    yield ["settings", "k", quarter, settings.k, None, None, None, ""]
+    for key, weight in settings.weights.items():
+        yield ["settings", f"weight {key}", quarter, weight, None, None, None, ""]
+    if baseline is not None:
+        note = _("provisional") if baseline.provisional else _("frozen")
+        used = " ".join(baseline.quarters)
+        yield ["baseline", baseline.version, used, baseline.mu0, None, None, None, note]
+        yield ["baseline", "sigma0", used, baseline.sigma0, None, None, None, note]
+
+
+def gated_row(
+    section: str, item: str, quarter: str, figure: Gated, k: int, comment_k: int
+) -> list[Any]:
+    """A CSV row of a gated figure: its value, interval and n, or only why it is hidden."""
+    if figure.shown:
+        return [section, item, quarter, figure.value, figure.low, figure.high, figure.n, ""]
+    reason = reason_text(figure.reason, k, comment_k)
+    return [section, item, quarter, None, None, None, None, reason]
+
+
+def iq_row(
+    section: str, item: str, quarter: str, figure: IqFigure, k: int, comment_k: int
+) -> list[Any]:
+    """A CSV row of an IQ: its value and interval, or only why it is hidden."""
+    if figure.shown:
+        return [section, item, quarter, figure.value, figure.low, figure.high, None, ""]
+    reason = reason_text(figure.reason, k, comment_k)
+    return [section, item, quarter, None, None, None, None, reason]
+
+
+def csv_text(rows: Iterable[list[Any]]) -> str:
+    """``rows`` under the export's header (section, item, quarter, value, low, high, n, note),
+    every cell safe to open in a spreadsheet (``csv_cells.safe_cell``)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["section", "item", "quarter", "value", "low", "high", "n", "note"])
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
 def _rows(card: Scorecard) -> Iterator[list[Any]]:
     k, ck = card.settings.k, card.settings.comment_k
     names = labels()
 
     def gated(section: str, item: str, quarter: str, figure: Gated) -> list[Any]:
-        if figure.shown:
-            return [section, item, quarter, figure.value, figure.low, figure.high, figure.n, ""]
-        return [section, item, quarter, None, None, None, None, reason_text(figure.reason, k, ck)]
+        return gated_row(section, item, quarter, figure, k, ck)
 
     q = card.quarter
     yield ["department", card.code, q, None, None, None, None, card.name]
-    yield ["settings", "k", q, k, None, None, None, ""]
-    for key, weight in card.settings.weights.items():
-        yield ["settings", f"weight {key}", q, weight, None, None, None, ""]
-    if card.baseline is not None:
-        b = card.baseline
-        note = _("provisional") if b.provisional else _("frozen")
-        yield ["baseline", b.version, " ".join(b.quarters), b.mu0, None, None, None, note]
-        yield ["baseline", "sigma0", " ".join(b.quarters), b.sigma0, None, None, None, note]
-    iq = card.iq
-    if iq.shown:
-        yield ["headline", "IQ", q, iq.value, iq.low, iq.high, None, ""]
-    else:
-        yield ["headline", "IQ", q, None, None, None, None, reason_text(iq.reason, k, ck)]
+    yield from settings_rows(card.settings, card.baseline, q)
+    yield iq_row("headline", "IQ", q, card.iq, k, ck)
     yield gated("headline", "ISQ", q, card.isq)
     for c in card.components:
         label = names["components"][c.key]
@@ -353,9 +388,4 @@ def _rows(card: Scorecard) -> Iterator[list[Any]]:
 
 def to_csv(card: Scorecard) -> str:
     """The scorecard's figures, one per row, safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["section", "item", "quarter", "value", "low", "high", "n", "note"])
-    for row in _rows(card):
-        writer.writerow([safe_cell(cell) for cell in row])
-    return out.getvalue()
+    return csv_text(_rows(card))
