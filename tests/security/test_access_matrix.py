@@ -80,6 +80,7 @@ ACCESS = {
     "quiz.result": LINK,
     "quiz.retake": LINK,
     "scorecards.overview": SIGNED_IN,
+    "scorecards.overview_csv": SIGNED_IN,
     "scorecards.department": OWN,
     "scorecards.department_csv": OWN,
     "scorecards.department_pdf": OWN,
