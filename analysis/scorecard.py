@@ -19,7 +19,9 @@ Units: every figure on 0..100. Per department and quarter (``DepartmentInput``):
 A component is hidden (``NO_DATA``, ``BELOW_K``, ``ONE_SIDED``, ``CERTAIN``) before the model
 sees it: it then enters the model with n = 0, i.e. it takes its prior mean with its prior
 variance, and its sums enter neither the priors nor any test.
-ISQ is shown only when T or R is shown.
+ISQ is shown only when T or R is shown; when neither is, it is hidden as ``WITHHELD`` (there
+are survey answers) or ``NO_SURVEY_COMPONENT`` (there are none), never with a component's own
+reason.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ CERTAIN = "certain"
 ONE_SIDED = "one_sided"
 BELOW_COMMENT_K = "below_comment_k"
 NO_SURVEY_COMPONENT = "no_survey_component"
+#: An ISQ neither of whose survey components (T, R) can be shown, while there are survey
+#: answers: too few people, or answers too alike. One reason for all such cases, so that the
+#: ISQ (on the overview, open to every reader) never tells which; the components say.
+WITHHELD = "withheld"
 NO_BASELINE = "no_baseline"
 
 COMPONENTS = model.COMPONENTS
@@ -521,7 +527,7 @@ def build_quarter_model(
         else:
             # Neither T nor R shown: no model output of the department is published, not
             # even its shrunk C (the raw compliance share is the page's, gated on its own).
-            isq = Gated.hidden(BELOW_K if (i.t_n or i.r_n) else NO_SURVEY_COMPONENT)
+            isq = Gated.hidden(WITHHELD if (i.t_n or i.r_n) else NO_SURVEY_COMPONENT)
             group = "in_line"
             if why["C"] is None:
                 comps["C"] = Component("C", i.c_judged, None, None, None, None, NO_SURVEY_COMPONENT)

@@ -23,6 +23,7 @@ from analysis.scorecard import (  # noqa: F401  (re-exported: the pages' vocabul
     NO_SURVEY_COMPONENT,
     ONE_SIDED,
     REMAINDER,
+    WITHHELD,
     Component,
     Distribution,
     Gated,

@@ -49,7 +49,9 @@ def _reason() -> dict[str, Any]:
         "(fewer than k distinct people), remainder (would reveal a small group), one_sided (a "
         "share with fewer than k people on one of its sides: always below 2k people), certain "
         "(a mean so near an end of the scale that it would tell how a small group answered), "
-        "below_comment_k, no_survey_component, no_baseline",
+        "below_comment_k, no_survey_component, withheld (an ISQ or IQ when neither T nor R can be "
+        "shown although there are survey answers: too few people, or answers too alike; the "
+        "components give their own reasons), no_baseline",
     }
 
 

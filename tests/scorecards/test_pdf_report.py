@@ -200,7 +200,7 @@ def test_the_report_of_a_hidden_department_shows_reasons_only(
     pages = _texts(response.get_data())
     text = "\n".join(pages)
     flat = re.sub(r"\s+", " ", text)
-    assert "Internal service IQ: Hidden: fewer than 5 respondents" in flat
+    assert "Internal service IQ: Hidden: too few respondents, or answers too alike" in flat
     assert "50.0" not in text
     images = _render(response.get_data(), 0.5)
     assert len(images) == len(pages) >= 2

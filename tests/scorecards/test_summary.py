@@ -233,7 +233,7 @@ def test_hidden_department_summary_says_not_enough_answers(
     block = re.search(r'<section class="summary".*?</section>', page)
     assert block is not None
     assert "Not enough answers yet for a summary of this quarter." in block.group(0)
-    assert "fewer than 5 respondents" in block.group(0)
+    assert "too few respondents, or answers too alike" in block.group(0)
     assert "50.0" not in block.group(0) and "Weakest" not in block.group(0)
 
 

@@ -24,6 +24,7 @@ from survey.scorecards.services.scorecards import (
     NO_SURVEY_COMPONENT,
     ONE_SIDED,
     REMAINDER,
+    WITHHELD,
     BaselineInfo,
     ChangeFlag,
     Component,
@@ -87,6 +88,10 @@ def reason_text(reason: str | None, k: int, comment_k: int) -> str:
         ),
         BELOW_COMMENT_K: _("Comments appear once at least %(k)s people have answered", k=comment_k),
         NO_SURVEY_COMPONENT: _("No survey answers yet"),
+        WITHHELD: _(
+            "Hidden: too few respondents, or answers too alike, to show without telling how "
+            "people answered"
+        ),
         NO_BASELINE: _("The IQ appears once a baseline can be set"),
     }
     return texts.get(reason or "", _("Hidden"))

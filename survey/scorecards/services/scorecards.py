@@ -35,6 +35,7 @@ from analysis.scorecard_results import (  # noqa: F401  (re-exported)
     ONE_SIDED,
     REMAINDER,
     RESOLUTION_BUCKETS,
+    WITHHELD,
     BaselineInfo,
     ChangeFlag,
     Comment,
