@@ -58,3 +58,95 @@ def test_score_triggers_go_back_to_rows_and_forth_to_statements(db_url: str) -> 
         assert at_0004 == ["score_totals_cells"]
     else:
         assert at_head == at_0004 and len(at_head) == 4
+
+
+# Migration 0013 is the one before which the chain's SQLite rebuilds of ``campaigns`` and
+# ``interactions`` (batch mode: copy, DROP, rename) run; its revision comes after 0015.
+BEFORE_REBUILDS = "0015"
+_ROWS = (
+    "INSERT INTO departments (id, code, name, active, created_at)"
+    " VALUES (1, 'OPS', 'Operations', 1, '2026-01-01 00:00:00')",
+    "INSERT INTO people (id, email, name, department_id, locale, active, opted_out, created_at)"
+    " VALUES (1, 'a@example.org', 'A', 1, 'en', 1, 0, '2026-01-01 00:00:00')",
+    "INSERT INTO questionnaires (id, kind, name, active, revision, created_at)"
+    " VALUES (900, 'quarterly', 'q', 1, 0, '2026-01-01 00:00:00')",
+    "INSERT INTO campaigns (id, name, quarter, audience, opens_at, closes_at, status,"
+    " reminder_max, reminder_min_days, min_group_size, questionnaire_id, created_at)"
+    " VALUES (1, 'Q1', '2026Q1', 'all', '2026-01-01 00:00:00', '2026-02-01 00:00:00', 'open',"
+    " 2, 3, 5, 900, '2026-01-01 00:00:00')",
+    "INSERT INTO campaign_departments (campaign_id, department_id) VALUES (1, 1)",
+    "INSERT INTO interactions (id, provider_department_id, requester_person_id, opened_at,"
+    " created_at, survey_decision, reopen_count, paused_seconds)"
+    " VALUES (1, 1, 1, '2026-01-02 00:00:00', '2026-01-02 00:00:00', 'invited', 0, 0)",
+    "INSERT INTO invitations (id, person_id, kind, campaign_id, status, created_at, expires_at,"
+    " reminders_sent) VALUES (1, 1, 'quarterly', 1, 'sent', '2026-01-01 00:00:00',"
+    " '2026-02-01 00:00:00', 0)",
+    "INSERT INTO invitations (id, person_id, kind, interaction_id, status, created_at,"
+    " expires_at, reminders_sent) VALUES (2, 1, 'post_interaction', 1, 'sent',"
+    " '2026-01-02 00:00:00', '2026-02-02 00:00:00', 0)",
+    "INSERT INTO responses (id, kind, questionnaire_id, provider_department_id,"
+    " customer_department_id, campaign_id, quarter, iso_week)"
+    " VALUES ('r1', 'quarterly', 900, 1, 1, 1, '2026Q1', '2026-W03')",
+)
+_COUNTS = (
+    "SELECT count(*) FROM invitations",
+    "SELECT count(*) FROM campaign_departments",
+    "SELECT count(*) FROM responses WHERE campaign_id = 1",
+    "SELECT count(*) FROM interactions",
+)
+
+
+def test_sqlite_table_rebuilds_keep_the_rows_that_refer_to_the_table(tmp_path) -> None:
+    """The attack on an upgrade: a database with a campaign, its invitations, a handled
+    request with its survey link and a response, taken through the migrations that rebuild
+    ``campaigns`` and ``interactions``. With foreign keys enforced, SQLite's DROP TABLE of the
+    old copy deletes its rows first, and ON DELETE CASCADE and SET NULL reach every
+    invitation and response: an upgrade emptied them. Every row must come through."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from survey.migrate import alembic_config, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path}/upgrade.sqlite3")
+    upgrade(engine, BEFORE_REBUILDS)
+    with engine.begin() as conn:
+        for statement in _ROWS:
+            conn.execute(text(statement))
+        before = [conn.execute(text(q)).scalar() for q in _COUNTS]
+    assert before == [2, 1, 1, 1]
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert [conn.execute(text(q)).scalar() for q in _COUNTS] == before
+        # Foreign keys are enforced again on the pooled connection the migration used.
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    # And back down through the same rebuilds.
+    command.downgrade(alembic_config(engine), BEFORE_REBUILDS)
+    with engine.connect() as conn:
+        assert [conn.execute(text(q)).scalar() for q in _COUNTS] == before
+    engine.dispose()
+
+
+def test_a_migration_that_breaks_a_reference_on_sqlite_is_refused(tmp_path) -> None:
+    """With foreign keys off during the migrations, a row left pointing nowhere must fail
+    the upgrade (``PRAGMA foreign_key_check``) and leave the database as it was."""
+    import sqlite3
+
+    from survey.migrate import upgrade
+
+    path = tmp_path / "broken.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine, BEFORE_REBUILDS)
+    with sqlite3.connect(path) as driver:  # foreign keys off: the driver's default
+        driver.execute(_ROWS[0])
+        driver.execute(
+            "INSERT INTO people (id, email, name, department_id, locale, active, opted_out,"
+            " created_at) VALUES (2, 'b@example.org', 'B', 77, 'en', 1, 0, '2026-01-01 00:00:00')"
+        )
+        version = driver.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    driver.close()
+    with pytest.raises(RuntimeError, match="people"):
+        upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == version
+    engine.dispose()
