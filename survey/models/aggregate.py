@@ -120,8 +120,8 @@ class RespondentMark(Base):
     database (``survey.pseudonyms``), so the table holds no person: it lets a second answer of
     the same person about the same provider and quarter be recognised, so that the person is
     counted once and weighs one (``t_*``: their post-interaction satisfaction answers,
-    0 or 100 each; ``r_*``: their quarterly relationship scores, 0..100). Nothing links a mark
-    to a response. ``responses`` counts the person's responses here (1: the first).
+    0 or 100 each; ``r_*``: their quarterly relationship scores, 0..100). No column links a
+    mark to a response (a reader of the database itself can: ``docs/anonymity.md``). ``responses`` counts the person's responses here (1: the first).
     Someone holding both the database and the key could recompute a person's
     pseudonym and read these sums: ``docs/anonymity.md`` says so.
     """

@@ -23,7 +23,8 @@ def utcnow() -> datetime:
 
 
 def random_id() -> str:
-    """A 128-bit random hex id: reveals neither creation order nor count."""
+    """A 128-bit random hex id: the id itself tells neither creation order nor count (what the
+    storage tells a reader of the database itself: ``docs/anonymity.md``)."""
     return secrets.token_hex(16)
 
 
