@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.models.base import Base, utcnow
+from survey.models.base import NO_ROW_ORDER, Base, utcnow
 
 
 class ScoreCell(Base):
@@ -121,12 +121,14 @@ class RespondentMark(Base):
     the same person about the same provider and quarter be recognised, so that the person is
     counted once and weighs one (``t_*``: their post-interaction satisfaction answers,
     0 or 100 each; ``r_*``: their quarterly relationship scores, 0..100). No column links a
-    mark to a response (a reader of the database itself can: ``docs/anonymity.md``). ``responses`` counts the person's responses here (1: the first).
-    Someone holding both the database and the key could recompute a person's
-    pseudonym and read these sums: ``docs/anonymity.md`` says so.
+    mark to a response (a reader of the database itself can: ``docs/anonymity.md``).
+    ``responses`` counts the person's responses here (1: the first). Someone holding both
+    the database and the key could recompute a person's pseudonym and read these sums:
+    ``docs/anonymity.md`` says so. On SQLite the table has no ``rowid`` (``NO_ROW_ORDER``).
     """
 
     __tablename__ = "respondent_marks"
+    __table_args__ = (NO_ROW_ORDER,)
 
     provider_department_id: Mapped[int] = mapped_column(
         ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True

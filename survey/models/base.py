@@ -22,6 +22,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: Table options of the tables that hold answers (responses, answers, respondent marks): on
+#: SQLite no hidden ``rowid``, whose order is the order rows were written in, so rows are stored
+#: by their keys (migration 0020). PostgreSQL ignores the option.
+NO_ROW_ORDER = {"sqlite_with_rowid": False}
+
+
 def random_id() -> str:
     """A 128-bit random hex id: the id itself tells neither creation order nor count (what the
     storage tells a reader of the database itself: ``docs/anonymity.md``)."""

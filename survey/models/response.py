@@ -1,8 +1,11 @@
 """Anonymous responses and their answers.
 
 A response row carries no person, no token, no invitation and no time finer than the ISO week.
-Its id is random, so ids reveal neither order nor count. The only link to a person is
-``contact_person_id``, set solely when the respondent asked to be contacted about a comment.
+Its id is random, so ids reveal neither order nor count, and on SQLite both tables are
+``WITHOUT ROWID`` (stored by their keys, not in the order written; migration 0020). The only
+link to a person is ``contact_person_id``, set solely when the respondent asked to be
+contacted about a comment. What a reader of the database itself can still link:
+``docs/anonymity.md``.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.models.base import Base, random_id
+from survey.models.base import NO_ROW_ORDER, Base, random_id
 
 
 class Response(Base):
@@ -29,6 +32,7 @@ class Response(Base):
             "quarter",
             "customer_department_id",
         ),
+        NO_ROW_ORDER,
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
@@ -62,6 +66,7 @@ class Answer(Base):
     __tablename__ = "answers"
     __table_args__ = (
         CheckConstraint("value IS NULL OR (value >= 0 AND value <= 10)", name="value_range"),
+        NO_ROW_ORDER,
     )
 
     response_id: Mapped[str] = mapped_column(
