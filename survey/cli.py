@@ -36,6 +36,21 @@ def init_db() -> None:
     click.echo("Database is at the newest schema; questionnaires and the quiz are installed.")
 
 
+@group.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Copy the SQLite database to PATH (a new file, mode 0600) as one consistent snapshot,
+    while the service runs; for PostgreSQL use pg_dump."""
+    from survey.backup import BackupError, backup_sqlite
+
+    try:
+        done = backup_sqlite(database().engine, path)
+    except BackupError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"Backed up to {done.path} ({done.size} bytes, schema {done.revision}).")
+
+
 @group.command("create-admin")
 @click.argument("email")
 @click.option("--password", help="Password (asked for when omitted).")
