@@ -397,7 +397,6 @@ class Simulation:
             quarter=quarter_of(day),
             iso_week=iso_week_of(day),
             answers=answers,
-            service_id=self.ids.services[request.service.code],
             contact_person_id=contact,
             person_id=person.id,
         )

@@ -68,3 +68,35 @@ def test_what_a_reader_of_the_database_can_link(
     assert len(scanned) == PEOPLE and scanned == sorted(scanned)
     value = dict(session.execute(text(f"SELECT r.id, a.value FROM responses r {OVERALL}")).all())
     assert [value[i] for i in scanned] != list(given.values())
+
+
+def test_a_post_interaction_answer_does_not_name_its_service(
+    client: Any, org: Any, session: Session
+) -> None:
+    """Two Sales people, each helped by IT through a different service in the same week, both
+    answer. A reader of the database who knows which request each made (the requests name
+    their service and requester) must not be able to tell whose answer is whose from the
+    response rows: they differ in their random id only."""
+    from datetime import timedelta
+
+    from survey.models import Service
+    from survey.models.base import utcnow
+    from tests import factories
+
+    access = Service(provider_department_id=org.it.id, code="IT-ACCESS", name="Access rights")
+    session.add(access)
+    session.commit()
+    now = utcnow()
+    for person, service, overall in ((org.person(0), org.laptop, 1), (org.person(2), access, 5)):
+        assert person.department_id == org.sales.id
+        request = factories.handled_request(session, person, org.it, service, now)
+        token = factories.invitation_link(
+            session, person, "post_interaction", now + timedelta(days=14), interaction=request
+        )
+        url = f"/r/{token}"
+        reply = client.post(url, data={"csrf_token": csrf_token(client, url), "overall": overall})
+        assert reply.status_code == 302
+    rows = session.execute(text("SELECT * FROM responses")).mappings().all()
+    assert len(rows) == 2 and "service_id" not in rows[0]
+    first, second = ({k: v for k, v in row.items() if k != "id"} for row in rows)
+    assert first == second

@@ -100,7 +100,6 @@ def prepare_post_interaction(
         quarter=quarter,
         iso_week=iso_week_of(now),
         answers=dict(answers),
-        service_id=link.service.id if link.service is not None else None,
         contact_person_id=_contact(link.person_id, answers),
         respondent=pseudonym(app_key(), link.person_id, provider.id, quarter),
     )

@@ -68,7 +68,6 @@ class ResponseInput:
     quarter: str
     iso_week: str
     answers: Mapping[str, Any]
-    service_id: int | None = None
     campaign_id: int | None = None
     contact_person_id: int | None = None
     #: The respondent's pseudonym (``survey.pseudonyms``); None counts as a person of its own.
@@ -417,7 +416,6 @@ def prepare_response(
     quarter: str,
     iso_week: str,
     answers: Mapping[str, Any],
-    service_id: int | None = None,
     campaign_id: int | None = None,
     contact_person_id: int | None = None,
     respondent: str | None = None,
@@ -437,7 +435,6 @@ def prepare_response(
         quarter=quarter,
         iso_week=iso_week,
         answers=answers,
-        service_id=service_id,
         campaign_id=campaign_id,
         contact_person_id=contact_person_id,
         respondent=respondent,
@@ -451,7 +448,6 @@ def prepare_response(
         "questionnaire_id": questionnaire.id,
         "provider_department_id": provider_department_id,
         "customer_department_id": customer_department_id,
-        "service_id": service_id,
         "campaign_id": campaign_id,
         "quarter": quarter,
         "iso_week": iso_week,
@@ -589,7 +585,6 @@ def bulk_store_responses(
                 "questionnaire_id": questionnaires[item.kind].id,
                 "provider_department_id": item.provider_department_id,
                 "customer_department_id": item.customer_department_id,
-                "service_id": item.service_id,
                 "campaign_id": item.campaign_id,
                 "quarter": item.quarter,
                 "iso_week": item.iso_week,
