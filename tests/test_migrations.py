@@ -63,6 +63,8 @@ def test_score_triggers_go_back_to_rows_and_forth_to_statements(db_url: str) -> 
 # Migration 0013 is the one before which the chain's SQLite rebuilds of ``campaigns`` and
 # ``interactions`` (batch mode: copy, DROP, rename) run; its revision comes after 0015.
 BEFORE_REBUILDS = "0015"
+# The last revision whose responses name their campaign (0021 drops the column).
+LAST_WITH_CAMPAIGN = "0020"
 _ROWS = (
     "INSERT INTO departments (id, code, name, active, created_at)"
     " VALUES (1, 'OPS', 'Operations', 1, '2026-01-01 00:00:00')",
@@ -91,7 +93,7 @@ _ROWS = (
 _COUNTS = (
     "SELECT count(*) FROM invitations",
     "SELECT count(*) FROM campaign_departments",
-    "SELECT count(*) FROM responses WHERE campaign_id = 1",
+    "SELECT count(*) FROM responses",
     "SELECT count(*) FROM interactions",
 )
 
@@ -114,6 +116,10 @@ def test_sqlite_table_rebuilds_keep_the_rows_that_refer_to_the_table(tmp_path) -
             conn.execute(text(statement))
         before = [conn.execute(text(q)).scalar() for q in _COUNTS]
     assert before == [2, 1, 1, 1]
+    upgrade(engine, LAST_WITH_CAMPAIGN)
+    with engine.connect() as conn:
+        # Through the rebuilds the response keeps its campaign, until 0021 drops the column.
+        assert conn.execute(text("SELECT campaign_id FROM responses")).scalar() == 1
     upgrade(engine)
     with engine.connect() as conn:
         assert [conn.execute(text(q)).scalar() for q in _COUNTS] == before

@@ -213,7 +213,6 @@ class Simulation:
         answers["overall"] = overall
         if rng.random() < QUARTERLY_COMMENT_RATE:
             answers["comment"] = pick_comment(rng, provider, overall, person.locale)
-        campaign_id = self.ids.campaigns[quarter][0]
         self.out.responses.append(
             ResponseInput(
                 kind="quarterly",
@@ -222,7 +221,6 @@ class Simulation:
                 quarter=quarter_of(day),
                 iso_week=iso_week_of(day),
                 answers=answers,
-                campaign_id=campaign_id,
                 person_id=person.id,
             )
         )

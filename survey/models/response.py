@@ -1,7 +1,7 @@
 """Anonymous responses and their answers.
 
-A response row carries no person, no token, no invitation, no service (migration 0021) and no
-time finer than the ISO week.
+A response row carries no person, no token, no invitation, no service nor campaign (migration
+0021) and no time finer than the ISO week.
 Its id is random, so ids reveal neither order nor count, and on SQLite both tables are
 ``WITHOUT ROWID`` (stored by their keys, not in the order written; migration 0020). The only
 link to a person is ``contact_person_id``, set solely when the respondent asked to be
@@ -46,9 +46,6 @@ class Response(Base):
     )
     customer_department_id: Mapped[int] = mapped_column(
         ForeignKey("departments.id", ondelete="RESTRICT")
-    )
-    campaign_id: Mapped[int | None] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
     )
     quarter: Mapped[str] = mapped_column(String(6))
     iso_week: Mapped[str] = mapped_column(String(8))

@@ -63,8 +63,9 @@ def test_what_a_reader_of_the_database_can_link(
         with pytest.raises(exc.OperationalError, match="rowid"):
             session.execute(text(f"SELECT rowid FROM {table}"))
         session.rollback()
-    # Stored by the random id: a plain scan comes in id order, not in the order written.
-    scanned = list(session.execute(text("SELECT id FROM responses")).scalars())
+    # Stored by the random id: a scan of the table itself (a column no index holds, so that no
+    # index can stand in for it) comes in id order, not in the order written.
+    scanned = [row.id for row in session.execute(text("SELECT id, iso_week FROM responses"))]
     assert len(scanned) == PEOPLE and scanned == sorted(scanned)
     value = dict(session.execute(text(f"SELECT r.id, a.value FROM responses r {OVERALL}")).all())
     assert [value[i] for i in scanned] != list(given.values())
@@ -98,5 +99,32 @@ def test_a_post_interaction_answer_does_not_name_its_service(
         assert reply.status_code == 302
     rows = session.execute(text("SELECT * FROM responses")).mappings().all()
     assert len(rows) == 2 and "service_id" not in rows[0]
+    first, second = ({k: v for k, v in row.items() if k != "id"} for row in rows)
+    assert first == second
+
+
+def test_a_quarterly_answer_does_not_name_its_campaign(
+    client: Any, invite: Any, org: Any, session: Session
+) -> None:
+    """A quarter with the organisation's campaign and a second one for a few people: a
+    response naming its campaign would narrow its author to that campaign's few invitees.
+    Two Sales people, one in each, rate IT alike: their response rows differ in their random
+    id only."""
+    from tests import factories
+
+    everyone = factories.open_campaign(session, "Quarterly")
+    few = factories.open_campaign(session, "Follow-up", department_ids=[org.sales.id])
+    dims = dict(
+        reliability="4", responsiveness="3", competence="5", courtesy="5", tools="4", overall="4"
+    )
+    for person, campaign in ((org.person(0), everyone), (org.person(2), few)):
+        url = f"/r/{invite('quarterly', person, campaign=campaign)}"
+        form = {"csrf_token": csrf_token(client, url), "section": "0", "action": "save", **dims}
+        assert client.post(url, data=form).status_code == 200
+        last = {"csrf_token": csrf_token(client, url), "section": "1", "action": "submit"}
+        reply = client.post(url, data={**last, "not_applicable": "y"})
+        assert reply.status_code == 302
+    rows = session.execute(text("SELECT * FROM responses")).mappings().all()
+    assert len(rows) == 2 and "campaign_id" not in rows[0]
     first, second = ({k: v for k, v in row.items() if k != "id"} for row in rows)
     assert first == second

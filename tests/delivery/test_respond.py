@@ -162,7 +162,7 @@ def test_quarterly_save_resume_and_submit(client, session, invite, org, open_cam
     responses = session.scalars(select(Response)).all()
     assert len(responses) == 1  # HR was "not dealt with"
     assert responses[0].provider_department_id in (org.it.id, org.hr.id)
-    assert responses[0].quarter == campaign.quarter and responses[0].campaign_id == campaign.id
+    assert responses[0].quarter == campaign.quarter
     assert session.scalar(select(func.count()).select_from(InvitationDraft)) == 0
     assert session.scalar(select(Invitation.status)) == "answered"
     assert client.get(url).status_code == 410
@@ -192,7 +192,18 @@ def test_answers_never_reference_the_person(session) -> None:
     columns = {c.name for c in Response.__table__.columns} | {
         c.name for c in Answer.__table__.columns
     }
-    assert not {"person_id", "invitation_id", "token_hash", "created_at", "submitted_at"} & columns
+    assert (
+        not {
+            "person_id",
+            "invitation_id",
+            "token_hash",
+            "created_at",
+            "submitted_at",
+            "service_id",
+            "campaign_id",
+        }
+        & columns
+    )
 
 
 def test_opt_out_from_the_email_link(client, session, invite, org) -> None:

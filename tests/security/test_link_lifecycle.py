@@ -183,7 +183,7 @@ class LinkLifecycle(RuleBasedStateMachine):
         self.pending: list[tuple[int, int]] = []  # (interaction id, person) awaiting a decision
         self.decisions: dict[int, tuple[str, str | None]] = {}
         self.opted_out: set[int] = set()
-        self.responses: Counter[tuple[str, int, int, int | None]] = Counter()
+        self.responses: Counter[tuple[str, int, int]] = Counter()
         self.last_message = 0
         self.refs = 0
 
@@ -540,7 +540,7 @@ class LinkLifecycle(RuleBasedStateMachine):
                 self.unchanged(before)
                 return
             assert response.status_code == 302, response.status_code
-            self.responses[("post_interaction", self.org.it.id, customer, None)] += 1
+            self.responses[("post_interaction", self.org.it.id, customer)] += 1
             link.settle("answered")
             return
         final: dict[int, dict[str, str]] = {}
@@ -566,7 +566,7 @@ class LinkLifecycle(RuleBasedStateMachine):
         for index, values in final.items():
             if "not_applicable" not in values:
                 provider = link.provider_ids[index]
-                self.responses[("quarterly", provider, customer, link.campaign.id)] += 1
+                self.responses[("quarterly", provider, customer)] += 1
         link.settle("answered")
 
     @precondition(lambda self: self.links and len(self.opted_out) < 2)
@@ -605,19 +605,17 @@ class LinkLifecycle(RuleBasedStateMachine):
         with self.db() as s:
             stored = Counter(
                 {
-                    (kind, provider, customer, campaign): n
-                    for kind, provider, customer, campaign, n in s.execute(
+                    (kind, provider, customer): n
+                    for kind, provider, customer, n in s.execute(
                         select(
                             Response.kind,
                             Response.provider_department_id,
                             Response.customer_department_id,
-                            Response.campaign_id,
                             func.count(),
                         ).group_by(
                             Response.kind,
                             Response.provider_department_id,
                             Response.customer_department_id,
-                            Response.campaign_id,
                         )
                     )
                 }

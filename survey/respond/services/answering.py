@@ -140,7 +140,6 @@ def submit_quarterly(
             quarter=link.quarter,
             iso_week=iso_week_of(now),
             answers=dict(answers),
-            campaign_id=link.campaign_id,
             contact_person_id=_contact(link.person_id, answers),
             respondent=pseudonym(key, link.person_id, provider_id, link.quarter),
         )

@@ -68,7 +68,6 @@ class ResponseInput:
     quarter: str
     iso_week: str
     answers: Mapping[str, Any]
-    campaign_id: int | None = None
     contact_person_id: int | None = None
     #: The respondent's pseudonym (``survey.pseudonyms``); None counts as a person of its own.
     respondent: str | None = None
@@ -416,7 +415,6 @@ def prepare_response(
     quarter: str,
     iso_week: str,
     answers: Mapping[str, Any],
-    campaign_id: int | None = None,
     contact_person_id: int | None = None,
     respondent: str | None = None,
 ) -> PreparedResponse:
@@ -435,7 +433,6 @@ def prepare_response(
         quarter=quarter,
         iso_week=iso_week,
         answers=answers,
-        campaign_id=campaign_id,
         contact_person_id=contact_person_id,
         respondent=respondent,
     )
@@ -448,7 +445,6 @@ def prepare_response(
         "questionnaire_id": questionnaire.id,
         "provider_department_id": provider_department_id,
         "customer_department_id": customer_department_id,
-        "campaign_id": campaign_id,
         "quarter": quarter,
         "iso_week": iso_week,
         "contact_person_id": contact_person_id,
@@ -585,7 +581,6 @@ def bulk_store_responses(
                 "questionnaire_id": questionnaires[item.kind].id,
                 "provider_department_id": item.provider_department_id,
                 "customer_department_id": item.customer_department_id,
-                "campaign_id": item.campaign_id,
                 "quarter": item.quarter,
                 "iso_week": item.iso_week,
                 "contact_person_id": item.contact_person_id,
