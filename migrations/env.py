@@ -7,8 +7,7 @@ DROP first deletes every row of the old table, and ON DELETE CASCADE and SET NUL
 rows of every table that refers to it (an upgrade through 0013 emptied ``invitations``). Before
 the migrations' one transaction (one for the whole run, on both databases) commits,
 ``PRAGMA foreign_key_check`` must find no row pointing nowhere, or the whole run is rolled
-back; foreign keys are switched on again
-either way.
+back; foreign keys are switched on again either way.
 """
 
 from __future__ import annotations

@@ -1,12 +1,11 @@
 """Anonymous responses and their answers.
 
 A response row carries no person, no token, no invitation, no service nor campaign (migration
-0021) and no time finer than the ISO week.
-Its id is random, so ids reveal neither order nor count, and on SQLite both tables are
-``WITHOUT ROWID`` (stored by their keys, not in the order written; migration 0020). The only
-link to a person is ``contact_person_id``, set solely when the respondent asked to be
-contacted about a comment. What a reader of the database itself can still link:
-``docs/anonymity.md``.
+0021) and no time finer than the ISO week. Its id is random, so ids reveal neither order nor
+count, and on SQLite both tables are ``WITHOUT ROWID`` (stored by their keys, not in the order
+written; migration 0020). The only link to a person is ``contact_person_id``, set solely when
+the respondent asked to be contacted about a comment. What a reader of the database itself
+can still link: ``docs/anonymity.md``.
 """
 
 from __future__ import annotations

@@ -31,6 +31,15 @@ OVERALL = (
 )
 
 
+def _rows_differ_in_id_only(session: Session, dropped: str) -> None:
+    """The two stored responses hold no column ``dropped`` and are equal apart from their
+    random ids: nothing in them tells whose is whose."""
+    rows = session.execute(text("SELECT * FROM responses")).mappings().all()
+    assert len(rows) == 2 and dropped not in rows[0]
+    first, second = ({k: v for k, v in row.items() if k != "id"} for row in rows)
+    assert first == second
+
+
 def _answer_in_turn(client: Any, invite: Any, org: Any) -> dict[int, int]:
     """Each of ``PEOPLE`` people answers a post-interaction link, one after the other; returns
     person id -> their overall score, in the order they answered."""
@@ -97,10 +106,7 @@ def test_a_post_interaction_answer_does_not_name_its_service(
         url = f"/r/{token}"
         reply = client.post(url, data={"csrf_token": csrf_token(client, url), "overall": overall})
         assert reply.status_code == 302
-    rows = session.execute(text("SELECT * FROM responses")).mappings().all()
-    assert len(rows) == 2 and "service_id" not in rows[0]
-    first, second = ({k: v for k, v in row.items() if k != "id"} for row in rows)
-    assert first == second
+    _rows_differ_in_id_only(session, "service_id")
 
 
 def test_a_quarterly_answer_does_not_name_its_campaign(
@@ -124,7 +130,4 @@ def test_a_quarterly_answer_does_not_name_its_campaign(
         last = {"csrf_token": csrf_token(client, url), "section": "1", "action": "submit"}
         reply = client.post(url, data={**last, "not_applicable": "y"})
         assert reply.status_code == 302
-    rows = session.execute(text("SELECT * FROM responses")).mappings().all()
-    assert len(rows) == 2 and "campaign_id" not in rows[0]
-    first, second = ({k: v for k, v in row.items() if k != "id"} for row in rows)
-    assert first == second
+    _rows_differ_in_id_only(session, "campaign_id")
