@@ -1,5 +1,5 @@
 """Dates and times that administrators type, read in the organisation's time zone
-(``SURVEY_TIMEZONE``; UTC outside an app), and stored instants shown back the same way.
+(``SURVEY_TIMEZONE``; UTC outside an app).
 
 Stored times are UTC instants; forms hold wall-clock times without a zone (an HTML
 ``datetime-local`` or ``date`` input). Every admin form converts here, in one place:
@@ -8,8 +8,6 @@ Stored times are UTC instants; forms hold wall-clock times without a zone (an HT
   A time that does not exist (the hour skipped when clocks go forward) is read with the offset
   in force before the change; a time that happens twice (the hour repeated when they go back)
   is its first occurrence (``fold=0``).
-- ``to_local``: a stored instant (SQLite hands UTC back without a zone) to the wall-clock
-  time a form shows, to the minute.
 - ``day_start``: the UTC instant at which a calendar day begins in the organisation's zone
   (campaigns open and close at the start of a day; an audit filter's days).
 - ``local_today``: today's date in the organisation's zone.
@@ -30,16 +28,6 @@ def to_utc(local: datetime | None) -> datetime | None:
     if local.tzinfo is None:
         local = local.replace(tzinfo=organisation_zone())
     return local.astimezone(UTC)
-
-
-def to_local(moment: datetime | None) -> datetime | None:
-    """The wall-clock time (no zone, seconds dropped) of a stored instant in the
-    organisation's zone; a value without a zone is taken as UTC. None stays None."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(organisation_zone()).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def day_start(day: date) -> datetime:

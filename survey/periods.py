@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
@@ -49,12 +49,3 @@ def previous_quarters(quarter: str, n: int) -> list[str]:
 def last_complete_quarter(today: date) -> str:
     """The quarter before the one ``today`` falls in."""
     return shift_quarter(quarter_of(today), -1)
-
-
-def start_of_quarter(quarter: str) -> date:
-    return quarter_bounds(quarter)[0]
-
-
-def days_in(quarter: str) -> int:
-    start, end = quarter_bounds(quarter)
-    return (end - start) // timedelta(days=1)

@@ -1,5 +1,6 @@
 """Builders of test data, in one place: departments, people and users; a request another
-department handled; campaigns; invitations and their link tokens.
+department handled; campaigns; invitations and their link tokens; the quiz answers worth
+the most and the fewest points.
 
 Plain functions taking a session first. Each commits what it built, as a test's set-up does
 before the app's requests read it (the app works on sessions of its own). The fixtures that
@@ -21,6 +22,8 @@ from survey.delivery.services.campaigns import create_campaign
 from survey.models import Campaign, Department, Interaction, OutboxMessage, Person, Service, User
 from survey.models.base import utcnow
 from survey.periods import quarter_of
+from survey.quiz.items import ITEMS
+from survey.quiz.scoring import FREQUENCY, ItemKey
 from survey.services.accounts import create_user
 from survey.services.invitations import issue_invitation
 
@@ -179,3 +182,26 @@ def quarterly_mail(app: Any, session: Session, department: Department) -> dict[s
             select(OutboxMessage).where(OutboxMessage.purpose.like("%quarterly"))
         )
     }
+
+
+def best_answer(key: ItemKey) -> int:
+    """The quiz answer worth the most points for ``key``: "always" (5) for a statement, "never"
+    (1) for a reversed one, the option rated "best" for a scenario. The tests' own reading of
+    the key, not the app's scoring (``ItemKey.points``), which they check against it."""
+    if key.kind == FREQUENCY:
+        return 1 if key.reverse else 5
+    return key.ratings.index("best")
+
+
+def worst_answer(key: ItemKey) -> int:
+    """The quiz answer worth the fewest points for ``key`` (see ``best_answer``)."""
+    if key.kind == FREQUENCY:
+        return 5 if key.reverse else 1
+    return key.ratings.index("poor")
+
+
+def bank_keys() -> list[ItemKey]:
+    """The scoring key of the quiz's item bank (``survey.quiz.items.ITEMS``), in form order."""
+    return [
+        ItemKey.from_options(i["code"], i["dimension"], i["qtype"], i["options"]) for i in ITEMS
+    ]

@@ -269,15 +269,10 @@ def tally(results: Sequence[Markers]) -> list[Row]:
     return rows
 
 
-def build_markers(seeds: Sequence[int], today: date = TODAY) -> list[Markers]:
-    """Build the demo (history only) for each seed into a temporary SQLite database and
-    return its markers (the stored sums as they are)."""
-    return [plain for plain, _gated in build_both(seeds, today)]
-
-
 def build_both(seeds: Sequence[int], today: date = TODAY) -> list[tuple[Markers, Markers]]:
-    """Like ``build_markers``, each seed's markers from the stored sums and from the gated
-    ones (what the published scorecards rest on)."""
+    """Build the demo (history only) for each seed into a temporary SQLite database; each
+    seed's markers from the stored sums as they are and from the gated ones (what the
+    published scorecards rest on)."""
     from survey.db import make_engine
     from survey.demo.build import build_demo
     from survey.migrate import upgrade

@@ -114,10 +114,6 @@ class Action(Base):
         return TranslatedText(self.title, self.translated("title"))
 
     @property
-    def summary_text(self) -> TranslatedText:
-        return TranslatedText(self.public_summary, self.translated("public_summary"))
-
-    @property
     def published(self) -> bool:
         return bool(self.public_summary.strip()) and self.status in PUBLISHED_STATUSES
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
 from survey.models import Questionnaire
-from survey.quiz.scoring import FREQUENCY, PRACTICES, SCENARIO, ItemKey
+from survey.quiz.scoring import FREQUENCY, PRACTICES, SCENARIO
 from survey.services.questionnaires import install_questionnaire
 
 QUIZ_NAME = "Internal service IQ quiz (default)"
@@ -1340,13 +1340,6 @@ SCENARIOS: list[dict[str, Any]] = [
 ]
 
 ITEMS: list[dict[str, Any]] = STATEMENTS + SCENARIOS
-
-
-def bank_keys() -> list[ItemKey]:
-    """The scoring key of the item bank, in form order (for tests and documentation)."""
-    return [
-        ItemKey.from_options(i["code"], i["dimension"], i["qtype"], i["options"]) for i in ITEMS
-    ]
 
 
 def practice_text(practice: str, locale: str, field: str = "name") -> Any:

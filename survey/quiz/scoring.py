@@ -106,17 +106,6 @@ class ItemKey:
             return 5 - answer if self.reverse else answer - 1
         return RATING_POINTS[self.ratings[answer]]
 
-    def best_answer(self) -> int:
-        """The answer worth the most points (used by tests and the item list)."""
-        if self.kind == FREQUENCY:
-            return 1 if self.reverse else 5
-        return self.ratings.index("best")
-
-    def worst_answer(self) -> int:
-        if self.kind == FREQUENCY:
-            return 5 if self.reverse else 1
-        return self.ratings.index("poor")
-
     @classmethod
     def from_options(
         cls, code: str, practice: str, kind: str, options: Mapping[str, Any]
@@ -166,10 +155,6 @@ class ScoringRule:
             if iq >= band.lowest:
                 chosen = band.code
         return chosen
-
-    def overall_for_iq(self, iq: int) -> Fraction:
-        """The overall score P at which the IQ-style score reaches ``iq`` (for the docs)."""
-        return self.centre + (iq - 100) * self.spread / 15
 
 
 RULES: dict[str, ScoringRule] = {

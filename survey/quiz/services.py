@@ -1,5 +1,7 @@
-"""The self-assessment quiz: attempts under a private link, retakes, the department's self-view
-behind the k gate, item analysis for admins, and invitations to departments via the outbox.
+"""The self-assessment quiz: attempts under a private link, retakes, the member pseudonym a
+department's self-view counts by (the scorecards read and gate the self-view:
+``scorecard_data.member_self_view``, ``analysis.scorecard.perception``), item analysis for
+admins, and invitations to departments via the outbox.
 
 No account and no name. Anyone may take the quiz and gets a result and tips; only a *member*
 counts toward a department's self-view: someone who came through a personal quiz invitation
@@ -49,11 +51,10 @@ from survey.models import (
     QuizAttempt,
 )
 from survey.models.base import utcnow
-from survey.periods import quarter_of, shift_quarter
+from survey.periods import quarter_of
 from survey.quiz.items import FREQUENCY_LABELS, install_quiz
 from survey.quiz.scoring import (
     FREQUENCY,
-    PRACTICES,
     SCENARIO,
     ItemKey,
     ScoringError,
@@ -67,14 +68,12 @@ from survey.services.outbox import enqueue_message, header_safe
 
 __all__ = [
     "AttemptSummary",
-    "DepartmentSelfView",
     "InvitationReport",
     "ItemAnalysis",
     "Member",
     "QuizSeries",
     "ScoringError",
     "active_quiz",
-    "department_self_view",
     "ensure_quiz",
     "item_analysis",
     "item_keys",
@@ -412,79 +411,6 @@ def series_by_key(session: Session, key: str) -> QuizSeries | None:
     if not rows:
         return None
     return QuizSeries(tuple(AttemptSummary.of(a) for a in sorted(rows, key=_order)))
-
-
-# --- The department's self-view (k gate) ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DepartmentSelfView:
-    """What a department's members think of their own practice in one quarter.
-
-    ``takers`` counts distinct members (attempts carrying a ``member_key``: one per member and
-    quarter, the latest). Anonymous attempts never count, even when they named the department.
-    Every figure is None below ``k`` members, and while the quarter is not over (``closed``
-    False): a self-view is published once, when its quarter has ended, so it never moves with
-    each attempt. A practice that fewer than ``k`` members were scored on is None too. Means
-    are on 0..100.
-    """
-
-    department_id: int
-    quarter: str
-    k: int
-    takers: int
-    overall: float | None
-    practices: Mapping[str, float | None]
-    closed: bool = True
-
-    @property
-    def shown(self) -> bool:
-        return self.closed and self.takers >= self.k and self.overall is not None
-
-
-def quarter_closed(quarter: str, today: date | None = None) -> bool:
-    """True once ``quarter`` (``YYYYQn``) has ended, as of ``today`` (UTC)."""
-    current = quarter_of(today or datetime.now(UTC).date())
-    return quarter <= shift_quarter(current, -1)
-
-
-def department_self_view(
-    session: Session, department_id: int, quarter: str, k: int, today: date | None = None
-) -> DepartmentSelfView:
-    """The department's self-view in ``quarter`` (``YYYYQn``), gated at ``k`` distinct members
-    and published only once the quarter has ended (as of ``today``, UTC).
-
-    Reads the members' attempts of the department in that quarter (one per member: the
-    ``member_key`` is unique). While the quarter runs nothing is returned but the count, which
-    only reviewers' pages may use to say "not yet".
-    """
-    k = max(int(k), 1)
-    rows = session.scalars(
-        select(QuizAttempt).where(
-            QuizAttempt.department_id == department_id,
-            QuizAttempt.quarter == quarter,
-            QuizAttempt.member_key.is_not(None),
-        )
-    )
-    latest: dict[str, QuizAttempt] = {}
-    for attempt in rows:
-        assert attempt.member_key is not None
-        latest[attempt.member_key] = attempt
-    takers = len(latest)
-    hidden = {p: None for p in PRACTICES}
-    closed = quarter_closed(quarter, today)
-    if takers < k or not closed:
-        return DepartmentSelfView(department_id, quarter, k, takers, None, hidden, closed)
-    values: dict[str, list[float]] = {}
-    for attempt in latest.values():
-        for practice, value in ((attempt.scores or {}).get("practices") or {}).items():
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                values.setdefault(str(practice), []).append(float(value))
-    practices: dict[str, float | None] = dict(hidden)
-    for practice, found in values.items():
-        practices[practice] = sum(found) / len(found) if len(found) >= k else None
-    overall = sum(float(a.overall) for a in latest.values()) / takers
-    return DepartmentSelfView(department_id, quarter, k, takers, overall, practices, closed)
 
 
 # --- Item analysis ----------------------------------------------------------------------------

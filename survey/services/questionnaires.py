@@ -25,10 +25,6 @@ DEFAULT_NAMES = {
 }
 
 
-class QuestionInUse(Exception):
-    """The question has answers: retire it instead of deleting or re-typing it."""
-
-
 def install_questionnaire(
     session: Session, kind: str, name: str, items: list[dict[str, Any]], *, required: bool = False
 ) -> Questionnaire:

@@ -11,21 +11,24 @@ figure, a self-view is published only for an ended quarter, and quarters do not 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
+from analysis.scorecard import PerceptionGap
+from analysis.scorecard_results import Settings
 from survey.extensions import limiter
 from survey.models import Questionnaire, QuizAttempt
 from survey.periods import quarter_bounds, quarter_of, shift_quarter
 from survey.quiz.items import install_quiz
-from survey.quiz.services import department_self_view, item_keys, live_items
+from survey.quiz.services import item_keys, live_items
 from survey.scorecards.services import scorecard_data
+from survey.scorecards.services.scorecards import build_scorecard
 from tests.conftest import csrf_token
-from tests.factories import invitation_link
+from tests.factories import best_answer, invitation_link, worst_answer
 
 KEY_IN_URL = re.compile(r"/quiz/r/([A-Za-z0-9_-]+)$")
 NONCE = re.compile(r'nonce="[^"]*"|name="csrf_token"[^>]*value="[^"]*"')
@@ -62,7 +65,7 @@ def _answers(quiz: Questionnaire, best: bool) -> dict[str, str]:
     cached = _ANSWERS.get((id(quiz), best))
     if cached is None:
         keys = item_keys(live_items(quiz))
-        cached = {k.code: str(k.best_answer() if best else k.worst_answer()) for k in keys}
+        cached = {k.code: str(best_answer(k) if best else worst_answer(k)) for k in keys}
         _ANSWERS[(id(quiz), best)] = cached
         session = object_session(quiz)
         if session is not None:
@@ -88,6 +91,19 @@ def _key(response) -> str:  # type: ignore[no-untyped-def]
 
 def _invite(session, person) -> str:  # type: ignore[no-untyped-def]
     return invitation_link(session, person, "quiz", datetime.now(UTC) + timedelta(days=30))
+
+
+def _published(  # type: ignore[no-untyped-def]
+    session, department, quarter: str, k: int, on: date
+) -> PerceptionGap:
+    """The self-view section of ``department``'s scorecard for ``quarter`` as the page
+    builds it at noon UTC on ``on`` with the gate ``k``."""
+    session.expire_all()
+    now = datetime.combine(on, time(12), tzinfo=UTC)
+    card, _priors = build_scorecard(
+        session, department, quarter, Settings(k=k), now=now, fallback=False
+    )
+    return card.gap
 
 
 def _page(client, url: str) -> str:  # type: ignore[no-untyped-def]
@@ -128,9 +144,9 @@ def test_attack4_anonymous_attempts_then_one_member_reveal_nothing(
     assert sum(1 for a in rows if a.member_key) == 1
     assert len(rows) == 5
     nxt = quarter_bounds(shift_quarter(current, 1))[0]
-    view = department_self_view(session, facilities.id, current, 1, today=nxt)
+    view = _published(session, facilities, current, 1, on=nxt)
     assert view.takers == 1  # had the anonymous four counted, five would pass the gate at k=5
-    assert not department_self_view(session, facilities.id, current, 5, today=nxt).shown
+    assert not _published(session, facilities, current, 5, on=nxt).self_view.shown
     # The member's own result page shows their own scores and no department figure either.
     member_page = _page(member_client, f"/quiz/r/{member_key}")
     assert "Your department's average" not in member_page
@@ -147,9 +163,9 @@ def test_attack4_twenty_anonymous_posts_do_not_move_the_self_view(
         member = app.test_client()
         link = f"/quiz/i/{_invite(session, person)}"
         _key(_post(member, link, _answers(quiz, best=n % 2 == 0), f"10.1.0.{n}"))
-    before = department_self_view(session, facilities.id, current, 5, today=published_on)
-    assert before.shown and before.takers == 5
-    assert before.overall == pytest.approx(60.0)  # three at 100, two at 0
+    before = _published(session, facilities, current, 5, on=published_on)
+    assert before.self_view.shown and before.takers == 5
+    assert before.self_view.value == pytest.approx(60.0)  # three at 100, two at 0
 
     flood = app.test_client()
     statuses = [
@@ -160,12 +176,12 @@ def test_attack4_twenty_anonymous_posts_do_not_move_the_self_view(
     ]
     assert statuses == [302] * 20  # each gets its own result...
     session.expire_all()
-    after = department_self_view(session, facilities.id, current, 5, today=published_on)
-    assert (after.takers, after.overall) == (before.takers, before.overall)  # ...and moves nothing
+    after = _published(session, facilities, current, 5, on=published_on)
+    assert after == before  # ...and moves nothing
     data_view = scorecard_data.member_self_view(session, facilities.id, current, published_on)
     assert data_view.takers == 5
     # Before the quarter ends nothing is published at all.
-    assert not department_self_view(session, facilities.id, current, 5).shown
+    assert not _published(session, facilities, current, 5, on=date.today()).self_view.shown
 
 
 def test_anonymous_quiz_posts_are_rate_limited(app, quiz, facilities) -> None:
@@ -193,7 +209,7 @@ def test_attack5_consecutive_self_views_do_not_overlap(
     scores = [100, 0, 100, 0, 100]
     with app.app_context():
         for n, best in enumerate(scores):
-            answers = {k.code: k.best_answer() if best else k.worst_answer() for k in keys}
+            answers = {k.code: best_answer(k) if best else worst_answer(k) for k in keys}
             start_attempt(
                 session,
                 quiz,
@@ -205,17 +221,18 @@ def test_attack5_consecutive_self_views_do_not_overlap(
         start_attempt(
             session,
             quiz,
-            {k.code: k.worst_answer() for k in keys},
+            {k.code: worst_answer(k) for k in keys},
             member=Member("person:new", facilities.id),
             today=date(2026, 5, 10),
         )
     session.commit()
-    first = department_self_view(session, facilities.id, q1, 5, today=date(2026, 7, 1))
-    second = department_self_view(session, facilities.id, q2, 5, today=date(2026, 7, 1))
-    assert first.shown and first.takers == 5 and first.overall == pytest.approx(60.0)
+    first = _published(session, facilities, q1, 5, on=date(2026, 7, 1))
+    second = _published(session, facilities, q2, 5, on=date(2026, 7, 1))
+    assert first.self_view.shown and first.takers == 5
+    assert first.self_view.value == pytest.approx(60.0)
     # A rolling window would publish 6 takers at 50.0, and 6 · 50 − 5 · 60 = 0 is the new
     # taker's score. Fixed quarters: the second period holds one taker and is not published.
-    assert second.takers == 1 and not second.shown and second.overall is None
+    assert second.takers == 1 and not second.self_view.shown and second.self_view.value is None
     assert scorecard_data.member_self_view(session, facilities.id, q2, date(2026, 7, 1)).takers == 1
 
     viewer = app.test_client()

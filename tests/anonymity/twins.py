@@ -207,11 +207,11 @@ def plan_actions(world: World) -> None:
     scorecard.py), which must not depend on a hidden cell either."""
     from survey.actions.services import ActionInput, create_action
     from survey.models.action import ACTION_COMPONENTS, ACTION_DIMENSIONS
-    from survey.periods import start_of_quarter
+    from survey.periods import quarter_bounds
 
     # Recorded in the quarter before the released one: "before" is that quarter when a plan
     # has one (``Plan.earlier``), else no comparison can be made.
-    day = start_of_quarter(shift_quarter(world.quarter, -1)) + timedelta(days=3)
+    day = quarter_bounds(shift_quarter(world.quarter, -1))[0] + timedelta(days=3)
     recorded = datetime.combine(day, time(12), UTC)
     departments = list(world.departments.values())
     for department in departments:

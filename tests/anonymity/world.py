@@ -39,6 +39,7 @@ from tests.anonymity.lp_audit import (
 )
 from tests.anonymity.publication import HarnessError, Publication, Published, check, collect
 from tests.conftest import PASSWORD, csrf_token, post_form
+from tests.factories import best_answer, worst_answer
 
 DIMENSIONS = ("reliability", "responsiveness", "competence", "courtesy", "tools")
 
@@ -180,7 +181,7 @@ class World:
         keys = item_keys(live_items(install_quiz(self.session)))
         self.session.commit()
         answers = {
-            k.code: (k.best_answer() if (seed >> i) & 1 else k.worst_answer())
+            k.code: (best_answer(k) if (seed >> i) & 1 else worst_answer(k))
             for i, k in enumerate(keys)
         }
         client = self.app.test_client()

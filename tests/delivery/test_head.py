@@ -13,6 +13,7 @@ from survey.models.base import utcnow
 from survey.quiz.items import install_quiz
 from survey.quiz.services import item_keys, live_items, start_attempt
 from tests.delivery.test_respond import table_counts
+from tests.factories import best_answer
 
 
 def same_as_get(client, url: str) -> int:  # type: ignore[no-untyped-def]
@@ -54,7 +55,7 @@ def test_head_on_links_in_every_state(client, session, invite, org, open_campaig
 def test_head_on_quiz_result_links(client, session) -> None:
     quiz = install_quiz(session)
     session.commit()
-    answers = {k.code: k.best_answer() for k in item_keys(live_items(quiz))}
+    answers = {k.code: best_answer(k) for k in item_keys(live_items(quiz))}
     key, _attempt = start_attempt(session, quiz, answers, today=date(2026, 5, 4))
     session.commit()
     count = session.scalar(select(func.count()).select_from(QuizAttempt))

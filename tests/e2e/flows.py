@@ -13,6 +13,7 @@ from flask.testing import FlaskCliRunner
 from playwright.sync_api import Page
 
 from survey.quiz.scoring import FREQUENCY, ItemKey
+from tests.factories import best_answer
 
 FOCUSED = """() => {
   const e = document.activeElement;
@@ -91,7 +92,7 @@ def quiz_answers(keys: list[ItemKey], level: str) -> dict[str, int]:
     answers = {}
     for key in keys:
         if level == "best":
-            answers[key.code] = key.best_answer()
+            answers[key.code] = best_answer(key)
         elif key.kind == FREQUENCY:
             answers[key.code] = 3
         else:

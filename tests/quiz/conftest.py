@@ -25,6 +25,7 @@ from survey.quiz.services import (
     submit_attempt,
 )
 from tests.conftest import csrf_token
+from tests.factories import best_answer, worst_answer
 
 KEY_IN_URL = re.compile(r"/quiz/r/([A-Za-z0-9_-]+)$")
 
@@ -42,11 +43,11 @@ def keys(quiz: Questionnaire) -> list[ItemKey]:
 
 
 def best(keys: list[ItemKey]) -> dict[str, int]:
-    return {k.code: k.best_answer() for k in keys}
+    return {k.code: best_answer(k) for k in keys}
 
 
 def worst(keys: list[ItemKey]) -> dict[str, int]:
-    return {k.code: k.worst_answer() for k in keys}
+    return {k.code: worst_answer(k) for k in keys}
 
 
 def rated(key: ItemKey, rating: str) -> int:

@@ -4,12 +4,16 @@ ended nor below k members, and the result page never shows a department figure."
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from html import unescape
 
 import pytest
+from sqlalchemy.orm import Session
 
-from survey.quiz.services import department_self_view, quarter_closed
+from analysis.scorecard import PerceptionGap
+from analysis.scorecard_results import Settings
+from survey.models import Department
+from survey.scorecards.services.scorecards import build_scorecard
 from tests.quiz.conftest import best, worst
 
 Q = "2026Q2"
@@ -22,22 +26,33 @@ def finance(make_department):  # type: ignore[no-untyped-def]
     return make_department(code="FIN", name="Finance")
 
 
+def published(
+    session: Session, department: Department, k: int = 5, today: date = AFTER, quarter: str = Q
+) -> PerceptionGap:
+    """The self-view section of ``department``'s scorecard for ``quarter`` as the page builds
+    it on ``today`` (midday UTC) with the gate ``k``: the app's own read and gate, not a copy."""
+    now = datetime.combine(today, time(12), tzinfo=UTC)
+    session.expire_all()
+    card, _priors = build_scorecard(
+        session, department, quarter, Settings(k=k), now=now, fallback=False
+    )
+    return card.gap
+
+
 @pytest.mark.postgres
 def test_hidden_under_k_and_shown_at_k(session, keys, attempt, finance) -> None:
     for n in range(4):
         attempt(best(keys), "FIN", member=f"person:{n}")
     attempt(best(keys))  # no department: never counted
-    view = department_self_view(session, finance.id, Q, 5, today=AFTER)
+    view = published(session, finance)
     assert view.takers == 4
-    assert not view.shown
-    assert view.overall is None
-    assert set(view.practices.values()) == {None}
+    assert not view.self_view.shown
+    assert view.self_view.value is None and view.self_view.reason == "below_k"
 
     attempt(worst(keys), "FIN", member="person:9")
-    view = department_self_view(session, finance.id, Q, 5, today=AFTER)
-    assert view.takers == 5 and view.shown
-    assert view.overall == pytest.approx(80.0)  # (4 · 100 + 0) / 5
-    assert all(v == pytest.approx(80.0) for v in view.practices.values())
+    view = published(session, finance)
+    assert view.takers == 5 and view.self_view.shown
+    assert view.self_view.value == pytest.approx(80.0)  # (4 · 100 + 0) / 5
 
 
 @pytest.mark.postgres
@@ -46,8 +61,8 @@ def test_anonymous_attempts_naming_the_department_never_count(
 ) -> None:
     for _ in range(20):
         attempt(worst(keys), "FIN")
-    view = department_self_view(session, finance.id, Q, 5, today=AFTER)
-    assert view.takers == 0 and not view.shown
+    view = published(session, finance)
+    assert view.takers == 0 and not view.self_view.shown
 
 
 @pytest.mark.postgres
@@ -58,37 +73,36 @@ def test_a_member_counts_once_per_quarter_with_the_latest_attempt(
         attempt(best(keys), "FIN", member=f"person:{n}")
     # person:0 takes it again (a new series through the invitation link): the newest replaces.
     attempt(worst(keys), "FIN", member="person:0", day=date(2026, 6, 1))
-    view = department_self_view(session, finance.id, Q, 5, today=AFTER)
+    view = published(session, finance)
     assert view.takers == 5
-    assert view.overall == pytest.approx(80.0)  # a 100 replaced by a 0
+    assert view.self_view.value == pytest.approx(80.0)  # a 100 replaced by a 0
     # The next quarter is a period of its own: the same person counts there again, once.
     attempt(worst(keys), "FIN", member="person:1", day=date(2026, 7, 2))
-    assert department_self_view(session, finance.id, Q, 5, today=AFTER).overall == 80.0
-    later = department_self_view(session, finance.id, "2026Q3", 5, today=date(2026, 10, 1))
-    assert later.takers == 1 and not later.shown
+    assert published(session, finance).self_view.value == pytest.approx(80.0)
+    later = published(session, finance, today=date(2026, 10, 1), quarter="2026Q3")
+    assert later.takers == 1 and not later.self_view.shown
 
 
 def test_nothing_is_published_before_the_quarter_ends(session, keys, attempt, finance) -> None:
     for n in range(6):
         attempt(best(keys), "FIN", member=f"person:{n}")
-    during = department_self_view(session, finance.id, Q, 5, today=date(2026, 6, 30))
-    assert not during.closed and not during.shown and during.overall is None
-    assert department_self_view(session, finance.id, Q, 5, today=AFTER).shown
-    assert not quarter_closed(Q, date(2026, 6, 30)) and quarter_closed(Q, AFTER)
+    during = published(session, finance, today=date(2026, 6, 30))
+    assert during.takers == 0 and not during.self_view.shown and during.self_view.value is None
+    assert published(session, finance).self_view.shown
 
 
-def test_k_is_the_callers(session, keys, attempt, finance) -> None:
+def test_k_is_the_settings(session, keys, attempt, finance) -> None:
     for n in range(3):
         attempt(best(keys), "FIN", member=f"person:{n}")
-    assert not department_self_view(session, finance.id, Q, 4, today=AFTER).shown
-    assert department_self_view(session, finance.id, Q, 3, today=AFTER).shown
+    assert not published(session, finance, k=4).self_view.shown
+    assert published(session, finance, k=3).self_view.shown
 
 
 def test_other_departments_do_not_count(session, keys, attempt, finance, make_department) -> None:
     make_department(code="OPS", name="Operations")
     for n in range(5):
         attempt(best(keys), "OPS", member=f"person:{n}")
-    assert department_self_view(session, finance.id, Q, 5, today=AFTER).takers == 0
+    assert published(session, finance).takers == 0
 
 
 def test_result_page_never_shows_a_department_figure(client, keys, attempt, finance) -> None:

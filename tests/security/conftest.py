@@ -13,6 +13,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from survey.db import database
+from tests.factories import best_answer
 from tests.test_url_map import objects  # noqa: F401  (a fixture, reused as is)
 
 
@@ -56,7 +57,7 @@ def world(session: Session, objects: dict[str, Any]) -> dict[str, Any]:  # noqa:
     )
     quiz = active_quiz(session)
     assert quiz is not None
-    answers = {k.code: k.best_answer() for k in item_keys(live_items(quiz))}
+    answers = {k.code: best_answer(k) for k in item_keys(live_items(quiz))}
     key, _attempt = start_attempt(session, quiz, answers)
     _api_key, secret = create_api_key(session, "security-tests")
     session.commit()

@@ -52,6 +52,7 @@ from tests.delivery.conftest import (  # noqa: F401  (fixtures, reused as is)
     open_campaign_for,
     org,
 )
+from tests.factories import best_answer
 from tests.security.conftest import changed_tables, db_digest
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -457,7 +458,7 @@ def test_quiz_form(
     quiz = active_quiz(session) or install_quiz(session)
     session.commit()
     keys = item_keys(live_items(quiz))
-    good = {k.code: str(k.best_answer()) for k in keys}
+    good = {k.code: str(best_answer(k)) for k in keys}
     hostile_item = keys[next(_unique) % len(keys)].code
     token = csrf_token(client, "/quiz")
     before = db_digest(app)

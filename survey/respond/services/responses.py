@@ -131,12 +131,11 @@ def _answer_rows(
 def _metrics(item: ResponseInput, questions: Mapping[str, QuestionLike]) -> dict[str, float]:
     """Metric -> value for one response (1 for the count; each answer what its question type
     adds, ``QuestionType.metric``: 1 for a comment, the answer for a scored type)."""
-    prefix = PREFIX[item.kind]
-    out: dict[str, float] = {f"{prefix}.n": 1.0}
+    out: dict[str, float] = {metric_name(item.kind, "n"): 1.0}
     for code, value in item.answers.items():
         metric = QUESTION_TYPES[questions[code].qtype].metric(value)
         if metric is not None:
-            out[f"{prefix}.{code}"] = metric
+            out[metric_name(item.kind, code)] = metric
     return out
 
 
