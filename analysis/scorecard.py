@@ -29,13 +29,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from statistics import median
 from typing import Any
 
 from analysis import anonymity, model, scoring, stats
 from analysis.model import Baseline2, DepartmentSums, Priors
+from analysis.priorities import DIMENSION_PRACTICES
 
 # Why a figure is not shown (machine names; pages and the API translate or pass them on).
 NO_DATA = "no_data"
@@ -371,10 +372,26 @@ def opening_hours(opened: Iterable[datetime], zone: tzinfo) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
+class PracticeGap:
+    """One quarterly dimension beside the quiz practice that teaches it
+    (``priorities.DIMENSION_PRACTICES``): the members' mean score on the practice and the
+    customers' mean on the dimension (the page's dimension figure), both 0..100, and the gap
+    with its label (``scoring.perception_gap``) when both are shown."""
+
+    dimension: str
+    practice: str
+    self_view: Gated
+    customer_view: Gated
+    gap: float | None
+    label: str | None
+
+
+@dataclass(frozen=True)
 class PerceptionGap:
     """The department's own view (its members' quiz results) beside its customers' view (R
     before shrinkage), both 0..100, and the gap between them with its label
-    (``scoring.perception_gap``); ``reason`` says why no gap is shown."""
+    (``scoring.perception_gap``); ``reason`` says why no gap is shown. ``practices``: the
+    same comparison per dimension and practice, only while the overall self-view is shown."""
 
     self_view: Gated
     customer_view: Gated
@@ -382,29 +399,100 @@ class PerceptionGap:
     label: str | None
     takers: int
     reason: str | None
+    practices: tuple[PracticeGap, ...] = ()
 
 
-def perception(overall: Sequence[float], customer: Component | None, k: int) -> PerceptionGap:
+def self_view_figure(scores: Sequence[float], k: int) -> Gated:
+    """The members' mean of quiz scores (one per member, 0..100), or hidden: no takers,
+    under k of them, or so near an end of the scale that it would tell how a small group of
+    them scored (``anonymity.share_is_certain`` on the sum in people's worth, as for the
+    dimension means, ``likert_reason``). ``n`` is the number of members."""
+    n = len(scores)
+    if n == 0:
+        return Gated.hidden(NO_DATA)
+    if not anonymity.passes_gate(n, k):
+        return Gated.hidden(BELOW_K)
+    total = float(sum(scores))
+    if anonymity.share_is_certain(total / 100.0, n, k):
+        return Gated.hidden(CERTAIN)
+    return Gated(total / n, None, None, n)
+
+
+def _compared(own: Gated, customers: Gated) -> tuple[float | None, str | None]:
+    if not (own.shown and customers.shown):
+        return None, None
+    gap, label = scoring.perception_gap(own.value, customers.value)  # type: ignore[arg-type]
+    return float(gap), str(label)
+
+
+def practice_gaps(
+    practices: Mapping[str, Sequence[float]],
+    dimensions: Iterable[tuple[str, Gated]],
+    k: int,
+    links: Mapping[str, str] = DIMENSION_PRACTICES,
+) -> tuple[PracticeGap, ...]:
+    """One row per dimension of ``dimensions`` (code and the page's figure, in page order)
+    that ``links`` ties to a quiz practice: the members' scores on that practice
+    (``practices``: every practice of the quiz -> one score per member, 0..100) through
+    ``self_view_figure``, beside the dimension's figure as the page shows it (already gated).
+
+    The practices not shown (those no row shows, and rows hidden) are the remainder: a
+    member's overall score is the mean of all their practice scores and the overall
+    self-view is published, so the remainder's mean can be worked out. While it is so near an
+    end of the scale that it would tell how the members scored (``share_is_certain``), shown
+    rows are hidden too (``WITHHELD``), each time the one that pulls the remainder furthest
+    from that end, until it is not or no row is left."""
+    rows = []
+    for code, figure in dimensions:
+        practice = links.get(code)
+        if practice is None:
+            continue
+        own = self_view_figure(practices.get(practice, ()), k)
+        gap, label = _compared(own, figure)
+        rows.append(PracticeGap(code, practice, own, figure, gap, label))
+    means = {p: sum(v) / len(v) for p, v in practices.items() if v}
+    members = max((len(v) for v in practices.values()), default=0)
+    while True:
+        shown = [i for i, row in enumerate(rows) if row.self_view.shown]
+        rest = [m for p, m in means.items() if p not in {rows[i].practice for i in shown}]
+        if not shown or not rest:
+            break
+        remainder = sum(rest) / len(rest)
+        if not anonymity.share_is_certain(remainder / 100.0 * members, members, k):
+            break
+        # near the top: hide the lowest shown practice; near the bottom, the highest
+        pick = min if remainder >= 50 else max
+        i = pick(shown, key=lambda j: (rows[j].self_view.value, j))
+        rows[i] = replace(rows[i], self_view=Gated.hidden(WITHHELD), gap=None, label=None)
+    return tuple(rows)
+
+
+def perception(
+    overall: Sequence[float],
+    customer: Component | None,
+    k: int,
+    practices: Mapping[str, Sequence[float]] | None = None,
+    dimensions: Iterable[tuple[str, Gated]] = (),
+) -> PerceptionGap:
     """The self-view section from the members' quiz results of the quarter (``overall``, one
     per member, 0..100) and the department's R component (None: no score). The self-view is
-    hidden without takers or under k of them; the customers' view is R's raw mean when R is
-    shown; the gap needs both."""
+    ``self_view_figure`` (hidden without takers, under k of them, or near an end of the
+    scale); the customers' view is R's raw mean when R is shown; the gap needs both. While
+    the self-view is shown, ``practice_gaps`` compares each dimension of ``dimensions`` with
+    its practice from ``practices`` (the same members' scores per practice)."""
     customer_view = (
         Gated(customer.raw, None, None, customer.n)
         if customer is not None and customer.shown
         else Gated.hidden(customer.reason if customer is not None else NO_DATA)  # type: ignore[arg-type]
     )
     takers = len(overall)
-    if takers == 0:
-        return PerceptionGap(Gated.hidden(NO_DATA), customer_view, None, None, 0, NO_DATA)
-    if not anonymity.passes_gate(takers, k):
-        return PerceptionGap(Gated.hidden(BELOW_K), customer_view, None, None, takers, BELOW_K)
-    own = sum(overall) / len(overall)
-    self_gated = Gated(own, None, None, takers)
-    if not customer_view.shown:
-        return PerceptionGap(self_gated, customer_view, None, None, takers, customer_view.reason)
-    gap, label = scoring.perception_gap(own, customer_view.value)  # type: ignore[arg-type]
-    return PerceptionGap(self_gated, customer_view, float(gap), str(label), takers, None)
+    own = self_view_figure(overall, k)
+    if not own.shown:
+        return PerceptionGap(own, customer_view, None, None, takers, own.reason)
+    rows = practice_gaps(practices or {}, dimensions, k)
+    gap, label = _compared(own, customer_view)
+    reason = None if gap is not None else customer_view.reason
+    return PerceptionGap(own, customer_view, gap, label, takers, reason, rows)
 
 
 # --- priors ---

@@ -231,10 +231,18 @@ def _compliance(
     )
 
 
-def _gap(view: SelfView, score: QuarterScore | None, k: int) -> PerceptionGap:
-    """The self-view section: the members' quiz results of the page's snapshot, computed by
-    the pure ``analysis.scorecard.perception``."""
-    return sc.perception(view.overall, score.components["R"] if score is not None else None, k)
+def _gap(
+    view: SelfView, score: QuarterScore | None, dimensions: Sequence[DimensionRow], k: int
+) -> PerceptionGap:
+    """The self-view section: the members' quiz results of the page's snapshot beside R and
+    beside the page's ``dimensions``, computed by the pure ``analysis.scorecard.perception``."""
+    return sc.perception(
+        view.overall,
+        score.components["R"] if score is not None else None,
+        k,
+        view.practices,
+        ((row.code, row.value) for row in dimensions),
+    )
 
 
 def comments_open(released: bool, respondents: int, settings: Settings) -> bool:
@@ -331,6 +339,7 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
     elsewhere = functions.standings(model, k).get(department.id, ()) if standing is not None else ()
     empty = {key: Component(key, 0, None, None, None, None, NO_DATA) for key in COMPONENTS}
     components = score.components if score is not None else empty
+    dimensions = _dimensions(page.dimensions, department.id, k)
     return Scorecard(
         code=department.code,
         name=department.name,
@@ -346,7 +355,7 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
         trend=tuple(trend),
         trend_marker=marker,
         flag=flags.get(quarter),
-        dimensions=_dimensions(page.dimensions, department.id, k),
+        dimensions=dimensions,
         customers=customer_rows(page.customers, page.departments, k)
         if page.customers is not None
         else (),
@@ -358,7 +367,7 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
         response_rate=_response_rate(responses[-1].post_interaction, surveyed)
         if responses and responses[-1].quarter == quarter
         else None,
-        gap=_gap(page.self_view, score, k),
+        gap=_gap(page.self_view, score, dimensions, k),
         standing=standing,
         standing_elsewhere=elsewhere,
     )

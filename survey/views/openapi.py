@@ -409,6 +409,20 @@ def scorecard_schemas() -> dict[str, Any]:
                         "gap": _number(),
                         "label": {"type": "string", "nullable": True},
                         "reason": _reason(),
+                        # Each dimension beside the quiz practice that teaches it; empty
+                        # while the self-view is hidden.
+                        "practices": _array(
+                            _object(
+                                {
+                                    "dimension": {"type": "string"},
+                                    "practice": {"type": "string"},
+                                    "self_view": figure,
+                                    "customer_view": figure,
+                                    "gap": _number(),
+                                    "label": {"type": "string", "nullable": True},
+                                }
+                            )
+                        ),
                     }
                 ),
                 # The department's action plan; before and after are null unless the targeted

@@ -9,7 +9,7 @@ import math
 import pytest
 
 from analysis import scorecard as sc
-from analysis.scorecard import BELOW_K, CERTAIN, NO_DATA, Sums
+from analysis.scorecard import BELOW_K, CERTAIN, NO_DATA, WITHHELD, Sums
 
 
 def _answers(values: list[int]) -> Sums:
@@ -157,3 +157,89 @@ def test_the_self_view_needs_k_members_and_a_shown_customer_view_for_a_gap() -> 
     assert (none.reason, none.customer_view.reason) == (NO_DATA, NO_DATA)
     hidden = sc.perception(members, _r_component(None, 3, BELOW_K), 5)
     assert hidden.self_view.shown and hidden.gap is None and hidden.reason == BELOW_K
+
+
+def test_a_self_view_near_an_end_of_the_scale_is_hidden_as_a_dimension_mean_would_be() -> None:
+    # At k = 5 the sum in people's worth must stay 0.8 from either end of 0..5.
+    assert sc.self_view_figure([100.0] * 5, 5).reason == CERTAIN
+    assert sc.self_view_figure([0.0] * 5, 5).reason == CERTAIN
+    assert sc.self_view_figure([100.0] * 4 + [19.0], 5).shown  # 4.19 of 5: 0.81 from the top
+    assert sc.self_view_figure([100.0] * 4 + [21.0], 5).reason == CERTAIN  # 0.79 from it
+    assert sc.self_view_figure([0.0] * 4 + [81.0], 5).shown  # 0.81 from the bottom
+    assert sc.self_view_figure([0.0] * 4 + [79.0], 5).reason == CERTAIN
+    assert sc.self_view_figure([100.0] * 4, 5).reason == BELOW_K
+    assert sc.self_view_figure([], 5).reason == NO_DATA
+    shown = sc.self_view_figure([80.0, 90.0, 70.0, 85.0, 75.0], 5)
+    assert (shown.value, shown.n) == (pytest.approx(80.0), 5)
+
+
+def _dimension(value: float | None, reason: str | None = None) -> sc.Gated:
+    return sc.Gated(value, None, None, 12) if reason is None else sc.Gated.hidden(reason)
+
+
+def test_each_dimension_is_compared_with_the_practice_that_teaches_it() -> None:
+    members = [80.0, 90.0, 70.0, 85.0, 75.0]
+    practices = {
+        "standards": [100.0, 50.0, 75.0, 75.0, 50.0],  # 70
+        "responsiveness": [100.0, 100.0, 100.0, 100.0, 100.0],  # all at the top: hidden
+        "courtesy": [50.0, 50.0, 50.0, 50.0, 50.0],  # 50
+        "clarity": [60.0, 60.0, 60.0, 60.0],  # scored for four members only
+    }
+    dimensions = [
+        ("reliability", _dimension(80.0)),  # practice "standards"
+        ("responsiveness", _dimension(60.0)),
+        ("competence", _dimension(None, BELOW_K)),  # practice "customer_goals"
+        ("courtesy", _dimension(52.0)),
+        ("tools", _dimension(70.0)),  # practice "clarity"
+        ("extra", _dimension(50.0)),  # a dimension no practice teaches: no row
+    ]
+    gap = sc.perception(members, _r_component(72.0, 12), 5, practices, dimensions)
+    rows = {row.dimension: row for row in gap.practices}
+    assert list(rows) == ["reliability", "responsiveness", "competence", "courtesy", "tools"]
+    assert [rows[d].practice for d in rows] == [
+        "standards",
+        "responsiveness",
+        "customer_goals",
+        "courtesy",
+        "clarity",
+    ]
+    reliability = rows["reliability"]
+    assert reliability.self_view.value == pytest.approx(70.0)
+    assert (reliability.gap, reliability.label) == (pytest.approx(-10.0), "hidden_strength")
+    assert (rows["courtesy"].gap, rows["courtesy"].label) == (pytest.approx(-2.0), "aligned")
+    assert rows["responsiveness"].self_view.reason == CERTAIN and rows["responsiveness"].gap is None
+    assert rows["competence"].self_view.reason == NO_DATA  # no member scored on it
+    assert rows["competence"].customer_view.reason == BELOW_K
+    assert rows["tools"].self_view.reason == BELOW_K and rows["tools"].gap is None
+
+
+def test_no_practice_rows_while_the_self_view_is_hidden() -> None:
+    practices = {"standards": [70.0] * 4}
+    few = sc.perception(
+        [70.0] * 4, _r_component(72.0, 12), 5, practices, [("reliability", _dimension(80.0))]
+    )
+    assert few.self_view.reason == BELOW_K and few.practices == ()
+
+
+def test_practice_rows_are_hidden_while_the_rest_of_the_quiz_tells_how_members_scored() -> None:
+    """A member's overall quiz score is the mean of their eleven practice scores, and the
+    overall self-view is published: the practices no row shows are a remainder whose mean
+    can be worked out. Nine practices at 90 for all five members would tell each member's
+    score there; hiding the lowest shown row (20) brings the remainder to 83, far enough."""
+    others = ["anticipation", "whole_interaction", "customer_goals", "lateral", "recognition"]
+    others += ["accountability", "proactivity", "responsiveness", "clarity"]
+    practices = {p: [90.0] * 5 for p in others}
+    practices["standards"] = [0.0, 0.0, 50.0, 50.0, 0.0]  # 20
+    practices["courtesy"] = [50.0, 40.0, 60.0, 50.0, 50.0]  # 50
+    dimensions = [("reliability", _dimension(60.0)), ("courtesy", _dimension(55.0))]
+    rows = {row.practice: row for row in sc.practice_gaps(practices, dimensions, 5)}
+    assert rows["standards"].self_view.reason == WITHHELD and rows["standards"].gap is None
+    assert rows["courtesy"].self_view.value == pytest.approx(50.0)
+    assert rows["courtesy"].label == "hidden_strength"
+    # Without the hiding, the overall and the two rows give the nine others' mean exactly:
+    overall = (9 * 90 + 20 + 50) / 11
+    assert (11 * overall - 20 - 50) / 9 == pytest.approx(90.0)
+    # Nine at 95: even with both rows in the remainder it stays near the top: none is shown.
+    practices.update({p: [95.0] * 5 for p in others})
+    hidden = sc.practice_gaps(practices, dimensions, 5)
+    assert [row.self_view.reason for row in hidden] == [WITHHELD, WITHHELD]

@@ -85,15 +85,31 @@ def test_a_member_counts_once_per_quarter_with_the_latest_attempt(
 
 def test_nothing_is_published_before_the_quarter_ends(session, keys, attempt, finance) -> None:
     for n in range(6):
-        attempt(best(keys), "FIN", member=f"person:{n}")
+        attempt(best(keys) if n % 2 else worst(keys), "FIN", member=f"person:{n}")
     during = published(session, finance, today=date(2026, 6, 30))
     assert during.takers == 0 and not during.self_view.shown and during.self_view.value is None
     assert published(session, finance).self_view.shown
 
 
+def test_a_self_view_too_near_an_end_of_the_scale_is_hidden(
+    session, keys, attempt, finance
+) -> None:
+    """Five members who all scored 100: a published 100 would tell each one's score. The
+    same rule as for the dimension means (``anonymity.share_is_certain``) hides it, and with
+    it every practice row."""
+    for n in range(5):
+        attempt(best(keys), "FIN", member=f"person:{n}")
+    view = published(session, finance)
+    assert view.takers == 5 and not view.self_view.shown
+    assert view.self_view.reason == "certain" and view.practices == ()
+    attempt(worst(keys), "FIN", member="person:5")  # a sixth member, at 0: 500 of 600
+    shown = published(session, finance)
+    assert shown.self_view.shown and shown.self_view.value == pytest.approx(500 / 6)
+
+
 def test_k_is_the_settings(session, keys, attempt, finance) -> None:
     for n in range(3):
-        attempt(best(keys), "FIN", member=f"person:{n}")
+        attempt(worst(keys) if n % 2 else best(keys), "FIN", member=f"person:{n}")
     assert not published(session, finance, k=4).self_view.shown
     assert published(session, finance, k=3).self_view.shown
 
@@ -140,7 +156,7 @@ def test_the_scorecard_publishes_the_self_view_by_the_pages_clock(
     from survey.scorecards.services.scorecards import Settings, build_scorecard
 
     for n in range(5):
-        attempt(best(keys), "FIN", member=f"person:{n}")
+        attempt(worst(keys) if n % 2 else best(keys), "FIN", member=f"person:{n}")
     session.commit()
     during, _p = build_scorecard(
         session,
@@ -155,4 +171,4 @@ def test_the_scorecard_publishes_the_self_view_by_the_pages_clock(
         session, finance, Q, Settings(), now=datetime(2026, 7, 1, 0, 30, tzinfo=UTC), fallback=False
     )
     assert after.gap.takers == 5 and after.gap.self_view.shown
-    assert after.gap.self_view.value == pytest.approx(100.0)
+    assert after.gap.self_view.value == pytest.approx(60.0)  # three at 100, two at 0

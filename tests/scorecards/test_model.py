@@ -273,15 +273,15 @@ def _quiz(
 def test_perception_gap_needs_k_quiz_takers(org: Org) -> None:
     org.quarterly("IT", "SALES", Q, [3, 3, 3, 3, 3, 3])  # customers: 50
     for i in range(4):
-        _quiz(org, "IT", 90.0, f"s{i}")
+        _quiz(org, "IT", 70.0, f"s{i}")
     gap = card(org, "IT").gap
     assert gap.gap is None and gap.reason == BELOW_K and gap.self_view.value is None
-    _quiz(org, "IT", 80.0, "s0", date(2026, 3, 1))  # a retake counts once (the later attempt)
-    _quiz(org, "IT", 90.0, "s4")
+    _quiz(org, "IT", 60.0, "s0", date(2026, 3, 1))  # a retake counts once (the later attempt)
+    _quiz(org, "IT", 70.0, "s4")
     gap = card(org, "IT").gap
     assert gap.takers == 5
-    assert gap.self_view.value == pytest.approx(88.0)
-    assert gap.gap == pytest.approx(38.0)
+    assert gap.self_view.value == pytest.approx(68.0)
+    assert gap.gap == pytest.approx(18.0)
     assert gap.label
 
 

@@ -63,6 +63,11 @@ def labels() -> dict[str, Any]:
             "hidden strength": _("Hidden strength: customers rate the team higher than it does"),
             "hidden_strength": _("Hidden strength: customers rate the team higher than it does"),
         },
+        "gap_short": {
+            "overestimate": _("Overestimate"),
+            "aligned": _("Aligned"),
+            "hidden_strength": _("Hidden strength"),
+        },
         "direction": {"up": _("Improved"), "down": _("Declined")},
         "standing": {
             "above": _("Clearly above the organisation"),
@@ -251,6 +256,17 @@ def to_json(card: Scorecard) -> dict[str, Any]:
             "gap": _r(card.gap.gap),
             "label": card.gap.label,
             "reason": card.gap.reason,
+            "practices": [
+                {
+                    "dimension": row.dimension,
+                    "practice": row.practice,
+                    "self_view": gated_json(row.self_view),
+                    "customer_view": gated_json(row.customer_view),
+                    "gap": _r(row.gap),
+                    "label": row.label,
+                }
+                for row in card.gap.practices
+            ],
         },
     }
 
@@ -389,6 +405,12 @@ def _rows(card: Scorecard) -> Iterator[list[Any]]:
     yield gated("perception gap", "customer view", q, gap.customer_view)
     if gap.gap is not None:
         yield ["perception gap", "gap", q, gap.gap, None, None, None, gap.label or ""]
+    for row in gap.practices:
+        section = f"perception gap: {row.dimension}"
+        yield gated(section, f"self view ({row.practice})", q, row.self_view)
+        yield gated(section, "customer view", q, row.customer_view)
+        if row.gap is not None:
+            yield [section, "gap", q, row.gap, None, None, None, row.label or ""]
 
 
 def to_csv(card: Scorecard) -> str:

@@ -5,7 +5,8 @@ matplotlib (``pdf_layout``) and saved with ``PdfPages``.
    words, the weakest component, the summary, "What to work on" and the actions.
 2. The IQ trend chart, with the answers per quarter.
 3. The dimensions chart and table; the service standards, their chart and table.
-4. The customer departments' table (continued over pages with its header repeated).
+4. The customer departments' table (continued over pages with its header repeated); the
+   self-view beside the customers' view, overall and dimension by dimension.
 5. The comments, only when the comment gate lets them through, grouped as on the page
    (by question and score band where each part holds enough people, duplicates folded).
 6. How the figures are calculated: formula, weights, baseline, p-values.
@@ -25,6 +26,7 @@ from flask_babel import gettext as _
 from matplotlib.figure import Figure
 
 from analysis.comment_groups import Band, FoldedComment
+from survey.local_format import signed
 from survey.local_time import local_today
 from survey.scorecards.services import chart_cache
 from survey.scorecards.services.pdf_layout import (
@@ -49,7 +51,7 @@ from survey.scorecards.services.scorecard_front import (
     number,
     report_front,
 )
-from survey.scorecards.services.scorecards import Gated, Scorecard
+from survey.scorecards.services.scorecards import NO_DATA, Gated, Scorecard
 
 
 def _figure_text(g: Gated, card: Scorecard) -> str:
@@ -168,6 +170,57 @@ def _customers(flow: Flow, card: Scorecard) -> None:
         9.5,
         anchor_last_line=True,
         suffixes=[f" ({c.code})" for c in card.customers],
+    )
+
+
+def _perception(flow: Flow, card: Scorecard) -> None:
+    """The self-view beside the customers' view, overall and dimension by dimension (the
+    rows only while the self-view is shown, as on the page); nothing at all while no member
+    has taken the quiz."""
+    gap, names = card.gap, labels()
+    if gap.takers == 0 and gap.reason == NO_DATA:
+        return
+    flow.heading(_("Self-view and customers' view"), 14)
+    flow.paragraph(
+        _("The team's own view (quiz): %(value)s", value=_figure_text(gap.self_view, card)), 10
+    )
+    flow.paragraph(
+        _(
+            "Customers' view (relationship score): %(value)s",
+            value=_figure_text(gap.customer_view, card),
+        ),
+        10,
+    )
+    if gap.gap is not None:
+        flow.paragraph(
+            _(
+                "Gap: %(gap)s · %(label)s",
+                gap=signed(gap.gap),
+                label=names["gap_short"].get(gap.label, gap.label),
+            ),
+            10,
+        )
+    if not gap.practices:
+        return
+    flow.table(
+        (
+            Column(_("Dimension"), 0.34),
+            Column(_("The team's own view"), 0.22),
+            Column(_("Customers' view"), 0.22),
+            Column(_("Gap"), 0.22),
+        ),
+        [
+            [
+                names["dimensions"].get(row.dimension, row.dimension),
+                _figure_text(row.self_view, card),
+                _figure_text(row.customer_view, card),
+                "–"
+                if row.gap is None
+                else f"{signed(row.gap)} · {names['gap_short'].get(row.label, row.label)}",
+            ]
+            for row in gap.practices
+        ],
+        9.5,
     )
 
 
@@ -309,6 +362,7 @@ def _pdf_pages(
     _dimensions(flow, card)
     _compliance(flow, card)
     _customers(flow, card)
+    _perception(flow, card)
     _comments(flow, card, comments)
     _method(flow, card)
     day = generated or local_today()
