@@ -191,3 +191,21 @@ def is_main_guard(node: ast.stmt) -> bool:
         and isinstance(node.test.left, ast.Name)
         and node.test.left.id == "__name__"
     )
+
+
+def reached(
+    tree: Tree, roots: Iterable[str], definitions: dict[str, tuple[Module, ast.AST]]
+) -> set[str]:
+    """The ``definitions`` (dotted name -> module and node) reachable from ``roots``: each
+    root that is one of them, then whatever their code refers to (``Tree.references``),
+    followed until nothing new is found."""
+    found: set[str] = set()
+    todo = [r for r in roots if r in definitions]
+    while todo:
+        here = todo.pop()
+        if here in found:
+            continue
+        found.add(here)
+        module, node = definitions[here]
+        todo += [r for r in tree.references(module, node) if r in definitions and r not in found]
+    return found

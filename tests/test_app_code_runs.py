@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from tests import test_formulas_run as formulas
-from tests.import_graph import DEFS, Module, Tree, is_main_guard, parse, write_tree
+from tests.import_graph import DEFS, Module, Tree, is_main_guard, parse, reached, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,17 +118,9 @@ def not_run(
                     roots |= tree.references(module, decorator)
             elif not is_main_guard(stmt):
                 roots |= tree.references(module, stmt)
-    reached: set[str] = set()
-    todo = [r for r in roots if r in every]
-    while todo:
-        here = todo.pop()
-        if here in reached:
-            continue
-        reached.add(here)
-        module, node = every[here]
-        todo += [r for r in tree.references(module, node) if r in every and r not in reached]
     prefixes = tuple(f"{top}." for top in checked)
-    return sorted(d for d in set(every) - reached if d.startswith(prefixes))
+    run = reached(tree, roots, every)
+    return sorted(d for d in set(every) - run if d.startswith(prefixes))
 
 
 # --- the rule on the real tree ------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.import_graph import DEFS, Module, Tree, is_main_guard, write_tree
+from tests.import_graph import DEFS, Module, Tree, is_main_guard, reached, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,16 +82,7 @@ def not_run(
         elif name == app or name.startswith(app + "."):
             roots |= tree.references(module, module.tree)
 
-    reached: set[str] = set()
-    todo = [r for r in roots if r in wanted]
-    while todo:
-        here = todo.pop()
-        if here in reached:
-            continue
-        reached.add(here)
-        module, node = wanted[here]
-        todo += [r for r in tree.references(module, node) if r in wanted and r not in reached]
-    return sorted(set(wanted) - reached)
+    return sorted(set(wanted) - reached(tree, roots, wanted))
 
 
 def definitions(base: Path, formulas: Iterable[str] = FORMULAS) -> Iterator[str]:
