@@ -9,7 +9,7 @@ import shutil
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -470,3 +470,37 @@ def test_the_demo_has_action_plans_one_overdue_each_before_and_after_on_its_page
 
 def _at(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), UTC)
+
+
+def test_members_of_three_departments_take_the_quiz_and_their_pages_compare_the_views(
+    app, session: Session
+) -> None:
+    """With an app context (whose secret keys members' attempts) the demo records the quiz
+    attempts of IT's, HR's and Finance's members in its latest quarter: their scorecards show
+    the self-view beside the customers' view, overall and practice by practice."""
+    from survey.demo.quiz import SELF_VIEWS
+    from survey.models import QuizAttempt
+    from survey.scorecards.services.scorecards import Settings, build_scorecard
+
+    with app.app_context():
+        summary = build_demo(session, seed=1, today=TODAY, present=False, actions=False)
+        session.commit()
+    assert summary.quiz_attempts == sum(count for count, _best in SELF_VIEWS.values()) > 0
+    assert "quiz attempts by members of IT, HR and Finance in 2026Q1" in summary.describe()
+    attempts = session.scalars(select(QuizAttempt)).all()
+    assert len(attempts) == summary.quiz_attempts
+    assert {a.quarter for a in attempts} == {summary.quarters[-1]}
+    assert all(a.member_key for a in attempts)  # members, not anonymous takers
+    now = datetime.combine(TODAY, time(12), tzinfo=UTC)
+    labels = {}
+    for code, (count, _best) in SELF_VIEWS.items():
+        department = session.scalar(select(Department).where(Department.code == code))
+        card, _priors = build_scorecard(
+            session, department, summary.quarters[-1], Settings(), now=now, fallback=False
+        )
+        assert card.gap.takers == count and card.gap.self_view.shown, code
+        assert len(card.gap.practices) == 5
+        assert sum(row.gap is not None for row in card.gap.practices) >= 3, code
+        labels[code] = card.gap.label
+    # HR's stretched team rates itself above its customers; Finance's below its customers.
+    assert labels["HR"] == "overestimate" and labels["FIN"] == "hidden_strength"

@@ -16,6 +16,7 @@ from survey.demo.names import DEPARTMENT_NAMES, SERVICE_NAMES
 from survey.demo.org import DEPARTMENTS, DEPENDENCIES, SERVICES
 from survey.demo.people import generate_people
 from survey.demo.present import add_present
+from survey.demo.quiz import add_quiz_attempts
 from survey.demo.summary import DemoSummary, SignIn
 from survey.models import (
     Campaign,
@@ -173,6 +174,7 @@ def build_demo(
     salt: str = "demo",
     present: bool | None = None,
     actions: bool = True,
+    quiz: bool | None = None,
 ) -> DemoSummary:
     """Create the demo organisation with eight quarters of history ending with the quarter
     before ``today`` (default: the real today), and the three demo sign-ins, all with
@@ -183,7 +185,9 @@ def build_demo(
     never commits. Raises DemoError when the database already has departments.
 
     Then, unless ``actions`` is False, a few action plans (``survey.demo.actions``) recorded
-    in past quarters by the demo sign-ins.
+    in past quarters by the demo sign-ins; and, when ``quiz`` (default: whether there is an
+    app context, whose secret keys members' attempts), the quiz attempts of three
+    departments' members in the latest complete quarter (``survey.demo.quiz``).
 
     Then the present (``survey.demo.present``) at ``now`` (default: midnight UTC of ``today``
     when ``today`` is given, else the current time): the current quarter's campaign opened and
@@ -239,6 +243,13 @@ def build_demo(
         if actions
         else 0
     )
+    if quiz is None:
+        quiz = has_app_context()
+    members: dict[str, list[int]] = {}
+    for person in people:
+        if not person.opted_out:
+            members.setdefault(person.department, []).append(person.id)
+    attempts = add_quiz_attempts(session, quarters[-1], members, departments, seed) if quiz else 0
     if present is None:
         present = has_app_context()
     today_ = (
@@ -270,4 +281,5 @@ def build_demo(
         password=admin_password,
         present=today_,
         actions=recorded,
+        quiz_attempts=attempts,
     )

@@ -38,6 +38,7 @@ class DemoSummary:
     password: str
     present: Present | None = None
     actions: int = 0
+    quiz_attempts: int = 0
 
     @property
     def responses(self) -> int:
@@ -64,6 +65,11 @@ class DemoSummary:
             )
         if self.actions:
             lines.append(f"  {self.actions} actions in the departments' action plans")
+        if self.quiz_attempts:
+            lines.append(
+                f"  {self.quiz_attempts} quiz attempts by members of IT, HR and Finance"
+                f" in {self.quarters[-1]}"
+            )
         lines += [
             f"Sign in (password for all three: {self.password}):",
         ]
