@@ -1,7 +1,8 @@
 """Storing anonymous responses and keeping the score aggregates current.
 
 Every stored response updates ``ScoreCell`` rows in the same transaction, so scorecards read a
-few hundred cells instead of scanning answers. Metric names (``metric_name``):
+few hundred cells instead of scanning answers. Metric names (the kind's ``PREFIX``, a dot,
+the code):
 
 - ``pi.n`` / ``q.n``: one per response (post-interaction / quarterly), the respondent count;
 - ``pi.<code>`` / ``q.<code>``: the raw answer of each scale question (likert 1..5, nps 0..10,
@@ -51,11 +52,6 @@ from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 PREFIX = {"post_interaction": "pi", "quarterly": "q"}
 QUARTERLY_DIMENSIONS = ("reliability", "responsiveness", "competence", "courtesy", "tools")
 CellKey = tuple[int, int, str, str]  # provider, customer, quarter, metric
-
-
-def metric_name(kind: str, code: str) -> str:
-    """``pi.overall`` for the post-interaction question ``overall``."""
-    return f"{PREFIX[kind]}.{code}"
 
 
 @dataclass(frozen=True)
@@ -131,11 +127,12 @@ def _answer_rows(
 def _metrics(item: ResponseInput, questions: Mapping[str, QuestionLike]) -> dict[str, float]:
     """Metric -> value for one response (1 for the count; each answer what its question type
     adds, ``QuestionType.metric``: 1 for a comment, the answer for a scored type)."""
-    out: dict[str, float] = {metric_name(item.kind, "n"): 1.0}
+    prefix = PREFIX[item.kind]
+    out: dict[str, float] = {f"{prefix}.n": 1.0}
     for code, value in item.answers.items():
         metric = QUESTION_TYPES[questions[code].qtype].metric(value)
         if metric is not None:
-            out[metric_name(item.kind, code)] = metric
+            out[f"{prefix}.{code}"] = metric
     return out
 
 
