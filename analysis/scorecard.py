@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from statistics import median
@@ -168,30 +168,38 @@ class QuarterModel:
 # --- the gate ---
 
 
+def gate_reason(
+    n: int,
+    worth: float,
+    k: int,
+    near_end: Callable[[float, int, int], bool] | None = anonymity.share_is_certain,
+    near_reason: str = CERTAIN,
+) -> str | None:
+    """Why a figure resting on ``n`` people is hidden (None: shown), the one gate every figure
+    of a page passes: no data; under k people; then, with ``near_end``, a figure too near an
+    end of its scale (``near_reason``): ``worth`` is its place on the scale in people's worth
+    (0..n; a mean on 0..100 is its total over 100), and ``near_end`` is
+    ``anonymity.share_is_certain`` for a mean, ``anonymity.one_sided`` for a share of people
+    (reason ``ONE_SIDED``); None for a count, which has no ends."""
+    if n == 0:
+        return NO_DATA
+    if not anonymity.passes_gate(n, k):
+        return BELOW_K
+    if near_end is not None and near_end(worth, n, k):
+        return near_reason
+    return None
+
+
 def reasons(d: DepartmentInput, k: int) -> dict[str, str | None]:
-    """Why each component of ``d`` is hidden (None: shown). T and R: no data or under k
-    people; T (a share) moreover with fewer than k people on one side (``anonymity.one_sided``,
-    so always below 2k people), R (a mean) too near an end of the scale
-    (``anonymity.share_is_certain``); C: no data or under k."""
-    out: dict[str, str | None] = {}
-    for key, n, total in (("T", d.t_n, d.t_total), ("R", d.r_n, d.r_total)):
-        if n == 0:
-            out[key] = NO_DATA
-        elif not anonymity.passes_gate(n, k):
-            out[key] = BELOW_K
-        elif key == "T" and anonymity.one_sided(total / 100.0, n, k):
-            out[key] = ONE_SIDED
-        elif key == "R" and anonymity.share_is_certain(total / 100.0, n, k):
-            out[key] = CERTAIN
-        else:
-            out[key] = None
-    if d.c_judged == 0:
-        out["C"] = NO_DATA
-    elif not anonymity.passes_gate(d.c_judged, k):
-        out["C"] = BELOW_K
-    else:
-        out["C"] = None
-    return out
+    """Why each component of ``d`` is hidden (None: shown), through ``gate_reason``: T (a
+    share) moreover with fewer than k people on one side (``anonymity.one_sided``, so always
+    below 2k people), R (a mean) too near an end of the scale; C (a count of judged
+    interactions) only no data or under k."""
+    return {
+        "T": gate_reason(d.t_n, d.t_total / 100.0, k, anonymity.one_sided, ONE_SIDED),
+        "R": gate_reason(d.r_n, d.r_total / 100.0, k),
+        "C": gate_reason(d.c_judged, 0.0, k, None),
+    }
 
 
 def model_sums(d: DepartmentInput, k: int) -> DepartmentSums:
@@ -219,13 +227,7 @@ def likert_reason(s: Sums, k: int) -> str | None:
     shown): no data, under k people, or so near an end of the scale that it would tell how a
     small group answered (``anonymity.share_is_certain`` on the mean's place in the scale,
     (total − n)/4 people's worth)."""
-    if s.n == 0:
-        return NO_DATA
-    if not anonymity.passes_gate(s.n, k):
-        return BELOW_K
-    if anonymity.share_is_certain((s.total - s.n) / 4.0, s.n, k):
-        return CERTAIN
-    return None
+    return gate_reason(s.n, (s.total - s.n) / 4.0, k)
 
 
 def likert_figure(s: Sums, k: int) -> Gated:
@@ -406,16 +408,10 @@ def self_view_figure(scores: Sequence[float], k: int) -> Gated:
     """The members' mean of quiz scores (one per member, 0..100), or hidden: no takers,
     under k of them, or so near an end of the scale that it would tell how a small group of
     them scored (``anonymity.share_is_certain`` on the sum in people's worth, as for the
-    dimension means, ``likert_reason``). ``n`` is the number of members."""
-    n = len(scores)
-    if n == 0:
-        return Gated.hidden(NO_DATA)
-    if not anonymity.passes_gate(n, k):
-        return Gated.hidden(BELOW_K)
-    total = float(sum(scores))
-    if anonymity.share_is_certain(total / 100.0, n, k):
-        return Gated.hidden(CERTAIN)
-    return Gated(total / n, None, None, n)
+    dimension means: ``gate_reason``). ``n`` is the number of members."""
+    n, total = len(scores), float(sum(scores))
+    why = gate_reason(n, total / 100.0, k)
+    return Gated.hidden(why) if why is not None else Gated(total / n, None, None, n)
 
 
 def _compared(own: Gated, customers: Gated) -> tuple[float | None, str | None]:
@@ -454,7 +450,8 @@ def practice_gaps(
     members = max((len(v) for v in practices.values()), default=0)
     while True:
         shown = [i for i, row in enumerate(rows) if row.self_view.shown]
-        rest = [m for p, m in means.items() if p not in {rows[i].practice for i in shown}]
+        published = {rows[i].practice for i in shown}
+        rest = [m for p, m in means.items() if p not in published]
         if not shown or not rest:
             break
         remainder = sum(rest) / len(rest)

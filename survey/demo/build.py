@@ -245,11 +245,7 @@ def build_demo(
     )
     if quiz is None:
         quiz = has_app_context()
-    members: dict[str, list[int]] = {}
-    for person in people:
-        if not person.opted_out:
-            members.setdefault(person.department, []).append(person.id)
-    attempts = add_quiz_attempts(session, quarters[-1], members, departments, seed) if quiz else 0
+    attempts = add_quiz_attempts(session, quarters[-1], people, departments, seed) if quiz else 0
     if present is None:
         present = has_app_context()
     today_ = (

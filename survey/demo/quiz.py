@@ -17,10 +17,12 @@ carries a pseudonym keyed by the app's secret, so attempts need an app context.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from survey.demo.history import DemoPerson
 from survey.periods import quarter_bounds
 from survey.quiz.scoring import FREQUENCY, ItemKey
 from survey.quiz.services import Member, ensure_quiz, item_keys, live_items, start_attempt
@@ -52,13 +54,17 @@ def _answer(rng: random.Random, key: ItemKey, best: float) -> int:
 def add_quiz_attempts(
     session: Session,
     quarter: str,
-    members: dict[str, list[int]],
-    departments: dict[str, int],
+    people: Sequence[DemoPerson],
+    departments: Mapping[str, int],
     seed: int,
 ) -> int:
     """Record the ``SELF_VIEWS`` departments' members' attempts in ``quarter`` (a month
-    into it); ``members`` maps department code to its people's ids (the first ones take
-    part), ``departments`` code to id. Returns the number of attempts; flushes."""
+    into it): the first of each department's ``people`` who have not opted out take part;
+    ``departments`` maps code to id. Returns the number of attempts; flushes."""
+    members: dict[str, list[int]] = {}
+    for person in people:
+        if person.department in SELF_VIEWS and not person.opted_out:
+            members.setdefault(person.department, []).append(person.id)
     rng = random.Random(seed + SEED_OFFSET)
     quiz = ensure_quiz(session)
     keys = item_keys(live_items(quiz))
