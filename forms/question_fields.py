@@ -8,6 +8,12 @@ one), since ``forms/`` imports nothing of ``survey`` and no service imports ``fo
 ``tests/test_question_types.py`` proves the two halves cover the same types and that every
 choice lies in the stored range. No database here.
 
+Each class also reads a submitted value without building the form (``plain``): the common case
+of a value the field takes as it is (one of its choices, an optional question left out, a text
+within bounds) becomes the stored answer at once; anything else is left to the field
+(``UNSURE``), whose validators decide and word the refusal. ``tests/test_survey_form.py`` proves
+that what ``plain`` takes the field takes too, to the same stored value.
+
 Stored values: likert5 1..5 and nps 0..10 as integers; yes_no 1 / 0 / None for "don't know";
 text as a stripped string (None when empty); consent 1 / 0. Quiz items: a statement 1..5
 (never .. always), a scenario the 0-based index of the chosen option.
@@ -50,6 +56,9 @@ class ChoiceField(RadioField):
             raise ValidationError(self.invalid_choice_message or self.gettext(_NOT_A_CHOICE))
 
 
+UNSURE: Any = object()
+"""What ``QuestionField.plain`` returns for a value it leaves to the field to judge."""
+
 QUESTION_FIELDS: dict[str, type[QuestionField]] = {}
 """The field class of every question type on the respondent forms, by type code."""
 
@@ -79,6 +88,13 @@ class QuestionField:
             return None
         return int(raw)
 
+    @classmethod
+    def plain(cls, sent: Sequence[str], spec: Spec) -> Any:
+        """The stored answer when ``sent`` (the values submitted under the question's name) is
+        one the field takes as it is; ``UNSURE`` for anything the field itself should judge,
+        which is every value of a type that does not say otherwise."""
+        return UNSURE
+
 
 def _answer_validators(spec: Spec) -> list[Any]:
     if spec.required:
@@ -86,7 +102,25 @@ def _answer_validators(spec: Spec) -> list[Any]:
     return [Optional()]
 
 
-class _Scale(QuestionField):
+class _Choices(QuestionField):
+    """A radio group: one value of ``values()`` or, unless the question is required, none."""
+
+    @classmethod
+    def values(cls) -> tuple[str, ...]:
+        """The submitted value of every choice, in the order shown."""
+        raise NotImplementedError
+
+    @classmethod
+    def plain(cls, sent: Sequence[str], spec: Spec) -> Any:
+        if len(sent) > 1:
+            return UNSURE
+        value = sent[0] if sent else ""
+        if value == "":
+            return UNSURE if spec.required else None
+        return cls.stored(value) if value in cls.values() else UNSURE
+
+
+class _Scale(_Choices):
     """Radio buttons for every integer from ``low`` to ``high``, each with the question's label
     for that point where it has one."""
 
@@ -94,15 +128,18 @@ class _Scale(QuestionField):
     high: ClassVar[int]
 
     @classmethod
+    def values(cls) -> tuple[str, ...]:
+        return tuple(str(value) for value in range(cls.low, cls.high + 1))
+
+    @classmethod
     def field(cls, spec: Spec) -> Field:
         labels = list(spec.labels)
         choices = []
-        for value in range(cls.low, cls.high + 1):
-            index = value - cls.low
-            label = f"{value}"
+        for index, value in enumerate(cls.values()):
+            label = value
             if index < len(labels) and labels[index]:
                 label = f"{value} – {labels[index]}"
-            choices.append(SelectChoice(str(value), label))
+            choices.append(SelectChoice(value, label))
         return ChoiceField(
             spec.prompt, choices=choices, validators=_answer_validators(spec), description=spec.help
         )
@@ -118,17 +155,22 @@ class Nps(_Scale):
     low, high = 0, 10
 
 
-class YesNo(QuestionField):
+class YesNo(_Choices):
     """Yes (1), no (0), or "I don't know" (no answer)."""
 
     code = "yes_no"
 
     @classmethod
+    def values(cls) -> tuple[str, ...]:
+        return ("1", "0", "dk")
+
+    @classmethod
     def field(cls, spec: Spec) -> Field:
+        yes, no, dont_know = cls.values()
         choices = [
-            SelectChoice("1", _l("Yes")),
-            SelectChoice("0", _l("No")),
-            SelectChoice("dk", _l("I don't know")),
+            SelectChoice(yes, _l("Yes")),
+            SelectChoice(no, _l("No")),
+            SelectChoice(dont_know, _l("I don't know")),
         ]
         return ChoiceField(
             spec.prompt, choices=choices, validators=_answer_validators(spec), description=spec.help
@@ -153,6 +195,15 @@ class Text(QuestionField):
     def stored(cls, raw: Any) -> Any:
         return (raw or "").strip() or None
 
+    @classmethod
+    def plain(cls, sent: Sequence[str], spec: Spec) -> Any:
+        if len(sent) > 1:
+            return UNSURE
+        value = sent[0] if sent else ""
+        if len(value) > MAX_COMMENT or "\x00" in value:
+            return UNSURE
+        return cls.stored(value)
+
 
 class Consent(QuestionField):
     """A tick box: 1 ticked, 0 not."""
@@ -166,6 +217,12 @@ class Consent(QuestionField):
     @classmethod
     def stored(cls, raw: Any) -> Any:
         return 1 if raw else 0
+
+    @classmethod
+    def plain(cls, sent: Sequence[str], spec: Spec) -> Any:
+        if len(sent) > 1 or (sent and "\x00" in sent[0]):
+            return UNSURE
+        return cls.stored(bool(sent) and sent[0] not in BooleanField.false_values)
 
 
 QUIZ_FIELDS: dict[str, type[QuizItemField]] = {}

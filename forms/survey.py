@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 
 from forms.base import SafeForm
-from forms.question_fields import QuestionField, question_field
+from forms.question_fields import UNSURE, QuestionField, question_field
 
 
 @dataclass(frozen=True)
@@ -69,12 +69,34 @@ def make_survey_form(
     ``with_not_applicable`` adds the "I did not deal with them this quarter" box; when it is
     ticked the view does not validate the other fields.
     """
-    specs = tuple(specs)
-    try:
-        form_class = _cached_form_class(specs, with_not_applicable)
-    except TypeError:  # specs holding lists cannot be cache keys
-        form_class = _form_class(specs, with_not_applicable)
+    form_class = _form_class_of(tuple(specs), with_not_applicable)
     return form_class(formdata=formdata, data=dict(data) if data is not None else None)
+
+
+def plain_answers(specs: Iterable[QuestionSpec], formdata: Any) -> dict[str, Any] | None:
+    """The answers of a submit in storage form, read without building the form, when every
+    question's submitted values (``formdata``, a multi-value mapping: a POST) are ones its field
+    takes as they are (``QuestionField.plain``): what ``make_survey_form(specs,
+    formdata).answers()`` gives after a successful ``validate()``. None as soon as one is not:
+    the caller then builds the form, which decides and words its messages.
+
+    Only the fields of ``specs`` are read (no "did not deal with them" box)."""
+    specs = tuple(specs)
+    fields = _form_class_of(specs, False).question_fields
+    answers: dict[str, Any] = {}
+    for spec in specs:
+        value = fields[spec.code].plain(formdata.getlist(spec.code), spec)
+        if value is UNSURE:
+            return None
+        answers[spec.code] = value
+    return answers
+
+
+def _form_class_of(specs: tuple[QuestionSpec, ...], with_not_applicable: bool) -> type[SurveyForm]:
+    try:
+        return _cached_form_class(specs, with_not_applicable)
+    except TypeError:  # specs holding lists cannot be cache keys
+        return _form_class(specs, with_not_applicable)
 
 
 def _form_class(specs: tuple[QuestionSpec, ...], with_not_applicable: bool) -> type[SurveyForm]:

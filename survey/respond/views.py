@@ -22,7 +22,7 @@ from flask import (
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from forms.survey import QuestionSpec, SurveyForm, make_survey_form
+from forms.survey import QuestionSpec, SurveyForm, make_survey_form, plain_answers
 from survey import hooks
 from survey.db import get_session, reading, writing
 from survey.extensions import csrf, csrf_ok, limit_link_pages
@@ -126,16 +126,22 @@ def _post_interaction(
         return render_template(
             "respond/post_interaction.html", form=None, questions=questions, **context
         )
-    form = make_survey_form(specs, formdata=request.form)
-    if not csrf_ok():
-        form.validate()
-        return render_template(
-            "respond/post_interaction.html", form=form, expired=True, **context
-        ), 400
-    if not form.validate():
-        return render_template("respond/post_interaction.html", form=form, **context), 422
+    fresh = csrf_ok()
+    # A browser's submit is read as it is; anything else (a refusal to word, an expired token
+    # whose page shows the answers again) goes through the form itself.
+    answers = plain_answers(specs, request.form) if fresh else None
+    if answers is None:
+        form = make_survey_form(specs, formdata=request.form)
+        valid = form.validate()
+        if not fresh:
+            return render_template(
+                "respond/post_interaction.html", form=form, expired=True, **context
+            ), 400
+        if not valid:
+            return render_template("respond/post_interaction.html", form=form, **context), 422
+        answers = form.answers()
     db = get_session()
-    prepared = prepare_post_interaction(link, form.answers(), questionnaire=questionnaire)
+    prepared = prepare_post_interaction(link, answers, questionnaire=questionnaire)
     with writing(db):
         stored = submit_post_interaction(db, link, prepared)
     if stored is None:
