@@ -58,8 +58,25 @@ def test_a_missing_answer_is_left_to_required_and_optional(app: Flask) -> None:
 # (otherwise the shortcut would quietly never be taken).
 
 _ODD_VALUES = (
-    "", " ", " 3", "3 ", "dk", "None", "false", "y", "on", "0", "6", "11", "-1", "1.0",
-    "\x00", "4\x00", "a" * MAX_COMMENT, "a" * (MAX_COMMENT + 1), " " * (MAX_COMMENT + 1),
+    "",
+    " ",
+    " 3",
+    "3 ",
+    "dk",
+    "None",
+    "false",
+    "y",
+    "on",
+    "0",
+    "6",
+    "11",
+    "-1",
+    "1.0",
+    "\x00",
+    "4\x00",
+    "a" * MAX_COMMENT,
+    "a" * (MAX_COMMENT + 1),
+    " " * (MAX_COMMENT + 1),
 )
 
 
@@ -92,8 +109,10 @@ def _ordinary_values(draw: st.DrawFn, spec: QuestionSpec) -> list[str]:
     """What a browser sends for a question answered or left out through the page."""
     choices = _choices(spec.qtype)
     if choices:
-        picked = draw(st.sampled_from(choices) | st.none()) if not spec.required else None
-        return [picked] if picked is not None else ([draw(st.sampled_from(choices))] if spec.required else [])
+        picked = draw(
+            st.sampled_from(choices) if spec.required else st.sampled_from(choices) | st.none()
+        )
+        return [] if picked is None else [picked]
     if spec.qtype == "consent":
         return draw(st.sampled_from([[], ["y"]]))
     text = draw(st.text(st.characters(blacklist_characters="\x00"), max_size=40))
@@ -122,7 +141,10 @@ def test_every_kind_of_value_of_every_type_alone(app: Flask) -> None:
     assert taken > 0
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+
+
+@settings(max_examples=300, **_SETTINGS)
 @given(submit=_submits(ordinary=False))
 def test_what_is_read_without_the_form_is_what_the_form_accepts(app: Flask, submit) -> None:  # type: ignore[no-untyped-def]
     specs, sent = submit
@@ -130,7 +152,7 @@ def test_what_is_read_without_the_form_is_what_the_form_accepts(app: Flask, subm
         _compare(specs, sent)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, **_SETTINGS)
 @given(submit=_submits(ordinary=True))
 def test_a_browsers_submit_is_read_without_the_form(app: Flask, submit) -> None:  # type: ignore[no-untyped-def]
     specs, sent = submit
