@@ -1,4 +1,6 @@
-"""Survey forms built from question specs (no database here: the views pass plain specs).
+"""Survey forms built from question specs (no database here: the views pass plain specs), and
+``plain_answers``, which reads a submit whose every value the form would take as it is without
+building the form (a browser's ordinary submit); anything else is left to the form.
 
 Each question's field, and how its entered value becomes the stored one, is the field class of
 its type in ``forms/question_fields.py`` (likert5 1..5 and nps 0..10 as integers; yes_no 1 / 0 /
