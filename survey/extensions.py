@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask import Flask, g, request, session
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect, validate_csrf
 from wtforms import ValidationError
 
-from survey.i18n import LOCALES
+from survey.i18n import LOCALES, FastBabel
 
-babel = Babel()
+babel = FastBabel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.sign_in"
