@@ -28,6 +28,7 @@ from analysis.scorecard import (  # noqa: F401  (re-exported: the pages' vocabul
     Distribution,
     Gated,
     PerceptionGap,
+    PracticeGap,
     QuarterModel,
     QuarterScore,
 )

@@ -266,6 +266,13 @@ def priorities_schema() -> dict[str, Any]:
 def scorecard_schemas() -> dict[str, Any]:
     """Schemas of ``GET /departments/{code}/scorecard``; figures on 0..100 unless named."""
     figure = {"$ref": "#/components/schemas/Figure"}
+    # The self-view beside the customers' view: overall, and for each dimension and practice.
+    self_and_customers = {
+        "self_view": figure,
+        "customer_view": figure,
+        "gap": _number(),
+        "label": {"type": "string", "nullable": True},
+    }
     iq = {"$ref": "#/components/schemas/IqFigure"}
     compared = _object({"quarter": {"type": "string", "nullable": True}, "value": _number()})
     distribution = _object(
@@ -404,10 +411,7 @@ def scorecard_schemas() -> dict[str, Any]:
                 "summary": {"$ref": "#/components/schemas/Summary"},
                 "perception_gap": _object(
                     {
-                        "self_view": figure,
-                        "customer_view": figure,
-                        "gap": _number(),
-                        "label": {"type": "string", "nullable": True},
+                        **self_and_customers,
                         "reason": _reason(),
                         # Each dimension beside the quiz practice that teaches it; empty
                         # while the self-view is hidden.
@@ -416,10 +420,7 @@ def scorecard_schemas() -> dict[str, Any]:
                                 {
                                     "dimension": {"type": "string"},
                                     "practice": {"type": "string"},
-                                    "self_view": figure,
-                                    "customer_view": figure,
-                                    "gap": _number(),
-                                    "label": {"type": "string", "nullable": True},
+                                    **self_and_customers,
                                 }
                             )
                         ),

@@ -31,6 +31,8 @@ from survey.scorecards.services.scorecards import (
     Distribution,
     Gated,
     IqFigure,
+    PerceptionGap,
+    PracticeGap,
     Scorecard,
     Settings,
 )
@@ -401,16 +403,22 @@ def _rows(card: Scorecard) -> Iterator[list[Any]]:
     yield ["responses", "surveys sent", q, card.surveys_sent, None, None, None, ""]
     yield ["responses", "response rate", q, card.response_rate, None, None, None, ""]
     gap = card.gap
-    yield gated("perception gap", "self view", q, gap.self_view)
-    yield gated("perception gap", "customer view", q, gap.customer_view)
-    if gap.gap is not None:
-        yield ["perception gap", "gap", q, gap.gap, None, None, None, gap.label or ""]
+    yield from _compared_rows(card, "perception gap", "self view", gap)
     for row in gap.practices:
-        section = f"perception gap: {row.dimension}"
-        yield gated(section, f"self view ({row.practice})", q, row.self_view)
-        yield gated(section, "customer view", q, row.customer_view)
-        if row.gap is not None:
-            yield [section, "gap", q, row.gap, None, None, None, row.label or ""]
+        section, own = f"perception gap: {row.dimension}", f"self view ({row.practice})"
+        yield from _compared_rows(card, section, own, row)
+
+
+def _compared_rows(
+    card: Scorecard, section: str, own: str, compared: PerceptionGap | PracticeGap
+) -> Iterator[list[Any]]:
+    """The self-view (the item named ``own``), the customers' view and, when both are shown,
+    the gap with its label: the overall comparison or one dimension's, in ``card``'s quarter."""
+    k, ck, q = card.settings.k, card.settings.comment_k, card.quarter
+    yield gated_row(section, own, q, compared.self_view, k, ck)
+    yield gated_row(section, "customer view", q, compared.customer_view, k, ck)
+    if compared.gap is not None:
+        yield [section, "gap", q, compared.gap, None, None, None, compared.label or ""]
 
 
 def to_csv(card: Scorecard) -> str:

@@ -49,6 +49,7 @@ from analysis.scorecard_results import (  # noqa: F401  (re-exported)
     IqFigure,
     OrgOverview,
     PerceptionGap,
+    PracticeGap,
     QuarterModel,
     QuarterScore,
     RankRow,
