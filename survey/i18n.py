@@ -29,10 +29,8 @@ class TranslationsByLocale(Domain):
     loads each once), same language: the one ``get_locale`` gives, so ``force_locale`` and
     ``refresh`` work as before; outside a request, no translation.
 
-    Once the request's language is chosen, it is read where Flask-Babel 4 keeps it
-    (``g._flask_babel.babel_locale``, what ``get_locale`` returns then) rather than through
-    ``get_locale``'s three context lookups; anything else (not chosen yet, a catalog not loaded
-    yet, no app context) takes ``get_locale``. ``setup.cfg`` pins Flask-Babel below 5, and
+    The language is ``chosen_locale``'s (``get_locale``'s, read where Flask-Babel 4 keeps it
+    once chosen). ``setup.cfg`` pins Flask-Babel below 5, and
     ``tests/test_translation_lookup.py`` fails if a forced or refreshed language is missed."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -40,11 +38,7 @@ class TranslationsByLocale(Domain):
         self._by_locale: dict[Locale, Any] = {}
 
     def get_translations(self) -> Any:
-        try:  # the language in effect once chosen, as ``get_locale`` would return it
-            return self._by_locale[g._flask_babel.babel_locale]
-        except (AttributeError, KeyError, RuntimeError):
-            pass  # not chosen yet, remembered under no catalog yet, or outside any app context
-        locale = get_locale()
+        locale = chosen_locale()
         if locale is None:
             return super().get_translations()
         found = self._by_locale.get(locale)
@@ -100,8 +94,20 @@ def template_ngettext(babel: FastBabel) -> Callable[..., str]:
     return ngettext
 
 
+def chosen_locale() -> Locale | None:
+    """Flask-Babel's ``get_locale``: the language in effect (None outside an app context). Once
+    it is chosen it is read where Flask-Babel 4 keeps it (``g._flask_babel.babel_locale``,
+    which ``force_locale`` and ``refresh`` set and clear) rather than through ``get_locale``'s
+    three context lookups, a few microseconds each time; until then, ``get_locale`` chooses it."""
+    try:
+        locale = g._flask_babel.babel_locale
+    except (AttributeError, RuntimeError):  # not chosen yet, or outside any app context
+        return get_locale()
+    return locale if locale is not None else get_locale()
+
+
 def current_locale() -> str:
-    locale = get_locale()
+    locale = chosen_locale()
     return locale.language if locale else "en"
 
 

@@ -11,15 +11,19 @@ from flask_babel import force_locale, get_domain, get_translations, gettext, ref
 from jinja2 import Environment
 from markupsafe import Markup
 
-from survey.i18n import TranslationsByLocale
+from survey.i18n import TranslationsByLocale, current_locale
 
 SENTENCE = "Send my answers"
 IN = {"en": "Send my answers", "it": "Invia le mie risposte", "fr": "Envoyer mes réponses"}
 
 
 def _both() -> tuple[str, str]:
-    """The sentence through Python's ``gettext`` and through a template's ``_``."""
-    return gettext(SENTENCE), render_template_string('{{ _("Send my answers") }}')
+    """The sentence through Python's ``gettext`` and through a template's ``_``; and the
+    language the page says it is in (``current_locale``) must be the sentence's."""
+    said = gettext(SENTENCE), render_template_string('{{ _("Send my answers") }}')
+    language = render_template_string("{{ current_locale() }}")
+    assert language == current_locale() and IN[language] == said[0]
+    return said
 
 
 def test_the_app_looks_strings_up_through_the_remembering_domain(app: Flask) -> None:
@@ -48,6 +52,7 @@ def test_outside_a_request_nothing_is_translated(app: Flask) -> None:
         g.locale = "it"
         assert gettext(SENTENCE) == IN["it"]
     assert gettext(SENTENCE) == SENTENCE
+    assert current_locale() == "en"
 
 
 # A template's ``_``/``gettext``/``ngettext`` are the app's own (``survey.i18n``), one call each
