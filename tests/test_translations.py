@@ -1,4 +1,5 @@
-"""Every page text is translated into Italian and French, with the same placeholders."""
+"""Every page text is translated into Italian and French, with the same placeholders, and
+each translation can be formatted wherever its English text is."""
 
 from __future__ import annotations
 
@@ -52,3 +53,36 @@ def test_catalog_translates_every_text(lang: str) -> None:
             broken.append(msgid)
     assert missing == [], f"{len(missing)} texts untranslated in {lang} (run `make messages`)"
     assert broken == [], f"placeholders differ in {lang}"
+
+
+class _AnyValue(dict[str, object]):
+    """Keyword values for any placeholder name: a number, which every conversion takes."""
+
+    def __missing__(self, key: str) -> object:
+        return 1
+
+
+def _formats(text: str) -> bool:
+    try:
+        text % _AnyValue()
+    except (ValueError, TypeError, KeyError):
+        return False
+    return True
+
+
+@pytest.mark.parametrize("lang", ["it", "fr"])
+def test_a_translation_formats_wherever_its_text_does(lang: str) -> None:
+    """Templates always ``%``-format a translation (a literal ``%`` is written ``%%``), Python
+    does when it passes keywords: a translation with a stray ``%`` where its English text has
+    ``%%`` or placeholders would fail on that language's pages only, as a server error."""
+    with open(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
+        catalog = read_po(f)
+    broken = []
+    for entry in catalog:
+        texts = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+        translations = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        for text in texts:
+            if not text or not _formats(text):
+                continue  # a Python text without keywords: never formatted
+            broken += [t for t in translations if t and not _formats(t)]
+    assert broken == [], f"translations that cannot be formatted in {lang}: {broken}"
