@@ -73,8 +73,7 @@ def template_gettext(babel: FastBabel) -> Callable[..., str]:
     @pass_eval_context
     def gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
         found = babel.domain_instance.get_translations().ugettext(string)
-        # The catalogs are the app's own, trusted as Jinja trusts them; the keywords are escaped.
-        return (Markup(found) if eval_ctx.autoescape else found) % variables  # noqa: S704
+        return _newstyle(eval_ctx, found, variables)
 
     return gettext
 
@@ -89,9 +88,16 @@ def template_ngettext(babel: FastBabel) -> Callable[..., str]:
     ) -> str:
         variables.setdefault("num", n)
         found = babel.domain_instance.get_translations().ungettext(singular, plural, n)
-        return (Markup(found) if eval_ctx.autoescape else found) % variables  # noqa: S704
+        return _newstyle(eval_ctx, found, variables)
 
     return ngettext
+
+
+def _newstyle(eval_ctx: EvalContext, found: str, variables: dict[str, Any]) -> str:
+    """Jinja's newstyle treatment of a translation: ``Markup`` under autoescaping (the catalogs
+    are the app's own, trusted as Jinja trusts them; the keywords are escaped), then always
+    ``%``-formatted with the keywords."""
+    return (Markup(found) if eval_ctx.autoescape else found) % variables  # noqa: S704
 
 
 def chosen_locale() -> Locale | None:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -37,10 +38,14 @@ def test_extraction_finds_the_page_texts() -> None:
     assert "Sign in" in SOURCE and len(SOURCE) > 50
 
 
+def _catalog(lang: str) -> Catalog:
+    with open(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
+        return read_po(f)
+
+
 @pytest.mark.parametrize("lang", ["it", "fr"])
 def test_catalog_translates_every_text(lang: str) -> None:
-    with open(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
-        catalog = read_po(f)
+    catalog = _catalog(lang)
     missing, broken = [], []
     for msgid in sorted(SOURCE):
         entry = catalog.get(msgid)
@@ -75,10 +80,8 @@ def test_a_translation_formats_wherever_its_text_does(lang: str) -> None:
     """Templates always ``%``-format a translation (a literal ``%`` is written ``%%``), Python
     does when it passes keywords: a translation with a stray ``%`` where its English text has
     ``%%`` or placeholders would fail on that language's pages only, as a server error."""
-    with open(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
-        catalog = read_po(f)
     broken = []
-    for entry in catalog:
+    for entry in _catalog(lang):
         texts = entry.id if isinstance(entry.id, tuple) else (entry.id,)
         translations = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         for text in texts:

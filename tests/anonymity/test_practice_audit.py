@@ -107,6 +107,11 @@ def _groups(versions: Sequence[Sequence[int]]) -> list[list[int]]:
     return out
 
 
+def _target(keys: list[tuple[int, str]], label: str) -> Target:
+    """The (member, practice) scores ``keys`` as one group's mean, its people counted."""
+    return Target(frozenset(keys), len({m for m, _p in keys}), label)
+
+
 def _targets(department: Department, shown: set[str]) -> list[Target]:
     """For each group: each practice its members had, their overall score (every practice
     score of theirs alike: the overall scores' mean when they took one version), and the
@@ -115,22 +120,24 @@ def _targets(department: Department, shown: set[str]) -> list[Target]:
     for group in _groups(department.versions()):
         had = [(m, p) for m in group for p in department.scores[m]]
         for practice in PRACTICES:
-            keys = frozenset((m, p) for m, p in had if p == practice)
+            keys = [(m, p) for m, p in had if p == practice]
             if keys:
-                people = len({m for m, _p in keys})
-                targets.append(Target(keys, people, f"{group}'s {practice}"))
-        targets.append(Target(frozenset(had), len(group), f"{group}'s overall"))
-        rest = frozenset((m, p) for m, p in had if p not in shown)
+                targets.append(_target(keys, f"{group}'s {practice}"))
+        targets.append(_target(had, f"{group}'s overall"))
+        rest = [(m, p) for m, p in had if p not in shown]
         if shown and rest:
-            people = len({m for m, _p in rest})
-            targets.append(Target(rest, people, f"{group}'s remainder"))
+            targets.append(_target(rest, f"{group}'s remainder"))
     return targets
+
+
+def _section(department: Department) -> PerceptionGap:
+    """The self-view section as every channel publishes it (``perception``)."""
+    return perception(department.overall(), None, K, department.by_practice(), DIMENSIONS)
 
 
 def audit(department: Department) -> list[Finding]:
     """Publish ``department`` through ``perception`` and audit everything it shows."""
-    section = perception(department.overall(), None, K, department.by_practice(), DIMENSIONS)
-    auditor, shown = _published(department, section)
+    auditor, shown = _published(department, _section(department))
     return auditor.audit(_targets(department, shown))
 
 
@@ -144,23 +151,23 @@ def test_the_audit_catches_practice_rows_published_without_the_remainder_rule() 
     """The audit has teeth: the rows as ``self_view_figure`` alone would publish them (no
     remainder rule) pin the unshown practices of every small group to 100."""
     department = UNLINKED_AT_THE_TOP
-    section = perception(department.overall(), None, K, department.by_practice(), DIMENSIONS)
+    section = _section(department)
     assert section.self_view.shown
-    auditor, _shown = _published(department, replace(section, practices=()))  # the self-view
-    for practice in LINKED:
-        figure = self_view_figure(department.by_practice()[practice], K)
-        assert figure.shown
-        weights = {(m, practice): 1.0 for m in department.members}
-        auditor.add(mean_fact(weights, round(figure.value, 2), TOLERANCE))  # type: ignore[arg-type]
-    findings = auditor.audit(_targets(department, set(LINKED)))
+    scores = department.by_practice()
+    naive = tuple(
+        replace(row, self_view=self_view_figure(scores[row.practice], K))
+        for row in section.practices
+    )
+    assert all(row.self_view.shown for row in naive)
+    auditor, shown = _published(department, replace(section, practices=naive))
+    findings = auditor.audit(_targets(department, shown))
     pinned = {f.target.label for f in findings if f.high - f.low < 1}
     assert "[0, 1, 2, 3]'s remainder" in pinned and "[0]'s anticipation" in pinned
 
 
 def test_the_remainder_rule_withholds_rows_until_nothing_is_pinned() -> None:
     department = UNLINKED_AT_THE_TOP
-    section = perception(department.overall(), None, K, department.by_practice(), DIMENSIONS)
-    assert any(not row.self_view.shown for row in section.practices)
+    assert any(not row.self_view.shown for row in _section(department).practices)
     assert audit(department) == []
 
 
