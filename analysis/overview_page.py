@@ -19,10 +19,9 @@ from analysis import scorecard as sc
 from analysis.model import Priors
 from analysis.model import movers as flagged_first
 from analysis.scorecard_inputs import CustomerCells, DepartmentRow, Histograms, Inputs
-from analysis.scorecard_page import PURE, ModelFunctions, change_flag
+from analysis.scorecard_page import PURE, ModelFunctions, change_flag, nobody_reason
 from analysis.scorecard_results import (
     BELOW_K,
-    NO_DATA,
     REMAINDER,
     STANDINGS,
     BaselineInfo,
@@ -80,11 +79,12 @@ def compute_overview(snapshot: OverviewSnapshot, functions: ModelFunctions = PUR
             code, name = names.get(d, (str(d), str(d)))
             flags[d] = change_flag(change, code, name, before, quarter)
     ranking, hidden = [], []
+    released = quarter in snapshot.quarters
     for dept in departments:
         score = model.scores.get(dept.id)
         if score is None or not score.isq.shown:
-            reason = score.isq.reason if score is not None else NO_DATA
-            hidden.append(HiddenDepartment(dept.code, dept.name, reason or NO_DATA))
+            reason = score.isq.reason if score is not None else nobody_reason(released)
+            hidden.append(HiddenDepartment(dept.code, dept.name, reason or nobody_reason(released)))
             continue
         ranking.append(
             RankRow(
@@ -118,7 +118,8 @@ def compute_overview(snapshot: OverviewSnapshot, functions: ModelFunctions = PUR
 
 
 def heatmap(every: Cells, departments: Sequence[DepartmentRow], k: int) -> Heatmap:
-    """Who serves whom: the R of every (provider, customer) pair with answers, providers and
+    """Who serves whom: the R of every (provider, customer) pair resting on at least k people
+    (a pair under k, none included, is hidden as ``BELOW_K``), providers and
     customers the active ``departments`` by code. ``every`` holds the quarter's cells of
     every provider, inactive departments' included: a row's total is the provider's R over
     every customer, so an inactive customer's cell counts as hidden (``visible_table``)."""
@@ -150,15 +151,14 @@ def heatmap(every: Cells, departments: Sequence[DepartmentRow], k: int) -> Heatm
         row_values: list[float | None] = []
         row_reasons: list[str | None] = []
         for s, shown in zip(row, shown_row, strict=True):
-            if s is None or s.n == 0:
-                row_values.append(None)
-                row_reasons.append(NO_DATA)
-            elif shown:
+            if shown and s is not None and s.n >= k:
                 row_values.append(s.mean)
                 row_reasons.append(None)
             else:
+                # No answers and fewer than k read alike: which would tell whether a small
+                # department's few people rated the provider at all.
                 row_values.append(None)
-                row_reasons.append(BELOW_K if s.n < k else REMAINDER)
+                row_reasons.append(BELOW_K if s is None or s.n < k else REMAINDER)
         values.append(tuple(row_values))
         reasons.append(tuple(row_reasons))
     return Heatmap(

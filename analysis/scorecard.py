@@ -19,9 +19,11 @@ Units: every figure on 0..100. Per department and quarter (``DepartmentInput``):
 A component is hidden (``NO_DATA``, ``BELOW_K``, ``ONE_SIDED``, ``CERTAIN``) before the model
 sees it: it then enters the model with n = 0, i.e. it takes its prior mean with its prior
 variance, and its sums enter neither the priors nor any test.
-ISQ is shown only when T or R is shown; when neither is, it is hidden as ``WITHHELD`` (there
-are survey answers) or ``NO_SURVEY_COMPONENT`` (there are none), never with a component's own
-reason.
+ISQ is shown only when T or R is shown; when neither is, it is hidden as ``WITHHELD``, whether
+or not there are survey answers (telling the two apart would tell whether a department's few
+requesters answered), never with a component's own reason. For the same reason a figure of
+respondents resting on nobody is hidden as ``BELOW_K``, like one resting on fewer than k
+people; ``NO_DATA`` is left for what rests on requests (C) and for quarters not released.
 """
 
 from __future__ import annotations
@@ -174,15 +176,19 @@ def gate_reason(
     k: int,
     near_end: Callable[[float, int, int], bool] | None = anonymity.share_is_certain,
     near_reason: str = CERTAIN,
+    empty: str = BELOW_K,
 ) -> str | None:
     """Why a figure resting on ``n`` people is hidden (None: shown), the one gate every figure
-    of a page passes: no data; under k people; then, with ``near_end``, a figure too near an
-    end of its scale (``near_reason``): ``worth`` is its place on the scale in people's worth
-    (0..n; a mean on 0..100 is its total over 100), and ``near_end`` is
-    ``anonymity.share_is_certain`` for a mean, ``anonymity.one_sided`` for a share of people
-    (reason ``ONE_SIDED``); None for a count, which has no ends."""
+    of a page passes: under k people, none included (``empty`` for none: ``BELOW_K`` for a
+    figure of respondents, since "no data" against "too few" would tell whether anybody
+    answered; ``NO_DATA`` for a count of requests, which tells nothing of anyone's answer);
+    then, with ``near_end``, a figure too near an end of its scale (``near_reason``):
+    ``worth`` is its place on the scale in people's worth (0..n; a mean on 0..100 is its
+    total over 100), and ``near_end`` is ``anonymity.share_is_certain`` for a mean,
+    ``anonymity.one_sided`` for a share of people (reason ``ONE_SIDED``); None for a count,
+    which has no ends."""
     if n == 0:
-        return NO_DATA
+        return empty
     if not anonymity.passes_gate(n, k):
         return BELOW_K
     if near_end is not None and near_end(worth, n, k):
@@ -198,7 +204,7 @@ def reasons(d: DepartmentInput, k: int) -> dict[str, str | None]:
     return {
         "T": gate_reason(d.t_n, d.t_total / 100.0, k, anonymity.one_sided, ONE_SIDED),
         "R": gate_reason(d.r_n, d.r_total / 100.0, k),
-        "C": gate_reason(d.c_judged, 0.0, k, None),
+        "C": gate_reason(d.c_judged, 0.0, k, None, empty=NO_DATA),
     }
 
 
@@ -293,8 +299,9 @@ def customer_column(cells: Sequence[Sums], everyone: Sums, metric: str, k: int) 
     ``cells`` are the customer departments' sums, ``everyone`` the provider's sums over every
     customer department, inactive ones included (the provider's overall figure is published,
     so a department missing from the table is part of the hidden remainder). A cell is hidden
-    with no data, under k people, or as ``anonymity.suppress_shares`` decides (the remainder
-    rule, and no shown cell or hidden remainder with fewer than k people on one side for T,
+    under k people (none included: ``BELOW_K`` either way), or as
+    ``anonymity.suppress_shares`` decides (the remainder rule, and no shown cell or hidden
+    remainder with fewer than k people on one side for T,
     ``anonymity.one_sided``, or at an end of the scale for R, ``share_is_certain``). A shown T
     has its Wilson 95 % interval, a shown R the normal one, mean ± 1.96·√(var/n), clipped to
     0..100."""
@@ -312,9 +319,7 @@ def customer_column(cells: Sequence[Sums], everyone: Sums, metric: str, k: int) 
     )
     out = []
     for s, show in zip(cells, visible, strict=True):
-        if s.n == 0:
-            out.append(Gated.hidden(NO_DATA))
-        elif not show:
+        if s.n < k or not show:
             out.append(Gated.hidden(BELOW_K if s.n < k else REMAINDER))
         elif metric == "T":
             share = s.total / s.n
@@ -480,7 +485,7 @@ def perception(
     customer_view = (
         Gated(customer.raw, None, None, customer.n)
         if customer is not None and customer.shown
-        else Gated.hidden(customer.reason if customer is not None else NO_DATA)  # type: ignore[arg-type]
+        else Gated.hidden(customer.reason if customer is not None else BELOW_K)  # type: ignore[arg-type]
     )
     takers = len(overall)
     own = self_view_figure(overall, k)
@@ -612,7 +617,9 @@ def build_quarter_model(
         else:
             # Neither T nor R shown: no model output of the department is published, not
             # even its shrunk C (the raw compliance share is the page's, gated on its own).
-            isq = Gated.hidden(WITHHELD if (i.t_n or i.r_n) else NO_SURVEY_COMPONENT)
+            # One reason whether or not anybody answered: which would tell whether the
+            # department's few requesters did.
+            isq = Gated.hidden(WITHHELD)
             group = "in_line"
             if why["C"] is None:
                 comps["C"] = Component("C", i.c_judged, None, None, None, None, NO_SURVEY_COMPONENT)

@@ -41,6 +41,7 @@ from analysis.scorecard_results import (
     FIRST_RESPONSE_BUCKETS,
     NO_DATA,
     RESOLUTION_BUCKETS,
+    WITHHELD,
     ChangeFlag,
     Comment,
     Compliance,
@@ -138,13 +139,24 @@ def customer_rows(
     (``scorecard_priorities``) both call this function, so the audits that replace it test
     what both run.
 
-    Rows are listed for active customer departments only (by code), but every customer
+    Rows are listed for active customer departments resting on at least k people in some
+    column (by code), but every customer
     department (inactive ones too) is counted in the row's total: the provider's overall
     figures rest on all of them, so a customer missing from the table is part of the hidden
     remainder, and the remainder rule sees it. Each column's figures are computed by the
     pure ``analysis.scorecard.customer_column``."""
     by_id = {d.id: d for d in active}
-    customer_ids = sorted((c for c in cells if c in by_id), key=lambda i: by_id[i].code)
+    # A row is listed only when some column rests on at least k people: a listed row of
+    # hidden cells would tell that somebody of that department answered (its few requesters,
+    # say). Unlisted customers count in the hidden remainder, as inactive ones do.
+    customer_ids = sorted(
+        (
+            c
+            for c in cells
+            if c in by_id and any(anonymity.passes_gate(s.n, k) for s in cells[c].values())
+        ),
+        key=lambda i: by_id[i].code,
+    )
 
     def column(metric: str) -> list[Gated]:
         everyone = Sums()
@@ -263,13 +275,41 @@ def _comments(snapshot: CommentSnapshot) -> tuple[Comment, ...]:
     )
 
 
-def _response_rate(answers: int, sent: int) -> float | None:
-    """Answers after a request per survey sent for requests opened in the quarter. Answers
-    are counted by the quarter they arrived in, so a late answer can push the share over the
-    real rate: it is capped at 100."""
-    if sent == 0:
+def response_count(
+    quarter: str, counts: Mapping[str, Sums], score: QuarterScore | None, k: int
+) -> ResponseCount:
+    """A quarter's answers about the department, per survey kind: each count shown only when
+    at least k people gave those answers (T's people after a request, R's in the quarterly
+    survey), else None. A provider's manager knows whose requests the department handled:
+    "1 answer" (or "0") would tell whether that requester answered."""
+
+    def people(key: str) -> int:
+        return score.components[key].n if score is not None and key in score.components else 0
+
+    def shown(count_key: str, people_key: str) -> int | None:
+        n = counts.get(count_key, Sums()).n
+        return n if anonymity.passes_gate(people(people_key), k) else None
+
+    return ResponseCount(quarter, shown("pi.n", "T"), shown("q.n", "R"))
+
+
+def _response_rate(answers: int | None, sent: int, k: int) -> float | None:
+    """Answers after a request per survey sent for requests opened in the quarter, shown only
+    with at least k answers (``answers`` is None below k people) and k surveys unanswered: a
+    rate of about 100 % (or 0 %) would tell of each requester that they answered (or not).
+    Answers are counted by the quarter they arrived in, so a late answer can push the share
+    over the real rate: it is capped at 100."""
+    if answers is None or not anonymity.passes_gate(sent - answers, k):
         return None
     return min(100.0, 100.0 * answers / sent)
+
+
+def nobody_reason(released: bool) -> str:
+    """Why a department nobody answered about has no ISQ: in a released quarter, the reason
+    of a department too few answered about (``WITHHELD``: telling the two apart would tell
+    whether its few requesters answered); in a quarter not released, ``NO_DATA`` (nothing
+    of any quarter in progress is read, so nothing of anyone's answer is told)."""
+    return WITHHELD if released else NO_DATA
 
 
 def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) -> Scorecard:
@@ -308,7 +348,7 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
     trend = []
     for q in window:
         s = loaded[q].scores.get(department.id)
-        isq = s.isq if s is not None else Gated.hidden(NO_DATA)
+        isq = s.isq if s is not None else Gated.hidden(nobody_reason(q in snapshot.quarters))
         partial = isq.shown and not ever <= shown_components(q)
         trend.append(
             TrendPoint(q, isq, sc.iq_of(isq, baseline), loaded[q].org_isq, flags.get(q), partial)
@@ -321,11 +361,7 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
     )
 
     responses = tuple(
-        ResponseCount(
-            q,
-            page.counts.get(q, {}).get("pi.n", Sums()).n,
-            page.counts.get(q, {}).get("q.n", Sums()).n,
-        )
+        response_count(q, page.counts.get(q, {}), loaded[q].scores.get(department.id), k)
         for q in window
     )
     if comments_open(released, respondents, settings) and page.comments is not None:
@@ -334,10 +370,15 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
     else:
         comments, comments_reason = (), BELOW_COMMENT_K
     compliance, surveyed = _compliance(page.compliance, score, model, k, snapshot.zone)
-    isq = score.isq if score is not None else Gated.hidden(NO_DATA)
+    isq = score.isq if score is not None else Gated.hidden(nobody_reason(released))
     standing = score.group if score is not None and isq.shown else None
     elsewhere = functions.standings(model, k).get(department.id, ()) if standing is not None else ()
-    empty = {key: Component(key, 0, None, None, None, None, NO_DATA) for key in COMPONENTS}
+    empty = {
+        key: Component(
+            key, 0, None, None, None, None, BELOW_K if released and key != "C" else NO_DATA
+        )
+        for key in COMPONENTS
+    }
     components = score.components if score is not None else empty
     dimensions = _dimensions(page.dimensions, department.id, k)
     return Scorecard(
@@ -364,7 +405,7 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
         comments_reason=comments_reason,
         responses=responses,
         surveys_sent=surveyed,
-        response_rate=_response_rate(responses[-1].post_interaction, surveyed)
+        response_rate=_response_rate(responses[-1].post_interaction, surveyed, k)
         if responses and responses[-1].quarter == quarter
         else None,
         gap=_gap(page.self_view, score, dimensions, k),

@@ -154,13 +154,15 @@ class Heatmap:
     reasons: tuple[tuple[str | None, ...], ...]
 
     def answered_pairs(self) -> list[AnsweredPair]:
-        """(provider, customer, value, reason) for every pair with answers, row by row: what a
-        large organisation's page lists instead of the mostly empty matrix."""
+        """(provider, customer, value, reason) for every pair resting on at least k people,
+        row by row: what a large organisation's page lists instead of the mostly empty
+        matrix (a pair under k, none included, is not listed: listing it would tell that
+        somebody of a small department answered)."""
         out = []
         rows = zip(self.providers, self.values, self.reasons, strict=True)
         for provider, values, reasons in rows:
             for customer, value, reason in zip(self.customers, values, reasons, strict=True):
-                if reason != NO_DATA:
+                if reason not in (NO_DATA, BELOW_K):
                     out.append((provider, customer, value, reason))
         return out
 
@@ -256,9 +258,12 @@ class Compliance:
 
 @dataclass(frozen=True)
 class ResponseCount:
+    """A quarter's answers about a department per survey kind; None: fewer than k people
+    gave them (``scorecard_page.response_count``)."""
+
     quarter: str
-    post_interaction: int
-    quarterly: int
+    post_interaction: int | None
+    quarterly: int | None
 
 
 @dataclass(frozen=True)
@@ -290,7 +295,8 @@ class Scorecard:
     comments_reason: str | None
     responses: tuple[ResponseCount, ...]
     surveys_sent: int
-    response_rate: float | None  # post-interaction answers per survey sent, 0..100
+    # Post-interaction answers per survey sent, 0..100; None unless k answered and k did not.
+    response_rate: float | None
     gap: PerceptionGap
     #: Where the department stands against the organisation with the stated weights, and with
     #: each alternative weighting (``analysis.model.standings_under``): does it depend on them?

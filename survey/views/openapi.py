@@ -44,14 +44,15 @@ def _reason() -> dict[str, Any]:
     return {
         "type": "string",
         "nullable": True,
-        "description": "Why the figure is null: no_data (none, or the quarter is not released "
-        "yet: figures appear once the quarter has ended and its campaigns have closed), below_k "
-        "(fewer than k distinct people), remainder (would reveal a small group), one_sided (a "
+        "description": "Why the figure is null: no_data (the quarter is not released yet: "
+        "figures appear once the quarter has ended and its campaigns have closed; or, for "
+        "compliance, no requests), below_k (fewer than k distinct people, none included: "
+        "nobody and a few read alike), remainder (would reveal a small group), one_sided (a "
         "share with fewer than k people on one of its sides: always below 2k people), certain "
         "(a mean so near an end of the scale that it would tell how a small group answered), "
         "below_comment_k, no_survey_component, withheld (an ISQ or IQ when neither T nor R can be "
-        "shown although there are survey answers: too few people, or answers too alike; the "
-        "components give their own reasons), no_baseline",
+        "shown: too few people, none included, or answers too alike; the components give "
+        "their own reasons), no_baseline",
     }
 
 
@@ -398,8 +399,9 @@ def scorecard_schemas() -> dict[str, Any]:
                     _object(
                         {
                             "quarter": {"type": "string"},
-                            "post_interaction": {"type": "integer"},
-                            "quarterly": {"type": "integer"},
+                            # null: fewer than k people gave those answers.
+                            "post_interaction": _integer(),
+                            "quarterly": _integer(),
                         }
                     )
                 ),

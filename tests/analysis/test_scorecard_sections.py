@@ -9,7 +9,7 @@ import math
 import pytest
 
 from analysis import scorecard as sc
-from analysis.scorecard import BELOW_K, CERTAIN, NO_DATA, WITHHELD, Sums
+from analysis.scorecard import BELOW_K, CERTAIN, WITHHELD, Sums
 
 
 def _answers(values: list[int]) -> Sums:
@@ -30,8 +30,9 @@ def test_a_shown_mean_is_rescaled_with_its_normal_interval() -> None:
     assert figure.high == pytest.approx((mean + half - 1) * 25, abs=1e-4)
 
 
-def test_a_mean_is_hidden_without_data_under_k_or_at_an_end_of_the_scale() -> None:
-    assert sc.likert_figure(Sums(), 5).reason == NO_DATA
+def test_a_mean_is_hidden_under_k_or_at_an_end_of_the_scale() -> None:
+    # Nobody reads as fewer than k: "no data" would tell that nobody answered.
+    assert sc.likert_figure(Sums(), 5).reason == BELOW_K
     assert sc.likert_figure(_answers([4, 4, 3, 5]), 5).reason == BELOW_K
     # Everyone answered 5: the mean tells how every small group answered.
     assert sc.likert_figure(_answers([5] * 8), 5).reason == CERTAIN
@@ -65,7 +66,7 @@ def test_a_department_row_per_code_beside_the_organisation() -> None:
     ]
     assert [row[2] for row in rows] == [org["rel"], None]
     assert [figure.reason for _c, figure, _o in sc.dimensions(("rel",), snapshot, org, 3, 5)] == [
-        NO_DATA
+        BELOW_K
     ]
 
 
@@ -84,7 +85,7 @@ def test_a_customer_column_hides_small_cells_and_the_remainder() -> None:
     # Without the inactive department the hidden remainder is 3: the smallest shown row goes.
     first, _small, last = sc.customer_column(cells, sum(cells, Sums()), "R", 5)
     assert first.reason == sc.REMAINDER and last.shown
-    assert sc.customer_column([Sums()], Sums(), "R", 5)[0].reason == NO_DATA
+    assert sc.customer_column([Sums()], Sums(), "R", 5)[0].reason == BELOW_K
     assert sc.customer_column([], Sums(), "T", 5) == []
 
 
@@ -154,7 +155,7 @@ def test_the_self_view_needs_k_members_and_a_shown_customer_view_for_a_gap() -> 
     few = sc.perception(members[:4], customers, 5)
     assert (few.self_view.reason, few.gap, few.takers) == (BELOW_K, None, 4)
     none = sc.perception([], None, 5)
-    assert (none.reason, none.customer_view.reason) == (NO_DATA, NO_DATA)
+    assert (none.reason, none.customer_view.reason) == (BELOW_K, BELOW_K)
     hidden = sc.perception(members, _r_component(None, 3, BELOW_K), 5)
     assert hidden.self_view.shown and hidden.gap is None and hidden.reason == BELOW_K
 
@@ -168,7 +169,7 @@ def test_a_self_view_near_an_end_of_the_scale_is_hidden_as_a_dimension_mean_woul
     assert sc.self_view_figure([0.0] * 4 + [81.0], 5).shown  # 0.81 from the bottom
     assert sc.self_view_figure([0.0] * 4 + [79.0], 5).reason == CERTAIN
     assert sc.self_view_figure([100.0] * 4, 5).reason == BELOW_K
-    assert sc.self_view_figure([], 5).reason == NO_DATA
+    assert sc.self_view_figure([], 5).reason == BELOW_K
     shown = sc.self_view_figure([80.0, 90.0, 70.0, 85.0, 75.0], 5)
     assert (shown.value, shown.n) == (pytest.approx(80.0), 5)
 
@@ -208,7 +209,7 @@ def test_each_dimension_is_compared_with_the_practice_that_teaches_it() -> None:
     assert (reliability.gap, reliability.label) == (pytest.approx(-10.0), "hidden_strength")
     assert (rows["courtesy"].gap, rows["courtesy"].label) == (pytest.approx(-2.0), "aligned")
     assert rows["responsiveness"].self_view.reason == CERTAIN and rows["responsiveness"].gap is None
-    assert rows["competence"].self_view.reason == NO_DATA  # no member scored on it
+    assert rows["competence"].self_view.reason == BELOW_K  # no member scored on it
     assert rows["competence"].customer_view.reason == BELOW_K
     assert rows["tools"].self_view.reason == BELOW_K and rows["tools"].gap is None
 

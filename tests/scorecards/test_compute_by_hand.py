@@ -32,7 +32,9 @@ HR, ENG, FIN, OLD = 1, 2, 3, 4  # OLD: an inactive customer department
 
 # HR's customer cells of R (0..100 per person), k = 5:
 # ENG, 8 people: 50 75 50 25 75 25 50 50 -> n 8, sum 400, sum of squares 22,500;
-# FIN, 3 people: 40 50 60 -> n 3, sum 150, sum of squares 7,700 (under k: hidden);
+# FIN, 3 people: 40 50 60 -> n 3, sum 150, sum of squares 7,700 (under k in every column:
+# no row, since a row of hidden cells would tell that somebody of FIN answered; counted in
+# HR's total);
 # OLD, 5 people: 30 40 50 60 70 -> n 5, sum 250, sum of squares 13,500 (inactive: no row,
 # but counted in HR's total, so the hidden remainder is FIN + OLD, 8 people, 4.0 people's
 # worth of 8: neither under k nor near an end, and ENG may show).
@@ -88,8 +90,9 @@ def test_the_compute_half_takes_no_session() -> None:
 def test_a_hand_built_snapshot_gives_the_figures_worked_out_by_hand() -> None:
     card = compute_scorecard(card_snapshot())
     assert (card.code, card.quarter, card.settings.k) == ("HR", Q, 5)
-    assert [row.code for row in card.customers] == ["ENG", "FIN"]  # OLD is inactive: no row
-    eng, fin = card.customers
+    # OLD is inactive, FIN under k in every column: no row for either.
+    assert [row.code for row in card.customers] == ["ENG"]
+    (eng,) = card.customers
     # ENG: mean 400 / 8 = 50; variance (22,500 - 400² / 8) / 7 = 2,500 / 7 = 357.142857;
     # half-width 1.959964 · √(357.142857 / 8) = 1.959964 · 6.681531 = 13.095561.
     assert eng.relationship.shown
@@ -97,27 +100,26 @@ def test_a_hand_built_snapshot_gives_the_figures_worked_out_by_hand() -> None:
     assert eng.relationship.low == pytest.approx(36.904439, abs=1e-5)
     assert eng.relationship.high == pytest.approx(63.095561, abs=1e-5)
     assert eng.relationship.n == 8
-    # FIN: 3 people, under k = 5: hidden with its reason, no value kept.
-    assert not fin.relationship.shown
-    assert fin.relationship.reason == results.BELOW_K
-    assert fin.relationship.value is None and fin.relationship.n is None
-    # Nobody gave HR a post-interaction answer in these cells: no data, not a zero.
-    assert {eng.satisfaction.reason, fin.satisfaction.reason} == {results.NO_DATA}
-    # Counts are plain: 7 answers after requests, 16 quarterly; no request, so no rate.
-    assert card.responses == (ResponseCount(Q, 7, 16),)
+    # Nobody gave HR a post-interaction answer in these cells: hidden as under k (which
+    # nobody is), not a zero, and not "no data" (which would tell that nobody answered).
+    assert eng.satisfaction.reason == results.BELOW_K
+    # Counts rest on the model's people: the hand-made model has no score for HR, so no
+    # kind of answer has k people behind it and neither count shows; no request, no rate.
+    assert card.responses == (ResponseCount(Q, None, None),)
     assert card.response_rate is None
     assert card.compliance.reason == results.NO_DATA and card.compliance.interactions == 0
-    # No score for HR in the hand-made model: ISQ hidden, comments behind their gate.
-    assert card.isq.reason == results.NO_DATA
+    # No score for HR in the hand-made model of a released quarter: ISQ hidden as withheld
+    # (as with too few people), comments behind their gate.
+    assert card.isq.reason == results.WITHHELD
     assert card.comments == () and card.comments_reason == results.BELOW_COMMENT_K
 
 
 def test_without_the_inactive_cell_the_remainder_hides_the_shown_one() -> None:
     """The same snapshot without OLD's cell: the hidden remainder is FIN alone (3 people,
-    under k), so ENG, which alone would show, is hidden too (the remainder rule)."""
+    under k, not listed), so ENG, which alone would show, is hidden too (the remainder
+    rule)."""
     base = card_snapshot()
     cells = MappingProxyType({ENG: CELLS[ENG], FIN: CELLS[FIN]})
     snapshot = replace(base, page=replace(base.page, customers=cells))
-    eng, fin = compute_scorecard(snapshot).customers
+    (eng,) = compute_scorecard(snapshot).customers
     assert eng.relationship.reason == results.REMAINDER and eng.relationship.value is None
-    assert fin.relationship.reason == results.BELOW_K

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import pytest
 from flask.testing import FlaskClient
 
-from analysis.scorecard import CERTAIN, NO_DATA, ONE_SIDED, WITHHELD
+from analysis.scorecard import CERTAIN, ONE_SIDED, WITHHELD
 from survey.scorecards.services.scorecards import BELOW_K, Settings
 from tests.scorecards.conftest import Org, api_get, load_models
 
@@ -55,12 +55,14 @@ def test_the_model_gives_a_hidden_isq_its_true_reason(hidden_org: Org, backend: 
     scores = {code: model.scores[hidden_org.id(code)] for code in ("HR", "FIN", "OPS", "IT")}
     assert scores["IT"].isq.shown
     # What hides each component is its own; the ISQ says only that neither could be shown.
+    # Nobody in a survey kind reads as fewer than k (``BELOW_K``): "no data" would tell that
+    # none of a department's few requesters answered.
     assert (scores["HR"].components["T"].reason, scores["HR"].components["R"].reason) == (
         ONE_SIDED,
-        NO_DATA,
+        BELOW_K,
     )
     assert (scores["FIN"].components["T"].reason, scores["FIN"].components["R"].reason) == (
-        NO_DATA,
+        BELOW_K,
         CERTAIN,
     )
     assert scores["OPS"].components["T"].reason == BELOW_K
@@ -82,7 +84,9 @@ def test_the_department_page_and_csv_no_longer_contradict_their_components(
     assert "each side" in t[7], t
     page = admin_client.get(f"/scorecards/HR?quarter={Q}").get_data(as_text=True)
     assert "too alike" in page
-    assert "Hidden: fewer than 5 respondents" not in page
+    # "Fewer than 5" where it is true: R, which nobody gave HR (the quarterly survey).
+    r = next(r for r in rows if r[0] == "component" and r[1].endswith("(R)"))
+    assert "fewer than 5" in r[7], r
 
 
 def test_the_api_names_the_reason(client: FlaskClient, hidden_org: Org) -> None:

@@ -57,7 +57,7 @@ def report_org(org: Org) -> Org:
     org.quarterly("IT", "LONG", Q, [3, 4, 4, 3, 4], comments=comments[:5])
     for i in range(CUSTOMERS):
         org.quarterly("IT", f"C{i:02d}", Q, [3 + i % 3] * 5, comments=comments[5 + i : 6 + i])
-    org.quarterly("IT", "OPS", Q, [2, 2])  # hidden: under k
+    org.quarterly("IT", "OPS", Q, [2, 2])  # under k: no row
     return org
 
 
@@ -137,8 +137,11 @@ def test_the_customer_table_continues_with_its_header_and_keeps_long_names(
     assert re.search(r"\(LONG\) \d+\.\d \[\d+\.\d–\d+\.\d\]", text), "row of LONG not found"
     for i in range(CUSTOMERS):
         assert f"Customer team {i:02d} (C{i:02d})" in text
-    # Hidden rows print their reason, never a value; comments pass their gate as on the page.
-    assert re.search(r"Operations \(OPS\) Hidden", text)
+    # Hidden rows print their reason, never a value (C02: everyone at the top of the scale);
+    # a department under k in every column has no row (OPS); comments pass their gate as on
+    # the page.
+    assert re.search(r"Customer team 02 \(C02\) Hidden", text)
+    assert "(OPS)" not in text
     assert "Comment 0: answers came quickly" in text
 
 

@@ -23,7 +23,7 @@ from survey.local_format import decimal, duration, quarter
 from survey.scorecards.services import chart_cache
 from survey.scorecards.services.compliance_hours import business_calendar
 from survey.scorecards.services.scorecard_export import labels
-from survey.scorecards.services.scorecards import NO_DATA, Gated, OrgOverview, Scorecard
+from survey.scorecards.services.scorecards import BELOW_K, NO_DATA, Gated, OrgOverview, Scorecard
 from survey.services.lru import IdentityMemo
 
 
@@ -168,17 +168,20 @@ def _heatmap(overview: OrgOverview) -> charts.Chart | None:
     if not h.providers:
         return None
     title = _("Who serves whom: relationship score, %(quarter)s", quarter=overview.quarter)
-    empty = [[why == NO_DATA for why in row] for row in h.reasons]
+    # Under k people (none included) is drawn as no answers: which it may be.
+    empty = [[why in (NO_DATA, BELOW_K) for why in row] for row in h.reasons]
     cells = [
         (value, p, c)
         for (p, _pn), row in zip(h.providers, h.values, strict=True)
         for (c, _cn), value in zip(h.customers, row, strict=True)
         if value is not None
     ]
-    hidden = sum(why not in (None, NO_DATA) for row in h.reasons for why in row)
+    hidden = sum(why not in (None, NO_DATA, BELOW_K) for row in h.reasons for why in row)
     alt = _(
         "%(title)s. %(shown)s pairs shown, %(hidden)s hidden to protect small groups, the "
-        "others without a figure (no answers, or a department and itself).",
+        "others without a figure (fewer than %(k)s people answered, or a department and "
+        "itself).",
+        k=overview.settings.k,
         title=title,
         shown=len(cells),
         hidden=hidden,

@@ -397,9 +397,11 @@ def _rows(card: Scorecard) -> Iterator[list[Any]]:
     if comp.peak_hours is not None:
         for hour, count in enumerate(comp.peak_hours):
             yield ["opened by hour (UTC)", f"{hour:02d}:00", q, count, None, None, None, ""]
+    below = reason_text(BELOW_K, k, ck)
     for r in card.responses:
-        yield ["responses", "post-interaction", r.quarter, r.post_interaction, None, None, None, ""]
-        yield ["responses", "quarterly", r.quarter, r.quarterly, None, None, None, ""]
+        for item, n in (("post-interaction", r.post_interaction), ("quarterly", r.quarterly)):
+            why = "" if n is not None else below
+            yield ["responses", item, r.quarter, n, None, None, None, why]
     yield ["responses", "surveys sent", q, card.surveys_sent, None, None, None, ""]
     yield ["responses", "response rate", q, card.response_rate, None, None, None, ""]
     gap = card.gap

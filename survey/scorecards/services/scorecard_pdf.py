@@ -51,7 +51,7 @@ from survey.scorecards.services.scorecard_front import (
     number,
     report_front,
 )
-from survey.scorecards.services.scorecards import NO_DATA, Gated, Scorecard
+from survey.scorecards.services.scorecards import Gated, Scorecard
 
 
 def _figure_text(g: Gated, card: Scorecard) -> str:
@@ -175,11 +175,9 @@ def _customers(flow: Flow, card: Scorecard) -> None:
 
 def _perception(flow: Flow, card: Scorecard) -> None:
     """The self-view beside the customers' view, overall and dimension by dimension (the
-    rows only while the self-view is shown, as on the page); nothing at all while no member
-    has taken the quiz."""
+    rows only while the self-view is shown, as on the page). No member and fewer than k
+    read alike (hidden), as on the page: which would tell whether a member took the quiz."""
     gap, names = card.gap, labels()
-    if gap.takers == 0 and gap.reason == NO_DATA:
-        return
     flow.heading(_("Self-view and customers' view"), 14)
     flow.paragraph(
         _("The team's own view (quiz): %(value)s", value=_figure_text(gap.self_view, card)), 10

@@ -1,0 +1,140 @@
+"""Whether a given person answered: what the scorecard's response counts and response rate may
+tell a provider's manager, who knows whose requests the department handled.
+
+The attack: a department handled one request in the quarter (or a handful); its released
+scorecard said "after a request: 1, surveys sent: 1, answered: about 100 %", so the one
+requester had answered (or, with 0, had not). Two worlds that differ only in whether one
+requester answered must publish the same documents (page, CSV, PDF, API, overview); and where
+enough people answered and enough did not, the counts and the rate are shown (the gate is not
+"always hide").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from survey.models import Interaction
+from survey.models.base import utcnow
+from survey.scorecards.services import chart_cache
+from survey.services.invitations import issue_invitation
+from tests.anonymity import channels
+from tests.anonymity.twins import world_app
+from tests.anonymity.world import World, dept_services
+
+# Six customers answer about LEGAL in both worlds, so the quarter is released either way.
+SIZES = {"LEGAL": 1, "FAC": 1, "ENG": 8}
+
+
+def _unanswered_request(world: World, person: str, provider: str) -> None:
+    """``person``'s request handled by ``provider``, its survey sent and never answered."""
+    now = utcnow()
+    department = world.departments[provider]
+    interaction = Interaction(
+        provider_department_id=department.id,
+        service_id=next(iter(dept_services(world.session, department.id))).id,
+        requester_person_id=world.people[person].id,
+        opened_at=now - timedelta(hours=5),
+        first_response_at=now - timedelta(hours=4),
+        resolved_at=now - timedelta(hours=1),
+        survey_decision="invited",
+    )
+    world.session.add(interaction)
+    world.session.flush()
+    issue_invitation(
+        world.session,
+        world.people[person],
+        "post_interaction",
+        now + timedelta(days=14),
+        interaction=interaction,
+        now=now,
+    )
+    world.session.commit()
+
+
+def _release(world: World) -> None:
+    """The quarter ends: answers and the requests they followed both belong to the quarter
+    just ended (``World.end_quarter`` moves the answers; the requests move here)."""
+    world.end_quarter()
+    world.session.execute(
+        text(
+            "UPDATE interactions SET opened_at = opened_at - :d, resolved_at = resolved_at - :d,"
+            " first_response_at = first_response_at - :d"
+        ).bindparams(d=timedelta(days=100))
+        if world.session.get_bind().dialect.name == "postgresql"
+        else text(
+            "UPDATE interactions SET opened_at = datetime(opened_at, '-100 days'),"
+            " resolved_at = datetime(resolved_at, '-100 days'),"
+            " first_response_at = datetime(first_response_at, '-100 days')"
+        )
+    )
+    world.session.commit()
+
+
+@contextmanager
+def _world(tmp_path: Path, request: pytest.FixtureRequest, name: str) -> Iterator[World]:
+    folder = tmp_path / name
+    folder.mkdir()
+    app, engine = world_app("sqlite", folder, request)
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield World.build(app, session, SIZES)
+        finally:
+            session.close()
+            engine.dispose()
+            chart_cache.clear()
+
+
+def _published(world: World) -> dict[str, str | bytes]:
+    world.session.commit()
+    return channels.snapshot(world.admin, world.api_key, ["FAC", "LEGAL"], [world.quarter])
+
+
+@pytest.mark.parametrize("handled", [1, 3])
+def test_whether_one_requester_answered_is_not_published(
+    tmp_path: Path, request: pytest.FixtureRequest, handled: int
+) -> None:
+    """FAC handled ``handled`` requests; in one world its first requester answered, in the
+    other nobody did. Everything published about the quarter is the same in both."""
+    published = []
+    for answered in (True, False):
+        with _world(tmp_path, request, f"answered-{answered}") as w:
+            for i in range(6):
+                w.post_interaction(f"ENG-{i}", "LEGAL", overall=(5, 4, 2, 1, 5, 3)[i])
+            for i in range(handled):
+                if answered and i == 0:
+                    w.post_interaction(f"ENG-{i}", "FAC", overall=5)
+                else:
+                    _unanswered_request(w, f"ENG-{i}", "FAC")
+            _release(w)
+            published.append(_published(w))
+    found = channels.differences(*published)
+    assert found == [], "\n".join(found)
+
+
+def test_counts_and_rate_are_shown_with_k_people_on_each_side(app: Flask, session: Session) -> None:
+    """Not "always hide": five requesters answered about LEGAL and five did not (one request
+    each), so the page, the CSV and the API give the count and the rate."""
+    w = World.build(app, session, {"LEGAL": 1, "ENG": 10})
+    for i in range(5):
+        w.post_interaction(f"ENG-{i}", "LEGAL", overall=(5, 4, 2, 1, 5)[i])
+    for i in range(5, 10):
+        _unanswered_request(w, f"ENG-{i}", "LEGAL")
+    _release(w)
+    auth = {"Authorization": f"Bearer {w.api_key}"}
+    api = w.admin.get(f"/api/v1/departments/LEGAL/scorecard?quarter={w.quarter}", headers=auth)
+    card = api.get_json()
+    assert card["surveys_sent"] == 10
+    assert card["response_rate"] == 50.0
+    assert [r["post_interaction"] for r in card["responses"] if r["quarter"] == w.quarter] == [5]
+    sheet = w.admin.get(f"/scorecards/LEGAL.csv?quarter={w.quarter}").get_data(as_text=True)
+    assert f"responses,response rate,{w.quarter},50" in sheet
+    page = w.admin.get(f"/scorecards/LEGAL?quarter={w.quarter}").get_data(as_text=True)
+    assert "about 50%" in page
