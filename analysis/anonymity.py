@@ -155,3 +155,31 @@ def suppress_shares(
             break
         visible[min(candidates, key=lambda i: (cells[i], i))] = False
     return visible
+
+
+def suppress_options(counts: Sequence[int], k: int = K_FIGURES) -> list[bool]:
+    """Visibility mask for the options of one question, answered once by each of
+    ``sum(counts)`` people (each count a number of distinct people; the total is shown).
+
+    An option's count is a share of people (those who chose it against those who did not),
+    so it follows ``one_sided``: shown only when at least ``k`` people chose it **and** at
+    least ``k`` did not. Below 2k people nothing is shown, whatever was answered; a count of
+    0 is never shown (it would say "none of them chose it" of every group). The hidden
+    options together are a remainder (the total minus the shown counts): while it is
+    one-sided too, the smallest shown option is hidden as well, until it is not or every
+    option is hidden. A hidden option therefore tells only that one of its sides holds
+    fewer than k people, and no option or set of options is pinned to "all" or "none".
+    """
+    _check_k(k)
+    cells = [int(c) for c in counts]
+    if any(c < 0 for c in cells):
+        raise ValueError("counts must not be negative")
+    total = sum(cells)
+    visible = [not one_sided(c, total, k) and total > 0 for c in cells]
+    while not all(visible):
+        hidden = total - sum(c for c, shown in zip(cells, visible, strict=True) if shown)
+        candidates = [i for i, shown in enumerate(visible) if shown]
+        if not one_sided(hidden, total, k) or not candidates:
+            break
+        visible[min(candidates, key=lambda i: (cells[i], i))] = False
+    return visible

@@ -1,5 +1,6 @@
-"""Admin: the quiz's items and their wording in three languages, the item analysis (answer
-distributions, item-total correlations, Cronbach's alpha) and quiz invitations to departments,
+"""Admin: the quiz's items and their wording in three languages, the item analysis of a
+released quarter (answer distributions, item-total correlations, Cronbach's alpha, gated:
+``survey.quiz.item_analysis``) and quiz invitations to departments,
 sent through the outbox like survey emails.
 
 The scoring key of an item (reverse scoring, best/acceptable/poor) belongs to the scoring
@@ -20,6 +21,7 @@ from survey.db import get_session
 from survey.i18n import current_locale
 from survey.local_format import decimal
 from survey.models import Department, Person, Question
+from survey.quiz.item_analysis import analysis_quarters, item_analysis
 from survey.quiz.items import practice_text
 from survey.quiz.scoring import SCENARIO, SCORING_VERSION, rule_for
 from survey.quiz.services import (
@@ -27,7 +29,6 @@ from survey.quiz.services import (
     REINVITE_DAYS,
     attempts_by_version,
     ensure_quiz,
-    item_analysis,
     item_keys,
     item_options,
     live_items,
@@ -141,10 +142,13 @@ def quiz_analysis() -> str:
     db = get_session()
     questionnaire = ensure_quiz(db)
     db.commit()
-    analysis = item_analysis(db, questionnaire, _k(), locale=current_locale())
+    quarters = analysis_quarters(db, questionnaire)
+    quarter = request.args.get("quarter") or quarters[-1]
+    analysis = item_analysis(db, questionnaire, _k(), quarter, locale=current_locale())
     return render_template(
         "admin/quiz_analysis.html",
         analysis=analysis,
+        quarters=quarters,
         practice_name=_practice_name,
         scenario=SCENARIO,
     )

@@ -1,7 +1,8 @@
 """The self-assessment quiz: attempts under a private link, retakes, the member pseudonym a
 department's self-view counts by (the scorecards read and gate the self-view:
-``scorecard_data.member_self_view``, ``analysis.scorecard.perception``), item analysis for
-admins, and invitations to departments via the outbox.
+``scorecard_data.member_self_view``, ``analysis.scorecard.perception``) and invitations to
+departments via the outbox. The item analysis for admins rests on the same members
+(``survey.quiz.item_analysis``).
 
 No account and no name. Anyone may take the quiz and gets a result and tips; only a *member*
 counts toward a department's self-view: someone who came through a personal quiz invitation
@@ -26,8 +27,7 @@ import hashlib
 import hmac
 import re
 import secrets
-import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import formataddr
@@ -58,7 +58,6 @@ from survey.quiz.scoring import (
     SCENARIO,
     ItemKey,
     ScoringError,
-    item_score,
     score_attempt,
 )
 from survey.security import token_hash
@@ -69,13 +68,11 @@ from survey.services.outbox import enqueue_message, header_safe
 __all__ = [
     "AttemptSummary",
     "InvitationReport",
-    "ItemAnalysis",
     "Member",
     "QuizSeries",
     "ScoringError",
     "active_quiz",
     "ensure_quiz",
-    "item_analysis",
     "item_keys",
     "live_items",
     "member_key",
@@ -413,139 +410,7 @@ def series_by_key(session: Session, key: str) -> QuizSeries | None:
     return QuizSeries(tuple(AttemptSummary.of(a) for a in sorted(rows, key=_order)))
 
 
-# --- Item analysis ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OptionCount:
-    value: int  # 1..5 for a statement, the option index for a scenario
-    label: str
-    rating: str | None  # best / acceptable / poor for a scenario
-    count: int
-    share: float  # percent of the item's answers
-
-
-@dataclass(frozen=True)
-class ItemStats:
-    code: str
-    practice: str
-    kind: str
-    reverse: bool
-    prompt: str
-    answered: int
-    options: tuple[OptionCount, ...]
-    mean: float | None  # mean item score on 0..100, after reverse scoring
-    item_total: float | None  # corrected item-total correlation (Pearson)
-
-
-@dataclass(frozen=True)
-class ItemAnalysis:
-    """``respondents``: distinct series (the latest attempt of each) on this questionnaire.
-    Nothing is shown below ``k`` respondents. ``alpha`` is Cronbach's alpha of the
-    self-rating statements (reverse-scored items reversed) with its 95% interval, over the
-    attempts that answered every statement; None when it cannot be computed."""
-
-    respondents: int
-    k: int
-    items: tuple[ItemStats, ...]
-    alpha: float | None
-    alpha_low: float | None
-    alpha_high: float | None
-    alpha_items: int
-    alpha_respondents: int
-
-    @property
-    def shown(self) -> bool:
-        return self.respondents >= self.k
-
-
-def _correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    if len(xs) < 3:
-        return None
-    try:
-        return statistics.correlation(xs, ys)
-    except statistics.StatisticsError:
-        return None  # one of the two does not vary
-
-
-def item_analysis(
-    session: Session, questionnaire: Questionnaire, k: int, locale: str = "en"
-) -> ItemAnalysis:
-    """Answer distribution, mean score and corrected item-total correlation per item (the
-    item against the sum of the other items' 0..100 scores), and Cronbach's alpha of the
-    self-rating scale, over the latest attempt of each series taken on ``questionnaire``."""
-    from analysis.stats import cronbach_alpha
-
-    items = live_items(questionnaire)
-    keys = item_keys(items)
-    latest: dict[str, QuizAttempt] = {}
-    for attempt in session.scalars(
-        select(QuizAttempt).where(QuizAttempt.questionnaire_id == questionnaire.id)
-    ):
-        kept = latest.get(attempt.series_hash)
-        if kept is None or _order(attempt) > _order(kept):
-            latest[attempt.series_hash] = attempt
-    respondents = len(latest)
-    if respondents < max(k, 1):
-        return ItemAnalysis(respondents, k, (), None, None, None, 0, 0)
-
-    answers = [a.answers or {} for a in latest.values()]
-    complete = [a for a in answers if all(key.valid(a.get(key.code)) for key in keys)]
-    matrix = [[item_score(key, a[key.code]) for key in keys] for a in complete]
-    totals = [sum(row) for row in matrix]
-    stats: list[ItemStats] = []
-    for j, (question, key) in enumerate(zip(items, keys, strict=True)):
-        given = [a[key.code] for a in answers if key.valid(a.get(key.code))]
-        labels = item_options(question, locale)
-        values = range(1, 6) if key.kind == FREQUENCY else range(len(key.ratings))
-        options = []
-        for value in values:
-            count = sum(1 for g in given if g == value)
-            index = value - 1 if key.kind == FREQUENCY else value
-            options.append(
-                OptionCount(
-                    value=value,
-                    label=labels[index] if index < len(labels) else str(value),
-                    rating=key.ratings[value] if key.kind == SCENARIO else None,
-                    count=count,
-                    share=100.0 * count / len(given) if given else 0.0,
-                )
-            )
-        scores = [item_score(key, g) for g in given]
-        column = [row[j] for row in matrix]
-        rest = [total - own for total, own in zip(totals, column, strict=True)]
-        stats.append(
-            ItemStats(
-                code=key.code,
-                practice=key.practice,
-                kind=key.kind,
-                reverse=key.reverse,
-                prompt=question.text(locale),
-                answered=len(given),
-                options=tuple(options),
-                mean=sum(scores) / len(scores) if scores else None,
-                item_total=_correlation(column, rest),
-            )
-        )
-
-    scale = [key for key in keys if key.kind == FREQUENCY]
-    rows = [[key.points(a[key.code]) for key in scale] for a in complete]
-    alpha = low = high = None
-    if len(scale) >= 2 and len(rows) >= 2:
-        try:
-            alpha, low, high = cronbach_alpha(rows)
-        except ValueError:
-            alpha = low = high = None
-    return ItemAnalysis(
-        respondents=respondents,
-        k=k,
-        items=tuple(stats),
-        alpha=alpha,
-        alpha_low=low,
-        alpha_high=high,
-        alpha_items=len(scale),
-        alpha_respondents=len(rows),
-    )
+# --- Administration ---------------------------------------------------------------------------
 
 
 def attempts_by_version(session: Session) -> list[tuple[str, int]]:

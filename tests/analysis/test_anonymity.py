@@ -274,3 +274,49 @@ def test_suppress_shares_with_one_sided_hides_rows_and_remainders() -> None:
     # rows would leave it one-sided, so the smaller row goes.
     mask = anonymity.suppress_shares([10, 11], [5, 6], 5, 26, 16, near_end=one_sided)
     assert mask == [False, True]  # the rest: 15 people, 10 satisfied
+
+
+def test_suppress_options_needs_k_people_on_each_side_of_every_option() -> None:
+    assert anonymity.suppress_options([6, 6, 6]) == [True, True, True]
+    # An option chosen by nobody, or by fewer than k, is hidden; while the hidden options
+    # together are one-sided (here 0 and then 4), the smallest shown one joins them.
+    assert anonymity.suppress_options([0, 6, 7, 9]) == [False, False, True, True]
+    assert anonymity.suppress_options([4, 6, 6]) == [False, False, True]
+    assert anonymity.suppress_options([5, 5, 5, 0]) == [False, True, True, False]
+    # Nine people is under 2k: nothing, whatever they answered.
+    assert anonymity.suppress_options([9, 0, 0]) == [False, False, False]
+    assert anonymity.suppress_options([3, 3, 3]) == [False, False, False]
+    # Everyone alike: the option's complement is empty, so it is hidden with the rest.
+    assert anonymity.suppress_options([0, 30, 0]) == [False, False, False]
+    assert anonymity.suppress_options([]) == []
+    with pytest.raises(ValueError):
+        anonymity.suppress_options([2, -1])
+
+
+def test_suppress_options_leaves_planted_answers_nothing_to_subtract() -> None:
+    """Random questions, each answered by n people of whom up to k - 1 are the reader's own
+    (answers the reader knows). Every shown option, and the hidden options together, keep
+    at least one of the other people on each side: subtracting one's own answers never
+    leaves "all of them" or "none of them" about the people one does not know."""
+    rng = np.random.default_rng(11)
+    for _ in range(3000):
+        k = int(rng.integers(2, 8))
+        options = int(rng.integers(2, 6))
+        counts = [
+            int(c) for c in rng.multinomial(int(rng.integers(0, 6 * k)), [1 / options] * options)
+        ]
+        n = sum(counts)
+        mask = anonymity.suppress_options(counts, k)
+        if n < 2 * k:
+            assert not any(mask), (counts, k)
+        own = [int(rng.integers(0, c + 1)) for c in counts]
+        while sum(own) > k - 1:
+            own[int(np.argmax(own))] -= 1
+        others = n - sum(own)
+        hidden = [i for i, shown in enumerate(mask) if not shown]
+        groups = [[i] for i, shown in enumerate(mask) if shown]
+        if hidden and len(hidden) < len(counts):
+            groups.append(hidden)
+        for group in groups:
+            theirs = sum(counts[i] - own[i] for i in group)
+            assert 1 <= theirs <= others - 1, (counts, own, k, group)

@@ -5,6 +5,7 @@ the role check on every admin quiz route."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from html import unescape
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.models import Invitation, OutboxMessage, Question
-from survey.quiz.services import item_analysis
+from survey.quiz.item_analysis import analysis_quarters, item_analysis
 from survey.services.questionnaires import install_default_questionnaires
 from tests.admin.conftest import count, fresh
 from tests.admin.test_audit import entries
@@ -124,31 +125,82 @@ def graded(keys, level: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return answers
 
 
-def test_item_analysis_is_hidden_under_k(admin_client, session, quiz, keys, attempt) -> None:
+@pytest.fixture
+def ops(make_department):  # type: ignore[no-untyped-def]
+    return make_department(code="OPS", name="Operations")
+
+
+def test_item_analysis_is_hidden_under_k(admin_client, session, quiz, keys, attempt, ops) -> None:
     for level in range(4):
-        attempt(graded(keys, level))
-    analysis = item_analysis(session, quiz, 5)
-    assert analysis.respondents == 4 and not analysis.shown and analysis.items == ()
+        attempt(graded(keys, level), "OPS", member=f"person:{level}")
+    for level in range(6):
+        attempt(graded(keys, level))  # anonymous attempts count nowhere
+    analysis = item_analysis(session, quiz, 5, "2026Q2")
+    assert analysis.released and analysis.respondents == 4
+    assert not analysis.shown and analysis.items == ()
     html = admin_client.get("/admin/quiz/analysis").get_data(as_text=True)
     assert "appears once at least 5 people" in html
+    assert '<option value="2026Q2" selected>' in html  # the latest released quarter
     assert "Cronbach" not in html
 
 
+def test_the_quarter_in_progress_is_never_analysed(session, quiz, keys, attempt, ops) -> None:
+    for n in range(30):
+        attempt(graded(keys, n % 5), "OPS", member=f"person:{n}")
+    assert item_analysis(session, quiz, 5, "2026Q2", today=date(2026, 6, 30)).items == ()
+    assert not item_analysis(session, quiz, 5, "2026Q2", today=date(2026, 6, 30)).released
+    assert not item_analysis(session, quiz, 5, "2026-Q2").released
+    assert item_analysis(session, quiz, 5, "2026Q2", today=date(2026, 7, 1)).shown
+    assert analysis_quarters(session, quiz, today=date(2026, 6, 30)) == ["2026Q1"]
+    assert analysis_quarters(session, quiz, today=date(2026, 7, 1)) == ["2026Q2"]
+
+
+def test_item_analysis_hides_options_with_fewer_than_k_on_a_side(
+    admin_client, session, quiz, keys, attempt, ops
+) -> None:
+    levels = [0, 1, 2, 3, 4] * 2 + [0]  # eleven members: two or three people per statement option
+    for n, level in enumerate(levels):
+        attempt(graded(keys, level), "OPS", member=f"person:{n}")
+    analysis = item_analysis(session, quiz, 5, "2026Q2")
+    by_code = {s.code: s for s in analysis.items}
+    standards = by_code["self_standards"]
+    assert [o.count for o in standards.options] == [None] * 5
+    assert standards.mean is None and standards.item_total is None and not standards.whole
+    # A situation: poor 5, acceptable 4, best 2 -> only "poor" has five on each side, and
+    # then the hidden two (six people) are a remainder with five on each side too.
+    lateral = by_code["case_lateral"]
+    assert {o.rating: o.count for o in lateral.options} == {
+        "poor": 5,
+        "acceptable": None,
+        "best": None,
+    }
+    assert lateral.mean is None
+    assert analysis.alpha is None  # the statements are not shown whole
+    html = unescape(admin_client.get("/admin/quiz/analysis?quarter=2026Q2").get_data(as_text=True))
+    assert html.count('<td class="num">5</td>') == 11  # each situation's "poor"
+    assert "mean item score: hidden" in html
+
+
 @pytest.mark.postgres
-def test_item_analysis_with_alpha(admin_client, session, quiz, keys, attempt) -> None:
-    series = [attempt(graded(keys, level)) for level in range(6)]
-    attempt(graded(keys, 0), key=series[5])  # a retake: the latest attempt replaces level 5
-    analysis = item_analysis(session, quiz, 5)
-    assert analysis.shown and analysis.respondents == 6
-    levels = [0, 1, 2, 3, 4, 0]
+def test_item_analysis_with_alpha(admin_client, session, quiz, keys, attempt, ops) -> None:
+    levels = [0, 1, 2, 3, 4] * 5 + [0]
+    for n, level in enumerate(levels[:-1]):
+        attempt(graded(keys, level), "OPS", member=f"person:{n}")
+    # The last member takes it twice: the latest attempt of the quarter is the one counted.
+    attempt(graded(keys, 4), "OPS", member="person:last", day=date(2026, 4, 20))
+    attempt(graded(keys, 0), "OPS", member="person:last", day=date(2026, 5, 20))
+    for level in (4, 4, 4):
+        attempt(graded(keys, level))  # anonymous: not counted
+    analysis = item_analysis(session, quiz, 5, "2026Q2")
+    assert analysis.shown and analysis.respondents == 26
 
     by_code = {s.code: s for s in analysis.items}
     standards = by_code["self_standards"]
-    assert [o.count for o in standards.options] == [2, 1, 1, 1, 1]  # answers 1 1 2 3 4 5
-    assert standards.answered == 6
-    assert standards.mean == pytest.approx(100 * (0 + 1 + 2 + 3 + 4 + 0) / 4 / 6)
+    assert [o.count for o in standards.options] == [6, 5, 5, 5, 5]
+    assert standards.answered == 26 and standards.whole
+    assert standards.mean == pytest.approx(100 * sum(min(lv, 4) for lv in levels) / 4 / 26)
     lateral = by_code["case_lateral"]
-    assert {o.rating: o.count for o in lateral.options} == {"poor": 3, "acceptable": 2, "best": 1}
+    assert {o.rating: o.count for o in lateral.options} == {"poor": 11, "acceptable": 10, "best": 5}
 
     # Independent recomputation: item scores on 0..100, corrected item-total correlation.
     matrix = np.array(
@@ -169,7 +221,7 @@ def test_item_analysis_with_alpha(admin_client, session, quiz, keys, attempt) ->
         / (n_items - 1)
         * (1 - points.var(axis=0, ddof=1).sum() / points.sum(axis=1).var(ddof=1))
     )
-    assert analysis.alpha_items == 11 and analysis.alpha_respondents == 6
+    assert analysis.alpha_items == 11 and analysis.alpha_respondents == 26
     assert analysis.alpha == pytest.approx(alpha)
     assert analysis.alpha_low < analysis.alpha < analysis.alpha_high
 
@@ -177,8 +229,9 @@ def test_item_analysis_with_alpha(admin_client, session, quiz, keys, attempt) ->
     assert "Cronbach's alpha of the 11 self-rating statements" in html
     assert f"{alpha:.2f}" in html
     assert html.count("item–total correlation:") == 22
+    assert "hidden</td>" not in html
     assert f"{by_code['self_recognition'].item_total:.2f}" in html
-    assert "33%" in html  # 2 of 6 answered "never" to self_standards
+    assert "23%" in html  # 6 of 26 answered "never" to self_standards
     # Each of the 11 situations, and only they, shows the rating of its choices.
     assert html.count('<th scope="col">Rating</th>') == 11
     assert html.count("<td>acceptable</td>") == 11
