@@ -1,11 +1,13 @@
 """The comments of a department page made readable: grouped by survey question and by score
-band, filtered, duplicates folded, the ISO week shown; ``analysis.comment_groups`` decides
-what may be shown (every group behind the comment gate of 10 people).
+band, filtered, duplicates folded, those whose writers asked to be contacted listed apart;
+``analysis.comment_groups`` decides what may be shown (every group behind the comment gate
+of 10 people). Nothing finer than the quarter is read: no comment carries its week.
 
 Called by the department page only after the scorecard has passed the quarter's comment
 gate (released quarter, at least ``comment_k`` respondents); it reads the same rows as
 ``scorecard_data.comments`` (bounded by the ``(provider, quarter)`` index) plus response
-counts per questionnaire and overall score, and the most responses one person gave
+counts per questionnaire and overall score (responses whose writers asked to be contacted
+left out: their named comments are in no group), and the most responses one person gave
 (``respondent_marks``), cached under the quarter's version.
 """
 
@@ -36,7 +38,6 @@ class RawComment:
     kind: str
     questionnaire_id: int
     question_id: int
-    week: str
     score: int | None
 
 
@@ -76,8 +77,9 @@ def _overall_score():  # type: ignore[no-untyped-def]
 
 
 def read_source(session: Session, provider_id: int, quarter: str) -> CommentSource:
-    """The comments, the response counts by questionnaire and overall score, the most
-    responses one person gave, and the labels of the questions commented on."""
+    """The comments, the response counts by questionnaire and overall score of the responses
+    whose writers did not ask to be contacted, the most responses one person gave, and the
+    labels of the questions commented on."""
     score = _overall_score()
     rows = session.execute(
         data.comment_answers(
@@ -88,19 +90,22 @@ def read_source(session: Session, provider_id: int, quarter: str) -> CommentSour
             Response.kind,
             Response.questionnaire_id,
             Answer.question_id,
-            Response.iso_week,
             score,
         ).limit(LIMIT)
     ).all()
     comments = tuple(
-        RawComment(text.strip(), person, kind, qn, q, week, value)
-        for text, person, kind, qn, q, week, value in rows
+        RawComment(text.strip(), person, kind, qn, q, value)
+        for text, person, kind, qn, q, value in rows
         if text and text.strip()
     )
     overall = _overall_score().label("score")
     counted = (
         select(Response.questionnaire_id, overall)
-        .where(Response.provider_department_id == provider_id, Response.quarter == quarter)
+        .where(
+            Response.provider_department_id == provider_id,
+            Response.quarter == quarter,
+            Response.contact_person_id.is_(None),
+        )
         .subquery()
     )
     populations: dict[str, dict[int | None, int]] = {}
@@ -180,7 +185,6 @@ def readable_comments(
             r.text,
             str(r.question_id),
             str(r.questionnaire_id),
-            r.week,
             r.score,
             None if r.contact_person_id is None else names.get(r.contact_person_id),
         )
