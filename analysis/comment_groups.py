@@ -17,8 +17,9 @@ grouped comments, and so the groups offered do not depend on their scores.
 **Named comments.** A comment whose writer asked to be contacted carries their name, and
 nothing else of theirs: it is listed apart (``CommentReading.attributed``), in no group and
 no band, the same under every filter, ordered by name and text. The other comments could
-only come from the other respondents: unless all the populations together hold ``k`` people,
-they are withheld (``withheld``) and only the named ones are listed.
+only come from the other respondents: unless they are at least ``k`` people (all the
+populations together, counted from below, or the caller's count of them), they are withheld
+(``withheld``) and only the named ones are listed.
 
 **No time.** Records carry no week: comments appear with their quarter's release, ordered
 by how often they were written, then by their text, so the order tells nothing of when or
@@ -216,6 +217,7 @@ def read_comments(
     group: str | None = None,
     band: str | None = None,
     k: int = K_COMMENTS,
+    unnamed_people: int = 0,
 ) -> CommentReading:
     """Group, gate and filter ``records``; the attributed ones are listed apart.
 
@@ -226,13 +228,16 @@ def read_comments(
     follow in order of appearance). ``group`` and ``band`` are the filters asked for (a band
     by its ``key``); a filter that is not offered is refused and ignored. Groups offered come
     from the unattributed comments only (a question only named comments answer is not
-    offered). The caller has already checked that the whole set of comments passes the
-    comment gate.
+    offered). ``unnamed_people``: the fewest distinct people the populations can hold, as
+    the caller counted them (0: not known; ``people_at_least`` over the populations counts
+    too, the larger bound is used); under ``k`` the unattributed comments are withheld. The
+    caller has already checked that the whole set of comments passes the comment gate.
     """
     attributed = named(records)
     records = [r for r in records if r.attributed_to is None]
     everyone = sum(sum(counts.values()) for counts in populations.values())
-    if records and not passes_gate(people_at_least(everyone, max_per_person), k):
+    people = max(people_at_least(everyone, max_per_person), unnamed_people)
+    if records and not passes_gate(people, k):
         return CommentReading((), (), None, None, (), bool(group or band), attributed, True)
     seen = list(dict.fromkeys([*[g for g in group_order], *(r.group for r in records)]))
     present = {r.group for r in records}

@@ -207,5 +207,7 @@ def test_unnamed_comments_need_ten_people_besides_the_named_ones() -> None:
     assert not shown.withheld and [c.text for c in shown.sections[0].comments] == [
         "Only nine of us"
     ]
-    # Counted from below: nine responses from people who answered up to twice are 5 people.
+    # Counted from below: eighteen responses from people who answered up to twice are at
+    # least nine people, unless the caller counted more of them.
     assert read_comments(records, {"pi": {2: 10, 5: 8}}, 2).withheld
+    assert not read_comments(records, {"pi": {2: 10, 5: 8}}, 2, unnamed_people=10).withheld

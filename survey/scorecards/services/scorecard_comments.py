@@ -7,8 +7,9 @@ Called by the department page only after the scorecard has passed the quarter's 
 gate (released quarter, at least ``comment_k`` respondents); it reads the same rows as
 ``scorecard_data.comments`` (bounded by the ``(provider, quarter)`` index) plus response
 counts per questionnaire and overall score (responses whose writers asked to be contacted
-left out: their named comments are in no group), and the most responses one person gave
-(``respondent_marks``), cached under the quarter's version.
+left out: their named comments are in no group), the most responses one person gave
+(``respondent_marks``) and how many people at least gave the other responses, cached under
+the quarter's version.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class CommentSource:
     populations: Mapping[str, Mapping[int | None, int]]
     max_per_person: int
     questions: Mapping[int, QuestionLabel]
+    unnamed_people: int = 0
 
 
 def _overall_score():  # type: ignore[no-untyped-def]
@@ -134,7 +136,36 @@ def read_source(session: Session, provider_id: int, quarter: str) -> CommentSour
         if question_ids
         else {}
     )
-    return CommentSource(comments, populations, max(1, int(most)), questions)
+    return CommentSource(
+        comments,
+        populations,
+        max(1, int(most)),
+        questions,
+        unnamed_people(session, provider_id, quarter),
+    )
+
+
+def unnamed_people(session: Session, provider_id: int, quarter: str) -> int:
+    """The fewest distinct people who gave a response about ``provider_id`` in ``quarter``
+    without asking to be contacted: every respondent (one per pseudonymous mark, and one per
+    response stored without a mark) less one per response that asked (its writer may have
+    given no other)."""
+    marks, marked = session.execute(
+        select(
+            func.count(func.distinct(RespondentMark.pseudonym)),
+            func.coalesce(func.sum(RespondentMark.responses), 0),
+        ).where(
+            RespondentMark.provider_department_id == provider_id,
+            RespondentMark.quarter == quarter,
+        )
+    ).one()
+    responses, named = session.execute(
+        select(func.count(), func.count(Response.contact_person_id)).where(
+            Response.provider_department_id == provider_id, Response.quarter == quarter
+        )
+    ).one()
+    people = int(marks) + max(0, int(responses) - int(marked))
+    return max(0, people - int(named))
 
 
 _cache: Lru[CommentSource] = Lru(
@@ -218,5 +249,6 @@ def readable_comments(
         group=group or None,
         band=band or None,
         k=k,
+        unnamed_people=source.unnamed_people,
     )
     return ReadableComments(reading, labels)
