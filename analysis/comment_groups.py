@@ -1,5 +1,6 @@
 """Comments grouped for reading: by survey question and by score band, duplicates folded,
-every group behind the comment gate.
+every group behind the comment gate; comments whose writers asked to be contacted listed
+apart.
 
 Pure: plain records in, frozen dataclasses out (no database, no web framework).
 
@@ -9,7 +10,20 @@ the comment belongs to, with an overall score in the band, whether or not they w
 comment) holds at least ``k`` distinct people (``K_COMMENTS`` = 10). Responses carry no
 person, so people are counted from below: a group of ``n`` responses holds at least
 ``ceil(n / m)`` people when nobody gave more than ``m`` responses about the provider in the
-quarter (``m`` from the respondents' pseudonymous marks).
+quarter (``m`` from the respondents' pseudonymous marks). The caller leaves out of the
+populations the responses whose writers asked to be contacted: they wrote none of the
+grouped comments, and so the groups offered do not depend on their scores.
+
+**Named comments.** A comment whose writer asked to be contacted carries their name, and
+nothing else of theirs: it is listed apart (``CommentReading.attributed``), in no group and
+no band, the same under every filter, ordered by name and text. The other comments could
+only come from the other respondents: unless they are at least ``k`` people (all the
+populations together, counted from below, or the caller's count of them), they are withheld
+(``withheld``) and only the named ones are listed.
+
+**No time.** Records carry no week: comments appear with their quarter's release, ordered
+by how often they were written, then by their text, so the order tells nothing of when or
+by whom.
 
 **No subtraction.** The groups offered form one partition for the whole page: a split by
 question is offered only when every question's population passes; score bands (1–2, 3,
@@ -39,14 +53,13 @@ NO_SCORE = "none"
 @dataclass(frozen=True)
 class CommentRecord:
     """One written comment: its text, the group (question) it answers, the population
-    (questionnaire) whose respondents could have written it, the ISO week of the response
-    (``YYYY-Www``), the response's overall score (1..5, None when not answered) and the
-    name of the person to contact when they asked to be (else None)."""
+    (questionnaire) whose respondents could have written it, the response's overall score
+    (1..5, None when not answered) and the name of the person to contact when they asked to
+    be (else None: the comment is grouped)."""
 
     text: str
     group: str
     population: str
-    week: str
     score: int | None
     attributed_to: str | None = None
 
@@ -72,13 +85,19 @@ class Band:
 
 @dataclass(frozen=True)
 class FoldedComment:
-    """A text written ``count`` times (exact duplicates folded), with the ISO weeks it was
-    written in, oldest first."""
+    """A text written ``count`` times by people who did not ask to be contacted (exact
+    duplicates folded)."""
 
     text: str
     count: int
-    weeks: tuple[str, ...]
-    attributed_to: str | None
+
+
+@dataclass(frozen=True)
+class NamedComment:
+    """A comment whose writer asked to be contacted about it: the text and their name."""
+
+    text: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -93,8 +112,11 @@ class CommentSection:
 @dataclass(frozen=True)
 class CommentReading:
     """What a page shows. ``groups`` and ``bands``: the splits offered (empty when not
-    offered); ``group``/``band``: the filters in force (None: all); ``refused``: a filter
-    was asked for that is not offered (the page then shows everything and says so)."""
+    offered); ``group``/``band``: the filters in force (None: all); ``sections``: the
+    comments of people who did not ask to be contacted; ``attributed``: those of people who
+    did, apart and whatever the filters; ``refused``: a filter was asked for that is not
+    offered (the page then shows everything and says so); ``withheld``: the unnamed comments
+    are not shown, fewer than ``k`` people besides the named ones having answered."""
 
     groups: tuple[str, ...]
     bands: tuple[Band, ...]
@@ -102,6 +124,8 @@ class CommentReading:
     band: Band | None
     sections: tuple[CommentSection, ...]
     refused: bool
+    attributed: tuple[NamedComment, ...] = ()
+    withheld: bool = False
 
 
 def people_at_least(responses: int, max_per_person: int) -> int:
@@ -167,22 +191,21 @@ def _bands(
 
 
 def fold(records: Iterable[CommentRecord]) -> tuple[FoldedComment, ...]:
-    """Exact duplicates (same text once stripped, same attribution) folded into one, most
-    often written first, then the latest week, then the text."""
-    counts: dict[tuple[str, str | None], int] = defaultdict(int)
-    weeks: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+    """Exact duplicates (same text once stripped) folded into one, most often written first,
+    then by text (nothing about when or by whom)."""
+    counts: dict[str, int] = defaultdict(int)
     for record in records:
-        key = (record.text.strip(), record.attributed_to)
-        counts[key] += 1
-        weeks[key].add(record.week)
-    folded = [
-        FoldedComment(text, counts[(text, who)], tuple(sorted(weeks[(text, who)])), who)
-        for text, who in counts
-    ]
-    folded.sort(key=lambda c: c.text)
-    folded.sort(key=lambda c: c.weeks[-1], reverse=True)
-    folded.sort(key=lambda c: c.count, reverse=True)
-    return tuple(folded)
+        counts[record.text.strip()] += 1
+    return tuple(
+        FoldedComment(text, n) for text, n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
+    )
+
+
+def named(records: Iterable[CommentRecord]) -> tuple[NamedComment, ...]:
+    """The comments of ``records`` whose writers asked to be contacted, by name then text,
+    the same text from the same person once."""
+    pairs = {(r.attributed_to, r.text.strip()) for r in records if r.attributed_to is not None}
+    return tuple(NamedComment(text, name) for name, text in sorted(pairs))
 
 
 def read_comments(
@@ -194,16 +217,28 @@ def read_comments(
     group: str | None = None,
     band: str | None = None,
     k: int = K_COMMENTS,
+    unnamed_people: int = 0,
 ) -> CommentReading:
-    """Group, gate and filter ``records``.
+    """Group, gate and filter ``records``; the attributed ones are listed apart.
 
     ``populations`` maps a population key to its response counts by overall score (None:
-    no overall answer); ``max_per_person`` is the most responses any one person gave about
-    the provider in the quarter; ``group_order`` lists group keys in display order (groups
-    missing from it follow in order of appearance). ``group`` and ``band`` are the filters
-    asked for (a band by its ``key``); a filter that is not offered is refused and ignored.
-    The caller has already checked that the whole set of comments passes the comment gate.
+    no overall answer), leaving out the responses whose writers asked to be contacted;
+    ``max_per_person`` is the most responses any one person gave about the provider in the
+    quarter; ``group_order`` lists group keys in display order (groups missing from it
+    follow in order of appearance). ``group`` and ``band`` are the filters asked for (a band
+    by its ``key``); a filter that is not offered is refused and ignored. Groups offered come
+    from the unattributed comments only (a question only named comments answer is not
+    offered). ``unnamed_people``: the fewest distinct people the populations can hold, as
+    the caller counted them (0: not known; ``people_at_least`` over the populations counts
+    too, the larger bound is used); under ``k`` the unattributed comments are withheld. The
+    caller has already checked that the whole set of comments passes the comment gate.
     """
+    attributed = named(records)
+    records = [r for r in records if r.attributed_to is None]
+    everyone = sum(sum(counts.values()) for counts in populations.values())
+    people = max(people_at_least(everyone, max_per_person), unnamed_people)
+    if records and not passes_gate(people, k):
+        return CommentReading((), (), None, None, (), bool(group or band), attributed, True)
     seen = list(dict.fromkeys([*[g for g in group_order], *(r.group for r in records)]))
     present = {r.group for r in records}
     groups = [g for g in seen if g in present]
@@ -248,4 +283,5 @@ def read_comments(
         band=chosen_band,
         sections=tuple(sections),
         refused=refused,
+        attributed=attributed,
     )

@@ -133,9 +133,12 @@ class World:
         response = respondent.post(url, data={"csrf_token": csrf_token(respondent, url), **data})
         check(response.status_code == 302, response.get_data(as_text=True)[:800])
 
-    def post_interaction(self, person: str, provider: str, overall: int, comment: str = "") -> None:
+    def post_interaction(
+        self, person: str, provider: str, overall: int, comment: str = "", consent: bool = False
+    ) -> None:
         """``person`` had a request handled by ``provider`` and answers the survey link with
-        ``overall`` (1..5) and an optional comment."""
+        ``overall`` (1..5), an optional comment and, with ``consent``, the box "they may
+        contact me about my comment" ticked."""
         self.session.commit()  # a fresh transaction: an old snapshot cannot become a writer
         now = self.clock or utcnow()
         dept = self.departments[provider]
@@ -163,6 +166,8 @@ class World:
         answers: dict[str, Any] = {"overall": str(overall)}
         if comment:
             answers["comment"] = comment
+        if consent:
+            answers["contact_consent"] = "y"
         self._answer(token, answers)
         value = 100.0 if overall >= 4 else 0.0
         self.events.append(Event("T", provider, self.customer_of(person), person, value))

@@ -1,14 +1,16 @@
 """The department page's comments: grouped by survey question and overall score band,
-filtered with a plain GET form, ISO weeks, duplicates folded, every group behind the comment
-gate of 10 people."""
+filtered with a plain GET form, duplicates folded, no week, every group behind the comment
+gate of 10 people, named comments apart."""
 
 from __future__ import annotations
 
 import re
 import secrets
+from io import BytesIO
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from survey.respond.services.responses import ResponseInput, bulk_store_responses
 from tests.scorecards.conftest import Org
@@ -81,17 +83,17 @@ def test_a_lone_low_score_is_never_shown_beside_its_comment(
 
 
 @pytest.mark.postgres
-def test_bands_filter_weeks_and_folded_duplicates(admin_client, org: Org, backend) -> None:
+def test_bands_filter_and_folded_duplicates_without_weeks(admin_client, org: Org, backend) -> None:
     answer(org, "post_interaction", [(1, "Too slow")] * 3 + [(2, None)] * 7, week="2026-W03")
     answer(org, "post_interaction", [(5, "Thank you")] + [(4, None)] * 9, week="2026-W07")
     answer(org, "post_interaction", [(2, "Too slow")], week="2026-W09")
     page = _comments_section(_text(admin_client.get(f"/scorecards/IT?quarter={Q}")))
     assert '<form method="get"' in page and 'name="comment_band"' in page
     assert "Overall score 1 to 2" in page and "Overall score 4 to 5" in page
-    # Folded: four responses said "Too slow", in two weeks; the day is never shown.
+    # Folded: four responses said "Too slow", in two weeks; neither week nor day is shown.
     assert page.count("Too slow") == 1
-    assert "4 responses say this" in page and "Weeks 2026-W03, 2026-W09" in page
-    assert "Week 2026-W07" in page
+    assert "4 responses say this" in page
+    assert "Week" not in page and not re.search(r"\d{4}-W\d\d", page)
     low = _comments_section(_text(admin_client.get(f"/scorecards/IT?quarter={Q}&comment_band=1-2")))
     assert "Too slow" in low and "Thank you" not in low
     assert 'value="1-2" selected' in low
@@ -158,7 +160,7 @@ def test_bad_filters_are_refused_cleanly(admin_client, org: Org, query: str) -> 
 def test_comments_in_italian(admin_client, org: Org) -> None:
     answer(org, "post_interaction", [(1, "Lento")] * 10 + [(5, "Bravi")] * 10)
     page = _comments_section(_text(admin_client.get(f"/scorecards/IT?quarter={Q}&lang=it")))
-    assert "Settimana 2026-W05" in page and "10 risposte dicono questo" in page
+    assert "10 risposte dicono questo" in page and "Settimana" not in page
 
 
 @pytest.mark.parametrize(
@@ -194,3 +196,37 @@ def test_twin_departments_show_the_same_comments_whatever_a_small_band_scored(
         ]
         assert "Awful" in sections[0]
         assert sections[0] == sections[1], query
+
+
+def test_named_comments_are_listed_apart_and_unfiltered(admin_client, org: Org) -> None:
+    """A comment whose writer asked to be contacted is under its own heading, with the name,
+    in every view: never under a band or a question, never dropped by a filter."""
+    answer(org, "post_interaction", [(1, "Too slow")] * 3 + [(2, None)] * 7)
+    answer(org, "post_interaction", [(5, "Thank you")] + [(4, None)] * 9)
+    org.post_interaction("IT", "SALES", Q, [1], "Call me", contact_person_id=org.requester.id)
+    contact = f"{org.requester.name} would like to be contacted about this comment."
+    for query in ("", "&comment_band=1-2", "&comment_band=4-5"):
+        page = _comments_section(_text(admin_client.get(f"/scorecards/IT?quarter={Q}{query}")))
+        assert 'name="comment_band"' in page, query
+        named = page.index("Call me")
+        assert page.count("Call me") == 1 and contact in page, query
+        assert page.rindex("<h3>Asked to be contacted</h3>", 0, named) > page.rfind(
+            "Overall score", 0, named
+        ), query
+
+
+def test_unnamed_comments_wait_for_ten_people_besides_the_named(admin_client, org: Org) -> None:
+    """Ten people answered (the page's comment gate), one asked to be contacted: the other
+    comments could only be from the nine others, and are withheld; the named one is shown."""
+    answer(org, "post_interaction", [(2, "Only nine of us")] + [(5, None)] * 8)
+    org.post_interaction("IT", "SALES", Q, [1], "Call me", contact_person_id=org.requester.id)
+    page = _comments_section(_text(admin_client.get(f"/scorecards/IT?quarter={Q}")))
+    assert "Call me" in page and "Only nine of us" not in page
+    assert "once at least 10 people who did not ask to be contacted have answered" in page
+    pdf = admin_client.get(f"/scorecards/IT.pdf?quarter={Q}").get_data()
+    printed = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages))
+    assert "Call me" in printed and "Only nine of us" not in printed
+    assert "who did not ask to be contacted have answered" in printed
+    answer(org, "post_interaction", [(5, None)])
+    page = _comments_section(_text(admin_client.get(f"/scorecards/IT?quarter={Q}")))
+    assert "Call me" in page and "Only nine of us" in page

@@ -280,16 +280,16 @@ def test_a_department_with_a_long_name_keeps_it_whole(
         assert not ink[:edge].any() and not ink[-edge:].any(), number
 
 
-def test_comments_print_grouped_folded_and_dated_as_on_the_page(
+def test_comments_print_grouped_and_folded_as_on_the_page(
     admin_client: FlaskClient, report_org: Org
 ) -> None:
-    """The same words written by three people print once with their count; every comment
-    carries its ISO week; nothing a page would hide is printed."""
+    """The same words written by three people print once with their count; no comment
+    carries a week; nothing a page would hide is printed."""
     report_org.quarterly("IT", "C01", Q, [4, 4, 4], comments=["Same words, thrice."] * 3)
     text = re.sub(r"\s+", " ", "\n".join(_texts(_pdf(admin_client))))
     assert text.count("Same words, thrice.") == 1
     assert "3 responses say this" in text
-    assert re.search(r"Week 2026-W\d\d", text)
+    assert not re.search(r"\d{4}-W\d\d", text) and "Week " not in text
     assert text.count("Comment 0: answers came quickly") == 1
     italian = re.sub(r"\s+", " ", "\n".join(_texts(_pdf(admin_client, "it"))))
     assert "Same words, thrice." in italian and "3 responses say this" not in italian
@@ -297,8 +297,15 @@ def test_comments_print_grouped_folded_and_dated_as_on_the_page(
 
 def test_comment_sections_print_their_question_and_band(app, session, report_org: Org) -> None:
     """Where the reading splits comments (every part holding enough people), the report
-    heads each part with its question and score band, as the page does."""
-    from analysis.comment_groups import Band, CommentReading, CommentSection, FoldedComment
+    heads each part with its question and score band, as the page does; the named comments
+    follow under a heading of their own."""
+    from analysis.comment_groups import (
+        Band,
+        CommentReading,
+        CommentSection,
+        FoldedComment,
+        NamedComment,
+    )
     from survey.scorecards.services.scorecard_comments import ReadableComments
 
     high, low = Band(4, 5), Band(1, 3)
@@ -308,12 +315,11 @@ def test_comment_sections_print_their_question_and_band(app, session, report_org
         group=None,
         band=None,
         sections=(
-            CommentSection(
-                "7", low, (FoldedComment("Slow hand-over.", 2, ("2026-W05", "2026-W07"), None),)
-            ),
-            CommentSection("7", high, (FoldedComment("Quick and kind.", 1, ("2026-W06",), None),)),
+            CommentSection("7", low, (FoldedComment("Slow hand-over.", 2),)),
+            CommentSection("7", high, (FoldedComment("Quick and kind.", 1),)),
         ),
         refused=False,
+        attributed=(NamedComment("Call me, please.", "Member SALES-3"),),
     )
     with app.test_request_context():
         card, _problem = build_scorecard(session, report_org.departments["IT"], Q, Settings())
@@ -326,5 +332,9 @@ def test_comment_sections_print_their_question_and_band(app, session, report_org
         < text.index("Overall score 4 to 5")
         < text.index("Quick and kind.")
     )
-    assert "Weeks 2026-W05, 2026-W07 · 2 responses say this" in text
-    assert "Week 2026-W06" in text
+    assert "Slow hand-over. 2 responses say this" in text
+    assert (
+        text.index("Quick and kind.")
+        < text.index("Asked to be contacted")
+        < text.index("Call me, please. Member SALES-3 would like to be contacted")
+    )

@@ -1,12 +1,15 @@
 """The comments of a department page made readable: grouped by survey question and by score
-band, filtered, duplicates folded, the ISO week shown; ``analysis.comment_groups`` decides
-what may be shown (every group behind the comment gate of 10 people).
+band, filtered, duplicates folded, those whose writers asked to be contacted listed apart;
+``analysis.comment_groups`` decides what may be shown (every group behind the comment gate
+of 10 people). Nothing finer than the quarter is read: no comment carries its week.
 
 Called by the department page only after the scorecard has passed the quarter's comment
 gate (released quarter, at least ``comment_k`` respondents); it reads the same rows as
 ``scorecard_data.comments`` (bounded by the ``(provider, quarter)`` index) plus response
-counts per questionnaire and overall score, and the most responses one person gave
-(``respondent_marks``), cached under the quarter's version.
+counts per questionnaire and overall score (responses whose writers asked to be contacted
+left out: their named comments are in no group), the most responses one person gave
+(``respondent_marks``) and how many people at least gave the other responses, cached under
+the quarter's version.
 """
 
 from __future__ import annotations
@@ -36,7 +39,6 @@ class RawComment:
     kind: str
     questionnaire_id: int
     question_id: int
-    week: str
     score: int | None
 
 
@@ -57,6 +59,7 @@ class CommentSource:
     populations: Mapping[str, Mapping[int | None, int]]
     max_per_person: int
     questions: Mapping[int, QuestionLabel]
+    unnamed_people: int = 0
 
 
 def _overall_score():  # type: ignore[no-untyped-def]
@@ -76,8 +79,9 @@ def _overall_score():  # type: ignore[no-untyped-def]
 
 
 def read_source(session: Session, provider_id: int, quarter: str) -> CommentSource:
-    """The comments, the response counts by questionnaire and overall score, the most
-    responses one person gave, and the labels of the questions commented on."""
+    """The comments, the response counts by questionnaire and overall score of the responses
+    whose writers did not ask to be contacted, the most responses one person gave, and the
+    labels of the questions commented on."""
     score = _overall_score()
     rows = session.execute(
         data.comment_answers(
@@ -88,19 +92,22 @@ def read_source(session: Session, provider_id: int, quarter: str) -> CommentSour
             Response.kind,
             Response.questionnaire_id,
             Answer.question_id,
-            Response.iso_week,
             score,
         ).limit(LIMIT)
     ).all()
     comments = tuple(
-        RawComment(text.strip(), person, kind, qn, q, week, value)
-        for text, person, kind, qn, q, week, value in rows
+        RawComment(text.strip(), person, kind, qn, q, value)
+        for text, person, kind, qn, q, value in rows
         if text and text.strip()
     )
     overall = _overall_score().label("score")
     counted = (
         select(Response.questionnaire_id, overall)
-        .where(Response.provider_department_id == provider_id, Response.quarter == quarter)
+        .where(
+            Response.provider_department_id == provider_id,
+            Response.quarter == quarter,
+            Response.contact_person_id.is_(None),
+        )
         .subquery()
     )
     populations: dict[str, dict[int | None, int]] = {}
@@ -129,7 +136,36 @@ def read_source(session: Session, provider_id: int, quarter: str) -> CommentSour
         if question_ids
         else {}
     )
-    return CommentSource(comments, populations, max(1, int(most)), questions)
+    return CommentSource(
+        comments,
+        populations,
+        max(1, int(most)),
+        questions,
+        unnamed_people(session, provider_id, quarter),
+    )
+
+
+def unnamed_people(session: Session, provider_id: int, quarter: str) -> int:
+    """The fewest distinct people who gave a response about ``provider_id`` in ``quarter``
+    without asking to be contacted: every respondent (one per pseudonymous mark, and one per
+    response stored without a mark) less one per response that asked (its writer may have
+    given no other)."""
+    marks, marked = session.execute(
+        select(
+            func.count(func.distinct(RespondentMark.pseudonym)),
+            func.coalesce(func.sum(RespondentMark.responses), 0),
+        ).where(
+            RespondentMark.provider_department_id == provider_id,
+            RespondentMark.quarter == quarter,
+        )
+    ).one()
+    responses, named = session.execute(
+        select(func.count(), func.count(Response.contact_person_id)).where(
+            Response.provider_department_id == provider_id, Response.quarter == quarter
+        )
+    ).one()
+    people = int(marks) + max(0, int(responses) - int(marked))
+    return max(0, people - int(named))
 
 
 _cache: Lru[CommentSource] = Lru(
@@ -180,7 +216,6 @@ def readable_comments(
             r.text,
             str(r.question_id),
             str(r.questionnaire_id),
-            r.week,
             r.score,
             None if r.contact_person_id is None else names.get(r.contact_person_id),
         )
@@ -214,5 +249,6 @@ def readable_comments(
         group=group or None,
         band=band or None,
         k=k,
+        unnamed_people=source.unnamed_people,
     )
     return ReadableComments(reading, labels)

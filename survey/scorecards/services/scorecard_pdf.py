@@ -8,7 +8,8 @@ matplotlib (``pdf_layout``) and saved with ``PdfPages``.
 4. The customer departments' table (continued over pages with its header repeated); the
    self-view beside the customers' view, overall and dimension by dimension.
 5. The comments, only when the comment gate lets them through, grouped as on the page
-   (by question and score band where each part holds enough people, duplicates folded).
+   (by question and score band where each part holds enough people, duplicates folded;
+   those whose writers asked to be contacted apart, with the name only).
 6. How the figures are calculated: formula, weights, baseline, p-values.
 
 Every page has a header (department, quarter, baseline in use) and a footer (generation date,
@@ -25,7 +26,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from matplotlib.figure import Figure
 
-from analysis.comment_groups import Band, FoldedComment
+from analysis.comment_groups import Band, FoldedComment, NamedComment
 from survey.local_format import signed
 from survey.local_time import local_today
 from survey.scorecards.services import chart_cache
@@ -244,20 +245,32 @@ def _comment(flow: Flow, text: str, attributed_to: str | None, note: str | None)
 
 
 def _folded(flow: Flow, c: FoldedComment) -> None:
-    """One folded comment: its text, the ISO weeks, how many responses say it."""
-    weeks = (
-        _("Weeks %(weeks)s", weeks=", ".join(c.weeks))
-        if len(c.weeks) > 1
-        else _("Week %(week)s", week=c.weeks[0])
+    """One folded comment: its text and, when several responses say it, how many."""
+    count = _("%(count)s responses say this", count=c.count) if c.count > 1 else None
+    _comment(flow, c.text, None, count)
+
+
+def _withheld(comment_k: int) -> str:
+    return _(
+        "The other comments appear once at least %(k)s people who did not ask to be "
+        "contacted have answered.",
+        k=comment_k,
     )
-    if c.count > 1:
-        weeks += " · " + _("%(count)s responses say this", count=c.count)
-    _comment(flow, c.text, c.attributed_to, weeks)
+
+
+def _named(flow: Flow, attributed: tuple[NamedComment, ...]) -> None:
+    """The comments whose writers asked to be contacted, under a heading of their own (never
+    under a question or a score band), each with the name only."""
+    if attributed:
+        flow.heading(_("Asked to be contacted"), 11, keep=24)
+    for c in attributed:
+        _comment(flow, c.text, c.name, None)
 
 
 def _comments(flow: Flow, card: Scorecard, readable: ReadableComments | None) -> None:
     """The comments as the page groups them (by question and score band where every part
-    holds enough people, duplicates folded, weeks shown); the plain list without a reading."""
+    holds enough people, duplicates folded, the named ones apart); the plain list without a
+    reading."""
     k, ck = card.settings.k, card.settings.comment_k
     flow.heading(_("Comments"), 14, keep=30)
     if card.comments_reason is not None or not card.comments:
@@ -273,6 +286,8 @@ def _comments(flow: Flow, card: Scorecard, readable: ReadableComments | None) ->
         for c in card.comments:
             _comment(flow, c.text, c.attributed_to, None)
         return
+    if readable.reading.withheld:
+        flow.paragraph(_withheld(ck), 10, color=MUTED)
     for section in readable.reading.sections:
         names = [readable.labels.get(section.group, section.group)] if section.group else []
         names += [band_label(section.band)] if section.band else []
@@ -280,6 +295,7 @@ def _comments(flow: Flow, card: Scorecard, readable: ReadableComments | None) ->
             flow.heading(" · ".join(names), 11, keep=24)
         for c in section.comments:
             _folded(flow, c)
+    _named(flow, readable.reading.attributed)
 
 
 def _method(flow: Flow, card: Scorecard) -> None:
