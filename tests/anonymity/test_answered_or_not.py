@@ -254,3 +254,33 @@ def test_a_reminder_to_a_changed_address_does_not_show_the_answers_saved_so_far(
     reminded = _newest_link_to(w, w.people["ENG-2"].email)
     assert reminded != invited["ENG-2"][1]
     assert _ticked(w, reminded, "HR")
+
+
+def test_cancelling_a_surveyed_request_does_not_tell_whether_it_was_answered(
+    app: Flask, session: Session
+) -> None:
+    """Two requests surveyed, their mail gone; one requester answered. The ticketing tool
+    then cancels both: the API's answers about the two stay the same."""
+    w = World.build(app, session, {"HR": 1, "ENG": 6})
+    at = (utcnow() - timedelta(hours=2)).isoformat().replace("+00:00", "Z")
+    _report(w, "ENG-0", "REQ-1", at), _report(w, "ENG-1", "REQ-2", at)
+    result = app.test_cli_runner().invoke(args=["survey", "tick"])
+    assert result.exit_code == 0, result.output
+    link = _newest_link_to(w, w.people["ENG-0"].email)
+    session.execute(update(OutboxMessage).values(status="sent"))
+    session.execute(update(Invitation).values(status="sent"))
+    session.commit()
+    w._answer(link, {"overall": "5"})
+    headers = {"Authorization": f"Bearer {w.api_key}"}
+    later = (utcnow() - timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    answers = []
+    for ref in ("REQ-1", "REQ-2"):
+        body = {"source": "jira", "external_ref": ref, "event": "cancelled", "at": later}
+        response = w.admin.post("/api/v1/interactions/events", json=body, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        answers.append(
+            {k: v for k, v in response.get_json().items() if k not in ("id", "external_ref")}
+        )
+    assert answers[0] == answers[1]
+    again = [_report(w, "ENG-0", "REQ-1", at), _report(w, "ENG-1", "REQ-2", at)]
+    assert again[0]["survey"] == again[1]["survey"] == "invited"
