@@ -21,6 +21,7 @@ from survey.i18n import LOCALES
 from survey.models import Department, Dependency, Person, Service, ServiceStandard
 from survey.names import clean_names
 from survey.services.accounts import check_email
+from survey.services.invitations import end_links_to_old_address
 from survey.services.refusals import Message, OrgError
 
 DEPARTMENT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
@@ -221,7 +222,12 @@ def update_person(
     active: bool,
     opted_out: bool,
 ) -> Person:
+    """Change a person's details. A new address ends the links of their unanswered quarterly
+    surveys mailed to the old one and discards a survey saved part way
+    (``invitations.end_links_to_old_address``)."""
     email = _check_person_fields(session, person, email, department_id, locale)
+    if email != person.email:
+        end_links_to_old_address(session, person.id)
     person.email, person.name = email, _check_name(name, 160)
     person.department_id, person.locale = department_id, locale
     person.active, person.opted_out = active, opted_out

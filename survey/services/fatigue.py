@@ -8,8 +8,9 @@ here, campaign opening (``campaigns.open_campaign``) and quiz invitations
 (``quiz.send_quiz_invitations``).
 
 A post-interaction survey goes out only if the person is active and has not opted out, has had
-no post-interaction invitation in the last ``window_days`` days, has no open quarterly
-invitation, has budget left, and the interaction's service samples it (``sampling_rate``).
+no post-interaction invitation in the last ``window_days`` days, is not invited to a quarterly
+campaign that is still open (answered or not: the decision must not tell which), has budget
+left, and the interaction's service samples it (``sampling_rate``).
 Every "no" has a reason that is stored on the interaction for admins to see.
 """
 
@@ -112,12 +113,14 @@ def skip_reason(
     )
     if recent:
         return "fatigue_window"
+    # Invited to a campaign still open, whatever became of the invitation: answered or not
+    # must not change the decision, which the API returns to the ticketing tool and the
+    # requests page shows (a quarterly invitation's expiry is its campaign's closing time).
     open_quarterly = session.scalar(
         select(
             exists().where(
                 Invitation.person_id == person.id,
                 Invitation.kind == "quarterly",
-                Invitation.status.in_(("queued", "sent")),
                 Invitation.expires_at > now,
                 Invitation.campaign_id == Campaign.id,
                 Campaign.status == "open",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, literal_column, select, update
+from sqlalchemy import Select, bindparam, delete, func, literal_column, select, update
 from sqlalchemy.orm import Session, aliased
 
 from survey.models import (
@@ -22,7 +22,9 @@ from survey.models import (
     Department,
     Interaction,
     Invitation,
+    InvitationDraft,
     InvitationToken,
+    OutboxMessage,
     Person,
     Questionnaire,
     Service,
@@ -118,6 +120,43 @@ def add_link_token(session: Session, invitation: Invitation, now: datetime | Non
     )
     session.flush()
     return token
+
+
+WITHDRAWN_ADDRESS_CHANGED = "withdrawn: the person's address changed"
+
+
+def end_links_to_old_address(session: Session, person_id: int) -> int:
+    """The person's address has changed: the links of their unanswered quarterly surveys,
+    mailed to the old address, stop working ("unknown link"), a survey saved part way through
+    them is discarded, and their emails still waiting in the outbox (which carry those links)
+    are withdrawn. The next reminder, or a resend, mails a fresh link to the new address; it
+    starts afresh. Otherwise whoever reads the new address (an administrator who set it to
+    their own, say) would receive a reminder whose link shows the answers saved so far, even
+    answers saved through the old link after the change. Post-interaction links keep no
+    draft and are left alone. Returns how many links ended. Flushes."""
+    ids = select(Invitation.id).where(
+        Invitation.person_id == person_id,
+        Invitation.kind == "quarterly",
+        Invitation.status.in_((*OPEN_STATUSES, "undeliverable")),
+    )
+    ended = session.execute(
+        delete(InvitationToken)
+        .where(InvitationToken.invitation_id.in_(ids))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.execute(
+        delete(InvitationDraft)
+        .where(InvitationDraft.invitation_id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.invitation_id.in_(ids), OutboxMessage.status == "queued")
+        .values(status="failed", last_error=WITHDRAWN_ADDRESS_CHANGED)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return ended
 
 
 def _link_query() -> Select[Any]:

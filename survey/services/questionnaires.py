@@ -1,7 +1,11 @@
 """Questionnaires: installing the defaults and the admin's edits.
 
 A question that already has answers is retired (``retired_at`` set) rather than deleted, and
-its texts are not rewritten in place: history stays comparable across quarters.
+its texts are not rewritten in place: history stays comparable across quarters. Once a
+questionnaire has any answer, each of its questions is retired rather than deleted, answered or
+not: whether a question was answered is never told question by question, since reading it
+before and after a known person answers would tell what they answered (a comment written, an
+optional question skipped).
 """
 
 from __future__ import annotations
@@ -11,11 +15,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
-from survey.models import Answer, Question, Questionnaire
+from survey.models import Answer, Question, Questionnaire, Response
 from survey.models.base import utcnow
 from survey.services.questionnaire_texts import POST_INTERACTION, QUARTERLY
 
@@ -80,6 +84,13 @@ def answer_count(session: Session, question: Question) -> int:
     )
 
 
+def questionnaire_answered(session: Session, questionnaire_id: int) -> bool:
+    """Whether anyone has answered the questionnaire: changes once, at its first response."""
+    return bool(
+        session.scalar(select(exists().where(Response.questionnaire_id == questionnaire_id)))
+    )
+
+
 def add_question(
     session: Session,
     questionnaire: Questionnaire,
@@ -132,11 +143,14 @@ def retire_question(session: Session, question: Question, now: datetime | None =
 
 
 def remove_question(session: Session, question: Question, now: datetime | None = None) -> str:
-    """Delete a question nobody answered; retire one that has answers.
+    """Delete a question of a questionnaire nobody answered yet; otherwise retire it, whether
+    or not that question has answers of its own (the outcome must not tell which).
 
     Returns ``"deleted"`` or ``"retired"``.
     """
-    if answer_count(session, question):
+    if questionnaire_answered(session, question.questionnaire_id) or answer_count(
+        session, question
+    ):
         retire_question(session, question, now)
         return "retired"
     session.delete(question)

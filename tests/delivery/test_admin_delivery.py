@@ -221,9 +221,16 @@ def test_failed_mail_is_listed_and_can_be_retried(admin_client, session, org) ->
     assert len(entries(session, "message")) == 1
 
 
-def test_answered_question_is_retired_not_deleted(admin_client, session, org) -> None:
+def test_a_question_of_an_answered_questionnaire_is_retired_not_deleted(
+    admin_client, session, org
+) -> None:
+    """Answered or not itself ("opening" has no answer): the outcome must not tell which. A
+    question of a questionnaire nobody answered yet is deleted."""
     questionnaires = install_default_questionnaires(session)
     pi = questionnaires["post_interaction"]
+    quarterly_comment_id = next(
+        q.id for q in questionnaires["quarterly"].questions if q.code == "comment"
+    )
     store_response(
         session,
         kind="post_interaction",
@@ -240,11 +247,13 @@ def test_answered_question_is_retired_not_deleted(admin_client, session, org) ->
     pi_id = pi.id
     post_form(admin_client, f"/admin/questions/{effort_id}/remove")
     post_form(admin_client, f"/admin/questions/{opening_id}/remove")
+    post_form(admin_client, f"/admin/questions/{quarterly_comment_id}/remove")
     session.rollback()
     session.expire_all()
     session.expire_all()
     assert session.get(Question, effort_id).retired_at is not None
-    assert session.get(Question, opening_id) is None
+    assert session.get(Question, opening_id).retired_at is not None
+    assert session.get(Question, quarterly_comment_id) is None
     # A new question and new wording, in three languages.
     url = f"/admin/questionnaires/{pi_id}"
     texts = {f"prompt_{loc}": f"Q {loc}" for loc in ("en", "it", "fr")}

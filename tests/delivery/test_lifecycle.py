@@ -166,6 +166,18 @@ def test_cancelling_after_the_mail_left_cancels_the_link(app, api, session) -> N
     event(api, "cancelled", T(4, 16))
     session.rollback()
     assert session.scalar(select(Invitation)).status == "cancelled"
+    # The survey went out: the decision stays, as it does for an answered one (the API must
+    # not tell which).
+    interaction = stored(session)
+    assert (interaction.survey_decision, interaction.skip_reason) == ("invited", None)
+
+
+def test_cancelling_before_the_mail_left_withdraws_the_survey(app, api, session) -> None:
+    api.post("/interactions", opened(resolved_at=T(4, 15)))
+    decide(app, session)
+    event(api, "cancelled", T(4, 16))
+    session.rollback()
+    assert session.scalar(select(Invitation)) is None
     interaction = stored(session)
     assert (interaction.survey_decision, interaction.skip_reason) == ("skipped", "cancelled")
 

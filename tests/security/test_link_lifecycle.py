@@ -376,7 +376,6 @@ class LinkLifecycle(RuleBasedStateMachine):
             link.person == who
             and link.campaign is not None
             and link.campaign.status == "open"
-            and link.open
             and link.expires_at > now
             for link in self.links
         ):

@@ -39,7 +39,13 @@ def _resend(invitation: Invitation) -> bool:
         return False
     audit("resend", _invitation_target(invitation))
     db.commit()
-    flash(_("Invitation sent again with a new link; the earlier links no longer work."), "success")
+    flash(
+        _(
+            "Invitation sent again with a new link; the earlier links no longer work and any"
+            " answers saved to finish later are discarded."
+        ),
+        "success",
+    )
     return True
 
 

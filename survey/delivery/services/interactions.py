@@ -15,7 +15,9 @@ idempotent and may arrive late or twice):
   records ``reopened_at``, and withdraws a survey whose mail has not left yet (the request is
   decided again at its next resolution).
 - ``cancelled``: final; the request is never surveyed (pending: skipped "cancelled"; invited:
-  the queued mail is withdrawn and the link cancelled, even if the mail left).
+  the queued mail is withdrawn, and the decision becomes skipped "cancelled"; once the mail
+  has left, the unanswered link is cancelled and the decision stays "invited", answered or
+  not, so that what the API returns never tells whether the requester answered).
 
 Only resolved, not cancelled requests are decided by ``tick``.
 """
@@ -266,7 +268,8 @@ def _withdraw(session: Session, interaction: Interaction, reason: str, cancel_se
     decision can follow. With ``cancel_sent`` an invitation whose mail left but that is not
     answered is cancelled too (its link then says it is no longer valid). Guarded updates: a
     message being handed to the mail server at this moment is left alone. Returns whether an
-    invitation was withdrawn or cancelled."""
+    invitation was withdrawn before its mail left; never whether one was cancelled after,
+    which would tell whether it had been answered."""
     if interaction.id is None:
         return False
     session.flush()  # expire_all below must not drop the caller's pending changes
@@ -282,15 +285,15 @@ def _withdraw(session: Session, interaction: Interaction, reason: str, cancel_se
         .scalars()
         .all()
     )
-    changed = 0
+    withdrawn = 0
     if pulled:
-        changed += session.execute(
+        withdrawn = session.execute(
             delete(Invitation)
             .where(Invitation.id.in_(pulled), Invitation.status == "queued")
             .execution_options(synchronize_session=False)
         ).rowcount
     if cancel_sent:
-        changed += session.execute(
+        session.execute(
             update(Invitation)
             .where(
                 Invitation.interaction_id == interaction.id,
@@ -298,9 +301,9 @@ def _withdraw(session: Session, interaction: Interaction, reason: str, cancel_se
             )
             .values(status="cancelled")
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
     session.expire_all()
-    return changed > 0
+    return withdrawn > 0
 
 
 @dataclass(frozen=True)

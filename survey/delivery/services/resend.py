@@ -6,6 +6,9 @@ invitation (as a reminder does), so it takes nothing from the person's survey bu
 left, nor for an invitation that is answered, expired or whose campaign is no longer open.
 Every earlier token is deleted, so an old link, forwarded or found later, says "unknown link";
 an email of the invitation still waiting in the outbox is withdrawn (it carries a dead link).
+The new link starts afresh: a quarterly survey saved part way is discarded in the same
+transaction, so that whoever receives the new link (at an address an administrator may have
+just changed) never sees the answers saved so far.
 At most one resend per invitation in ``RESEND_PAUSE`` (a double click, two administrators).
 """
 
@@ -17,7 +20,14 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from survey.delivery.services.mailing import queue_invitation_email
-from survey.models import Campaign, Invitation, InvitationToken, OutboxMessage, Person
+from survey.models import (
+    Campaign,
+    Invitation,
+    InvitationDraft,
+    InvitationToken,
+    OutboxMessage,
+    Person,
+)
 from survey.models.base import utcnow
 from survey.names import localized_name
 from survey.services.invitations import OPEN_STATUSES, add_link_token
@@ -98,6 +108,11 @@ def resend_invitation(
     session.execute(
         delete(InvitationToken)
         .where(InvitationToken.invitation_id == invitation.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        delete(InvitationDraft)
+        .where(InvitationDraft.invitation_id == invitation.id)
         .execution_options(synchronize_session=False)
     )
     session.execute(

@@ -1,24 +1,27 @@
 """Admin: questionnaires and the wording of their questions in three languages.
 
-A question with answers is retired, never deleted, so quarters stay comparable.
+A question with answers is retired, never deleted, so quarters stay comparable; once the
+questionnaire has any answer, every question is (``services.questionnaires.remove_question``).
+The page shows no answer count per question.
 """
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from forms.delivery import NewQuestionForm, QuestionTextsForm
 from survey.db import get_session
 from survey.i18n import LOCALES
-from survey.models import Answer, Question, Questionnaire
+from survey.models import Question, Questionnaire
 from survey.question_types import ADMIN_TYPES, CODES, QUESTION_TYPES, Likert5
 from survey.services.audit import created, diff, snapshot, target_of
 from survey.services.questionnaires import (
     add_question,
+    questionnaire_answered,
     remove_question,
     update_question_texts,
 )
@@ -104,14 +107,9 @@ def questionnaire_detail(questionnaire_id: int) -> str | WerkzeugResponse:
                 )
         else:
             status = 422
-    answered = dict(
-        db.execute(
-            select(Answer.question_id, func.count())
-            .join(Question, Question.id == Answer.question_id)
-            .where(Question.questionnaire_id == questionnaire.id)
-            .group_by(Answer.question_id)
-        ).all()
-    )
+    # No answer count per question: read before and after a known person answers, it would
+    # tell which questions they answered. Only whether the questionnaire has answers at all.
+    answered = questionnaire_answered(db, questionnaire.id)
     return render_template(
         "admin/questionnaire_detail.html",
         questionnaire=questionnaire,
