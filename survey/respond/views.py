@@ -143,7 +143,7 @@ def _post_interaction(
     db = get_session()
     prepared = prepare_post_interaction(link, answers, questionnaire=questionnaire)
     with writing(db):
-        stored = submit_post_interaction(db, link, prepared)
+        stored = submit_post_interaction(db, link, prepared, questionnaire)
     if stored is None:
         return _closed_page(LinkState.USED)
     return redirect(url_for("respond.thanks", lang=locale))

@@ -20,12 +20,11 @@ with app.app_context():
     session = get_session()
     found = look_up_link(session, sys.argv[1])
     assert found.link is not None and found.questionnaire is not None
+    questionnaire = copy_for(session, found.questionnaire)
     prepared = prepare_post_interaction(
-        found.link,
-        {"overall": 4, "comment": "x"},
-        questionnaire=copy_for(session, found.questionnaire),
+        found.link, {"overall": 4, "comment": "x"}, questionnaire=questionnaire
     )
-    response = submit_post_interaction(session, found.link, prepared)
+    response = submit_post_interaction(session, found.link, prepared, questionnaire)
     session.flush()
     print("stored" if response is not None else "refused", flush=True)
     time.sleep(60)  # killed here, before the commit

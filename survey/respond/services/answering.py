@@ -106,13 +106,25 @@ def prepare_post_interaction(
 
 
 def submit_post_interaction(
-    session: Session, link: Link, prepared: PreparedResponse, now: datetime | None = None
+    session: Session,
+    link: Link,
+    prepared: PreparedResponse,
+    questionnaire: QuestionnaireCopy,
+    now: datetime | None = None,
 ) -> str | None:
-    """Use the link and store the ``prepared`` response (``prepare_post_interaction``) in the
-    session's transaction; the stored response's id. None when the link was used (or closed)
-    meanwhile: then nothing is stored. Call it in a ``db.writing`` block, which on SQLite
-    holds the write lock from the claim to the commit."""
-    return claim_and_write(session, link.invitation_id, now or utcnow(), prepared)
+    """Use the link and store the ``prepared`` response (``prepare_post_interaction``, from
+    ``questionnaire``) in the session's transaction; the stored response's id. None when the
+    link was used (or closed) meanwhile: then nothing is stored. Call it in a ``db.writing``
+    block, which on SQLite holds the write lock from the claim to the commit.
+
+    ``now`` (UTC, taken under the lock) decides the quarter: an answer prepared in a quarter
+    that ended before the lock was had is prepared again for the quarter it arrives in. A
+    quarter that has ended may be released at once, and a released quarter must not move
+    (one more person in a published figure would tell that person's answer)."""
+    now = now or utcnow()
+    if quarter_of(now) != prepared.item.quarter:
+        prepared = prepare_post_interaction(link, prepared.item.answers, questionnaire, now)
+    return claim_and_write(session, link.invitation_id, now, prepared)
 
 
 def submit_quarterly(

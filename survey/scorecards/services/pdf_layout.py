@@ -200,6 +200,23 @@ class Flow:
             page.text(MARGIN_X, page.y - size * 0.3, line, size, bold=True, color=ACCENT)
         page.y += size * 0.3
 
+    @staticmethod
+    def _left(size: float, indent: float, bullet: str) -> float:
+        return MARGIN_X + indent + (size * 1.1 if bullet else 0)
+
+    def paragraph_height(
+        self,
+        text: str,
+        size: float = 10,
+        *,
+        indent: float = 0,
+        bold: bool = False,
+        bullet: str = "",
+    ) -> float:
+        """The points ``paragraph`` would take with the same arguments (to keep blocks whole)."""
+        x = self._left(size, indent, bullet)
+        return len(wrap(text, PAGE_W - MARGIN_X - x, size, bold)) * size * LEADING
+
     def paragraph(
         self,
         text: str,
@@ -212,7 +229,7 @@ class Flow:
     ) -> None:
         """Wrapped text; a ``bullet`` hangs in the indent of the first line."""
         lead = size * LEADING
-        x = MARGIN_X + indent + (size * 1.1 if bullet else 0)
+        x = self._left(size, indent, bullet)
         for index, line in enumerate(wrap(text, PAGE_W - MARGIN_X - x, size, bold)):
             page = self.need(lead)
             page.y += lead

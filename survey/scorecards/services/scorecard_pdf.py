@@ -233,14 +233,24 @@ def band_label(band: Band) -> str:
 
 
 def _comment(flow: Flow, text: str, attributed_to: str | None, note: str | None) -> None:
+    """One comment and its notes (how many say it, who asked to be contacted), kept on one
+    page when they fit on one."""
+    notes = [
+        line
+        for line in (
+            note,
+            attributed_to
+            and _("%(name)s would like to be contacted about this comment.", name=attributed_to),
+        )
+        if line
+    ]
+    flow.need(
+        flow.paragraph_height(text, 10, bullet="•")
+        + sum(flow.paragraph_height(line, 9, indent=11) for line in notes)
+    )
     flow.paragraph(text, 10, bullet="•")
-    for line in (
-        note,
-        attributed_to
-        and _("%(name)s would like to be contacted about this comment.", name=attributed_to),
-    ):
-        if line:
-            flow.paragraph(line, 9, indent=11, color=MUTED)
+    for line in notes:
+        flow.paragraph(line, 9, indent=11, color=MUTED)
     flow.space(3)
 
 
