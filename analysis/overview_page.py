@@ -65,16 +65,20 @@ def compute_overview(snapshot: OverviewSnapshot, functions: ModelFunctions = PUR
     """The overview of ``snapshot`` with the default names (reads nothing; every figure
     passes its gate). ``functions`` are the model's pure functions (the application passes
     them memoised)."""
-    quarter, k, departments = snapshot.quarter, snapshot.settings.k, snapshot.departments
+    quarter, settings, departments = snapshot.quarter, snapshot.settings, snapshot.departments
+    k = settings.k_of(quarter)
     model = functions.model(quarter, snapshot.inputs[quarter], snapshot.priors, k)
     flags = {}
     if snapshot.before is not None:
+        # The quarter before with its own gate, the change with the larger of the two.
         before = snapshot.before
-        earlier = functions.model(before, snapshot.inputs[before], snapshot.priors, k)
+        earlier = functions.model(
+            before, snapshot.inputs[before], snapshot.priors, settings.k_of(before)
+        )
         hists = snapshot.histograms
         names = {d.id: (d.code, d.name) for d in departments}
         for d, change in functions.changes(
-            earlier, model, hists[before], hists[quarter], k
+            earlier, model, hists[before], hists[quarter], settings.k_between(before, quarter)
         ).items():
             code, name = names.get(d, (str(d), str(d)))
             flags[d] = change_flag(change, code, name, before, quarter)

@@ -501,12 +501,21 @@ def perception(
 
 
 def fit_pooled_priors(
-    quarters: Mapping[str, Mapping[int, DepartmentInput]], k: int, weights: Mapping[str, float]
+    quarters: Mapping[str, Mapping[int, DepartmentInput]],
+    k: int,
+    weights: Mapping[str, float],
+    quarter_k: Mapping[str, int] | None = None,
 ) -> Priors:
     """Priors pooled over every department-quarter given (``model.fit_priors`` on the gated
-    sums), with ``weights``; a component that cannot be fitted (fewer than two
-    department-quarters with data) gets the vague prior of ``model.vague_priors``."""
-    rows = [model_sums(d, k) for inputs in quarters.values() for d in inputs.values()]
+    sums: a quarter's with at least its ``quarter_k``, its campaigns' k), with ``weights``; a
+    component that cannot be fitted (fewer than two department-quarters with data) gets the
+    vague prior of ``model.vague_priors``."""
+    floors = quarter_k or {}
+    rows = [
+        model_sums(d, max(k, floors.get(q, 0)))
+        for q, inputs in quarters.items()
+        for d in inputs.values()
+    ]
     groups = len({dep for inputs in quarters.values() for dep in inputs})
     priors = model.fit_priors(
         [r.t_successes for r in rows],

@@ -315,21 +315,30 @@ def nobody_reason(released: bool) -> str:
 def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) -> Scorecard:
     """The compute half: ``snapshot``'s scorecard, with the default names (reads nothing;
     every figure passes its gate here, a hidden one keeps its reason instead of its value):
-    the quarter models from the sums and priors, the flagged changes of ``snapshot.pairs``,
-    the trend badge over the window, the standing and every section of the page.
+    the quarter models from the sums and priors (each quarter with its own k,
+    ``Settings.k_of``), the flagged changes of ``snapshot.pairs`` (with the larger k of their
+    two quarters), the trend badge over the window, the standing and every section of the
+    page.
 
     ``functions`` are the model's pure functions (by default called directly; the application
     passes the same functions memoised)."""
     department, quarter, window = snapshot.department, snapshot.quarter, snapshot.window
     settings, baseline, page = snapshot.settings, snapshot.baseline, snapshot.page
-    k = settings.k
+    k = settings.k_of(quarter)
+    # Every quarter with its own gate (``Settings.k_of``): a later quarter's page never shows
+    # an earlier quarter's figures below the k that quarter's campaign promised.
     loaded = {
-        q: functions.model(q, inputs, snapshot.priors, k) for q, inputs in snapshot.inputs.items()
+        q: functions.model(q, inputs, snapshot.priors, settings.k_of(q))
+        for q, inputs in snapshot.inputs.items()
     }
     flags, hists = {}, snapshot.histograms
     for before, after in snapshot.pairs:
         change = functions.changes(
-            loaded[before], loaded[after], hists[before], hists[after], k
+            loaded[before],
+            loaded[after],
+            hists[before],
+            hists[after],
+            settings.k_between(before, after),
         ).get(department.id)
         if change is not None:
             flags[after] = change_flag(change, department.code, department.name, before, after)
@@ -361,7 +370,9 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
     )
 
     responses = tuple(
-        response_count(q, page.counts.get(q, {}), loaded[q].scores.get(department.id), k)
+        response_count(
+            q, page.counts.get(q, {}), loaded[q].scores.get(department.id), settings.k_of(q)
+        )
         for q in window
     )
     if comments_open(released, respondents, settings) and page.comments is not None:

@@ -45,11 +45,26 @@ RESOLUTION_BUCKETS = (240, 1440, 4320, 10080, 20160)  # 4 h, 1 day, 3 days, 1 we
 
 @dataclass(frozen=True)
 class Settings:
-    """The gate and the weights a result was computed with (written down with it)."""
+    """The gate and the weights a result was computed with (written down with it).
+
+    ``k`` is the gate of the quarter shown; ``quarter_k`` the k the campaigns of each quarter
+    promised (quarter -> k; none: the settings' k). Every other quarter a result shows (a
+    trend, the quarter before a change) is gated with ``k_of`` it, never below its own
+    campaigns' k, whichever later quarter's page shows it."""
 
     k: int = anonymity.K_FIGURES
     comment_k: int = anonymity.K_COMMENTS
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    quarter_k: Mapping[str, int] = field(default_factory=dict)
+
+    def k_of(self, quarter: str) -> int:
+        """The gate of ``quarter``'s figures: ``k``, raised to its campaigns' k."""
+        return max(self.k, self.quarter_k.get(quarter, 0))
+
+    def k_between(self, before: str, after: str) -> int:
+        """The gate of a change from ``before`` into ``after``: the larger of their gates (a
+        change shows the figures of both quarters)."""
+        return max(self.k_of(before), self.k_of(after))
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:

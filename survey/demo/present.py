@@ -86,6 +86,7 @@ def add_present(
         questionnaire_id=session.scalar(
             select(Campaign.questionnaire_id).where(Campaign.questionnaire_id.is_not(None))
         ),
+        now=now,
     )
     policy = FatiguePolicy()
     opened = open_campaign(session, campaign, base_url, mail_domain, now, policy=policy)

@@ -3,8 +3,9 @@
 Each example builds a small organisation (3 or 4 departments, up to about 30 people) on a
 fresh database, then plays a random sequence of steps: post-interaction answers arriving
 through the link flow, quarterly answers to an open campaign, a department deactivated or
-renamed through the administrators' pages, the campaign closed, quiz attempts naming a
-department (by its members or by anyone). After every step it reads
+renamed through the administrators' pages, the campaign closed (quarterly answers after it
+are not given: a released quarter gets no new campaign), quiz attempts naming a department
+(by its members or by anyone). After every step it reads
 every figure published for the quarter (overview page, each department's page, CSV, PDF
 and API scorecard, see ``publication.py``), checks that no channel shows a figure another
 hides, and runs the LP audit (``lp_audit.py``) over everything
@@ -60,7 +61,7 @@ def play(world: World, action: str, arg: Any, inactive: set[str]) -> None:
             person = people[who % len(people)]
             if action == "pi":
                 world.post_interaction(person, provider, rating)
-            elif not world.answered_quarterly(person):
+            elif not world.answered_quarterly(person) and world.campaign_possible():
                 world.quarterly(person, {provider: rating})
     elif action == "deactivate" and len(active) > 2:
         code = active[arg % len(active)]

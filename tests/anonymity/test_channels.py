@@ -38,6 +38,7 @@ def _world(app: Flask, session: Session) -> World:
         w.post_interaction(f"FIN-{i}", "HR", overall=(2, 4, 5, 4, 1)[i])
     for i in range(6):
         w.post_interaction(f"ENG-{i}", "HR", overall=(5, 4, 2, 1, 5, 3)[i])
+    w.open_campaign()  # open when the quarter ends, so it is released once, when it closes
     w.end_quarter()
     ratings = {"ENG": [4, 5, 4, 3, 5, 4], "FIN": [3, 4, 2, 5, 2], "OPS": [2, 4]}
     for code, values in ratings.items():

@@ -3,9 +3,10 @@ groups must publish exactly the same thing.
 
 A ``Plan`` is an organisation and what its people answer, in order: post-interaction answers
 (which land in the quarter in progress and are moved into the released quarter by
-``World.end_quarter``), then quarterly answers to a campaign for that quarter, then the
-campaign closed (the quarter is released) and optionally a department deactivated. ``play``
-builds it through the real link flow and administrators' pages (``world.World``).
+``World.end_quarter``, the quarter's campaign already open), then quarterly answers to that
+campaign, then the campaign closed (the quarter is released) and optionally a department
+deactivated. ``play`` builds it through the real link flow and administrators' pages
+(``world.World``).
 
 ``twin`` reads which customer cells (provider, customer department, metric) world A's gate
 shows (the API's table, the heatmap), and moves answers between the people of the cells it
@@ -149,6 +150,10 @@ def play(world: World, plan: Plan) -> None:
         world.quarter = last
     for person, provider, rating in plan.post_interaction:
         world.post_interaction(person, provider, rating)
+    if plan.quarterly:
+        # The campaign is open when the quarter ends: a quarter released (ended, answered,
+        # no campaign open) gets no campaign any more.
+        world.open_campaign()
     if plan.post_interaction:
         world.end_quarter()
     for person, ratings in plan.quarterly:

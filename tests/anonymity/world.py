@@ -254,6 +254,17 @@ class World:
             value = 25.0 * (rating - 1)
             self.events.append(Event("R", code, self.customer_of(person), person, value))
 
+    def campaign_possible(self) -> bool:
+        """Whether people can still answer a quarterly survey of the world's quarter: its
+        campaign is open, or one may be created (a released quarter gets none,
+        ``campaigns.quarter_released``)."""
+        from survey.delivery.services.campaigns import quarter_released
+
+        self.session.commit()
+        possible = self.campaign is not None or not quarter_released(self.session, self.quarter)
+        self.session.commit()
+        return possible
+
     def answered_quarterly(self, person: str) -> bool:
         """Whether ``person`` already answered the open campaign (one link each)."""
         return person in self._campaign_answers

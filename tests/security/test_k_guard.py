@@ -143,12 +143,18 @@ def test_lowering_the_setting_does_not_lower_a_running_campaign(
 ) -> None:
     """IT has 12 respondents in the quarter, 7 satisfied and 5 not. The campaign opened while
     the setting said 7; the app now runs with the setting back at 5: IT's T of that quarter
-    stays hidden (under k = 7 a share needs 7 people on each side)."""
-    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2, 5, 4, 1, 2, 3, 4])
+    stays hidden (under k = 7 a share needs 7 people on each side). The control: the same
+    answers in an earlier quarter without a campaign show under k = 5. (The campaign opens
+    before its quarter has answers: a released quarter gets no campaign.)"""
+    ratings = [4, 5, 5, 3, 4, 2, 5, 4, 1, 2, 3, 4]
+    earlier = "2025Q4"
+    org.post_interaction("IT", "SALES", earlier, ratings)
     assert app.config["MIN_GROUP_SIZE"] == 5
-    shown = api_get(client, org, f"/api/v1/departments/IT/scorecard?quarter={Q}").get_json()
+    url = f"/api/v1/departments/IT/scorecard?quarter={earlier}"
+    shown = api_get(client, org, url).get_json()
     assert shown["k"] == 5 and shown["components"]["T"]["n"] == 12  # the control
     campaign = open_with_setting(app, session, 5, 7)
+    org.post_interaction("IT", "SALES", Q, ratings)
     body = api_get(client, org, f"/api/v1/departments/IT/scorecard?quarter={Q}").get_json()
     assert body["k"] == 7
     # While the campaign runs, its quarter is not released at all.

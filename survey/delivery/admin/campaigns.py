@@ -17,12 +17,14 @@ from survey.db import get_session
 from survey.delivery.services.campaigns import (
     CampaignError,
     DuplicateCampaign,
+    QuarterReleased,
     campaign_clash,
     campaign_reach,
     cancel_campaign,
     close_campaign,
     create_campaign,
     open_campaign,
+    quarter_released,
     set_min_group_size,
 )
 from survey.delivery.services.tick import TickSettings
@@ -62,8 +64,8 @@ def campaigns() -> str:
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 def campaign_new() -> str | WerkzeugResponse:
     """Two steps: the form's first submit shows how many people the campaign will reach (and
-    refuses a second campaign of the same quarter for the same people); "Create campaign"
-    then creates it."""
+    refuses a quarter whose figures are already released, and a second campaign of the same
+    quarter for the same people); "Create campaign" then creates it."""
     form = CampaignForm()
     form.departments.choices = _department_choices()
     if request.method == "GET":
@@ -78,6 +80,9 @@ def campaign_new() -> str | WerkzeugResponse:
     db = get_session()
     quarter = form.quarter.data or ""
     department_ids = list(form.departments.data or [])
+    if quarter_released(db, quarter):
+        form.quarter.errors = [*form.quarter.errors, _released_message(quarter)]
+        return render_template("admin/campaign_form.html", form=form), 422  # type: ignore[return-value]
     clash = campaign_clash(db, quarter, department_ids)
     if clash is not None:
         form.quarter.errors = [*form.quarter.errors, _duplicate_message(clash)]
@@ -102,6 +107,10 @@ def campaign_new() -> str | WerkzeugResponse:
         db.rollback()
         form.quarter.errors = [*form.quarter.errors, _duplicate_message(error.existing)]
         return render_template("admin/campaign_form.html", form=form), 422  # type: ignore[return-value]
+    except QuarterReleased:  # released meanwhile
+        db.rollback()
+        form.quarter.errors = [*form.quarter.errors, _released_message(quarter)]
+        return render_template("admin/campaign_form.html", form=form), 422  # type: ignore[return-value]
     except (CampaignError, ValueError) as error:
         db.rollback()
         form.name.errors = [*form.name.errors, str(error)]
@@ -120,6 +129,15 @@ def _duplicate_message(existing: Campaign) -> str:
         "“%(name)s” already surveys this quarter for some of these people: one quarterly "
         "survey per person and quarter. Choose other departments or another quarter.",
         name=existing.name,
+    )
+
+
+def _released_message(quarter: str) -> str:
+    return _(
+        "The figures of %(quarter)s have already been published, and a quarter is published "
+        "once: the answers of a new campaign would show in the difference between the two "
+        "publications. Choose a quarter that has not been published.",
+        quarter=quarter,
     )
 
 
@@ -216,19 +234,31 @@ def campaign_open(campaign_id: int) -> WerkzeugResponse:
         campaign.closes_at
     )
     settings = TickSettings.from_config(current_app.config)
-    result = (
-        open_campaign(
-            db,
-            campaign,
-            settings.base_url,
-            settings.mail_domain,
-            now,
-            min_group_size=settings.min_group_size,
-            policy=settings.policy,
+    try:
+        result = (
+            open_campaign(
+                db,
+                campaign,
+                settings.base_url,
+                settings.mail_domain,
+                now,
+                min_group_size=settings.min_group_size,
+                policy=settings.policy,
+            )
+            if due
+            else None
         )
-        if due
-        else None
-    )
+    except QuarterReleased as refused:
+        db.rollback()
+        flash(
+            _(
+                "Not opened: the figures of %(quarter)s have already been published since this "
+                "campaign was created, and a quarter is published once. Cancel this campaign.",
+                quarter=refused.quarter,
+            ),
+            "error",
+        )
+        return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
     if result is None:
         db.rollback()
         flash(

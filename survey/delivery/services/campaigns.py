@@ -8,8 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, delete, insert, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, case, delete, exists, insert, or_, select, true, update
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from survey.delivery.services.mailing import Recipient, quarterly_messages, queue_invitation_email
 from survey.models import (
@@ -22,9 +22,10 @@ from survey.models import (
     InvitationToken,
     OutboxMessage,
     Person,
+    ScoreVersion,
 )
 from survey.models.base import utcnow
-from survey.periods import quarter_bounds
+from survey.periods import quarter_bounds, quarter_of
 from survey.security import new_token, token_hash
 from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import add_link_token
@@ -45,6 +46,38 @@ class DuplicateCampaign(CampaignError):
     def __init__(self, existing: Campaign) -> None:
         super().__init__("quarter", f"{existing.name} already covers this quarter")
         self.existing = existing
+
+
+class QuarterReleased(CampaignError):
+    """The figures of the quarter are already released: a campaign of it would publish them
+    again with its few new respondents, and the difference of the two releases is theirs."""
+
+    def __init__(self, quarter: str) -> None:
+        super().__init__("quarter", f"the figures of {quarter} are already released")
+        self.quarter = quarter
+
+
+def _unreleased(quarter: str, now: datetime, campaign_id: int | None = None) -> ColumnElement[bool]:
+    """SQL: the figures of ``quarter`` are not released at ``now``: the quarter has not
+    ended, or a campaign of it (other than ``campaign_id``) is open, or it has no answers
+    (the definition of ``scorecard_data.ScoreVersions``)."""
+    if quarter >= quarter_of(now):
+        return true()
+    other = aliased(Campaign)
+    open_ = exists().where(other.quarter == quarter, other.status == "open")
+    if campaign_id is not None:
+        open_ = open_.where(other.id != campaign_id)
+    answered = exists().where(ScoreVersion.quarter == quarter, ScoreVersion.responses > 0)
+    return or_(open_, ~answered)
+
+
+def quarter_released(session: Session, quarter: str, now: datetime | None = None) -> bool:
+    """Whether the figures of ``quarter`` are released at ``now`` (default: the present): the
+    quarter has ended, none of its campaigns is open and it has answers. A campaign still open
+    past its quarter's end keeps the quarter unreleased; a quarter that ended without answers
+    has released nothing. Figures are released once: no campaign of a released quarter may be
+    created or opened (``create_campaign``, ``open_campaign``)."""
+    return not session.scalar(select(_unreleased(quarter, now or utcnow())))
 
 
 def campaign_clash(session: Session, quarter: str, department_ids: list[int]) -> Campaign | None:
@@ -88,17 +121,23 @@ def create_campaign(
     questionnaire_id: int | None = None,
     refuse_overlap: bool = False,
     schedule_id: int | None = None,
+    now: datetime | None = None,
 ) -> Campaign:
     """A draft campaign; ``tick`` opens it at ``opens_at``. No departments = everyone.
 
-    Raises CampaignError when ``closes_at`` is not after the opening; with ``refuse_overlap``
-    (the admin form), a DuplicateCampaign when a campaign of the same quarter (not cancelled)
-    already reaches some of these people (``campaign_clash``). ``schedule_id``: the schedule
-    creating it (``services.schedules``); unique with the quarter (IntegrityError on flush).
+    Raises CampaignError when ``closes_at`` is not after the opening; QuarterReleased when the
+    figures of ``quarter`` are already released at ``now`` (``quarter_released``: a campaign
+    of a quarter that has ended is possible only while another campaign of it is still open,
+    or while it has no answers at all); with ``refuse_overlap`` (the admin form), a
+    DuplicateCampaign when a campaign of the same quarter (not cancelled) already reaches
+    some of these people (``campaign_clash``). ``schedule_id``: the schedule creating it
+    (``services.schedules``); unique with the quarter (IntegrityError on flush).
     """
     if closes_at <= opens_at:
         raise CampaignError("closes_at", "must be after the opening")
     quarter_bounds(quarter)  # raises ValueError on a malformed quarter
+    if quarter_released(session, quarter, now):
+        raise QuarterReleased(quarter)
     clash = campaign_clash(session, quarter, department_ids or []) if refuse_overlap else None
     if clash is not None:
         raise DuplicateCampaign(clash)
@@ -213,12 +252,23 @@ def open_campaign(
     so that lowering the setting later cannot lower the k its respondents were promised
     (scorecards never gate a campaign's quarter below the campaign's k).
     People whose survey budget (``fatigue.budget_left`` under ``policy``) is spent are left out.
+
+    Raises QuarterReleased, nothing changed, when the figures of the campaign's quarter are
+    already released (``quarter_released``: another campaign of it closed since this one was
+    created): its answers would publish the quarter again. The conditional UPDATE checks it
+    too, so a campaign of the quarter closing at the same moment cannot slip in between.
     """
     now = now or utcnow()
     floor = min_group_size or 0
+    if campaign.status == "draft" and quarter_released(session, campaign.quarter, now):
+        raise QuarterReleased(campaign.quarter)
     claimed = session.execute(
         update(Campaign)
-        .where(Campaign.id == campaign.id, Campaign.status == "draft")
+        .where(
+            Campaign.id == campaign.id,
+            Campaign.status == "draft",
+            _unreleased(campaign.quarter, now, campaign.id),
+        )
         .values(
             status="open",
             opens_at=min(campaign.opens_at, now),
@@ -229,6 +279,9 @@ def open_campaign(
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
+        session.refresh(campaign)
+        if campaign.status == "draft":  # the quarter was released a moment ago
+            raise QuarterReleased(campaign.quarter)
         return None
     session.refresh(campaign)
     people = audience(session, campaign)

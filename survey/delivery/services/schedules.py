@@ -6,7 +6,8 @@ Idempotent under repeated and concurrent runs: a campaign carries its schedule a
 unique together, so a second insert for the same quarter fails and is rolled back to a
 savepoint (the other process's campaign stands). The unique row stays when a quarter's
 campaign is cancelled, so a cancelled quarter is not created again, and the schedule goes on
-with the next quarter. A quarter whose closing time has passed is never created.
+with the next quarter. A quarter whose closing time has passed is never created, nor one whose
+figures are already released (``campaigns.quarter_released``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from survey.delivery.services.campaigns import campaign_clash, create_campaign
+from survey.delivery.services.campaigns import campaign_clash, create_campaign, quarter_released
 from survey.local_time import day_start
 from survey.models import Campaign, CampaignSchedule, Department, Questionnaire, User
 from survey.models.base import utcnow
@@ -188,6 +189,9 @@ class ScheduleReport:
     clashes: list[str] = field(default_factory=list)
     #: quarters left out because every department of the schedule's audience was deleted
     without_audience: list[str] = field(default_factory=list)
+    #: quarters left out because their figures are already released (a schedule made after
+    #: its quarter ended): a campaign would publish them again
+    released: list[str] = field(default_factory=list)
 
 
 def create_scheduled_campaigns(
@@ -217,6 +221,9 @@ def create_scheduled_campaigns(
                 # Its departments were deleted: never widen the audience to everyone.
                 report.without_audience.append(quarter)
                 continue
+            if quarter_released(session, quarter, now):
+                report.released.append(quarter)
+                continue
             clash = campaign_clash(session, quarter, department_ids)
             if clash is not None and clash.schedule_id != schedule.id:
                 report.clashes.append(quarter)
@@ -236,6 +243,7 @@ def create_scheduled_campaigns(
                         reminder_min_days=schedule.reminder_min_days,
                         questionnaire_id=schedule.questionnaire_id,
                         schedule_id=schedule.id,
+                        now=now,
                     )
             except IntegrityError:
                 continue  # another process created it a moment ago

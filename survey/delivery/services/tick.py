@@ -20,6 +20,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from survey.delivery.services.campaigns import (
+    QuarterReleased,
+    cancel_campaign,
     close_campaign,
     expire_post_interaction_links,
     open_campaign,
@@ -85,13 +87,17 @@ class TickReport:
     baseline: str | None = None
     skipped_steps: list[str] = field(default_factory=list)
     scheduled: list[str] = field(default_factory=list)  # campaigns created from schedules
+    #: drafts cancelled instead of opened: their quarter was released meanwhile
+    cancelled: list[str] = field(default_factory=list)
     purged: PurgeCounts | None = None
 
     def describe(self) -> str:
         return (
             f"scheduled {len(self.scheduled)} campaign(s), "
             f"opened {len(self.opened)} campaign(s) ({self.invited_quarterly} invitations), "
-            f"closed {len(self.closed)}, reminders {self.reminders}, "
+            f"closed {len(self.closed)}, "
+            + (f"cancelled {len(self.cancelled)} (quarter released), " if self.cancelled else "")
+            + f"reminders {self.reminders}, "
             f"post-interaction invitations {self.post_interaction_invited} "
             f"(skipped: {self.post_interaction_skipped or 'none'}), expired links {self.expired}"
             + (f", baseline {self.baseline} frozen" if self.baseline else "")
@@ -119,7 +125,8 @@ class TickStep:
 
 
 def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> list[TickStep]:
-    """Close ended campaigns, create the due campaigns of schedules, open due campaigns, send
+    """Close ended campaigns, create the due campaigns of schedules, open due campaigns (a
+    draft whose quarter was released since it was created is cancelled instead), send
     reminders, decide post-interaction surveys, expire old links, purge what is past its
     retention period (with ``settings.retention``) and, once four quarters are released, freeze
     the IQ baseline (with ``settings.scores``), in that order; each step writes what it did into
@@ -133,15 +140,21 @@ def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> lis
             )
         ).all()
         for campaign in due:
-            result = open_campaign(
-                session,
-                campaign,
-                settings.base_url,
-                settings.mail_domain,
-                now,
-                min_group_size=settings.min_group_size,
-                policy=policy,
-            )
+            try:
+                result = open_campaign(
+                    session,
+                    campaign,
+                    settings.base_url,
+                    settings.mail_domain,
+                    now,
+                    min_group_size=settings.min_group_size,
+                    policy=policy,
+                )
+            except QuarterReleased:
+                # Its quarter was released since it was created: it can never open.
+                if cancel_campaign(session, campaign):
+                    report.cancelled.append(campaign.name)
+                continue
             if result is not None:
                 report.opened.append(campaign.name)
                 report.invited_quarterly += result.invited

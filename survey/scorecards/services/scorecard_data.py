@@ -246,11 +246,13 @@ def superseded_baselines(session: Session) -> list[str]:
     )
 
 
-def campaign_group_size(session: Session, quarter: str) -> int | None:
-    """The largest k a campaign of ``quarter`` was opened with (k is never lowered)."""
-    return session.scalar(
-        select(func.max(Campaign.min_group_size)).where(Campaign.quarter == quarter)
+def campaign_group_sizes(session: Session) -> dict[str, int]:
+    """The largest k a campaign of each quarter was opened with (k is never lowered), for
+    every quarter with a campaign: one grouped read over the campaigns (a few per quarter)."""
+    rows = session.execute(
+        select(Campaign.quarter, func.max(Campaign.min_group_size)).group_by(Campaign.quarter)
     )
+    return {quarter: int(k) for quarter, k in rows if k is not None}
 
 
 # --- comments and self-view ---

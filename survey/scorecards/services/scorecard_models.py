@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -56,7 +57,12 @@ def hour_of(now: datetime) -> datetime:
 
 
 def settings_key(settings: Settings) -> tuple[Any, ...]:
-    return (settings.k, settings.comment_k, tuple(sorted(settings.weights.items())))
+    return (
+        settings.k,
+        settings.comment_k,
+        tuple(sorted(settings.weights.items())),
+        tuple(sorted(settings.quarter_k.items())),
+    )
 
 
 # --- the read ---
@@ -219,10 +225,12 @@ def provisional(
     provisional baseline (frozen from the first four), before an administrator freezes one;
     None for the baseline when the first quarters cannot scale anything (``sc.freeze``).
     Pure: computed from ``inputs`` alone."""
-    priors = sc.fit_pooled_priors({q: inputs[q] for q in released}, settings.k, settings.weights)
+    priors = sc.fit_pooled_priors(
+        {q: inputs[q] for q in released}, settings.k, settings.weights, settings.quarter_k
+    )
     first = list(released[:BASELINE_QUARTERS])
     frozen = sc.freeze(
-        [sc.build_quarter_model(q, inputs[q], priors, settings.k) for q in first], priors
+        [sc.build_quarter_model(q, inputs[q], priors, settings.k_of(q)) for q in first], priors
     )
     if frozen is None:
         return priors, None
@@ -253,7 +261,7 @@ def _pooled(
     compliance_version: tuple[Any, ...],
 ) -> Priors:
     inputs = read_inputs(session, quarters, now, versions, compliance_version)
-    return sc.fit_pooled_priors(inputs, settings.k, settings.weights)
+    return sc.fit_pooled_priors(inputs, settings.k, settings.weights, settings.quarter_k)
 
 
 def ensure_baseline(
@@ -268,6 +276,7 @@ def ensure_baseline(
     """Freeze the IQ baseline: once, from the first four released quarters (the scheduler
     and ``survey freeze-baseline``), or again when ``rebase`` (an administrator's choice:
     the latest four released quarters, or ``quarters``), keeping the old one as superseded.
+    Each quarter is gated with at least the k its campaigns promised (``Settings.k_of``).
 
     The record keeps what its ISQs were computed with: model version 2 (``method``
     ``isq-2``), the weights and k of ``settings``, the priors fitted on its quarters
@@ -293,9 +302,11 @@ def ensure_baseline(
         return None
     compliance_version = compliance_data.compliance_version(session)
     inputs = read_inputs(session, chosen, now, versions, compliance_version)
-    priors = sc.fit_pooled_priors(inputs, settings.k, settings.weights)
+    # Each quarter gated with at least its own campaigns' k (as every page gates it).
+    gate = replace(settings, quarter_k={**data.campaign_group_sizes(session), **settings.quarter_k})
+    priors = sc.fit_pooled_priors(inputs, settings.k, settings.weights, gate.quarter_k)
     frozen = sc.freeze(
-        [sc.build_quarter_model(q, inputs[q], priors, settings.k) for q in chosen], priors
+        [sc.build_quarter_model(q, inputs[q], priors, gate.k_of(q)) for q in chosen], priors
     )
     if frozen is None:
         return None
@@ -444,12 +455,15 @@ def effective_settings(
     """k never below the k a campaign of the quarter promised its respondents, nor below
     the frozen baseline's (``stored``, the active baseline record as the page read it; None:
     none frozen yet); the weights are the frozen baseline's (past IQs keep their meaning: new
-    weights take effect only when an administrator re-bases)."""
-    k = max(settings.k, data.campaign_group_size(session, quarter) or 0)
+    weights take effect only when an administrator re-bases). ``quarter_k`` holds the k of
+    every quarter's campaigns, so the other quarters a page shows (its trend, the quarter
+    before a change) are gated with at least their own campaigns' k (``Settings.k_of``)."""
+    ks = data.campaign_group_sizes(session)
+    k = max(settings.k, ks.get(quarter, 0))
     weights = dict(settings.weights)
     if stored is not None:
         k = max(k, stored.k or 0)
         weights = dict(stored.weights or weights)
-    if k == settings.k and weights == dict(settings.weights):
-        return settings
-    return Settings(k, max(settings.comment_k, k), weights)
+    return Settings(
+        k, max(settings.comment_k, k), weights, MappingProxyType(dict(sorted(ks.items())))
+    )

@@ -1,0 +1,124 @@
+"""A quarter's figures are gated with that quarter's own k (at least the k its campaigns
+promised) wherever they appear: a later quarter's page, trend chart and its text alternative,
+CSV export, API and change flags, and the organisation overview's movers, never gate an
+earlier quarter with the later quarter's lower k.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from survey.delivery.services.campaigns import create_campaign
+from survey.models.base import utcnow
+from survey.periods import shift_quarter
+from survey.scorecards.services import chart_cache
+from tests.anonymity.world import World
+
+
+@pytest.fixture(autouse=True)
+def _fresh_chart_cache() -> Iterator[None]:
+    chart_cache.clear()
+    yield
+    chart_cache.clear()
+
+
+def _api(w: World, code: str, quarter: str) -> dict:  # type: ignore[type-arg]
+    response = w.admin.get(
+        f"/api/v1/departments/{code}/scorecard?quarter={quarter}",
+        headers={"Authorization": f"Bearer {w.api_key}"},
+    )
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def _two_campaign_world(
+    app: Flask,
+    session: Session,
+    ratings_a: tuple[int, ...] = (4, 3, 4, 4, 3, 4, 5),
+    ratings_b: tuple[int, ...] = (2, 3, 2, 3, 2, 3),
+    k_a: int = 10,
+) -> tuple[World, str, str]:
+    """Quarter QA (campaign k = ``k_a``): ENG people rate HR ``ratings_a``; quarter QB
+    (campaign k = 5): FIN people rate HR ``ratings_b``. Both campaigns closed: both quarters
+    released."""
+    w = World.build(app, session, {"HR": 1, "ENG": len(ratings_a), "FIN": len(ratings_b)})
+    qb = w.quarter
+    qa = shift_quarter(qb, -1)
+    now = utcnow()
+    for quarter, k, code, ratings in ((qa, k_a, "ENG", ratings_a), (qb, 5, "FIN", ratings_b)):
+        w.campaign = create_campaign(
+            session,
+            name=f"Survey {quarter}",
+            quarter=quarter,
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + timedelta(days=20),
+            min_group_size=k,
+            department_ids=[w.departments[code].id],
+        )
+        w.campaign.status = "open"
+        session.commit()
+        for i, rating in enumerate(ratings):
+            w.quarterly(f"{code}-{i}", {"HR": rating})
+        w.close_campaign()
+    return w, qa, qb
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.postgres
+def test_a_quarter_under_its_campaigns_k_stays_hidden_in_a_later_quarters_trend(
+    app: Flask, session: Session
+) -> None:
+    w, qa, qb = _two_campaign_world(app, session)
+    own = _api(w, "HR", qa)
+    assert own["k"] == 10 and own["isq"]["value"] is None, "no control: QA shown on its page"
+    later = _api(w, "HR", qb)
+    assert later["isq"]["value"] is not None, "no control: QB hidden on its own page"
+
+    # The API's trend of QB
+    for point in later["trend"]:
+        if point["quarter"] == qa:
+            assert point["isq"]["value"] is None, f"API trend shows {qa}: {point}"
+            assert point["isq"]["n"] is None and point["organisation_isq"] is None
+    # QA's answer counts rest on 7 people, under its campaign's k: not in QB's API either
+    counts = {r["quarter"]: r for r in later["responses"]}
+    assert counts[qa]["quarterly"] is None and counts[qb]["quarterly"] == 6, counts
+    # The CSV export of QB: no row of QA carries a figure, its answer counts included
+    text = w.admin.get(f"/scorecards/HR.csv?quarter={qb}").get_data(as_text=True)
+    for row in csv.reader(io.StringIO(text)):
+        if qa in row:
+            assert not any(re.fullmatch(r"-?\d+(\.\d+)?", cell) for cell in row[3:]), row
+    # The page of QB: its trend chart's text alternative names no figure of QA
+    page = _text(w.admin.get(f"/scorecards/HR?quarter={qb}").get_data(as_text=True))
+    assert "ISQ by quarter" in page, "no control: the trend's text alternative is not there"
+    assert not re.search(rf"\d+(?:\.\d+)? in {qa}", page), "the page's trend shows QA"
+
+
+@pytest.mark.postgres
+def test_a_change_from_a_quarter_under_its_campaigns_k_is_not_shown(
+    app: Flask, session: Session
+) -> None:
+    """HR fell from QA (10 people, hidden under its campaign's k = 12) into QB (10 people,
+    k = 5; a change is tested from 10 people on each side): the change flag would show QA's
+    ISQ beside QB's on QB's page, API and overview."""
+    w, qa, qb = _two_campaign_world(app, session, (5, 4) * 5, (1, 2) * 5, k_a=12)
+    assert _api(w, "HR", qa)["isq"]["value"] is None, "no control: QA shown on its page"
+    later = _api(w, "HR", qb)
+    assert later["isq"]["value"] is not None, "no control: QB hidden on its own page"
+    assert later["change"] is None, f"a change from {qa} is shown: {later['change']}"
+    page = _text(w.admin.get(f"/scorecards/HR?quarter={qb}").get_data(as_text=True))
+    assert f"Since {qa}" not in page
+    overview = w.admin.get(f"/scorecards/?quarter={qb}").get_data(as_text=True)
+    movers = re.search(r'<section aria-labelledby="movers-heading">(.*?)</section>', overview, re.S)
+    assert movers is not None, "no control: the overview has no section of changes"
+    assert 'class="movers"' not in movers.group(1), f"a change from {qa} is shown on the overview"
