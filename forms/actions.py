@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from forms.base import OptionalChoice, SafeForm
+from forms.base import InCalendar, OptionalChoice, SafeForm
 
 
 class ActionForm(SafeForm):
@@ -17,7 +17,7 @@ class ActionForm(SafeForm):
     target = SelectField(_l("What it answers"), validators=[InputRequired()])
     owner_name = StringField(_l("Owner (name)"), validators=[Optional(), Length(max=160)])
     owner_user = SelectField(_l("Owner (account)"), validators=[OptionalChoice()])
-    due_on = DateField(_l("Due date"), validators=[Optional()])
+    due_on = DateField(_l("Due date"), validators=[Optional(), InCalendar()])
     status = SelectField(_l("Status"), validators=[InputRequired()])
     public_summary = TextAreaField(_l("Public summary"), validators=[Optional(), Length(max=280)])
     # Optional translations: left empty, readers of that language see the text above.

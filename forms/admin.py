@@ -33,7 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from forms.base import OptionalChoice, SafeForm
+from forms.base import InCalendar, OptionalChoice, SafeForm
 
 LOCALE_CHOICES = [
     SelectChoice("en", "English"),
@@ -130,7 +130,7 @@ class ServiceForm(SafeForm):
 
 
 class StandardForm(SafeForm):
-    effective_from = DateField(_l("In force from"), validators=[InputRequired()])
+    effective_from = DateField(_l("In force from"), validators=[InputRequired(), InCalendar()])
     first_response_minutes = IntegerField(
         _l("First response within (minutes)"),
         validators=[InputRequired(), NumberRange(1, 10_000_000)],

@@ -13,7 +13,11 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
+
+# The years a date typed into a form may fall in: ``survey/periods.py``'s MIN_YEAR..MAX_YEAR
+# (forms import nothing of survey; tests/delivery/test_local_time_inputs.py checks they agree).
+MIN_YEAR, MAX_YEAR = 1970, 9998
 
 
 class SafeForm(FlaskForm):
@@ -44,3 +48,23 @@ class OptionalChoice:
         if not field.raw_data or field.raw_data[0] == "":
             field.errors[:] = []
             raise StopValidation()
+
+
+class InCalendar:
+    """A date, a date-time or a quarter (``2026Q3``) whose year lies in MIN_YEAR..MAX_YEAR,
+    else "Choose a year between 1970 and 9998." on the field. An empty or unreadable value
+    passes: the field and its other validators report it. Beyond those years nothing makes
+    sense, and reading a time near the calendar's ends in the organisation's zone would leave
+    the calendar."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        value = field.data
+        if isinstance(value, str):
+            digits = value.strip()[:4]
+            year = int(digits) if digits.isascii() and digits.isdigit() else None
+        else:
+            year = getattr(value, "year", None)
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValidationError(
+                _l("Choose a year between %(first)s and %(last)s.", first=MIN_YEAR, last=MAX_YEAR)
+            )

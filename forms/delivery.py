@@ -31,7 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forms.base import OptionalChoice, SafeForm
+from forms.base import InCalendar, OptionalChoice, SafeForm
 
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 
@@ -65,10 +65,14 @@ class CampaignForm(AudienceFields):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     quarter = StringField(
         _l("Quarter rated"),
-        validators=[DataRequired(), Regexp(QUARTER_PATTERN, message=_l("Write it like 2026Q3."))],
+        validators=[
+            DataRequired(),
+            Regexp(QUARTER_PATTERN, message=_l("Write it like 2026Q3.")),
+            InCalendar(),
+        ],
     )
-    opens_on = DateField(_l("Opens on"), validators=[InputRequired()])
-    closes_on = DateField(_l("Closes on"), validators=[InputRequired()])
+    opens_on = DateField(_l("Opens on"), validators=[InputRequired(), InCalendar()])
+    closes_on = DateField(_l("Closes on"), validators=[InputRequired(), InCalendar()])
 
     def validate_closes_on(self, field: DateField) -> None:
         if self.opens_on.data and field.data and field.data <= self.opens_on.data:
@@ -88,13 +92,13 @@ class InteractionForm(SafeForm):
         _l("Requester's email"), validators=[DataRequired(), Email(), Length(max=254)]
     )
     opened_at = DateTimeLocalField(
-        _l("Opened (UTC)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+        _l("Opened (UTC)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), InCalendar()]
     )
     first_response_at = DateTimeLocalField(
-        _l("First response (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _l("First response (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), InCalendar()]
     )
     resolved_at = DateTimeLocalField(
-        _l("Resolved (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _l("Resolved (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), InCalendar()]
     )
     external_ref = StringField(_l("Reference in the ticketing tool"), validators=[Length(max=120)])
 

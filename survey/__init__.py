@@ -33,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    app.url_map.converters["int"] = db.IdConverter  # before any route: ids the database holds
     db.init_app(app)
     local_format.init_app(app)  # before the extensions: Flask-Babel reads the time zone once
     extensions.init_app(app)

@@ -17,6 +17,7 @@ from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 # How long a SQLite writer waits for the write lock before giving up with "database is locked"
 # (then the request gets the 503 "try again" page). ``SQLITE_BUSY_TIMEOUT_MS`` in the config.
@@ -29,6 +30,22 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ = "DEFERRED"
 WRITE = "IMMEDIATE"
 _MODE_KEY = "survey.sqlite_begin"
+
+
+# The largest id a row can have: the id columns are PostgreSQL ``integer`` (signed 32-bit);
+# SQLite's INTEGER holds 64 bits, but its ids count up from 1 and never come near this.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """The app's ``<int:...>`` URL converter: a number past ``MAX_ID`` matches no route (404),
+    where the database would fail on it (SQLite past 2**63 - 1: OverflowError; PostgreSQL past
+    2**31 - 1: a DataError), a server error either way. Registered by the app factory before
+    any route."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def normalise_url(url: str) -> str:

@@ -7,6 +7,12 @@ from datetime import date, datetime
 
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
+# The years a quarter asked for or a date typed by a person may fall in. Outside them nothing
+# makes sense, and date arithmetic near the calendar's ends fails (a day after 9999-12-31,
+# midnight of 0001-01-01 in a zone east of UTC). The admin forms keep the same range
+# (``forms/base.py``, which imports nothing of survey; a test checks they agree).
+MIN_YEAR, MAX_YEAR = 1970, 9998
+
 
 def quarter_of(day: date | datetime) -> str:
     """``2026Q3`` for any day of July to September 2026 (calendar quarters)."""

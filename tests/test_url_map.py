@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.routing import Rule
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, Rule
 
 from survey import create_app
 from tests.conftest import csrf_token
@@ -159,3 +160,54 @@ def test_admin_route_for_every_audience(
         # "Works": a page, a redirect after an action, or the form shown again with errors.
         assert response.status_code in (200, 302, 400, 422), (method, url, response.status_code)
         assert response.status_code < 500
+
+
+# One past the largest id: PostgreSQL's integer columns, SQLite's INTEGER.
+PAST_INT32, PAST_INT64 = 2**31, 2**63
+INT_RULES = [
+    r for r in ALL_RULES if any(isinstance(c, IntegerConverter) for c in r._converters.values())
+]
+
+
+def _int_url(app: Flask, rule: Rule, number: int) -> str:
+    """``rule``'s URL with ``number`` for every ``<int:...>`` argument (any other argument: x)."""
+    values = {
+        name: number if isinstance(converter, IntegerConverter) else "x"
+        for name, converter in rule._converters.items()
+    }
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+@pytest.mark.postgres
+def test_an_id_past_the_database_range_is_not_found(app, make_user, sign_in) -> None:
+    """Every ``<int:...>`` route, given an id the database cannot hold, answers 404 (the
+    app's id converter), where the database used to fail on it (a server error); the largest
+    id both databases hold reaches the view and gets the view's own 404."""
+    assert len(INT_RULES) >= 20, [r.rule for r in INT_RULES]
+    admin = sign_in(make_user("admin"))
+    token = csrf_token(admin, "/")
+    for rule in INT_RULES:
+        for method in _methods(rule):
+            for number in (PAST_INT32, PAST_INT64, PAST_INT64 * 10**6):
+                response = _call(admin, method, _int_url(app, rule, number), token)
+                assert response.status_code == 404, (method, rule.rule, response.status_code)
+    largest = admin.get(f"/admin/people/{PAST_INT32 - 1}")
+    assert largest.status_code == 404  # the view's: no such person
+    urls = app.url_map.bind("localhost")
+    assert urls.match(f"/admin/people/{PAST_INT32 - 1}") == (
+        "admin.person_edit",
+        {"person_id": PAST_INT32 - 1},
+    )
+    with pytest.raises(NotFound):
+        urls.match(f"/admin/people/{PAST_INT32}")
+
+
+def test_a_manager_gets_not_found_for_an_action_past_the_range(make_user, sign_in) -> None:
+    manager = sign_in(make_user("manager"))
+    assert manager.get(f"/actions/{PAST_INT64}/edit").status_code == 404
+    token = csrf_token(manager, "/")
+    status = manager.post(f"/actions/{PAST_INT64}/status", data={"csrf_token": token})
+    assert status.status_code == 404

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from survey.models import Person
 from survey.services.fatigue import opt_out
-from survey.services.suppression import count_soft_bounce, suppress
+from survey.services.suppression import count_soft_bounce, mail_address, suppress
 
 
 @dataclass(frozen=True)
@@ -135,14 +135,19 @@ class BounceReport:
     read: int = 0
     ignored: int = 0
     suppressed: list[str] = field(default_factory=list)
+    not_applied: list[str] = field(default_factory=list)  # recipients that are no address
     transient: int = 0
     complaints: int = 0
 
 
 def apply_outcomes(session: Session, outcomes: list[Outcome], report: BounceReport) -> None:
-    """Record ``outcomes`` (flush, no commit)."""
+    """Record ``outcomes`` (flush, no commit). A recipient that is no email address (a
+    report may name ``rfc822; nobody``) is listed in ``report.not_applied`` and changes
+    nothing: no mail of ours went to it."""
     for outcome in outcomes:
-        if outcome.kind == "permanent":
+        if not mail_address(outcome.address):
+            report.not_applied.append(outcome.address)
+        elif outcome.kind == "permanent":
             suppress(session, outcome.address, "bounce", f"{outcome.status} {outcome.diagnostic}")
             report.suppressed.append(outcome.address)
         elif outcome.kind == "complaint":

@@ -15,13 +15,13 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from survey.local_time import day_start
+from survey.local_time import day_end, day_start
 from survey.models import (
     ApiKey,
     AuditEntry,
@@ -33,6 +33,7 @@ from survey.models import (
     Service,
     User,
 )
+from survey.periods import MAX_YEAR, MIN_YEAR
 from survey.services.csv_cells import safe_cell
 
 COMMAND_LINE = "command line"
@@ -285,7 +286,8 @@ class AuditFilter:
 
 def parse_filter(args: Mapping[str, str], kinds: Iterable[str]) -> tuple[AuditFilter, list[str]]:
     """The filter from a query string, and the names of the arguments that were unreadable
-    (an unknown kind, a date not written YYYY-MM-DD); those are ignored, never an error page."""
+    (an unknown kind, a date not written YYYY-MM-DD or outside the years
+    ``periods.MIN_YEAR``..``MAX_YEAR``); those are ignored, never an error page."""
     bad: list[str] = []
     kind = (args.get("kind") or "").strip()
     if kind and kind not in set(kinds):
@@ -297,10 +299,13 @@ def parse_filter(args: Mapping[str, str], kinds: Iterable[str]) -> tuple[AuditFi
         if not raw:
             return None
         try:
-            return date.fromisoformat(raw[:10])
+            value = date.fromisoformat(raw[:10])
         except ValueError:
+            value = None
+        if value is None or not MIN_YEAR <= value.year <= MAX_YEAR:
             bad.append(name)
             return None
+        return value
 
     found = AuditFilter(
         actor=(args.get("actor") or "").strip()[:100],
@@ -323,7 +328,7 @@ def entries(flt: AuditFilter) -> Select[tuple[AuditEntry]]:
     if flt.since:
         stmt = stmt.where(AuditEntry.at >= day_start(flt.since))
     if flt.until:
-        stmt = stmt.where(AuditEntry.at < day_start(flt.until + timedelta(days=1)))
+        stmt = stmt.where(AuditEntry.at < day_end(flt.until))
     return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 

@@ -22,6 +22,13 @@ def bare_address(to_addr: str) -> str:
     return parseaddr(to_addr)[1].strip().lower()
 
 
+def mail_address(value: str) -> str:
+    """The lower-case bare address of ``value`` (``Name <address>`` or an address alone); ""
+    when it is no email address (no "@", as ``rfc822; nobody`` in a report)."""
+    address = bare_address(value) or value.strip().lower()
+    return address if "@" in address else ""
+
+
 def suppress(
     session: Session, address: str, reason: str, detail: str = "", now: datetime | None = None
 ) -> SuppressedAddress:
@@ -29,8 +36,8 @@ def suppress(
     on an unknown reason or an empty address."""
     if reason not in REASONS:
         raise ValueError(f"unknown reason {reason!r}")
-    address = bare_address(address) or address.strip().lower()
-    if not address or "@" not in address:
+    address = mail_address(address)
+    if not address:
         raise ValueError("not an email address")
     row = session.get(SuppressedAddress, address)
     if row is None:

@@ -1,7 +1,10 @@
 """The bounce and complaint webhook: a relay or mailbox service POSTs one received report (an
 RFC 3464 delivery status notification or an RFC 5965 abuse report, the raw message as the body)
 with ``Authorization: Bearer <API key>``; it is applied as ``flask survey process-bounces``
-applies the reports it reads over POP3. JSON answers, no cookies read, so no CSRF token."""
+applies the reports it reads over POP3. JSON answers, no cookies read, so no CSRF token.
+
+The answer lists the addresses suppressed, counts transient failures and complaints, and
+lists in ``not_applied`` the recipients named that are no email address (nothing done)."""
 
 from __future__ import annotations
 
@@ -33,5 +36,6 @@ def receive_report() -> Any:
             "suppressed": sorted(set(report.suppressed)),
             "transient": report.transient,
             "complaints": report.complaints,
+            "not_applied": sorted(set(report.not_applied)),
         }
     )

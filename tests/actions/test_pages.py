@@ -79,6 +79,11 @@ def test_bad_input_comes_back_with_the_values_kept(
     assert 'value="Keep me"' in text
     assert 'class="error"' in text
     assert "x" * 300 in text
+    far = post_form(client, "/actions/IT/new", form("component:T", due_on="0001-01-01"))
+    assert far.status_code == 422
+    text = far.get_data(as_text=True)
+    assert '<p class="error" id="due_on-error">Choose a year between 1970 and 9998.</p>' in text
+    assert 'value="0001-01-01"' in text
 
 
 def test_a_form_without_its_csrf_token_stores_nothing(

@@ -108,6 +108,10 @@ def test_standard_errors(admin_client, session, make_department) -> None:
     assert "already starts on that day" in response.get_data(as_text=True)
     bad = {"effective_from": "someday", "first_response_minutes": "0", "resolution_minutes": "x"}
     assert post_form(admin_client, url, bad).status_code == 422
+    for year_one in ("0001-01-01", "9999-12-31"):
+        response = post_form(admin_client, url, {**good, "effective_from": year_one})
+        assert response.status_code == 422
+        assert "Choose a year between 1970 and 9998." in response.get_data(as_text=True)
     assert count(session, ServiceStandard) == 1
 
 

@@ -92,3 +92,18 @@ def test_openapi_document_describes_the_api(client, org) -> None:
     assert {"200", "201", "401", "415", "422"} <= set(post["responses"])
     schema = doc["components"]["schemas"]["InteractionIn"]
     assert set(schema["required"]) == {"provider", "requester_email", "opened_at"}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("paused", [-1, 10**12, 2**63])
+def test_a_repeat_checks_the_paused_time_as_a_new_request_does(api, session, org, paused) -> None:
+    """Out of 0..MAX_PAUSED_SECONDS, a repeat of a known request is refused like a new one
+    (it was stored, or a server error past the database's integers) and changes nothing."""
+    assert api.post("/interactions", body(paused_seconds=600)).status_code == 201
+    fresh = api.post("/interactions", body(external_ref="T-2", paused_seconds=paused))
+    again = api.post("/interactions", body(paused_seconds=paused))
+    for response in (fresh, again):
+        assert response.status_code == 422, response.status_code
+        assert response.get_json()["field"] == "paused_seconds"
+    assert count(session) == 1
+    assert session.scalar(select(Interaction)).paused_seconds == 600

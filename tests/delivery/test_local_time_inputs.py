@@ -4,6 +4,7 @@ and UTC+2 in summer, so a form read as UTC would be one or two hours off."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -11,10 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from survey.delivery.services.schedules import quarter_window
-from survey.local_time import day_start, local_today, to_utc
+from survey.local_time import day_end, day_start, local_today, to_utc
 from survey.models import AuditEntry, Campaign, CampaignSchedule, Interaction
 from survey.services.audit import AuditFilter, entries
 from tests.conftest import post_form
+from tests.factories import PASSWORD
 
 
 @pytest.fixture
@@ -141,3 +143,130 @@ def test_the_audit_filter_reads_days_in_rome(app, session, admin_client) -> None
     assert "Late" not in [e.target_label for e in on_14th]
     page = admin_client.get("/admin/audit?since=2026-01-15&until=2026-01-15").get_data(as_text=True)
     assert "Late" in page and "When (Europe/Rome)" in page
+
+
+# --- the calendar's ends -----------------------------------------------------------------------
+# Midnight of 0001-01-01 in Rome is in year 0 in UTC, and 23:59 on 9999-12-31 in New York in
+# year 10000: neither exists. Forms refuse years outside 1970..9998 (422, the field named, the
+# answers kept); the conversions clamp to the calendar's ends rather than fail.
+
+
+def test_forms_and_the_app_share_one_year_range() -> None:
+    import analysis.scorecard_results
+    import forms.base
+    import survey.periods
+
+    assert (forms.base.MIN_YEAR, forms.base.MAX_YEAR) == (1970, 9998)
+    assert (survey.periods.MIN_YEAR, survey.periods.MAX_YEAR) == (1970, 9998)
+    assert (analysis.scorecard_results.MIN_YEAR, analysis.scorecard_results.MAX_YEAR) == (
+        1970,
+        9998,
+    )
+
+
+def test_conversions_at_the_calendar_ends_stay_in_it(app) -> None:
+    from zoneinfo import ZoneInfo
+
+    first, last = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+    new_york = ZoneInfo("America/New_York")
+    with app.app_context():
+        assert to_utc(datetime(1, 1, 1)) == first  # Rome is ahead of UTC
+        assert day_start(date.min) == first
+        assert day_end(date.max) == last
+        assert day_end(date(2026, 1, 14)) == datetime(2026, 1, 14, 23, 0, tzinfo=UTC)
+        assert to_utc(datetime(9999, 12, 31, 23, 59, tzinfo=new_york)) == last
+        assert to_utc(datetime(9999, 12, 31, 23, 59)) == datetime(9999, 12, 31, 22, 59, tzinfo=UTC)
+
+
+def field_error(page: str, name: str) -> str:
+    """The error shown under the field ``name`` ("" when none)."""
+    found = re.search(rf'<p class="error" id="{name}-error">(.*?)</p>', page, re.S)
+    return found.group(1) if found else ""
+
+
+YEARS = "Choose a year between 1970 and 9998."
+
+
+@pytest.mark.parametrize("query", ["until=9999-12-31", "since=0001-01-01", "since=1969-12-31"])
+@pytest.mark.parametrize("page", ["/admin/audit", "/admin/audit.csv"])
+def test_the_audit_filter_ignores_days_outside_the_years(admin_client, page, query) -> None:
+    response = admin_client.get(f"{page}?{query}")
+    assert response.status_code == 200
+    if page == "/admin/audit":
+        assert "could not be read" in response.get_data(as_text=True)
+
+
+CAMPAIGN = {
+    "name": "Edge review",
+    "quarter": "2027Q1",
+    "opens_on": "2027-01-10",
+    "closes_on": "2027-02-10",
+    "min_group_size": "5",
+    "reminder_max": "0",
+    "reminder_min_days": "1",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "confirm"),
+    [
+        ("quarter", "0000Q1", ""),
+        ("quarter", "9999Q4", ""),
+        ("quarter", "1969Q4", "1"),
+        ("opens_on", "0001-01-01", "1"),
+        ("closes_on", "9999-12-31", "1"),
+    ],
+)
+def test_a_campaign_outside_the_years_is_refused(
+    admin_client, session, field, value, confirm
+) -> None:
+    data = {**CAMPAIGN, field: value, "confirm": confirm}
+    if field == "opens_on":
+        data["closes_on"] = "0001-01-02"
+    response = post_form(admin_client, "/admin/campaigns/new", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert field_error(page, field) == YEARS
+    assert f'value="{value}"' in page and 'value="Edge review"' in page
+    session.rollback()
+    assert session.scalars(select(Campaign)).all() == []
+
+
+INTERACTION = {
+    "provider": "IT",
+    "service": "",
+    "opened_at": "2026-11-01T09:00",
+    "first_response_at": "",
+    "resolved_at": "",
+    "external_ref": "EDGE-1",
+}
+
+
+def _interaction_refused(client, session, org, field: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    data = {**INTERACTION, "requester_email": org.person(0).email, field: value}
+    response = post_form(client, "/admin/interactions/new", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert field_error(page, field) == YEARS
+    assert f'value="{value}"' in page and 'value="EDGE-1"' in page
+    session.rollback()
+    assert session.scalars(select(Interaction)).all() == []
+
+
+def test_an_interaction_at_the_first_day_is_refused_in_rome(admin_client, session, org) -> None:
+    _interaction_refused(admin_client, session, org, "opened_at", "0001-01-01T00:00")
+
+
+@pytest.mark.parametrize("field", ["opened_at", "first_response_at", "resolved_at"])
+def test_an_interaction_at_the_last_day_is_refused_in_new_york(
+    app_config, tmp_path, make_user, session, org, field
+) -> None:
+    from survey import create_app
+
+    app = create_app({**app_config, "TIMEZONE": "America/New_York"})
+    app.instance_path = str(tmp_path / "instance-new-york")
+    client = app.test_client()
+    user = make_user("admin")
+    signed_in = post_form(client, "/auth/sign-in", {"email": user.email, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    _interaction_refused(client, session, org, field, "9999-12-31T23:59")

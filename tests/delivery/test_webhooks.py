@@ -101,3 +101,14 @@ def test_idempotency_key_covers_the_query(api, client, org) -> None:
     assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
     other = client.post("/api/v1/webhooks/helpdesk?provider=IT", json=payload, headers=headers)
     assert other.status_code == 409 and other.get_json()["field"] == "Idempotency-Key"
+
+
+def test_a_repeat_delivery_with_an_impossible_on_hold_time_changes_nothing(
+    api, session, org
+) -> None:
+    assert api.post("/webhooks/helpdesk", sample("helpdesk-solved")).status_code == 201
+    payload = sample("helpdesk-solved")
+    payload["ticket"]["on_hold_seconds"] = 2**63
+    refused = api.post("/webhooks/helpdesk", payload)
+    assert refused.status_code == 422 and refused.get_json()["field"] == "paused_seconds"
+    assert stored(session, "4711").paused_seconds == 7200

@@ -217,7 +217,12 @@ def test_webhook_applies_a_posted_report_with_an_api_key(app, client, session, o
     ok = client.post("/mail/reports", data=sample("permanent_failure"), headers=headers)
     assert ok.status_code == 200 and ok.get_json()["suppressed"] == ["gone@example.org"]
     delayed = client.post("/mail/reports", data=sample("transient_delay"), headers=headers)
-    assert delayed.get_json() == {"suppressed": [], "transient": 1, "complaints": 0}
+    assert delayed.get_json() == {
+        "suppressed": [],
+        "transient": 1,
+        "complaints": 0,
+        "not_applied": [],
+    }
     junk = client.post("/mail/reports", data=b"Subject: hi\r\n\r\nhello\r\n", headers=headers)
     assert junk.status_code == 422 and junk.get_json()["field"] == "body"
     session.rollback()
@@ -226,3 +231,44 @@ def test_webhook_applies_a_posted_report_with_an_api_key(app, client, session, o
     )
     assert reasons == {"gone@example.org": "bounce"}
     assert session.get(SoftBounce, "busy@example.org").count == 1
+
+
+NOT_AN_ADDRESS_DSN = (
+    b"Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+    b"--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+    b"Reporting-MTA: dns; mx.example.org\r\n\r\n"
+    b"Final-Recipient: rfc822; nobody\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+    b"Final-Recipient: rfc822; later\r\nAction: delayed\r\nStatus: 4.4.1\r\n\r\n"
+    b"Final-Recipient: rfc822; gone@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+    b"--b--\r\n"
+)
+NOT_AN_ADDRESS_ARF = (
+    b"Content-Type: multipart/report; report-type=feedback-report; boundary=b\r\n\r\n"
+    b"--b\r\nContent-Type: message/feedback-report\r\n\r\n"
+    b"Feedback-Type: abuse\r\nOriginal-Rcpt-To: nobody\r\n\r\n--b--\r\n"
+)
+
+
+def test_a_reported_recipient_that_is_no_address_is_not_applied(client, session, org) -> None:
+    """A report naming ``rfc822; nobody`` (no "@") suppresses and counts nothing for it, the
+    answer says so, and the report's other recipients are applied (it was a server error)."""
+    headers = {"Authorization": f"Bearer {org.api_key}"}
+    bounce = client.post("/mail/reports", data=NOT_AN_ADDRESS_DSN, headers=headers)
+    assert bounce.status_code == 200
+    assert bounce.get_json() == {
+        "suppressed": ["gone@example.org"],
+        "transient": 0,
+        "complaints": 0,
+        "not_applied": ["later", "nobody"],
+    }
+    complaint = client.post("/mail/reports", data=NOT_AN_ADDRESS_ARF, headers=headers)
+    assert complaint.status_code == 200
+    assert complaint.get_json() == {
+        "suppressed": [],
+        "transient": 0,
+        "complaints": 0,
+        "not_applied": ["nobody"],
+    }
+    session.rollback()
+    assert session.scalars(select(SuppressedAddress.address)).all() == ["gone@example.org"]
+    assert session.scalars(select(SoftBounce)).all() == []

@@ -76,11 +76,16 @@ class OwnershipError(Exception):
     """The source + reference was first reported through another API key (or by hand)."""
 
 
+def _check_paused(data: InteractionInput) -> None:
+    """The paused time, checked for a new request and for a repeat alike (a repeat stores a
+    larger total than the one it has)."""
+    if data.paused_seconds is not None and not 0 <= data.paused_seconds <= MAX_PAUSED_SECONDS:
+        raise FieldError("paused_seconds", f"must be between 0 and {MAX_PAUSED_SECONDS}")
+
+
 def _check_times(data: InteractionInput, now: datetime) -> None:
     if data.opened_at > now + timedelta(minutes=5):
         raise FieldError("opened_at", "lies in the future")
-    if data.paused_seconds is not None and not 0 <= data.paused_seconds <= MAX_PAUSED_SECONDS:
-        raise FieldError("paused_seconds", f"must be between 0 and {MAX_PAUSED_SECONDS}")
     for name in ("first_response_at", "resolved_at", "reopened_at", "cancelled_at"):
         value = getattr(data, name)
         if value is not None and value < data.opened_at:
@@ -124,6 +129,7 @@ def record_interaction(
         value = getattr(data, name)
         if value is not None and len(value) > limit:
             raise FieldError(name, f"is longer than {limit} characters")
+    _check_paused(data)
     existing = find_existing(session, data.source, data.external_ref, for_update=True)
     if existing is not None:
         if api_key_id is not None and existing.api_key_id != api_key_id:

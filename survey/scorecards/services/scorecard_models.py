@@ -43,13 +43,12 @@ from analysis.scorecard_results import (
     Settings,
 )
 from survey.models import Baseline
-from survey.periods import parse_quarter, quarter_of
+from survey.periods import MAX_YEAR, MIN_YEAR, parse_quarter, quarter_of
 from survey.scorecards.services import compliance_data
 from survey.scorecards.services import scorecard_data as data
 from survey.services.lru import IdentityMemo, Lru
 
 Inputs = dict[int, DepartmentInput]
-MIN_YEAR, MAX_YEAR = 1970, 9998  # quarters outside make no sense and break date arithmetic
 
 
 def hour_of(now: datetime) -> datetime:
