@@ -20,7 +20,10 @@ from sqlalchemy.orm import Session
 from survey import create_app
 from survey.db import database, make_engine
 from survey.migrate import upgrade
-from survey.models import Department, Person, User
+from survey.models import Department, Person, Questionnaire, User
+from survey.quiz.items import install_quiz
+from survey.quiz.scoring import ItemKey
+from survey.quiz.services import item_keys, live_items
 from tests import factories
 from tests.factories import PASSWORD
 from tests.pg import Cluster
@@ -213,6 +216,20 @@ def admin_client(
     make_user: Callable[..., User], sign_in: Callable[[User], FlaskClient]
 ) -> FlaskClient:
     return sign_in(make_user("admin"))
+
+
+@pytest.fixture
+def quiz(session: Session) -> Questionnaire:
+    """The self-assessment quiz, installed."""
+    questionnaire = install_quiz(session)
+    session.commit()
+    return questionnaire
+
+
+@pytest.fixture
+def keys(quiz: Questionnaire) -> list[ItemKey]:
+    """The scoring key of each of the quiz's live items."""
+    return item_keys(live_items(quiz))
 
 
 @pytest.fixture

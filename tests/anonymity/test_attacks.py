@@ -10,21 +10,11 @@ that the attack can also be played on the released quarter.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from survey.scorecards.services import chart_cache
 from tests.anonymity.world import World
-
-
-@pytest.fixture(autouse=True)
-def _fresh_chart_cache() -> Iterator[None]:
-    chart_cache.clear()
-    yield
-    chart_cache.clear()
 
 
 def world(app: Flask, session: Session, sizes: dict[str, int]) -> World:

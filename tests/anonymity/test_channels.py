@@ -8,24 +8,15 @@ can fail: a deliberately leaky PDF (hidden customer rows printed) must be caught
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from survey.scorecards.services import chart_cache, scorecard_pdf
+from survey.scorecards.services import scorecard_pdf
 from survey.scorecards.services.scorecards import Gated
 from tests.anonymity import channels
 from tests.anonymity.publication import _dimension_names
 from tests.anonymity.world import World
-
-
-@pytest.fixture(autouse=True)
-def _fresh_chart_cache() -> Iterator[None]:
-    chart_cache.clear()
-    yield
-    chart_cache.clear()
 
 
 def _world(app: Flask, session: Session) -> World:

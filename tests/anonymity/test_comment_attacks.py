@@ -11,7 +11,6 @@ page in every filtered view and in the PDF, must be the same byte for byte.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,20 +20,12 @@ from sqlalchemy.orm import Session
 import survey.respond.services.answering as answering
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds, quarter_of
-from survey.scorecards.services import chart_cache
 from tests.anonymity.channels import pdf_pages
 from tests.anonymity.world import World
 
 ISO_WEEK = re.compile(r"\d{4}-W\d\d")
 TWINS = ("HR", "FIN")
 CONTACT = "Member ENG-0 would like to be contacted about this comment."
-
-
-@pytest.fixture(autouse=True)
-def _fresh_chart_cache() -> Iterator[None]:
-    chart_cache.clear()
-    yield
-    chart_cache.clear()
 
 
 def _page_section(w: World, code: str, query: str = "") -> str:

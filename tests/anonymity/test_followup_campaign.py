@@ -6,7 +6,6 @@ created nor opened, and a link of a closed campaign takes no late answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -14,30 +13,11 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.delivery.services.campaigns import create_campaign
 from survey.local_time import local_today
 from survey.models import Campaign
-from survey.models.base import utcnow
-from survey.scorecards.services import chart_cache
 from survey.services.invitations import issue_invitation
 from tests.anonymity.world import World
 from tests.conftest import csrf_token, post_form
-
-
-@pytest.fixture(autouse=True)
-def _fresh_chart_cache() -> Iterator[None]:
-    chart_cache.clear()
-    yield
-    chart_cache.clear()
-
-
-def _api(w: World, code: str, quarter: str) -> dict:  # type: ignore[type-arg]
-    response = w.admin.get(
-        f"/api/v1/departments/{code}/scorecard?quarter={quarter}",
-        headers={"Authorization": f"Bearer {w.api_key}"},
-    )
-    assert response.status_code == 200
-    return response.get_json()
 
 
 def _released_world(app: Flask, session: Session) -> tuple[World, str]:
@@ -45,18 +25,7 @@ def _released_world(app: Flask, session: Session) -> tuple[World, str]:
     the administrator closed: that quarter is released. ENG-6 was invited and had not
     answered (their link is returned); OPS (one person) was not surveyed."""
     w = World.build(app, session, {"HR": 1, "ENG": 7, "FIN": 5, "OPS": 1})
-    now = utcnow()
-    w.campaign = create_campaign(
-        session,
-        name="Main",
-        quarter=w.quarter,
-        opens_at=now - timedelta(hours=1),
-        closes_at=now + timedelta(days=21),
-        min_group_size=5,
-        department_ids=[w.departments["ENG"].id, w.departments["FIN"].id],
-    )
-    w.campaign.status = "open"
-    session.commit()
+    w.open_campaign(audience=["ENG", "FIN"], name="Main")
     for code, values in {"ENG": [4, 5, 4, 3, 5, 4], "FIN": [3, 4, 4, 5, 2]}.items():
         for i, rating in enumerate(values):
             w.quarterly(f"{code}-{i}", {"HR": rating})
@@ -88,7 +57,7 @@ def test_a_follow_up_campaign_cannot_be_created_for_a_released_quarter(
     app: Flask, session: Session
 ) -> None:
     w, late = _released_world(app, session)
-    before = _api(w, "HR", w.quarter)
+    before = w.api_scorecard("HR", w.quarter)
     assert before["components"]["R"]["n"] == 11, "no control: the quarter is not released"
 
     # A link of the closed campaign no longer takes an answer.
@@ -109,7 +78,7 @@ def test_a_follow_up_campaign_cannot_be_created_for_a_released_quarter(
         assert 'value="Follow-up"' in page, "the administrator's answers were not kept"
     session.commit()
     assert session.scalar(select(func.count()).select_from(Campaign)) == 1
-    assert _api(w, "HR", w.quarter) == before
+    assert w.api_scorecard("HR", w.quarter) == before
 
 
 @pytest.mark.postgres
@@ -117,19 +86,7 @@ def test_a_draft_of_a_quarter_released_meanwhile_cannot_be_opened(
     app: Flask, session: Session
 ) -> None:
     w = World.build(app, session, {"HR": 1, "ENG": 6, "FIN": 5, "OPS": 1})
-    now = utcnow()
-    main = create_campaign(
-        session,
-        name="Main",
-        quarter=w.quarter,
-        opens_at=now - timedelta(hours=1),
-        closes_at=now + timedelta(days=21),
-        min_group_size=5,
-        department_ids=[w.departments["ENG"].id, w.departments["FIN"].id],
-    )
-    main.status = "open"
-    session.commit()
-    w.campaign = main
+    w.open_campaign(audience=["ENG", "FIN"], name="Main")
     # While the main campaign is open the quarter is not released: a follow-up may still be
     # created (its answers would be part of the first release) ...
     response = post_form(w.admin, "/admin/campaigns/new", _follow_up_form(w))
@@ -141,7 +98,7 @@ def test_a_draft_of_a_quarter_released_meanwhile_cannot_be_opened(
         for i, rating in enumerate(values):
             w.quarterly(f"{code}-{i}", {"HR": rating})
     w.close_campaign()  # ... but the quarter is released before it opened
-    before = _api(w, "HR", w.quarter)
+    before = w.api_scorecard("HR", w.quarter)
     assert before["components"]["R"]["n"] == 11, "no control: the quarter is not released"
 
     response = post_form(w.admin, f"/admin/campaigns/{follow_up.id}/open")
@@ -151,4 +108,4 @@ def test_a_draft_of_a_quarter_released_meanwhile_cannot_be_opened(
     session.commit()
     session.refresh(follow_up)
     assert follow_up.status == "draft", "a campaign of a released quarter was opened"
-    assert _api(w, "HR", w.quarter) == before
+    assert w.api_scorecard("HR", w.quarter) == before

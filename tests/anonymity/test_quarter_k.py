@@ -9,34 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from survey.delivery.services.campaigns import create_campaign
-from survey.models.base import utcnow
 from survey.periods import shift_quarter
-from survey.scorecards.services import chart_cache
 from tests.anonymity.world import World
-
-
-@pytest.fixture(autouse=True)
-def _fresh_chart_cache() -> Iterator[None]:
-    chart_cache.clear()
-    yield
-    chart_cache.clear()
-
-
-def _api(w: World, code: str, quarter: str) -> dict:  # type: ignore[type-arg]
-    response = w.admin.get(
-        f"/api/v1/departments/{code}/scorecard?quarter={quarter}",
-        headers={"Authorization": f"Bearer {w.api_key}"},
-    )
-    assert response.status_code == 200
-    return response.get_json()
 
 
 def _two_campaign_world(
@@ -52,19 +31,8 @@ def _two_campaign_world(
     w = World.build(app, session, {"HR": 1, "ENG": len(ratings_a), "FIN": len(ratings_b)})
     qb = w.quarter
     qa = shift_quarter(qb, -1)
-    now = utcnow()
     for quarter, k, code, ratings in ((qa, k_a, "ENG", ratings_a), (qb, 5, "FIN", ratings_b)):
-        w.campaign = create_campaign(
-            session,
-            name=f"Survey {quarter}",
-            quarter=quarter,
-            opens_at=now - timedelta(hours=1),
-            closes_at=now + timedelta(days=20),
-            min_group_size=k,
-            department_ids=[w.departments[code].id],
-        )
-        w.campaign.status = "open"
-        session.commit()
+        w.open_campaign(quarter, k, [code], name=f"Survey {quarter}")
         for i, rating in enumerate(ratings):
             w.quarterly(f"{code}-{i}", {"HR": rating})
         w.close_campaign()
@@ -80,9 +48,9 @@ def test_a_quarter_under_its_campaigns_k_stays_hidden_in_a_later_quarters_trend(
     app: Flask, session: Session
 ) -> None:
     w, qa, qb = _two_campaign_world(app, session)
-    own = _api(w, "HR", qa)
+    own = w.api_scorecard("HR", qa)
     assert own["k"] == 10 and own["isq"]["value"] is None, "no control: QA shown on its page"
-    later = _api(w, "HR", qb)
+    later = w.api_scorecard("HR", qb)
     assert later["isq"]["value"] is not None, "no control: QB hidden on its own page"
 
     # The API's trend of QB
@@ -112,8 +80,8 @@ def test_a_change_from_a_quarter_under_its_campaigns_k_is_not_shown(
     k = 5; a change is tested from 10 people on each side): the change flag would show QA's
     ISQ beside QB's on QB's page, API and overview."""
     w, qa, qb = _two_campaign_world(app, session, (5, 4) * 5, (1, 2) * 5, k_a=12)
-    assert _api(w, "HR", qa)["isq"]["value"] is None, "no control: QA shown on its page"
-    later = _api(w, "HR", qb)
+    assert w.api_scorecard("HR", qa)["isq"]["value"] is None, "no control: QA shown on its page"
+    later = w.api_scorecard("HR", qb)
     assert later["isq"]["value"] is not None, "no control: QB hidden on its own page"
     assert later["change"] is None, f"a change from {qa} is shown: {later['change']}"
     page = _text(w.admin.get(f"/scorecards/HR?quarter={qb}").get_data(as_text=True))

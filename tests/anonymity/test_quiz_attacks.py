@@ -23,7 +23,6 @@ from analysis.scorecard_results import Settings
 from survey.extensions import limiter
 from survey.models import Questionnaire, QuizAttempt
 from survey.periods import quarter_bounds, quarter_of, shift_quarter
-from survey.quiz.items import install_quiz
 from survey.quiz.services import item_keys, live_items
 from survey.scorecards.services import scorecard_data
 from survey.scorecards.services.scorecards import build_scorecard
@@ -42,13 +41,6 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def fresh_counters(app) -> None:  # type: ignore[no-untyped-def]
     limiter.reset()
-
-
-@pytest.fixture
-def quiz(session) -> Questionnaire:  # type: ignore[no-untyped-def]
-    questionnaire = install_quiz(session)
-    session.commit()
-    return questionnaire
 
 
 @pytest.fixture

@@ -24,27 +24,14 @@ from sqlalchemy.orm import Session
 
 from survey.models import Department, Questionnaire, User
 from survey.periods import quarter_bounds, quarter_of, shift_quarter
-from survey.quiz.items import install_quiz
 from survey.quiz.scoring import FREQUENCY, ItemKey
-from survey.quiz.services import Member, item_keys, live_items, start_attempt
+from survey.quiz.services import Member, start_attempt
 from tests.conftest import csrf_token
 
 NONCE = re.compile(r'nonce="[^"]*"|name="csrf_token"[^>]*value="[^"]*"')
 SECTION = re.compile(r'<section class="card quiz-analysis-item">(.*?)</section>', re.S)
 COUNT = re.compile(r'<td class="num">([\d,]+)</td>')
 K = 5
-
-
-@pytest.fixture
-def quiz(session: Session) -> Questionnaire:
-    questionnaire = install_quiz(session)
-    session.commit()
-    return questionnaire
-
-
-@pytest.fixture
-def keys(quiz: Questionnaire) -> list[ItemKey]:
-    return item_keys(live_items(quiz))
 
 
 def answers(keys: list[ItemKey], seed: int) -> dict[str, int]:

@@ -21,42 +21,13 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from survey.models import Interaction
-from survey.models.base import utcnow
 from survey.scorecards.services import chart_cache
-from survey.services.invitations import issue_invitation
 from tests.anonymity import channels
 from tests.anonymity.twins import world_app
-from tests.anonymity.world import World, dept_services
+from tests.anonymity.world import World
 
 # Six customers answer about LEGAL in both worlds, so the quarter is released either way.
 SIZES = {"LEGAL": 1, "FAC": 1, "ENG": 8}
-
-
-def _unanswered_request(world: World, person: str, provider: str) -> None:
-    """``person``'s request handled by ``provider``, its survey sent and never answered."""
-    now = utcnow()
-    department = world.departments[provider]
-    interaction = Interaction(
-        provider_department_id=department.id,
-        service_id=next(iter(dept_services(world.session, department.id))).id,
-        requester_person_id=world.people[person].id,
-        opened_at=now - timedelta(hours=5),
-        first_response_at=now - timedelta(hours=4),
-        resolved_at=now - timedelta(hours=1),
-        survey_decision="invited",
-    )
-    world.session.add(interaction)
-    world.session.flush()
-    issue_invitation(
-        world.session,
-        world.people[person],
-        "post_interaction",
-        now + timedelta(days=14),
-        interaction=interaction,
-        now=now,
-    )
-    world.session.commit()
 
 
 def _release(world: World) -> None:
@@ -112,7 +83,7 @@ def test_whether_one_requester_answered_is_not_published(
                 if answered and i == 0:
                     w.post_interaction(f"ENG-{i}", "FAC", overall=5)
                 else:
-                    _unanswered_request(w, f"ENG-{i}", "FAC")
+                    w.handled_request(f"ENG-{i}", "FAC")
             _release(w)
             published.append(_published(w))
     found = channels.differences(*published)
@@ -126,7 +97,7 @@ def test_counts_and_rate_are_shown_with_k_people_on_each_side(app: Flask, sessio
     for i in range(5):
         w.post_interaction(f"ENG-{i}", "LEGAL", overall=(5, 4, 2, 1, 5)[i])
     for i in range(5, 10):
-        _unanswered_request(w, f"ENG-{i}", "LEGAL")
+        w.handled_request(f"ENG-{i}", "LEGAL")
     _release(w)
     auth = {"Authorization": f"Bearer {w.api_key}"}
     api = w.admin.get(f"/api/v1/departments/LEGAL/scorecard?quarter={w.quarter}", headers=auth)

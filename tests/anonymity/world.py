@@ -133,12 +133,9 @@ class World:
         response = respondent.post(url, data={"csrf_token": csrf_token(respondent, url), **data})
         check(response.status_code == 302, response.get_data(as_text=True)[:800])
 
-    def post_interaction(
-        self, person: str, provider: str, overall: int, comment: str = "", consent: bool = False
-    ) -> None:
-        """``person`` had a request handled by ``provider`` and answers the survey link with
-        ``overall`` (1..5), an optional comment and, with ``consent``, the box "they may
-        contact me about my comment" ticked."""
+    def handled_request(self, person: str, provider: str) -> str:
+        """``person`` had a request handled by ``provider``, and its survey was sent: the
+        link's token (nothing answered yet)."""
         self.session.commit()  # a fresh transaction: an old snapshot cannot become a writer
         now = self.clock or utcnow()
         dept = self.departments[provider]
@@ -163,6 +160,15 @@ class World:
             now=now,
         )
         self.session.commit()
+        return token
+
+    def post_interaction(
+        self, person: str, provider: str, overall: int, comment: str = "", consent: bool = False
+    ) -> None:
+        """``person`` had a request handled by ``provider`` and answers the survey link with
+        ``overall`` (1..5), an optional comment and, with ``consent``, the box "they may
+        contact me about my comment" ticked."""
+        token = self.handled_request(person, provider)
         answers: dict[str, Any] = {"overall": str(overall)}
         if comment:
             answers["comment"] = comment
@@ -200,15 +206,27 @@ class World:
         self.session.commit()
         self.events.append(Event("Q", department, department, taker, float(overall or 0.0)))
 
-    def open_campaign(self) -> Campaign:
+    def open_campaign(
+        self,
+        quarter: str | None = None,
+        k: int = 5,
+        audience: Iterable[str] | None = None,
+        name: str = "Quarterly",
+    ) -> Campaign:
+        """A campaign of ``quarter`` (default: the world's) promising ``k``, for the
+        departments of ``audience`` (codes; default: everyone), opened now and the world's
+        campaign from then on."""
         now = utcnow()
         campaign = create_campaign(
             self.session,
-            name="Quarterly",
-            quarter=self.quarter,
+            name=name,
+            quarter=quarter or self.quarter,
             opens_at=now - timedelta(hours=1),
             closes_at=now + timedelta(days=21),
-            min_group_size=5,
+            min_group_size=k,
+            department_ids=None
+            if audience is None
+            else [self.departments[code].id for code in audience],
         )
         campaign.status = "open"
         self.session.commit()
@@ -321,6 +339,16 @@ class World:
                 {"q": self.quarter, "c": current},
             )
         self.session.commit()
+
+    def api_scorecard(self, code: str, quarter: str) -> dict[str, Any]:
+        """The API's scorecard of department ``code`` for ``quarter``, read with the world's
+        key."""
+        response = self.admin.get(
+            f"/api/v1/departments/{code}/scorecard?quarter={quarter}",
+            headers={"Authorization": f"Bearer {self.api_key}"},
+        )
+        check(response.status_code == 200, response.status_code)
+        return response.get_json()
 
     def read(self, current: bool = False) -> Publication:
         """Everything published for the campaign's quarter now (``current``: for the quarter

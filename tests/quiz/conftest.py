@@ -15,12 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import Department, Questionnaire
-from survey.quiz.items import install_quiz
 from survey.quiz.scoring import FREQUENCY, ItemKey
 from survey.quiz.services import (
     Member,
-    item_keys,
-    live_items,
     start_attempt,
     submit_attempt,
 )
@@ -28,18 +25,6 @@ from tests.conftest import csrf_token
 from tests.factories import best_answer, worst_answer
 
 KEY_IN_URL = re.compile(r"/quiz/r/([A-Za-z0-9_-]+)$")
-
-
-@pytest.fixture
-def quiz(session: Session) -> Questionnaire:
-    questionnaire = install_quiz(session)
-    session.commit()
-    return questionnaire
-
-
-@pytest.fixture
-def keys(quiz: Questionnaire) -> list[ItemKey]:
-    return item_keys(live_items(quiz))
 
 
 def best(keys: list[ItemKey]) -> dict[str, int]:
