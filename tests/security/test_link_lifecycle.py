@@ -93,6 +93,7 @@ USED_PAGE, CLOSED_PAGE = "already been answered", "This survey has closed"
 class CampaignModel:
     id: int
     name: str
+    quarter: str
     opens_at: datetime
     closes_at: datetime
     status: str = "draft"
@@ -184,6 +185,9 @@ class LinkLifecycle(RuleBasedStateMachine):
         self.decisions: dict[int, tuple[str, str | None]] = {}
         self.opted_out: set[int] = set()
         self.responses: Counter[tuple[str, int, int]] = Counter()
+        # The quarters answers were stored in: a post-interaction answer in the quarter it
+        # arrives in (the app's clock), a quarterly one in its campaign's.
+        self.answered_quarters: set[str] = set()
         self.last_message = 0
         self.refs = 0
 
@@ -269,7 +273,7 @@ class LinkLifecycle(RuleBasedStateMachine):
         self.pending.append((interaction.id, who))
         self.decisions[interaction.id] = ("pending", None)
 
-    @precondition(lambda self: all(c.status == "closed" for c in self.campaigns))
+    @precondition(lambda self: all(c.status in ("closed", "cancelled") for c in self.campaigns))
     @precondition(lambda self: len(self.campaigns) < 2)
     @rule()
     def new_campaign(self) -> None:
@@ -287,8 +291,23 @@ class LinkLifecycle(RuleBasedStateMachine):
             )
             s.commit()
             self.campaigns.append(
-                CampaignModel(campaign.id, campaign.name, campaign.opens_at, campaign.closes_at)
+                CampaignModel(
+                    campaign.id,
+                    campaign.name,
+                    campaign.quarter,
+                    campaign.opens_at,
+                    campaign.closes_at,
+                )
             )
+
+    def released(self, quarter: str, now: datetime) -> bool:
+        """The model's release: ``quarter`` has ended at ``now``, has answers, and none of its
+        campaigns is open."""
+        return (
+            quarter < quarter_of(now)
+            and quarter in self.answered_quarters
+            and not any(c.quarter == quarter and c.status == "open" for c in self.campaigns)
+        )
 
     # --- the scheduler: close, open, remind, decide, expire ---
 
@@ -307,8 +326,15 @@ class LinkLifecycle(RuleBasedStateMachine):
                     if link.campaign is c and link.open:
                         link.settle("closed")
         opened: dict[tuple[int, int], CampaignModel] = {}
+        cancelled = []
         for c in self.campaigns:
             if c.status == "draft" and c.opens_at <= now < c.closes_at:
+                if self.released(c.quarter, now):
+                    # Its quarter ended with answers and no campaign open: released, so the
+                    # draft can never open (a second release would differ by its answers).
+                    c.status = "cancelled"
+                    cancelled.append(c.name)
+                    continue
                 c.status = "open"
                 for who in range(ACTIVE):
                     if who not in self.opted_out:
@@ -345,6 +371,7 @@ class LinkLifecycle(RuleBasedStateMachine):
         report = tick(self.app, now)
 
         assert report.closed == closed
+        assert report.cancelled == cancelled
         assert sorted(report.opened) == sorted({c.name for c in opened.values()})
         assert report.reminders == len(reminded)
         assert report.post_interaction_invited == len(invited)
@@ -540,6 +567,7 @@ class LinkLifecycle(RuleBasedStateMachine):
                 return
             assert response.status_code == 302, response.status_code
             self.responses[("post_interaction", self.org.it.id, customer)] += 1
+            self.answered_quarters.add(quarter_of(utcnow()))
             link.settle("answered")
             return
         final: dict[int, dict[str, str]] = {}
@@ -566,6 +594,7 @@ class LinkLifecycle(RuleBasedStateMachine):
             if "not_applicable" not in values:
                 provider = link.provider_ids[index]
                 self.responses[("quarterly", provider, customer)] += 1
+                self.answered_quarters.add(link.campaign.quarter)
         link.settle("answered")
 
     @precondition(lambda self: self.links and len(self.opted_out) < 2)
