@@ -33,7 +33,7 @@ from survey.models.base import utcnow
 from survey.quiz.services import start_attempt
 from survey.services.invitations import issue_invitation
 from tests.conftest import csrf_token
-from tests.quiz.conftest import best, keys, quiz, worst  # noqa: F401  (fixtures, reused)
+from tests.quiz.conftest import best, worst
 from tests.scorecards.conftest import Org, api_get, org  # noqa: F401  (a fixture, reused)
 from tests.security.conftest import changed_tables, db_digest
 from tests.test_url_map import ALL_RULES
@@ -319,8 +319,8 @@ def test_one_quiz_key_never_opens_another_result(
     client: FlaskClient,
     session: Session,
     org: Org,  # noqa: F811
-    quiz: Any,  # noqa: F811
-    keys: Any,  # noqa: F811
+    quiz: Any,
+    keys: Any,
 ) -> None:
     key_a, _ = start_attempt(session, quiz, best(keys), department_code=A)
     key_b, _ = start_attempt(session, quiz, worst(keys), department_code=B)
