@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from survey.respond.services.responses import ResponseInput, bulk_store_responses
-from tests.scorecards.conftest import Org
+from tests.scorecards.conftest import Org, api_get
 
 Q = "2026Q1"
 
@@ -227,6 +227,11 @@ def test_unnamed_comments_wait_for_ten_people_besides_the_named(admin_client, or
     printed = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages))
     assert "Call me" in printed and "Only nine of us" not in printed
     assert "who did not ask to be contacted have answered" in printed
+    # The API counts the comments the page shows: the withheld one is not even counted.
+    api = api_get(admin_client, org, f"/api/v1/departments/IT/scorecard?quarter={Q}")
+    assert api.get_json()["comments"] == {"visible": True, "count": 1, "reason": None}
     answer(org, "post_interaction", [(5, None)])
     page = _comments_section(_text(admin_client.get(f"/scorecards/IT?quarter={Q}")))
     assert "Call me" in page and "Only nine of us" in page
+    api = api_get(admin_client, org, f"/api/v1/departments/IT/scorecard?quarter={Q}")
+    assert api.get_json()["comments"]["count"] == 2

@@ -193,6 +193,13 @@ class ReadableComments:
 KIND_ORDER = ("post_interaction", "quarterly")
 
 
+def shown_count(reading: CommentReading) -> int:
+    """How many comments an unfiltered ``reading`` shows: every response behind a folded
+    text, and each named comment (none of the unnamed ones while they are withheld)."""
+    folded = sum(c.count for section in reading.sections for c in section.comments)
+    return folded + len(reading.attributed)
+
+
 def readable_comments(
     session: Session,
     provider_id: int,

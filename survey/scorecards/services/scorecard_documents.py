@@ -20,7 +20,11 @@ from analysis.scorecard_results import Scorecard
 from survey import hooks
 from survey.models import Department
 from survey.scorecards.services import scorecard_pdf
-from survey.scorecards.services.scorecard_comments import ReadableComments
+from survey.scorecards.services.scorecard_comments import (
+    ReadableComments,
+    readable_comments,
+    shown_count,
+)
 from survey.scorecards.services.scorecard_export import to_json
 from survey.scorecards.services.scorecard_front import priority_lines, report_front
 from survey.scorecards.services.scorecard_priorities import department_priorities, priorities_json
@@ -32,9 +36,16 @@ def api_body(
     session: Session, department: Department, card: Scorecard, settings: Settings
 ) -> dict[str, Any]:
     """The API's JSON body for ``card``: its figures (``scorecard_export.to_json``; a figure
-    under the gate is null with a reason), the ``api.scorecard`` sections, the summary and
-    the priorities."""
+    under the gate is null with a reason), the count of the comments the page shows, the
+    ``api.scorecard`` sections, the summary and the priorities."""
     body = {**to_json(card), **hooks.gather("api.scorecard", session, department, card, settings)}
+    if card.comments_reason is None and card.comments:
+        # The comments the page shows, no more: unnamed ones withheld (fewer than ten people
+        # besides the named) are not counted either. The count is the same in any language.
+        reading = readable_comments(
+            session, department.id, card.quarter, "en", {}, k=card.settings.comment_k
+        ).reading
+        body["comments"] = {**body["comments"], "count": shown_count(reading)}
     body["summary"] = summary_json(summarise(card), card.settings.k, card.settings.comment_k)
     body["priorities"] = priorities_json(department_priorities(session, department.id, card))
     return body
