@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
-from survey.models import Answer, Question, Questionnaire, Response
+from survey.models import Question, Questionnaire, Response
 from survey.models.base import utcnow
 from survey.services.questionnaire_texts import POST_INTERACTION, QUARTERLY
 
@@ -73,15 +73,6 @@ def install_default_questionnaires(session: Session) -> dict[str, Questionnaire]
         kind: install_questionnaire(session, kind, DEFAULT_NAMES[kind], items)
         for kind, items in (("post_interaction", POST_INTERACTION), ("quarterly", QUARTERLY))
     }
-
-
-def answer_count(session: Session, question: Question) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(Answer).where(Answer.question_id == question.id)
-        )
-        or 0
-    )
 
 
 def questionnaire_answered(session: Session, questionnaire_id: int) -> bool:
@@ -148,9 +139,9 @@ def remove_question(session: Session, question: Question, now: datetime | None =
 
     Returns ``"deleted"`` or ``"retired"``.
     """
-    if questionnaire_answered(session, question.questionnaire_id) or answer_count(
-        session, question
-    ):
+    # Every answer belongs to a response of the question's questionnaire: a question with
+    # answers is in an answered questionnaire.
+    if questionnaire_answered(session, question.questionnaire_id):
         retire_question(session, question, now)
         return "retired"
     session.delete(question)

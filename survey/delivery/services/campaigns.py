@@ -255,13 +255,12 @@ def open_campaign(
 
     Raises QuarterReleased, nothing changed, when the figures of the campaign's quarter are
     already released (``quarter_released``: another campaign of it closed since this one was
-    created): its answers would publish the quarter again. The conditional UPDATE checks it
-    too, so a campaign of the quarter closing at the same moment cannot slip in between.
+    created): its answers would publish the quarter again. The conditional UPDATE that opens
+    it checks this, so a campaign of the quarter closing at the same moment cannot slip in
+    between.
     """
     now = now or utcnow()
     floor = min_group_size or 0
-    if campaign.status == "draft" and quarter_released(session, campaign.quarter, now):
-        raise QuarterReleased(campaign.quarter)
     claimed = session.execute(
         update(Campaign)
         .where(
