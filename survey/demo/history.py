@@ -134,7 +134,6 @@ class Simulation:
         self.by_department: dict[str, list[DemoPerson]] = defaultdict(list)
         for person in ids.people:
             self.by_department[person.department].append(person)
-        self.quarterly_answered: dict[tuple[int, str], datetime] = {}
         self.out = History()
 
     def run(self) -> History:
@@ -185,14 +184,12 @@ class Simulation:
                     continue
                 day = rng.choices(range(len(ANSWER_DAY_WEIGHTS)), ANSWER_DAY_WEIGHTS)[0]
                 local_day = (opens + timedelta(days=day)).astimezone(LOCAL).date()
-                moment = moment_on(rng, local_day)
                 reminders = min(2, day // REMINDER_EVERY_DAYS)
                 invitation.update(
                     status="answered",
                     reminders_sent=reminders,
                     last_mailed_at=opens + timedelta(days=reminders * REMINDER_EVERY_DAYS),
                 )
-                self.quarterly_answered[(person.id, quarter)] = utc(moment)
                 for provider in providers:
                     if rng.random() < SECTION_RATE:
                         self._quarterly_response(index, quarter, provider, person, local_day)
@@ -329,9 +326,9 @@ class Simulation:
             return "fatigue_window"
         quarter = quarter_of(request.resolved)
         if quarter in self.ids.campaigns:
+            # Skipped while the campaign is open, answered or not (as ``fatigue`` decides).
             _id, opens, closes = self.ids.campaigns[quarter]
-            until = self.quarterly_answered.get((person.id, quarter), closes)
-            if opens <= resolved < min(until, closes):
+            if opens <= resolved < closes:
                 return "open_quarterly"
         return None
 
