@@ -38,8 +38,9 @@ WITHDRAWN_CAMPAIGN_CANCELLED = "withdrawn: the campaign was cancelled"
 WITHDRAWN_SUPPRESSED = "withdrawn: the address is on the suppression list"
 
 # A token in a link: 22 URL-safe characters (128 bits, ``security.new_token``) after a path
-# that carries one (respondent links ``/r/<token>``, password resets ``/auth/reset/<token>``).
-_LINK_TOKEN = re.compile(r"(/r/|/auth/reset/)[A-Za-z0-9_-]{22}(?![A-Za-z0-9_-])")
+# that carries one (respondent links ``/r/<token>``, quiz invitations ``/quiz/i/<token>``,
+# password resets ``/auth/reset/<token>``).
+_LINK_TOKEN = re.compile(r"(/r/|/quiz/i/|/auth/reset/)[A-Za-z0-9_-]{22}(?![A-Za-z0-9_-])")
 LINK_PLACEHOLDER = "link-removed"  # shorter than a token: no pattern mistakes it for one
 
 

@@ -284,3 +284,51 @@ def test_cancelling_a_surveyed_request_does_not_tell_whether_it_was_answered(
     assert answers[0] == answers[1]
     again = [_report(w, "ENG-0", "REQ-1", at), _report(w, "ENG-1", "REQ-2", at)]
     assert again[0]["survey"] == again[1]["survey"] == "invited"
+
+
+def _mailbox_links(w: World, message_id: int) -> list[str]:
+    """Every link token an administrator reads in the mailbox: its list and the message's
+    page, text part and HTML part."""
+    pages = [
+        w.admin.get("/admin/mailbox"),
+        w.admin.get(f"/admin/mailbox/{message_id}"),
+        w.admin.get(f"/admin/mailbox/{message_id}/body.html"),
+    ]
+    assert all(page.status_code == 200 for page in pages)
+    assert f"/admin/mailbox/{message_id}" in pages[0].get_data(as_text=True)
+    text = "".join(page.get_data(as_text=True) for page in pages)
+    return re.findall(r"/(?:r|quiz/i|auth/reset)/([A-Za-z0-9_-]{20,})", text)
+
+
+def test_the_mailbox_of_a_deployment_without_mail_server_does_not_show_the_answers_saved_so_far(
+    app: Flask, session: Session
+) -> None:
+    """No mail server set yet on a real installation (its links lead elsewhere than this
+    machine): the reminder of a person who saved part of the quarterly survey waits in the
+    mailbox. The administrator reading it gets no working link, so neither the answers saved
+    so far nor a submit in the person's name; the mail itself keeps its link for the day a
+    server is set (through it the person goes on where they stopped)."""
+    w = World.build(app, session, {"HR": 1, "FIN": 1, "ENG": 6})
+    w.open_campaign()
+    invitation, token = _invite(w, "ENG-2")
+    _save_draft(w, token, "HR")
+    app.config["BASE_URL"] = "https://survey.example.com"
+    assert not app.debug and not app.config.get("SMTP_URL")
+    session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id)
+        .values(last_mailed_at=utcnow() - timedelta(days=6))
+    )
+    session.commit()
+    result = app.test_cli_runner().invoke(args=["survey", "tick"])
+    assert result.exit_code == 0, result.output
+    reminded = _newest_link_to(w, w.people["ENG-2"].email)
+    assert reminded != token and _ticked(w, reminded, "HR")  # the mail itself works
+    message_id = w.session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.body_text.contains(reminded))
+    )
+    w.session.commit()
+    shown = _mailbox_links(w, message_id)
+    assert reminded not in shown
+    for seen in shown:
+        assert w.app.test_client().get(f"/r/{seen}").status_code == 404

@@ -15,6 +15,7 @@ from survey.mail.dispatch_job import dispatch_once
 from survey.mail.smtp import SmtpConnection, SmtpSettings
 from survey.models import Campaign, Invitation, OutboxMessage, Person
 from survey.models.base import utcnow
+from survey.quiz.services import send_quiz_invitations
 from survey.security import token_hash
 from survey.services.fatigue import opt_out
 from survey.services.outbox import (
@@ -143,3 +144,22 @@ def test_sent_mail_keeps_no_working_link(app, session, org, smtp_server, admin_c
     assert session.get(InvitationToken, token_hash(token)) is not None
     page = admin_client.get("/admin/outbox?status=sent")
     assert page.status_code == 200 and org.person(0).email in page.get_data(as_text=True)
+
+
+@pytest.mark.postgres
+def test_a_sent_quiz_invitation_keeps_no_working_link(app, session, org, smtp_server) -> None:
+    """The quiz invitation's personal link (``/quiz/i/<token>``) counts an attempt in the
+    person's name: once the mail has left, the stored body keeps no working token either."""
+    with app.app_context():
+        report = send_quiz_invitations(session, [org.sales.id], "http://localhost", "x.org", 5)
+    session.commit()
+    assert report.invited >= 1
+    before = _message_of(session, org.person(0).id)
+    token = re.search(r"/quiz/i/([A-Za-z0-9_-]{22})", before.body_text).group(1)
+    _dispatch(app, smtp_server)
+    received = next(m for m in smtp_server.messages if org.person(0).email in m["To"])
+    assert token in received.get_body(("plain",)).get_content()  # the person got the link
+    after = _message_of(session, org.person(0).id)
+    assert after.status == "sent"
+    for body in (after.body_text, after.body_html):
+        assert token not in body and f"/quiz/i/{LINK_PLACEHOLDER}" in body

@@ -5,9 +5,17 @@ stay queued in the outbox, links intact, and this page shows them, newest first,
 HTML part in a sandboxed frame (served by its own route under a strict Content-Security-Policy:
 no scripts, no forms, nothing loaded from elsewhere) and their text part. With an SMTP server
 set (and outside debug) the page does not exist: delivered bodies belong to the recipients.
+
+The links stay working on the page only on a local installation (``links_live``: debug, or a
+``SURVEY_BASE_URL`` on this machine, as ``make run``'s demo). Anywhere else the page shows
+every message with its personal links removed (``outbox.scrub_links``), while the queued mail
+keeps them for the day a server is set: a person's link opens their survey saved part way and
+answers in their name, which no administrator may do.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, make_response, render_template, request
 from sqlalchemy import select
@@ -15,7 +23,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey.db import get_session
 from survey.models import OutboxMessage
-from survey.services.outbox import readable_address
+from survey.services.outbox import readable_address, scrub_links
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
 from survey.views.admin.common import per_page
@@ -31,6 +39,20 @@ BODY_CSP = (
 def mailbox_enabled() -> bool:
     """The local mailbox exists in debug and whenever no SMTP server is configured."""
     return bool(current_app.debug or not current_app.config.get("SMTP_URL"))
+
+
+def links_live() -> bool:
+    """Whether the mailbox shows messages with their links working: in debug, or when the
+    links lead to this machine only (``SURVEY_BASE_URL`` on a loopback address), where nobody
+    else can follow them: the local demo. A malformed address counts as not local."""
+    if current_app.debug:
+        return True
+    host = urlsplit(str(current_app.config.get("BASE_URL") or "")).hostname
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
+def _shown(body: str) -> str:
+    return body if links_live() else scrub_links(body)
 
 
 def _message(message_id: int) -> OutboxMessage:
@@ -53,14 +75,19 @@ def mailbox() -> str:
         page_arg(request.args.get("page")),
         per_page(),
     )
-    return render_template("admin/mailbox.html", page=page, readable=readable_address)
+    return render_template(
+        "admin/mailbox.html", page=page, readable=readable_address, live=links_live()
+    )
 
 
 @bp.get("/mailbox/<int:message_id>")
 def mailbox_message(message_id: int) -> str:
     message = _message(message_id)
     return render_template(
-        "admin/mailbox_message.html", message=message, to=readable_address(message.to_addr)
+        "admin/mailbox_message.html",
+        message=message,
+        to=readable_address(message.to_addr),
+        body_text=_shown(message.body_text),
     )
 
 
@@ -69,7 +96,7 @@ def mailbox_body(message_id: int) -> WerkzeugResponse:
     """The HTML part alone, for the frame of the message page. Links open in the top window
     (a ``<base target="_top">`` is put first), so a survey link leads to the survey."""
     message = _message(message_id)
-    body, base = message.body_html, '<base target="_top">'
+    body, base = _shown(message.body_html), '<base target="_top">'
     head = body.find("<head>")
     html = body[: head + 6] + base + body[head + 6 :] if head >= 0 else base + body
     response = make_response(html)
