@@ -142,7 +142,7 @@ def quiz_analysis() -> str:
     db = get_session()
     questionnaire = ensure_quiz(db)
     db.commit()
-    quarters = analysis_quarters(db, questionnaire)
+    quarters = analysis_quarters(db, questionnaire, _k())
     quarter = request.args.get("quarter") or quarters[-1]
     analysis = item_analysis(db, questionnaire, _k(), quarter, locale=current_locale())
     return render_template(

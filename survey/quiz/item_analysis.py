@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis.anonymity import suppress_options
@@ -88,10 +88,12 @@ def _today(today: date | None) -> date:
 
 
 def analysis_quarters(
-    session: Session, questionnaire: Questionnaire, today: date | None = None
+    session: Session, questionnaire: Questionnaire, k: int, today: date | None = None
 ) -> list[str]:
-    """The ended quarters in which a member took ``questionnaire``, oldest first; the
-    quarter before today's when there is none (the page always has a quarter to name)."""
+    """The ended quarters whose analysis shows something (at least ``k`` members took
+    ``questionnaire``, as ``item_analysis`` counts them), oldest first; the quarter before
+    today's when there is none (the page always has a quarter to name). A quarter with
+    fewer members is not offered: listing it would tell that somebody took the quiz then."""
     current = quarter_of(_today(today))
     quarters = session.scalars(
         select(QuizAttempt.quarter)
@@ -100,7 +102,8 @@ def analysis_quarters(
             QuizAttempt.member_key.is_not(None),
             QuizAttempt.quarter < current,
         )
-        .distinct()
+        .group_by(QuizAttempt.quarter)
+        .having(func.count() >= max(k, 1))
     )
     return sorted(set(quarters)) or [shift_quarter(current, -1)]
 

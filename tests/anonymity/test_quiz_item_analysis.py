@@ -156,3 +156,22 @@ def test_k_minus_one_own_attempts_and_one_colleague_show_nothing_of_the_colleagu
     second = page(admin_client, quarter)
     assert first == second
     assert not any(counts(first).values()), "an option count over the colleague and k - 1 own"
+
+
+def test_the_quarter_picker_does_not_tell_that_someone_took_the_quiz(
+    app: Flask, admin_client: FlaskClient, session: Session, quiz, keys, ops
+) -> None:
+    """The picker offered every ended quarter in which some member took the quiz: one known
+    colleague's attempt, the quarter before last, put that quarter on the page. It offers only
+    quarters whose analysis shows something (k members), so one attempt, or k - 1, change
+    nothing; k members put the quarter there, the picker still of use."""
+    last, _day = previous_quarter()
+    before_last = shift_quarter(last, -1)
+    old_day = quarter_bounds(before_last)[0] + timedelta(days=10)
+    empty = page(admin_client)
+    assert f'<option value="{before_last}"' not in empty
+    for n in range(K - 1):
+        store(app, session, quiz, answers(keys, n), old_day, Member(f"person:{n}", ops.id))
+        assert page(admin_client) == empty, f"{n + 1} member(s) who took the quiz"
+    store(app, session, quiz, answers(keys, K), old_day, Member(f"person:{K}", ops.id))
+    assert f'<option value="{before_last}"' in page(admin_client)
