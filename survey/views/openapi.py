@@ -45,7 +45,8 @@ def _reason() -> dict[str, Any]:
         "type": "string",
         "nullable": True,
         "description": "Why the figure is null: no_data (the quarter is not released yet: "
-        "figures appear once the quarter has ended and its campaigns have closed; or, for "
+        "figures appear once the quarter has ended, its campaigns have closed and at least k "
+        "people answered about one department; or, for "
         "compliance, no requests), below_k (fewer than k distinct people, none included: "
         "nobody and a few read alike), remainder (would reveal a small group), one_sided (a "
         "share with fewer than k people on one of its sides: always below 2k people), certain "

@@ -109,3 +109,27 @@ def test_counts_and_rate_are_shown_with_k_people_on_each_side(app: Flask, sessio
     assert f"responses,response rate,{w.quarter},50" in sheet
     page = w.admin.get(f"/scorecards/LEGAL?quarter={w.quarter}").get_data(as_text=True)
     assert "about 50%" in page
+
+
+@pytest.mark.parametrize("answers", [1, 4])
+def test_whether_anybody_answered_in_a_quarter_is_not_published(
+    tmp_path: Path, request: pytest.FixtureRequest, answers: int
+) -> None:
+    """A quiet quarter: FAC handled five requests and nobody else was surveyed. In one world
+    ``answers`` of the requesters answered (fewer than k), in the other nobody did. The
+    quarter was released (listed, its figures "hidden", the API's reason "below k") only
+    where somebody answered, and "not released, no data" where nobody had: FAC's manager,
+    who knows the requesters, learnt that one of them answered. Everything published about
+    the quarter is the same in both."""
+    published = []
+    for answered in (True, False):
+        with _world(tmp_path, request, f"answered-{answered}") as w:
+            for i in range(5):
+                if answered and i < answers:
+                    w.post_interaction(f"ENG-{i}", "FAC", overall=5)
+                else:
+                    w.handled_request(f"ENG-{i}", "FAC")
+            _release(w)
+            published.append(_published(w))
+    found = channels.differences(*published)
+    assert found == [], "\n".join(found)

@@ -1,6 +1,7 @@
 """A quarter's figures are released once: no campaign of a released quarter can be created,
 opened by the scheduler or created by a schedule; a quarter not yet released (in progress,
-still surveyed by an open campaign, or without answers) can still get one.
+still surveyed by an open campaign, or with fewer than k people answering about any
+provider) can still get one.
 
 "Later" is played by passing the services and the tick a ``now`` in the next quarter, so the
 answers given today belong to a quarter that has ended by then."""
@@ -29,12 +30,14 @@ def _next_quarter_start(quarter: str) -> datetime:
     return datetime.combine(quarter_bounds(quarter)[1], time(12), tzinfo=UTC)
 
 
-def _answer_today(session, org, client) -> None:  # type: ignore[no-untyped-def]
-    """One post-interaction answer about IT, in the quarter in progress."""
-    token = post_interaction_link(session, org.person(0), org.it, org.laptop)
-    url = f"/r/{token}"
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), "overall": "4"})
-    assert response.status_code == 302
+def _answer_today(session, org, client, people: range = range(5)) -> None:  # type: ignore[no-untyped-def]
+    """Post-interaction answers about IT from ``people`` (indexes; k people by default,
+    enough to release the quarter once it has ended), in the quarter in progress."""
+    for n in people:
+        token = post_interaction_link(session, org.person(n), org.it, org.laptop)
+        url = f"/r/{token}"
+        data = {"csrf_token": csrf_token(client, url), "overall": "4"}
+        assert client.post(url, data=data).status_code == 302
 
 
 def _campaign(session, quarter: str, opens_at: datetime, days: int = 60, **kw) -> Campaign:  # type: ignore[no-untyped-def]
@@ -53,9 +56,12 @@ def _campaign(session, quarter: str, opens_at: datetime, days: int = 60, **kw) -
 def test_no_campaign_of_a_released_quarter_is_created(session, org, client) -> None:
     quarter = quarter_of(utcnow())
     later = _next_quarter_start(quarter)
-    # Nothing answered: an ended quarter without answers has released nothing.
+    # Nothing answered: an ended quarter without answers has released nothing; nor has one
+    # where fewer than k people answered (it reads the same).
     assert not quarter_released(session, quarter, later)
-    _answer_today(session, org, client)
+    _answer_today(session, org, client, range(4))
+    assert not quarter_released(session, quarter, later)
+    _answer_today(session, org, client, range(4, 5))
     assert not quarter_released(session, quarter, utcnow()), "in progress: not released"
     assert quarter_released(session, quarter, later)
     with pytest.raises(QuarterReleased):

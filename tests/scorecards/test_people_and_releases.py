@@ -64,6 +64,11 @@ def test_one_person_answering_five_times_is_one_respondent(org: Org, backend) ->
     # The marks hold no person: one row under a pseudonym that is not the person's id.
     marks = org.session.scalars(select(RespondentMark)).all()
     assert len(marks) == 1 and marks[0].pseudonym != "7" and marks[0].t_count == 5
+    # One person alone releases nothing: the quarter reads as one without answers.
+    assert load_models(org.session, [Q], Settings(), LATER)[Q].scores == {}
+    for person in range(20, 25):  # five people about HR release the quarter
+        _answer(org, "HR", "ENG", person=person, overall=4)
+    org.session.commit()
     model = load_models(org.session, [Q], Settings(), LATER)[Q]
     score = model.scores[org.id("IT")]
     assert score.components["T"].reason == BELOW_K

@@ -118,7 +118,8 @@ def test_versions_change_with_every_answer(org: Org) -> None:
     assert first.quarters == (Q,)
     org.post_interaction("HR", "SALES", "2026Q2", [5])
     second = score_versions(org.session)
-    assert second.quarters == (Q, "2026Q2")
+    assert second.quarters == (Q,)  # one person releases nothing: fewer than k
+    assert second.of("2026Q2") > 0
     assert second.of(Q) == first.of(Q)  # another quarter's answer leaves this one alone
     org.quarterly("IT", "ENG", Q, [3])
     assert score_versions(org.session).of(Q) != first.of(Q)

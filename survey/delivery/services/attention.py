@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from analysis.scorecard_results import ChangeFlag, Settings
 from survey.delivery.services.schedules import next_campaign
-from survey.models import Campaign, CampaignSchedule, Invitation, OutboxMessage, ScoreVersion
+from survey.models import Campaign, CampaignSchedule, Invitation, OutboxMessage
 from survey.periods import quarter_of
+from survey.scorecards.services.scorecard_data import campaign_group_sizes
 from survey.scorecards.services.scorecards import build_overview
+from survey.services.release import enough_people, most_people, release_floor
 
 
 @dataclass(frozen=True)
@@ -139,10 +141,10 @@ def needs_attention(session: Session, settings: Settings, now: datetime | None =
     current = quarter_of(now)
     overview, _problem = build_overview(session, None, settings, now)
     released = overview.quarter if overview.quarters else None
-    # Ended quarters with answers whose campaign is still open: held back, by rule.
-    answered_quarters = set(
-        session.scalars(select(ScoreVersion.quarter).where(ScoreVersion.responses > 0))
-    )
+    # Ended quarters whose campaign is still open and which have the people a release
+    # needs (``services.release``): held back, by rule.
+    people, floor = most_people(session), release_floor(settings.k)
+    promised = campaign_group_sizes(session)
     open_by_quarter: dict[str, list[str]] = {}
     for quarter, name in session.execute(
         select(Campaign.quarter, Campaign.name)
@@ -153,7 +155,7 @@ def needs_attention(session: Session, settings: Settings, now: datetime | None =
     held = tuple(
         HeldQuarter(q, tuple(names))
         for q, names in sorted(open_by_quarter.items())
-        if q < current and q in answered_quarters
+        if q < current and enough_people(q, people, promised, floor)
     )
     return Attention(
         campaigns=open_campaigns(session),

@@ -8,8 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, case, delete, exists, insert, or_, select, true, update
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy import ColumnElement, case, delete, insert, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from survey.delivery.services.mailing import Recipient, quarterly_messages, queue_invitation_email
 from survey.models import (
@@ -22,13 +22,13 @@ from survey.models import (
     InvitationToken,
     OutboxMessage,
     Person,
-    ScoreVersion,
 )
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds, quarter_of
 from survey.security import new_token, token_hash
 from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import add_link_token
+from survey.services.release import release_floor, unreleased_sql
 
 BATCH = 1000  # rows per bulk INSERT when opening a campaign
 
@@ -58,25 +58,19 @@ class QuarterReleased(CampaignError):
 
 
 def _unreleased(quarter: str, now: datetime, campaign_id: int | None = None) -> ColumnElement[bool]:
-    """SQL: the figures of ``quarter`` are not released at ``now``: the quarter has not
-    ended, or a campaign of it (other than ``campaign_id``) is open, or it has no answers
-    (the definition of ``scorecard_data.ScoreVersions``)."""
-    if quarter >= quarter_of(now):
-        return true()
-    other = aliased(Campaign)
-    open_ = exists().where(other.quarter == quarter, other.status == "open")
-    if campaign_id is not None:
-        open_ = open_.where(other.id != campaign_id)
-    answered = exists().where(ScoreVersion.quarter == quarter, ScoreVersion.responses > 0)
-    return or_(open_, ~answered)
+    """SQL: the figures of ``quarter`` are not released at ``now`` (``services.release``, the
+    definition of ``scorecard_data.ScoreVersions`` too), ignoring campaign ``campaign_id``'s
+    being open."""
+    return unreleased_sql(quarter, quarter < quarter_of(now), release_floor(), campaign_id)
 
 
 def quarter_released(session: Session, quarter: str, now: datetime | None = None) -> bool:
     """Whether the figures of ``quarter`` are released at ``now`` (default: the present): the
-    quarter has ended, none of its campaigns is open and it has answers. A campaign still open
-    past its quarter's end keeps the quarter unreleased; a quarter that ended without answers
-    has released nothing. Figures are released once: no campaign of a released quarter may be
-    created or opened (``create_campaign``, ``open_campaign``)."""
+    quarter has ended, none of its campaigns is open and at least k people answered about one
+    provider (``services.release``). A campaign still open past its quarter's end keeps the
+    quarter unreleased; a quarter that ended with fewer people has released nothing. Figures
+    are released once: no campaign of a released quarter may be created or opened
+    (``create_campaign``, ``open_campaign``)."""
     return not session.scalar(select(_unreleased(quarter, now or utcnow())))
 
 
@@ -128,10 +122,10 @@ def create_campaign(
     Raises CampaignError when ``closes_at`` is not after the opening; QuarterReleased when the
     figures of ``quarter`` are already released at ``now`` (``quarter_released``: a campaign
     of a quarter that has ended is possible only while another campaign of it is still open,
-    or while it has no answers at all); with ``refuse_overlap`` (the admin form), a
-    DuplicateCampaign when a campaign of the same quarter (not cancelled) already reaches
-    some of these people (``campaign_clash``). ``schedule_id``: the schedule creating it
-    (``services.schedules``); unique with the quarter (IntegrityError on flush).
+    or while fewer than k people answered about any provider); with ``refuse_overlap`` (the
+    admin form), a DuplicateCampaign when a campaign of the same quarter (not cancelled)
+    already reaches some of these people (``campaign_clash``). ``schedule_id``: the schedule
+    creating it (``services.schedules``); unique with the quarter (IntegrityError on flush).
     """
     if closes_at <= opens_at:
         raise CampaignError("closes_at", "must be after the opening")

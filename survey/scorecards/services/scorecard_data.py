@@ -41,6 +41,7 @@ from survey.models import (
 from survey.names import pick_name
 from survey.periods import quarter_of
 from survey.question_types import FREE_TEXT, Likert5
+from survey.services.release import enough_people, most_people, release_floor
 
 # The metrics the scorecards read; ``q.<dimension>`` for the dimension profile.
 HEADLINE_METRICS = ("T", "R", "people", "pi.n", "q.n")
@@ -55,10 +56,12 @@ class ScoreVersions:
     """The released quarters and the version of every quarter.
 
     ``quarters`` holds the quarters whose figures are **released**: the quarter has ended,
-    no campaign of it is still open, and it has answers. Figures of a quarter in progress
-    are never shown, so loading a page before and after a known person answers reveals
-    nothing; a quarter is published once, when nothing more can arrive for it (a late
-    post-interaction answer counts in the quarter it arrives in). ``docs/anonymity.md``.
+    no campaign of it is still open, and at least k people answered about one provider
+    (``survey.services.release``; a quarter with fewer reads as one without answers).
+    Figures of a quarter in progress are never shown, so loading a page before and after a
+    known person answers reveals nothing; a quarter is published once, when nothing more can
+    arrive for it (a late post-interaction answer counts in the quarter it arrives in).
+    ``docs/anonymity.md``.
 
     A quarter's version (``score_versions``, kept by database triggers) rises with every
     change to one of its score cells, and so with every answer: results built from a
@@ -78,23 +81,25 @@ class ScoreVersions:
         return quarter in self.quarters
 
 
-def score_versions(session: Session, now: datetime | None = None) -> ScoreVersions:
+def score_versions(
+    session: Session, now: datetime | None = None, k: int | None = None
+) -> ScoreVersions:
     """Released quarters and every quarter's version (see ``ScoreVersions``); ``now``
-    decides which quarters have ended (default: the present)."""
-    rows = session.execute(
-        select(ScoreVersion.quarter, ScoreVersion.version, ScoreVersion.responses)
-    ).all()
+    decides which quarters have ended (default: the present), ``k`` the people a quarter
+    needs (default: the app's setting; a quarter's campaigns may ask more)."""
+    rows = session.execute(select(ScoreVersion.quarter, ScoreVersion.version)).all()
     still_open = set(session.scalars(select(Campaign.quarter).where(Campaign.status == "open")))
     current = quarter_of(now or datetime.now(UTC))
+    people, ks, floor = most_people(session), campaign_group_sizes(session), release_floor(k)
     return ScoreVersions(
         quarters=tuple(
             sorted(
                 q
-                for q, _version, responses in rows
-                if responses > 0 and q < current and q not in still_open
+                for q, _version in rows
+                if q < current and q not in still_open and enough_people(q, people, ks, floor)
             )
         ),
-        by_quarter={q: version for q, version, _responses in rows},
+        by_quarter=dict(rows),
     )
 
 
