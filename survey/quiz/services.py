@@ -413,16 +413,31 @@ def series_by_key(session: Session, key: str) -> QuizSeries | None:
 # --- Administration ---------------------------------------------------------------------------
 
 
-def attempts_by_version(session: Session) -> list[tuple[str, int]]:
-    """How many attempts were scored with each scoring version."""
-    return [
-        (str(version), int(count))
+def attempts_by_version(
+    session: Session, k: int, current: str, today: date | None = None
+) -> list[tuple[str, int]]:
+    """How many attempts were scored with each scoring version, by version, counting the
+    ended quarters (by ``today``, UTC, default now) with at least ``k`` attempts only: the
+    counts never move live, and a quarter in which fewer took the quiz adds nothing, so
+    reading them before and after a known colleague takes the quiz tells nothing. The
+    ``current`` version is always listed, with 0 when nothing of it is counted yet."""
+    ended = QuizAttempt.quarter < quarter_of(today or datetime.now(UTC).date())
+    counted = (
+        select(QuizAttempt.quarter)
+        .where(ended)
+        .group_by(QuizAttempt.quarter)
+        .having(func.count() >= max(k, 1))
+    )
+    counts = {
+        str(version): int(count)
         for version, count in session.execute(
             select(QuizAttempt.scoring_version, func.count())
+            .where(QuizAttempt.quarter.in_(counted))
             .group_by(QuizAttempt.scoring_version)
-            .order_by(QuizAttempt.scoring_version)
         )
-    ]
+    }
+    counts.setdefault(current, 0)
+    return sorted(counts.items())
 
 
 def update_item_texts(

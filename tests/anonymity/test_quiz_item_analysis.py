@@ -175,3 +175,29 @@ def test_the_quarter_picker_does_not_tell_that_someone_took_the_quiz(
         assert page(admin_client) == empty, f"{n + 1} member(s) who took the quiz"
     store(app, session, quiz, answers(keys, K), old_day, Member(f"person:{K}", ops.id))
     assert f'<option value="{before_last}"' in page(admin_client)
+
+
+def test_the_quiz_page_does_not_count_a_colleagues_attempt_live(
+    app: Flask, admin_client: FlaskClient, session: Session, quiz, keys, ops, make_user, sign_in
+) -> None:
+    """The quiz items page counted attempts per scoring version, live ("Nobody has taken the
+    quiz yet", then 1): read before and after a known colleague takes the quiz, it told that
+    they had. It counts only ended quarters with at least k attempts: the same page, before
+    and after; and a released quarter of k members is counted, the table still of use."""
+    _last, day = previous_quarter()
+    before = page_of(admin_client, "/admin/quiz")
+    colleague = make_user("manager", department_id=ops.id)
+    take(signed_in(app, sign_in, colleague), answers(keys, 7))
+    take(app.test_client(), answers(keys, 8), "OPS")
+    assert page_of(admin_client, "/admin/quiz") == before
+    for n in range(K - 1):
+        store(app, session, quiz, answers(keys, n), day, Member(f"person:{n}", ops.id))
+    assert page_of(admin_client, "/admin/quiz") == before, "fewer than k in a released quarter"
+    store(app, session, quiz, answers(keys, K), day, Member(f"person:{K}", ops.id))
+    assert page_of(admin_client, "/admin/quiz") != before
+
+
+def page_of(client: FlaskClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return NONCE.sub("", response.get_data(as_text=True))
