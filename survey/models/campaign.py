@@ -35,7 +35,8 @@ class Campaign(Base):
     """A quarterly relationship survey for an audience (all active people, or departments).
 
     ``min_group_size`` (k) is raised to at least the k of the settings when the campaign
-    opens and cannot be lowered from then on (``delivery.services.campaigns.set_min_group_size``).
+    opens and cannot be lowered from then on, nor changed once its quarter is released
+    (``delivery.services.campaigns.set_min_group_size``).
     """
 
     __tablename__ = "campaigns"

@@ -12,6 +12,7 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
+    current_app,
     g,
     get_template_attribute,
     redirect,
@@ -232,7 +233,8 @@ def thanks() -> str:
     # the extension point ``respond.thanks`` adds ("you said, we did"); anything else ignored.
     rated = [int(v) for v in request.args.getlist("d")[:50] if v.isdigit() and len(v) < 10]
     extras = hooks.gather("respond.thanks", get_session(), rated)
-    return render_template("respond/thanks.html", **extras)
+    k = int(current_app.config.get("MIN_GROUP_SIZE", 5))
+    return render_template("respond/thanks.html", group_size=k, **extras)
 
 
 @bp.route("/<token>/stop", methods=["GET", "POST"])

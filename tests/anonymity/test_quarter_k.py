@@ -12,10 +12,14 @@ import re
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.periods import shift_quarter
+from survey.models import Campaign
+from survey.models.base import utcnow
+from survey.periods import quarter_of, shift_quarter
 from tests.anonymity.world import World
+from tests.conftest import post_form
 
 
 def _two_campaign_world(
@@ -90,3 +94,34 @@ def test_a_change_from_a_quarter_under_its_campaigns_k_is_not_shown(
     movers = re.search(r'<section aria-labelledby="movers-heading">(.*?)</section>', overview, re.S)
     assert movers is not None, "no control: the overview has no section of changes"
     assert 'class="movers"' not in movers.group(1), f"a change from {qa} is shown on the overview"
+
+
+def test_the_k_of_a_released_quarter_cannot_change(app: Flask, session: Session) -> None:
+    """A released quarter no longer moves: raising a closed campaign's k afterwards would
+    publish the quarter a second time under another suppression pattern (and the two
+    patterns together may tell what each hides). Before the quarter is released, k may
+    still be raised."""
+    w, qa, _qb = _two_campaign_world(app, session, ratings_a=(4, 3, 4, 4, 3, 4), k_a=5)
+    campaign = session.scalar(select(Campaign).where(Campaign.quarter == qa))
+    assert campaign is not None
+    session.commit()
+    before = w.api_scorecard("HR", qa)
+    assert before["isq"]["value"] is not None, "no control: QA hidden from the start"
+
+    reply = post_form(w.admin, f"/admin/campaigns/{campaign.id}", {"min_group_size": "7"})
+    assert reply.status_code == 422, reply.status_code
+    assert "published" in reply.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Campaign, campaign.id).min_group_size == 5
+    session.commit()
+    assert w.api_scorecard("HR", qa) == before
+    # The same k again is no change: the form saves.
+    same = post_form(w.admin, f"/admin/campaigns/{campaign.id}", {"min_group_size": "5"})
+    assert same.status_code == 302, same.status_code
+
+    # A campaign of the quarter in progress may still be raised.
+    running = w.open_campaign(quarter_of(utcnow()), 5, ["FIN"], name="Running")
+    raised = post_form(w.admin, f"/admin/campaigns/{running.id}", {"min_group_size": "8"})
+    assert raised.status_code == 302, raised.status_code
+    session.expire_all()
+    assert session.get(Campaign, running.id).min_group_size == 8

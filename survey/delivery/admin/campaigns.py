@@ -154,6 +154,16 @@ def campaign_detail(campaign_id: int) -> str | WerkzeugResponse:
             before = snapshot(campaign, "min_group_size")
             try:
                 set_min_group_size(db, campaign, form.min_group_size.data or 5)
+            except QuarterReleased as refused:
+                db.rollback()
+                form.min_group_size.errors = [
+                    _(
+                        "The figures of %(quarter)s have already been published under this "
+                        "k, and a quarter is published once: its k no longer changes.",
+                        quarter=refused.quarter,
+                    )
+                ]
+                status = 422
             except CampaignError:
                 db.rollback()
                 form.min_group_size.errors = [

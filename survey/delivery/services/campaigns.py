@@ -157,25 +157,36 @@ def create_campaign(
     return campaign
 
 
-def set_min_group_size(session: Session, campaign: Campaign, k: int) -> None:
-    """Set the campaign's k (the smallest group any figure may rest on). k may be raised at
-    any time but never lowered once the campaign has opened: raises CampaignError then.
+def set_min_group_size(
+    session: Session, campaign: Campaign, k: int, now: datetime | None = None
+) -> None:
+    """Set the campaign's k (the smallest group any figure may rest on). k may be raised
+    until the campaign's quarter is released but never lowered once the campaign has opened:
+    raises CampaignError then. Once the quarter's figures are released (``quarter_released``
+    at ``now``, default the present) k no longer changes at all (QuarterReleased): a released
+    quarter is published once, and a second publication under another k hides other cells,
+    so that the two suppression patterns together could tell what each one hides. Setting
+    the k it has is always accepted (no change).
 
     One conditional UPDATE decides, so a campaign that the scheduler opens while the
     administrator's page still shows it as a draft cannot have its k lowered either.
     """
+    allowed = (Campaign.status == "draft") | (Campaign.min_group_size <= k)
+    unchanged_or_unreleased = (Campaign.min_group_size == k) | _unreleased(
+        campaign.quarter, now or utcnow()
+    )
     changed = session.execute(
         update(Campaign)
-        .where(
-            Campaign.id == campaign.id,
-            (Campaign.status == "draft") | (Campaign.min_group_size <= k),
-        )
+        .where(Campaign.id == campaign.id, allowed, unchanged_or_unreleased)
         .values(min_group_size=k)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.refresh(campaign)
-    if changed != 1:
+    if changed == 1:
+        return
+    if campaign.status != "draft" and k < campaign.min_group_size:
         raise CampaignError("min_group_size", "cannot be lowered once the campaign has opened")
+    raise QuarterReleased(campaign.quarter)
 
 
 def providers_for(session: Session, people: list[Person], quarter: str) -> dict[int, list[int]]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from email.utils import formataddr
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import escape
@@ -25,6 +25,13 @@ SCORES = (1, 2, 3, 4, 5)
 # Letters and underscores only: no escaping step, in HTML or in URLs, can alter them.
 _NAME = "SIQ_SENTINEL_NAME_7f3a"
 _KEY = "SIQ_SENTINEL_KEY_7f3a"
+
+
+def promised_group_size(campaign: Campaign | None) -> int:
+    """The k the email promises: the app's ``MIN_GROUP_SIZE``, or the campaign's k when it is
+    larger (a quarter is gated with the larger of the two). Needs an app context."""
+    k = int(current_app.config.get("MIN_GROUP_SIZE", 5))
+    return max(k, campaign.min_group_size) if campaign is not None else k
 
 
 def queue_invitation_email(
@@ -50,6 +57,7 @@ def queue_invitation_email(
         "reminder": reminder,
         "campaign": invitation.campaign,
         "interaction": invitation.interaction,
+        "group_size": promised_group_size(invitation.campaign),
     }
     if kind == "quarterly" and invitation.campaign is not None:
         from survey.delivery.services.campaigns import (
@@ -132,6 +140,7 @@ def quarterly_messages(
                 "expires_at": expires_at,
                 "reminder": reminder,
                 "campaign": campaign,
+                "group_size": promised_group_size(campaign),
             }
             if session is not None:
                 context.update(hooks.gather("mail.quarterly", session, r.rated))
