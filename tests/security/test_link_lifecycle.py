@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -84,6 +84,9 @@ DB_STATUS = {
 }
 FATIGUE_DAYS, LINK_DAYS, CAMPAIGN_DAYS = 14, 14, 21
 REMINDER_MAX, REMINDER_MIN_DAYS = 2, 5
+# The setting and every campaign's k: the people a quarter's release needs. The smallest k
+# allowed, so that four people can release a quarter and the scheduler's cancel path runs.
+K = 2
 TOKEN_IN_MAIL = re.compile(r"/r/([A-Za-z0-9_-]{20,})")
 STALE = st.sampled_from([False, False, False, True])  # mostly a link still open
 USED_PAGE, CLOSED_PAGE = "already been answered", "This survey has closed"
@@ -185,9 +188,9 @@ class LinkLifecycle(RuleBasedStateMachine):
         self.decisions: dict[int, tuple[str, str | None]] = {}
         self.opted_out: set[int] = set()
         self.responses: Counter[tuple[str, int, int]] = Counter()
-        # The quarters answers were stored in: a post-interaction answer in the quarter it
-        # arrives in (the app's clock), a quarterly one in its campaign's.
-        self.answered_quarters: set[str] = set()
+        # Who answered about each provider in each quarter: a post-interaction answer in the
+        # quarter it arrives in (the app's clock), a quarterly one in its campaign's.
+        self.answered: dict[tuple[str, int], set[int]] = defaultdict(set)
         self.last_message = 0
         self.refs = 0
 
@@ -285,7 +288,7 @@ class LinkLifecycle(RuleBasedStateMachine):
                 quarter=quarter_of(self.now),
                 opens_at=self.now,
                 closes_at=self.now + timedelta(days=CAMPAIGN_DAYS),
-                min_group_size=5,
+                min_group_size=K,
                 reminder_max=REMINDER_MAX,
                 reminder_min_days=REMINDER_MIN_DAYS,
             )
@@ -301,11 +304,12 @@ class LinkLifecycle(RuleBasedStateMachine):
             )
 
     def released(self, quarter: str, now: datetime) -> bool:
-        """The model's release: ``quarter`` has ended at ``now``, has answers, and none of its
-        campaigns is open."""
+        """The model's release: ``quarter`` has ended at ``now``, at least k (5: the setting
+        and every campaign's) people answered about one provider, and none of its campaigns
+        is open."""
         return (
             quarter < quarter_of(now)
-            and quarter in self.answered_quarters
+            and any(len(people) >= K for (q, _p), people in self.answered.items() if q == quarter)
             and not any(c.quarter == quarter and c.status == "open" for c in self.campaigns)
         )
 
@@ -567,7 +571,7 @@ class LinkLifecycle(RuleBasedStateMachine):
                 return
             assert response.status_code == 302, response.status_code
             self.responses[("post_interaction", self.org.it.id, customer)] += 1
-            self.answered_quarters.add(quarter_of(utcnow()))
+            self.answered[(quarter_of(utcnow()), self.org.it.id)].add(link.person)
             link.settle("answered")
             return
         final: dict[int, dict[str, str]] = {}
@@ -594,7 +598,7 @@ class LinkLifecycle(RuleBasedStateMachine):
             if "not_applicable" not in values:
                 provider = link.provider_ids[index]
                 self.responses[("quarterly", provider, customer)] += 1
-                self.answered_quarters.add(link.campaign.quarter)
+                self.answered[(link.campaign.quarter, provider)].add(link.person)
         link.settle("answered")
 
     @precondition(lambda self: self.links and len(self.opted_out) < 2)
@@ -722,7 +726,7 @@ def test_link_lifecycle(backend: str, request: pytest.FixtureRequest, tmp_path: 
     engine.dispose()
     assert not Path(seed.removeprefix("sqlite:///") + "-wal").exists()  # all in the main file
     work = f"{seed}-work" if backend == "sqlite" else f"{seed}_work"
-    app = create_app(app_settings(work))
+    app = create_app({**app_settings(work), "MIN_GROUP_SIZE": K})
 
     def restore() -> None:
         database(app).engine.dispose()
