@@ -13,10 +13,10 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from survey.models import ApiKey, User, UserSession
+from survey.models import ApiKey, PasswordReset, User, UserSession
 from survey.models.auth import ROLES
 from survey.models.base import utcnow
 from survey.security import (
@@ -74,8 +74,9 @@ def create_user(
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Change the password and sign the user out everywhere: ``session_version`` goes up and
-    every server-side session of the user ends (the caller may start a fresh one)."""
+    """Change the password and sign the user out everywhere: ``session_version`` goes up,
+    every server-side session of the user ends (the caller may start a fresh one) and every
+    reset link not yet used stops working."""
     user.password_hash = hash_secret(password)
     end_all_sessions(session, user)
 
@@ -119,10 +120,24 @@ def end_session(session: Session, key: str | None) -> None:
         session.flush()
 
 
-def end_all_sessions(session: Session, user: User) -> None:
-    """Sign ``user`` out everywhere (password change or reset, deactivation)."""
+def end_all_sessions(session: Session, user: User, now: datetime | None = None) -> None:
+    """Sign ``user`` out everywhere (password change or reset, deactivation), and close the
+    way back in: every reset link of the user not yet used expires at ``now``. A link mailed
+    before the change (read by someone else, kept through a deactivation) then opens nothing;
+    its row stays, so the request page's one mail per interval still counts it."""
+    now = now or utcnow()
     user.session_version += 1
     session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    session.execute(
+        update(PasswordReset)
+        .where(
+            PasswordReset.user_id == user.id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > now,
+        )
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import Department, User
 from survey.models.auth import ROLES
-from survey.services.accounts import check_email
+from survey.services.accounts import check_email, end_all_sessions
 from survey.services.refusals import Message, OrgError
 
 # ``_l("...")`` marks a text for the message extractor and translates it late.
@@ -55,12 +55,13 @@ def update_user(
 
 
 def set_user_active(session: Session, user: User, acting: User, active: bool) -> None:
-    """Deactivate (signing the user out everywhere) or reactivate an account; an
+    """Deactivate (signing the user out everywhere, every unused reset link expired, so a
+    reactivated account is reached by a new link only) or reactivate an account; an
     administrator cannot deactivate themselves."""
     if not active and user.id == acting.id:
         raise OrgError("active", _l("You cannot deactivate your own account."))
     if user.active and not active:
-        user.session_version += 1
+        end_all_sessions(session, user)
     user.active = active
     session.flush()
 
