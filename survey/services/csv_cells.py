@@ -1,17 +1,29 @@
 """Cells of the CSV files people download (scorecards, action plans, the audit log), safe to
 open in a spreadsheet: a text starting like a formula (``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return) gets a leading quote, so it is shown as text and never run."""
+carriage return) gets a leading quote, so it is shown as text and never run.
+
+The files are comma-separated, but a spreadsheet program splits a ``.csv`` on the system's list
+separator, which is ";" wherever a comma is the decimal mark (Italy and France among them). It
+then honours a quote only where one opens a ";" cell, so a line break inside a cell ends the
+row there too. Every place inside a text where such a reader starts a new cell (after a ";"
+or a line break) gets the same quote when a formula would start there."""
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+# A ";" or a line break followed by a formula start: a new cell for a ";" reader.
+_HIDDEN_START = re.compile(r"([;\r\n])(?=[=+\-@\t\r])")
+
 
 def safe_cell(value: Any) -> Any:
-    """Numbers as they are; text starting like a spreadsheet formula gets a leading quote."""
+    """Numbers as they are; text starting like a spreadsheet formula gets a leading quote, and
+    so does every formula start right after a ";" or a line break inside it
+    (``"Laptops;=cmd()"`` -> ``"Laptops;'=cmd()"``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -20,5 +32,5 @@ def safe_cell(value: Any) -> Any:
         if isinstance(value, float):
             return "" if math.isnan(value) else round(value, 2)
         return value
-    text = str(value)
+    text = _HIDDEN_START.sub(r"\1'", str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
