@@ -84,12 +84,13 @@ def sign_in() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("auth/sign_in.html", form=form)
     db = get_session()
-    policy = ThrottlePolicy(
-        current_app.config["SIGNIN_MAX_FAILURES"], current_app.config["SIGNIN_LOCK_SECONDS"]
-    )
     try:
         user = authenticate(
-            db, form.email.data or "", form.password.data or "", request.remote_addr or "-", policy
+            db,
+            form.email.data or "",
+            form.password.data or "",
+            request.remote_addr or "-",
+            _throttle_policy(),
         )
     except SignInLocked:
         db.commit()
@@ -104,6 +105,13 @@ def sign_in() -> str | Response | tuple[str, int]:
     # A fresh session at sign-in: nothing planted before it survives (session fixation).
     _fresh_session(user, key)
     return redirect(safe_next(form.next.data) or _landing())
+
+
+def _throttle_policy() -> ThrottlePolicy:
+    """The sign-in throttle's settings, shared by every password check of a person."""
+    return ThrottlePolicy(
+        current_app.config["SIGNIN_MAX_FAILURES"], current_app.config["SIGNIN_LOCK_SECONDS"]
+    )
 
 
 def _fresh_session(user: User, key: str) -> None:
@@ -141,10 +149,22 @@ def change_password_page() -> str | Response | tuple[str, int]:
     db = get_session()
     user = db.get(User, current_user.id)
     assert user is not None
-    if not change_password(
-        db, user, form.current_password.data or "", form.new_password.data or ""
-    ):
-        db.rollback()
+    try:
+        changed = change_password(
+            db,
+            user,
+            form.current_password.data or "",
+            form.new_password.data or "",
+            request.remote_addr or "-",
+            _throttle_policy(),
+        )
+    except SignInLocked:
+        form.current_password.errors = [
+            _("Too many failed attempts. Please wait a few minutes and try again.")
+        ]
+        return render_template("auth/password.html", form=form), 429
+    if not changed:
+        db.commit()  # the failed guess counts
         form.current_password.errors = [_("The current password is not right.")]
         return render_template("auth/password.html", form=form), 422
     key = start_session(db, user, session_lifetime())

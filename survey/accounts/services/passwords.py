@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from survey.accounts.services.sign_in import ThrottlePolicy, check_password
 from survey.models import User
 from survey.models.base import utcnow
-from survey.security import new_token, token_hash, verify_secret
+from survey.security import new_token, token_hash
 from survey.services.accounts import set_password
 
 RESET_LIFETIME = timedelta(hours=1)
@@ -93,10 +94,20 @@ def reset_password(
     return user
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> bool:
-    """The owner's change: False (nothing changed) unless ``current`` is right. Signs the user
-    out everywhere; the caller starts a fresh session for the browser that asked."""
-    if not verify_secret(user.password_hash, current):
+def change_password(
+    session: Session,
+    user: User,
+    current: str,
+    new: str,
+    address: str,
+    policy: ThrottlePolicy | None = None,
+) -> bool:
+    """The owner's change: False (nothing changed but the failure counted) unless ``current``
+    is right. ``current`` is checked under the sign-in throttle of the account and of the
+    client ``address`` (``sign_in.check_password``): SignInLocked while either is locked.
+    Signs the user out everywhere; the caller starts a fresh session for the browser that
+    asked."""
+    if not check_password(session, user, current, address, policy):
         return False
     set_password(session, user, new)
     return True

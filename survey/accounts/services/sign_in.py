@@ -1,4 +1,5 @@
-"""Signing in: the password check with its throttle per account and per client address.
+"""Signing in: the password check with its throttle per account and per client address; the
+password change's check of the current password counts against the same throttle.
 
 A verb taking a session; it flushes, never commits. Unknown addresses cost the same argon2
 verification and are throttled alike, so neither timing nor lock-out tells whether an account
@@ -60,6 +61,30 @@ def _record_failure(
     if row.failures >= limit:
         row.locked_until = now + window
     session.flush()
+
+
+def check_password(
+    session: Session,
+    user: User,
+    password: str,
+    address: str,
+    policy: ThrottlePolicy | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """The signed-in ``user``'s password asked again (before a change): True when it matches.
+    Counted against the same budgets as sign-in, per account and per client address, so a
+    borrowed session cannot guess the password it does not know. Raises SignInLocked while
+    either is locked (a right password included); a success leaves the counts as they are."""
+    policy = policy or ThrottlePolicy()
+    now = now or utcnow()
+    account_key, address_key = f"account:{user.email}", f"address:{address}"
+    _check_lock(_throttle_row(session, account_key), now)
+    _check_lock(_throttle_row(session, address_key), now)
+    if verify_secret(user.password_hash, password):
+        return True
+    _record_failure(session, account_key, policy.max_failures, policy, now)
+    _record_failure(session, address_key, policy.max_failures * ADDRESS_FAILURE_FACTOR, policy, now)
+    return False
 
 
 def authenticate(
