@@ -7,6 +7,7 @@ per client address (``RESET_LIMIT_PER_ADDRESS``) and per account (one mail per
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -45,6 +46,10 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 RESET_LIMIT_PER_ADDRESS = "5 per minute;30 per hour"
 RESET_MAIL_INTERVAL = timedelta(minutes=5)
+# Every answer to a reset request takes at least this long, well above what a request for an
+# account costs (a token, the mail in two formats, a commit), so that its timing does not tell
+# an account from none. A sleep, not work: the rate limit above bounds how often it happens.
+RESET_ANSWER_SECONDS = 0.25
 
 
 def safe_next(target: str | None) -> str | None:
@@ -177,12 +182,14 @@ def change_password_page() -> str | Response | tuple[str, int]:
 @bp.route("/forgot", methods=["GET", "POST"])
 @limiter.limit(RESET_LIMIT_PER_ADDRESS, methods=["POST"])
 def forgot() -> str | tuple[str, int]:
-    """Ask for a reset link. The answer never tells whether the address has an account."""
+    """Ask for a reset link. The answer never tells whether the address has an account: the
+    same page, after the same time (``RESET_ANSWER_SECONDS``)."""
     form = ResetRequestForm()
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form, sent=False), (
             422 if request.method == "POST" else 200
         )
+    started = time.monotonic()
     db = get_session()
     user = db.scalar(select(User).where(User.email == normalise_email(form.email.data or "")))
     if user is not None and user.active and not recent_reset(db, user, RESET_MAIL_INTERVAL):
@@ -190,7 +197,9 @@ def forgot() -> str | tuple[str, int]:
             db, user, str(current_app.config["BASE_URL"]), mail_domain(current_app.config)
         )
         db.commit()
-    return render_template("auth/forgot.html", form=form, sent=True)
+    page = render_template("auth/forgot.html", form=form, sent=True)
+    time.sleep(max(0.0, started + RESET_ANSWER_SECONDS - time.monotonic()))
+    return page
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
