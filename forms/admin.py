@@ -34,6 +34,7 @@ from wtforms.validators import (
 )
 
 from forms.base import InCalendar, OptionalChoice, SafeForm
+from forms.delivery import MultiCheckboxField
 
 LOCALE_CHOICES = [
     SelectChoice("en", "English"),
@@ -171,9 +172,23 @@ class NewUserForm(UserForm):
     password = PasswordField(_l("Initial password"), validators=password_validators())
 
 
+def api_scope_choices() -> list[SelectChoice]:
+    """What an API key may do; the values are ``survey.models.auth.API_SCOPES``."""
+    return [
+        SelectChoice("interactions", _l("Report handled requests (ticketing tools)")),
+        SelectChoice("scorecards", _l("Read departments and scorecards")),
+        SelectChoice("mail_reports", _l("Report bounces and complaints (mail relays)")),
+    ]
+
+
 class ApiKeyForm(SafeForm):
     name = StringField(
         _l("Name (the tool using it)"),
         validators=[DataRequired(), Length(max=80)],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
+    )
+    scopes = MultiCheckboxField(
+        _l("What it may do"),
+        choices=api_scope_choices,
+        validators=[DataRequired(message=_l("Choose at least one thing it may do."))],
     )

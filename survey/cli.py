@@ -15,6 +15,7 @@ from survey.db import database, get_session
 from survey.locales import DEFAULT_LOCALE, LOCALES
 from survey.migrate import upgrade
 from survey.models import Department, User
+from survey.models.auth import API_SCOPES
 from survey.services.accounts import create_api_key, create_user, normalise_email, set_password
 from survey.services.audit import created, import_entry, record, snapshot
 
@@ -116,15 +117,22 @@ def process_bounces() -> None:
 
 @group.command("create-api-key")
 @click.argument("name")
-def create_api_key_command(name: str) -> None:
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(API_SCOPES),
+    help="What the key may do; repeat for several (default: all of them).",
+)
+def create_api_key_command(name: str, scopes: tuple[str, ...]) -> None:
     """Create an API key for a ticketing tool and print it once."""
     from survey.models import ApiKey
 
     db = get_session()
     if db.scalar(select(ApiKey).where(ApiKey.name == name.strip())):
         raise click.UsageError(f"an API key named {name!r} already exists")
-    key, secret = create_api_key(db, name)
-    record(db, None, "create", key, created(snapshot(key, "name", "prefix")))
+    key, secret = create_api_key(db, name, scopes or API_SCOPES)
+    record(db, None, "create", key, created(snapshot(key, "name", "prefix", "scopes")))
     db.commit()
     click.echo(secret)
     click.echo("Store it now: it is not shown again.", err=True)

@@ -138,7 +138,7 @@ def _record(data: InteractionInput) -> tuple[dict[str, Any], int]:
 
 
 @bp.post("/interactions")
-@api_key_required
+@api_key_required("interactions")
 def post_interaction() -> Any:
     """Record a request or update its lifecycle; idempotent on source + external_ref (per API
     key) and on the ``Idempotency-Key`` header."""
@@ -153,7 +153,7 @@ def post_interaction() -> Any:
 
 
 @bp.post("/interactions/events")
-@api_key_required
+@api_key_required("interactions")
 def post_interaction_event() -> Any:
     """One lifecycle event (opened, first_response, resolved, reopened, cancelled) of a
     request already reported with this API key, by source + external_ref."""
@@ -182,7 +182,7 @@ def post_interaction_event() -> Any:
 
 
 @bp.post("/webhooks/<mapping>")
-@api_key_required
+@api_key_required("interactions")
 def post_webhook(mapping: str) -> Any:
     """A ticketing tool's own webhook payload, read by a ready-made mapping
     (``issue-tracker`` or ``helpdesk``); ``?provider=`` and ``?service=`` set the codes."""

@@ -14,6 +14,10 @@ from survey.models.org import Department
 #: Who a signed-in user can be; the one list (the table's check constraint says the same).
 ROLES = ("admin", "manager", "viewer")
 
+#: What an API key may do: report requests (the interaction routes and webhooks), read
+#: departments and scorecards, post bounce and complaint reports (``/mail/reports``).
+API_SCOPES = ("interactions", "scorecards", "mail_reports")
+
 
 class User(Base):
     """A signed-in reviewer or administrator.
@@ -93,7 +97,8 @@ class ApiKey(Base):
     """A bearer key for ticketing tools: ``siq_<prefix>_<secret>``.
 
     Only the argon2id hash of the whole key is stored; the 8-character public ``prefix`` finds
-    the row. A revoked key keeps its row so logs stay readable.
+    the row. A revoked key keeps its row so logs stay readable. ``scopes``: the ``API_SCOPES``
+    it was given, separated by spaces (keys made before scopes existed have them all).
     """
 
     __tablename__ = "api_keys"
@@ -102,9 +107,13 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
     key_hash: Mapped[str] = mapped_column(String(255))
+    scopes: Mapped[str] = mapped_column(String(100), default=" ".join(API_SCOPES))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes.split()
 
 
 class SignInThrottle(Base):

@@ -18,7 +18,7 @@ from survey.views.api_language import LANG_ERROR, LanguageError, answer_language
 
 
 @bp.get("/departments/<code>/scorecard")
-@api_key_required
+@api_key_required("scorecards")
 def department_scorecard(code: str) -> Any:
     """The figures of a department's scorecard (``?quarter=YYYYQn``, default the latest
     quarter with answers; ``?lang=`` or ``Accept-Language`` for the names and sentences, see

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from survey.models import ApiKey, PasswordReset, User, UserSession
-from survey.models.auth import ROLES
+from survey.models.auth import API_SCOPES, ROLES
 from survey.models.base import utcnow
 from survey.security import (
     hash_secret,
@@ -144,11 +145,20 @@ def end_all_sessions(session: Session, user: User, now: datetime | None = None) 
 API_KEY_PREFIX = "siq"
 
 
-def create_api_key(session: Session, name: str) -> tuple[ApiKey, str]:
-    """Create a key and return it with its secret text, which is shown once and never stored."""
+def create_api_key(
+    session: Session, name: str, scopes: Iterable[str] = API_SCOPES
+) -> tuple[ApiKey, str]:
+    """Create a key allowed ``scopes`` (of ``models.auth.API_SCOPES``; ValueError on another or
+    on none) and return it with its secret text, which is shown once and never stored."""
+    chosen = [scope for scope in API_SCOPES if scope in set(scopes)]
+    unknown = set(scopes) - set(API_SCOPES)
+    if unknown or not chosen:
+        raise ValueError(f"API key scopes must be some of {API_SCOPES}, got {sorted(scopes)}")
     prefix = secrets.token_hex(4)
     secret = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(name=name.strip(), prefix=prefix, key_hash=hash_secret(secret))
+    key = ApiKey(
+        name=name.strip(), prefix=prefix, key_hash=hash_secret(secret), scopes=" ".join(chosen)
+    )
     session.add(key)
     session.flush()
     return key, secret

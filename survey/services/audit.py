@@ -83,7 +83,7 @@ AUDITED: dict[type, tuple[str, ...]] = {
         "active",
     ),
     User: ("email", "name", "role", "department_id", "active"),
-    ApiKey: ("name", "prefix", "revoked_at"),
+    ApiKey: ("name", "prefix", "scopes", "revoked_at"),
     Campaign: (
         "name",
         "quarter",

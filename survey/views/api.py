@@ -20,6 +20,7 @@ from sqlalchemy import select
 from survey.db import get_session
 from survey.extensions import csrf
 from survey.models import Department
+from survey.models.auth import API_SCOPES
 from survey.names import localized_name
 from survey.services.accounts import find_api_key
 from survey.views.api_language import LANG_ERROR, LanguageError, answer_language
@@ -36,25 +37,35 @@ def api_error(status: int, message: str, field: str | None = None) -> tuple[Any,
     return jsonify(body), status
 
 
-def api_key_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """401 with a JSON error unless ``Authorization: Bearer <key>`` names an active key."""
+def api_key_required(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """401 with a JSON error unless ``Authorization: Bearer <key>`` names an active key; 403
+    when the key was not given ``scope`` (one of ``models.auth.API_SCOPES``): a ticketing
+    tool's key cannot post bounce reports, nor a mail relay's report requests."""
+    if scope not in API_SCOPES:
+        raise ValueError(f"unknown API key scope {scope!r}")
 
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        header = request.headers.get("Authorization", "")
-        scheme, _, secret = header.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            return _unauthorised("missing bearer API key")
-        db = get_session()
-        key = find_api_key(db, secret.strip())
-        if key is None:
-            return _unauthorised("unknown or revoked API key")
-        db.commit()
-        g.api_key = key
-        return view(*args, **kwargs)
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            header = request.headers.get("Authorization", "")
+            scheme, _, secret = header.partition(" ")
+            if scheme.lower() != "bearer" or not secret.strip():
+                return _unauthorised("missing bearer API key")
+            db = get_session()
+            key = find_api_key(db, secret.strip())
+            if key is None:
+                return _unauthorised("unknown or revoked API key")
+            db.commit()
+            if not key.allows(scope):
+                return api_error(403, f"this API key may not use {scope}", "Authorization")
+            g.api_key = key
+            return view(*args, **kwargs)
 
-    wrapped.api_key_required = True  # type: ignore[attr-defined]
-    return wrapped
+        wrapped.api_key_required = True  # type: ignore[attr-defined]
+        wrapped.api_key_scope = scope  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
 
 
 def _unauthorised(message: str) -> tuple[Any, int, dict[str, str]]:
@@ -63,7 +74,7 @@ def _unauthorised(message: str) -> tuple[Any, int, dict[str, str]]:
 
 
 @bp.get("/departments")
-@api_key_required
+@api_key_required("scorecards")
 def departments() -> Any:
     try:
         lang = answer_language()

@@ -22,7 +22,7 @@ bp = Blueprint("mail_reports", __name__, url_prefix="/mail")
 
 @bp.post("/reports")
 @csrf.exempt
-@api_key_required
+@api_key_required("mail_reports")
 def receive_report() -> Any:
     outcomes = parse_report(request.get_data(cache=False))
     if not outcomes:

@@ -110,6 +110,7 @@ def _write_responses(created: bool) -> dict[str, Any]:
         "200": _json("Interaction", "Already known: its lifecycle was merged (or unchanged)"),
         "400": _error("The body is not JSON"),
         "401": _error("Missing, unknown or revoked API key"),
+        "403": _error("The API key was not given the `interactions` scope"),
         "409": _error(
             "The reference belongs to another API key, the Idempotency-Key was used with "
             "another body, or a concurrent request; `field` names which"
@@ -473,7 +474,10 @@ def openapi_document() -> dict[str, Any]:
             "description": (
                 "Report handled requests between departments so that requesters can be asked "
                 "how it went, and read department figures. Authenticate with "
-                "`Authorization: Bearer <API key>` (keys are created by an administrator). "
+                "`Authorization: Bearer <API key>` (keys are created by an administrator, "
+                "each with what it may do: `interactions` to report requests, `scorecards` "
+                "to read departments and scorecards, `mail_reports` to post bounce reports; "
+                "another route answers 403). "
                 "Errors are JSON objects with `error`, `status` and, when one field is at "
                 "fault, `field`. Answers that carry names (departments, services) and "
                 "sentences (a scorecard's summary) are in one language: `?lang=` (en, it or "
@@ -599,6 +603,7 @@ def openapi_document() -> dict[str, Any]:
                         "200": _json("DepartmentList", "The departments", **NO_STORE),
                         "400": _error("`lang` is not one of en, it, fr"),
                         "401": _error("Missing, unknown or revoked API key"),
+                        "403": _error("The API key was not given the `scorecards` scope"),
                     },
                 }
             },
@@ -638,6 +643,7 @@ def openapi_document() -> dict[str, Any]:
                             "en, it, fr"
                         ),
                         "401": _error("Missing, unknown or revoked API key"),
+                        "403": _error("The API key was not given the `scorecards` scope"),
                         "404": _error("No department with this code"),
                     },
                 }

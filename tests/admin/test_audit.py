@@ -158,7 +158,11 @@ def test_users_keys_and_dependencies_log_and_keep_secrets_out(
     }
     assert only(session, "user", "deactivate").changes == {"active": [True, False]}
 
-    created_page = post_form(admin_client, "/admin/api-keys/new", {"name": "Help desk"})
+    created_page = post_form(
+        admin_client,
+        "/admin/api-keys/new",
+        {"name": "Help desk", "scopes": ["interactions", "scorecards"]},
+    )
     body = created_page.get_data(as_text=True)
     session.rollback()
     key = session.scalar(select(ApiKey))
@@ -169,6 +173,7 @@ def test_users_keys_and_dependencies_log_and_keep_secrets_out(
     assert only(session, "api_key", "create").changes == {
         "name": [None, "Help desk"],
         "prefix": [None, key.prefix],
+        "scopes": [None, "interactions scorecards"],
     }
     revoked = only(session, "api_key", "revoke").changes["revoked_at"]
     assert revoked[0] is None and revoked[1].startswith(str(utcnow().year))

@@ -1,7 +1,8 @@
 """Admin: API keys for ticketing tools (list, create, revoke).
 
 A new key is shown once, on the response to the form, and never again: only its hash is
-stored. That page is marked ``no-store`` so the key stays out of caches and the history.
+stored. That page is marked ``no-store`` so the key stays out of caches and the history. A key
+is given what it may do (``models.auth.API_SCOPES``), ticked on the form.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from forms.admin import ApiKeyForm
+from forms.admin import ApiKeyForm, api_scope_choices
 from survey.db import get_session
 from survey.models import ApiKey
 from survey.services.accounts import create_api_key, revoke_api_key
@@ -38,7 +39,8 @@ def api_keys() -> str:
         per_page(),
         query,
     )
-    return render_template("admin/api_keys.html", page=page)
+    labels = {choice.value: choice.label for choice in api_scope_choices()}
+    return render_template("admin/api_keys.html", page=page, scope_labels=labels)
 
 
 @bp.route("/api-keys/new", methods=["GET", "POST"])
@@ -52,8 +54,8 @@ def api_key_new() -> Page:
             form.name.errors = [*form.name.errors, taken]
         else:
             try:
-                key, secret = create_api_key(db, name)
-                audit("create", key, created(snapshot(key, "name", "prefix")))
+                key, secret = create_api_key(db, name, form.scopes.data or [])
+                audit("create", key, created(snapshot(key, "name", "prefix", "scopes")))
                 db.commit()
             except IntegrityError:
                 db.rollback()
