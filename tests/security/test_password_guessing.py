@@ -38,7 +38,7 @@ def test_guessing_the_current_password_is_throttled_like_sign_in(
     found = _change(client, PASSWORD)
     assert found.status_code == 429
     assert "Too many failed attempts" in found.get_data(as_text=True)
-    session.expire_all()
+    session.rollback()
     row = session.get(User, user.id)
     assert row is not None and verify_secret(row.password_hash, PASSWORD)
     # The account's sign-in is locked as well: the same budget, not a second one.

@@ -24,7 +24,7 @@ ATTACKER = "the attacker's password"
 
 def _reset_path(session: Session, user: User) -> str:
     """The path of the newest reset link mailed to ``user`` (from the outbox)."""
-    session.expire_all()
+    session.rollback()
     mails = session.scalars(
         select(OutboxMessage)
         .where(
@@ -43,7 +43,7 @@ def _link_is_dead(client: FlaskClient, session: Session, user: User, path: str) 
     assert client.get(path).status_code == 404
     used = post_form(client, path, {"new_password": ATTACKER, "confirm": ATTACKER})
     assert used.status_code == 404
-    session.expire_all()
+    session.rollback()
     row = session.get(User, user.id)
     assert row is not None and not verify_secret(row.password_hash, ATTACKER)
 
@@ -74,7 +74,7 @@ def test_deactivation_voids_a_reset_link_for_good(
     path = _reset_path(session, user)
     assert post_form(admin_client, f"/admin/users/{user.id}/deactivate").status_code == 302
     assert post_form(admin_client, f"/admin/users/{user.id}/reactivate").status_code == 302
-    session.expire_all()
+    session.rollback()
     reactivated = session.get(User, user.id)
     assert reactivated is not None and reactivated.active
     _link_is_dead(app.test_client(), session, user, path)

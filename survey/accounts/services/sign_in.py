@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from survey.models import SignInThrottle, User
@@ -40,6 +40,20 @@ class ThrottlePolicy:
 
 def _throttle_row(session: Session, key: str) -> SignInThrottle | None:
     return session.get(SignInThrottle, key)
+
+
+def _sweep(session: Session, policy: ThrottlePolicy, now: datetime) -> None:
+    """Delete the counts whose window and lock have both passed: they would start again from
+    zero anyway, and kept they would pile up (a row for every address ever mistyped)."""
+    window_start = now - timedelta(seconds=policy.lock_seconds)
+    session.execute(
+        delete(SignInThrottle)
+        .where(
+            SignInThrottle.first_failure_at < window_start,
+            or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until <= now),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _check_lock(row: SignInThrottle | None, now: datetime) -> None:
@@ -99,10 +113,13 @@ def authenticate(
     account or the client address has failed too often inside the lock window.
 
     Unknown addresses cost the same argon2 verification as known ones and are throttled the
-    same way, so neither timing nor lock-out tells whether an account exists.
+    same way, so neither timing nor lock-out tells whether an account exists. Counts whose
+    window and lock have passed are deleted first, so the table holds the last lock window's
+    failures only.
     """
     policy = policy or ThrottlePolicy()
     now = now or utcnow()
+    _sweep(session, policy, now)
     email = normalise_email(email)
     account_key, address_key = f"account:{email}", f"address:{address}"
     _check_lock(_throttle_row(session, account_key), now)
