@@ -150,10 +150,10 @@ def create_api_key(
 ) -> tuple[ApiKey, str]:
     """Create a key allowed ``scopes`` (of ``models.auth.API_SCOPES``; ValueError on another or
     on none) and return it with its secret text, which is shown once and never stored."""
-    chosen = [scope for scope in API_SCOPES if scope in set(scopes)]
-    unknown = set(scopes) - set(API_SCOPES)
-    if unknown or not chosen:
-        raise ValueError(f"API key scopes must be some of {API_SCOPES}, got {sorted(scopes)}")
+    given = set(scopes)
+    chosen = [scope for scope in API_SCOPES if scope in given]
+    if given - set(API_SCOPES) or not chosen:
+        raise ValueError(f"API key scopes must be some of {API_SCOPES}, got {sorted(given)}")
     prefix = secrets.token_hex(4)
     secret = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey(
