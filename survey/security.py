@@ -55,10 +55,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# "same-origin": a page's address (a link token in it) never goes to another site, while our
+# own form posts carry the Referer that the CSRF check wants on HTTPS (Flask-WTF refuses a
+# secure POST without one: under "no-referrer" no browser could sign in over HTTPS).
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CSP),
     ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
+    ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),

@@ -1,0 +1,73 @@
+"""Forms over HTTPS, as a browser sends them. On a secure request the CSRF check also wants a
+``Referer`` from this site (a token alone does not prove the form came from one of our pages),
+and a browser sends one only if the page that held the form allows it (``Referrer-Policy``).
+The client here follows that header like a browser does; the pages must allow a ``Referer``
+back to this site, and never to another one (link tokens are in our paths)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import CSRF_RE, PASSWORD
+
+SITE = "https://survey.example.org"
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **app_config,
+        "BASE_URL": SITE,
+        "SESSION_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_SECURE": True,
+    }
+
+
+def _referer(page_url: str, policy: str, target: str) -> dict[str, str]:
+    """The Referer a browser sends from ``page_url`` to ``target`` under ``policy`` (the
+    policies a page may name; see the Referrer Policy specification)."""
+    same_origin = target.startswith(SITE + "/")
+    sent = {
+        "no-referrer": None,
+        "same-origin": page_url if same_origin else None,
+        "strict-origin": SITE + "/",
+        "strict-origin-when-cross-origin": page_url if same_origin else SITE + "/",
+        "no-referrer-when-downgrade": page_url,
+    }[policy]
+    return {"Referer": sent} if sent else {}
+
+
+def _submit(client: FlaskClient, path: str, data: dict[str, str]) -> Any:
+    page = client.get(SITE + path)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match is not None
+    policy = page.headers["Referrer-Policy"]
+    assert _referer(SITE + path, policy, "https://elsewhere.example/") == {}  # nothing leaves
+    headers = _referer(SITE + path, policy, SITE + path)
+    return client.post(SITE + path, data={**data, "csrf_token": match.group(1)}, headers=headers)
+
+
+def test_a_browser_can_sign_in_over_https(app: Flask, make_user: Any) -> None:
+    user = make_user("admin")
+    client = app.test_client()
+    signed_in = _submit(client, "/auth/sign-in", {"email": user.email, "password": PASSWORD})
+    assert signed_in.status_code == 302, signed_in.get_data(as_text=True)[:3000]
+    assert client.get(SITE + "/admin/").status_code == 200
+
+
+def test_a_forged_post_from_another_site_is_still_refused(app: Flask, make_user: Any) -> None:
+    user = make_user("admin")
+    client = app.test_client()
+    page = client.get(SITE + "/auth/sign-in")
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match is not None
+    forged = client.post(
+        SITE + "/auth/sign-in",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": match.group(1)},
+        headers={"Referer": "https://elsewhere.example/page"},
+    )
+    assert forged.status_code == 400
