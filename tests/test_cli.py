@@ -33,6 +33,16 @@ def test_create_api_key_prints_it_once(runner, session) -> None:
     secret = result.stdout.strip().splitlines()[0]
     key = session.scalar(select(ApiKey).where(ApiKey.name == "helpdesk"))
     assert key is not None and verify_secret(key.key_hash, secret)
+    assert key.scopes == "interactions scorecards mail_reports"  # no --scope: all of them
+
+
+def test_create_api_key_with_scopes(runner, session) -> None:
+    made = runner.invoke(args=["survey", "create-api-key", "relay", "--scope", "mail_reports"])
+    assert made.exit_code == 0, made.output
+    key = session.scalar(select(ApiKey).where(ApiKey.name == "relay"))
+    assert key is not None and key.scopes == "mail_reports"
+    odd = runner.invoke(args=["survey", "create-api-key", "odd", "--scope", "everything"])
+    assert odd.exit_code != 0
 
 
 def test_init_db_is_idempotent(runner) -> None:
