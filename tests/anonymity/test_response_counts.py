@@ -11,7 +11,7 @@ enough people answered and enough did not, the counts and the rate are shown (th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -68,25 +68,37 @@ def _published(world: World) -> dict[str, str | bytes]:
     return channels.snapshot(world.admin, world.api_key, ["FAC", "LEGAL"], [world.quarter])
 
 
+def _twin_differences(
+    tmp_path: Path, request: pytest.FixtureRequest, build: Callable[[World, bool], None]
+) -> list[str]:
+    """Two worlds built by ``build(world, answered)``, ``answered`` True then False, each
+    released: what the two publish differently (none, when nothing tells the worlds apart)."""
+    published = []
+    for answered in (True, False):
+        with _world(tmp_path, request, f"answered-{answered}") as w:
+            build(w, answered)
+            _release(w)
+            published.append(_published(w))
+    return channels.differences(*published)
+
+
 @pytest.mark.parametrize("handled", [1, 3])
 def test_whether_one_requester_answered_is_not_published(
     tmp_path: Path, request: pytest.FixtureRequest, handled: int
 ) -> None:
     """FAC handled ``handled`` requests; in one world its first requester answered, in the
     other nobody did. Everything published about the quarter is the same in both."""
-    published = []
-    for answered in (True, False):
-        with _world(tmp_path, request, f"answered-{answered}") as w:
-            for i in range(6):
-                w.post_interaction(f"ENG-{i}", "LEGAL", overall=(5, 4, 2, 1, 5, 3)[i])
-            for i in range(handled):
-                if answered and i == 0:
-                    w.post_interaction(f"ENG-{i}", "FAC", overall=5)
-                else:
-                    w.handled_request(f"ENG-{i}", "FAC")
-            _release(w)
-            published.append(_published(w))
-    found = channels.differences(*published)
+
+    def build(w: World, answered: bool) -> None:
+        for i in range(6):
+            w.post_interaction(f"ENG-{i}", "LEGAL", overall=(5, 4, 2, 1, 5, 3)[i])
+        for i in range(handled):
+            if answered and i == 0:
+                w.post_interaction(f"ENG-{i}", "FAC", overall=5)
+            else:
+                w.handled_request(f"ENG-{i}", "FAC")
+
+    found = _twin_differences(tmp_path, request, build)
     assert found == [], "\n".join(found)
 
 
@@ -121,15 +133,13 @@ def test_whether_anybody_answered_in_a_quarter_is_not_published(
     where somebody answered, and "not released, no data" where nobody had: FAC's manager,
     who knows the requesters, learnt that one of them answered. Everything published about
     the quarter is the same in both."""
-    published = []
-    for answered in (True, False):
-        with _world(tmp_path, request, f"answered-{answered}") as w:
-            for i in range(5):
-                if answered and i < answers:
-                    w.post_interaction(f"ENG-{i}", "FAC", overall=5)
-                else:
-                    w.handled_request(f"ENG-{i}", "FAC")
-            _release(w)
-            published.append(_published(w))
-    found = channels.differences(*published)
+
+    def build(w: World, answered: bool) -> None:
+        for i in range(5):
+            if answered and i < answers:
+                w.post_interaction(f"ENG-{i}", "FAC", overall=5)
+            else:
+                w.handled_request(f"ENG-{i}", "FAC")
+
+    found = _twin_differences(tmp_path, request, build)
     assert found == [], "\n".join(found)
