@@ -120,7 +120,9 @@ class SignInThrottle(Base):
     """Failed sign-ins per key (an email address, known or not, or a client address).
 
     After ``SIGNIN_MAX_FAILURES`` failures inside the window the key is locked until
-    ``locked_until``; a successful sign-in clears the row.
+    ``locked_until``. An attempt counts as a failure from before its password is checked and
+    is taken back if the password was right; a successful sign-in clears the account's row
+    (``accounts.services.sign_in``).
     """
 
     __tablename__ = "sign_in_throttle"

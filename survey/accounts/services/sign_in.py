@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, case, delete, null, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from survey.models import SignInThrottle, User
@@ -38,10 +41,6 @@ class ThrottlePolicy:
     lock_seconds: int = 900
 
 
-def _throttle_row(session: Session, key: str) -> SignInThrottle | None:
-    return session.get(SignInThrottle, key)
-
-
 def _sweep(session: Session, policy: ThrottlePolicy, now: datetime) -> None:
     """Delete the counts whose window and lock have both passed: they would start again from
     zero anyway, and kept they would pile up (a row for every address ever mistyped)."""
@@ -56,25 +55,102 @@ def _sweep(session: Session, policy: ThrottlePolicy, now: datetime) -> None:
     )
 
 
-def _check_lock(row: SignInThrottle | None, now: datetime) -> None:
-    if row is not None and row.locked_until is not None and row.locked_until > now:
-        raise SignInLocked(row.locked_until)
+def _count_statement(dialect: str) -> Any:
+    """One statement counting an attempt under ``throttle_key`` as a failure, before its password is
+    checked, and returning the count and lock after it (parameters ``throttle_key``, ``now``,
+    ``window_start``, ``lock_at``, ``limit``).
+
+    The row is inserted at 1, or added to: from 1 again once its window has passed (its first
+    failure before ``window_start``) unless it is still locked. The count that reaches
+    ``limit`` locks the key until ``lock_at``; a locked key keeps its lock and counts on past
+    the limit, so a count above ``limit`` after the statement means the key was locked
+    already. One atomic statement: parallel attempts each take their own place in the count
+    (none reads a count another is about to raise), and two first failures do not both
+    insert the row."""
+    table = SignInThrottle.__table__
+    when = table.c.first_failure_at.type
+    now, window_start = bindparam("now", type_=when), bindparam("window_start", type_=when)
+    lock_at, limit = (
+        bindparam("lock_at", type_=when),
+        bindparam("limit", type_=table.c.failures.type),
+    )
+    locked = table.c.locked_until > now
+    restart = ~locked & (table.c.first_failure_at < window_start)
+    counted = case((restart, 1), else_=table.c.failures + 1)
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = make_insert(table).values(
+        key=bindparam("throttle_key"),
+        failures=1,
+        first_failure_at=now,
+        locked_until=case((limit <= 1, lock_at), else_=null()),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "failures": counted,
+            "first_failure_at": case((restart, now), else_=table.c.first_failure_at),
+            "locked_until": case(
+                (locked, table.c.locked_until), (counted >= limit, lock_at), else_=null()
+            ),
+        },
+    ).returning(table.c.failures, table.c.locked_until)
 
 
-def _record_failure(
-    session: Session, key: str, limit: int, policy: ThrottlePolicy, now: datetime
+_COUNT = {dialect: _count_statement(dialect) for dialect in ("sqlite", "postgresql")}
+# An attempt taken back (refused elsewhere, or its password was right): one fewer, and no
+# lock unless the count is still at the limit.
+_TAKE_BACK = (
+    update(SignInThrottle)
+    .where(SignInThrottle.key == bindparam("throttle_key"), SignInThrottle.failures > 0)
+    .values(
+        failures=SignInThrottle.failures - 1,
+        locked_until=case(
+            (SignInThrottle.failures - 1 >= bindparam("limit"), SignInThrottle.locked_until),
+            else_=null(),
+        ),
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
+def _count_attempt(
+    session: Session, budgets: dict[str, int], policy: ThrottlePolicy, now: datetime
 ) -> None:
-    row = _throttle_row(session, key)
+    """Count one attempt under each key of ``budgets`` (key: its most failures per window)
+    before the password is checked. Raises SignInLocked, the attempt taken back everywhere,
+    when a key was locked already; the attempt that reaches a key's limit is still checked
+    and locks the key for the next ones. Callers take the attempt back (``_take_back``) where
+    it proves not to be a failure."""
     window = timedelta(seconds=policy.lock_seconds)
-    if row is None:
-        row = SignInThrottle(key=key, failures=0, first_failure_at=now)
-        session.add(row)
-    elif row.first_failure_at + window < now:
-        row.failures, row.first_failure_at, row.locked_until = 0, now, None
-    row.failures += 1
-    if row.failures >= limit:
-        row.locked_until = now + window
-    session.flush()
+    parameters = {"now": now, "window_start": now - window, "lock_at": now + window}
+    statement = _COUNT[session.get_bind().dialect.name]
+    connection = session.connection()
+    refused: list[datetime] = []
+    for key, limit in budgets.items():
+        failures, locked_until = connection.execute(
+            statement, {**parameters, "throttle_key": key, "limit": limit}
+        ).one()
+        if failures > limit and locked_until is not None:
+            refused.append(locked_until)
+    if refused:
+        _take_back(session, budgets)
+        raise SignInLocked(max(refused))
+
+
+def _take_back(session: Session, budgets: dict[str, int]) -> None:
+    """One attempt fewer under each key of ``budgets`` (see ``_TAKE_BACK``)."""
+    connection = session.connection()
+    for key, limit in budgets.items():
+        connection.execute(_TAKE_BACK, {"throttle_key": key, "limit": limit})
+
+
+def _budgets(account: str, address: str, policy: ThrottlePolicy) -> dict[str, int]:
+    """The throttle's keys of an attempt and the failures each allows per window: an office
+    behind one address must not be locked out by one person's typos."""
+    return {
+        f"account:{account}": policy.max_failures,
+        f"address:{address}": policy.max_failures * ADDRESS_FAILURE_FACTOR,
+    }
 
 
 def check_password(
@@ -88,16 +164,14 @@ def check_password(
     """The signed-in ``user``'s password asked again (before a change): True when it matches.
     Counted against the same budgets as sign-in, per account and per client address, so a
     borrowed session cannot guess the password it does not know. Raises SignInLocked while
-    either is locked (a right password included); a success leaves the counts as they are."""
+    either is locked (a right password included); a success leaves the counts as they were."""
     policy = policy or ThrottlePolicy()
     now = now or utcnow()
-    account_key, address_key = f"account:{user.email}", f"address:{address}"
-    _check_lock(_throttle_row(session, account_key), now)
-    _check_lock(_throttle_row(session, address_key), now)
+    budgets = _budgets(user.email, address, policy)
+    _count_attempt(session, budgets, policy, now)
     if verify_secret(user.password_hash, password):
+        _take_back(session, budgets)
         return True
-    _record_failure(session, account_key, policy.max_failures, policy, now)
-    _record_failure(session, address_key, policy.max_failures * ADDRESS_FAILURE_FACTOR, policy, now)
     return False
 
 
@@ -121,21 +195,20 @@ def authenticate(
     now = now or utcnow()
     _sweep(session, policy, now)
     email = normalise_email(email)
-    account_key, address_key = f"account:{email}", f"address:{address}"
-    _check_lock(_throttle_row(session, account_key), now)
-    _check_lock(_throttle_row(session, address_key), now)
+    budgets = _budgets(email, address, policy)
+    _count_attempt(session, budgets, policy, now)
     user = session.scalar(select(User).where(User.email == email))
     ok = verify_secret(user.password_hash if user else DUMMY_HASH, password)
     if not ok or user is None or not user.active:
-        _record_failure(session, account_key, policy.max_failures, policy, now)
-        _record_failure(
-            session, address_key, policy.max_failures * ADDRESS_FAILURE_FACTOR, policy, now
-        )
         return None
-    for key in (account_key,):
-        row = _throttle_row(session, key)
-        if row is not None:
-            session.delete(row)
+    # Not a failure: the account's count starts again, the address's loses this attempt.
+    account, address_key = budgets
+    session.execute(
+        delete(SignInThrottle)
+        .where(SignInThrottle.key == account)
+        .execution_options(synchronize_session=False)
+    )
+    _take_back(session, {address_key: budgets[address_key]})
     if needs_rehash(user.password_hash):
         user.password_hash = hash_secret(password)
     user.last_sign_in_at = now
