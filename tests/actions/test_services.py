@@ -135,13 +135,13 @@ def test_lists_open_overdue_and_published(session, make_department) -> None:
 def test_csv_cells_cannot_be_formulas(session, make_department) -> None:
     it = make_department("IT")
     services.create_action(
-        session, None, it, data(title='=HYPERLINK("x")', public_summary="+1", owner_name="@me")
+        session, None, it, data(title='=HYPERLINK("x")', public_summary="+1+cmd|' /C calc'!A0", owner_name="@me")
     )
     session.commit()
     rows = list(csv.reader(io.StringIO(services.to_csv(session, it.id))))
     assert rows[0] == list(services.CSV_HEADER)
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["title"] == '\'=HYPERLINK("x")'
-    assert row["public_summary"] == "'+1"
+    assert row["public_summary"] == "'+1+cmd|' /C calc'!A0"
     assert row["owner"] == "'@me"
     assert row["answers"] == "dimension:responsiveness"

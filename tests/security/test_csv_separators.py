@@ -67,3 +67,40 @@ def test_no_export_hides_a_formula_behind_a_semicolon(
         assert response.status_code == 200, url
         assert HIDDEN.split(";")[0] in response.get_data(as_text=True), url
         assert _formula_cells(response.get_data()) == [], url
+
+
+ORDINARY = ["Smith-Jones", "a;b", "Laptops; spare", "2026Q1", "-5", "+1", "-0.5", "a;-5", 'a;"-5"']
+
+
+def test_ordinary_text_and_plain_numbers_are_left_as_they_are() -> None:
+    """A text that is a plain number ("-5", "+1", a ";" cell of one) is not a formula that can
+    run anything: a spreadsheet reads it as the number it says, and a quote before it would
+    show in the cell. Numbers stay numbers; a formula start still gets its quote."""
+    from survey.services.csv_cells import safe_cell
+
+    assert [safe_cell(text) for text in ORDINARY] == ORDINARY
+    assert [safe_cell(-5), safe_cell(-0.504), safe_cell(0)] == [-5, -0.5, 0]
+    assert safe_cell("-5+cmd|' /C calc'!A0") == "'-5+cmd|' /C calc'!A0"
+    assert safe_cell("-5;=1+1") == "'-5;'=1+1"
+    assert safe_cell("a;-5x") == "a;'-5x"
+    assert safe_cell("'=cmd()") == "'=cmd()"  # quoted once, never twice
+    assert safe_cell(safe_cell("a;=cmd()\n@x")) == "a;'=cmd()\n'@x"
+
+
+def test_an_action_titled_with_a_number_exports_it_unchanged(
+    admin_client: FlaskClient, session: Session, make_user: Any, sign_in: Any, app: Any
+) -> None:
+    department = Department(code="NUM", name="Numbers")
+    session.add(department)
+    session.commit()
+    manager = sign_in(make_user("manager", department_id=department.id), on=app.test_client())
+    saved = post_form(
+        manager,
+        "/actions/NUM/new",
+        {"title": "-5", "description": "a;-5", "target": "component:T", "status": "planned"},
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    text = admin_client.get("/actions/export.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text)))
+    row = dict(zip(rows[0], rows[-1], strict=True))
+    assert (row["title"], row["description"]) == ("-5", "a;-5")
