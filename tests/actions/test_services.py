@@ -135,7 +135,10 @@ def test_lists_open_overdue_and_published(session, make_department) -> None:
 def test_csv_cells_cannot_be_formulas(session, make_department) -> None:
     it = make_department("IT")
     services.create_action(
-        session, None, it, data(title='=HYPERLINK("x")', public_summary="+1+cmd|' /C calc'!A0", owner_name="@me")
+        session,
+        None,
+        it,
+        data(title='=HYPERLINK("x")', public_summary="+1+cmd|' /C calc'!A0", owner_name="@me"),
     )
     session.commit()
     rows = list(csv.reader(io.StringIO(services.to_csv(session, it.id))))
