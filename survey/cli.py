@@ -125,11 +125,15 @@ def process_bounces() -> None:
     help="What the key may do; repeat for several (default: all of them).",
 )
 def create_api_key_command(name: str, scopes: tuple[str, ...]) -> None:
-    """Create an API key for a ticketing tool and print it once."""
+    """Create an API key for a ticketing tool and print it once. Its name follows the admin
+    form's rules (1 to 80 characters once trimmed, no NUL); a usage error otherwise."""
     from survey.models import ApiKey
 
+    name = name.strip()
+    if not name or len(name) > 80 or "\x00" in name:
+        raise click.UsageError("the name must be 1 to 80 characters, without NUL")
     db = get_session()
-    if db.scalar(select(ApiKey).where(ApiKey.name == name.strip())):
+    if db.scalar(select(ApiKey).where(ApiKey.name == name)):
         raise click.UsageError(f"an API key named {name!r} already exists")
     key, secret = create_api_key(db, name, scopes or API_SCOPES)
     record(db, None, "create", key, created(snapshot(key, "name", "prefix", "scopes")))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from survey.models import ApiKey, User
 from survey.security import verify_secret
@@ -48,3 +49,15 @@ def test_create_api_key_with_scopes(runner, session) -> None:
 def test_init_db_is_idempotent(runner) -> None:
     assert runner.invoke(args=["survey", "init-db"]).exit_code == 0
     assert runner.invoke(args=["survey", "init-db"]).exit_code == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", ["", "   ", "x" * 81, "tool\x00"])
+def test_create_api_key_refuses_a_name_the_form_refuses(runner, session, name) -> None:
+    """The admin form's rules (a name, at most 80 characters, no NUL): a usage error, no key
+    and no traceback (PostgreSQL refused the long name and the NUL with a database error)."""
+    result = runner.invoke(args=["survey", "create-api-key", name])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "name" in result.output
+    assert session.scalar(select(func.count()).select_from(ApiKey)) == 0
