@@ -208,6 +208,8 @@ def test_department_form(
     max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(start=st.sampled_from(FORMULA), rest=hostile)
+@example(start="-", rest="5")
+@example(start="=", rest="1;-5;=2")
 def test_formula_names_are_quoted_in_the_scorecard_csv(
     admin_client: FlaskClient, session: Session, start: str, rest: str
 ) -> None:
@@ -220,9 +222,14 @@ def test_formula_names_are_quoted_in_the_scorecard_csv(
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     (row,) = [r for r in rows if r[:2] == ["department", code]]
     # The quote also goes after each ";" or line break a formula follows (a ";" reader starts
-    # a cell there: tests/security/test_csv_separators.py).
-    quoted = re.sub(r'([;\r\n])(?="*[=+\-@\t\r])', r"\1'", name)
-    assert row[7] == ("'" + quoted if name.startswith(FORMULA) else quoted)
+    # a cell there: tests/security/test_csv_separators.py); a plain number ("-5", a ";" cell
+    # of one) keeps none.
+    number = r"[+-]?[0-9]+(?:\.[0-9]+)?"
+    quoted = re.sub(
+        r'([;\r\n])(?="*[=+\-@\t\r])(?!"*' + number + r'"*(?:[;\r\n]|\Z))', r"\1'", name
+    )
+    formula = name.startswith(FORMULA) and not re.fullmatch(number, name)
+    assert row[7] == ("'" + quoted if formula else quoted)
 
 
 # Admin: people ---------------------------------------------------------------------------------
