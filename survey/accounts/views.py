@@ -183,7 +183,8 @@ def change_password_page() -> str | Response | tuple[str, int]:
 @limiter.limit(RESET_LIMIT_PER_ADDRESS, methods=["POST"])
 def forgot() -> str | tuple[str, int]:
     """Ask for a reset link. The answer never tells whether the address has an account: the
-    same page, after the same time (``RESET_ANSWER_SECONDS``)."""
+    same page, after the same time (``RESET_ANSWER_SECONDS``). One mail per account per
+    ``RESET_MAIL_INTERVAL``, requests sent at once included."""
     form = ResetRequestForm()
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form, sent=False), (
@@ -191,12 +192,15 @@ def forgot() -> str | tuple[str, int]:
         )
     started = time.monotonic()
     db = get_session()
-    user = db.scalar(select(User).where(User.email == normalise_email(form.email.data or "")))
+    # The account's row is locked until the commit, so that parallel requests take turns and
+    # the later ones see the reset just made (on SQLite a writer holds the whole database).
+    email = normalise_email(form.email.data or "")
+    user = db.scalar(select(User).where(User.email == email).with_for_update())
     if user is not None and user.active and not recent_reset(db, user, RESET_MAIL_INTERVAL):
         queue_password_reset(
             db, user, str(current_app.config["BASE_URL"]), mail_domain(current_app.config)
         )
-        db.commit()
+    db.commit()  # the mail, if any; and the lock ends before the wait below
     page = render_template("auth/forgot.html", form=form, sent=True)
     time.sleep(max(0.0, started + RESET_ANSWER_SECONDS - time.monotonic()))
     return page
