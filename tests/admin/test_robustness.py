@@ -69,3 +69,22 @@ def test_names_are_escaped(admin_client, make_department, make_person) -> None:
     for url in ("/admin/departments", "/admin/people", "/admin/dependencies"):
         body = admin_client.get(url).get_data(as_text=True)
         assert "<script>alert" not in body and "<img src=x" not in body
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/people", "/admin/departments", "/admin/services", "/admin/users", "/admin/api-keys"],
+)
+def test_a_nul_in_the_search_box_finds_what_the_rest_finds(
+    admin_client, make_department, url
+) -> None:
+    """A search with a NUL in it (no stored name holds one: every form refuses it) searches
+    for the rest; PostgreSQL refused the query with a database error, a server error."""
+    make_department("NULLS", name="Nulls")
+    plain = admin_client.get(f"{url}?q=ul")
+    assert plain.status_code == 200
+    odd = admin_client.get(f"{url}?q=u%00l")
+    assert odd.status_code == 200
+    if url == "/admin/departments":
+        assert "Nulls" in odd.get_data(as_text=True)
