@@ -69,6 +69,16 @@ def test_unknown_department_and_bad_quarter(client, api_org: Org) -> None:
     assert body["quarter"] == "2019Q1" and body["isq"]["reason"] == "no_data"
 
 
+@pytest.mark.postgres
+def test_a_code_with_a_nul_is_no_department(client, api_org: Org) -> None:
+    """No code holds a NUL (the forms and the import refuse it); PostgreSQL refused the
+    lookup with a database error, a server error."""
+    for code in ("%00", "I%00T"):
+        response = api_get(client, api_org, f"/api/v1/departments/{code}/scorecard")
+        assert response.status_code == 404, code
+        assert response.get_json()["field"] == "code"
+
+
 def test_needs_an_api_key(client, api_org: Org) -> None:
     response = client.get("/api/v1/departments/IT/scorecard")
     assert response.status_code == 401
