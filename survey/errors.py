@@ -6,7 +6,7 @@ import contextlib
 import sqlite3
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, abort, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_wtf.csrf import CSRFError
@@ -78,8 +78,25 @@ def _rollback() -> None:
         get_session().rollback()
 
 
+def refuse_nul() -> Any:
+    """A NUL character in the address, never legitimate (no stored code, key or text holds
+    one, and PostgreSQL refuses it in a query, which was a server error): in the path, no such
+    page (404); in a query argument, a bad request (400; under ``/api`` the JSON names the
+    argument). Form and JSON bodies are the forms' and the API's to refuse, field by field."""
+    if "\x00" in request.path:
+        abort(404)
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            if _wants_json():
+                body = {"error": _titles()[400], "status": 400, "field": name.replace("\x00", "")}
+                return jsonify(body), 400
+            abort(400)
+    return None
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)
+    app.before_request(refuse_nul)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):  # type: ignore[no-untyped-def]

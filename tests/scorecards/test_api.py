@@ -70,13 +70,17 @@ def test_unknown_department_and_bad_quarter(client, api_org: Org) -> None:
 
 
 @pytest.mark.postgres
-def test_a_code_with_a_nul_is_no_department(client, api_org: Org) -> None:
-    """No code holds a NUL (the forms and the import refuse it); PostgreSQL refused the
-    lookup with a database error, a server error."""
+def test_a_nul_in_the_address_is_a_clear_error(client, api_org: Org) -> None:
+    """No code holds a NUL (the forms and the import refuse it), and PostgreSQL refuses one in a
+    query: a server error there. In the path: no such department; in an argument: a 400
+    naming it."""
     for code in ("%00", "I%00T"):
         response = api_get(client, api_org, f"/api/v1/departments/{code}/scorecard")
         assert response.status_code == 404, code
-        assert response.get_json()["field"] == "code"
+        assert response.get_json()["status"] == 404
+    response = api_get(client, api_org, "/api/v1/departments/IT/scorecard?quarter=2026Q1%00")
+    assert response.status_code == 400
+    assert response.get_json()["field"] == "quarter"
 
 
 def test_needs_an_api_key(client, api_org: Org) -> None:

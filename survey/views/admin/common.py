@@ -28,10 +28,9 @@ def per_page() -> int:
 
 
 def search_arg() -> str:
-    """``?q=`` stripped and capped (a search box, not a place for essays), without NUL
-    characters: no stored text holds one (every form refuses it), and PostgreSQL refuses a
-    query containing one."""
-    return (request.args.get("q") or "").replace("\x00", "").strip()[:MAX_QUERY]
+    """``?q=`` stripped and capped (a search box, not a place for essays). One with a NUL
+    never gets here (``errors.refuse_nul``)."""
+    return (request.args.get("q") or "").strip()[:MAX_QUERY]
 
 
 def matches(query: str, *columns: InstrumentedAttribute[str]) -> ColumnElement[bool]:
