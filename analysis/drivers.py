@@ -20,6 +20,10 @@ answer, in any unit (only correlations matter). Missing answers are ``NaN`` (or 
 the analysis rests on the people who answered everything. Degenerate inputs give ``None``:
 fewer complete rows than ``min_rows`` (and never fewer than p + 2), a constant column
 (a dimension or the overall answer everyone rated alike), or nothing explained (R² ≈ 0).
+With ``spread`` (the anonymity gate k), a column also counts as degenerate while fewer than
+``spread`` rows differ from its most common value: whether the analysis runs then tells only
+that fewer than k people answered otherwise, never that nobody did (a constant column alone
+would tell that one hidden person answered like everyone else).
 
 Pure: numpy only; no flask, sqlalchemy or survey imports.
 """
@@ -165,6 +169,16 @@ def complete_rows(
     return xa[keep], ya[keep], int((~keep).sum())
 
 
+def _least_spread(data: np.ndarray) -> int:
+    """The fewest rows of any column of ``data`` (n × q) that differ from that column's most
+    common value (0 for a constant column)."""
+    least = data.shape[0]
+    for column in data.T:
+        _values, counts = np.unique(column, return_counts=True)
+        least = min(least, int(data.shape[0] - counts.max()))
+    return least
+
+
 def key_drivers(
     codes: Sequence[str],
     x: Sequence[Sequence[float | None]] | np.ndarray,
@@ -172,12 +186,14 @@ def key_drivers(
     min_rows: int = 30,
     resamples: int = RESAMPLES,
     seed: int = SEED,
+    spread: int = 0,
 ) -> Drivers | None:
     """The relative importance (LMG shares of R²) of each column of ``x`` (named by
     ``codes``) for ``y``, with 95 % percentile bootstrap intervals over rows.
 
     None when fewer than ``max(min_rows, len(codes) + 2)`` rows are complete, when a column
-    or ``y`` is constant over the complete rows, or when the full R² is below ``MIN_R2``."""
+    or ``y`` is constant over the complete rows (or has fewer than ``spread`` rows away from
+    its most common value), or when the full R² is below ``MIN_R2``."""
     codes = tuple(codes)
     xa, ya, dropped = complete_rows(x, y)
     p = len(codes)
@@ -187,7 +203,7 @@ def key_drivers(
     if p == 0 or n < max(min_rows, p + 2):
         return None
     data = np.column_stack([xa, ya])
-    if (data.std(axis=0) < 1e-12).any():
+    if (data.std(axis=0) < 1e-12).any() or _least_spread(data) < spread:
         return None
     corr = np.corrcoef(data, rowvar=False)
     parts = lmg_from_correlation(corr)

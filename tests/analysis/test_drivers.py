@@ -242,3 +242,17 @@ def test_every_dimension_has_a_practice() -> None:
         "courtesy",
         "tools",
     }
+
+
+def test_a_column_with_fewer_than_spread_rows_off_its_mode_gives_none() -> None:
+    """``spread``: a column with one row away from its most common value is as degenerate as
+    a constant one (whether the analysis runs must not tell that one person answered like
+    everyone else); from ``spread`` such rows on it runs."""
+    data = exact_data(TWO, 60)
+    near = data.copy()
+    near[:, 1] = 4.0
+    near[:4, 1] = 3.0
+    assert key_drivers(("a", "b"), near[:, :2], near[:, 2], resamples=50) is not None
+    assert key_drivers(("a", "b"), near[:, :2], near[:, 2], resamples=50, spread=5) is None
+    near[4, 1] = 2.0
+    assert key_drivers(("a", "b"), near[:, :2], near[:, 2], resamples=50, spread=5) is not None

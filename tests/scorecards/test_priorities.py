@@ -225,3 +225,24 @@ def test_the_analysis_runs_once_per_change(
     answer(drivers_org, "IT", "SALES", 5, seed=11)
     assert admin_client.get(f"/scorecards/IT?quarter={Q}").status_code == 200
     assert len(runs) == 2 and runs[1] == runs[0] + 5
+
+
+def test_one_hidden_answer_does_not_switch_the_drivers(client: Any, org: Org) -> None:
+    """Twin providers: IT and ENG get the same 40 answers from SALES (shown), everyone rating
+    tools 5, except that one person rates ENG's tools 4. Both tools figures are hidden (at
+    the top of the scale: ``certain``), so whether that one person gave 4 or 5 is hidden.
+    The drivers must not tell it: the constant tools column once made IT's own analysis
+    degenerate (falling back to the organisation's) while ENG had its own, so the basis told
+    that every customer of IT rated tools exactly 5. Both APIs must publish the same
+    priorities."""
+    for provider, last in (("IT", 5), ("ENG", 4)):
+        answer(org, provider, "SALES", 39, seed=1, tools=5)
+        answer(org, provider, "SALES", 1, seed=9, tools=last)
+    bodies = {}
+    for code in ("IT", "ENG"):
+        card, _result = _priorities(org, code)
+        tools = next(row for row in card.dimensions if row.code == "tools")
+        assert not tools.value.shown, code
+        served = api_get(client, org, f"/api/v1/departments/{code}/scorecard?quarter={Q}")
+        bodies[code] = served.get_json()["priorities"]
+    assert bodies["IT"] == bodies["ENG"]

@@ -20,6 +20,12 @@ Gates, in order (``docs/scoring.md``, "What to work on"):
   providers gives three rows there, so the pooled interval is somewhat too narrow; the page
   says these are the organisation's drivers.
 - Otherwise none.
+- Either analysis also counts as degenerate (so the department's falls back, the
+  organisation's gives none) while a dimension or the overall answer has fewer than k people
+  (the quarter's k) answering other than its most common answer (``key_drivers``'s
+  ``spread``): a column everyone answered alike made the analysis fail outright, so which
+  drivers a page showed told whether one hidden person answered like everyone else (a
+  dimension at the top of the scale is hidden precisely so as not to tell that).
 
 The priorities then use the department's own dimension means, which are already gated figures
 of its scorecard (``Scorecard.dimensions``). Figures are rounded before they leave this
@@ -156,13 +162,16 @@ def quarterly_rows(
 
 
 def _analyse(
-    codes: tuple[str, ...], rows: list[tuple[int, int, dict[str, int | None]]], min_rows: int
+    codes: tuple[str, ...],
+    rows: list[tuple[int, int, dict[str, int | None]]],
+    min_rows: int,
+    k: int,
 ) -> Drivers | None:
     x = [[answers.get(c) for c in codes] for _p, _c, answers in rows]
     y = [answers.get(OVERALL) for _p, _c, answers in rows]
     if not rows:
         return None
-    return key_drivers(codes, x, y, min_rows=min_rows)
+    return key_drivers(codes, x, y, min_rows=min_rows, spread=k)
 
 
 def _people(session: Session, provider_id: int, customers: set[int], quarter: str) -> int:
@@ -238,18 +247,21 @@ def department_drivers(
     departments: list[data.DepartmentRow],
 ) -> Drivers | None:
     """The department's own drivers from the people of its shown customer cells, or None
-    below ``DRIVER_MIN_PEOPLE`` distinct people (or in a degenerate case). ``departments``:
+    below ``DRIVER_MIN_PEOPLE`` distinct people (or in a degenerate case, ``_analyse`` with
+    the card's k). ``departments``:
     the active departments, as read (codes to ids). The reads (people, rows) are kept per
     version; the analysis is memoised under the rows read and the shown customers."""
-    quarter = card.quarter
+    quarter, k = card.quarter, card.settings.k
     shown = _shown_customers(card, {d.code: d.id for d in departments})
     if read_people(session, department_id, shown, quarter, versions) < DRIVER_MIN_PEOPLE:
         return None
     read = read_rows(session, quarter, [department_id], versions)
     return _drivers.get_or_make(
         (read,),
-        ("department", shown),
-        lambda: (_analyse(read.codes, [r for r in read.rows if r[1] in shown], DRIVER_MIN_PEOPLE),),
+        ("department", shown, k),
+        lambda: (
+            _analyse(read.codes, [r for r in read.rows if r[1] in shown], DRIVER_MIN_PEOPLE, k),
+        ),
     )[0]
 
 
@@ -293,7 +305,7 @@ def _pooled(
     rows = [r for r in read.rows if r[1] in shown.get(r[0], ())]
     if not rows:
         return None
-    return _analyse(read.codes, rows, ORG_MIN_ROWS)
+    return _analyse(read.codes, rows, ORG_MIN_ROWS, k)
 
 
 _drivers: IdentityMemo[tuple[Drivers | None]] = IdentityMemo(64)
