@@ -124,9 +124,12 @@ def compute_overview(snapshot: OverviewSnapshot, functions: ModelFunctions = PUR
 def heatmap(every: Cells, departments: Sequence[DepartmentRow], k: int) -> Heatmap:
     """Who serves whom: the R of every (provider, customer) pair resting on at least k people
     (a pair under k, none included, is hidden as ``BELOW_K``), providers and
-    customers the active ``departments`` by code. ``every`` holds the quarter's cells of
-    every provider, inactive departments' included: a row's total is the provider's R over
-    every customer, so an inactive customer's cell counts as hidden (``visible_table``)."""
+    customers the active ``departments`` by code: the providers rated by at least k people
+    (inactive customers included), the customers with at least one pair of k people or more
+    (which pairs of fewer had answers is not told, nor which departments had them); no
+    provider when no pair has k people. ``every`` holds the quarter's cells of every
+    provider, inactive departments' included: a row's total is the provider's R over every
+    customer, so an inactive customer's cell counts as hidden (``visible_table``)."""
     cells = {
         (p, c): metrics["R"]
         for p, row in every.items()
@@ -165,11 +168,20 @@ def heatmap(every: Cells, departments: Sequence[DepartmentRow], k: int) -> Heatm
                 row_reasons.append(BELOW_K if s is None or s.n < k else REMAINDER)
         values.append(tuple(row_values))
         reasons.append(tuple(row_reasons))
+    # The axes list only what rests on k people: a provider rated by at least k people in
+    # all, a customer department with a pair of at least k. A department of one person
+    # would otherwise appear as a column exactly when that person had answered.
+    rows = [i for i, p in enumerate(provider_ids) if totals[p] >= k]
+    columns = [j for j in range(len(customer_ids)) if any(counts[i][j] >= k for i in rows)]
+    if not columns:
+        rows = []  # every pair under k: nothing to draw or list
     return Heatmap(
-        providers=tuple((by_id[p].code, by_id[p].name) for p in provider_ids),
-        customers=tuple((by_id[c].code, by_id[c].name) for c in customer_ids),
-        values=tuple(values),
-        reasons=tuple(reasons),
+        providers=tuple((by_id[provider_ids[i]].code, by_id[provider_ids[i]].name) for i in rows),
+        customers=tuple(
+            (by_id[customer_ids[j]].code, by_id[customer_ids[j]].name) for j in columns
+        ),
+        values=tuple(tuple(values[i][j] for j in columns) for i in rows),
+        reasons=tuple(tuple(reasons[i][j] for j in columns) for i in rows),
     )
 
 

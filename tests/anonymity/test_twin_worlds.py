@@ -314,3 +314,29 @@ def test_many_random_twin_worlds_publish_the_same(
     examples = int(os.environ.get("SURVEY_TWIN_EXAMPLES", "80"))
     moved = run_property("sqlite", tmp_path, request, examples)
     assert sum(1 for m in moved if m) >= examples // 3, moved
+
+
+def _lone_answer(customer: str) -> Plan:
+    """Six ENG people rate HR, and the only person of ``customer`` (FIN or OPS, one person
+    each) rates HR 3; the other small department answers nothing."""
+    return Plan(
+        sizes={"HR": 1, "ENG": 6, "FIN": 1, "OPS": 1},
+        quarterly=tuple(
+            [(f"ENG-{i}", (("HR", r),)) for i, r in enumerate((4, 5, 4, 3, 5, 2))]
+            + [(f"{customer}-0", (("HR", 3),))]
+        ),
+    )
+
+
+def test_which_small_department_answered_is_not_published(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Two worlds alike but for who the one hidden respondent is: the only person of FIN, or
+    the only person of OPS (every total the same; the lone cell and, by the remainder rule,
+    ENG's are hidden). Who serves whom listed every department with an answer as a column
+    (and every provider with one as a row), so a department of one appeared exactly when
+    its one person had answered. Both worlds must publish the same."""
+    differences, _publication = compare(
+        _lone_answer("FIN"), _lone_answer("OPS"), "sqlite", tmp_path, request
+    )
+    assert differences == [], "\n".join(differences)
