@@ -153,16 +153,17 @@ def test_large_organisation_lists_answered_pairs(admin_client, org: Org) -> None
     k people (a pair under k is not listed: it would tell that somebody answered)."""
     from survey.models import Department
 
-    extra = [Department(code=f"X{i:02d}", name=f"Extra {i}") for i in range(30)]
+    # 31 providers and 31 customers (a pair under k is on neither axis: it does not count).
+    extra = [Department(code=f"X{i:02d}", name=f"Extra {i}") for i in range(31)]
     org.session.add_all(extra)
     org.session.commit()
     org.departments.update({d.code: d for d in extra})
-    for i in range(30):
-        org.quarterly(f"X{i:02d}", f"X{(i + 1) % 30:02d}", Q, [4, 4, 4, 4, 4])
+    for i in range(31):
+        org.quarterly(f"X{i:02d}", f"X{(i + 1) % 31:02d}", Q, [4, 4, 4, 4, 4])
     org.quarterly("IT", "SALES", Q, [4, 4, 4])  # under the gate: not listed
     page = admin_client.get(f"/scorecards/?quarter={Q}").get_data(as_text=True)
     assert 'class="heatmap-pairs"' in page and "heatmap-table" not in page
     pairs = page.split('class="heatmap-pairs"')[1]
     rows = re.findall(r"<tr><th scope=\"row\">", pairs)
-    assert len(rows) == 30  # the 30 pairs of five people, nothing else
+    assert len(rows) == 31  # the 31 pairs of five people, nothing else
     assert 'X00</abbr></th><td><abbr title="Extra 1">X01' in page
