@@ -96,7 +96,7 @@ def compute_overview(snapshot: OverviewSnapshot, functions: ModelFunctions = PUR
                 dept.name,
                 score.isq,
                 sc.iq_of(score.isq, snapshot.baseline),
-                score.respondents,
+                sc.published_respondents(score, k),
                 flags.get(dept.id),
                 score.group,
             )

@@ -596,6 +596,21 @@ def _component(
     return Component(key, n, raw, est.value, min(est.low, est.value), max(est.high, est.value))
 
 
+def published_respondents(score: QuarterScore, k: int) -> int:
+    """The respondents a page may print or gate on beside ``score``: the people of each
+    survey kind (T's, R's) that at least ``k`` people answered, distinct over both when both
+    did; 0 when neither did. Counts only, never values, as the response counts are shown.
+    ``score.respondents`` counts everyone, a kind's few people included: printed, "7"
+    against "6" told whether the one requester behind a hidden post-interaction count had
+    answered, and so did the comments' gate of 10 respondents (9 against 10)."""
+    t, r = score.components["T"].n, score.components["R"].n
+    if t >= k and r >= k:
+        return score.respondents
+    if t >= k:
+        return t
+    return r if r >= k else 0
+
+
 def build_quarter_model(
     quarter: str, inputs: Mapping[int, DepartmentInput], priors: Priors, k: int
 ) -> QuarterModel:

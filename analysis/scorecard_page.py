@@ -345,7 +345,8 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
     model = loaded[quarter]
     score = model.scores.get(department.id)
     released = quarter in snapshot.quarters
-    respondents = score.respondents if score is not None else 0
+    # The comment gate counts only the survey kinds k people answered (see the function).
+    respondents = sc.published_respondents(score, k) if score is not None else 0
 
     def shown_components(q: str) -> set[str]:
         s = loaded[q].scores.get(department.id)

@@ -27,7 +27,7 @@ from tests.anonymity.twins import world_app
 from tests.anonymity.world import World
 
 # Six customers answer about LEGAL in both worlds, so the quarter is released either way.
-SIZES = {"LEGAL": 1, "FAC": 1, "ENG": 8}
+SIZES = {"LEGAL": 1, "FAC": 1, "ENG": 10}
 
 
 def _release(world: World) -> None:
@@ -142,4 +142,33 @@ def test_whether_anybody_answered_in_a_quarter_is_not_published(
                 w.handled_request(f"ENG-{i}", "FAC")
 
     found = _twin_differences(tmp_path, request, build)
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("raters", [6, 9])
+def test_whether_one_requester_answered_is_not_counted_among_a_shown_departments_respondents(
+    tmp_path: Path, request: pytest.FixtureRequest, raters: int
+) -> None:
+    """FAC is shown (``raters`` people rated it in the quarterly survey) and handled one
+    request of another ENG person, who rated nobody in the quarterly survey. In one world that
+    person answered the survey that followed the request, in the other not: the
+    post-interaction count is hidden (one person), so nothing published may differ: not the
+    overview's respondents of FAC (6 against 7), nor whether FAC's comments pass their gate
+    of 10 respondents (9 against 10)."""
+    published = []
+    for answered in (True, False):
+        with _world(tmp_path, request, f"respondents-{answered}") as w:
+            if answered:
+                w.post_interaction(f"ENG-{raters}", "FAC", overall=5)
+            else:
+                w.handled_request(f"ENG-{raters}", "FAC")
+            w.open_campaign()
+            _release(w)
+            for i, rating in enumerate((4, 5, 3, 4, 2, 5, 3, 4, 4)[:raters]):
+                w.quarterly(f"ENG-{i}", {"FAC": rating})
+            w.close_campaign()
+            overview = w.admin.get(f"/scorecards/overview.csv?quarter={w.quarter}")
+            published.append({**_published(w), "overview csv": overview.get_data(as_text=True)})
+    assert any("department respondents" in p["overview csv"] for p in published)
+    found = channels.differences(*published)
     assert found == [], "\n".join(found)
