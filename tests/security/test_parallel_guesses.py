@@ -7,45 +7,17 @@ on PostgreSQL two first failures inserting the same row collide: a server error)
 
 from __future__ import annotations
 
-import http.client
-import threading
-import urllib.parse
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import SignInThrottle
-from tests.conftest import CSRF_RE, LiveServer
+from tests.conftest import LiveServer
+from tests.races import at_once, form_token, post_form
 
 GUESSES = 12
 WRONG = "The email or password is not right."
 LOCKED = "Too many failed attempts."
-
-
-def _sign_in_page(port: int) -> tuple[str, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/auth/sign-in")
-    reply = conn.getresponse()
-    cookie = (reply.getheader("Set-Cookie") or "").split(";", 1)[0]
-    match = CSRF_RE.search(reply.read().decode())
-    conn.close()
-    assert match is not None
-    return match.group(1), cookie
-
-
-def _post(port: int, form: dict[str, str], cookie: str) -> tuple[int, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request(
-        "POST",
-        "/auth/sign-in",
-        urllib.parse.urlencode(form),
-        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
-    )
-    reply = conn.getresponse()
-    body = reply.read().decode()
-    conn.close()
-    return reply.status, body
 
 
 @pytest.mark.postgres
@@ -57,23 +29,13 @@ def test_parallel_guesses_get_no_more_tries_than_the_throttle_allows(
     session.commit()
     server = LiveServer(db_url, workers=2, threads=6, SURVEY_RATELIMIT_ENABLED="0")
     try:
-        token, cookie = _sign_in_page(server.port)
-        barrier = threading.Barrier(GUESSES)
-        answers: list[tuple[int, str]] = []
-        lock = threading.Lock()
+        token, cookie = form_token(server.port, "/auth/sign-in")
 
-        def guess(index: int) -> None:
+        def guess(index: int) -> tuple[int, str]:
             form = {"csrf_token": token, "email": user.email, "password": f"wrong-{index}"}
-            barrier.wait()
-            answer = _post(server.port, form, cookie)
-            with lock:
-                answers.append(answer)
+            return post_form(server.port, "/auth/sign-in", form, cookie)
 
-        threads = [threading.Thread(target=guess, args=(i,)) for i in range(GUESSES)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        answers = at_once(GUESSES, guess)
         log = server.log()
     finally:
         server.stop()

@@ -5,33 +5,15 @@ had committed its own, so on PostgreSQL several mails (each a working link) went
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.models import OutboxMessage, PasswordReset
 from tests.conftest import LiveServer
-from tests.security.test_parallel_guesses import _sign_in_page
+from tests.races import at_once, form_token, post_form
 
 REQUESTS = 8
-
-
-def _post_forgot(port: int, form: dict[str, str], cookie: str) -> int:
-    import http.client
-    import urllib.parse
-
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request(
-        "POST",
-        "/auth/forgot",
-        urllib.parse.urlencode(form),
-        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
-    )
-    status = conn.getresponse().status
-    conn.close()
-    return status
 
 
 @pytest.mark.postgres
@@ -41,26 +23,13 @@ def test_parallel_reset_requests_mail_one_link(db_url: str, session: Session, ma
     session.commit()
     server = LiveServer(db_url, workers=2, threads=6, SURVEY_RATELIMIT_ENABLED="0")
     try:
-        token, cookie = _sign_in_page(server.port)
-        barrier = threading.Barrier(REQUESTS)
-        statuses: list[int] = []
-        lock = threading.Lock()
-
-        def ask() -> None:
-            form = {"csrf_token": token, "email": user.email}
-            barrier.wait()
-            status = _post_forgot(server.port, form, cookie)
-            with lock:
-                statuses.append(status)
-
-        threads = [threading.Thread(target=ask) for _ in range(REQUESTS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        token, cookie = form_token(server.port, "/auth/sign-in")
+        form = {"csrf_token": token, "email": user.email}
+        answers = at_once(REQUESTS, lambda _i: post_form(server.port, "/auth/forgot", form, cookie))
         log = server.log()
     finally:
         server.stop()
+    statuses = [status for status, _body in answers]
     assert statuses == [200] * REQUESTS, (statuses, log[-3000:])
     session.rollback()
     resets = session.scalar(select(func.count()).select_from(PasswordReset))
