@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from analysis.anonymity import K_FIGURES
 from analysis.business_time import parse_calendar
 from survey.db import SQLITE_BUSY_TIMEOUT_MS
 from survey.i18n import LOCALES
@@ -156,6 +157,13 @@ def load_settings(
         ),
         "LOCALES": LOCALES,
     }
+
+
+def min_group_size(config: Mapping[str, object]) -> int:
+    """The app's k (``MIN_GROUP_SIZE``): the fewest people a published figure may rest on and
+    the number the emails promise; a campaign may promise more. ``load_settings`` always sets
+    it; a configuration without it (a bare test app) gets the default of the figures' gate."""
+    return int(str(config.get("MIN_GROUP_SIZE") or K_FIGURES))
 
 
 def mail_domain(config: Mapping[str, object]) -> str:

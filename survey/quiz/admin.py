@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from forms.quiz import LANGUAGES, QuizInvitationForm, make_item_texts_form
-from survey.config import mail_domain
+from survey.config import mail_domain, min_group_size
 from survey.db import get_session
 from survey.i18n import current_locale
 from survey.local_format import decimal
@@ -43,7 +43,7 @@ LOCALE_CODES = tuple(code for code, _label in LANGUAGES)
 
 
 def _k() -> int:
-    return int(current_app.config.get("MIN_GROUP_SIZE", 5))
+    return min_group_size(current_app.config)
 
 
 def _practice_name(code: str) -> str:

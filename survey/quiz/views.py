@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from forms.quiz import QuizForm, QuizItemSpec, make_quiz_form
+from survey.config import min_group_size
 from survey.db import get_session
 from survey.extensions import csrf, csrf_ok, limit_link_pages, limiter
 from survey.i18n import choose_locale, current_locale
@@ -153,7 +154,7 @@ def _take(
         "retake": key is not None,
         "form_url": form_url,
         "item_count": len(specs),
-        "k": current_app.config.get("MIN_GROUP_SIZE", 5),
+        "k": min_group_size(current_app.config),
         "member": member,
     }
     if request.method in ("GET", "HEAD"):
@@ -281,7 +282,7 @@ def result(key: str) -> View:
         return _private(make_response(_unknown()))
     latest = series.latest
     locale = choose_locale(latest.locale)
-    k = int(current_app.config.get("MIN_GROUP_SIZE", 5))
+    k = min_group_size(current_app.config)
     # The result page shows the taker's own scores only: never a department figure, which
     # anyone holding a result link could otherwise watch move (published self-views are on
     # the scorecards, for signed-in reviewers, once their quarter has ended).

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.survey import QuestionSpec, SurveyForm, make_survey_form, plain_answers
 from survey import hooks
+from survey.config import min_group_size
 from survey.db import get_session, reading, writing
 from survey.extensions import csrf, csrf_ok, limit_link_pages
 from survey.i18n import LOCALES, choose_locale
@@ -233,7 +234,7 @@ def thanks() -> str:
     # the extension point ``respond.thanks`` adds ("you said, we did"); anything else ignored.
     rated = [int(v) for v in request.args.getlist("d")[:50] if v.isdigit() and len(v) < 10]
     extras = hooks.gather("respond.thanks", get_session(), rated)
-    k = int(current_app.config.get("MIN_GROUP_SIZE", 5))
+    k = min_group_size(current_app.config)
     return render_template("respond/thanks.html", group_size=k, **extras)
 
 

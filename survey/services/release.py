@@ -13,67 +13,58 @@ once released stays released.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import ColumnElement, exists, func, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, exists, func, select, true
+from sqlalchemy.orm import aliased
 
+from survey.config import min_group_size
 from survey.models import Campaign, ScoreTotal
 
 PEOPLE = "people"  # the score metric counting distinct people per provider and quarter
-DEFAULT_K = 5
 
 
 def release_floor(k: int | None = None) -> int:
-    """``k`` when given, else the app's ``MIN_GROUP_SIZE`` (``DEFAULT_K`` outside an app)."""
+    """``k`` when given, else the app's (``config.min_group_size``; its default outside an
+    app context)."""
     if k is not None:
         return k
-    if has_app_context():
-        return int(current_app.config.get("MIN_GROUP_SIZE", DEFAULT_K))
-    return DEFAULT_K
+    return min_group_size(current_app.config if has_app_context() else {})
 
 
-def most_people(session: Session) -> dict[str, int]:
-    """Per quarter, the most distinct people who answered about one provider (a lower bound
-    of the quarter's people); quarters without answers are absent. One grouped read."""
-    rows = session.execute(
-        select(ScoreTotal.quarter, func.max(ScoreTotal.n))
-        .where(ScoreTotal.metric == PEOPLE)
-        .group_by(ScoreTotal.quarter)
-    )
-    return {quarter: int(n or 0) for quarter, n in rows}
-
-
-def enough_people(
-    quarter: str, people: Mapping[str, int], campaign_ks: Mapping[str, int], k: int
-) -> bool:
-    """Whether ``quarter`` has at least its k (``k``, or more if a campaign of it promised
-    more) people about one provider."""
-    return people.get(quarter, 0) >= max(k, campaign_ks.get(quarter, 0), 1)
-
-
-def unreleased_sql(
-    quarter: str, ended: bool, k: int, campaign_id: int | None = None
+def released_sql(
+    quarter: Any,
+    current: str,
+    k: int,
+    *,
+    campaign_id: int | None = None,
+    open_campaigns: bool = True,
 ) -> ColumnElement[bool]:
-    """SQL: the figures of ``quarter`` are not released (``ended``: the quarter has ended by
-    the caller's clock): it has not ended, or a campaign of it (other than ``campaign_id``)
-    is open, or no provider has its k people (``k``, or the largest k of its campaigns)."""
-    if not ended:
-        return true()
-    other = aliased(Campaign)
-    open_ = exists().where(other.quarter == quarter, other.status == "open")
-    if campaign_id is not None:
-        open_ = open_.where(other.id != campaign_id)
-    promised = (
-        select(func.coalesce(func.max(Campaign.min_group_size), 0))
-        .where(Campaign.quarter == quarter)
+    """SQL: the figures of ``quarter`` (a quarter text, or a column holding quarters) are
+    released while ``current`` is the quarter in progress: the quarter is before it, no
+    campaign of it is open (campaign ``campaign_id`` aside; with ``open_campaigns`` False
+    open campaigns are not looked at, for "released but for its open campaign"), and one
+    provider has at least its k people (``k``, or the largest k of its campaigns). Quarter
+    texts (``YYYYQn``) compare in SQL as in Python."""
+    promised = aliased(Campaign)
+    largest_k = (
+        select(func.coalesce(func.max(promised.min_group_size), 0))
+        .where(promised.quarter == quarter)
+        .correlate_except(promised)  # ``quarter`` may be a column of the outermost query
         .scalar_subquery()
     )
     enough = exists().where(
         ScoreTotal.metric == PEOPLE,
         ScoreTotal.quarter == quarter,
         ScoreTotal.n >= max(k, 1),
-        ScoreTotal.n >= promised,
+        ScoreTotal.n >= largest_k,
     )
-    return or_(open_, ~enough)
+    closed: ColumnElement[bool] = true()
+    if open_campaigns:
+        other = aliased(Campaign)
+        still_open = exists().where(other.quarter == quarter, other.status == "open")
+        if campaign_id is not None:
+            still_open = still_open.where(other.id != campaign_id)
+        closed = ~still_open
+    return and_(quarter < current, closed, enough)

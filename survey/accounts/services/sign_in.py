@@ -202,7 +202,7 @@ def authenticate(
     if not ok or user is None or not user.active:
         return None
     # Not a failure: the account's count starts again, the address's loses this attempt.
-    account, address_key = budgets
+    account, address_key = budgets  # ``_budgets`` lists the account's key first
     session.execute(
         delete(SignInThrottle)
         .where(SignInThrottle.key == account)

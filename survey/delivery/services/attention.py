@@ -20,9 +20,8 @@ from analysis.scorecard_results import ChangeFlag, Settings
 from survey.delivery.services.schedules import next_campaign
 from survey.models import Campaign, CampaignSchedule, Invitation, OutboxMessage
 from survey.periods import quarter_of
-from survey.scorecards.services.scorecard_data import campaign_group_sizes
 from survey.scorecards.services.scorecards import build_overview
-from survey.services.release import enough_people, most_people, release_floor
+from survey.services.release import released_sql
 
 
 @dataclass(frozen=True)
@@ -141,22 +140,17 @@ def needs_attention(session: Session, settings: Settings, now: datetime | None =
     current = quarter_of(now)
     overview, _problem = build_overview(session, None, settings, now)
     released = overview.quarter if overview.quarters else None
-    # Ended quarters whose campaign is still open and which have the people a release
-    # needs (``services.release``): held back, by rule.
-    people, floor = most_people(session), release_floor(settings.k)
-    promised = campaign_group_sizes(session)
+    # Ended quarters that would be released (``services.release``) but for a campaign still
+    # open: held back, by rule.
+    held_back = released_sql(Campaign.quarter, current, settings.k, open_campaigns=False)
     open_by_quarter: dict[str, list[str]] = {}
     for quarter, name in session.execute(
         select(Campaign.quarter, Campaign.name)
-        .where(Campaign.status == "open")
+        .where(Campaign.status == "open", held_back)
         .order_by(Campaign.quarter, Campaign.name)
     ):
         open_by_quarter.setdefault(quarter, []).append(name)
-    held = tuple(
-        HeldQuarter(q, tuple(names))
-        for q, names in sorted(open_by_quarter.items())
-        if q < current and enough_people(q, people, promised, floor)
-    )
+    held = tuple(HeldQuarter(q, tuple(names)) for q, names in sorted(open_by_quarter.items()))
     return Attention(
         campaigns=open_campaigns(session),
         failed_mail=failed_mail(session),

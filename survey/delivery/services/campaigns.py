@@ -28,7 +28,7 @@ from survey.periods import quarter_bounds, quarter_of
 from survey.security import new_token, token_hash
 from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import add_link_token
-from survey.services.release import release_floor, unreleased_sql
+from survey.services.release import release_floor, released_sql
 
 BATCH = 1000  # rows per bulk INSERT when opening a campaign
 
@@ -61,7 +61,7 @@ def _unreleased(quarter: str, now: datetime, campaign_id: int | None = None) -> 
     """SQL: the figures of ``quarter`` are not released at ``now`` (``services.release``, the
     definition of ``scorecard_data.ScoreVersions`` too), ignoring campaign ``campaign_id``'s
     being open."""
-    return unreleased_sql(quarter, quarter < quarter_of(now), release_floor(), campaign_id)
+    return ~released_sql(quarter, quarter_of(now), release_floor(), campaign_id=campaign_id)
 
 
 def quarter_released(session: Session, quarter: str, now: datetime | None = None) -> bool:

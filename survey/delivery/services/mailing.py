@@ -16,6 +16,7 @@ from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from survey import hooks
+from survey.config import min_group_size
 from survey.models import Campaign, Invitation, OutboxMessage, Person
 from survey.services.invitations import link_url
 from survey.services.outbox import enqueue_message, header_safe, new_message_id
@@ -30,7 +31,7 @@ _KEY = "SIQ_SENTINEL_KEY_7f3a"
 def promised_group_size(campaign: Campaign | None) -> int:
     """The k the email promises: the app's ``MIN_GROUP_SIZE``, or the campaign's k when it is
     larger (a quarter is gated with the larger of the two). Needs an app context."""
-    k = int(current_app.config.get("MIN_GROUP_SIZE", 5))
+    k = min_group_size(current_app.config)
     return max(k, campaign.min_group_size) if campaign is not None else k
 
 

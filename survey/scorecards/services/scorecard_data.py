@@ -41,7 +41,7 @@ from survey.models import (
 from survey.names import pick_name
 from survey.periods import quarter_of
 from survey.question_types import FREE_TEXT, Likert5
-from survey.services.release import enough_people, most_people, release_floor
+from survey.services.release import release_floor, released_sql
 
 # The metrics the scorecards read; ``q.<dimension>`` for the dimension profile.
 HEADLINE_METRICS = ("T", "R", "people", "pi.n", "q.n")
@@ -87,19 +87,12 @@ def score_versions(
     """Released quarters and every quarter's version (see ``ScoreVersions``); ``now``
     decides which quarters have ended (default: the present), ``k`` the people a quarter
     needs (default: the app's setting; a quarter's campaigns may ask more)."""
-    rows = session.execute(select(ScoreVersion.quarter, ScoreVersion.version)).all()
-    still_open = set(session.scalars(select(Campaign.quarter).where(Campaign.status == "open")))
     current = quarter_of(now or datetime.now(UTC))
-    people, ks, floor = most_people(session), campaign_group_sizes(session), release_floor(k)
+    released = released_sql(ScoreVersion.quarter, current, release_floor(k))
+    rows = session.execute(select(ScoreVersion.quarter, ScoreVersion.version, released)).all()
     return ScoreVersions(
-        quarters=tuple(
-            sorted(
-                q
-                for q, _version in rows
-                if q < current and q not in still_open and enough_people(q, people, ks, floor)
-            )
-        ),
-        by_quarter=dict(rows),
+        quarters=tuple(sorted(q for q, _version, shown in rows if shown)),
+        by_quarter={q: version for q, version, _shown in rows},
     )
 
 
