@@ -228,19 +228,26 @@ def model_sums(d: DepartmentInput, k: int) -> DepartmentSums:
 # --- the quarterly dimensions (1..5 questions) ---
 
 
-def likert_reason(s: Sums, k: int) -> str | None:
+def likert_reason(s: Sums, k: int, counted: Iterable[int] = ()) -> str | None:
     """Why a department's mean of one 1..5 question over ``s.n`` people is hidden (None:
-    shown): no data, under k people, or so near an end of the scale that it would tell how a
+    shown): no data, under k people, so near an end of the scale that it would tell how a
     small group answered (``anonymity.share_is_certain`` on the mean's place in the scale,
-    (total − n)/4 people's worth)."""
-    return gate_reason(s.n, (s.total - s.n) / 4.0, k)
+    (total − n)/4 people's worth), or ``REMAINDER``: of the people ``counted`` beside it (the
+    relationship score's people, the quarterly answers), between 1 and k − 1 left the
+    question blank. Their number would be published, and with it, through R (each person's
+    answered dimensions averaged first), the total of their other answers
+    (``docs/anonymity.md``, "A dimension a few people left blank")."""
+    why = gate_reason(s.n, (s.total - s.n) / 4.0, k)
+    if why is None and any(0 < whole - s.n < k for whole in counted):
+        return REMAINDER
+    return why
 
 
-def likert_figure(s: Sums, k: int) -> Gated:
+def likert_figure(s: Sums, k: int, counted: Iterable[int] = ()) -> Gated:
     """A department's mean of one 1..5 question on 0..100 with its normal 95 % interval
     (mean ± 1.96·sd/√n on the 1..5 scale, clipped to it, then rescaled), or hidden
     (``likert_reason``)."""
-    why = likert_reason(s, k)
+    why = likert_reason(s, k, counted)
     if why is not None:
         return Gated.hidden(why)
     mean = s.mean or 0.0
@@ -254,13 +261,23 @@ def likert_figure(s: Sums, k: int) -> Gated:
     )
 
 
-def likert_org(sums: Iterable[Sums], k: int) -> float | None:
+def likert_org(sums: Iterable[tuple[Sums, Sequence[int]]], k: int) -> float | None:
     """The organisation's value (0..100) of one 1..5 question: the mean over the people of
-    every department whose own figure is shown (``likert_reason``), so no hidden group enters
-    it; None when no department is shown."""
-    shown = [s for s in sums if likert_reason(s, k) is None]
+    every department whose own figure is shown (``likert_reason``; pairs of a department's
+    sums and the counts beside them), so no hidden group enters it; None when no department
+    is shown."""
+    shown = [s for s, counted in sums if likert_reason(s, k, counted) is None]
     n = sum(s.n for s in shown)
     return float(scoring.rescale(sum(s.total for s in shown) / n, 1, 5)) if n else None
+
+
+#: The metrics whose counts a dimension's count is published beside: the relationship
+#: score's people and the quarterly answers (``likert_reason``'s ``counted``).
+DIMENSION_WHOLES = ("R", "q.n")
+
+
+def _wholes(metrics: Mapping[str, Sums]) -> tuple[int, ...]:
+    return tuple(metrics[m].n for m in DIMENSION_WHOLES if m in metrics)
 
 
 def dimensions(
@@ -271,11 +288,13 @@ def dimensions(
     k: int,
 ) -> tuple[tuple[str, Gated, float | None], ...]:
     """One department's dimension rows: (code, its figure, the organisation's value) for each
-    of ``codes``, from every department's sums of the metrics ``q.<code>`` (a snapshot of one
-    quarter) and ``org`` (``likert_org`` of each code over that snapshot)."""
+    of ``codes``, from every department's sums of the metrics ``q.<code>`` and of
+    ``DIMENSION_WHOLES`` (a snapshot of one quarter) and ``org`` (``likert_org`` of each code
+    over that snapshot)."""
     own = by_department.get(department_id, {})
+    wholes = _wholes(own)
     return tuple(
-        (code, likert_figure(own.get(f"q.{code}", Sums()), k), org[code]) for code in codes
+        (code, likert_figure(own.get(f"q.{code}", Sums()), k, wholes), org[code]) for code in codes
     )
 
 
@@ -284,7 +303,10 @@ def dimension_org(
 ) -> dict[str, float | None]:
     """``likert_org`` of every code over one quarter's snapshot of every department's sums."""
     return {
-        code: likert_org((m[f"q.{code}"] for m in by_department.values() if f"q.{code}" in m), k)
+        code: likert_org(
+            ((m[f"q.{code}"], _wholes(m)) for m in by_department.values() if f"q.{code}" in m),
+            k,
+        )
         for code in codes
     }
 

@@ -9,7 +9,7 @@ import math
 import pytest
 
 from analysis import scorecard as sc
-from analysis.scorecard import BELOW_K, CERTAIN, WITHHELD, Sums
+from analysis.scorecard import BELOW_K, CERTAIN, REMAINDER, WITHHELD, Sums
 
 
 def _answers(values: list[int]) -> Sums:
@@ -47,9 +47,29 @@ def test_the_organisation_value_leaves_hidden_departments_out() -> None:
     shown_b = _answers([2] * 4 + [3] * 6)  # mean 2.6
     under_k = _answers([1, 1])
     at_the_top = _answers([5] * 9)
-    org = sc.likert_org([shown_a, under_k, shown_b, at_the_top], 5)
+    # Six more people counted beside shown_b (R's people): its remainder of 1..4 hides it.
+    blank_by_few = (shown_b, (12,))
+    sums = [(shown_a, ()), (under_k, ()), (shown_b, (10, 10)), (at_the_top, ()), blank_by_few]
+    org = sc.likert_org(sums, 5)
     assert org == pytest.approx(((24 + 26) / 16 - 1) * 25)
-    assert sc.likert_org([under_k, at_the_top], 5) is None
+    assert sc.likert_org([(under_k, ()), (at_the_top, ()), blank_by_few], 5) is None
+
+
+def test_a_mean_a_few_people_left_blank_is_hidden() -> None:
+    """The counts beside a dimension (R's people, the quarterly answers) minus its own: 1..k−1
+    people who left it blank hide it; none or k do not."""
+    ten = _answers([4] * 5 + [3] * 3 + [5] * 2)
+    for counted, reason in [
+        ((), None),
+        ((10, 10), None),
+        ((11, 10), REMAINDER),
+        ((10, 14), REMAINDER),
+        ((15, 15), None),
+        ((15, 16), None),
+    ]:
+        assert sc.likert_reason(ten, 5, counted) == reason, counted
+    # Too few answers stay "below k", whatever the remainder.
+    assert sc.likert_reason(_answers([4, 4, 3]), 5, (4,)) == BELOW_K
 
 
 def test_a_department_row_per_code_beside_the_organisation() -> None:

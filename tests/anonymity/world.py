@@ -12,7 +12,7 @@ people the reader might want to isolate.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -234,10 +234,11 @@ class World:
         self._campaign_answers = set()
         return campaign
 
-    def quarterly(self, person: str, ratings: dict[str, int]) -> None:
+    def quarterly(self, person: str, ratings: Mapping[str, int | Mapping[str, int]]) -> None:
         """``person`` answers the open campaign's link: ``ratings[provider]`` (1..5, every
-        dimension alike) for the providers named, "did not deal with them" for the others.
-        Sections come in the order the page shows them (providers by name)."""
+        dimension alike, or a rating per dimension code, a dimension left out left blank) for
+        the providers named, "did not deal with them" for the others. Sections come in the
+        order the page shows them (providers by name)."""
         self.session.commit()
         campaign = self.campaign or self.open_campaign()
         now = utcnow()
@@ -255,7 +256,7 @@ class World:
             action = "submit" if index == len(providers) - 1 else "save"
             data: dict[str, Any] = {"section": str(index), "action": action}
             if code in ratings:
-                data.update({d: str(ratings[code]) for d in DIMENSIONS})
+                data.update({d: str(x) for d, x in _per_dimension(ratings[code]).items()})
                 data["overall"] = "3"
             else:
                 data["not_applicable"] = "y"
@@ -269,7 +270,8 @@ class World:
                 check(response.status_code == 302, response.get_data(as_text=True)[:800])
         self._campaign_answers.add(person)
         for code, rating in ratings.items():
-            value = 25.0 * (rating - 1)
+            answered = _per_dimension(rating).values()
+            value = sum(25.0 * (x - 1) for x in answered) / len(answered)
             self.events.append(Event("R", code, self.customer_of(person), person, value))
 
     def campaign_possible(self) -> bool:
@@ -461,6 +463,14 @@ class World:
                 values[e.person].append(e.value)
         means = [sum(v) / len(v) for v in values.values()]
         return sum(means) / len(means)
+
+
+def _per_dimension(rating: int | Mapping[str, int]) -> dict[str, int]:
+    """A rating per dimension code: ``rating`` for each, or the ratings given (at least one)."""
+    if isinstance(rating, int):
+        return {d: rating for d in DIMENSIONS}
+    assert rating and set(rating) <= set(DIMENSIONS), rating
+    return dict(rating)
 
 
 def dept_services(session: Session, department_id: int) -> Sequence[Service]:
