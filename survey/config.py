@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analysis.anonymity import K_FIGURES
@@ -60,6 +60,19 @@ def _int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> i
     return value
 
 
+def _base_url_parts(base_url: str) -> SplitResult:
+    """``base_url`` split, or a ConfigError naming ``SURVEY_BASE_URL``: an http(s) URL with a
+    host, its brackets closed (``http://[::1``) and its port a number up to 65535."""
+    try:
+        parts = urlsplit(base_url)
+        _port = parts.port  # raises ValueError on a port out of range or not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"SURVEY_BASE_URL must be an http(s) URL, got {base_url!r}")
+    return parts
+
+
 def load_settings(
     instance_path: str, environ: Mapping[str, str] | None = None
 ) -> dict[str, object]:
@@ -71,9 +84,7 @@ def load_settings(
     """
     env = os.environ if environ is None else environ
     base_url = env.get("SURVEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"SURVEY_BASE_URL must be an http(s) URL, got {base_url!r}")
+    parts = _base_url_parts(base_url)
     local_http = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
     secure_default = "0" if local_http else "1"
     secure = env.get("SURVEY_SECURE_COOKIES", secure_default) not in ("0", "false", "no")

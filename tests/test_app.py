@@ -37,6 +37,20 @@ def test_local_http_base_url_allows_plain_cookies(tmp_path) -> None:
     assert str(cfg["DATABASE_URL"]).startswith("sqlite:///")
 
 
+@pytest.mark.parametrize(
+    "raw",
+    ["ftp://x", "surveys.example.com", "http://[::1", "http://x:99999", "https://x:port", "http://"],
+)
+def test_a_bad_base_url_is_a_clear_configuration_error(tmp_path, raw: str) -> None:
+    with pytest.raises(ConfigError, match="SURVEY_BASE_URL must be an http"):
+        load_settings(str(tmp_path), {"SURVEY_BASE_URL": raw})
+
+
+def test_an_ipv6_loopback_base_url_is_local(tmp_path) -> None:
+    cfg = load_settings(str(tmp_path), {"SURVEY_BASE_URL": "http://[::1]:5000"})
+    assert cfg["SESSION_COOKIE_SECURE"] is False
+
+
 @pytest.mark.parametrize("raw", ["zero", "1", "-3"])
 def test_bad_group_size_is_refused(tmp_path, raw: str) -> None:
     with pytest.raises(ConfigError, match="SURVEY_MIN_GROUP_SIZE"):
