@@ -39,7 +39,14 @@ def test_local_http_base_url_allows_plain_cookies(tmp_path) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["ftp://x", "surveys.example.com", "http://[::1", "http://x:99999", "https://x:port", "http://"],
+    [
+        "ftp://x",
+        "surveys.example.com",
+        "http://[::1",
+        "http://x:99999",
+        "https://x:port",
+        "http://",
+    ],
 )
 def test_a_bad_base_url_is_a_clear_configuration_error(tmp_path, raw: str) -> None:
     with pytest.raises(ConfigError, match="SURVEY_BASE_URL must be an http"):

@@ -4,6 +4,7 @@ from survey.models.action import Action
 from survey.models.activity import IdempotencyKey, Interaction
 from survey.models.aggregate import (
     Baseline,
+    QuarterRelease,
     RespondentMark,
     ScoreCell,
     ScoreTotal,
@@ -47,6 +48,7 @@ __all__ = [
     "OutboxMessage",
     "PasswordReset",
     "Person",
+    "QuarterRelease",
     "Question",
     "Questionnaire",
     "QuizAttempt",

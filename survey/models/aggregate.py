@@ -143,3 +143,18 @@ class RespondentMark(Base):
     t_sum: Mapped[float] = mapped_column(Float, default=0.0)
     r_count: Mapped[int] = mapped_column(Integer, default=0)
     r_sum: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class QuarterRelease(Base):
+    """The k a quarter's figures were first released under (``services.release``): the
+    larger of the setting and its campaigns' k at that moment, recorded once by the tick (or
+    when an administrator's close releases it). Every later publication of the quarter gates
+    it with at least this k, so a lower ``SURVEY_MIN_GROUP_SIZE`` later shows no cell the first
+    release hid: two suppression patterns of one quarter would let a reader subtract the cells
+    one showed from the other's."""
+
+    __tablename__ = "quarter_releases"
+
+    quarter: Mapped[str] = mapped_column(String(6), primary_key=True)
+    min_group_size: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,8 +2,10 @@
 show) and the campaigns (no campaign of a released quarter) both read.
 
 A quarter is released once it has ended, no campaign of it is open, and at least k people
-answered about one provider (its ``people`` total in ``score_totals``), k being the larger of
-the setting and the k its campaigns promised. A quarter with fewer people everywhere is not
+answered about one provider (its ``people`` total in ``score_totals``), k being the largest of
+the setting, the k its campaigns promised and the k it was first released under
+(``record_releases``: a later, lower setting does not publish it again under another
+suppression pattern). A quarter with fewer people everywhere is not
 released at all, whatever they answered: it reads like a quarter without answers ("no data"),
 so nobody learns from the list of quarters, a page's fallback or the API's reasons that
 somebody answered in a quiet quarter (``docs/anonymity.md``, "Releases, not a live feed").
@@ -13,14 +15,16 @@ once released stays released.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import ColumnElement, and_, exists, func, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from survey.config import min_group_size
-from survey.models import Campaign, ScoreTotal
+from survey.models import Campaign, QuarterRelease, ScoreTotal, ScoreVersion
+from survey.periods import quarter_of
 
 PEOPLE = "people"  # the score metric counting distinct people per provider and quarter
 
@@ -54,11 +58,19 @@ def released_sql(
         .correlate_except(promised)  # ``quarter`` may be a column of the outermost query
         .scalar_subquery()
     )
+    first = aliased(QuarterRelease)
+    released_k = (
+        select(func.coalesce(func.max(first.min_group_size), 0))
+        .where(first.quarter == quarter)
+        .correlate_except(first)
+        .scalar_subquery()
+    )
     enough = exists().where(
         ScoreTotal.metric == PEOPLE,
         ScoreTotal.quarter == quarter,
         ScoreTotal.n >= max(k, 1),
         ScoreTotal.n >= largest_k,
+        ScoreTotal.n >= released_k,
     )
     closed: ColumnElement[bool] = true()
     if open_campaigns:
@@ -68,3 +80,33 @@ def released_sql(
             still_open = still_open.where(other.id != campaign_id)
         closed = ~still_open
     return and_(quarter < current, closed, enough)
+
+
+def record_releases(session: Session, now: datetime, k: int) -> list[str]:
+    """Record the k of every quarter released at ``now`` (UTC) that has no record yet: the
+    larger of ``k`` (the setting) and its campaigns' k. Returns the quarters recorded, oldest
+    first. The tick calls it, and so does an administrator's close of a campaign, so a
+    quarter is recorded at the latest one tick after its release; from then on every page
+    gates it with at least that k (``scorecard_data.quarter_group_sizes``). Flushes only."""
+    current = quarter_of(now)
+    quarters = (
+        select(ScoreVersion.quarter)  # a row per quarter with answers
+        .where(
+            released_sql(ScoreVersion.quarter, current, k),
+            ~exists().where(QuarterRelease.quarter == ScoreVersion.quarter),
+        )
+        .order_by(ScoreVersion.quarter)
+    )
+    recorded = list(session.scalars(quarters))
+    promised = dict(
+        session.execute(
+            select(Campaign.quarter, func.max(Campaign.min_group_size))
+            .where(Campaign.quarter.in_(recorded))
+            .group_by(Campaign.quarter)
+        ).all()
+    )
+    for quarter in recorded:
+        floor = max(k, int(promised.get(quarter) or 0))
+        session.add(QuarterRelease(quarter=quarter, min_group_size=floor, recorded_at=now))
+    session.flush()
+    return recorded

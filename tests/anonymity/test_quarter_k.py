@@ -12,12 +12,16 @@ import re
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from survey.models import Campaign
+from survey.db import database
+from survey.delivery.services.tick import TickSettings
+from survey.delivery.tick_job import run_tick
+from survey.models import Campaign, QuarterRelease
 from survey.models.base import utcnow
 from survey.periods import quarter_of, shift_quarter
+from survey.scorecards.services import chart_cache
 from tests.anonymity.world import World
 from tests.conftest import post_form
 
@@ -125,3 +129,41 @@ def test_the_k_of_a_released_quarter_cannot_change(app: Flask, session: Session)
     assert raised.status_code == 302, raised.status_code
     session.expire_all()
     assert session.get(Campaign, running.id).min_group_size == 8
+
+
+def _tick(app: Flask) -> list[str]:
+    """The scheduled tick, as ``survey tick`` runs it: the quarters whose k it recorded."""
+    with app.app_context():
+        settings = TickSettings.from_config(app.config)
+        return run_tick(database(app).sessionmaker, settings).released
+
+
+@pytest.mark.postgres
+def test_a_lower_setting_does_not_publish_a_released_quarter_again(
+    app: Flask, session: Session
+) -> None:
+    """A quarter with post-interaction answers only (no campaign promised a k) is released
+    under the setting's k = 5 and published; the administrator then lowers the setting to 3.
+    The quarter is published as before, under the k it was released under (recorded by the
+    tick): under 3, eight requesters split four and four would show LEGAL's satisfaction,
+    another suppression pattern of the same quarter. A quarter released later takes the
+    lower k."""
+    w = World.build(app, session, {"LEGAL": 1, "ENG": 8})
+    for i in range(8):
+        w.post_interaction(f"ENG-{i}", "LEGAL", 5 if i % 2 else 2)
+    w.end_quarter(requests=True)
+    assert _tick(app) == [w.quarter]
+    assert _tick(app) == [], "a quarter's k recorded twice"
+    before = w.api_scorecard("LEGAL", w.quarter)
+    assert before["k"] == 5 and before["components"]["T"]["reason"] == "one_sided"
+
+    app.config["MIN_GROUP_SIZE"] = 3
+    chart_cache.clear()
+    assert w.api_scorecard("LEGAL", w.quarter) == before
+
+    # Control: without the record, the lower setting publishes the quarter anew.
+    session.execute(delete(QuarterRelease))
+    session.commit()
+    chart_cache.clear()
+    anew = w.api_scorecard("LEGAL", w.quarter)
+    assert anew["k"] == 3 and anew["components"]["T"]["reason"] is None, anew["components"]

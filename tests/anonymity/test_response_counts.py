@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from survey.scorecards.services import chart_cache
@@ -28,25 +26,6 @@ from tests.anonymity.world import World
 
 # Six customers answer about LEGAL in both worlds, so the quarter is released either way.
 SIZES = {"LEGAL": 1, "FAC": 1, "ENG": 10}
-
-
-def _release(world: World) -> None:
-    """The quarter ends: answers and the requests they followed both belong to the quarter
-    just ended (``World.end_quarter`` moves the answers; the requests move here)."""
-    world.end_quarter()
-    world.session.execute(
-        text(
-            "UPDATE interactions SET opened_at = opened_at - :d, resolved_at = resolved_at - :d,"
-            " first_response_at = first_response_at - :d"
-        ).bindparams(d=timedelta(days=100))
-        if world.session.get_bind().dialect.name == "postgresql"
-        else text(
-            "UPDATE interactions SET opened_at = datetime(opened_at, '-100 days'),"
-            " resolved_at = datetime(resolved_at, '-100 days'),"
-            " first_response_at = datetime(first_response_at, '-100 days')"
-        )
-    )
-    world.session.commit()
 
 
 @contextmanager
@@ -77,7 +56,7 @@ def _twin_differences(
     for answered in (True, False):
         with _world(tmp_path, request, f"answered-{answered}") as w:
             build(w, answered)
-            _release(w)
+            w.end_quarter(requests=True)
             published.append(_published(w))
     return channels.differences(*published)
 
@@ -110,7 +89,7 @@ def test_counts_and_rate_are_shown_with_k_people_on_each_side(app: Flask, sessio
         w.post_interaction(f"ENG-{i}", "LEGAL", overall=(5, 4, 2, 1, 5)[i])
     for i in range(5, 10):
         w.handled_request(f"ENG-{i}", "LEGAL")
-    _release(w)
+    w.end_quarter(requests=True)
     auth = {"Authorization": f"Bearer {w.api_key}"}
     api = w.admin.get(f"/api/v1/departments/LEGAL/scorecard?quarter={w.quarter}", headers=auth)
     card = api.get_json()
@@ -163,7 +142,7 @@ def test_whether_one_requester_answered_is_not_counted_among_a_shown_departments
             else:
                 w.handled_request(f"ENG-{raters}", "FAC")
             w.open_campaign()
-            _release(w)
+            w.end_quarter(requests=True)
             for i, rating in enumerate((4, 5, 3, 4, 2, 5, 3, 4, 4)[:raters]):
                 w.quarterly(f"ENG-{i}", {"FAC": rating})
             w.close_campaign()

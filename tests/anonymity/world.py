@@ -325,10 +325,12 @@ class World:
 
     # --- reading and auditing -------------------------------------------------------------
 
-    def end_quarter(self) -> None:
+    def end_quarter(self, requests: bool = False) -> None:
         """Time passes: the post-interaction answers of the quarter in progress become
         answers of the campaign's quarter (just ended), which is released once no campaign of
-        it is open. Only for worlds whose campaign quarter has no answers yet."""
+        it is open; with ``requests``, the requests they followed move 100 days back too (into
+        that quarter, for the compliance section). Only for worlds whose campaign quarter has
+        no answers yet."""
         self.session.commit()
         current = quarter_of(utcnow())
         taken = self.session.execute(
@@ -339,6 +341,19 @@ class World:
             self.session.execute(
                 text(f"UPDATE {table} SET quarter = :q WHERE quarter = :c"),
                 {"q": self.quarter, "c": current},
+            )
+        if requests:
+            self.session.execute(
+                text(
+                    "UPDATE interactions SET opened_at = opened_at - :d,"
+                    " resolved_at = resolved_at - :d, first_response_at = first_response_at - :d"
+                ).bindparams(d=timedelta(days=100))
+                if self.session.get_bind().dialect.name == "postgresql"
+                else text(
+                    "UPDATE interactions SET opened_at = datetime(opened_at, '-100 days'),"
+                    " resolved_at = datetime(resolved_at, '-100 days'),"
+                    " first_response_at = datetime(first_response_at, '-100 days')"
+                )
             )
         self.session.commit()
 

@@ -28,7 +28,7 @@ from survey.periods import quarter_bounds, quarter_of
 from survey.security import new_token, token_hash
 from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import add_link_token
-from survey.services.release import release_floor, released_sql
+from survey.services.release import record_releases, release_floor, released_sql
 
 BATCH = 1000  # rows per bulk INSERT when opening a campaign
 
@@ -387,8 +387,9 @@ def send_reminders(
 
 
 def close_campaign(session: Session, campaign: Campaign, now: datetime | None = None) -> bool:
-    """Close an open campaign: its unanswered links expire and half-done drafts are deleted.
-    False if it was not open (already closed by someone else)."""
+    """Close an open campaign: its unanswered links expire and half-done drafts are deleted;
+    a quarter this releases has its k recorded (``release.record_releases``, with the app's
+    k). False if it was not open (already closed by someone else)."""
     now = now or utcnow()
     # The closing time stays after the opening one even when this host's clock is behind the
     # one of the host whose scheduler opened the campaign a moment ago.
@@ -417,6 +418,8 @@ def close_campaign(session: Session, campaign: Campaign, now: datetime | None = 
         .execution_options(synchronize_session=False)
     )
     session.flush()
+    # Closing the last open campaign of an ended quarter releases it: its k recorded now.
+    record_releases(session, now, release_floor())
     return True
 
 

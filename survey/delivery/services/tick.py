@@ -33,6 +33,7 @@ from survey.models import Campaign
 from survey.scorecards.services import scorecard_data as data
 from survey.scorecards.services.scorecards import ensure_baseline
 from survey.services.fatigue import FatiguePolicy
+from survey.services.release import record_releases
 from survey.services.retention import PurgeCounts, RetentionPolicy, purge
 
 
@@ -90,12 +91,15 @@ class TickReport:
     #: drafts cancelled instead of opened: their quarter was released meanwhile
     cancelled: list[str] = field(default_factory=list)
     purged: PurgeCounts | None = None
+    #: quarters whose release k was recorded (``release.record_releases``)
+    released: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         return (
             f"scheduled {len(self.scheduled)} campaign(s), "
             f"opened {len(self.opened)} campaign(s) ({self.invited_quarterly} invitations), "
             f"closed {len(self.closed)}, "
+            + (f"released {', '.join(self.released)}, " if self.released else "")
             + (f"cancelled {len(self.cancelled)} (quarter released), " if self.cancelled else "")
             + f"reminders {self.reminders}, "
             f"post-interaction invitations {self.post_interaction_invited} "
@@ -125,7 +129,8 @@ class TickStep:
 
 
 def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> list[TickStep]:
-    """Close ended campaigns, create the due campaigns of schedules, open due campaigns (a
+    """Close ended campaigns, record the k of quarters released since the last tick
+    (``release.record_releases``), create the due campaigns of schedules, open due campaigns (a
     draft whose quarter was released since it was created is cancelled instead), send
     reminders, decide post-interaction surveys, expire old links, purge what is past its
     retention period (with ``settings.retention``) and, once four quarters are released, freeze
@@ -158,6 +163,9 @@ def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> lis
             if result is not None:
                 report.opened.append(campaign.name)
                 report.invited_quarterly += result.invited
+
+    def release(session: Session) -> None:
+        report.released = record_releases(session, now, settings.min_group_size)
 
     def schedule(session: Session) -> None:
         result = create_scheduled_campaigns(session, now, default_k=settings.min_group_size)
@@ -201,6 +209,7 @@ def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> lis
 
     steps = [
         TickStep("close", close_due),
+        TickStep("release", release),
         TickStep("schedule", schedule),
         TickStep("open", open_due),
         TickStep("remind", remind),

@@ -30,6 +30,7 @@ from survey.models import (
     Campaign,
     Department,
     Person,
+    QuarterRelease,
     Question,
     QuizAttempt,
     RespondentMark,
@@ -246,13 +247,23 @@ def superseded_baselines(session: Session) -> list[str]:
     )
 
 
-def campaign_group_sizes(session: Session) -> dict[str, int]:
-    """The largest k a campaign of each quarter was opened with (k is never lowered), for
-    every quarter with a campaign: one grouped read over the campaigns (a few per quarter)."""
-    rows = session.execute(
-        select(Campaign.quarter, func.max(Campaign.min_group_size)).group_by(Campaign.quarter)
-    )
-    return {quarter: int(k) for quarter, k in rows if k is not None}
+def quarter_group_sizes(session: Session) -> dict[str, int]:
+    """The k each quarter must be gated with at least: the larger of the largest k a
+    campaign of it was opened with (k is never lowered) and the k it was first released
+    under (``release.record_releases``), for every quarter with either. Two small grouped
+    reads (a few campaigns per quarter, a row per released quarter)."""
+    ks: dict[str, int] = {
+        quarter: int(k)
+        for quarter, k in session.execute(
+            select(Campaign.quarter, func.max(Campaign.min_group_size)).group_by(Campaign.quarter)
+        )
+        if k is not None
+    }
+    for quarter, k in session.execute(
+        select(QuarterRelease.quarter, QuarterRelease.min_group_size)
+    ):
+        ks[quarter] = max(ks.get(quarter, 0), int(k))
+    return ks
 
 
 # --- comments and self-view ---

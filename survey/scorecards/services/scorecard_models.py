@@ -302,7 +302,7 @@ def ensure_baseline(
     compliance_version = compliance_data.compliance_version(session)
     inputs = read_inputs(session, chosen, now, versions, compliance_version)
     # Each quarter gated with at least its own campaigns' k (as every page gates it).
-    gate = replace(settings, quarter_k={**data.campaign_group_sizes(session), **settings.quarter_k})
+    gate = replace(settings, quarter_k={**data.quarter_group_sizes(session), **settings.quarter_k})
     priors = sc.fit_pooled_priors(inputs, settings.k, settings.weights, gate.quarter_k)
     frozen = sc.freeze(
         [sc.build_quarter_model(q, inputs[q], priors, gate.k_of(q)) for q in chosen], priors
@@ -451,13 +451,14 @@ def window(available: Sequence[str], quarter: str) -> list[str]:
 def effective_settings(
     session: Session, settings: Settings, quarter: str, stored: Baseline | None
 ) -> Settings:
-    """k never below the k a campaign of the quarter promised its respondents, nor below
-    the frozen baseline's (``stored``, the active baseline record as the page read it; None:
-    none frozen yet); the weights are the frozen baseline's (past IQs keep their meaning: new
-    weights take effect only when an administrator re-bases). ``quarter_k`` holds the k of
-    every quarter's campaigns, so the other quarters a page shows (its trend, the quarter
-    before a change) are gated with at least their own campaigns' k (``Settings.k_of``)."""
-    ks = data.campaign_group_sizes(session)
+    """k never below the k a campaign of the quarter promised its respondents or the k the
+    quarter was first released under, nor below the frozen baseline's (``stored``, the
+    active baseline record as the page read it; None: none frozen yet); the weights are the
+    frozen baseline's (past IQs keep their meaning: new weights take effect only when an
+    administrator re-bases). ``quarter_k`` holds that k of every quarter
+    (``scorecard_data.quarter_group_sizes``), so the other quarters a page shows (its trend,
+    the quarter before a change) are gated with at least their own k (``Settings.k_of``)."""
+    ks = data.quarter_group_sizes(session)
     k = max(settings.k, ks.get(quarter, 0))
     weights = dict(settings.weights)
     if stored is not None:
