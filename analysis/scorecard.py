@@ -228,26 +228,19 @@ def model_sums(d: DepartmentInput, k: int) -> DepartmentSums:
 # --- the quarterly dimensions (1..5 questions) ---
 
 
-def likert_reason(s: Sums, k: int, counted: Iterable[int] = ()) -> str | None:
+def likert_reason(s: Sums, k: int) -> str | None:
     """Why a department's mean of one 1..5 question over ``s.n`` people is hidden (None:
-    shown): no data, under k people, so near an end of the scale that it would tell how a
+    shown): no data, under k people, or so near an end of the scale that it would tell how a
     small group answered (``anonymity.share_is_certain`` on the mean's place in the scale,
-    (total − n)/4 people's worth), or ``REMAINDER``: of the people ``counted`` beside it (the
-    relationship score's people, the quarterly answers), between 1 and k − 1 left the
-    question blank. Their number would be published, and with it, through R (each person's
-    answered dimensions averaged first), the total of their other answers
-    (``docs/anonymity.md``, "A dimension a few people left blank")."""
-    why = gate_reason(s.n, (s.total - s.n) / 4.0, k)
-    if why is None and any(0 < whole - s.n < k for whole in counted):
-        return REMAINDER
-    return why
+    (total − n)/4 people's worth)."""
+    return gate_reason(s.n, (s.total - s.n) / 4.0, k)
 
 
-def likert_figure(s: Sums, k: int, counted: Iterable[int] = ()) -> Gated:
+def likert_figure(s: Sums, k: int) -> Gated:
     """A department's mean of one 1..5 question on 0..100 with its normal 95 % interval
     (mean ± 1.96·sd/√n on the 1..5 scale, clipped to it, then rescaled), or hidden
     (``likert_reason``)."""
-    why = likert_reason(s, k, counted)
+    why = likert_reason(s, k)
     if why is not None:
         return Gated.hidden(why)
     mean = s.mean or 0.0
@@ -261,23 +254,49 @@ def likert_figure(s: Sums, k: int, counted: Iterable[int] = ()) -> Gated:
     )
 
 
-def likert_org(sums: Iterable[tuple[Sums, Sequence[int]]], k: int) -> float | None:
+def withhold_for_blanks(figures: Sequence[Gated], people: int, k: int) -> list[Gated]:
+    """A department's dimension figures (``likert_figure``, questionnaire order) with one
+    more hidden (``REMAINDER``) when together with R they would tell the answers of fewer
+    than k people who left some dimension blank.
+
+    R averages each person's answered dimensions first (``people`` of them), a dimension's
+    mean averages the answers to it; over the D dimensions, R·people − Σ mean·n / D is a
+    weighted total of the people who left any dimension blank (each their total times
+    1/D_p − 1/D): with one such person, their own total on the dimensions they answered.
+    Those people number at least the largest count of blanks of a dimension
+    (``people − n``) and may be that few: while every dimension is shown and that count is
+    between 1 and k − 1, the dimension with the most blanks (the first, on a tie) is hidden,
+    which leaves the sum with a term the reader cannot know. A dimension already hidden, or
+    k blanks on one, need nothing more. Published still: each dimension's count, so how
+    many left it blank (``docs/anonymity.md``, "What is not protected")."""
+    out = list(figures)
+    if not out or not all(f.shown for f in out):
+        return out
+    blanks = [people - (f.n or 0) for f in out]
+    most = max(blanks)
+    if 0 < most < k:
+        out[blanks.index(most)] = Gated.hidden(REMAINDER)
+    return out
+
+
+def likert_org(sums: Iterable[Sums], k: int) -> float | None:
     """The organisation's value (0..100) of one 1..5 question: the mean over the people of
-    every department whose own figure is shown (``likert_reason``; pairs of a department's
-    sums and the counts beside them), so no hidden group enters it; None when no department
-    is shown."""
-    shown = [s for s, counted in sums if likert_reason(s, k, counted) is None]
+    ``sums``, the departments whose own figure is shown (``department_dimensions``), so no
+    hidden group enters it; None when there are none."""
+    shown = list(sums)
     n = sum(s.n for s in shown)
     return float(scoring.rescale(sum(s.total for s in shown) / n, 1, 5)) if n else None
 
 
-#: The metrics whose counts a dimension's count is published beside: the relationship
-#: score's people and the quarterly answers (``likert_reason``'s ``counted``).
-DIMENSION_WHOLES = ("R", "q.n")
-
-
-def _wholes(metrics: Mapping[str, Sums]) -> tuple[int, ...]:
-    return tuple(metrics[m].n for m in DIMENSION_WHOLES if m in metrics)
+def department_dimensions(
+    codes: Sequence[str], metrics: Mapping[str, Sums], k: int
+) -> dict[str, Gated]:
+    """A department's figure of each dimension of ``codes`` from its sums of the metrics
+    ``q.<code>`` and ``R`` (one quarter): ``likert_figure``, then ``withhold_for_blanks``
+    against R's people."""
+    figures = [likert_figure(metrics.get(f"q.{code}", Sums()), k) for code in codes]
+    people = metrics["R"].n if "R" in metrics else 0
+    return dict(zip(codes, withhold_for_blanks(figures, people, k), strict=True))
 
 
 def dimensions(
@@ -288,27 +307,24 @@ def dimensions(
     k: int,
 ) -> tuple[tuple[str, Gated, float | None], ...]:
     """One department's dimension rows: (code, its figure, the organisation's value) for each
-    of ``codes``, from every department's sums of the metrics ``q.<code>`` and of
-    ``DIMENSION_WHOLES`` (a snapshot of one quarter) and ``org`` (``likert_org`` of each code
-    over that snapshot)."""
-    own = by_department.get(department_id, {})
-    wholes = _wholes(own)
-    return tuple(
-        (code, likert_figure(own.get(f"q.{code}", Sums()), k, wholes), org[code]) for code in codes
-    )
+    of ``codes``, from every department's sums of the metrics ``q.<code>`` and ``R`` (a
+    snapshot of one quarter, ``department_dimensions``) and ``org`` (``dimension_org`` of
+    that snapshot)."""
+    own = department_dimensions(codes, by_department.get(department_id, {}), k)
+    return tuple((code, own[code], org[code]) for code in codes)
 
 
 def dimension_org(
     codes: Sequence[str], by_department: Mapping[int, Mapping[str, Sums]], k: int
 ) -> dict[str, float | None]:
-    """``likert_org`` of every code over one quarter's snapshot of every department's sums."""
-    return {
-        code: likert_org(
-            ((m[f"q.{code}"], _wholes(m)) for m in by_department.values() if f"q.{code}" in m),
-            k,
-        )
-        for code in codes
-    }
+    """``likert_org`` of every code over one quarter's snapshot of every department's sums:
+    the departments whose figure of it ``department_dimensions`` shows."""
+    shown: dict[str, list[Sums]] = {code: [] for code in codes}
+    for metrics in by_department.values():
+        for code, figure in department_dimensions(codes, metrics, k).items():
+            if figure.shown:
+                shown[code].append(metrics[f"q.{code}"])
+    return {code: likert_org(shown[code], k) for code in codes}
 
 
 # --- a provider's customer table ---

@@ -69,9 +69,8 @@ class InteractionTimes:
 class DimensionSnapshot:
     """The quarterly dimension codes (questionnaire order) and every department's sums of the
     metrics ``q.<code>`` in one quarter (respondents, sum and sum of squares on the 1..5
-    scale), and of the metrics whose counts are published beside them
-    (``analysis.scorecard.DIMENSION_WHOLES``: R's people, the quarterly answers); a department
-    with no answer to a dimension has no entry for it."""
+    scale), and of ``R`` (its people: ``analysis.scorecard.withhold_for_blanks``); a
+    department with no answer to a dimension has no entry for it."""
 
     codes: tuple[str, ...]
     by_department: Mapping[int, Mapping[str, Sums]]

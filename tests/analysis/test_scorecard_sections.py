@@ -9,7 +9,7 @@ import math
 import pytest
 
 from analysis import scorecard as sc
-from analysis.scorecard import BELOW_K, CERTAIN, REMAINDER, WITHHELD, Sums
+from analysis.scorecard import BELOW_K, CERTAIN, REMAINDER, WITHHELD, Gated, Sums
 
 
 def _answers(values: list[int]) -> Sums:
@@ -47,29 +47,41 @@ def test_the_organisation_value_leaves_hidden_departments_out() -> None:
     shown_b = _answers([2] * 4 + [3] * 6)  # mean 2.6
     under_k = _answers([1, 1])
     at_the_top = _answers([5] * 9)
-    # Six more people counted beside shown_b (R's people): its remainder of 1..4 hides it.
-    blank_by_few = (shown_b, (12,))
-    sums = [(shown_a, ()), (under_k, ()), (shown_b, (10, 10)), (at_the_top, ()), blank_by_few]
-    org = sc.likert_org(sums, 5)
-    assert org == pytest.approx(((24 + 26) / 16 - 1) * 25)
-    assert sc.likert_org([(under_k, ()), (at_the_top, ()), blank_by_few], 5) is None
+    snapshot = {
+        1: {"q.rel": shown_a, "R": shown_a},
+        2: {"q.rel": under_k, "R": under_k},
+        3: {"q.rel": shown_b, "R": shown_b},
+        4: {"q.rel": at_the_top, "R": at_the_top},
+        # Shown on its own, but withheld: two of its twelve people left it blank.
+        5: {"q.rel": shown_b, "R": _answers([3] * 12)},
+    }
+    org = sc.dimension_org(("rel",), snapshot, 5)
+    assert org == {"rel": pytest.approx(((24 + 26) / 16 - 1) * 25)}
+    assert sc.likert_org([], 5) is None
 
 
-def test_a_mean_a_few_people_left_blank_is_hidden() -> None:
-    """The counts beside a dimension (R's people, the quarterly answers) minus its own: 1..k−1
-    people who left it blank hide it; none or k do not."""
-    ten = _answers([4] * 5 + [3] * 3 + [5] * 2)
-    for counted, reason in [
-        ((), None),
-        ((10, 10), None),
-        ((11, 10), REMAINDER),
-        ((10, 14), REMAINDER),
-        ((15, 15), None),
-        ((15, 16), None),
-    ]:
-        assert sc.likert_reason(ten, 5, counted) == reason, counted
-    # Too few answers stay "below k", whatever the remainder.
-    assert sc.likert_reason(_answers([4, 4, 3]), 5, (4,)) == BELOW_K
+def _shown(n: int) -> Gated:
+    return Gated(50.0, 40.0, 60.0, n)
+
+
+def test_a_dimension_is_withheld_while_the_people_who_left_blanks_may_be_fewer_than_k() -> None:
+    """R's people minus each dimension's: while every dimension is shown and the most blanks
+    of one is 1..k−1, the one with the most is hidden (the first on a tie); nothing more when
+    nobody left a blank, when one dimension has k blanks, or when one is hidden already."""
+    cases = [
+        ([10, 10, 10], 10, None),
+        ([10, 9, 10], 10, 1),
+        ([7, 9, 8], 10, 0),
+        ([8, 7, 7], 10, 1),
+        ([10, 5, 9], 10, None),  # five left the second blank: the blanks' people are >= k
+    ]
+    for ns, people, hidden in cases:
+        out = sc.withhold_for_blanks([_shown(n) for n in ns], people, 5)
+        reasons = [f.reason for f in out]
+        expected = [REMAINDER if i == hidden else None for i in range(len(ns))]
+        assert reasons == expected, (ns, people)
+    already = [_shown(9), Gated.hidden(BELOW_K), _shown(10)]
+    assert sc.withhold_for_blanks(already, 10, 5) == already
 
 
 def test_a_department_row_per_code_beside_the_organisation() -> None:

@@ -12,9 +12,11 @@ dimensions divided by D·(D − 1): the API prints every figure to two decimals,
 read that total exactly. The reader knows who skipped a dimension, "n = 7 of 8", and a
 manager often knows who that is (the one customer who never dealt with courtesy).
 
-Defeated by the remainder rule (DESIGN: "a remainder under k is hidden too"): a dimension is
-shown only when the people who left it blank, among those counted beside it (the
-relationship score's people, the quarterly answers), are none or at least k.
+Defeated by withholding one dimension (``analysis.scorecard.withhold_for_blanks``): while
+every dimension is shown and the people who left blanks may be fewer than k (the most blanks
+of one dimension is 1..k−1), the dimension with the most blanks is hidden as a remainder, and
+the difference has a term the reader cannot know. How many left a dimension blank is still
+published (its count beside R's): ``docs/anonymity.md``, "What is not protected".
 """
 
 from __future__ import annotations
@@ -84,6 +86,29 @@ def test_one_blank_dimension_does_not_tell_the_skippers_answers(
     for code in DIMENSIONS:
         if code != "courtesy":
             assert shown[code]["n"] == len(OTHERS) + 1, (code, shown[code])
+
+
+@pytest.mark.parametrize(
+    "blanks",
+    [
+        {0: ("courtesy", "tools")},  # one person, two blanks
+        {0: ("courtesy",), 1: ("tools",)},  # two people, a blank each
+        {0: ("courtesy",), 1: ("courtesy",), 2: ("competence",)},
+    ],
+)
+def test_a_few_people_leaving_blanks_keep_their_answers(
+    app: Flask, session: Session, blanks: dict[int, tuple[str, ...]]
+) -> None:
+    """Fewer than k people leave blanks, in several patterns: every time one dimension is
+    withheld, so the difference of R and the dimension means is no longer published."""
+    ratings = [
+        {d: x for d, x in answers.items() if d not in blanks.get(i, ())}
+        for i, answers in enumerate(OTHERS)
+    ]
+    card = _released(app, session, ratings)
+    assert _skipper_total(card) is None
+    hidden = [d for d in card["dimensions"] if d["value"]["value"] is None]
+    assert [d["value"]["reason"] for d in hidden] == ["remainder"], hidden
 
 
 @pytest.mark.parametrize("skippers", [0, K])

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from analysis.scorecard import DIMENSION_WHOLES, Sums
+from analysis.scorecard import Sums
 from analysis.scorecard_inputs import (
     CUSTOMER_METRICS,
     CommentSnapshot,
@@ -168,7 +168,7 @@ def _dimension_snapshot(
     key = (data.database_name(session), quarter, versions.of(quarter), codes)
 
     def read() -> DimensionSnapshot:
-        metrics = [f"q.{c}" for c in codes] + list(DIMENSION_WHOLES)
+        metrics = [*(f"q.{c}" for c in codes), "R"]  # R: withhold_for_blanks
         sums = data.provider_sums(session, [quarter], metrics)
         by_department = {p: MappingProxyType(dict(m)) for (p, _q), m in sums.items()}
         return DimensionSnapshot(codes, MappingProxyType(by_department))
