@@ -243,22 +243,25 @@ def likert_reason(s: Sums, k: int, counted: Iterable[int] = ()) -> str | None:
     return why
 
 
+def mean_figure(value: float, n: int) -> Gated:
+    """A shown mean of ``n`` people on 0..100 with its 95 % interval, which rests on nothing
+    but ``value`` and ``n`` (both published beside it): the Wilson interval of the mean's
+    place on its scale. Answers bounded by the scale with mean v have a variance of at most
+    v·(100 − v) (all of them at its ends), so the interval covers at least as often as for
+    a share. An interval from the group's own spread (mean ± 1.96·s/√n) published its sum
+    of squares as well, which pins small groups: six people who all answered 4 read as
+    "75, 75 to 75" (``docs/anonymity.md``, "What an interval's width tells")."""
+    low, high = stats.wilson_interval(value / 100.0 * n, n)
+    return Gated(value, 100.0 * low, 100.0 * high, n)
+
+
 def likert_figure(s: Sums, k: int, counted: Iterable[int] = ()) -> Gated:
-    """A department's mean of one 1..5 question on 0..100 with its normal 95 % interval
-    (mean ± 1.96·sd/√n on the 1..5 scale, clipped to it, then rescaled), or hidden
-    (``likert_reason``)."""
+    """A department's mean of one 1..5 question on 0..100 with its 95 % interval
+    (``mean_figure``: from the mean and n alone), or hidden (``likert_reason``)."""
     why = likert_reason(s, k, counted)
     if why is not None:
         return Gated.hidden(why)
-    mean = s.mean or 0.0
-    sd = math.sqrt(s.variance or 0.0)
-    half = model.Z95 * sd / math.sqrt(s.n)
-    return Gated(
-        float(scoring.rescale(mean, 1, 5)),
-        float(scoring.rescale(max(1.0, mean - half), 1, 5)),
-        float(scoring.rescale(min(5.0, mean + half), 1, 5)),
-        s.n,
-    )
+    return mean_figure(float(scoring.rescale(s.mean or 0.0, 1, 5)), s.n)
 
 
 def likert_org(sums: Iterable[tuple[Sums, Sequence[int]]], k: int) -> float | None:
@@ -325,8 +328,8 @@ def customer_column(cells: Sequence[Sums], everyone: Sums, metric: str, k: int) 
     ``anonymity.suppress_shares`` decides (the remainder rule, and no shown cell or hidden
     remainder with fewer than k people on one side for T,
     ``anonymity.one_sided``, or at an end of the scale for R, ``share_is_certain``). A shown T
-    has its Wilson 95 % interval, a shown R the normal one, mean ± 1.96·√(var/n), clipped to
-    0..100."""
+    has its Wilson 95 % interval, a shown R the same interval of its place on the scale
+    (``mean_figure``: from the mean and n alone, never from the cell's own spread)."""
     visible = (
         anonymity.suppress_shares(
             [s.n for s in cells],
@@ -348,9 +351,7 @@ def customer_column(cells: Sequence[Sums], everyone: Sums, metric: str, k: int) 
             low, high = stats.wilson_interval(share * s.n / 100.0, s.n)
             out.append(Gated(share, 100.0 * low, 100.0 * high, s.n))
         else:
-            half = model.Z95 * math.sqrt((s.variance or 0.0) / s.n)
-            mean = s.mean or 0.0
-            out.append(Gated(mean, max(0.0, mean - half), min(100.0, mean + half), s.n))
+            out.append(mean_figure(s.mean or 0.0, s.n))
     return out
 
 
