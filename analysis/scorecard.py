@@ -294,21 +294,66 @@ def dimensions(
     of ``codes``, from every department's sums of the metrics ``q.<code>`` and of
     ``DIMENSION_WHOLES`` (a snapshot of one quarter) and ``org`` (``likert_org`` of each code
     over that snapshot)."""
-    own = by_department.get(department_id, {})
-    wholes = _wholes(own)
-    return tuple(
-        (code, likert_figure(own.get(f"q.{code}", Sums()), k, wholes), org[code]) for code in codes
-    )
+    figures = department_dimensions(codes, by_department.get(department_id, {}), k)
+    return tuple((code, figure, org[code]) for code, figure in zip(codes, figures, strict=True))
+
+
+def department_dimensions(codes: Sequence[str], metrics: Mapping[str, Sums], k: int) -> list[Gated]:
+    """One department's figure of each of ``codes`` from its sums ``metrics`` (``q.<code>``
+    and ``DIMENSION_WHOLES``): ``likert_figure`` of each, then ``hidden_dimensions_apart``."""
+    wholes = _wholes(metrics)
+    sums = [metrics.get(f"q.{code}", Sums()) for code in codes]
+    figures = [likert_figure(s, k, wholes) for s in sums]
+    return hidden_dimensions_apart(sums, figures, metrics.get("R", Sums()), k)
+
+
+def hidden_dimensions_apart(
+    sums: Sequence[Sums], figures: Sequence[Gated], r: Sums, k: int
+) -> list[Gated]:
+    """``figures`` (one per dimension, from ``sums``, 1..5 answers) with more of them hidden
+    (``REMAINDER``) while the hidden ones could be worked out too near an end of the scale.
+
+    R averages each person's dimensions, so with every dimension answered by R's people,
+    D·R minus the shown dimension means is the sum of the hidden ones: one dimension hidden
+    because everyone rated it 5 (``CERTAIN``) read back as exactly 100. While R is shown
+    (``r``: its people and 0..100 total), the hidden dimensions' mean is a remainder: while
+    it sits so near an end that it would tell how a small group answered
+    (``anonymity.share_is_certain`` over R's people), the shown dimension that pulls it
+    furthest from that end is hidden too, until it does not or none is shown."""
+    out = list(figures)
+    if gate_reason(r.n, r.total / 100.0, k) is not None:
+        return out
+    while True:
+        shown = [i for i, figure in enumerate(out) if figure.shown]
+        hidden = [sums[i] for i, figure in enumerate(out) if not figure.shown and sums[i].n]
+        if not shown or not hidden:
+            return out
+        remainder = sum(float(scoring.rescale(s.mean or 0.0, 1, 5)) for s in hidden) / len(hidden)
+        if not anonymity.share_is_certain(remainder / 100.0 * r.n, r.n, k):
+            return out
+        # near the top: hide the lowest shown dimension; near the bottom, the highest
+        pick = min if remainder >= 50 else max
+        i = pick(shown, key=lambda j: (out[j].value, j))
+        out[i] = Gated.hidden(REMAINDER)
 
 
 def dimension_org(
     codes: Sequence[str], by_department: Mapping[int, Mapping[str, Sums]], k: int
 ) -> dict[str, float | None]:
-    """``likert_org`` of every code over one quarter's snapshot of every department's sums."""
+    """``likert_org`` of every code over one quarter's snapshot of every department's sums:
+    the departments whose own figure of the code is shown (``department_dimensions``, so a
+    dimension hidden to protect another one stays out too)."""
+    shown = {
+        d: {
+            code
+            for code, f in zip(codes, department_dimensions(codes, m, k), strict=True)
+            if f.shown
+        }
+        for d, m in by_department.items()
+    }
     return {
         code: likert_org(
-            ((m[f"q.{code}"], _wholes(m)) for m in by_department.values() if f"q.{code}" in m),
-            k,
+            ((m[f"q.{code}"], ()) for d, m in by_department.items() if code in shown[d]), k
         )
         for code in codes
     }
