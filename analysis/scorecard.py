@@ -236,22 +236,25 @@ def likert_reason(s: Sums, k: int) -> str | None:
     return gate_reason(s.n, (s.total - s.n) / 4.0, k)
 
 
+def mean_figure(value: float, n: int) -> Gated:
+    """A shown mean of ``n`` people on 0..100 with its 95 % interval, which rests on nothing
+    but ``value`` and ``n`` (both published beside it): the Wilson interval of the mean's
+    place on its scale. Answers bounded by the scale with mean v have a variance of at most
+    v·(100 − v) (all of them at its ends), so the interval covers at least as often as for
+    a share. An interval from the group's own spread (mean ± 1.96·s/√n) published its sum
+    of squares as well, which pins small groups: six people who all answered 4 read as
+    "75, 75 to 75" (``docs/anonymity.md``, "What an interval's width tells")."""
+    low, high = stats.wilson_interval(value / 100.0 * n, n)
+    return Gated(value, 100.0 * low, 100.0 * high, n)
+
+
 def likert_figure(s: Sums, k: int) -> Gated:
-    """A department's mean of one 1..5 question on 0..100 with its normal 95 % interval
-    (mean ± 1.96·sd/√n on the 1..5 scale, clipped to it, then rescaled), or hidden
-    (``likert_reason``)."""
+    """A department's mean of one 1..5 question on 0..100 with its 95 % interval
+    (``mean_figure``: from the mean and n alone), or hidden (``likert_reason``)."""
     why = likert_reason(s, k)
     if why is not None:
         return Gated.hidden(why)
-    mean = s.mean or 0.0
-    sd = math.sqrt(s.variance or 0.0)
-    half = model.Z95 * sd / math.sqrt(s.n)
-    return Gated(
-        float(scoring.rescale(mean, 1, 5)),
-        float(scoring.rescale(max(1.0, mean - half), 1, 5)),
-        float(scoring.rescale(min(5.0, mean + half), 1, 5)),
-        s.n,
-    )
+    return mean_figure(float(scoring.rescale(s.mean or 0.0, 1, 5)), s.n)
 
 
 def withhold_for_blanks(figures: Sequence[Gated], people: int, k: int) -> list[Gated]:
@@ -293,10 +296,42 @@ def department_dimensions(
 ) -> dict[str, Gated]:
     """A department's figure of each dimension of ``codes`` from its sums of the metrics
     ``q.<code>`` and ``R`` (one quarter): ``likert_figure``, then ``withhold_for_blanks``
-    against R's people."""
-    figures = [likert_figure(metrics.get(f"q.{code}", Sums()), k) for code in codes]
-    people = metrics["R"].n if "R" in metrics else 0
-    return dict(zip(codes, withhold_for_blanks(figures, people, k), strict=True))
+    against R's people, then ``hidden_dimensions_apart``."""
+    sums = [metrics.get(f"q.{code}", Sums()) for code in codes]
+    r = metrics.get("R", Sums())
+    figures = withhold_for_blanks([likert_figure(s, k) for s in sums], r.n, k)
+    return dict(zip(codes, hidden_dimensions_apart(sums, figures, r, k), strict=True))
+
+
+def hidden_dimensions_apart(
+    sums: Sequence[Sums], figures: Sequence[Gated], r: Sums, k: int
+) -> list[Gated]:
+    """``figures`` (one per dimension, from ``sums``, 1..5 answers) with more of them hidden
+    (``REMAINDER``) while the hidden ones could be worked out too near an end of the scale.
+
+    R averages each person's dimensions, so with every dimension answered by R's people,
+    D·R minus the shown dimension means is the sum of the hidden ones: one dimension hidden
+    because everyone rated it 5 (``CERTAIN``) read back as exactly 100 (with a few blanks,
+    within a few points). While R is shown (``r``: its people and 0..100 total), the hidden
+    dimensions' mean is a remainder: while it sits so near an end that it would tell how a
+    small group answered (``anonymity.share_is_certain`` over R's people), the shown
+    dimension that pulls it furthest from that end is hidden too, until it does not or none
+    is shown."""
+    out = list(figures)
+    if gate_reason(r.n, r.total / 100.0, k) is not None:
+        return out
+    while True:
+        shown = [i for i, figure in enumerate(out) if figure.shown]
+        hidden = [sums[i] for i, figure in enumerate(out) if not figure.shown and sums[i].n]
+        if not shown or not hidden:
+            return out
+        remainder = sum(float(scoring.rescale(s.mean or 0.0, 1, 5)) for s in hidden) / len(hidden)
+        if not anonymity.share_is_certain(remainder / 100.0 * r.n, r.n, k):
+            return out
+        # near the top: hide the lowest shown dimension; near the bottom, the highest
+        pick = min if remainder >= 50 else max
+        i = pick(shown, key=lambda j: (out[j].value, j))
+        out[i] = Gated.hidden(REMAINDER)
 
 
 def dimensions(
@@ -341,8 +376,8 @@ def customer_column(cells: Sequence[Sums], everyone: Sums, metric: str, k: int) 
     ``anonymity.suppress_shares`` decides (the remainder rule, and no shown cell or hidden
     remainder with fewer than k people on one side for T,
     ``anonymity.one_sided``, or at an end of the scale for R, ``share_is_certain``). A shown T
-    has its Wilson 95 % interval, a shown R the normal one, mean ± 1.96·√(var/n), clipped to
-    0..100."""
+    has its Wilson 95 % interval, a shown R the same interval of its place on the scale
+    (``mean_figure``: from the mean and n alone, never from the cell's own spread)."""
     visible = (
         anonymity.suppress_shares(
             [s.n for s in cells],
@@ -364,9 +399,7 @@ def customer_column(cells: Sequence[Sums], everyone: Sums, metric: str, k: int) 
             low, high = stats.wilson_interval(share * s.n / 100.0, s.n)
             out.append(Gated(share, 100.0 * low, 100.0 * high, s.n))
         else:
-            half = model.Z95 * math.sqrt((s.variance or 0.0) / s.n)
-            mean = s.mean or 0.0
-            out.append(Gated(mean, max(0.0, mean - half), min(100.0, mean + half), s.n))
+            out.append(mean_figure(s.mean or 0.0, s.n))
     return out
 
 

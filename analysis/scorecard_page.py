@@ -10,7 +10,8 @@ reason instead of its value. Names are the default ones; the application puts th
 language in afterwards.
 
 The dimension profile, the customer table and the per-service compliance show raw figures of
-sub-groups with plain intervals (normal for means, Wilson for shares); they are not part of
+sub-groups with plain intervals (Wilson for shares, and for means on their place on the scale:
+``scorecard.mean_figure``, from the mean and n alone); they are not part of
 the ISQ.
 """
 

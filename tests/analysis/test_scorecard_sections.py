@@ -4,8 +4,6 @@ over the departments shown) and the customer table's columns (hand computations)
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from analysis import scorecard as sc
@@ -16,18 +14,20 @@ def _answers(values: list[int]) -> Sums:
     return Sums(len(values), float(sum(values)), float(sum(v * v for v in values)))
 
 
-def test_a_shown_mean_is_rescaled_with_its_normal_interval() -> None:
-    # Ten people: five 4s, three 3s, two 5s: mean 3.9, sample variance 0.544..., on 0..100
-    # (3.9 − 1)/4·100 = 72.5; half-width 1.96·sd/√10 on the 1..5 scale.
+def test_a_shown_mean_is_rescaled_with_the_wilson_interval_of_its_place() -> None:
+    # Ten people: five 4s, three 3s, two 5s: mean 3.9, on 0..100 (3.9 − 1)/4·100 = 72.5.
+    # Wilson 95 % for 7.25 of 10 by hand: centre (0.725 + 0.19208)/1.38415 = 0.66256, half
+    # 1.41601·√(0.0199375 + 0.0096033) = 0.24338, so 41.92 to 90.59.
     values = [4] * 5 + [3] * 3 + [5] * 2
     figure = sc.likert_figure(_answers(values), 5)
-    mean = sum(values) / 10
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / 9)
-    half = 1.959964 * sd / math.sqrt(10)
     assert figure.shown and figure.n == 10
     assert figure.value == pytest.approx(72.5)
-    assert figure.low == pytest.approx((mean - half - 1) * 25, abs=1e-4)
-    assert figure.high == pytest.approx((mean + half - 1) * 25, abs=1e-4)
+    assert (figure.low, figure.high) == pytest.approx((41.92, 90.59), abs=0.01)
+    # The interval rests on the mean and n only: answers alike and answers spread around the
+    # same mean publish the same figure (the spread pinned small groups, "75, 75 to 75").
+    alike, spread = _answers([4] * 6), _answers([3, 5, 4, 4, 3, 5])
+    assert sc.likert_figure(alike, 5) == sc.likert_figure(spread, 5)
+    assert sc.likert_figure(alike, 5).low < 75.0 < sc.likert_figure(alike, 5).high
 
 
 def test_a_mean_is_hidden_under_k_or_at_an_end_of_the_scale() -> None:
@@ -118,6 +118,10 @@ def test_a_customer_column_hides_small_cells_and_the_remainder() -> None:
     first, _small, last = sc.customer_column(cells, sum(cells, Sums()), "R", 5)
     assert first.reason == sc.REMAINDER and last.shown
     assert sc.customer_column([Sums()], Sums(), "R", 5)[0].reason == BELOW_K
+    # A shown row's interval does not depend on its spread (``mean_figure``).
+    alike, spread = _r(6, 70.0, sd=0.0), _r(6, 70.0, sd=25.0)
+    same = sc.customer_column([spread], spread, "R", 5)
+    assert sc.customer_column([alike], alike, "R", 5) == same
     assert sc.customer_column([], Sums(), "T", 5) == []
 
 

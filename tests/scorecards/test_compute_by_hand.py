@@ -93,12 +93,13 @@ def test_a_hand_built_snapshot_gives_the_figures_worked_out_by_hand() -> None:
     # OLD is inactive, FIN under k in every column: no row for either.
     assert [row.code for row in card.customers] == ["ENG"]
     (eng,) = card.customers
-    # ENG: mean 400 / 8 = 50; variance (22,500 - 400² / 8) / 7 = 2,500 / 7 = 357.142857;
-    # half-width 1.959964 · √(357.142857 / 8) = 1.959964 · 6.681531 = 13.095561.
+    # ENG: mean 400 / 8 = 50, with the Wilson interval of 4 of 8 (from the mean and n alone,
+    # never the cell's own spread): z²/n = 0.480183, centre 0.5, half-width
+    # 1.959964 / 1.480183 · √(0.25 / 8 + 3.841459 / 256) = 1.324140 · 0.215072 = 0.284786.
     assert eng.relationship.shown
     assert eng.relationship.value == pytest.approx(50.0)
-    assert eng.relationship.low == pytest.approx(36.904439, abs=1e-5)
-    assert eng.relationship.high == pytest.approx(63.095561, abs=1e-5)
+    assert eng.relationship.low == pytest.approx(21.5214, abs=1e-3)
+    assert eng.relationship.high == pytest.approx(78.4786, abs=1e-3)
     assert eng.relationship.n == 8
     # Nobody gave HR a post-interaction answer in these cells: hidden as under k (which
     # nobody is), not a zero, and not "no data" (which would tell that nobody answered).
