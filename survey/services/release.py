@@ -20,6 +20,8 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import ColumnElement, and_, exists, func, select, true
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from survey.config import min_group_size
@@ -87,7 +89,8 @@ def record_releases(session: Session, now: datetime, k: int) -> list[str]:
     larger of ``k`` (the setting) and its campaigns' k. Returns the quarters recorded, oldest
     first. The tick calls it, and so does an administrator's close of a campaign, so a
     quarter is recorded at the latest one tick after its release; from then on every page
-    gates it with at least that k (``scorecard_data.quarter_group_sizes``). Flushes only."""
+    gates it with at least that k (``scorecard_data.quarter_group_sizes``). Writes in the
+    session's transaction; commits nothing."""
     current = quarter_of(now)
     quarters = (
         select(ScoreVersion.quarter)  # a row per quarter with answers
@@ -105,8 +108,14 @@ def record_releases(session: Session, now: datetime, k: int) -> list[str]:
             .group_by(Campaign.quarter)
         ).all()
     )
-    for quarter in recorded:
-        floor = max(k, int(promised.get(quarter) or 0))
-        session.add(QuarterRelease(quarter=quarter, min_group_size=floor, recorded_at=now))
-    session.flush()
+    if not recorded:
+        return []
+    rows = [
+        {"quarter": q, "min_group_size": max(k, int(promised.get(q) or 0)), "recorded_at": now}
+        for q in recorded
+    ]
+    # A close and a tick on another host may record one quarter at once (PostgreSQL): the
+    # first record stands, the other is nothing.
+    make_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(make_insert(QuarterRelease).values(rows).on_conflict_do_nothing())
     return recorded

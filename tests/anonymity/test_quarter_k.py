@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 
 import pytest
 from flask import Flask
@@ -22,6 +23,7 @@ from survey.models import Campaign, QuarterRelease
 from survey.models.base import utcnow
 from survey.periods import quarter_of, shift_quarter
 from survey.scorecards.services import chart_cache
+from survey.services.release import record_releases
 from tests.anonymity.world import World
 from tests.conftest import post_form
 
@@ -167,3 +169,37 @@ def test_a_lower_setting_does_not_publish_a_released_quarter_again(
     chart_cache.clear()
     anew = w.api_scorecard("LEGAL", w.quarter)
     assert anew["k"] == 3 and anew["components"]["T"]["reason"] is None, anew["components"]
+
+
+@pytest.mark.postgres
+def test_two_records_of_one_release_at_once_keep_the_first(app: Flask, session: Session) -> None:
+    """An administrator's close and a tick on another host record one quarter at the same
+    moment: no error, one record, the first one's k."""
+    w = World.build(app, session, {"LEGAL": 1, "ENG": 6})
+    for i in range(6):
+        w.post_interaction(f"ENG-{i}", "LEGAL", 5 if i % 2 else 2)
+    w.end_quarter()
+    sessions = database(app).sessionmaker
+    now = utcnow()
+    first = sessions()
+    assert record_releases(first, now, 5) == [w.quarter]
+    failures: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with sessions() as other:
+                record_releases(other, now, 6)  # waits for the first transaction
+                other.commit()
+        except BaseException as error:
+            failures.append(error)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(0.5)
+    first.commit()
+    first.close()
+    thread.join(30)
+    assert not thread.is_alive() and failures == [], failures
+    session.commit()
+    rows = session.execute(select(QuarterRelease.quarter, QuarterRelease.min_group_size)).all()
+    assert [tuple(r) for r in rows] == [(w.quarter, 5)]
