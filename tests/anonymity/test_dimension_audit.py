@@ -88,19 +88,22 @@ DOMAINS = ((1, 2, 3, 4, 5), (4, 5), (5,), (1,), (1, 2), (2, 3, 4))
 @st.composite
 def dimension_world(draw: st.DrawFn) -> tuple[list[int], list[tuple[int, dict[int, dict]]]]:
     """Department sizes, and quarterly answers: (person index, {provider index: a rating per
-    dimension, blanks left out}), each person at most once, rating one to three providers."""
+    dimension, blanks left out}), each person at most once. Everyone outside the first
+    department rates it (so it usually reaches k), the first department's people rate the
+    second, and anyone may rate one or two more."""
     sizes = draw(st.lists(st.integers(2, 8), min_size=3, max_size=4))
     domains = {
         (p, d): draw(st.sampled_from(DOMAINS)) for p in range(len(sizes)) for d in DIMENSIONS
     }
     blank = draw(st.sampled_from((0.0, 0.05, 0.15, 0.3)))
-    people = sum(sizes)
-    who = draw(st.lists(st.integers(0, people - 1), min_size=5, max_size=people, unique=True))
+    home = [p for p, size in enumerate(sizes) for _ in range(size)]
+    who = draw(st.lists(st.integers(0, len(home) - 1), min_size=6, max_size=len(home), unique=True))
     answers = []
     for person in who:
-        providers = draw(st.lists(st.integers(0, len(sizes) - 1), min_size=1, max_size=3))
+        main = 1 if home[person] == 0 else 0
+        extra = draw(st.lists(st.integers(0, len(sizes) - 1), max_size=2))
         ratings = {}
-        for p in providers:
+        for p in dict.fromkeys([main, *extra]):
             rating = {}
             for d in DIMENSIONS:
                 skip = draw(st.integers(0, 99)) < 100 * blank
