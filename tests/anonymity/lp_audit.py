@@ -17,14 +17,17 @@ is the classic interval audit of statistical disclosure control, done on the LP 
 flags is certainly a disclosure.
 
 Each bound is one small LP (HiGHS through ``scipy.optimize.linprog``), restricted to the
-constraints connected to the target's unknowns, so an audit of a small organisation takes
-milliseconds per group and is deterministic.
+constraints connected to the target's unknowns (built once per connected set and shared by
+every target inside it; constraints with the same coefficients merged, their bounds
+intersected), so an audit of a small organisation takes milliseconds per group and is
+deterministic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
@@ -104,17 +107,45 @@ def growth_link(
     )
 
 
+def linear_fact(
+    coefs: Mapping[Hashable, float], value: float = 0.0, tolerance: float = 0.0, label: str = ""
+) -> Constraint:
+    """``sum(coefs[key] * x[key]) == value`` within ``tolerance`` (an identity the reader
+    knows, such as a person's R being the mean of the dimensions they answered)."""
+    slack = tolerance + _SLACK
+    return Constraint(
+        {key: float(c) for key, c in coefs.items()}, value - slack, value + slack, label
+    )
+
+
+@dataclass
+class _Program:
+    """The linear program of one connected set of constraints: the unknowns in a stable
+    order, and every constraint as two rows of ``A_ub x <= b_ub`` (constraints with the same
+    coefficients merged, their bounds intersected)."""
+
+    keys: list[Hashable]
+    column: dict[Hashable, int]
+    rows: np.ndarray
+    rhs: np.ndarray
+    labels: list[str]
+
+
 @dataclass
 class Auditor:
     """Holds the published constraints; answers bounds for target groups."""
 
     constraints: list[Constraint] = field(default_factory=list)
+    # per unknown, the linear program of its connected constraints (built on first use)
+    _programs: dict[Hashable, _Program] = field(default_factory=dict, init=False, repr=False)
 
     def add(self, constraint: Constraint) -> None:
         self.constraints.append(constraint)
+        self._programs.clear()
 
     def extend(self, constraints: Iterable[Constraint]) -> None:
         self.constraints.extend(constraints)
+        self._programs.clear()
 
     def _connected(self, keys: Iterable[Hashable]) -> tuple[list[Constraint], list[Hashable]]:
         """The constraints reachable from ``keys`` through shared unknowns (the rest cannot
@@ -139,36 +170,59 @@ class Auditor:
         ordered = sorted(seen_keys, key=repr)
         return [self.constraints[i] for i in sorted(chosen)], ordered
 
-    def bounds(self, target: Target) -> tuple[float, float]:
-        """The smallest and largest mean of ``target`` consistent with every constraint."""
-        constraints, keys = self._connected(target.members)
+    def _program(self, keys: Iterable[Hashable]) -> _Program | None:
+        """The program of the constraints connected to ``keys`` (None when none is): built
+        once per connected set and shared by every target inside it."""
+        keys = list(keys)
+        known = [self._programs[key] for key in keys if key in self._programs]
+        if known and all(key in known[0].column for key in keys):
+            return known[0]
+        constraints, ordered = self._connected(keys)
         if not constraints:
-            return LOW, HIGH
-        column = {key: i for i, key in enumerate(keys)}
-        rows = np.zeros((2 * len(constraints), len(keys)))
-        rhs = np.zeros(2 * len(constraints))
-        for r, c in enumerate(constraints):
-            for key, coef in c.coefs.items():
+            return None
+        merged: dict[frozenset[tuple[Hashable, float]], list[Any]] = {}
+        for c in constraints:
+            entry = merged.setdefault(frozenset(c.coefs.items()), [c.coefs, c.low, c.high, []])
+            entry[1] = max(entry[1], c.low)
+            entry[2] = min(entry[2], c.high)
+            if c.label:
+                entry[3].append(c.label)
+        column = {key: i for i, key in enumerate(ordered)}
+        rows = np.zeros((2 * len(merged), len(ordered)))
+        rhs = np.zeros(2 * len(merged))
+        labels = []
+        for r, (coefs, low, high, names) in enumerate(merged.values()):
+            for key, coef in coefs.items():
                 rows[2 * r, column[key]] = coef
                 rows[2 * r + 1, column[key]] = -coef
-            rhs[2 * r] = c.high
-            rhs[2 * r + 1] = -c.low
-        objective = np.zeros(len(keys))
+            rhs[2 * r] = high
+            rhs[2 * r + 1] = -low
+            labels.extend(names)
+        program = _Program(ordered, column, rows, rhs, labels)
+        for key in ordered:
+            self._programs[key] = program
+        return program
+
+    def bounds(self, target: Target) -> tuple[float, float]:
+        """The smallest and largest mean of ``target`` consistent with every constraint."""
+        program = self._program(target.members)
+        if program is None:
+            return LOW, HIGH
+        objective = np.zeros(len(program.keys))
         for key in target.members:
-            objective[column[key]] = 1.0 / len(target.members)
+            objective[program.column[key]] = 1.0 / len(target.members)
         out = []
         for sign in (1.0, -1.0):
             result = linprog(
                 sign * objective,
-                A_ub=rows,
-                b_ub=rhs,
-                bounds=[(LOW, HIGH)] * len(keys),
+                A_ub=program.rows,
+                b_ub=program.rhs,
+                bounds=[(LOW, HIGH)] * len(program.keys),
                 method="highs",
             )
             if result.status == 2:
                 raise InconsistentPublication(
-                    "no values satisfy the published figures: "
-                    + "; ".join(c.label for c in constraints if c.label)
+                    "no values satisfy the published figures: " + "; ".join(program.labels)
                 )
             if result.status != 0:
                 raise RuntimeError(f"linprog failed: {result.message}")

@@ -7,10 +7,12 @@ extractor, ``channels.pdf_figures``) and its API scorecard (``/api/v1/department
 scorecard``, the machine-readable twin of the page). It returns ``Published`` facts: a
 group (one provider's customer departments, or the provider overall), a metric (``T``: share
 of satisfied post-interaction answers, ``R``: relationship score, ``Q``: the quiz self-view
-of the department's members; all 0..100), the value,
+of the department's members; ``D.<code>``: a quarterly dimension's mean over the answers to
+it, of one provider or, for the organisation's value, of the providers whose own is shown;
+all 0..100), the value,
 the n shown beside it (None when none is shown) and the rounding tolerance of the number as
 printed. Only the raw (unshrunk) figures are linear in the answers and so are what the
-interval audit uses; shrunk values, ISQ, IQ and the dimension profile are compared across
+interval audit uses; shrunk values, ISQ and IQ are compared across
 channels (``gaps``: a figure one channel shows and another hides) and judged by the
 differential audit (``test_twin_worlds.py``). Comment texts and counts are collected as
 well (``comments``).
@@ -49,7 +51,8 @@ OVERALL = None  # the group "provider overall": every customer of the provider
 @dataclass(frozen=True)
 class Published:
     """One published figure: ``customers`` is a frozenset of customer codes, or None for the
-    provider overall."""
+    provider overall. ``metric`` is "T", "R", "Q" or "D.<code>", a quarterly dimension's mean
+    over the answers to it."""
 
     provider: str
     customers: frozenset[str] | None
@@ -58,6 +61,9 @@ class Published:
     n: int | None
     tolerance: float
     source: str
+    # a figure over several providers' answers (the organisation's value of a dimension):
+    # their codes (``provider`` then names the figure, not a department)
+    providers: frozenset[str] | None = None
 
     def key(self) -> tuple[Any, ...]:
         return (self.provider, self.customers, self.metric, self.source)
@@ -150,7 +156,9 @@ def _overview(client: FlaskClient, quarter: str) -> list[Published]:
 
 def _api(
     client: FlaskClient, api_key: str, code: str, quarter: str
-) -> tuple[list[Published], int | None]:
+) -> tuple[list[Published], int | None, dict[str, float]]:
+    """The API scorecard's figures, its comment count and the organisation's value of each
+    dimension ("D.<code>" -> value)."""
     response = client.get(
         f"/api/v1/departments/{code}/scorecard?quarter={quarter}",
         headers={"Authorization": f"Bearer {api_key}"},
@@ -158,6 +166,7 @@ def _api(
     check(response.status_code == 200, (code, response.status_code))
     card = response.get_json()
     out = []
+    organisation: dict[str, float] = {}
     for metric in ("T", "R"):
         c = card["components"][metric]
         if c["raw"] is not None:
@@ -177,17 +186,19 @@ def _api(
                         "api customers",
                     )
                 )
-    # The dimension profile: each dimension's mean over the provider's quarterly respondents.
-    # The audited worlds rate every dimension alike, so each is a mean of the same per-person
-    # unknowns as R (a profile drawn over another group fails the harness loudly).
+    # The dimension profile: each dimension's mean over the answers to it about the provider
+    # (its n counts them, fewer than R's people when some left it blank). The organisation's
+    # value beside it is read by ``collect``, which knows which departments show theirs.
     for d in card.get("dimensions", []):
+        if d["organisation"] is not None:
+            organisation[f"D.{d['code']}"] = d["organisation"]
         figure = d["value"]
         if figure["value"] is not None:
             out.append(
                 Published(
                     code,
                     OVERALL,
-                    "R",
+                    f"D.{d['code']}",
                     figure["value"],
                     figure["n"],
                     0.005,
@@ -197,7 +208,39 @@ def _api(
     own = card["perception_gap"]["self_view"]
     if own["value"] is not None:
         out.append(Published(code, OVERALL, "Q", own["value"], own["n"], 0.005, "api self-view"))
-    return out, card["comments"]["count"]
+    return out, card["comments"]["count"], organisation
+
+
+def _dimension_organisation(
+    values: dict[str, set[float]], facts: list[Published]
+) -> tuple[list[Published], list[str]]:
+    """The organisation's value of each dimension (``values``: every value printed beside a
+    department's own, by metric "D.<code>"): the mean over the answers about the departments
+    whose own figure of it is shown (``analysis.scorecard.dimension_org``), which the reader
+    sees on their cards (``facts``, the API's). Different values on two cards are a gap."""
+    providers: dict[str, set[str]] = {}
+    for f in facts:
+        if f.metric.startswith("D.") and f.source.startswith("api dimension"):
+            providers.setdefault(f.metric, set()).add(f.provider)
+    out, gaps = [], []
+    for metric, seen in sorted(values.items()):
+        if len(seen) > 1:
+            gaps.append(f"the organisation's {metric} differs between cards: {sorted(seen)}")
+        check(metric in providers, f"an organisation value of {metric} that no card shows")
+        for value in sorted(seen):
+            out.append(
+                Published(
+                    "organisation",
+                    OVERALL,
+                    metric,
+                    value,
+                    None,
+                    0.005,
+                    f"api dimension {metric[2:]} organisation",
+                    frozenset(providers[metric]),
+                )
+            )
+    return out, gaps
 
 
 _COMPONENT = {"(T)": "T", "(R)": "R"}
@@ -254,8 +297,11 @@ def collect(client: FlaskClient, api_key: str, codes: Iterable[str], quarter: st
         if f.source == "overview heatmap text alternative" and f.key()[:3] not in in_table
     )
     names = _dimension_names(client)
+    organisation: dict[str, set[float]] = {}
     for code in codes:
-        facts, count = _api(client, api_key, code, quarter)
+        facts, count, org = _api(client, api_key, code, quarter)
+        for metric, value in org.items():
+            organisation.setdefault(metric, set()).add(value)
         publication.facts.extend(facts)
         publication.facts.extend(_csv(client, code, quarter))
         publication.comments[code] = (count, _page_comments(client, code, quarter))
@@ -270,4 +316,7 @@ def collect(client: FlaskClient, api_key: str, codes: Iterable[str], quarter: st
             channels.pdf_facts(code, shown["page"], known_n, source="page customers")
         )
         publication.gaps.extend(f"{code} {gap}" for gap in channels.disagreements(shown))
+    org_facts, gaps = _dimension_organisation(organisation, publication.facts)
+    publication.facts.extend(org_facts)
+    publication.gaps.extend(gaps)
     return publication

@@ -2,7 +2,8 @@
 
 Each example builds a small organisation (3 or 4 departments, up to about 30 people) on a
 fresh database, then plays a random sequence of steps: post-interaction answers arriving
-through the link flow, quarterly answers to an open campaign, a department deactivated or
+through the link flow, quarterly answers to an open campaign (every dimension alike, or each
+rated apart with some left blank), a department deactivated or
 renamed through the administrators' pages, the campaign closed (quarterly answers after it
 are not given: a released quarter gets no new campaign), quiz attempts naming a department
 (by its members or by anyone). After every step it reads
@@ -27,7 +28,7 @@ from hypothesis import strategies as st
 
 from survey.db import database
 from tests.anonymity.twins import world_app
-from tests.anonymity.world import World
+from tests.anonymity.world import DIMENSIONS, World
 
 CODES = ("AA", "BB", "CC", "DD")
 
@@ -37,9 +38,20 @@ batch = st.tuples(
     st.integers(0, 99),
     st.lists(st.tuples(st.integers(0, 99), st.integers(1, 5)), min_size=3, max_size=8),
 )
+# A quarterly answer rates every dimension alike (1..5), or each dimension apart, 0 leaving it
+# blank ("does not apply"; at least one is answered).
+DIMENSION = st.one_of(st.just(0), st.integers(1, 5), st.integers(1, 5), st.integers(1, 5))
+quarterly_rating = st.one_of(
+    st.integers(1, 5),
+    st.lists(DIMENSION, min_size=5, max_size=5).filter(any),
+)
+quarterly_batch = st.tuples(
+    st.integers(0, 99),
+    st.lists(st.tuples(st.integers(0, 99), quarterly_rating), min_size=3, max_size=8),
+)
 step = st.one_of(
     st.tuples(st.just("pi"), batch),
-    st.tuples(st.just("q"), batch),
+    st.tuples(st.just("q"), quarterly_batch),
     st.tuples(st.just("deactivate"), st.integers(0, 3)),
     st.tuples(st.just("rename"), st.integers(0, 3)),
     st.tuples(st.just("close"), st.just(0)),
@@ -62,7 +74,7 @@ def play(world: World, action: str, arg: Any, inactive: set[str]) -> None:
             if action == "pi":
                 world.post_interaction(person, provider, rating)
             elif not world.answered_quarterly(person) and world.campaign_possible():
-                world.quarterly(person, {provider: rating})
+                world.quarterly(person, {provider: _dimensions(rating)})
     elif action == "deactivate" and len(active) > 2:
         code = active[arg % len(active)]
         world.deactivate(code)
@@ -85,6 +97,14 @@ def play(world: World, action: str, arg: Any, inactive: set[str]) -> None:
             world.quiz(taker, code, seed)
 
 
+def _dimensions(rating: int | list[int]) -> int | dict[str, int]:
+    """A quarterly rating as ``World.quarterly`` takes it: every dimension alike, or a rating
+    per dimension with the blanks (0) left out."""
+    if isinstance(rating, int):
+        return rating
+    return {d: x for d, x in zip(DIMENSIONS, rating, strict=True) if x}
+
+
 @pytest.mark.slow
 def test_no_small_group_is_pinned_down(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     published: list[int] = []  # facts seen per read: the audit must have had figures to audit
@@ -98,7 +118,7 @@ def test_no_small_group_is_pinned_down(request: pytest.FixtureRequest, tmp_path:
         derandomize=True,
     )
     @given(sizes=organisation, steps=st.lists(step, min_size=1, max_size=4))
-    # Two sequences that leaked before the fixes, always tried first: seven people rate AA,
+    # Sequences always tried first. Two that leaked before the fixes: seven people rate AA,
     # then one more (the live quarter); and a small customer department deactivated after
     # its campaign closed (the remainder rule forgot it).
     @example(
@@ -110,6 +130,20 @@ def test_no_small_group_is_pinned_down(request: pytest.FixtureRequest, tmp_path:
             ("q", (0, [(i, 2 + i % 3) for i in range(10)])),
             ("close", 0),
             ("deactivate", 2),
+        ],
+    )
+    # Quarterly answers rating the dimensions apart: one customer leaves courtesy blank and
+    # everyone rates competence 5 (attacks 23 and 26 in one world).
+    @example(
+        sizes=[2, 6, 5],
+        steps=[
+            (
+                "q",
+                (
+                    0,
+                    [(i, [1 + 2 * i % 5, 1 + i % 5, 5, 0 if i == 0 else 4, 2]) for i in range(8)],
+                ),
+            )
         ],
     )
     def run(sizes: list[int], steps: list[tuple[str, Any]]) -> None:

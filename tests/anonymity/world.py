@@ -31,9 +31,11 @@ from survey.services.invitations import issue_invitation
 from survey.services.questionnaires import install_default_questionnaires
 from tests.anonymity.lp_audit import (
     Auditor,
+    Constraint,
     Finding,
     Target,
     growth_link,
+    linear_fact,
     mean_fact,
     unions_below_k,
 )
@@ -46,11 +48,16 @@ DIMENSIONS = ("reliability", "responsiveness", "competence", "courtesy", "tools"
 
 @dataclass(frozen=True)
 class Event:
-    metric: str  # "T" or "R"
+    """One answer of the ledger: ``metric`` "T" (a post-interaction answer), "R" (a quarterly
+    answer's mean of the dimensions it answered, ``answered`` naming them), "D.<code>" (that
+    answer's rating of one dimension) or "Q" (a quiz attempt's overall score)."""
+
+    metric: str
     provider: str
     customer: str
     person: str
     value: float  # 0..100
+    answered: tuple[str, ...] = ()
 
 
 @dataclass
@@ -269,10 +276,13 @@ class World:
             if action == "submit":
                 check(response.status_code == 302, response.get_data(as_text=True)[:800])
         self._campaign_answers.add(person)
+        customer = self.customer_of(person)
         for code, rating in ratings.items():
-            answered = _per_dimension(rating).values()
-            value = sum(25.0 * (x - 1) for x in answered) / len(answered)
-            self.events.append(Event("R", code, self.customer_of(person), person, value))
+            answered = _per_dimension(rating)
+            value = sum(25.0 * (x - 1) for x in answered.values()) / len(answered)
+            self.events.append(Event("R", code, customer, person, value, tuple(answered)))
+            for dimension, x in answered.items():
+                self.events.append(Event(f"D.{dimension}", code, customer, person, 25.0 * (x - 1)))
 
     def campaign_possible(self) -> bool:
         """Whether people can still answer a quarterly survey of the world's quarter: its
@@ -396,7 +406,35 @@ class World:
                         (metric, provider, person, r), (metric, provider, person, r + 1), r, r + 1
                     )
                 )
+        auditor.extend(self._dimension_links())
         return auditor.audit(self.targets(k), k)
+
+    def _dimension_links(self) -> list[Constraint]:
+        """What the reader knows of how R is made: each quarterly answer's R is the mean of
+        the dimensions it answered (a blank left out), and a person's R is the mean of their
+        answers' R. In the unknowns (each a mean over a person's first r answers), the
+        person's c-th answer adds ``c·R_c − (c − 1)·R_(c−1)`` to R and ``i·D_i − (i − 1)·D_(i−1)``
+        to each dimension it answered (its i-th answer to that dimension), and the first is
+        the mean of the second over the dimensions answered."""
+        out = []
+        counts: dict[tuple[str, str, str], int] = defaultdict(int)
+
+        def step(metric: str, provider: str, person: str, weight: float, coefs: dict) -> None:
+            n = counts[(metric, provider, person)] = counts[(metric, provider, person)] + 1
+            key = (metric, provider, person)
+            coefs[(*key, n)] = coefs.get((*key, n), 0.0) + weight * n
+            if n > 1:
+                coefs[(*key, n - 1)] = coefs.get((*key, n - 1), 0.0) - weight * (n - 1)
+
+        for e in self.events:
+            if e.metric != "R" or not e.answered:
+                continue
+            coefs: dict[Hashable, float] = {}
+            step("R", e.provider, e.person, 1.0, coefs)
+            for dimension in e.answered:
+                step(f"D.{dimension}", e.provider, e.person, -1.0 / len(e.answered), coefs)
+            out.append(linear_fact(coefs, label=f"R of {e.person} about {e.provider}"))
+        return out
 
     def _state(self, at: int) -> dict[tuple[str, str, str], int]:
         """(metric, provider, person) -> answers counted after the first ``at`` events."""
@@ -411,21 +449,22 @@ class World:
         answer when n counts answers, one per person when it counts people."""
         for moment in range(at, -1, -1):
             state = self._state(moment)
+            providers = fact.providers or {fact.provider}
             group = {
-                person: count
+                (provider, person): count
                 for (metric, provider, person), count in state.items()
                 if metric == fact.metric
-                and provider == fact.provider
+                and provider in providers
                 and (fact.customers is None or self.customer_of(person) in fact.customers)
             }
             if not group:
                 continue
             answers, people = sum(group.values()), len(group)
-            key = lambda p, c: (fact.metric, fact.provider, p, c)  # noqa: E731
+            key = lambda pp, c: (fact.metric, *pp, c)  # noqa: E731
             if fact.n is None or fact.n == answers:
-                return {key(p, c): float(c) for p, c in group.items()}
+                return {key(pp, c): float(c) for pp, c in group.items()}
             if fact.n == people:
-                return {key(p, c): 1.0 for p, c in group.items()}
+                return {key(pp, c): 1.0 for pp, c in group.items()}
             if fact.n is None:
                 break
         raise HarnessError(f"cannot tell which answers {fact} rests on")
@@ -435,13 +474,17 @@ class World:
             self._members(fact, at),
             fact.value,
             fact.tolerance,
-            f"{fact.source}: {fact.provider} {sorted(fact.customers or ['all'])} {fact.metric}",
+            f"{fact.source}: {sorted(fact.providers or [fact.provider])}"
+            f" {sorted(fact.customers or ['all'])} {fact.metric}",
         )
 
     def targets(self, k: int = 5) -> list[Target]:
-        """Groups of fewer than k people a reader would want: every union of a provider's
-        customer cells, and the people who answered between two collections (overall and per
-        cell), each at every collection."""
+        """Groups of fewer than k people a reader would want, each at every collection: every
+        union of a provider's customer cells, and the people who answered between two
+        collections (overall and per cell), on each metric (T, R, each dimension "D.<code>"
+        over the group's people who answered it, Q); every person alone on each metric; and
+        the people who left a dimension blank about a provider (each dimension's, and all of
+        them together), on R and on each dimension."""
         out: list[Target] = []
         moments = sorted({at for at, _p in self.collections})
         previous: dict[tuple[str, str, str], set[str]] = {}
@@ -467,6 +510,10 @@ class World:
                     )
                     out.append(Target(members, len(new), f"{metric} {provider} {customer} new"))
             previous = {g: set(v) for g, v in people.items()}
+            for (metric, provider, person), count in state.items():
+                key = (metric, provider, person, count)
+                out.append(Target(frozenset([key]), 1, f"{metric} {provider} {person}"))
+            out.extend(_blank_targets(state, k))
         return out
 
     def truth(self, metric: str, provider: str, persons: Iterable[str]) -> float:
@@ -478,6 +525,36 @@ class World:
                 values[e.person].append(e.value)
         means = [sum(v) / len(v) for v in values.values()]
         return sum(means) / len(means)
+
+
+def _blank_targets(state: Mapping[tuple[str, str, str], int], k: int) -> list[Target]:
+    """The people who left a dimension blank about a provider (``state``: answers counted
+    per (metric, provider, person)), for each dimension and all of them together, when
+    fewer than k: their mean on R and on each dimension, over those of them who answered
+    it. The count of a dimension beside R's tells how many they are."""
+    rated: dict[str, set[str]] = defaultdict(set)
+    for metric, provider, person in state:
+        if metric == "R":
+            rated[provider].add(person)
+    out = []
+    for provider, people in rated.items():
+        groups = {
+            d: {p for p in people if not state.get((f"D.{d}", provider, p))} for d in DIMENSIONS
+        }
+        groups["any dimension"] = set().union(*groups.values())
+        for blank, group in groups.items():
+            if not 0 < len(group) < k:
+                continue
+            for metric in ("R", *(f"D.{d}" for d in DIMENSIONS)):
+                members = frozenset(
+                    (metric, provider, p, state[(metric, provider, p)])
+                    for p in group
+                    if state.get((metric, provider, p))
+                )
+                if members:
+                    label = f"{metric} {provider}: those who left {blank} blank"
+                    out.append(Target(members, len(members), label))
+    return out
 
 
 def _per_dimension(rating: int | Mapping[str, int]) -> dict[str, int]:
