@@ -129,7 +129,9 @@ def heatmap(every: Cells, departments: Sequence[DepartmentRow], k: int) -> Heatm
     (which pairs of fewer had answers is not told, nor which departments had them); no
     provider when no pair has k people. ``every`` holds the quarter's cells of every
     provider, inactive departments' included: a row's total is the provider's R over every
-    customer, so an inactive customer's cell counts as hidden (``visible_table``)."""
+    customer, and which of its cells are hidden is decided over every customer as if all
+    were active (``visible_table``), before inactive customers' columns are left out, so a
+    deactivation after a release moves no other cell."""
     cells = {
         (p, c): metrics["R"]
         for p, row in every.items()
@@ -138,7 +140,9 @@ def heatmap(every: Cells, departments: Sequence[DepartmentRow], k: int) -> Heatm
     }
     by_id = {d.id: d for d in departments}
     provider_ids = sorted({p for p, _c in cells if p in by_id}, key=lambda i: by_id[i].code)
-    customer_ids = sorted({c for _p, c in cells if c in by_id}, key=lambda i: by_id[i].code)
+    # Every customer department takes part in each row's decision, inactive ones too, in the
+    # order of their ids: a deactivation then only leaves its column out (attack 27).
+    customer_ids = sorted({c for _p, c in cells})
     # Plain lookups: a 200-department organisation has 40,000 cells, most of them empty.
     grid = [[cells.get((p, c)) for c in customer_ids] for p in provider_ids]
     counts = [[s.n if s is not None else 0 for s in row] for row in grid]
@@ -172,7 +176,14 @@ def heatmap(every: Cells, departments: Sequence[DepartmentRow], k: int) -> Heatm
     # all, a customer department with a pair of at least k. A department of one person
     # would otherwise appear as a column exactly when that person had answered.
     rows = [i for i, p in enumerate(provider_ids) if totals[p] >= k]
-    columns = [j for j in range(len(customer_ids)) if any(counts[i][j] >= k for i in rows)]
+    columns = sorted(
+        (
+            j
+            for j, c in enumerate(customer_ids)
+            if c in by_id and any(counts[i][j] >= k for i in rows)
+        ),
+        key=lambda j: by_id[customer_ids[j]].code,
+    )
     if not columns:
         rows = []  # every pair under k: nothing to draw or list
     return Heatmap(

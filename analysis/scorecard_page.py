@@ -141,36 +141,37 @@ def customer_rows(
     what both run.
 
     Rows are listed for active customer departments resting on at least k people in some
-    column (by code), but every customer
-    department (inactive ones too) is counted in the row's total: the provider's overall
-    figures rest on all of them, so a customer missing from the table is part of the hidden
-    remainder, and the remainder rule sees it. Each column's figures are computed by the
+    column (by code), but every customer department (inactive ones too) is counted in the
+    row's total: the provider's overall figures rest on all of them, so a customer missing
+    from the table is part of the hidden remainder, and the remainder rule sees it. Which
+    rows are hidden is decided over every customer department as if all were active (in the
+    order of their ids, which no edit changes), and only then are inactive ones left out: a
+    deactivation after a release hides that department's row and moves nothing else, where
+    deciding again without it could show a row its first reading hid and let a reader
+    subtract (``docs/anonymity.md``, attack 27). Each column's figures are computed by the
     pure ``analysis.scorecard.customer_column``."""
     by_id = {d.id: d for d in active}
-    # A row is listed only when some column rests on at least k people: a listed row of
+    # A row takes part only when some column rests on at least k people: a listed row of
     # hidden cells would tell that somebody of that department answered (its few requesters,
-    # say). Unlisted customers count in the hidden remainder, as inactive ones do.
-    customer_ids = sorted(
-        (
-            c
-            for c in cells
-            if c in by_id and any(anonymity.passes_gate(s.n, k) for s in cells[c].values())
-        ),
-        key=lambda i: by_id[i].code,
+    # say). The others count in the hidden remainder.
+    candidates = sorted(
+        c for c in cells if any(anonymity.passes_gate(s.n, k) for s in cells[c].values())
     )
 
     def column(metric: str) -> list[Gated]:
         everyone = Sums()
         for m in cells.values():
             everyone = everyone + m.get(metric, Sums())
-        shown = [cells[c].get(metric, Sums()) for c in customer_ids]
+        shown = [cells[c].get(metric, Sums()) for c in candidates]
         return sc.customer_column(shown, everyone, metric, k)
 
     relationship, satisfaction = column("R"), column("T")
-    return tuple(
+    rows = [
         CustomerRow(by_id[c].code, by_id[c].name, relationship[i], satisfaction[i])
-        for i, c in enumerate(customer_ids)
-    )
+        for i, c in enumerate(candidates)
+        if c in by_id
+    ]
+    return tuple(sorted(rows, key=lambda row: row.code))
 
 
 def _compliance(

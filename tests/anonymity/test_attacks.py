@@ -76,6 +76,33 @@ def test_deactivated_customer_cannot_be_recovered_by_subtraction(
 
 
 @pytest.mark.postgres
+def test_deactivating_a_shown_customer_does_not_show_the_rows_it_protected(
+    app: Flask, session: Session
+) -> None:
+    """HR rated by BB (5 people), CC (4) and DD (6); the quarter is released. Read once: HR's
+    R (15 people) and DD's row shown, CC hidden under k, BB hidden as the remainder. DD is then
+    deactivated: the table decided its rows again without DD, so BB's row appeared, and
+    HR·15 − BB·5 − DD·6 (DD's row from the first reading) gave CC's four people's mean. Which
+    rows the table hides is decided over every customer department, active or not; a
+    deactivation then hides its row and nothing else moves."""
+    w = world(app, session, {"HR": 1, "BB": 5, "CC": 4, "DD": 6})
+    ratings = {"BB": [4, 2, 3, 4, 2], "CC": [3, 2, 4, 3], "DD": [2, 4, 3, 3, 4, 2]}
+    for code, values in ratings.items():
+        for i, rating in enumerate(values):
+            w.quarterly(f"{code}-{i}", {"HR": rating})
+    w.close_campaign()
+    before = w.read()
+    rows = {f.customers for f in before.facts if f.provider == "HR" and f.metric == "R"}
+    assert frozenset(["DD"]) in rows, "no control: DD's row is not shown"
+    w.deactivate("DD")
+    after = w.read()
+    shown_after = {f.customers for f in after.facts if f.provider == "HR" and f.metric == "R"}
+    assert shown_after - {None} <= rows - {frozenset(["DD"])}, shown_after
+    findings = w.audit()
+    assert findings == [], describe(findings)
+
+
+@pytest.mark.postgres
 def test_figures_do_not_move_with_one_known_persons_answer(app: Flask, session: Session) -> None:
     w = world(app, session, {"FIN": 1, "ENG": 8, "OPS": 6})
     for i in range(4):

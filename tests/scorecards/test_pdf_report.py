@@ -54,7 +54,9 @@ def report_org(org: Org) -> Org:
         )
         org.interactions("IT", quarter, [(30, 200), (90, 300), (10, 600), (20, 100), (5, 50)])
     comments = [f"Comment {i}: answers came quickly, the hand-over was unclear." for i in range(12)]
-    org.quarterly("IT", "LONG", Q, [3, 4, 4, 3, 4], comments=comments[:5])
+    # Six people: OPS's two below must be hidden with a row of the smallest (five people),
+    # and LONG's row, the one this test reads, should not be that row.
+    org.quarterly("IT", "LONG", Q, [3, 4, 4, 3, 4, 3], comments=comments[:5])
     for i in range(CUSTOMERS):
         org.quarterly("IT", f"C{i:02d}", Q, [3 + i % 3] * 5, comments=comments[5 + i : 6 + i])
     org.quarterly("IT", "OPS", Q, [2, 2])  # under k: no row
