@@ -21,6 +21,14 @@ def world(app: Flask, session: Session, sizes: dict[str, int]) -> World:
     return World.build(app, session, sizes)
 
 
+def rate_by_department(w: World, provider: str, ratings: dict[str, list[int]]) -> None:
+    """The people of each department rate ``provider`` in the open campaign, the i-th
+    ``ratings[code][i]`` (every dimension alike)."""
+    for code, values in ratings.items():
+        for i, rating in enumerate(values):
+            w.quarterly(f"{code}-{i}", {provider: rating})
+
+
 def describe(findings: list) -> str:  # type: ignore[type-arg]
     return "; ".join(str(f) for f in findings)
 
@@ -46,9 +54,7 @@ def test_deactivated_customer_cannot_be_recovered_by_subtraction(
 ) -> None:
     w = world(app, session, {"HR": 1, "ENG": 6, "FIN": 5, "FAC": 4})
     ratings = {"ENG": [4, 5, 4, 3, 5, 4], "FIN": [3, 4, 4, 5, 2], "FAC": [2, 1, 3, 2]}
-    for code, values in ratings.items():
-        for i, rating in enumerate(values):
-            w.quarterly(f"{code}-{i}", {"HR": rating})
+    rate_by_department(w, "HR", ratings)
     w.close_campaign()  # the quarter is released
     before = w.read()
     assert [f for f in before.facts if f.provider == "HR" and f.metric == "R"], "no control"
@@ -87,9 +93,7 @@ def test_deactivating_a_shown_customer_does_not_show_the_rows_it_protected(
     deactivation then hides its row and nothing else moves."""
     w = world(app, session, {"HR": 1, "BB": 5, "CC": 4, "DD": 6})
     ratings = {"BB": [4, 2, 3, 4, 2], "CC": [3, 2, 4, 3], "DD": [2, 4, 3, 3, 4, 2]}
-    for code, values in ratings.items():
-        for i, rating in enumerate(values):
-            w.quarterly(f"{code}-{i}", {"HR": rating})
+    rate_by_department(w, "HR", ratings)
     w.close_campaign()
     before = w.read()
     rows = {f.customers for f in before.facts if f.provider == "HR" and f.metric == "R"}
@@ -164,9 +168,7 @@ def test_a_suppressed_table_survives_the_audit_and_a_rename(app: Flask, session:
     not flag everything."""
     w = world(app, session, {"HR": 1, "ENG": 6, "FIN": 5, "OPS": 2})
     ratings = {"ENG": [4, 5, 4, 3, 5, 4], "FIN": [3, 4, 2, 5, 2], "OPS": [2, 4]}
-    for code, values in ratings.items():
-        for i, rating in enumerate(values):
-            w.quarterly(f"{code}-{i}", {"HR": rating})
+    rate_by_department(w, "HR", ratings)
     w.close_campaign()
     first = w.read()
     shown = {f.customers for f in first.facts if f.provider == "HR" and f.metric == "R"}

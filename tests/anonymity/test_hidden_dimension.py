@@ -26,7 +26,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from analysis.anonymity import share_is_certain
-from tests.anonymity.world import DIMENSIONS, World
+from tests.anonymity.world import DIMENSIONS, one_department_rates
 
 K = 5
 #: Six customers of IT: courtesy 5 from everyone, the other dimensions spread out.
@@ -38,17 +38,6 @@ RATINGS = [
     {"reliability": 4, "responsiveness": 3, "competence": 3, "courtesy": 5, "tools": 1},
     {"reliability": 3, "responsiveness": 4, "competence": 4, "courtesy": 5, "tools": 5},
 ]
-
-
-def _card(app: Flask, session: Session) -> dict[str, Any]:
-    w = World.build(app, session, {"IT": 1, "ENG": len(RATINGS)})
-    w.open_campaign(audience=["ENG"])
-    for i, answers in enumerate(RATINGS):
-        w.quarterly(f"ENG-{i}", {"IT": answers})
-    w.close_campaign()
-    card = w.api_scorecard("IT", w.quarter)
-    assert card["components"]["R"]["n"] == len(RATINGS), "no control: the quarter is not released"
-    return card
 
 
 def _hidden_mean(card: dict[str, Any]) -> float | None:
@@ -67,7 +56,7 @@ def _hidden_mean(card: dict[str, Any]) -> float | None:
 def test_a_dimension_hidden_at_the_top_is_not_worked_out_from_r(
     app: Flask, session: Session
 ) -> None:
-    card = _card(app, session)
+    card = one_department_rates(app, session, RATINGS)
     figures = {d["code"]: d["value"] for d in card["dimensions"]}
     assert figures["courtesy"]["reason"] == "certain", figures["courtesy"]
     attack = _hidden_mean(card)
@@ -82,7 +71,7 @@ def test_only_the_dimension_that_protects_the_hidden_one_is_hidden(
 ) -> None:
     """The rule hides no more than it must: one more dimension (tools, the lowest, which pulls
     the remainder furthest from the top) and the others stay shown with their counts."""
-    card = _card(app, session)
+    card = one_department_rates(app, session, RATINGS)
     figures = {d["code"]: d["value"] for d in card["dimensions"]}
     assert figures["tools"]["reason"] == "remainder", figures["tools"]
     for code in DIMENSIONS:

@@ -27,7 +27,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from tests.anonymity.world import DIMENSIONS, World
+from tests.anonymity.world import DIMENSIONS, one_department_rates
 
 K = 5
 # The person who leaves courtesy blank, and their answers to the other four dimensions.
@@ -42,19 +42,6 @@ OTHERS = [  # eight more customers, every dimension answered, answers spread out
     {"reliability": 3, "responsiveness": 3, "competence": 5, "courtesy": 4, "tools": 2},
     {"reliability": 5, "responsiveness": 2, "competence": 1, "courtesy": 3, "tools": 4},
 ]
-
-
-def _released(app: Flask, session: Session, ratings: list[dict[str, int]]) -> dict[str, Any]:
-    """IT rated by ENG's people (``ratings``, one each) in the campaign of the quarter just
-    ended, closed: the API's scorecard of IT for that quarter."""
-    w = World.build(app, session, {"IT": 1, "ENG": len(ratings)})
-    w.open_campaign(audience=["ENG"])
-    for i, answers in enumerate(ratings):
-        w.quarterly(f"ENG-{i}", {"IT": answers})
-    w.close_campaign()
-    card = w.api_scorecard("IT", w.quarter)
-    assert card["components"]["R"]["n"] == len(ratings), "no control: the quarter is not released"
-    return card
 
 
 def _skipper_total(card: dict[str, Any]) -> float | None:
@@ -74,7 +61,7 @@ def _skipper_total(card: dict[str, Any]) -> float | None:
 def test_one_blank_dimension_does_not_tell_the_skippers_answers(
     app: Flask, session: Session
 ) -> None:
-    card = _released(app, session, [SKIPPER, *OTHERS])
+    card = one_department_rates(app, session, [SKIPPER, *OTHERS])
     truth = sum(25.0 * (x - 1) for x in SKIPPER.values())
     attack = _skipper_total(card)
     assert attack is None or abs(attack - truth) > 25, (
@@ -105,7 +92,7 @@ def test_a_few_people_leaving_blanks_keep_their_answers(
         {d: x for d, x in answers.items() if d not in blanks.get(i, ())}
         for i, answers in enumerate(OTHERS)
     ]
-    card = _released(app, session, ratings)
+    card = one_department_rates(app, session, ratings)
     assert _skipper_total(card) is None
     hidden = [d for d in card["dimensions"] if d["value"]["value"] is None]
     assert [d["value"]["reason"] for d in hidden] == ["remainder"], hidden
@@ -122,7 +109,7 @@ def test_a_dimension_nobody_or_k_people_left_blank_is_shown(
         {d: x for d, x in a.items() if d != "tools"} if i < skippers else a
         for i, a in enumerate(answers)
     ]
-    card = _released(app, session, ratings)
+    card = one_department_rates(app, session, ratings)
     tools = next(d["value"] for d in card["dimensions"] if d["code"] == "tools")
     assert tools["reason"] is None, tools
     assert tools["n"] == len(answers) - skippers

@@ -557,6 +557,23 @@ def _blank_targets(state: Mapping[tuple[str, str, str], int], k: int) -> list[Ta
     return out
 
 
+def one_department_rates(
+    app: Flask, session: Session, ratings: Sequence[Mapping[str, int]]
+) -> dict[str, Any]:
+    """IT rated by ENG's people (``ratings``: one per person, a rating per dimension code, a
+    code left out left blank) in the campaign of the quarter just ended, closed: the API's
+    scorecard of IT for that quarter (its R resting on every one of them, else the world is
+    not what the caller expects)."""
+    w = World.build(app, session, {"IT": 1, "ENG": len(ratings)})
+    w.open_campaign(audience=["ENG"])
+    for i, answers in enumerate(ratings):
+        w.quarterly(f"ENG-{i}", {"IT": answers})
+    w.close_campaign()
+    card = w.api_scorecard("IT", w.quarter)
+    check(card["components"]["R"]["n"] == len(ratings), "no control: the quarter is not released")
+    return card
+
+
 def _per_dimension(rating: int | Mapping[str, int]) -> dict[str, int]:
     """A rating per dimension code: ``rating`` for each, or the ratings given (at least one)."""
     if isinstance(rating, int):
