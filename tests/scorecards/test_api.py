@@ -93,3 +93,14 @@ def test_documented_in_openapi(client) -> None:
     operation = document["paths"]["/departments/{code}/scorecard"]["get"]
     assert set(operation["responses"]) == {"200", "400", "401", "403", "404"}
     assert "Scorecard" in document["components"]["schemas"]
+
+
+def test_p_values_are_printed_as_the_csv_prints_them() -> None:
+    """A change's adjusted p-value, in the API as in the CSV: four decimals, not the rank
+    test's every digit."""
+    from analysis.scorecard_results import ChangeFlag
+    from survey.scorecards.services.scorecard_export import flag_json
+
+    flag = ChangeFlag("IT", "IT", "2026Q2", "2026Q1", 60.0, 70.0, 10.0, 0.0123456789, ("R",))
+    printed = flag_json(flag)
+    assert printed is not None and printed["p_adjusted"] == 0.0123

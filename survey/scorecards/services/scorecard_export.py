@@ -108,6 +108,12 @@ def _r(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else round(value, 2)
 
 
+def _p(value: float) -> float:
+    """A p-value as the exports print it (four decimals, like the CSV): its further digits
+    come from a rank test over binned answers and would say more of them than the page does."""
+    return round(value, 4)
+
+
 def gated_json(figure: Gated) -> dict[str, Any]:
     return {
         "value": _r(figure.value) if figure.shown else None,
@@ -150,7 +156,7 @@ def flag_json(flag: ChangeFlag | None) -> dict[str, Any] | None:
         "isq_before": _r(flag.isq_before),
         "isq_after": _r(flag.isq_after),
         "delta": _r(flag.delta),
-        "p_adjusted": flag.p_adjusted,
+        "p_adjusted": _p(flag.p_adjusted),
         "components": list(flag.components),
     }
 
@@ -209,7 +215,7 @@ def to_json(card: Scorecard) -> dict[str, Any]:
         if card.trend_marker is None
         else {
             "direction": card.trend_marker.direction,
-            "p": card.trend_marker.p,
+            "p": _p(card.trend_marker.p),
             "slope_per_quarter": _r(card.trend_marker.slope),
             "quarters": card.trend_marker.quarters,
         },
