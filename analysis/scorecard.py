@@ -282,7 +282,7 @@ def withhold_for_blanks(figures: Sequence[Gated], people: int, k: int) -> list[G
     return out
 
 
-def likert_org(sums: Iterable[Sums], k: int) -> float | None:
+def likert_org(sums: Iterable[Sums]) -> float | None:
     """The organisation's value (0..100) of one 1..5 question: the mean over the people of
     ``sums``, the departments whose own figure is shown (``department_dimensions``), so no
     hidden group enters it; None when there are none."""
@@ -359,7 +359,7 @@ def dimension_org(
         for code, figure in department_dimensions(codes, metrics, k).items():
             if figure.shown:
                 shown[code].append(metrics[f"q.{code}"])
-    return {code: likert_org(shown[code], k) for code in codes}
+    return {code: likert_org(shown[code]) for code in codes}
 
 
 # --- a provider's customer table ---
@@ -377,7 +377,8 @@ def customer_column(cells: Sequence[Sums], everyone: Sums, metric: str, k: int) 
     remainder with fewer than k people on one side for T,
     ``anonymity.one_sided``, or at an end of the scale for R, ``share_is_certain``). A shown T
     has its Wilson 95 % interval, a shown R the same interval of its place on the scale
-    (``mean_figure``: from the mean and n alone, never from the cell's own spread)."""
+    (both ``mean_figure``: a share of satisfied people is the mean of their 0/100 values;
+    from the mean and n alone, never from the cell's own spread)."""
     visible = (
         anonymity.suppress_shares(
             [s.n for s in cells],
@@ -390,17 +391,12 @@ def customer_column(cells: Sequence[Sums], everyone: Sums, metric: str, k: int) 
         if cells
         else []
     )
-    out = []
-    for s, show in zip(cells, visible, strict=True):
-        if s.n < k or not show:
-            out.append(Gated.hidden(BELOW_K if s.n < k else REMAINDER))
-        elif metric == "T":
-            share = s.total / s.n
-            low, high = stats.wilson_interval(share * s.n / 100.0, s.n)
-            out.append(Gated(share, 100.0 * low, 100.0 * high, s.n))
-        else:
-            out.append(mean_figure(s.mean or 0.0, s.n))
-    return out
+    return [
+        mean_figure(s.mean or 0.0, s.n)
+        if s.n >= k and show
+        else Gated.hidden(BELOW_K if s.n < k else REMAINDER)
+        for s, show in zip(cells, visible, strict=True)
+    ]
 
 
 # --- compliance details ---
@@ -409,8 +405,7 @@ def customer_column(cells: Sequence[Sums], everyone: Sums, metric: str, k: int) 
 def share_figure(successes: int, n: int) -> Gated:
     """A share of ``n`` (at least 1) on 0..100 with its Wilson 95 % interval: service-standard
     compliance, overall or per service. The caller gates it first."""
-    low, high = stats.wilson_interval(successes, n)
-    return Gated(100.0 * successes / n, 100.0 * low, 100.0 * high, n)
+    return mean_figure(100.0 * successes / n, n)
 
 
 @dataclass(frozen=True)

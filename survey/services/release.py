@@ -39,6 +39,19 @@ def release_floor(k: int | None = None) -> int:
     return min_group_size(current_app.config if has_app_context() else {})
 
 
+def _largest_k(model: type[Campaign] | type[QuarterRelease], quarter: Any) -> Any:
+    """SQL: the largest ``min_group_size`` of ``model``'s rows of ``quarter`` (a quarter
+    text, or a column of the outermost query), 0 without any: the k a quarter's campaigns
+    promised, or the k it was first released under."""
+    row = aliased(model)
+    return (
+        select(func.coalesce(func.max(row.min_group_size), 0))
+        .where(row.quarter == quarter)
+        .correlate_except(row)
+        .scalar_subquery()
+    )
+
+
 def released_sql(
     quarter: Any,
     current: str,
@@ -51,28 +64,15 @@ def released_sql(
     released while ``current`` is the quarter in progress: the quarter is before it, no
     campaign of it is open (campaign ``campaign_id`` aside; with ``open_campaigns`` False
     open campaigns are not looked at, for "released but for its open campaign"), and one
-    provider has at least its k people (``k``, or the largest k of its campaigns). Quarter
+    provider has at least its k people (``k``, or the largest k of its campaigns or of its
+    first release, ``record_releases``). Quarter
     texts (``YYYYQn``) compare in SQL as in Python."""
-    promised = aliased(Campaign)
-    largest_k = (
-        select(func.coalesce(func.max(promised.min_group_size), 0))
-        .where(promised.quarter == quarter)
-        .correlate_except(promised)  # ``quarter`` may be a column of the outermost query
-        .scalar_subquery()
-    )
-    first = aliased(QuarterRelease)
-    released_k = (
-        select(func.coalesce(func.max(first.min_group_size), 0))
-        .where(first.quarter == quarter)
-        .correlate_except(first)
-        .scalar_subquery()
-    )
     enough = exists().where(
         ScoreTotal.metric == PEOPLE,
         ScoreTotal.quarter == quarter,
         ScoreTotal.n >= max(k, 1),
-        ScoreTotal.n >= largest_k,
-        ScoreTotal.n >= released_k,
+        ScoreTotal.n >= _largest_k(Campaign, quarter),
+        ScoreTotal.n >= _largest_k(QuarterRelease, quarter),
     )
     closed: ColumnElement[bool] = true()
     if open_campaigns:
@@ -92,30 +92,24 @@ def record_releases(session: Session, now: datetime, k: int) -> list[str]:
     gates it with at least that k (``scorecard_data.quarter_group_sizes``). Writes in the
     session's transaction; commits nothing."""
     current = quarter_of(now)
-    quarters = (
-        select(ScoreVersion.quarter)  # a row per quarter with answers
+    quarters = session.execute(
+        select(
+            ScoreVersion.quarter, _largest_k(Campaign, ScoreVersion.quarter)
+        )  # a row per quarter
         .where(
             released_sql(ScoreVersion.quarter, current, k),
             ~exists().where(QuarterRelease.quarter == ScoreVersion.quarter),
         )
         .order_by(ScoreVersion.quarter)
-    )
-    recorded = list(session.scalars(quarters))
-    promised = dict(
-        session.execute(
-            select(Campaign.quarter, func.max(Campaign.min_group_size))
-            .where(Campaign.quarter.in_(recorded))
-            .group_by(Campaign.quarter)
-        ).all()
-    )
-    if not recorded:
+    ).all()
+    if not quarters:
         return []
     rows = [
-        {"quarter": q, "min_group_size": max(k, int(promised.get(q) or 0)), "recorded_at": now}
-        for q in recorded
+        {"quarter": q, "min_group_size": max(k, int(promised)), "recorded_at": now}
+        for q, promised in quarters
     ]
     # A close and a tick on another host may record one quarter at once (PostgreSQL): the
     # first record stands, the other is nothing.
     make_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(make_insert(QuarterRelease).values(rows).on_conflict_do_nothing())
-    return recorded
+    return [q for q, _promised in quarters]

@@ -57,7 +57,7 @@ def test_the_organisation_value_leaves_hidden_departments_out() -> None:
     }
     org = sc.dimension_org(("rel",), snapshot, 5)
     assert org == {"rel": pytest.approx(((24 + 26) / 16 - 1) * 25)}
-    assert sc.likert_org([], 5) is None
+    assert sc.likert_org([]) is None
 
 
 def _shown(n: int) -> Gated:
