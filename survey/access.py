@@ -78,7 +78,6 @@ def roles_required(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
-admin_required = roles_required("admin")
 signed_in_required = roles_required(*ROLES)
 
 

@@ -151,7 +151,4 @@ class Scenario(QuestionType):
 CODES = tuple(QUESTION_TYPES)
 FORM_TYPES = tuple(c for c, t in QUESTION_TYPES.items() if t.on_survey_form)
 ADMIN_TYPES = tuple(c for c, t in QUESTION_TYPES.items() if t.offered)
-QUIZ_TYPES = tuple(c for c, t in QUESTION_TYPES.items() if t.quiz_item)
-ANSWER_RANGES = {c: t.answer_range for c, t in QUESTION_TYPES.items() if t.answer_range}
 FREE_TEXT = frozenset(c for c, t in QUESTION_TYPES.items() if t.free_text)
-NOT_SCORED = frozenset(c for c, t in QUESTION_TYPES.items() if not t.scored)

@@ -20,10 +20,8 @@ from forms.survey import QuestionSpec, make_survey_form
 from survey.models import Question, Questionnaire
 from survey.question_types import (
     ADMIN_TYPES,
-    ANSWER_RANGES,
     FORM_TYPES,
     QUESTION_TYPES,
-    QUIZ_TYPES,
     QuestionType,
 )
 
@@ -35,8 +33,9 @@ def test_every_form_type_has_one_field_class_of_its_name_and_no_other_type_has_o
 
 
 def test_every_quiz_type_has_one_quiz_field_class_of_its_name() -> None:
-    assert set(QUIZ_FIELDS) == set(QUIZ_TYPES) == {"frequency5", "scenario"}
-    for code in QUIZ_TYPES:
+    quiz_types = {code for code, qtype in QUESTION_TYPES.items() if qtype.quiz_item}
+    assert set(QUIZ_FIELDS) == quiz_types == {"frequency5", "scenario"}
+    for code in quiz_types:
         assert QUIZ_FIELDS[code].__name__ == QUESTION_TYPES[code].__name__, code
 
 
@@ -74,7 +73,7 @@ def test_the_forms_build_exactly_the_form_types(app) -> None:
             field = make_survey_form([spec])["q"]
             values = {str(c.value) for c in getattr(field, "choices", None) or ()} - {"dk"}
             if values:  # a choice of answers: exactly the stored range
-                low, high = ANSWER_RANGES[code]
+                low, high = QUESTION_TYPES[code].answer_range
                 assert values == {str(v) for v in range(low, high + 1)}, code
 
 

@@ -37,9 +37,7 @@ class Interaction(Base):
     __tablename__ = "interactions"
     __table_args__ = (
         UniqueConstraint("source", "external_ref"),
-        CheckConstraint(
-            "survey_decision IN ('pending', 'invited', 'skipped')", name="decision_known"
-        ),
+        CheckConstraint(f"survey_decision IN {SURVEY_DECISIONS}", name="decision_known"),
         CheckConstraint(
             "first_response_at IS NULL OR first_response_at >= opened_at", name="response_order"
         ),

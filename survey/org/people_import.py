@@ -28,7 +28,6 @@ from survey.services.refusals import Message
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
 REQUIRED = ("email", "name", "department")
-OPTIONAL = ("locale", "active")
 TRUE_WORDS = frozenset({"1", "yes", "y", "true", "si", "sì", "oui", "active"})
 FALSE_WORDS = frozenset({"0", "no", "n", "false", "non", "inactive"})
 _CHUNK = 500

@@ -51,7 +51,6 @@ PRACTICES: tuple[str, ...] = (
 
 FREQUENCY = Frequency5.code  # the question types of the items (survey/question_types.py)
 SCENARIO = Scenario.code
-RATINGS = ("best", "acceptable", "poor")
 RATING_POINTS = {"best": 2, "acceptable": 1, "poor": 0}
 FREQUENCY_MAX_POINTS = 4
 SCENARIO_MAX_POINTS = 2

@@ -27,16 +27,6 @@ from sqlalchemy.orm import Session
 
 from survey.models import Campaign, Interaction, Invitation, OutboxMessage, Person
 
-SKIP_REASONS = {
-    "opted_out": "the person opted out of surveys",
-    "inactive": "the person is no longer active",
-    "fatigue_window": "the person had a post-interaction survey recently",
-    "open_quarterly": "the person has an open quarterly survey",
-    "budget": "the person reached the survey budget for the period",
-    "cancelled": "the request was cancelled",
-    "sampled_out": "not picked by the service's sampling rate",
-}
-
 
 @dataclass(frozen=True)
 class FatiguePolicy:
@@ -97,7 +87,9 @@ def skip_reason(
     now: datetime,
     salt: str,
 ) -> str | None:
-    """None when a post-interaction survey may go out now, else the reason it may not."""
+    """None when a post-interaction survey may go out now, else the reason it may not:
+    ``inactive``, ``opted_out``, ``fatigue_window`` (a survey recently), ``open_quarterly``,
+    ``budget`` or ``sampled_out`` (the admin page words each: ``skip_reason_labels``)."""
     if not person.active:
         return "inactive"
     if person.opted_out:

@@ -16,12 +16,11 @@ from survey.delivery.services.interactions_import import import_interactions
 from survey.local_format import zone_name
 from survey.local_time import to_utc
 from survey.models import Department, Interaction, Service
+from survey.models.activity import SURVEY_DECISIONS
 from survey.services.audit import Target
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
 from survey.views.admin.common import audit, per_page
-
-DECISIONS = ("pending", "invited", "skipped")
 
 
 def skip_reason_labels() -> dict[str, str]:
@@ -46,7 +45,7 @@ def interactions() -> str:
     stmt = select(Interaction).options(
         joinedload(Interaction.provider), joinedload(Interaction.requester)
     )
-    if decision in DECISIONS:
+    if decision in SURVEY_DECISIONS:
         stmt = stmt.where(Interaction.survey_decision == decision)
     page = paginate(
         db,
