@@ -29,6 +29,13 @@ from werkzeug.wrappers import Response
 from forms.auth import ChangePasswordForm, ResetPasswordForm, ResetRequestForm, SignInForm
 from survey.access import SESSION_KEY, session_lifetime, signed_in_required
 from survey.accounts.services.account_mail import queue_password_reset
+from survey.accounts.services.devices import (
+    COOKIE,
+    MAX_AGE_DAYS,
+    PATH,
+    KnownBrowsers,
+    key_from_secret,
+)
 from survey.accounts.services.passwords import (
     change_password,
     recent_reset,
@@ -40,6 +47,7 @@ from survey.config import mail_domain
 from survey.db import get_session
 from survey.extensions import SIGN_IN_LIMIT_PER_ADDRESS, limiter
 from survey.models import User
+from survey.models.base import utcnow
 from survey.services.accounts import end_session, normalise_email, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -96,6 +104,7 @@ def sign_in() -> str | Response | tuple[str, int]:
             form.password.data or "",
             request.remote_addr or "-",
             _throttle_policy(),
+            browsers=_known_browsers(),
         )
     except SignInLocked:
         db.commit()
@@ -109,7 +118,28 @@ def sign_in() -> str | Response | tuple[str, int]:
     db.commit()
     # A fresh session at sign-in: nothing planted before it survives (session fixation).
     _fresh_session(user, key)
-    return redirect(safe_next(form.next.data) or _landing())
+    return _remember_browser(redirect(safe_next(form.next.data) or _landing()), user)
+
+
+def _known_browsers() -> KnownBrowsers:
+    """The request's known-browser cookie (``devices``), checked with the app's secret."""
+    key = key_from_secret(current_app.config["SECRET_KEY"])
+    return KnownBrowsers(key, request.cookies.get(COOKIE))
+
+
+def _remember_browser(response: Response, user: User) -> Response:
+    """``response`` with this browser's known-browser cookie renewed for ``user`` (who just
+    proved their password here)."""
+    response.set_cookie(
+        COOKIE,
+        _known_browsers().renewed(user, utcnow()),
+        max_age=MAX_AGE_DAYS * 86400,
+        path=PATH,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _throttle_policy() -> ThrottlePolicy:
@@ -162,6 +192,7 @@ def change_password_page() -> str | Response | tuple[str, int]:
             form.new_password.data or "",
             request.remote_addr or "-",
             _throttle_policy(),
+            browsers=_known_browsers(),
         )
     except SignInLocked:
         form.current_password.errors = [
@@ -176,7 +207,7 @@ def change_password_page() -> str | Response | tuple[str, int]:
     db.commit()
     _fresh_session(user, key)
     flash(_("Your password is changed. Other browsers are signed out."), "success")
-    return redirect(_landing())
+    return _remember_browser(redirect(_landing()), user)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from survey.accounts.services.devices import KnownBrowsers
 from survey.accounts.services.sign_in import ThrottlePolicy, check_password
 from survey.models import User
 from survey.models.base import utcnow
@@ -101,13 +102,15 @@ def change_password(
     new: str,
     address: str,
     policy: ThrottlePolicy | None = None,
+    browsers: KnownBrowsers | None = None,
 ) -> bool:
     """The owner's change: False (nothing changed but the failure counted) unless ``current``
-    is right. ``current`` is checked under the sign-in throttle of the account and of the
-    client ``address`` (``sign_in.check_password``): SignInLocked while either is locked.
+    is right. ``current`` is checked under the sign-in throttle of the account (of the known
+    browser, ``browsers``, when the account signed in on it) and of the client ``address``
+    (``sign_in.check_password``): SignInLocked while either is locked.
     Signs the user out everywhere; the caller starts a fresh session for the browser that
     asked."""
-    if not check_password(session, user, current, address, policy):
+    if not check_password(session, user, current, address, policy, browsers=browsers):
         return False
     set_password(session, user, new)
     return True

@@ -1,5 +1,7 @@
 """Signing in: the password check with its throttle per account and per client address; the
-password change's check of the current password counts against the same throttle.
+password change's check of the current password counts against the same throttle. An attempt
+from a browser where the account signed in before (``devices.KnownBrowsers``) is counted under
+that browser's key instead of the account's, so that strangers cannot lock the owner out.
 
 A verb taking a session; it flushes, never commits. Unknown addresses cost the same argon2
 verification and are throttled alike, so neither timing nor lock-out tells whether an account
@@ -17,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from survey.accounts.services.devices import KnownBrowsers
 from survey.models import SignInThrottle, User
 from survey.models.base import utcnow
 from survey.security import DUMMY_HASH, hash_secret, needs_rehash, verify_secret
@@ -113,44 +116,75 @@ _TAKE_BACK = (
 )
 
 
+@dataclass(frozen=True)
+class Budget:
+    """A throttle key's most failures per window (``limit``), and whether its lock refuses
+    the attempt (``refuses``): the account's lock does not refuse an attempt from a known
+    browser, which is counted under the account all the same."""
+
+    limit: int
+    refuses: bool = True
+
+
 def _count_attempt(
-    session: Session, budgets: dict[str, int], policy: ThrottlePolicy, now: datetime
+    session: Session, budgets: dict[str, Budget], policy: ThrottlePolicy, now: datetime
 ) -> None:
-    """Count one attempt under each key of ``budgets`` (key: its most failures per window)
-    before the password is checked. Raises SignInLocked, the attempt taken back everywhere,
-    when a key was locked already; the attempt that reaches a key's limit is still checked
-    and locks the key for the next ones. Callers take the attempt back (``_take_back``) where
-    it proves not to be a failure."""
+    """Count one attempt under each key of ``budgets`` before the password is checked. Raises
+    SignInLocked, the attempt taken back everywhere, when a key that refuses was locked
+    already; the attempt that reaches a key's limit is still checked and locks the key for
+    the next ones. Callers take the attempt back (``_take_back``) where it proves not to be a
+    failure."""
     window = timedelta(seconds=policy.lock_seconds)
     parameters = {"now": now, "window_start": now - window, "lock_at": now + window}
     statement = _COUNT[session.get_bind().dialect.name]
     connection = session.connection()
     refused: list[datetime] = []
-    for key, limit in budgets.items():
+    for key, budget in budgets.items():
         failures, locked_until = connection.execute(
-            statement, {**parameters, "throttle_key": key, "limit": limit}
+            statement, {**parameters, "throttle_key": key, "limit": budget.limit}
         ).one()
-        if failures > limit and locked_until is not None:
+        if budget.refuses and failures > budget.limit and locked_until is not None:
             refused.append(locked_until)
     if refused:
         _take_back(session, budgets)
         raise SignInLocked(max(refused))
 
 
-def _take_back(session: Session, budgets: dict[str, int]) -> None:
+def _take_back(session: Session, budgets: dict[str, Budget]) -> None:
     """One attempt fewer under each key of ``budgets`` (see ``_TAKE_BACK``)."""
     connection = session.connection()
-    for key, limit in budgets.items():
-        connection.execute(_TAKE_BACK, {"throttle_key": key, "limit": limit})
+    for key, budget in budgets.items():
+        connection.execute(_TAKE_BACK, {"throttle_key": key, "limit": budget.limit})
 
 
-def _budgets(account: str, address: str, policy: ThrottlePolicy) -> dict[str, int]:
-    """The throttle's keys of an attempt and the failures each allows per window: an office
-    behind one address must not be locked out by one person's typos."""
-    return {
-        f"account:{account}": policy.max_failures,
-        f"address:{address}": policy.max_failures * ADDRESS_FAILURE_FACTOR,
+def _budgets(
+    account: str, address: str, policy: ThrottlePolicy, device: str | None = None
+) -> dict[str, Budget]:
+    """The throttle's keys of an attempt, the one that restarts at a success first.
+
+    - ``account:<address typed>``: ``max_failures``. An attempt from a browser where the
+      account signed in before (``device``, its nonce) is counted here too but not refused
+      by this lock: a stranger's guesses lock every browser the account never used, not
+      its owner's; guesses from a known browser (a copied cookie) lock the account for
+      unknown browsers as well as that browser.
+    - ``device:<nonce>`` (known browsers only): ``max_failures``, first.
+    - ``address:<client address>``: ten times ``max_failures``, so that an office behind one
+      address is not locked out by one person's typos.
+    """
+    budgets = {
+        f"account:{account}": Budget(policy.max_failures, refuses=device is None),
+        f"address:{address}": Budget(policy.max_failures * ADDRESS_FAILURE_FACTOR),
     }
+    if device is None:
+        return budgets
+    return {f"device:{device}": Budget(policy.max_failures), **budgets}
+
+
+def _device(browsers: KnownBrowsers | None, user: User | None, now: datetime) -> str | None:
+    """The nonce of the known browser the attempt came from, for an active ``user``."""
+    if browsers is None or user is None or not user.active:
+        return None
+    return browsers.nonce_for(user, now)
 
 
 def check_password(
@@ -160,14 +194,16 @@ def check_password(
     address: str,
     policy: ThrottlePolicy | None = None,
     now: datetime | None = None,
+    browsers: KnownBrowsers | None = None,
 ) -> bool:
     """The signed-in ``user``'s password asked again (before a change): True when it matches.
-    Counted against the same budgets as sign-in, per account and per client address, so a
-    borrowed session cannot guess the password it does not know. Raises SignInLocked while
-    either is locked (a right password included); a success leaves the counts as they were."""
+    Counted against the same budgets as sign-in, per account (or known browser) and per
+    client address, so a borrowed session cannot guess the password it does not know. Raises
+    SignInLocked while either is locked (a right password included); a success leaves the
+    counts as they were."""
     policy = policy or ThrottlePolicy()
     now = now or utcnow()
-    budgets = _budgets(user.email, address, policy)
+    budgets = _budgets(user.email, address, policy, _device(browsers, user, now))
     _count_attempt(session, budgets, policy, now)
     if verify_secret(user.password_hash, password):
         _take_back(session, budgets)
@@ -182,9 +218,11 @@ def authenticate(
     address: str,
     policy: ThrottlePolicy | None = None,
     now: datetime | None = None,
+    browsers: KnownBrowsers | None = None,
 ) -> User | None:
     """Return the user when the password matches, else None. Raises SignInLocked when the
-    account or the client address has failed too often inside the lock window.
+    account (from a browser the account signed in on before, ``browsers``: that browser) or
+    the client address has failed too often inside the lock window.
 
     Unknown addresses cost the same argon2 verification as known ones and are throttled the
     same way, so neither timing nor lock-out tells whether an account exists. Counts whose
@@ -195,20 +233,21 @@ def authenticate(
     now = now or utcnow()
     _sweep(session, policy, now)
     email = normalise_email(email)
-    budgets = _budgets(email, address, policy)
-    _count_attempt(session, budgets, policy, now)
     user = session.scalar(select(User).where(User.email == email))
+    budgets = _budgets(email, address, policy, _device(browsers, user, now))
+    _count_attempt(session, budgets, policy, now)
     ok = verify_secret(user.password_hash if user else DUMMY_HASH, password)
     if not ok or user is None or not user.active:
         return None
-    # Not a failure: the account's count starts again, the address's loses this attempt.
-    account, address_key = budgets  # ``_budgets`` lists the account's key first
+    # Not a failure: the first key's count (the account's, or the known browser's) starts
+    # again; the others lose this attempt (a stranger's lock on the account stays).
+    first, *others = budgets
     session.execute(
         delete(SignInThrottle)
-        .where(SignInThrottle.key == account)
+        .where(SignInThrottle.key == first)
         .execution_options(synchronize_session=False)
     )
-    _take_back(session, {address_key: budgets[address_key]})
+    _take_back(session, {key: budgets[key] for key in others})
     if needs_rehash(user.password_hash):
         user.password_hash = hash_secret(password)
     user.last_sign_in_at = now

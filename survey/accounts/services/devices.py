@@ -1,0 +1,118 @@
+"""Known browsers: the cookie that lets an account's owner sign in while strangers have locked
+the account with wrong passwords.
+
+The sign-in throttle (``sign_in``) locks an account after its budget of wrong passwords in a
+window, whoever typed them: anyone who knows an address could keep its owner out. A browser
+where the account signed in is given an entry in the ``siq_device`` cookie; a later attempt
+for that account from that browser is counted under the browser's own key (``device:<nonce>``,
+with the account's budget) instead of the account's. A stranger's guesses lock only the
+browsers the account never signed in on; guesses from a known browser (a copied cookie) lock
+that browser and nothing else.
+
+An entry is ``nonce.day.tag``: 96 random bits, the day it was issued (days since 1970-01-01,
+UTC), and an HMAC-SHA-256 (keyed with the app's secret) of the user's id, their
+``session_version``, the nonce and the day. The cookie names nobody: the tag can be checked,
+not read. A password change or reset and a deactivation raise ``session_version`` and so end
+the trust of every browser (the one that changed the password gets a new entry). An entry
+older than ``MAX_AGE_DAYS``, a wrong tag, another account's entry and anything that does not
+parse count as none. A browser keeps the newest entries of up to ``MAX_ENTRIES`` accounts (a
+computer shared by colleagues). The cookie is sent to ``/auth`` only (``PATH``): never with a
+respondent's link or a scorecard.
+
+Pure: no Flask request, no database; the views read and set the cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+COOKIE = "siq_device"
+PATH = "/auth"
+MAX_AGE_DAYS = 365
+MAX_ENTRIES = 5
+#: A cookie longer than this (characters) is not one this module wrote: ignored whole.
+MAX_LENGTH = 600
+_SEPARATOR = ":"
+_TAG_CHARS = 32
+
+
+class Account(Protocol):
+    """What an entry is bound to: a user's id and ``session_version``."""
+
+    id: int
+    session_version: int
+
+
+def _day(now: datetime) -> int:
+    """Whole days since 1970-01-01 of ``now`` (aware; naive is taken as UTC)."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return int(now.timestamp() // 86400)
+
+
+@dataclass(frozen=True)
+class KnownBrowsers:
+    """The ``cookie`` a request carried (None without one), checked and renewed with ``key``
+    (bytes derived from the app's secret: ``key_from_secret``)."""
+
+    key: bytes
+    cookie: str | None
+
+    def _tag(self, user: Account, nonce: str, day: int) -> str:
+        message = f"device:{user.id}:{user.session_version}:{nonce}:{day}".encode()
+        return hmac.new(self.key, message, hashlib.sha256).hexdigest()[:_TAG_CHARS]
+
+    def _entries(self) -> list[tuple[str, int, str]]:
+        """The cookie's well-formed entries (nonce, day, tag), newest first as written."""
+        if not self.cookie or len(self.cookie) > MAX_LENGTH:
+            return []
+        entries = []
+        for part in self.cookie.split(_SEPARATOR)[:MAX_ENTRIES]:
+            pieces = part.split(".")
+            if len(pieces) != 3 or not pieces[1].isascii() or not pieces[1].isdigit():
+                continue
+            nonce, day, tag = pieces[0], int(pieces[1]), pieces[2]
+            if nonce and len(tag) == _TAG_CHARS:
+                entries.append((nonce, day, tag))
+        return entries
+
+    def _valid(self, entry: tuple[str, int, str], user: Account, today: int) -> bool:
+        nonce, day, tag = entry
+        young = today - MAX_AGE_DAYS < day <= today
+        return young and hmac.compare_digest(tag, self._tag(user, nonce, day))
+
+    def nonce_for(self, user: Account | None, now: datetime) -> str | None:
+        """The nonce of this browser's valid entry for ``user`` at ``now``; None when there is
+        none (or no user)."""
+        if user is None:
+            return None
+        today = _day(now)
+        for entry in self._entries():
+            if self._valid(entry, user, today):
+                return entry[0]
+        return None
+
+    def renewed(self, user: Account, now: datetime) -> str:
+        """The cookie after ``user`` signed in on this browser at ``now``: a new entry for
+        them first, their old one dropped, other accounts' unexpired entries kept after it
+        (up to ``MAX_ENTRIES`` in all)."""
+        today = _day(now)
+        nonce = secrets.token_urlsafe(12)
+        kept = [
+            entry
+            for entry in self._entries()
+            if today - MAX_AGE_DAYS < entry[1] <= today and not self._valid(entry, user, today)
+        ]
+        entries = [(nonce, today, self._tag(user, nonce, today)), *kept][:MAX_ENTRIES]
+        return _SEPARATOR.join(f"{n}.{d}.{t}" for n, d, t in entries)
+
+
+def key_from_secret(secret: str | bytes) -> bytes:
+    """The entries' HMAC key: derived from the app's secret key, for this use only."""
+    raw = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(raw, b"service-iq known browsers", hashlib.sha256).digest()
