@@ -161,6 +161,9 @@ def load_settings(
         "SESSION_COOKIE_NAME": "siq_session",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        # The site check of a secure form post is ``extensions.SiteCsrf``'s (``Origin``, then
+        # ``Referer``), not Flask-WTF's (``Referer`` only).
+        "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(

@@ -6,13 +6,44 @@ from flask import Flask, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
-from flask_wtf.csrf import CSRFProtect, validate_csrf
+from flask_wtf.csrf import CSRFProtect, same_origin, validate_csrf
 from wtforms import ValidationError
 
 from survey.i18n import LOCALES, FastBabel
 
+
+class SiteCsrf(CSRFProtect):
+    """Flask-WTF's CSRF protection (a token in every form), with a site check of its own on
+    secure requests: a token alone does not prove the post came from one of our pages.
+
+    A browser names the page's site in ``Origin`` on every form post; some proxies and
+    privacy tools strip ``Referer`` but not ``Origin``. So ``Origin`` decides when it is
+    sent (it must be ``https://`` and this host: another site, plain http and ``null`` are
+    refused), and only without it the ``Referer`` must come from this site, as Flask-WTF's
+    own check (``WTF_CSRF_SSL_STRICT``, switched off in the config) asks. Exempt views
+    (the respondent's and quiz pages, which answer a bad token with a page of their own)
+    check the token only (``csrf_ok``)."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        super().protect(apply_exemptions)
+        if g.get("csrf_valid") and request.is_secure:
+            self._check_site()
+
+    def _check_site(self) -> None:
+        site = f"https://{request.host}/"
+        origin = request.headers.get("Origin")
+        if origin:
+            if origin == "null" or not same_origin(origin + "/", site):
+                self._error_response("The origin does not match the host.")
+            return
+        if not request.referrer:
+            self._error_response("The referrer header is missing.")
+        if not same_origin(request.referrer, site):
+            self._error_response("The referrer does not match the host.")
+
+
 babel = FastBabel()
-csrf = CSRFProtect()
+csrf = SiteCsrf()
 login_manager = LoginManager()
 login_manager.login_view = "auth.sign_in"
 login_manager.session_protection = "strong"

@@ -56,8 +56,8 @@ def token_hash(token: str) -> str:
 
 
 # "same-origin": a page's address (a link token in it) never goes to another site, while our
-# own form posts carry the Referer that the CSRF check wants on HTTPS (Flask-WTF refuses a
-# secure POST without one: under "no-referrer" no browser could sign in over HTTPS).
+# own form posts carry a Referer, which the CSRF check wants on HTTPS when a post has no Origin
+# (``extensions.SiteCsrf``).
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CSP),
     ("X-Content-Type-Options", "nosniff"),

@@ -71,3 +71,43 @@ def test_a_forged_post_from_another_site_is_still_refused(app: Flask, make_user:
         headers={"Referer": "https://elsewhere.example/page"},
     )
     assert forged.status_code == 400
+
+
+def _sign_in_with(app: Flask, email: str, headers: dict[str, str]) -> Any:
+    """A sign-in over HTTPS with a valid token and exactly the site headers ``headers``."""
+    client = app.test_client()
+    page = client.get(SITE + "/auth/sign-in")
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match is not None
+    return client.post(
+        SITE + "/auth/sign-in",
+        data={"email": email, "password": PASSWORD, "csrf_token": match.group(1)},
+        headers=headers,
+    )
+
+
+def test_a_network_that_strips_the_referer_does_not_break_forms(app: Flask, make_user) -> None:
+    """Some proxies and privacy tools drop ``Referer``; a browser's ``Origin`` on a POST
+    still names the site the form came from."""
+    user = make_user("admin")
+    assert _sign_in_with(app, user.email, {"Origin": SITE}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://elsewhere.example"},
+        {"Origin": "https://elsewhere.example", "Referer": SITE + "/auth/sign-in"},
+        {"Origin": "http://survey.example.org"},  # the site's name, not its secure origin
+        {"Origin": SITE + ".evil.example"},
+        {"Origin": "null"},
+        {"Origin": ""},
+        {},
+        {"Referer": "https://elsewhere.example/"},
+    ],
+)
+def test_a_post_that_does_not_come_from_the_site_is_refused(
+    app: Flask, make_user, headers: dict[str, str]
+) -> None:
+    user = make_user("admin")
+    assert _sign_in_with(app, user.email, headers).status_code == 400
