@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.models.base import NO_ROW_ORDER, Base, utcnow
@@ -125,10 +134,21 @@ class RespondentMark(Base):
     ``responses`` counts the person's responses here (1: the first). Someone holding both
     the database and the key could recompute a person's pseudonym and read these sums:
     ``docs/anonymity.md`` says so. On SQLite the table has no ``rowid`` (``NO_ROW_ORDER``).
+
+    A person has one mark per provider and quarter: their customer department is the one of
+    their first answer there, and later answers join it even after a move to another
+    department (``ADD_MARK`` looks the mark up by provider, quarter and pseudonym, the
+    primary key's first columns; migration 0024). Marks written before that rule may hold a
+    person twice in one quarter, under two customer departments; they stay as released.
     """
 
     __tablename__ = "respondent_marks"
-    __table_args__ = (NO_ROW_ORDER,)
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "provider_department_id", "quarter", "pseudonym", "customer_department_id"
+        ),
+        NO_ROW_ORDER,
+    )
 
     provider_department_id: Mapped[int] = mapped_column(
         ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True

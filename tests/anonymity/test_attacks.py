@@ -178,3 +178,34 @@ def test_a_suppressed_table_survives_the_audit_and_a_rename(app: Flask, session:
     second = w.read()
     assert second.values() == first.values()
     assert w.audit() == []
+
+
+@pytest.mark.postgres
+def test_a_person_who_moves_department_within_a_quarter_is_still_one_person(
+    app: Flask, session: Session
+) -> None:
+    """Six people of ENG and six of FIN rate LEGAL; ENG-0 then moves to FIN (a reorganisation)
+    and answers about LEGAL again. Counted per (provider, customer department), ENG-0 was two
+    people, one in each department: LEGAL's satisfaction read "13 people" for twelve, and a
+    group the gate takes for k people may hold k − 1. A person's customer department for a
+    provider and quarter is the one of their first answer there."""
+    w = world(app, session, {"LEGAL": 3, "ENG": 6, "FIN": 6})
+    for i in range(6):
+        w.post_interaction(f"ENG-{i}", "LEGAL", overall=5)
+        w.post_interaction(f"FIN-{i}", "LEGAL", overall=1)
+    w.people["ENG-0"].department_id = w.departments["FIN"].id
+    session.commit()
+    w.post_interaction("ENG-0", "LEGAL", overall=1)
+    w.end_quarter()
+    publication = w.read()
+    counts = {
+        (f.source, f.customers): f.n
+        for f in publication.facts
+        if f.provider == "LEGAL" and f.metric == "T"
+    }
+    assert counts, "LEGAL's satisfaction is not shown: the test shows nothing"
+    assert all(n == 12 for n in counts.values()), f"twelve people counted as {counts}"
+    card = w.api_scorecard("LEGAL", w.quarter)
+    # ENG-0 weighs one, as the mean of their two answers (100 and 0): 550 / 12.
+    shown = card["components"]["T"]["raw"]
+    assert shown == pytest.approx(100 * 5.5 / 12, abs=0.01), card["components"]["T"]

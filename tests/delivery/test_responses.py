@@ -201,3 +201,57 @@ def test_two_quarterly_submits_sharing_a_provider_do_not_deadlock(app, session, 
         )
     )
     assert hr == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("path", ["one_by_one", "bulk"])
+def test_a_person_who_moves_department_stays_in_the_first_one_for_the_quarter(
+    session, org, path: str
+) -> None:
+    """One person (one pseudonym) answers about IT from Sales, moves to HR and answers again
+    in the same quarter: one person in Sales, both responses filed there, nothing in HR. Their
+    answer in the next quarter, from HR, counts in HR."""
+    questionnaires = install_default_questionnaires(session)
+    answers = [("2026Q1", org.sales.id, 5), ("2026Q1", org.hr.id, 1), ("2026Q2", org.hr.id, 4)]
+    inputs = [
+        ResponseInput(
+            kind="post_interaction",
+            provider_department_id=org.it.id,
+            customer_department_id=customer,
+            quarter=quarter,
+            iso_week="2026-W10",
+            answers={"overall": overall},
+            respondent="mover" if quarter == "2026Q1" else "mover-q2",
+        )
+        for quarter, customer, overall in answers
+    ]
+    if path == "bulk":
+        bulk_store_responses(session, questionnaires, inputs)
+    else:
+        for item in inputs:
+            store_response(
+                session,
+                kind=item.kind,
+                questionnaire=questionnaires[item.kind],
+                provider_department_id=item.provider_department_id,
+                customer_department_id=item.customer_department_id,
+                quarter=item.quarter,
+                iso_week=item.iso_week,
+                answers=item.answers,
+                respondent=item.respondent,
+            )
+    session.commit()
+    session.expire_all()
+    by_cell = {
+        (c.quarter, c.customer_department_id, c.metric): (c.n, c.total)
+        for c in session.scalars(select(ScoreCell))
+    }
+    assert by_cell[("2026Q1", org.sales.id, "people")] == (1, 1.0)
+    assert by_cell[("2026Q1", org.sales.id, "pi.n")] == (2, 2.0)
+    assert by_cell[("2026Q1", org.sales.id, "T")] == (1, 50.0)  # one person, (100 + 0) / 2
+    assert not [key for key in by_cell if key[:2] == ("2026Q1", org.hr.id)]
+    assert by_cell[("2026Q2", org.hr.id, "people")] == (1, 1.0)
+    filed = session.execute(select(Response.quarter, Response.customer_department_id)).all()
+    assert sorted(filed) == sorted(
+        [("2026Q1", org.sales.id), ("2026Q1", org.sales.id), ("2026Q2", org.hr.id)]
+    )

@@ -165,23 +165,51 @@ STORE_ON_POSTGRESQL = _store_on_postgresql()
 
 MARK_KEY = ("provider_department_id", "customer_department_id", "quarter", "pseudonym")
 MARK_SUMS = ("responses", "t_count", "t_sum", "r_count", "r_sum")
+#: What the mark statements return: the sums after the change, then the mark's customer
+#: department (the one of the person's first answer about the provider in the quarter).
+MARK_RETURNS = (*MARK_SUMS, "customer_department_id")
+
+
+def _mark_values() -> dict[str, Any]:
+    """The values of a mark's row from ``ADD_MARK``'s parameters. The customer department is
+    that of the person's mark of the same provider and quarter when there is one (a person who
+    moved to another department within the quarter stays one person, in the department of
+    their first answer; of marks written twice before that rule, the lowest id), else the
+    ``customer_department_id`` given."""
+    table = RespondentMark.__table__
+    values = {name: bindparam(name, type_=table.c[name].type) for name in (*MARK_KEY, *MARK_SUMS)}
+    earlier = table.alias("earlier")
+    first_customer = (
+        select(earlier.c.customer_department_id)
+        .where(
+            earlier.c.provider_department_id == values["provider_department_id"],
+            earlier.c.quarter == values["quarter"],
+            earlier.c.pseudonym == values["pseudonym"],
+        )
+        .order_by(earlier.c.customer_department_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    values["customer_department_id"] = func.coalesce(
+        first_customer, values["customer_department_id"]
+    )
+    return values
 
 
 def _add_mark(dialect: str) -> Any:
     """A respondent's mark (``RespondentMark``) added to, or inserted, in one statement that
-    returns the sums after the change (``MARK_SUMS``, in that order): the writer works out
-    the person's old sums as these minus what it added. It locks the mark's row, so two
-    submits of one person wait for each other; every writer takes its marks before the
+    returns the sums after the change and the mark's customer department (``MARK_RETURNS``,
+    in that order): the writer works out the person's old sums as these minus what it added,
+    and files the response under that department (``_mark_values``). It locks the mark's row,
+    so two submits of one person wait for each other; every writer takes its marks before the
     quarter's version row, one lock order for all."""
     table = RespondentMark.__table__
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = make_insert(table).values(
-        {name: bindparam(name, type_=table.c[name].type) for name in (*MARK_KEY, *MARK_SUMS)}
-    )
+    statement = make_insert(table).values(_mark_values())
     return statement.on_conflict_do_update(
         index_elements=[table.c[name] for name in MARK_KEY],
         set_={name: table.c[name] + statement.excluded[name] for name in MARK_SUMS},
-    ).returning(*(table.c[name] for name in MARK_SUMS))
+    ).returning(*(table.c[name] for name in MARK_RETURNS))
 
 
 ADD_MARK = {"sqlite": _add_mark("sqlite"), "postgresql": _add_mark("postgresql")}
@@ -190,21 +218,20 @@ ADD_MARK = {"sqlite": _add_mark("sqlite"), "postgresql": _add_mark("postgresql")
 def _claim_and_add_mark() -> Any:
     """PostgreSQL: the link's claim (``invitations.CLAIM``: parameters ``invitation_id`` and
     ``now``) and its respondent's mark added to (``ADD_MARK``'s parameters) in one statement,
-    one round trip: the mark's sums after the change (``MARK_SUMS``) when the link was
-    claimed, no row (and no mark touched) when it was not. The mark is added to only through
-    the claimed row, so the locks come in the order of the separate statements: the
-    invitation, then the mark, then (``STORE_ON_POSTGRESQL``) the quarter and the cells."""
+    one round trip: ``MARK_RETURNS`` (the sums after the change, the mark's customer
+    department) when the link was claimed, no row (and no mark touched) when it was not. The
+    mark is added to only through the claimed row, so the locks come in the order of the
+    separate statements: the invitation, then the mark, then (``STORE_ON_POSTGRESQL``) the
+    quarter and the cells."""
     claimed = CLAIM.returning(Invitation.__table__.c.id).cte("claimed")
     table = RespondentMark.__table__
-    names = (*MARK_KEY, *MARK_SUMS)
-    values = select(
-        *(bindparam(name, type_=table.c[name].type).label(name) for name in names)
-    ).select_from(claimed)
-    statement = pg_insert(table).from_select(list(names), values)
+    mark = _mark_values()
+    values = select(*(value.label(name) for name, value in mark.items())).select_from(claimed)
+    statement = pg_insert(table).from_select(list(mark), values)
     return statement.on_conflict_do_update(
         index_elements=[table.c[name] for name in MARK_KEY],
         set_={name: table.c[name] + statement.excluded[name] for name in MARK_SUMS},
-    ).returning(*(table.c[name] for name in MARK_SUMS))
+    ).returning(*(table.c[name] for name in MARK_RETURNS))
 
 
 CLAIM_AND_ADD_MARK_ON_POSTGRESQL = _claim_and_add_mark()

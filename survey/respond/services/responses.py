@@ -262,19 +262,22 @@ def _cells_of_one_response(deltas: Mapping[CellKey, _Delta]) -> dict[str, Any]:
 
 
 MarkKey = tuple[int, int, str, str]  # provider, customer, quarter, pseudonym
+PersonKey = tuple[int, str, str]  # provider, quarter, pseudonym: one mark per person
 
 
 def _add_to_mark(
     connection: Any, key: MarkKey, values: Sequence[PersonValues]
-) -> dict[str, _Delta]:
-    """Add ``values`` (one person's responses about one provider, customer and quarter) to
-    their mark in one statement (``ADD_MARK``) and return what the person-level cells change
-    by. The statement returns the sums after the change; the person's sums before are these
-    minus what was added, and ``responses`` above the number added means they were counted
+) -> tuple[int, dict[str, _Delta]]:
+    """Add ``values`` (one person's responses about one provider and quarter, from the
+    customer department of ``key``) to their mark in one statement (``ADD_MARK``). Returns
+    the mark's customer department (the one of the person's first answer there, which may
+    differ from ``key``'s after a move) and what its person-level cells change by. The
+    statement returns the sums after the change; the person's sums before are these minus
+    what was added, and ``responses`` above the number added means they were counted
     already."""
     parameters, added = _mark_parameters(key, values)
-    row = connection.execute(ADD_MARK[connection.dialect.name], parameters).first()
-    return _deltas_after_mark(row, added, values)
+    row = connection.execute(ADD_MARK[connection.dialect.name], parameters).one()
+    return row[-1], _deltas_after_mark(row, added, values)
 
 
 def _mark_parameters(key: MarkKey, values: Sequence[PersonValues]) -> tuple[dict[str, Any], Mark]:
@@ -300,8 +303,8 @@ def _deltas_after_mark(
     row: Sequence[Any], added: Mark, values: Sequence[PersonValues]
 ) -> dict[str, _Delta]:
     """What the person-level cells change by, from the mark's sums after ``added`` (a row of
-    ``MARK_SUMS``): the person's sums before are these minus what was added."""
-    responses, t_count, t_sum, r_count, r_sum = row
+    ``MARK_RETURNS``): the person's sums before are these minus what was added."""
+    responses, t_count, t_sum, r_count, r_sum, _customer = row
     before = Mark(
         t_count - added.t_count,
         t_sum - added.t_sum,
@@ -313,24 +316,53 @@ def _deltas_after_mark(
     return person_deltas(before, values)
 
 
-def _person_cells(connection: Any, items: Iterable[ResponseInput]) -> dict[CellKey, _Delta]:
+def _person_key(item: ResponseInput) -> PersonKey | None:
+    if item.respondent is None:
+        return None
+    return (item.provider_department_id, item.quarter, item.respondent)
+
+
+def _person_cells(
+    connection: Any, items: Iterable[ResponseInput]
+) -> tuple[dict[CellKey, _Delta], dict[PersonKey, int]]:
     """The person-level cell changes (``people``, ``T``, ``R``) of ``items``, their marks
-    added to (one statement per person and cell; a submit has one). Items without a
-    pseudonym are each a person of their own and leave no mark."""
-    grouped: dict[MarkKey, list[PersonValues]] = defaultdict(list)
+    added to (one statement per person; a submit has one), and each person's customer
+    department as their mark decided it (``_add_to_mark``): the responses are filed under it
+    (``filed_under``). A person's items in one call join the mark of the first one's customer
+    department. Items without a pseudonym are each a person of their own and leave no
+    mark."""
+    grouped: dict[PersonKey, list[PersonValues]] = defaultdict(list)
+    candidates: dict[PersonKey, int] = {}
     deltas: dict[CellKey, _Delta] = {}
     for item in items:
-        cell = (item.provider_department_id, item.customer_department_id, item.quarter)
         values = _person_values(item)
-        if item.respondent is None:
+        person = _person_key(item)
+        if person is None:
+            cell = (item.provider_department_id, item.customer_department_id, item.quarter)
             for metric, delta in person_deltas(Mark(), [values]).items():
                 _add_delta(deltas, (*cell, metric), delta)
-        else:
-            grouped[(*cell, item.respondent)].append(values)
-    for key, values in grouped.items():
-        for metric, delta in _add_to_mark(connection, key, values).items():
-            _add_delta(deltas, (*key[:3], metric), delta)
-    return deltas
+            continue
+        candidates.setdefault(person, item.customer_department_id)
+        grouped[person].append(values)
+    customers: dict[PersonKey, int] = {}
+    for person, values in grouped.items():
+        provider, quarter, pseudonym_ = person
+        key = (provider, candidates[person], quarter, pseudonym_)
+        customer, changes = _add_to_mark(connection, key, values)
+        customers[person] = customer
+        for metric, delta in changes.items():
+            _add_delta(deltas, (provider, customer, quarter, metric), delta)
+    return deltas, customers
+
+
+def filed_under(item: ResponseInput, customers: Mapping[PersonKey, int]) -> ResponseInput:
+    """``item`` with the customer department its person's mark decided (unchanged without a
+    pseudonym, or when it is the same)."""
+    person = _person_key(item)
+    customer = customers.get(person) if person is not None else None
+    if customer is None or customer == item.customer_department_id:
+        return item
+    return replace(item, customer_department_id=customer)
 
 
 def _add_delta(deltas: dict[CellKey, _Delta], key: CellKey, delta: _Delta) -> None:
@@ -455,15 +487,32 @@ def prepare_response(
     )
 
 
+def _refiled(prepared: PreparedResponse, customer: int) -> PreparedResponse:
+    """``prepared`` filed under the customer department ``customer`` (its person's mark's:
+    ``_person_cells``): the response's row, its cells and its input."""
+    if customer == prepared.item.customer_department_id:
+        return prepared
+    return replace(
+        prepared,
+        values={**prepared.values, "customer_department_id": customer},
+        item=replace(prepared.item, customer_department_id=customer),
+        deltas={(p, customer, q, m): d for (p, _c, q, m), d in prepared.deltas.items()},
+    )
+
+
 def write_response(session: Session, prepared: PreparedResponse) -> str:
     """Store a prepared response with its answers and add it to the score aggregates, in
     the session's transaction; the response's id. Plain statements: the unit of work would
     cost more than the rest of the submit.
 
-    The respondent's mark is added to first (one statement, ``ADD_MARK``), and the
-    person-level cells it changes join the response's cells."""
+    The respondent's mark is added to first (one statement, ``ADD_MARK``); the response is
+    filed under the mark's customer department (the person's first one this quarter, should
+    they have moved since), and the person-level cells it changes join the response's
+    cells."""
     connection = session.connection()
-    _store(session, connection, prepared, _person_cells(connection, [prepared.item]))
+    person, customers = _person_cells(connection, [prepared.item])
+    filed = filed_under(prepared.item, customers)
+    _store(session, connection, _refiled(prepared, filed.customer_department_id), person)
     return prepared.id
 
 
@@ -492,7 +541,9 @@ def claim_and_write(
     if row is None:
         return None
     person = _deltas_after_mark(row, added, values)
-    _store(session, connection, prepared, {(*cell, m): d for m, d in person.items()})
+    customer = row[-1]  # the mark's: the person's first customer department this quarter
+    cells = {(cell[0], customer, cell[2], m): d for m, d in person.items()}
+    _store(session, connection, _refiled(prepared, customer), cells)
     return prepared.id
 
 
@@ -563,33 +614,41 @@ def bulk_store_responses(
             else item
             for item in items
         )
+    # Every answer checked first (ValueError before anything is written), then the marks:
+    # they decide each person's customer department, which the responses are filed under.
+    checked = []
+    for item in items:
+        response_id = random_id()
+        checked.append(
+            (item, response_id, _answer_rows(response_id, by_kind[item.kind], item.answers))
+        )
+    connection = session.connection()
+    person, customers = _person_cells(connection, [item for item, _id, _rows in checked])
     responses: list[dict[str, Any]] = []
     answer_rows: list[dict[str, Any]] = []
     collected = []
-    for item in items:
-        questions = by_kind[item.kind]
-        response_id = random_id()
-        answer_rows.extend(_answer_rows(response_id, questions, item.answers))
+    for item, response_id, rows in checked:
+        filed = filed_under(item, customers)
+        answer_rows.extend(rows)
         responses.append(
             {
                 "id": response_id,
-                "kind": item.kind,
-                "questionnaire_id": questionnaires[item.kind].id,
-                "provider_department_id": item.provider_department_id,
-                "customer_department_id": item.customer_department_id,
-                "quarter": item.quarter,
-                "iso_week": item.iso_week,
-                "contact_person_id": item.contact_person_id,
+                "kind": filed.kind,
+                "questionnaire_id": questionnaires[filed.kind].id,
+                "provider_department_id": filed.provider_department_id,
+                "customer_department_id": filed.customer_department_id,
+                "quarter": filed.quarter,
+                "iso_week": filed.iso_week,
+                "contact_person_id": filed.contact_person_id,
             }
         )
-        collected.append((item, questions))
+        collected.append((filed, by_kind[filed.kind]))
     if responses:
         session.execute(insert(Response), responses)
     for start in range(0, len(answer_rows), 5000):
         session.execute(insert(Answer), answer_rows[start : start + 5000])
     deltas = _collect(collected)
-    connection = session.connection()
-    for key, delta in _person_cells(connection, [item for item, _q in collected]).items():
+    for key, delta in person.items():
         _add_delta(deltas, key, delta)
     _apply_bulk(session, deltas)
     return len(responses)
