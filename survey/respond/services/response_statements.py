@@ -180,14 +180,12 @@ def _mark_values() -> dict[str, Any]:
     values = {name: bindparam(name, type_=table.c[name].type) for name in (*MARK_KEY, *MARK_SUMS)}
     earlier = table.alias("earlier")
     first_customer = (
-        select(earlier.c.customer_department_id)
+        select(func.min(earlier.c.customer_department_id))
         .where(
             earlier.c.provider_department_id == values["provider_department_id"],
             earlier.c.quarter == values["quarter"],
             earlier.c.pseudonym == values["pseudonym"],
         )
-        .order_by(earlier.c.customer_department_id)
-        .limit(1)
         .scalar_subquery()
     )
     values["customer_department_id"] = func.coalesce(
