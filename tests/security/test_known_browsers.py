@@ -96,3 +96,17 @@ def test_expired_entries_are_dropped_when_the_cookie_is_renewed() -> None:
     old = _signed_in(None, bob)
     renewed = _signed_in(old, alice, NOW + timedelta(days=MAX_AGE_DAYS + 1))
     assert len(renewed.split(":")) == 1
+
+
+def test_an_entry_whose_tag_has_characters_no_tag_has_counts_as_none() -> None:
+    """A tag is 32 hexadecimal digits. One of 32 other characters (a cookie left by another
+    program on the host, or set by a sibling site) must count as none, not break the check: a
+    constant-time comparison of text refuses anything but ASCII."""
+    alice = Account(1)
+    nonce, day, _tag = _signed_in(None, alice).split(".")
+    for tag in ("é" * 32, "\u0663" * 32, "g" * 32):
+        odd = f"{nonce}.{day}.{tag}"
+        browsers = KnownBrowsers(KEY, odd)
+        assert browsers.nonce_for(alice, NOW) is None, tag
+        renewed = browsers.renewed(alice, NOW)
+        assert odd not in renewed and KnownBrowsers(KEY, renewed).nonce_for(alice, NOW)

@@ -12,6 +12,7 @@ that guessing from a known browser locks that browser.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -173,3 +174,19 @@ def test_the_cookie_is_kept_to_the_sign_in_pages_and_names_nobody(app, make_user
     assert owner.email.split("@")[0] not in value and "@" not in value
     # Never sent with a respondent's link or a scorecard.
     assert "Path=/;" not in header
+
+
+def test_a_cookie_of_odd_characters_does_not_break_the_sign_in(few_failures, make_user):
+    """A ``siq_device`` cookie the app never wrote (another program on the host, a sibling
+    site, a network attacker over plain http) whose tag has non-ASCII characters: the owner
+    still signs in (and gets a good entry); a wrong guess is counted as from any unknown
+    browser."""
+    app, owner = few_failures, make_user("admin")
+    today = int(time.time() // 86400)  # an entry of today: its tag is checked
+    odd = f"AAAAAAAAAAAAAAAA.{today}.{'é' * 32}"
+    browser = app.test_client()
+    browser.set_cookie(COOKIE, odd, path="/auth")
+    assert _sign_in(browser, owner.email, "a wrong guess", OWNER_ADDRESS).status_code == 200
+    assert _sign_in(browser, owner.email, PASSWORD, OWNER_ADDRESS).status_code == 302
+    renewed = browser.get_cookie(COOKIE, path="/auth")
+    assert renewed is not None and "é" not in renewed.value

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +40,10 @@ MAX_ENTRIES = 5
 MAX_LENGTH = 600
 _SEPARATOR = ":"
 _TAG_CHARS = 32
+#: An entry as ``renewed`` writes it, in ASCII only: a nonce of URL-safe base64, the day in
+#: decimal digits, the tag in lowercase hexadecimal (``hmac.compare_digest`` refuses text
+#: with other characters rather than say it differs).
+_ENTRY = re.compile(rf"([A-Za-z0-9_-]+)\.([0-9]+)\.([0-9a-f]{{{_TAG_CHARS}}})")
 
 
 class Account(Protocol):
@@ -68,17 +73,15 @@ class KnownBrowsers:
         return hmac.new(self.key, message, hashlib.sha256).hexdigest()[:_TAG_CHARS]
 
     def _entries(self) -> list[tuple[str, int, str]]:
-        """The cookie's well-formed entries (nonce, day, tag), newest first as written."""
+        """The cookie's well-formed entries (nonce, day, tag), newest first as written; an
+        entry with any other character (``_ENTRY``) is skipped."""
         if not self.cookie or len(self.cookie) > MAX_LENGTH:
             return []
         entries = []
         for part in self.cookie.split(_SEPARATOR)[:MAX_ENTRIES]:
-            pieces = part.split(".")
-            if len(pieces) != 3 or not pieces[1].isascii() or not pieces[1].isdigit():
-                continue
-            nonce, day, tag = pieces[0], int(pieces[1]), pieces[2]
-            if nonce and len(tag) == _TAG_CHARS:
-                entries.append((nonce, day, tag))
+            match = _ENTRY.fullmatch(part)
+            if match is not None:
+                entries.append((match[1], int(match[2]), match[3]))
         return entries
 
     def _valid(self, entry: tuple[str, int, str], user: Account, today: int) -> bool:
