@@ -241,7 +241,9 @@ def forgot() -> str | tuple[str, int]:
 @limiter.limit(RESET_LIMIT_PER_ADDRESS, methods=["POST"])
 def reset(token: str) -> str | Response | tuple[str, int]:
     """Choose a new password through an emailed link (single use, one hour). Opening the link
-    changes nothing; only the form's POST uses it up."""
+    changes nothing; only the form's POST uses it up. The reset ends every browser's trust
+    (``devices``); the one that set the password is known from then on, so that an owner
+    locked out by a stranger's guesses who resets can sign in there."""
     db = get_session()
     if reset_target(db, token) is None:
         return render_template("auth/reset_invalid.html"), 404
@@ -258,4 +260,4 @@ def reset(token: str) -> str | Response | tuple[str, int]:
     logout_user()
     session.clear()
     flash(_("Your password is set. Please sign in with it."), "success")
-    return redirect(url_for("auth.sign_in"))
+    return _remember_browser(redirect(url_for("auth.sign_in")), user)

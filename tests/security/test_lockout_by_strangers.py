@@ -20,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from survey.accounts.services.devices import COOKIE
+from survey.accounts.services.passwords import issue_password_reset
 from survey.models import User
 from tests.conftest import CSRF_RE, PASSWORD, post_form
 
@@ -190,3 +191,34 @@ def test_a_cookie_of_odd_characters_does_not_break_the_sign_in(few_failures, mak
     assert _sign_in(browser, owner.email, PASSWORD, OWNER_ADDRESS).status_code == 302
     renewed = browser.get_cookie(COOKIE, path="/auth")
     assert renewed is not None and "é" not in renewed.value
+
+
+def test_the_owner_who_resets_their_password_while_locked_out_can_sign_in(
+    few_failures, make_user, session
+):
+    """Locked out by a stranger, the owner does what the page suggests to anyone who cannot
+    get in: asks for a reset link. The reset ends every browser's trust (``session_version``),
+    so unless the browser that set the new password is known from then on, no browser is and
+    the stranger keeps the owner out for as long as they keep guessing."""
+    app, owner = few_failures, make_user("admin")
+    old = _known_browser(app, owner)
+    _lock_out(app, owner.email)
+    user = session.get(User, owner.id)
+    assert user is not None
+    token = issue_password_reset(session, user)
+    session.commit()
+    mail_browser = app.test_client()  # the link opened from the mail, in any browser
+    reply = post_form(
+        mail_browser,
+        f"/auth/reset/{token}",
+        {"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        environ_base={"REMOTE_ADDR": OWNER_ADDRESS},
+    )
+    assert reply.status_code == 302
+    # The stranger's lock still holds for every other browser.
+    fresh = app.test_client()
+    assert _sign_in(fresh, owner.email, NEW_PASSWORD, OWNER_ADDRESS).status_code == 429
+    assert _sign_in(mail_browser, owner.email, NEW_PASSWORD, OWNER_ADDRESS).status_code == 302
+    assert _signed_in(mail_browser)
+    # The browsers known before the reset are not any more.
+    assert _sign_in(old, owner.email, NEW_PASSWORD, OWNER_ADDRESS).status_code == 429

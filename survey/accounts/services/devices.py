@@ -13,11 +13,12 @@ An entry is ``nonce.day.tag``: 96 random bits, the day it was issued (days since
 UTC), and an HMAC-SHA-256 (keyed with the app's secret) of the user's id, their
 ``session_version``, the nonce and the day. The cookie names nobody: the tag can be checked,
 not read. A password change or reset and a deactivation raise ``session_version`` and so end
-the trust of every browser (the one that changed the password gets a new entry). An entry
-older than ``MAX_AGE_DAYS``, a wrong tag, another account's entry and anything that does not
-parse count as none. A browser keeps the newest entries of up to ``MAX_ENTRIES`` accounts (a
-computer shared by colleagues). The cookie is sent to ``/auth`` only (``PATH``): never with a
-respondent's link or a scorecard.
+the trust of every browser (the one that changed the password, or set it through a reset
+link, gets a new entry: an owner locked out by strangers who resets can sign in there). An
+entry older than ``MAX_AGE_DAYS``, a wrong tag, another account's entry and anything that
+does not parse count as none. A browser keeps the newest entries of up to ``MAX_ENTRIES``
+accounts (a computer shared by colleagues). The cookie is sent to ``/auth`` only (``PATH``):
+never with a respondent's link or a scorecard.
 
 Pure: no Flask request, no database; the views read and set the cookie.
 """
