@@ -33,13 +33,23 @@ class SiteCsrf(CSRFProtect):
         site = f"https://{request.host}/"
         origin = request.headers.get("Origin")
         if origin:
-            if origin == "null" or not same_origin(origin + "/", site):
+            if origin == "null" or not _same_site(origin + "/", site):
                 self._error_response("The origin does not match the host.")
             return
         if not request.referrer:
             self._error_response("The referrer header is missing.")
-        if not same_origin(request.referrer, site):
+        if not _same_site(request.referrer, site):
             self._error_response("The referrer does not match the host.")
+
+
+def _same_site(url: str, site: str) -> bool:
+    """Whether ``url`` has the scheme, host and port of ``site`` (Flask-WTF's
+    ``same_origin``). A URL that cannot be read (an unclosed ``[``, a port out of range: no
+    browser sends one) is not ours, rather than a server error."""
+    try:
+        return same_origin(url, site)
+    except ValueError:
+        return False
 
 
 babel = FastBabel()

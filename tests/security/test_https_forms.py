@@ -104,6 +104,11 @@ def test_a_network_that_strips_the_referer_does_not_break_forms(app: Flask, make
         {"Origin": ""},
         {},
         {"Referer": "https://elsewhere.example/"},
+        # Headers no browser sends, which a URL parser refuses to read: a 400, not a 500.
+        {"Origin": "https://[survey.example.org"},
+        {"Origin": SITE + ":99999"},
+        {"Referer": "https://[survey.example.org/auth/sign-in"},
+        {"Referer": SITE + ":99999/auth/sign-in"},
     ],
 )
 def test_a_post_that_does_not_come_from_the_site_is_refused(
