@@ -22,6 +22,7 @@ NOW = datetime(2026, 12, 6, 10, 30, tzinfo=UTC)
 class Account:
     id: int
     session_version: int = 1
+    email: str = "someone@example.com"
 
 
 def _signed_in(cookie: str | None, user: Account, now: datetime = NOW) -> str:
@@ -46,6 +47,10 @@ def test_a_new_session_version_or_another_key_ends_the_trust() -> None:
     alice = Account(1)
     cookie = _signed_in(None, alice)
     assert KnownBrowsers(KEY, cookie).nonce_for(Account(1, session_version=2), NOW) is None
+    # An erased account's id given to a new one (SQLite), at the same version.
+    assert (
+        KnownBrowsers(KEY, cookie).nonce_for(Account(1, email="newcomer@example.com"), NOW) is None
+    )
     other_key = key_from_secret("another installation's secret key")
     assert KnownBrowsers(other_key, cookie).nonce_for(alice, NOW) is None
 

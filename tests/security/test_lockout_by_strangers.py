@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from survey.accounts.services.devices import COOKIE
 from survey.accounts.services.passwords import issue_password_reset
 from survey.models import User
+from survey.services.erasure import erase_person
 from tests.conftest import CSRF_RE, PASSWORD, post_form
 
 OWNER_ADDRESS = "198.51.100.7"
@@ -222,3 +223,26 @@ def test_the_owner_who_resets_their_password_while_locked_out_can_sign_in(
     assert _signed_in(mail_browser)
     # The browsers known before the reset are not any more.
     assert _sign_in(old, owner.email, NEW_PASSWORD, OWNER_ADDRESS).status_code == 429
+
+
+def test_an_erased_accounts_cookie_does_not_count_for_the_account_that_takes_its_id(
+    few_failures, make_user, session
+):
+    """An account is erased (``services/erasure.py`` deletes its row); SQLite gives the next
+    account the same id, starting, like it, at ``session_version`` 1. The erased person's
+    browser kept its cookie: its entry must not make that browser a known one for the new
+    account, whose lock a stranger holds."""
+    app = few_failures
+    make_user("admin")  # so that the leaver may be erased
+    leaver = make_user("viewer")
+    leavers_browser = _known_browser(app, leaver, STRANGER_ADDRESS)
+    leaver_id = leaver.id
+    erase_person(session, leaver.email, actor=None)
+    session.commit()
+    session.expunge_all()  # the erasure deleted the row behind the session's back
+    newcomer = make_user("viewer")
+    if newcomer.id != leaver_id:
+        pytest.skip("this database does not give an erased account's id again")
+    _lock_out(app, newcomer.email)
+    reply = _sign_in(leavers_browser, newcomer.email, "a guess", STRANGER_ADDRESS)
+    assert reply.status_code == 429

@@ -10,15 +10,16 @@ browsers the account never signed in on; guesses from a known browser (a copied 
 that browser and nothing else.
 
 An entry is ``nonce.day.tag``: 96 random bits, the day it was issued (days since 1970-01-01,
-UTC), and an HMAC-SHA-256 (keyed with the app's secret) of the user's id, their
-``session_version``, the nonce and the day. The cookie names nobody: the tag can be checked,
-not read. A password change or reset and a deactivation raise ``session_version`` and so end
-the trust of every browser (the one that changed the password, or set it through a reset
-link, gets a new entry: an owner locked out by strangers who resets can sign in there). An
-entry older than ``MAX_AGE_DAYS``, a wrong tag, another account's entry and anything that
-does not parse count as none. A browser keeps the newest entries of up to ``MAX_ENTRIES``
-accounts (a computer shared by colleagues). The cookie is sent to ``/auth`` only (``PATH``):
-never with a respondent's link or a scorecard.
+UTC), and an HMAC-SHA-256 (keyed with the app's secret) of the user's id, their address, their
+``session_version``, the nonce and the day (the address too: an erased account's id is given
+again on SQLite, and the new account starts at the same ``session_version``). The cookie names
+nobody: the tag can be checked, not read. A password change or reset and a deactivation raise
+``session_version`` and so end the trust of every browser (the one that changed the password,
+or set it through a reset link, gets a new entry: an owner locked out by strangers who resets
+can sign in there). An entry older than ``MAX_AGE_DAYS``, a wrong tag, another account's entry
+and anything that does not parse count as none. A browser keeps the newest entries of up to
+``MAX_ENTRIES`` accounts (a computer shared by colleagues). The cookie is sent to ``/auth``
+only (``PATH``): never with a respondent's link or a scorecard.
 
 Pure: no Flask request, no database; the views read and set the cookie.
 """
@@ -48,9 +49,11 @@ _ENTRY = re.compile(rf"([A-Za-z0-9_-]+)\.([0-9]+)\.([0-9a-f]{{{_TAG_CHARS}}})")
 
 
 class Account(Protocol):
-    """What an entry is bound to: a user's id and ``session_version``."""
+    """What an entry is bound to: a user's id, address (``email``, normalised) and
+    ``session_version``."""
 
     id: int
+    email: str
     session_version: int
 
 
@@ -70,7 +73,7 @@ class KnownBrowsers:
     cookie: str | None
 
     def _tag(self, user: Account, nonce: str, day: int) -> str:
-        message = f"device:{user.id}:{user.session_version}:{nonce}:{day}".encode()
+        message = f"device:{user.id}:{user.email}:{user.session_version}:{nonce}:{day}".encode()
         return hmac.new(self.key, message, hashlib.sha256).hexdigest()[:_TAG_CHARS]
 
     def _entries(self) -> list[tuple[str, int, str]]:
