@@ -11,8 +11,12 @@ Decided per table (docs/operations.md, "Erasure"):
 - ``interactions`` they requested: detached from them (requester cleared), kept for
   compliance, as retention does (``services.retention``); one still waiting for its survey
   decision is skipped (``erased``).
-- ``responses``: a comment they asked to be contacted about loses the contact. Answers,
-  score cells and respondent marks are anonymous and stay: every figure is unchanged.
+- ``responses``: unchanged. A comment they asked to be contacted about keeps pointing at the
+  blank placeholder, so it stays a named comment (listed apart, with no name now) and out of
+  every comment group and count: cleared, it came back as an anonymous comment filed under
+  the score band of their answer, which a reader who had seen it named could put the name to
+  (attack 29). Answers, score cells and respondent marks are anonymous and stay: every
+  figure is unchanged.
 - ``users`` with the same address: deleted with their sessions and reset links (the only
   active administrator is refused: the organisation would be locked out).
 - ``suppressed_addresses``, ``soft_bounces``, ``sign_in_throttle``: rows of the address
@@ -91,8 +95,9 @@ class ErasureReport:
         return (
             f"erased: {self.people} person record(s) blanked, {self.users} account(s) deleted, "
             f"{self.invitations} invitation(s), {self.outbox} message(s) deleted, "
-            f"{self.interactions} request(s) detached, {self.contacts} comment contact(s) "
-            f"removed" + ("; the address stays suppressed (as a hash)" if self.suppressed else "")
+            f"{self.interactions} request(s) detached, {self.contacts} named comment(s) "
+            "left without a name"
+            + ("; the address stays suppressed (as a hash)" if self.suppressed else "")
         )
 
 
@@ -171,12 +176,15 @@ def erase_person(
         .where(UnsubscribeToken.person_id.in_(person_ids))
         .execution_options(**sync)
     )
-    report.contacts = session.execute(
-        update(Response)
-        .where(Response.contact_person_id.in_(person_ids))
-        .values(contact_person_id=None)
-        .execution_options(**sync)
-    ).rowcount
+    # Left pointing at the placeholder (module docstring): counted, not cleared.
+    report.contacts = int(
+        session.scalar(
+            select(func.count())
+            .select_from(Response)
+            .where(Response.contact_person_id.in_(person_ids))
+        )
+        or 0
+    )
     # The audit log keeps that things were done, not to whom: entries naming them are scrubbed.
     report.audit_entries = forget(
         session, [address, *(p.name for p in people), *(u.name for u in users)]
