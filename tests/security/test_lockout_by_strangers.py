@@ -139,6 +139,27 @@ def test_guessing_from_a_known_browser_locks_it_and_unknown_ones_not_the_owners_
     assert _sign_in(other, owner.email, PASSWORD, OWNER_ADDRESS).status_code == 302
 
 
+def test_the_owner_signing_in_does_not_give_a_copied_cookie_new_guesses(few_failures, make_user):
+    """A thief holds a copy of the owner's cookie (the same nonce). The owner signing in on
+    the original browser moves it to a new entry; the copy's count of failures must not start
+    again, or every sign-in of the owner would buy the thief another budget."""
+    app, owner = few_failures, make_user("admin")
+    original = _known_browser(app, owner)
+    entry = original.get_cookie(COOKIE, path="/auth")
+    assert entry is not None
+    thief = app.test_client()
+    thief.set_cookie(COOKIE, entry.value, path="/auth")
+    for _ in range(FAILURES - 1):
+        assert _sign_in(thief, owner.email, "a wrong guess", STRANGER_ADDRESS).status_code == 200
+    assert _sign_in(original, owner.email, PASSWORD, OWNER_ADDRESS).status_code == 302
+    assert _sign_in(thief, owner.email, "a wrong guess", STRANGER_ADDRESS).status_code == 200
+    # The copy has used its budget: even the right password is refused now.
+    assert _sign_in(thief, owner.email, PASSWORD, STRANGER_ADDRESS).status_code == 429
+    # The owner's browser, on its new entry, is not locked.
+    post_form(original, "/auth/sign-out", {}, environ_base={"REMOTE_ADDR": OWNER_ADDRESS})
+    assert _sign_in(original, owner.email, PASSWORD, OWNER_ADDRESS).status_code == 302
+
+
 def test_a_password_change_ends_the_trust_of_every_other_browser(few_failures, make_user, session):
     app, owner = few_failures, make_user("admin")
     old = _known_browser(app, owner)

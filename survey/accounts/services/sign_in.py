@@ -234,20 +234,23 @@ def authenticate(
     _sweep(session, policy, now)
     email = normalise_email(email)
     user = session.scalar(select(User).where(User.email == email))
-    budgets = _budgets(email, address, policy, _device(browsers, user, now))
+    device = _device(browsers, user, now)
+    budgets = _budgets(email, address, policy, device)
     _count_attempt(session, budgets, policy, now)
     ok = verify_secret(user.password_hash if user else DUMMY_HASH, password)
     if not ok or user is None or not user.active:
         return None
-    # Not a failure: the first key's count (the account's, or the known browser's) starts
-    # again; the others lose this attempt (a stranger's lock on the account stays).
-    first, *others = budgets
-    session.execute(
-        delete(SignInThrottle)
-        .where(SignInThrottle.key == first)
-        .execution_options(synchronize_session=False)
-    )
-    _take_back(session, {key: budgets[key] for key in others})
+    # Not a failure: every key loses this attempt (a stranger's lock on the account stays).
+    # From an unknown browser the account's count starts again too. A known browser's does
+    # not: the browser gets a new entry (``KnownBrowsers.renewed``), and its old nonce's count
+    # only matters to a copy of the cookie, which must not get a new budget.
+    _take_back(session, budgets)
+    if device is None:
+        session.execute(
+            delete(SignInThrottle)
+            .where(SignInThrottle.key == f"account:{email}")
+            .execution_options(synchronize_session=False)
+        )
     if needs_rehash(user.password_hash):
         user.password_hash = hash_secret(password)
     user.last_sign_in_at = now
