@@ -124,7 +124,7 @@ def sign_in() -> str | Response | tuple[str, int]:
 def _known_browsers() -> KnownBrowsers:
     """The request's known-browser cookie (``devices``), checked with the app's secret."""
     key = key_from_secret(current_app.config["SECRET_KEY"])
-    return KnownBrowsers(key, request.cookies.get(COOKIE))
+    return KnownBrowsers(key, request.cookies.getlist(COOKIE))
 
 
 def _remember_browser(response: Response, user: User) -> Response:

@@ -115,3 +115,15 @@ def test_an_entry_whose_tag_has_characters_no_tag_has_counts_as_none() -> None:
         assert browsers.nonce_for(alice, NOW) is None, tag
         renewed = browsers.renewed(alice, NOW)
         assert odd not in renewed and KnownBrowsers(KEY, renewed).nonce_for(alice, NOW)
+
+
+def test_every_value_sent_is_read_and_a_planted_one_hides_nothing() -> None:
+    alice = Account(1)
+    real = _signed_in(None, alice)
+    planted = ["x" * (MAX_LENGTH + 1), "garbage", ":".join(["a.1.b"] * (MAX_ENTRIES + 3))]
+    for value in planted:
+        browsers = KnownBrowsers(KEY, [value, real])
+        assert browsers.nonce_for(alice, NOW) == KnownBrowsers(KEY, real).nonce_for(alice, NOW)
+        renewed = browsers.renewed(alice, NOW)
+        assert value not in renewed and len(renewed.split(":")) == 1
+    assert KnownBrowsers(KEY, []).nonce_for(alice, NOW) is None

@@ -160,6 +160,25 @@ def test_the_owner_signing_in_does_not_give_a_copied_cookie_new_guesses(few_fail
     assert _sign_in(original, owner.email, PASSWORD, OWNER_ADDRESS).status_code == 302
 
 
+def test_a_cookie_planted_on_a_narrower_path_does_not_hide_the_owners(few_failures, make_user):
+    """Someone able to set cookies for the site (a sibling host, plain http) plants a
+    ``siq_device`` cookie on ``/auth/sign-in``: the browser sends it before the owner's (a
+    longer path comes first), and read alone it would hide the owner's entry while a stranger
+    holds the lock. Every value sent is read."""
+    app, owner = few_failures, make_user("admin")
+    browser = _known_browser(app, owner)
+    real = browser.get_cookie(COOKIE, path="/auth")
+    assert real is not None
+    # Sent in a browser's order: the longer path first.
+    browser.delete_cookie(COOKIE, path="/auth")
+    browser.set_cookie(COOKIE, "planted", path="/auth/sign-in")
+    browser.set_cookie(COOKIE, real.value, path="/auth")
+    sent = browser.get("/auth/sign-in").request.headers.get("Cookie", "")
+    assert sent.index(COOKIE + "=planted") < sent.rindex(COOKIE + "=")  # the planted one first
+    _lock_out(app, owner.email)
+    assert _sign_in(browser, owner.email, PASSWORD, OWNER_ADDRESS).status_code == 302
+
+
 def test_a_password_change_ends_the_trust_of_every_other_browser(few_failures, make_user, session):
     app, owner = few_failures, make_user("admin")
     old = _known_browser(app, owner)

@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -66,26 +67,33 @@ def _day(now: datetime) -> int:
 
 @dataclass(frozen=True)
 class KnownBrowsers:
-    """The ``cookie`` a request carried (None without one), checked and renewed with ``key``
-    (bytes derived from the app's secret: ``key_from_secret``)."""
+    """The ``cookie`` a request carried, checked and renewed with ``key`` (bytes derived from
+    the app's secret: ``key_from_secret``): None without one, or every value the browser sent
+    under the name (a list), since a cookie planted on a narrower path (``/auth/sign-in``) is
+    sent before ours and, read alone, would hide the owner's entry."""
 
     key: bytes
-    cookie: str | None
+    cookie: str | Sequence[str] | None
 
     def _tag(self, user: Account, nonce: str, day: int) -> str:
         message = f"device:{user.id}:{user.email}:{user.session_version}:{nonce}:{day}".encode()
         return hmac.new(self.key, message, hashlib.sha256).hexdigest()[:_TAG_CHARS]
 
     def _entries(self) -> list[tuple[str, int, str]]:
-        """The cookie's well-formed entries (nonce, day, tag), newest first as written; an
-        entry with any other character (``_ENTRY``) is skipped."""
-        if not self.cookie or len(self.cookie) > MAX_LENGTH:
-            return []
-        entries = []
-        for part in self.cookie.split(_SEPARATOR)[:MAX_ENTRIES]:
-            match = _ENTRY.fullmatch(part)
-            if match is not None:
-                entries.append((match[1], int(match[2]), match[3]))
+        """The well-formed entries (nonce, day, tag) of every value, each newest first as
+        written, once each. A value longer than ``MAX_LENGTH`` is skipped whole; in a value,
+        entries past ``MAX_ENTRIES`` and any with another character (``_ENTRY``) are
+        skipped."""
+        values = [self.cookie] if isinstance(self.cookie, str) else list(self.cookie or ())
+        entries: list[tuple[str, int, str]] = []
+        for value in values:
+            if len(value) > MAX_LENGTH:
+                continue
+            for part in value.split(_SEPARATOR)[:MAX_ENTRIES]:
+                match = _ENTRY.fullmatch(part)
+                entry = (match[1], int(match[2]), match[3]) if match else None
+                if entry is not None and entry not in entries:
+                    entries.append(entry)
         return entries
 
     def _valid(self, entry: tuple[str, int, str], user: Account, today: int) -> bool:
