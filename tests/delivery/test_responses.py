@@ -32,6 +32,21 @@ def cells(session) -> dict[tuple[str, str], tuple[int, float, float]]:  # type: 
     }
 
 
+def store_one(session, questionnaires, item: ResponseInput, **changes) -> str:  # type: ignore[no-untyped-def]
+    """``item`` stored as one submit stores it (``store_response``), ``changes`` applied."""
+    fields = {
+        "kind": item.kind,
+        "questionnaire": questionnaires[item.kind],
+        "provider_department_id": item.provider_department_id,
+        "customer_department_id": item.customer_department_id,
+        "quarter": item.quarter,
+        "iso_week": item.iso_week,
+        "answers": item.answers,
+        "respondent": item.respondent,
+    }
+    return store_response(session, **(fields | changes))
+
+
 def items(org) -> list[ResponseInput]:  # type: ignore[no-untyped-def]
     common = dict(provider_department_id=org.it.id, customer_department_id=org.sales.id)
     return [
@@ -54,16 +69,7 @@ def items(org) -> list[ResponseInput]:  # type: ignore[no-untyped-def]
 def test_aggregates_match_hand_computed_values(session, org) -> None:
     questionnaires = install_default_questionnaires(session)
     for item in items(org):
-        store_response(
-            session,
-            kind=item.kind,
-            questionnaire=questionnaires[item.kind],
-            provider_department_id=item.provider_department_id,
-            customer_department_id=item.customer_department_id,
-            quarter=item.quarter,
-            iso_week=item.iso_week,
-            answers=item.answers,
-        )
+        store_one(session, questionnaires, item)
     session.commit()
     got = cells(session)
     assert got[("2026Q1", "q.n")][0] == 3 and got[("2026Q1", "pi.n")][0] == 3
@@ -118,16 +124,7 @@ def test_one_by_one_and_bulk_give_identical_cells(session, org) -> None:
     twice = items(org) + items(org)
     bulk_store_responses(session, questionnaires, twice)
     for item in twice:
-        store_response(
-            session,
-            kind=item.kind,
-            questionnaire=questionnaires[item.kind],
-            provider_department_id=item.provider_department_id,
-            customer_department_id=item.customer_department_id,
-            quarter="2026Q2",
-            iso_week=item.iso_week,
-            answers=item.answers,
-        )
+        store_one(session, questionnaires, item, quarter="2026Q2")
     session.commit()
     got = cells(session)
     bulk = {metric: value for (quarter, metric), value in got.items() if quarter == "2026Q1"}
@@ -229,17 +226,7 @@ def test_a_person_who_moves_department_stays_in_the_first_one_for_the_quarter(
         bulk_store_responses(session, questionnaires, inputs)
     else:
         for item in inputs:
-            store_response(
-                session,
-                kind=item.kind,
-                questionnaire=questionnaires[item.kind],
-                provider_department_id=item.provider_department_id,
-                customer_department_id=item.customer_department_id,
-                quarter=item.quarter,
-                iso_week=item.iso_week,
-                answers=item.answers,
-                respondent=item.respondent,
-            )
+            store_one(session, questionnaires, item)
     session.commit()
     session.expire_all()
     by_cell = {
