@@ -575,14 +575,20 @@ def fit_pooled_priors(
     """Priors pooled over every department-quarter given (``model.fit_priors`` on the gated
     sums: a quarter's with at least its ``quarter_k``, its campaigns' k), with ``weights``; a
     component that cannot be fitted (fewer than two department-quarters with data) gets the
-    vague prior of ``model.vague_priors``."""
+    vague prior of ``model.vague_priors``.
+
+    ``groups`` (the distinct departments behind the priors, which sizes every shown figure's
+    interval) counts only departments with some component through the gate in some
+    quarter: one counted for answers the gate hides told whether a department nobody could
+    see had been rated by anybody (``docs/anonymity.md``, attack 30)."""
     floors = quarter_k or {}
-    rows = [
-        model_sums(d, max(k, floors.get(q, 0)))
+    keyed = [
+        (dep, model_sums(d, max(k, floors.get(q, 0))))
         for q, inputs in quarters.items()
-        for d in inputs.values()
+        for dep, d in inputs.items()
     ]
-    groups = len({dep for inputs in quarters.values() for dep in inputs})
+    rows = [r for _dep, r in keyed]
+    groups = len({dep for dep, r in keyed if r.t_trials or r.r_n or r.c_trials})
     priors = model.fit_priors(
         [r.t_successes for r in rows],
         [r.t_trials for r in rows],
