@@ -98,6 +98,30 @@ def share_is_certain(
     return successes < margin or n - successes < margin
 
 
+def least_spread(n: int, total: float, k: int = K_FIGURES, protection: float = PROTECTION) -> float:
+    """The least sum of squared deviations from their mean (0..100 squared) that ``n`` people
+    whose 0..100 values sum to ``total`` may be said to have, so that no group of g < k of
+    them is pinned to less than ``protection`` of the scale (20 points) by it.
+
+    A sum of squares S bounds a group of g people to the mean ± √(S·(n − g)/(g·n)) (the rest
+    as far the other way); the totals alone keep the group between
+    ``(total − 100·(n − g)) / g`` and ``total / g`` (within 0..100). The two together stay
+    20 points wide, or as wide as the totals alone leave them, when that radius is at least
+    10 points, or 20 less the group's room on its shorter side; the largest S that asks
+    over g = 1..k − 1 is returned. 0 for n ≤ 1 (no spread to speak of) and for k ≤ 1."""
+    if n <= 1 or k <= 1:
+        return 0.0
+    width = 100.0 * protection
+    mean = total / n
+    need = 0.0
+    for g in range(1, min(k, n)):
+        low = max(0.0, (total - 100.0 * (n - g)) / g)
+        high = min(100.0, total / g)
+        radius = max(width / 2, width - min(mean - low, high - mean))
+        need = max(need, radius * radius * g * n / (n - g))
+    return need
+
+
 def one_sided(successes: float, n: int, k: int = K_FIGURES) -> bool:
     """True when a share over ``n`` people has fewer than ``k`` people on one of its sides.
 

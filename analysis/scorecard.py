@@ -580,11 +580,14 @@ def fit_pooled_priors(
     ``groups`` (the distinct departments behind the priors, which sizes every shown figure's
     interval) counts only departments with some component through the gate in some
     quarter: one counted for answers the gate hides told whether a department nobody could
-    see had been rated by anybody (``docs/anonymity.md``, attack 30)."""
+    see had been rated by anybody (``docs/anonymity.md``, attack 30). Each shown R enters
+    with a spread no smaller than ``anonymity.least_spread`` (``_spread_kept``), since R's
+    within spread σ² can be read back from every shown R."""
     floors = quarter_k or {}
     keyed = [
-        (dep, model_sums(d, max(k, floors.get(q, 0))))
+        (dep, _spread_kept(model_sums(d, gate), gate))
         for q, inputs in quarters.items()
+        for gate in (max(k, floors.get(q, 0)),)
         for dep, d in inputs.items()
     ]
     rows = [r for _dep, r in keyed]
@@ -601,6 +604,23 @@ def fit_pooled_priors(
         fallback=True,
     )
     return with_weights(priors, weights)
+
+
+def _spread_kept(sums: DepartmentSums, k: int) -> DepartmentSums:
+    """``sums`` with R's sum of squares raised, where needed, to the spread
+    ``anonymity.least_spread`` allows it to be said to have.
+
+    R's prior pools the shown departments' sums of squares into its within spread σ², and
+    every shown R's shrunk value and interval give σ² back; two fits (the provisional priors
+    before and after a quarter's release, or pages gated with two k) then give the sum of
+    squares of the departments between them, and a sum of squares near 0 says that each
+    person answered the mean (``docs/anonymity.md``, attack 31). Raised, it bounds no group
+    of fewer than k people to less than the protection interval; a larger one is kept."""
+    if sums.r_n < 2:
+        return sums
+    floor = anonymity.least_spread(sums.r_n, sums.r_total, k)
+    least = sums.r_total * sums.r_total / sums.r_n + floor
+    return replace(sums, r_total_sq=max(sums.r_total_sq, least))
 
 
 def with_weights(priors: Priors, weights: Mapping[str, float]) -> Priors:

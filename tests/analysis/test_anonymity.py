@@ -3,6 +3,8 @@ hand and by an independent "attacker" that solves for hidden cells with linear p
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy.optimize import linprog
@@ -320,3 +322,29 @@ def test_suppress_options_leaves_planted_answers_nothing_to_subtract() -> None:
         for group in groups:
             theirs = sum(counts[i] - own[i] for i in group)
             assert 1 <= theirs <= others - 1, (counts, own, k, group)
+
+
+def test_least_spread_keeps_every_small_group_twenty_points_wide() -> None:
+    """With the sum of squares known to be at most ``least_spread`` (all that a raised one
+    tells), every group of g < k people of a published mean can still lie anywhere in an
+    interval at least 20 points wide, or as wide as the totals alone leave it: the group
+    means the totals allow (within 0..100) whose least sum of squares,
+    g·n/(n − g)·(group mean − mean)², fits under it."""
+    for k in (5, 7):
+        for n in range(k, 31):
+            for step in range(0, 101):
+                total = n * float(step)
+                if anonymity.share_is_certain(total / 100.0, n, k):
+                    continue
+                s = anonymity.least_spread(n, total, k)
+                mean = total / n
+                for g in range(1, k):
+                    low = max(0.0, (total - 100.0 * (n - g)) / g)
+                    high = min(100.0, total / g)
+                    radius = math.sqrt(s * (n - g) / (g * n))
+                    width = min(high, mean + radius) - max(low, mean - radius)
+                    # (a group of nearly everyone is held by the totals to less)
+                    assert width >= min(20.0, high - low) - 1e-9, (k, n, mean, g, width)
+    assert anonymity.least_spread(1, 50.0) == 0.0
+    # Six people averaging 75: a group of four must keep 65..85 (radius 10), S = 1200.
+    assert anonymity.least_spread(6, 450.0, 5) == pytest.approx(1200.0)

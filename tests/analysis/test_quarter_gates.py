@@ -29,13 +29,17 @@ def test_a_quarter_is_gated_with_its_campaigns_k_and_a_change_with_the_larger() 
 
 def test_the_pooled_priors_leave_out_a_quarter_hidden_under_its_own_k() -> None:
     """Department 1 has 7 people in 2026Q2, whose campaign promised k = 10: pooled with the
-    quarter's k the priors are those of the same sums without it."""
+    quarter's k the priors are those of the same sums, gated alike, without it."""
     weights = {"T": 0.3, "R": 0.5, "C": 0.2}
     others = {2: _department(20, 60.0), 3: _department(15, 40.0)}
     later = {1: _department(12, 70.0), **others}
     quarters = {"2026Q2": {1: _department(7, 20.0), **others}, "2026Q3": later}
     gated = sc.fit_pooled_priors(quarters, 5, weights, {"2026Q2": 10})
-    without = sc.fit_pooled_priors({"2026Q2": dict(others), "2026Q3": later}, 5, weights)
+    # The same gates without department 1 (each quarter's k also sets the least spread its
+    # shown departments enter with, ``anonymity.least_spread``).
+    without = sc.fit_pooled_priors(
+        {"2026Q2": dict(others), "2026Q3": later}, 5, weights, {"2026Q2": 10}
+    )
     naive = sc.fit_pooled_priors(quarters, 5, weights)
     assert gated == without
     assert naive != without  # the control: the hidden department moves priors pooled at k = 5
