@@ -122,6 +122,16 @@ def least_spread(n: int, total: float, k: int = K_FIGURES, protection: float = P
     return need
 
 
+def kept_sum_sq(n: int, total: float, total_sq: float, k: int = K_FIGURES) -> float:
+    """``total_sq`` (the sum of the squares of ``n`` values on 0..100 that sum to ``total``)
+    raised, where needed, so that their spread about the mean is at least ``least_spread``:
+    what a department-quarter's R enters the pooled priors with (the priors give their within
+    spread back to any reader of the shown figures). Unchanged for n < 2."""
+    if n < 2:
+        return total_sq
+    return max(total_sq, total * total / n + least_spread(n, total, k))
+
+
 def one_sided(successes: float, n: int, k: int = K_FIGURES) -> bool:
     """True when a share over ``n`` people has fewer than ``k`` people on one of its sides.
 

@@ -616,11 +616,8 @@ def _spread_kept(sums: DepartmentSums, k: int) -> DepartmentSums:
     squares of the departments between them, and a sum of squares near 0 says that each
     person answered the mean (``docs/anonymity.md``, attack 31). Raised, it bounds no group
     of fewer than k people to less than the protection interval; a larger one is kept."""
-    if sums.r_n < 2:
-        return sums
-    floor = anonymity.least_spread(sums.r_n, sums.r_total, k)
-    least = sums.r_total * sums.r_total / sums.r_n + floor
-    return replace(sums, r_total_sq=max(sums.r_total_sq, least))
+    kept = anonymity.kept_sum_sq(sums.r_n, sums.r_total, sums.r_total_sq, k)
+    return sums if kept == sums.r_total_sq else replace(sums, r_total_sq=kept)
 
 
 def with_weights(priors: Priors, weights: Mapping[str, float]) -> Priors:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from analysis import model
+from analysis import anonymity, model
 from analysis.model import K_MIN, MIN_N_FLAG, MIN_TREND_QUARTERS
 
 QUARTERS = 6
@@ -157,12 +157,15 @@ def score_org(org: Org) -> Scored:
     r_ss = hist @ (GRID**2)
     g = t_x.shape[1]
     b = slice(0, BASELINE_QUARTERS)
+    # As the application does (``scorecard.fit_pooled_priors``): each department-quarter's R
+    # enters the priors with at least the spread that keeps small groups 20 points wide.
+    kept = np.vectorize(anonymity.kept_sum_sq)(r_n[b].astype(int), r_s[b], r_ss[b], K_MIN)
     priors = model.fit_priors(
         t_x[b].ravel(),
         t_n[b].ravel(),
         r_n[b].ravel(),
         r_s[b].ravel(),
-        r_ss[b].ravel(),
+        kept.ravel(),
         c_x[b].ravel(),
         c_n[b].ravel(),
         groups=g,
