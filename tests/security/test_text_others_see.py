@@ -1,18 +1,21 @@
 """Text that one person enters and another later sees: names typed by an administrator drawn
-in the charts of the scorecard pages.
+in the charts of the scorecard pages, and a respondent's comment printed in the PDF.
 
 The charts are SVG inlined in the page (``chart_cache.inline_svg`` reads matplotlib's SVG as
 XML). A department name may hold characters that a text box accepts but XML cannot (a form
-feed or an escape pasted from another document, U+FFFE): the chart must still be drawn.
+feed or an escape pasted from another document, U+FFFE): the chart must still be drawn. A
+comment may be one word as long as the form allows: the PDF must still be made in moments.
 """
 
 from __future__ import annotations
 
 import html as html_lib
+import io
 import re
 
 import pytest
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 
 from tests.conftest import csrf_token
 from tests.scorecards.conftest import (  # noqa: F401  (fixtures, reused as they are)
@@ -62,3 +65,44 @@ def test_a_name_with_a_character_xml_cannot_hold_is_drawn(
         page = admin_client.get(f"/scorecards/IT?quarter={Q}&lang={lang}")
         assert page.status_code == 200, lang
         assert name in _svg_texts(page.get_data(as_text=True)), lang
+
+
+def _pdf_texts(body: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages]
+
+
+#: Text measurements the PDF of ``rated`` may make with one comment of one 5,000-character
+#: word (the longest comment the form takes): the report itself needs a few hundred, and the
+#: word, cut into about fifty lines, a few dozen a line.
+MEASURE_BUDGET = 5_000
+
+
+def test_a_comment_of_one_long_word_does_not_stall_the_pdf(
+    admin_client: FlaskClient, rated: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A respondent's comment of 5,000 letters without a space, shown to the department's
+    readers: its PDF answers 200 with the whole comment, cut into lines, after a bounded
+    number of text measurements. Each line was found by measuring ever shorter starts of
+    the rest of the word, one character at a time: about 140,000 measurements of up to
+    5,000 characters, minutes of a worker (45 s for half the word on the test machine)."""
+    from survey.scorecards.services import pdf_layout
+
+    word = "x" * 5000
+    rated.post_interaction("IT", "HR", Q, [4] * 12, comment=word)
+    measured = pdf_layout.text_width
+    calls = 0
+
+    def counted(text: str, size: float, bold: bool = False) -> float:
+        nonlocal calls
+        calls += 1
+        if calls > MEASURE_BUDGET:
+            raise AssertionError(f"more than {MEASURE_BUDGET} text measurements")
+        return measured(text, size, bold)
+
+    monkeypatch.setattr(pdf_layout, "text_width", counted)
+    response = admin_client.get(f"/scorecards/IT.pdf?quarter={Q}")
+    assert response.status_code == 200
+    assert calls <= MEASURE_BUDGET
+    printed = re.sub(r"\s+", "", "".join(_pdf_texts(response.get_data())))
+    # The word runs over a page break, where the next page's header and footer come between.
+    assert "".join(re.findall("x{2,}", printed)) == word
