@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -131,9 +132,17 @@ def _lay_out(figure: Figure) -> None:
 # --- helpers ---
 
 
+#: Characters XML 1.0 cannot hold: C0 controls other than tab, line feed and carriage return,
+#: lone surrogates, U+FFFE and U+FFFF. matplotlib writes SVG text as it is given, so one of
+#: them in a name (a form feed pasted from another document) made the chart's SVG unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _plain(text: str) -> str:
-    """Text drawn literally: a "$" in a department name must not start mathtext."""
-    return text.replace("$", r"\$")
+    """Text drawn literally: a "$" in a department name must not start mathtext, and a
+    character XML cannot hold (``_NOT_XML``) is drawn as U+FFFD, so the SVG stays
+    well-formed (it is read as XML to be inlined in a page). Other text is unchanged."""
+    return _NOT_XML.sub("\ufffd", text).replace("$", r"\$")
 
 
 #: Writes a number with a given count of decimals in the reader's conventions.

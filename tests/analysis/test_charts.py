@@ -168,6 +168,19 @@ def test_dollar_signs_are_drawn_literally() -> None:
     assert b"Cost $ and $ time" in svg and b"R$D $ team" in svg
 
 
+def test_characters_xml_cannot_hold_are_drawn_as_replacement_characters() -> None:
+    """A name or title with a control character, U+FFFE or a lone surrogate still gives SVG
+    that an XML parser reads (the pages inline it through one), each such character drawn as
+    U+FFFD; a "$" beside them stays literal."""
+    odd = "\x01\x0c\x1b\ufffe\ud800"
+    forest = charts.forest_plot([f"R$D{odd}"], [100.0], [None], [None], title=f"T{odd}")
+    heatmap = charts.heatmap([f"IT{odd}"], [f"HR{odd}"], [[50.0]], title=f"H{odd}")
+    for chart, label in ((forest, "R$D"), (heatmap, "IT")):
+        texts = "".join(ET.fromstring(charts.to_bytes(chart.figure, "svg")).itertext())
+        assert label + "\ufffd" * 5 in texts
+        assert not any(c in texts for c in odd)
+
+
 def test_empty_and_degenerate_inputs() -> None:
     empty_trend = charts.iq_trend(["2026Q1"], [None], [None], [None], [None], {}, "Nothing")
     assert "No values" in empty_trend.alt_text
