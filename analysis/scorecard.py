@@ -584,12 +584,10 @@ def fit_pooled_priors(
     with a spread no smaller than ``anonymity.least_spread`` (``_spread_kept``), since R's
     within spread σ² can be read back from every shown R."""
     floors = quarter_k or {}
-    keyed = [
-        (dep, _spread_kept(model_sums(d, gate), gate))
-        for q, inputs in quarters.items()
-        for gate in (max(k, floors.get(q, 0)),)
-        for dep, d in inputs.items()
-    ]
+    keyed: list[tuple[Any, DepartmentSums]] = []
+    for q, inputs in quarters.items():
+        gate = max(k, floors.get(q, 0))
+        keyed.extend((dep, _spread_kept(model_sums(d, gate), gate)) for dep, d in inputs.items())
     rows = [r for _dep, r in keyed]
     groups = len({dep for dep, r in keyed if r.t_trials or r.r_n or r.c_trials})
     priors = model.fit_priors(

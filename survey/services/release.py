@@ -92,10 +92,9 @@ def record_releases(session: Session, now: datetime, k: int) -> list[str]:
     gates it with at least that k (``scorecard_data.quarter_group_sizes``). Writes in the
     session's transaction; commits nothing."""
     current = quarter_of(now)
+    # A row per quarter with answers, with its campaigns' largest k.
     quarters = session.execute(
-        select(
-            ScoreVersion.quarter, _largest_k(Campaign, ScoreVersion.quarter)
-        )  # a row per quarter
+        select(ScoreVersion.quarter, _largest_k(Campaign, ScoreVersion.quarter))
         .where(
             released_sql(ScoreVersion.quarter, current, k),
             ~exists().where(QuarterRelease.quarter == ScoreVersion.quarter),

@@ -4,10 +4,11 @@ the account with wrong passwords.
 The sign-in throttle (``sign_in``) locks an account after its budget of wrong passwords in a
 window, whoever typed them: anyone who knows an address could keep its owner out. A browser
 where the account signed in is given an entry in the ``siq_device`` cookie; a later attempt
-for that account from that browser is counted under the browser's own key (``device:<nonce>``,
-with the account's budget) instead of the account's. A stranger's guesses lock only the
-browsers the account never signed in on; guesses from a known browser (a copied cookie) lock
-that browser and nothing else.
+for that account from that browser is refused only by the browser's own budget
+(``device:<nonce>``, as large as the account's) and the address's, while still counted under
+the account (``sign_in._budgets``). A stranger's guesses lock only the browsers the account
+never signed in on; guesses from a known browser (a copied cookie) lock that browser and,
+through the account's count, every unknown one.
 
 An entry is ``nonce.day.tag``: 96 random bits, the day it was issued (days since 1970-01-01,
 UTC), and an HMAC-SHA-256 (keyed with the app's secret) of the user's id, their address, their
@@ -39,7 +40,7 @@ COOKIE = "siq_device"
 PATH = "/auth"
 MAX_AGE_DAYS = 365
 MAX_ENTRIES = 5
-#: A cookie longer than this (characters) is not one this module wrote: ignored whole.
+#: A cookie value longer than this (characters) is not one this module wrote: ignored whole.
 MAX_LENGTH = 600
 _SEPARATOR = ":"
 _TAG_CHARS = 32
@@ -56,6 +57,12 @@ class Account(Protocol):
     id: int
     email: str
     session_version: int
+
+
+def _young(day: int, today: int) -> bool:
+    """Whether an entry of ``day`` still counts on ``today`` (days since 1970-01-01): issued
+    less than ``MAX_AGE_DAYS`` ago, and not after today."""
+    return today - MAX_AGE_DAYS < day <= today
 
 
 def _day(now: datetime) -> int:
@@ -98,8 +105,7 @@ class KnownBrowsers:
 
     def _valid(self, entry: tuple[str, int, str], user: Account, today: int) -> bool:
         nonce, day, tag = entry
-        young = today - MAX_AGE_DAYS < day <= today
-        return young and hmac.compare_digest(tag, self._tag(user, nonce, day))
+        return _young(day, today) and hmac.compare_digest(tag, self._tag(user, nonce, day))
 
     def nonce_for(self, user: Account | None, now: datetime) -> str | None:
         """The nonce of this browser's valid entry for ``user`` at ``now``; None when there is
@@ -121,7 +127,7 @@ class KnownBrowsers:
         kept = [
             entry
             for entry in self._entries()
-            if today - MAX_AGE_DAYS < entry[1] <= today and not self._valid(entry, user, today)
+            if _young(entry[1], today) and not self._valid(entry, user, today)
         ]
         entries = [(nonce, today, self._tag(user, nonce, today)), *kept][:MAX_ENTRIES]
         return _SEPARATOR.join(f"{n}.{d}.{t}" for n, d, t in entries)

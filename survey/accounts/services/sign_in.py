@@ -1,7 +1,8 @@
 """Signing in: the password check with its throttle per account and per client address; the
 password change's check of the current password counts against the same throttle. An attempt
-from a browser where the account signed in before (``devices.KnownBrowsers``) is counted under
-that browser's key instead of the account's, so that strangers cannot lock the owner out.
+from a browser where the account signed in before (``devices.KnownBrowsers``) is refused by
+that browser's budget, not the account's (``_budgets``), so that strangers cannot lock the
+owner out.
 
 A verb taking a session; it flushes, never commits. Unknown addresses cost the same argon2
 verification and are throttled alike, so neither timing nor lock-out tells whether an account
@@ -160,7 +161,8 @@ def _take_back(session: Session, budgets: dict[str, Budget]) -> None:
 def _budgets(
     account: str, address: str, policy: ThrottlePolicy, device: str | None = None
 ) -> dict[str, Budget]:
-    """The throttle's keys of an attempt, the one that restarts at a success first.
+    """The throttle's keys of an attempt, in the order every attempt counts them (one lock
+    order for parallel attempts on PostgreSQL).
 
     - ``account:<address typed>``: ``max_failures``. An attempt from a browser where the
       account signed in before (``device``, its nonce) is counted here too but not refused

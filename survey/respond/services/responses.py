@@ -355,12 +355,19 @@ def _person_cells(
     return deltas, customers
 
 
-def filed_under(item: ResponseInput, customers: Mapping[PersonKey, int]) -> ResponseInput:
-    """``item`` with the customer department its person's mark decided (unchanged without a
-    pseudonym, or when it is the same)."""
+def decided_customer(item: ResponseInput, customers: Mapping[PersonKey, int]) -> int:
+    """The customer department ``item`` is filed under: its person's mark's (``customers``,
+    from ``_person_cells``), or its own without a pseudonym."""
     person = _person_key(item)
-    customer = customers.get(person) if person is not None else None
-    if customer is None or customer == item.customer_department_id:
+    own = item.customer_department_id
+    return own if person is None else customers.get(person, own)
+
+
+def filed_under(item: ResponseInput, customers: Mapping[PersonKey, int]) -> ResponseInput:
+    """``item`` with the customer department its person's mark decided (itself when that is
+    its own)."""
+    customer = decided_customer(item, customers)
+    if customer == item.customer_department_id:
         return item
     return replace(item, customer_department_id=customer)
 
@@ -511,8 +518,8 @@ def write_response(session: Session, prepared: PreparedResponse) -> str:
     cells."""
     connection = session.connection()
     person, customers = _person_cells(connection, [prepared.item])
-    filed = filed_under(prepared.item, customers)
-    _store(session, connection, _refiled(prepared, filed.customer_department_id), person)
+    customer = decided_customer(prepared.item, customers)
+    _store(session, connection, _refiled(prepared, customer), person)
     return prepared.id
 
 

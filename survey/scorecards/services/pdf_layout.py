@@ -90,14 +90,11 @@ def fitting_start(word: str, width: float, size: float, bold: bool = False) -> i
     one 5,000-character word costs about twenty measurements a line (measuring ever shorter
     starts of the whole rest, one character at a time, took minutes)."""
     fits, over = 0, 1
-    while over <= len(word) and text_width(word[:over], size, bold) <= width:
+    while over < len(word) and text_width(word[:over], size, bold) <= width:
         fits, over = over, over * 2
-    if over > len(word):
-        if fits == len(word):
-            return fits
-        over = len(word)  # not measured yet when the doubling jumped past it
-        if text_width(word, size, bold) <= width:
-            return over
+    over = min(over, len(word))
+    if over == len(word) and text_width(word, size, bold) <= width:
+        return over  # the doubling reached the end: the whole word fits
     while over - fits > 1:
         middle = (fits + over) // 2
         if text_width(word[:middle], size, bold) <= width:
