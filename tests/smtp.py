@@ -21,14 +21,26 @@ def free_port() -> int:
 
 class Recorder:
     """aiosmtpd handler: stores accepted messages; ``script`` holds replies for the next DATA
-    commands ("250" accepts; "451 ..." / "550 ..." refuse; "drop" closes the connection)."""
+    commands ("250" accepts; "451 ..." / "550 ..." refuse; "drop" closes the connection);
+    ``refuse_sender``, when set, is the reply to every MAIL FROM (a relay that wants a sign-in,
+    or does not let this sender send)."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.script: deque[str] = deque()
         self.refuse_for: dict[str, str] = {}
+        self.refuse_sender: str | None = None
         self.delay = 0.0  # seconds spent on each DATA, to make a run last a while
         self.lock = threading.Lock()
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any

@@ -394,11 +394,17 @@ def _is_mine(message: OutboxMessage | None, worker: str) -> bool:
 
 
 def record_connection_lost(
-    session: Session, ids: list[int], worker: str, error: str, report: DispatchReport
+    session: Session,
+    ids: list[int],
+    worker: str,
+    error: str,
+    report: DispatchReport,
+    cause: str = "connection",
 ) -> None:
-    """The server went away: the message in flight (``ids[0]``) is retried later with backoff,
-    the rest of the batch goes straight back to the queue untouched. Flushes only."""
-    connection_error = f"connection: {error}"
+    """The server went away, or refuses every message alike (``cause``, written before the
+    error): the message in flight (``ids[0]``) is retried later with backoff, the rest of the
+    batch goes straight back to the queue untouched. Flushes only."""
+    connection_error = f"{cause}: {error}"
     report.smtp_down = True
     report.errors.append(connection_error)
     now = utcnow()

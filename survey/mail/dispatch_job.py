@@ -9,6 +9,9 @@ steps of ``survey/mail/dispatch.py`` (each only flushes) and committing after ea
   database update: accepted messages are recorded (``record_sent``) and committed in groups of
   up to ``SENT_BATCH``, at least every ``SENT_DELAY`` seconds, and a copy sent again carries
   the same Message-ID;
+- a refusal that is the relay's rather than the message's (a refused sign-in or sender, which
+  every message would get) is handled as a relay that is down: the batch goes back to the
+  queue, no message fails;
 - withdrawals are committed right after the claim, and the unsubscribe tokens' hashes before
   any message carrying them is sent; each failure or retry is committed as it happens.
 ``survey/mail/runner.py`` (``run_dispatcher``: once, or in a loop until stopped) calls it for
@@ -60,6 +63,18 @@ def _smtp_code(error: smtplib.SMTPException) -> int | None:
     if isinstance(error, smtplib.SMTPResponseException):
         return int(error.smtp_code)
     return None
+
+
+def _relay_refuses_us(error: smtplib.SMTPException) -> bool:
+    """Whether ``error`` refuses the sending session rather than the message: a refused
+    sign-in, greeting or sender (530 authentication required, 535, 550/553/554 sender not
+    allowed). Every message of the batch shares the sender, so each would get the same
+    answer until the relay or the settings are fixed; like a relay that is down, that fails
+    no message. A 552 to MAIL FROM is the one sender refusal about the message itself (the
+    size the client announced is over the relay's limit)."""
+    if isinstance(error, smtplib.SMTPAuthenticationError | smtplib.SMTPHeloError):
+        return True
+    return isinstance(error, smtplib.SMTPSenderRefused) and error.smtp_code != 552
 
 
 def _record_sent(session: Session, accepted: list[OutboxMessage], worker: str) -> None:
@@ -133,6 +148,12 @@ def dispatch_once(
                 code = _smtp_code(error)
                 text = f"{code or ''} {error}".strip()
                 report.errors.append(text)
+                if _relay_refuses_us(error):
+                    record_connection_lost(
+                        session, ids[position:], worker, text, report, cause="relay refused us"
+                    )
+                    session.commit()
+                    break
                 if code is not None and 500 <= code < 600:
                     record_failed(session, message, worker, utcnow(), text)
                     report.failed += 1
