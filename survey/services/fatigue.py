@@ -7,7 +7,9 @@ Every path that creates invitations asks ``budget_left`` first: the post-interac
 here, campaign opening (``campaigns.open_campaign``) and quiz invitations
 (``quiz.send_quiz_invitations``).
 
-A post-interaction survey goes out only if the person is active and has not opted out, has had
+A post-interaction survey goes out only if the requester is not a member of the providing
+department (a department is not its own internal customer: the quarterly survey leaves the
+person's own department out too), is active and has not opted out, has had
 no post-interaction invitation in the last ``window_days`` days, is not invited to a quarterly
 campaign that is still open (answered or not: the decision must not tell which), has budget
 left, and the interaction's service samples it (``sampling_rate``).
@@ -88,8 +90,13 @@ def skip_reason(
     salt: str,
 ) -> str | None:
     """None when a post-interaction survey may go out now, else the reason it may not:
-    ``inactive``, ``opted_out``, ``fatigue_window`` (a survey recently), ``open_quarterly``,
-    ``budget`` or ``sampled_out`` (the admin page words each: ``skip_reason_labels``)."""
+    ``own_department`` (``person`` is, now, a member of the department that handled the
+    request: their answer would be the department's view of itself, filed as its own
+    customer), ``inactive``, ``opted_out``, ``fatigue_window`` (a survey recently),
+    ``open_quarterly``, ``budget`` or ``sampled_out`` (the admin page words each:
+    ``skip_reason_labels``)."""
+    if person.department_id == interaction.provider_department_id:
+        return "own_department"
     if not person.active:
         return "inactive"
     if person.opted_out:

@@ -25,6 +25,7 @@ from survey.views.admin.common import audit, per_page
 
 def skip_reason_labels() -> dict[str, str]:
     return {
+        "own_department": _("The requester works in the providing department"),
         "opted_out": _("The person opted out of surveys"),
         "fatigue_window": _("Surveyed recently (fatigue window)"),
         "open_quarterly": _("A quarterly survey is open for the person"),
