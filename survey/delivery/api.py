@@ -85,7 +85,12 @@ def _json_body() -> tuple[Any, tuple[Any, int] | None]:
 def _idempotent(body: Any, work: Callable[[], tuple[dict[str, Any], int]]) -> Any:
     """Run ``work`` (which flushes, never commits) under the request's ``Idempotency-Key``,
     if any: a replay with the same body gets the first answer (``Idempotent-Replayed: true``),
-    with another body 409; keys are per API key. Commits on success, rolls back on errors."""
+    with another body 409; keys are per API key. Commits on success, rolls back on errors.
+
+    Two first reports of one request may both find it missing and both store it (app hosts
+    on PostgreSQL): the one that loses gets the database's refusal, then runs ``work`` once
+    more, in a new transaction, where the request it lost to is there: it is applied as a
+    repeat. Answering 409 instead would lose it, as webhook senders do not retry a 4xx."""
     db = get_session()
     key = request.headers.get("Idempotency-Key")
     # The route and its query (a webhook's ?provider=) are part of what a key stands for.
@@ -98,25 +103,27 @@ def _idempotent(body: Any, work: Callable[[], tuple[dict[str, Any], int]]) -> An
         replay = _replay(db, api_key_id, key, digest)
         if replay is not None:
             return replay
-    try:
-        answer, status = work()
-        if key is not None:
-            remember_answer(db, api_key_id, key, digest, status, answer)
-        db.commit()
-    except FieldError as error:
-        db.rollback()
-        return api_error(422, error.message, error.field)
-    except OwnershipError:
-        db.rollback()
-        return api_error(409, OTHER_KEY, "external_ref")
-    except IntegrityError:
-        # The same key or source + reference arrived twice at once: the other request won.
-        db.rollback()
-        replay = _replay(db, api_key_id, key, digest) if key is not None else None
-        if replay is not None:
-            return replay
-        return api_error(409, "a concurrent request changed this interaction, try again", "body")
-    return jsonify(answer), status
+    for _try in range(2):
+        try:
+            answer, status = work()
+            if key is not None:
+                remember_answer(db, api_key_id, key, digest, status, answer)
+            db.commit()
+        except FieldError as error:
+            db.rollback()
+            return api_error(422, error.message, error.field)
+        except OwnershipError:
+            db.rollback()
+            return api_error(409, OTHER_KEY, "external_ref")
+        except IntegrityError:
+            # The same key or source + reference arrived twice at once: the other request won.
+            db.rollback()
+            replay = _replay(db, api_key_id, key, digest) if key is not None else None
+            if replay is not None:
+                return replay
+            continue
+        return jsonify(answer), status
+    return api_error(409, "a concurrent request changed this interaction, try again", "body")
 
 
 def _replay(db: Any, api_key_id: int, key: str, digest: str) -> Any:
