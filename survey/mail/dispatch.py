@@ -13,7 +13,8 @@ guarantees of the outbox hold (see that module):
 - several dispatchers share the work: on PostgreSQL each claims a disjoint batch with
   ``FOR UPDATE SKIP LOCKED``; SQLite serialises the claims with its write lock;
 - nothing goes that must not: ``withdraw`` fails every claimed message whose person opted out
-  or whose campaign is closed or cancelled (``services.outbox.withdrawal_reasons``);
+  or left, whose campaign is closed or cancelled, or whose invitation is answered, expired or
+  cancelled (``services.outbox.withdrawal_reasons``);
 - no working link stays at rest: ``record_sent`` replaces the link tokens in the stored body
   of each accepted message with a placeholder (``services.outbox.scrub_links``).
 """

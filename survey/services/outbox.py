@@ -4,8 +4,9 @@ the rules every message passes again right before it is sent.
 Two promises are kept here rather than where mail is queued, because they can change between
 queueing and sending:
 
-- *withdrawal*: a survey message whose person has opted out, or whose campaign is closed or
-  cancelled, is never sent (``withdrawal_reasons``; the dispatcher asks right before each batch,
+- *withdrawal*: a survey message whose person has opted out or left, whose campaign is closed
+  or cancelled, or whose invitation is no longer open (answered, expired, or cancelled with its
+  request) is never sent (``withdrawal_reasons``; the dispatcher asks right before each batch,
   the outbox's "Retry" asks too);
 - *no working link at rest*: a link token exists in plain text only inside the body of a
   message not yet sent (the database keeps only its hash). Once the mail server accepted the
@@ -36,6 +37,14 @@ WITHDRAWN_OPTED_OUT = "withdrawn: the person opted out of surveys"
 WITHDRAWN_CAMPAIGN_CLOSED = "withdrawn: the campaign is closed"
 WITHDRAWN_CAMPAIGN_CANCELLED = "withdrawn: the campaign was cancelled"
 WITHDRAWN_SUPPRESSED = "withdrawn: the address is on the suppression list"
+WITHDRAWN_LEFT = "withdrawn: the person is no longer active"
+# An invitation that stopped being open while its mail waited (the relay down or slow, a
+# message handed back after a temporary refusal): the mail would ask for nothing.
+WITHDRAWN_INVITATION = {
+    "answered": "withdrawn: the survey was answered before this mail left",
+    "expired": "withdrawn: the link expired before this mail left",
+    "cancelled": "withdrawn: the invitation was cancelled (its request was cancelled)",
+}
 
 # A token in a link: 22 URL-safe characters (128 bits, ``security.new_token``) after a path
 # that carries one (respondent links ``/r/<token>``, quiz invitations ``/quiz/i/<token>``,
@@ -52,8 +61,11 @@ def scrub_links(body: str) -> str:
 
 def withdrawal_reasons(session: Session, message_ids: Iterable[int]) -> dict[int, str]:
     """Of ``message_ids``, the ones that must not be sent now, with the reason: the address is
-    on the suppression list (any mail), the invitation's person opted out, or its campaign is
-    closed or cancelled. Two queries for the whole list."""
+    on the suppression list (any mail), the invitation's person opted out or left (inactive),
+    its campaign is closed or cancelled, or the invitation itself is no longer open: answered
+    (a reminder queued before the answer), expired (the mail waited longer than its link
+    lasts) or cancelled (its request cancelled while the mail was being handed to the relay,
+    which then refused it for now). Two queries for the whole list."""
     from survey.services.suppression import bare_address, suppressed_among
 
     ids = list(message_ids)
@@ -71,21 +83,27 @@ def withdrawal_reasons(session: Session, message_ids: Iterable[int]) -> dict[int
         if address in suppressed:
             reasons[message_id] = WITHDRAWN_SUPPRESSED
     rows = session.execute(
-        select(OutboxMessage.id, Person.opted_out, Campaign.status)
+        select(
+            OutboxMessage.id, Person.opted_out, Person.active, Campaign.status, Invitation.status
+        )
         .join(Invitation, Invitation.id == OutboxMessage.invitation_id)
         .join(Person, Person.id == Invitation.person_id)
         .outerjoin(Campaign, Campaign.id == Invitation.campaign_id)
         .where(OutboxMessage.id.in_(ids))
     )
-    for message_id, opted_out, campaign_status in rows:
+    for message_id, opted_out, active, campaign_status, invitation_status in rows:
         if message_id in reasons:
             continue
         if opted_out:
             reasons[message_id] = WITHDRAWN_OPTED_OUT
+        elif not active:
+            reasons[message_id] = WITHDRAWN_LEFT
         elif campaign_status == "closed":
             reasons[message_id] = WITHDRAWN_CAMPAIGN_CLOSED
         elif campaign_status == "cancelled":
             reasons[message_id] = WITHDRAWN_CAMPAIGN_CANCELLED
+        elif invitation_status in WITHDRAWN_INVITATION:
+            reasons[message_id] = WITHDRAWN_INVITATION[invitation_status]
     return reasons
 
 
