@@ -31,6 +31,7 @@ from survey.delivery.services.interactions import (
     InteractionInput,
     OwnershipError,
     apply_lifecycle,
+    check_reporter,
     find_existing,
     record_interaction,
 )
@@ -177,8 +178,7 @@ def post_interaction_event() -> Any:
         interaction = find_existing(db, source, ref, for_update=True)
         if interaction is None:
             raise FieldError("external_ref", "no interaction has this source and external_ref")
-        if interaction.api_key_id != g.api_key.id:
-            raise OwnershipError
+        check_reporter(db, interaction, g.api_key.id)
         changed = apply_lifecycle(db, interaction, event, at)
         db.flush()
         answer = _interaction_json(interaction, False)

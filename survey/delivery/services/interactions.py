@@ -31,7 +31,15 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from survey.delivery.services.mailing import queue_invitation_email
-from survey.models import Department, Interaction, Invitation, OutboxMessage, Person, Service
+from survey.models import (
+    ApiKey,
+    Department,
+    Interaction,
+    Invitation,
+    OutboxMessage,
+    Person,
+    Service,
+)
 from survey.models.base import utcnow
 from survey.names import localized_name
 from survey.services.fatigue import FatiguePolicy, skip_reason
@@ -76,6 +84,22 @@ class OwnershipError(Exception):
     """The source + reference was first reported through another API key (or by hand)."""
 
 
+def check_reporter(session: Session, interaction: Interaction, api_key_id: int) -> None:
+    """Let the API key ``api_key_id`` report ``interaction``, or raise OwnershipError.
+
+    The key that first reported a request owns it. Once that key is revoked (a tool's key
+    replaced after a leak or a reinstall), the first active key that reports the request
+    again takes it over, so the tool's new key goes on with the requests its old key opened;
+    from then on other keys are refused again. A request entered by hand (no key) stays the
+    administrators'. Flushes nothing; the caller holds the row locked (``find_existing``)."""
+    if interaction.api_key_id == api_key_id:
+        return
+    owner = session.get(ApiKey, interaction.api_key_id) if interaction.api_key_id else None
+    if owner is None or owner.revoked_at is None:
+        raise OwnershipError
+    interaction.api_key_id = api_key_id
+
+
 def _check_paused(data: InteractionInput) -> None:
     """The paused time, checked for a new request and for a repeat alike (a repeat stores a
     larger total than the one it has)."""
@@ -118,7 +142,7 @@ def record_interaction(
     ``created`` False; its lifecycle times are merged by the rules of the module docstring
     (``opened_at``, provider, requester and service stay as first reported). Raises FieldError
     for unknown codes or emails, times out of order, or over-long texts; OwnershipError when
-    ``api_key_id`` (None: the admin pages) is not the key that first reported the reference.
+    ``api_key_id`` (None: the admin pages) may not report the reference (``check_reporter``).
     The survey decision is left to ``tick``.
     """
     now = now or utcnow()
@@ -132,8 +156,8 @@ def record_interaction(
     _check_paused(data)
     existing = find_existing(session, data.source, data.external_ref, for_update=True)
     if existing is not None:
-        if api_key_id is not None and existing.api_key_id != api_key_id:
-            raise OwnershipError
+        if api_key_id is not None:
+            check_reporter(session, existing, api_key_id)
         _merge(session, existing, data, now)
         return existing, False
     _check_times(data, now)
