@@ -84,6 +84,10 @@ def test_invitations_list_the_published_actions_of_the_rated_departments(
     # A reminder (rendered one person at a time) carries the same list.
     now = utcnow()
     session.execute(Invitation.__table__.update().values(last_mailed_at=now - timedelta(days=9)))
+    # The first mails left then too: a reminder waits for the mail before it.
+    session.execute(
+        OutboxMessage.__table__.update().values(status="sent", sent_at=now - timedelta(days=9))
+    )
     session.commit()
     with app.app_context():
         assert send_reminders(session, "http://localhost", "example.com", now=now) == 2

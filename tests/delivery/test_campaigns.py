@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from survey.db import database
 from survey.delivery.services.campaigns import CampaignError, create_campaign, set_min_group_size
@@ -26,6 +26,18 @@ def tick(app, now):  # type: ignore[no-untyped-def]
 def count(session, model, *where) -> int:  # type: ignore[no-untyped-def]
     session.rollback()
     return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def mail_left(session, at) -> None:  # type: ignore[no-untyped-def]
+    """The queued mail leaves at ``at``, as the dispatcher records it (a reminder waits for the
+    mail before it to leave, and counts its days from then)."""
+    session.rollback()
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "queued")
+        .values(status="sent", sent_at=at)
+    )
+    session.commit()
 
 
 def new_campaign(session, now, **kw):  # type: ignore[no-untyped-def]
@@ -73,6 +85,7 @@ def test_reminders_follow_the_policy(app, session, org, client) -> None:
     now = utcnow()
     campaign = new_campaign(session, now, reminder_max=1, reminder_min_days=3)
     tick(app, now + timedelta(hours=2))
+    mail_left(session, now + timedelta(hours=2))
     answered = session.scalars(
         select(Invitation).where(Invitation.campaign_id == campaign.id)
     ).first()
@@ -95,6 +108,7 @@ def test_no_reminder_after_opting_out_or_leaving(app, session, org, client) -> N
     now = utcnow()
     campaign = new_campaign(session, now, reminder_max=1, reminder_min_days=3)
     tick(app, now + timedelta(hours=2))
+    mail_left(session, now + timedelta(hours=2))
     stayed, opted, left = org.person(0), org.person(1), org.person(2)
     message = session.scalar(
         select(OutboxMessage)

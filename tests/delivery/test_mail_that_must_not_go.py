@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from survey.db import database
 from survey.delivery.services.campaigns import expire_post_interaction_links
@@ -137,3 +137,25 @@ def test_no_reminder_to_someone_who_answered_while_it_waited(app, session, org, 
         )
     )
     assert withdrawn is not None and "answered" in withdrawn.last_error
+
+
+def test_no_reminder_while_the_first_mail_has_not_left(app, session, org, smtp_server):  # type: ignore[no-untyped-def]
+    """The relay is down for longer than the reminder interval: the first mails wait in the
+    outbox. Before, the tick queued a reminder beside each (the first mail counted as mailed
+    when it was queued), and once the relay was back everyone got the invitation and its
+    reminder at once. A reminder now waits for the mail before it to leave, then for its
+    interval from then."""
+    now = utcnow()
+    new_campaign(session, now, reminder_max=1, reminder_min_days=3)
+    tick(app, now + timedelta(hours=2))  # opens: twelve invitations queued, the relay is down
+    assert tick(app, now + timedelta(days=4)).reminders == 0
+    left = now + timedelta(days=4, hours=1)
+    assert _dispatch(app, smtp_server, left).sent == 12
+    # The dispatcher stamps the real time; this test's clock runs days ahead of it.
+    session.execute(update(OutboxMessage).values(sent_at=left))
+    session.commit()
+    assert len(smtp_server.messages) == 12  # one each
+    assert tick(app, now + timedelta(days=5)).reminders == 0  # a day after it left
+    assert tick(app, now + timedelta(days=7, hours=2)).reminders == 12
+    assert _dispatch(app, smtp_server, now + timedelta(days=7, hours=3)).sent == 12
+    assert len(smtp_server.messages) == 24

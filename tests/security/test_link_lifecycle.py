@@ -429,6 +429,16 @@ class LinkLifecycle(RuleBasedStateMachine):
                 .where(OutboxMessage.id > self.last_message)
                 .order_by(OutboxMessage.id)
             ).all()
+            # The relay takes each mail at once (a reminder waits for the mail before it to
+            # leave, and counts its days from then). Only the outbox row is marked: the model
+            # reads an invitation whose link was not used as "queued" either way.
+            s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([row[0] for row in rows]))
+                .where(OutboxMessage.status == "queued")
+                .values(status="sent", sent_at=now)
+            )
+            s.commit()
         got_opened, got_reminded, got_invited = set(), set(), {}
         for message_id, purpose, body, invitation in rows:
             self.last_message = max(self.last_message, message_id)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, case, delete, insert, select, update
+from sqlalchemy import ColumnElement, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from survey.delivery.services.mailing import Recipient, quarterly_messages, queue_invitation_email
@@ -342,8 +342,20 @@ def send_reminders(
 ) -> int:
     """Remind people who have not answered an open campaign, within its reminder policy.
     Each reminder carries a fresh link (the earlier ones keep working). No reminder goes to
-    someone who opted out after the invitation ("no more survey emails") or who left."""
+    someone who opted out after the invitation ("no more survey emails") or who left.
+
+    The interval runs from when the last mail of the invitation left, not from when it was
+    queued: while the relay is down, no reminder is queued beside a mail still waiting (the
+    person would get both at once), and once the mail leaves, the reminder waits its days."""
     now = now or utcnow()
+    waiting = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.invitation_id == Invitation.id,
+            OutboxMessage.status.in_(("queued", "sending")),
+        )
+        .exists()
+    )
     due = session.scalars(
         select(Invitation)
         .join(Campaign, Campaign.id == Invitation.campaign_id)
@@ -355,15 +367,20 @@ def send_reminders(
             Invitation.reminders_sent < Campaign.reminder_max,
             Person.active.is_(True),
             Person.opted_out.is_(False),
+            ~waiting,
         )
         .options(joinedload(Invitation.person), joinedload(Invitation.campaign))
         .order_by(Invitation.id)
     ).all()
+    left_at = _last_sent(session, [invitation.id for invitation in due])
     sent = 0
     for invitation in due:
         campaign = invitation.campaign
         assert campaign is not None
-        last = invitation.last_mailed_at or invitation.created_at
+        last = max(
+            (t for t in (invitation.last_mailed_at, left_at.get(invitation.id)) if t is not None),
+            default=invitation.created_at,
+        )
         if last > now - timedelta(days=campaign.reminder_min_days):
             continue
         won = session.execute(
@@ -384,6 +401,22 @@ def send_reminders(
         sent += 1
     session.flush()
     return sent
+
+
+def _last_sent(session: Session, invitation_ids: list[int]) -> dict[int, datetime]:
+    """When the last mail of each invitation left (sent), for those with a mail sent; one
+    grouped query per 500 invitations."""
+    found: dict[int, datetime] = {}
+    for start in range(0, len(invitation_ids), 500):
+        chunk = invitation_ids[start : start + 500]
+        found.update(
+            session.execute(
+                select(OutboxMessage.invitation_id, func.max(OutboxMessage.sent_at))
+                .where(OutboxMessage.invitation_id.in_(chunk), OutboxMessage.sent_at.is_not(None))
+                .group_by(OutboxMessage.invitation_id)
+            ).all()
+        )
+    return found
 
 
 def close_campaign(session: Session, campaign: Campaign, now: datetime | None = None) -> bool:
