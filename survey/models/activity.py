@@ -20,19 +20,19 @@ class Interaction(Base):
 
     ``survey_decision`` records whether a survey went out and, when skipped, ``skip_reason``
     (own_department, opted_out, fatigue_window, open_quarterly, sampled_out, inactive, budget,
-    cancelled;
-    retention, erased, no_requester once detached from the requester) so
-    admins see why. A survey is decided only once ``resolved_at`` is set and the request is not
+    cancelled; retention, erased, no_requester once detached from the requester) so admins
+    see why. A survey is decided only once ``resolved_at`` is set and the request is not
     cancelled.
 
     Lifecycle (``delivery.services.interactions.apply_lifecycle``): ``reopened_at`` is the last
-    reopening
-    (it cleared ``resolved_at``), ``reopen_count`` how many there were; ``cancelled_at`` is final.
-    ``paused_seconds`` is the time the request spent in a paused state (waiting on the
-    requester), reported by the tool; it does not count toward the service standard.
-    ``api_key_id`` is the key that first reported it: only that key may update or replay it.
-    Past the retention period (``services.retention``) the requester, ``source`` and
-    ``external_ref`` are cleared; the times stay for compliance.
+    reopening (it cleared ``resolved_at``), ``reopen_count`` how many there were;
+    ``cancelled_at`` is final. ``paused_seconds`` is the time the request spent in a paused
+    state (waiting on the requester), reported by the tool; it does not count toward the
+    service standard. ``api_key_id`` is the key that reports it: the first one, or the key
+    that took it over once that one was revoked (``interactions.check_reporter``); only it may
+    update it. Past the retention period (``services.retention``) the requester is cleared;
+    the times, ``source`` and ``external_ref`` stay, for compliance and to recognise a late
+    report of the same request.
     """
 
     __tablename__ = "interactions"
