@@ -29,7 +29,7 @@ import shutil
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ from survey import create_app
 from survey.db import database, make_engine
 from survey.delivery.services.campaigns import create_campaign
 from survey.delivery.services.interactions import InteractionInput, record_interaction
+from survey.delivery.tick_job import run_tick
 from survey.models import (
     Interaction,
     Invitation,
@@ -68,7 +69,7 @@ from survey.periods import quarter_of
 from survey.services.accounts import create_user
 from tests.conftest import PASSWORD, csrf_token, fresh_database, post_form
 from tests.delivery.conftest import Org, build_org
-from tests.delivery.test_campaigns import tick
+from tests.delivery.test_campaigns import SETTINGS
 from tests.security.conftest import changed_tables, db_digest
 
 ADMIN_EMAIL = "admin@example.com"
@@ -87,6 +88,7 @@ REMINDER_MAX, REMINDER_MIN_DAYS = 2, 5
 # The setting and every campaign's k: the people a quarter's release needs. The smallest k
 # allowed, so that four people can release a quarter and the scheduler's cancel path runs.
 K = 2
+TICK_SETTINGS = replace(SETTINGS, min_group_size=K)
 TOKEN_IN_MAIL = re.compile(r"/r/([A-Za-z0-9_-]{20,})")
 STALE = st.sampled_from([False, False, False, True])  # mostly a link still open
 USED_PAGE, CLOSED_PAGE = "already been answered", "This survey has closed"
@@ -372,7 +374,9 @@ class LinkLifecycle(RuleBasedStateMachine):
                 link.settle("expired")
                 expired += 1
 
-        report = tick(self.app, now)
+        with self.app.app_context():
+            # The k of the app and of the model: campaigns open with at least the tick's k.
+            report = run_tick(database(self.app).sessionmaker, TICK_SETTINGS, now)
 
         assert report.closed == closed
         assert report.cancelled == cancelled
