@@ -175,8 +175,8 @@ def _department_id(session: Session, code: str | None) -> int | None:
 @dataclass(frozen=True)
 class Member:
     """A taker known to belong to a department: ``subject`` names them for the pseudonym only
-    (``person:<id>`` from a quiz invitation, ``user:<id>`` for a signed-in user); it is never
-    stored."""
+    (``person:<id>`` from a quiz invitation or an account with a person's address,
+    ``user:<id>`` for any other signed-in account, ``account_member``); it is never stored."""
 
     subject: str
     department_id: int
@@ -207,6 +207,23 @@ def quiz_invitation_member(session: Session, token: str) -> Member | None:
     if department is None or not department.active:
         return None
     return Member(f"person:{found.link.person_id}", department.id)
+
+
+def account_member(
+    session: Session, user_id: int, email: str, department_id: int | None
+) -> Member | None:
+    """A signed-in account as a member of its (active) department ``department_id``, or
+    None. When the directory holds a person with the account's address, the member is that
+    person (``person:<id>``), as through their quiz invitation: one human taking the quiz
+    through both doors is one member, and their newest attempt stands for both (counted
+    twice, they would fill the k gate with themselves, attack 32). An account of no person
+    is ``user:<id>``."""
+    department = session.get(Department, department_id) if department_id is not None else None
+    if department is None or not department.active:
+        return None
+    person_id = session.scalar(select(Person.id).where(Person.email == email.strip().lower()))
+    subject = f"person:{person_id}" if person_id is not None else f"user:{user_id}"
+    return Member(subject, department.id)
 
 
 def _record(
