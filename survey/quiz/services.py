@@ -51,7 +51,7 @@ from survey.models import (
     QuizAttempt,
 )
 from survey.models.base import utcnow
-from survey.periods import quarter_of
+from survey.periods import quarter_bounds, quarter_of
 from survey.quiz.items import FREQUENCY_LABELS, install_quiz
 from survey.quiz.scoring import (
     FREQUENCY,
@@ -61,6 +61,7 @@ from survey.quiz.scoring import (
     score_attempt,
 )
 from survey.security import token_hash
+from survey.services.erasure import erased_since
 from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import issue_invitation, link_url
 from survey.services.outbox import enqueue_message, header_safe
@@ -488,6 +489,7 @@ class InvitationReport:
     opted_out: int
     recently_invited: int
     over_budget: int = 0  # survey budget for the period spent (services/fatigue.py)
+    erased_this_quarter: int = 0  # erased this quarter, imported again (erasure.erased_since)
 
 
 def _queue_quiz_email(
@@ -538,7 +540,9 @@ def send_quiz_invitations(
     the email is the personal ``/quiz/i/<token>``: an attempt made through it counts toward the
     department's self-view under a keyed pseudonym, never under the person or the invitation.
     People whose survey budget is spent (``fatigue.budget_left``; ``policy`` defaults to the
-    app settings) are left out too. Needs an app context (templates)."""
+    app settings) are left out too, and so are people erased this quarter and imported again
+    (``erasure.erased_since``: their attempt would make a second member). Needs an app
+    context (templates)."""
     now = now or utcnow()
     ids = sorted(set(department_ids))
     if not ids:
@@ -561,10 +565,14 @@ def send_quiz_invitations(
     )
     policy = policy or FatiguePolicy.from_config(current_app.config)
     left = budget_left(session, [p.id for p in people], policy, now)
-    invited = opted_out = again = spent = 0
+    erased = erased_since(session, [p.email for p in people], quarter_bounds(quarter_of(now))[0])
+    invited = opted_out = again = spent = returned = 0
     for person in people:
         if person.opted_out:
             opted_out += 1
+            continue
+        if person.email in erased:
+            returned += 1
             continue
         if person.id in recent:
             again += 1
@@ -579,5 +587,9 @@ def send_quiz_invitations(
         invited += 1
     session.flush()
     return InvitationReport(
-        invited=invited, opted_out=opted_out, recently_invited=again, over_budget=spent
+        invited=invited,
+        opted_out=opted_out,
+        recently_invited=again,
+        over_budget=spent,
+        erased_this_quarter=returned,
     )

@@ -7,7 +7,8 @@ Every path that creates invitations asks ``budget_left`` first: the post-interac
 here, campaign opening (``campaigns.open_campaign``) and quiz invitations
 (``quiz.send_quiz_invitations``).
 
-A post-interaction survey goes out only if the person is active and has not opted out, has had
+A post-interaction survey goes out only if the person is active and has not opted out, was not
+erased earlier this quarter (imported again since: ``erasure.erased_since``), has had
 no post-interaction invitation in the last ``window_days`` days, is not invited to a quarterly
 campaign that is still open (answered or not: the decision must not tell which), has budget
 left, and the interaction's service samples it (``sampling_rate``).
@@ -26,6 +27,8 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from survey.models import Campaign, Interaction, Invitation, OutboxMessage, Person
+from survey.periods import quarter_bounds, quarter_of
+from survey.services.erasure import erased_since
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,16 @@ def skip_reason(
     salt: str,
 ) -> str | None:
     """None when a post-interaction survey may go out now, else the reason it may not:
-    ``inactive``, ``opted_out``, ``fatigue_window`` (a survey recently), ``open_quarterly``,
-    ``budget`` or ``sampled_out`` (the admin page words each: ``skip_reason_labels``)."""
+    ``inactive``, ``opted_out``, ``erased_this_quarter`` (``erasure.erased_since``: answered
+    as a new id, they would count twice in the quarter), ``fatigue_window`` (a survey
+    recently), ``open_quarterly``, ``budget`` or ``sampled_out`` (the admin page words each:
+    ``skip_reason_labels``)."""
     if not person.active:
         return "inactive"
     if person.opted_out:
         return "opted_out"
+    if erased_since(session, [person.email], quarter_bounds(quarter_of(now))[0]):
+        return "erased_this_quarter"
     recent = session.scalar(
         select(
             exists().where(

@@ -26,6 +26,9 @@ from survey.views.admin.common import audit, per_page
 def skip_reason_labels() -> dict[str, str]:
     return {
         "opted_out": _("The person opted out of surveys"),
+        "erased_this_quarter": _(
+            "The person's data was erased this quarter: surveyed again from the next one"
+        ),
         "fatigue_window": _("Surveyed recently (fatigue window)"),
         "open_quarterly": _("A quarterly survey is open for the person"),
         "sampled_out": _("Not drawn by the service's sampling rate"),
