@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
-from flask_wtf.csrf import CSRFProtect, same_origin, validate_csrf
+from flask_wtf.csrf import CSRFProtect, validate_csrf
 from wtforms import ValidationError
 
 from survey.i18n import LOCALES, FastBabel
@@ -43,13 +45,23 @@ class SiteCsrf(CSRFProtect):
 
 
 def _same_site(url: str, site: str) -> bool:
-    """Whether ``url`` has the scheme, host and port of ``site`` (Flask-WTF's
-    ``same_origin``). A URL that cannot be read (an unclosed ``[``, a port out of range: no
-    browser sends one) is not ours, rather than a server error."""
+    """Whether ``url`` has the scheme, host and port of ``site``, a scheme's default port
+    written or not (``https://host:443`` is ``https://host``). A URL that cannot be read (an
+    unclosed ``[``, a port out of range: no browser sends one) is not ours, rather than a
+    server error."""
     try:
-        return same_origin(url, site)
+        return _origin(url) == _origin(site)
     except ValueError:
         return False
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    """Scheme, host and port of ``url``; ValueError when it cannot be read."""
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port or _DEFAULT_PORTS.get(parts.scheme)
 
 
 babel = FastBabel()
