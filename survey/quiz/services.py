@@ -211,18 +211,27 @@ def quiz_invitation_member(session: Session, token: str) -> Member | None:
 
 
 def account_member(
-    session: Session, user_id: int, email: str, department_id: int | None
+    session: Session,
+    user_id: int,
+    email: str,
+    department_id: int | None,
+    today: date | None = None,
 ) -> Member | None:
     """A signed-in account as a member of its (active) department ``department_id``, or
     None. When the directory holds a person with the account's address, the member is that
     person (``person:<id>``), as through their quiz invitation: one human taking the quiz
     through both doors is one member, and their newest attempt stands for both (counted
     twice, they would fill the k gate with themselves, attack 32). An account of no person
-    is ``user:<id>``."""
+    is ``user:<id>``. None too for an address erased since the quarter (of ``today``, UTC)
+    began and back since: a new id, they would be a second member (``erasure.erased_since``)."""
     department = session.get(Department, department_id) if department_id is not None else None
     if department is None or not department.active:
         return None
-    person_id = session.scalar(select(Person.id).where(Person.email == email.strip().lower()))
+    address = email.strip().lower()
+    began = quarter_bounds(quarter_of(today or datetime.now(UTC).date()))[0]
+    if erased_since(session, [address], began):
+        return None
+    person_id = session.scalar(select(Person.id).where(Person.email == address))
     subject = f"person:{person_id}" if person_id is not None else f"user:{user_id}"
     return Member(subject, department.id)
 
