@@ -39,7 +39,8 @@ Model (section "The model, version 2" of docs/scoring.md):
    above ``EXACT_MAX_N``), a Mann-Whitney test on the per-person histogram for R; only
    components with at least ``MIN_N_FLAG`` in both quarters; combined into one department
    p-value by a weighted Stouffer sum; flagged when the Benjamini-Hochberg adjusted p over
-   every flag on the page is below 0.05 and the change of the shrunk ISQ is at least 5.
+   every flag on the page (counted as at least ``MIN_FLAG_FAMILY`` tests) is below 0.05 and
+   the change of the shrunk ISQ is at least 5.
 7. Trends: Mann-Kendall on the real time axis (gaps kept, the Theil-Sen slope per quarter
    of real time), from ``MIN_TREND_QUARTERS`` points, Benjamini-Hochberg across departments.
 8. Rank groups: "above" / "in_line" / "below" the organisation by whether the ISQ interval
@@ -81,6 +82,10 @@ EXACT_MAX_N = 100
 #: A change is flagged at BH-adjusted p below this, and a shrunk ISQ change of at least...
 CHANGE_ALPHA = 0.05
 CHANGE_MIN_ISQ = 5.0
+#: The page's family is corrected as if it had at least this many departments: BH over m
+#: tests lets about CHANGE_ALPHA/m false flags through per transition, so a page of one to
+#: three departments flagged up to 1 null transition in 110; from ten, at most 1 in 200.
+MIN_FLAG_FAMILY = 10
 #: Trend badges from this many quarters; BH across departments at TREND_ALPHA.
 MIN_TREND_QUARTERS = 5
 TREND_ALPHA = 0.05
@@ -586,11 +591,22 @@ def change_p_arrays(t1, t2, r_hist1, r_hist2, c1, c2, min_n: int = MIN_N_FLAG):
     return p, used, min_used
 
 
-def flag_arrays(p, delta, alpha: float = CHANGE_ALPHA, min_delta: float = CHANGE_MIN_ISQ):
-    """BH over every test on one page (the arrays given), then flag where adjusted p < alpha
-    and |delta| ≥ min_delta. Returns (p_adjusted, direction: +1, −1 or 0)."""
+def flag_arrays(
+    p,
+    delta,
+    alpha: float = CHANGE_ALPHA,
+    min_delta: float = CHANGE_MIN_ISQ,
+    min_family: int = MIN_FLAG_FAMILY,
+):
+    """BH over every test on one page (the arrays given), counted as at least ``min_family``
+    tests (a smaller page is padded with p = 1, which only raises the adjusted p-values),
+    then flag where adjusted p < alpha and |delta| ≥ min_delta. Returns (p_adjusted,
+    direction: +1, −1 or 0)."""
     p = np.asarray(p, float)
-    adj = np.asarray(stats.benjamini_hochberg(p.tolist()) if p.size else [], float)
+    pad = max(0, min_family - p.size) if p.size else 0
+    adj = np.asarray(
+        stats.benjamini_hochberg(p.tolist() + [1.0] * pad)[: p.size] if p.size else [], float
+    )
     d = np.asarray(delta, float)
     flagged = (adj < alpha) & (np.abs(d) >= min_delta)
     return adj, np.where(flagged, np.sign(d), 0).astype(int)

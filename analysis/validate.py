@@ -408,7 +408,9 @@ def power(orgs: int, rng: np.random.Generator) -> dict:
 
 
 def _alone_flag(org: Org, sc: Scored) -> bool:
-    """Department 0's last change flagged up when it is the only test on its page."""
+    """Department 0's last change flagged up when it is the only test on its page and no
+    correction applies (the raw test's power; a page of one is corrected as
+    ``model.MIN_FLAG_FAMILY`` departments)."""
     t_x, t_n, hist, c_x, c_n = _gate(org)
     q = QUARTERS - 2
     p, _used, _mn = model.change_p_arrays(
@@ -419,7 +421,8 @@ def _alone_flag(org: Org, sc: Scored) -> bool:
         (c_x[q, :1], c_n[q, :1]),
         (c_x[q + 1, :1], c_n[q + 1, :1]),
     )
-    _adj, d = model.flag_arrays(p, sc.isq[q + 1, :1] - sc.isq[q, :1])
+    # the test's own power: not even the page's least family (model.MIN_FLAG_FAMILY)
+    _adj, d = model.flag_arrays(p, sc.isq[q + 1, :1] - sc.isq[q, :1], min_family=1)
     return bool(d[0] == 1)
 
 
