@@ -105,7 +105,7 @@ def change_flag(change: sc.Change, code: str, name: str, before: str, after: str
     The p-value itself is not published: the rank test's tie correction makes it depend on
     how alike the people answered, beyond the means and counts shown, so its digits told
     ten people who all gave 80 from ten split between 75 and 85 (``docs/anonymity.md``,
-    attack 32)."""
+    attack 34)."""
     return ChangeFlag(
         code,
         name,
