@@ -227,7 +227,7 @@ def _changes(org: Org, sc: Scored):
     min_used = np.full((QUARTERS - 1, g), np.inf)
     for q in range(QUARTERS - 1):
         both = sc.shown[q] & sc.shown[q + 1]
-        p, used, mn = model.change_p_arrays(
+        p, used, mn, z = model.change_p_arrays(
             (t_x[q], t_n[q]),
             (t_x[q + 1], t_n[q + 1]),
             hist[q],
@@ -236,8 +236,11 @@ def _changes(org: Org, sc: Scored):
             (c_x[q + 1], c_n[q + 1]),
         )
         page = both & used.any(axis=0)
-        delta = sc.isq[q + 1] - sc.isq[q]
-        _adj, d = model.flag_arrays(p[page], delta[page])
+        # the change over the components shown in both quarters (scorecard.comparable_change)
+        kept = ~sc.missing[:, q] & ~sc.missing[:, q + 1]
+        weights = np.asarray(sc.priors.weights)[:, None]
+        delta = (weights * (sc.value[:, q + 1] - sc.value[:, q]) * kept).sum(axis=0)
+        _adj, d = model.flag_arrays(p[page], delta[page], z=z[page])
         dirs[q, page] = d
         tested[q] = both
         min_used[q, page] = mn[page]
@@ -408,10 +411,12 @@ def power(orgs: int, rng: np.random.Generator) -> dict:
 
 
 def _alone_flag(org: Org, sc: Scored) -> bool:
-    """Department 0's last change flagged up when it is the only test on its page."""
+    """Department 0's last change flagged up when it is the only test on its page and no
+    correction applies (the raw test's power; a page of one is corrected as
+    ``model.MIN_FLAG_FAMILY`` departments)."""
     t_x, t_n, hist, c_x, c_n = _gate(org)
     q = QUARTERS - 2
-    p, _used, _mn = model.change_p_arrays(
+    p, _used, _mn, z = model.change_p_arrays(
         (t_x[q, :1], t_n[q, :1]),
         (t_x[q + 1, :1], t_n[q + 1, :1]),
         hist[q, :1],
@@ -419,7 +424,8 @@ def _alone_flag(org: Org, sc: Scored) -> bool:
         (c_x[q, :1], c_n[q, :1]),
         (c_x[q + 1, :1], c_n[q + 1, :1]),
     )
-    _adj, d = model.flag_arrays(p, sc.isq[q + 1, :1] - sc.isq[q, :1])
+    # the test's own power: not even the page's least family (model.MIN_FLAG_FAMILY)
+    _adj, d = model.flag_arrays(p, sc.isq[q + 1, :1] - sc.isq[q, :1], min_family=1, z=z)
     return bool(d[0] == 1)
 
 

@@ -364,7 +364,11 @@ def scorecard_schemas() -> dict[str, Any]:
                         "isq_before": {"type": "number"},
                         "isq_after": {"type": "number"},
                         "delta": {"type": "number"},
-                        "p_adjusted": {"type": "number"},
+                        "p_adjusted": {
+                            "type": "number",
+                            "description": "The level the Benjamini-Hochberg adjusted p-value "
+                            "is below (0.05); the p-value itself is not published.",
+                        },
                         "components": _array({"type": "string"}),
                     },
                     nullable=True,

@@ -275,9 +275,19 @@ def test_change_flags_need_the_minimum_n_an_effect_and_bh() -> None:
 
 
 def test_flag_arrays_applies_bh_over_the_page() -> None:
-    adj, direction = model.flag_arrays([0.01, 0.04, 0.001, 0.5], [6, 7, 2, -9])
+    adj, direction = model.flag_arrays([0.01, 0.04, 0.001, 0.5], [6, 7, 2, -9], min_family=1)
     assert adj == pytest.approx([0.02, 0.04 * 4 / 3, 0.004, 0.5])
     assert direction.tolist() == [1, 0, 0, 0]
+
+
+def test_a_small_page_is_corrected_as_if_it_had_ten_departments() -> None:
+    """Four tests are corrected as ten, the other six taken as p = 1 (MIN_FLAG_FAMILY)."""
+    adj, direction = model.flag_arrays([0.01, 0.04, 0.001, 0.5], [6, 7, 6, -9])
+    assert model.MIN_FLAG_FAMILY == 10
+    assert adj == pytest.approx([0.05, 0.04 * 10 / 3, 0.01, 1.0])
+    assert direction.tolist() == [0, 0, 1, 0]
+    big, _d = model.flag_arrays([0.01] * 12, [6] * 12)
+    assert big == pytest.approx([0.01] * 12)  # from ten tests on, plain BH
 
 
 # --- trends and groups ---
