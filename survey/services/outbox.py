@@ -100,13 +100,15 @@ def recipient(name: str, email: str) -> str:
     not ASCII). An address outside ASCII (``hélène@...``, which an import accepts) is kept as
     written instead of refused: ``formataddr`` raises on it, and one such person would then
     fail the whole batch being queued (a campaign's opening, for everyone). The dispatcher
-    marks that one message failed with the reason, and the outbox shows it."""
+    marks that one message failed with the reason, and the outbox shows it; the name is then
+    quoted rather than encoded, so that the outbox shows it as written."""
     name = header_safe(name)
     if email.isascii():
         return formataddr((name, email))
     if not name:
         return email
-    return formataddr((name, "x@x")).removesuffix("x@x>") + email + ">"
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{email}>'
 
 
 def new_message_id(domain: str) -> str:

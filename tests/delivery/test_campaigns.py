@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parseaddr
 
 import pytest
 from sqlalchemy import func, select
@@ -234,6 +235,7 @@ def test_an_address_outside_ascii_does_not_stop_the_campaign_opening(app, sessio
     message failed with the reason (tests/mail/test_dispatch.py), where the outbox shows it.
     The same holds for a reminder, mailed one by one."""
     from survey.delivery.services.mailing import queue_invitation_email
+    from survey.services.outbox import readable_address, recipient
 
     odd = org.person(0)
     odd.email, odd.name = "hélène.dupont@example.com", "Hélène Dupont"
@@ -255,4 +257,9 @@ def test_an_address_outside_ascii_does_not_stop_the_campaign_opening(app, sessio
             session, invitation, odd, "Token-1", "http://localhost", "example.com", reminder=True
         )
     assert single.to_addr.endswith("<hélène.dupont@example.com>")
+    assert readable_address(single.to_addr) == '"Hélène Dupont" <hélène.dupont@example.com>'
+    assert parseaddr(recipient('Zed, "Z" \\', "zé@example.com")) == (
+        'Zed, "Z" \\',
+        "zé@example.com",
+    )
     session.rollback()
