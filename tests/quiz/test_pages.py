@@ -251,3 +251,16 @@ def test_result_page_lists_tips_for_the_two_weakest_practices(client, keys, take
         for tip in texts["tips"]:
             assert tip in tips
     assert "Try this week:" in tips
+
+
+def test_the_result_dates_are_written_in_the_takers_language(client, session, keys, take) -> None:
+    """ "Auto-évaluation du 2026-12-06" read like a database: the result page writes its
+    dates as the rest of the page does, in the language of the attempt."""
+    from babel.dates import format_date
+
+    key = key_of(take(worst(keys), lang="fr"))
+    key_of(take(best(keys), url=f"/quiz/r/{key}/retake", lang="fr"))
+    [taken_on] = {a.taken_on for a in attempts(session)}
+    page = unescape(client.get(f"/quiz/r/{key}?lang=fr").get_data(as_text=True))
+    assert taken_on.isoformat() not in page
+    assert f"Auto-évaluation du {format_date(taken_on, 'medium', locale='fr')}" in page
