@@ -3,9 +3,11 @@
 Columns (header required, order free): ``provider``, ``requester_email``, ``opened_at``, and
 optionally ``service``, ``source``, ``external_ref``, ``first_response_at``, ``resolved_at``,
 ``reopened_at``, ``cancelled_at``, ``paused_seconds``.
-Times are ISO 8601 with a zone (``2026-05-04T09:30:00Z``). UTF-8 with or without BOM; comma
-or semicolon. Line numbers count the header as line 1. Rows repeating a source + reference
-already stored count as repeats and update that request's lifecycle by the API's rules.
+Times are ISO 8601 (``2026-05-04T09:30:00Z``, ``2026-05-04 11:30``); one without a zone, as a
+spreadsheet writes it, is a wall-clock time in the organisation's zone (``SURVEY_TIMEZONE``),
+as in the admin form. UTF-8 with or without BOM; comma or semicolon. Line numbers count the
+header as line 1. Rows repeating a source + reference already stored count as repeats and
+update that request's lifecycle by the API's rules.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from sqlalchemy.orm import Session
 
 from survey.delivery.services.api_input import parse_interaction
 from survey.delivery.services.interactions import FieldError, record_interaction
+from survey.local_time import to_utc
 from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 REQUIRED = ("provider", "requester_email", "opened_at")
+TIMES = ("opened_at", "first_response_at", "resolved_at", "reopened_at", "cancelled_at")
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,20 @@ def _unreadable(error: CsvLineError) -> _LineProblem:
             error.line, f"a value on this line is longer than {field_limit()} characters"
         )
     return _LineProblem(error.line, "this line cannot be read as CSV")
+
+
+def _zoned(raw: str) -> str:
+    """``raw`` with the organisation's zone when it is a time without one; anything else as it
+    is (``parse_interaction`` names what is wrong with it)."""
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return raw
+    if value.tzinfo is not None:
+        return raw
+    moment = to_utc(value)
+    assert moment is not None
+    return moment.isoformat()
 
 
 def _rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -99,7 +117,7 @@ def import_interactions(
     known = {c for c in header if c}
     for line, row in rows:
         body = {k: (v.strip() or None) for k, v in row.items() if k in known and k}
-        body = {k: v for k, v in body.items() if v is not None}
+        body = {k: _zoned(v) if k in TIMES else v for k, v in body.items() if v is not None}
         try:
             created = record_interaction(session, parse_interaction(body), now)[1]
         except FieldError as error:
