@@ -328,3 +328,43 @@ def test_an_open_campaign_cannot_be_cancelled(admin_client, session, org, open_c
     session.rollback()
     session.expire_all()
     assert session.get(Campaign, campaign.id).status == "open"
+
+
+def test_a_scale_question_added_by_an_administrator_names_its_ends(
+    admin_client, client, session, org, invite
+) -> None:
+    """The form offers no words for a new question's scale points, and the respondent saw
+    "1 2 3 4 5" alone, without telling which end is good. A new 1-to-5 question gets the
+    words of the default questions' quality scale, a 0-to-10 one its two ends, in each
+    language, as the default questions do."""
+    questionnaires = install_default_questionnaires(session)
+    session.commit()
+    pi_id = questionnaires["post_interaction"].id
+    texts = {f"prompt_{loc}": f"Q {loc}" for loc in ("en", "it", "fr")}
+    url = f"/admin/questionnaires/{pi_id}"
+    assert (
+        post_form(admin_client, url, {"code": "clear", "qtype": "likert5", **texts}).status_code
+        == 302
+    )
+    assert (
+        post_form(admin_client, url, {"code": "again", "qtype": "nps", **texts}).status_code == 302
+    )
+    session.rollback()
+    session.expire_all()
+    new = {q.code: q for q in session.get(Questionnaire, pi_id).questions}
+    assert new["clear"].texts["it"]["labels"] == [
+        "Pessimo",
+        "Scarso",
+        "Discreto",
+        "Buono",
+        "Eccellente",
+    ]
+    assert new["again"].texts["fr"]["labels"][0] and new["again"].texts["fr"]["labels"][-1]
+    assert len(new["again"].texts["fr"]["labels"]) == 11
+    page = client.get(f"/r/{invite('post_interaction', org.person(2))}").get_data(as_text=True)
+    clear = page[page.index('id="q-clear"') :]
+    clear = clear[: clear.index("</fieldset>")]
+    assert "1 – Très mauvais" in clear and "5 – Excellent" in clear
+    again = page[page.index('id="q-again"') :]
+    again = again[: again.index("</fieldset>")]
+    assert ">0 – " in again and ">10 – " in again and ">5<" in again
