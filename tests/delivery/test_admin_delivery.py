@@ -368,3 +368,18 @@ def test_a_scale_question_added_by_an_administrator_names_its_ends(
     again = page[page.index('id="q-again"') :]
     again = again[: again.index("</fieldset>")]
     assert ">0 – " in again and ">10 – " in again and ">5<" in again
+
+
+def test_csv_import_ignores_columns_it_does_not_read(admin_client, session, org) -> None:
+    """A ticket export carries columns of its own (subject, priority, assignee): every line
+    was refused with "priority: is not a known field" until the administrator deleted them
+    by hand. They are ignored, as the people import ignores columns it does not read."""
+    good = org.person(0).email
+    text = (
+        "Provider;Requester_Email;Opened_At;Subject;Priority;source;external_ref\n"
+        f"IT;{good};2026-01-05T09:00:00Z;Printer broken;High;desk;P1\n"
+        f"HR;{good};2026-01-06T09:00:00Z;Payslip;Low;desk;P2\n"
+    )
+    response = upload(admin_client, text)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert count(session, Interaction) == 2

@@ -2,7 +2,7 @@
 
 Columns (header required, order free): ``provider``, ``requester_email``, ``opened_at``, and
 optionally ``service``, ``source``, ``external_ref``, ``first_response_at``, ``resolved_at``,
-``reopened_at``, ``cancelled_at``, ``paused_seconds``.
+``reopened_at``, ``cancelled_at``, ``paused_seconds``; other columns are ignored.
 Times are ISO 8601 (``2026-05-04T09:30:00Z``, ``2026-05-04 11:30``); one without a zone, as a
 spreadsheet writes it, is a wall-clock time in the organisation's zone (``SURVEY_TIMEZONE``),
 as in the admin form. UTF-8 with or without BOM; comma or semicolon. Line numbers count the
@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from survey.delivery.services.api_input import parse_interaction
+from survey.delivery.services.api_input import INTERACTION_FIELDS, parse_interaction
 from survey.delivery.services.interactions import FieldError, record_interaction
 from survey.local_time import to_utc
 from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
@@ -114,7 +114,9 @@ def import_interactions(
     except FieldError as error:
         result.errors.append(LineError(getattr(error, "line", 1), error.message))
         return result
-    known = {c for c in header if c}
+    # A ticket export carries columns of its own (subject, priority...): ignored, as the
+    # people import ignores the columns it does not read.
+    known = {c for c in header if c in INTERACTION_FIELDS}
     for line, row in rows:
         body = {k: (v.strip() or None) for k, v in row.items() if k in known and k}
         body = {k: _zoned(v) if k in TIMES else v for k, v in body.items() if v is not None}
