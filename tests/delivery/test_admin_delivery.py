@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -383,3 +384,37 @@ def test_csv_import_ignores_columns_it_does_not_read(admin_client, session, org)
     response = upload(admin_client, text)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert count(session, Interaction) == 2
+
+
+def test_refusals_of_requests_speak_the_admin_pages_language(admin_client, session, org) -> None:
+    """The API's refusals are English (its clients read them), and the admin pages showed
+    them as they are: an Italian page said "no person has this email address". The manual
+    form and the import give them in the page's language; the column a line names stays."""
+    good = org.person(0).email
+    form = post_form(
+        admin_client,
+        "/admin/interactions/new?lang=it",
+        {
+            "provider": "IT",
+            "requester_email": "nobody@example.com",
+            "opened_at": "2026-01-05T09:00",
+        },
+    )
+    assert form.status_code == 422
+    page = form.get_data(as_text=True)
+    assert "nessuna persona ha questo indirizzo e-mail" in page
+    assert "no person has this email address" not in page
+    text = (
+        "provider;requester_email;opened_at;paused_seconds\n"
+        f"NOPE;{good};2026-01-05T09:00:00Z;\n"
+        f"IT;{good};not a time;\n"
+        f"IT;{good};2026-01-05T09:00:00Z;-5\n"
+    )
+    admin_client.get("/admin/interactions/import?lang=fr")
+    imported = unescape(upload(admin_client, text).get_data(as_text=True))
+    assert "provider : aucun département actif n'a ce code" in imported
+    assert "opened_at : doit être une date et heure ISO 8601" in imported
+    assert "paused_seconds : doit être un nombre entier de secondes" in imported
+    missing = upload(admin_client, "provider;opened_at\nIT;2026-01-05T09:00:00Z\n")
+    assert "il manque la colonne requester_email" in unescape(missing.get_data(as_text=True))
+    admin_client.get("/admin/interactions/import?lang=en")

@@ -30,8 +30,12 @@ TIMES = ("opened_at", "first_response_at", "resolved_at", "reopened_at", "cancel
 
 @dataclass(frozen=True)
 class LineError:
+    """A refused line (1: the file or its header): the API's words and the column they are
+    about (None for the file or a line as a whole)."""
+
     line: int
     message: str
+    field: str | None = None
 
 
 @dataclass
@@ -123,7 +127,7 @@ def import_interactions(
         try:
             created = record_interaction(session, parse_interaction(body), now)[1]
         except FieldError as error:
-            result.errors.append(LineError(line, f"{error.field}: {error.message}"))
+            result.errors.append(LineError(line, error.message, error.field))
             continue
         if created:
             result.created += 1
