@@ -264,3 +264,14 @@ def test_the_result_dates_are_written_in_the_takers_language(client, session, ke
     page = unescape(client.get(f"/quiz/r/{key}?lang=fr").get_data(as_text=True))
     assert taken_on.isoformat() not in page
     assert f"Auto-évaluation du {format_date(taken_on, 'medium', locale='fr')}" in page
+
+
+def test_the_result_names_the_department_in_the_takers_language(
+    client, keys, take, make_department
+) -> None:
+    """The result page said "You named Finance" to someone who chose "Finanza" from the
+    quiz's own list: the department is named as the list named it."""
+    make_department(code="FIN", name="Finance", names={"it": "Finanza", "fr": "Finances"})
+    key = key_of(take(best(keys), lang="it", department="FIN"))
+    page = unescape(client.get(f"/quiz/r/{key}?lang=it").get_data(as_text=True))
+    assert "Finanza" in page and "Finance" not in page
