@@ -30,7 +30,6 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from email.utils import formataddr
 from typing import Any
 
 from flask import current_app, render_template
@@ -64,7 +63,7 @@ from survey.security import token_hash
 from survey.services.erasure import erased_since
 from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import issue_invitation, link_url
-from survey.services.outbox import enqueue_message, header_safe
+from survey.services.outbox import enqueue_message, recipient
 
 __all__ = [
     "AttemptSummary",
@@ -523,7 +522,7 @@ def _queue_quiz_email(
         html = render_template("email/quiz_invitation.html", **context)
     return enqueue_message(
         session,
-        to_addr=formataddr((header_safe(person.name), person.email)),
+        to_addr=recipient(person.name, person.email),
         subject=subject,
         body_text=text,
         body_html=html,

@@ -67,6 +67,9 @@ def link(token: str) -> View:
     with reading(db):
         found = look_up_link(db, token)
         if found.state is not LinkState.OPEN:
+            # A used or expired link still knows its person's language; an unknown one has
+            # only the language asked for, else the browser's.
+            choose_locale(found.link.locale if found.link is not None else None)
             return _closed_page(found.state)
         link = found.link
         assert link is not None

@@ -665,7 +665,10 @@ def openapi_document() -> dict[str, Any]:
                             20, "Code of the department that handled the request", minLength=1
                         ),
                         "requester_email": _text(
-                            254, "Email of the person who asked", format="email"
+                            254,
+                            "Email of the person who asked: a person on the people list"
+                            " (any case); another address is refused (422)",
+                            format="email",
                         ),
                         "service": _text(
                             40, "Code of the provider's service (optional)", nullable=True

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 
 from forms.delivery import CsvUploadForm, InteractionForm
 from survey.db import get_session
+from survey.delivery.admin.refusals import in_page_language, with_field
 from survey.delivery.services.interactions import FieldError, InteractionInput, record_interaction
 from survey.delivery.services.interactions_import import import_interactions
 from survey.local_format import zone_name
@@ -122,7 +123,7 @@ def interaction_new() -> str | WerkzeugResponse:
         except FieldError as error:
             db.rollback()
             target = getattr(form, error.field, form.provider)
-            target.errors = [*target.errors, error.message]
+            target.errors = [*target.errors, in_page_language(error.message)]
             return render_template("admin/interaction_form.html", form=form), 422  # type: ignore[return-value]
         if created:
             audit("create", _interaction_target(interaction), _interaction_changes(data))
@@ -167,7 +168,8 @@ def interactions_import() -> str | WerkzeugResponse:
             return redirect(url_for("admin.interactions"))
     elif request.method == "POST":
         status = 422
-    return render_template("admin/interactions_import.html", form=form, result=result), status  # type: ignore[return-value]
+    errors = [(e.line, with_field(e.field, e.message)) for e in (result.errors if result else [])]
+    return render_template("admin/interactions_import.html", form=form, errors=errors), status  # type: ignore[return-value]
 
 
 def _interaction_target(interaction: Interaction) -> Target:
