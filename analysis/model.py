@@ -32,7 +32,8 @@ Model (section "The model, version 2" of docs/scoring.md):
    ISQ keeps its meaning: ISQ = Σ w·X with fixed weights, never renormalised.
 4. ISQ's variance adds the covariance of the component errors, B_i·B_j·ρ_ij·τ_i·τ_j (both
    components are pulled toward the organisation by the same true standing).
-5. IQ = 100 + 15·(ISQ − μ0)/σ0 against the frozen baseline; μ0 and σ0 are constants of the
+5. IQ = 100 + 15·(ISQ − μ0)/σ0 against the frozen baseline (σ0 the departments' spread the
+   priors estimate, ``isq_spread``); μ0 and σ0 are constants of the
    definition once frozen, so the IQ interval is the ISQ interval mapped. ``Baseline2``
    reports their standard errors so a reader can see what re-basing could move.
 6. Change flags: per component an exact Fisher test for shares (z with continuity correction
@@ -367,8 +368,9 @@ def isq_arrays(values, ses, prior_weights, priors: Priors):
 
 @dataclass(frozen=True)
 class Baseline2:
-    """A frozen baseline: ``mu0``, ``sigma0`` (sample sd) of the ISQs of the baseline
-    department-quarters, their standard errors (``mu0_se`` = σ0/√g over the g distinct
+    """A frozen baseline: ``mu0`` (mean of the ISQs of the baseline department-quarters),
+    ``sigma0`` (the departments' spread of true ISQ as the priors estimate it,
+    ``isq_spread``), their standard errors (``mu0_se`` = σ0/√g over the g distinct
     departments, because a department's quarters are not independent; ``sigma0_se`` =
     σ0/√(2(g − 1))), the ``priors`` frozen with it and the ``quarters`` used."""
 
@@ -382,16 +384,30 @@ class Baseline2:
     version: int = MODEL_VERSION
 
 
+def isq_spread(priors: Priors) -> float:
+    """The between-department standard deviation of the true ISQ (0..100 points) that
+    ``priors`` estimate: √(wᵀΣw), Σ_ij = ρ_ij τ_i τ_j. Never 0 (every τ² is floored or vague).
+
+    It is σ0, not the sample sd of the shown ISQs: shrinkage pulls the shown values together,
+    the more so the more alike and the smaller the departments, and that sd fell toward 0 (a
+    first quarter of alike departments gave 0.3 points, and IQ intervals of a thousand
+    points). An ISQ's variance is at most about its prior's, so on this scale every IQ
+    interval spans at most about 2 · 1.96 · 15 · √(1 + 1/g) points."""
+    w = np.asarray(priors.weights, float)
+    tau = priors.tau()
+    sigma = np.asarray(priors.corr, float) * np.outer(tau, tau)
+    return float(np.sqrt(w @ sigma @ w))
+
+
 def freeze_baseline2(
     isq_values, groups: int, priors: Priors, quarters: Sequence[str] = ()
 ) -> Baseline2:
-    """Freeze μ0 and σ0 from the ISQ values of the baseline department-quarters."""
+    """Freeze μ0 (the mean of the ISQ values of the baseline department-quarters) and σ0
+    (``isq_spread`` of ``priors``). ValueError with fewer than two values or departments."""
     v = np.asarray(isq_values, float)
     if v.size < 2 or groups < 2:
         raise ValueError("a baseline needs at least two ISQ values from two departments")
-    sd = float(v.std(ddof=1))
-    if not sd > 0:
-        raise ValueError("a baseline whose ISQs are all equal cannot scale anything")
+    sd = isq_spread(priors)
     return Baseline2(
         float(v.mean()),
         sd,

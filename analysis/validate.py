@@ -43,6 +43,9 @@ SIGMA_W = 20.0
 COVERAGE_BOUNDS = (0.93, 0.97)
 MAX_FALSE_FLAG_RATE = 1 / 200
 MAX_FALSE_TREND_RATE = 0.05
+#: σ0 estimates the departments' spread of true ISQ in the baseline quarters: its median
+#: ratio to the simulated truth's spread must stay within a fifth of 1.
+SIGMA0_RATIO_BOUNDS = (0.8, 1.25)
 
 
 @dataclass
@@ -139,6 +142,10 @@ class Scored:
     iq_truth: np.ndarray
     shown: np.ndarray
     priors: model.Priors
+    #: The baseline's σ0 over the true spread of the baseline department-quarters' ISQ (the
+    #: sd of ``truth`` weighted); and the same for the shown ISQs' sample sd (the old σ0).
+    sigma0_ratio: float = float("nan")
+    shown_sd_ratio: float = float("nan")
 
 
 def _gate(org: Org):
@@ -202,6 +209,8 @@ def score_org(org: Org) -> Scored:
         iq_truth,
         shown,
         priors,
+        baseline.sigma0 / float(truth_isq[b].std(ddof=1)),
+        float(isq[b][shown[b]].std(ddof=1)) / float(truth_isq[b].std(ddof=1)),
     )
 
 
@@ -302,9 +311,12 @@ def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
     far_new, far_old = [], []
     flags = transitions = under_min = 0
     trend_rates, trend_depts = [], 0
+    sigma0_ratios, shown_sd_ratios = [], []
     for _ in range(orgs):
         org = simulate_org(rng, **corner)
         sc = score_org(org)
+        sigma0_ratios.append(sc.sigma0_ratio)
+        shown_sd_ratios.append(sc.shown_sd_ratio)
         t_x, t_n, hist, _c_x, _c_n = _gate(org)
         # "n <= 10": the component's own people for T and R, the department's people for C
         ns = np.stack([t_n, hist.sum(axis=2), org.people])
@@ -368,6 +380,16 @@ def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
         float(np.mean(np.asarray(trend_rates) > 0)),
         None,
         len(trend_rates),
+    )
+    rows["σ0 / true spread of the baseline ISQs, median over organisations"] = (
+        float(np.median(sigma0_ratios)),
+        SIGMA0_RATIO_BOUNDS,
+        len(sigma0_ratios),
+    )
+    rows["sd of the shown ISQs (the old σ0) / true spread, median"] = (
+        float(np.median(shown_sd_ratios)),
+        None,
+        len(shown_sd_ratios),
     )
     if power_orgs != 0:
         rows.update(power(power_orgs if power_orgs is not None else max(orgs // 2, 20), rng))
