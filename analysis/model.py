@@ -32,14 +32,17 @@ Model (section "The model, version 2" of docs/scoring.md):
    ISQ keeps its meaning: ISQ = Σ w·X with fixed weights, never renormalised.
 4. ISQ's variance adds the covariance of the component errors, B_i·B_j·ρ_ij·τ_i·τ_j (both
    components are pulled toward the organisation by the same true standing).
-5. IQ = 100 + 15·(ISQ − μ0)/σ0 against the frozen baseline; μ0 and σ0 are constants of the
+5. IQ = 100 + 15·(ISQ − μ0)/σ0 against the frozen baseline (σ0 the departments' spread the
+   priors estimate, ``isq_spread``); μ0 and σ0 are constants of the
    definition once frozen, so the IQ interval is the ISQ interval mapped. ``Baseline2``
    reports their standard errors so a reader can see what re-basing could move.
 6. Change flags: per component an exact Fisher test for shares (z with continuity correction
    above ``EXACT_MAX_N``), a Mann-Whitney test on the per-person histogram for R; only
    components with at least ``MIN_N_FLAG`` in both quarters; combined into one department
    p-value by a weighted Stouffer sum; flagged when the Benjamini-Hochberg adjusted p over
-   every flag on the page is below 0.05 and the change of the shrunk ISQ is at least 5.
+   every flag on the page (counted as at least ``MIN_FLAG_FAMILY`` tests) is below 0.05, the
+   change of the shrunk ISQ over the components shown in both quarters is at least 5, and
+   the test points the same way.
 7. Trends: Mann-Kendall on the real time axis (gaps kept, the Theil-Sen slope per quarter
    of real time), from ``MIN_TREND_QUARTERS`` points, Benjamini-Hochberg across departments.
 8. Rank groups: "above" / "in_line" / "below" the organisation by whether the ISQ interval
@@ -81,6 +84,10 @@ EXACT_MAX_N = 100
 #: A change is flagged at BH-adjusted p below this, and a shrunk ISQ change of at least...
 CHANGE_ALPHA = 0.05
 CHANGE_MIN_ISQ = 5.0
+#: The page's family is corrected as if it had at least this many departments: BH over m
+#: tests lets about CHANGE_ALPHA/m false flags through per transition, so a page of one to
+#: three departments flagged up to 1 null transition in 110; from ten, at most 1 in 200.
+MIN_FLAG_FAMILY = 10
 #: Trend badges from this many quarters; BH across departments at TREND_ALPHA.
 MIN_TREND_QUARTERS = 5
 TREND_ALPHA = 0.05
@@ -361,8 +368,9 @@ def isq_arrays(values, ses, prior_weights, priors: Priors):
 
 @dataclass(frozen=True)
 class Baseline2:
-    """A frozen baseline: ``mu0``, ``sigma0`` (sample sd) of the ISQs of the baseline
-    department-quarters, their standard errors (``mu0_se`` = σ0/√g over the g distinct
+    """A frozen baseline: ``mu0`` (mean of the ISQs of the baseline department-quarters),
+    ``sigma0`` (the departments' spread of true ISQ as the priors estimate it,
+    ``isq_spread``), their standard errors (``mu0_se`` = σ0/√g over the g distinct
     departments, because a department's quarters are not independent; ``sigma0_se`` =
     σ0/√(2(g − 1))), the ``priors`` frozen with it and the ``quarters`` used."""
 
@@ -376,16 +384,30 @@ class Baseline2:
     version: int = MODEL_VERSION
 
 
+def isq_spread(priors: Priors) -> float:
+    """The between-department standard deviation of the true ISQ (0..100 points) that
+    ``priors`` estimate: √(wᵀΣw), Σ_ij = ρ_ij τ_i τ_j. Never 0 (every τ² is floored or vague).
+
+    It is σ0, not the sample sd of the shown ISQs: shrinkage pulls the shown values together,
+    the more so the more alike and the smaller the departments, and that sd fell toward 0 (a
+    first quarter of alike departments gave 0.3 points, and IQ intervals of a thousand
+    points). An ISQ's variance is at most about its prior's, so on this scale every IQ
+    interval spans at most about 2 · 1.96 · 15 · √(1 + 1/g) points."""
+    w = np.asarray(priors.weights, float)
+    tau = priors.tau()
+    sigma = np.asarray(priors.corr, float) * np.outer(tau, tau)
+    return float(np.sqrt(w @ sigma @ w))
+
+
 def freeze_baseline2(
     isq_values, groups: int, priors: Priors, quarters: Sequence[str] = ()
 ) -> Baseline2:
-    """Freeze μ0 and σ0 from the ISQ values of the baseline department-quarters."""
+    """Freeze μ0 (the mean of the ISQ values of the baseline department-quarters) and σ0
+    (``isq_spread`` of ``priors``). ValueError with fewer than two values or departments."""
     v = np.asarray(isq_values, float)
     if v.size < 2 or groups < 2:
         raise ValueError("a baseline needs at least two ISQ values from two departments")
-    sd = float(v.std(ddof=1))
-    if not sd > 0:
-        raise ValueError("a baseline whose ISQs are all equal cannot scale anything")
+    sd = isq_spread(priors)
     return Baseline2(
         float(v.mean()),
         sd,
@@ -525,19 +547,16 @@ class ChangeFlag:
     direction: str | None
 
 
-def combine_component_tests(
-    z_by_component: np.ndarray, used: np.ndarray, weights=None
-) -> np.ndarray:
-    """Weighted Stouffer: Z = Σ w_i z_i / √Σ w_i² over the components ``used`` (arrays (3, N)),
-    returning two-sided p (1 where nothing is used)."""
+def combined_z(z_by_component: np.ndarray, used: np.ndarray, weights=None) -> np.ndarray:
+    """Weighted Stouffer: Z = Σ w_i z_i / √Σ w_i² over the components ``used`` (arrays (3, N));
+    signed (positive when the later quarter is higher), 0 where nothing is used."""
     w = np.asarray(weights if weights is not None else [WEIGHTS[c] for c in COMPONENTS], float)[
         :, None
     ]
     z = np.where(used, z_by_component, 0.0)
     den = np.sqrt((w * w * used).sum(axis=0))
     with np.errstate(invalid="ignore", divide="ignore"):
-        big_z = np.where(den > 0, (w * z).sum(axis=0) / den, 0.0)
-    return 2 * _norm_sf(np.abs(big_z))
+        return np.where(den > 0, (w * z).sum(axis=0) / den, 0.0)
 
 
 def signed_z(p: np.ndarray, sign: np.ndarray) -> np.ndarray:
@@ -559,7 +578,8 @@ def change_p_arrays(t1, t2, r_hist1, r_hist2, c1, c2, min_n: int = MIN_N_FLAG):
     ``t1``/``t2``/``c1``/``c2``: (successes, trials) pairs of arrays for the earlier and later
     quarter; ``r_hist1``/``r_hist2``: (N, K) histograms of per-person R values. A component is
     tested only when both quarters have at least ``min_n``. Returns (p, used (3, N), min_n
-    used) — p = 1 where no component qualifies.
+    used, z): p = 1 where no component qualifies; z the signed combined score
+    (``combined_z``, positive when the later quarter is higher, 0 where nothing is tested).
     """
     tx1, tn1 = (np.asarray(a, float) for a in t1)
     tx2, tn2 = (np.asarray(a, float) for a in t2)
@@ -580,19 +600,35 @@ def change_p_arrays(t1, t2, r_hist1, r_hist2, c1, c2, min_n: int = MIN_N_FLAG):
         zt = signed_z(pt, tx2 / np.maximum(tn2, 1) - tx1 / np.maximum(tn1, 1))
         zc = signed_z(pc, cx2 / np.maximum(cn2, 1) - cx1 / np.maximum(cn1, 1))
     zr, _pr = mann_whitney_hist_arrays(h1, h2)
-    p = combine_component_tests(np.vstack([zt, zr, zc]), used)
+    z = combined_z(np.vstack([zt, zr, zc]), used)
     ns = np.vstack([np.minimum(tn1, tn2), np.minimum(rn1, rn2), np.minimum(cn1, cn2)])
     min_used = np.where(used, ns, np.inf).min(axis=0)
-    return p, used, min_used
+    return 2 * _norm_sf(np.abs(z)), used, min_used, z
 
 
-def flag_arrays(p, delta, alpha: float = CHANGE_ALPHA, min_delta: float = CHANGE_MIN_ISQ):
-    """BH over every test on one page (the arrays given), then flag where adjusted p < alpha
-    and |delta| ≥ min_delta. Returns (p_adjusted, direction: +1, −1 or 0)."""
+def flag_arrays(
+    p,
+    delta,
+    alpha: float = CHANGE_ALPHA,
+    min_delta: float = CHANGE_MIN_ISQ,
+    min_family: int = MIN_FLAG_FAMILY,
+    z=None,
+):
+    """BH over every test on one page (the arrays given), counted as at least ``min_family``
+    tests (a smaller page is padded with p = 1, which only raises the adjusted p-values),
+    then flag where adjusted p < alpha and |delta| ≥ min_delta and, given the tests' signed
+    scores ``z``, where the test points the way ``delta`` does (a shrunk change can move
+    against the answers when a department's n or its shown components change). Returns
+    (p_adjusted, direction: +1, −1 or 0)."""
     p = np.asarray(p, float)
-    adj = np.asarray(stats.benjamini_hochberg(p.tolist()) if p.size else [], float)
+    pad = max(0, min_family - p.size) if p.size else 0
+    adj = np.asarray(
+        stats.benjamini_hochberg(p.tolist() + [1.0] * pad)[: p.size] if p.size else [], float
+    )
     d = np.asarray(delta, float)
     flagged = (adj < alpha) & (np.abs(d) >= min_delta)
+    if z is not None:
+        flagged &= np.sign(np.asarray(z, float)) == np.sign(d)
     return adj, np.where(flagged, np.sign(d), 0).astype(int)
 
 
@@ -601,7 +637,9 @@ def change_flags(tests: Sequence[Mapping], alpha: float = CHANGE_ALPHA) -> list[
 
     Each test is a mapping with ``t1``, ``t2``, ``c1``, ``c2`` ((successes, trials) of the
     earlier and later quarter), ``r_hist1``, ``r_hist2`` (per-person R histograms over one
-    grid) and ``delta`` (the change of the shrunk ISQ). BH runs over all of them together.
+    grid) and ``delta`` (the change of the shrunk ISQ over the components shown in both
+    quarters, ``analysis.scorecard.comparable_change``). BH runs over all of them together; a
+    flag's direction is that of ``delta`` and of the test's combined score alike.
     """
     if not tests:
         return []
@@ -614,7 +652,7 @@ def change_flags(tests: Sequence[Mapping], alpha: float = CHANGE_ALPHA) -> list[
     def hist(key):
         return np.asarray([list(t[key]) + [0] * (width - len(t[key])) for t in tests], float)
 
-    p, used, min_used = change_p_arrays(
+    p, used, min_used, z = change_p_arrays(
         (col("t1", 0), col("t1", 1)),
         (col("t2", 0), col("t2", 1)),
         hist("r_hist1"),
@@ -623,7 +661,7 @@ def change_flags(tests: Sequence[Mapping], alpha: float = CHANGE_ALPHA) -> list[
         (col("c2", 0), col("c2", 1)),
     )
     delta = np.asarray([t["delta"] for t in tests], float)
-    adj, direction = flag_arrays(p, delta, alpha)
+    adj, direction = flag_arrays(p, delta, alpha, z=z)
     out = []
     for i in range(len(tests)):
         comps = tuple(c for j, c in enumerate(COMPONENTS) if used[j, i])

@@ -797,6 +797,24 @@ class Change:
     flag: model.ChangeFlag
 
 
+def comparable_change(
+    then: QuarterScore, now: QuarterScore, weights: Sequence[float] = tuple(model.WEIGHTS.values())
+) -> float:
+    """The change of a department's shrunk ISQ (ISQ points) from ``then`` to ``now`` over the
+    components shown in both quarters: Σ w_i·(X̃_i now − X̃_i then), ``weights`` in T, R, C
+    order. A component hidden in either quarter counts for nothing (0 when none is shown in
+    both). The difference of the two ISQs would move with the gate as well: a hidden component
+    enters an ISQ at its prior, so a T that comes through the gate moves the ISQ from the
+    organisation's prior to the department's own value, a change no test looked at
+    (``comparable`` keeps trends apart from the gate for the same reason)."""
+    change = 0.0
+    for key, w in zip(COMPONENTS, weights, strict=True):
+        a, b = then.components[key], now.components[key]
+        if a.shown and b.shown:
+            change += w * (float(b.value) - float(a.value))  # type: ignore[arg-type]
+    return change
+
+
 def quarter_flags(
     before: QuarterModel | None,
     after: QuarterModel,
@@ -807,11 +825,14 @@ def quarter_flags(
     quarters is tested (``model.change_flags``: Fisher for T and C on the shown components,
     Mann-Whitney on the binned per-person R values ``hists[(department, quarter)]``, each
     component only from ``model.MIN_N_FLAG`` people in both quarters), Benjamini-Hochberg
-    over the whole quarter (one overview page). Only flagged departments are returned."""
+    over the whole quarter (one overview page), the change being ``comparable_change``.
+    Only flagged departments are returned."""
     if before is None:
         return {}
     ids, tests = [], []
     empty = (0,) * R_BINS
+    priors = after.priors or before.priors
+    weights = priors.weights if priors is not None else tuple(model.WEIGHTS.values())
     for d, now in sorted(after.scores.items()):
         then = before.scores.get(d)
         if then is None or not (now.isq.shown and then.isq.shown):
@@ -828,7 +849,7 @@ def quarter_flags(
                 "c2": (b.c_successes, b.c_trials),
                 "r_hist1": tuple(r1),
                 "r_hist2": tuple(r2),
-                "delta": float(now.isq.value) - float(then.isq.value),
+                "delta": comparable_change(then, now, weights),
             }
         )
     out = {}

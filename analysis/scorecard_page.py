@@ -22,7 +22,7 @@ from datetime import UTC, tzinfo
 
 from analysis import anonymity
 from analysis import scorecard as sc
-from analysis.model import MIN_TREND_QUARTERS, Priors, TrendResult
+from analysis.model import CHANGE_ALPHA, MIN_TREND_QUARTERS, Priors, TrendResult
 from analysis.scorecard import Sums
 from analysis.scorecard_inputs import (
     CardSnapshot,
@@ -99,8 +99,13 @@ PURE = ModelFunctions()
 
 def change_flag(change: sc.Change, code: str, name: str, before: str, after: str) -> ChangeFlag:
     """A flagged change as pages show it: the department's code and name, the two quarters,
-    the shrunk ISQs on either side, the change, its BH-adjusted p-value and the components
-    that moved."""
+    the shrunk ISQs on either side, the change, the level its BH-adjusted p-value is below
+    (``model.CHANGE_ALPHA``, what the flag itself says) and the components tested.
+
+    The p-value itself is not published: the rank test's tie correction makes it depend on
+    how alike the people answered, beyond the means and counts shown, so its digits told
+    ten people who all gave 80 from ten split between 75 and 85 (``docs/anonymity.md``,
+    attack 34)."""
     return ChangeFlag(
         code,
         name,
@@ -109,7 +114,7 @@ def change_flag(change: sc.Change, code: str, name: str, before: str, after: str
         change.isq_before,
         change.isq_after,
         change.flag.delta,
-        change.flag.p_adjusted,
+        CHANGE_ALPHA,
         change.flag.components,
     )
 

@@ -112,7 +112,10 @@ IqFigure = Gated
 @dataclass(frozen=True)
 class ChangeFlag:
     """A flagged quarter-over-quarter change of one department (``analysis.model``: exact
-    tests per component, BH across the quarter's departments, shrunk ISQ change ≥ 5)."""
+    tests per component, BH across the quarter's departments, shrunk ISQ change ≥ 5).
+    ``p_adjusted`` is the level the BH-adjusted p-value is below (0.05), not the p-value
+    itself, whose digits depend on how alike the answers were
+    (``analysis.scorecard_page.change_flag``)."""
 
     code: str
     name: str

@@ -43,6 +43,9 @@ SIGMA_W = 20.0
 COVERAGE_BOUNDS = (0.93, 0.97)
 MAX_FALSE_FLAG_RATE = 1 / 200
 MAX_FALSE_TREND_RATE = 0.05
+#: σ0 estimates the departments' spread of true ISQ in the baseline quarters: its median
+#: ratio to the simulated truth's spread must stay within a fifth of 1.
+SIGMA0_RATIO_BOUNDS = (0.8, 1.25)
 
 
 @dataclass
@@ -139,6 +142,10 @@ class Scored:
     iq_truth: np.ndarray
     shown: np.ndarray
     priors: model.Priors
+    #: The baseline's σ0 over the true spread of the baseline department-quarters' ISQ (the
+    #: sd of ``truth`` weighted); and the same for the shown ISQs' sample sd (the old σ0).
+    sigma0_ratio: float = float("nan")
+    shown_sd_ratio: float = float("nan")
 
 
 def _gate(org: Org):
@@ -202,6 +209,8 @@ def score_org(org: Org) -> Scored:
         iq_truth,
         shown,
         priors,
+        baseline.sigma0 / float(truth_isq[b].std(ddof=1)),
+        float(isq[b][shown[b]].std(ddof=1)) / float(truth_isq[b].std(ddof=1)),
     )
 
 
@@ -227,7 +236,7 @@ def _changes(org: Org, sc: Scored):
     min_used = np.full((QUARTERS - 1, g), np.inf)
     for q in range(QUARTERS - 1):
         both = sc.shown[q] & sc.shown[q + 1]
-        p, used, mn = model.change_p_arrays(
+        p, used, mn, z = model.change_p_arrays(
             (t_x[q], t_n[q]),
             (t_x[q + 1], t_n[q + 1]),
             hist[q],
@@ -236,8 +245,11 @@ def _changes(org: Org, sc: Scored):
             (c_x[q + 1], c_n[q + 1]),
         )
         page = both & used.any(axis=0)
-        delta = sc.isq[q + 1] - sc.isq[q]
-        _adj, d = model.flag_arrays(p[page], delta[page])
+        # the change over the components shown in both quarters (scorecard.comparable_change)
+        kept = ~sc.missing[:, q] & ~sc.missing[:, q + 1]
+        weights = np.asarray(sc.priors.weights)[:, None]
+        delta = (weights * (sc.value[:, q + 1] - sc.value[:, q]) * kept).sum(axis=0)
+        _adj, d = model.flag_arrays(p[page], delta[page], z=z[page])
         dirs[q, page] = d
         tested[q] = both
         min_used[q, page] = mn[page]
@@ -299,9 +311,12 @@ def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
     far_new, far_old = [], []
     flags = transitions = under_min = 0
     trend_rates, trend_depts = [], 0
+    sigma0_ratios, shown_sd_ratios = [], []
     for _ in range(orgs):
         org = simulate_org(rng, **corner)
         sc = score_org(org)
+        sigma0_ratios.append(sc.sigma0_ratio)
+        shown_sd_ratios.append(sc.shown_sd_ratio)
         t_x, t_n, hist, _c_x, _c_n = _gate(org)
         # "n <= 10": the component's own people for T and R, the department's people for C
         ns = np.stack([t_n, hist.sum(axis=2), org.people])
@@ -366,6 +381,16 @@ def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
         None,
         len(trend_rates),
     )
+    rows["σ0 / true spread of the baseline ISQs, median over organisations"] = (
+        float(np.median(sigma0_ratios)),
+        SIGMA0_RATIO_BOUNDS,
+        len(sigma0_ratios),
+    )
+    rows["sd of the shown ISQs (the old σ0) / true spread, median"] = (
+        float(np.median(shown_sd_ratios)),
+        None,
+        len(shown_sd_ratios),
+    )
     if power_orgs != 0:
         rows.update(power(power_orgs if power_orgs is not None else max(orgs // 2, 20), rng))
     return rows
@@ -408,10 +433,12 @@ def power(orgs: int, rng: np.random.Generator) -> dict:
 
 
 def _alone_flag(org: Org, sc: Scored) -> bool:
-    """Department 0's last change flagged up when it is the only test on its page."""
+    """Department 0's last change flagged up when it is the only test on its page and no
+    correction applies (the raw test's power; a page of one is corrected as
+    ``model.MIN_FLAG_FAMILY`` departments)."""
     t_x, t_n, hist, c_x, c_n = _gate(org)
     q = QUARTERS - 2
-    p, _used, _mn = model.change_p_arrays(
+    p, _used, _mn, z = model.change_p_arrays(
         (t_x[q, :1], t_n[q, :1]),
         (t_x[q + 1, :1], t_n[q + 1, :1]),
         hist[q, :1],
@@ -419,7 +446,8 @@ def _alone_flag(org: Org, sc: Scored) -> bool:
         (c_x[q, :1], c_n[q, :1]),
         (c_x[q + 1, :1], c_n[q + 1, :1]),
     )
-    _adj, d = model.flag_arrays(p, sc.isq[q + 1, :1] - sc.isq[q, :1])
+    # the test's own power: not even the page's least family (model.MIN_FLAG_FAMILY)
+    _adj, d = model.flag_arrays(p, sc.isq[q + 1, :1] - sc.isq[q, :1], min_family=1, z=z)
     return bool(d[0] == 1)
 
 

@@ -82,10 +82,12 @@ signed_in_required = roles_required(*ROLES)
 
 
 def department_for(code: str, allowed: Callable[[int], bool]) -> Department:
-    """The department with ``code`` for the signed-in user: 404 when there is none, 403 when
-    ``allowed(department_id)`` says the user may not act on it (each page family says who
-    may: see or plan)."""
-    department = get_session().scalar(select(Department).where(Department.code == code))
+    """The department with ``code`` (any case: codes are stored upper case) for the signed-in
+    user: 404 when there is none, 403 when ``allowed(department_id)`` says the user may not
+    act on it (each page family says who may: see or plan)."""
+    department = get_session().scalar(
+        select(Department).where(Department.code == code.strip().upper())
+    )
     if department is None:
         abort(404)
     if not allowed(department.id):

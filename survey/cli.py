@@ -35,6 +35,13 @@ def init_db() -> None:
     install_quiz(db)
     db.commit()
     click.echo("Database is at the newest schema; questionnaires and the quiz are installed.")
+    admin = select(User.id).where(User.role == "admin", User.active.is_(True)).limit(1)
+    if db.scalar(admin) is None:
+        # A new install: nobody can sign in yet, and the sign-in page cannot say why.
+        click.echo(
+            "No administrator yet: create the first one with "
+            "'flask --app wsgi survey create-admin EMAIL' (it asks for the password)."
+        )
 
 
 @group.command("backup")

@@ -46,6 +46,9 @@ def render_error(error: HTTPException, **context: Any):  # type: ignore[no-untyp
         return jsonify({"error": title, "status": code}), code
     own_page = (403, 404, 410, 429, 500, 503)
     template = f"errors/{code}.html" if code in own_page else "errors/generic.html"
+    if code == 429:  # the form posted over the limit was not stored: held to send again
+        context.setdefault("resend", _resend())
+        _speak_posted_language()  # refused before its view chose one
     return render_template(template, code=code, title=title, **context), code
 
 
@@ -62,6 +65,15 @@ def _resend() -> dict[str, Any] | None:
         return None
     query = request.query_string.decode("latin-1")
     return {"action": request.path + (f"?{query}" if query else ""), "fields": fields}
+
+
+def _speak_posted_language() -> None:
+    """Draw the page in the language the refused form posted (its ``lang`` field), when it
+    named one of ours and no language has been chosen for the request yet."""
+    posted = request.form.get("lang") if request.method == "POST" else None
+    if posted in LOCALES and not g.get("locale"):
+        g.locale = posted
+        refresh()
 
 
 def _try_again_later(error: OperationalError) -> bool:
@@ -120,10 +132,7 @@ def init_app(app: Flask) -> None:
         # load (or refresh) the user and fail a second time, leaving a bare error. So it is
         # drawn as for a visitor, in the language the form posted if it named one.
         g._login_user = login_manager.anonymous_user()  # what Flask-Login reads
-        posted = request.form.get("lang") if request.method == "POST" else None
-        if posted in LOCALES and not g.get("locale"):
-            g.locale = posted
-            refresh()
+        _speak_posted_language()
         body, code = render_error(ServiceUnavailable(), resend=_resend())
         return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
-from flask_wtf.csrf import CSRFProtect, same_origin, validate_csrf
+from flask_wtf.csrf import CSRFProtect, validate_csrf
 from wtforms import ValidationError
 
 from survey.i18n import LOCALES, FastBabel
@@ -43,13 +45,23 @@ class SiteCsrf(CSRFProtect):
 
 
 def _same_site(url: str, site: str) -> bool:
-    """Whether ``url`` has the scheme, host and port of ``site`` (Flask-WTF's
-    ``same_origin``). A URL that cannot be read (an unclosed ``[``, a port out of range: no
-    browser sends one) is not ours, rather than a server error."""
+    """Whether ``url`` has the scheme, host and port of ``site``, a scheme's default port
+    written or not (``https://host:443`` is ``https://host``). A URL that cannot be read (an
+    unclosed ``[``, a port out of range: no browser sends one) is not ours, rather than a
+    server error."""
     try:
-        return same_origin(url, site)
+        return _origin(url) == _origin(site)
     except ValueError:
         return False
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    """Scheme, host and port of ``url``; ValueError when it cannot be read."""
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port or _DEFAULT_PORTS.get(parts.scheme)
 
 
 babel = FastBabel()
@@ -63,8 +75,9 @@ limiter = Limiter(key_func=get_remote_address)
 
 # Per address, shared by every page behind a private link (respondent links, quiz results), so a
 # guesser cannot spread attempts over several routes. Generous: an office behind one address
-# must never notice it in normal use.
-LINK_LIMIT_PER_ADDRESS = "120 per minute"
+# must never notice it in normal use; ``LINK_REQUESTS_PER_MINUTE``
+# (``SURVEY_LINK_REQUESTS_PER_MINUTE``) raises it for a large office behind one gateway.
+LINK_REQUESTS_PER_MINUTE = 120
 # Per link: far above what one person answering a survey (or a few tabs) needs.
 LINK_LIMIT_PER_LINK = "30 per minute"
 # Sign-in POSTs per address, on top of the per-account throttle in services.accounts.
@@ -77,10 +90,16 @@ def link_key() -> str:
     return "link:" + str(args.get("token") or args.get("key") or "-")
 
 
+def _link_limit_per_address() -> str:
+    """The per-address link-page limit of the running app (read on each request)."""
+    per_minute = current_app.config.get("LINK_REQUESTS_PER_MINUTE", LINK_REQUESTS_PER_MINUTE)
+    return f"{int(per_minute)} per minute"
+
+
 def limit_link_pages(view):  # type: ignore[no-untyped-def]
     """Both link limits on a view taking ``token`` or ``key``."""
     per_token = limiter.limit(LINK_LIMIT_PER_LINK, key_func=link_key)
-    per_address = limiter.shared_limit(LINK_LIMIT_PER_ADDRESS, scope="link-pages")
+    per_address = limiter.shared_limit(_link_limit_per_address, scope="link-pages")
     return per_address(per_token(view))
 
 

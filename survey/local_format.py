@@ -3,7 +3,8 @@
 the organisation's time zone (``SURVEY_TIMEZONE``, default UTC; stored times stay UTC).
 
 ``init_app`` makes them Jinja filters (``decimal``, ``signed``, ``percent``, ``moment``,
-``day``, ``duration``) and tells Flask-Babel the time zone, so pages and emails share them.
+``day``, ``duration``; ``colon`` a global) and tells Flask-Babel the time zone, so pages
+and emails share them.
 Every function shows "–" for a missing value instead of failing.
 """
 
@@ -122,6 +123,13 @@ def organisation_zone() -> ZoneInfo:
     return ZoneInfo(zone_name())
 
 
+def colon() -> str:
+    """The colon after a label, as the reader's language writes it: with a no-break space
+    before it in French ("Lien : ..."), without in English and Italian ("Link: ...")."""
+    locale = get_locale()
+    return "\u00a0:" if locale is not None and locale.language == "fr" else ":"
+
+
 def init_app(app: Flask) -> None:
     """Register the filters and give Flask-Babel the organisation's time zone."""
     app.config["BABEL_DEFAULT_TIMEZONE"] = str(app.config.get("TIMEZONE") or "UTC")
@@ -135,3 +143,4 @@ def init_app(app: Flask) -> None:
     ):
         app.jinja_env.filters[name] = function
     app.jinja_env.globals["time_zone_name"] = zone_name
+    app.jinja_env.globals["colon"] = colon

@@ -51,6 +51,19 @@ def test_init_db_is_idempotent(runner) -> None:
     assert runner.invoke(args=["survey", "init-db"]).exit_code == 0
 
 
+def test_init_db_names_the_next_step_of_a_new_install(runner) -> None:
+    """A new install has no account, and the sign-in page only says the password is wrong:
+    init-db tells the operator how to make the first administrator, until there is one."""
+    first = runner.invoke(args=["survey", "init-db"])
+    assert first.exit_code == 0
+    assert "survey create-admin" in first.output
+    made = runner.invoke(
+        args=["survey", "create-admin", "boss@example.com", "--password", "a long password!"]
+    )
+    assert made.exit_code == 0
+    assert "create-admin" not in runner.invoke(args=["survey", "init-db"]).output
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("name", ["", "   ", "x" * 81, "tool\x00"])
 def test_create_api_key_refuses_a_name_the_form_refuses(runner, session, name) -> None:

@@ -6,8 +6,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.i18n import current_locale
 from survey.models import Action, Department
 from survey.models.action import ACTION_COMPONENTS, ACTION_DIMENSIONS
+from survey.names import localized_name
 from survey.scorecards.services.scorecard_export import labels
 
 
@@ -34,13 +36,15 @@ def target_choices(session: Session, department_id: int) -> list[tuple[str, str]
         for code in ACTION_COMPONENTS
     ]
     customers = session.scalars(
-        select(Department)
-        .where(Department.active.is_(True), Department.id != department_id)
-        .order_by(Department.name)
+        select(Department).where(Department.active.is_(True), Department.id != department_id)
+    )
+    locale = current_locale()
+    named = sorted(
+        ((localized_name(d, locale), d) for d in customers), key=lambda n: (n[0], n[1].code)
     )
     choices += [
-        (f"customer:{d.id}", _("Customer department: %(name)s", name=f"{d.name} ({d.code})"))
-        for d in customers
+        (f"customer:{d.id}", _("Customer department: %(name)s", name=f"{name} ({d.code})"))
+        for name, d in named
     ]
     return choices
 
@@ -56,6 +60,9 @@ def target_label(kind: str, code: str | None, customer_name: str | None) -> str:
 
 
 def action_target_label(action: Action) -> str:
+    customer = action.customer
     return target_label(
-        action.target_kind, action.target_code, action.customer.name if action.customer else None
+        action.target_kind,
+        action.target_code,
+        localized_name(customer, current_locale()) if customer else None,
     )

@@ -189,12 +189,21 @@ def find_markers(data: Mapping[str, Sequence[QuarterSums]], quarters: Sequence[s
                     "c2": (after.sums.c_successes, after.sums.c_trials),
                     "r_hist1": before.r_hist,
                     "r_hist2": after.r_hist,
-                    "delta": scores[i][j].isq.value - scores[i - 1][j].isq.value,
+                    "delta": _comparable_change(scores[i - 1][j], scores[i][j], priors),
                 }
             )
         for code, flag in zip(codes, model.change_flags(tests), strict=True):
             flags[code].append(flag.direction)
     return Markers(tuple(quarters), trends, {c: tuple(f) for c, f in flags.items()})
+
+
+def _comparable_change(
+    then: model.DepartmentScore, now: model.DepartmentScore, priors: model.Priors
+) -> float:
+    """The shrunk ISQ's change over the components shown in both quarters, as the pages
+    flag it (``analysis.scorecard.comparable_change``)."""
+    parts = zip(priors.weights, (then.T, then.R, then.C), (now.T, now.R, now.C), strict=True)
+    return sum(w * (b.value - a.value) for w, a, b in parts if not (a.missing or b.missing))
 
 
 def demo_markers(

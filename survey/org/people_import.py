@@ -1,7 +1,8 @@
 """Importing people from a CSV file: a preview first, then every row or none.
 
 Columns (a header line is required, order free, names case-insensitive): ``email``, ``name``,
-``department`` (a department code), and optionally ``locale`` (en, it or fr; default en) and
+``department`` (a department code), and optionally ``locale`` (en, it or fr, a region such as
+``it-IT`` or ``fr_FR`` allowed; default en) and
 ``active`` (yes/no, true/false, 1/0; default yes for new people, unchanged for known ones).
 Other columns are ignored. UTF-8 with or without a byte order mark; comma or semicolon as the
 delimiter (whichever the header uses more). Line numbers are those of the file, the header
@@ -242,7 +243,9 @@ def parse_people_csv(session: Session, data: bytes) -> PeoplePreview:
                 errors.append(LineError(line, _l("The department code is missing.")))
             elif code not in departments:
                 errors.append(LineError(line, _l("Unknown department code %(code)s.", code=code)))
-            locale = row.get("locale", "").lower() or None
+            # A tag with a region (it-IT, fr_FR), as staff directories export it, is its
+            # language.
+            locale = row.get("locale", "").lower().replace("_", "-").split("-")[0] or None
             if locale is not None and locale not in LOCALES:
                 errors.append(
                     LineError(

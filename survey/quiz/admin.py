@@ -37,7 +37,7 @@ from survey.quiz.services import (
 )
 from survey.services.audit import Target, diff, snapshot
 from survey.views.admin import bp
-from survey.views.admin.common import audit
+from survey.views.admin.common import audit, flash_left_out
 
 LOCALE_CODES = tuple(code for code, _label in LANGUAGES)
 
@@ -204,6 +204,8 @@ def quiz_invitations() -> str | WerkzeugResponse:
                 "invited": [None, report.invited],
                 "opted_out": [None, report.opted_out],
                 "recently_invited": [None, report.recently_invited],
+                "over_budget": [None, report.over_budget],
+                "erased_this_quarter": [None, report.erased_this_quarter],
             },
         )
         db.commit()
@@ -225,6 +227,7 @@ def quiz_invitations() -> str | WerkzeugResponse:
                 ),
                 "info",
             )
+        flash_left_out(report.over_budget, report.erased_this_quarter)
         return redirect(url_for("admin.quiz_invitations"))
     status = 422 if request.method == "POST" else 200
     page = render_template("admin/quiz_invitations.html", form=form, k=_k(), days=REINVITE_DAYS)

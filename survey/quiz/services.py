@@ -30,7 +30,6 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from email.utils import formataddr
 from typing import Any
 
 from flask import current_app, render_template
@@ -51,7 +50,7 @@ from survey.models import (
     QuizAttempt,
 )
 from survey.models.base import utcnow
-from survey.periods import quarter_of
+from survey.periods import quarter_bounds, quarter_of
 from survey.quiz.items import FREQUENCY_LABELS, install_quiz
 from survey.quiz.scoring import (
     FREQUENCY,
@@ -61,9 +60,10 @@ from survey.quiz.scoring import (
     score_attempt,
 )
 from survey.security import token_hash
+from survey.services.erasure import erased_since
 from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import issue_invitation, link_url
-from survey.services.outbox import enqueue_message, header_safe
+from survey.services.outbox import enqueue_message, recipient
 
 __all__ = [
     "AttemptSummary",
@@ -175,8 +175,8 @@ def _department_id(session: Session, code: str | None) -> int | None:
 @dataclass(frozen=True)
 class Member:
     """A taker known to belong to a department: ``subject`` names them for the pseudonym only
-    (``person:<id>`` from a quiz invitation, ``user:<id>`` for a signed-in user); it is never
-    stored."""
+    (``person:<id>`` from a quiz invitation or an account with a person's address,
+    ``user:<id>`` for any other signed-in account, ``account_member``); it is never stored."""
 
     subject: str
     department_id: int
@@ -207,6 +207,32 @@ def quiz_invitation_member(session: Session, token: str) -> Member | None:
     if department is None or not department.active:
         return None
     return Member(f"person:{found.link.person_id}", department.id)
+
+
+def account_member(
+    session: Session,
+    user_id: int,
+    email: str,
+    department_id: int | None,
+    today: date | None = None,
+) -> Member | None:
+    """A signed-in account as a member of its (active) department ``department_id``, or
+    None. When the directory holds a person with the account's address, the member is that
+    person (``person:<id>``), as through their quiz invitation: one human taking the quiz
+    through both doors is one member, and their newest attempt stands for both (counted
+    twice, they would fill the k gate with themselves, attack 32). An account of no person
+    is ``user:<id>``. None too for an address erased since the quarter (of ``today``, UTC)
+    began and back since: a new id, they would be a second member (``erasure.erased_since``)."""
+    department = session.get(Department, department_id) if department_id is not None else None
+    if department is None or not department.active:
+        return None
+    address = email.strip().lower()
+    began = quarter_bounds(quarter_of(today or datetime.now(UTC).date()))[0]
+    if erased_since(session, [address], began):
+        return None
+    person_id = session.scalar(select(Person.id).where(Person.email == address))
+    subject = f"person:{person_id}" if person_id is not None else f"user:{user_id}"
+    return Member(subject, department.id)
 
 
 def _record(
@@ -471,6 +497,7 @@ class InvitationReport:
     opted_out: int
     recently_invited: int
     over_budget: int = 0  # survey budget for the period spent (services/fatigue.py)
+    erased_this_quarter: int = 0  # erased this quarter, imported again (erasure.erased_since)
 
 
 def _queue_quiz_email(
@@ -495,7 +522,7 @@ def _queue_quiz_email(
         html = render_template("email/quiz_invitation.html", **context)
     return enqueue_message(
         session,
-        to_addr=formataddr((header_safe(person.name), person.email)),
+        to_addr=recipient(person.name, person.email),
         subject=subject,
         body_text=text,
         body_html=html,
@@ -521,7 +548,9 @@ def send_quiz_invitations(
     the email is the personal ``/quiz/i/<token>``: an attempt made through it counts toward the
     department's self-view under a keyed pseudonym, never under the person or the invitation.
     People whose survey budget is spent (``fatigue.budget_left``; ``policy`` defaults to the
-    app settings) are left out too. Needs an app context (templates)."""
+    app settings) are left out too, and so are people erased this quarter and imported again
+    (``erasure.erased_since``: their attempt would make a second member). Needs an app
+    context (templates)."""
     now = now or utcnow()
     ids = sorted(set(department_ids))
     if not ids:
@@ -544,10 +573,14 @@ def send_quiz_invitations(
     )
     policy = policy or FatiguePolicy.from_config(current_app.config)
     left = budget_left(session, [p.id for p in people], policy, now)
-    invited = opted_out = again = spent = 0
+    erased = erased_since(session, [p.email for p in people], quarter_bounds(quarter_of(now))[0])
+    invited = opted_out = again = spent = returned = 0
     for person in people:
         if person.opted_out:
             opted_out += 1
+            continue
+        if person.email in erased:
+            returned += 1
             continue
         if person.id in recent:
             again += 1
@@ -562,5 +595,9 @@ def send_quiz_invitations(
         invited += 1
     session.flush()
     return InvitationReport(
-        invited=invited, opted_out=opted_out, recently_invited=again, over_budget=spent
+        invited=invited,
+        opted_out=opted_out,
+        recently_invited=again,
+        over_budget=spent,
+        erased_this_quarter=returned,
     )

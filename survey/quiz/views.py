@@ -40,6 +40,7 @@ from survey.quiz.scoring import PRACTICES, SCORING_VERSION, rule_for
 from survey.quiz.services import (
     Member,
     ScoringError,
+    account_member,
     ensure_quiz,
     item_options,
     live_items,
@@ -74,12 +75,10 @@ limit_anonymous_posts = limiter.limit(
 
 def _signed_in_member() -> Member | None:
     """The signed-in user as a member of their (active) department, or None."""
-    if not _is_member() or current_user.department_id is None:
+    if not _is_member():
         return None
-    department = get_session().get(Department, current_user.department_id)
-    if department is None or not department.active:
-        return None
-    return Member(f"user:{current_user.id}", department.id)
+    user = current_user
+    return account_member(get_session(), user.id, user.email, user.department_id)
 
 
 View = str | tuple[str, int] | WerkzeugResponse

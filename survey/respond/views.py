@@ -33,6 +33,7 @@ from survey.models import Invitation, Person
 from survey.respond.form_specs import question_specs
 from survey.respond.sections import first_open_section, section_form, section_index, step
 from survey.respond.services.answering import (
+    asked_to_be_contacted,
     live_questions,
     load_draft,
     prepare_post_interaction,
@@ -67,6 +68,9 @@ def link(token: str) -> View:
     with reading(db):
         found = look_up_link(db, token)
         if found.state is not LinkState.OPEN:
+            # A used or expired link still knows its person's language; an unknown one has
+            # only the language asked for, else the browser's.
+            choose_locale(found.link.locale if found.link is not None else None)
             return _closed_page(found.state)
         link = found.link
         assert link is not None
@@ -148,7 +152,8 @@ def _post_interaction(
         stored = submit_post_interaction(db, link, prepared, questionnaire)
     if stored is None:
         return _closed_page(LinkState.USED)
-    return redirect(url_for("respond.thanks", lang=locale))
+    named = 1 if asked_to_be_contacted(answers) else None
+    return redirect(url_for("respond.thanks", lang=locale, named=named))
 
 
 def _quarterly(
@@ -220,7 +225,8 @@ def _quarterly_page(
             db.rollback()
             return _closed_page(LinkState.USED)
         db.commit()
-        return redirect(url_for("respond.thanks", lang=locale, d=ids))
+        named = 1 if any(asked_to_be_contacted(a) for a in taken.answers.values()) else None
+        return redirect(url_for("respond.thanks", lang=locale, d=ids, named=named))
     db.commit()
     return show(taken.index, status=taken.status, incomplete=taken.incomplete)
 
@@ -235,7 +241,10 @@ def thanks() -> str:
     rated = [int(v) for v in request.args.getlist("d")[:50] if v.isdigit() and len(v) < 10]
     extras = hooks.gather("respond.thanks", get_session(), rated)
     k = min_group_size(current_app.config)
-    return render_template("respond/thanks.html", group_size=k, **extras)
+    # ``named``: a comment went with the respondent's name (they asked to be contacted), so
+    # the page does not call their answers anonymous. Only the wording depends on it.
+    named = request.args.get("named") == "1"
+    return render_template("respond/thanks.html", group_size=k, named=named, **extras)
 
 
 @bp.route("/<token>/stop", methods=["GET", "POST"])

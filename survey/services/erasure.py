@@ -35,8 +35,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -71,6 +72,31 @@ class ErasureError(ValueError):
 def erased_hash(address: str) -> str:
     """The SHA-256 kept for an erased address (lower-cased, trimmed)."""
     return hashlib.sha256(f"erased:{address.strip().lower()}".encode()).hexdigest()
+
+
+def erased_since(session: Session, addresses: Iterable[str], start: date) -> set[str]:
+    """Which of ``addresses`` (lower-case) were erased on or after the UTC day ``start``: a
+    person imported again after their erasure is a new id, so respondent marks and quiz
+    member keys would count them as a second person in the quarters their first self may have
+    answered about. Every path that creates invitations leaves them out of any quarter that
+    began by the erasure (``fatigue.skip_reason``, ``campaigns.open_campaign``,
+    ``quiz.send_quiz_invitations``): ``start`` is that quarter's first day. One query per 500
+    addresses."""
+    by_hash = {erased_hash(a): a for a in addresses if a}
+    since = datetime.combine(start, time(0), tzinfo=UTC)
+    hashes = list(by_hash)
+    found: set[str] = set()
+    for first in range(0, len(hashes), 500):
+        found.update(
+            by_hash[h]
+            for h in session.scalars(
+                select(ErasedAddress.address_hash).where(
+                    ErasedAddress.address_hash.in_(hashes[first : first + 500]),
+                    ErasedAddress.erased_at >= since,
+                )
+            )
+        )
+    return found
 
 
 def is_placeholder(address: str) -> bool:

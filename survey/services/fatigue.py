@@ -9,7 +9,8 @@ here, campaign opening (``campaigns.open_campaign``) and quiz invitations
 
 A post-interaction survey goes out only if the requester is not a member of the providing
 department (a department is not its own internal customer: the quarterly survey leaves the
-person's own department out too), is active and has not opted out, has had
+person's own department out too), is active and has not opted out, was not erased earlier this
+quarter (imported again since: ``erasure.erased_since``), has had
 no post-interaction invitation in the last ``window_days`` days, is not invited to a quarterly
 campaign that is still open (answered or not: the decision must not tell which), has budget
 left, and the interaction's service samples it (``sampling_rate``).
@@ -28,6 +29,8 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from survey.models import Campaign, Interaction, Invitation, OutboxMessage, Person
+from survey.periods import quarter_bounds, quarter_of
+from survey.services.erasure import erased_since
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,9 @@ def skip_reason(
     """None when a post-interaction survey may go out now, else the reason it may not:
     ``own_department`` (``person`` is, now, a member of the department that handled the
     request: their answer would be the department's view of itself, filed as its own
-    customer), ``inactive``, ``opted_out``, ``fatigue_window`` (a survey recently),
-    ``open_quarterly``, ``budget`` or ``sampled_out`` (the admin page words each:
+    customer), ``inactive``, ``opted_out``, ``erased_this_quarter`` (``erasure.erased_since``:
+    answered as a new id, they would count twice in the quarter), ``fatigue_window`` (a survey
+    recently), ``open_quarterly``, ``budget`` or ``sampled_out`` (the admin page words each:
     ``skip_reason_labels``)."""
     if person.department_id == interaction.provider_department_id:
         return "own_department"
@@ -101,6 +105,8 @@ def skip_reason(
         return "inactive"
     if person.opted_out:
         return "opted_out"
+    if erased_since(session, [person.email], quarter_bounds(quarter_of(now))[0]):
+        return "erased_this_quarter"
     recent = session.scalar(
         select(
             exists().where(

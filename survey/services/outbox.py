@@ -23,6 +23,7 @@ import secrets
 from collections.abc import Iterable
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
+from email.utils import formataddr
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -110,6 +111,22 @@ def withdrawal_reasons(session: Session, message_ids: Iterable[int]) -> dict[int
 def header_safe(value: str) -> str:
     """Collapse any line break into a space: a name or subject cannot inject mail headers."""
     return _LINE_BREAKS.sub(" ", value).strip()
+
+
+def recipient(name: str, email: str) -> str:
+    """The ``To`` of a message to ``email`` for ``name`` (made single-line, encoded when it is
+    not ASCII). An address outside ASCII (``hélène@...``, which an import accepts) is kept as
+    written instead of refused: ``formataddr`` raises on it, and one such person would then
+    fail the whole batch being queued (a campaign's opening, for everyone). The dispatcher
+    marks that one message failed with the reason, and the outbox shows it; the name is then
+    quoted rather than encoded, so that the outbox shows it as written."""
+    name = header_safe(name)
+    if email.isascii():
+        return formataddr((name, email))
+    if not name:
+        return email
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{email}>'
 
 
 def new_message_id(domain: str) -> str:

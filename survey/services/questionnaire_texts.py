@@ -31,6 +31,16 @@ QUALITY_LABELS = {
     "fr": ["Très mauvais", "Mauvais", "Correct", "Bon", "Excellent"],
 }
 
+# The ends of a 0..10 scale (the points between have no words).
+LIKELIHOOD_LABELS = {
+    "en": ["Not at all likely", *[""] * 9, "Extremely likely"],
+    "it": ["Per niente probabile", *[""] * 9, "Estremamente probabile"],
+    "fr": ["Pas du tout probable", *[""] * 9, "Extrêmement probable"],
+}
+# The words of a scale an administrator adds, by question type: those of the default
+# questions' statements (a 1..5 rating of how well a department does something).
+NEW_SCALE_LABELS = {"likert5": QUALITY_LABELS, "nps": LIKELIHOOD_LABELS}
+
 
 def _texts(
     prompts: dict[str, str],

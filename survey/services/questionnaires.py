@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from survey.i18n import LOCALES
 from survey.models import Question, Questionnaire, Response
 from survey.models.base import utcnow
-from survey.services.questionnaire_texts import POST_INTERACTION, QUARTERLY
+from survey.services.questionnaire_texts import NEW_SCALE_LABELS, POST_INTERACTION, QUARTERLY
 
 DEFAULT_NAMES = {
     "post_interaction": "Post-interaction (default)",
@@ -93,11 +93,18 @@ def add_question(
     required: bool = False,
 ) -> Question:
     """Append a question. ``code`` must be unique among the questionnaire's live questions
-    (ValueError otherwise); a retired question's code may be reused by a new question."""
+    (ValueError otherwise); a retired question's code may be reused by a new question. A scale
+    given without words for its points gets those of ``NEW_SCALE_LABELS`` in every language:
+    without them the respondent sees bare numbers and cannot tell which end is good."""
     live = [q for q in questionnaire.questions if q.retired_at is None]
     if any(q.code == code for q in live):
         raise ValueError(f"a live question already has the code {code!r}")
     position = max((q.position for q in questionnaire.questions), default=-1) + 1
+    texts = {loc: dict(v) for loc, v in texts.items()}
+    words = NEW_SCALE_LABELS.get(qtype)
+    if words is not None and not any(entry.get("labels") for entry in texts.values()):
+        for loc, entry in texts.items():
+            entry["labels"] = list(words.get(loc) or words["en"])
     question = Question(
         questionnaire_id=questionnaire.id,
         code=code,
@@ -105,7 +112,7 @@ def add_question(
         qtype=qtype,
         dimension=dimension,
         required=required,
-        texts={loc: dict(v) for loc, v in texts.items()},
+        texts=texts,
         options={},
     )
     session.add(question)

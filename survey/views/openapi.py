@@ -364,7 +364,11 @@ def scorecard_schemas() -> dict[str, Any]:
                         "isq_before": {"type": "number"},
                         "isq_after": {"type": "number"},
                         "delta": {"type": "number"},
-                        "p_adjusted": {"type": "number"},
+                        "p_adjusted": {
+                            "type": "number",
+                            "description": "The level the Benjamini-Hochberg adjusted p-value "
+                            "is below (0.05); the p-value itself is not published.",
+                        },
                         "components": _array({"type": "string"}),
                     },
                     nullable=True,
@@ -661,7 +665,10 @@ def openapi_document() -> dict[str, Any]:
                             20, "Code of the department that handled the request", minLength=1
                         ),
                         "requester_email": _text(
-                            254, "Email of the person who asked", format="email"
+                            254,
+                            "Email of the person who asked: a person on the people list"
+                            " (any case); another address is refused (422)",
+                            format="email",
                         ),
                         "service": _text(
                             40, "Code of the provider's service (optional)", nullable=True

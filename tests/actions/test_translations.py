@@ -250,3 +250,20 @@ def test_the_pdf_title_page_names_actions_and_days_in_the_readers_language(
         assert line.startswith(title + " · "), line
         assert format_date(date(2026, 12, 31), "medium", locale=lang) in line
         assert "2026-12-31" not in line
+
+
+def test_a_customer_department_is_named_in_the_readers_language(
+    client, session, make_department, make_user, sign_in
+) -> None:
+    """The action form offered "Customer department: Finance (FIN)" on an Italian page whose
+    scorecards say "Finanza", and the action list named it so too."""
+    it = make_department("IT", "Information technology", names={"it": "Sistemi informativi"})
+    make_department("FIN", "Finance", names={"it": "Finanza", "fr": "Finances"})
+    sign_in(make_user("manager", department_id=it.id))
+    page = client.get("/actions/IT/new?lang=it").get_data(as_text=True)
+    assert "Reparto cliente: Finanza (FIN)" in page and "Finance (FIN)" not in page
+    fin = session.scalar(select(Department).where(Department.code == "FIN"))
+    saved = post_form(client, "/actions/IT/new", form(target=f"customer:{fin.id}"))
+    assert saved.status_code == 302
+    listing = client.get("/actions/?lang=fr").get_data(as_text=True)
+    assert "Finances" in listing and "Finance<" not in listing and "Finance " not in listing

@@ -61,3 +61,28 @@ def test_self_dependency_and_garbage_are_refused(admin_client, session, make_dep
     response = post_form(admin_client, "/admin/dependencies", {"dep": [f"{hr.id}-999999"]})
     assert response.status_code == 422
     assert count(session, Dependency) == 0
+
+
+def test_the_page_names_who_rates_no_one_and_whom_no_one_rates(
+    admin_client, session, make_department
+) -> None:
+    """Nothing said that a department nobody depends on gets no quarterly ratings (its
+    scorecard then reads "too few respondents"), nor that the people of a department that
+    depends on no one get no quarterly survey at all (left out of a campaign's count). The
+    page names both, once some link exists."""
+    it, _hr, sales = (make_department(code=c) for c in ("IT", "HR", "SALES"))
+    make_department(code="BOARD", name="Board")
+    empty = admin_client.get("/admin/dependencies").get_data(as_text=True)
+    assert "Rated by no department" not in empty  # nothing ticked yet: nothing to point out
+    post_form(admin_client, "/admin/dependencies", {"dep": [f"{sales.id}-{it.id}"]})
+    page = admin_client.get("/admin/dependencies").get_data(as_text=True)
+    rated_by_none = page[page.index("Rated by no department") :]
+    rated_by_none = rated_by_none[: rated_by_none.index("</p>")]
+    assert "BOARD" in rated_by_none and "HR" in rated_by_none and "SALES" in rated_by_none
+    assert "IT" not in rated_by_none
+    rate_none = page[page.index("Rate no department") :]
+    rate_none = rate_none[: rate_none.index("</p>")]
+    assert "BOARD" in rate_none and "HR" in rate_none and "IT" in rate_none
+    assert "SALES" not in rate_none
+    italian = admin_client.get("/admin/dependencies?lang=it").get_data(as_text=True)
+    assert "Non valutati da nessun reparto" in italian

@@ -241,3 +241,21 @@ def test_cli_import_people(runner, session, departments, tmp_path) -> None:
     assert "line 3: Unknown department code NOPE." in result.output
     assert "Nothing was imported." in result.output
     assert count(session, Person) == 3
+
+
+def test_a_language_with_its_region_is_read_as_the_language(session, departments) -> None:
+    """Staff directories export languages as tags with a region (it-IT, fr_FR, en-GB): each
+    is the language it names; a language the service does not speak is still refused."""
+    data = (
+        b"email,name,department,locale\n"
+        b"a@example.com,A,IT,it-IT\n"
+        b"b@example.com,B,IT,fr_FR\n"
+        b"c@example.com,C,IT,EN-gb\n"
+        b"d@example.com,D,IT,de-DE\n"
+    )
+    preview = parse_people_csv(session, data)
+    assert [(e.line, str(e.message)) for e in preview.errors] == [
+        (5, "Unknown language de-DE: use en, it or fr."),
+    ]
+    preview = parse_people_csv(session, data.rsplit(b"d@", 1)[0])
+    assert [r.locale for r in preview.rows] == ["it", "fr", "en"]

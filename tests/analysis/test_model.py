@@ -177,7 +177,10 @@ def test_isq_variance_includes_the_correlation_of_components() -> None:
 def test_iq_maps_the_isq_interval_and_baseline_reports_its_uncertainty() -> None:
     priors = _priors()
     base = model.freeze_baseline2([62.0, 70.0, 78.0, 70.0], groups=4, priors=priors)
-    assert base.mu0 == 70.0 and base.sigma0 == pytest.approx(np.std([62, 70, 78, 70], ddof=1))
+    # σ0 is the spread the priors estimate (√(wᵀΣw), Σ diagonal here), not the values' sd.
+    tau = priors.tau()
+    want_sigma0 = np.sqrt(sum(w * w * t * t for w, t in zip(priors.weights, tau, strict=True)))
+    assert base.mu0 == 70.0 and base.sigma0 == pytest.approx(want_sigma0)
     assert base.mu0_se == pytest.approx(base.sigma0 / 2)
     isq = model.Estimate(76.3, 70.0, 82.6, 3.2, 10, 0.3, False)
     iq = model.iq_estimate(isq, base)
@@ -191,7 +194,52 @@ def test_iq_maps_the_isq_interval_and_baseline_reports_its_uncertainty() -> None
     assert wide.se == pytest.approx(want) and wide.value == iq.value
     assert wide.high - wide.low > iq.high - iq.low
     with pytest.raises(ValueError):
-        model.freeze_baseline2([70.0, 70.0], groups=2, priors=priors)
+        model.freeze_baseline2([70.0], groups=1, priors=priors)
+    alike = model.freeze_baseline2([70.0, 70.0], groups=2, priors=priors)
+    assert alike.sigma0 == base.sigma0  # departments alike in the baseline scale as well
+
+
+def _alike_first_quarter(seed: int, groups: int = 8):
+    """A first quarter of ``groups`` departments of one truth (every person's R drawn from
+    one distribution, 20 to 80 people each), no T or C (no ticketing tool yet): the priors,
+    the ISQ arrays (value, low, high) and the baseline frozen from them."""
+    rng = np.random.default_rng(seed)
+    n = rng.integers(20, 81, groups).astype(float)
+    people = [np.clip(rng.normal(70, 20, int(k)), 0, 100) for k in n]
+    total = np.array([p.sum() for p in people])
+    total_sq = np.array([(p * p).sum() for p in people])
+    none = np.zeros(groups)
+    priors = model.fit_priors(none, none, n, total, total_sq, none, none, groups, fallback=True)
+    comps = (
+        model.share_arrays(none, none, priors.T),
+        model.mean_arrays(n, total, total_sq, priors.R),
+        model.share_arrays(none, none, priors.C),
+    )
+    isq, low, high, _se = model.isq_arrays(
+        np.stack([c[0] for c in comps]),
+        np.stack([c[3] for c in comps]),
+        np.stack([c[4] for c in comps]),
+        priors,
+    )
+    return priors, (isq, low, high), model.freeze_baseline2(isq, groups, priors)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_departments_alike_do_not_blow_up_the_iq_scale(seed: int) -> None:
+    """The shown ISQs of departments that are alike sit close together (shrinkage pulls them
+    to the mean): their sample sd as σ0 was 0.3 points in a first quarter like this one, and
+    IQ read "123, interval −459 to 704". σ0 is the departments' spread as the priors estimate
+    it (√(wᵀΣw)), which no ISQ interval exceeds by much: an ISQ's variance is at most its
+    prior's, τ²·(1 + 1/g) with g ≥ 5, plus the Morris term, so an IQ interval spans at most
+    about 2 · 1.96 · 15 · √1.2 = 64 points; 70 leaves room for that term."""
+    priors, (isq, low, high), base = _alike_first_quarter(seed)
+    tau = priors.tau()
+    w = np.asarray(priors.weights)
+    sigma = np.asarray(priors.corr) * np.outer(tau, tau)
+    assert base.sigma0 == pytest.approx(float(np.sqrt(w @ sigma @ w)))
+    _iq, iq_low, iq_high = model.iq_arrays(isq, low, high, base)
+    assert np.all(iq_high - iq_low <= 70), (iq_low, iq_high)
+    assert np.all((iq_low > 0) & (iq_high < 200))
 
 
 # --- change tests ---
@@ -275,9 +323,19 @@ def test_change_flags_need_the_minimum_n_an_effect_and_bh() -> None:
 
 
 def test_flag_arrays_applies_bh_over_the_page() -> None:
-    adj, direction = model.flag_arrays([0.01, 0.04, 0.001, 0.5], [6, 7, 2, -9])
+    adj, direction = model.flag_arrays([0.01, 0.04, 0.001, 0.5], [6, 7, 2, -9], min_family=1)
     assert adj == pytest.approx([0.02, 0.04 * 4 / 3, 0.004, 0.5])
     assert direction.tolist() == [1, 0, 0, 0]
+
+
+def test_a_small_page_is_corrected_as_if_it_had_ten_departments() -> None:
+    """Four tests are corrected as ten, the other six taken as p = 1 (MIN_FLAG_FAMILY)."""
+    adj, direction = model.flag_arrays([0.01, 0.04, 0.001, 0.5], [6, 7, 6, -9])
+    assert model.MIN_FLAG_FAMILY == 10
+    assert adj == pytest.approx([0.05, 0.04 * 10 / 3, 0.01, 1.0])
+    assert direction.tolist() == [0, 0, 1, 0]
+    big, _d = model.flag_arrays([0.01] * 12, [6] * 12)
+    assert big == pytest.approx([0.01] * 12)  # from ten tests on, plain BH
 
 
 # --- trends and groups ---
@@ -342,7 +400,7 @@ def test_score_quarter_scores_groups_and_hides_compliance_alone() -> None:
     assert mid.isq.value == pytest.approx(
         0.35 * mid.T.value + 0.45 * mid.R.value + 0.20 * mid.C.value
     )
-    assert mid.iq.value == pytest.approx(100 + 15 * (mid.isq.value - 70.0) / 10.0)
+    assert mid.iq.value == pytest.approx(100 + 15 * (mid.isq.value - 70.0) / base.sigma0)
     assert model.score_quarter([strong], priors)[0].iq is None
 
 

@@ -231,3 +231,36 @@ def test_attack5_consecutive_self_views_do_not_overlap(
     sign_in(make_user("viewer"), on=viewer)
     page = _page(viewer, f"/scorecards/FAC?quarter={q2}")
     assert "The team's own view" not in page
+
+
+@pytest.mark.postgres
+def test_attack32_one_person_through_two_doors_is_one_member(
+    app, session, quiz, facilities, make_person, make_user, sign_in
+) -> None:
+    """A manager is in the directory (a quiz invitation comes to their address) and has an
+    account of the department. Three colleagues take the quiz, the manager takes it through
+    the invitation and again signed in: five members' attempts, but four people. Counted as
+    five members, a self-view of four people passed k = 5, and the manager, who knows both of
+    their own answers, took the published average for a group of five."""
+    current = quarter_of(datetime.now(UTC).date())
+    published_on = quarter_bounds(shift_quarter(current, 1))[0]
+    for n in range(3):
+        colleague = make_person(department=facilities)
+        link = f"/quiz/i/{_invite(session, colleague)}"
+        _key(_post(app.test_client(), link, _answers(quiz, best=True), f"10.4.0.{n}"))
+    manager_person = make_person(email="lead.facilities@example.com", department=facilities)
+    link = f"/quiz/i/{_invite(session, manager_person)}"
+    _key(_post(app.test_client(), link, _answers(quiz, best=False), "10.4.1.1"))
+    manager = make_user("manager", email="lead.facilities@example.com", department_id=facilities.id)
+    signed_in = sign_in(manager, on=app.test_client())
+    _key(_post(signed_in, "/quiz", _answers(quiz, best=False), "127.0.0.1"))
+    session.expire_all()
+    counted = session.scalars(select(QuizAttempt).where(QuizAttempt.member_key.is_not(None)))
+    assert len(list(counted)) == 4  # the manager's newest attempt stands for both
+
+    view = _published(session, facilities, current, 4, on=published_on)
+    assert view.takers == 4
+    assert not _published(session, facilities, current, 5, on=published_on).self_view.shown
+    # The newest attempt stands for the manager: still four members after a retake.
+    _key(_post(signed_in, "/quiz", _answers(quiz, best=True), "127.0.0.1"))
+    assert _published(session, facilities, current, 4, on=published_on).takers == 4

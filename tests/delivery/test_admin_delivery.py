@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -328,3 +329,92 @@ def test_an_open_campaign_cannot_be_cancelled(admin_client, session, org, open_c
     session.rollback()
     session.expire_all()
     assert session.get(Campaign, campaign.id).status == "open"
+
+
+def test_a_scale_question_added_by_an_administrator_names_its_ends(
+    admin_client, client, session, org, invite
+) -> None:
+    """The form offers no words for a new question's scale points, and the respondent saw
+    "1 2 3 4 5" alone, without telling which end is good. A new 1-to-5 question gets the
+    words of the default questions' quality scale, a 0-to-10 one its two ends, in each
+    language, as the default questions do."""
+    questionnaires = install_default_questionnaires(session)
+    session.commit()
+    pi_id = questionnaires["post_interaction"].id
+    texts = {f"prompt_{loc}": f"Q {loc}" for loc in ("en", "it", "fr")}
+    url = f"/admin/questionnaires/{pi_id}"
+    assert (
+        post_form(admin_client, url, {"code": "clear", "qtype": "likert5", **texts}).status_code
+        == 302
+    )
+    assert (
+        post_form(admin_client, url, {"code": "again", "qtype": "nps", **texts}).status_code == 302
+    )
+    session.rollback()
+    session.expire_all()
+    new = {q.code: q for q in session.get(Questionnaire, pi_id).questions}
+    assert new["clear"].texts["it"]["labels"] == [
+        "Pessimo",
+        "Scarso",
+        "Discreto",
+        "Buono",
+        "Eccellente",
+    ]
+    assert new["again"].texts["fr"]["labels"][0] and new["again"].texts["fr"]["labels"][-1]
+    assert len(new["again"].texts["fr"]["labels"]) == 11
+    page = client.get(f"/r/{invite('post_interaction', org.person(2))}").get_data(as_text=True)
+    clear = page[page.index('id="q-clear"') :]
+    clear = clear[: clear.index("</fieldset>")]
+    assert "1 – Très mauvais" in clear and "5 – Excellent" in clear
+    again = page[page.index('id="q-again"') :]
+    again = again[: again.index("</fieldset>")]
+    assert ">0 – " in again and ">10 – " in again and ">5<" in again
+
+
+def test_csv_import_ignores_columns_it_does_not_read(admin_client, session, org) -> None:
+    """A ticket export carries columns of its own (subject, priority, assignee): every line
+    was refused with "priority: is not a known field" until the administrator deleted them
+    by hand. They are ignored, as the people import ignores columns it does not read."""
+    good = org.person(0).email
+    text = (
+        "Provider;Requester_Email;Opened_At;Subject;Priority;source;external_ref\n"
+        f"IT;{good};2026-01-05T09:00:00Z;Printer broken;High;desk;P1\n"
+        f"HR;{good};2026-01-06T09:00:00Z;Payslip;Low;desk;P2\n"
+    )
+    response = upload(admin_client, text)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert count(session, Interaction) == 2
+
+
+def test_refusals_of_requests_speak_the_admin_pages_language(admin_client, session, org) -> None:
+    """The API's refusals are English (its clients read them), and the admin pages showed
+    them as they are: an Italian page said "no person has this email address". The manual
+    form and the import give them in the page's language; the column a line names stays."""
+    good = org.person(0).email
+    form = post_form(
+        admin_client,
+        "/admin/interactions/new?lang=it",
+        {
+            "provider": "IT",
+            "requester_email": "nobody@example.com",
+            "opened_at": "2026-01-05T09:00",
+        },
+    )
+    assert form.status_code == 422
+    page = form.get_data(as_text=True)
+    assert "nessuna persona ha questo indirizzo e-mail" in page
+    assert "no person has this email address" not in page
+    text = (
+        "provider;requester_email;opened_at;paused_seconds\n"
+        f"NOPE;{good};2026-01-05T09:00:00Z;\n"
+        f"IT;{good};not a time;\n"
+        f"IT;{good};2026-01-05T09:00:00Z;-5\n"
+    )
+    admin_client.get("/admin/interactions/import?lang=fr")
+    imported = unescape(upload(admin_client, text).get_data(as_text=True))
+    assert "provider : aucun département actif n'a ce code" in imported
+    assert "opened_at : doit être une date et heure ISO 8601" in imported
+    assert "paused_seconds : doit être un nombre entier de secondes" in imported
+    missing = upload(admin_client, "provider;opened_at\nIT;2026-01-05T09:00:00Z\n")
+    assert "il manque la colonne requester_email" in unescape(missing.get_data(as_text=True))
+    admin_client.get("/admin/interactions/import?lang=en")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parseaddr
 
 import pytest
 from sqlalchemy import func, select, update
@@ -238,4 +239,41 @@ def test_batch_mail_equals_one_by_one_rendering(app, session, org) -> None:
     assert batch["subject"] == single.subject and batch["to_addr"] == single.to_addr
     assert "<b>" not in batch["body_html"] and "&lt;b&gt;" in batch["body_html"]
     assert "\n" not in batch["to_addr"] and "TokenAbc-_123" in batch["body_text"]
+    session.rollback()
+
+
+def test_an_address_outside_ascii_does_not_stop_the_campaign_opening(app, session, org) -> None:
+    """An import accepts an address with an accented letter (``hélène@...``); mail cannot
+    be sent to it, but queueing it must not fail the opening for everyone: the campaign
+    opens, each person's invitation is queued, and the dispatcher later marks that one
+    message failed with the reason (tests/mail/test_dispatch.py), where the outbox shows it.
+    The same holds for a reminder, mailed one by one."""
+    from survey.delivery.services.mailing import queue_invitation_email
+    from survey.services.outbox import readable_address, recipient
+
+    odd = org.person(0)
+    odd.email, odd.name = "hélène.dupont@example.com", "Hélène Dupont"
+    session.commit()
+    now = utcnow()
+    campaign = new_campaign(session, now)
+    report = tick(app, now + timedelta(hours=2))
+    assert report.opened == ["Q survey"] and report.invited_quarterly == 12
+    addresses = set(session.scalars(select(OutboxMessage.to_addr)))
+    assert len(addresses) == 12
+    assert any("<hélène.dupont@example.com>" in a for a in addresses)
+    invitation = session.scalar(
+        select(Invitation).where(
+            Invitation.campaign_id == campaign.id, Invitation.person_id == odd.id
+        )
+    )
+    with app.test_request_context():
+        single = queue_invitation_email(
+            session, invitation, odd, "Token-1", "http://localhost", "example.com", reminder=True
+        )
+    assert single.to_addr.endswith("<hélène.dupont@example.com>")
+    assert readable_address(single.to_addr) == '"Hélène Dupont" <hélène.dupont@example.com>'
+    assert parseaddr(recipient('Zed, "Z" \\', "zé@example.com")) == (
+        'Zed, "Z" \\',
+        "zé@example.com",
+    )
     session.rollback()

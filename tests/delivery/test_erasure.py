@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select, text
@@ -292,3 +292,90 @@ def test_the_admin_page_erases_with_confirmation(admin_client, session, org) -> 
     assert again.status_code == 302
     body = admin_client.get(again.headers["Location"]).get_data(as_text=True)
     assert "déjà été effacée" in body
+
+
+def _erase(app, email: str) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        db = database(app).sessionmaker()
+        erase_person(db, email, actor=None)
+        db.commit()
+        db.close()
+
+
+def test_an_erased_person_imported_again_is_not_surveyed_again_that_quarter(
+    app, session, org
+) -> None:
+    """Attack 33. Respondent marks count people by a pseudonym of the person's id, and an
+    erased person's record stays as a blank placeholder: brought back by the next import of
+    the directory, they are a new id. Surveyed again in the quarter of their erasure, they
+    would answer as a second person about the providers they had rated: the gate takes a
+    group of k - 1 people for k. So the person who comes back is not surveyed (post-
+    interaction, quarterly or quiz) about the quarter of the erasure; from the next one,
+    they are."""
+    from survey.delivery.services.campaigns import create_campaign, open_campaign
+    from survey.delivery.services.interactions import decide_pending_surveys
+    from survey.periods import quarter_bounds, quarter_of, shift_quarter
+    from survey.quiz.services import send_quiz_invitations
+    from survey.services.fatigue import FatiguePolicy
+
+    email = org.person(5).email
+    _erase(app, email)
+    session.rollback()
+    back = Person(email=email, name="Back Again", department_id=org.sales.id)
+    session.add(back)
+    session.commit()
+    now = utcnow()
+    quarter = quarter_of(now)
+    policy = FatiguePolicy(window_days=0)
+
+    def decide(when):  # type: ignore[no-untyped-def]
+        request = Interaction(
+            provider_department_id=org.it.id,
+            requester_person_id=back.id,
+            opened_at=when - timedelta(hours=3),
+            resolved_at=when - timedelta(hours=1),
+            created_at=when - timedelta(hours=3),
+        )
+        session.add(request)
+        session.flush()
+        with app.app_context():
+            decide_pending_surveys(
+                session, "http://localhost", "example.com", "s", policy, now=when
+            )
+        session.commit()
+        return request.survey_decision, request.skip_reason
+
+    assert decide(now) == ("skipped", "erased_this_quarter")
+    with app.app_context():
+        quiz = send_quiz_invitations(session, [org.sales.id], "http://localhost", "x.org", 5, now)
+    assert quiz.erased_this_quarter == 1
+    campaigns = {}
+    for q in (quarter, shift_quarter(quarter, 1)):
+        start = quarter_bounds(q)[0]
+        opens = max(now, datetime.combine(start, time(9), tzinfo=UTC))
+        campaign = create_campaign(
+            session,
+            name=q,
+            quarter=q,
+            opens_at=opens,
+            closes_at=opens + timedelta(days=14),
+            min_group_size=5,
+            department_ids=[org.sales.id],
+        )
+        session.commit()
+        with app.app_context():
+            report = open_campaign(
+                session, campaign, "http://localhost", "example.com", opens, policy=policy
+            )
+        session.commit()
+        invited = session.scalar(
+            select(func.count())
+            .select_from(Invitation)
+            .where(Invitation.campaign_id == campaign.id, Invitation.person_id == back.id)
+        )
+        campaigns[q] = (invited, report.erased_this_quarter)
+    assert campaigns == {quarter: (0, 1), shift_quarter(quarter, 1): (1, 0)}
+    next_quarter = datetime.combine(
+        quarter_bounds(shift_quarter(quarter, 1))[0], time(12), tzinfo=UTC
+    ) + timedelta(days=30)
+    assert decide(next_quarter) == ("invited", None)

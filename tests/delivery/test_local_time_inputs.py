@@ -270,3 +270,32 @@ def test_an_interaction_at_the_last_day_is_refused_in_new_york(
     signed_in = post_form(client, "/auth/sign-in", {"email": user.email, "password": PASSWORD})
     assert signed_in.status_code == 302
     _interaction_refused(client, session, org, field, "9999-12-31T23:59")
+
+
+def test_an_interactions_file_without_zones_is_read_in_rome(admin_client, session, org) -> None:
+    """A ticket export from a spreadsheet writes "2026-01-15 10:30", without a zone. Typed
+    into the form, that time is Rome's; in an imported file it was refused on every line.
+    It is read in Rome too, and a time that names its zone keeps it."""
+    from tests.delivery.test_admin_delivery import upload
+
+    email = org.person(0).email
+    text = (
+        "provider;requester_email;opened_at;resolved_at;source;external_ref\n"
+        f"IT;{email};2026-01-15 10:30;2026-07-15T12:05;sheet;R-1\n"
+        f"IT;{email};2026-01-15T10:30:00Z;2026-01-15T12:00:00+01:00;sheet;R-2\n"
+        f"IT;{email};15/01/2026 10:30;;sheet;R-3\n"
+    )
+    refused = upload(admin_client, text)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Line 4" in page and "Line 2" not in page and "Line 3" not in page
+    assert upload(admin_client, text.rsplit("IT;", 1)[0]).status_code == 302
+    session.rollback()
+    rows = {
+        r.external_ref: r
+        for r in session.scalars(select(Interaction).where(Interaction.source == "sheet"))
+    }
+    assert _utc(rows["R-1"].opened_at) == datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+    assert _utc(rows["R-1"].resolved_at) == datetime(2026, 7, 15, 10, 5, tzinfo=UTC)
+    assert _utc(rows["R-2"].opened_at) == datetime(2026, 1, 15, 10, 30, tzinfo=UTC)
+    assert _utc(rows["R-2"].resolved_at) == datetime(2026, 1, 15, 11, 0, tzinfo=UTC)

@@ -14,6 +14,7 @@ from survey.delivery.services.campaigns import create_campaign, open_campaign
 from survey.dev_worker import run_dev_worker
 from survey.models import Campaign, Interaction, Invitation, OutboxMessage, Person
 from survey.models.base import utcnow
+from survey.periods import quarter_of
 from tests.conftest import csrf_token
 
 
@@ -159,3 +160,39 @@ def test_the_dev_worker_stops_when_asked(app, session, org) -> None:
         assert run_dev_worker(database().sessionmaker, app.config, stop=stop) == 0
     assert session.scalar(select(func.count()).select_from(Interaction)) == 0
     assert session.scalar(select(func.count()).select_from(Person)) == 12
+
+
+def test_opening_now_says_who_was_left_out(app, admin_client, session, org) -> None:
+    """A person erased this quarter and imported again, another whose survey budget is spent:
+    the administrator who opens the campaign learns how many were left out, and why."""
+    from survey.services.erasure import erase_person
+    from survey.services.invitations import issue_invitation
+
+    email = org.person(0).email
+    with app.app_context():
+        db = database(app).sessionmaker()
+        erase_person(db, email, actor=None)
+        db.commit()
+        db.close()
+    session.rollback()
+    session.add(Person(email=email, name="Back Again", department_id=org.sales.id))
+    spent = org.person(1)
+    for _ in range(4):  # the default budget: four invitations in thirty days
+        issue_invitation(session, spent, "quiz", utcnow() + timedelta(days=9))
+    now = utcnow()
+    due = create_campaign(
+        session,
+        name="Due",
+        quarter=quarter_of(now),
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=20),
+        min_group_size=5,
+    )
+    session.commit()
+    token = csrf_token(admin_client, f"/admin/campaigns/{due.id}")
+    response = admin_client.post(f"/admin/campaigns/{due.id}/open", data={"csrf_token": token})
+    shown = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "10 people invited" in shown
+    assert "Left out: 1 whose survey budget for the period is spent, 1 erased this quarter" in (
+        " ".join(shown.split())
+    )

@@ -76,9 +76,20 @@ def test_submit_stores_an_anonymous_response_once(client, session, invite, org) 
 
 def test_consent_attributes_the_comment_only_when_given(client, session, invite, org) -> None:
     token = invite("post_interaction", org.person(1))
-    post_answers(client, f"/r/{token}", overall="2", comment="Please call me", contact_consent="y")
+    sent = post_answers(
+        client, f"/r/{token}", overall="2", comment="Please call me", contact_consent="y"
+    )
     session.rollback()
     assert session.scalar(select(Response.contact_person_id)) == org.person(1).id
+    # The thank-you page does not call a named comment anonymous (in Italian, the person's).
+    thanks = " ".join(client.get(sent.headers["Location"]).get_data(as_text=True).split())
+    assert "Il suo commento arriva al reparto con il suo nome, come ha chiesto" in thanks
+    assert "registrate in forma anonima" not in thanks
+    other = invite("post_interaction", org.person(3))  # speaks English
+    sent = post_answers(client, f"/r/{other}", overall="4", comment="Fine", contact_consent="")
+    thanks = " ".join(client.get(sent.headers["Location"]).get_data(as_text=True).split())
+    assert "Your answers have been recorded anonymously" in thanks
+    assert "with your name" not in thanks
 
 
 def test_missing_required_answer_keeps_the_others(client, session, invite, org) -> None:

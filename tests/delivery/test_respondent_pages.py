@@ -92,3 +92,37 @@ def test_a_refused_submit_focuses_the_first_error(client, invite, org) -> None:
     link = re.search(r'<a href="#(q-[\w-]+)">', page)
     assert link is not None and f'id="{link.group(1)}"' in page
     assert page.index(f'id="{link.group(1)}"') < page.index(" autofocus")
+
+
+def test_a_used_or_expired_link_speaks_its_persons_language(client, invite, org) -> None:
+    """The respondent's pages are in their language whatever the browser says, and so is
+    the page a second click on a used link (or a double submit) lands on, and an expired
+    link's: a French colleague on an English laptop reads French. An unknown link has no
+    person: the language asked for, else the browser's."""
+    english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
+    french = org.person(2)
+    token = invite("post_interaction", french)
+    url = f"/r/{token}"
+    form = client.get(url, headers=english_browser).get_data(as_text=True)
+    assert 'lang="fr"' in form
+    sent = client.post(
+        url,
+        data={"csrf_token": csrf_token(client, url), "lang": "fr", "overall": "4"},
+        headers=english_browser,
+    )
+    assert sent.status_code == 302
+    again = client.get(url, headers=english_browser)
+    assert again.status_code == 410
+    assert "Vous avez déjà répondu à cette enquête" in again.get_data(as_text=True)
+    repost = client.post(
+        url, data={"csrf_token": csrf_token(client, "/"), "overall": "1"}, headers=english_browser
+    )
+    assert "Vous avez déjà répondu à cette enquête" in repost.get_data(as_text=True)
+
+    italian = org.person(1)
+    expired = invite("post_interaction", italian, expires_at=utcnow() - timedelta(minutes=1))
+    page = client.get(f"/r/{expired}", headers=english_browser).get_data(as_text=True)
+    assert 'lang="it"' in page and "This survey has closed" not in page
+
+    unknown = client.get("/r/" + "x" * 22 + "?lang=it", headers=english_browser)
+    assert unknown.status_code == 404 and 'lang="it"' in unknown.get_data(as_text=True)

@@ -61,3 +61,12 @@ def test_a_step_held_by_another_host_is_skipped(app, session, org, backend) -> N
     assert report.skipped_steps == [] and report.opened == ["Q survey"]
     assert invitations(session, campaign.id) == 12
     assert session.scalar(select(Campaign.status).where(Campaign.id == campaign.id)) == "open"
+
+
+def test_the_report_words_the_skipped_surveys_for_an_operator() -> None:
+    """The line cron mails or logs showed a Python dict ("skipped: {'open_quarterly': 4996}");
+    it reads as words and counts, the most frequent reason first."""
+    report = TickReport(post_interaction_skipped={"fatigue_window": 4, "open_quarterly": 4996})
+    line = report.describe()
+    assert "(skipped: open_quarterly 4996, fatigue_window 4)" in line and "{" not in line
+    assert "(skipped: none)" in TickReport().describe()

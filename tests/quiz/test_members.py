@@ -89,3 +89,29 @@ def test_the_pseudonym_changes_with_the_quarter_and_the_secret() -> None:
     assert a != member_key("s1", "person:1", "2026Q2")
     assert a != member_key("s2", "person:1", "2026Q1")
     assert a == member_key("s1", "person:1", "2026Q1") and len(a) == 64
+
+
+def test_an_account_erased_this_quarter_and_back_is_no_member(app, session, make_user) -> None:
+    """Attack 33 through the signed-in door: an erased person's account was deleted; made
+    again this quarter, with the person imported again, it would be a second member of a
+    quarter their first self may have taken the quiz in."""
+    from survey.db import database
+    from survey.quiz.services import account_member
+    from survey.services.erasure import erase_person
+
+    make_user("admin")
+    manager = make_user("manager")
+    email, department_id = manager.email, manager.department_id
+    with app.app_context():
+        db = database(app).sessionmaker()
+        erase_person(db, email, actor=None)
+        db.commit()
+        db.close()
+    session.rollback()
+    session.expunge_all()  # SQLite gives the deleted account's id to the next one
+    back = make_user("manager", email=email, department_id=department_id)
+    with app.app_context():
+        assert account_member(session, back.id, email, department_id) is None
+        later = datetime.now(UTC).date() + timedelta(days=100)
+        member = account_member(session, back.id, email, department_id, today=later)
+    assert member is not None and member.subject == f"user:{back.id}"

@@ -251,3 +251,27 @@ def test_result_page_lists_tips_for_the_two_weakest_practices(client, keys, take
         for tip in texts["tips"]:
             assert tip in tips
     assert "Try this week:" in tips
+
+
+def test_the_result_dates_are_written_in_the_takers_language(client, session, keys, take) -> None:
+    """ "Auto-évaluation du 2026-12-06" read like a database: the result page writes its
+    dates as the rest of the page does, in the language of the attempt."""
+    from babel.dates import format_date
+
+    key = key_of(take(worst(keys), lang="fr"))
+    key_of(take(best(keys), url=f"/quiz/r/{key}/retake", lang="fr"))
+    [taken_on] = {a.taken_on for a in attempts(session)}
+    page = unescape(client.get(f"/quiz/r/{key}?lang=fr").get_data(as_text=True))
+    assert taken_on.isoformat() not in page
+    assert f"Auto-évaluation du {format_date(taken_on, 'medium', locale='fr')}" in page
+
+
+def test_the_result_names_the_department_in_the_takers_language(
+    client, keys, take, make_department
+) -> None:
+    """The result page said "You named Finance" to someone who chose "Finanza" from the
+    quiz's own list: the department is named as the list named it."""
+    make_department(code="FIN", name="Finance", names={"it": "Finanza", "fr": "Finances"})
+    key = key_of(take(best(keys), lang="it", department="FIN"))
+    page = unescape(client.get(f"/quiz/r/{key}?lang=it").get_data(as_text=True))
+    assert "Finanza" in page and "Finance" not in page

@@ -64,6 +64,9 @@ def test_unknown_department_and_bad_quarter(client, api_org: Org) -> None:
         response = api_get(client, api_org, f"/api/v1/departments/IT/scorecard?quarter={bad}")
         assert response.status_code == 400
         assert response.get_json()["field"] == "quarter"
+    # A code in lower case names the department, as the requests' API reads codes.
+    lower = api_get(client, api_org, f"/api/v1/departments/it/scorecard?quarter={Q}")
+    assert lower.status_code == 200 and lower.get_json()["department"]["code"] == "IT"
     # A well-formed quarter without answers is answered with empty figures, not moved.
     body = api_get(client, api_org, "/api/v1/departments/IT/scorecard?quarter=2019Q1").get_json()
     assert body["quarter"] == "2019Q1" and body["isq"]["reason"] == "no_data"

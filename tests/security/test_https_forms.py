@@ -116,3 +116,20 @@ def test_a_post_that_does_not_come_from_the_site_is_refused(
 ) -> None:
     user = make_user("admin")
     assert _sign_in_with(app, user.email, headers).status_code == 400
+
+
+def test_a_host_with_its_default_port_is_the_same_site(app: Flask, make_user) -> None:
+    """A proxy that passes the public host on as ``host:443``: the request's host drops the
+    default port, so the browser's ``Origin`` (never with a default port) still matches."""
+    user = make_user("admin")
+    client = app.test_client()
+    page = client.get(SITE + ":443/auth/sign-in")
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match is not None
+    signed_in = client.post(
+        SITE + ":443/auth/sign-in",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": match.group(1)},
+        headers={"Origin": SITE},
+    )
+    assert signed_in.status_code == 302
+    assert _sign_in_with(app, user.email, {"Origin": SITE + ":443"}).status_code == 302

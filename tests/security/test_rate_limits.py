@@ -97,3 +97,39 @@ def test_the_api_answers_429_in_json(app) -> None:
         response, status = render_error(TooManyRequests())
     assert status == 429
     assert response.get_json() == {"error": "Too many attempts", "status": 429}
+
+
+def test_an_office_behind_one_address_can_raise_the_link_budget(app_config, world) -> None:
+    """Everyone of a large office may reach the site from one address (a shared gateway):
+    on the morning the invitations go out, 120 link-page requests a minute is about twenty
+    respondents. ``SURVEY_LINK_REQUESTS_PER_MINUTE`` raises it."""
+    from survey import create_app
+
+    app = create_app({**app_config, "LINK_REQUESTS_PER_MINUTE": 400})
+    limiter.reset()
+    client = app.test_client()
+    statuses = [_get(client, f"/r/guess-{i}").status_code for i in range(300)]
+    assert set(statuses) == {404}
+    assert _get(client, f"/quiz/r/{world['key']}").status_code == 200
+
+
+def test_a_throttled_answer_is_kept_on_the_page_to_send_again(app_config, world) -> None:
+    """An answer posted over the limit is not stored: the page holds it to send again once
+    the minute has passed, as the busy page does, so nothing typed is lost."""
+    from survey import create_app
+
+    app = create_app({**app_config, "LINK_REQUESTS_PER_MINUTE": 10})
+    limiter.reset()
+    client = app.test_client()
+    url = f"/r/{world['token']}"
+    token = csrf_token(client, url)
+    for i in range(10):
+        _get(client, f"/r/guess-{i}")
+    answers = {"csrf_token": token, "lang": "fr", "overall": "4", "comment": 'Très "bien" <ok>'}
+    over = client.post(url, data=answers, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    html = over.get_data(as_text=True)
+    assert over.status_code == 429
+    assert f'<form method="post" action="{url}">' in html
+    assert '<input type="hidden" name="overall" value="4">' in html
+    assert 'value="Très &#34;bien&#34; &lt;ok&gt;"' in html
+    assert "Envoyer de nouveau" in html  # in the language the form was posted in

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from email.utils import formataddr
-
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -11,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from survey.accounts.services.passwords import issue_password_reset
 from survey.models import OutboxMessage, User
-from survey.services.outbox import enqueue_message, header_safe
+from survey.services.outbox import enqueue_message, recipient
 
 
 def reset_url(base_url: str, token: str) -> str:
@@ -32,7 +30,7 @@ def queue_password_reset(
         html = render_template("email/password_reset.html", **context)
     return enqueue_message(
         session,
-        to_addr=formataddr((header_safe(user.name), user.email)),
+        to_addr=recipient(user.name, user.email),
         subject=subject,
         body_text=text,
         body_html=html,

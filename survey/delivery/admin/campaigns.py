@@ -34,7 +34,7 @@ from survey.periods import quarter_of
 from survey.services.audit import created, diff, snapshot
 from survey.services.paging import page_arg, paginate
 from survey.views.admin import bp
-from survey.views.admin.common import audit, per_page
+from survey.views.admin.common import audit, flash_left_out, per_page
 
 
 def _department_choices() -> list[SelectChoice]:
@@ -279,6 +279,7 @@ def campaign_open(campaign_id: int) -> WerkzeugResponse:
         audit("open", campaign, {"status": ["draft", "open"], "invited": [None, result.invited]})
         db.commit()
         flash(_("Campaign opened: %(n)s people invited.", n=result.invited), "success")
+        flash_left_out(result.over_budget, result.erased_this_quarter)
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
 
 

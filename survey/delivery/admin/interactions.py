@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 
 from forms.delivery import CsvUploadForm, InteractionForm
 from survey.db import get_session
+from survey.delivery.admin.refusals import in_page_language, with_field
 from survey.delivery.services.interactions import FieldError, InteractionInput, record_interaction
 from survey.delivery.services.interactions_import import import_interactions
 from survey.local_format import zone_name
@@ -27,6 +28,9 @@ def skip_reason_labels() -> dict[str, str]:
     return {
         "own_department": _("The requester works in the providing department"),
         "opted_out": _("The person opted out of surveys"),
+        "erased_this_quarter": _(
+            "The person's data was erased this quarter: surveyed again from the next one"
+        ),
         "fatigue_window": _("Surveyed recently (fatigue window)"),
         "open_quarterly": _("A quarterly survey is open for the person"),
         "sampled_out": _("Not drawn by the service's sampling rate"),
@@ -120,7 +124,7 @@ def interaction_new() -> str | WerkzeugResponse:
         except FieldError as error:
             db.rollback()
             target = getattr(form, error.field, form.provider)
-            target.errors = [*target.errors, error.message]
+            target.errors = [*target.errors, in_page_language(error.message)]
             return render_template("admin/interaction_form.html", form=form), 422  # type: ignore[return-value]
         if created:
             audit("create", _interaction_target(interaction), _interaction_changes(data))
@@ -165,7 +169,8 @@ def interactions_import() -> str | WerkzeugResponse:
             return redirect(url_for("admin.interactions"))
     elif request.method == "POST":
         status = 422
-    return render_template("admin/interactions_import.html", form=form, result=result), status  # type: ignore[return-value]
+    errors = [(e.line, with_field(e.field, e.message)) for e in (result.errors if result else [])]
+    return render_template("admin/interactions_import.html", form=form, errors=errors), status  # type: ignore[return-value]
 
 
 def _interaction_target(interaction: Interaction) -> Target:

@@ -26,6 +26,7 @@ from survey.models import (
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds, quarter_of
 from survey.security import new_token, token_hash
+from survey.services.erasure import erased_since
 from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import add_link_token
 from survey.services.release import record_releases, release_floor, released_sql
@@ -239,6 +240,9 @@ class OpenReport:
     invited: int
     without_providers: int
     over_budget: int = 0  # people left out: their survey budget for the period is spent
+    # People left out: erased since the quarter began and imported again (they would count
+    # twice in its figures, ``erasure.erased_since``).
+    erased_this_quarter: int = 0
 
 
 def open_campaign(
@@ -256,7 +260,9 @@ def open_campaign(
     ``min_group_size`` is the k of the settings: the campaign's k is raised to it on opening,
     so that lowering the setting later cannot lower the k its respondents were promised
     (scorecards never gate a campaign's quarter below the campaign's k).
-    People whose survey budget (``fatigue.budget_left`` under ``policy``) is spent are left out.
+    People whose survey budget (``fatigue.budget_left`` under ``policy``) is spent are left out,
+    and so are people erased since the campaign's quarter began and imported again
+    (``erasure.erased_since``).
 
     Raises QuarterReleased, nothing changed, when the figures of the campaign's quarter are
     already released (``quarter_released``: another campaign of it closed since this one was
@@ -291,8 +297,12 @@ def open_campaign(
     people = audience(session, campaign)
     providers = providers_for(session, people, campaign.quarter)
     with_providers = [p for p in people if providers[p.id]]
-    left = budget_left(session, [p.id for p in with_providers], policy or FatiguePolicy(), now)
-    chosen = [p for p in with_providers if left[p.id] > 0]
+    erased = erased_since(
+        session, [p.email for p in with_providers], quarter_bounds(campaign.quarter)[0]
+    )
+    returned = [p for p in with_providers if p.email not in erased]
+    left = budget_left(session, [p.id for p in returned], policy or FatiguePolicy(), now)
+    chosen = [p for p in returned if left[p.id] > 0]
     recipients = []
     for start in range(0, len(chosen), BATCH):
         batch = chosen[start : start + BATCH]
@@ -333,7 +343,8 @@ def open_campaign(
     return OpenReport(
         invited=len(chosen),
         without_providers=len(people) - len(with_providers),
-        over_budget=len(with_providers) - len(chosen),
+        over_budget=len(returned) - len(chosen),
+        erased_this_quarter=len(with_providers) - len(returned),
     )
 
 

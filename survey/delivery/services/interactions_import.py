@@ -2,10 +2,12 @@
 
 Columns (header required, order free): ``provider``, ``requester_email``, ``opened_at``, and
 optionally ``service``, ``source``, ``external_ref``, ``first_response_at``, ``resolved_at``,
-``reopened_at``, ``cancelled_at``, ``paused_seconds``.
-Times are ISO 8601 with a zone (``2026-05-04T09:30:00Z``). UTF-8 with or without BOM; comma
-or semicolon. Line numbers count the header as line 1. Rows repeating a source + reference
-already stored count as repeats and update that request's lifecycle by the API's rules.
+``reopened_at``, ``cancelled_at``, ``paused_seconds``; other columns are ignored.
+Times are ISO 8601 (``2026-05-04T09:30:00Z``, ``2026-05-04 11:30``); one without a zone, as a
+spreadsheet writes it, is a wall-clock time in the organisation's zone (``SURVEY_TIMEZONE``),
+as in the admin form. UTF-8 with or without BOM; comma or semicolon. Line numbers count the
+header as line 1. Rows repeating a source + reference already stored count as repeats and
+update that request's lifecycle by the API's rules.
 """
 
 from __future__ import annotations
@@ -15,19 +17,25 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from survey.delivery.services.api_input import parse_interaction
+from survey.delivery.services.api_input import INTERACTION_FIELDS, parse_interaction
 from survey.delivery.services.interactions import FieldError, record_interaction
+from survey.local_time import to_utc
 from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 REQUIRED = ("provider", "requester_email", "opened_at")
+TIMES = ("opened_at", "first_response_at", "resolved_at", "reopened_at", "cancelled_at")
 
 
 @dataclass(frozen=True)
 class LineError:
+    """A refused line (1: the file or its header): the API's words and the column they are
+    about (None for the file or a line as a whole)."""
+
     line: int
     message: str
+    field: str | None = None
 
 
 @dataclass
@@ -49,6 +57,20 @@ def _unreadable(error: CsvLineError) -> _LineProblem:
             error.line, f"a value on this line is longer than {field_limit()} characters"
         )
     return _LineProblem(error.line, "this line cannot be read as CSV")
+
+
+def _zoned(raw: str) -> str:
+    """``raw`` with the organisation's zone when it is a time without one; anything else as it
+    is (``parse_interaction`` names what is wrong with it)."""
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return raw
+    if value.tzinfo is not None:
+        return raw
+    moment = to_utc(value)
+    assert moment is not None
+    return moment.isoformat()
 
 
 def _rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -96,14 +118,16 @@ def import_interactions(
     except FieldError as error:
         result.errors.append(LineError(getattr(error, "line", 1), error.message))
         return result
-    known = {c for c in header if c}
+    # A ticket export carries columns of its own (subject, priority...): ignored, as the
+    # people import ignores the columns it does not read.
+    known = {c for c in header if c in INTERACTION_FIELDS}
     for line, row in rows:
         body = {k: (v.strip() or None) for k, v in row.items() if k in known and k}
-        body = {k: v for k, v in body.items() if v is not None}
+        body = {k: _zoned(v) if k in TIMES else v for k, v in body.items() if v is not None}
         try:
             created = record_interaction(session, parse_interaction(body), now)[1]
         except FieldError as error:
-            result.errors.append(LineError(line, f"{error.field}: {error.message}"))
+            result.errors.append(LineError(line, error.message, error.field))
             continue
         if created:
             result.created += 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import formataddr
 from typing import Any
 
 from flask import current_app, render_template
@@ -19,7 +18,7 @@ from survey import hooks
 from survey.config import min_group_size
 from survey.models import Campaign, Invitation, OutboxMessage, Person
 from survey.services.invitations import link_url
-from survey.services.outbox import enqueue_message, header_safe, new_message_id
+from survey.services.outbox import enqueue_message, header_safe, new_message_id, recipient
 
 SCORES = (1, 2, 3, 4, 5)
 # Stand-ins rendered once per language, then replaced per person (see ``quarterly_messages``).
@@ -78,7 +77,7 @@ def queue_invitation_email(
         html = render_template(f"email/{kind}.html", **context)
     return enqueue_message(
         session,
-        to_addr=formataddr((header_safe(person.name), person.email)),
+        to_addr=recipient(person.name, person.email),
         subject=subject,
         body_text=text,
         body_html=html,
@@ -152,13 +151,12 @@ def quarterly_messages(
                     render_template("email/quarterly.html", **context),
                 )
         subject, text, html = rendered[key]
-        safe_name = header_safe(r.name)
         rows.append(
             {
                 "message_id": new_message_id(mail_domain),
                 "purpose": ("reminder" if reminder else "invitation") + ":quarterly",
                 "invitation_id": r.invitation_id,
-                "to_addr": header_safe(formataddr((safe_name, r.email))),
+                "to_addr": recipient(r.name, r.email),
                 "subject": header_safe(subject)[:300],
                 "body_text": text.replace(_KEY, r.token).replace(_NAME, r.name),
                 "body_html": html.replace(_KEY, r.token).replace(_NAME, str(escape(r.name))),

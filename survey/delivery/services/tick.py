@@ -94,6 +94,10 @@ class TickReport:
     #: quarters whose release k was recorded (``release.record_releases``)
     released: list[str] = field(default_factory=list)
 
+    def _skipped(self) -> str:
+        reasons = sorted(self.post_interaction_skipped.items(), key=lambda r: (-r[1], r[0]))
+        return ", ".join(f"{reason} {n}" for reason, n in reasons) or "none"
+
     def describe(self) -> str:
         return (
             f"scheduled {len(self.scheduled)} campaign(s), "
@@ -103,7 +107,7 @@ class TickReport:
             + (f"cancelled {len(self.cancelled)} (quarter released), " if self.cancelled else "")
             + f"reminders {self.reminders}, "
             f"post-interaction invitations {self.post_interaction_invited} "
-            f"(skipped: {self.post_interaction_skipped or 'none'}), expired links {self.expired}"
+            f"(skipped: {self._skipped()}), expired links {self.expired}"
             + (f", baseline {self.baseline} frozen" if self.baseline else "")
             + (f", purged: {self.purged.describe()}" if self.purged and self.purged.total else "")
             + (f"; busy elsewhere: {', '.join(self.skipped_steps)}" if self.skipped_steps else "")

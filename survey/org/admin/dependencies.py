@@ -33,12 +33,20 @@ def _matrix_page(
     error: str = "",
     status: int = 200,
 ) -> tuple[str, int]:
+    # Once some link exists, the departments left out of the quarterly survey on one side:
+    # nobody rates them (their scorecard will say too few answered), or they rate nobody
+    # (their people are not invited).
+    shown = {(c, p) for c, p in ticked if c != p} if len(departments) > 1 else set()
+    customers = {c for c, _p in shown}
+    providers = {p for _c, p in shown}
     return render_template(
         "admin/dependencies.html",
         form=form,
         departments=departments,
         ticked=ticked,
         error=error,
+        rated_by_none=[d for d in departments if d.id not in providers] if shown else [],
+        rate_none=[d for d in departments if d.id not in customers] if shown else [],
     ), status
 
 

@@ -72,11 +72,15 @@ def save_draft(
     session.flush()
 
 
+def asked_to_be_contacted(answers: Mapping[str, Any]) -> bool:
+    """Whether these answers (one form or one section) give the comment with the respondent's
+    name: they consented and wrote a comment."""
+    return bool(answers.get(CONSENT_CODE) and answers.get(COMMENT_CODE))
+
+
 def _contact(person_id: int, answers: Mapping[str, Any]) -> int | None:
     """Attribute the response only when the respondent consented and wrote a comment."""
-    if answers.get(CONSENT_CODE) and answers.get(COMMENT_CODE):
-        return person_id
-    return None
+    return person_id if asked_to_be_contacted(answers) else None
 
 
 def prepare_post_interaction(

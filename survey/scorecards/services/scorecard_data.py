@@ -127,9 +127,10 @@ def database_name(session: Session) -> str:
 
 
 def department_by_code(session: Session, code: str) -> Department | None:
-    """The department with ``code``, or None. (A code with a NUL never gets here:
+    """The department with ``code`` in any case (codes are stored upper case: ``it`` is
+    ``IT``, as the requests' API reads them), or None. (A code with a NUL never gets here:
     ``errors.refuse_nul``.)"""
-    return session.scalar(select(Department).where(Department.code == code))
+    return session.scalar(select(Department).where(Department.code == code.strip().upper()))
 
 
 def provider_sums(

@@ -381,7 +381,7 @@ def _rows(card: Scorecard) -> Iterator[list[Any]]:
             None,
             None,
             None,
-            f"p_adj={f.p_adjusted:.4f} {' '.join(f.components)}",
+            f"p_adj<{f.p_adjusted:.2f} {' '.join(f.components)}",
         ]
     for d in card.dimensions:
         yield gated("dimension", names["dimensions"].get(d.code, d.code), q, d.value)

@@ -41,7 +41,7 @@ def _rows(overview: OrgOverview) -> Iterator[list[Any]]:
             f = row.flag
             direction = names["direction"][f.direction]
             before_after = f"ISQ {f.isq_before:.2f} -> {f.isq_after:.2f}"
-            note = f"{direction}; p_adj={f.p_adjusted:.4f}; {before_after}"
+            note = f"{direction}; p_adj<{f.p_adjusted:.2f}; {before_after}"
             yield ["department change", item, q, f.delta, None, None, None, note]
     for hidden in overview.hidden:
         yield [

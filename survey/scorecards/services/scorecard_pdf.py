@@ -353,10 +353,10 @@ def _method(flow: Flow, card: Scorecard) -> None:
         lines.append(
             _(
                 "Change since the previous quarter: ISQ %(before)s → %(after)s "
-                "(adjusted p = %(p)s)",
+                "(adjusted p < %(p)s)",
                 before=number(card.flag.isq_before),
                 after=number(card.flag.isq_after),
-                p=number(card.flag.p_adjusted, 3),
+                p=number(card.flag.p_adjusted, 2),
             )
         )
     lines.append(_("The scoring method is explained in plain words in docs/scoring.md."))

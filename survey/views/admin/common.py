@@ -1,12 +1,13 @@
 """Small helpers shared by the organisation admin pages: the search box, department choices,
-showing a service's refusal next to the right form field, and recording an audit entry."""
+showing a service's refusal next to the right form field, recording an audit entry, and saying
+who an invitation run left out."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -71,3 +72,20 @@ def audit(action: str, target: object, changes: Mapping[str, Any] | None = None)
     """Record an administrative change by the signed-in administrator (flushed with the change;
     the view's commit stores both or neither)."""
     record(get_session(), current_user._get_current_object(), action, target, changes)
+
+
+def flash_left_out(over_budget: int, erased: int) -> None:
+    """Tell the administrator who sent invitations how many people were left out and why:
+    ``over_budget`` whose survey budget for the period is spent (``fatigue.budget_left``),
+    ``erased`` erased this quarter and imported again (``erasure.erased_since``). Nothing
+    when both are 0."""
+    if over_budget or erased:
+        flash(
+            _(
+                "Left out: %(budget)s whose survey budget for the period is spent, %(erased)s "
+                "erased this quarter (they are surveyed again from the next one).",
+                budget=over_budget,
+                erased=erased,
+            ),
+            "info",
+        )
