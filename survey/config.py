@@ -1,7 +1,8 @@
 """Settings, read once from ``SURVEY_*`` environment variables.
 
 Every setting has a safe default except ``SURVEY_SECRET_KEY``, which is required outside debug and
-testing: sessions, CSRF tokens and sign-in cookies are signed with it.
+testing, at least ``MIN_SECRET_KEY_LENGTH`` characters long: sessions, CSRF tokens and sign-in
+cookies are signed with it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from analysis.anonymity import K_FIGURES
 from analysis.business_time import parse_calendar
 from survey.db import SQLITE_BUSY_TIMEOUT_MS
 from survey.i18n import LOCALES
+
+#: The fewest characters ``SURVEY_SECRET_KEY`` may have outside debug and testing (the example
+#: the error gives, ``secrets.token_hex(32)``, has 64).
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -62,7 +67,12 @@ def _int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> i
 
 def _base_url_parts(base_url: str) -> SplitResult:
     """``base_url`` split, or a ConfigError naming ``SURVEY_BASE_URL``: an http(s) URL with a
-    host, its brackets closed (``http://[::1``) and its port a number up to 65535."""
+    host, its brackets closed (``http://[::1``) and its port a number up to 65535, and nothing
+    after the host and port (a trailing ``/`` is stripped before). The application answers at
+    the root of its host: its pages link to ``/r/...``, ``/static/...``, so under a path such
+    as ``https://host/surveys`` the emails' links would reach the pages and every form and
+    stylesheet of those pages would miss; that is refused here rather than found by the first
+    respondent."""
     try:
         parts = urlsplit(base_url)
         _port = parts.port  # raises ValueError on a port out of range or not a number
@@ -70,7 +80,29 @@ def _base_url_parts(base_url: str) -> SplitResult:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"SURVEY_BASE_URL must be an http(s) URL, got {base_url!r}")
+    if parts.path or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ConfigError(
+            "SURVEY_BASE_URL must be the site's root, scheme, host and port only "
+            f"(such as https://surveys.example.com): the service answers at /, got {base_url!r}"
+        )
     return parts
+
+
+def _smtp_url(raw: str | None) -> str | None:
+    """The ``SURVEY_SMTP_URL`` text (None when unset or empty), checked now as ``send-mail``
+    reads it, so that a typo stops the start-up instead of the first dispatch."""
+    if not raw:
+        return None
+    from survey.mail.smtp import SmtpSettings
+
+    try:
+        SmtpSettings.from_url(raw)
+    except ValueError as error:
+        raise ConfigError(
+            "SURVEY_SMTP_URL must be smtp://user:pass@host:port?starttls=1 or "
+            f"smtps://user:pass@host:port: {error}"
+        ) from None
+    return raw
 
 
 def load_settings(
@@ -108,7 +140,7 @@ def load_settings(
         "PSEUDONYM_KEY": env.get("SURVEY_PSEUDONYM_KEY") or None,
         "DATABASE_URL": database_url,
         "BASE_URL": base_url,
-        "SMTP_URL": env.get("SURVEY_SMTP_URL") or None,
+        "SMTP_URL": _smtp_url(env.get("SURVEY_SMTP_URL")),
         # Mailbox receiving bounces and complaints (pop3:// or pop3s://), read by
         # ``flask survey process-bounces``.
         "BOUNCE_POP3_URL": env.get("SURVEY_BOUNCE_POP3_URL") or None,
@@ -194,11 +226,27 @@ def check_settings(config: Mapping[str, object], debug: bool, testing: bool) -> 
     if config_timezone is not None:
         # A test or an embedding app may set it directly, bypassing the environment.
         _timezone(str(config_timezone))
-    if not config.get("SECRET_KEY"):
-        if debug or testing:
-            return
+    if debug or testing:
+        return
+    secret = config.get("SECRET_KEY") or ""
+    length = len(secret) if isinstance(secret, str | bytes) else 0
+    example = (
+        "Set it to a long random string, for example:\n"
+        "  export SURVEY_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+    )
+    if not secret:
+        raise ConfigError(f"SURVEY_SECRET_KEY is not set. {example}")
+    if length < MIN_SECRET_KEY_LENGTH:
+        # Sessions, sign-in cookies, CSRF tokens and (unless SURVEY_PSEUDONYM_KEY is set) the
+        # respondents' pseudonyms rest on it: a short one can be guessed offline from any
+        # signed cookie.
         raise ConfigError(
-            "SURVEY_SECRET_KEY is not set. Set it to a long random string, for example:\n"
-            "  export SURVEY_SECRET_KEY="
-            "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+            f"SURVEY_SECRET_KEY is {length} characters long; it needs at least "
+            f"{MIN_SECRET_KEY_LENGTH}. {example}"
+        )
+    pseudonym_key = config.get("PSEUDONYM_KEY")
+    if isinstance(pseudonym_key, str | bytes) and 0 < len(pseudonym_key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SURVEY_PSEUDONYM_KEY is {len(pseudonym_key)} characters long; it needs at least "
+            f"{MIN_SECRET_KEY_LENGTH}, as the secret key does (or leave it unset)"
         )

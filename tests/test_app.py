@@ -144,3 +144,67 @@ def test_language_from_browser(client) -> None:
         as_text=True
     )
     assert '<html lang="fr">' in html
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("SURVEY_SECRET_KEY", "changeme"), ("SURVEY_PSEUDONYM_KEY", "p" * 31)],
+)
+def test_a_short_key_stops_start_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, variable: str, value: str
+) -> None:
+    """Sessions, sign-in cookies and CSRF tokens are signed with the secret key, and the
+    respondents' pseudonyms keyed with one of the two: a key of a few characters can be
+    guessed offline from any signed cookie. The README asks for a long random string; a
+    short one is refused at start with the length it needs."""
+    monkeypatch.setenv("SURVEY_SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("SURVEY_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=f"{variable} is {len(value)} characters long"):
+        create_app()
+    monkeypatch.setenv(variable, "k" * 32)
+    assert (
+        create_app().config["SECRET_KEY"] == ("s" if variable != "SURVEY_SECRET_KEY" else "k") * 32
+    )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "https://surveys.example.com/surveys",
+        "https://surveys.example.com/surveys/",
+        "https://surveys.example.com/?site=1",
+        "https://surveys.example.com/#top",
+        "https://admin:pw@surveys.example.com",
+    ],
+)
+def test_a_base_url_that_is_not_the_sites_root_stops_start_up(tmp_path, raw: str) -> None:
+    """The service answers at the root of its host (its pages link to /r/..., /static/...):
+    with a path in the base URL the emails' links would lead under it and the pages' own
+    links out of it, so the first respondent would find the broken form. Refused at start."""
+    with pytest.raises(ConfigError, match="SURVEY_BASE_URL must be the site's root"):
+        load_settings(str(tmp_path), {"SURVEY_BASE_URL": raw})
+    root = load_settings(str(tmp_path), {"SURVEY_BASE_URL": "https://surveys.example.com:8443/"})
+    assert root["BASE_URL"] == "https://surveys.example.com:8443"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "http://user:Secr3t@relay.example.com",
+        "user:Secr3t@relay.example.com:587",
+        "smtp://user:Secr3t@",
+        "smtp://user:Secr3t@relay:99999",
+        "smtp://user:Secr3t@relay?timeout=soon",
+    ],
+)
+def test_an_smtp_url_that_cannot_be_used_stops_start_up(tmp_path, raw: str) -> None:
+    """A mistyped ``SURVEY_SMTP_URL`` was read only by ``send-mail``, which then failed with a
+    traceback on every run while the service took answers and queued their mail; the start is
+    refused instead, naming the setting (and never echoing the password the URL holds)."""
+    with pytest.raises(ConfigError, match="SURVEY_SMTP_URL must be") as refused:
+        load_settings(str(tmp_path), {"SURVEY_SMTP_URL": raw})
+    assert "Secr3t" not in str(refused.value)
+    good = "smtp://user:p%40ss@relay.example.com:587?starttls=1"
+    assert load_settings(str(tmp_path), {"SURVEY_SMTP_URL": good})["SMTP_URL"] == good
+    assert load_settings(str(tmp_path), {"SURVEY_SMTP_URL": ""})["SMTP_URL"] is None

@@ -27,7 +27,7 @@ def env_for(db_url: str, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "SURVEY_DATABASE_URL": db_url,
-        "SURVEY_SECRET_KEY": "x",
+        "SURVEY_SECRET_KEY": "crash-test-secret-of-thirty-two-characters-at-least",
         "PYTHONPATH": str(ROOT),
         **extra,
     }

@@ -233,7 +233,7 @@ def _flask(url: str, smtp_url: str, *command: str) -> int:
     env = {
         **os.environ,
         "SURVEY_DATABASE_URL": url,
-        "SURVEY_SECRET_KEY": "live-test-secret",
+        "SURVEY_SECRET_KEY": "live-test-secret-of-thirty-two-characters-at-least",
         "SURVEY_SMTP_URL": smtp_url,
         "PYTHONPATH": str(ROOT),
     }
