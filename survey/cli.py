@@ -194,7 +194,10 @@ def demo(seed: int, admin_password: str) -> None:
 @click.option("--batch", default=200, show_default=True, help="Messages claimed per pass.")
 @click.option("--idle-seconds", default=5.0, show_default=True, help="Pause when nothing is due.")
 def send_mail(loop: bool, batch: int, idle_seconds: float) -> None:
-    """Send due messages from the outbox over one reused SMTP connection."""
+    """Send due messages from the outbox over one reused SMTP connection. Exits with status 1
+    when the SMTP server could not be reached (the messages stay queued and are retried); with
+    ``--loop`` it goes on, saying on stderr when the server or the database becomes
+    unreachable and when it is back."""
     from flask import current_app
 
     from survey.mail.runner import run_dispatcher
@@ -213,11 +216,21 @@ def send_mail(loop: bool, batch: int, idle_seconds: float) -> None:
         batch=batch,
         idle_seconds=idle_seconds,
         base_url=str(current_app.config["BASE_URL"]),
+        say=lambda line: click.echo(line, err=True),
     )
     click.echo(
         f"sent {totals.sent}, retried {totals.retried}, failed {totals.failed}, "
         f"withdrawn {totals.withdrawn}"
     )
+    if totals.smtp_down and not loop:
+        # A cron job's status is all its operator sees: mail not leaving is an error.
+        last = totals.errors[-1] if totals.errors else "no answer"
+        click.echo(
+            f"Error: the SMTP server could not be reached ({last}); the messages stay queued "
+            "and are retried on the next run.",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @group.command("freeze-baseline")

@@ -318,3 +318,51 @@ def test_headers_are_written_as_the_folding_machinery_would(subject: str) -> Non
     assert message.as_bytes(policy=SMTP_LINES) == folded
     body = folded.split(b"\r\n\r\n", 1)[1]
     assert body.count(message.get_boundary().encode()) == 3  # two parts and the end
+
+
+def test_send_mail_with_the_smtp_server_down_exits_with_an_error(app, runner, session) -> None:
+    """The README's cron recipe runs ``send-mail`` every minute: with the relay unreachable it
+    said "sent 0, retried 1" and exited 0, so nothing told the operator that no mail left.
+    It now exits 1 naming the SMTP server; the message stays queued for the next run."""
+    from tests.smtp import free_port
+
+    _queue(session, 1)
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there
+    result = runner.invoke(args=["survey", "send-mail"])
+    assert result.exit_code == 1
+    assert "Error: the SMTP server could not be reached" in result.output
+    assert "retried on the next run" in result.output
+    assert _statuses(session) == {"queued": 1}
+
+
+def test_the_loop_says_when_the_smtp_server_goes_away_and_comes_back(
+    app, session, smtp_server
+) -> None:
+    """``send-mail --loop`` runs as a service: while the relay is down it backs off, and its
+    log says so once (not on every pass), and again once mail goes through."""
+    import os
+    import signal
+
+    _queue(session, 2)
+    smtp_server.stop()
+    lines: list[str] = []
+
+    def say(line: str) -> None:
+        lines.append(line)
+        if "unreachable" in line:
+            smtp_server.start()  # the relay comes back
+        else:
+            os.kill(os.getpid(), signal.SIGTERM)  # stop the loop once it said so
+
+    totals = run_dispatcher(
+        database(app).sessionmaker,
+        smtp_server.url,
+        FROM,
+        loop=True,
+        idle_seconds=0.01,  # type: ignore[arg-type]
+        say=say,
+    )
+    assert len(lines) == 2
+    assert lines[0].startswith("SMTP server unreachable, retrying with back-off: connection:")
+    assert lines[1] == "SMTP server reachable again"
+    assert totals.smtp_down
