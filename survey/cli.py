@@ -16,7 +16,13 @@ from survey.locales import DEFAULT_LOCALE, LOCALES
 from survey.migrate import upgrade
 from survey.models import Department, User
 from survey.models.auth import API_SCOPES
-from survey.services.accounts import create_api_key, create_user, normalise_email, set_password
+from survey.services.accounts import (
+    create_api_key,
+    create_user,
+    normalise_email,
+    set_password,
+    sign_in_address_problem,
+)
 from survey.services.audit import created, import_entry, record, snapshot
 
 group = AppGroup("survey", help="Service IQ administration commands.")
@@ -57,7 +63,11 @@ def backup_command(path: Path) -> None:
 @click.option("--password", help="Password (asked for when omitted).")
 @click.option("--name", default="", help="Display name.")
 def create_admin(email: str, password: str | None, name: str) -> None:
-    """Create an administrator account."""
+    """Create an administrator account. EMAIL must be an address the sign-in form accepts
+    (a usage error otherwise: the account could never sign in)."""
+    problem = sign_in_address_problem(email)
+    if problem is not None:
+        raise click.UsageError(f"{email!r} cannot be used to sign in: {problem}")
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < 10:

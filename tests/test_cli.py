@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from survey.models import ApiKey, User
 from survey.security import verify_secret
+from tests.conftest import csrf_token
 
 
 def test_create_admin_then_sign_in(runner, session, client) -> None:
@@ -21,6 +22,36 @@ def test_create_admin_then_sign_in(runner, session, client) -> None:
         args=["survey", "create-admin", "boss@example.com", "--password", "x" * 12]
     )
     assert again.exit_code != 0 and "already exists" in again.output
+
+
+@pytest.mark.parametrize(
+    "address", ["not an email", "admin@intranet", "admin@corp.local", "admin@example.test"]
+)
+def test_create_admin_makes_no_account_that_cannot_sign_in(runner, session, address) -> None:
+    """The README's first step after init-db: ``create-admin`` stored any text as the address,
+    while the sign-in form checks it is one (a dotted domain, no special-use name such as
+    ``.local``): the first administrator of a company whose addresses end in ``corp.local``
+    was created and could never sign in, nor ask for a reset link. Refused now, with why."""
+    result = runner.invoke(args=["survey", "create-admin", address, "--password", "x" * 12])
+    assert result.exit_code == 2
+    assert "cannot be used to sign in" in result.output
+    assert session.scalar(select(User.id)) is None
+
+
+def test_the_administrator_created_signs_in(runner, session, client) -> None:
+    made = runner.invoke(
+        args=["survey", "create-admin", " Boss@Example.com", "--password", "a long password!"]
+    )
+    assert made.exit_code == 0, made.output
+    signed_in = client.post(
+        "/auth/sign-in",
+        data={
+            "csrf_token": csrf_token(client),
+            "email": "boss@example.com",
+            "password": "a long password!",
+        },
+    )
+    assert signed_in.status_code == 302
 
 
 def test_create_admin_refuses_short_password(runner) -> None:
