@@ -88,6 +88,35 @@ def _base_url_parts(base_url: str) -> SplitResult:
     return parts
 
 
+#: The schemes ``SURVEY_DATABASE_URL`` may have: SQLite, and PostgreSQL through psycopg 3
+#: (``survey.db.normalise_url`` maps the bare PostgreSQL names to it).
+DATABASE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgres", "postgresql", "postgresql+psycopg")
+
+
+def _database_url(raw: str) -> str:
+    """The ``SURVEY_DATABASE_URL`` text, checked now: a scheme of ``DATABASE_SCHEMES`` (another
+    database, a typo or another PostgreSQL driver otherwise failed inside the app factory, and
+    the command line then said only "No such command 'survey'"), and for a SQLite file, a
+    folder that exists (otherwise the first command or page failed with "unable to open
+    database file"). The message never repeats the URL, which may hold a password."""
+    scheme = raw.split("://", 1)[0].lower() if "://" in raw else ""
+    if scheme not in DATABASE_SCHEMES:
+        raise ConfigError(
+            "SURVEY_DATABASE_URL must be sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME, "
+            f"got a URL whose scheme is {scheme!r}"
+        )
+    if scheme.startswith("sqlite"):
+        path = raw.split("://", 1)[1]
+        # sqlite:///relative, sqlite:////absolute; sqlite:// alone is an in-memory database.
+        path = path[1:].split("?", 1)[0] if path.startswith("/") else ""
+        if path and path != ":memory:" and not Path(path).resolve().parent.is_dir():
+            raise ConfigError(
+                f"SURVEY_DATABASE_URL names a SQLite file in a folder that does not exist: "
+                f"{Path(path).resolve().parent}"
+            )
+    return raw
+
+
 def _smtp_url(raw: str | None) -> str | None:
     """The ``SURVEY_SMTP_URL`` text (None when unset or empty), checked now as ``send-mail``
     reads it, so that a typo stops the start-up instead of the first dispatch."""
@@ -130,8 +159,12 @@ def load_settings(
             f"SURVEY_FATIGUE_PERIOD_DAYS ({max(fatigue_days, fatigue_period_days)}), "
             f"got {retain_invitations}"
         )
-    database_url = env.get("SURVEY_DATABASE_URL") or (
-        "sqlite:///" + str(Path(instance_path) / "survey.sqlite3")
+    explicit_database = env.get("SURVEY_DATABASE_URL")
+    # The default's folder, the instance folder, is made by the app factory.
+    database_url = (
+        _database_url(explicit_database)
+        if explicit_database
+        else "sqlite:///" + str(Path(instance_path) / "survey.sqlite3")
     )
     return {
         "SECRET_KEY": env.get("SURVEY_SECRET_KEY") or None,

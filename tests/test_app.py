@@ -208,3 +208,34 @@ def test_an_smtp_url_that_cannot_be_used_stops_start_up(tmp_path, raw: str) -> N
     good = "smtp://user:p%40ss@relay.example.com:587?starttls=1"
     assert load_settings(str(tmp_path), {"SURVEY_SMTP_URL": good})["SMTP_URL"] == good
     assert load_settings(str(tmp_path), {"SURVEY_SMTP_URL": ""})["SMTP_URL"] is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "mysql://siq:Secr3t@db/siq",
+        "postgresq://siq:Secr3t@db/siq",
+        "postgresql+psycopg2://siq:Secr3t@db/siq",
+        "db.example.com/siq",
+    ],
+)
+def test_a_database_url_the_app_cannot_use_stops_start_up(tmp_path, raw: str) -> None:
+    """Another database, a typo in the scheme or another PostgreSQL driver failed inside the
+    app factory with a driver's traceback, after which the command line said only "No such
+    command 'survey'"; the start is refused naming the setting, never its password."""
+    with pytest.raises(ConfigError, match="SURVEY_DATABASE_URL must be") as refused:
+        load_settings(str(tmp_path), {"SURVEY_DATABASE_URL": raw})
+    assert "Secr3t" not in str(refused.value)
+
+
+def test_a_sqlite_file_in_a_missing_folder_stops_start_up(tmp_path) -> None:
+    missing = tmp_path / "no-such-folder" / "survey.sqlite3"
+    with pytest.raises(ConfigError, match="folder that does not exist"):
+        load_settings(str(tmp_path), {"SURVEY_DATABASE_URL": f"sqlite:///{missing}"})
+    for good in (
+        f"sqlite:///{tmp_path}/survey.sqlite3",
+        "sqlite://",
+        "postgres://siq@db/siq",
+        "postgresql+psycopg://siq@db/siq",
+    ):
+        assert load_settings(str(tmp_path), {"SURVEY_DATABASE_URL": good})["DATABASE_URL"] == good
