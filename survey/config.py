@@ -117,6 +117,21 @@ def _database_url(raw: str) -> str:
     return raw
 
 
+def _mail_from(raw: str) -> str:
+    """The ``SURVEY_MAIL_FROM`` text (``Name <address>`` or an address), checked now: it must
+    hold an address with an ``@``, in ASCII (the SMTP envelope carries it; the name may be in
+    any language). Otherwise every message would be refused by the relay or failed for good."""
+    from email.utils import parseaddr
+
+    address = parseaddr(raw)[1]
+    if "@" not in address or not address.isascii() or address.startswith("@"):
+        raise ConfigError(
+            "SURVEY_MAIL_FROM must be an address or Name <address>, the address in ASCII "
+            f"(such as Service IQ <service-iq@example.com>), got {raw!r}"
+        )
+    return raw
+
+
 def _smtp_url(raw: str | None) -> str | None:
     """The ``SURVEY_SMTP_URL`` text (None when unset or empty), checked now as ``send-mail``
     reads it, so that a typo stops the start-up instead of the first dispatch."""
@@ -177,7 +192,7 @@ def load_settings(
         # Mailbox receiving bounces and complaints (pop3:// or pop3s://), read by
         # ``flask survey process-bounces``.
         "BOUNCE_POP3_URL": env.get("SURVEY_BOUNCE_POP3_URL") or None,
-        "MAIL_FROM": env.get("SURVEY_MAIL_FROM", "Service IQ <service-iq@localhost>"),
+        "MAIL_FROM": _mail_from(env.get("SURVEY_MAIL_FROM") or "Service IQ <service-iq@localhost>"),
         "MIN_GROUP_SIZE": _int(env, "SURVEY_MIN_GROUP_SIZE", 5, 2),
         "COMMENT_GROUP_SIZE": _int(env, "SURVEY_COMMENT_GROUP_SIZE", 10, 2),
         "PAGE_SIZE": _int(env, "SURVEY_PAGE_SIZE", 25, 5),

@@ -239,3 +239,14 @@ def test_a_sqlite_file_in_a_missing_folder_stops_start_up(tmp_path) -> None:
         "postgresql+psycopg://siq@db/siq",
     ):
         assert load_settings(str(tmp_path), {"SURVEY_DATABASE_URL": good})["DATABASE_URL"] == good
+
+
+@pytest.mark.parametrize("raw", ["Service IQ", "Servizio <qualità@example.it>", "<@example.com>"])
+def test_a_sender_without_a_usable_address_stops_start_up(tmp_path, raw: str) -> None:
+    """Every message carries ``SURVEY_MAIL_FROM``'s address as its envelope sender: without
+    one, or with one in non-ASCII, every message would fail. A name in any language is
+    fine."""
+    with pytest.raises(ConfigError, match="SURVEY_MAIL_FROM must be"):
+        load_settings(str(tmp_path), {"SURVEY_MAIL_FROM": raw})
+    named = "Qualità del servizio <qualita@example.it>"
+    assert load_settings(str(tmp_path), {"SURVEY_MAIL_FROM": named})["MAIL_FROM"] == named

@@ -366,3 +366,22 @@ def test_the_loop_says_when_the_smtp_server_goes_away_and_comes_back(
     assert lines[0].startswith("SMTP server unreachable, retrying with back-off: connection:")
     assert lines[1] == "SMTP server reachable again"
     assert totals.smtp_down
+
+
+@pytest.mark.postgres
+def test_a_sender_named_in_the_organisations_language_is_sent(app, session, smtp_server) -> None:
+    """``SURVEY_MAIL_FROM`` names the sender, and an Italian or French organisation names it
+    in its language ("Qualità del servizio <...>"): every message then failed for good with
+    "cannot be sent: the address ... is not plain ASCII", the recipient's address blamed for
+    the sender's name. The name is now encoded in the header (RFC 2047) and the envelope
+    carries the bare address."""
+    from email.utils import parseaddr
+
+    sender = "Qualité du service <siq@example.com>"
+    _queue(session, 2)
+    totals = run_dispatcher(database(app).sessionmaker, smtp_server.url, sender)
+    assert (totals.sent, totals.failed) == (2, 0), totals.errors
+    assert _statuses(session) == {"sent": 2}
+    received = smtp_server.messages[0]
+    assert parseaddr(str(received["From"])) == ("Qualité du service", "siq@example.com")
+    assert smtp_server.handler.senders == ["siq@example.com"] * 2
