@@ -256,6 +256,13 @@ def freeze_baseline_command(rebase: bool, quarters: str) -> None:
     db = get_session()
     previous = db.scalar(select(Baseline.version).where(Baseline.active.is_(True)))
     chosen = [q.strip() for q in quarters.split(",") if q.strip()] or None
+    if chosen and previous is not None and not rebase:
+        click.echo(
+            f"Error: baseline {previous} is already frozen; add --rebase to replace it with "
+            "one from the chosen quarters.",
+            err=True,
+        )
+        sys.exit(1)
     try:
         row = ensure_baseline(
             db,
