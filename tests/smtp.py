@@ -28,8 +28,18 @@ class Recorder:
         self.senders: list[str] = []  # the envelope sender (MAIL FROM) of each accepted message
         self.script: deque[str] = deque()
         self.refuse_for: dict[str, str] = {}
+        self.refuse_sender = ""  # a reply to every MAIL FROM instead of "250" (a relay's policy)
         self.delay = 0.0  # seconds spent on each DATA, to make a run last a while
         self.lock = threading.Lock()
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any

@@ -51,6 +51,15 @@ SENT_BATCH = 25
 SENT_DELAY = 0.2  # seconds
 # SMTPException derives from OSError: the order of the checks in dispatch_once matters.
 CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
+# Refusals of this service rather than of a message: its login (a wrong or expired password),
+# its greeting, or its sender (``SURVEY_MAIL_FROM`` not allowed through the relay). Every
+# message would get the same answer, so none is failed for it: the pass stops as when the
+# server is down, the messages stay queued, and they leave once the setting is fixed.
+SERVICE_REFUSALS = (
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPSenderRefused,
+)
 
 
 def _smtp_code(error: smtplib.SMTPException) -> int | None:
@@ -135,6 +144,10 @@ def dispatch_once(
                 code = _smtp_code(error)
                 text = f"{code or ''} {error}".strip()
                 report.errors.append(text)
+                if isinstance(error, SERVICE_REFUSALS):
+                    record_connection_lost(session, ids[position:], worker, text, report)
+                    session.commit()
+                    break
                 if code is not None and 500 <= code < 600:
                     record_failed(session, message, worker, utcnow(), text)
                     report.failed += 1

@@ -40,7 +40,7 @@ def run_dispatcher(
 
     Without ``loop`` it stops at the first pass that sends nothing or finds SMTP down, so a
     cron job never hangs. With ``loop`` it waits ``idle_seconds`` when idle and backs off
-    (doubling, up to five minutes) while the SMTP server or the database is unreachable;
+    (doubling, up to five minutes) while the SMTP server or the database is unavailable;
     ``say`` (when given) gets one line as such an outage begins, naming the error, and one
     when a pass goes through again, so a service's log shows why mail stopped leaving.
     """
@@ -58,12 +58,12 @@ def run_dispatcher(
     connection = SmtpConnection(SmtpSettings.from_url(smtp_url))
     worker = worker_name()
     pause = idle_seconds
-    outage: str | None = None  # what is unreachable since the last pass that went through
+    outage: str | None = None  # what is unavailable since the last pass that went through
 
     def _down(what: str, error: str) -> None:
         nonlocal outage
         if say is not None and outage != what:
-            say(f"{what} unreachable, retrying with back-off: {error}"[:500])
+            say(f"{what} unavailable, retrying with back-off: {error}"[:500])
         outage = what
 
     try:
@@ -97,7 +97,7 @@ def run_dispatcher(
             # A pass that claimed nothing reached the database, not the SMTP server.
             if outage == "database" or (outage is not None and report.claimed):
                 if say is not None:
-                    say(f"{outage} reachable again")
+                    say(f"{outage} available again")
                 outage = None
             pause = idle_seconds
             if report.claimed == 0:

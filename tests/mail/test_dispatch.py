@@ -330,7 +330,7 @@ def test_send_mail_with_the_smtp_server_down_exits_with_an_error(app, runner, se
     app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there
     result = runner.invoke(args=["survey", "send-mail"])
     assert result.exit_code == 1
-    assert "Error: the SMTP server could not be reached" in result.output
+    assert "Error: the SMTP server could not be used" in result.output
     assert "retried on the next run" in result.output
     assert _statuses(session) == {"queued": 1}
 
@@ -349,7 +349,7 @@ def test_the_loop_says_when_the_smtp_server_goes_away_and_comes_back(
 
     def say(line: str) -> None:
         lines.append(line)
-        if "unreachable" in line:
+        if "unavailable" in line:
             smtp_server.start()  # the relay comes back
         else:
             os.kill(os.getpid(), signal.SIGTERM)  # stop the loop once it said so
@@ -363,8 +363,8 @@ def test_the_loop_says_when_the_smtp_server_goes_away_and_comes_back(
         say=say,
     )
     assert len(lines) == 2
-    assert lines[0].startswith("SMTP server unreachable, retrying with back-off: connection:")
-    assert lines[1] == "SMTP server reachable again"
+    assert lines[0].startswith("SMTP server unavailable, retrying with back-off: connection:")
+    assert lines[1] == "SMTP server available again"
     assert totals.smtp_down
 
 
@@ -385,3 +385,48 @@ def test_a_sender_named_in_the_organisations_language_is_sent(app, session, smtp
     received = smtp_server.messages[0]
     assert parseaddr(str(received["From"])) == ("Qualité du service", "siq@example.com")
     assert smtp_server.handler.senders == ["siq@example.com"] * 2
+
+
+@pytest.mark.postgres
+def test_a_relay_refusing_the_sender_fails_no_message(app, session, smtp_server) -> None:
+    """A relay that refuses this service's sender (MAIL FROM answered 553: the address is not
+    allowed to send through it, a setting to fix) or its login (535: a wrong or expired
+    password) refuses every message alike. Each was recorded as failed for good, the whole
+    outbox lost to one setting; now the pass stops as when the server is down, the messages
+    stay queued, and they leave once the setting is fixed."""
+    _queue(session, 3)
+    smtp_server.handler.refuse_sender = "553 5.7.1 Sender address rejected: not owned by user"
+    totals = run_dispatcher(database(app).sessionmaker, smtp_server.url, FROM)
+    assert totals.smtp_down and (totals.sent, totals.failed) == (0, 0), totals.errors
+    assert "553" in totals.errors[-1]
+    assert _statuses(session) == {"queued": 3}
+    smtp_server.handler.refuse_sender = ""
+    _send(app, smtp_server, "w2", now=utcnow() + timedelta(hours=1))
+    assert _statuses(session) == {"sent": 3}
+
+
+def test_a_refused_login_fails_no_message(app, session) -> None:
+    """The relay's login refused (535) is the setting's fault, not the messages'."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from tests.smtp import Recorder, free_port
+
+    port = free_port()
+    controller = Controller(
+        Recorder(),
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=lambda *args: AuthResult(success=False, handled=False),
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        _queue(session, 2)
+        url = f"smtp://siq:expired@127.0.0.1:{port}"
+        totals = run_dispatcher(database(app).sessionmaker, url, FROM)
+    finally:
+        controller.stop()
+    assert totals.smtp_down and (totals.sent, totals.failed) == (0, 0), totals.errors
+    assert "535" in totals.errors[-1]
+    assert _statuses(session) == {"queued": 2}
