@@ -159,6 +159,15 @@ def load_settings(
     ``SURVEY_SECURE_COOKIES=0`` says otherwise.
     """
     env = os.environ if environ is None else environ
+    if env.get("SURVEY_SMTP_URL") and not env.get("SURVEY_BASE_URL"):
+        # Mail would leave with every link (survey, reset, unsubscribe) on the default,
+        # this machine's loopback address, where no recipient can open it; sent links
+        # cannot be corrected afterwards.
+        raise ConfigError(
+            "SURVEY_SMTP_URL is set but SURVEY_BASE_URL is not: the emails' links would lead "
+            "to http://127.0.0.1:5000. Set SURVEY_BASE_URL to the public address, such as "
+            "https://surveys.example.com (or to that loopback address for a local test)"
+        )
     base_url = env.get("SURVEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     parts = _base_url_parts(base_url)
     local_http = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")

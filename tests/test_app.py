@@ -7,6 +7,8 @@ import pytest
 from survey import create_app
 from survey.config import ConfigError, load_settings
 
+BASE = "https://surveys.example.com"
+
 
 def test_missing_secret_key_stops_start_up(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.delenv("SURVEY_SECRET_KEY", raising=False)
@@ -203,10 +205,13 @@ def test_an_smtp_url_that_cannot_be_used_stops_start_up(tmp_path, raw: str) -> N
     traceback on every run while the service took answers and queued their mail; the start is
     refused instead, naming the setting (and never echoing the password the URL holds)."""
     with pytest.raises(ConfigError, match="SURVEY_SMTP_URL must be") as refused:
-        load_settings(str(tmp_path), {"SURVEY_SMTP_URL": raw})
+        load_settings(str(tmp_path), {"SURVEY_SMTP_URL": raw, "SURVEY_BASE_URL": BASE})
     assert "Secr3t" not in str(refused.value)
     good = "smtp://user:p%40ss@relay.example.com:587?starttls=1"
-    assert load_settings(str(tmp_path), {"SURVEY_SMTP_URL": good})["SMTP_URL"] == good
+    assert (
+        load_settings(str(tmp_path), {"SURVEY_SMTP_URL": good, "SURVEY_BASE_URL": BASE})["SMTP_URL"]
+        == good
+    )
     assert load_settings(str(tmp_path), {"SURVEY_SMTP_URL": ""})["SMTP_URL"] is None
 
 
@@ -250,3 +255,15 @@ def test_a_sender_without_a_usable_address_stops_start_up(tmp_path, raw: str) ->
         load_settings(str(tmp_path), {"SURVEY_MAIL_FROM": raw})
     named = "Qualità del servizio <qualita@example.it>"
     assert load_settings(str(tmp_path), {"SURVEY_MAIL_FROM": named})["MAIL_FROM"] == named
+
+
+def test_mail_without_a_base_url_stops_start_up(tmp_path) -> None:
+    """With SMTP set and SURVEY_BASE_URL forgotten, every email left with links to the
+    default http://127.0.0.1:5000, which no recipient can open, and sent links cannot be
+    corrected: the start is refused. A base URL given, even a loopback one, is taken."""
+    smtp = "smtp://relay.example.com:587"
+    with pytest.raises(ConfigError, match="SURVEY_BASE_URL is not"):
+        load_settings(str(tmp_path), {"SURVEY_SMTP_URL": smtp})
+    for base in ("https://surveys.example.com", "http://127.0.0.1:5000"):
+        given = {"SURVEY_SMTP_URL": smtp, "SURVEY_BASE_URL": base}
+        assert load_settings(str(tmp_path), given)["BASE_URL"] == base
