@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from survey.db import database, get_session
@@ -25,7 +25,59 @@ from survey.services.accounts import (
 )
 from survey.services.audit import created, import_entry, record, snapshot
 
-group = AppGroup("survey", help="Service IQ administration commands.")
+# The commands that need no schema at the code's revision: ``init-db`` makes it, ``backup``
+# copies whatever the file holds (and checks it has a schema).
+_ANY_SCHEMA = frozenset({"init-db", "backup"})
+# In the group's context: whether the command line asks a command for its help.
+_ASKS_HELP = "survey.asks_help"
+
+
+@with_appcontext
+def _schema_is_current() -> None:
+    """Before any command but those of ``_ANY_SCHEMA``: the database must be at the code's
+    migration head. A database without a schema (init-db not run, or a URL naming another
+    database) or at another revision (a new version installed, init-db not yet run: cron's
+    ``tick`` in between would run new code on the old schema) is refused with a usage error
+    saying what to run; nothing else happens. An unreachable database is left to the command
+    (``send-mail --loop`` waits for it)."""
+    from sqlalchemy.exc import OperationalError
+
+    from survey.migrate import database_revision, head_revision
+
+    context = click.get_current_context()
+    if context.invoked_subcommand in _ANY_SCHEMA or context.meta.get(_ASKS_HELP):
+        return
+    engine = database().engine
+    try:
+        revision = database_revision(engine)
+    except OperationalError:
+        return
+    head = head_revision(engine)
+    if revision is None:
+        raise click.UsageError(
+            "the database has no schema yet: run `flask --app wsgi survey init-db` first "
+            "(or check SURVEY_DATABASE_URL)"
+        )
+    if revision != head:
+        raise click.UsageError(
+            f"the database is at schema revision {revision} and this version of the service "
+            f"needs {head}: take a backup and run `flask --app wsgi survey init-db` (or run the "
+            "version that made it)"
+        )
+
+
+class _Commands(AppGroup):
+    """The ``survey`` group: notes whether the command line asks a command for its help (its
+    help needs no database), which the group's callback cannot see otherwise."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        ctx.meta[_ASKS_HELP] = any(arg in ctx.help_option_names for arg in args[1:])
+        return super().resolve_command(ctx, args)
+
+
+group = _Commands("survey", help="Service IQ administration commands.", callback=_schema_is_current)
 
 
 @group.command("init-db")

@@ -92,3 +92,33 @@ def test_create_api_key_refuses_a_name_the_form_refuses(runner, session, name) -
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "name" in result.output
     assert session.scalar(select(func.count()).select_from(ApiKey)) == 0
+
+
+def test_commands_wait_for_init_db(tmp_path) -> None:
+    """The README's upgrade: install the new version, run init-db, restart. Cron's ``tick``
+    running in between ran the new code on the old schema (a traceback naming a missing
+    column, or writes the old schema was not made for); on a database where init-db never
+    ran, every command failed with "no such table". Each command but init-db and backup now
+    refuses with what to run, and changes nothing."""
+    from survey import create_app
+    from survey.db import database
+    from survey.migrate import database_revision, head_revision, upgrade
+
+    path = tmp_path / "survey.sqlite3"
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}"})
+    runner = app.test_cli_runner()
+    engine = database(app).engine
+    fresh = runner.invoke(args=["survey", "tick"])
+    assert fresh.exit_code == 2 and "no schema yet" in fresh.output, fresh.output
+    assert "init-db" in fresh.output
+    assert runner.invoke(args=["survey", "tick", "--help"]).exit_code == 0  # help needs none
+    upgrade(engine, "0023")  # the previous version's schema
+    for command in (["tick"], ["create-admin", "a@example.com", "--password", "x" * 12]):
+        behind = runner.invoke(args=["survey", *command])
+        assert behind.exit_code == 2, behind.output
+        assert "schema revision 0023" in behind.output and "init-db" in behind.output
+    assert database_revision(engine) == "0023"
+    assert runner.invoke(args=["survey", "init-db"]).exit_code == 0
+    assert database_revision(engine) == head_revision(engine)
+    assert runner.invoke(args=["survey", "tick"]).exit_code == 0
+    engine.dispose()
