@@ -132,6 +132,25 @@ def _mail_from(raw: str) -> str:
     return raw
 
 
+def _pop3_url(raw: str | None) -> str | None:
+    """The ``SURVEY_BOUNCE_POP3_URL`` text (None when unset or empty), checked now as
+    ``process-bounces`` reads it, so that a typo stops the start-up instead of every run of
+    the cron job. The message never repeats the URL, which holds a password."""
+    if not raw:
+        return None
+    from survey.mail.bounces import Pop3Settings
+
+    try:
+        Pop3Settings.from_url(raw)
+        _port = urlsplit(raw).port  # a port out of range or not a number
+    except ValueError as error:
+        raise ConfigError(
+            "SURVEY_BOUNCE_POP3_URL must be pop3://user:pass@host:110 or "
+            f"pop3s://user:pass@host:995: {error}"
+        ) from None
+    return raw
+
+
 def _smtp_url(raw: str | None) -> str | None:
     """The ``SURVEY_SMTP_URL`` text (None when unset or empty), checked now as ``send-mail``
     reads it, so that a typo stops the start-up instead of the first dispatch."""
@@ -200,7 +219,7 @@ def load_settings(
         "SMTP_URL": _smtp_url(env.get("SURVEY_SMTP_URL")),
         # Mailbox receiving bounces and complaints (pop3:// or pop3s://), read by
         # ``flask survey process-bounces``.
-        "BOUNCE_POP3_URL": env.get("SURVEY_BOUNCE_POP3_URL") or None,
+        "BOUNCE_POP3_URL": _pop3_url(env.get("SURVEY_BOUNCE_POP3_URL")),
         "MAIL_FROM": _mail_from(env.get("SURVEY_MAIL_FROM") or "Service IQ <service-iq@localhost>"),
         "MIN_GROUP_SIZE": _int(env, "SURVEY_MIN_GROUP_SIZE", 5, 2),
         "COMMENT_GROUP_SIZE": _int(env, "SURVEY_COMMENT_GROUP_SIZE", 10, 2),

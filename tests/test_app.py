@@ -267,3 +267,22 @@ def test_mail_without_a_base_url_stops_start_up(tmp_path) -> None:
     for base in ("https://surveys.example.com", "http://127.0.0.1:5000"):
         given = {"SURVEY_SMTP_URL": smtp, "SURVEY_BASE_URL": base}
         assert load_settings(str(tmp_path), given)["BASE_URL"] == base
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "imap://bounces:Secr3t@mail.example.com",
+        "pop3://mail.example.com",
+        "pop3s://bounces:Secr3t@mail.example.com:99999",
+    ],
+)
+def test_a_bounce_mailbox_url_that_cannot_be_used_stops_start_up(tmp_path, raw: str) -> None:
+    """As for the SMTP URL: a mistyped ``SURVEY_BOUNCE_POP3_URL`` was found only by each run
+    of ``process-bounces`` from cron; the start is refused, naming the setting, not the
+    password."""
+    with pytest.raises(ConfigError, match="SURVEY_BOUNCE_POP3_URL must be") as refused:
+        load_settings(str(tmp_path), {"SURVEY_BOUNCE_POP3_URL": raw})
+    assert "Secr3t" not in str(refused.value)
+    good = "pop3s://bounces:p%40ss@mail.example.com:995"
+    assert load_settings(str(tmp_path), {"SURVEY_BOUNCE_POP3_URL": good})["BOUNCE_POP3_URL"] == good
