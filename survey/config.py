@@ -296,6 +296,32 @@ def mail_domain(config: Mapping[str, object]) -> str:
     return urlsplit(str(config.get("BASE_URL") or "")).hostname or "localhost"
 
 
+def _catalogs_compiled(config: Mapping[str, object]) -> None:
+    """ConfigError unless every translated language has its compiled catalog
+    (``<translations>/<lang>/LC_MESSAGES/messages.mo``): without it every page and email in
+    that language is silently in English. The catalogs are built from the ``.po`` files after
+    installing (README, "Running in production")."""
+    from survey.locales import TRANSLATED_LOCALES
+
+    # Flask-Babel reads several folders separated by ";"; a catalog in any of them counts.
+    folders = [
+        Path(part)
+        for part in str(config.get("BABEL_TRANSLATION_DIRECTORIES") or "translations").split(";")
+    ]
+    folder = folders[0]
+    missing = [
+        lang
+        for lang in TRANSLATED_LOCALES
+        if not any((f / lang / "LC_MESSAGES" / "messages.mo").is_file() for f in folders)
+    ]
+    if missing:
+        raise ConfigError(
+            f"the translations of {', '.join(missing)} are not compiled (no messages.mo under "
+            f"{folder}): pages and emails in those languages would be in English. Run "
+            f"`.venv/bin/pybabel compile -d {folder}` once after installing"
+        )
+
+
 def check_settings(config: Mapping[str, object], debug: bool, testing: bool) -> None:
     """Stop start-up with a clear message when a required setting is missing or invalid."""
     config_timezone = config.get("TIMEZONE")
@@ -326,3 +352,4 @@ def check_settings(config: Mapping[str, object], debug: bool, testing: bool) -> 
             f"SURVEY_PSEUDONYM_KEY is {len(pseudonym_key)} characters long; it needs at least "
             f"{MIN_SECRET_KEY_LENGTH}, as the secret key does (or leave it unset)"
         )
+    _catalogs_compiled(config)

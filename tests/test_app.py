@@ -286,3 +286,29 @@ def test_a_bounce_mailbox_url_that_cannot_be_used_stops_start_up(tmp_path, raw: 
     assert "Secr3t" not in str(refused.value)
     good = "pop3s://bounces:p%40ss@mail.example.com:995"
     assert load_settings(str(tmp_path), {"SURVEY_BOUNCE_POP3_URL": good})["BOUNCE_POP3_URL"] == good
+
+
+def test_uncompiled_translations_stop_start_up(tmp_path) -> None:
+    """``pip install .`` leaves the catalogs as ``.po`` files, and the README asks to compile
+    them after installing: forgotten, every Italian and French page and email came out in
+    English without a word. Outside debug and testing the start is refused, naming the
+    languages and the command."""
+    import shutil
+
+    from survey import ROOT
+
+    for lang in ("it", "fr"):
+        folder = tmp_path / lang / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        shutil.copy(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po", folder)
+    settings = {
+        "SECRET_KEY": "k" * 32,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+        "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path),
+    }
+    with pytest.raises(ConfigError, match="translations of it, fr are not compiled"):
+        create_app(settings)
+    for lang in ("it", "fr"):
+        compiled = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.mo"
+        shutil.copy(compiled, tmp_path / lang / "LC_MESSAGES")
+    assert create_app(settings).config["BABEL_TRANSLATION_DIRECTORIES"] == str(tmp_path)
