@@ -257,9 +257,10 @@ def demo(seed: int, admin_password: str) -> None:
 @click.option("--idle-seconds", default=5.0, show_default=True, help="Pause when nothing is due.")
 def send_mail(loop: bool, batch: int, idle_seconds: float) -> None:
     """Send due messages from the outbox over one reused SMTP connection. Exits with status 1
-    when the SMTP server could not be reached or refused this service's login or sender (the
-    messages stay queued and are retried); with ``--loop`` it goes on, saying on stderr when
-    the server or the database becomes unavailable and when it is back."""
+    when the SMTP server could not be reached or refused this service's login or sender before
+    any message left (the messages stay queued and are retried); with ``--loop`` it goes on,
+    saying on stderr when the server or the database becomes unavailable and when it is
+    back."""
     from flask import current_app
 
     from survey.mail.runner import run_dispatcher
@@ -285,8 +286,17 @@ def send_mail(loop: bool, batch: int, idle_seconds: float) -> None:
         f"withdrawn {totals.withdrawn}"
     )
     if totals.smtp_down and not loop:
-        # A cron job's status is all its operator sees: mail not leaving is an error.
         last = totals.errors[-1] if totals.errors else "no answer"
+        if totals.sent:
+            # Some mail left before the server went away (a relay that ends a session after
+            # so many messages): the rest goes on the next run, no error.
+            click.echo(
+                f"The SMTP server went away after {totals.sent} message(s) ({last}); the rest "
+                "stay queued for the next run.",
+                err=True,
+            )
+            return
+        # A cron job's status is all its operator sees: no mail leaving is an error.
         click.echo(
             f"Error: the SMTP server could not be used ({last}); the messages stay queued "
             "and are retried on the next run.",

@@ -335,6 +335,20 @@ def test_send_mail_with_the_smtp_server_down_exits_with_an_error(app, runner, se
     assert _statuses(session) == {"queued": 1}
 
 
+def test_send_mail_cut_short_after_some_mail_left_is_no_error(
+    app, runner, session, smtp_server
+) -> None:
+    """A relay that ends the session after so many messages is not down: what left is sent,
+    the rest goes on the next run, and cron hears of no error."""
+    _queue(session, 3)
+    smtp_server.handler.script.extend(["250", "drop"])
+    app.config["SMTP_URL"] = smtp_server.url
+    result = runner.invoke(args=["survey", "send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "went away after 1 message(s)" in result.output
+    assert _statuses(session) == {"sent": 1, "queued": 2}
+
+
 def test_the_loop_says_when_the_smtp_server_goes_away_and_comes_back(
     app, session, smtp_server
 ) -> None:
