@@ -192,6 +192,15 @@ def load_settings(
     local_http = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
     secure_default = "0" if local_http else "1"
     secure = env.get("SURVEY_SECURE_COOKIES", secure_default) not in ("0", "false", "no")
+    if secure and parts.scheme == "http" and not local_http:
+        # Browsers do not keep a Secure cookie set over plain http (loopback aside): no
+        # session, so every form, a respondent's included, is refused for want of its CSRF
+        # token, and nobody can sign in.
+        raise ConfigError(
+            f"SURVEY_BASE_URL is plain http ({base_url}) and cookies are Secure, which "
+            "browsers do not keep over http: no form could be sent. Serve the site over "
+            "https (SURVEY_BASE_URL=https://...), or set SURVEY_SECURE_COOKIES=0"
+        )
     fatigue_days = _int(env, "SURVEY_FATIGUE_DAYS", 14, 1)
     fatigue_period_days = _int(env, "SURVEY_FATIGUE_PERIOD_DAYS", 30, 1)
     retain_invitations = _int(env, "SURVEY_RETAIN_INVITATIONS_DAYS", 400, 1)

@@ -312,3 +312,20 @@ def test_uncompiled_translations_stop_start_up(tmp_path) -> None:
         compiled = ROOT / "translations" / lang / "LC_MESSAGES" / "messages.mo"
         shutil.copy(compiled, tmp_path / lang / "LC_MESSAGES")
     assert create_app(settings).config["BABEL_TRANSLATION_DIRECTORIES"] == str(tmp_path)
+
+
+def test_secure_cookies_on_a_plain_http_site_stop_start_up(tmp_path) -> None:
+    """An intranet site served over plain http (SURVEY_BASE_URL=http://surveys.intranet...)
+    got Secure cookies by default, which a browser does not keep over http: tried in the
+    headless browser against the app under gunicorn, the sign-in page set no cookie and the
+    sign-in answered 400, as would every respondent's form. The start is refused with both
+    ways out; https, loopback, and an explicit SURVEY_SECURE_COOKIES=0 start."""
+    http = {"SURVEY_BASE_URL": "http://surveys.intranet.example.com"}
+    with pytest.raises(ConfigError, match="browsers do not keep over http"):
+        load_settings(str(tmp_path), http)
+    with pytest.raises(ConfigError, match="SURVEY_SECURE_COOKIES=0"):
+        load_settings(str(tmp_path), {**http, "SURVEY_SECURE_COOKIES": "1"})
+    plain = load_settings(str(tmp_path), {**http, "SURVEY_SECURE_COOKIES": "0"})
+    assert plain["SESSION_COOKIE_SECURE"] is False
+    for base in ("https://surveys.intranet.example.com", "http://localhost:8000"):
+        assert load_settings(str(tmp_path), {"SURVEY_BASE_URL": base})["BASE_URL"] == base
