@@ -9,6 +9,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from survey import ROOT
+from survey.db import READ
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -32,6 +33,9 @@ def database_revision(engine: Engine) -> str | None:
     """The revision the database is at, None when it has no schema (no ``alembic_version``
     table, or an empty one). Connection errors propagate."""
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # A read: no write lock taken (survey.db begins SQLite transactions IMMEDIATE).
+            connection = connection.execution_options(sqlite_begin=READ)
         try:
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except DBAPIError as error:

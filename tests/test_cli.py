@@ -122,3 +122,24 @@ def test_commands_wait_for_init_db(tmp_path) -> None:
     assert database_revision(engine) == head_revision(engine)
     assert runner.invoke(args=["survey", "tick"]).exit_code == 0
     engine.dispose()
+
+
+def test_the_schema_check_takes_no_write_lock(tmp_path) -> None:
+    """Every command reads the schema revision first; on SQLite that read must not wait for
+    (nor take) the write lock a busy service holds."""
+    import sqlite3
+
+    from survey.db import make_engine
+    from survey.migrate import database_revision, head_revision, upgrade
+
+    path = tmp_path / "busy.sqlite3"
+    engine = make_engine(f"sqlite:///{path}", busy_timeout_ms=0)
+    upgrade(engine)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a writer of the service holds the lock
+    try:
+        assert database_revision(engine) == head_revision(engine)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        engine.dispose()
