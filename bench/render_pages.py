@@ -57,7 +57,12 @@ def render(out: Path, seed: int) -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/demo.db"
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "render-secret-key-long-enough"})
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "render-secret-key-of-thirty-two-characters-at-least",
+            }
+        )
         with app.app_context():
             upgrade(database(app).engine)
             with database(app).sessionmaker() as session:

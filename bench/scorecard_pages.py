@@ -34,7 +34,9 @@ def measure(url: str, quarter: str, code: str) -> dict[str, Any]:
     from survey.models import User
     from survey.services.accounts import create_user
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-long-enough"})
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-of-thirty-two-characters-at-least"}
+    )
     with app.app_context(), database(app).sessionmaker() as session:
         email = "bench-viewer@bench.example"
         if session.scalar(select(User.id).where(User.email == email)) is None:

@@ -45,12 +45,19 @@ def _database_file(engine: Engine) -> Path | None:
 def backup_sqlite(engine: Engine, target: Path) -> Backup:
     """Copy ``engine``'s SQLite database to ``target`` (a new file), consistent as of the moment
     the copy starts. Raises ``BackupError`` for another database kind, an in-memory database,
-    a target that exists or is the database itself, a missing folder, or a copy that fails its
-    integrity check (then nothing is left behind)."""
+    a database file that does not exist (nothing is created there) or holds no schema
+    revision (not the service's: a wrong path), a target that exists or is the database
+    itself, a missing folder, or a copy that fails its integrity check (then nothing is left
+    behind)."""
     source = _database_file(engine)
     if source is None:
         raise BackupError(
             "only a SQLite database file can be copied this way; for PostgreSQL use pg_dump"
+        )
+    if not source.is_file():
+        # Connecting would create an empty database there, and copy it as a backup.
+        raise BackupError(
+            f"there is no database at {source}: is SURVEY_DATABASE_URL the service's?"
         )
     target = target.resolve()
     if target == source:
@@ -65,6 +72,11 @@ def backup_sqlite(engine: Engine, target: Path) -> Backup:
     try:
         _copy(engine, temporary)
         revision = _check(temporary)
+        if revision is None:
+            raise BackupError(
+                f"{source} holds no Service IQ schema: is SURVEY_DATABASE_URL the service's, "
+                "and has init-db run?"
+            )
         try:
             os.link(temporary, target)  # never replaces: fails if the target appeared meanwhile
         except FileExistsError:

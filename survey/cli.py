@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from survey.db import database, get_session
@@ -16,10 +16,68 @@ from survey.locales import DEFAULT_LOCALE, LOCALES
 from survey.migrate import upgrade
 from survey.models import Department, User
 from survey.models.auth import API_SCOPES
-from survey.services.accounts import create_api_key, create_user, normalise_email, set_password
+from survey.services.accounts import (
+    create_api_key,
+    create_user,
+    normalise_email,
+    set_password,
+    sign_in_address_problem,
+)
 from survey.services.audit import created, import_entry, record, snapshot
 
-group = AppGroup("survey", help="Service IQ administration commands.")
+# The commands that need no schema at the code's revision: ``init-db`` makes it, ``backup``
+# copies whatever the file holds (and checks it has a schema).
+_ANY_SCHEMA = frozenset({"init-db", "backup"})
+# In the group's context: whether the command line asks a command for its help.
+_ASKS_HELP = "survey.asks_help"
+
+
+@with_appcontext
+def _schema_is_current() -> None:
+    """Before any command but those of ``_ANY_SCHEMA``: the database must be at the code's
+    migration head. A database without a schema (init-db not run, or a URL naming another
+    database) or at another revision (a new version installed, init-db not yet run: cron's
+    ``tick`` in between would run new code on the old schema) is refused with a usage error
+    saying what to run; nothing else happens. An unreachable database is left to the command
+    (``send-mail --loop`` waits for it)."""
+    from sqlalchemy.exc import OperationalError
+
+    from survey.migrate import database_revision, head_revision
+
+    context = click.get_current_context()
+    if context.invoked_subcommand in _ANY_SCHEMA or context.meta.get(_ASKS_HELP):
+        return
+    engine = database().engine
+    try:
+        revision = database_revision(engine)
+    except OperationalError:
+        return
+    head = head_revision(engine)
+    if revision is None:
+        raise click.UsageError(
+            "the database has no schema yet: run `flask --app wsgi survey init-db` first "
+            "(or check SURVEY_DATABASE_URL)"
+        )
+    if revision != head:
+        raise click.UsageError(
+            f"the database is at schema revision {revision} and this version of the service "
+            f"needs {head}: take a backup and run `flask --app wsgi survey init-db` (or run the "
+            "version that made it)"
+        )
+
+
+class _Commands(AppGroup):
+    """The ``survey`` group: notes whether the command line asks a command for its help (its
+    help needs no database), which the group's callback cannot see otherwise."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        ctx.meta[_ASKS_HELP] = any(arg in ctx.help_option_names for arg in args[1:])
+        return super().resolve_command(ctx, args)
+
+
+group = _Commands("survey", help="Service IQ administration commands.", callback=_schema_is_current)
 
 
 @group.command("init-db")
@@ -64,7 +122,11 @@ def backup_command(path: Path) -> None:
 @click.option("--password", help="Password (asked for when omitted).")
 @click.option("--name", default="", help="Display name.")
 def create_admin(email: str, password: str | None, name: str) -> None:
-    """Create an administrator account."""
+    """Create an administrator account. EMAIL must be an address the sign-in form accepts
+    (a usage error otherwise: the account could never sign in)."""
+    problem = sign_in_address_problem(email)
+    if problem is not None:
+        raise click.UsageError(f"{email!r} cannot be used to sign in: {problem}")
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < 10:
@@ -201,7 +263,11 @@ def demo(seed: int, admin_password: str) -> None:
 @click.option("--batch", default=200, show_default=True, help="Messages claimed per pass.")
 @click.option("--idle-seconds", default=5.0, show_default=True, help="Pause when nothing is due.")
 def send_mail(loop: bool, batch: int, idle_seconds: float) -> None:
-    """Send due messages from the outbox over one reused SMTP connection."""
+    """Send due messages from the outbox over one reused SMTP connection. Exits with status 1
+    when the SMTP server could not be reached or refused this service's login or sender before
+    any message left (the messages stay queued and are retried); with ``--loop`` it goes on,
+    saying on stderr when the server or the database becomes unavailable and when it is
+    back."""
     from flask import current_app
 
     from survey.mail.runner import run_dispatcher
@@ -220,11 +286,30 @@ def send_mail(loop: bool, batch: int, idle_seconds: float) -> None:
         batch=batch,
         idle_seconds=idle_seconds,
         base_url=str(current_app.config["BASE_URL"]),
+        say=lambda line: click.echo(line, err=True),
     )
     click.echo(
         f"sent {totals.sent}, retried {totals.retried}, failed {totals.failed}, "
         f"withdrawn {totals.withdrawn}"
     )
+    if totals.smtp_down and not loop:
+        last = totals.errors[-1] if totals.errors else "no answer"
+        if totals.sent:
+            # Some mail left before the server went away (a relay that ends a session after
+            # so many messages): the rest goes on the next run, no error.
+            click.echo(
+                f"The SMTP server went away after {totals.sent} message(s) ({last}); the rest "
+                "stay queued for the next run.",
+                err=True,
+            )
+            return
+        # A cron job's status is all its operator sees: no mail leaving is an error.
+        click.echo(
+            f"Error: the SMTP server could not be used ({last}); the messages stay queued "
+            "and are retried on the next run.",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @group.command("freeze-baseline")
@@ -240,6 +325,13 @@ def freeze_baseline_command(rebase: bool, quarters: str) -> None:
     db = get_session()
     previous = db.scalar(select(Baseline.version).where(Baseline.active.is_(True)))
     chosen = [q.strip() for q in quarters.split(",") if q.strip()] or None
+    if chosen and previous is not None and not rebase:
+        click.echo(
+            f"Error: baseline {previous} is already frozen; add --rebase to replace it with "
+            "one from the chosen quarters.",
+            err=True,
+        )
+        sys.exit(1)
     try:
         row = ensure_baseline(
             db,

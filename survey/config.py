@@ -1,7 +1,8 @@
 """Settings, read once from ``SURVEY_*`` environment variables.
 
 Every setting has a safe default except ``SURVEY_SECRET_KEY``, which is required outside debug and
-testing: sessions, CSRF tokens and sign-in cookies are signed with it.
+testing, at least ``MIN_SECRET_KEY_LENGTH`` characters long: sessions, CSRF tokens and sign-in
+cookies are signed with it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from analysis.anonymity import K_FIGURES
 from analysis.business_time import parse_calendar
 from survey.db import SQLITE_BUSY_TIMEOUT_MS
 from survey.i18n import LOCALES
+
+#: The fewest characters ``SURVEY_SECRET_KEY`` may have outside debug and testing (the example
+#: the error gives, ``secrets.token_hex(32)``, has 64).
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -62,7 +67,12 @@ def _int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> i
 
 def _base_url_parts(base_url: str) -> SplitResult:
     """``base_url`` split, or a ConfigError naming ``SURVEY_BASE_URL``: an http(s) URL with a
-    host, its brackets closed (``http://[::1``) and its port a number up to 65535."""
+    host, its brackets closed (``http://[::1``) and its port a number up to 65535, and nothing
+    after the host and port (a trailing ``/`` is stripped before). The application answers at
+    the root of its host: its pages link to ``/r/...``, ``/static/...``, so under a path such
+    as ``https://host/surveys`` the emails' links would reach the pages and every form and
+    stylesheet of those pages would miss; that is refused here rather than found by the first
+    respondent."""
     try:
         parts = urlsplit(base_url)
         _port = parts.port  # raises ValueError on a port out of range or not a number
@@ -70,7 +80,92 @@ def _base_url_parts(base_url: str) -> SplitResult:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"SURVEY_BASE_URL must be an http(s) URL, got {base_url!r}")
+    if parts.path or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ConfigError(
+            "SURVEY_BASE_URL must be the site's root, scheme, host and port only "
+            f"(such as https://surveys.example.com): the service answers at /, got {base_url!r}"
+        )
     return parts
+
+
+#: The schemes ``SURVEY_DATABASE_URL`` may have: SQLite, and PostgreSQL through psycopg 3
+#: (``survey.db.normalise_url`` maps the bare PostgreSQL names to it).
+DATABASE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgres", "postgresql", "postgresql+psycopg")
+
+
+def _database_url(raw: str) -> str:
+    """The ``SURVEY_DATABASE_URL`` text, checked now: a scheme of ``DATABASE_SCHEMES`` (another
+    database, a typo or another PostgreSQL driver otherwise failed inside the app factory, and
+    the command line then said only "No such command 'survey'"), and for a SQLite file, a
+    folder that exists (otherwise the first command or page failed with "unable to open
+    database file"). The message never repeats the URL, which may hold a password."""
+    scheme = raw.split("://", 1)[0].lower() if "://" in raw else ""
+    if scheme not in DATABASE_SCHEMES:
+        raise ConfigError(
+            "SURVEY_DATABASE_URL must be sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME, "
+            f"got a URL whose scheme is {scheme!r}"
+        )
+    if scheme.startswith("sqlite"):
+        path = raw.split("://", 1)[1]
+        # sqlite:///relative, sqlite:////absolute; sqlite:// alone is an in-memory database.
+        path = path[1:].split("?", 1)[0] if path.startswith("/") else ""
+        if path and path != ":memory:" and not Path(path).resolve().parent.is_dir():
+            raise ConfigError(
+                f"SURVEY_DATABASE_URL names a SQLite file in a folder that does not exist: "
+                f"{Path(path).resolve().parent}"
+            )
+    return raw
+
+
+def _mail_from(raw: str) -> str:
+    """The ``SURVEY_MAIL_FROM`` text (``Name <address>`` or an address), checked now: it must
+    hold an address with an ``@``, in ASCII (the SMTP envelope carries it; the name may be in
+    any language). Otherwise every message would be refused by the relay or failed for good."""
+    from email.utils import parseaddr
+
+    address = parseaddr(raw)[1]
+    if "@" not in address or not address.isascii() or address.startswith("@"):
+        raise ConfigError(
+            "SURVEY_MAIL_FROM must be an address or Name <address>, the address in ASCII "
+            f"(such as Service IQ <service-iq@example.com>), got {raw!r}"
+        )
+    return raw
+
+
+def _pop3_url(raw: str | None) -> str | None:
+    """The ``SURVEY_BOUNCE_POP3_URL`` text (None when unset or empty), checked now as
+    ``process-bounces`` reads it, so that a typo stops the start-up instead of every run of
+    the cron job. The message never repeats the URL, which holds a password."""
+    if not raw:
+        return None
+    from survey.mail.bounces import Pop3Settings
+
+    try:
+        Pop3Settings.from_url(raw)
+        _port = urlsplit(raw).port  # a port out of range or not a number
+    except ValueError as error:
+        raise ConfigError(
+            "SURVEY_BOUNCE_POP3_URL must be pop3://user:pass@host:110 or "
+            f"pop3s://user:pass@host:995: {error}"
+        ) from None
+    return raw
+
+
+def _smtp_url(raw: str | None) -> str | None:
+    """The ``SURVEY_SMTP_URL`` text (None when unset or empty), checked now as ``send-mail``
+    reads it, so that a typo stops the start-up instead of the first dispatch."""
+    if not raw:
+        return None
+    from survey.mail.smtp import SmtpSettings
+
+    try:
+        SmtpSettings.from_url(raw)
+    except ValueError as error:
+        raise ConfigError(
+            "SURVEY_SMTP_URL must be smtp://user:pass@host:port?starttls=1 or "
+            f"smtps://user:pass@host:port: {error}"
+        ) from None
+    return raw
 
 
 def load_settings(
@@ -83,11 +178,29 @@ def load_settings(
     ``SURVEY_SECURE_COOKIES=0`` says otherwise.
     """
     env = os.environ if environ is None else environ
+    if env.get("SURVEY_SMTP_URL") and not env.get("SURVEY_BASE_URL"):
+        # Mail would leave with every link (survey, reset, unsubscribe) on the default,
+        # this machine's loopback address, where no recipient can open it; sent links
+        # cannot be corrected afterwards.
+        raise ConfigError(
+            "SURVEY_SMTP_URL is set but SURVEY_BASE_URL is not: the emails' links would lead "
+            "to http://127.0.0.1:5000. Set SURVEY_BASE_URL to the public address, such as "
+            "https://surveys.example.com (or to that loopback address for a local test)"
+        )
     base_url = env.get("SURVEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     parts = _base_url_parts(base_url)
     local_http = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
     secure_default = "0" if local_http else "1"
     secure = env.get("SURVEY_SECURE_COOKIES", secure_default) not in ("0", "false", "no")
+    if secure and parts.scheme == "http" and not local_http:
+        # Browsers do not keep a Secure cookie set over plain http (loopback aside): no
+        # session, so every form, a respondent's included, is refused for want of its CSRF
+        # token, and nobody can sign in.
+        raise ConfigError(
+            f"SURVEY_BASE_URL is plain http ({base_url}) and cookies are Secure, which "
+            "browsers do not keep over http: no form could be sent. Serve the site over "
+            "https (SURVEY_BASE_URL=https://...), or set SURVEY_SECURE_COOKIES=0"
+        )
     fatigue_days = _int(env, "SURVEY_FATIGUE_DAYS", 14, 1)
     fatigue_period_days = _int(env, "SURVEY_FATIGUE_PERIOD_DAYS", 30, 1)
     retain_invitations = _int(env, "SURVEY_RETAIN_INVITATIONS_DAYS", 400, 1)
@@ -98,8 +211,12 @@ def load_settings(
             f"SURVEY_FATIGUE_PERIOD_DAYS ({max(fatigue_days, fatigue_period_days)}), "
             f"got {retain_invitations}"
         )
-    database_url = env.get("SURVEY_DATABASE_URL") or (
-        "sqlite:///" + str(Path(instance_path) / "survey.sqlite3")
+    explicit_database = env.get("SURVEY_DATABASE_URL")
+    # The default's folder, the instance folder, is made by the app factory.
+    database_url = (
+        _database_url(explicit_database)
+        if explicit_database
+        else "sqlite:///" + str(Path(instance_path) / "survey.sqlite3")
     )
     return {
         "SECRET_KEY": env.get("SURVEY_SECRET_KEY") or None,
@@ -108,11 +225,11 @@ def load_settings(
         "PSEUDONYM_KEY": env.get("SURVEY_PSEUDONYM_KEY") or None,
         "DATABASE_URL": database_url,
         "BASE_URL": base_url,
-        "SMTP_URL": env.get("SURVEY_SMTP_URL") or None,
+        "SMTP_URL": _smtp_url(env.get("SURVEY_SMTP_URL")),
         # Mailbox receiving bounces and complaints (pop3:// or pop3s://), read by
         # ``flask survey process-bounces``.
-        "BOUNCE_POP3_URL": env.get("SURVEY_BOUNCE_POP3_URL") or None,
-        "MAIL_FROM": env.get("SURVEY_MAIL_FROM", "Service IQ <service-iq@localhost>"),
+        "BOUNCE_POP3_URL": _pop3_url(env.get("SURVEY_BOUNCE_POP3_URL")),
+        "MAIL_FROM": _mail_from(env.get("SURVEY_MAIL_FROM") or "Service IQ <service-iq@localhost>"),
         "MIN_GROUP_SIZE": _int(env, "SURVEY_MIN_GROUP_SIZE", 5, 2),
         "COMMENT_GROUP_SIZE": _int(env, "SURVEY_COMMENT_GROUP_SIZE", 10, 2),
         "PAGE_SIZE": _int(env, "SURVEY_PAGE_SIZE", 25, 5),
@@ -191,17 +308,60 @@ def mail_domain(config: Mapping[str, object]) -> str:
     return urlsplit(str(config.get("BASE_URL") or "")).hostname or "localhost"
 
 
+def _catalogs_compiled(config: Mapping[str, object]) -> None:
+    """ConfigError unless every translated language has its compiled catalog
+    (``<translations>/<lang>/LC_MESSAGES/messages.mo``): without it every page and email in
+    that language is silently in English. The catalogs are built from the ``.po`` files after
+    installing (README, "Running in production")."""
+    from survey.locales import TRANSLATED_LOCALES
+
+    # Flask-Babel reads several folders separated by ";"; a catalog in any of them counts.
+    folders = [
+        Path(part)
+        for part in str(config.get("BABEL_TRANSLATION_DIRECTORIES") or "translations").split(";")
+    ]
+    folder = folders[0]
+    missing = [
+        lang
+        for lang in TRANSLATED_LOCALES
+        if not any((f / lang / "LC_MESSAGES" / "messages.mo").is_file() for f in folders)
+    ]
+    if missing:
+        raise ConfigError(
+            f"the translations of {', '.join(missing)} are not compiled (no messages.mo under "
+            f"{folder}): pages and emails in those languages would be in English. Run "
+            f"`.venv/bin/pybabel compile -d {folder}` once after installing"
+        )
+
+
 def check_settings(config: Mapping[str, object], debug: bool, testing: bool) -> None:
     """Stop start-up with a clear message when a required setting is missing or invalid."""
     config_timezone = config.get("TIMEZONE")
     if config_timezone is not None:
         # A test or an embedding app may set it directly, bypassing the environment.
         _timezone(str(config_timezone))
-    if not config.get("SECRET_KEY"):
-        if debug or testing:
-            return
+    if debug or testing:
+        return
+    secret = config.get("SECRET_KEY") or ""
+    length = len(secret) if isinstance(secret, str | bytes) else 0
+    example = (
+        "Set it to a long random string, for example:\n"
+        "  export SURVEY_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+    )
+    if not secret:
+        raise ConfigError(f"SURVEY_SECRET_KEY is not set. {example}")
+    if length < MIN_SECRET_KEY_LENGTH:
+        # Sessions, sign-in cookies, CSRF tokens and (unless SURVEY_PSEUDONYM_KEY is set) the
+        # respondents' pseudonyms rest on it: a short one can be guessed offline from any
+        # signed cookie.
         raise ConfigError(
-            "SURVEY_SECRET_KEY is not set. Set it to a long random string, for example:\n"
-            "  export SURVEY_SECRET_KEY="
-            "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+            f"SURVEY_SECRET_KEY is {length} characters long; it needs at least "
+            f"{MIN_SECRET_KEY_LENGTH}. {example}"
         )
+    pseudonym_key = config.get("PSEUDONYM_KEY")
+    if isinstance(pseudonym_key, str | bytes) and 0 < len(pseudonym_key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SURVEY_PSEUDONYM_KEY is {len(pseudonym_key)} characters long; it needs at least "
+            f"{MIN_SECRET_KEY_LENGTH}, as the secret key does (or leave it unset)"
+        )
+    _catalogs_compiled(config)

@@ -264,7 +264,7 @@ class LiveServer:
         environment = {
             **os.environ,
             "SURVEY_DATABASE_URL": db_url,
-            "SURVEY_SECRET_KEY": "live-test-secret",
+            "SURVEY_SECRET_KEY": "live-test-secret-of-thirty-two-characters-at-least",
             "SURVEY_BASE_URL": self.url,
             **env,
         }

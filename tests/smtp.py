@@ -27,8 +27,10 @@ class Recorder:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.senders: list[str] = []  # the envelope sender (MAIL FROM) of each accepted message
         self.script: deque[str] = deque()
         self.refuse_for: dict[str, str] = {}
+        # A reply to every MAIL FROM instead of "250" (a relay's policy); None: accept.
         self.refuse_sender: str | None = None
         self.delay = 0.0  # seconds spent on each DATA, to make a run last a while
         self.lock = threading.Lock()
@@ -64,6 +66,7 @@ class Recorder:
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         with self.lock:
             self.messages.append(parsed)  # type: ignore[arg-type]
+            self.senders.append(envelope.mail_from)
         return "250 Message accepted"
 
 

@@ -98,3 +98,27 @@ def test_postgresql_is_pointed_to_its_own_tool(
         assert not target.exists()
     else:
         assert result.exit_code == 0 and target.exists()
+
+
+def test_a_backup_of_no_database_is_refused(tmp_path: Path) -> None:
+    """A cron job whose SURVEY_DATABASE_URL points beside the service's database (a relative
+    path run from another folder, a typo) made an empty database file there, copied it and
+    said "Backed up ... schema None" with status 0, every night. Now: status 1, nothing
+    created, nothing left at the target; a file that is a database without the service's
+    schema is refused too."""
+    from survey import create_app
+
+    missing = tmp_path / "typo.sqlite3"
+    stranger = tmp_path / "other.sqlite3"
+    with sqlite3.connect(stranger) as connection:
+        connection.execute("CREATE TABLE notes (body TEXT)")
+    connection.close()
+    for path, said in ((missing, "there is no database at"), (stranger, "no Service IQ schema")):
+        app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}"})
+        target = tmp_path / f"backup-of-{path.stem}.sqlite3"
+        result = app.test_cli_runner().invoke(args=["survey", "backup", str(target)])
+        database(app).engine.dispose()
+        assert result.exit_code == 1 and said in result.output, result.output
+        assert not target.exists()
+    assert not missing.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite3"]

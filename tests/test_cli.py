@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from survey.models import ApiKey, User
 from survey.security import verify_secret
+from tests.conftest import csrf_token
 
 
 def test_create_admin_then_sign_in(runner, session, client) -> None:
@@ -21,6 +22,36 @@ def test_create_admin_then_sign_in(runner, session, client) -> None:
         args=["survey", "create-admin", "boss@example.com", "--password", "x" * 12]
     )
     assert again.exit_code != 0 and "already exists" in again.output
+
+
+@pytest.mark.parametrize(
+    "address", ["not an email", "admin@intranet", "admin@corp.local", "admin@example.test"]
+)
+def test_create_admin_makes_no_account_that_cannot_sign_in(runner, session, address) -> None:
+    """The README's first step after init-db: ``create-admin`` stored any text as the address,
+    while the sign-in form checks it is one (a dotted domain, no special-use name such as
+    ``.local``): the first administrator of a company whose addresses end in ``corp.local``
+    was created and could never sign in, nor ask for a reset link. Refused now, with why."""
+    result = runner.invoke(args=["survey", "create-admin", address, "--password", "x" * 12])
+    assert result.exit_code == 2
+    assert "cannot be used to sign in" in result.output
+    assert session.scalar(select(User.id)) is None
+
+
+def test_the_administrator_created_signs_in(runner, session, client) -> None:
+    made = runner.invoke(
+        args=["survey", "create-admin", " Boss@Example.com", "--password", "a long password!"]
+    )
+    assert made.exit_code == 0, made.output
+    signed_in = client.post(
+        "/auth/sign-in",
+        data={
+            "csrf_token": csrf_token(client),
+            "email": "boss@example.com",
+            "password": "a long password!",
+        },
+    )
+    assert signed_in.status_code == 302
 
 
 def test_create_admin_refuses_short_password(runner) -> None:
@@ -74,3 +105,54 @@ def test_create_api_key_refuses_a_name_the_form_refuses(runner, session, name) -
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "name" in result.output
     assert session.scalar(select(func.count()).select_from(ApiKey)) == 0
+
+
+def test_commands_wait_for_init_db(tmp_path) -> None:
+    """The README's upgrade: install the new version, run init-db, restart. Cron's ``tick``
+    running in between ran the new code on the old schema (a traceback naming a missing
+    column, or writes the old schema was not made for); on a database where init-db never
+    ran, every command failed with "no such table". Each command but init-db and backup now
+    refuses with what to run, and changes nothing."""
+    from survey import create_app
+    from survey.db import database
+    from survey.migrate import database_revision, head_revision, upgrade
+
+    path = tmp_path / "survey.sqlite3"
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}"})
+    runner = app.test_cli_runner()
+    engine = database(app).engine
+    fresh = runner.invoke(args=["survey", "tick"])
+    assert fresh.exit_code == 2 and "no schema yet" in fresh.output, fresh.output
+    assert "init-db" in fresh.output
+    assert runner.invoke(args=["survey", "tick", "--help"]).exit_code == 0  # help needs none
+    upgrade(engine, "0023")  # the previous version's schema
+    for command in (["tick"], ["create-admin", "a@example.com", "--password", "x" * 12]):
+        behind = runner.invoke(args=["survey", *command])
+        assert behind.exit_code == 2, behind.output
+        assert "schema revision 0023" in behind.output and "init-db" in behind.output
+    assert database_revision(engine) == "0023"
+    assert runner.invoke(args=["survey", "init-db"]).exit_code == 0
+    assert database_revision(engine) == head_revision(engine)
+    assert runner.invoke(args=["survey", "tick"]).exit_code == 0
+    engine.dispose()
+
+
+def test_the_schema_check_takes_no_write_lock(tmp_path) -> None:
+    """Every command reads the schema revision first; on SQLite that read must not wait for
+    (nor take) the write lock a busy service holds."""
+    import sqlite3
+
+    from survey.db import make_engine
+    from survey.migrate import database_revision, head_revision, upgrade
+
+    path = tmp_path / "busy.sqlite3"
+    engine = make_engine(f"sqlite:///{path}", busy_timeout_ms=0)
+    upgrade(engine)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a writer of the service holds the lock
+    try:
+        assert database_revision(engine) == head_revision(engine)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        engine.dispose()

@@ -102,6 +102,22 @@ class Letter:
         )
 
 
+def envelope_sender(mail_from: str) -> str:
+    """The bare address of ``SURVEY_MAIL_FROM`` (``Name <address>`` or an address): what
+    ``MAIL FROM`` carries; the name goes in the ``From`` header only."""
+    return parseaddr(mail_from)[1]
+
+
+def sender_header(mail_from: str) -> str:
+    """The ``From`` header for ``SURVEY_MAIL_FROM``: as given when it is ASCII, else with the
+    name encoded (RFC 2047: "Qualità del servizio <...>" in an Italian organisation). The
+    address itself must be ASCII (``survey.config`` checks it at start)."""
+    if mail_from.isascii():
+        return mail_from
+    name, address = parseaddr(mail_from)
+    return formataddr((name, address), charset="utf-8")
+
+
 def compose(message: OutboxMessage | Letter, mail_from: str) -> Message:
     """The MIME message (text and HTML alternatives, UTF-8 quoted-printable) for an outbox row.
 
@@ -113,7 +129,7 @@ def compose(message: OutboxMessage | Letter, mail_from: str) -> Message:
     # (and the generator need not search the parts for it, with a regular expression built
     # per message).
     email = MIMEMultipart("alternative", boundary=f"=_{secrets.token_hex(12)}")
-    email["From"] = mail_from
+    email["From"] = sender_header(mail_from)
     name, address = parseaddr(message.to_addr)
     email["To"] = formataddr((name, address), charset="utf-8")
     subject = message.subject
@@ -382,8 +398,10 @@ class _Lookahead:
 def _flat(letter: Letter, mail_from: str) -> tuple[str, bytes]:
     """The envelope recipient and the message as SMTP sends it (CRLF line ends)."""
     recipient = parseaddr(letter.to_addr)[1]
-    if not (recipient.isascii() and mail_from.isascii()):
+    if not recipient.isascii():
         raise Unsendable(f"the address {recipient!r} is not plain ASCII")
+    if not envelope_sender(mail_from).isascii():
+        raise Unsendable(f"the sender's address {envelope_sender(mail_from)!r} is not plain ASCII")
     try:
         return recipient, compose(letter, mail_from).as_bytes(policy=SMTP_LINES)
     except (UnicodeError, ValueError) as error:

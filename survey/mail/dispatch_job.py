@@ -35,6 +35,7 @@ from survey.mail.dispatch import (
     _is_mine,
     _Lookahead,
     claim_batch,
+    envelope_sender,
     issue_unsubscribe_links,
     record_connection_lost,
     record_failed,
@@ -126,6 +127,7 @@ def dispatch_once(
         links = issue_unsubscribe_links(session, [messages[m] for _i, m in mine], base_url)
         if links:
             session.commit()
+        envelope = envelope_sender(mail_from)
         composed = _Lookahead(
             composer, [Letter.of(messages[m], links.get(m)) for _i, m in mine], mail_from
         )
@@ -136,7 +138,7 @@ def dispatch_once(
                 recorded_at = time.monotonic()
             try:
                 recipient, data = next(composed)
-                connection.send_flat(mail_from, recipient, data)
+                connection.send_flat(envelope, recipient, data)
             except Unsendable as error:
                 text = f"cannot be sent: {error}"
                 report.errors.append(text)

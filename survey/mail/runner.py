@@ -7,6 +7,7 @@ import secrets
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from types import FrameType
 
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -33,12 +34,15 @@ def run_dispatcher(
     batch: int = 200,
     idle_seconds: float = 5.0,
     base_url: str | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> DispatchReport:
     """Send until nothing is due (or, with ``loop``, until stopped). Returns the totals.
 
     Without ``loop`` it stops at the first pass that sends nothing or finds SMTP down, so a
     cron job never hangs. With ``loop`` it waits ``idle_seconds`` when idle and backs off
-    (doubling, up to five minutes) while the SMTP server or the database is unreachable.
+    (doubling, up to five minutes) while the SMTP server or the database is unavailable;
+    ``say`` (when given) gets one line as such an outage begins, naming the error, and one
+    when a pass goes through again, so a service's log shows why mail stopped leaving.
     """
     stop = threading.Event()
     previous: dict[int, object] = {}
@@ -54,6 +58,14 @@ def run_dispatcher(
     connection = SmtpConnection(SmtpSettings.from_url(smtp_url))
     worker = worker_name()
     pause = idle_seconds
+    outage: str | None = None  # what is unavailable since the last pass that went through
+
+    def _down(what: str, error: str) -> None:
+        nonlocal outage
+        if say is not None and outage != what:
+            say(f"{what} unavailable, retrying with back-off: {error}"[:500])
+        outage = what
+
     try:
         while not stop.is_set():
             try:
@@ -67,6 +79,7 @@ def run_dispatcher(
                 if not loop:
                     raise
                 totals.errors.append(f"database: {error}"[:500])
+                _down("database", str(error).splitlines()[0] if str(error) else repr(error))
                 pause = min(max(pause * 2, idle_seconds), MAX_PAUSE_SECONDS)
                 stop.wait(pause)
                 continue
@@ -77,9 +90,15 @@ def run_dispatcher(
                 totals.smtp_down = True
                 if not loop:
                     break
+                _down("SMTP server", report.errors[-1] if report.errors else "")
                 pause = min(max(pause * 2, idle_seconds), MAX_PAUSE_SECONDS)
                 stop.wait(pause)
                 continue
+            # A pass that claimed nothing reached the database, not the SMTP server.
+            if outage == "database" or (outage is not None and report.claimed):
+                if say is not None:
+                    say(f"{outage} available again")
+                outage = None
             pause = idle_seconds
             if report.claimed == 0:
                 if not loop:

@@ -7,7 +7,8 @@ departments via the outbox. The item analysis for admins rests on the same membe
 No account and no name. Anyone may take the quiz and gets a result and tips; only a *member*
 counts toward a department's self-view: someone who came through a personal quiz invitation
 (``/quiz/i/<token>``) or a signed-in user of the department. A member's attempt carries a keyed
-pseudonym (``member_key`` = HMAC(secret key, who, quarter)); the newest attempt of the quarter
+pseudonym (``member_key`` = HMAC(pseudonym key, who, quarter): ``SURVEY_PSEUDONYM_KEY``, else the
+secret key); the newest attempt of the quarter
 takes it over from the older one, so one member counts once per quarter. Self-views cover one
 calendar quarter (fixed, non-overlapping periods) and are published only once the quarter has
 ended, from at least k members.
@@ -189,8 +190,17 @@ def member_key(secret: str | bytes, subject: str, quarter: str) -> str:
     return hmac.new(key, f"quiz-member|{subject}|{quarter}".encode(), hashlib.sha256).hexdigest()
 
 
-def _secret() -> str:
-    return str(current_app.config["SECRET_KEY"])
+def _member_secrets() -> tuple[str, ...]:
+    """The keys of member keys, the one new keys are made with first: ``SURVEY_PSEUDONYM_KEY``
+    when set, so that rotating the secret key mid-quarter does not make a member who takes the
+    quiz again a second member (as the respondents' pseudonyms, ``survey.pseudonyms``), and
+    otherwise the secret key. With a pseudonym key set, the secret key follows: the key of
+    attempts made before member keys followed the pseudonym key, which a newer attempt of the
+    quarter takes over like any other."""
+    config = current_app.config
+    secret = str(config["SECRET_KEY"])
+    explicit = config.get("PSEUDONYM_KEY")
+    return (str(explicit), secret) if explicit else (secret,)
 
 
 def quiz_invitation_member(session: Session, token: str) -> Member | None:
@@ -256,10 +266,9 @@ def _record(
     if member is not None:
         # A member's attempt is about their own department, whatever the form said.
         department_id = member.department_id
-        pseudonym = member_key(_secret(), member.subject, quarter)
-        for older in session.scalars(
-            select(QuizAttempt).where(QuizAttempt.member_key == pseudonym)
-        ):
+        held = [member_key(secret, member.subject, quarter) for secret in _member_secrets()]
+        pseudonym = held[0]
+        for older in session.scalars(select(QuizAttempt).where(QuizAttempt.member_key.in_(held))):
             older.member_key = None  # the newest attempt of the quarter is the one that counts
         session.flush()
     attempt = QuizAttempt(

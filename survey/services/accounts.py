@@ -47,6 +47,22 @@ def check_email(email: str) -> str:
     return email
 
 
+def sign_in_address_problem(email: str) -> str | None:
+    """Why the sign-in form would refuse ``email`` (its ``Email`` check: an address with a
+    dotted domain that is no special-use name such as ``corp.local`` or ``example.test``), or
+    None when it accepts it. An account under a refused address could never sign in, nor ask
+    for a reset link, so the command line creates none (the admin form has the same check)."""
+    import email_validator
+
+    try:
+        email_validator.validate_email(
+            email.strip(), check_deliverability=False, allow_smtputf8=True, allow_empty_local=False
+        )
+    except email_validator.EmailNotValidError as error:
+        return str(error)
+    return None
+
+
 def create_user(
     session: Session,
     email: str,

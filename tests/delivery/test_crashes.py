@@ -27,7 +27,7 @@ def env_for(db_url: str, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "SURVEY_DATABASE_URL": db_url,
-        "SURVEY_SECRET_KEY": "x",
+        "SURVEY_SECRET_KEY": "crash-test-secret-of-thirty-two-characters-at-least",
         "PYTHONPATH": str(ROOT),
         **extra,
     }
@@ -77,7 +77,9 @@ def test_killed_send_mail_loses_nothing(db_url, app, session, smtp_server) -> No
     smtp_server.handler.delay = 0.05
     child = subprocess.Popen(
         [str(Path(sys.executable).with_name("flask")), "--app", "wsgi", "survey", "send-mail"],
-        env=env_for(db_url, SURVEY_SMTP_URL=smtp_server.url),
+        env=env_for(
+            db_url, SURVEY_SMTP_URL=smtp_server.url, SURVEY_BASE_URL="http://127.0.0.1:5000"
+        ),
         cwd=str(ROOT),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -133,7 +133,7 @@ class ThreadedServer:
         self.app = create_app(
             {
                 "DATABASE_URL": db_url,
-                "SECRET_KEY": "e2e-test-secret",
+                "SECRET_KEY": "e2e-test-secret-of-thirty-two-characters-at-least",
                 "BASE_URL": self.url,
                 "SESSION_COOKIE_SECURE": False,
                 "REMEMBER_COOKIE_SECURE": False,

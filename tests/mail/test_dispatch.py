@@ -318,3 +318,129 @@ def test_headers_are_written_as_the_folding_machinery_would(subject: str) -> Non
     assert message.as_bytes(policy=SMTP_LINES) == folded
     body = folded.split(b"\r\n\r\n", 1)[1]
     assert body.count(message.get_boundary().encode()) == 3  # two parts and the end
+
+
+def test_send_mail_with_the_smtp_server_down_exits_with_an_error(app, runner, session) -> None:
+    """The README's cron recipe runs ``send-mail`` every minute: with the relay unreachable it
+    said "sent 0, retried 1" and exited 0, so nothing told the operator that no mail left.
+    It now exits 1 naming the SMTP server; the message stays queued for the next run."""
+    from tests.smtp import free_port
+
+    _queue(session, 1)
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there
+    result = runner.invoke(args=["survey", "send-mail"])
+    assert result.exit_code == 1
+    assert "Error: the SMTP server could not be used" in result.output
+    assert "retried on the next run" in result.output
+    assert _statuses(session) == {"queued": 1}
+
+
+def test_send_mail_cut_short_after_some_mail_left_is_no_error(
+    app, runner, session, smtp_server
+) -> None:
+    """A relay that ends the session after so many messages is not down: what left is sent,
+    the rest goes on the next run, and cron hears of no error."""
+    _queue(session, 3)
+    smtp_server.handler.script.extend(["250", "drop"])
+    app.config["SMTP_URL"] = smtp_server.url
+    result = runner.invoke(args=["survey", "send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "went away after 1 message(s)" in result.output
+    assert _statuses(session) == {"sent": 1, "queued": 2}
+
+
+def test_the_loop_says_when_the_smtp_server_goes_away_and_comes_back(
+    app, session, smtp_server
+) -> None:
+    """``send-mail --loop`` runs as a service: while the relay is down it backs off, and its
+    log says so once (not on every pass), and again once mail goes through."""
+    import os
+    import signal
+
+    _queue(session, 2)
+    smtp_server.stop()
+    lines: list[str] = []
+
+    def say(line: str) -> None:
+        lines.append(line)
+        if "unavailable" in line:
+            smtp_server.start()  # the relay comes back
+        else:
+            os.kill(os.getpid(), signal.SIGTERM)  # stop the loop once it said so
+
+    totals = run_dispatcher(
+        database(app).sessionmaker,
+        smtp_server.url,
+        FROM,
+        loop=True,
+        idle_seconds=0.01,  # type: ignore[arg-type]
+        say=say,
+    )
+    assert len(lines) == 2
+    assert lines[0].startswith("SMTP server unavailable, retrying with back-off: connection:")
+    assert lines[1] == "SMTP server available again"
+    assert totals.smtp_down
+
+
+@pytest.mark.postgres
+def test_a_sender_named_in_the_organisations_language_is_sent(app, session, smtp_server) -> None:
+    """``SURVEY_MAIL_FROM`` names the sender, and an Italian or French organisation names it
+    in its language ("Qualità del servizio <...>"): every message then failed for good with
+    "cannot be sent: the address ... is not plain ASCII", the recipient's address blamed for
+    the sender's name. The name is now encoded in the header (RFC 2047) and the envelope
+    carries the bare address."""
+    from email.utils import parseaddr
+
+    sender = "Qualité du service <siq@example.com>"
+    _queue(session, 2)
+    totals = run_dispatcher(database(app).sessionmaker, smtp_server.url, sender)
+    assert (totals.sent, totals.failed) == (2, 0), totals.errors
+    assert _statuses(session) == {"sent": 2}
+    received = smtp_server.messages[0]
+    assert parseaddr(str(received["From"])) == ("Qualité du service", "siq@example.com")
+    assert smtp_server.handler.senders == ["siq@example.com"] * 2
+
+
+@pytest.mark.postgres
+def test_a_relay_refusing_the_sender_fails_no_message(app, session, smtp_server) -> None:
+    """A relay that refuses this service's sender (MAIL FROM answered 553: the address is not
+    allowed to send through it, a setting to fix) or its login (535: a wrong or expired
+    password) refuses every message alike. Each was recorded as failed for good, the whole
+    outbox lost to one setting; now the pass stops as when the server is down, the messages
+    stay queued, and they leave once the setting is fixed."""
+    _queue(session, 3)
+    smtp_server.handler.refuse_sender = "553 5.7.1 Sender address rejected: not owned by user"
+    totals = run_dispatcher(database(app).sessionmaker, smtp_server.url, FROM)
+    assert totals.smtp_down and (totals.sent, totals.failed) == (0, 0), totals.errors
+    assert "553" in totals.errors[-1]
+    assert _statuses(session) == {"queued": 3}
+    smtp_server.handler.refuse_sender = ""
+    _send(app, smtp_server, "w2", now=utcnow() + timedelta(hours=1))
+    assert _statuses(session) == {"sent": 3}
+
+
+def test_a_refused_login_fails_no_message(app, session) -> None:
+    """The relay's login refused (535) is the setting's fault, not the messages'."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from tests.smtp import Recorder, free_port
+
+    port = free_port()
+    controller = Controller(
+        Recorder(),
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=lambda *args: AuthResult(success=False, handled=False),
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        _queue(session, 2)
+        url = f"smtp://siq:expired@127.0.0.1:{port}"
+        totals = run_dispatcher(database(app).sessionmaker, url, FROM)
+    finally:
+        controller.stop()
+    assert totals.smtp_down and (totals.sent, totals.failed) == (0, 0), totals.errors
+    assert "535" in totals.errors[-1]
+    assert _statuses(session) == {"queued": 2}

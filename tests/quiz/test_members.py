@@ -115,3 +115,42 @@ def test_an_account_erased_this_quarter_and_back_is_no_member(app, session, make
         later = datetime.now(UTC).date() + timedelta(days=100)
         member = account_member(session, back.id, email, department_id, today=later)
     assert member is not None and member.subject == f"user:{back.id}"
+
+
+@pytest.mark.postgres
+def test_a_member_counts_once_across_a_change_of_the_secret_key(
+    app, client, session, quiz, keys, take, make_department, make_person
+) -> None:
+    """The README: with ``SURVEY_PSEUDONYM_KEY`` set, pseudonyms do not depend on the secret
+    key, so an operator can change the secret key mid-quarter (after a leak) without counting
+    anyone twice. Member keys were made with the secret key alone: a member who took the quiz
+    before the change and again after it held two keys, two members of the department's
+    self-view (its k gate filled by one person twice). They now follow the pseudonym key, and
+    an attempt keyed the old way (before this change) is taken over like any older one."""
+    fin = make_department(code="FIN", name="Finance")
+    person = make_person(department=fin)
+    link = f"/quiz/i/{_invite(session, person)}"
+    app.config["PSEUDONYM_KEY"] = "p" * 32
+    key_of(take(best(keys), url=link))
+    app.config["SECRET_KEY"] = "a new secret key of thirty-two characters"
+    key_of(take(best(keys), url=link))
+    session.expire_all()
+    rows = list(session.scalars(select(QuizAttempt)))
+    assert len(rows) == 2 and sum(1 for a in rows if a.member_key) == 1
+    [latest] = [a for a in rows if a.member_key]
+    assert latest.member_key == member_key("p" * 32, f"person:{person.id}", latest.quarter)
+
+
+def test_an_attempt_keyed_by_the_secret_key_is_taken_over_once_a_pseudonym_key_is_set(
+    app, client, session, quiz, keys, take, make_department, make_person
+) -> None:
+    """An installation that set ``SURVEY_PSEUDONYM_KEY`` before member keys followed it holds
+    this quarter's attempts under the secret key: a retake after the upgrade still makes one
+    member, not two."""
+    person = make_person(department=make_department(code="FIN", name="Finance"))
+    link = f"/quiz/i/{_invite(session, person)}"
+    key_of(take(best(keys), url=link))  # keyed by the secret key: no pseudonym key yet
+    app.config["PSEUDONYM_KEY"] = "p" * 32
+    key_of(take(best(keys), url=link))
+    session.expire_all()
+    assert sum(1 for a in session.scalars(select(QuizAttempt)) if a.member_key) == 1

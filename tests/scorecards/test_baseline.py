@@ -120,6 +120,24 @@ def test_the_command_freezes_and_refuses_without_enough_quarters(app, runner, or
     assert bad.exit_code == 1 and "1999Q1" in bad.output
 
 
+def test_quarters_chosen_without_rebase_over_a_frozen_baseline_are_refused(
+    app, runner, org: Org
+) -> None:
+    """``freeze-baseline --quarters ...`` when a baseline is already frozen kept the active one
+    and exited 0, the chosen quarters (even malformed ones) silently ignored: the operator who
+    meant a re-base learned nothing. It now says a baseline is frozen and to add --rebase."""
+    _history(org, previous_quarters(Q, 5))
+    assert runner.invoke(args=["survey", "freeze-baseline"]).exit_code == 0
+    org.session.expire_all()
+    before = org.session.scalars(select(Baseline.version)).all()
+    for chosen in (",".join(previous_quarters(Q, 5)[-2:]), "bogus"):
+        result = runner.invoke(args=["survey", "freeze-baseline", "--quarters", chosen])
+        assert result.exit_code == 1, result.output
+        assert "already frozen" in result.output and "--rebase" in result.output
+    org.session.expire_all()
+    assert org.session.scalars(select(Baseline.version)).all() == before
+
+
 def test_the_scheduler_freezes_it_once(app, org: Org) -> None:
     from survey.db import database
 

@@ -233,8 +233,9 @@ def _flask(url: str, smtp_url: str, *command: str) -> int:
     env = {
         **os.environ,
         "SURVEY_DATABASE_URL": url,
-        "SURVEY_SECRET_KEY": "live-test-secret",
+        "SURVEY_SECRET_KEY": "live-test-secret-of-thirty-two-characters-at-least",
         "SURVEY_SMTP_URL": smtp_url,
+        "SURVEY_BASE_URL": "http://127.0.0.1:5000",
         "PYTHONPATH": str(ROOT),
     }
     flask = str(Path(sys.executable).with_name("flask"))
