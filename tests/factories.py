@@ -25,6 +25,7 @@ from survey.periods import quarter_of
 from survey.quiz.items import ITEMS
 from survey.quiz.scoring import FREQUENCY, ItemKey
 from survey.services.accounts import create_user
+from survey.services.erasure import ErasureReport, erase_person
 from survey.services.invitations import issue_invitation
 
 PASSWORD = "correct horse battery"
@@ -205,3 +206,18 @@ def bank_keys() -> list[ItemKey]:
     return [
         ItemKey.from_options(i["code"], i["dimension"], i["qtype"], i["options"]) for i in ITEMS
     ]
+
+
+def erase(app: Any, email: str) -> ErasureReport:
+    """Erase the person (and account) with ``email`` as ``flask survey erase-person`` does, in
+    a session of its own, committed; the report. The test's session sees it after a rollback."""
+    from survey.db import database
+
+    with app.app_context():
+        db = database(app).sessionmaker()
+        try:
+            report = erase_person(db, email, actor=None)
+            db.commit()
+        finally:
+            db.close()
+    return report

@@ -33,6 +33,7 @@ from survey.services.erasure import ErasureError, erase_person, erased_hash
 from survey.services.outbox import WITHDRAWN_SUPPRESSED, withdrawal_reasons
 from survey.services.suppression import suppress
 from tests.delivery.figures import build_history, dumps, figures_with, published
+from tests.factories import erase
 
 
 def text_values(session) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
@@ -175,11 +176,7 @@ def test_a_suppressed_address_stays_suppressed_after_a_reimport(app, session, or
     email = person.email
     suppress(session, email, "complaint")
     session.commit()
-    with app.app_context():
-        db = database(app).sessionmaker()
-        erase_person(db, email, actor=None)
-        db.commit()
-        db.close()
+    erase(app, email)
     # Imported again, invited again: the dispatcher withdraws the message.
     again = Person(email=email, name="Back Again", department_id=org.sales.id)
     session.add(again)
@@ -198,11 +195,7 @@ def test_a_suppressed_address_stays_suppressed_after_a_reimport(app, session, or
     # A person erased without ever being suppressed gets mail again when re-imported.
     other_email = org.person(3).email
     session.rollback()
-    with app.app_context():
-        db = database(app).sessionmaker()
-        report = erase_person(db, other_email, actor=None)
-        db.commit()
-        db.close()
+    report = erase(app, other_email)
     assert not report.suppressed
     assert withdrawal_reasons(session, [message.id]) == {message.id: WITHDRAWN_SUPPRESSED}
     session.rollback()
@@ -248,11 +241,7 @@ def test_a_pending_request_of_an_erased_person_is_skipped(app, session, org) -> 
         )
     )
     session.commit()
-    with app.app_context():
-        db = database(app).sessionmaker()
-        report = erase_person(db, person.email, actor=None)
-        db.commit()
-        db.close()
+    report = erase(app, person.email)
     assert report.interactions == 1
     session.rollback()
     row = session.scalar(select(Interaction).where(Interaction.external_ref == "T-1"))
@@ -294,14 +283,6 @@ def test_the_admin_page_erases_with_confirmation(admin_client, session, org) -> 
     assert "déjà été effacée" in body
 
 
-def _erase(app, email: str) -> None:  # type: ignore[no-untyped-def]
-    with app.app_context():
-        db = database(app).sessionmaker()
-        erase_person(db, email, actor=None)
-        db.commit()
-        db.close()
-
-
 def test_an_erased_person_imported_again_is_not_surveyed_again_that_quarter(
     app, session, org
 ) -> None:
@@ -319,7 +300,7 @@ def test_an_erased_person_imported_again_is_not_surveyed_again_that_quarter(
     from survey.services.fatigue import FatiguePolicy
 
     email = org.person(5).email
-    _erase(app, email)
+    erase(app, email)
     session.rollback()
     back = Person(email=email, name="Back Again", department_id=org.sales.id)
     session.add(back)

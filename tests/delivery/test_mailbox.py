@@ -165,15 +165,11 @@ def test_the_dev_worker_stops_when_asked(app, session, org) -> None:
 def test_opening_now_says_who_was_left_out(app, admin_client, session, org) -> None:
     """A person erased this quarter and imported again, another whose survey budget is spent:
     the administrator who opens the campaign learns how many were left out, and why."""
-    from survey.services.erasure import erase_person
     from survey.services.invitations import issue_invitation
+    from tests.factories import erase
 
     email = org.person(0).email
-    with app.app_context():
-        db = database(app).sessionmaker()
-        erase_person(db, email, actor=None)
-        db.commit()
-        db.close()
+    erase(app, email)
     session.rollback()
     session.add(Person(email=email, name="Back Again", department_id=org.sales.id))
     spent = org.person(1)

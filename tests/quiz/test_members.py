@@ -95,18 +95,13 @@ def test_an_account_erased_this_quarter_and_back_is_no_member(app, session, make
     """Attack 33 through the signed-in door: an erased person's account was deleted; made
     again this quarter, with the person imported again, it would be a second member of a
     quarter their first self may have taken the quiz in."""
-    from survey.db import database
     from survey.quiz.services import account_member
-    from survey.services.erasure import erase_person
+    from tests.factories import erase
 
     make_user("admin")
     manager = make_user("manager")
     email, department_id = manager.email, manager.department_id
-    with app.app_context():
-        db = database(app).sessionmaker()
-        erase_person(db, email, actor=None)
-        db.commit()
-        db.close()
+    erase(app, email)
     session.rollback()
     session.expunge_all()  # SQLite gives the deleted account's id to the next one
     back = make_user("manager", email=email, department_id=department_id)
