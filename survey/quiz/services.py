@@ -49,6 +49,7 @@ from survey.models import (
     Question,
     Questionnaire,
     QuizAttempt,
+    User,
 )
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds, quarter_of
@@ -177,10 +178,14 @@ def _department_id(session: Session, code: str | None) -> int | None:
 class Member:
     """A taker known to belong to a department: ``subject`` names them for the pseudonym only
     (``person:<id>`` from a quiz invitation or an account with a person's address,
-    ``user:<id>`` for any other signed-in account, ``account_member``); it is never stored."""
+    ``user:<id>`` for any other signed-in account, ``account_member``); it is never stored.
+    ``aliases``: the other subjects the same human may have taken the quiz under this quarter
+    (the ``user:<id>`` of an account with the person's address: it may have taken the quiz
+    before the person was in the directory); their attempts are taken over like older ones."""
 
     subject: str
     department_id: int
+    aliases: tuple[str, ...] = ()
 
 
 def member_key(secret: str | bytes, subject: str, quarter: str) -> str:
@@ -216,7 +221,15 @@ def quiz_invitation_member(session: Session, token: str) -> Member | None:
     department = session.get(Department, department_id) if department_id is not None else None
     if department is None or not department.active:
         return None
-    return Member(f"person:{found.link.person_id}", department.id)
+    person = session.get(Person, found.link.person_id)
+    accounts = _accounts_of(session, person.email) if person is not None else ()
+    return Member(f"person:{found.link.person_id}", department.id, accounts)
+
+
+def _accounts_of(session: Session, address: str) -> tuple[str, ...]:
+    """The ``user:<id>`` subjects of the accounts with ``address`` (lower case)."""
+    ids = session.scalars(select(User.id).where(User.email == address.strip().lower()))
+    return tuple(f"user:{i}" for i in ids)
 
 
 def account_member(
@@ -230,8 +243,9 @@ def account_member(
     None. When the directory holds a person with the account's address, the member is that
     person (``person:<id>``), as through their quiz invitation: one human taking the quiz
     through both doors is one member, and their newest attempt stands for both (counted
-    twice, they would fill the k gate with themselves, attack 32). An account of no person
-    is ``user:<id>``. None too for an address erased since the quarter (of ``today``, UTC)
+    twice, they would fill the k gate with themselves, attack 32), and an attempt the account
+    made before the person was imported is taken over too. An account of no person is
+    ``user:<id>``. None too for an address erased since the quarter (of ``today``, UTC)
     began and back since: a new id, they would be a second member (``erasure.erased_since``)."""
     department = session.get(Department, department_id) if department_id is not None else None
     if department is None or not department.active:
@@ -241,8 +255,9 @@ def account_member(
     if erased_since(session, [address], began):
         return None
     person_id = session.scalar(select(Person.id).where(Person.email == address))
-    subject = f"person:{person_id}" if person_id is not None else f"user:{user_id}"
-    return Member(subject, department.id)
+    if person_id is None:
+        return Member(f"user:{user_id}", department.id)
+    return Member(f"person:{person_id}", department.id, (f"user:{user_id}",))
 
 
 def _record(
@@ -266,8 +281,13 @@ def _record(
     if member is not None:
         # A member's attempt is about their own department, whatever the form said.
         department_id = member.department_id
-        held = [member_key(secret, member.subject, quarter) for secret in _member_secrets()]
-        pseudonym = held[0]
+        secrets = _member_secrets()
+        pseudonym = member_key(secrets[0], member.subject, quarter)
+        held = [
+            member_key(secret, subject, quarter)
+            for subject in (member.subject, *member.aliases)
+            for secret in secrets
+        ]
         for older in session.scalars(select(QuizAttempt).where(QuizAttempt.member_key.in_(held))):
             older.member_key = None  # the newest attempt of the quarter is the one that counts
         session.flush()

@@ -264,3 +264,25 @@ def test_attack32_one_person_through_two_doors_is_one_member(
     # The newest attempt stands for the manager: still four members after a retake.
     _key(_post(signed_in, "/quiz", _answers(quiz, best=True), "127.0.0.1"))
     assert _published(session, facilities, current, 4, on=published_on).takers == 4
+
+
+@pytest.mark.postgres
+def test_attack32_an_account_before_its_person_is_one_member(
+    app, session, quiz, facilities, make_person, make_user, sign_in
+) -> None:
+    """The other order: the manager's account takes the quiz before the directory holds
+    their person (an import later in the quarter), then the person's invitation comes. The
+    account's attempt was ``user:<id>``, the invitation's ``person:<id>``: two members."""
+    current = quarter_of(datetime.now(UTC).date())
+    published_on = quarter_bounds(shift_quarter(current, 1))[0]
+    manager = make_user("manager", email="lead.fac@example.com", department_id=facilities.id)
+    signed_in = sign_in(manager, on=app.test_client())
+    _key(_post(signed_in, "/quiz", _answers(quiz, best=False), "127.0.0.1"))
+    for n in range(3):
+        colleague = make_person(department=facilities)
+        link = f"/quiz/i/{_invite(session, colleague)}"
+        _key(_post(app.test_client(), link, _answers(quiz, best=True), f"10.5.0.{n}"))
+    person = make_person(email="lead.fac@example.com", department=facilities)
+    link = f"/quiz/i/{_invite(session, person)}"
+    _key(_post(app.test_client(), link, _answers(quiz, best=False), "10.5.1.1"))
+    assert _published(session, facilities, current, 4, on=published_on).takers == 4
