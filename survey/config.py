@@ -132,39 +132,22 @@ def _mail_from(raw: str) -> str:
     return raw
 
 
-def _pop3_url(raw: str | None) -> str | None:
-    """The ``SURVEY_BOUNCE_POP3_URL`` text (None when unset or empty), checked now as
-    ``process-bounces`` reads it, so that a typo stops the start-up instead of every run of
-    the cron job. The message never repeats the URL, which holds a password."""
+def _server_url(raw: str | None, name: str, forms: str) -> str | None:
+    """The ``name`` setting (``SURVEY_SMTP_URL`` or ``SURVEY_BOUNCE_POP3_URL``; None when unset
+    or empty), checked now as ``send-mail`` or ``process-bounces`` reads it, so that a typo
+    stops the start-up instead of every run of the cron job. ``forms`` shows the accepted
+    shapes. The message never repeats the URL, which holds a password."""
     if not raw:
         return None
     from survey.mail.bounces import Pop3Settings
-
-    try:
-        Pop3Settings.from_url(raw)
-        _port = urlsplit(raw).port  # a port out of range or not a number
-    except ValueError as error:
-        raise ConfigError(
-            "SURVEY_BOUNCE_POP3_URL must be pop3://user:pass@host:110 or "
-            f"pop3s://user:pass@host:995: {error}"
-        ) from None
-    return raw
-
-
-def _smtp_url(raw: str | None) -> str | None:
-    """The ``SURVEY_SMTP_URL`` text (None when unset or empty), checked now as ``send-mail``
-    reads it, so that a typo stops the start-up instead of the first dispatch."""
-    if not raw:
-        return None
     from survey.mail.smtp import SmtpSettings
 
+    parse = SmtpSettings.from_url if name == "SURVEY_SMTP_URL" else Pop3Settings.from_url
     try:
-        SmtpSettings.from_url(raw)
+        parse(raw)
+        _port = urlsplit(raw).port  # a port out of range or not a number
     except ValueError as error:
-        raise ConfigError(
-            "SURVEY_SMTP_URL must be smtp://user:pass@host:port?starttls=1 or "
-            f"smtps://user:pass@host:port: {error}"
-        ) from None
+        raise ConfigError(f"{name} must be {forms}: {error}") from None
     return raw
 
 
@@ -225,10 +208,18 @@ def load_settings(
         "PSEUDONYM_KEY": env.get("SURVEY_PSEUDONYM_KEY") or None,
         "DATABASE_URL": database_url,
         "BASE_URL": base_url,
-        "SMTP_URL": _smtp_url(env.get("SURVEY_SMTP_URL")),
+        "SMTP_URL": _server_url(
+            env.get("SURVEY_SMTP_URL"),
+            "SURVEY_SMTP_URL",
+            "smtp://user:pass@host:port?starttls=1 or smtps://user:pass@host:port",
+        ),
         # Mailbox receiving bounces and complaints (pop3:// or pop3s://), read by
         # ``flask survey process-bounces``.
-        "BOUNCE_POP3_URL": _pop3_url(env.get("SURVEY_BOUNCE_POP3_URL")),
+        "BOUNCE_POP3_URL": _server_url(
+            env.get("SURVEY_BOUNCE_POP3_URL"),
+            "SURVEY_BOUNCE_POP3_URL",
+            "pop3://user:pass@host:110 or pop3s://user:pass@host:995",
+        ),
         "MAIL_FROM": _mail_from(env.get("SURVEY_MAIL_FROM") or "Service IQ <service-iq@localhost>"),
         "MIN_GROUP_SIZE": _int(env, "SURVEY_MIN_GROUP_SIZE", 5, 2),
         "COMMENT_GROUP_SIZE": _int(env, "SURVEY_COMMENT_GROUP_SIZE", 10, 2),

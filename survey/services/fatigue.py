@@ -20,7 +20,7 @@ Every "no" has a reason that is stored on the interaction for admins to see.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,8 +29,6 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from survey.models import Campaign, Interaction, Invitation, OutboxMessage, Person
-from survey.periods import quarter_bounds, quarter_of
-from survey.services.erasure import erased_since
 
 
 @dataclass(frozen=True)
@@ -91,12 +89,14 @@ def skip_reason(
     policy: FatiguePolicy,
     now: datetime,
     salt: str,
+    returned: Collection[str] = (),
 ) -> str | None:
     """None when a post-interaction survey may go out now, else the reason it may not:
     ``own_department`` (``person`` is, now, a member of the department that handled the
     request: their answer would be the department's view of itself, filed as its own
-    customer), ``inactive``, ``opted_out``, ``erased_this_quarter`` (``erasure.erased_since``:
-    answered as a new id, they would count twice in the quarter), ``fatigue_window`` (a survey
+    customer), ``inactive``, ``opted_out``, ``erased_this_quarter`` (the address is in
+    ``returned``, the caller's ``erasure.erased_since`` for the quarter of ``now``: answered as
+    a new id, they would count twice in the quarter), ``fatigue_window`` (a survey
     recently), ``open_quarterly``, ``budget`` or ``sampled_out`` (the admin page words each:
     ``skip_reason_labels``)."""
     if person.department_id == interaction.provider_department_id:
@@ -105,7 +105,7 @@ def skip_reason(
         return "inactive"
     if person.opted_out:
         return "opted_out"
-    if erased_since(session, [person.email], quarter_bounds(quarter_of(now))[0]):
+    if person.email in returned:
         return "erased_this_quarter"
     recent = session.scalar(
         select(

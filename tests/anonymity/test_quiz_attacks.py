@@ -233,6 +233,12 @@ def test_attack5_consecutive_self_views_do_not_overlap(
     assert "The team's own view" not in page
 
 
+def _take_by_invitation(app, session, quiz, person, best: bool, n: int) -> None:  # type: ignore[no-untyped-def]
+    """``person`` takes the quiz through their own invitation, from address 10.4.0.``n``."""
+    link = f"/quiz/i/{_invite(session, person)}"
+    _key(_post(app.test_client(), link, _answers(quiz, best=best), f"10.4.0.{n}"))
+
+
 @pytest.mark.postgres
 def test_attack32_one_person_through_two_doors_is_one_member(
     app, session, quiz, facilities, make_person, make_user, sign_in
@@ -245,12 +251,9 @@ def test_attack32_one_person_through_two_doors_is_one_member(
     current = quarter_of(datetime.now(UTC).date())
     published_on = quarter_bounds(shift_quarter(current, 1))[0]
     for n in range(3):
-        colleague = make_person(department=facilities)
-        link = f"/quiz/i/{_invite(session, colleague)}"
-        _key(_post(app.test_client(), link, _answers(quiz, best=True), f"10.4.0.{n}"))
+        _take_by_invitation(app, session, quiz, make_person(department=facilities), True, n)
     manager_person = make_person(email="lead.facilities@example.com", department=facilities)
-    link = f"/quiz/i/{_invite(session, manager_person)}"
-    _key(_post(app.test_client(), link, _answers(quiz, best=False), "10.4.1.1"))
+    _take_by_invitation(app, session, quiz, manager_person, False, 9)
     manager = make_user("manager", email="lead.facilities@example.com", department_id=facilities.id)
     signed_in = sign_in(manager, on=app.test_client())
     _key(_post(signed_in, "/quiz", _answers(quiz, best=False), "127.0.0.1"))
@@ -279,10 +282,7 @@ def test_attack32_an_account_before_its_person_is_one_member(
     signed_in = sign_in(manager, on=app.test_client())
     _key(_post(signed_in, "/quiz", _answers(quiz, best=False), "127.0.0.1"))
     for n in range(3):
-        colleague = make_person(department=facilities)
-        link = f"/quiz/i/{_invite(session, colleague)}"
-        _key(_post(app.test_client(), link, _answers(quiz, best=True), f"10.5.0.{n}"))
+        _take_by_invitation(app, session, quiz, make_person(department=facilities), True, n)
     person = make_person(email="lead.fac@example.com", department=facilities)
-    link = f"/quiz/i/{_invite(session, person)}"
-    _key(_post(app.test_client(), link, _answers(quiz, best=False), "10.5.1.1"))
+    _take_by_invitation(app, session, quiz, person, False, 9)
     assert _published(session, facilities, current, 4, on=published_on).takers == 4

@@ -42,6 +42,8 @@ from survey.models import (
 )
 from survey.models.base import utcnow
 from survey.names import localized_name
+from survey.periods import quarter_bounds, quarter_of
+from survey.services.erasure import erased_since
 from survey.services.fatigue import FatiguePolicy, skip_reason
 from survey.services.invitations import issue_invitation
 
@@ -376,13 +378,19 @@ def decide_pending_surveys(
         .with_for_update(of=Interaction, skip_locked=True)
     ).all()
     invited, skipped = 0, {}
+    # Erased since the quarter began and imported again: one look-up for the whole run.
+    returned = erased_since(
+        session,
+        {i.requester.email for i in pending if i.requester is not None},
+        quarter_bounds(quarter_of(now))[0],
+    )
     for interaction in pending:
         person = interaction.requester
         # A request detached from its requester (retention, erasure) surveys no one.
         reason = (
             "no_requester"
             if person is None
-            else skip_reason(session, interaction, person, policy, now, salt)
+            else skip_reason(session, interaction, person, policy, now, salt, returned)
         )
         if reason is not None:
             interaction.survey_decision, interaction.skip_reason = "skipped", reason
