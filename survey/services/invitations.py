@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, delete, func, literal_column, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from survey.models import (
     Campaign,
@@ -163,47 +163,56 @@ def _link_query() -> Select[Any]:
     """Everything a respondent page reads, in one query of plain columns: the invitation, its
     person's language and department, its campaign's quarter, its interaction's provider and
     service, and the (id, revision, creation time) of the questionnaire it is answered with:
-    its campaign's, else the newest active one of its kind."""
-    current = aliased(Questionnaire)
+    its campaign's, else the newest active one of its kind.
+
+    Written on the tables' columns, not the mapped classes' attributes: the statement is
+    looked up in SQLAlchemy's compiled cache by its cache key on every execution, and the
+    mapped attributes' annotations made that key (hashed each time) twice as long."""
+    token, invitation, person = InvitationToken.__table__, Invitation.__table__, Person.__table__
+    campaign, interaction, service = Campaign.__table__, Interaction.__table__, Service.__table__
+    questionnaires = Questionnaire.__table__
+    current = questionnaires.alias("current_questionnaire")
+    provider = Department.__table__.alias("provider")
     newest_active = (
-        select(func.max(Questionnaire.id))
-        .where(Questionnaire.kind == Invitation.kind, Questionnaire.active.is_(True))
-        .correlate(Invitation)
+        select(func.max(questionnaires.c.id))
+        .where(questionnaires.c.kind == invitation.c.kind, questionnaires.c.active.is_(True))
+        .correlate(invitation)
         .scalar_subquery()
     )
-    provider = aliased(Department)
     return (
         select(
-            Invitation.id,
-            Invitation.kind,
-            Invitation.status,
-            Invitation.expires_at,
-            Person.id,
-            Person.locale,
-            Person.department_id,
-            Campaign.id,
-            Campaign.quarter,
-            Interaction.provider_department_id,
-            provider.name,
-            provider.names,
-            Interaction.service_id,
-            Service.name,
-            Service.names,
-            current.id,
-            current.revision,
-            current.created_at,
-            Interaction.external_ref,
-            func.coalesce(Interaction.resolved_at, Interaction.opened_at),
+            invitation.c.id,
+            invitation.c.kind,
+            invitation.c.status,
+            invitation.c.expires_at,
+            person.c.id,
+            person.c.locale,
+            person.c.department_id,
+            campaign.c.id,
+            campaign.c.quarter,
+            interaction.c.provider_department_id,
+            provider.c.name,
+            provider.c.names,
+            interaction.c.service_id,
+            service.c.name,
+            service.c.names,
+            current.c.id,
+            current.c.revision,
+            current.c.created_at,
+            interaction.c.external_ref,
+            func.coalesce(interaction.c.resolved_at, interaction.c.opened_at),
         )
-        .select_from(InvitationToken)
-        .join(Invitation, Invitation.id == InvitationToken.invitation_id)
-        .join(Person, Person.id == Invitation.person_id)
-        .outerjoin(Campaign, Campaign.id == Invitation.campaign_id)
-        .outerjoin(Interaction, Interaction.id == Invitation.interaction_id)
-        .outerjoin(provider, provider.id == Interaction.provider_department_id)
-        .outerjoin(Service, Service.id == Interaction.service_id)
-        .outerjoin(current, current.id == func.coalesce(Campaign.questionnaire_id, newest_active))
-        .where(InvitationToken.token_hash == bindparam("token_hash"))
+        .select_from(token)
+        .join(invitation, invitation.c.id == token.c.invitation_id)
+        .join(person, person.c.id == invitation.c.person_id)
+        .outerjoin(campaign, campaign.c.id == invitation.c.campaign_id)
+        .outerjoin(interaction, interaction.c.id == invitation.c.interaction_id)
+        .outerjoin(provider, provider.c.id == interaction.c.provider_department_id)
+        .outerjoin(service, service.c.id == interaction.c.service_id)
+        .outerjoin(
+            current, current.c.id == func.coalesce(campaign.c.questionnaire_id, newest_active)
+        )
+        .where(token.c.token_hash == bindparam("token_hash"))
     )
 
 
