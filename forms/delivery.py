@@ -122,6 +122,66 @@ class QuestionTextsForm(SafeForm):
     help_fr = TextAreaField(_l("Help (French)"), validators=[Length(max=500)])
 
 
+def scale_words(text: str | None, points: int) -> list[str]:
+    """The words of a scale's ``points`` from what an administrator typed: one line per point,
+    lowest first, or two lines naming the two ends only (the points between get none).
+    Surrounding spaces and blank lines after the last word are dropped; a blank line between
+    words leaves that point without words. ValueError (its message for the administrator)
+    when the count is neither, a word is over 60 characters, or both ends are blank."""
+    lines = [line.strip() for line in (text or "").splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    if len(lines) == 2 and points > 2:
+        lines = [lines[0], *[""] * (points - 2), lines[1]]
+    if len(lines) != points:
+        raise ValueError(
+            _l(
+                "Give %(points)s lines, one per point from the lowest, or 2 lines for the two "
+                "ends (there are %(given)s).",
+                points=points,
+                given=len(lines),
+            )
+        )
+    if any(len(line) > 60 for line in lines):
+        raise ValueError(_l("Each point's words can be at most 60 characters long."))
+    if not (lines[0] and lines[-1]):
+        raise ValueError(
+            _l("Name at least the two ends, so respondents can tell which end is good.")
+        )
+    return lines
+
+
+class ScaleWords:
+    """Validator of a scale-words field: ``scale_words`` over the form's ``points``. A field
+    absent from the post (data None: a form opened before the field existed) keeps the words
+    as they are; an empty one is refused."""
+
+    def __call__(self, form: SafeForm, field: TextAreaField) -> None:
+        if field.data is None:
+            return
+        try:
+            scale_words(field.data, int(getattr(form, "points", 0)))
+        except ValueError as error:
+            raise ValidationError(str(error.args[0])) from None
+
+
+class ScaleQuestionTextsForm(QuestionTextsForm):
+    """Wording of a question on a worded scale: its prompt and help, and the words of its
+    points, in the three languages. The view sets ``points`` before validating."""
+
+    points = 5
+    _help = _l("One line per point, lowest first; or two lines, for the two ends only.")
+    labels_en = TextAreaField(
+        _l("Words of the points (English)"), validators=[ScaleWords()], description=_help
+    )
+    labels_it = TextAreaField(
+        _l("Words of the points (Italian)"), validators=[ScaleWords()], description=_help
+    )
+    labels_fr = TextAreaField(
+        _l("Words of the points (French)"), validators=[ScaleWords()], description=_help
+    )
+
+
 class NewQuestionForm(QuestionTextsForm):
     code = StringField(
         _l("Code"),

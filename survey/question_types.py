@@ -44,6 +44,8 @@ class QuestionType:
     by ``survey/quiz/scoring.py``. ``admin_label``: the type in words (lazy, translated when
     shown), on every page that lists questions. ``offered``: an administrator may add a
     question of this type to a survey (consent and the quiz's types are added by the app).
+    ``worded_scale``: its points carry words in each language (``texts[locale]["labels"]``,
+    lowest first), which the respondent reads beside the numbers and an administrator edits.
     """
 
     code: ClassVar[str]
@@ -54,6 +56,7 @@ class QuestionType:
     quiz_item: ClassVar[bool] = False
     admin_label: ClassVar[Any]  # a lazy string
     offered: ClassVar[bool] = False
+    worded_scale: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -74,6 +77,14 @@ class QuestionType:
             return None
         return float(int(value))
 
+    @classmethod
+    def points(cls) -> int:
+        """How many points its scale has (0 without a range of stored answers)."""
+        if cls.answer_range is None:
+            return 0
+        low, high = cls.answer_range
+        return high - low + 1
+
 
 class Likert5(QuestionType):
     """Agreement or satisfaction on 1 to 5."""
@@ -83,6 +94,7 @@ class Likert5(QuestionType):
     on_survey_form = True
     admin_label = _l("Scale 1 to 5")
     offered = True
+    worded_scale = True
 
 
 class Nps(QuestionType):
@@ -93,6 +105,7 @@ class Nps(QuestionType):
     on_survey_form = True
     admin_label = _l("Scale 0 to 10")
     offered = True
+    worded_scale = True
 
 
 class YesNo(QuestionType):

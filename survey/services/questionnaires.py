@@ -133,6 +133,35 @@ def update_question_texts(
     session.flush()
 
 
+def move_question(session: Session, question: Question, offset: int) -> bool:
+    """Move a live question one place among its questionnaire's live questions: ``offset``
+    −1 up, +1 down (ValueError otherwise); retired questions keep their places in the
+    numbering. Positions are first renumbered 0, 1, ... in the order shown (by position, then
+    id: questions may share a position), so the move is a swap of two neighbours. Returns
+    False, changing nothing, when the question is retired or already at that end.
+
+    The order is only what respondents see: answers and scores are keyed by question, so
+    moving never touches history. The questionnaire's revision goes up (a database trigger),
+    so every process serves the new order."""
+    ordered = sorted(question.questionnaire.questions, key=lambda q: (q.position, q.id))
+    live = [q for q in ordered if q.retired_at is None]
+    if offset not in (-1, 1):
+        raise ValueError(f"a question moves one place up (-1) or down (+1), not {offset!r}")
+    if question not in live:
+        return False
+    index = live.index(question)
+    target = index + offset
+    if not 0 <= target < len(live):
+        return False
+    for position, item in enumerate(ordered):
+        item.position = position
+    other = live[target]
+    question.position, other.position = other.position, question.position
+    session.flush()
+    session.expire(question.questionnaire, ["questions"])
+    return True
+
+
 def retire_question(session: Session, question: Question, now: datetime | None = None) -> None:
     """Take a question out of future forms; its answers stay and keep counting in history."""
     if question.retired_at is None:

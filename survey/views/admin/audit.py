@@ -54,6 +54,7 @@ def action_labels() -> dict[str, str]:
         "revoke": _("revoked"),
         "status": _("status changed"),
         "retire": _("retired"),
+        "move": _("moved"),
         "delete": _("deleted"),
         "freeze": _("frozen"),
         "rebase": _("re-based"),

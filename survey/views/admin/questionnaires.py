@@ -13,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
-from forms.delivery import NewQuestionForm, QuestionTextsForm
+from forms.delivery import NewQuestionForm, QuestionTextsForm, ScaleQuestionTextsForm, scale_words
 from survey.db import get_session
 from survey.i18n import LOCALES
 from survey.models import Question, Questionnaire
@@ -21,6 +21,7 @@ from survey.question_types import ADMIN_TYPES, CODES, QUESTION_TYPES, Likert5
 from survey.services.audit import created, diff, snapshot, target_of
 from survey.services.questionnaires import (
     add_question,
+    move_question,
     questionnaire_answered,
     remove_question,
     update_question_texts,
@@ -35,8 +36,22 @@ def _texts_from(form: QuestionTextsForm, question: Question | None = None) -> di
         entry = dict((question.texts.get(loc) or {}) if question else {})
         entry["prompt"] = (getattr(form, f"prompt_{loc}").data or "").strip()
         entry["help"] = (getattr(form, f"help_{loc}").data or "").strip()
+        words = getattr(form, f"labels_{loc}", None)
+        if words is not None and words.data is not None:  # absent from the post: kept
+            entry["labels"] = scale_words(words.data, form.points)
         texts[loc] = entry
     return texts
+
+
+def _texts_form(question: Question) -> QuestionTextsForm:
+    """The wording form of ``question``: with the words of its points when its type has a
+    worded scale (``QuestionType.worded_scale``)."""
+    kind = QUESTION_TYPES[question.qtype]
+    if not kind.worded_scale:
+        return QuestionTextsForm()
+    form = ScaleQuestionTextsForm()
+    form.points = kind.points()
+    return form
 
 
 def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
@@ -124,11 +139,14 @@ def question_edit(question_id: int) -> str | WerkzeugResponse:
     question = db.get(Question, question_id)
     if question is None or question.questionnaire.kind == "quiz":
         abort(404)
-    form = QuestionTextsForm()
+    form = _texts_form(question)
     if request.method == "GET":
         for loc in LOCALES:
             getattr(form, f"prompt_{loc}").data = question.text(loc)
             getattr(form, f"help_{loc}").data = question.text(loc, "help")
+            if isinstance(form, ScaleQuestionTextsForm):
+                words = (question.texts.get(loc) or {}).get("labels") or []
+                getattr(form, f"labels_{loc}").data = "\n".join(words)
     if form.validate_on_submit():
         before = snapshot(question, "texts")
         update_question_texts(db, question, _texts_from(form, question))
@@ -140,6 +158,39 @@ def question_edit(question_id: int) -> str | WerkzeugResponse:
         )
     status = 422 if request.method == "POST" else 200
     return render_template("admin/question_form.html", form=form, question=question), status  # type: ignore[return-value]
+
+
+def _place(question: Question) -> int:
+    """Where ``question`` stands among its questionnaire's live questions, from 1."""
+    live = sorted(
+        (q for q in question.questionnaire.questions if q.retired_at is None),
+        key=lambda q: (q.position, q.id),
+    )
+    return live.index(question) + 1
+
+
+@bp.post("/questions/<int:question_id>/move")
+def question_move(question_id: int) -> WerkzeugResponse:
+    """One place up or down (``direction``) among the live questions: the order respondents
+    see. History is untouched (answers are keyed by question)."""
+    db = get_session()
+    question = db.get(Question, question_id)
+    if question is None or question.questionnaire.kind == "quiz":
+        abort(404)
+    offset = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if offset is None:
+        abort(400)
+    back = url_for("admin.questionnaire_detail", questionnaire_id=question.questionnaire_id)
+    if question.retired_at is not None:
+        flash(_("A retired question is no longer asked: it has no place to move to."), "info")
+        return redirect(back)
+    before = _place(question)
+    if move_question(db, question, offset):
+        audit("move", question, {"place": [before, _place(question)]})
+        db.commit()
+    else:
+        flash(_("This question is already at that end."), "info")
+    return redirect(f"{back}#question-{question_id}")
 
 
 @bp.post("/questions/<int:question_id>/remove")
