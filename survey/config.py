@@ -236,6 +236,8 @@ def load_settings(
         "RETAIN_DRAFTS_DAYS": _int(env, "SURVEY_RETAIN_DRAFTS_DAYS", 60, 1),
         "RETAIN_OUTBOX_DAYS": _int(env, "SURVEY_RETAIN_OUTBOX_DAYS", 90, 1),
         "RETAIN_INTERACTIONS_DAYS": _int(env, "SURVEY_RETAIN_INTERACTIONS_DAYS", 730, 1),
+        # Hours an API ``Idempotency-Key`` is replayed; ``purge`` forgets it afterwards.
+        "RETAIN_IDEMPOTENCY_HOURS": _int(env, "SURVEY_RETAIN_IDEMPOTENCY_HOURS", 24, 1),
         # Service standards in working time, e.g. "Mon-Fri 09:00-17:00 Europe/Rome";
         # empty = round the clock (analysis/business_time.py).
         "BUSINESS_HOURS": _calendar(env.get("SURVEY_BUSINESS_HOURS", "")),

@@ -99,7 +99,8 @@ IDEMPOTENCY_KEY = {
     "description": (
         "Optional. The first answer to a key is kept for the API key that sent it: a retry "
         "with the same body gets the same answer (header `Idempotent-Replayed: true`), a "
-        "different body gets 409. Another API key never sees it."
+        "different body gets 409. Another API key never sees it. A key is kept for 24 hours by "
+        "default (the operator may change it), then forgotten."
     ),
     "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
 }
