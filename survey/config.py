@@ -65,6 +65,27 @@ def _int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> i
     return value
 
 
+#: The words an on/off setting may hold, in any case and with spaces around.
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """The on/off setting ``name``: ``default`` when unset or empty, else one of
+    ``TRUE_WORDS`` or ``FALSE_WORDS``; anything else (a typo such as ``flase``) is a
+    ConfigError naming the setting, rather than quietly read as on or off."""
+    raw = environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ConfigError(
+        f"{name} must be one of {'/'.join(TRUE_WORDS)} (on) or {'/'.join(FALSE_WORDS)} (off), "
+        f"got {raw!r}"
+    )
+
+
 def _base_url_parts(base_url: str) -> SplitResult:
     """``base_url`` split, or a ConfigError naming ``SURVEY_BASE_URL``: an http(s) URL with a
     host, its brackets closed (``http://[::1``) and its port a number up to 65535, and nothing
@@ -173,8 +194,7 @@ def load_settings(
     base_url = env.get("SURVEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     parts = _base_url_parts(base_url)
     local_http = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
-    secure_default = "0" if local_http else "1"
-    secure = env.get("SURVEY_SECURE_COOKIES", secure_default) not in ("0", "false", "no")
+    secure = _bool(env, "SURVEY_SECURE_COOKIES", not local_http)
     if secure and parts.scheme == "http" and not local_http:
         # Browsers do not keep a Secure cookie set over plain http (loopback aside): no
         # session, so every form, a respondent's included, is refused for want of its CSRF
@@ -260,11 +280,8 @@ def load_settings(
         # is given, which several app hosts behind a load balancer should share.
         "RATELIMIT_STORAGE_URI": env.get("SURVEY_RATELIMIT_STORAGE_URL") or "memory://",
         # Off only where something else limits (a gateway) or for load tests from one address.
-        **(
-            {"RATELIMIT_ENABLED": False}
-            if env.get("SURVEY_RATELIMIT_ENABLED", "").strip().lower() in ("0", "false", "no")
-            else {}
-        ),
+        # Unset: on, except under TESTING (``extensions.init_app``).
+        **({} if _bool(env, "SURVEY_RATELIMIT_ENABLED", True) else {"RATELIMIT_ENABLED": False}),
         "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -314,6 +314,29 @@ def test_uncompiled_translations_stop_start_up(tmp_path) -> None:
     assert create_app(settings).config["BABEL_TRANSLATION_DIRECTORIES"] == str(tmp_path)
 
 
+@pytest.mark.parametrize("name", ["SURVEY_SECURE_COOKIES", "SURVEY_RATELIMIT_ENABLED"])
+def test_every_boolean_setting_reads_the_same_words(tmp_path, name: str) -> None:
+    """One reading of every on/off setting: 1/0, true/false, yes/no, on/off in any case and
+    spacing (``off`` used to leave Secure cookies and rate limits on); anything else, a typo
+    such as ``flase``, stops the start-up naming the setting instead of meaning "on"."""
+    key = {"SURVEY_SECURE_COOKIES": "SESSION_COOKIE_SECURE", "SURVEY_RATELIMIT_ENABLED": None}
+    https = {"SURVEY_BASE_URL": BASE}
+
+    def reads(raw: str) -> bool:
+        cfg = load_settings(str(tmp_path), {**https, name: raw})
+        if key[name] is None:
+            return cfg.get("RATELIMIT_ENABLED", True) is not False
+        return bool(cfg[key[name]])
+
+    for raw in ("0", "false", "no", "off", "OFF", " Off ", "False", "NO"):
+        assert reads(raw) is False, raw
+    for raw in ("1", "true", "yes", "on", "ON", " True ", "Yes"):
+        assert reads(raw) is True, raw
+    for raw in ("flase", "2", "disabled", "y"):
+        with pytest.raises(ConfigError, match=name):
+            reads(raw)
+
+
 def test_secure_cookies_on_a_plain_http_site_stop_start_up(tmp_path) -> None:
     """An intranet site served over plain http (SURVEY_BASE_URL=http://surveys.intranet...)
     got Secure cookies by default, which a browser does not keep over http: tried in the
