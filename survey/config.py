@@ -276,6 +276,8 @@ def load_settings(
         # Link-page requests a minute from one address (respondent and quiz links): an office
         # behind one shared gateway address may need more on the morning invitations go out.
         "LINK_REQUESTS_PER_MINUTE": _int(env, "SURVEY_LINK_REQUESTS_PER_MINUTE", 120, 10),
+        # API requests a minute per API key (``extensions.limit_api_keys``).
+        "API_REQUESTS_PER_MINUTE": _int(env, "SURVEY_API_REQUESTS_PER_MINUTE", 3000, 10),
         # Where rate-limit counters live: memory (per process) unless e.g. redis://host:6379
         # is given, which several app hosts behind a load balancer should share.
         "RATELIMIT_STORAGE_URI": env.get("SURVEY_RATELIMIT_STORAGE_URL") or "memory://",
