@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from survey.db import database, get_session
 from survey.locales import DEFAULT_LOCALE, LOCALES
-from survey.migrate import upgrade
+from survey.migrate import schema_problem, upgrade
 from survey.models import Department, User
 from survey.models.auth import API_SCOPES
 from survey.services.accounts import (
@@ -40,30 +40,12 @@ def _schema_is_current() -> None:
     ``tick`` in between would run new code on the old schema) is refused with a usage error
     saying what to run; nothing else happens. An unreachable database is left to the command
     (``send-mail --loop`` waits for it)."""
-    from sqlalchemy.exc import OperationalError
-
-    from survey.migrate import database_revision, head_revision
-
     context = click.get_current_context()
     if context.invoked_subcommand in _ANY_SCHEMA or context.meta.get(_ASKS_HELP):
         return
-    engine = database().engine
-    try:
-        revision = database_revision(engine)
-    except OperationalError:
-        return
-    head = head_revision(engine)
-    if revision is None:
-        raise click.UsageError(
-            "the database has no schema yet: run `flask --app wsgi survey init-db` first "
-            "(or check SURVEY_DATABASE_URL)"
-        )
-    if revision != head:
-        raise click.UsageError(
-            f"the database is at schema revision {revision} and this version of the service "
-            f"needs {head}: take a backup and run `flask --app wsgi survey init-db` (or run the "
-            "version that made it)"
-        )
+    problem = schema_problem(database().engine)
+    if problem is not None:
+        raise click.UsageError(problem)
 
 
 class _Commands(AppGroup):
