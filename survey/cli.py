@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from survey.db import database, get_session
 from survey.locales import DEFAULT_LOCALE, LOCALES
-from survey.migrate import schema_problem, upgrade
+from survey.migrate import creation_lock, schema_problem, upgrade
 from survey.models import Department, User
 from survey.models.auth import API_SCOPES
 from survey.services.accounts import (
@@ -65,15 +65,18 @@ group = _Commands("survey", help="Service IQ administration commands.", callback
 @group.command("init-db")
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations) and install the default
-    questionnaires and the self-assessment quiz if they are missing."""
+    questionnaires and the self-assessment quiz if they are missing. Two at once are one
+    after the other (``migrate.creation_lock``)."""
     from survey.quiz.items import install_quiz
     from survey.services.questionnaires import install_default_questionnaires
 
-    upgrade(database().engine)
-    db = get_session()
-    install_default_questionnaires(db)
-    install_quiz(db)
-    db.commit()
+    engine = database().engine
+    with creation_lock(engine, say=lambda line: click.echo(line, err=True)):
+        upgrade(engine)
+        db = get_session()
+        install_default_questionnaires(db)
+        install_quiz(db)
+        db.commit()
     click.echo("Database is at the newest schema; questionnaires and the quiz are installed.")
     admin = select(User.id).where(User.role == "admin", User.active.is_(True)).limit(1)
     if db.scalar(admin) is None:

@@ -4,6 +4,9 @@ the web app once at start (``wsgi.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -16,6 +19,10 @@ from survey.db import READ, database
 
 #: The command that brings a database to the code's schema, as the refusals name it.
 INIT_DB = "flask --app wsgi survey init-db"
+
+
+#: The PostgreSQL advisory lock ``init-db`` holds (any fixed 64-bit number: "SIQ_INIT").
+INIT_LOCK = 0x5349515F494E4954
 
 
 class SchemaError(RuntimeError):
@@ -96,3 +103,25 @@ def check_schema_to_serve(app: Flask) -> None:
     problem = schema_problem(database(app).engine)
     if problem is not None:
         raise SchemaError(f"{problem}; not serving until then")
+
+
+@contextmanager
+def creation_lock(engine: Engine, say: Callable[[str], None]) -> Iterator[None]:
+    """Held around ``init-db`` (migrations and default content), so that two at once (two
+    hosts' deploy scripts) do not both create the tables: on PostgreSQL the second got a
+    duplicate-key traceback from the catalog. There the lock is a session advisory lock
+    (``INIT_LOCK``) on a connection of its own, released at the end or when the process dies;
+    a second ``init-db`` calls ``say`` once and waits for it, then finds the database done.
+    SQLite needs none: the migrations' transaction takes the file's write lock."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        lock = {"key": INIT_LOCK}
+        if not connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), lock):
+            say("The database is being created or upgraded by another process; waiting for it.")
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), lock)
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), lock)

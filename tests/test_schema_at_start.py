@@ -107,3 +107,48 @@ def test_init_db_through_the_wsgi_module_creates_a_new_database(tmp_path: Path) 
     assert "newest schema" in done.stdout
     server = LiveServer(url, workers=1, threads=1)
     server.stop()
+
+
+@pytest.mark.postgres
+def test_two_init_db_at_once_on_a_new_database(backend: str, tmp_path: Path, request) -> None:  # type: ignore[no-untyped-def]
+    """Two hosts' deploy scripts both running ``init-db`` on a new database: one creates it,
+    the other waits for it (saying so) and finds it done; no traceback, one of each default
+    questionnaire and one quiz."""
+    from sqlalchemy import func, select, text
+
+    from survey.models import Questionnaire
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path}/together.sqlite3"
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        admin = make_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("CREATE DATABASE siq_together"))
+        admin.dispose()
+        url = cluster.url("siq_together")
+    env = {**os.environ, "SURVEY_DATABASE_URL": url, "SURVEY_SECRET_KEY": SECRET}
+    flask = str(Path(sys.executable).with_name("flask"))
+    runs = [
+        subprocess.Popen(
+            [flask, "--app", "wsgi", "survey", "init-db"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=180) for run in runs]
+    for run, (out, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0 and "Traceback" not in err, err[-3000:]
+        assert "newest schema" in out
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        assert database_revision(engine) is not None
+        kinds = connection.execute(
+            select(Questionnaire.kind, func.count()).group_by(Questionnaire.kind)
+        ).all()
+    engine.dispose()
+    assert sorted(kinds) == [("post_interaction", 1), ("quarterly", 1), ("quiz", 1)]
