@@ -324,7 +324,8 @@ def _catalogs_compiled(config: Mapping[str, object]) -> None:
     """ConfigError unless every translated language has its compiled catalog
     (``<translations>/<lang>/LC_MESSAGES/messages.mo``): without it every page and email in
     that language is silently in English. The catalogs are built from the ``.po`` files after
-    installing (README, "Running in production")."""
+    installing (README, "Running in production"). Also when a ``.mo`` is older than its
+    ``.po`` and differs from it (``survey.catalogs.is_stale``): compiled before a change."""
     from survey.locales import TRANSLATED_LOCALES
 
     # Flask-Babel reads several folders separated by ";"; a catalog in any of them counts.
@@ -343,6 +344,25 @@ def _catalogs_compiled(config: Mapping[str, object]) -> None:
             f"the translations of {', '.join(missing)} are not compiled (no messages.mo under "
             f"{folder}): pages and emails in those languages would be in English. Run "
             f"`.venv/bin/pybabel compile -d {folder}` once after installing"
+        )
+    from survey.catalogs import is_stale
+
+    stale = [
+        lang
+        for lang in TRANSLATED_LOCALES
+        if any(
+            is_stale(
+                f / lang / "LC_MESSAGES" / "messages.mo", f / lang / "LC_MESSAGES" / "messages.po"
+            )
+            for f in folders
+            if (f / lang / "LC_MESSAGES" / "messages.mo").is_file()
+        )
+    ]
+    if stale:
+        raise ConfigError(
+            f"the translations of {', '.join(stale)} were compiled before their messages.po "
+            f"changed (the .mo is older than the .po and says something else): pages and emails "
+            f"would show the old texts. Run `.venv/bin/pybabel compile -d {folder}`"
         )
 
 
