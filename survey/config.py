@@ -17,6 +17,7 @@ from analysis.anonymity import K_FIGURES
 from analysis.business_time import parse_calendar
 from survey.db import SQLITE_BUSY_TIMEOUT_MS
 from survey.i18n import LOCALES
+from survey.on_off import parse_on_off
 
 #: The fewest characters ``SURVEY_SECRET_KEY`` may have outside debug and testing (the example
 #: the error gives, ``secrets.token_hex(32)``, has 64).
@@ -65,25 +66,17 @@ def _int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> i
     return value
 
 
-#: The words an on/off setting may hold, in any case and with spaces around.
-TRUE_WORDS = ("1", "true", "yes", "on")
-FALSE_WORDS = ("0", "false", "no", "off")
-
-
 def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    """The on/off setting ``name``: ``default`` when unset or empty, else one of
-    ``TRUE_WORDS`` or ``FALSE_WORDS``; anything else (a typo such as ``flase``) is a
-    ConfigError naming the setting, rather than quietly read as on or off."""
+    """The on/off setting ``name``: ``default`` when unset or empty, else read by
+    ``survey.on_off`` (1/0, true/false, yes/no, on/off in any case); anything else (a typo
+    such as ``flase``) is a ConfigError naming the setting, rather than quietly on or off."""
     raw = environ.get(name)
     if raw is None or not raw.strip():
         return default
-    word = raw.strip().lower()
-    if word in TRUE_WORDS or word in FALSE_WORDS:
-        return word in TRUE_WORDS
-    raise ConfigError(
-        f"{name} must be one of {'/'.join(TRUE_WORDS)} (on) or {'/'.join(FALSE_WORDS)} (off), "
-        f"got {raw!r}"
-    )
+    try:
+        return parse_on_off(raw, name)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _base_url_parts(base_url: str) -> SplitResult:
