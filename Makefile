@@ -40,10 +40,14 @@ instance/secret_key:
 	@$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
 	@chmod 600 $@
 
+# init-db on every run: it creates the database the first time and brings an existing one to
+# the code's schema after a pull (the server refuses a database behind; wsgi.py).
 run: install instance/secret_key
-	@if [ ! -f $(DB) ]; then \
-	  SURVEY_SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask survey init-db && \
-	  SURVEY_SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask survey demo; \
+	@export SURVEY_SECRET_KEY=$$(cat instance/secret_key); \
+	if [ ! -f $(DB) ]; then \
+	  $(BIN)/flask survey init-db && $(BIN)/flask survey demo || exit 1; \
+	else \
+	  $(BIN)/flask survey init-db >/dev/null || exit 1; \
 	fi
 	@echo "Serving on http://127.0.0.1:5000  (demo sign-in: admin@demo.example / demo-admin-pass)"
 	@echo "Local mailbox (every email as its recipient sees it): http://127.0.0.1:5000/admin/mailbox"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from survey.db import database, get_session
 from survey.locales import DEFAULT_LOCALE, LOCALES
-from survey.migrate import upgrade
+from survey.migrate import creation_lock, schema_problem, upgrade
 from survey.models import Department, User
 from survey.models.auth import API_SCOPES
 from survey.services.accounts import (
@@ -40,30 +40,12 @@ def _schema_is_current() -> None:
     ``tick`` in between would run new code on the old schema) is refused with a usage error
     saying what to run; nothing else happens. An unreachable database is left to the command
     (``send-mail --loop`` waits for it)."""
-    from sqlalchemy.exc import OperationalError
-
-    from survey.migrate import database_revision, head_revision
-
     context = click.get_current_context()
     if context.invoked_subcommand in _ANY_SCHEMA or context.meta.get(_ASKS_HELP):
         return
-    engine = database().engine
-    try:
-        revision = database_revision(engine)
-    except OperationalError:
-        return
-    head = head_revision(engine)
-    if revision is None:
-        raise click.UsageError(
-            "the database has no schema yet: run `flask --app wsgi survey init-db` first "
-            "(or check SURVEY_DATABASE_URL)"
-        )
-    if revision != head:
-        raise click.UsageError(
-            f"the database is at schema revision {revision} and this version of the service "
-            f"needs {head}: take a backup and run `flask --app wsgi survey init-db` (or run the "
-            "version that made it)"
-        )
+    problem = schema_problem(database().engine)
+    if problem is not None:
+        raise click.UsageError(problem)
 
 
 class _Commands(AppGroup):
@@ -83,15 +65,18 @@ group = _Commands("survey", help="Service IQ administration commands.", callback
 @group.command("init-db")
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations) and install the default
-    questionnaires and the self-assessment quiz if they are missing."""
+    questionnaires and the self-assessment quiz if they are missing. Two at once are one
+    after the other (``migrate.creation_lock``)."""
     from survey.quiz.items import install_quiz
     from survey.services.questionnaires import install_default_questionnaires
 
-    upgrade(database().engine)
-    db = get_session()
-    install_default_questionnaires(db)
-    install_quiz(db)
-    db.commit()
+    engine = database().engine
+    with creation_lock(engine, say=lambda line: click.echo(line, err=True)):
+        upgrade(engine)
+        db = get_session()
+        install_default_questionnaires(db)
+        install_quiz(db)
+        db.commit()
     click.echo("Database is at the newest schema; questionnaires and the quiz are installed.")
     admin = select(User.id).where(User.role == "admin", User.active.is_(True)).limit(1)
     if db.scalar(admin) is None:

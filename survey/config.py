@@ -17,6 +17,7 @@ from analysis.anonymity import K_FIGURES
 from analysis.business_time import parse_calendar
 from survey.db import SQLITE_BUSY_TIMEOUT_MS
 from survey.i18n import LOCALES
+from survey.on_off import parse_on_off
 
 #: The fewest characters ``SURVEY_SECRET_KEY`` may have outside debug and testing (the example
 #: the error gives, ``secrets.token_hex(32)``, has 64).
@@ -63,6 +64,19 @@ def _int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> i
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """The on/off setting ``name``: ``default`` when unset or empty, else read by
+    ``survey.on_off`` (1/0, true/false, yes/no, on/off in any case); anything else (a typo
+    such as ``flase``) is a ConfigError naming the setting, rather than quietly on or off."""
+    raw = environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return parse_on_off(raw, name)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _base_url_parts(base_url: str) -> SplitResult:
@@ -173,8 +187,7 @@ def load_settings(
     base_url = env.get("SURVEY_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     parts = _base_url_parts(base_url)
     local_http = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
-    secure_default = "0" if local_http else "1"
-    secure = env.get("SURVEY_SECURE_COOKIES", secure_default) not in ("0", "false", "no")
+    secure = _bool(env, "SURVEY_SECURE_COOKIES", not local_http)
     if secure and parts.scheme == "http" and not local_http:
         # Browsers do not keep a Secure cookie set over plain http (loopback aside): no
         # session, so every form, a respondent's included, is refused for want of its CSRF
@@ -236,6 +249,8 @@ def load_settings(
         "RETAIN_DRAFTS_DAYS": _int(env, "SURVEY_RETAIN_DRAFTS_DAYS", 60, 1),
         "RETAIN_OUTBOX_DAYS": _int(env, "SURVEY_RETAIN_OUTBOX_DAYS", 90, 1),
         "RETAIN_INTERACTIONS_DAYS": _int(env, "SURVEY_RETAIN_INTERACTIONS_DAYS", 730, 1),
+        # Hours an API ``Idempotency-Key`` is replayed; ``purge`` forgets it afterwards.
+        "RETAIN_IDEMPOTENCY_HOURS": _int(env, "SURVEY_RETAIN_IDEMPOTENCY_HOURS", 24, 1),
         # Service standards in working time, e.g. "Mon-Fri 09:00-17:00 Europe/Rome";
         # empty = round the clock (analysis/business_time.py).
         "BUSINESS_HOURS": _calendar(env.get("SURVEY_BUSINESS_HOURS", "")),
@@ -254,15 +269,14 @@ def load_settings(
         # Link-page requests a minute from one address (respondent and quiz links): an office
         # behind one shared gateway address may need more on the morning invitations go out.
         "LINK_REQUESTS_PER_MINUTE": _int(env, "SURVEY_LINK_REQUESTS_PER_MINUTE", 120, 10),
+        # API requests a minute per API key (``extensions.limit_api_keys``).
+        "API_REQUESTS_PER_MINUTE": _int(env, "SURVEY_API_REQUESTS_PER_MINUTE", 3000, 10),
         # Where rate-limit counters live: memory (per process) unless e.g. redis://host:6379
         # is given, which several app hosts behind a load balancer should share.
         "RATELIMIT_STORAGE_URI": env.get("SURVEY_RATELIMIT_STORAGE_URL") or "memory://",
         # Off only where something else limits (a gateway) or for load tests from one address.
-        **(
-            {"RATELIMIT_ENABLED": False}
-            if env.get("SURVEY_RATELIMIT_ENABLED", "").strip().lower() in ("0", "false", "no")
-            else {}
-        ),
+        # Unset: on, except under TESTING (``extensions.init_app``).
+        **({} if _bool(env, "SURVEY_RATELIMIT_ENABLED", True) else {"RATELIMIT_ENABLED": False}),
         "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -303,7 +317,8 @@ def _catalogs_compiled(config: Mapping[str, object]) -> None:
     """ConfigError unless every translated language has its compiled catalog
     (``<translations>/<lang>/LC_MESSAGES/messages.mo``): without it every page and email in
     that language is silently in English. The catalogs are built from the ``.po`` files after
-    installing (README, "Running in production")."""
+    installing (README, "Running in production"). Also when a ``.mo`` is older than its
+    ``.po`` and differs from it (``survey.catalogs.is_stale``): compiled before a change."""
     from survey.locales import TRANSLATED_LOCALES
 
     # Flask-Babel reads several folders separated by ";"; a catalog in any of them counts.
@@ -322,6 +337,25 @@ def _catalogs_compiled(config: Mapping[str, object]) -> None:
             f"the translations of {', '.join(missing)} are not compiled (no messages.mo under "
             f"{folder}): pages and emails in those languages would be in English. Run "
             f"`.venv/bin/pybabel compile -d {folder}` once after installing"
+        )
+    from survey.catalogs import is_stale
+
+    stale = [
+        lang
+        for lang in TRANSLATED_LOCALES
+        if any(
+            is_stale(
+                f / lang / "LC_MESSAGES" / "messages.mo", f / lang / "LC_MESSAGES" / "messages.po"
+            )
+            for f in folders
+            if (f / lang / "LC_MESSAGES" / "messages.mo").is_file()
+        )
+    ]
+    if stale:
+        raise ConfigError(
+            f"the translations of {', '.join(stale)} were compiled before their messages.po "
+            f"changed (the .mo is older than the .po and says something else): pages and emails "
+            f"would show the old texts. Run `.venv/bin/pybabel compile -d {folder}`"
         )
 
 

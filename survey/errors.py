@@ -6,7 +6,7 @@ import contextlib
 import sqlite3
 from typing import Any
 
-from flask import Flask, abort, g, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_wtf.csrf import CSRFError
@@ -22,7 +22,12 @@ RETRY_AFTER_SECONDS = 5
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """Under ``/api/``, and on any route an API key opens (the mail relay's ``/mail/reports``),
+    whose clients read JSON, not pages."""
+    if request.path.startswith("/api/"):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "api_key_required", False))
 
 
 def _titles() -> dict[int, str]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, Response, current_app, g, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
@@ -82,6 +83,57 @@ LINK_REQUESTS_PER_MINUTE = 120
 LINK_LIMIT_PER_LINK = "30 per minute"
 # Sign-in POSTs per address, on top of the per-account throttle in services.accounts.
 SIGN_IN_LIMIT_PER_ADDRESS = "30 per minute"
+
+
+# Failed bearer API keys per address, on every keyed route together (``limit_api_keys``): a
+# misconfigured tool never needs more to see its 401s, a guesser gets 30 tries a minute (each
+# wrong key with a known prefix costs an argon2 check, so this also bounds that work).
+API_KEY_FAILURES_PER_ADDRESS = "30 per minute"
+# Requests a minute per API key (``API_REQUESTS_PER_MINUTE``, ``SURVEY_API_REQUESTS_PER_MINUTE``):
+# about what two sync workers record (one records some 1,500 a minute on SQLite), so a tool
+# back-filling thousands of requests is slowed by the server before the limit; it stops a
+# runaway tool hammering several hosts that share the counters.
+API_REQUESTS_PER_MINUTE = 3000
+
+
+def api_key_identity() -> str:
+    """The rate-limit key of a request's bearer API key: a digest of it (the key itself never
+    reaches the counters' store); empty without one, which skips the per-key limit."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return ""
+    return "api-key:" + hashlib.sha256(secret.strip().encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _api_limit_per_key() -> str:
+    per_minute = current_app.config.get("API_REQUESTS_PER_MINUTE", API_REQUESTS_PER_MINUTE)
+    return f"{int(per_minute)} per minute"
+
+
+def _key_refused(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def _key_accepted(response: Response) -> bool:
+    return response.status_code != 401
+
+
+def limit_api_keys(view):  # type: ignore[no-untyped-def]
+    """Both API limits on a key-protected view (``views.api.api_key_required``): the refused
+    keys of the client address, and the requests of the key. Each is checked before the view
+    and counted after it, the first only when the key was refused (401), the second only when
+    it was not, so a guesser sending a real key's prefix cannot spend that key's budget and a
+    busy tool does not spend its address's failures. Over either, 429 with Retry-After."""
+    failures = limiter.shared_limit(
+        API_KEY_FAILURES_PER_ADDRESS, scope="api-key-failures", deduct_when=_key_refused
+    )
+    per_key = limiter.shared_limit(
+        _api_limit_per_key,
+        scope="api-key",
+        key_func=api_key_identity,
+        deduct_when=_key_accepted,
+    )
+    return failures(per_key(view))
 
 
 def link_key() -> str:

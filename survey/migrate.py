@@ -1,15 +1,32 @@
-"""Alembic, driven from code: the migrations folder lives at the top of the project."""
+"""Alembic, driven from code: the migrations folder lives at the top of the project; and the
+check that a database is at the code's schema, made by the commands (``survey/cli.py``) and by
+the web app once at start (``wsgi.py``)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from flask import Flask
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from survey import ROOT
-from survey.db import READ
+from survey.db import READ, database
+
+#: The command that brings a database to the code's schema, as the refusals name it.
+INIT_DB = "flask --app wsgi survey init-db"
+
+
+#: The PostgreSQL advisory lock ``init-db`` holds (any fixed 64-bit number: "SIQ_INIT").
+INIT_LOCK = 0x5349515F494E4954
+
+
+class SchemaError(RuntimeError):
+    """The database is not at the code's schema; the message says what to run."""
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -44,3 +61,67 @@ def database_revision(engine: Engine) -> str | None:
             if connection.dialect.name == "sqlite" and "no such table" not in str(error):
                 raise
             return None
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Why the database cannot be used by this version of the code, or None when it is at
+    the migration head. A database without a schema (init-db never ran, or the URL names
+    another database) and one at another revision (a new version installed, init-db not yet
+    run) each get a sentence saying what to run. An unreachable database is None too: whoever
+    uses it next meets the error in its own way (a 503 page, ``send-mail --loop`` waiting).
+    One query."""
+    try:
+        revision = database_revision(engine)
+    except OperationalError:
+        return None
+    head = head_revision(engine)
+    if revision is None:
+        return (
+            f"the database has no schema yet: run `{INIT_DB}` first (or check SURVEY_DATABASE_URL)"
+        )
+    if revision != head:
+        return (
+            f"the database is at schema revision {revision} and this version of the service "
+            f"needs {head}: take a backup and run `{INIT_DB}` (or run the version that made it)"
+        )
+    return None
+
+
+def check_schema_to_serve(app: Flask) -> None:
+    """SchemaError (the start-up stops; under gunicorn the server exits with the message in
+    its log) when the app is about to serve pages on a database ``schema_problem`` refuses.
+    Called once by ``wsgi.py``, so one query at start and none per request. Not when a
+    ``flask`` command other than ``run`` loads the app (the ``survey`` group checks before
+    each of its commands and lets ``init-db`` make the schema; ``flask shell`` and ``flask
+    routes`` read no data); ``flask run`` and WSGI servers, which load it outside any
+    command, are checked."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    if context is not None and context.command.name != "run":
+        return
+    problem = schema_problem(database(app).engine)
+    if problem is not None:
+        raise SchemaError(f"{problem}; not serving until then")
+
+
+@contextmanager
+def creation_lock(engine: Engine, say: Callable[[str], None]) -> Iterator[None]:
+    """Held around ``init-db`` (migrations and default content), so that two at once (two
+    hosts' deploy scripts) do not both create the tables: on PostgreSQL the second got a
+    duplicate-key traceback from the catalog. There the lock is a session advisory lock
+    (``INIT_LOCK``) on a connection of its own, released at the end or when the process dies;
+    a second ``init-db`` calls ``say`` once and waits for it, then finds the database done.
+    SQLite needs none: the migrations' transaction takes the file's write lock."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        lock = {"key": INIT_LOCK}
+        if not connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), lock):
+            say("The database is being created or upgraded by another process; waiting for it.")
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), lock)
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), lock)

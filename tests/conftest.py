@@ -288,7 +288,11 @@ class LiveServer:
             stdout=subprocess.DEVNULL,
             stderr=self._log,
         )
-        self._wait()
+        try:
+            self._wait()
+        except RuntimeError:
+            self.stop()  # a server that would not start: its process and log are closed
+            raise
 
     def log(self) -> str:
         """What the server wrote to its log so far (read without moving the file offset the

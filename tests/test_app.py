@@ -314,6 +314,70 @@ def test_uncompiled_translations_stop_start_up(tmp_path) -> None:
     assert create_app(settings).config["BABEL_TRANSLATION_DIRECTORIES"] == str(tmp_path)
 
 
+def test_translations_changed_after_compiling_stop_start_up(tmp_path) -> None:
+    """A ``git pull`` brings new or corrected Italian texts in the ``.po``; the ``.mo`` compiled
+    before still has the old ones, and the pages showed them (or English) without a word.
+    A ``.mo`` older than its ``.po`` is compared with it by content: different, the start is
+    refused naming the language; the same (a fresh checkout or a copy that gave both files new
+    times), it starts."""
+    import os
+    import shutil
+
+    from survey import ROOT
+
+    for lang in ("it", "fr"):
+        folder = tmp_path / lang / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        for name in ("messages.mo", "messages.po"):
+            shutil.copy(ROOT / "translations" / lang / "LC_MESSAGES" / name, folder)
+    settings = {
+        "SECRET_KEY": "k" * 32,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+        "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path),
+    }
+
+    def older_mo(lang: str) -> None:
+        mo = tmp_path / lang / "LC_MESSAGES" / "messages.mo"
+        os.utime(mo, (1_000_000_000, 1_000_000_000))
+
+    for lang in ("it", "fr"):
+        older_mo(lang)
+    assert create_app(settings) is not None  # older, yet the same messages
+    po = tmp_path / "it" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    assert 'msgstr "Pagina non trovata"' in text
+    po.write_text(text.replace('msgstr "Pagina non trovata"', 'msgstr "Pagina inesistente"'))
+    with pytest.raises(ConfigError, match=r"translations of it .*older than") as refused:
+        create_app(settings)
+    assert "pybabel compile" in str(refused.value) and "of it were compiled" in str(refused.value)
+    # Newer than its .po: trusted without reading either.
+    os.utime(tmp_path / "it" / "LC_MESSAGES" / "messages.mo")
+    assert create_app(settings) is not None
+
+
+@pytest.mark.parametrize("name", ["SURVEY_SECURE_COOKIES", "SURVEY_RATELIMIT_ENABLED"])
+def test_every_boolean_setting_reads_the_same_words(tmp_path, name: str) -> None:
+    """One reading of every on/off setting: 1/0, true/false, yes/no, on/off in any case and
+    spacing (``off`` used to leave Secure cookies and rate limits on); anything else, a typo
+    such as ``flase``, stops the start-up naming the setting instead of meaning "on"."""
+    key = {"SURVEY_SECURE_COOKIES": "SESSION_COOKIE_SECURE", "SURVEY_RATELIMIT_ENABLED": None}
+    https = {"SURVEY_BASE_URL": BASE}
+
+    def reads(raw: str) -> bool:
+        cfg = load_settings(str(tmp_path), {**https, name: raw})
+        if key[name] is None:
+            return cfg.get("RATELIMIT_ENABLED", True) is not False
+        return bool(cfg[key[name]])
+
+    for raw in ("0", "false", "no", "off", "OFF", " Off ", "False", "NO"):
+        assert reads(raw) is False, raw
+    for raw in ("1", "true", "yes", "on", "ON", " True ", "Yes"):
+        assert reads(raw) is True, raw
+    for raw in ("flase", "2", "disabled", "y"):
+        with pytest.raises(ConfigError, match=name):
+            reads(raw)
+
+
 def test_secure_cookies_on_a_plain_http_site_stop_start_up(tmp_path) -> None:
     """An intranet site served over plain http (SURVEY_BASE_URL=http://surveys.intranet...)
     got Secure cookies by default, which a browser does not keep over http: tried in the

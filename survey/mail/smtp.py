@@ -11,6 +11,8 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from survey.on_off import parse_on_off
+
 
 @dataclass(frozen=True)
 class SmtpSettings:
@@ -32,17 +34,16 @@ class SmtpSettings:
         if not parts.hostname:
             raise ValueError("SMTP URL has no host")
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        truthy = ("1", "true", "yes", "on")
         use_ssl = parts.scheme == "smtps"
         return cls(
             host=parts.hostname,
             port=parts.port or (465 if use_ssl else 25),
             use_ssl=use_ssl,
-            starttls=query.get("starttls", "0").lower() in truthy,
+            starttls=parse_on_off(query.get("starttls", "0"), "starttls"),
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             timeout=float(query.get("timeout", 30)),
-            verify_tls=query.get("verify", "1").lower() in truthy,
+            verify_tls=parse_on_off(query.get("verify", "1"), "verify"),
         )
 
 

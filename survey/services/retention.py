@@ -14,6 +14,9 @@ What goes, per setting (days; ``RetentionPolicy.from_config``):
   (C) of past quarters is counted from exactly these, so released figures do not move, and a
   late report of the same request is still recognised instead of counted twice. A request
   still waiting for its survey decision is marked skipped (``retention``).
+- ``RETAIN_IDEMPOTENCY_HOURS`` (24, in hours): the API's ``Idempotency-Key`` records (the
+  first answer to each key): a retry within that window gets the same answer, one sent later
+  is a new request (which the request's source + reference still recognise).
 
 Released scorecard figures never read any of these rows (scores are sums in ``score_cells``
 and ``respondent_marks``; C reads only what is kept), so a purge leaves them identical.
@@ -30,6 +33,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from survey.models import (
+    IdempotencyKey,
     Interaction,
     Invitation,
     InvitationDraft,
@@ -50,6 +54,7 @@ class RetentionPolicy:
     drafts_days: int = 60
     outbox_days: int = 90
     interactions_days: int = 730
+    idempotency_hours: int = 24
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> RetentionPolicy:
@@ -58,6 +63,7 @@ class RetentionPolicy:
             drafts_days=int(cfg.get("RETAIN_DRAFTS_DAYS", cls.drafts_days)),
             outbox_days=int(cfg.get("RETAIN_OUTBOX_DAYS", cls.outbox_days)),
             interactions_days=int(cfg.get("RETAIN_INTERACTIONS_DAYS", cls.interactions_days)),
+            idempotency_hours=int(cfg.get("RETAIN_IDEMPOTENCY_HOURS", cls.idempotency_hours)),
         )
 
 
@@ -72,6 +78,7 @@ class PurgeCounts:
     unsubscribe_tokens: int = 0
     outbox: int = 0
     interactions: int = 0
+    idempotency_keys: int = 0
 
     def describe(self) -> str:
         return ", ".join(
@@ -97,6 +104,7 @@ def purge(
     drafts_cut = now - timedelta(days=policy.drafts_days)
     outbox_cut = now - timedelta(days=policy.outbox_days)
     interactions_cut = now - timedelta(days=policy.interactions_days)
+    idempotency_cut = now - timedelta(hours=policy.idempotency_hours)
 
     # An invitation whose mail is still waiting or being sent stays until the dispatcher is
     # done with it (the withdrawal check needs the invitation).
@@ -119,6 +127,7 @@ def purge(
     old_interactions = (Interaction.opened_at < interactions_cut) & (
         Interaction.requester_person_id.is_not(None)
     )
+    old_idempotency = IdempotencyKey.created_at < idempotency_cut
 
     def count(model: type, where: Any) -> int:
         return int(session.scalar(select(func.count()).select_from(model).where(where)) or 0)
@@ -130,6 +139,7 @@ def purge(
         unsubscribe_tokens=count(UnsubscribeToken, old_unsubscribe),
         outbox=count(OutboxMessage, old_outbox),
         interactions=count(Interaction, old_interactions),
+        idempotency_keys=count(IdempotencyKey, old_idempotency),
     )
     if dry_run or counts.total == 0:
         return counts
@@ -154,6 +164,7 @@ def purge(
         )
     session.execute(delete(UnsubscribeToken).where(old_unsubscribe).execution_options(**sync))
     session.execute(delete(OutboxMessage).where(old_outbox).execution_options(**sync))
+    session.execute(delete(IdempotencyKey).where(old_idempotency).execution_options(**sync))
     # ``updated_at`` is left alone on purpose: nothing that compliance reads changes.
     session.execute(
         update(Interaction)

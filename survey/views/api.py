@@ -18,7 +18,7 @@ from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 
 from survey.db import get_session
-from survey.extensions import csrf
+from survey.extensions import csrf, limit_api_keys
 from survey.models import Department
 from survey.models.auth import API_SCOPES
 from survey.names import localized_name
@@ -40,7 +40,9 @@ def api_error(status: int, message: str, field: str | None = None) -> tuple[Any,
 def api_key_required(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """401 with a JSON error unless ``Authorization: Bearer <key>`` names an active key; 403
     when the key was not given ``scope`` (one of ``models.auth.API_SCOPES``): a ticketing
-    tool's key cannot post bounce reports, nor a mail relay's report requests."""
+    tool's key cannot post bounce reports, nor a mail relay's report requests. Rate-limited
+    (``extensions.limit_api_keys``): refused keys per client address, requests per key; 429
+    with ``Retry-After`` over either."""
     if scope not in API_SCOPES:
         raise ValueError(f"unknown API key scope {scope!r}")
 
@@ -63,7 +65,7 @@ def api_key_required(scope: str) -> Callable[[Callable[..., Any]], Callable[...,
 
         wrapped.api_key_required = True  # type: ignore[attr-defined]
         wrapped.api_key_scope = scope  # type: ignore[attr-defined]
-        return wrapped
+        return limit_api_keys(wrapped)
 
     return decorator
 

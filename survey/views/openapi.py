@@ -17,6 +17,23 @@ def _error(description: str) -> dict[str, Any]:
     }
 
 
+def _too_many() -> dict[str, Any]:
+    """The 429 of every keyed route (``extensions.limit_api_keys``)."""
+    return {
+        **_error(
+            "Too many requests: the API key's budget a minute (`SURVEY_API_REQUESTS_PER_MINUTE`, "
+            "default 3000) is spent, or this address sent 30 refused keys within a minute. "
+            "Nothing was done; send it again after `Retry-After` seconds"
+        ),
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before sending again",
+                "schema": {"type": "integer", "minimum": 0},
+            }
+        },
+    }
+
+
 def _text(max_length: int, description: str, **extra: Any) -> dict[str, Any]:
     return {"type": "string", "maxLength": max_length, "description": description, **extra}
 
@@ -99,7 +116,8 @@ IDEMPOTENCY_KEY = {
     "description": (
         "Optional. The first answer to a key is kept for the API key that sent it: a retry "
         "with the same body gets the same answer (header `Idempotent-Replayed: true`), a "
-        "different body gets 409. Another API key never sees it."
+        "different body gets 409. Another API key never sees it. A key is kept for 24 hours by "
+        "default (the operator may change it), then forgotten."
     ),
     "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
 }
@@ -121,6 +139,7 @@ def _write_responses(created: bool) -> dict[str, Any]:
             "A field is missing or invalid (`field` names it), or the body nests arrays or "
             "objects deeper than 32 levels (`field` is `body`)"
         ),
+        "429": _too_many(),
     }
     if created:
         answers["201"] = _json("Interaction", "Recorded")
@@ -483,7 +502,9 @@ def openapi_document() -> dict[str, Any]:
                 "to read departments and scorecards, `mail_reports` to post bounce reports; "
                 "another route answers 403). "
                 "Errors are JSON objects with `error`, `status` and, when one field is at "
-                "fault, `field`. Answers that carry names (departments, services) and "
+                "fault, `field`. Requests are rate-limited per API key and, for refused keys, "
+                "per client address: over a limit the answer is 429 with `Retry-After` "
+                "(seconds). Answers that carry names (departments, services) and "
                 "sentences (a scorecard's summary) are in one language: `?lang=` (en, it or "
                 "fr) when given, else the best match of the `Accept-Language` header, else "
                 "the organisation's default language; a name without a translation keeps its "
@@ -608,6 +629,7 @@ def openapi_document() -> dict[str, Any]:
                         "400": _error("`lang` is not one of en, it, fr"),
                         "401": _error("Missing, unknown or revoked API key"),
                         "403": _error("The API key was not given the `scorecards` scope"),
+                        "429": _too_many(),
                     },
                 }
             },
@@ -649,6 +671,7 @@ def openapi_document() -> dict[str, Any]:
                         "401": _error("Missing, unknown or revoked API key"),
                         "403": _error("The API key was not given the `scorecards` scope"),
                         "404": _error("No department with this code"),
+                        "429": _too_many(),
                     },
                 }
             },

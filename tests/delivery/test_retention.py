@@ -13,6 +13,7 @@ from survey.db import database
 from survey.delivery.services.tick import TickSettings
 from survey.delivery.tick_job import run_tick
 from survey.models import (
+    IdempotencyKey,
     Interaction,
     Invitation,
     InvitationDraft,
@@ -204,3 +205,54 @@ def test_a_detached_request_surveys_no_one_and_shows_as_removed(
     assert count(session, Invitation) == 0
     page = admin_client.get("/admin/interactions")
     assert page.status_code == 200 and "(removed)" in page.get_data(as_text=True)
+
+
+@pytest.mark.postgres
+def test_tick_forgets_idempotency_keys_past_their_replay_window(app, session, client, org) -> None:
+    """A ticketing tool's ``Idempotency-Key`` is replayed for 24 hours; after that ``tick``
+    deletes it (the table grew for ever), while a key of the last day still replays."""
+    headers = {"Authorization": f"Bearer {org.api_key}"}
+    body = {
+        "source": "desk",
+        "provider": "IT",
+        "requester_email": org.person(0).email,
+        "opened_at": "2026-05-04T09:00:00Z",
+    }
+    for key in ("old-key", "new-key"):
+        answer = client.post(
+            "/api/v1/interactions",
+            json={**body, "external_ref": key},
+            headers={**headers, "Idempotency-Key": key},
+        )
+        assert answer.status_code == 201, answer.get_json()
+    session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.key == "old-key")
+        .values(created_at=utcnow() - timedelta(hours=25))
+    )
+    session.commit()
+    settings = TickSettings(
+        base_url="http://localhost",
+        mail_domain="example.com",
+        salt="s",
+        retention=RetentionPolicy.from_config(app.config),
+    )
+    with app.app_context():
+        report = run_tick(database(app).sessionmaker, settings)
+    assert report.purged is not None and report.purged.idempotency_keys == 1
+    assert "idempotency keys 1" in report.describe()
+    assert session.scalars(select(IdempotencyKey.key)).all() == ["new-key"]
+    replay = client.post(
+        "/api/v1/interactions",
+        json={**body, "external_ref": "new-key"},
+        headers={**headers, "Idempotency-Key": "new-key"},
+    )
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+
+
+def test_the_idempotency_window_is_a_setting() -> None:
+    assert RetentionPolicy.from_config(load_settings("/tmp", {})).idempotency_hours == 24
+    env = {"SURVEY_RETAIN_IDEMPOTENCY_HOURS": "48"}
+    assert RetentionPolicy.from_config(load_settings("/tmp", env)).idempotency_hours == 48
+    with pytest.raises(ConfigError, match="SURVEY_RETAIN_IDEMPOTENCY_HOURS"):
+        load_settings("/tmp", {"SURVEY_RETAIN_IDEMPOTENCY_HOURS": "0"})

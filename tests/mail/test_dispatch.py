@@ -222,6 +222,24 @@ def test_smtp_url_parsing(url, expected) -> None:
     assert (s.host, s.port, s.use_ssl, s.starttls, s.username) == expected
 
 
+def test_the_smtp_url_switches_read_as_every_on_off_setting() -> None:
+    """``starttls`` and ``verify`` take the words of every on/off setting; a typo used to mean
+    off, so ``starttls=ture`` sent the relay's password in clear text: now the start-up stops,
+    naming the parameter and the setting."""
+    from survey.config import ConfigError, load_settings
+
+    on = SmtpSettings.from_url("smtp://u:p@h:587?starttls=ON&verify=yes")
+    assert (on.starttls, on.verify_tls) == (True, True)
+    off = SmtpSettings.from_url("smtp://u:p@h:587?starttls=off&verify=Off")
+    assert (off.starttls, off.verify_tls) == (False, False)
+    for query in ("starttls=ture", "verify=flase", "starttls=2"):
+        with pytest.raises(ValueError, match=query.split("=")[0]):
+            SmtpSettings.from_url(f"smtp://u:p@h:587?{query}")
+    env = {"SURVEY_BASE_URL": "https://surveys.example.com"}
+    with pytest.raises(ConfigError, match=r"SURVEY_SMTP_URL.*starttls"):
+        load_settings("/tmp", {**env, "SURVEY_SMTP_URL": "smtp://u:p@h:587?starttls=ture"})
+
+
 def test_bad_smtp_url_is_refused() -> None:
     with pytest.raises(ValueError, match="smtp"):
         SmtpSettings.from_url("http://x")

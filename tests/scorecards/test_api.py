@@ -94,7 +94,7 @@ def test_needs_an_api_key(client, api_org: Org) -> None:
 def test_documented_in_openapi(client) -> None:
     document = client.get("/api/v1/openapi.json").get_json()
     operation = document["paths"]["/departments/{code}/scorecard"]["get"]
-    assert set(operation["responses"]) == {"200", "400", "401", "403", "404"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "429"}
     assert "Scorecard" in document["components"]["schemas"]
 
 

@@ -3,6 +3,10 @@
 A replay with the same body (compared as canonical JSON, so spacing and key order do not
 matter) gets the stored answer; with another body it is refused (the view answers 409). A key
 sent by one API key is invisible to every other API key.
+
+A key is replayed for at least ``RETAIN_IDEMPOTENCY_HOURS`` (``SURVEY_RETAIN_IDEMPOTENCY_HOURS``,
+default 24 hours); the retention purge that ``tick`` runs then deletes it
+(``survey/services/retention.py``), and the same key is a new request again.
 """
 
 from __future__ import annotations
