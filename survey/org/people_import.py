@@ -4,9 +4,9 @@ Columns (a header line is required, order free, names case-insensitive): ``email
 ``department`` (a department code), and optionally ``locale`` (en, it or fr, a region such as
 ``it-IT`` or ``fr_FR`` allowed; default en) and
 ``active`` (yes/no, true/false, 1/0; default yes for new people, unchanged for known ones).
-Other columns are ignored. UTF-8 with or without a byte order mark; comma or semicolon as the
-delimiter (whichever the header uses more). Line numbers are those of the file, the header
-being line 1; a quoted value spanning lines is reported at its first line.
+Other columns are ignored. The file is read by ``csv_file`` (UTF-8 with or without a byte
+order mark, comma or semicolon, line numbers of the file with the header as line 1), as the
+department import reads its own.
 
 A known email updates that person (name, department, and locale/active when given); the
 opt-out flag is never changed by an import, it is the person's own choice.
@@ -14,7 +14,6 @@ opt-out flag is never changed by an import, it is the person's own choice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -22,25 +21,22 @@ from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
 from survey.models import Department, Person
+from survey.org.csv_file import (
+    FileError,
+    LineError,
+    active_value,
+    decode_csv,
+    read_records,
+    too_many_values,
+)
 from survey.services.accounts import EMAIL, normalise_email
-from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
 from survey.services.refusals import Message
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
 REQUIRED = ("email", "name", "department")
-TRUE_WORDS = frozenset({"1", "yes", "y", "true", "si", "sì", "oui", "active"})
-FALSE_WORDS = frozenset({"0", "no", "n", "false", "non", "inactive"})
 _CHUNK = 500
 _l = Message  # marks texts for the extractor; translated when shown
-
-
-@dataclass(frozen=True)
-class LineError:
-    """A problem of the file (``line`` 1 for the file as a whole or its header)."""
-
-    line: int
-    message: Message
 
 
 @dataclass(frozen=True)
@@ -94,79 +90,6 @@ class ImportResult:
     updated: int
 
 
-class _FileError(Exception):
-    def __init__(self, line: int, message: Message) -> None:
-        super().__init__(str(message))
-        self.error = LineError(line, message)
-
-
-def decode_csv(data: bytes) -> str:
-    """The text of an uploaded file: size checked, UTF-8 (BOM dropped), no NUL characters.
-    Raises ValueError with a readable (lazily translated) message."""
-    if len(data) > MAX_BYTES:
-        raise ValueError(_l("The file is larger than %(n)s MB.", n=MAX_BYTES // (1024 * 1024)))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError(_l("The file is not UTF-8 text; save it as CSV UTF-8.")) from None
-    if "\x00" in text:
-        raise ValueError(_l("The file is not a text file."))
-    if not text.strip():
-        raise ValueError(_l("The file is empty."))
-    return text
-
-
-def _unreadable(error: CsvLineError) -> _FileError:
-    if error.too_long:
-        return _FileError(
-            error.line,
-            _l("A value on this line is longer than %(n)s characters.", n=field_limit()),
-        )
-    return _FileError(error.line, _l("This line cannot be read as CSV."))
-
-
-def _records(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    lines = csv_lines(text)
-    try:
-        header = [h.strip().lower() for h in next(lines)[1]]
-    except StopIteration:
-        raise _FileError(1, _l("The header line cannot be read.")) from None
-    except CsvLineError as error:
-        raise _unreadable(error) from None
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise _FileError(
-            1,
-            _l(
-                "The header needs the columns %(columns)s; it lacks %(missing)s.",
-                columns=", ".join(REQUIRED),
-                missing=", ".join(missing),
-            ),
-        )
-    repeated = sorted({h for h in header if h and header.count(h) > 1})
-    if repeated:
-        raise _FileError(
-            1, _l("The header repeats the column %(column)s.", column=", ".join(repeated))
-        )
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        try:
-            yield from lines
-        except CsvLineError as error:
-            raise _unreadable(error) from None
-
-    return header, rows()
-
-
-def _parse_bool(raw: str) -> bool | None:
-    word = raw.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(raw)
-
-
 def _people_by_email(session: Session, emails: list[str]) -> dict[str, Person]:
     found: dict[str, Person] = {}
     for i in range(0, len(emails), _CHUNK):
@@ -185,8 +108,8 @@ def parse_people_csv(session: Session, data: bytes) -> PeoplePreview:
     """
     preview = PeoplePreview()
     try:
-        text = decode_csv(data)
-        header, records = _records(text)
+        text = decode_csv(data, MAX_BYTES)
+        header, records = read_records(text, REQUIRED)
         departments = {d.code: d.id for d in session.scalars(select(Department))}
         seen: dict[str, int] = {}
         pending: list[tuple[int, str, str, str, str | None, bool | None]] = []
@@ -196,19 +119,11 @@ def parse_people_csv(session: Session, data: bytes) -> PeoplePreview:
                 continue
             count += 1
             if count > MAX_ROWS:
-                raise _FileError(line, _l("The file has more than %(n)s rows.", n=MAX_ROWS))
+                raise FileError(line, _l("The file has more than %(n)s rows.", n=MAX_ROWS))
             errors = preview.errors
-            if len(values) > len(header):
-                errors.append(
-                    LineError(
-                        line,
-                        _l(
-                            "This line has %(n)s values but the header has %(m)s columns.",
-                            n=len(values),
-                            m=len(header),
-                        ),
-                    )
-                )
+            surplus = too_many_values(line, values, header)
+            if surplus is not None:
+                errors.append(surplus)
                 continue
             row = {h: v.strip() for h, v in zip(header, values, strict=False) if h}
             before = len(errors)
@@ -256,25 +171,11 @@ def parse_people_csv(session: Session, data: bytes) -> PeoplePreview:
                         ),
                     )
                 )
-            active: bool | None = None
-            if row.get("active"):
-                try:
-                    active = _parse_bool(row["active"])
-                except ValueError:
-                    errors.append(
-                        LineError(
-                            line,
-                            _l(
-                                "Unknown active value %(value)s: use yes or no.",
-                                value=row["active"],
-                            ),
-                        )
-                    )
+            active = active_value(line, row.get("active", ""), errors)
             if len(errors) == before:
                 pending.append((line, email, name, code, locale, active))
-    except (ValueError, _FileError) as error:
-        problem = error.error if isinstance(error, _FileError) else LineError(1, error.args[0])
-        preview.errors.append(problem)
+    except FileError as error:
+        preview.errors.append(error.error)
         preview.rows.clear()
         return preview
     if preview.errors:
