@@ -1,19 +1,16 @@
 """Admin: people (list and search, create, edit, deactivate/reactivate) and the CSV import.
 
 The import has two steps. The upload is checked and previewed; nothing is stored. The checked
-file goes back to the browser signed with the app's secret key (never trusted unsigned), and
-the confirmation re-checks it against the database as it is then and stores every row or none.
+file goes back to the browser signed (``signed_file``), and the confirmation re-checks it
+against the database as it is then and stores every row or none.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, flash, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -22,6 +19,7 @@ from forms.admin import PeopleConfirmForm, PeopleUploadForm, PersonForm
 from survey.db import get_session
 from survey.delivery.services.resend import resendable
 from survey.models import Department, Person
+from survey.org.admin.signed_file import sign_file, signed_file
 from survey.org.people_import import MAX_BYTES, MAX_ROWS, parse_people_csv
 from survey.org.people_import import apply_import as apply_people_import
 from survey.org.services import (
@@ -37,12 +35,7 @@ from survey.views.admin.common import audit, chosen_id, department_choices, matc
 from survey.views.admin.crud import CrudPages, Page
 
 IMPORT_SALT = "admin.people-import"
-IMPORT_MAX_AGE = 3600  # seconds between preview and confirmation
 PREVIEW_ROWS = 500  # rows listed per kind on the preview page (the counts are always exact)
-# The confirmation carries the signed file in a form field. Werkzeug caps form fields at
-# MAX_FORM_MEMORY_SIZE (500 kB by default), less than an allowed file; MAX_CONTENT_LENGTH
-# still caps the whole request.
-CONFIRM_FIELD_LIMIT = 4 * MAX_BYTES
 
 
 class PeoplePages(CrudPages[Person]):
@@ -132,10 +125,6 @@ PeoplePages().register(bp)
 # CSV import -----------------------------------------------------------------------------------
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=IMPORT_SALT)
-
-
 def _import_page(
     form: PeopleUploadForm, status: int, errors: list[Any] | None = None, problem: str = ""
 ) -> tuple[str, int]:
@@ -163,7 +152,7 @@ def people_import() -> Page:
         return _import_page(form, 422, errors=preview.errors)
     if not preview.rows:
         return _import_page(form, 422, problem=_("The file has a header but no rows."))
-    payload = _serializer().dumps({"csv": data.decode("utf-8-sig"), "by": current_user.id})
+    payload = sign_file(IMPORT_SALT, data.decode("utf-8-sig"))
     confirm = PeopleConfirmForm(data={"payload": payload})
     return render_template(
         "admin/people_import_preview.html",
@@ -182,25 +171,14 @@ def people_import_confirm() -> Page:
     form = PeopleConfirmForm()
     if not form.validate_on_submit():
         return _import_page(upload, 400, problem=_("Nothing to import: please upload the file."))
-    try:
-        signed = _serializer().loads(form.payload.data or "", max_age=IMPORT_MAX_AGE)
-    except BadSignature:
+    signed = signed_file(IMPORT_SALT, form.payload.data or "")
+    if signed is None:
         return _import_page(
             upload,
             400,
             problem=_(
                 "The checked file could not be verified or is too old; please upload it again."
             ),
-        )
-    if not (
-        isinstance(signed, dict)
-        and isinstance(signed.get("csv"), str)
-        and signed.get("by") == current_user.id
-    ):
-        return _import_page(
-            upload,
-            400,
-            problem=_("The checked file could not be verified; please upload it again."),
         )
     db = get_session()
     preview = parse_people_csv(db, signed["csv"].encode("utf-8"))
@@ -228,16 +206,3 @@ def people_import_confirm() -> Page:
         "success",
     )
     return redirect(url_for("admin.people"))
-
-
-def _allow_signed_file() -> None:
-    if request.endpoint == "admin.people_import_confirm":
-        request.max_form_memory_size = CONFIRM_FIELD_LIMIT
-
-
-@bp.record_once
-def _register_field_limit(state: BlueprintSetupState) -> None:
-    # First of the app's before-request functions: CSRF protection (an app-wide
-    # before-request function) parses the form before any blueprint function runs.
-    app: Flask = state.app
-    app.before_request_funcs.setdefault(None, []).insert(0, _allow_signed_file)
