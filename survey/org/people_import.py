@@ -29,12 +29,16 @@ from survey.org.csv_file import (
     read_records,
     too_many_values,
 )
+from survey.org.services import set_person_active
 from survey.services.accounts import EMAIL, normalise_email
 from survey.services.refusals import Message
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
 REQUIRED = ("email", "name", "department")
+# A whole-directory file may deactivate at most this share of the active people unless the
+# administrator confirms again (``apply_import``'s ``many_confirmed``).
+MAX_LEAVER_SHARE = 0.5
 _CHUNK = 500
 _l = Message  # marks texts for the extractor; translated when shown
 
@@ -61,12 +65,34 @@ class ImportRow:
         return "update" if self.changes else "unchanged"
 
 
+@dataclass(frozen=True)
+class Leaver:
+    """An active person a whole-directory file leaves out: deactivated by the import."""
+
+    person_id: int
+    email: str
+    name: str
+    department_code: str
+
+
 @dataclass
 class PeoplePreview:
-    """What an import would do. Apply it only when ``errors`` is empty."""
+    """What an import would do. Apply it only when ``errors`` is empty.
+
+    ``whole_directory``: the file is the whole staff directory, so ``leavers`` lists the
+    active people it leaves out (by name, then address), out of ``active_people`` active
+    before the import. ``many_leavers`` is True when they are more than ``MAX_LEAVER_SHARE``
+    of them, which a file cut short or exported with a filter looks like."""
 
     rows: list[ImportRow] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
+    whole_directory: bool = False
+    leavers: list[Leaver] = field(default_factory=list)
+    active_people: int = 0
+
+    @property
+    def many_leavers(self) -> bool:
+        return len(self.leavers) > MAX_LEAVER_SHARE * self.active_people
 
     def _with(self, action: str) -> list[ImportRow]:
         return [r for r in self.rows if r.action == action]
@@ -86,8 +112,11 @@ class PeoplePreview:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """The counts of an import; ``deactivated`` the leavers of a whole-directory file."""
+
     created: int
     updated: int
+    deactivated: tuple[Person, ...] = ()
 
 
 def _people_by_email(session: Session, emails: list[str]) -> dict[str, Person]:
@@ -99,14 +128,28 @@ def _people_by_email(session: Session, emails: list[str]) -> dict[str, Person]:
     return found
 
 
-def parse_people_csv(session: Session, data: bytes) -> PeoplePreview:
+def _leavers(session: Session, listed: set[str]) -> tuple[list[Leaver], int]:
+    """The active people whose address is not in ``listed``, and how many are active."""
+    rows = session.execute(
+        select(Person.id, Person.email, Person.name, Department.code)
+        .join(Person.department)
+        .where(Person.active.is_(True))
+        .order_by(Person.name, Person.email)
+    ).all()
+    leavers = [Leaver(*row) for row in rows if row.email not in listed]
+    return leavers, len(rows)
+
+
+def parse_people_csv(session: Session, data: bytes, whole_directory: bool = False) -> PeoplePreview:
     """Check every line of the file and say what importing it would do; changes nothing.
 
     Every problem is reported with its line (not only the first): an unknown department code,
     an invalid email, an email repeated in the file (naming both lines), a missing name, an
-    unknown locale or active value, a line with more values than the header.
+    unknown locale or active value, a line with more values than the header. With
+    ``whole_directory``, the active people the file leaves out are listed as leavers (people
+    it lists with ``active`` no are updates, not leavers).
     """
-    preview = PeoplePreview()
+    preview = PeoplePreview(whole_directory=whole_directory)
     try:
         text = decode_csv(data, MAX_BYTES)
         header, records = read_records(text, REQUIRED)
@@ -210,18 +253,35 @@ def parse_people_csv(session: Session, data: bytes) -> PeoplePreview:
                 changes=changes,
             )
         )
+    if whole_directory:
+        preview.leavers, preview.active_people = _leavers(session, set(seen))
     return preview
 
 
-def apply_import(session: Session, preview: PeoplePreview) -> ImportResult:
-    """Store every row of an error-free preview made with the same session, then flush.
+class TooManyLeavers(ValueError):
+    """A whole-directory file would deactivate more than ``MAX_LEAVER_SHARE`` of the active
+    people and the administrator did not confirm it again."""
+
+
+def apply_import(
+    session: Session, preview: PeoplePreview, many_confirmed: bool = False
+) -> ImportResult:
+    """Store every row of an error-free preview made with the same session, then deactivate
+    its leavers (``set_person_active``: never erased, their waiting mail is withdrawn when the
+    dispatcher reaches it, no new survey), then flush.
 
     The caller commits (or rolls back: nothing is half-imported). Raises ValueError for a
-    preview with errors. A person added by someone else since the preview makes the flush
+    preview with errors, TooManyLeavers when ``preview.many_leavers`` and not
+    ``many_confirmed``. A person added by someone else since the preview makes the flush
     raise IntegrityError; the caller reports it and the user imports again.
     """
     if preview.errors:
         raise ValueError("the preview has errors; nothing may be imported")
+    if preview.many_leavers and not many_confirmed:
+        raise TooManyLeavers(
+            f"{len(preview.leavers)} of {preview.active_people} active people would be"
+            " deactivated; confirm it again"
+        )
     created = updated = 0
     ids = [r.person_id for r in preview.rows if r.person_id is not None]
     people: dict[int, Person] = {}
@@ -248,5 +308,13 @@ def apply_import(session: Session, preview: PeoplePreview) -> ImportResult:
             if row.active is not None:
                 person.active = row.active
             updated += 1
+    leaving = [r.person_id for r in preview.leavers]
+    deactivated: list[Person] = []
+    for i in range(0, len(leaving), _CHUNK):
+        chunk = leaving[i : i + _CHUNK]
+        for person in session.scalars(select(Person).where(Person.id.in_(chunk))):
+            if person.active:
+                set_person_active(session, person, False)
+                deactivated.append(person)
     session.flush()
-    return ImportResult(created=created, updated=updated)
+    return ImportResult(created=created, updated=updated, deactivated=tuple(deactivated))

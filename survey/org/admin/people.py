@@ -20,7 +20,13 @@ from survey.db import get_session
 from survey.delivery.services.resend import resendable
 from survey.models import Department, Person
 from survey.org.admin.signed_file import sign_file, signed_file
-from survey.org.people_import import MAX_BYTES, MAX_ROWS, parse_people_csv
+from survey.org.people_import import (
+    MAX_BYTES,
+    MAX_ROWS,
+    PeoplePreview,
+    TooManyLeavers,
+    parse_people_csv,
+)
 from survey.org.people_import import apply_import as apply_people_import
 from survey.org.services import (
     Message,
@@ -138,6 +144,20 @@ def _import_page(
     ), status
 
 
+def _preview_page(
+    preview: PeoplePreview, confirm: PeopleConfirmForm, status: int = 200, problem: str = ""
+) -> tuple[str, int]:
+    return render_template(
+        "admin/people_import_preview.html",
+        preview=preview,
+        creates=preview.creates,
+        updates=preview.updates,
+        confirm=confirm,
+        limit=PREVIEW_ROWS,
+        problem=problem,
+    ), status
+
+
 @bp.route("/people/import", methods=["GET", "POST"])
 def people_import() -> Page:
     """Upload a file and see what importing it would do; nothing is stored here."""
@@ -146,27 +166,22 @@ def people_import() -> Page:
         return _import_page(form, 422 if request.method == "POST" else 200)
     db = get_session()
     data = form.file.data.read(MAX_BYTES + 1)
-    preview = parse_people_csv(db, data)
+    whole = bool(form.whole_directory.data)
+    preview = parse_people_csv(db, data, whole_directory=whole)
     db.rollback()  # a preview changes nothing; end the transaction before rendering
     if preview.errors:
         return _import_page(form, 422, errors=preview.errors)
     if not preview.rows:
         return _import_page(form, 422, problem=_("The file has a header but no rows."))
-    payload = sign_file(IMPORT_SALT, data.decode("utf-8-sig"))
-    confirm = PeopleConfirmForm(data={"payload": payload})
-    return render_template(
-        "admin/people_import_preview.html",
-        preview=preview,
-        creates=preview.creates,
-        updates=preview.updates,
-        confirm=confirm,
-        limit=PREVIEW_ROWS,
-    )
+    payload = sign_file(IMPORT_SALT, data.decode("utf-8-sig"), whole_directory=whole)
+    return _preview_page(preview, PeopleConfirmForm(data={"payload": payload}))
 
 
 @bp.post("/people/import/confirm")
 def people_import_confirm() -> Page:
-    """Import the previewed file: every row or none, checked again against the database."""
+    """Import the previewed file: every row or none, checked again against the database; a
+    whole-directory file deactivates its leavers, more than half of the active people only
+    with the second box ticked."""
     upload = PeopleUploadForm(formdata=None)
     form = PeopleConfirmForm()
     if not form.validate_on_submit():
@@ -181,15 +196,33 @@ def people_import_confirm() -> Page:
             ),
         )
     db = get_session()
-    preview = parse_people_csv(db, signed["csv"].encode("utf-8"))
+    whole = signed.get("whole_directory") is True
+    preview = parse_people_csv(db, signed["csv"].encode("utf-8"), whole_directory=whole)
     if preview.errors:
         # The organisation changed since the preview (a department was renamed, say).
         db.rollback()
         return _import_page(upload, 422, errors=preview.errors)
     try:
-        result = apply_people_import(db, preview)
-        audit("import", *import_entry(result.created, result.updated))
+        result = apply_people_import(db, preview, many_confirmed=bool(form.confirm_many.data))
+        for person in result.deactivated:
+            audit("deactivate", person, {"active": [True, False]})
+        audit(
+            "import",
+            *import_entry(result.created, result.updated, deactivated=len(result.deactivated)),
+        )
         db.commit()
+    except TooManyLeavers:
+        db.rollback()
+        form.confirm_many.errors = [_("Tick this box to deactivate them.")]
+        return _preview_page(
+            preview,
+            form,
+            422,
+            problem=_(
+                "Nothing was imported: this file would deactivate more than half of the active "
+                "people. Tick the box below if they really left."
+            ),
+        )
     except IntegrityError:
         db.rollback()
         return _import_page(
@@ -197,12 +230,23 @@ def people_import_confirm() -> Page:
             409,
             problem=_("Someone changed these people meanwhile; please upload the file again."),
         )
-    flash(
-        _(
-            "Imported: %(created)s new, %(updated)s updated.",
-            created=result.created,
-            updated=result.updated,
-        ),
-        "success",
-    )
+    if whole:
+        flash(
+            _(
+                "Imported: %(created)s new, %(updated)s updated, %(deactivated)s deactivated.",
+                created=result.created,
+                updated=result.updated,
+                deactivated=len(result.deactivated),
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "Imported: %(created)s new, %(updated)s updated.",
+                created=result.created,
+                updated=result.updated,
+            ),
+            "success",
+        )
     return redirect(url_for("admin.people"))
