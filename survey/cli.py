@@ -234,6 +234,8 @@ def import_people(path: Path, whole_directory: bool, confirm_many: bool) -> None
             click.echo(f"line {error.line}: {error.message}", err=True)
         click.echo("Nothing was imported.", err=True)
         sys.exit(1)
+    for warning in preview.warnings:
+        click.echo(f"line {warning.line}: {warning.message}", err=True)
     try:
         result = apply_import(db, preview, many_confirmed=confirm_many)
     except TooManyLeavers as error:

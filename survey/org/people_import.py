@@ -31,6 +31,7 @@ from survey.org.csv_file import (
 )
 from survey.org.services import set_person_active
 from survey.services.accounts import EMAIL, normalise_email
+from survey.services.outbox import MISREAD, NOT_ASCII, address_problem
 from survey.services.refusals import Message
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -77,7 +78,8 @@ class Leaver:
 
 @dataclass
 class PeoplePreview:
-    """What an import would do. Apply it only when ``errors`` is empty.
+    """What an import would do. Apply it only when ``errors`` is empty; ``warnings`` (the
+    addresses this service cannot mail) do not stop it.
 
     ``whole_directory``: the file is the whole staff directory, so ``leavers`` lists the
     active people it leaves out (by name, then address), out of ``active_people`` active
@@ -86,6 +88,7 @@ class PeoplePreview:
 
     rows: list[ImportRow] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
+    warnings: list[LineError] = field(default_factory=list)
     whole_directory: bool = False
     leavers: list[Leaver] = field(default_factory=list)
     active_people: int = 0
@@ -177,6 +180,17 @@ def parse_people_csv(session: Session, data: bytes, whole_directory: bool = Fals
                 errors.append(
                     LineError(line, _l("%(email)s is not a valid email address.", email=email))
                 )
+            elif address_problem(email) == MISREAD:
+                errors.append(
+                    LineError(
+                        line,
+                        _l(
+                            "%(email)s cannot receive mail: a mail header would read it as "
+                            "another address.",
+                            email=email,
+                        ),
+                    )
+                )
             elif email in seen:
                 errors.append(
                     LineError(
@@ -191,6 +205,19 @@ def parse_people_csv(session: Session, data: bytes, whole_directory: bool = Fals
                 )
             else:
                 seen[email] = line
+                if address_problem(email) == NOT_ASCII:
+                    preview.warnings.append(
+                        LineError(
+                            line,
+                            _l(
+                                "This address cannot receive mail from this server: %(email)s "
+                                "has characters outside plain ASCII, which need the SMTPUTF8 "
+                                "extension this service does not use. The person can be "
+                                "imported; mail to them will fail and show in the outbox.",
+                                email=email,
+                            ),
+                        )
+                    )
             name = row.get("name", "")
             if not name:
                 errors.append(LineError(line, _l("The name is missing.")))

@@ -249,4 +249,12 @@ def people_import_confirm() -> Page:
             ),
             "success",
         )
+    if preview.warnings:
+        flash(
+            _(
+                "%(n)s of these addresses cannot receive mail from this server; correct them here.",
+                n=len(preview.warnings),
+            ),
+            "warning",
+        )
     return redirect(url_for("admin.people"))
