@@ -122,11 +122,21 @@ def department_import_confirm() -> Page:
     return redirect(url_for("admin.departments"))
 
 
-@bp.get("/<any(departments, people):kind>/import/template.csv")
-def import_template(kind: str) -> Response:
-    """An empty file with every column the import reads, to fill in a spreadsheet."""
+def _template(kind: str) -> Response:
     return Response(
         ",".join(TEMPLATES[kind]) + "\r\n",
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={kind}-template.csv"},
     )
+
+
+@bp.get("/departments/import/template.csv")
+def department_import_template() -> Response:
+    """An empty file with every column the departments import reads."""
+    return _template("departments")
+
+
+@bp.get("/people/import/template.csv")
+def people_import_template() -> Response:
+    """An empty file with every column the people import reads."""
+    return _template("people")
