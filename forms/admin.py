@@ -91,14 +91,28 @@ class PersonForm(SafeForm):
     opted_out = BooleanField(_l("Opted out of surveys"))
 
 
-class PeopleUploadForm(SafeForm):
+class CsvUploadForm(SafeForm):
+    """The upload of a CSV import (departments; people add an option)."""
+
     file = FileField(_l("CSV file"), validators=[FileRequired()])
 
 
-class PeopleConfirmForm(SafeForm):
+class PeopleUploadForm(CsvUploadForm):
+    whole_directory = BooleanField(
+        _l("This file is the whole directory: deactivate the people who are not in it")
+    )
+
+
+class ImportConfirmForm(SafeForm):
     """The checked file travels back signed by the server; the view verifies the signature."""
 
     payload = HiddenField(validators=[DataRequired()])
+
+
+class PeopleConfirmForm(ImportConfirmForm):
+    """The second, explicit confirmation a sync needs when it deactivates many people."""
+
+    confirm_many = BooleanField(_l("Yes, deactivate them all"))
 
 
 class ServiceForm(SafeForm):

@@ -198,21 +198,41 @@ def create_api_key_command(name: str, scopes: tuple[str, ...]) -> None:
 
 @group.command("import-people")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_people(path: Path) -> None:
+@click.option(
+    "--whole-directory",
+    is_flag=True,
+    help="The file is the whole directory: deactivate the active people not in it.",
+)
+@click.option(
+    "--confirm-many",
+    is_flag=True,
+    help="Allow --whole-directory to deactivate more than half of the active people.",
+)
+def import_people(path: Path, whole_directory: bool, confirm_many: bool) -> None:
     """Import people from a CSV file (all rows or none)."""
-    from survey.org.people_import import apply_import, parse_people_csv
+    from survey.org.people_import import TooManyLeavers, apply_import, parse_people_csv
 
     db = get_session()
-    preview = parse_people_csv(db, path.read_bytes())
+    preview = parse_people_csv(db, path.read_bytes(), whole_directory=whole_directory)
     if preview.errors:
         for error in preview.errors:
             click.echo(f"line {error.line}: {error.message}", err=True)
         click.echo("Nothing was imported.", err=True)
         sys.exit(1)
-    result = apply_import(db, preview)
-    record(db, None, "import", *import_entry(result.created, result.updated))
+    for warning in preview.warnings:
+        click.echo(f"line {warning.line}: {warning.message}", err=True)
+    try:
+        result = apply_import(db, preview, many_confirmed=confirm_many)
+    except TooManyLeavers as error:
+        click.echo(f"Nothing was imported: {error} with --confirm-many.", err=True)
+        sys.exit(1)
+    for person in result.deactivated:
+        record(db, None, "deactivate", person, {"active": [True, False]})
+    deactivated = len(result.deactivated)
+    record(db, None, "import", *import_entry(result.created, result.updated, deactivated))
     db.commit()
-    click.echo(f"Imported: {result.created} new, {result.updated} updated.")
+    summary = f"Imported: {result.created} new, {result.updated} updated"
+    click.echo(summary + (f", {deactivated} deactivated." if whole_directory else "."))
 
 
 @group.command("demo")

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import Invitation, OutboxMessage
 from survey.models.base import utcnow
-from survey.services.outbox import scrub_links, withdrawal_reasons
+from survey.services.outbox import NOT_ASCII, address_problem, scrub_links, withdrawal_reasons
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
@@ -398,8 +398,11 @@ class _Lookahead:
 def _flat(letter: Letter, mail_from: str) -> tuple[str, bytes]:
     """The envelope recipient and the message as SMTP sends it (CRLF line ends)."""
     recipient = parseaddr(letter.to_addr)[1]
-    if not recipient.isascii():
+    problem = address_problem(recipient)
+    if problem == NOT_ASCII:
         raise Unsendable(f"the address {recipient!r} is not plain ASCII")
+    if problem is not None:
+        raise Unsendable(f"the address {recipient!r} cannot be read back from a mail header")
     if not envelope_sender(mail_from).isascii():
         raise Unsendable(f"the sender's address {envelope_sender(mail_from)!r} is not plain ASCII")
     try:

@@ -5,11 +5,14 @@ Owns the organisation's set-up and its admin pages:
 - ``services``: the verbs (create, update, deactivate/reactivate departments, people and
   services; add a service standard; set a department's dependencies), taking a session and
   flushing only; a refused change raises ``OrgError`` (``survey/services/refusals.py``);
-- ``people_import``: the people CSV import (parse and preview, then apply), used by the admin
-  page and the ``import-people`` command;
-- ``admin``: the organisation pages of the ``admin`` blueprint (``departments``, ``people`` with
-  the CSV import, ``services`` with their standards, ``dependencies``); importing it adds them,
-  which the app factory does before it registers that blueprint.
+- ``people_import``: the people CSV import (parse and preview, then apply; with the whole
+  directory option, the leavers deactivated), used by the admin page and the
+  ``import-people`` command; ``department_import``: the departments CSV import (the same two
+  steps); ``csv_file``: the file reading both share (text, header, line errors);
+- ``admin``: the organisation pages of the ``admin`` blueprint (``departments`` with the CSV
+  import in ``department_import``, ``people`` with the CSV import, ``signed_file`` the checked
+  file both imports send back signed, ``services`` with their standards, ``dependencies``);
+  importing it adds them, which the app factory does before it registers that blueprint.
 
 The models stay in ``survey/models/org.py``, the forms in ``forms/admin.py``, the templates in
 ``templates/admin/``; the shared admin kit (``CrudPages``, the search box, department choices,

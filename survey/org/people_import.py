@@ -4,9 +4,9 @@ Columns (a header line is required, order free, names case-insensitive): ``email
 ``department`` (a department code), and optionally ``locale`` (en, it or fr, a region such as
 ``it-IT`` or ``fr_FR`` allowed; default en) and
 ``active`` (yes/no, true/false, 1/0; default yes for new people, unchanged for known ones).
-Other columns are ignored. UTF-8 with or without a byte order mark; comma or semicolon as the
-delimiter (whichever the header uses more). Line numbers are those of the file, the header
-being line 1; a quoted value spanning lines is reported at its first line.
+Other columns are ignored. The file is read by ``csv_file`` (UTF-8 with or without a byte
+order mark, comma or semicolon, line numbers of the file with the header as line 1), as the
+department import reads its own.
 
 A known email updates that person (name, department, and locale/active when given); the
 opt-out flag is never changed by an import, it is the person's own choice.
@@ -14,7 +14,6 @@ opt-out flag is never changed by an import, it is the person's own choice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -22,25 +21,27 @@ from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
 from survey.models import Department, Person
+from survey.org.csv_file import (
+    FileError,
+    LineError,
+    active_value,
+    decode_csv,
+    read_records,
+    too_many_values,
+)
+from survey.org.services import set_person_active
 from survey.services.accounts import EMAIL, normalise_email
-from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
+from survey.services.outbox import MISREAD, NOT_ASCII, address_problem
 from survey.services.refusals import Message
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
 REQUIRED = ("email", "name", "department")
-TRUE_WORDS = frozenset({"1", "yes", "y", "true", "si", "sì", "oui", "active"})
-FALSE_WORDS = frozenset({"0", "no", "n", "false", "non", "inactive"})
+# A whole-directory file may deactivate at most this share of the active people unless the
+# administrator confirms again (``apply_import``'s ``many_confirmed``).
+MAX_LEAVER_SHARE = 0.5
 _CHUNK = 500
 _l = Message  # marks texts for the extractor; translated when shown
-
-
-@dataclass(frozen=True)
-class LineError:
-    """A problem of the file (``line`` 1 for the file as a whole or its header)."""
-
-    line: int
-    message: Message
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,36 @@ class ImportRow:
         return "update" if self.changes else "unchanged"
 
 
+@dataclass(frozen=True)
+class Leaver:
+    """An active person a whole-directory file leaves out: deactivated by the import."""
+
+    person_id: int
+    email: str
+    name: str
+    department_code: str
+
+
 @dataclass
 class PeoplePreview:
-    """What an import would do. Apply it only when ``errors`` is empty."""
+    """What an import would do. Apply it only when ``errors`` is empty; ``warnings`` (the
+    addresses this service cannot mail) do not stop it.
+
+    ``whole_directory``: the file is the whole staff directory, so ``leavers`` lists the
+    active people it leaves out (by name, then address), out of ``active_people`` active
+    before the import. ``many_leavers`` is True when they are more than ``MAX_LEAVER_SHARE``
+    of them, which a file cut short or exported with a filter looks like."""
 
     rows: list[ImportRow] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
+    warnings: list[LineError] = field(default_factory=list)
+    whole_directory: bool = False
+    leavers: list[Leaver] = field(default_factory=list)
+    active_people: int = 0
+
+    @property
+    def many_leavers(self) -> bool:
+        return len(self.leavers) > MAX_LEAVER_SHARE * self.active_people
 
     def _with(self, action: str) -> list[ImportRow]:
         return [r for r in self.rows if r.action == action]
@@ -90,81 +115,11 @@ class PeoplePreview:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """The counts of an import; ``deactivated`` the leavers of a whole-directory file."""
+
     created: int
     updated: int
-
-
-class _FileError(Exception):
-    def __init__(self, line: int, message: Message) -> None:
-        super().__init__(str(message))
-        self.error = LineError(line, message)
-
-
-def decode_csv(data: bytes) -> str:
-    """The text of an uploaded file: size checked, UTF-8 (BOM dropped), no NUL characters.
-    Raises ValueError with a readable (lazily translated) message."""
-    if len(data) > MAX_BYTES:
-        raise ValueError(_l("The file is larger than %(n)s MB.", n=MAX_BYTES // (1024 * 1024)))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError(_l("The file is not UTF-8 text; save it as CSV UTF-8.")) from None
-    if "\x00" in text:
-        raise ValueError(_l("The file is not a text file."))
-    if not text.strip():
-        raise ValueError(_l("The file is empty."))
-    return text
-
-
-def _unreadable(error: CsvLineError) -> _FileError:
-    if error.too_long:
-        return _FileError(
-            error.line,
-            _l("A value on this line is longer than %(n)s characters.", n=field_limit()),
-        )
-    return _FileError(error.line, _l("This line cannot be read as CSV."))
-
-
-def _records(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    lines = csv_lines(text)
-    try:
-        header = [h.strip().lower() for h in next(lines)[1]]
-    except StopIteration:
-        raise _FileError(1, _l("The header line cannot be read.")) from None
-    except CsvLineError as error:
-        raise _unreadable(error) from None
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise _FileError(
-            1,
-            _l(
-                "The header needs the columns %(columns)s; it lacks %(missing)s.",
-                columns=", ".join(REQUIRED),
-                missing=", ".join(missing),
-            ),
-        )
-    repeated = sorted({h for h in header if h and header.count(h) > 1})
-    if repeated:
-        raise _FileError(
-            1, _l("The header repeats the column %(column)s.", column=", ".join(repeated))
-        )
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        try:
-            yield from lines
-        except CsvLineError as error:
-            raise _unreadable(error) from None
-
-    return header, rows()
-
-
-def _parse_bool(raw: str) -> bool | None:
-    word = raw.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(raw)
+    deactivated: tuple[Person, ...] = ()
 
 
 def _people_by_email(session: Session, emails: list[str]) -> dict[str, Person]:
@@ -176,17 +131,31 @@ def _people_by_email(session: Session, emails: list[str]) -> dict[str, Person]:
     return found
 
 
-def parse_people_csv(session: Session, data: bytes) -> PeoplePreview:
+def _leavers(session: Session, listed: set[str]) -> tuple[list[Leaver], int]:
+    """The active people whose address is not in ``listed``, and how many are active."""
+    rows = session.execute(
+        select(Person.id, Person.email, Person.name, Department.code)
+        .join(Person.department)
+        .where(Person.active.is_(True))
+        .order_by(Person.name, Person.email)
+    ).all()
+    leavers = [Leaver(*row) for row in rows if row.email not in listed]
+    return leavers, len(rows)
+
+
+def parse_people_csv(session: Session, data: bytes, whole_directory: bool = False) -> PeoplePreview:
     """Check every line of the file and say what importing it would do; changes nothing.
 
     Every problem is reported with its line (not only the first): an unknown department code,
     an invalid email, an email repeated in the file (naming both lines), a missing name, an
-    unknown locale or active value, a line with more values than the header.
+    unknown locale or active value, a line with more values than the header. With
+    ``whole_directory``, the active people the file leaves out are listed as leavers (people
+    it lists with ``active`` no are updates, not leavers).
     """
-    preview = PeoplePreview()
+    preview = PeoplePreview(whole_directory=whole_directory)
     try:
-        text = decode_csv(data)
-        header, records = _records(text)
+        text = decode_csv(data, MAX_BYTES)
+        header, records = read_records(text, REQUIRED)
         departments = {d.code: d.id for d in session.scalars(select(Department))}
         seen: dict[str, int] = {}
         pending: list[tuple[int, str, str, str, str | None, bool | None]] = []
@@ -196,19 +165,11 @@ def parse_people_csv(session: Session, data: bytes) -> PeoplePreview:
                 continue
             count += 1
             if count > MAX_ROWS:
-                raise _FileError(line, _l("The file has more than %(n)s rows.", n=MAX_ROWS))
+                raise FileError(line, _l("The file has more than %(n)s rows.", n=MAX_ROWS))
             errors = preview.errors
-            if len(values) > len(header):
-                errors.append(
-                    LineError(
-                        line,
-                        _l(
-                            "This line has %(n)s values but the header has %(m)s columns.",
-                            n=len(values),
-                            m=len(header),
-                        ),
-                    )
-                )
+            surplus = too_many_values(line, values, header)
+            if surplus is not None:
+                errors.append(surplus)
                 continue
             row = {h: v.strip() for h, v in zip(header, values, strict=False) if h}
             before = len(errors)
@@ -218,6 +179,17 @@ def parse_people_csv(session: Session, data: bytes) -> PeoplePreview:
             elif len(email) > 254 or not EMAIL.match(email):
                 errors.append(
                     LineError(line, _l("%(email)s is not a valid email address.", email=email))
+                )
+            elif address_problem(email) == MISREAD:
+                errors.append(
+                    LineError(
+                        line,
+                        _l(
+                            "%(email)s cannot receive mail: a mail header would read it as "
+                            "another address.",
+                            email=email,
+                        ),
+                    )
                 )
             elif email in seen:
                 errors.append(
@@ -233,6 +205,19 @@ def parse_people_csv(session: Session, data: bytes) -> PeoplePreview:
                 )
             else:
                 seen[email] = line
+                if address_problem(email) == NOT_ASCII:
+                    preview.warnings.append(
+                        LineError(
+                            line,
+                            _l(
+                                "This address cannot receive mail from this server: %(email)s "
+                                "has characters outside plain ASCII, which need the SMTPUTF8 "
+                                "extension this service does not use. The person can be "
+                                "imported; mail to them will fail and show in the outbox.",
+                                email=email,
+                            ),
+                        )
+                    )
             name = row.get("name", "")
             if not name:
                 errors.append(LineError(line, _l("The name is missing.")))
@@ -256,25 +241,11 @@ def parse_people_csv(session: Session, data: bytes) -> PeoplePreview:
                         ),
                     )
                 )
-            active: bool | None = None
-            if row.get("active"):
-                try:
-                    active = _parse_bool(row["active"])
-                except ValueError:
-                    errors.append(
-                        LineError(
-                            line,
-                            _l(
-                                "Unknown active value %(value)s: use yes or no.",
-                                value=row["active"],
-                            ),
-                        )
-                    )
+            active = active_value(line, row.get("active", ""), errors)
             if len(errors) == before:
                 pending.append((line, email, name, code, locale, active))
-    except (ValueError, _FileError) as error:
-        problem = error.error if isinstance(error, _FileError) else LineError(1, error.args[0])
-        preview.errors.append(problem)
+    except FileError as error:
+        preview.errors.append(error.error)
         preview.rows.clear()
         return preview
     if preview.errors:
@@ -309,18 +280,35 @@ def parse_people_csv(session: Session, data: bytes) -> PeoplePreview:
                 changes=changes,
             )
         )
+    if whole_directory:
+        preview.leavers, preview.active_people = _leavers(session, set(seen))
     return preview
 
 
-def apply_import(session: Session, preview: PeoplePreview) -> ImportResult:
-    """Store every row of an error-free preview made with the same session, then flush.
+class TooManyLeavers(ValueError):
+    """A whole-directory file would deactivate more than ``MAX_LEAVER_SHARE`` of the active
+    people and the administrator did not confirm it again."""
+
+
+def apply_import(
+    session: Session, preview: PeoplePreview, many_confirmed: bool = False
+) -> ImportResult:
+    """Store every row of an error-free preview made with the same session, then deactivate
+    its leavers (``set_person_active``: never erased, their waiting mail is withdrawn when the
+    dispatcher reaches it, no new survey), then flush.
 
     The caller commits (or rolls back: nothing is half-imported). Raises ValueError for a
-    preview with errors. A person added by someone else since the preview makes the flush
+    preview with errors, TooManyLeavers when ``preview.many_leavers`` and not
+    ``many_confirmed``. A person added by someone else since the preview makes the flush
     raise IntegrityError; the caller reports it and the user imports again.
     """
     if preview.errors:
         raise ValueError("the preview has errors; nothing may be imported")
+    if preview.many_leavers and not many_confirmed:
+        raise TooManyLeavers(
+            f"{len(preview.leavers)} of {preview.active_people} active people would be"
+            " deactivated; confirm it again"
+        )
     created = updated = 0
     ids = [r.person_id for r in preview.rows if r.person_id is not None]
     people: dict[int, Person] = {}
@@ -347,5 +335,13 @@ def apply_import(session: Session, preview: PeoplePreview) -> ImportResult:
             if row.active is not None:
                 person.active = row.active
             updated += 1
+    leaving = [r.person_id for r in preview.leavers]
+    deactivated: list[Person] = []
+    for i in range(0, len(leaving), _CHUNK):
+        chunk = leaving[i : i + _CHUNK]
+        for person in session.scalars(select(Person).where(Person.id.in_(chunk))):
+            if person.active:
+                set_person_active(session, person, False)
+                deactivated.append(person)
     session.flush()
-    return ImportResult(created=created, updated=updated)
+    return ImportResult(created=created, updated=updated, deactivated=tuple(deactivated))

@@ -188,10 +188,17 @@ def redact(changes: Mapping[str, Any]) -> Changes:
     return safe
 
 
-def import_entry(created: int, updated: int) -> tuple[Target, Changes]:
-    """The target and changes of one CSV import of people: one entry with the counts."""
+def import_entry(
+    created: int, updated: int, deactivated: int = 0, kind: str = "people"
+) -> tuple[Target, Changes]:
+    """The target and changes of one CSV import of ``kind`` (``people`` or ``departments``):
+    one entry with the counts; ``deactivated`` (the leavers of a people sync) only when any."""
     label = f"CSV import: {created} new, {updated} updated"
-    return Target("people", None, label), {"created": [None, created], "updated": [None, updated]}
+    changes: Changes = {"created": [None, created], "updated": [None, updated]}
+    if deactivated:
+        label += f", {deactivated} deactivated"
+        changes["deactivated"] = [None, deactivated]
+    return Target(kind, None, label), changes
 
 
 def actor_label(actor: User | None) -> str:

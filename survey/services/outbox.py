@@ -23,7 +23,7 @@ import secrets
 from collections.abc import Iterable
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -111,6 +111,29 @@ def withdrawal_reasons(session: Session, message_ids: Iterable[int]) -> dict[int
 def header_safe(value: str) -> str:
     """Collapse any line break into a space: a name or subject cannot inject mail headers."""
     return _LINE_BREAKS.sub(" ", value).strip()
+
+
+# Why mail cannot go to an address (``address_problem``).
+NOT_ASCII = "not_ascii"
+MISREAD = "misread"
+
+
+def address_problem(address: str) -> str | None:
+    """Why this service cannot mail the bare ``address`` as written, or None when it can:
+
+    - ``NOT_ASCII``: a character outside plain ASCII (``zoë@...``, ``...@exämple.com``); the
+      envelope would need the SMTPUTF8 extension, which the dispatcher does not use;
+    - ``MISREAD``: a mail header reads it as another address or none (``ann(x)@example.com``
+      is ``ann@example.com`` with a comment, ``ann,x@example.com`` two addresses), so the
+      envelope would carry that other one.
+
+    The one check of both sides: the dispatcher refuses a message for it
+    (``mail.dispatch``), the people import reports it at the address's line."""
+    if not address.isascii():
+        return NOT_ASCII
+    if not address or parseaddr(formataddr(("", address)))[1] != address:
+        return MISREAD
+    return None
 
 
 def recipient(name: str, email: str) -> str:

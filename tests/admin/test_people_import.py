@@ -259,3 +259,51 @@ def test_a_language_with_its_region_is_read_as_the_language(session, departments
     ]
     preview = parse_people_csv(session, data.rsplit(b"d@", 1)[0])
     assert [r.locale for r in preview.rows] == ["it", "fr", "en"]
+
+
+# Addresses the mail server cannot take ----------------------------------------------------------
+
+ODD = (
+    "email,name,department\n"
+    "ann@example.com,Ann,IT\n"  # line 2: fine
+    "zoë@example.com,Zoë,IT\n"  # line 3: outside ASCII, needs SMTPUTF8
+    "bob@example.com,Bob,HR\n"  # line 4: fine
+).encode()
+
+
+def test_an_address_outside_ascii_is_warned_at_its_line_and_still_imported(
+    admin_client, session, departments
+) -> None:
+    """The dispatcher cannot send to it (``outbox.address_problem``, the one check both
+    use): the preview says so at its line; the admin may still import the person."""
+    preview = upload(admin_client, ODD)
+    assert preview.status_code == 200
+    body = preview.get_data(as_text=True)
+    assert "Line 3: This address cannot receive mail from this server: zoë@example.com" in body
+    assert "Line 2" not in body and "Line 4" not in body
+    response = post_form(
+        admin_client, "/admin/people/import/confirm", {"payload": payload_of(preview)}
+    )
+    assert response.status_code == 302
+    assert count(session, Person) == 3
+    flashed = admin_client.get("/admin/people").get_data(as_text=True)
+    assert "1 of these addresses cannot receive mail from this server" in flashed
+
+
+@pytest.mark.parametrize(
+    ("address", "read_as"),
+    [("ann(x)@example.com", "ann@example.com"), ("ann,x@example.com", "ann")],
+)
+def test_an_address_a_header_reads_as_another_one_is_refused(
+    session, departments, address, read_as
+) -> None:
+    """``ann(x)@example.com`` passes the address pattern, but in a To header ``(x)`` is a
+    comment: the mail would go to ``ann@example.com``, someone else."""
+    from email.utils import formataddr, parseaddr
+
+    assert parseaddr(formataddr(("Ann", address)))[1] == read_as  # what the relay would get
+    data = f'email,name,department\n"{address}",Ann,IT\n'.encode()
+    preview = parse_people_csv(session, data)
+    assert [(e.line, str(e.message)) for e in preview.errors] == [
+        (2, f"{address} cannot receive mail: a mail header would read it as another address.")
+    ]

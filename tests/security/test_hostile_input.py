@@ -598,3 +598,31 @@ def test_people_import_preview(
     assert_escaped(response)
     # A preview never stores anything, whatever the file holds.
     assert changed_tables(before, db_digest(app)) == []
+
+
+@pytest.mark.postgres
+@SETTINGS
+@given(cells=st.lists(hostile, min_size=1, max_size=6), parent=hostile)
+@example(cells=[SCRIPT, IMG, "=1+1", "\x00", "\ud800"], parent=IMG)
+def test_department_import_preview(
+    app: Flask, admin_client: FlaskClient, cells: list[str], parent: str
+) -> None:
+    token = csrf_token(admin_client, "/admin/departments/import")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["code", "name", "name_it", "name_fr", "parent", "active"])
+    for i, cell in enumerate(cells):
+        writer.writerow([f"{cell[:10]}{i}", cell, cell, cell, parent, cell[:3]])
+    data = out.getvalue().encode("utf-8", "surrogatepass")
+    boundary, body = encode_multipart(
+        {"csrf_token": token, "file": FileStorage(io.BytesIO(data), "departments.csv")}
+    )
+    before = db_digest(app)
+    response = admin_client.post(
+        "/admin/departments/import",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code in (200, 400, 413, 422)
+    assert_escaped(response)
+    assert changed_tables(before, db_digest(app)) == []

@@ -1,19 +1,16 @@
 """Admin: people (list and search, create, edit, deactivate/reactivate) and the CSV import.
 
 The import has two steps. The upload is checked and previewed; nothing is stored. The checked
-file goes back to the browser signed with the app's secret key (never trusted unsigned), and
-the confirmation re-checks it against the database as it is then and stores every row or none.
+file goes back to the browser signed (``signed_file``), and the confirmation re-checks it
+against the database as it is then and stores every row or none.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, flash, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -22,7 +19,14 @@ from forms.admin import PeopleConfirmForm, PeopleUploadForm, PersonForm
 from survey.db import get_session
 from survey.delivery.services.resend import resendable
 from survey.models import Department, Person
-from survey.org.people_import import MAX_BYTES, MAX_ROWS, parse_people_csv
+from survey.org.admin.signed_file import sign_file, signed_file
+from survey.org.people_import import (
+    MAX_BYTES,
+    MAX_ROWS,
+    PeoplePreview,
+    TooManyLeavers,
+    parse_people_csv,
+)
 from survey.org.people_import import apply_import as apply_people_import
 from survey.org.services import (
     Message,
@@ -37,12 +41,7 @@ from survey.views.admin.common import audit, chosen_id, department_choices, matc
 from survey.views.admin.crud import CrudPages, Page
 
 IMPORT_SALT = "admin.people-import"
-IMPORT_MAX_AGE = 3600  # seconds between preview and confirmation
 PREVIEW_ROWS = 500  # rows listed per kind on the preview page (the counts are always exact)
-# The confirmation carries the signed file in a form field. Werkzeug caps form fields at
-# MAX_FORM_MEMORY_SIZE (500 kB by default), less than an allowed file; MAX_CONTENT_LENGTH
-# still caps the whole request.
-CONFIRM_FIELD_LIMIT = 4 * MAX_BYTES
 
 
 class PeoplePages(CrudPages[Person]):
@@ -132,10 +131,6 @@ PeoplePages().register(bp)
 # CSV import -----------------------------------------------------------------------------------
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=IMPORT_SALT)
-
-
 def _import_page(
     form: PeopleUploadForm, status: int, errors: list[Any] | None = None, problem: str = ""
 ) -> tuple[str, int]:
@@ -149,6 +144,20 @@ def _import_page(
     ), status
 
 
+def _preview_page(
+    preview: PeoplePreview, confirm: PeopleConfirmForm, status: int = 200, problem: str = ""
+) -> tuple[str, int]:
+    return render_template(
+        "admin/people_import_preview.html",
+        preview=preview,
+        creates=preview.creates,
+        updates=preview.updates,
+        confirm=confirm,
+        limit=PREVIEW_ROWS,
+        problem=problem,
+    ), status
+
+
 @bp.route("/people/import", methods=["GET", "POST"])
 def people_import() -> Page:
     """Upload a file and see what importing it would do; nothing is stored here."""
@@ -157,34 +166,28 @@ def people_import() -> Page:
         return _import_page(form, 422 if request.method == "POST" else 200)
     db = get_session()
     data = form.file.data.read(MAX_BYTES + 1)
-    preview = parse_people_csv(db, data)
+    whole = bool(form.whole_directory.data)
+    preview = parse_people_csv(db, data, whole_directory=whole)
     db.rollback()  # a preview changes nothing; end the transaction before rendering
     if preview.errors:
         return _import_page(form, 422, errors=preview.errors)
     if not preview.rows:
         return _import_page(form, 422, problem=_("The file has a header but no rows."))
-    payload = _serializer().dumps({"csv": data.decode("utf-8-sig"), "by": current_user.id})
-    confirm = PeopleConfirmForm(data={"payload": payload})
-    return render_template(
-        "admin/people_import_preview.html",
-        preview=preview,
-        creates=preview.creates,
-        updates=preview.updates,
-        confirm=confirm,
-        limit=PREVIEW_ROWS,
-    )
+    payload = sign_file(IMPORT_SALT, data.decode("utf-8-sig"), whole_directory=whole)
+    return _preview_page(preview, PeopleConfirmForm(data={"payload": payload}))
 
 
 @bp.post("/people/import/confirm")
 def people_import_confirm() -> Page:
-    """Import the previewed file: every row or none, checked again against the database."""
+    """Import the previewed file: every row or none, checked again against the database; a
+    whole-directory file deactivates its leavers, more than half of the active people only
+    with the second box ticked."""
     upload = PeopleUploadForm(formdata=None)
     form = PeopleConfirmForm()
     if not form.validate_on_submit():
         return _import_page(upload, 400, problem=_("Nothing to import: please upload the file."))
-    try:
-        signed = _serializer().loads(form.payload.data or "", max_age=IMPORT_MAX_AGE)
-    except BadSignature:
+    signed = signed_file(IMPORT_SALT, form.payload.data or "")
+    if signed is None:
         return _import_page(
             upload,
             400,
@@ -192,26 +195,34 @@ def people_import_confirm() -> Page:
                 "The checked file could not be verified or is too old; please upload it again."
             ),
         )
-    if not (
-        isinstance(signed, dict)
-        and isinstance(signed.get("csv"), str)
-        and signed.get("by") == current_user.id
-    ):
-        return _import_page(
-            upload,
-            400,
-            problem=_("The checked file could not be verified; please upload it again."),
-        )
     db = get_session()
-    preview = parse_people_csv(db, signed["csv"].encode("utf-8"))
+    whole = signed.get("whole_directory") is True
+    preview = parse_people_csv(db, signed["csv"].encode("utf-8"), whole_directory=whole)
     if preview.errors:
         # The organisation changed since the preview (a department was renamed, say).
         db.rollback()
         return _import_page(upload, 422, errors=preview.errors)
     try:
-        result = apply_people_import(db, preview)
-        audit("import", *import_entry(result.created, result.updated))
+        result = apply_people_import(db, preview, many_confirmed=bool(form.confirm_many.data))
+        for person in result.deactivated:
+            audit("deactivate", person, {"active": [True, False]})
+        audit(
+            "import",
+            *import_entry(result.created, result.updated, deactivated=len(result.deactivated)),
+        )
         db.commit()
+    except TooManyLeavers:
+        db.rollback()
+        form.confirm_many.errors = [_("Tick this box to deactivate them.")]
+        return _preview_page(
+            preview,
+            form,
+            422,
+            problem=_(
+                "Nothing was imported: this file would deactivate more than half of the active "
+                "people. Tick the box below if they really left."
+            ),
+        )
     except IntegrityError:
         db.rollback()
         return _import_page(
@@ -219,25 +230,31 @@ def people_import_confirm() -> Page:
             409,
             problem=_("Someone changed these people meanwhile; please upload the file again."),
         )
-    flash(
-        _(
-            "Imported: %(created)s new, %(updated)s updated.",
-            created=result.created,
-            updated=result.updated,
-        ),
-        "success",
-    )
+    if whole:
+        flash(
+            _(
+                "Imported: %(created)s new, %(updated)s updated, %(deactivated)s deactivated.",
+                created=result.created,
+                updated=result.updated,
+                deactivated=len(result.deactivated),
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "Imported: %(created)s new, %(updated)s updated.",
+                created=result.created,
+                updated=result.updated,
+            ),
+            "success",
+        )
+    if preview.warnings:
+        flash(
+            _(
+                "%(n)s of these addresses cannot receive mail from this server; correct them here.",
+                n=len(preview.warnings),
+            ),
+            "warning",
+        )
     return redirect(url_for("admin.people"))
-
-
-def _allow_signed_file() -> None:
-    if request.endpoint == "admin.people_import_confirm":
-        request.max_form_memory_size = CONFIRM_FIELD_LIMIT
-
-
-@bp.record_once
-def _register_field_limit(state: BlueprintSetupState) -> None:
-    # First of the app's before-request functions: CSRF protection (an app-wide
-    # before-request function) parses the form before any blueprint function runs.
-    app: Flask = state.app
-    app.before_request_funcs.setdefault(None, []).insert(0, _allow_signed_file)

@@ -20,6 +20,7 @@ def kind_labels() -> dict[str, str]:
         "department": _("Department"),
         "person": _("Person"),
         "people": _("People (import)"),
+        "departments": _("Departments (import)"),
         "service": _("Service"),
         "user": _("User"),
         "dependencies": _("Dependencies"),
