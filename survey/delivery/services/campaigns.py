@@ -430,6 +430,10 @@ def _last_sent(session: Session, invitation_ids: list[int]) -> dict[int, datetim
     return found
 
 
+#: The statuses of an invitation whose link closing its campaign expires (not yet answered).
+UNANSWERED = ("queued", "sent", "undeliverable")
+
+
 def close_campaign(session: Session, campaign: Campaign, now: datetime | None = None) -> bool:
     """Close an open campaign: its unanswered links expire and half-done drafts are deleted;
     a quarter this releases has its k recorded (``release.record_releases``, with the app's
@@ -448,7 +452,7 @@ def close_campaign(session: Session, campaign: Campaign, now: datetime | None = 
         return False
     open_ids = select(Invitation.id).where(
         Invitation.campaign_id == campaign.id,
-        Invitation.status.in_(("queued", "sent", "undeliverable")),
+        Invitation.status.in_(UNANSWERED),
     )
     session.execute(
         delete(InvitationDraft)
