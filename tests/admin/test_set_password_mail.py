@@ -67,7 +67,10 @@ def test_a_new_account_is_mailed_a_link_to_set_its_password(app, admin_client, s
     assert not _signs_in(app, "nora@example.com", "")
     path = LINK.search(mail.body_text).group(1)
     other = app.test_client()
-    assert other.get(path).status_code == 200
+    opened = other.get(path)
+    assert opened.status_code == 200 and "<h1>Choose your password</h1>" in opened.get_data(
+        as_text=True
+    )
     short = post_form(other, path, {"new_password": "short", "confirm": "short"})
     assert short.status_code == 422 and "At least 10" in short.get_data(as_text=True)
     done = post_form(other, path, {"new_password": NEW, "confirm": NEW})
