@@ -89,6 +89,7 @@ def test_the_accounts_page_sends_a_new_link_and_the_old_one_stops(
     page = admin_client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert "Send a new set-password link" in page
     assert "has not chosen a password yet" in page
+    assert "no password chosen yet" in admin_client.get("/admin/users").get_data(as_text=True)
     response = post_form(admin_client, f"/admin/users/{user.id}/reset-password")
     assert response.status_code == 302
     mails = _mails(session, "nora@example.com")

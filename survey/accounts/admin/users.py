@@ -57,6 +57,9 @@ class UserPages(CrudPages[User]):
             stmt = stmt.where(matches(query, User.email, User.name))
         return stmt.order_by(User.email)
 
+    def list_context(self) -> dict[str, Any]:
+        return {"has_password": has_password}
+
     def make_form(self, row: User | None) -> UserForm:
         if row is None:
             form: UserForm = NewUserForm(
