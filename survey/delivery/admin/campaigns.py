@@ -293,16 +293,14 @@ def campaign_close(campaign_id: int) -> str | WerkzeugResponse:
     """Close an open campaign before its end, after a confirmation: the GET (and a POST
     without ``confirm=1``, which closes nothing) shows what closing does (its links stop
     working, how many invitations are unanswered, whether the quarter's figures are then
-    published: ``closing.close_preview``); only the confirmed POST closes."""
+    published: ``closing.close_preview``); only the confirmed POST closes. A campaign that
+    is not open gets the page saying so, without the form."""
     db = get_session()
     campaign = db.get(Campaign, campaign_id)
     if campaign is None:
         abort(404)
-    if campaign.status != "open":
-        flash(_("Only an open campaign can be closed."), "error")
-        return redirect(url_for("admin.campaign_detail", campaign_id=campaign_id))
     if request.method == "POST" and request.form.get("confirm") == "1":
-        return _close(campaign_id)
+        return _close(campaign_id)  # refused, with a flash, unless it is open
     if request.method == "POST":
         return redirect(url_for("admin.campaign_close", campaign_id=campaign_id))
     return render_template(
