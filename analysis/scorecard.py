@@ -830,28 +830,11 @@ def quarter_flags(
     if before is None:
         return {}
     ids, tests = [], []
-    empty = (0,) * R_BINS
-    priors = after.priors or before.priors
-    weights = priors.weights if priors is not None else tuple(model.WEIGHTS.values())
-    for d, now in sorted(after.scores.items()):
-        then = before.scores.get(d)
-        if then is None or not (now.isq.shown and then.isq.shown):
-            continue
-        a, b = model_sums(then.sums, k), model_sums(now.sums, k)
-        r1 = hists.get((d, before.quarter), empty) if a.r_n else empty
-        r2 = hists.get((d, after.quarter), empty) if b.r_n else empty
-        ids.append(d)
-        tests.append(
-            {
-                "t1": (a.t_successes, a.t_trials),
-                "t2": (b.t_successes, b.t_trials),
-                "c1": (a.c_successes, a.c_trials),
-                "c2": (b.c_successes, b.c_trials),
-                "r_hist1": tuple(r1),
-                "r_hist2": tuple(r2),
-                "delta": comparable_change(then, now, weights),
-            }
-        )
+    for d in sorted(after.scores):
+        test = _change_test(before, after, hists, k, d)
+        if test is not None:
+            ids.append(d)
+            tests.append(test)
     out = {}
     for d, flag in zip(ids, model.change_flags(tests), strict=True):
         if flag.direction:
@@ -862,6 +845,57 @@ def quarter_flags(
                 flag,
             )  # type: ignore[arg-type]
     return out
+
+
+def _change_test(
+    before: QuarterModel,
+    after: QuarterModel,
+    hists: Mapping[tuple[int, str], Sequence[int]],
+    k: int,
+    d: int,
+) -> dict[str, Any] | None:
+    """The inputs of department ``d``'s change test from ``before`` into ``after`` (one row of
+    ``model.change_flags``), or None when its ISQ is not shown in both quarters."""
+    now, then = after.scores.get(d), before.scores.get(d)
+    if now is None or then is None or not (now.isq.shown and then.isq.shown):
+        return None
+    empty = (0,) * R_BINS
+    priors = after.priors or before.priors
+    weights = priors.weights if priors is not None else tuple(model.WEIGHTS.values())
+    a, b = model_sums(then.sums, k), model_sums(now.sums, k)
+    r1 = hists.get((d, before.quarter), empty) if a.r_n else empty
+    r2 = hists.get((d, after.quarter), empty) if b.r_n else empty
+    return {
+        "t1": (a.t_successes, a.t_trials),
+        "t2": (b.t_successes, b.t_trials),
+        "c1": (a.c_successes, a.c_trials),
+        "c2": (b.c_successes, b.c_trials),
+        "r_hist1": tuple(r1),
+        "r_hist2": tuple(r2),
+        "delta": comparable_change(then, now, weights),
+    }
+
+
+def change_tested(
+    before: QuarterModel,
+    after: QuarterModel,
+    hists: Mapping[tuple[int, str], Sequence[int]],
+    k: int,
+    d: int,
+) -> bool:
+    """Whether ``quarter_flags`` could flag department ``d`` at all: its ISQ is shown in both
+    quarters and at least one component (T, R or C) has ``model.MIN_N_FLAG`` people (or
+    requests, for C) in each of them. False means "too few to test a change", not "no
+    significant change": the test was never run for it."""
+    test = _change_test(before, after, hists, k, d)
+    if test is None:
+        return False
+    sizes = (
+        min(test["t1"][1], test["t2"][1]),
+        min(sum(test["r_hist1"]), sum(test["r_hist2"])),
+        min(test["c1"][1], test["c2"][1]),
+    )
+    return max(sizes) >= model.MIN_N_FLAG
 
 
 def quarter_index(quarter: str) -> int:

@@ -38,6 +38,10 @@ from analysis.scorecard_inputs import (
 from analysis.scorecard_results import (
     BELOW_COMMENT_K,
     BELOW_K,
+    CHANGE_FLAGGED,
+    CHANGE_NO_PREVIOUS,
+    CHANGE_NOT_SIGNIFICANT,
+    CHANGE_TOO_FEW,
     COMPONENTS,
     FIRST_RESPONSE_BUCKETS,
     NO_DATA,
@@ -319,6 +323,24 @@ def nobody_reason(released: bool) -> str:
     return WITHHELD if released else NO_DATA
 
 
+def _change_status(
+    snapshot: CardSnapshot, loaded: Mapping[str, QuarterModel], quarter: str, flagged: bool
+) -> str:
+    """``quarter``'s ``Scorecard.change_status``: flagged; tested without a flag; not tested
+    for want of people (``sc.change_tested``); or no earlier released quarter to test against
+    (no pair of ``snapshot.pairs`` ends in ``quarter``)."""
+    if flagged:
+        return CHANGE_FLAGGED
+    before = next((b for b, a in snapshot.pairs if a == quarter), None)
+    if before is None:
+        return CHANGE_NO_PREVIOUS
+    hists = {**snapshot.histograms[before], **snapshot.histograms[quarter]}
+    k = snapshot.settings.k_between(before, quarter)
+    if sc.change_tested(loaded[before], loaded[quarter], hists, k, snapshot.department.id):
+        return CHANGE_NOT_SIGNIFICANT
+    return CHANGE_TOO_FEW
+
+
 def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) -> Scorecard:
     """The compute half: ``snapshot``'s scorecard, with the default names (reads nothing;
     every figure passes its gate here, a hidden one keeps its reason instead of its value):
@@ -352,6 +374,7 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
     model = loaded[quarter]
     score = model.scores.get(department.id)
     released = quarter in snapshot.quarters
+    change_status = _change_status(snapshot, loaded, quarter, flags.get(quarter) is not None)
     # The comment gate counts only the survey kinds k people answered (see the function).
     respondents = sc.published_respondents(score, k) if score is not None else 0
 
@@ -415,6 +438,7 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
         trend=tuple(trend),
         trend_marker=marker,
         flag=flags.get(quarter),
+        change_status=change_status,
         dimensions=dimensions,
         customers=customer_rows(page.customers, page.departments, k)
         if page.customers is not None

@@ -290,6 +290,18 @@ class Comment:
     attributed_to: str | None
 
 
+#: What the change test since the previous released quarter says of a department
+#: (``Scorecard.change_status``; the API's ``change_test.status``): a significant change
+#: (``flag`` set); tested, nothing significant; not tested, as fewer than ``model.MIN_N_FLAG``
+#: people answered in one of the two quarters (or its ISQ is hidden in one); not tested, as
+#: there is no earlier released quarter to compare with.
+CHANGE_FLAGGED = "flagged"
+CHANGE_NOT_SIGNIFICANT = "not_significant"
+CHANGE_TOO_FEW = "too_few_respondents"
+CHANGE_NO_PREVIOUS = "no_previous_quarter"
+CHANGE_STATUSES = (CHANGE_FLAGGED, CHANGE_NOT_SIGNIFICANT, CHANGE_TOO_FEW, CHANGE_NO_PREVIOUS)
+
+
 @dataclass(frozen=True)
 class Scorecard:
     code: str
@@ -320,6 +332,9 @@ class Scorecard:
     #: each alternative weighting (``analysis.model.standings_under``): does it depend on them?
     standing: str | None = None
     standing_elsewhere: tuple[tuple[str, str], ...] = ()
+    #: One of ``CHANGE_STATUSES``: whether the change since the previous released quarter
+    #: was flagged, tested without a flag, or not tested (and why).
+    change_status: str = CHANGE_NO_PREVIOUS
 
     def standing_depends(self) -> list[str]:
         """The other standings some alternative weighting gives (empty: it holds)."""

@@ -16,7 +16,6 @@ from wtforms import (
     FloatField,
     HiddenField,
     IntegerField,
-    PasswordField,
     SelectChoice,
     SelectField,
     StringField,
@@ -182,8 +181,11 @@ class UserForm(SafeForm):
 
 
 class NewUserForm(UserForm):
+    """A new account: no password (its owner chooses one through an emailed link, written in
+    ``locale``, the account's language)."""
+
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Initial password"), validators=password_validators())
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES, default="en")
 
 
 def api_scope_choices() -> list[SelectChoice]:

@@ -258,6 +258,8 @@ def load_settings(
         # it (survey/local_format.py); stored times stay UTC.
         "TIMEZONE": _timezone(env.get("SURVEY_TIMEZONE", "")),
         "LINK_DAYS": _int(env, "SURVEY_LINK_DAYS", 14, 1),
+        # How long the link mailed to a new account to choose its password works (hours).
+        "SET_PASSWORD_HOURS": _int(env, "SURVEY_SET_PASSWORD_HOURS", 72, 1),
         "SIGNIN_MAX_FAILURES": _int(env, "SURVEY_SIGNIN_MAX_FAILURES", 5, 1),
         "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),
         # Trusted reverse proxies in front of the app (0: none, X-Forwarded-For is ignored).

@@ -29,7 +29,12 @@ def hash_secret(secret: str) -> str:
 
 
 def verify_secret(stored_hash: str, secret: str) -> bool:
-    """True when ``secret`` matches; never raises on a malformed hash."""
+    """True when ``secret`` matches; never raises on a malformed hash. ``NO_PASSWORD``
+    matches nothing, after the time a real check takes (so that the answer's timing does not
+    tell an account waiting for its owner's password)."""
+    if stored_hash == NO_PASSWORD:
+        verify_secret(DUMMY_HASH, secret)
+        return False
     try:
         return _hasher.verify(stored_hash, secret)
     except (VerificationError, InvalidHashError):
@@ -43,6 +48,10 @@ def needs_rehash(stored_hash: str) -> bool:
 # A fixed hash to verify against when the account does not exist, so that timing does not tell
 # a known address from an unknown one.
 DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+# The stored "hash" of an account whose owner has not chosen a password yet (created by an
+# administrator, who never knows one): no text matches it, and it is no argon2 hash.
+NO_PASSWORD = "!no-password-yet"  # noqa: S105 (a marker, not a password)
 
 
 def new_token() -> str:

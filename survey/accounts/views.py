@@ -48,7 +48,7 @@ from survey.db import get_session
 from survey.extensions import SIGN_IN_LIMIT_PER_ADDRESS, limiter
 from survey.models import User
 from survey.models.base import utcnow
-from survey.services.accounts import end_session, normalise_email, start_session
+from survey.services.accounts import end_session, has_password, normalise_email, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -240,16 +240,20 @@ def forgot() -> str | tuple[str, int]:
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(RESET_LIMIT_PER_ADDRESS, methods=["POST"])
 def reset(token: str) -> str | Response | tuple[str, int]:
-    """Choose a new password through an emailed link (single use, one hour). Opening the link
+    """Choose a new password through an emailed link (single use, one hour; a new account's
+    set-password link, ``SET_PASSWORD_HOURS``, opens the same page headed for a first
+    password). Opening the link
     changes nothing; only the form's POST uses it up. The reset ends every browser's trust
     (``devices``); the one that set the password is known from then on, so that an owner
     locked out by a stranger's guesses who resets can sign in there."""
     db = get_session()
-    if reset_target(db, token) is None:
+    target = reset_target(db, token)
+    if target is None:
         return render_template("auth/reset_invalid.html"), 404
     form = ResetPasswordForm()
     if not form.validate_on_submit():
-        return render_template("auth/reset.html", form=form, token=token), (
+        first = not has_password(target)  # a new account's first password
+        return render_template("auth/reset.html", form=form, token=token, first=first), (
             422 if request.method == "POST" else 200
         )
     user = reset_password(db, token, form.new_password.data or "")

@@ -71,6 +71,13 @@ class Campaign(Base):
         ForeignKey("campaign_schedules.id", ondelete="SET NULL")
     )
 
+    # Who opening it left out (``campaigns.open_campaign``, whoever opened it: the scheduler or
+    # an administrator): people whose survey budget was spent, people erased since the
+    # quarter began and imported again. None until it opens (and for campaigns opened before
+    # these were kept, migration 0025).
+    left_out_over_budget: Mapped[int | None] = mapped_column(Integer)
+    left_out_erased: Mapped[int | None] = mapped_column(Integer)
+
     departments: Mapped[list[Department]] = relationship(secondary=campaign_departments)
 
 

@@ -21,6 +21,7 @@ from survey.models import ApiKey, PasswordReset, User, UserSession
 from survey.models.auth import API_SCOPES, ROLES
 from survey.models.base import utcnow
 from survey.security import (
+    NO_PASSWORD,
     hash_secret,
     new_token,
     token_hash,
@@ -66,13 +67,15 @@ def sign_in_address_problem(email: str) -> str | None:
 def create_user(
     session: Session,
     email: str,
-    password: str,
+    password: str | None,
     role: str,
     name: str = "",
     department_id: int | None = None,
     locale: str | None = None,
 ) -> User:
-    """Add a user with an argon2id password hash. Raises ValueError on a bad role."""
+    """Add a user with an argon2id password hash. Raises ValueError on a bad role.
+    ``password`` None: no password works until the owner chooses one through an emailed
+    link (``account_mail.queue_set_password``); ``has_password`` is then False."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     if role == "manager" and department_id is None:
@@ -80,7 +83,7 @@ def create_user(
     user = User(
         email=normalise_email(email),
         name=name,
-        password_hash=hash_secret(password),
+        password_hash=NO_PASSWORD if password is None else hash_secret(password),
         role=role,
         department_id=department_id,
         locale=locale,
@@ -88,6 +91,11 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def has_password(user: User) -> bool:
+    """False while the owner of an account created without one has not chosen it."""
+    return user.password_hash != NO_PASSWORD
 
 
 def set_password(session: Session, user: User, password: str) -> None:

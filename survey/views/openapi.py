@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import current_app
 
+from analysis.scorecard_results import CHANGE_STATUSES
 from survey.locales import LOCALES
 
 
@@ -392,6 +393,29 @@ def scorecard_schemas() -> dict[str, Any]:
                     },
                     nullable=True,
                 ),
+                "change_test": {
+                    **_object(
+                        {
+                            "status": {
+                                "type": "string",
+                                "enum": list(CHANGE_STATUSES),
+                                "description": "`flagged`: a significant change (`change` "
+                                "holds it); `not_significant`: tested, nothing significant; "
+                                "`too_few_respondents`: not tested, as fewer than "
+                                "`min_respondents` people answered in one of the two quarters "
+                                "(or the ISQ is hidden in one); `no_previous_quarter`: not "
+                                "tested, no earlier published quarter to compare with.",
+                            },
+                            "min_respondents": {
+                                "type": "integer",
+                                "description": "The people a component needs in each of the "
+                                "two quarters to be tested for a change.",
+                            },
+                        }
+                    ),
+                    "description": "Whether the change since the previous published quarter "
+                    "was tested, and why not when it was not.",
+                },
                 "dimensions": _array(
                     _object(
                         {"code": {"type": "string"}, "value": figure, "organisation": _number()}

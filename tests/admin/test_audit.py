@@ -266,7 +266,7 @@ def test_campaigns_questions_and_quiz_items_log(admin_client, session, make_depa
     session.commit()
     post_form(admin_client, f"/admin/campaigns/{draft.id}", {"min_group_size": "7"})
     post_form(admin_client, f"/admin/campaigns/{draft.id}/open")
-    post_form(admin_client, f"/admin/campaigns/{draft.id}/close")
+    post_form(admin_client, f"/admin/campaigns/{draft.id}/close", {"confirm": "1"})
     post_form(admin_client, f"/admin/campaigns/{later.id}/cancel")
     assert only(session, "campaign", "edit").changes == {"min_group_size": [5, 7]}
     opened = only(session, "campaign", "open")
@@ -274,7 +274,7 @@ def test_campaigns_questions_and_quiz_items_log(admin_client, session, make_depa
     assert only(session, "campaign", "close").changes == {"status": ["open", "closed"]}
     assert only(session, "campaign", "cancel").changes == {"status": ["draft", "cancelled"]}
     # A refused state change leaves no entry.
-    post_form(admin_client, f"/admin/campaigns/{later.id}/close")
+    post_form(admin_client, f"/admin/campaigns/{later.id}/close", {"confirm": "1"})
     assert len(entries(session, "campaign")) == 4
 
     texts = {f"prompt_{loc}": f"Q {loc}" for loc in ("en", "it", "fr")}

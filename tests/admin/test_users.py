@@ -21,13 +21,18 @@ def test_create_edit_deactivate(admin_client, session, make_department, client) 
             "name": "Mia",
             "role": "manager",
             "department": str(sales.id),
-            "password": "a long initial password",
+            "locale": "it",
         },
     )
     assert response.status_code == 302
     session.rollback()
     mia = session.scalar(select(User).where(User.email == "mia@example.com"))
-    assert (mia.role, mia.department_id, mia.active) == ("manager", sales.id, True)
+    assert (mia.role, mia.department_id, mia.active, mia.locale) == (
+        "manager",
+        sales.id,
+        True,
+        "it",
+    )
 
     response = post_form(
         admin_client,
@@ -49,14 +54,11 @@ def test_new_user_errors(admin_client, session, make_user) -> None:
     make_user("viewer", email="taken@example.com")
     before = count(session, User)
     cases = [
-        ({"email": "TAKEN@example.com", "role": "viewer", "password": "x" * 12}, "already exists"),
-        (
-            {"email": "new@example.com", "role": "manager", "password": "x" * 12},
-            "needs a department",
-        ),
-        ({"email": "new@example.com", "role": "viewer", "password": "short"}, "At least 10"),
-        ({"email": "new@example.com", "role": "boss", "password": "x" * 12}, 'id="role-error"'),
-        ({"email": "nope", "role": "viewer", "password": "x" * 12}, 'id="email-error"'),
+        ({"email": "TAKEN@example.com", "role": "viewer", "locale": "en"}, "already exists"),
+        ({"email": "new@example.com", "role": "manager", "locale": "en"}, "needs a department"),
+        ({"email": "new@example.com", "role": "viewer", "locale": "de"}, 'id="locale-error"'),
+        ({"email": "new@example.com", "role": "boss", "locale": "en"}, 'id="role-error"'),
+        ({"email": "nope", "role": "viewer", "locale": "en"}, 'id="email-error"'),
     ]
     for data, message in cases:
         response = post_form(admin_client, "/admin/users/new", {"department": "", **data})

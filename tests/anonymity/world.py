@@ -315,7 +315,7 @@ class World:
     def deactivate(self, code: str) -> None:
         self.session.commit()
         url = f"/admin/departments/{self.departments[code].id}/deactivate"
-        check(post_form(self.admin, url).status_code == 302)
+        check(post_form(self.admin, url, {"confirm": "1"}).status_code == 302)
 
     def rename(self, code: str, name: str) -> None:
         url = f"/admin/departments/{self.departments[code].id}"
@@ -330,7 +330,7 @@ class World:
         if self.campaign is None:
             return
         url = f"/admin/campaigns/{self.campaign.id}/close"
-        check(post_form(self.admin, url).status_code == 302)
+        check(post_form(self.admin, url, {"confirm": "1"}).status_code == 302)
         self.campaign = None
 
     # --- reading and auditing -------------------------------------------------------------

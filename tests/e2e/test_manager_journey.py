@@ -152,6 +152,8 @@ def test_from_priorities_to_an_action_seen_on_the_next_quarters_page(
     sign_in(admin, base, "admin@demo.example", DEMO_PASSWORD)
     admin.goto(f"{base}/admin/campaigns/{campaign.id}")
     admin.get_by_role("button", name="Close the campaign now").click()
+    expect(admin.locator("#close-effects")).to_contain_text("still unanswered")
+    admin.get_by_role("button", name="Yes, close the campaign").click()
     expect(admin.locator(".flash")).to_contain_text("Campaign closed")
     session.rollback()  # a new snapshot: the request committed in its own transaction
     assert session.get(Campaign, campaign.id).status == "closed"

@@ -36,6 +36,7 @@ def _card(**changes: Any) -> Scorecard:
     """A scorecard with an IQ of 121 [112–130], T 70 (organisation 65), R 60 (organisation 66),
     no C, two dimensions and three customer rows, one of them hidden."""
     card = Scorecard(
+        change_status="not_significant",
         code="IT",
         name="Information Technology",
         quarter=Q,
@@ -165,6 +166,10 @@ def test_change_is_only_the_flagged_one(app) -> None:
         flagged = summary_texts(summarise(_card(flag=flag)), 5, 10)["change"]
         alone = summary_texts(summarise(_card(quarters=(Q,))), 5, 10)["change"]
     assert unflagged == "No significant change since 2025Q4."
+    with app.test_request_context("/?lang=en"):
+        small = summarise(_card(change_status="too_few_respondents"))
+        untested = summary_texts(small, 5, 10)["change"]
+    assert untested == "Too few respondents to test a change since 2025Q4."
     assert flagged == "Since 2025Q4: a significant improvement, ISQ 70.0 → 78.5."
     assert alone == "No earlier released quarter to compare with."
 

@@ -633,7 +633,8 @@ class LinkLifecycle(RuleBasedStateMachine):
         """The administrator closes the running campaign."""
         campaign = next(c for c in self.campaigns if c.status == "open")
         response = self.admin.post(
-            f"/admin/campaigns/{campaign.id}/close", data={"csrf_token": self.admin_csrf}
+            f"/admin/campaigns/{campaign.id}/close",
+            data={"csrf_token": self.admin_csrf, "confirm": "1"},
         )
         assert response.status_code == 302
         assert "/auth/sign-in" not in response.headers["Location"]

@@ -1,12 +1,14 @@
-"""Admin: user accounts (list and search, create with an initial password, change role and
-department, deactivate/reactivate, send a password reset link). An administrator can neither
+"""Admin: user accounts (list and search, create, change role and department,
+deactivate/reactivate, send a set-password or password reset link). A new account has no
+password: creating it mails its owner a link to choose one (``SET_PASSWORD_HOURS``), and its
+page sends a new link until they have. An administrator can neither
 demote nor deactivate themselves, so the organisation is never locked out by a slip."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, select
@@ -14,12 +16,12 @@ from sqlalchemy.orm import Session, joinedload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.admin import NewUserForm, UserForm, role_choices
-from survey.accounts.services.account_mail import queue_password_reset
+from survey.accounts.services.account_mail import queue_password_reset, queue_set_password
 from survey.accounts.services.users import set_user_active, update_user, validate_new_user
 from survey.config import mail_domain
 from survey.db import get_session
 from survey.models import User
-from survey.services.accounts import create_user
+from survey.services.accounts import create_user, has_password
 from survey.views.admin import bp
 from survey.views.admin.common import audit, chosen_id, department_choices, matches
 from survey.views.admin.crud import CrudPages
@@ -42,8 +44,8 @@ def _choices(form: UserForm) -> None:
 
 
 class UserPages(CrudPages[User]):
-    """New accounts get an initial password (``NewUserForm``); edits change the name, role
-    and department (``UserForm``)."""
+    """New accounts get a language and a mailed set-password link (``NewUserForm``); edits
+    change the name, role and department (``UserForm``)."""
 
     model = User
     plural, singular = "users", "user"
@@ -55,10 +57,13 @@ class UserPages(CrudPages[User]):
             stmt = stmt.where(matches(query, User.email, User.name))
         return stmt.order_by(User.email)
 
+    def list_context(self) -> dict[str, Any]:
+        return {"has_password": has_password}
+
     def make_form(self, row: User | None) -> UserForm:
         if row is None:
             form: UserForm = NewUserForm(
-                data={"role": "viewer"} if request.method == "GET" else None
+                data={"role": "viewer", "locale": "en"} if request.method == "GET" else None
             )
         else:
             data = None
@@ -75,14 +80,17 @@ class UserPages(CrudPages[User]):
     def create(self, db: Session, form: NewUserForm) -> User:  # type: ignore[override]
         department_id = chosen_id(form.department.data)
         email = validate_new_user(db, form.email.data or "", form.role.data or "", department_id)
-        return create_user(
+        user = create_user(
             db,
             email,
-            form.password.data or "",
+            None,
             form.role.data or "",
             name=(form.name.data or "").strip(),
             department_id=department_id,
+            locale=form.locale.data or "en",
         )
+        _send_set_password(db, user)
+        return user
 
     def update(self, db: Session, form: UserForm, row: User) -> None:  # type: ignore[override]
         update_user(
@@ -97,6 +105,15 @@ class UserPages(CrudPages[User]):
     def set_active(self, db: Session, row: User, active: bool) -> None:
         set_user_active(db, row, _acting(), active)
 
+    def form_page(self, form: UserForm, row: User | None, status: int) -> tuple[str, int]:  # type: ignore[override]
+        page = render_template(
+            self.form_template,
+            form=form,
+            user=row,
+            has_password=row is None or has_password(row),
+        )
+        return page, status
+
     def error_field(self, row: User | None) -> str:
         return "email" if row is None else "role"
 
@@ -108,7 +125,10 @@ class UserPages(CrudPages[User]):
             form.role.errors = [*form.role.errors, _("This change could not be stored.")]
 
     def created_text(self, row: User) -> str:
-        return _("Account %(email)s created.", email=row.email)
+        return _(
+            "Account %(email)s created. A link to choose a password is on its way to them.",
+            email=row.email,
+        )
 
     def saved_text(self, row: User) -> str:
         return _("Account %(email)s saved.", email=row.email)
@@ -123,14 +143,36 @@ PAGES = UserPages()
 PAGES.register(bp)
 
 
+def _send_set_password(db: Session, user: User) -> None:
+    """Queue ``user``'s set-password link and log who sent it (in the caller's transaction)."""
+    config = current_app.config
+    queue_set_password(
+        db,
+        user,
+        str(config["BASE_URL"]),
+        mail_domain(config),
+        int(config.get("SET_PASSWORD_HOURS", 72)),
+    )
+    audit("send_set_password", user)
+
+
 @bp.post("/users/<int:user_id>/reset-password")
 def user_reset_password(user_id: int) -> WerkzeugResponse:
-    """Email the user a single-use link to choose a new password (their current one keeps
-    working until they do; the administrator never sees either)."""
+    """Email the user a single-use link to choose a password: while the account has none yet,
+    a new set-password link (the earlier one stops working); otherwise a reset link (their
+    current password keeps working until they use it). The administrator never sees either."""
     db = get_session()
     user = PAGES.get_or_404(user_id)
     if not user.active:
         flash(_("A deactivated account cannot reset its password."), "error")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    if not has_password(user):
+        _send_set_password(db, user)
+        db.commit()
+        flash(
+            _("A new link to choose a password is on its way to %(email)s.", email=user.email),
+            "success",
+        )
         return redirect(url_for("admin.user_edit", user_id=user.id))
     queue_password_reset(
         db, user, str(current_app.config["BASE_URL"]), mail_domain(current_app.config)

@@ -27,6 +27,7 @@ from survey.delivery.services.campaigns import (
     quarter_released,
     set_min_group_size,
 )
+from survey.delivery.services.closing import close_preview
 from survey.delivery.services.tick import TickSettings
 from survey.local_time import day_start, local_today
 from survey.models import Campaign, Department, Invitation
@@ -287,8 +288,27 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-@bp.post("/campaigns/<int:campaign_id>/close")
-def campaign_close(campaign_id: int) -> WerkzeugResponse:
+@bp.route("/campaigns/<int:campaign_id>/close", methods=["GET", "POST"])
+def campaign_close(campaign_id: int) -> str | WerkzeugResponse:
+    """Close an open campaign before its end, after a confirmation: the GET (and a POST
+    without ``confirm=1``, which closes nothing) shows what closing does (its links stop
+    working, how many invitations are unanswered, whether the quarter's figures are then
+    published: ``closing.close_preview``); only the confirmed POST closes. A campaign that
+    is not open gets the page saying so, without the form."""
+    db = get_session()
+    campaign = db.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    if request.method == "POST" and request.form.get("confirm") == "1":
+        return _close(campaign_id)  # refused, with a flash, unless it is open
+    if request.method == "POST":
+        return redirect(url_for("admin.campaign_close", campaign_id=campaign_id))
+    return render_template(
+        "admin/campaign_close.html", campaign=campaign, preview=close_preview(db, campaign)
+    )
+
+
+def _close(campaign_id: int) -> WerkzeugResponse:
     return _change_state(
         campaign_id,
         close_campaign,

@@ -262,7 +262,8 @@ def open_campaign(
     (scorecards never gate a campaign's quarter below the campaign's k).
     People whose survey budget (``fatigue.budget_left`` under ``policy``) is spent are left out,
     and so are people erased since the campaign's quarter began and imported again
-    (``erasure.erased_since``).
+    (``erasure.erased_since``); both counts are kept on the campaign (``left_out_over_budget``,
+    ``left_out_erased``) for its page.
 
     Raises QuarterReleased, nothing changed, when the figures of the campaign's quarter are
     already released (``quarter_released``: another campaign of it closed since this one was
@@ -339,13 +340,17 @@ def open_campaign(
     )
     for start in range(0, len(rows), BATCH):
         session.execute(insert(OutboxMessage), rows[start : start + BATCH])
-    session.flush()
-    return OpenReport(
+    report = OpenReport(
         invited=len(chosen),
         without_providers=len(people) - len(with_providers),
         over_budget=len(returned) - len(chosen),
         erased_this_quarter=len(with_providers) - len(returned),
     )
+    # Kept with the campaign for its page, whoever opened it (the scheduler tells no one).
+    campaign.left_out_over_budget = report.over_budget
+    campaign.left_out_erased = report.erased_this_quarter
+    session.flush()
+    return report
 
 
 def send_reminders(
@@ -430,6 +435,10 @@ def _last_sent(session: Session, invitation_ids: list[int]) -> dict[int, datetim
     return found
 
 
+#: The statuses of an invitation whose link closing its campaign expires (not yet answered).
+UNANSWERED = ("queued", "sent", "undeliverable")
+
+
 def close_campaign(session: Session, campaign: Campaign, now: datetime | None = None) -> bool:
     """Close an open campaign: its unanswered links expire and half-done drafts are deleted;
     a quarter this releases has its k recorded (``release.record_releases``, with the app's
@@ -448,7 +457,7 @@ def close_campaign(session: Session, campaign: Campaign, now: datetime | None = 
         return False
     open_ids = select(Invitation.id).where(
         Invitation.campaign_id == campaign.id,
-        Invitation.status.in_(("queued", "sent", "undeliverable")),
+        Invitation.status.in_(UNANSWERED),
     )
     session.execute(
         delete(InvitationDraft)

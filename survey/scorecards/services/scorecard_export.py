@@ -15,6 +15,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from analysis.model import MIN_N_FLAG
+from analysis.scorecard_results import CHANGE_NO_PREVIOUS, CHANGE_NOT_SIGNIFICANT, CHANGE_TOO_FEW
 from survey.scorecards.services.scorecards import (
     BELOW_COMMENT_K,
     BELOW_K,
@@ -71,6 +73,16 @@ def labels() -> dict[str, Any]:
             "hidden_strength": _("Hidden strength"),
         },
         "direction": {"up": _("Improved"), "down": _("Declined")},
+        # What the change test says when it flagged nothing (``Scorecard.change_status``).
+        "change": {
+            CHANGE_NOT_SIGNIFICANT: _("No significant change."),
+            CHANGE_TOO_FEW: _(
+                "Not tested: too few respondents to test a change (at least %(n)s in each of "
+                "the two quarters).",
+                n=MIN_N_FLAG,
+            ),
+            CHANGE_NO_PREVIOUS: _("Not tested: no earlier published quarter to compare with."),
+        },
         "standing": {
             "above": _("Clearly above the organisation"),
             "in_line": _("In line with the organisation"),
@@ -220,6 +232,7 @@ def to_json(card: Scorecard) -> dict[str, Any]:
             "quarters": card.trend_marker.quarters,
         },
         "change": flag_json(card.flag),
+        "change_test": {"status": card.change_status, "min_respondents": MIN_N_FLAG},
         "dimensions": [
             {"code": d.code, "value": gated_json(d.value), "organisation": _r(d.org_value)}
             for d in card.dimensions
@@ -383,6 +396,9 @@ def _rows(card: Scorecard) -> Iterator[list[Any]]:
             None,
             f"p_adj<{f.p_adjusted:.2f} {' '.join(f.components)}",
         ]
+    else:
+        text = names["change"].get(card.change_status, "")
+        yield ["change", text, q, None, None, None, None, card.change_status]
     for d in card.dimensions:
         yield gated("dimension", names["dimensions"].get(d.code, d.code), q, d.value)
     for c in card.customers:

@@ -135,7 +135,7 @@ def _summary(card: Scorecard) -> tuple[str, ...]:
             )
         )
     else:
-        lines.append(_("Since the previous quarter: %(d)s", d=_("No significant change.")))
+        lines.append(_("Since the previous quarter: %(d)s", d=names["change"][card.change_status]))
     rated = [c for c in card.customers if c.relationship.shown]
     if card.customers:
         lines.append(

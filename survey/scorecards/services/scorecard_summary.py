@@ -22,6 +22,7 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from analysis.scorecard_results import CHANGE_TOO_FEW
 from survey.periods import shift_quarter
 from survey.scorecards.services.scorecard_export import labels, reason_text
 from survey.scorecards.services.scorecards import (
@@ -72,8 +73,9 @@ class Summary:
     """A department's summary for ``quarter``. ``reason`` (a hidden-figure reason of
     ``scorecards``) is set when the IQ is hidden: then only it is meaningful. ``previous``:
     the quarter before, when it is released (a change is tested only against it), else None;
-    ``change``: the flagged change from it, if any; ``trend``/``trend_quarters``: the trend
-    badge, if the department has one."""
+    ``change``: the flagged change from it, if any (``change_status`` tells a change
+    tested and not flagged from one with too few people to test);
+    ``trend``/``trend_quarters``: the trend badge, if the department has one."""
 
     code: str
     quarter: str
@@ -86,6 +88,8 @@ class Summary:
     lowest_customer: LowestCustomer | None = None
     previous: str | None = None
     change: ChangeFlag | None = None
+    #: ``Scorecard.change_status``: a change not flagged may also be one never tested.
+    change_status: str | None = None
 
     @property
     def shown(self) -> bool:
@@ -158,6 +162,7 @@ def summarise(card: Scorecard) -> Summary:
         lowest_customer=_lowest_customer(card, weak),
         previous=previous if previous in card.quarters else None,
         change=card.flag,
+        change_status=card.change_status,
     )
 
 
@@ -270,6 +275,10 @@ def summary_texts(summary: Summary, k: int, comment_k: int) -> dict[str, str]:
             texts["change"] = _(
                 "Since %(previous)s: a significant decline, ISQ %(before)s → %(after)s.", **words
             )
+    elif summary.previous is not None and summary.change_status == CHANGE_TOO_FEW:
+        texts["change"] = _(
+            "Too few respondents to test a change since %(previous)s.", previous=summary.previous
+        )
     elif summary.previous is not None:
         texts["change"] = _("No significant change since %(previous)s.", previous=summary.previous)
     else:

@@ -60,6 +60,7 @@ def action_labels() -> dict[str, str]:
         "freeze": _("frozen"),
         "rebase": _("re-based"),
         "send_password_reset": _("password reset link sent"),
+        "send_set_password": _("set-password link sent"),
         "set_password": _("password set"),
         "schedule.save": _("saved"),
         "resend": _("resent with a new link"),
