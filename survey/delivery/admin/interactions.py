@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -40,6 +41,10 @@ def skip_reason_labels() -> dict[str, str]:
         "retention": _("Past the retention period: the requester was removed"),
         "erased": _("The requester's data was erased"),
         "no_requester": _("No requester any more (retention or erasure)"),
+        "reported_late": _(
+            "Reported more than %(days)s days after its resolution: too late for a survey",
+            days=current_app.config.get("LATE_REPORT_DAYS", 14),
+        ),
     }
 
 
@@ -147,7 +152,8 @@ def interactions_import() -> str | WerkzeugResponse:
     status = 200
     if form.validate_on_submit():
         db = get_session()
-        result = import_interactions(db, form.file.data.read())
+        late_days = int(current_app.config.get("LATE_REPORT_DAYS", 14))
+        result = import_interactions(db, form.file.data.read(), late_days=late_days)
         if result.errors:
             db.rollback()
             status = 422
@@ -166,6 +172,18 @@ def interactions_import() -> str | WerkzeugResponse:
                 ),
                 "success",
             )
+            if result.late:
+                flash(
+                    ngettext(
+                        "%(num)s of them was resolved more than %(days)s days ago: it counts "
+                        "toward compliance but will not be surveyed (reported late).",
+                        "%(num)s of them were resolved more than %(days)s days ago: they count "
+                        "toward compliance but will not be surveyed (reported late).",
+                        result.late,
+                        days=late_days,
+                    ),
+                    "info",
+                )
             return redirect(url_for("admin.interactions"))
     elif request.method == "POST":
         status = 422

@@ -1,0 +1,112 @@
+"""A released quarter's published figures do not move when requests of it are reported late.
+
+A ticketing tool connected for the first time, or replaying after an outage, reports requests
+opened in a quarter whose figures are already out. Its C (service-standard compliance), and
+with it its ISQ and IQ, were published at the release: pages, exports and the API must keep
+showing them. The late requests still appear on the requests page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from survey.delivery.services.interactions import InteractionInput, record_interaction
+from survey.models.base import utcnow
+from survey.periods import quarter_bounds, quarter_of, shift_quarter
+from survey.scorecards.services import compliance_data
+from tests.delivery.test_campaigns import tick
+from tests.scorecards.conftest import Org, api_get, same_page
+
+# The quarter before the present one: ended, so released once k people answered about IT.
+Q = shift_quarter(quarter_of(utcnow()), -1)
+
+
+def _released_org(org: Org) -> Org:
+    org.post_interaction("IT", "SALES", Q, [4, 5, 5, 3, 4, 2, 5, 4, 1, 2, 3, 4])
+    org.quarterly("IT", "SALES", Q, [4, 4, 5, 3, 4])
+    # 8 judged requests, 6 within the promised times (60 min first answer, 480 to resolve).
+    org.interactions("IT", Q, [(30, 300)] * 6 + [(30, 900)] * 2)
+    return org
+
+
+def _late_request(n: int) -> dict[str, object]:
+    """A request opened in ``Q`` and resolved two days later: far outside its standard."""
+    opened = datetime.combine(quarter_bounds(Q)[0], time(10), tzinfo=UTC) + timedelta(days=9)
+    return {
+        "provider": "IT",
+        "service": "IT-SVC",
+        "requester_email": "asker@example.com",
+        "source": "replay",
+        "external_ref": f"LATE-{n}",
+        "opened_at": opened.isoformat(),
+        "first_response_at": (opened + timedelta(days=1)).isoformat(),
+        "resolved_at": (opened + timedelta(days=2)).isoformat(),
+    }
+
+
+def _published(client, admin_client, org: Org) -> tuple[dict, str, str]:  # type: ignore[no-untyped-def]
+    body = api_get(client, org, f"/api/v1/departments/IT/scorecard?quarter={Q}").get_json()
+    page = admin_client.get(f"/scorecards/IT?quarter={Q}").get_data(as_text=True)
+    export = admin_client.get(f"/scorecards/IT.csv?quarter={Q}").get_data(as_text=True)
+    return body, same_page(page), export
+
+
+@pytest.mark.postgres
+def test_late_reports_do_not_move_a_released_quarter(
+    app, client, admin_client, org: Org, backend
+) -> None:
+    _released_org(org)
+    tick(app, utcnow())  # records the release of Q
+    body, page, export = _published(client, admin_client, org)
+    c = body["components"]["C"]
+    assert c["n"] == 8 and c["raw"] == pytest.approx(75.0, abs=0.01)
+    assert body["isq"]["value"] is not None
+
+    for n in range(12):
+        response = client.post(
+            "/api/v1/interactions",
+            json=_late_request(n),
+            headers={"Authorization": f"Bearer {org.api_key}"},
+        )
+        assert response.status_code == 201, response.get_json()
+    tick(app, utcnow() + timedelta(minutes=1))
+
+    after, page_after, export_after = _published(client, admin_client, org)
+    assert after["components"]["C"] == c
+    assert after["isq"] == body["isq"] and after["iq"] == body["iq"]
+    assert page_after == page
+    assert export_after == export
+    # The late requests are stored and listed for the administrators all the same.
+    listing = admin_client.get("/admin/interactions?per_page=100").get_data(as_text=True)
+    assert "LATE-0" in listing
+
+
+@pytest.mark.postgres
+def test_a_late_report_refreshes_the_cached_counts_of_the_quarter_in_progress(
+    session, org: Org, backend
+) -> None:
+    """The counts are kept under a version of the requests; a late report of the quarter in
+    progress (opened long before, reported now) changes that version."""
+    now = utcnow()
+    current = quarter_of(now)
+    before = compliance_data.compliance_counts(session, [current], now)
+    org.service("IT", 60, 480)
+    start = datetime.combine(quarter_bounds(current)[0], time(), tzinfo=UTC)
+    opened = max(start, now - timedelta(days=30))
+    record_interaction(
+        session,
+        InteractionInput(
+            provider="IT",
+            service="IT-SVC",
+            requester_email="asker@example.com",
+            opened_at=opened,
+            first_response_at=opened + timedelta(minutes=5),
+            resolved_at=opened + timedelta(minutes=50),
+        ),
+        now,
+    )
+    session.commit()
+    after = compliance_data.compliance_counts(session, [current], now)
+    assert before.get((org.id("IT"), current)) is None
+    assert after[(org.id("IT"), current)] == compliance_data.ComplianceCount(1, 1)
