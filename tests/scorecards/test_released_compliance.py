@@ -15,7 +15,9 @@ from survey.delivery.services.interactions import InteractionInput, record_inter
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds, quarter_of, shift_quarter
 from survey.scorecards.services import compliance_data
+from tests.conftest import csrf_token
 from tests.delivery.test_campaigns import tick
+from tests.factories import post_interaction_link
 from tests.scorecards.conftest import Org, api_get, same_page
 
 # The quarter before the present one: ended, so released once k people answered about IT.
@@ -70,6 +72,18 @@ def test_late_reports_do_not_move_a_released_quarter(
             headers={"Authorization": f"Bearer {org.api_key}"},
         )
         assert response.status_code == 201, response.get_json()
+    # A survey mailed about a request of Q, answered only now: filed under the quarter in
+    # progress, not under Q.
+    last_day = datetime.combine(quarter_bounds(Q)[1], time(9), tzinfo=UTC) - timedelta(days=1)
+    token = post_interaction_link(
+        org.session,
+        org.requester,
+        org.departments["IT"],
+        valid_for=timedelta(days=200),
+        now=last_day,
+    )
+    answer = {"csrf_token": csrf_token(client, f"/r/{token}"), "overall": "1"}
+    assert client.post(f"/r/{token}", data=answer).status_code == 302
     tick(app, utcnow() + timedelta(minutes=1))
 
     after, page_after, export_after = _published(client, admin_client, org)

@@ -5,8 +5,8 @@ Organisation-wide compliance counts are one grouped query, memoised per database
 interaction or standard arrives; the interactions of one provider and quarter are an indexed
 read (``ix_interactions_provider_opened``). A quarter whose release froze its counts
 (``released_compliance``) is read from them, never from the requests: what was published
-does not move. Nothing here applies the anonymity gate: the
-scorecards do, on every figure they return.
+does not move. Nothing here applies the anonymity gate: the scorecards do, on every figure
+they return.
 """
 
 from __future__ import annotations
