@@ -124,6 +124,13 @@ def test_the_age_is_a_setting(tmp_path) -> None:
 def test_the_import_says_how_many_will_not_be_surveyed(app, admin_client, session, org) -> None:
     """The administrator's CSV import is the usual back-fill path: it says, before any mail
     could go, how many of the requests will not be surveyed and why."""
+    for lang, words in (
+        ("it", "Una richiesta risolta più di 14 giorni fa viene registrata"),
+        ("fr", "Une demande résolue il y a plus de 14 jours est enregistrée"),
+        ("en", "A request resolved more than 14 days ago is stored"),
+    ):
+        form = admin_client.get(f"/admin/interactions/import?lang={lang}")
+        assert words in unescape(form.get_data(as_text=True)), lang
     now = utcnow()
     email = org.person(0).email
 

@@ -10,8 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import select
 
-from survey.delivery.services.interactions import InteractionInput, record_interaction
+from analysis.scorecard_inputs import ComplianceCount
+from survey.delivery.services.interactions import (
+    InteractionInput,
+    apply_lifecycle,
+    record_interaction,
+)
+from survey.models import Interaction, QuarterRelease
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds, quarter_of, shift_quarter
 from survey.scorecards.services import compliance_data
@@ -123,4 +130,33 @@ def test_a_late_report_refreshes_the_cached_counts_of_the_quarter_in_progress(
     session.commit()
     after = compliance_data.compliance_counts(session, [current], now)
     assert before.get((org.id("IT"), current)) is None
-    assert after[(org.id("IT"), current)] == compliance_data.ComplianceCount(1, 1)
+    assert after[(org.id("IT"), current)] == ComplianceCount(1, 1)
+
+
+@pytest.mark.postgres
+def test_a_release_recorded_before_the_upgrade_is_frozen_by_the_next_tick(
+    app, session, org: Org, backend
+) -> None:
+    """A quarter recorded as released before counts were frozen (migration 0025 leaves its
+    ``compliance_frozen_at`` empty) is frozen by the next tick; from then on a request of it
+    changed afterwards (here a later resolution, past its standard) moves its counts no
+    more."""
+    _released_org(org)
+    now = utcnow()
+    session.add(QuarterRelease(quarter=Q, min_group_size=5, recorded_at=now))
+    session.commit()
+    it = org.id("IT")
+    assert compliance_data.compliance_counts(session, [Q], now)[(it, Q)] == ComplianceCount(8, 6)
+    tick(app, now)
+    session.rollback()  # end the read transaction begun before the tick
+    assert session.get(QuarterRelease, Q).compliance_frozen_at is not None
+    # A compliant request's tool reports a later resolution (it moves forward): no longer
+    # within its standard.
+    first = session.scalars(select(Interaction).order_by(Interaction.id)).first()
+    apply_lifecycle(session, first, "resolved", first.opened_at + timedelta(minutes=900))
+    session.commit()
+    live = compliance_data.live_compliance_counts(session, [Q], now)
+    assert live[(it, Q)] == ComplianceCount(8, 5), "the change would have moved C"
+    assert compliance_data.compliance_counts(session, [Q], now)[(it, Q)] == ComplianceCount(8, 6)
+    by_service = compliance_data.compliance_counts(session, [Q], now, it, by_service=True)
+    assert list(by_service.values()) == [ComplianceCount(8, 6)]

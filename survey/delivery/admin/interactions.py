@@ -150,9 +150,9 @@ def interactions_import() -> str | WerkzeugResponse:
     form = CsvUploadForm()
     result = None
     status = 200
+    late_days = int(current_app.config.get("LATE_REPORT_DAYS", 14))
     if form.validate_on_submit():
         db = get_session()
-        late_days = int(current_app.config.get("LATE_REPORT_DAYS", 14))
         result = import_interactions(db, form.file.data.read(), late_days=late_days)
         if result.errors:
             db.rollback()
@@ -188,7 +188,9 @@ def interactions_import() -> str | WerkzeugResponse:
     elif request.method == "POST":
         status = 422
     errors = [(e.line, with_field(e.field, e.message)) for e in (result.errors if result else [])]
-    return render_template("admin/interactions_import.html", form=form, errors=errors), status  # type: ignore[return-value]
+    return render_template(  # type: ignore[return-value]
+        "admin/interactions_import.html", form=form, errors=errors, late_days=late_days
+    ), status
 
 
 def _interaction_target(interaction: Interaction) -> Target:
