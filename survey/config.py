@@ -260,6 +260,10 @@ def load_settings(
         "LINK_DAYS": _int(env, "SURVEY_LINK_DAYS", 14, 1),
         # How long the link mailed to a new account to choose its password works (hours).
         "SET_PASSWORD_HOURS": _int(env, "SURVEY_SET_PASSWORD_HOURS", 72, 1),
+        # A request resolved more than this many days before its survey decision is stored
+        # and counts toward compliance, but is not surveyed (``reported_late``): a back-fill
+        # or a replay after an outage must not mail people about old requests.
+        "LATE_REPORT_DAYS": _int(env, "SURVEY_LATE_REPORT_DAYS", 14, 1),
         "SIGNIN_MAX_FAILURES": _int(env, "SURVEY_SIGNIN_MAX_FAILURES", 5, 1),
         "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),
         # Trusted reverse proxies in front of the app (0: none, X-Forwarded-For is ignored).

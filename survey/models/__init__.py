@@ -5,6 +5,7 @@ from survey.models.activity import IdempotencyKey, Interaction
 from survey.models.aggregate import (
     Baseline,
     QuarterRelease,
+    ReleasedCompliance,
     RespondentMark,
     ScoreCell,
     ScoreTotal,
@@ -52,6 +53,7 @@ __all__ = [
     "Question",
     "Questionnaire",
     "QuizAttempt",
+    "ReleasedCompliance",
     "RespondentMark",
     "Response",
     "ScoreCell",

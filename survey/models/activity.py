@@ -20,9 +20,9 @@ class Interaction(Base):
 
     ``survey_decision`` records whether a survey went out and, when skipped, ``skip_reason``
     (own_department, opted_out, erased_this_quarter, fatigue_window, open_quarterly,
-    sampled_out, inactive, budget, cancelled; retention, erased, no_requester once detached
-    from the requester) so admins see why. A survey is decided only once ``resolved_at`` is
-    set and the request is not cancelled.
+    sampled_out, inactive, budget, cancelled, reported_late; retention, erased, no_requester
+    once detached from the requester) so admins see why. A survey is decided only once
+    ``resolved_at`` is set and the request is not cancelled.
 
     Lifecycle (``delivery.services.interactions.apply_lifecycle``): ``reopened_at`` is the last
     reopening (it cleared ``resolved_at``), ``reopen_count`` how many there were;

@@ -178,3 +178,25 @@ class QuarterRelease(Base):
     quarter: Mapped[str] = mapped_column(String(6), primary_key=True)
     min_group_size: Mapped[int] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the quarter's compliance counts were frozen into ``released_compliance``
+    #: (``scorecards.services.released_compliance``); None until then.
+    compliance_frozen_at: Mapped[datetime | None]
+
+
+class ReleasedCompliance(Base):
+    """A released quarter's compliance counts (the C component), per provider and service, as
+    they were when the quarter's release was recorded: every page, export and API answer
+    reads these afterwards instead of the requests, so requests reported late (a ticketing
+    tool back-filling, or replaying after an outage), requests resolved after the release and
+    mere time passing move nothing that was published. No person, no request: counts only.
+    ``service_id`` is a plain number, not a reference: a service removed later leaves its
+    published counts in place."""
+
+    __tablename__ = "released_compliance"
+    __table_args__ = (PrimaryKeyConstraint("quarter", "provider_department_id", "service_id"),)
+
+    quarter: Mapped[str] = mapped_column(String(6), primary_key=True)
+    provider_department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    judged: Mapped[int] = mapped_column(Integer)
+    compliant: Mapped[int] = mapped_column(Integer)

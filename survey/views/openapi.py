@@ -799,7 +799,15 @@ def openapi_document() -> dict[str, Any]:
                         "provider": {"type": "string"},
                         "source": {"type": "string", "nullable": True},
                         "external_ref": {"type": "string", "nullable": True},
-                        "survey": {"type": "string", "enum": ["pending", "invited", "skipped"]},
+                        "survey": {
+                            "type": "string",
+                            "enum": ["pending", "invited", "skipped"],
+                            "description": "The survey decision, without its reason (the "
+                            "requests page shows it); a request resolved more than "
+                            "SURVEY_LATE_REPORT_DAYS days (default 14) before the decision is "
+                            "skipped: a back-fill is stored and counts toward compliance, "
+                            "but surveys nobody",
+                        },
                         "state": {"type": "string", "enum": ["open", "resolved", "cancelled"]},
                         "opened_at": timestamp,
                         "first_response_at": _timestamp("First answer to the requester"),

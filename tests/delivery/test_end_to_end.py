@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from survey.models import Invitation, Response
+from survey.models.base import utcnow
 from tests.conftest import CSRF_RE
 
 
@@ -17,6 +19,7 @@ def test_interaction_to_answer_over_smtp(
     app, client, session, org, api, runner, smtp_server
 ) -> None:
     person = next(p for p in org.people if p.locale == "it")
+    yesterday = utcnow() - timedelta(days=1)
     posted = api.post(
         "/interactions",
         {
@@ -25,8 +28,10 @@ def test_interaction_to_answer_over_smtp(
             "service": "IT-LAPTOP",
             "source": "helpdesk",
             "external_ref": "INC-42",
-            "opened_at": "2026-05-04T09:00:00Z",
-            "resolved_at": "2026-05-04T11:00:00Z",
+            # Handled yesterday: a request resolved longer ago than SURVEY_LATE_REPORT_DAYS
+            # is not surveyed (test_late_reports.py).
+            "opened_at": (yesterday - timedelta(hours=2)).isoformat(),
+            "resolved_at": yesterday.isoformat(),
         },
     )
     assert posted.status_code == 201

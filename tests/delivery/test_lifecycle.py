@@ -4,25 +4,31 @@ and reopening or cancelling withdraws a survey whose mail has not left."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from survey.delivery.services.interactions import WITHDRAWN_REOPENED, decide_pending_surveys
 from survey.models import Interaction, Invitation, OutboxMessage
+from survey.models.base import utcnow
 from survey.services.fatigue import FatiguePolicy
 from tests.delivery.test_api_interactions import body
 
 pytestmark = pytest.mark.postgres
 
 
-def T(day: int, hour: int) -> str:
-    return f"2026-05-{day:02d}T{hour:02d}:00:00Z"
+# The requests of these tests were handled in the last week ("day 4" is four days ago): one
+# resolved longer ago than SURVEY_LATE_REPORT_DAYS is not surveyed (test_late_reports.py).
+DAY_4 = (utcnow() - timedelta(days=4)).date()
 
 
 def t(day: int, hour: int) -> datetime:
-    return datetime(2026, 5, day, hour, tzinfo=UTC)
+    return datetime.combine(DAY_4 + timedelta(days=day - 4), time(hour), tzinfo=UTC)
+
+
+def T(day: int, hour: int) -> str:
+    return t(day, hour).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def opened(**changes):  # type: ignore[no-untyped-def]
@@ -58,7 +64,7 @@ def test_replaying_with_resolved_at_sets_it(api, session) -> None:
     assert again.status_code == 200 and again.get_json()["state"] == "resolved"
     interaction = stored(session)
     assert interaction.resolved_at == t(4, 15) and interaction.first_response_at == t(4, 10)
-    assert again.get_json()["resolved_at"] == "2026-05-04T15:00:00Z"
+    assert again.get_json()["resolved_at"] == T(4, 15)
 
 
 def test_out_of_order_first_response_and_resolution(api, session) -> None:

@@ -186,7 +186,8 @@ class LinkLifecycle(RuleBasedStateMachine):
         self.now = utcnow()
         self.links: list[Link] = []
         self.campaigns: list[CampaignModel] = []
-        self.pending: list[tuple[int, int]] = []  # (interaction id, person) awaiting a decision
+        # (interaction id, person, resolved at) awaiting a decision
+        self.pending: list[tuple[int, int, datetime]] = []
         self.decisions: dict[int, tuple[str, str | None]] = {}
         self.opted_out: set[int] = set()
         self.responses: Counter[tuple[str, int, int]] = Counter()
@@ -275,7 +276,8 @@ class LinkLifecycle(RuleBasedStateMachine):
             )
             s.commit()
         assert created and interaction.survey_decision == "pending"
-        self.pending.append((interaction.id, who))
+        assert interaction.resolved_at is not None
+        self.pending.append((interaction.id, who, interaction.resolved_at))
         self.decisions[interaction.id] = ("pending", None)
 
     @precondition(lambda self: all(c.status in ("closed", "cancelled") for c in self.campaigns))
@@ -359,8 +361,10 @@ class LinkLifecycle(RuleBasedStateMachine):
         }
         invited: dict[int, int] = {}
         skipped: Counter[str] = Counter()
-        for interaction_id, who in self.pending:
-            reason = self.skip_reason(who, now, invited, opened)
+        for interaction_id, who, resolved_at in self.pending:
+            # Resolved too long before the decision (the clock moved on): not surveyed.
+            late = resolved_at < now - timedelta(days=TICK_SETTINGS.late_report_days)
+            reason = "reported_late" if late else self.skip_reason(who, now, invited, opened)
             if reason is None:
                 invited[interaction_id] = who
                 self.decisions[interaction_id] = ("invited", None)

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from sqlalchemy import select
 
 from bench.fixtures import bench_session
 from survey.models import Department, Person
+from survey.models.base import utcnow
 from survey.quiz.services import ensure_quiz
 from survey.services.accounts import create_api_key
 from tests.soak.conftest import WORKERS, seed_links
@@ -155,8 +157,10 @@ class Visitor:
             "requester_email": self.chooser.choice(self.run.emails),
             "source": "soak",
             "external_ref": reference,
-            "opened_at": "2026-11-02T09:00:00Z",
-            "resolved_at": "2026-11-02T15:00:00Z",
+            # Handled this morning: a request resolved longer ago than
+            # SURVEY_LATE_REPORT_DAYS would not be surveyed, and the run would mail less.
+            "opened_at": (utcnow() - timedelta(hours=6)).isoformat(),
+            "resolved_at": (utcnow() - timedelta(hours=1)).isoformat(),
         }
         headers = {**auth, "Content-Type": "application/json"}
         reply = fetch(

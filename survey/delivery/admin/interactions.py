@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -40,6 +41,10 @@ def skip_reason_labels() -> dict[str, str]:
         "retention": _("Past the retention period: the requester was removed"),
         "erased": _("The requester's data was erased"),
         "no_requester": _("No requester any more (retention or erasure)"),
+        "reported_late": _(
+            "Reported more than %(days)s days after its resolution: too late for a survey",
+            days=current_app.config.get("LATE_REPORT_DAYS", 14),
+        ),
     }
 
 
@@ -145,9 +150,10 @@ def interactions_import() -> str | WerkzeugResponse:
     form = CsvUploadForm()
     result = None
     status = 200
+    late_days = int(current_app.config.get("LATE_REPORT_DAYS", 14))
     if form.validate_on_submit():
         db = get_session()
-        result = import_interactions(db, form.file.data.read())
+        result = import_interactions(db, form.file.data.read(), late_days=late_days)
         if result.errors:
             db.rollback()
             status = 422
@@ -166,11 +172,25 @@ def interactions_import() -> str | WerkzeugResponse:
                 ),
                 "success",
             )
+            if result.late:
+                flash(
+                    ngettext(
+                        "%(num)s of them was resolved more than %(days)s days ago: it counts "
+                        "toward compliance but will not be surveyed (reported late).",
+                        "%(num)s of them were resolved more than %(days)s days ago: they count "
+                        "toward compliance but will not be surveyed (reported late).",
+                        result.late,
+                        days=late_days,
+                    ),
+                    "info",
+                )
             return redirect(url_for("admin.interactions"))
     elif request.method == "POST":
         status = 422
     errors = [(e.line, with_field(e.field, e.message)) for e in (result.errors if result else [])]
-    return render_template("admin/interactions_import.html", form=form, errors=errors), status  # type: ignore[return-value]
+    return render_template(  # type: ignore[return-value]
+        "admin/interactions_import.html", form=form, errors=errors, late_days=late_days
+    ), status
 
 
 def _interaction_target(interaction: Interaction) -> Target:

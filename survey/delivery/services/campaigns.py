@@ -25,6 +25,7 @@ from survey.models import (
 )
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds, quarter_of
+from survey.scorecards.services.released_compliance import freeze_released_compliance
 from survey.security import new_token, token_hash
 from survey.services.erasure import erased_since
 from survey.services.fatigue import FatiguePolicy, budget_left
@@ -442,7 +443,8 @@ UNANSWERED = ("queued", "sent", "undeliverable")
 def close_campaign(session: Session, campaign: Campaign, now: datetime | None = None) -> bool:
     """Close an open campaign: its unanswered links expire and half-done drafts are deleted;
     a quarter this releases has its k recorded (``release.record_releases``, with the app's
-    k). False if it was not open (already closed by someone else)."""
+    k) and its compliance counts frozen (``released_compliance``). False if it was not open
+    (already closed by someone else)."""
     now = now or utcnow()
     # The closing time stays after the opening one even when this host's clock is behind the
     # one of the host whose scheduler opened the campaign a moment ago.
@@ -473,6 +475,7 @@ def close_campaign(session: Session, campaign: Campaign, now: datetime | None = 
     session.flush()
     # Closing the last open campaign of an ended quarter releases it: its k recorded now.
     record_releases(session, now, release_floor())
+    freeze_released_compliance(session, now)
     return True
 
 

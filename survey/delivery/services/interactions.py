@@ -19,7 +19,11 @@ idempotent and may arrive late or twice):
   has left, the unanswered link is cancelled and the decision stays "invited", answered or
   not, so that what the API returns never tells whether the requester answered).
 
-Only resolved, not cancelled requests are decided by ``tick``.
+Only resolved, not cancelled requests are decided by ``tick``. One resolved more than
+``late_days`` (``SURVEY_LATE_REPORT_DAYS``) before its decision is skipped "reported_late": a
+ticketing tool back-filling months of requests, or replaying after an outage, must not mail
+people about requests long closed (their answer would be filed under the quarter in progress
+too). It is stored and counts toward compliance all the same.
 """
 
 from __future__ import annotations
@@ -338,6 +342,14 @@ def _withdraw(session: Session, interaction: Interaction, reason: str, cancel_se
     return withdrawn > 0
 
 
+def reported_late(interaction: Interaction, now: datetime, late_days: int) -> bool:
+    """Whether ``interaction`` was resolved more than ``late_days`` days before ``now`` (aware
+    UTC): too long ago for a post-interaction survey to mean anything. False while it is
+    not resolved (a reopened request counts from its last resolution)."""
+    resolved = interaction.resolved_at
+    return resolved is not None and resolved < now - timedelta(days=late_days)
+
+
 @dataclass(frozen=True)
 class DecisionReport:
     invited: int
@@ -353,9 +365,11 @@ def decide_pending_surveys(
     link_days: int = 14,
     now: datetime | None = None,
     limit: int = 5000,
+    late_days: int = 14,
 ) -> DecisionReport:
     """For each pending interaction that is resolved and not cancelled, in the order they
-    arrived, invite the requester or record why not (an open request waits for resolution).
+    arrived, invite the requester or record why not (an open request waits for resolution;
+    one resolved more than ``late_days`` days before ``now`` is skipped, ``reported_late``).
     Flushes after each decision so the fatigue window sees the invitations just made."""
     policy = policy or FatiguePolicy()
     now = now or utcnow()
@@ -387,11 +401,12 @@ def decide_pending_surveys(
     for interaction in pending:
         person = interaction.requester
         # A request detached from its requester (retention, erasure) surveys no one.
-        reason = (
-            "no_requester"
-            if person is None
-            else skip_reason(session, interaction, person, policy, now, salt, returned)
-        )
+        if person is None:
+            reason: str | None = "no_requester"
+        elif reported_late(interaction, now, late_days):
+            reason = "reported_late"
+        else:
+            reason = skip_reason(session, interaction, person, policy, now, salt, returned)
         if reason is not None:
             interaction.survey_decision, interaction.skip_reason = "skipped", reason
             skipped[reason] = skipped.get(reason, 0) + 1

@@ -7,7 +7,9 @@ Times are ISO 8601 (``2026-05-04T09:30:00Z``, ``2026-05-04 11:30``); one without
 spreadsheet writes it, is a wall-clock time in the organisation's zone (``SURVEY_TIMEZONE``),
 as in the admin form. UTF-8 with or without BOM; comma or semicolon. Line numbers count the
 header as line 1. Rows repeating a source + reference already stored count as repeats and
-update that request's lifecycle by the API's rules.
+update that request's lifecycle by the API's rules. The import is the usual back-fill path:
+it counts the requests resolved too long ago to be surveyed (``interactions.reported_late``),
+which the scheduler will skip, so the page can say so before any mail could go.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from survey.delivery.services.api_input import INTERACTION_FIELDS, parse_interaction
-from survey.delivery.services.interactions import FieldError, record_interaction
+from survey.delivery.services.interactions import FieldError, record_interaction, reported_late
 from survey.local_time import to_utc
+from survey.models import Interaction
+from survey.models.base import utcnow
 from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -43,6 +47,9 @@ class InteractionImport:
     created: int = 0
     repeated: int = 0
     errors: list[LineError] = field(default_factory=list)
+    #: requests of the file, still awaiting their survey decision, resolved more than
+    #: ``late_days`` before the import: stored and counted for compliance, never surveyed
+    late: int = 0
 
 
 class _LineProblem(FieldError):
@@ -106,13 +113,17 @@ def _rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
 
 
 def import_interactions(
-    session: Session, data: bytes, now: datetime | None = None
+    session: Session, data: bytes, now: datetime | None = None, late_days: int = 14
 ) -> InteractionImport:
     """Record every row, flushing; the caller commits only when ``errors`` is empty and
     rolls back otherwise (nothing half-imported). A file-level problem is reported as line 1;
     an unreadable line (a value over the csv module's field size limit, a broken quote) at its
-    own line."""
+    own line. ``late`` counts the distinct requests of the file that the scheduler will skip
+    as resolved more than ``late_days`` days before ``now`` (``SURVEY_LATE_REPORT_DAYS``):
+    pending, not cancelled, resolved that long ago."""
+    now = now or utcnow()
     result = InteractionImport()
+    touched: dict[int, Interaction] = {}
     try:
         header, rows = _rows(data)
     except FieldError as error:
@@ -125,12 +136,20 @@ def import_interactions(
         body = {k: (v.strip() or None) for k, v in row.items() if k in known and k}
         body = {k: _zoned(v) if k in TIMES else v for k, v in body.items() if v is not None}
         try:
-            created = record_interaction(session, parse_interaction(body), now)[1]
+            interaction, created = record_interaction(session, parse_interaction(body), now)
         except FieldError as error:
             result.errors.append(LineError(line, error.message, error.field))
             continue
+        touched[interaction.id] = interaction
         if created:
             result.created += 1
         else:
             result.repeated += 1
+    result.late = sum(
+        1
+        for i in touched.values()
+        if i.survey_decision == "pending"
+        and i.cancelled_at is None
+        and reported_late(i, now, late_days)
+    )
     return result

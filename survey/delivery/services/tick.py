@@ -31,6 +31,7 @@ from survey.delivery.services.interactions import decide_pending_surveys
 from survey.delivery.services.schedules import create_scheduled_campaigns
 from survey.models import Campaign
 from survey.scorecards.services import scorecard_data as data
+from survey.scorecards.services.released_compliance import freeze_released_compliance
 from survey.scorecards.services.scorecards import ensure_baseline
 from survey.services.fatigue import FatiguePolicy
 from survey.services.release import record_releases
@@ -46,6 +47,8 @@ class TickSettings:
     fatigue_cap: int = 4  # invitations of any kind per person ...
     fatigue_period_days: int = 30  # ... in any this many days
     link_days: int = 14
+    #: a request resolved more than this many days before its decision is not surveyed
+    late_report_days: int = 14
     min_group_size: int = 5  # k of the settings: a campaign opens with at least this k
     #: The scorecard settings (weights, k) a baseline is frozen with; None: no baseline step.
     scores: Any = None
@@ -66,6 +69,7 @@ class TickSettings:
             fatigue_cap=int(cfg["FATIGUE_CAP"]),
             fatigue_period_days=int(cfg["FATIGUE_PERIOD_DAYS"]),
             link_days=int(cfg["LINK_DAYS"]),
+            late_report_days=int(cfg["LATE_REPORT_DAYS"]),
             min_group_size=int(cfg["MIN_GROUP_SIZE"]),
             scores=Settings.from_config(cfg),
             retention=RetentionPolicy.from_config(cfg),
@@ -134,7 +138,8 @@ class TickStep:
 
 def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> list[TickStep]:
     """Close ended campaigns, record the k of quarters released since the last tick
-    (``release.record_releases``), create the due campaigns of schedules, open due campaigns (a
+    (``release.record_releases``) and freeze their compliance counts
+    (``released_compliance``), create the due campaigns of schedules, open due campaigns (a
     draft whose quarter was released since it was created is cancelled instead), send
     reminders, decide post-interaction surveys, expire old links, purge what is past its
     retention period (with ``settings.retention``) and, once four quarters are released, freeze
@@ -170,6 +175,8 @@ def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> lis
 
     def release(session: Session) -> None:
         report.released = record_releases(session, now, settings.min_group_size)
+        # What the release published stays: its compliance counts are frozen now.
+        freeze_released_compliance(session, now)
 
     def schedule(session: Session) -> None:
         result = create_scheduled_campaigns(session, now, default_k=settings.min_group_size)
@@ -195,6 +202,7 @@ def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> lis
             policy,
             settings.link_days,
             now,
+            late_days=settings.late_report_days,
         )
         report.post_interaction_invited = result.invited
         report.post_interaction_skipped = result.skipped

@@ -3,8 +3,10 @@ C component), one provider's request times and its service names.
 
 Organisation-wide compliance counts are one grouped query, memoised per database until a new
 interaction or standard arrives; the interactions of one provider and quarter are an indexed
-read (``ix_interactions_provider_opened``). Nothing here applies the anonymity gate: the
-scorecards do, on every figure they return.
+read (``ix_interactions_provider_opened``). A quarter whose release froze its counts
+(``released_compliance``) is read from them, never from the requests: what was published
+does not move. Nothing here applies the anonymity gate: the scorecards do, on every figure
+they return.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from sqlalchemy.orm import Session, aliased
 
 from analysis.scorecard_inputs import ComplianceCount, InteractionTimes
 from analysis.scorecard_results import StandardInForce
-from survey.models import Interaction, Service, ServiceStandard
+from survey.models import (
+    Interaction,
+    QuarterRelease,
+    ReleasedCompliance,
+    Service,
+    ServiceStandard,
+)
 from survey.models.base import UTCDateTime
 from survey.names import pick_name
 from survey.periods import quarter_bounds
@@ -151,17 +159,79 @@ _compliance_cache: Lru[dict[Any, ComplianceCount]] = Lru(64)
 
 
 def compliance_version(session: Session) -> tuple[Any, ...]:
-    """Cheap (indexed) reads that change whenever an interaction or standard is added, or an
-    interaction's lifecycle changes (its ``updated_at``), in one statement."""
+    """Cheap (indexed) reads that change whenever an interaction or standard is added, an
+    interaction's lifecycle changes (its ``updated_at``) or a released quarter's counts are
+    frozen, in one statement."""
     row = session.execute(
         select(
             select(func.max(Interaction.id)).scalar_subquery(),
             select(func.max(Interaction.updated_at)).scalar_subquery(),
             select(func.max(ServiceStandard.id)).scalar_subquery(),
             select(func.count()).select_from(ServiceStandard).scalar_subquery(),
+            select(func.count())
+            .select_from(QuarterRelease)
+            .where(QuarterRelease.compliance_frozen_at.is_not(None))
+            .scalar_subquery(),
         )
     ).one()
     return (database_name(session), *row)
+
+
+def _frozen(
+    session: Session, quarters: Sequence[str], provider_id: int | None, by_service: bool
+) -> tuple[set[str], dict[Any, ComplianceCount]]:
+    """The quarters of ``quarters`` whose counts were frozen at their release, and those
+    counts keyed like ``compliance_counts`` (a provider's are the sum of its services')."""
+    frozen = set(
+        session.scalars(
+            select(QuarterRelease.quarter).where(
+                QuarterRelease.quarter.in_(quarters),
+                QuarterRelease.compliance_frozen_at.is_not(None),
+            )
+        )
+    )
+    if not frozen:
+        return frozen, {}
+    rc = ReleasedCompliance
+    stmt = select(rc.provider_department_id, rc.quarter, rc.service_id, rc.judged, rc.compliant)
+    stmt = stmt.where(rc.quarter.in_(sorted(frozen)))
+    if provider_id is not None:
+        stmt = stmt.where(rc.provider_department_id == provider_id)
+    out: dict[Any, ComplianceCount] = {}
+    for provider, quarter, service, judged, compliant in session.execute(stmt):
+        group = (provider, quarter, service) if by_service else (provider, quarter)
+        was = out.get(group, ComplianceCount())
+        out[group] = ComplianceCount(was.judged + judged, was.compliant + compliant)
+    return frozen, out
+
+
+def live_compliance_counts(
+    session: Session,
+    quarters: Sequence[str],
+    now: datetime,
+    provider_id: int | None = None,
+    by_service: bool = False,
+) -> dict[Any, ComplianceCount]:
+    """Compliance counts from the requests as they are at ``now``, keyed like
+    ``compliance_counts``, whether or not a quarter's counts are frozen; not memoised. What
+    a release freezes (``released_compliance.freeze_released_compliance``)."""
+    if not quarters:
+        return {}
+    calendar = business_calendar()
+    if calendar is not None:  # business hours: judged in Python (services/compliance_hours)
+        counted = business_compliance(
+            session, in_force(session, quarters), now, provider_id, by_service, calendar
+        )
+        return {group: ComplianceCount(*pair) for group, pair in counted.items()}
+    stmt = _compliance_query(session, quarters, now, provider_id, by_service)
+    out: dict[Any, ComplianceCount] = {}
+    for row in session.execute(stmt):
+        values = tuple(row)
+        if values[1] is None:
+            continue
+        group, judged, compliant = values[:-2], values[-2], values[-1]
+        out[group] = ComplianceCount(int(judged or 0), int(compliant or 0))
+    return out
 
 
 def compliance_counts(
@@ -176,44 +246,42 @@ def compliance_counts(
     ``(provider_id, quarter, service_id)`` with ``by_service``. ``version``: what
     ``compliance_version`` returned in this transaction, when the caller already has it.
 
-    ``now`` (aware UTC) decides whether an unresolved request is already late; it is rounded
-    to the hour in the cache key, so a cached answer is at most an hour behind on open
-    requests.
+    A quarter whose counts were frozen at its release reads those counts (requests reported
+    or changed since, and time passing, move nothing published); the others are counted from
+    the requests. ``now`` (aware UTC) decides whether an unresolved request is already late;
+    it is rounded to the hour in the cache key, so a cached answer is at most an hour behind
+    on open requests.
     """
     if not quarters:
         return {}
-    calendar = business_calendar()
     key = (
         *(version or compliance_version(session)),
         tuple(quarters),
         provider_id,
         by_service,
         now.replace(minute=0, second=0, microsecond=0),
-        calendar,
+        business_calendar(),
     )
 
     def count() -> dict[Any, ComplianceCount]:
-        if calendar is not None:  # business hours: judged in Python (services/compliance_hours)
-            counted = business_compliance(
-                session, in_force(session, quarters), now, provider_id, by_service, calendar
-            )
-            return {group: ComplianceCount(*pair) for group, pair in counted.items()}
-        stmt = _compliance_query(session, quarters, now, provider_id, by_service)
-        out: dict[Any, ComplianceCount] = {}
-        for row in session.execute(stmt):
-            values = tuple(row)
-            if values[1] is None:
-                continue
-            group, judged, compliant = values[:-2], values[-2], values[-1]
-            out[group] = ComplianceCount(int(judged or 0), int(compliant or 0))
+        frozen, out = _frozen(session, quarters, provider_id, by_service)
+        live = [q for q in quarters if q not in frozen]
+        out.update(live_compliance_counts(session, live, now, provider_id, by_service))
         return out
 
     return dict(_compliance_cache.get_or_make(key, count))
 
 
 def interaction_times(session: Session, provider_id: int, quarter: str) -> list[InteractionTimes]:
-    """The interactions of one provider opened in ``quarter`` (indexed by provider, opened)."""
+    """The interactions of one provider opened in ``quarter`` (indexed by provider, opened);
+    of a quarter whose counts were frozen at its release, only those reported by then (a
+    request reported later is listed on the requests page and published nowhere)."""
     start, end = quarter_bounds(quarter)
+    frozen_at = (
+        select(QuarterRelease.compliance_frozen_at)
+        .where(QuarterRelease.quarter == quarter)
+        .scalar_subquery()
+    )
     rows = session.execute(
         select(
             Interaction.opened_at,
@@ -224,6 +292,7 @@ def interaction_times(session: Session, provider_id: int, quarter: str) -> list[
             Interaction.provider_department_id == provider_id,
             Interaction.opened_at >= _utc_start(start),
             Interaction.opened_at < _utc_start(end),
+            or_(frozen_at.is_(None), Interaction.created_at <= frozen_at),
         )
     )
 
