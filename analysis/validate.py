@@ -267,7 +267,7 @@ def _changes(org: Org, sc: Scored):
         page = both & used.any(axis=0)
         # the change over the components shown in both quarters (scorecard.comparable_change)
         kept = ~sc.missing[:, q] & ~sc.missing[:, q + 1]
-        weights = np.asarray(sc.priors.weights)[:, None]
+        weights = np.asarray(sc.weights)[:, None]
         delta = (weights * (sc.value[:, q + 1] - sc.value[:, q]) * kept).sum(axis=0)
         _adj, d = model.flag_arrays(p[page], delta[page], z=z[page])
         dirs[q, page] = d

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from analysis import model
 from survey.models import Baseline, Interaction, Questionnaire, QuizAttempt, ServiceStandard
 from survey.periods import previous_quarters
 from survey.scorecards.services.compliance_data import compliance_counts
@@ -396,7 +397,7 @@ def test_a_version_one_baseline_keeps_its_scale_and_gets_fitted_priors(org: Org)
     assert result.baseline.version == "v1-old" and not result.baseline.provisional
     assert result.iq.value == pytest.approx(100 + 15 * (result.isq.value - 50.0) / 10.0)
     models = load_models(org.session, [Q], Settings(), LATER)
-    assert models[Q].priors is not None and models[Q].priors.version == 2
+    assert models[Q].priors is not None and models[Q].priors.version == model.MODEL_VERSION
 
 
 def _figures(org: Org) -> dict[str, tuple]:

@@ -164,6 +164,22 @@ def compliance_version(session: Session) -> tuple[Any, ...]:
     return (database_name(session), *row)
 
 
+def quarters_with_requests(session: Session, quarters: Sequence[str]) -> set[str]:
+    """The ``quarters`` in which the organisation recorded any request (an interaction opened
+    then, whatever became of it): it collects post-interaction answers (T) that quarter,
+    whether or not anybody answered. One indexed existence test per quarter."""
+    found = set()
+    for q in quarters:
+        start, end = quarter_bounds(q)
+        opened = Interaction.opened_at
+        hit = session.scalar(
+            select(exists().where(opened >= _utc_start(start), opened < _utc_start(end)))
+        )
+        if hit:
+            found.add(q)
+    return found
+
+
 def compliance_counts(
     session: Session,
     quarters: Sequence[str],
