@@ -4,7 +4,7 @@ Pure numpy/scipy. Every function takes the plain sums the application already st
 returns plain frozen dataclasses (or numpy arrays in the ``*_arrays`` variants the simulation
 study, ``analysis.validate``, uses). Scores are on 0..100; shares inside the formulas are
 fractions in 0..1. The reasons and the simulation study that checks them are in
-``docs/scoring.md`` ("The model, version 2").
+``docs/scoring.md`` ("The model, version 3").
 
 Inputs per department and quarter:
 
@@ -15,7 +15,7 @@ Inputs per department and quarter:
   ``total_sq`` (Σ of squares); for change tests a histogram of the per-person values over a
   shared ordered grid of bins.
 
-Model (section "The model, version 2" of docs/scoring.md):
+Model (section "The model, version 3" of docs/scoring.md):
 
 1. Priors are fitted once on pooled department-quarters (the baseline quarters) and frozen
    with the baseline (``fit_priors``). Shares get a beta prior of mean p̄ and strength m

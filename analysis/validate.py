@@ -19,7 +19,10 @@ The truth (written into docs/scoring.md with the table):
   least (so some fall under k = 5 and are hidden); T answered by 50–100 % of them, C judged on
   2–4 interactions per person; each quarter T is hidden with probability 0.1, C with 0.1 and R
   with 0.05 (suppressed cells, a missing standard);
-- priors and the baseline fitted on quarters 1–4 and frozen; every quarter scored with them.
+- priors and the baseline fitted on quarters 1–4 and frozen; every quarter scored with them;
+- with ``absent_orgs``, organisations that collect no T and no C (no ticketing tool), or no C,
+  in any quarter (``absent_rows``): coverage of the ISQ over what is measured, and the power
+  of the rank groups against version 2's vague priors.
 """
 
 from __future__ import annotations

@@ -87,3 +87,17 @@ def test_a_component_the_organisation_collects_stays_whatever_was_answered(
     it = _card(r_only, "IT")
     assert it.isq_weights["T"] == pytest.approx(0.35) and it.isq_weights["R"] > 0
     assert next(c for c in it.components if c.key == "T").reason is not None
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("it", "In questo trimestre l'ISQ si basa solo su R, con pesi R 1,00."),
+        ("fr", "Ce trimestre, l'ISQ repose uniquement sur R, avec les pondérations R 1,00."),
+    ],
+)
+def test_the_basis_is_said_in_the_readers_language(
+    admin_client, r_only: Org, lang: str, words: str
+) -> None:
+    path = f"/api/v1/departments/IT/scorecard?quarter={Q}&lang={lang}"
+    assert words in api_get(admin_client, r_only, path).get_json()["isq_basis"]

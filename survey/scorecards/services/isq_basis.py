@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 
 from analysis.model import COMPONENTS
+from survey.local_format import decimal
 
 
 def used_weights(stated: Mapping[str, float], used: Mapping[str, float]) -> dict[str, float]:
@@ -40,7 +41,7 @@ def basis_text(stated: Mapping[str, float], used: Mapping[str, float]) -> str | 
         _(
             "This quarter's ISQ rests on %(components)s only, with weights %(weights)s.",
             components=", ".join(kept),
-            weights=", ".join(f"{key} {weights[key]:.2f}" for key in kept),
+            weights=", ".join(f"{key} {decimal(weights[key], 2)}" for key in kept),
         )
     ]
     why = {
