@@ -176,7 +176,9 @@ def _distribution_json(d: Distribution | None) -> dict[str, Any] | None:
 def to_json(card: Scorecard) -> dict[str, Any]:
     """The scorecard's figures as the API returns them. Hidden figures are null with a
     ``reason``. Comment texts are not served (only whether and how many are visible)."""
-    weights = used_weights(card.settings.weights, card.isq_weights)
+    weights = {
+        key: round(w, 4) for key, w in used_weights(card.settings.weights, card.isq_weights).items()
+    }
     baseline = card.baseline
     return {
         "department": {"code": card.code, "name": card.name},
