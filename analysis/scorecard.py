@@ -20,10 +20,9 @@ Units: every figure on 0..100. Per department and quarter (``DepartmentInput``):
   department of a quarter).
 
 A component the organisation measures nowhere in a quarter (``measured_components``: not
-collected, and no department has any data for it, shown or hidden) leaves that quarter's ISQ,
-the weights renormalised over the others (``model.measured_weights``). One collected but
-hidden by the gate everywhere stays, at its prior: leaving would tell that every department
-had few answers.
+collected, and shown by no department) leaves that quarter's ISQ, the weights renormalised
+over the others (``model.measured_weights``). One collected but hidden by the gate
+everywhere stays, at its prior: leaving would tell that every department had few answers.
 
 A component is hidden (``NO_DATA``, ``BELOW_K``, ``ONE_SIDED``, ``CERTAIN``) before the model
 sees it: it then enters the model with n = 0, i.e. it takes its prior mean with its prior
@@ -246,19 +245,25 @@ def model_sums(d: DepartmentInput, k: int) -> DepartmentSums:
     )
 
 
-def measured_components(inputs: Iterable[DepartmentInput]) -> tuple[str, ...]:
+def measured_components(inputs: Iterable[DepartmentInput], k: int) -> tuple[str, ...]:
     """The components the organisation measures in a quarter (T, R, C order): those it
-    collected (``DepartmentInput.collected``: a request recorded, a quarterly campaign run)
-    and those any department has data for, shown or hidden by the gate. It never depends on
-    the gate: a component hidden everywhere is measured (it enters at its prior)."""
+    collected (``DepartmentInput.collected``: a request recorded, a quarterly campaign run),
+    those some department shows through the gate of ``k`` (answers stored without a request
+    or a campaign, as bulk loads and late post-interaction answers are), and C when any
+    interaction was judged (whether C has data is published: ``NO_DATA`` against
+    ``BELOW_K``).
+
+    Nothing here rests on what the gate hides: a component collected but hidden everywhere
+    is measured (it enters at its prior; leaving would tell that every department had few
+    answers), and one neither collected nor shown anywhere is not, whether a few hidden
+    people answered it or nobody did (telling the two apart would tell whether they had)."""
     rows = list(inputs)
-    found = set().union(*(d.collected for d in rows)) if rows else set()
-    if any(d.t_n > 0 for d in rows):
-        found.add("T")
-    if any(d.r_n > 0 for d in rows):
-        found.add("R")
-    if any(d.c_judged > 0 for d in rows):
-        found.add("C")
+    found: set[str] = set().union(*(d.collected for d in rows)) if rows else set()
+    for d in rows:
+        why = reasons(d, k)
+        found.update(key for key in ("T", "R") if why[key] is None)
+        if d.c_judged > 0:
+            found.add("C")
     return tuple(key for key in COMPONENTS if key in found)
 
 
@@ -746,7 +751,7 @@ def build_quarter_model(
     shown components."""
     ids = sorted(inputs)
     gates = {d: reasons(inputs[d], k) for d in ids}
-    present = measured_components(inputs.values())
+    present = measured_components(inputs.values(), k)
     scored = model.score_quarter([model_sums(inputs[d], k) for d in ids], priors, None, k, present)
     used = model.measured_weights(priors.weights, [key in present for key in COMPONENTS])
     scores: dict[int, QuarterScore] = {}
