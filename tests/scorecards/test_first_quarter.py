@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import html
 import io
+from datetime import UTC, datetime
 
 import pytest
 from matplotlib.text import Text
 
+from survey.models import Campaign
 from survey.scorecards.services.scorecard_pdf import _pdf_pages
 from survey.scorecards.services.scorecards import Settings, build_scorecard
 from tests.scorecards.conftest import Org, api_get
@@ -101,3 +103,40 @@ def test_the_basis_is_said_in_the_readers_language(
 ) -> None:
     path = f"/api/v1/departments/IT/scorecard?quarter={Q}&lang={lang}"
     assert words in api_get(admin_client, r_only, path).get_json()["isq_basis"]
+
+
+@pytest.fixture
+def no_quarterly(org: Org) -> Org:
+    """Requests and post-interaction answers only: T and C, no quarterly answer."""
+    for code, ratings in (("IT", [5] * 14 + [2] * 6), ("HR", [2] * 14 + [5] * 6)):
+        org.post_interaction(code, "SALES", Q, ratings)
+    org.interactions("IT", Q, [(30, 200)] * 6)
+    org.interactions("HR", Q, [(30, 200)] * 3 + [(200, 900)] * 3)
+    return org
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("campaign", [False, True])
+def test_a_quarterly_campaign_keeps_r_in_whatever_was_answered(
+    no_quarterly: Org, backend, campaign: bool
+) -> None:
+    """Without a campaign, R leaves the ISQ and the card says why; with a campaign of the
+    quarter that nobody answered, R stays at its prior (the answers decide nothing)."""
+    if campaign:
+        no_quarterly.session.add(
+            Campaign(
+                name="Quarterly",
+                quarter=Q,
+                opens_at=datetime(2026, 2, 1, tzinfo=UTC),
+                closes_at=datetime(2026, 2, 20, tzinfo=UTC),
+                min_group_size=5,
+                status="closed",
+            )
+        )
+        no_quarterly.session.commit()
+    it = _card(no_quarterly, "IT")
+    if campaign:
+        assert it.isq_weights == pytest.approx({"T": 0.35, "R": 0.45, "C": 0.2})
+    else:
+        assert it.isq_weights == pytest.approx({"T": 0.35 / 0.55, "R": 0.0, "C": 0.2 / 0.55})
+        assert it.standing == "above"
