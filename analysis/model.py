@@ -4,7 +4,7 @@ Pure numpy/scipy. Every function takes the plain sums the application already st
 returns plain frozen dataclasses (or numpy arrays in the ``*_arrays`` variants the simulation
 study, ``analysis.validate``, uses). Scores are on 0..100; shares inside the formulas are
 fractions in 0..1. The reasons and the simulation study that checks them are in
-``docs/scoring.md`` ("The model, version 2").
+``docs/scoring.md`` ("The model, version 3").
 
 Inputs per department and quarter:
 
@@ -15,7 +15,7 @@ Inputs per department and quarter:
   ``total_sq`` (Σ of squares); for change tests a histogram of the per-person values over a
   shared ordered grid of bins.
 
-Model (section "The model, version 2" of docs/scoring.md):
+Model (section "The model, version 3" of docs/scoring.md):
 
 1. Priors are fitted once on pooled department-quarters (the baseline quarters) and frozen
    with the baseline (``fit_priors``). Shares get a beta prior of mean p̄ and strength m
@@ -29,7 +29,12 @@ Model (section "The model, version 2" of docs/scoring.md):
    the number of departments the prior was fitted on. Shares use a beta with that mean and
    variance, so their interval stays inside 0..100.
 3. A missing or hidden component takes its prior mean with its prior variance (B = 1), so the
-   ISQ keeps its meaning: ISQ = Σ w·X with fixed weights, never renormalised.
+   ISQ keeps its meaning: ISQ = Σ w·X with fixed weights. A component the organisation does
+   not measure at all in the quarter (``measured``: no department has it; the application
+   says whether the organisation collected it, whatever the gate shows) leaves that quarter's
+   ISQ instead: the weights are renormalised over the components measured
+   (``measured_weights``), so a first quarter without a ticketing tool is scored on R alone
+   rather than on R blurred by two vague priors.
 4. ISQ's variance adds the covariance of the component errors, B_i·B_j·ρ_ij·τ_i·τ_j (both
    components are pulled toward the organisation by the same true standing).
 5. IQ = 100 + 15·(ISQ − μ0)/σ0 against the frozen baseline (σ0 the departments' spread the
@@ -55,7 +60,7 @@ this module does not load it into every web worker.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol, TypeVar
@@ -64,11 +69,16 @@ import numpy as np
 
 from analysis import stats
 
-#: Version of this model; recorded with priors and baselines.
-MODEL_VERSION = 2
+#: Version of this model; recorded with priors and baselines. Version 3 differs from 2 only
+#: in the ISQ of a quarter with a component measured nowhere in the organisation (it leaves
+#: the ISQ instead of entering at its prior); priors stored by version 2 read as version 3's.
+MODEL_VERSION = 3
+#: Model versions whose stored priors this version reads (the priors are the same fit).
+READABLE_VERSIONS = (2, 3)
 #: Component keys in their fixed order.
 COMPONENTS = ("T", "R", "C")
-#: ISQ weights (fixed; a missing component takes its prior, the weights never renormalise).
+#: ISQ weights (fixed; a component missing in some departments takes its prior there; only a
+#: component the organisation does not measure in a quarter is left out, ``measured_weights``).
 WEIGHTS: Mapping[str, float] = {"T": 0.35, "R": 0.45, "C": 0.20}
 #: Prior strength m of a share, clipped to this range. m ≤ 49 is an intra-class-correlation
 #: floor of 0.02 (1/(m + 1)); m ≥ 1 keeps at least one pseudo-person of pooling.
@@ -345,16 +355,29 @@ def mean_arrays(n, total, total_sq, prior: MeanPrior, k: int = K_MIN):
     )
 
 
-def isq_arrays(values, ses, prior_weights, priors: Priors):
+def measured_weights(weights: Sequence[float], measured: Sequence[bool]) -> np.ndarray:
+    """The ISQ weights (T, R, C order) of a quarter whose organisation measures the components
+    flagged in ``measured``: the others get 0 and the rest are renormalised to sum 1
+    (Σ w_i·X_i / Σ w_i over the components measured). When nothing measured has weight, the
+    weights are returned unchanged (every component then enters at its prior)."""
+    w = np.asarray(weights, float)
+    kept = np.where(np.asarray(measured, bool), w, 0.0)
+    total = kept.sum()
+    return kept / total if total > 0 else w / w.sum()
+
+
+def isq_arrays(values, ses, prior_weights, priors: Priors, weights=None):
     """Vectorised ISQ from component arrays stacked as shape (3, N) in T, R, C order.
 
-    ISQ = Σ w_i X_i (fixed weights). Var = Σ w_i² se_i² + 2 Σ_{i<j} w_i w_j B_i B_j ρ_ij τ_i
-    τ_j. Returns (value, low, high, se) arrays.
+    ISQ = Σ w_i X_i with ``weights`` (default the priors' fixed weights; a quarter's
+    ``measured_weights`` leave out what the organisation does not measure, weight 0). Var =
+    Σ w_i² se_i² + 2 Σ_{i<j} w_i w_j B_i B_j ρ_ij τ_i τ_j. Returns (value, low, high, se)
+    arrays.
     """
     x = np.asarray(values, float)
     se = np.asarray(ses, float)
     b = np.asarray(prior_weights, float)
-    w = np.asarray(priors.weights, float)[:, None]
+    w = np.asarray(priors.weights if weights is None else weights, float)[:, None]
     tau = priors.tau()
     corr = np.asarray(priors.corr)
     value = (w * x).sum(axis=0)
@@ -384,30 +407,37 @@ class Baseline2:
     version: int = MODEL_VERSION
 
 
-def isq_spread(priors: Priors) -> float:
+def isq_spread(priors: Priors, measured: Sequence[bool] | None = None) -> float:
     """The between-department standard deviation of the true ISQ (0..100 points) that
-    ``priors`` estimate: √(wᵀΣw), Σ_ij = ρ_ij τ_i τ_j. Never 0 (every τ² is floored or vague).
+    ``priors`` estimate: √(wᵀΣw), Σ_ij = ρ_ij τ_i τ_j, with w the priors' weights restricted
+    to the components ``measured`` (``measured_weights``; default all three). Never 0 (every
+    τ² is floored or vague).
 
     It is σ0, not the sample sd of the shown ISQs: shrinkage pulls the shown values together,
     the more so the more alike and the smaller the departments, and that sd fell toward 0 (a
     first quarter of alike departments gave 0.3 points, and IQ intervals of a thousand
     points). An ISQ's variance is at most about its prior's, so on this scale every IQ
     interval spans at most about 2 · 1.96 · 15 · √(1 + 1/g) points."""
-    w = np.asarray(priors.weights, float)
+    w = measured_weights(priors.weights, (True,) * 3 if measured is None else measured)
     tau = priors.tau()
     sigma = np.asarray(priors.corr, float) * np.outer(tau, tau)
     return float(np.sqrt(w @ sigma @ w))
 
 
 def freeze_baseline2(
-    isq_values, groups: int, priors: Priors, quarters: Sequence[str] = ()
+    isq_values,
+    groups: int,
+    priors: Priors,
+    quarters: Sequence[str] = (),
+    measured: Sequence[bool] | None = None,
 ) -> Baseline2:
     """Freeze μ0 (the mean of the ISQ values of the baseline department-quarters) and σ0
-    (``isq_spread`` of ``priors``). ValueError with fewer than two values or departments."""
+    (``isq_spread`` of ``priors`` over the components ``measured`` in some baseline quarter,
+    default all three). ValueError with fewer than two values or departments."""
     v = np.asarray(isq_values, float)
     if v.size < 2 or groups < 2:
         raise ValueError("a baseline needs at least two ISQ values from two departments")
-    sd = isq_spread(priors)
+    sd = isq_spread(priors, measured)
     return Baseline2(
         float(v.mean()),
         sd,
@@ -795,7 +825,9 @@ class DepartmentSums:
 class DepartmentScore:
     """Everything the pages show for one department-quarter. ``shown`` is False when neither
     T nor R passes the gate (compliance alone says nothing about how customers see a team);
-    ``iq`` is None without a baseline; ``group`` is "above", "in_line" or "below"."""
+    ``iq`` is None without a baseline; ``group`` is "above", "in_line" or "below";
+    ``weights`` the ISQ weights actually used (T, R, C order, summing to 1; 0 for a component
+    the organisation did not measure that quarter)."""
 
     T: Estimate
     R: Estimate
@@ -804,6 +836,7 @@ class DepartmentScore:
     iq: Estimate | None
     shown: bool
     group: str
+    weights: tuple[float, float, float] = (WEIGHTS["T"], WEIGHTS["R"], WEIGHTS["C"])
 
 
 def score_quarter(
@@ -811,9 +844,15 @@ def score_quarter(
     priors: Priors,
     baseline: Baseline2 | None = None,
     k: int = K_MIN,
+    measured: Collection[str] | None = None,
 ) -> list[DepartmentScore]:
     """Score every department of one quarter with frozen ``priors`` (and ``baseline``).
 
+    ``measured``: the components the organisation measures this quarter (keys of
+    ``COMPONENTS``); the others leave every ISQ of the quarter (``measured_weights``). Default:
+    those with n > 0 in some department of ``sums``. The application passes what the
+    organisation collected, so that a component the gate hides everywhere still enters at
+    its prior (its absence would tell that every department had few answers).
     The organisation's ISQ for the rank groups is the mean ISQ of the departments shown
     (the prior ISQ when none is shown).
     """
@@ -825,14 +864,20 @@ def score_quarter(
     r = mean_arrays(col["r_n"], col["r_total"], col["r_total_sq"], priors.R, k)
     c = share_arrays(col["c_successes"], col["c_trials"], priors.C, k)
     comps = (t, r, c)
+    if measured is None:
+        has = (col["t_trials"] > 0, col["r_n"] > 0, col["c_trials"] > 0)
+        flags = [bool(a.any()) for a in has]
+    else:
+        flags = [key in measured for key in COMPONENTS]
+    w = measured_weights(priors.weights, flags)
     value, low, high, se = isq_arrays(
         np.stack([a[0] for a in comps]),
         np.stack([a[3] for a in comps]),
         np.stack([a[4] for a in comps]),
         priors,
+        w,
     )
     shown = ~(t[5] & r[5])
-    w = np.asarray(priors.weights)
     prior_isq = float(w @ [100 * priors.T.mean, priors.R.mean, 100 * priors.C.mean])
     org = float(value[shown].mean()) if shown.any() else prior_isq
     groups = rank_groups(low, high, org)
@@ -864,7 +909,12 @@ def score_quarter(
         iq_i = iq_estimate(isq_i, baseline) if baseline is not None else None
         out.append(
             DepartmentScore(
-                *parts, isq_i, iq_i, bool(shown[i]), groups[i] if shown[i] else "in_line"
+                *parts,
+                isq_i,
+                iq_i,
+                bool(shown[i]),
+                groups[i] if shown[i] else "in_line",
+                (float(w[0]), float(w[1]), float(w[2])),
             )
         )
     return out
@@ -886,13 +936,17 @@ def alternative_weights(
 
 
 def standings_under(
-    sums: Sequence[DepartmentSums], priors: Priors, k: int = K_MIN
+    sums: Sequence[DepartmentSums],
+    priors: Priors,
+    k: int = K_MIN,
+    measured: Collection[str] | None = None,
 ) -> list[tuple[tuple[str, str], ...]]:
     """For each department, its rank group under every ``alternative_weights`` of
-    ``priors.weights`` (the same frozen priors, other weights): ((name, group), ...)."""
+    ``priors.weights`` (the same frozen priors, other weights; each restricted to the
+    components ``measured`` as ``score_quarter`` does): ((name, group), ...)."""
     out: list[list[tuple[str, str]]] = [[] for _ in sums]
     for name, weights in alternative_weights(priors.weights):
         alt = Priors(priors.T, priors.R, priors.C, priors.corr, weights, priors.version)
-        for i, s in enumerate(score_quarter(sums, alt, None, k)):
+        for i, s in enumerate(score_quarter(sums, alt, None, k, measured)):
             out[i].append((name, s.group))
     return [tuple(row) for row in out]

@@ -118,6 +118,7 @@ def compute_overview(snapshot: OverviewSnapshot, functions: ModelFunctions = PUR
         else Heatmap((), (), (), ()),
         movers=tuple(movers),
         org_isq=model.org_isq,
+        isq_weights=dict(model.weights),
     )
 
 

@@ -14,7 +14,15 @@ Units: every figure on 0..100. Per department and quarter (``DepartmentInput``):
 - C: ``c_judged`` interactions judged against the standard, ``c_compliant`` within it;
 - ``people``: distinct respondents over both survey kinds;
 - ``r_hist``: the per-person R values binned on ``R_GRID`` (only for change tests; never
-  shown).
+  shown);
+- ``collected``: what the organisation collected that quarter, whatever anyone answered ("T"
+  when any request was recorded, "R" when a quarterly campaign ran; the same on every
+  department of a quarter).
+
+A component the organisation measures nowhere in a quarter (``measured_components``: not
+collected, and shown by no department) leaves that quarter's ISQ, the weights renormalised
+over the others (``model.measured_weights``). One collected but hidden by the gate
+everywhere stays, at its prior: leaving would tell that every department had few answers.
 
 A component is hidden (``NO_DATA``, ``BELOW_K``, ``ONE_SIDED``, ``CERTAIN``) before the model
 sees it: it then enters the model with n = 0, i.e. it takes its prior mean with its prior
@@ -30,7 +38,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from statistics import median
@@ -101,6 +109,8 @@ class DepartmentInput:
     people: int = 0
     c_judged: int = 0
     c_compliant: int = 0
+    #: What the organisation collected in the quarter whatever was answered (module docstring).
+    collected: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -158,13 +168,23 @@ class QuarterScore:
 class QuarterModel:
     """Every department's scores in one quarter, the organisation's reference values (raw
     pooled figures of the departments passing the gate) and its ISQ (the mean ISQ of the
-    departments shown), with the ``priors`` the quarter was scored with."""
+    departments shown), with the ``priors`` the quarter was scored with and the ISQ
+    ``weights`` it used (T, R, C; 0 for a component the organisation measured nowhere that
+    quarter, ``measured_components``; empty: the stated weights, every component measured)."""
 
     quarter: str
     scores: Mapping[int, QuarterScore]
     org: Mapping[str, float | None]
     org_isq: float | None
     priors: Priors | None = field(default=None, compare=False)
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def measured(self) -> frozenset[str]:
+        """The components this quarter's ISQs rest on (all three when ``weights`` is empty)."""
+        if not self.weights:
+            return frozenset(COMPONENTS)
+        return frozenset(key for key, w in self.weights.items() if w > 0)
 
 
 # --- the gate ---
@@ -223,6 +243,28 @@ def model_sums(d: DepartmentInput, k: int) -> DepartmentSums:
         c_successes=d.c_compliant if c else 0,
         c_trials=d.c_judged if c else 0,
     )
+
+
+def measured_components(inputs: Iterable[DepartmentInput], k: int) -> tuple[str, ...]:
+    """The components the organisation measures in a quarter (T, R, C order): those it
+    collected (``DepartmentInput.collected``: a request recorded, a quarterly campaign run),
+    those some department shows through the gate of ``k`` (answers stored without a request
+    or a campaign, as bulk loads and late post-interaction answers are), and C when any
+    interaction was judged (whether C has data is published: ``NO_DATA`` against
+    ``BELOW_K``).
+
+    Nothing here rests on what the gate hides: a component collected but hidden everywhere
+    is measured (it enters at its prior; leaving would tell that every department had few
+    answers), and one neither collected nor shown anywhere is not, whether a few hidden
+    people answered it or nobody did (telling the two apart would tell whether they had)."""
+    rows = list(inputs)
+    found: set[str] = set().union(*(d.collected for d in rows)) if rows else set()
+    for d in rows:
+        why = reasons(d, k)
+        found.update(key for key in ("T", "R") if why[key] is None)
+        if d.c_judged > 0:
+            found.add("C")
+    return tuple(key for key in COMPONENTS if key in found)
 
 
 # --- the quarterly dimensions (1..5 questions) ---
@@ -654,7 +696,7 @@ def priors_to_json(priors: Priors, baseline: Baseline2 | None = None) -> dict[st
 def priors_from_json(raw: Mapping[str, Any] | None) -> Priors | None:
     """The priors stored by ``priors_to_json``; None for anything else (a version-1 record,
     which stored only m_T, m_C, sigma2_R, tau2_R)."""
-    if not raw or raw.get("version") != model.MODEL_VERSION:
+    if not raw or raw.get("version") not in model.READABLE_VERSIONS:
         return None
     t, r, c = raw["T"], raw["R"], raw["C"]
     weights = raw.get("weights") or model.WEIGHTS
@@ -664,6 +706,7 @@ def priors_from_json(raw: Mapping[str, Any] | None) -> Priors | None:
         model.SharePrior(float(c["mean"]), float(c["m"]), int(c["groups"])),
         tuple(tuple(float(v) for v in row) for row in raw["corr"]),
         tuple(float(weights[key]) for key in COMPONENTS),
+        int(raw["version"]),
     )
 
 
@@ -702,11 +745,15 @@ def build_quarter_model(
     quarter: str, inputs: Mapping[int, DepartmentInput], priors: Priors, k: int
 ) -> QuarterModel:
     """Every department's gated components, ISQ and rank group in ``quarter`` with frozen
-    ``priors`` (``model.score_quarter``; hidden components take their priors, weights never
-    renormalise). The organisation's reference values use only shown components."""
+    ``priors`` (``model.score_quarter``; hidden components take their priors; a component
+    the organisation measured nowhere, ``measured_components``, leaves the quarter's ISQs,
+    the weights renormalised over the others). The organisation's reference values use only
+    shown components."""
     ids = sorted(inputs)
     gates = {d: reasons(inputs[d], k) for d in ids}
-    scored = model.score_quarter([model_sums(inputs[d], k) for d in ids], priors, None, k)
+    present = measured_components(inputs.values(), k)
+    scored = model.score_quarter([model_sums(inputs[d], k) for d in ids], priors, None, k, present)
+    used = model.measured_weights(priors.weights, [key in present for key in COMPONENTS])
     scores: dict[int, QuarterScore] = {}
     for d, s in zip(ids, scored, strict=True):
         i, why = inputs[d], gates[d]
@@ -737,7 +784,12 @@ def build_quarter_model(
         scores[d] = QuarterScore(d, quarter, comps, isq, i.people, i, group)
     shown = [s.isq.value for s in scores.values() if s.isq.shown and s.isq.value is not None]
     return QuarterModel(
-        quarter, scores, _org(inputs, gates), sum(shown) / len(shown) if shown else None, priors
+        quarter,
+        scores,
+        _org(inputs, gates),
+        sum(shown) / len(shown) if shown else None,
+        priors,
+        {key: float(w) for key, w in zip(COMPONENTS, used, strict=True)},
     )
 
 
@@ -760,12 +812,17 @@ def _org(
 
 
 def freeze(models: Sequence[QuarterModel], priors: Priors) -> Baseline2 | None:
-    """``model.freeze_baseline2`` over the shown ISQs of ``models``; None when they cannot
-    scale anything (fewer than two values or departments, or no spread)."""
+    """``model.freeze_baseline2`` over the shown ISQs of ``models``, σ0 over the components
+    some of them measured; None when they cannot scale anything (fewer than two values or
+    departments, or no spread)."""
     values = [s.isq.value for m in models for s in m.scores.values() if s.isq.shown]
     groups = len({d for m in models for d, s in m.scores.items() if s.isq.shown})
+    present = frozenset().union(*(m.measured for m in models)) if models else frozenset()
+    flags = [key in present for key in COMPONENTS] if present else None
     try:
-        return model.freeze_baseline2(values, groups, priors, [m.quarter for m in models])
+        return model.freeze_baseline2(
+            values, groups, priors, [m.quarter for m in models], measured=flags
+        )
     except ValueError:
         return None
 
@@ -798,15 +855,23 @@ class Change:
 
 
 def comparable_change(
-    then: QuarterScore, now: QuarterScore, weights: Sequence[float] = tuple(model.WEIGHTS.values())
+    then: QuarterScore,
+    now: QuarterScore,
+    weights: Sequence[float] = tuple(model.WEIGHTS.values()),
+    measured: Iterable[str] = COMPONENTS,
 ) -> float:
     """The change of a department's shrunk ISQ (ISQ points) from ``then`` to ``now`` over the
     components shown in both quarters: Σ w_i·(X̃_i now − X̃_i then), ``weights`` in T, R, C
-    order. A component hidden in either quarter counts for nothing (0 when none is shown in
-    both). The difference of the two ISQs would move with the gate as well: a hidden component
-    enters an ISQ at its prior, so a T that comes through the gate moves the ISQ from the
-    organisation's prior to the department's own value, a change no test looked at
-    (``comparable`` keeps trends apart from the gate for the same reason)."""
+    order, restricted to the components the organisation ``measured`` in both quarters and
+    renormalised over them (``model.measured_weights``: a quarter of R alone next to one of
+    T, R and C compares R, as the ISQ of R alone is R). A component hidden in either quarter
+    counts for nothing (0 when none is shown in both). The difference of the two ISQs would
+    move with the gate as well: a hidden component enters an ISQ at its prior, so a T that
+    comes through the gate moves the ISQ from the organisation's prior to the department's
+    own value, a change no test looked at (``comparable`` keeps trends apart from the gate
+    for the same reason)."""
+    both = set(measured)
+    weights = model.measured_weights(weights, [key in both for key in COMPONENTS])
     change = 0.0
     for key, w in zip(COMPONENTS, weights, strict=True):
         a, b = then.components[key], now.components[key]
@@ -872,7 +937,7 @@ def _change_test(
         "c2": (b.c_successes, b.c_trials),
         "r_hist1": tuple(r1),
         "r_hist2": tuple(r2),
-        "delta": comparable_change(then, now, weights),
+        "delta": comparable_change(then, now, weights, before.measured & after.measured),
     }
 
 
@@ -904,17 +969,20 @@ def quarter_index(quarter: str) -> int:
 
 
 def comparable(
-    points: Sequence[tuple[float, float, frozenset[str]]],
+    points: Sequence[tuple[float, float, Hashable]],
 ) -> tuple[list[float], list[float]]:
-    """The (times, ISQs) of one department's ``points`` (time, ISQ, shown components) that rest
-    on the same shown components: the composition it has most often (ties: the latest one's).
+    """The (times, ISQs) of one department's ``points`` (time, ISQ, composition) that rest
+    on the same composition: the one it has most often (ties: the latest one's). ``trends``
+    passes the components shown with those the organisation measured that quarter.
 
     A hidden component enters the ISQ at its prior, so a series mixing quarters with and
     without (say) T moves whenever T's visibility does: a trend made by the gate rather than
-    by the customers. Empty ``points`` give empty lists."""
+    by the customers. A quarter whose organisation measured no T has an ISQ without T at
+    all, which is another composition again than a quarter with T hidden (held at its
+    prior). Empty ``points`` give empty lists."""
     if not points:
         return [], []
-    counts: dict[frozenset[str], int] = {}
+    counts: dict[Hashable, int] = {}
     for _t, _v, shown in points:
         counts[shown] = counts.get(shown, 0) + 1
     latest = max(points, key=lambda row: row[0])[2]
@@ -927,12 +995,15 @@ def trends(models: Sequence[QuarterModel]) -> dict[int, model.TrendResult]:
     """Trend badges of every department with at least ``model.MIN_TREND_QUARTERS`` comparable
     shown ISQs over ``models`` (``comparable``; ``model.trend_badges`` on the real time axis,
     Benjamini-Hochberg across those departments); departments with fewer have no badge."""
-    points: dict[int, list[tuple[float, float, frozenset[str]]]] = {}
+    points: dict[int, list[tuple[float, float, Hashable]]] = {}
     for m in models:
         for d, s in m.scores.items():
             if s.isq.shown and s.isq.value is not None:
                 shown = frozenset(key for key, c in s.components.items() if c.shown)
-                points.setdefault(d, []).append((quarter_index(m.quarter), s.isq.value, shown))
+                composition = (shown, m.measured)
+                points.setdefault(d, []).append(
+                    (quarter_index(m.quarter), s.isq.value, composition)
+                )
     series = {d: comparable(rows) for d, rows in points.items()}
     # Only series long enough for a badge form the family BH corrects over.
     ids = sorted(d for d, (times, _v) in series.items() if len(times) >= model.MIN_TREND_QUARTERS)
@@ -946,5 +1017,7 @@ def standings_elsewhere(m: QuarterModel, k: int) -> dict[int, tuple[tuple[str, s
     if m.priors is None:
         return {}
     ids = sorted(m.scores)
-    rows = model.standings_under([model_sums(m.scores[d].sums, k) for d in ids], m.priors, k)
+    rows = model.standings_under(
+        [model_sums(m.scores[d].sums, k) for d in ids], m.priors, k, m.measured
+    )
     return {d: row for d, row in zip(ids, rows, strict=True) if m.scores[d].isq.shown}

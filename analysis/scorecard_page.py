@@ -454,4 +454,5 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
         gap=_gap(page.self_view, score, dimensions, k),
         standing=standing,
         standing_elsewhere=elsewhere,
+        isq_weights=dict(model.weights),
     )

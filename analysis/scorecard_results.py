@@ -196,6 +196,9 @@ class OrgOverview:
     heatmap: Heatmap
     movers: tuple[ChangeFlag, ...]
     org_isq: float | None
+    #: The ISQ weights the quarter used (T, R, C; 0 for a component the organisation measured
+    #: nowhere that quarter, which left every ISQ; empty: the stated ones).
+    isq_weights: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,8 @@ class TrendPoint:
     """One quarter of a department's trend: its ISQ and IQ, the organisation's ISQ, the
     flagged change into that quarter if any, and ``partial`` when the ISQ is shown with a
     component missing that other quarters of the trend have (it then holds that component's
-    prior, with the prior's spread; the weights never move)."""
+    prior, with the prior's spread; or, when the organisation measured it nowhere that
+    quarter, the ISQ rests on the other components, their weights renormalised)."""
 
     quarter: str
     isq: Gated
@@ -335,6 +339,9 @@ class Scorecard:
     #: One of ``CHANGE_STATUSES``: whether the change since the previous released quarter
     #: was flagged, tested without a flag, or not tested (and why).
     change_status: str = CHANGE_NO_PREVIOUS
+    #: The ISQ weights the quarter used (T, R, C; 0 for a component the organisation measured
+    #: nowhere that quarter, which left every ISQ; empty: the stated ones).
+    isq_weights: Mapping[str, float] = field(default_factory=dict)
 
     def standing_depends(self) -> list[str]:
         """The other standings some alternative weighting gives (empty: it holds)."""

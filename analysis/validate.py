@@ -19,7 +19,10 @@ The truth (written into docs/scoring.md with the table):
   least (so some fall under k = 5 and are hidden); T answered by 50–100 % of them, C judged on
   2–4 interactions per person; each quarter T is hidden with probability 0.1, C with 0.1 and R
   with 0.05 (suppressed cells, a missing standard);
-- priors and the baseline fitted on quarters 1–4 and frozen; every quarter scored with them.
+- priors and the baseline fitted on quarters 1–4 and frozen; every quarter scored with them;
+- with ``absent_orgs``, organisations that collect no T and no C (no ticketing tool), or no C,
+  in any quarter (``absent_rows``): coverage of the ISQ over what is measured, and the power
+  of the rank groups against version 2's vague priors.
 """
 
 from __future__ import annotations
@@ -146,6 +149,8 @@ class Scored:
     #: sd of ``truth`` weighted); and the same for the shown ISQs' sample sd (the old σ0).
     sigma0_ratio: float = float("nan")
     shown_sd_ratio: float = float("nan")
+    #: The ISQ weights used (T, R, C; 0 for a component the organisation does not measure).
+    weights: np.ndarray | None = None
 
 
 def _gate(org: Org):
@@ -156,8 +161,21 @@ def _gate(org: Org):
     return np.where(t_n > 0, org.t_x, 0), t_n, hist, np.where(c_n > 0, org.c_x, 0), c_n
 
 
-def score_org(org: Org) -> Scored:
-    """Fit priors on the baseline quarters, score every quarter, freeze the baseline."""
+def without(org: Org, absent: tuple[str, ...]) -> Org:
+    """``org`` as an organisation that does not collect the ``absent`` components at all (no
+    ticketing tool: no T and no C; no service standards: no C); the truth is unchanged."""
+    t_n = np.zeros_like(org.t_n) if "T" in absent else org.t_n
+    c_n = np.zeros_like(org.c_n) if "C" in absent else org.c_n
+    hist = np.zeros_like(org.r_hist) if "R" in absent else org.r_hist
+    return Org(org.truth, org.t_x * (t_n > 0), t_n, hist, org.c_x * (c_n > 0), c_n, org.people)
+
+
+def score_org(org: Org, measured: tuple[str, ...] = model.COMPONENTS) -> Scored:
+    """Fit priors on the baseline quarters, score every quarter, freeze the baseline.
+
+    ``measured``: the components the organisation collects (the others leave the ISQ, and
+    its truth, with the weights renormalised; ``model.measured_weights``). Passing all three
+    for an organisation that lacks some scores it as model version 2 did (vague priors)."""
     t_x, t_n, hist, c_x, c_n = _gate(org)
     r_n = hist.sum(axis=2)
     r_s = hist @ GRID
@@ -176,7 +194,10 @@ def score_org(org: Org) -> Scored:
         c_x[b].ravel(),
         c_n[b].ravel(),
         groups=g,
+        fallback=True,
     )
+    flags = [key in measured for key in model.COMPONENTS]
+    weights = model.measured_weights(priors.weights, flags)
     t = model.share_arrays(t_x, t_n, priors.T)
     r = model.mean_arrays(r_n, r_s, r_ss, priors.R)
     c = model.share_arrays(c_x, c_n, priors.C)
@@ -187,13 +208,14 @@ def score_org(org: Org) -> Scored:
         np.stack([a[3] for a in comps]).reshape(3, -1),
         np.stack([a[4] for a in comps]).reshape(3, -1),
         priors,
+        weights,
     )
     isq, lo, hi = (a.reshape(value.shape[1:]) for a in (isq, lo, hi))
     missing = np.stack([a[5] for a in comps])
     shown = ~(missing[0] & missing[1])
-    baseline = model.freeze_baseline2(isq[b][shown[b]], g, priors)
+    baseline = model.freeze_baseline2(isq[b][shown[b]], g, priors, measured=flags)
     iq, iq_lo, iq_hi = model.iq_arrays(isq, lo, hi, baseline)
-    truth_isq = (org.truth * np.asarray(priors.weights)).sum(axis=2)
+    truth_isq = (org.truth * weights).sum(axis=2)
     iq_truth, _, _ = model.iq_arrays(truth_isq, truth_isq, truth_isq, baseline)
     return Scored(
         value,
@@ -211,6 +233,7 @@ def score_org(org: Org) -> Scored:
         priors,
         baseline.sigma0 / float(truth_isq[b].std(ddof=1)),
         float(isq[b][shown[b]].std(ddof=1)) / float(truth_isq[b].std(ddof=1)),
+        weights,
     )
 
 
@@ -247,7 +270,7 @@ def _changes(org: Org, sc: Scored):
         page = both & used.any(axis=0)
         # the change over the components shown in both quarters (scorecard.comparable_change)
         kept = ~sc.missing[:, q] & ~sc.missing[:, q + 1]
-        weights = np.asarray(sc.priors.weights)[:, None]
+        weights = np.asarray(sc.weights)[:, None]
         delta = (weights * (sc.value[:, q + 1] - sc.value[:, q]) * kept).sum(axis=0)
         _adj, d = model.flag_arrays(p[page], delta[page], z=z[page])
         dirs[q, page] = d
@@ -300,10 +323,18 @@ def _trends(sc: Scored, rng: np.random.Generator):
     return adj, slope, eligible
 
 
-def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
+def run(
+    orgs: int,
+    seed: int,
+    power_orgs: int | None = None,
+    absent_orgs: int | None = 0,
+    **corner,
+) -> dict:
     """The whole study; returns a dict of rows (name → (value, bounds or None, count)).
     ``corner`` is passed to ``simulate_org`` (e.g. g=10, icc=0.2, sizes=(5, 12)) to study one
-    corner; ``power_orgs=0`` skips the power rows."""
+    corner; ``power_orgs=0`` skips the power rows; ``absent_orgs`` organisations (None: a
+    quarter of ``orgs``) are drawn for each ``absent_rows`` case (T and C, then C, absent
+    org-wide); 0, the default, skips them."""
     rng = np.random.default_rng(seed)
     hits = {k: [] for k in ("T", "R", "C", "ISQ", "IQ")}
     small = {k: [] for k in ("T", "R", "C", "ISQ", "IQ")}
@@ -327,7 +358,7 @@ def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
             hits[key].append(cover[ok])
             small[key].append(cover[ok & (ns[i] <= 10)])
         shown = sc.shown
-        truth_isq = (org.truth * np.asarray(sc.priors.weights)).sum(axis=2)
+        truth_isq = (org.truth * sc.weights).sum(axis=2)
         cover = (sc.isq_low <= truth_isq) & (truth_isq <= sc.isq_high)
         hits["ISQ"].append(cover[shown])
         small["ISQ"].append(cover[shown & (org.people <= 10)])
@@ -391,9 +422,68 @@ def run(orgs: int, seed: int, power_orgs: int | None = None, **corner) -> dict:
         None,
         len(shown_sd_ratios),
     )
+    if absent_orgs != 0:
+        count = absent_orgs if absent_orgs is not None else max(orgs // 4, 20)
+        # A stream of its own, so the rows before and after these stay as they were.
+        other = np.random.default_rng([seed, 1])
+        for absent in (("T", "C"), ("C",)):
+            rows.update(absent_rows(count, other, absent, **corner))
     if power_orgs != 0:
         rows.update(power(power_orgs if power_orgs is not None else max(orgs // 2, 20), rng))
     return rows
+
+
+def _groups(sc: Scored) -> np.ndarray:
+    """Rank groups (+1 above, −1 below, 0 in line) per quarter and department, against the
+    mean ISQ of the departments shown that quarter (``model.score_quarter``)."""
+    out = np.zeros(sc.isq.shape, int)
+    for q in range(sc.isq.shape[0]):
+        shown = sc.shown[q]
+        if not shown.any():
+            continue
+        org = sc.isq[q][shown].mean()
+        out[q] = np.where(sc.isq_low[q] > org, 1, np.where(sc.isq_high[q] < org, -1, 0)) * shown
+    return out
+
+
+def absent_rows(orgs: int, rng: np.random.Generator, absent: tuple[str, ...], **corner) -> dict:
+    """Organisations that collect no ``absent`` component in any quarter (a first year
+    without a ticketing tool, or without service standards), scored by the rule (the absent
+    components leave the ISQ) and as version 2 did (they entered every ISQ as vague priors).
+
+    Rows: the coverage of the 95 % ISQ intervals of the true ISQ as now defined (the weights
+    renormalised over what is measured), and the power of the rank groups: the share of
+    departments shown whose true ISQ lies more than one spread (the sd of the quarter's true
+    ISQs) from the organisation's (their mean) that are labelled "clearly above/below" on
+    the right side; for version 2 the same departments and truth."""
+    measured = tuple(c for c in model.COMPONENTS if c not in absent)
+    cover, hit, old_hit, far_n = [], 0, 0, 0
+    for _ in range(orgs):
+        org = without(simulate_org(rng, **corner), absent)
+        sc, old = score_org(org, measured), score_org(org, model.COMPONENTS)
+        truth = (org.truth * sc.weights).sum(axis=2)
+        cover.append(((sc.isq_low <= truth) & (truth <= sc.isq_high))[sc.shown])
+        centre = truth.mean(axis=1, keepdims=True)
+        side = np.sign(truth - centre)
+        far = sc.shown & (np.abs(truth - centre) > truth.std(axis=1, ddof=1, keepdims=True))
+        far_n += int(far.sum())
+        hit += int(((_groups(sc) == side) & far).sum())
+        old_hit += int(((_groups(old) == side) & far).sum())
+    a = np.concatenate(cover)
+    label = " and ".join(absent) + " absent org-wide"
+    return {
+        f"coverage ISQ, {label}": (a.mean(), COVERAGE_BOUNDS, a.size),
+        f"power of the rank groups, {label}: true ISQ over 1 sd away": (
+            hit / max(far_n, 1),
+            None,
+            far_n,
+        ),
+        f"same departments, scored as version 2 (vague priors), {label}": (
+            old_hit / max(far_n, 1),
+            None,
+            far_n,
+        ),
+    }
 
 
 def power(orgs: int, rng: np.random.Generator) -> dict:
@@ -471,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261204)
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    rows = run(args.orgs, args.seed)
+    rows = run(args.orgs, args.seed, absent_orgs=None)
     text, ok = table(rows)
     print(f"{args.orgs} organisations, seed {args.seed}, {time.perf_counter() - start:.0f} s")
     print(text)

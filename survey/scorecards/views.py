@@ -26,6 +26,7 @@ from survey.models import Department
 from survey.scorecards.comment_filters import readable_comments_of
 from survey.scorecards.services import (
     chart_cache,
+    isq_basis,
     scorecard_charts,
     scorecard_export,
     scorecard_overview_export,
@@ -74,6 +75,8 @@ def _page_helpers(result_settings: Settings) -> dict[str, Any]:
         "reason": reason,
         "duration": duration,
         "labels": scorecard_export.labels(),
+        "isq_basis": isq_basis.basis_text,
+        "isq_weights": isq_basis.used_weights,
     }
 
 

@@ -330,6 +330,16 @@ def scorecard_schemas() -> dict[str, Any]:
                 "k": {"type": "integer"},
                 "comment_k": {"type": "integer"},
                 "weights": {"type": "object", "additionalProperties": {"type": "number"}},
+                # The weights this quarter's ISQ used: 0 for a component the organisation
+                # measured nowhere that quarter (it leaves the ISQ), the rest renormalised.
+                "isq_weights": {"type": "object", "additionalProperties": {"type": "number"}},
+                "isq_components": _array({"type": "string", "enum": ["T", "R", "C"]}),
+                "isq_basis": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "Why a component is left out of this quarter's ISQ "
+                    "(null when none is).",
+                },
                 "baseline": _object(
                     {
                         "version": {"type": "string"},

@@ -104,3 +104,27 @@ def test_a_marker_needs_the_test_to_point_the_same_way() -> None:
     (flag,) = model.change_flags([fall])
     assert flag.p < 0.001 and flag.components == ("R",)
     assert flag.direction is None
+
+
+def _r_only(quarter: str, means: dict[int, float]) -> dict[int, DepartmentInput]:
+    """A quarter of quarterly surveys only (no request, no post-interaction answer): each
+    department's 60 people have R values around ``means[d]``."""
+    rng = np.random.default_rng(len(quarter) + int(quarter[-1]))
+    return {d: _inputs(_r(rng, m, 15, 60), 0, 0, 0, 0)[0] for d, m in means.items()}
+
+
+def test_a_change_from_r_alone_to_all_three_compares_r_with_its_whole_weight() -> None:
+    """The first quarter measured R only (its ISQ is R), the next T, R and C. The change a
+    marker shows counts only what both measured, R, with the weights renormalised over it:
+    the ISQ's change, not 0.45 of it."""
+    before_inputs = _r_only(BEFORE, dict.fromkeys(range(10), 62.0))
+    before_model = sc.build_quarter_model(
+        BEFORE, before_inputs, sc.fit_pooled_priors({BEFORE: before_inputs}, K, model.WEIGHTS), K
+    )
+    _b, after, _hists = _models()
+    assert before_model.measured == {"R"} and after.measured == {"T", "R", "C"}
+    then, now = before_model.scores[3], after.scores[3]
+    want = now.components["R"].value - then.components["R"].value
+    both = before_model.measured & after.measured
+    assert sc.comparable_change(then, now, after.priors.weights, both) == want
+    assert abs(want) > 0

@@ -21,8 +21,9 @@ def _priors(corr: float = 0.0, groups: int = 40) -> model.Priors:
 
 
 def _scored(priors: model.Priors, k: int = model.K_MIN, **sums: float) -> model.DepartmentScore:
-    """One department scored as the pages score it (``model.score_quarter``, no baseline)."""
-    return model.score_quarter([model.DepartmentSums(**sums)], priors, None, k)[0]
+    """One department scored as the pages score it (``model.score_quarter``, no baseline), in
+    an organisation that measures all three components (others have what it lacks)."""
+    return model.score_quarter([model.DepartmentSums(**sums)], priors, None, k, model.COMPONENTS)[0]
 
 
 def _share(x: float, n: float, prior: model.SharePrior, k: int = model.K_MIN) -> model.Estimate:
@@ -144,7 +145,8 @@ def test_isq_keeps_its_meaning_when_a_component_is_missing() -> None:
     )
     t, r, c_missing, est = scored.T, scored.R, scored.C, scored.isq
     assert c_missing.missing
-    # docs/scoring.md worked example: T 80, R 68.7; C takes its prior mean 80 (no renormalising).
+    # docs/scoring.md worked example: T 80, R 68.7; C, which the organisation measures but this
+    # department lacks, takes its prior mean 80 (no renormalising).
     assert est.value == pytest.approx(0.35 * t.value + 0.45 * r.value + 0.20 * 80.0)
     independent = np.sqrt(0.35**2 * t.se**2 + 0.45**2 * r.se**2 + 0.2**2 * c_missing.se**2)
     assert est.se == pytest.approx(independent)
@@ -430,3 +432,82 @@ def test_standings_under_other_weights_show_a_standing_that_depends_on_them() ->
     assert {group for _name, group in model.standings_under([clear, *others], priors)[0]} == {
         "below"
     }
+
+
+def _r_only_first_quarter(means: list[float], n: int = 150) -> list[model.DepartmentSums]:
+    """A first quarter with quarterly surveys only (no ticketing tool yet: no T, no C): each
+    department's ``n`` people have R mean ``means[i]`` with a within sd of 20 points."""
+    return [
+        model.DepartmentSums(r_n=n, r_total=n * m, r_total_sq=n * m * m + (n - 1) * 400)
+        for m in means
+    ]
+
+
+def test_a_first_quarter_with_r_only_tells_departments_apart() -> None:
+    """No department has T or C: they leave the ISQ (weights renormalised over R) instead of
+    entering every ISQ as vague priors of 15 points' spread, which put every department "in
+    line" (R ± 3, ISQ ± 13) however far apart 150 people each placed them."""
+    means = [50.0, 52.0, 48.0, 50.0, 51.0, 49.0, 65.0, 35.0]
+    sums = _r_only_first_quarter(means)
+    none = [0.0] * len(sums)
+    priors = model.fit_priors(
+        none,
+        none,
+        [s.r_n for s in sums],
+        [s.r_total for s in sums],
+        [s.r_total_sq for s in sums],
+        none,
+        none,
+        len(sums),
+        fallback=True,
+    )
+    scores = model.score_quarter(sums, priors)
+    assert scores[6].group == "above" and scores[7].group == "below"
+    assert [s.group for s in scores[:6]] == ["in_line"] * 6
+    for s in scores:
+        assert s.isq.value == pytest.approx(s.R.value)
+        assert s.isq.se == pytest.approx(s.R.se)
+        assert s.weights == (0.0, 1.0, 0.0)
+
+
+def test_a_component_hidden_everywhere_but_collected_keeps_its_prior() -> None:
+    """Measured = collected by the organisation, not shown: T hidden by the gate in every
+    department still enters at its prior (leaving would tell that every department had few
+    answers), so the ISQ is the fixed-weight one with T's prior spread."""
+    sums = _r_only_first_quarter([50.0, 60.0, 40.0])
+    priors = _priors()
+    kept = model.score_quarter(sums, priors, measured=("T", "R"))
+    dropped = model.score_quarter(sums, priors)
+    for k, d in zip(kept, dropped, strict=True):
+        assert k.weights == pytest.approx((0.35 / 0.8, 0.45 / 0.8, 0.0))
+        assert k.isq.value == pytest.approx((0.35 * 70.0 + 0.45 * k.R.value) / 0.8)
+        assert k.isq.se > d.isq.se
+        assert d.weights == (0.0, 1.0, 0.0)
+
+
+def test_renormalised_isq_variance_keeps_the_correlation_term() -> None:
+    priors = _priors(corr=0.6)
+    sums = [_sums(60, 55, 0) for _ in range(3)]
+    sums = [
+        model.DepartmentSums(s.t_successes, s.t_trials, s.r_n, s.r_total, s.r_total_sq)
+        for s in sums
+    ]
+    s = model.score_quarter(sums, priors)[0]
+    w = (0.35 / 0.8, 0.45 / 0.8)
+    tau = priors.tau()
+    var = (w[0] * s.T.se) ** 2 + (w[1] * s.R.se) ** 2
+    var += 2 * w[0] * w[1] * s.T.prior_weight * s.R.prior_weight * 0.6 * tau[0] * tau[1]
+    assert s.isq.value == pytest.approx(w[0] * s.T.value + w[1] * s.R.value)
+    assert s.isq.se == pytest.approx(np.sqrt(var))
+
+
+def test_isq_spread_uses_the_weights_restricted_to_what_is_measured() -> None:
+    priors = _priors(corr=0.5)
+    tau = priors.tau()
+    assert model.isq_spread(priors, (False, True, False)) == pytest.approx(tau[1])
+    w = np.array([0.35, 0.45, 0.0]) / 0.8
+    sigma = np.asarray(priors.corr) * np.outer(tau, tau)
+    assert model.isq_spread(priors, (True, True, False)) == pytest.approx(np.sqrt(w @ sigma @ w))
+    base = model.freeze_baseline2([50.0, 60.0], 2, priors, measured=(False, True, False))
+    assert base.sigma0 == pytest.approx(tau[1])
+    assert model.isq_spread(priors) == pytest.approx(model.isq_spread(priors, (True,) * 3))

@@ -73,3 +73,25 @@ def test_a_real_rise_with_a_steady_composition_is_found() -> None:
     rows = [(q, 50.0 + 3 * i, True) for i, q in enumerate(QUARTERS)]
     result = trends(_models(rows))
     assert result[1].direction == "rising" and result[1].n == 8
+
+
+def test_quarters_without_t_in_the_organisation_are_kept_apart_from_quarters_with_t_hidden() -> (
+    None
+):
+    """Both show R and C only, but one ISQ left T out (the organisation measured none, its
+    weights renormalised) and the other holds T's prior: two compositions, not one series."""
+    not_measured = {"T": 0.0, "R": 0.45 / 0.65, "C": 0.20 / 0.65}
+    later = [False, False, False, True, False, True, True, True]
+    models = [
+        QuarterModel(
+            q,
+            {1: _score(q, 70.0 if out else 60.0 + 0.01 * i, False)},
+            {},
+            None,
+            weights=not_measured if out else {},
+        )
+        for i, (q, out) in enumerate(zip(QUARTERS, later, strict=True))
+    ]
+    raw = model.trend_badges([(list(range(8)), [m.scores[1].isq.value for m in models])])[0]
+    assert raw.direction == "rising"  # the mixed series reads as a rise
+    assert trends(models) == {}  # four quarters of each: no badge from the mix

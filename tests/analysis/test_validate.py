@@ -74,3 +74,30 @@ def test_table_marks_rows_out_of_bounds() -> None:
     assert "| c | 0.5000 | — | 3 | — |" in validate.table({"c": (0.5, None, 3)})[0]
     _text, ok = validate.table({"a": (0.95, (0.93, 0.97), 10), "c": (0.5, None, 3)})
     assert ok
+
+
+@pytest.fixture(scope="module")
+def first_year() -> dict:
+    return validate.run(1, seed=13, power_orgs=0, absent_orgs=40)
+
+
+@pytest.mark.parametrize("absent", ["T and C", "C"])
+def test_a_component_absent_org_wide_leaves_the_isq_and_groups_tell_apart(
+    first_year: dict, absent: str
+) -> None:
+    """An organisation without a ticketing tool (no T, no C) or without standards (no C):
+    the ISQ over what is measured still covers its truth, and departments truly more than
+    one spread from the organisation are labelled clearly above/below most of the time."""
+    label = f"{absent} absent org-wide"
+    value, _b, count = first_year[f"coverage ISQ, {label}"]
+    assert count > 3000 and LOOSE[0] <= value <= LOOSE[1], value
+    power, _b, far = first_year[f"power of the rank groups, {label}: true ISQ over 1 sd away"]
+    old = first_year[f"same departments, scored as version 2 (vague priors), {label}"][0]
+    assert far > 1000 and power > 0.5 and power > old
+
+
+def test_without_a_ticketing_tool_version_2_told_almost_nobody_apart(first_year: dict) -> None:
+    old = first_year[
+        "same departments, scored as version 2 (vague priors), T and C absent org-wide"
+    ]
+    assert old[0] < 0.05  # the defect: every scorecard said "in line"

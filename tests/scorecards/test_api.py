@@ -49,9 +49,12 @@ def test_json_nulls_gated_figures(client, api_org: Org) -> None:
         "low": None,
         "high": None,
         "n": None,
-        "weight": 0.35,
+        # The weight in this quarter's ISQ: no request anywhere, so no C, and T and R share
+        # its weight (0.35/0.80).
+        "weight": 0.4375,
         "reason": "below_k",
     }
+    assert body["isq_weights"] == {"T": 0.4375, "R": 0.5625, "C": 0.0}
     assert body["iq"]["value"] is None
     assert body["comments"]["visible"] is False and body["comments"]["count"] is None
     assert all(c["satisfaction"]["value"] is None for c in body["customers"])

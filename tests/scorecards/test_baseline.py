@@ -49,10 +49,10 @@ def test_the_baseline_records_what_it_was_computed_with(org: Org, backend) -> No
     org.session.commit()
     assert row is not None and row.active and row.frozen_by == "command"
     assert row.quarters == quarters[:4] and row.weights == {"T": 0.5, "R": 0.4, "C": 0.1}
-    assert row.k == 5 and row.method == "isq-2"
-    # The v2 priors, fitted on the baseline quarters, and the baseline's own uncertainty.
+    assert row.k == 5 and row.method == "isq-3" and row.version.startswith("v3-")
+    # The priors, fitted on the baseline quarters, and the baseline's own uncertainty.
     priors = priors_from_json(row.priors)
-    assert priors is not None and priors.version == 2
+    assert priors is not None and priors.version == 3
     assert priors.weights == pytest.approx((0.5, 0.4, 0.1))
     assert 1.0 <= priors.T.m <= 49.0 and 0 < priors.T.mean < 1
     assert priors.R.sigma2 > 0 and priors.R.tau2 > 0 and priors.R.groups == 3
@@ -171,4 +171,24 @@ def test_an_administrator_freezes_and_rebases_from_the_page(admin_client, org: O
     assert "replaced on" in text and "in use" in text
     # The mean and spread with their standard errors, and the model that froze them.
     se = rows[0].priors["baseline"]
-    assert f"{rows[0].mu0:.1f} ± {se['mu0_se']:.1f}" in text and "isq-2" in text
+    assert f"{rows[0].mu0:.1f} ± {se['mu0_se']:.1f}" in text and "isq-3" in text
+
+
+def test_a_version_two_record_stays_readable_and_frozen(org: Org) -> None:
+    """A baseline frozen by model version 2 keeps its μ0, σ0 and priors (the same fit): the
+    priors are read as stored, not fitted again, and the IQ uses the stored scale."""
+    quarters = previous_quarters(Q, 6)
+    _history(org, quarters)
+    row = ensure_baseline(org.session, Settings(), now=LATER)
+    assert row is not None
+    stored = dict(row.priors)
+    stored["version"] = 2
+    row.priors, row.method, row.mu0, row.sigma0 = stored, "isq-2", 61.0, 7.0
+    org.session.commit()
+    models = load_models(org.session, quarters, Settings(), LATER)
+    read = priors_from_json(stored)
+    assert read is not None and read.version == 2
+    assert all(models[q].priors == read for q in quarters)
+    card = _card(org, "IT", Settings(), quarters[-1])
+    assert card.baseline is not None and card.baseline.method == "isq-2"
+    assert card.iq.value == pytest.approx(100 + 15 * (card.isq.value - 61.0) / 7.0)

@@ -42,8 +42,8 @@ def test_department_page_shows_hand_computed_figures(admin_client, small_org: Or
     # The raw figures beside the adjusted ones.
     assert "58.3" in page  # T = 7/12
     assert "75.0" in page  # R = 100 * (4 - 1) / 4
-    # No standard, so no C: it takes its prior (mean 50) and the weights stay as stated,
-    # never renormalised over T and R.
+    # No standard and no request anywhere: the organisation measures no C this quarter, so C
+    # leaves the ISQ and T and R share its weight (35:45); the page says so.
     card, _p = build_scorecard(
         small_org.session,
         small_org.departments["IT"],
@@ -53,8 +53,9 @@ def test_department_page_shows_hand_computed_figures(admin_client, small_org: Or
     )
     t, r, c = card.components
     assert t.raw == pytest.approx(700 / 12) and r.raw == pytest.approx(75.0) and not c.shown
-    assert card.isq.value == pytest.approx(0.35 * t.value + 0.45 * r.value + 0.20 * 50.0)
+    assert card.isq.value == pytest.approx((0.35 * t.value + 0.45 * r.value) / 0.80)
     assert f"{card.isq.value:.1f}" in page
+    assert "rests on T, R only" in page and "so there is no compliance (C)" in page
     assert card.isq.low < card.isq.value < card.isq.high
     assert "<svg" in page and "<title" in page
 

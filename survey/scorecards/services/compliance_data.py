@@ -234,6 +234,22 @@ def live_compliance_counts(
     return out
 
 
+def quarters_with_requests(session: Session, quarters: Sequence[str]) -> set[str]:
+    """The ``quarters`` in which the organisation recorded any request (an interaction opened
+    then, whatever became of it): it collects post-interaction answers (T) that quarter,
+    whether or not anybody answered. One statement: an indexed existence test per quarter."""
+    order = sorted(set(quarters))
+    if not order:
+        return set()
+    opened = Interaction.opened_at
+    tests = []
+    for q in order:
+        start, end = quarter_bounds(q)
+        tests.append(exists().where(opened >= _utc_start(start), opened < _utc_start(end)))
+    row = session.execute(select(*tests)).one()
+    return {q for q, hit in zip(order, row, strict=True) if hit}
+
+
 def compliance_counts(
     session: Session,
     quarters: Sequence[str],

@@ -267,6 +267,20 @@ def quarter_group_sizes(session: Session) -> dict[str, int]:
     return ks
 
 
+def quarters_with_campaigns(session: Session, quarters: Sequence[str]) -> set[str]:
+    """The ``quarters`` with a quarterly campaign that opened (open or closed): the
+    organisation collected relationship answers (R) then, whether or not anybody answered.
+    One small read (a few campaigns per quarter)."""
+    if not quarters:
+        return set()
+    rows = session.scalars(
+        select(Campaign.quarter)
+        .where(Campaign.quarter.in_(list(quarters)), Campaign.status.in_(("open", "closed")))
+        .distinct()
+    )
+    return set(rows)
+
+
 # --- comments and self-view ---
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 
 from analysis.model import MIN_N_FLAG
 from analysis.scorecard_results import CHANGE_NO_PREVIOUS, CHANGE_NOT_SIGNIFICANT, CHANGE_TOO_FEW
+from survey.scorecards.services.isq_basis import basis_text, used_weights
 from survey.scorecards.services.scorecards import (
     BELOW_COMMENT_K,
     BELOW_K,
@@ -187,7 +188,9 @@ def _distribution_json(d: Distribution | None) -> dict[str, Any] | None:
 def to_json(card: Scorecard) -> dict[str, Any]:
     """The scorecard's figures as the API returns them. Hidden figures are null with a
     ``reason``. Comment texts are not served (only whether and how many are visible)."""
-    weights = dict(card.settings.weights)
+    weights = {
+        key: round(w, 4) for key, w in used_weights(card.settings.weights, card.isq_weights).items()
+    }
     baseline = card.baseline
     return {
         "department": {"code": card.code, "name": card.name},
@@ -195,7 +198,12 @@ def to_json(card: Scorecard) -> dict[str, Any]:
         "quarters": list(card.quarters),
         "k": card.settings.k,
         "comment_k": card.settings.comment_k,
-        "weights": weights,
+        "weights": dict(card.settings.weights),
+        # What this quarter's ISQ rests on: the weights used (0 for a component the
+        # organisation measured nowhere this quarter) and, when one is left out, why.
+        "isq_weights": weights,
+        "isq_components": [key for key, w in weights.items() if w > 0],
+        "isq_basis": basis_text(card.settings.weights, card.isq_weights),
         "baseline": None
         if baseline is None
         else {
@@ -209,7 +217,7 @@ def to_json(card: Scorecard) -> dict[str, Any]:
         },
         "iq": iq_json(card.iq),
         "isq": gated_json(card.isq),
-        "components": {c.key: component_json(c, weights.get(c.key, 0.0)) for c in card.components},
+        "components": {c.key: component_json(c, weights[c.key]) for c in card.components},
         "organisation": {
             **{key: _r(value) for key, value in card.org_components.items()},
             "isq": _r(card.org_isq),
@@ -293,13 +301,21 @@ def to_json(card: Scorecard) -> dict[str, Any]:
 
 
 def settings_rows(
-    settings: Settings, baseline: BaselineInfo | None, quarter: str
+    settings: Settings,
+    baseline: BaselineInfo | None,
+    quarter: str,
+    isq_weights: Mapping[str, float] | None = None,
 ) -> Iterator[list[Any]]:
-    """The CSV rows saying what a result was built with: k, the weights, the baseline (its
+    """The CSV rows saying what a result was built with: k, the weights, the weights the
+    quarter's ISQ used with why a component is left out (``isq_basis``), the baseline (its
     mean and spread, provisional or frozen)."""
     yield ["settings", "k", quarter, settings.k, None, None, None, ""]
     for key, weight in settings.weights.items():
         yield ["settings", f"weight {key}", quarter, weight, None, None, None, ""]
+    used = isq_weights or {}
+    note = basis_text(settings.weights, used) or ""
+    for key, weight in used_weights(settings.weights, used).items():
+        yield ["settings", f"isq weight {key}", quarter, round(weight, 4), None, None, None, note]
     if baseline is not None:
         note = _("provisional") if baseline.provisional else _("frozen")
         used = " ".join(baseline.quarters)
@@ -347,7 +363,7 @@ def _rows(card: Scorecard) -> Iterator[list[Any]]:
 
     q = card.quarter
     yield ["department", card.code, q, None, None, None, None, card.name]
-    yield from settings_rows(card.settings, card.baseline, q)
+    yield from settings_rows(card.settings, card.baseline, q, card.isq_weights)
     yield iq_row("headline", "IQ", q, card.iq, k, ck)
     yield gated("headline", "ISQ", q, card.isq)
     for c in card.components:

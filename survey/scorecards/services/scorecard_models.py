@@ -11,7 +11,8 @@ was computed from (``IdentityMemo``: the kept reads' objects, the priors, k), so
 memo wraps one pure function of ``analysis.scorecard`` and nothing else: it never reads, and a
 cached model is never older than its sums.
 
-Priors and baseline (``analysis.model``, version 2): the active frozen baseline stores the
+Priors and baseline (``analysis.model``, version 3; a version-2 record's priors are read as
+they are, the same fit): the active frozen baseline stores the
 priors fitted on its quarters (``fit_priors``), its weights and k, μ0, σ0 and their standard
 errors (``freeze_baseline2``). Before a baseline is frozen, pages use provisional priors
 pooled over every released quarter and a provisional baseline from the first four; the page
@@ -102,8 +103,15 @@ def read_inputs(
         compliance = compliance_data.compliance_counts(
             session, missing, now, version=compliance_version
         )
+        requests = compliance_data.quarters_with_requests(session, missing)
+        campaigns = data.quarters_with_campaigns(session, missing)
         out: dict[str, Inputs] = {}
         for q in missing:
+            # What the organisation collected, whatever was answered (the same for every
+            # department): whether a component leaves the quarter's ISQ never rests on answers.
+            collected = frozenset(
+                key for key, found in (("T", requests), ("R", campaigns)) if q in found
+            )
             ids = {p for p, quarter in sums if quarter == q}
             ids |= {p for p, quarter in compliance if quarter == q}
             inputs = {}
@@ -120,6 +128,7 @@ def read_inputs(
                     m.get("people", data.Sums()).n,
                     c.judged,
                     c.compliant,
+                    collected,
                 )
             out[q] = inputs
         return out
@@ -277,12 +286,13 @@ def ensure_baseline(
     the latest four released quarters, or ``quarters``), keeping the old one as superseded.
     Each quarter is gated with at least the k its campaigns promised (``Settings.k_of``).
 
-    The record keeps what its ISQs were computed with: model version 2 (``method``
-    ``isq-2``), the weights and k of ``settings``, the priors fitted on its quarters
-    (``model.fit_priors`` on their gated department sums; every later quarter shrinks with
-    them) and μ0, σ0 with their standard errors (``model.freeze_baseline2``). Flushes and
-    returns the active ``Baseline``; None while fewer than four quarters are released (or
-    the chosen ones give no spread). ValueError for a chosen quarter that is not released."""
+    The record keeps what its ISQs were computed with: the model version (``method``
+    ``isq-3``, ``model.MODEL_VERSION``), the weights and k of ``settings``, the priors fitted
+    on its quarters (``model.fit_priors`` on their gated department sums; every later
+    quarter shrinks with them) and μ0, σ0 with their standard errors
+    (``model.freeze_baseline2``). Flushes and returns the active ``Baseline``; None while
+    fewer than four quarters are released (or the chosen ones give no spread). ValueError
+    for a chosen quarter that is not released."""
     existing = data.stored_baseline(session)
     if existing is not None and not rebase:
         return existing
@@ -312,12 +322,13 @@ def ensure_baseline(
     digest = hashlib.sha256(
         repr((chosen, frozen.mu0, frozen.sigma0, sc.priors_key(priors))).encode()
     ).hexdigest()
-    version = f"v2-{chosen[0]}-{chosen[-1]}" if len(chosen[0]) == 6 else f"v2-{digest[:12]}"
+    tag = f"v{model.MODEL_VERSION}"
+    version = f"{tag}-{chosen[0]}-{chosen[-1]}" if len(chosen[0]) == 6 else f"{tag}-{digest[:12]}"
     taken = set(data.superseded_baselines(session))
     if existing is not None:
         taken.add(existing.version)
     if version in taken:
-        version = f"v2-{digest[:12]}-r{len(taken) + 1}"[:20]
+        version = f"{tag}-{digest[:12]}-r{len(taken) + 1}"[:20]
     if existing is not None:
         existing.active = False
         existing.superseded_at = now

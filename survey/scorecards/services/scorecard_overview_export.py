@@ -28,7 +28,7 @@ def _rows(overview: OrgOverview) -> Iterator[list[Any]]:
     q = overview.quarter
     k, ck = overview.settings.k, overview.settings.comment_k
     names = labels()
-    yield from settings_rows(overview.settings, overview.baseline, q)
+    yield from settings_rows(overview.settings, overview.baseline, q, overview.isq_weights)
     yield ["organisation", "ISQ", q, overview.org_isq, None, None, None, ""]
     for row in overview.ranking:
         item = f"{row.code} {row.name}"

@@ -30,6 +30,7 @@ from analysis.comment_groups import Band, FoldedComment, NamedComment
 from survey.local_format import signed
 from survey.local_time import local_today
 from survey.scorecards.services import chart_cache
+from survey.scorecards.services.isq_basis import basis_text
 from survey.scorecards.services.pdf_layout import (
     BODY_W,
     MARGIN_X,
@@ -340,6 +341,9 @@ def _method(flow: Flow, card: Scorecard) -> None:
             k=card.settings.k,
         )
     )
+    basis = basis_text(weights, card.isq_weights)
+    if basis:
+        lines.append(basis)
     if card.trend_marker is not None:
         lines.append(
             _(
