@@ -160,3 +160,33 @@ def test_a_release_recorded_before_the_upgrade_is_frozen_by_the_next_tick(
     assert compliance_data.compliance_counts(session, [Q], now)[(it, Q)] == ComplianceCount(8, 6)
     by_service = compliance_data.compliance_counts(session, [Q], now, it, by_service=True)
     assert list(by_service.values()) == [ComplianceCount(8, 6)]
+
+
+@pytest.mark.postgres
+def test_a_late_first_request_does_not_bring_t_into_a_released_quarter(
+    app, client, admin_client, org: Org, backend
+) -> None:
+    """A quarter released on quarterly surveys alone has an ISQ of R alone (no request was
+    recorded: T and C leave it). A ticketing tool connected afterwards back-fills a request
+    opened in that quarter: "the organisation recorded a request" must be read as of the
+    release too, or T comes back in at its prior and the published ISQ and IQ move."""
+    org.quarterly("IT", "SALES", Q, [4, 4, 5, 3, 4, 5, 4])
+    org.quarterly("HR", "SALES", Q, [2, 3, 2, 3, 2, 3, 3])
+    org.service("IT", 60, 480)  # a service with its standard, before any request
+    tick(app, utcnow())  # records the release of Q
+    body, page, export = _published(client, admin_client, org)
+    assert body["isq_weights"] == {"T": 0.0, "R": 1.0, "C": 0.0}
+
+    response = client.post(
+        "/api/v1/interactions",
+        json=_late_request(0),
+        headers={"Authorization": f"Bearer {org.api_key}"},
+    )
+    assert response.status_code == 201, response.get_json()
+    tick(app, utcnow() + timedelta(minutes=1))
+
+    after, page_after, export_after = _published(client, admin_client, org)
+    assert after["isq_weights"] == body["isq_weights"]
+    assert after["isq"] == body["isq"] and after["iq"] == body["iq"]
+    assert page_after == page
+    assert export_after == export

@@ -237,7 +237,10 @@ def live_compliance_counts(
 def quarters_with_requests(session: Session, quarters: Sequence[str]) -> set[str]:
     """The ``quarters`` in which the organisation recorded any request (an interaction opened
     then, whatever became of it): it collects post-interaction answers (T) that quarter,
-    whether or not anybody answered. One statement: an indexed existence test per quarter."""
+    whether or not anybody answered. Of a quarter whose counts were frozen at its release,
+    only the requests reported by then count, as for its compliance: a request back-filled
+    later must not bring T back into an ISQ already published without it. One statement: an
+    indexed existence test per quarter."""
     order = sorted(set(quarters))
     if not order:
         return set()
@@ -245,7 +248,18 @@ def quarters_with_requests(session: Session, quarters: Sequence[str]) -> set[str
     tests = []
     for q in order:
         start, end = quarter_bounds(q)
-        tests.append(exists().where(opened >= _utc_start(start), opened < _utc_start(end)))
+        frozen_at = (
+            select(QuarterRelease.compliance_frozen_at)
+            .where(QuarterRelease.quarter == q)
+            .scalar_subquery()
+        )
+        tests.append(
+            exists().where(
+                opened >= _utc_start(start),
+                opened < _utc_start(end),
+                or_(frozen_at.is_(None), Interaction.created_at <= frozen_at),
+            )
+        )
     row = session.execute(select(*tests)).one()
     return {q for q, hit in zip(order, row, strict=True) if hit}
 
