@@ -95,7 +95,7 @@ soak: install system-deps
 bench: install system-deps
 	$(BIN)/python -m bench
 
-# Simulation study of the scoring model (docs/scoring.md, "The model, version 2"): coverage of
+# Simulation study of the scoring model (docs/scoring.md, "The model, version 3"): coverage of
 # every interval, false flags and badges, power; then whether the model finds the demo's planted
 # patterns over 30 seeds (survey/demo/markers.py, docs/demo.md). Exits non-zero when a row is
 # out of bounds.

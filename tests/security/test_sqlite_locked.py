@@ -155,6 +155,10 @@ def test_a_long_hold_gets_try_again_with_the_answers_kept(
 
 
 def test_reads_do_not_queue_behind_the_writer(app, client, world, db_url) -> None:
+    """Every page that only reads answers while another connection holds the write lock for
+    the whole test. A page that took the lock would wait the busy timeout and answer 503
+    (the lock is never released meanwhile), so a 200 is the proof; how long a page took is
+    not checked (a first page rendered on a loaded machine took over a second)."""
     pages = [
         f"/r/{world['token']}",
         f"/r/{world['token']}?lang=fr",
@@ -166,10 +170,8 @@ def test_reads_do_not_queue_behind_the_writer(app, client, world, db_url) -> Non
     ]
     with write_lock(db_url):
         for page in pages:
-            started = time.monotonic()
             reply = client.get(page)
             assert reply.status_code == 200, page
-            assert time.monotonic() - started < BUSY_TIMEOUT_MS / 1000, page
 
 
 def test_api_calls_under_the_lock_get_a_json_503(client, session, world, db_url) -> None:
