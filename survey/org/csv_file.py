@@ -11,7 +11,8 @@ blanks, in any order.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
 from survey.services.refusals import Message
@@ -27,6 +28,40 @@ class LineError:
 
     line: int
     message: Message
+
+
+class PlannedRow(Protocol):
+    """A checked row of an import: what applying it would do."""
+
+    @property
+    def action(self) -> str:  # "create", "update" or "unchanged"
+        ...
+
+
+RowT = TypeVar("RowT", bound=PlannedRow)
+
+
+@dataclass
+class RowsPreview(Generic[RowT]):
+    """What an import would do, row by row: apply it only when ``errors`` is empty."""
+
+    rows: list[RowT] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+
+    def _with(self, action: str) -> list[RowT]:
+        return [r for r in self.rows if r.action == action]
+
+    @property
+    def creates(self) -> list[RowT]:
+        return self._with("create")
+
+    @property
+    def updates(self) -> list[RowT]:
+        return self._with("update")
+
+    @property
+    def unchanged(self) -> int:
+        return len(self._with("unchanged"))
 
 
 class FileError(Exception):

@@ -18,7 +18,7 @@ department cannot end up under itself: a file that would make a loop (``A`` unde
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from survey.names import TRANSLATED_LOCALES
 from survey.org.csv_file import (
     FileError,
     LineError,
+    RowsPreview,
     active_value,
     decode_csv,
     read_records,
@@ -74,26 +75,8 @@ class DepartmentRow:
 
 
 @dataclass
-class DepartmentPreview:
+class DepartmentPreview(RowsPreview[DepartmentRow]):
     """What an import would do. Apply it only when ``errors`` is empty."""
-
-    rows: list[DepartmentRow] = field(default_factory=list)
-    errors: list[LineError] = field(default_factory=list)
-
-    def _with(self, action: str) -> list[DepartmentRow]:
-        return [r for r in self.rows if r.action == action]
-
-    @property
-    def creates(self) -> list[DepartmentRow]:
-        return self._with("create")
-
-    @property
-    def updates(self) -> list[DepartmentRow]:
-        return self._with("update")
-
-    @property
-    def unchanged(self) -> int:
-        return len(self._with("unchanged"))
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from survey.models import Department, Person
 from survey.org.csv_file import (
     FileError,
     LineError,
+    RowsPreview,
     active_value,
     decode_csv,
     read_records,
@@ -77,7 +78,7 @@ class Leaver:
 
 
 @dataclass
-class PeoplePreview:
+class PeoplePreview(RowsPreview[ImportRow]):
     """What an import would do. Apply it only when ``errors`` is empty; ``warnings`` (the
     addresses this service cannot mail) do not stop it.
 
@@ -86,8 +87,6 @@ class PeoplePreview:
     before the import. ``many_leavers`` is True when they are more than ``MAX_LEAVER_SHARE``
     of them, which a file cut short or exported with a filter looks like."""
 
-    rows: list[ImportRow] = field(default_factory=list)
-    errors: list[LineError] = field(default_factory=list)
     warnings: list[LineError] = field(default_factory=list)
     whole_directory: bool = False
     leavers: list[Leaver] = field(default_factory=list)
@@ -96,21 +95,6 @@ class PeoplePreview:
     @property
     def many_leavers(self) -> bool:
         return len(self.leavers) > MAX_LEAVER_SHARE * self.active_people
-
-    def _with(self, action: str) -> list[ImportRow]:
-        return [r for r in self.rows if r.action == action]
-
-    @property
-    def creates(self) -> list[ImportRow]:
-        return self._with("create")
-
-    @property
-    def updates(self) -> list[ImportRow]:
-        return self._with("update")
-
-    @property
-    def unchanged(self) -> int:
-        return len(self._with("unchanged"))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from forms.admin import CsvUploadForm, ImportConfirmForm
 from survey.db import get_session
 from survey.names import TRANSLATED_LOCALES
-from survey.org.admin.signed_file import sign_file, signed_file
+from survey.org.admin.signed_file import confirmed_file, sign_file
 from survey.org.department_import import (
     MAX_BYTES,
     MAX_ROWS,
@@ -83,17 +83,9 @@ def department_import_confirm() -> Page:
     """Import the previewed file: every row or none, checked again against the database."""
     upload = CsvUploadForm(formdata=None)
     form = ImportConfirmForm()
-    if not form.validate_on_submit():
-        return _import_page(upload, 400, problem=_("Nothing to import: please upload the file."))
-    signed = signed_file(IMPORT_SALT, form.payload.data or "")
+    signed, problem = confirmed_file(form, IMPORT_SALT)
     if signed is None:
-        return _import_page(
-            upload,
-            400,
-            problem=_(
-                "The checked file could not be verified or is too old; please upload it again."
-            ),
-        )
+        return _import_page(upload, 400, problem=problem)
     db = get_session()
     preview = parse_departments_csv(db, signed["csv"].encode("utf-8"))
     if preview.errors:

@@ -19,7 +19,7 @@ from forms.admin import PeopleConfirmForm, PeopleUploadForm, PersonForm
 from survey.db import get_session
 from survey.delivery.services.resend import resendable
 from survey.models import Department, Person
-from survey.org.admin.signed_file import sign_file, signed_file
+from survey.org.admin.signed_file import confirmed_file, sign_file
 from survey.org.people_import import (
     MAX_BYTES,
     MAX_ROWS,
@@ -184,17 +184,9 @@ def people_import_confirm() -> Page:
     with the second box ticked."""
     upload = PeopleUploadForm(formdata=None)
     form = PeopleConfirmForm()
-    if not form.validate_on_submit():
-        return _import_page(upload, 400, problem=_("Nothing to import: please upload the file."))
-    signed = signed_file(IMPORT_SALT, form.payload.data or "")
+    signed, problem = confirmed_file(form, IMPORT_SALT)
     if signed is None:
-        return _import_page(
-            upload,
-            400,
-            problem=_(
-                "The checked file could not be verified or is too old; please upload it again."
-            ),
-        )
+        return _import_page(upload, 400, problem=problem)
     db = get_session()
     whole = signed.get("whole_directory") is True
     preview = parse_people_csv(db, signed["csv"].encode("utf-8"), whole_directory=whole)

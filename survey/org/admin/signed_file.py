@@ -13,7 +13,9 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from survey.views.admin import bp
@@ -50,6 +52,20 @@ def signed_file(salt: str, payload: str) -> dict[str, Any] | None:
     ):
         return signed
     return None
+
+
+def confirmed_file(form: FlaskForm, salt: str) -> tuple[dict[str, Any] | None, str]:
+    """The signed content of an import's confirmation ``form`` (its ``payload`` field, signed
+    with ``salt``) and "", or None and the reason to show the administrator: the form is not
+    valid (no file was previewed), or its file is not signed for them or is too old."""
+    if not form.validate_on_submit():
+        return None, _("Nothing to import: please upload the file.")
+    signed = signed_file(salt, form.payload.data or "")
+    if signed is None:
+        return None, _(
+            "The checked file could not be verified or is too old; please upload it again."
+        )
+    return signed, ""
 
 
 def _allow_signed_file() -> None:
