@@ -133,6 +133,18 @@ def update_question_texts(
     session.flush()
 
 
+def _in_order(questionnaire: Questionnaire) -> list[Question]:
+    """Its questions in the order shown: by position, then id (positions may repeat)."""
+    return sorted(questionnaire.questions, key=lambda q: (q.position, q.id))
+
+
+def place_of(question: Question) -> int:
+    """Where a live ``question`` stands among its questionnaire's live questions, from 1
+    (ValueError for a retired one)."""
+    live = [q for q in _in_order(question.questionnaire) if q.retired_at is None]
+    return live.index(question) + 1
+
+
 def move_question(session: Session, question: Question, offset: int) -> bool:
     """Move a live question one place among its questionnaire's live questions: ``offset``
     −1 up, +1 down (ValueError otherwise); retired questions keep their places in the
@@ -143,7 +155,7 @@ def move_question(session: Session, question: Question, offset: int) -> bool:
     The order is only what respondents see: answers and scores are keyed by question, so
     moving never touches history. The questionnaire's revision goes up (a database trigger),
     so every process serves the new order."""
-    ordered = sorted(question.questionnaire.questions, key=lambda q: (q.position, q.id))
+    ordered = _in_order(question.questionnaire)
     live = [q for q in ordered if q.retired_at is None]
     if offset not in (-1, 1):
         raise ValueError(f"a question moves one place up (-1) or down (+1), not {offset!r}")

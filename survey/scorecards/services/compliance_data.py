@@ -234,6 +234,18 @@ def live_compliance_counts(
     return out
 
 
+def _reported_by_freeze(quarter: str) -> Any:
+    """A condition on ``Interaction``: reported by the time ``quarter``'s compliance counts
+    were frozen at its release (always true while they are not): what a released quarter
+    publishes counts no request reported after it."""
+    frozen_at = (
+        select(QuarterRelease.compliance_frozen_at)
+        .where(QuarterRelease.quarter == quarter)
+        .scalar_subquery()
+    )
+    return or_(frozen_at.is_(None), Interaction.created_at <= frozen_at)
+
+
 def quarters_with_requests(session: Session, quarters: Sequence[str]) -> set[str]:
     """The ``quarters`` in which the organisation recorded any request (an interaction opened
     then, whatever became of it): it collects post-interaction answers (T) that quarter,
@@ -248,16 +260,9 @@ def quarters_with_requests(session: Session, quarters: Sequence[str]) -> set[str
     tests = []
     for q in order:
         start, end = quarter_bounds(q)
-        frozen_at = (
-            select(QuarterRelease.compliance_frozen_at)
-            .where(QuarterRelease.quarter == q)
-            .scalar_subquery()
-        )
         tests.append(
             exists().where(
-                opened >= _utc_start(start),
-                opened < _utc_start(end),
-                or_(frozen_at.is_(None), Interaction.created_at <= frozen_at),
+                opened >= _utc_start(start), opened < _utc_start(end), _reported_by_freeze(q)
             )
         )
     row = session.execute(select(*tests)).one()
@@ -307,11 +312,6 @@ def interaction_times(session: Session, provider_id: int, quarter: str) -> list[
     of a quarter whose counts were frozen at its release, only those reported by then (a
     request reported later is listed on the requests page and published nowhere)."""
     start, end = quarter_bounds(quarter)
-    frozen_at = (
-        select(QuarterRelease.compliance_frozen_at)
-        .where(QuarterRelease.quarter == quarter)
-        .scalar_subquery()
-    )
     rows = session.execute(
         select(
             Interaction.opened_at,
@@ -322,7 +322,7 @@ def interaction_times(session: Session, provider_id: int, quarter: str) -> list[
             Interaction.provider_department_id == provider_id,
             Interaction.opened_at >= _utc_start(start),
             Interaction.opened_at < _utc_start(end),
-            or_(frozen_at.is_(None), Interaction.created_at <= frozen_at),
+            _reported_by_freeze(quarter),
         )
     )
 

@@ -22,6 +22,7 @@ from survey.services.audit import created, diff, snapshot, target_of
 from survey.services.questionnaires import (
     add_question,
     move_question,
+    place_of,
     questionnaire_answered,
     remove_question,
     update_question_texts,
@@ -160,15 +161,6 @@ def question_edit(question_id: int) -> str | WerkzeugResponse:
     return render_template("admin/question_form.html", form=form, question=question), status  # type: ignore[return-value]
 
 
-def _place(question: Question) -> int:
-    """Where ``question`` stands among its questionnaire's live questions, from 1."""
-    live = sorted(
-        (q for q in question.questionnaire.questions if q.retired_at is None),
-        key=lambda q: (q.position, q.id),
-    )
-    return live.index(question) + 1
-
-
 @bp.post("/questions/<int:question_id>/move")
 def question_move(question_id: int) -> WerkzeugResponse:
     """One place up or down (``direction``) among the live questions: the order respondents
@@ -184,9 +176,9 @@ def question_move(question_id: int) -> WerkzeugResponse:
     if question.retired_at is not None:
         flash(_("A retired question is no longer asked: it has no place to move to."), "info")
         return redirect(back)
-    before = _place(question)
+    before = place_of(question)
     if move_question(db, question, offset):
-        audit("move", question, {"place": [before, _place(question)]})
+        audit("move", question, {"place": [before, place_of(question)]})
         db.commit()
     else:
         flash(_("This question is already at that end."), "info")
