@@ -18,10 +18,16 @@ from analysis.business_time import parse_calendar
 from survey.db import SQLITE_BUSY_TIMEOUT_MS
 from survey.i18n import LOCALES
 from survey.on_off import parse_on_off
+from survey.security import DEFAULT_ARGON2
 
 #: The fewest characters ``SURVEY_SECRET_KEY`` may have outside debug and testing (the example
 #: the error gives, ``secrets.token_hex(32)``, has 64).
 MIN_SECRET_KEY_LENGTH = 32
+
+#: The least memory times passes (KiB) a password hash may cost outside debug and testing:
+#: the weakest pairing commonly recommended for argon2id (7 MiB over 5 passes; 19 MiB over
+#: 2 and 46 MiB over 1 cost more).
+MIN_ARGON2_KIB_PASSES = 7 * 1024 * 5
 
 
 class ConfigError(RuntimeError):
@@ -64,6 +70,20 @@ def _int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> i
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _argon2(environ: Mapping[str, str]) -> tuple[int, int, int]:
+    """The cost of a new password or API key hash: ``SURVEY_ARGON2_TIME_COST`` passes over
+    ``SURVEY_ARGON2_MEMORY_KIB`` KiB of memory in ``SURVEY_ARGON2_PARALLELISM`` lanes (argon2
+    needs at least 8 KiB a lane). ``check_settings`` refuses a cost below
+    ``MIN_ARGON2_KIB_PASSES`` outside debug and testing."""
+    time_cost, memory_kib, lanes = DEFAULT_ARGON2
+    lanes = _int(environ, "SURVEY_ARGON2_PARALLELISM", lanes, 1)
+    return (
+        _int(environ, "SURVEY_ARGON2_TIME_COST", time_cost, 1),
+        _int(environ, "SURVEY_ARGON2_MEMORY_KIB", memory_kib, 8 * lanes),
+        lanes,
+    )
 
 
 def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
@@ -264,6 +284,8 @@ def load_settings(
         # and counts toward compliance, but is not surveyed (``reported_late``): a back-fill
         # or a replay after an outage must not mail people about old requests.
         "LATE_REPORT_DAYS": _int(env, "SURVEY_LATE_REPORT_DAYS", 14, 1),
+        # Cost of a new password or API key hash (passes, KiB, lanes): ``security``.
+        "ARGON2": _argon2(env),
         "SIGNIN_MAX_FAILURES": _int(env, "SURVEY_SIGNIN_MAX_FAILURES", 5, 1),
         "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),
         # Trusted reverse proxies in front of the app (0: none, X-Forwarded-For is ignored).
@@ -388,6 +410,15 @@ def check_settings(config: Mapping[str, object], debug: bool, testing: bool) -> 
         raise ConfigError(
             f"SURVEY_SECRET_KEY is {length} characters long; it needs at least "
             f"{MIN_SECRET_KEY_LENGTH}. {example}"
+        )
+    time_cost, memory_kib, _lanes = config.get("ARGON2", DEFAULT_ARGON2)  # type: ignore[misc]
+    if time_cost * memory_kib < MIN_ARGON2_KIB_PASSES:
+        # Passwords and API keys may be guessed offline from a copy of the database.
+        raise ConfigError(
+            f"SURVEY_ARGON2_MEMORY_KIB times SURVEY_ARGON2_TIME_COST is "
+            f"{time_cost * memory_kib}; a password hash needs at least "
+            f"{MIN_ARGON2_KIB_PASSES} (for example 19456 KiB over 2 passes), or leave both "
+            "unset for the default (65536 KiB over 3 passes)"
         )
     pseudonym_key = config.get("PSEUDONYM_KEY")
     if isinstance(pseudonym_key, str | bytes) and 0 < len(pseudonym_key) < MIN_SECRET_KEY_LENGTH:

@@ -30,6 +30,9 @@ from tests.pg import Cluster
 
 _counter = itertools.count(1)
 
+#: One pass over 1 MiB in one lane: about a millisecond a hash instead of a quarter second.
+TEST_ARGON2 = (1, 1024, 1)
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The soak tests (tests/soak, minutes of load and faults) run only when ``-m`` names them
@@ -114,6 +117,9 @@ def app_config(db_url: str, tmp_path: Path) -> dict[str, Any]:
         "BASE_URL": "http://localhost",
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
+        # Cheap password hashes (still argon2id): the suite creates and signs in about a
+        # thousand accounts. tests/test_password_cost.py checks the default cost.
+        "ARGON2": TEST_ARGON2,
     }
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from survey.accounts.services.devices import KnownBrowsers
 from survey.models import SignInThrottle, User
 from survey.models.base import utcnow
-from survey.security import DUMMY_HASH, hash_secret, needs_rehash, verify_secret
+from survey.security import hash_secret, needs_rehash, verify_secret
 from survey.services.accounts import normalise_email
 
 # An office behind one address must not be locked out by one person's typos: the per-address
@@ -239,7 +239,7 @@ def authenticate(
     device = _device(browsers, user, now)
     budgets = _budgets(email, address, policy, device)
     _count_attempt(session, budgets, policy, now)
-    ok = verify_secret(user.password_hash if user else DUMMY_HASH, password)
+    ok = verify_secret(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         return None
     # Not a failure: every key loses this attempt (a stranger's lock on the account stays).
