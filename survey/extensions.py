@@ -25,12 +25,29 @@ class SiteCsrf(CSRFProtect):
     refused), and only without it the ``Referer`` must come from this site, as Flask-WTF's
     own check (``WTF_CSRF_SSL_STRICT``, switched off in the config) asks. Exempt views
     (the respondent's and quiz pages, which answer a bad token with a page of their own)
-    check the token only (``csrf_ok``)."""
+    check the token only (``csrf_ok``).
+
+    A plain-http request (a local run, or a TLS proxy in front that the app is not told of,
+    ``SURVEY_PROXY_FIX_FOR`` 0) may lack ``Referer``, but a browser's ``Origin`` still names
+    the form's site: one that is neither this host nor ``BASE_URL``'s site is refused there
+    too (``_check_plain_origin``)."""
 
     def protect(self, apply_exemptions: bool = False) -> None:
         super().protect(apply_exemptions)
-        if g.get("csrf_valid") and request.is_secure:
+        if not g.get("csrf_valid"):
+            return
+        if request.is_secure:
             self._check_site()
+        else:
+            self._check_plain_origin()
+
+    def _check_plain_origin(self) -> None:
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return  # not a browser's post, or an old one: the token decides
+        ours = (request.host_url, str(current_app.config.get("BASE_URL", "")).rstrip("/") + "/")
+        if origin == "null" or not any(_same_site(origin + "/", site) for site in ours):
+            self._error_response("The origin does not match the host.")
 
     def _check_site(self) -> None:
         site = f"https://{request.host}/"
