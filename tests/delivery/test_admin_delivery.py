@@ -141,6 +141,27 @@ def test_interaction_form_names_the_bad_field(admin_client, session, org) -> Non
     assert count(session, Interaction) == 0
 
 
+def test_a_request_typed_in_a_year_the_api_refuses_is_refused_on_the_form_too(
+    admin_client, session, org
+) -> None:
+    """The API takes requests opened in 2000..2100; the form's date field reads any year
+    from 1970, so a typo (1999 for 2099, or a year's digits swapped) was stored."""
+    response = post_form(
+        admin_client,
+        "/admin/interactions/new",
+        {
+            "provider": "IT",
+            "service": "",
+            "requester_email": org.person(0).email,
+            "opened_at": "1999-12-31T10:00",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "between the years 2000 and 2100" in html
+    assert 'value="1999-12-31T10:00"' in html
+    assert count(session, Interaction) == 0
+
+
 def upload(client, text: str):  # type: ignore[no-untyped-def]
     return client.post(
         "/admin/interactions/import",

@@ -114,6 +114,12 @@ def _check_paused(data: InteractionInput) -> None:
 
 
 def _check_times(data: InteractionInput, now: datetime) -> None:
+    """Opened no later than five minutes from ``now`` (clocks differ a little) and in 2000 or
+    after, as the API's parser asks (``api_input``): the form and the CSV import accept any
+    year their date fields read (1970..9998), and a request of 1985 is a typo. Every other
+    time lies between the opening and ``now``."""
+    if data.opened_at.year < 2000:
+        raise FieldError("opened_at", "must lie between the years 2000 and 2100")
     if data.opened_at > now + timedelta(minutes=5):
         raise FieldError("opened_at", "lies in the future")
     for name in ("first_response_at", "resolved_at", "reopened_at", "cancelled_at"):
