@@ -1,5 +1,6 @@
 """Administration (admin role only): organisation, people, services, users, API keys; the
-dashboard lists what needs attention (added by ``survey/delivery/dashboard.py`` through the
+dashboard lists the setting-up steps still to take (``services.setup_steps``) and what needs
+attention (added by ``survey/delivery/dashboard.py`` through the
 ``admin.dashboard`` extension point).
 
 Every route of this blueprint is guarded by ``_admin_only`` before it runs, so a new route
@@ -8,7 +9,7 @@ cannot forget the check.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -16,6 +17,7 @@ from survey import hooks
 from survey.db import get_session
 from survey.extensions import login_manager
 from survey.models import ApiKey, Department, Person, Service, User
+from survey.services.setup_steps import setup_steps
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.required_roles = ("admin",)  # type: ignore[attr-defined]
@@ -44,8 +46,9 @@ def dashboard() -> str:
         "users": count(User),
         "api_keys": count(ApiKey),
     }
+    steps = setup_steps(db, mail_server=bool(current_app.config.get("SMTP_URL")))
     extras = hooks.gather("admin.dashboard", db)
-    return render_template("admin/dashboard.html", counts=counts, **extras)
+    return render_template("admin/dashboard.html", counts=counts, steps=steps, **extras)
 
 
 # Route modules register on ``bp``; imported last because they import ``bp`` from here. The
