@@ -202,7 +202,8 @@ def parse_departments_csv(session: Session, data: bytes) -> DepartmentPreview:
     preview = DepartmentPreview()
     stored = {d.code: d for d in session.scalars(select(Department))}
     try:
-        header, records = read_records(decode_csv(data, MAX_BYTES), REQUIRED)
+        preview.file = decode_csv(data, MAX_BYTES)
+        header, records = read_records(preview.file.text, REQUIRED)
         has_parent = "parent" in header
         seen: dict[str, int] = {}
         parsed: list[_Parsed] = []
