@@ -76,8 +76,10 @@ def interactions_import() -> Page:
     return render_template(
         "admin/interactions_import_preview.html",
         preview=preview,
-        providers=sorted(preview.by_provider.items(), key=lambda item: names[item[0]]),
-        names=names,
+        providers=sorted(
+            ((names.get(code, code), counts) for code, counts in preview.by_provider.items()),
+            key=lambda row: row[0],
+        ),
         confirm=ImportConfirmForm(data={"payload": payload}),
         late=late_words(preview.late, _late_days()) if preview.late else "",
     )
