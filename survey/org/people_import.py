@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
 from survey.models import Department, Person
-from survey.org.csv_file import (
+from survey.org.services import set_person_active
+from survey.services.accounts import EMAIL, normalise_email
+from survey.services.csv_file import (
     FileError,
     LineError,
     RowsPreview,
@@ -30,8 +32,6 @@ from survey.org.csv_file import (
     read_records,
     too_many_values,
 )
-from survey.org.services import set_person_active
-from survey.services.accounts import EMAIL, normalise_email
 from survey.services.outbox import MISREAD, NOT_ASCII, address_problem
 from survey.services.refusals import Message
 

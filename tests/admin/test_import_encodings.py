@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from survey.models import Department, Person
-from survey.org.csv_file import FileError, decode_csv
 from survey.org.people_import import MAX_BYTES as PEOPLE_MAX_BYTES
+from survey.services.csv_file import FileError, decode_csv
 from tests.admin.conftest import count
 from tests.admin.test_department_import import upload as upload_departments
 from tests.admin.test_people_import import payload_of

@@ -25,11 +25,11 @@ from survey.delivery.services.interactions_import import (
     preview_interactions,
 )
 from survey.models import Department
-from survey.org.admin.signed_file import confirmed_file, sign_file, signed_bytes
 from survey.services.audit import Target
 from survey.views.admin import bp
 from survey.views.admin.common import audit
 from survey.views.admin.crud import Page
+from survey.views.admin.signed_file import confirmed_file, sign_file, signed_bytes
 
 IMPORT_SALT = "admin.interactions-import"
 

@@ -5,7 +5,7 @@ optionally ``service``, ``source``, ``external_ref``, ``first_response_at``, ``r
 ``reopened_at``, ``cancelled_at``, ``paused_seconds``; other columns are ignored.
 Times are ISO 8601 (``2026-05-04T09:30:00Z``, ``2026-05-04 11:30``); one without a zone, as a
 spreadsheet writes it, is a wall-clock time in the organisation's zone (``SURVEY_TIMEZONE``),
-as in the admin form. The file is read by ``survey.org.csv_file``, as the people and
+as in the admin form. The file is read by ``survey.services.csv_file``, as the people and
 departments imports read theirs: UTF-8 with or without BOM, else Windows text (Excel's plain
 "CSV"); comma or semicolon; a header without repeated columns. Line numbers count the header
 as line 1. Rows repeating a source + reference already stored (or earlier in the file) count
@@ -27,7 +27,7 @@ from survey.delivery.services.interactions import FieldError, record_interaction
 from survey.local_time import to_utc
 from survey.models import Interaction
 from survey.models.base import utcnow
-from survey.org.csv_file import CsvText, FileError, decode_csv, read_records
+from survey.services.csv_file import CsvText, FileError, decode_csv, read_records
 from survey.services.refusals import Message
 
 MAX_BYTES = 5 * 1024 * 1024

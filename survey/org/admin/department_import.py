@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from forms.admin import CsvUploadForm, ImportConfirmForm
 from survey.db import get_session
 from survey.names import TRANSLATED_LOCALES
-from survey.org.admin.signed_file import confirmed_file, sign_file, signed_bytes
 from survey.org.department_import import (
     MAX_BYTES,
     MAX_ROWS,
@@ -29,6 +28,7 @@ from survey.services.refusals import OrgError
 from survey.views.admin import bp
 from survey.views.admin.common import audit
 from survey.views.admin.crud import Page
+from survey.views.admin.signed_file import confirmed_file, sign_file, signed_bytes
 
 IMPORT_SALT = "admin.department-import"
 PREVIEW_ROWS = 500  # rows listed per kind on the preview page (the counts are always exact)

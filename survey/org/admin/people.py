@@ -19,7 +19,6 @@ from forms.admin import PeopleConfirmForm, PeopleUploadForm, PersonForm
 from survey.db import get_session
 from survey.delivery.services.resend import resendable
 from survey.models import Department, Person
-from survey.org.admin.signed_file import confirmed_file, sign_file, signed_bytes
 from survey.org.people_import import (
     MAX_BYTES,
     MAX_ROWS,
@@ -39,6 +38,7 @@ from survey.services.audit import import_entry
 from survey.views.admin import bp
 from survey.views.admin.common import audit, chosen_id, department_choices, matches
 from survey.views.admin.crud import CrudPages, Page
+from survey.views.admin.signed_file import confirmed_file, sign_file, signed_bytes
 
 IMPORT_SALT = "admin.people-import"
 PREVIEW_ROWS = 500  # rows listed per kind on the preview page (the counts are always exact)

@@ -19,7 +19,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from survey.org.csv_file import ENCODINGS, UTF8, CsvText
+from survey.services.csv_file import ENCODINGS, UTF8, CsvText
 from survey.views.admin import bp
 
 MAX_AGE = 3600  # seconds between preview and confirmation
