@@ -91,7 +91,7 @@ class PersonForm(SafeForm):
 
 
 class CsvUploadForm(SafeForm):
-    """The upload of a CSV import (departments; people add an option)."""
+    """The upload of a CSV import (departments, handled requests; people add an option)."""
 
     file = FileField(_l("CSV file"), validators=[FileRequired()])
 

@@ -6,7 +6,6 @@ No database here: the views pass department and service choices in.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -101,10 +100,6 @@ class InteractionForm(SafeForm):
         _l("Resolved (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), InCalendar()]
     )
     external_ref = StringField(_l("Reference in the ticketing tool"), validators=[Length(max=120)])
-
-
-class CsvUploadForm(SafeForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired()])
 
 
 class QuestionTextsForm(SafeForm):

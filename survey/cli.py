@@ -219,6 +219,12 @@ def import_people(path: Path, whole_directory: bool, confirm_many: bool) -> None
             click.echo(f"line {error.line}: {error.message}", err=True)
         click.echo("Nothing was imported.", err=True)
         sys.exit(1)
+    if preview.file is not None and preview.file.windows:
+        click.echo(
+            "The file is not UTF-8; it was read as Windows (Excel) text: its first character "
+            f"that is not UTF-8 is on line {preview.file.first_odd_line}.",
+            err=True,
+        )
     for warning in preview.warnings:
         click.echo(f"line {warning.line}: {warning.message}", err=True)
     try:

@@ -8,10 +8,12 @@ Owns the organisation's set-up and its admin pages:
 - ``people_import``: the people CSV import (parse and preview, then apply; with the whole
   directory option, the leavers deactivated), used by the admin page and the
   ``import-people`` command; ``department_import``: the departments CSV import (the same two
-  steps); ``csv_file``: the file reading both share (text, header, line errors);
+  steps), both reading the file through ``survey/services/csv_file.py``, as the requests
+  import does;
 - ``admin``: the organisation pages of the ``admin`` blueprint (``departments`` with the CSV
-  import in ``department_import``, ``people`` with the CSV import, ``signed_file`` the checked
-  file both imports send back signed, ``services`` with their standards, ``dependencies``);
+  import in ``department_import``, ``people`` with the CSV import (the checked file sent back
+  signed by ``survey/views/admin/signed_file.py``), ``services`` with their standards,
+  ``dependencies``);
   importing it adds them, which the app factory does before it registers that blueprint.
 
 The models stay in ``survey/models/org.py``, the forms in ``forms/admin.py``, the templates in

@@ -25,7 +25,14 @@ from sqlalchemy.orm import Session
 
 from survey.models import Department
 from survey.names import TRANSLATED_LOCALES
-from survey.org.csv_file import (
+from survey.org.services import (
+    DEPARTMENT_CODE,
+    create_department,
+    normalise_code,
+    set_department_active,
+    update_department,
+)
+from survey.services.csv_file import (
     FileError,
     LineError,
     RowsPreview,
@@ -33,13 +40,6 @@ from survey.org.csv_file import (
     decode_csv,
     read_records,
     too_many_values,
-)
-from survey.org.services import (
-    DEPARTMENT_CODE,
-    create_department,
-    normalise_code,
-    set_department_active,
-    update_department,
 )
 from survey.services.refusals import Message
 
@@ -202,7 +202,8 @@ def parse_departments_csv(session: Session, data: bytes) -> DepartmentPreview:
     preview = DepartmentPreview()
     stored = {d.code: d for d in session.scalars(select(Department))}
     try:
-        header, records = read_records(decode_csv(data, MAX_BYTES), REQUIRED)
+        preview.file = decode_csv(data, MAX_BYTES)
+        header, records = read_records(preview.file.text, REQUIRED)
         has_parent = "parent" in header
         seen: dict[str, int] = {}
         parsed: list[_Parsed] = []

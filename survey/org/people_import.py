@@ -5,8 +5,8 @@ Columns (a header line is required, order free, names case-insensitive): ``email
 ``it-IT`` or ``fr_FR`` allowed; default en) and
 ``active`` (yes/no, true/false, 1/0; default yes for new people, unchanged for known ones).
 Other columns are ignored. The file is read by ``csv_file`` (UTF-8 with or without a byte
-order mark, comma or semicolon, line numbers of the file with the header as line 1), as the
-department import reads its own.
+order mark, else Windows text; comma or semicolon; line numbers of the file with the header as
+line 1), as the department and requests imports read their own.
 
 A known email updates that person (name, department, and locale/active when given); the
 opt-out flag is never changed by an import, it is the person's own choice.
@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
 from survey.models import Department, Person
-from survey.org.csv_file import (
+from survey.org.services import set_person_active
+from survey.services.accounts import EMAIL, normalise_email
+from survey.services.csv_file import (
     FileError,
     LineError,
     RowsPreview,
@@ -30,8 +32,6 @@ from survey.org.csv_file import (
     read_records,
     too_many_values,
 )
-from survey.org.services import set_person_active
-from survey.services.accounts import EMAIL, normalise_email
 from survey.services.outbox import MISREAD, NOT_ASCII, address_problem
 from survey.services.refusals import Message
 
@@ -138,8 +138,8 @@ def parse_people_csv(session: Session, data: bytes, whole_directory: bool = Fals
     """
     preview = PeoplePreview(whole_directory=whole_directory)
     try:
-        text = decode_csv(data, MAX_BYTES)
-        header, records = read_records(text, REQUIRED)
+        preview.file = decode_csv(data, MAX_BYTES)
+        header, records = read_records(preview.file.text, REQUIRED)
         departments = {d.code: d.id for d in session.scalars(select(Department))}
         seen: dict[str, int] = {}
         pending: list[tuple[int, str, str, str, str | None, bool | None]] = []

@@ -31,6 +31,7 @@ def urls(session, make_department, make_person, make_user) -> list[str]:
         f"/admin/users/{user.id}",
         "/admin/api-keys/new",
         "/admin/people/import/confirm",
+        "/admin/interactions/import/confirm",
     ]
 
 

@@ -14,6 +14,7 @@ from survey.models.base import utcnow
 from survey.respond.services.responses import store_response
 from survey.services.questionnaires import install_default_questionnaires
 from tests.admin.test_audit import entries
+from tests.admin.test_people_import import payload_of
 from tests.conftest import csrf_token, post_form
 
 
@@ -162,15 +163,24 @@ def test_a_request_typed_in_a_year_the_api_refuses_is_refused_on_the_form_too(
     assert count(session, Interaction) == 0
 
 
-def upload(client, text: str):  # type: ignore[no-untyped-def]
+def upload(client, text: str | bytes, encoding: str = "utf-8-sig"):  # type: ignore[no-untyped-def]
+    """The upload step: the preview (200) or the refused lines (422); stores nothing."""
+    data = text if isinstance(text, bytes) else text.encode(encoding)
     return client.post(
         "/admin/interactions/import",
         data={
             "csrf_token": csrf_token(client, "/admin/interactions/import"),
-            "file": (io.BytesIO(text.encode("utf-8-sig")), "tickets.csv"),
+            "file": (io.BytesIO(data), "tickets.csv"),
         },
         content_type="multipart/form-data",
     )
+
+
+def imported(client, text: str):  # type: ignore[no-untyped-def]
+    """Upload, then confirm the previewed file: the confirmation's response."""
+    preview = upload(client, text)
+    assert preview.status_code == 200, preview.get_data(as_text=True)[:2000]
+    return post_form(client, "/admin/interactions/import/confirm", {"payload": payload_of(preview)})
 
 
 def test_csv_import_all_or_nothing_with_line_numbers(admin_client, session, org) -> None:
@@ -189,9 +199,9 @@ def test_csv_import_all_or_nothing_with_line_numbers(admin_client, session, org)
     assert count(session, Interaction) == 0
     assert entries(session, "interactions") == []  # nothing imported, nothing logged
     fixed = text.replace("NOPE", "HR").replace("not a time", "2026-01-06T10:00:00+01:00")
-    assert upload(admin_client, fixed).status_code == 302
+    assert imported(admin_client, fixed).status_code == 302
     assert count(session, Interaction) == 3
-    assert upload(admin_client, fixed).status_code == 302  # repeats change nothing
+    assert imported(admin_client, fixed).status_code == 302  # repeats change nothing
     assert count(session, Interaction) == 3
     logged = [(e.action, e.changes) for e in entries(session, "interactions")]
     assert logged == [
@@ -402,7 +412,7 @@ def test_csv_import_ignores_columns_it_does_not_read(admin_client, session, org)
         f"IT;{good};2026-01-05T09:00:00Z;Printer broken;High;desk;P1\n"
         f"HR;{good};2026-01-06T09:00:00Z;Payslip;Low;desk;P2\n"
     )
-    response = upload(admin_client, text)
+    response = imported(admin_client, text)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert count(session, Interaction) == 2
 
@@ -437,5 +447,5 @@ def test_refusals_of_requests_speak_the_admin_pages_language(admin_client, sessi
     assert "opened_at : doit être une date et heure ISO 8601" in imported
     assert "paused_seconds : doit être un nombre entier de secondes" in imported
     missing = upload(admin_client, "provider;opened_at\nIT;2026-01-05T09:00:00Z\n")
-    assert "il manque la colonne requester_email" in unescape(missing.get_data(as_text=True))
+    assert "il manque requester_email" in unescape(missing.get_data(as_text=True))
     admin_client.get("/admin/interactions/import?lang=en")

@@ -15,7 +15,7 @@ from survey.models import Interaction, Invitation, OutboxMessage, ServiceStandar
 from survey.models.base import utcnow
 from survey.periods import quarter_of
 from survey.scorecards.services.compliance_data import live_compliance_counts
-from tests.delivery.test_admin_delivery import upload
+from tests.delivery.test_admin_delivery import imported, upload
 from tests.delivery.test_api_interactions import body
 from tests.delivery.test_campaigns import tick
 
@@ -145,7 +145,14 @@ def test_the_import_says_how_many_will_not_be_surveyed(app, admin_client, sessio
         + row("B3", 1)
         + f"IT;{email};{_iso(now - timedelta(days=60))};;desk;B4\n"  # still open
     )
-    response = upload(admin_client, text)
+    # The check before the import says it, and nothing is stored yet.
+    preview = unescape(upload(admin_client, text).get_data(as_text=True))
+    assert (
+        "2 of them were resolved more than 14 days ago: they count toward compliance but "
+        "will not be surveyed (reported late)." in preview
+    )
+    assert session.scalar(select(func.count()).select_from(Interaction)) == 0
+    response = imported(admin_client, text)
     assert response.status_code == 302
     page = unescape(admin_client.get(response.headers["Location"]).get_data(as_text=True))
     assert "Imported 4 interactions (0 already known)." in page
@@ -156,7 +163,7 @@ def test_the_import_says_how_many_will_not_be_surveyed(app, admin_client, sessio
     report = tick(app, utcnow())
     assert report.post_interaction_skipped == {"reported_late": 2}
     # Nothing late in the file: nothing said about it.
-    response = upload(
+    response = imported(
         admin_client, "provider;requester_email;opened_at\n" + f"IT;{email};{_iso(now)}\n"
     )
     page = unescape(admin_client.get(response.headers["Location"]).get_data(as_text=True))

@@ -567,6 +567,30 @@ def _json(body: dict[str, Any]) -> bytes:
     return json.dumps(body).encode("ascii")
 
 
+def check_preview(
+    app: Flask, client: FlaskClient, url: str, header: list[str], rows: list[list[str]], **kw: Any
+) -> None:
+    """Upload ``rows`` under ``header`` as a CSV file to the import at ``url`` (UTF-8, lone
+    surrogates as the invalid bytes they stand for, unless ``encoding`` says otherwise): the
+    preview answers without a 5xx, escapes every payload and stores nothing."""
+    token = csrf_token(client, url)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    encoding = kw.get("encoding", "utf-8")
+    data = out.getvalue().encode(encoding, "surrogatepass" if encoding == "utf-8" else "replace")
+    boundary, body = encode_multipart(
+        {"csrf_token": token, "file": FileStorage(io.BytesIO(data), "import.csv")}
+    )
+    before = db_digest(app)
+    response = client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code in (200, 400, 413, 422)
+    assert_escaped(response)
+    # A preview never stores anything, whatever the file holds.
+    assert changed_tables(before, db_digest(app)) == []
+
+
 # People CSV import preview ---------------------------------------------------------------------
 
 
@@ -577,27 +601,12 @@ def _json(body: dict[str, Any]) -> bytes:
 def test_people_import_preview(
     app: Flask, admin_client: FlaskClient, cells: list[str], department: str
 ) -> None:
-    token = csrf_token(admin_client, "/admin/people/import")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["email", "name", "department", "locale", "active"])
-    for i, cell in enumerate(cells):
-        writer.writerow([f"{cell}{i}@example.com", cell, department, cell[:5], cell[:3]])
-    data = out.getvalue().encode("utf-8", "surrogatepass")
-    boundary, body = encode_multipart(
-        {"csrf_token": token, "file": FileStorage(io.BytesIO(data), "people.csv")}
-    )
-    before = db_digest(app)
-    response = admin_client.post(
-        "/admin/people/import",
-        data=body,
-        content_type=f"multipart/form-data; boundary={boundary}",
-    )
-    assert response.status_code < 500
-    assert response.status_code in (200, 400, 413, 422)
-    assert_escaped(response)
-    # A preview never stores anything, whatever the file holds.
-    assert changed_tables(before, db_digest(app)) == []
+    rows = [
+        [f"{cell}{i}@example.com", cell, department, cell[:5], cell[:3]]
+        for i, cell in enumerate(cells)
+    ]
+    header = ["email", "name", "department", "locale", "active"]
+    check_preview(app, admin_client, "/admin/people/import", header, rows)
 
 
 @pytest.mark.postgres
@@ -607,22 +616,34 @@ def test_people_import_preview(
 def test_department_import_preview(
     app: Flask, admin_client: FlaskClient, cells: list[str], parent: str
 ) -> None:
-    token = csrf_token(admin_client, "/admin/departments/import")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["code", "name", "name_it", "name_fr", "parent", "active"])
+    rows = [[f"{cell[:10]}{i}", cell, cell, cell, parent, cell[:3]] for i, cell in enumerate(cells)]
+    header = ["code", "name", "name_it", "name_fr", "parent", "active"]
+    check_preview(app, admin_client, "/admin/departments/import", header, rows)
+
+
+# Requests CSV import preview -------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@SETTINGS
+@given(
+    cells=st.lists(hostile, min_size=1, max_size=6), encoding=st.sampled_from(["utf-8", "cp1252"])
+)
+@example(cells=[SCRIPT, IMG, "=1+1", "\x00", "\ud800"], encoding="utf-8")
+def test_interactions_import_preview(
+    app: Flask,
+    admin_client: FlaskClient,
+    org: Any,  # noqa: F811
+    cells: list[str],
+    encoding: str,
+) -> None:
+    """The preview records the rows in a savepoint it rolls back: good rows (which do write
+    there) and hostile ones alike leave every table as it was."""
+    rows = []
     for i, cell in enumerate(cells):
-        writer.writerow([f"{cell[:10]}{i}", cell, cell, cell, parent, cell[:3]])
-    data = out.getvalue().encode("utf-8", "surrogatepass")
-    boundary, body = encode_multipart(
-        {"csrf_token": token, "file": FileStorage(io.BytesIO(data), "departments.csv")}
-    )
-    before = db_digest(app)
-    response = admin_client.post(
-        "/admin/departments/import",
-        data=body,
-        content_type=f"multipart/form-data; boundary={boundary}",
-    )
-    assert response.status_code in (200, 400, 413, 422)
-    assert_escaped(response)
-    assert changed_tables(before, db_digest(app)) == []
+        good = f"H-{next(_unique)}"
+        rows.append(["IT", org.person(1).email, "2026-05-04T09:30:00Z", "desk", good])
+        rows.append([cell, cell, cell, "desk", f"{cell}{i}"])
+    header = ["provider", "requester_email", "opened_at", "source", "external_ref"]
+    url = "/admin/interactions/import"
+    check_preview(app, admin_client, url, header, rows, encoding=encoding)

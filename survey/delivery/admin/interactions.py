@@ -1,20 +1,19 @@
-"""Admin: handled requests (list with survey decisions and skip reasons, manual entry, CSV)."""
+"""Admin: handled requests (list with survey decisions and skip reasons, manual entry); the CSV
+import is ``interactions_import``."""
 
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
-from forms.delivery import CsvUploadForm, InteractionForm
+from forms.delivery import InteractionForm
 from survey.db import get_session
-from survey.delivery.admin.refusals import in_page_language, with_field
+from survey.delivery.admin.refusals import in_page_language
 from survey.delivery.services.interactions import FieldError, InteractionInput, record_interaction
-from survey.delivery.services.interactions_import import import_interactions
 from survey.local_format import zone_name
 from survey.local_time import to_utc
 from survey.models import Department, Interaction, Service
@@ -143,54 +142,6 @@ def interaction_new() -> str | WerkzeugResponse:
         return redirect(url_for("admin.interactions"))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/interaction_form.html", form=form), status  # type: ignore[return-value]
-
-
-@bp.route("/interactions/import", methods=["GET", "POST"])
-def interactions_import() -> str | WerkzeugResponse:
-    form = CsvUploadForm()
-    result = None
-    status = 200
-    late_days = int(current_app.config.get("LATE_REPORT_DAYS", 14))
-    if form.validate_on_submit():
-        db = get_session()
-        result = import_interactions(db, form.file.data.read(), late_days=late_days)
-        if result.errors:
-            db.rollback()
-            status = 422
-        else:
-            audit(
-                "import",
-                Target("interactions", None, f"CSV import: {result.created} new"),
-                {"created": [None, result.created], "repeated": [None, result.repeated]},
-            )
-            db.commit()
-            flash(
-                _(
-                    "Imported %(created)s interactions (%(repeated)s already known).",
-                    created=result.created,
-                    repeated=result.repeated,
-                ),
-                "success",
-            )
-            if result.late:
-                flash(
-                    ngettext(
-                        "%(num)s of them was resolved more than %(days)s days ago: it counts "
-                        "toward compliance but will not be surveyed (reported late).",
-                        "%(num)s of them were resolved more than %(days)s days ago: they count "
-                        "toward compliance but will not be surveyed (reported late).",
-                        result.late,
-                        days=late_days,
-                    ),
-                    "info",
-                )
-            return redirect(url_for("admin.interactions"))
-    elif request.method == "POST":
-        status = 422
-    errors = [(e.line, with_field(e.field, e.message)) for e in (result.errors if result else [])]
-    return render_template(  # type: ignore[return-value]
-        "admin/interactions_import.html", form=form, errors=errors, late_days=late_days
-    ), status
 
 
 def _interaction_target(interaction: Interaction) -> Target:

@@ -2,7 +2,8 @@
 
 ``FieldError`` messages are the API's words, in English: its clients (ticketing tools, their
 logs) read them, and the API's answers never depend on a language. The manual form and the
-CSV import show the same refusals to an administrator, whose page may be Italian or French:
+CSV import show the same refusals to an administrator, whose page may be Italian or French
+(the import's problems of the file as a whole are the shared CSV reading's, translated there):
 ``in_page_language`` gives each known message in the page's language, and any other as it
 is.
 """
@@ -34,10 +35,6 @@ _FIXED = {
     "is not an email address": _l("is not an email address"),
     "must be a whole number of seconds": _l("must be a whole number of seconds"),
     "must not be negative": _l("must not be negative"),
-    "is empty": _l("the file is empty"),
-    "is not UTF-8 text": _l("the file is not UTF-8 text"),
-    "contains NUL characters": _l("the file contains NUL characters"),
-    "this line cannot be read as CSV": _l("this line cannot be read as CSV"),
 }
 
 _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
@@ -48,22 +45,6 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (
         re.compile(r"must be between 0 and (\d+)"),
         lambda m: _("must be between 0 and %(n)s", n=m[1]),
-    ),
-    (
-        re.compile(r"is larger than (\d+) MB"),
-        lambda m: _("the file is larger than %(n)s MB", n=m[1]),
-    ),
-    (
-        re.compile(r"has more than (\d+) rows"),
-        lambda m: _("the file has more than %(n)s rows", n=m[1]),
-    ),
-    (
-        re.compile(r"the header lacks the column (\S+)"),
-        lambda m: _("the header lacks the column %(column)s", column=m[1]),
-    ),
-    (
-        re.compile(r"a value on this line is longer than (\d+) characters"),
-        lambda m: _("a value on this line is longer than %(n)s characters", n=m[1]),
     ),
 ]
 

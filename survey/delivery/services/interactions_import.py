@@ -1,15 +1,18 @@
-"""Importing handled requests from a CSV file: every row or none.
+"""Importing handled requests from a CSV file: a preview first, then every row or none.
 
 Columns (header required, order free): ``provider``, ``requester_email``, ``opened_at``, and
 optionally ``service``, ``source``, ``external_ref``, ``first_response_at``, ``resolved_at``,
 ``reopened_at``, ``cancelled_at``, ``paused_seconds``; other columns are ignored.
 Times are ISO 8601 (``2026-05-04T09:30:00Z``, ``2026-05-04 11:30``); one without a zone, as a
 spreadsheet writes it, is a wall-clock time in the organisation's zone (``SURVEY_TIMEZONE``),
-as in the admin form. UTF-8 with or without BOM; comma or semicolon. Line numbers count the
-header as line 1. Rows repeating a source + reference already stored count as repeats and
-update that request's lifecycle by the API's rules. The import is the usual back-fill path:
-it counts the requests resolved too long ago to be surveyed (``interactions.reported_late``),
-which the scheduler will skip, so the page can say so before any mail could go.
+as in the admin form. The file is read by ``survey.services.csv_file``, as the people and
+departments imports read theirs: UTF-8 with or without BOM, else Windows text (Excel's plain
+"CSV"); comma or semicolon; a header without repeated columns. Line numbers count the header
+as line 1. Rows repeating a source + reference already stored (or earlier in the file) count
+as repeats and update that request's lifecycle by the API's rules. The import is the usual
+back-fill path: it counts the requests resolved too long ago to be surveyed
+(``interactions.reported_late``), which the scheduler will skip, so the preview can say so
+before any mail could go.
 """
 
 from __future__ import annotations
@@ -24,22 +27,35 @@ from survey.delivery.services.interactions import FieldError, record_interaction
 from survey.local_time import to_utc
 from survey.models import Interaction
 from survey.models.base import utcnow
-from survey.services.csv_lines import CsvLineError, csv_lines, field_limit
+from survey.services.csv_file import CsvText, FileError, decode_csv, read_records
+from survey.services.refusals import Message
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 REQUIRED = ("provider", "requester_email", "opened_at")
 TIMES = ("opened_at", "first_response_at", "resolved_at", "reopened_at", "cancelled_at")
+_l = Message  # marks texts for the extractor; translated when shown
 
 
 @dataclass(frozen=True)
 class LineError:
-    """A refused line (1: the file or its header): the API's words and the column they are
-    about (None for the file or a line as a whole)."""
+    """A refused line (1: the file or its header) and the column it is about (None for the
+    file or a line as a whole). A line's refusal is the API's words, in English (``str``); a
+    problem of the file is a ``Message`` of the shared CSV reading."""
 
     line: int
-    message: str
+    message: str | Message
     field: str | None = None
+
+
+@dataclass
+class ProviderCounts:
+    """A provider department's requests in the file: new, already known by their reference,
+    and reported late (as ``InteractionImport.late``)."""
+
+    created: int = 0
+    repeated: int = 0
+    late: int = 0
 
 
 @dataclass
@@ -50,20 +66,10 @@ class InteractionImport:
     #: requests of the file, still awaiting their survey decision, resolved more than
     #: ``late_days`` before the import: stored and counted for compliance, never surveyed
     late: int = 0
-
-
-class _LineProblem(FieldError):
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__("file", message)
-        self.line = line
-
-
-def _unreadable(error: CsvLineError) -> _LineProblem:
-    if error.too_long:
-        return _LineProblem(
-            error.line, f"a value on this line is longer than {field_limit()} characters"
-        )
-    return _LineProblem(error.line, "this line cannot be read as CSV")
+    #: the same counts per provider department, by its code
+    by_provider: dict[str, ProviderCounts] = field(default_factory=dict)
+    #: the file as read (None when it could not be read)
+    file: CsvText | None = None
 
 
 def _zoned(raw: str) -> str:
@@ -80,35 +86,16 @@ def _zoned(raw: str) -> str:
     return moment.isoformat()
 
 
-def _rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    if len(data) > MAX_BYTES:
-        raise FieldError("file", f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FieldError("file", "is not UTF-8 text") from None
-    if "\x00" in text:
-        raise FieldError("file", "contains NUL characters")
-    lines = csv_lines(text)
-    try:
-        header = [h.strip().lower() for h in next(lines)[1]]
-    except StopIteration:
-        raise FieldError("file", "is empty") from None
-    except CsvLineError as error:
-        raise _unreadable(error) from None
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise FieldError("file", f"the header lacks the column {missing[0]}")
+def _rows(file: CsvText) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the non-blank rows of ``file``; raises FileError."""
+    header, records = read_records(file.text, REQUIRED)
     rows = []
-    try:
-        for line, values in lines:
-            if not any(v.strip() for v in values):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise FieldError("file", f"has more than {MAX_ROWS} rows")
-            rows.append((line, dict(zip(header, values, strict=False))))
-    except CsvLineError as error:
-        raise _unreadable(error) from None
+    for line, values in records:
+        if not any(v.strip() for v in values):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise FileError(line, _l("The file has more than %(n)s rows.", n=MAX_ROWS))
+        rows.append((line, dict(zip(header, values, strict=False))))
     return header, rows
 
 
@@ -125,9 +112,10 @@ def import_interactions(
     result = InteractionImport()
     touched: dict[int, Interaction] = {}
     try:
-        header, rows = _rows(data)
-    except FieldError as error:
-        result.errors.append(LineError(getattr(error, "line", 1), error.message))
+        result.file = decode_csv(data, MAX_BYTES)
+        header, rows = _rows(result.file)
+    except FileError as error:
+        result.errors.append(LineError(error.error.line, error.error.message))
         return result
     # A ticket export carries columns of its own (subject, priority...): ignored, as the
     # people import ignores the columns it does not read.
@@ -141,15 +129,33 @@ def import_interactions(
             result.errors.append(LineError(line, error.message, error.field))
             continue
         touched[interaction.id] = interaction
+        counts = result.by_provider.setdefault(interaction.provider.code, ProviderCounts())
         if created:
             result.created += 1
+            counts.created += 1
         else:
             result.repeated += 1
-    result.late = sum(
-        1
-        for i in touched.values()
-        if i.survey_decision == "pending"
-        and i.cancelled_at is None
-        and reported_late(i, now, late_days)
-    )
+            counts.repeated += 1
+    for i in touched.values():
+        if (
+            i.survey_decision == "pending"
+            and i.cancelled_at is None
+            and reported_late(i, now, late_days)
+        ):
+            result.late += 1
+            result.by_provider[i.provider.code].late += 1
     return result
+
+
+def preview_interactions(
+    session: Session, data: bytes, now: datetime | None = None, late_days: int = 14
+) -> InteractionImport:
+    """What ``import_interactions`` would do with ``data`` now, stored nothing: the same rows
+    recorded in a savepoint that is then rolled back, so the preview's counts and refusals
+    are the import's own (a reference repeated in the file is a repeat, as at the import).
+    The caller ends its transaction after it, as for any read."""
+    savepoint = session.begin_nested()
+    try:
+        return import_interactions(session, data, now, late_days)
+    finally:
+        savepoint.rollback()

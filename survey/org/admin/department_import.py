@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from forms.admin import CsvUploadForm, ImportConfirmForm
 from survey.db import get_session
 from survey.names import TRANSLATED_LOCALES
-from survey.org.admin.signed_file import confirmed_file, sign_file
 from survey.org.department_import import (
     MAX_BYTES,
     MAX_ROWS,
@@ -29,6 +28,7 @@ from survey.services.refusals import OrgError
 from survey.views.admin import bp
 from survey.views.admin.common import audit
 from survey.views.admin.crud import Page
+from survey.views.admin.signed_file import confirmed_file, sign_file, signed_bytes
 
 IMPORT_SALT = "admin.department-import"
 PREVIEW_ROWS = 500  # rows listed per kind on the preview page (the counts are always exact)
@@ -67,7 +67,8 @@ def department_import() -> Page:
         return _import_page(form, 422, errors=preview.errors)
     if not preview.rows:
         return _import_page(form, 422, problem=_("The file has a header but no rows."))
-    confirm = ImportConfirmForm(data={"payload": sign_file(IMPORT_SALT, data.decode("utf-8-sig"))})
+    assert preview.file is not None  # read, since it has rows
+    confirm = ImportConfirmForm(data={"payload": sign_file(IMPORT_SALT, preview.file)})
     return render_template(
         "admin/department_import_preview.html",
         preview=preview,
@@ -87,7 +88,7 @@ def department_import_confirm() -> Page:
     if signed is None:
         return _import_page(upload, 400, problem=problem)
     db = get_session()
-    preview = parse_departments_csv(db, signed["csv"].encode("utf-8"))
+    preview = parse_departments_csv(db, signed_bytes(signed))
     if preview.errors:
         # The organisation changed since the preview (a department was renamed, say).
         db.rollback()

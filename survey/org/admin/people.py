@@ -19,7 +19,6 @@ from forms.admin import PeopleConfirmForm, PeopleUploadForm, PersonForm
 from survey.db import get_session
 from survey.delivery.services.resend import resendable
 from survey.models import Department, Person
-from survey.org.admin.signed_file import confirmed_file, sign_file
 from survey.org.people_import import (
     MAX_BYTES,
     MAX_ROWS,
@@ -39,6 +38,7 @@ from survey.services.audit import import_entry
 from survey.views.admin import bp
 from survey.views.admin.common import audit, chosen_id, department_choices, matches
 from survey.views.admin.crud import CrudPages, Page
+from survey.views.admin.signed_file import confirmed_file, sign_file, signed_bytes
 
 IMPORT_SALT = "admin.people-import"
 PREVIEW_ROWS = 500  # rows listed per kind on the preview page (the counts are always exact)
@@ -173,7 +173,8 @@ def people_import() -> Page:
         return _import_page(form, 422, errors=preview.errors)
     if not preview.rows:
         return _import_page(form, 422, problem=_("The file has a header but no rows."))
-    payload = sign_file(IMPORT_SALT, data.decode("utf-8-sig"), whole_directory=whole)
+    assert preview.file is not None  # read, since it has rows
+    payload = sign_file(IMPORT_SALT, preview.file, whole_directory=whole)
     return _preview_page(preview, PeopleConfirmForm(data={"payload": payload}))
 
 
@@ -189,7 +190,7 @@ def people_import_confirm() -> Page:
         return _import_page(upload, 400, problem=problem)
     db = get_session()
     whole = signed.get("whole_directory") is True
-    preview = parse_people_csv(db, signed["csv"].encode("utf-8"), whole_directory=whole)
+    preview = parse_people_csv(db, signed_bytes(signed), whole_directory=whole)
     if preview.errors:
         # The organisation changed since the preview (a department was renamed, say).
         db.rollback()

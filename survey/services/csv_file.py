@@ -1,8 +1,10 @@
-"""An uploaded CSV file of the organisation imports (people, departments): its text, its header
-and its records with the file's line numbers, and the line errors both imports report.
+"""An uploaded CSV file of the imports (people, departments, handled requests): its text, its
+header and its records with the file's line numbers, and the line errors the imports report.
 
-UTF-8 with or without a byte order mark; comma or semicolon as the delimiter (whichever the
-header uses more, ``csv_lines.delimiter_of``); Windows or Unix line ends. Line numbers are
+UTF-8 with or without a byte order mark; else Windows-1252, what Excel's plain "CSV" writes
+on a Western-European Windows (``decode_csv``: the preview then says so); comma or semicolon
+as the delimiter (whichever the header uses more, ``csv_lines.delimiter_of``); Windows or
+Unix line ends. Line numbers are
 those of the file, the header being line 1; a quoted value spanning lines is reported at its
 first line. A header is required; its column names are compared without case or surrounding
 blanks, in any order.
@@ -19,6 +21,11 @@ from survey.services.refusals import Message
 
 TRUE_WORDS = frozenset({"1", "yes", "y", "true", "si", "sì", "oui", "active"})
 FALSE_WORDS = frozenset({"0", "no", "n", "false", "non", "inactive"})
+UTF8 = "utf-8"
+WINDOWS = "cp1252"  # Excel's plain "CSV" on a Western-European Windows
+ENCODINGS = (UTF8, WINDOWS)
+_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _l = Message  # marks texts for the extractor; translated when shown
 
 
@@ -28,6 +35,27 @@ class LineError:
 
     line: int
     message: Message
+
+
+@dataclass(frozen=True)
+class CsvText:
+    """An uploaded file's text and the encoding it was read in: ``utf-8`` or ``cp1252``
+    (Windows-1252). ``first_odd_line`` is, for a Windows file, the line of its first byte that
+    is not UTF-8 (None for a UTF-8 file): a UTF-8 file with one stray byte is read as Windows
+    text too, and that line points at the stray byte."""
+
+    text: str
+    encoding: str = UTF8
+    first_odd_line: int | None = None
+
+    @property
+    def windows(self) -> bool:
+        return self.encoding == WINDOWS
+
+    def encoded(self) -> bytes:
+        """The file's bytes again (without a byte order mark), for decoding them anew as the
+        first reading did."""
+        return self.text.encode(self.encoding)
 
 
 class PlannedRow(Protocol):
@@ -43,10 +71,12 @@ RowT = TypeVar("RowT", bound=PlannedRow)
 
 @dataclass
 class RowsPreview(Generic[RowT]):
-    """What an import would do, row by row: apply it only when ``errors`` is empty."""
+    """What an import would do, row by row: apply it only when ``errors`` is empty. ``file``
+    is the file as read (None when it could not be read)."""
 
     rows: list[RowT] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
+    file: CsvText | None = None
 
     def _with(self, action: str) -> list[RowT]:
         return [r for r in self.rows if r.action == action]
@@ -72,20 +102,43 @@ class FileError(Exception):
         self.error = LineError(line, message)
 
 
-def decode_csv(data: bytes, max_bytes: int) -> str:
-    """The text of an uploaded file: at most ``max_bytes`` bytes, UTF-8 (BOM dropped), no NUL
-    characters, not blank. Raises FileError (line 1) with a readable message."""
+def decode_csv(data: bytes, max_bytes: int) -> CsvText:
+    """The text of an uploaded file: at most ``max_bytes`` bytes, no NUL characters, not blank.
+
+    Valid UTF-8 (a byte order mark dropped) is read as UTF-8. Anything else is read as
+    Windows-1252 when every byte is one of its characters, the encoding then recorded for the
+    preview's notice (five byte values have no character there). Raises FileError (line 1)
+    with a readable message for a file too large, in neither encoding, in UTF-16 (Excel's
+    "Unicode text") or that says it is UTF-8 (the byte order mark) but is not: such a file is
+    damaged, and reading it otherwise would change its accented letters.
+    """
     if len(data) > max_bytes:
         raise FileError(1, _l("The file is larger than %(n)s MB.", n=max_bytes // (1024 * 1024)))
+    if data.startswith(_UTF16_BOMS):
+        raise FileError(1, _l("The file is UTF-16 text, not UTF-8; save it as CSV UTF-8."))
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileError(1, _l("The file is not UTF-8 text; save it as CSV UTF-8.")) from None
-    if "\x00" in text:
+        read = CsvText(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        if data.startswith(_BOM):
+            raise FileError(
+                1,
+                _l(
+                    "The file says it is UTF-8 but line %(n)s is not: save it as CSV UTF-8 again.",
+                    n=line,
+                ),
+            ) from None
+        try:
+            read = CsvText(data.decode(WINDOWS), WINDOWS, line)
+        except UnicodeDecodeError:
+            raise FileError(
+                1, _l("The file is neither UTF-8 nor Windows text; save it as CSV UTF-8.")
+            ) from None
+    if "\x00" in read.text:
         raise FileError(1, _l("The file is not a text file."))
-    if not text.strip():
+    if not read.text.strip():
         raise FileError(1, _l("The file is empty."))
-    return text
+    return read
 
 
 def _unreadable(error: CsvLineError) -> FileError:

@@ -2,8 +2,9 @@
 
 The upload is checked and previewed; nothing is stored. The checked file then goes back to
 the browser signed with the app's secret key (never trusted unsigned) together with the
-options chosen at upload, and the confirmation re-checks it against the database as it is
-then. A signed file is good for ``MAX_AGE`` seconds and only for the administrator who
+options chosen at upload and the encoding it was read in, and the confirmation re-checks it
+against the database as it is then, reading the same bytes as the preview did
+(``signed_bytes``). A signed file is good for ``MAX_AGE`` seconds and only for the administrator who
 uploaded it.
 """
 
@@ -18,6 +19,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from survey.services.csv_file import ENCODINGS, UTF8, CsvText
 from survey.views.admin import bp
 
 MAX_AGE = 3600  # seconds between preview and confirmation
@@ -25,17 +27,31 @@ MAX_AGE = 3600  # seconds between preview and confirmation
 # MAX_FORM_MEMORY_SIZE (500 kB by default), less than an allowed file; MAX_CONTENT_LENGTH
 # still caps the whole request.
 CONFIRM_FIELD_LIMIT = 8 * 1024 * 1024
-CONFIRM_ENDPOINTS = {"admin.people_import_confirm", "admin.department_import_confirm"}
+CONFIRM_ENDPOINTS = {
+    "admin.people_import_confirm",
+    "admin.department_import_confirm",
+    "admin.interactions_import_confirm",
+}
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def sign_file(salt: str, text: str, **options: Any) -> str:
-    """The payload of the confirmation form: ``text`` and ``options`` (JSON values), signed
-    for the signed-in administrator."""
-    return _serializer(salt).dumps({"csv": text, "by": current_user.id, **options})
+def sign_file(salt: str, file: CsvText, **options: Any) -> str:
+    """The payload of the confirmation form: the ``file`` as read (its text and encoding) and
+    ``options`` (JSON values), signed for the signed-in administrator."""
+    return _serializer(salt).dumps(
+        {"csv": file.text, "encoding": file.encoding, "by": current_user.id, **options}
+    )
+
+
+def signed_bytes(signed: dict[str, Any]) -> bytes:
+    """The previewed file's bytes from its signed content: its text in the encoding the
+    preview read it in (UTF-8 for a payload signed without one), so the confirmation reads
+    the same bytes the same way, and a Windows file stays as large as it was."""
+    encoding = signed.get("encoding")
+    return CsvText(signed["csv"], encoding if encoding in ENCODINGS else UTF8).encoded()
 
 
 def signed_file(salt: str, payload: str) -> dict[str, Any] | None:
