@@ -82,7 +82,7 @@ AUDITED: dict[type, tuple[str, ...]] = {
         "sampling_rate",
         "active",
     ),
-    User: ("email", "name", "role", "department_id", "active"),
+    User: ("email", "name", "role", "department_id", "locale", "active"),
     ApiKey: ("name", "prefix", "scopes", "revoked_at"),
     Campaign: (
         "name",
