@@ -415,7 +415,8 @@ def export_command(
 
 @group.command("tick")
 def tick() -> None:
-    """Do all scheduled work: campaigns, reminders, post-interaction surveys, expiry."""
+    """Do all scheduled work: campaigns, reminders, post-interaction surveys, expiry. Prints a
+    summary, then one line per campaign opened with who it left out."""
     from flask import current_app
 
     from survey.delivery.services.tick import TickSettings
@@ -423,6 +424,8 @@ def tick() -> None:
 
     report = run_tick(database().sessionmaker, TickSettings.from_config(current_app.config))
     click.echo(report.describe())
+    for opening in report.openings:
+        click.echo(opening.describe())
 
 
 @group.command("purge")
