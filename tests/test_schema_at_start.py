@@ -165,7 +165,7 @@ def _log_of_start(app, caplog, seconds: int) -> str:  # type: ignore[no-untyped-
     def check() -> None:
         try:
             check_schema_to_serve(app, connect_seconds=seconds)
-        except BaseException as error:  # noqa: BLE001 - handed to the test below
+        except BaseException as error:  # handed to the test below
             failures.append(error)
 
     thread = threading.Thread(target=check, daemon=True)
