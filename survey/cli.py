@@ -210,7 +210,12 @@ def create_api_key_command(name: str, scopes: tuple[str, ...]) -> None:
 )
 def import_people(path: Path, whole_directory: bool, confirm_many: bool) -> None:
     """Import people from a CSV file (all rows or none)."""
-    from survey.org.people_import import TooManyLeavers, apply_import, parse_people_csv
+    from survey.org.people_import import (
+        TooManyLeavers,
+        apply_import,
+        audit_leavers,
+        parse_people_csv,
+    )
 
     db = get_session()
     preview = parse_people_csv(db, path.read_bytes(), whole_directory=whole_directory)
@@ -226,8 +231,7 @@ def import_people(path: Path, whole_directory: bool, confirm_many: bool) -> None
     except TooManyLeavers as error:
         click.echo(f"Nothing was imported: {error} with --confirm-many.", err=True)
         sys.exit(1)
-    for person in result.deactivated:
-        record(db, None, "deactivate", person, {"active": [True, False]})
+    audit_leavers(db, None, result)
     deactivated = len(result.deactivated)
     record(db, None, "import", *import_entry(result.created, result.updated, deactivated))
     db.commit()

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -25,6 +26,7 @@ from survey.org.people_import import (
     MAX_ROWS,
     PeoplePreview,
     TooManyLeavers,
+    audit_leavers,
     parse_people_csv,
 )
 from survey.org.people_import import apply_import as apply_people_import
@@ -196,8 +198,7 @@ def people_import_confirm() -> Page:
         return _import_page(upload, 422, errors=preview.errors)
     try:
         result = apply_people_import(db, preview, many_confirmed=bool(form.confirm_many.data))
-        for person in result.deactivated:
-            audit("deactivate", person, {"active": [True, False]})
+        audit_leavers(db, current_user._get_current_object(), result)
         audit(
             "import",
             *import_entry(result.created, result.updated, deactivated=len(result.deactivated)),
