@@ -77,3 +77,17 @@ def test_a_stored_misread_user_can_be_edited(admin_client, session) -> None:
     )
     assert saved.status_code == 302
     assert session.scalar(select(User.name).where(User.id == old.id)) == "Mia R"
+
+
+def test_the_people_page_warns_about_an_address_outside_ascii(admin_client, make_department):  # type: ignore[no-untyped-def]
+    sales = make_department(code="SALES")
+    form = {"email": "zoë@example.com", "name": "Zoë", "department": str(sales.id), "locale": "en"}
+    saved = post_form(admin_client, "/admin/people/new", {**form, "active": "y"})
+    assert saved.status_code == 302
+    page = unescape(admin_client.get("/admin/people").get_data(as_text=True))
+    assert "zoë@example.com added. Mail cannot reach this address from this server" in page
+    plain = post_form(
+        admin_client, "/admin/people/new", {**form, "email": "zoe@example.com", "active": "y"}
+    )
+    assert plain.status_code == 302
+    assert "Mail cannot reach" not in admin_client.get("/admin/people").get_data(as_text=True)

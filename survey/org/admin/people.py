@@ -38,12 +38,25 @@ from survey.org.services import (
     update_person,
 )
 from survey.services.audit import import_entry
+from survey.services.outbox import NOT_ASCII, address_problem
 from survey.views.admin import bp
 from survey.views.admin.common import audit, chosen_id, department_choices, matches
 from survey.views.admin.crud import CrudPages, Page
 
 IMPORT_SALT = "admin.people-import"
 PREVIEW_ROWS = 500  # rows listed per kind on the preview page (the counts are always exact)
+
+
+def _not_ascii_warning(row: Person) -> str:
+    """What the people import warns about an address outside plain ASCII, said after a save
+    (it is stored, as the import stores it; ``accounts.email_problem``), or ""."""
+    if address_problem(row.email) != NOT_ASCII:
+        return ""
+    return " " + _(
+        "Mail cannot reach this address from this server: it has characters outside plain "
+        "ASCII, which need the SMTPUTF8 extension this service does not use. Mail to this "
+        "person will fail and show in the outbox."
+    )
 
 
 class PeoplePages(CrudPages[Person]):
@@ -106,10 +119,10 @@ class PeoplePages(CrudPages[Person]):
         ]
 
     def created_text(self, row: Person) -> str:
-        return _("%(email)s added.", email=row.email)
+        return _("%(email)s added.", email=row.email) + _not_ascii_warning(row)
 
     def saved_text(self, row: Person) -> str:
-        return _("%(email)s saved.", email=row.email)
+        return _("%(email)s saved.", email=row.email) + _not_ascii_warning(row)
 
     def active_text(self, row: Person, active: bool) -> str:
         if active:
