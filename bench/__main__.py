@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, dict[str, Any]] = {
     "campaign_open_2k": {"module": "bench.campaign_open", "kwargs": {"people": 2000}},
     "campaign_open_50k": {"module": "bench.campaign_open", "kwargs": {"people": 50_000}},
     "mail": {"module": "bench.mail", "kwargs": {}},
+    "people_sync": {"module": "bench.people_sync", "kwargs": {}},
     "respondent": {"module": "bench.respondent", "kwargs": {}},
     "retention": {"module": "bench.retention", "kwargs": {}},
     "scorecards": {"module": "bench.scorecards", "kwargs": {}},

@@ -54,6 +54,16 @@ def password_validators() -> list[DataRequired | Length]:
     ]
 
 
+def account_language_field() -> SelectField:
+    """An account's language: one of ``LOCALE_CHOICES``, or blank for none (its pages follow
+    the browser, its mail is in English)."""
+    return SelectField(
+        _l("Language"),
+        choices=[SelectChoice("", _l("(the browser's language)")), *LOCALE_CHOICES],
+        default="",
+    )
+
+
 def role_choices() -> list[SelectChoice]:
     return [
         SelectChoice("viewer", _l("Viewer: sees the overview and scorecards")),
@@ -168,12 +178,14 @@ class DependencyMatrixForm(SafeForm):
 
 
 class UserForm(SafeForm):
-    """Editing an account: name, role and department (required for a manager)."""
+    """Editing an account: name, role, department (required for a manager) and language
+    (blank: none chosen, the pages follow the browser)."""
 
     name = StringField(_l("Name"), validators=[Length(max=160)])
     role = SelectField(_l("Role"), validators=[InputRequired()])
     # No Optional(): it would stop the chain before validate_department when empty.
     department = SelectField(_l("Department"), default="")
+    locale = account_language_field()
 
     def validate_department(self, field: SelectField) -> None:
         if self.role.data == "manager" and not field.data:
@@ -182,7 +194,7 @@ class UserForm(SafeForm):
 
 class NewUserForm(UserForm):
     """A new account: no password (its owner chooses one through an emailed link, written in
-    ``locale``, the account's language)."""
+    ``locale``, the account's language, which a new account always gets)."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES, default="en")

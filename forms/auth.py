@@ -1,4 +1,4 @@
-"""Sign-in and password forms (change, reset request, reset)."""
+"""Sign-in and password forms (change, reset request, reset), and the account's language."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from forms.admin import account_language_field
 from forms.base import SafeForm
 
 
@@ -46,3 +47,9 @@ class ResetRequestForm(SafeForm):
 class ResetPasswordForm(SafeForm):
     new_password = _new_password()
     confirm = _confirmation()
+
+
+class AccountLanguageForm(SafeForm):
+    """A signed-in user's own language (blank: their pages follow the browser)."""
+
+    locale = account_language_field()

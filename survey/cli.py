@@ -210,7 +210,12 @@ def create_api_key_command(name: str, scopes: tuple[str, ...]) -> None:
 )
 def import_people(path: Path, whole_directory: bool, confirm_many: bool) -> None:
     """Import people from a CSV file (all rows or none)."""
-    from survey.org.people_import import TooManyLeavers, apply_import, parse_people_csv
+    from survey.org.people_import import (
+        TooManyLeavers,
+        apply_import,
+        audit_leavers,
+        parse_people_csv,
+    )
 
     db = get_session()
     preview = parse_people_csv(db, path.read_bytes(), whole_directory=whole_directory)
@@ -232,8 +237,7 @@ def import_people(path: Path, whole_directory: bool, confirm_many: bool) -> None
     except TooManyLeavers as error:
         click.echo(f"Nothing was imported: {error} with --confirm-many.", err=True)
         sys.exit(1)
-    for person in result.deactivated:
-        record(db, None, "deactivate", person, {"active": [True, False]})
+    audit_leavers(db, None, result)
     deactivated = len(result.deactivated)
     record(db, None, "import", *import_entry(result.created, result.updated, deactivated))
     db.commit()
@@ -421,7 +425,8 @@ def export_command(
 
 @group.command("tick")
 def tick() -> None:
-    """Do all scheduled work: campaigns, reminders, post-interaction surveys, expiry."""
+    """Do all scheduled work: campaigns, reminders, post-interaction surveys, expiry. Prints a
+    summary, then one line per campaign opened with who it left out."""
     from flask import current_app
 
     from survey.delivery.services.tick import TickSettings
@@ -429,6 +434,8 @@ def tick() -> None:
 
     report = run_tick(database().sessionmaker, TickSettings.from_config(current_app.config))
     click.echo(report.describe())
+    for opening in report.openings:
+        click.echo(opening.describe())
 
 
 @group.command("purge")

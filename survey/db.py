@@ -165,6 +165,29 @@ def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwarg
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+@contextmanager
+def bounded_connect(engine: Engine, seconds: int) -> Iterator[None]:
+    """Within the block, a new PostgreSQL connection of ``engine`` gives up after ``seconds``
+    (libpq's ``connect_timeout``: the whole connection, TCP and start-up, a host that never
+    answers included) instead of the system's TCP timeout, minutes long; a shorter or positive
+    ``connect_timeout`` already in the URL is kept. Connections made outside the block, and
+    SQLite, are unaffected. ``seconds`` below 2 counts as 2 for libpq."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+
+    def _limit(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        given = str(cparams.get("connect_timeout", "0")).strip()
+        if not given.isdigit() or int(given) <= 0 or int(given) > seconds:
+            cparams["connect_timeout"] = seconds
+
+    event.listen(engine, "do_connect", _limit)
+    try:
+        yield
+    finally:
+        event.remove(engine, "do_connect", _limit)
+
+
 def _pending(session: Session) -> bool:
     return bool(session.new or session.dirty or session.deleted)
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from survey import ROOT
-from survey.db import READ, database
+from survey.db import READ, bounded_connect, database
 
 #: The command that brings a database to the code's schema, as the refusals name it.
 INIT_DB = "flask --app wsgi survey init-db"
@@ -63,16 +63,24 @@ def database_revision(engine: Engine) -> str | None:
             return None
 
 
-def schema_problem(engine: Engine) -> str | None:
+#: How long the web app's start waits for the database to answer its schema check (seconds).
+SCHEMA_CHECK_CONNECT_SECONDS = 10
+
+
+def schema_problem(
+    engine: Engine, unreachable: Callable[[OperationalError], None] | None = None
+) -> str | None:
     """Why the database cannot be used by this version of the code, or None when it is at
     the migration head. A database without a schema (init-db never ran, or the URL names
     another database) and one at another revision (a new version installed, init-db not yet
-    run) each get a sentence saying what to run. An unreachable database is None too: whoever
-    uses it next meets the error in its own way (a 503 page, ``send-mail --loop`` waiting).
-    One query."""
+    run) each get a sentence saying what to run. An unreachable database is None too (after
+    ``unreachable`` is told why): whoever uses it next meets the error in its own way (a 503
+    page, ``send-mail --loop`` waiting). One query."""
     try:
         revision = database_revision(engine)
-    except OperationalError:
+    except OperationalError as error:
+        if unreachable is not None:
+            unreachable(error)
         return None
     head = head_revision(engine)
     if revision is None:
@@ -87,22 +95,48 @@ def schema_problem(engine: Engine) -> str | None:
     return None
 
 
-def check_schema_to_serve(app: Flask) -> None:
+def check_schema_to_serve(app: Flask, connect_seconds: int = SCHEMA_CHECK_CONNECT_SECONDS) -> None:
     """SchemaError (the start-up stops; under gunicorn the server exits with the message in
     its log) when the app is about to serve pages on a database ``schema_problem`` refuses.
     Called once by ``wsgi.py``, so one query at start and none per request. Not when a
     ``flask`` command other than ``run`` loads the app (the ``survey`` group checks before
     each of its commands and lets ``init-db`` make the schema; ``flask shell`` and ``flask
     routes`` read no data); ``flask run`` and WSGI servers, which load it outside any
-    command, are checked."""
+    command, are checked.
+
+    The check's connection gives up after ``connect_seconds`` (``db.bounded_connect``), so a
+    database host that does not answer cannot hold the start for the system's TCP timeout.
+    A database that cannot be reached (refused, timed out, a wrong password) does not stop the
+    start: gunicorn exits when a worker fails to start, so a PostgreSQL restarting while a
+    worker is replaced would take the whole server down. The start logs one error naming the
+    host and the reason instead, and the pages answer 503 until the database answers."""
     import click
 
     context = click.get_current_context(silent=True)
     if context is not None and context.command.name != "run":
         return
-    problem = schema_problem(database(app).engine)
+    engine = database(app).engine
+
+    def unreachable(error: OperationalError) -> None:
+        app.logger.error(unreachable_message(engine, error, connect_seconds))
+
+    with bounded_connect(engine, connect_seconds):
+        problem = schema_problem(engine, unreachable)
     if problem is not None:
         raise SchemaError(f"{problem}; not serving until then")
+
+
+def unreachable_message(engine: Engine, error: OperationalError, seconds: int) -> str:
+    """The start-up's sentence for a database it could not reach: host and port (never the
+    password), the wait, the driver's reason on one line, and what happens meanwhile."""
+    url = engine.url
+    where = f"{url.host or 'localhost'}:{url.port or 5432}" if url.host else str(url.database)
+    reason = " ".join(str(error.orig or error).split())[:300]
+    return (
+        f"the database at {where} could not be reached within {seconds} s at start, so its "
+        f"schema was not checked ({reason}); pages answer 503 until it answers "
+        "(check SURVEY_DATABASE_URL and that the database host is up)"
+    )
 
 
 @contextmanager

@@ -152,3 +152,79 @@ def test_two_init_db_at_once_on_a_new_database(backend: str, tmp_path: Path, req
         ).all()
     engine.dispose()
     assert sorted(kinds) == [("post_interaction", 1), ("quarterly", 1), ("quiz", 1)]
+
+
+def _log_of_start(app, caplog, seconds: int) -> str:  # type: ignore[no-untyped-def]
+    """Run the start's check on ``app`` in a thread (so a check that hangs fails the test
+    instead of hanging the run) and return what it logged."""
+    import threading
+
+    caplog.set_level("ERROR", logger=app.logger.name)
+    failures: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            check_schema_to_serve(app, connect_seconds=seconds)
+        except BaseException as error:  # handed to the test below
+            failures.append(error)
+
+    thread = threading.Thread(target=check, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the schema check at start still waits after 60 s"
+    assert not failures, failures
+    return "\n".join(r.getMessage() for r in caplog.records if r.name == app.logger.name)
+
+
+def test_a_refused_connection_is_named_in_the_start_log(caplog) -> None:
+    """A closed port: the start goes on (pages answer 503) and says why, host and port named,
+    no password."""
+    from tests.smtp import free_port
+
+    port = free_port()
+    app = _app(f"postgresql://nobody:s3cret-pw@127.0.0.1:{port}/nothing")
+    log = _log_of_start(app, caplog, 10)
+    app.extensions["survey.db"].engine.dispose()
+    assert f"the database at 127.0.0.1:{port} could not be reached within 10 s" in log, log
+    assert "refused" in log and "s3cret-pw" not in log, log
+
+
+def test_a_host_that_never_answers_gives_up_after_the_timeout(caplog) -> None:
+    """A port that accepts the connection and then says nothing (a hung server, a proxy whose
+    database is gone): without a connect timeout libpq would wait for ever."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel accepts; nobody ever reads or answers
+    try:
+        port = silent.getsockname()[1]
+        app = _app(f"postgresql://nobody@127.0.0.1:{port}/nothing")
+        log = _log_of_start(app, caplog, 2)
+        app.extensions["survey.db"].engine.dispose()
+    finally:
+        silent.close()
+    assert f"127.0.0.1:{port} could not be reached within 2 s" in log, log
+    assert "timeout" in log.lower(), log
+
+
+@pytest.mark.postgres
+def test_the_timeout_reaches_the_checks_connection_only(backend: str, db_url: str) -> None:
+    """On PostgreSQL the check's connection carries ``connect_timeout``; a connection made
+    after the check does not; SQLite connects as before."""
+    from survey.db import bounded_connect
+
+    engine = make_engine(db_url)
+    try:
+        with bounded_connect(engine, 7), engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            if backend == "postgres":
+                assert raw.info.get_parameters().get("connect_timeout") == "7"
+            assert database_revision(engine) is not None
+        engine.dispose()
+        with engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            if backend == "postgres":
+                assert "connect_timeout" not in raw.info.get_parameters()
+    finally:
+        engine.dispose()

@@ -25,7 +25,7 @@ PUBLIC = {
     "auth.reset",  # needs an emailed single-use token (tests/test_passwords.py)
 }
 # Any signed-in user, for their own account only.
-SIGNED_IN = {"auth.change_password_page"}
+SIGNED_IN = {"auth.change_password_page", "auth.language_page"}
 API_PREFIX = "api."
 # Open to anyone holding a one-time link (tested in tests/delivery) or signed in (scorecards).
 OTHER_PREFIXES = ("respond.", "scorecards.", "quiz.", "unsubscribe.", "mail_reports.", "actions.")

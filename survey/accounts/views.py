@@ -1,5 +1,6 @@
-"""Sign-in and sign-out for reviewers and administrators, and their passwords: the owner's
-change (current password asked), the emailed single-use reset link and its request page.
+"""Sign-in and sign-out for reviewers and administrators, their passwords (the owner's change,
+current password asked; the emailed single-use reset link and its request page) and their
+account's language.
 
 The request page answers the same whether or not the address has an account, and is limited
 per client address (``RESET_LIMIT_PER_ADDRESS``) and per account (one mail per
@@ -22,11 +23,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from forms.auth import ChangePasswordForm, ResetPasswordForm, ResetRequestForm, SignInForm
+from forms.auth import (
+    AccountLanguageForm,
+    ChangePasswordForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignInForm,
+)
 from survey.access import SESSION_KEY, session_lifetime, signed_in_required
 from survey.accounts.services.account_mail import queue_password_reset
 from survey.accounts.services.devices import (
@@ -43,12 +51,14 @@ from survey.accounts.services.passwords import (
     reset_target,
 )
 from survey.accounts.services.sign_in import SignInLocked, ThrottlePolicy, authenticate
+from survey.accounts.services.users import set_user_locale
 from survey.config import mail_domain
 from survey.db import get_session
 from survey.extensions import SIGN_IN_LIMIT_PER_ADDRESS, limiter
 from survey.models import User
 from survey.models.base import utcnow
 from survey.services.accounts import end_session, has_password, normalise_email, start_session
+from survey.services.audit import diff, record, snapshot
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -208,6 +218,30 @@ def change_password_page() -> str | Response | tuple[str, int]:
     _fresh_session(user, key)
     flash(_("Your password is changed. Other browsers are signed out."), "success")
     return _remember_browser(redirect(_landing()), user)
+
+
+@bp.route("/language", methods=["GET", "POST"])
+@signed_in_required
+def language_page() -> str | Response | tuple[str, int]:
+    """The owner chooses their account's language (pages and account mail); audit-logged as
+    an edit of the account, by its owner."""
+    user = get_session().get(User, current_user.id)
+    assert user is not None
+    form = AccountLanguageForm(data={"locale": user.locale or ""})
+    if not form.validate_on_submit():
+        return render_template("auth/language.html", form=form), (
+            422 if request.method == "POST" else 200
+        )
+    db = get_session()
+    before = snapshot(user, "locale")
+    set_user_locale(db, user, form.locale.data or None)
+    changes = diff(before, snapshot(user, "locale"))
+    if changes:
+        record(db, user, "edit", user, changes)
+    db.commit()
+    refresh()
+    flash(_("Your language is saved."), "success")
+    return redirect(url_for("auth.language_page"))
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
-from survey.models import Department, Person
-from survey.org.services import set_person_active
+from survey.models import Department, Person, User
+from survey.org.services import Deactivated, deactivate_people
 from survey.services.accounts import EMAIL, normalise_email
+from survey.services.audit import record_each, row_target
 from survey.services.csv_file import (
     FileError,
     LineError,
@@ -99,11 +100,12 @@ class PeoplePreview(RowsPreview[ImportRow]):
 
 @dataclass(frozen=True)
 class ImportResult:
-    """The counts of an import; ``deactivated`` the leavers of a whole-directory file."""
+    """The counts of an import; ``deactivated`` the leavers of a whole-directory file (each
+    to be audited as ``deactivate``, ``audit.record_each``)."""
 
     created: int
     updated: int
-    deactivated: tuple[Person, ...] = ()
+    deactivated: tuple[Deactivated, ...] = ()
 
 
 def _people_by_email(session: Session, emails: list[str]) -> dict[str, Person]:
@@ -269,6 +271,19 @@ def parse_people_csv(session: Session, data: bytes, whole_directory: bool = Fals
     return preview
 
 
+def audit_leavers(session: Session, actor: User | None, result: ImportResult) -> int:
+    """One ``deactivate`` entry per leaver of ``result``, by ``actor`` (None: the command
+    line), the entry the people page writes when it deactivates one person (``active`` from
+    True to False), all in one insert (``audit.record_each``). Returns how many."""
+    return record_each(
+        session,
+        actor,
+        "deactivate",
+        [row_target(Person, p.id, p.email) for p in result.deactivated],
+        {"active": [True, False]},
+    )
+
+
 class TooManyLeavers(ValueError):
     """A whole-directory file would deactivate more than ``MAX_LEAVER_SHARE`` of the active
     people and the administrator did not confirm it again."""
@@ -278,8 +293,9 @@ def apply_import(
     session: Session, preview: PeoplePreview, many_confirmed: bool = False
 ) -> ImportResult:
     """Store every row of an error-free preview made with the same session, then deactivate
-    its leavers (``set_person_active``: never erased, their waiting mail is withdrawn when the
-    dispatcher reaches it, no new survey), then flush.
+    its leavers in one set-based pass (``deactivate_people``, as the people page deactivates
+    one person: never erased, their waiting mail is withdrawn when the dispatcher reaches it,
+    no new survey), then flush.
 
     The caller commits (or rolls back: nothing is half-imported). Raises ValueError for a
     preview with errors, TooManyLeavers when ``preview.many_leavers`` and not
@@ -319,13 +335,6 @@ def apply_import(
             if row.active is not None:
                 person.active = row.active
             updated += 1
-    leaving = [r.person_id for r in preview.leavers]
-    deactivated: list[Person] = []
-    for i in range(0, len(leaving), _CHUNK):
-        chunk = leaving[i : i + _CHUNK]
-        for person in session.scalars(select(Person).where(Person.id.in_(chunk))):
-            if person.active:
-                set_person_active(session, person, False)
-                deactivated.append(person)
     session.flush()
+    deactivated = deactivate_people(session, [r.person_id for r in preview.leavers])
     return ImportResult(created=created, updated=updated, deactivated=tuple(deactivated))

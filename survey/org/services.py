@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
@@ -236,9 +237,45 @@ def update_person(
 
 
 def set_person_active(session: Session, person: Person, active: bool) -> None:
-    """An inactive person receives no survey; their past answers stay (they are anonymous)."""
-    person.active = active
+    """An inactive person receives no survey; their past answers stay (they are anonymous).
+    Deactivating is ``deactivate_people`` of this one person."""
+    if active:
+        person.active = True
+        session.flush()
+    else:
+        deactivate_people(session, [person.id])
+
+
+class Deactivated(NamedTuple):
+    """A person ``deactivate_people`` switched off: key and address (the audit's target)."""
+
+    id: int
+    email: str
+
+
+_CHUNK = 500  # ids per statement: well under SQLite's and PostgreSQL's parameter limits
+
+
+def deactivate_people(session: Session, person_ids: Iterable[int]) -> list[Deactivated]:
+    """Deactivate the active ones among ``person_ids``, one set-based UPDATE per 500 of them
+    (the single deactivation of the people page and a people sync's leavers alike), and return
+    them in key order; those already inactive or unknown are left out. Nothing else changes:
+    they are not erased, their invitations, answers and accounts stay, and their survey mail
+    still waiting is withdrawn when the dispatcher reaches it (``outbox.withdrawal_reasons``,
+    ``WITHDRAWN_LEFT``: no new survey goes to an inactive person). People of the session
+    already loaded see the change. The caller audits (one ``deactivate`` entry each)."""
+    ids = sorted(set(person_ids))
+    done: list[Deactivated] = []
+    for i in range(0, len(ids), _CHUNK):
+        rows = session.execute(
+            update(Person)
+            .where(Person.id.in_(ids[i : i + _CHUNK]), Person.active.is_(True))
+            .values(active=False)
+            .returning(Person.id, Person.email)
+        )
+        done += [Deactivated(*row) for row in rows]
     session.flush()
+    return sorted(done)
 
 
 # Services -------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from survey.security import (
     verify_secret,
 )
 from survey.services.lru import Lru
+from survey.services.outbox import MISREAD, address_problem
 from survey.services.refusals import Message, OrgError
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -40,10 +41,42 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_email(email: str) -> str:
-    """The normalised address, or OrgError on the ``email`` field when it is not one."""
-    email = normalise_email(email)
+#: Why ``email_problem`` refuses an address.
+INVALID = "invalid"
+
+
+def email_problem(email: str) -> str | None:
+    """Why the normalised ``email`` cannot be stored as someone's address, or None:
+
+    - ``INVALID``: longer than 254 characters, or not ``local@domain.tld`` (no blank, one "@");
+    - ``outbox.MISREAD``: a mail header reads it as another address or none
+      (``ann(x)@example.com`` is mailed to ``ann@example.com``, ``a,b@example.com`` is two),
+      so mail would go to someone else (``outbox.address_problem``, the dispatcher's check).
+
+    An address outside plain ASCII (``outbox.NOT_ASCII``, ``zoë@example.com``) is accepted,
+    as the people import accepts it with a warning: the person exists and their requests are
+    recorded; mail to them fails at the dispatcher and shows in the outbox."""
     if len(email) > 254 or not EMAIL.match(email):
+        return INVALID
+    if address_problem(email) == MISREAD:
+        return MISREAD
+    return None
+
+
+def check_email(email: str) -> str:
+    """The normalised address, or OrgError on the ``email`` field when ``email_problem``
+    refuses it (the people and users forms and services; the API's requester address)."""
+    email = normalise_email(email)
+    problem = email_problem(email)
+    if problem == MISREAD:
+        raise OrgError(
+            "email",
+            _l(
+                "This address cannot receive mail: a mail header would read it as another "
+                "address. Remove brackets, commas, quotes and similar characters."
+            ),
+        )
+    if problem is not None:
         raise OrgError("email", _l("This is not a valid email address."))
     return email
 

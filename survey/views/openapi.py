@@ -724,7 +724,8 @@ def openapi_document() -> dict[str, Any]:
                         "requester_email": _text(
                             254,
                             "Email of the person who asked: a person on the people list"
-                            " (any case); another address is refused (422)",
+                            " (any case); another address is refused (422), and so is one"
+                            " a mail header reads as another address (ann(x)@example.com)",
                             format="email",
                         ),
                         "service": _text(

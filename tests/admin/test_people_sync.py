@@ -36,16 +36,6 @@ def people(session) -> dict[str, Person]:  # type: ignore[no-untyped-def]
     return {p.email: p for p in session.scalars(select(Person))}
 
 
-@pytest.fixture
-def staff(make_department, make_person):  # type: ignore[no-untyped-def]
-    """Five active people of IT and one already inactive."""
-    it = make_department(code="IT", name="IT")
-    for n in range(5):
-        make_person(email=f"p{n}@example.com", department=it, name=f"Person {n}")
-    make_person(email="gone@example.com", department=it, name="Long Gone", active=False)
-    return it
-
-
 FOUR = b"email,name,department\n" + b"".join(
     b"p%d@example.com,Person %d,IT\n" % (n, n) for n in range(4)
 )

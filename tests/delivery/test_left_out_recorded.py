@@ -89,3 +89,35 @@ def test_a_campaign_opened_now_keeps_the_counts_after_the_flash(
     admin_client.post(f"/admin/campaigns/{campaign.id}/open", data={"csrf_token": token})
     admin_client.get(f"/admin/campaigns/{campaign.id}")  # the flash is read here
     assert SAID in _page(admin_client, campaign.id)
+
+
+@pytest.mark.postgres
+def test_the_tick_command_says_who_each_campaign_it_opened_left_out(
+    app, runner, session, org
+) -> None:
+    _one_erased_one_spent(app, session, org)
+    now = utcnow()
+    for name in ("Due", "Also due"):
+        create_campaign(
+            session,
+            name=name,
+            quarter=quarter_of(now),
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + timedelta(days=20),
+            min_group_size=5,
+        )
+    session.commit()
+    done = runner.invoke(args=["survey", "tick"])
+    assert done.exit_code == 0, done.output
+    summary, *lines = done.output.splitlines()
+    assert "opened 2 campaign(s) (20 invitations)" in summary
+    said = (
+        "10 invitations; left out: 1 whose survey budget for the period is spent, "
+        "1 erased this quarter"
+    )
+    assert sorted(lines) == [
+        f"opened campaign 'Also due': {said}",
+        f"opened campaign 'Due': {said}",
+    ]
+    again = runner.invoke(args=["survey", "tick"])
+    assert again.exit_code == 0 and "opened campaign" not in again.output

@@ -68,6 +68,7 @@ ACCESS = {
     "auth.sign_out": PUBLIC,
     "auth.forgot": PUBLIC,
     "auth.change_password_page": SIGNED_IN,
+    "auth.language_page": SIGNED_IN,
     "auth.reset": OTHER_LINK,
     "unsubscribe.unsubscribe": OTHER_LINK,
     "mail_reports.receive_report": API,

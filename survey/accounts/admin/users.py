@@ -1,4 +1,4 @@
-"""Admin: user accounts (list and search, create, change role and department,
+"""Admin: user accounts (list and search, create, change role, department and language,
 deactivate/reactivate, send a set-password or password reset link). A new account has no
 password: creating it mails its owner a link to choose one (``SET_PASSWORD_HOURS``), and its
 page sends a new link until they have. An administrator can neither
@@ -45,7 +45,7 @@ def _choices(form: UserForm) -> None:
 
 class UserPages(CrudPages[User]):
     """New accounts get a language and a mailed set-password link (``NewUserForm``); edits
-    change the name, role and department (``UserForm``)."""
+    change the name, role, department and language (``UserForm``)."""
 
     model = User
     plural, singular = "users", "user"
@@ -66,9 +66,10 @@ class UserPages(CrudPages[User]):
                 data={"role": "viewer", "locale": "en"} if request.method == "GET" else None
             )
         else:
-            data = None
+            # The language is kept when a post leaves it out (a form of an older page).
+            data: dict[str, str] = {"locale": row.locale or ""}
             if request.method == "GET":
-                data = {
+                data |= {
                     "name": row.name,
                     "role": row.role,
                     "department": str(row.department_id or ""),
@@ -100,6 +101,7 @@ class UserPages(CrudPages[User]):
             form.name.data or "",
             form.role.data or "",
             chosen_id(form.department.data),
+            form.locale.data or None,
         )
 
     def set_active(self, db: Session, row: User, active: bool) -> None:

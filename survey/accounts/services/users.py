@@ -1,5 +1,5 @@
-"""The administration side of user accounts: role, department, deactivation, and the checks
-before ``accounts.create_user`` (creation and passwords live in ``accounts``).
+"""The administration side of user accounts: role, department, language, deactivation, and the
+checks before ``accounts.create_user`` (creation and passwords live in ``accounts``).
 
 Verbs taking a session; they validate, change, flush and never commit. A refused change raises
 ``OrgError`` naming the form field it concerns.
@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.locales import LOCALES
 from survey.models import Department, User
 from survey.models.auth import ROLES
 from survey.services.accounts import check_email, end_all_sessions
@@ -36,6 +37,19 @@ def _check_role(session: Session, role: str, department_id: int | None) -> None:
         raise OrgError("department", _l("A manager needs a department."))
 
 
+def set_user_locale(session: Session, user: User, locale: str | None) -> None:
+    """Set the account's language: one of ``LOCALES``, or None (blank) for none, when its pages
+    follow the browser and its mail is in English. It is the language of the account's pages
+    (``extensions.select_locale`` puts it before the browser's) and of the mail sent to it
+    (set-password and reset links, ``account_mail``). OrgError on the ``locale`` field for
+    another value."""
+    locale = locale or None
+    if locale is not None and locale not in LOCALES:
+        raise OrgError("locale", _l("Choose English, Italian or French."))
+    user.locale = locale
+    session.flush()
+
+
 def update_user(
     session: Session,
     user: User,
@@ -43,14 +57,16 @@ def update_user(
     name: str,
     role: str,
     department_id: int | None,
+    locale: str | None,
 ) -> User:
-    """Change a user's name, role and department. An administrator cannot take the admin role
-    away from themselves (the organisation could be left without any)."""
+    """Change a user's name, role, department and language (``set_user_locale``). An
+    administrator cannot take the admin role away from themselves (the organisation could be
+    left without any)."""
     _check_role(session, role, department_id)
     if user.id == acting.id and role != "admin":
         raise OrgError("role", _l("You cannot remove your own administrator role."))
     user.name, user.role, user.department_id = name.strip()[:160], role, department_id
-    session.flush()
+    set_user_locale(session, user, locale)
     return user
 
 

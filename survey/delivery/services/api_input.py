@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from survey.delivery.services.interactions import EVENTS, FieldError, InteractionInput
+from survey.services.accounts import email_problem, normalise_email
+from survey.services.outbox import MISREAD
 
 MAX_DEPTH = 32  # nesting of arrays and objects in a request body
 
@@ -116,7 +118,15 @@ def parse_interaction(body: object) -> InteractionInput:
         raise FieldError(str(unknown[0]), "is not a known field")
     email = _text(body, "requester_email", True, 254)
     assert email is not None
-    if "@" not in email or any(c.isspace() for c in email):
+    problem = email_problem(normalise_email(email))
+    if problem == MISREAD:
+        # Stored before the people and users forms refused such addresses: the survey mail
+        # would go to the address a mail header reads instead (``accounts.email_problem``).
+        raise FieldError(
+            "requester_email",
+            "cannot receive mail: a mail header reads it as another address",
+        )
+    if problem is not None:
         raise FieldError("requester_email", "is not an email address")
     provider = _text(body, "provider", True, 20)
     opened_at = _time(body, "opened_at", True)

@@ -80,9 +80,30 @@ class TickSettings:
         return FatiguePolicy(self.fatigue_days, self.fatigue_cap, self.fatigue_period_days)
 
 
+@dataclass(frozen=True)
+class OpenedCampaign:
+    """A campaign the tick opened: its invitations and who it left out, as stored on it
+    (``Campaign.left_out_over_budget``, ``left_out_erased``; 0 when none)."""
+
+    name: str
+    invited: int
+    over_budget: int
+    erased: int
+
+    def describe(self) -> str:
+        """One line for the ``tick`` command's output."""
+        return (
+            f"opened campaign {self.name!r}: {self.invited} invitations; left out: "
+            f"{self.over_budget} whose survey budget for the period is spent, "
+            f"{self.erased} erased this quarter"
+        )
+
+
 @dataclass
 class TickReport:
     opened: list[str] = field(default_factory=list)
+    #: the campaigns in ``opened``, with their counts, in the same order
+    openings: list[OpenedCampaign] = field(default_factory=list)
     invited_quarterly: int = 0
     closed: list[str] = field(default_factory=list)
     reminders: int = 0
@@ -172,6 +193,14 @@ def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> lis
             if result is not None:
                 report.opened.append(campaign.name)
                 report.invited_quarterly += result.invited
+                report.openings.append(
+                    OpenedCampaign(
+                        campaign.name,
+                        result.invited,
+                        campaign.left_out_over_budget or 0,
+                        campaign.left_out_erased or 0,
+                    )
+                )
 
     def release(session: Session) -> None:
         report.released = record_releases(session, now, settings.min_group_size)

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -24,6 +25,7 @@ from survey.org.people_import import (
     MAX_ROWS,
     PeoplePreview,
     TooManyLeavers,
+    audit_leavers,
     parse_people_csv,
 )
 from survey.org.people_import import apply_import as apply_people_import
@@ -35,6 +37,7 @@ from survey.org.services import (
     update_person,
 )
 from survey.services.audit import import_entry
+from survey.services.outbox import NOT_ASCII, address_problem
 from survey.views.admin import bp
 from survey.views.admin.common import audit, chosen_id, department_choices, matches
 from survey.views.admin.crud import CrudPages, Page
@@ -42,6 +45,18 @@ from survey.views.admin.signed_file import confirmed_file, sign_file, signed_byt
 
 IMPORT_SALT = "admin.people-import"
 PREVIEW_ROWS = 500  # rows listed per kind on the preview page (the counts are always exact)
+
+
+def _not_ascii_warning(row: Person) -> str:
+    """What the people import warns about an address outside plain ASCII, said after a save
+    (it is stored, as the import stores it; ``accounts.email_problem``), or ""."""
+    if address_problem(row.email) != NOT_ASCII:
+        return ""
+    return " " + _(
+        "Mail cannot reach this address from this server: it has characters outside plain "
+        "ASCII, which need the SMTPUTF8 extension this service does not use. Mail to this "
+        "person will fail and show in the outbox."
+    )
 
 
 class PeoplePages(CrudPages[Person]):
@@ -104,10 +119,10 @@ class PeoplePages(CrudPages[Person]):
         ]
 
     def created_text(self, row: Person) -> str:
-        return _("%(email)s added.", email=row.email)
+        return _("%(email)s added.", email=row.email) + _not_ascii_warning(row)
 
     def saved_text(self, row: Person) -> str:
-        return _("%(email)s saved.", email=row.email)
+        return _("%(email)s saved.", email=row.email) + _not_ascii_warning(row)
 
     def active_text(self, row: Person, active: bool) -> str:
         if active:
@@ -197,8 +212,7 @@ def people_import_confirm() -> Page:
         return _import_page(upload, 422, errors=preview.errors)
     try:
         result = apply_people_import(db, preview, many_confirmed=bool(form.confirm_many.data))
-        for person in result.deactivated:
-            audit("deactivate", person, {"active": [True, False]})
+        audit_leavers(db, current_user._get_current_object(), result)
         audit(
             "import",
             *import_entry(result.created, result.updated, deactivated=len(result.deactivated)),
