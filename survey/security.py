@@ -40,11 +40,6 @@ def configure_hashing(time_cost: int, memory_kib: int, parallelism: int) -> None
     _dummy_hash = None
 
 
-def hashing_cost() -> tuple[int, int, int]:
-    """The cost of a new hash: (passes, KiB of memory, lanes)."""
-    return _hasher.time_cost, _hasher.memory_cost, _hasher.parallelism
-
-
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
