@@ -183,18 +183,22 @@ def csrf_ok() -> bool:
 
 
 def select_locale() -> str:
-    """The person's or user's language, then ``?lang=`` (remembered), then the browser's."""
+    """The page's language: the person's (a respondent's, forced by the view), else the
+    header's ``?lang=`` (remembered for this browser's session), else the one this session
+    chose before, else the signed-in account's, else the browser's. A click on the header's
+    switcher thus changes the pages at once, for an account with a language too; the
+    account's language (``/auth/language``) stays what its mail is written in."""
     forced = g.get("locale")
     if forced in LOCALES:
         return forced
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
     asked = request.args.get("lang")
     if asked in LOCALES:
         session["lang"] = asked
         return asked
     if session.get("lang") in LOCALES:
         return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
     return request.accept_languages.best_match(LOCALES) or "en"
 
 

@@ -240,6 +240,8 @@ def language_page() -> str | Response | tuple[str, int]:
         record(db, user, "edit", user, changes)
     db.commit()
     refresh()
+    # This browser's earlier pick on the header's switcher gives way to the saved choice.
+    session.pop("lang", None)
     flash(_("Your language is saved."), "success")
     return redirect(url_for("auth.language_page"))
 
