@@ -35,7 +35,23 @@ def test_the_services_refuse_a_misread_address(session, make_department, address
 def test_an_address_outside_ascii_is_accepted_as_the_import_does(session, make_department) -> None:
     person = create_person(session, "Zoë@Example.com", "Zoë", make_department(code="SALES").id)
     assert person.email == "zoë@example.com"
-    assert check_new_user_email(session, "hélène@example.com") == "hélène@example.com"
+
+
+def test_an_account_needs_an_address_its_password_link_can_reach(admin_client, session) -> None:
+    """A new account's first mail is its set-password link, which the dispatcher cannot send
+    to an address outside ASCII: the account could never be used. Refused at its field."""
+    with pytest.raises(OrgError) as refused:
+        check_new_user_email(session, "hélène@example.com")
+    assert refused.value.field == "email" and "plain ASCII" in str(refused.value.message)
+    page = post_form(
+        admin_client,
+        "/admin/users/new",
+        {"email": "hélène@example.com", "name": "Hélène", "role": "viewer", "department": ""},
+    )
+    html = unescape(page.get_data(as_text=True))
+    assert page.status_code == 422 and "plain ASCII" in html and 'value="Hélène"' in html
+    session.rollback()
+    assert session.scalar(select(User).where(User.email == "hélène@example.com")) is None
 
 
 @pytest.mark.postgres

@@ -14,6 +14,7 @@ from survey.locales import LOCALES
 from survey.models import Department, User
 from survey.models.auth import ROLES
 from survey.services.accounts import check_email, end_all_sessions
+from survey.services.outbox import NOT_ASCII, address_problem
 from survey.services.refusals import Message, OrgError
 
 # ``_l("...")`` marks a text for the message extractor and translates it late.
@@ -21,8 +22,19 @@ _l = Message
 
 
 def check_new_user_email(session: Session, email: str) -> str:
-    """The normalised address, or OrgError when it is invalid or already has an account."""
+    """The normalised address, or OrgError when it is invalid, already has an account, or is
+    outside plain ASCII: a person may have such an address (the people import warns and keeps
+    it), but an account is reached by mail first (its set-password link), which this service
+    cannot send there (``outbox.NOT_ASCII``)."""
     email = check_email(email)
+    if address_problem(email) == NOT_ASCII:
+        raise OrgError(
+            "email",
+            _l(
+                "This service cannot mail an address with characters outside plain ASCII, "
+                "and a new account gets its password link by mail. Use a plain address."
+            ),
+        )
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise OrgError("email", _l("A user with this email address already exists."))
     return email
@@ -40,7 +52,8 @@ def _check_role(session: Session, role: str, department_id: int | None) -> None:
 def set_user_locale(session: Session, user: User, locale: str | None) -> None:
     """Set the account's language: one of ``LOCALES``, or None (blank) for none, when its pages
     follow the browser and its mail is in English. It is the language of the account's pages
-    (``extensions.select_locale`` puts it before the browser's) and of the mail sent to it
+    (``extensions.select_locale``: after this browser's pick on the header's switcher, before
+    the browser's) and of the mail sent to it
     (set-password and reset links, ``account_mail``). OrgError on the ``locale`` field for
     another value."""
     locale = locale or None
