@@ -147,3 +147,23 @@ def test_file_problems_are_explained(admin_client, session, org, data, words) ->
     assert response.status_code == 422
     assert words in unescape(response.get_data(as_text=True))
     assert count(session, Interaction) == 0
+
+
+def test_a_line_with_more_values_than_the_header_is_refused(admin_client, session, org):  # type: ignore[no-untyped-def]
+    """An export whose free-text column holds an unquoted separator shifts the values after
+    it into the wrong columns: line 3's address lands in ``opened_at``'s place, and a shifted
+    line can even read as a valid request of another department. Refused at its line, as the
+    people and departments imports refuse it; nothing is stored."""
+    email = org.person(0).email
+    opened = _iso(utcnow() - timedelta(days=1))
+    text = (
+        "subject;provider;requester_email;opened_at\n"
+        f"Laptop;IT;{email};{opened}\n"
+        f"Screen; broken;HR;IT;{email};{opened}\n"
+    )
+    page = upload(admin_client, text)
+    html = unescape(page.get_data(as_text=True))
+    assert page.status_code == 422
+    assert "Line 3" in html and "has 6 values but the header has 4 columns" in html
+    assert "Line 2" not in html
+    assert count(session, Interaction) == 0

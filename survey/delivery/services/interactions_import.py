@@ -27,7 +27,13 @@ from survey.delivery.services.interactions import FieldError, record_interaction
 from survey.local_time import to_utc
 from survey.models import Interaction
 from survey.models.base import utcnow
-from survey.services.csv_file import CsvText, FileError, decode_csv, read_records
+from survey.services.csv_file import (
+    CsvText,
+    FileError,
+    decode_csv,
+    read_records,
+    too_many_values,
+)
 from survey.services.refusals import Message
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -86,17 +92,26 @@ def _zoned(raw: str) -> str:
     return moment.isoformat()
 
 
-def _rows(file: CsvText) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header and the non-blank rows of ``file``; raises FileError."""
+def _rows(
+    file: CsvText,
+) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[LineError]]:
+    """The header, the non-blank rows of ``file`` and the refusals of lines with more values
+    than the header has columns (an unquoted comma in a ticket's subject shifts every value
+    after it into the wrong column, as the other imports refuse too); raises FileError."""
     header, records = read_records(file.text, REQUIRED)
     rows = []
+    surplus: list[LineError] = []
     for line, values in records:
         if not any(v.strip() for v in values):
             continue
         if len(rows) >= MAX_ROWS:
             raise FileError(line, _l("The file has more than %(n)s rows.", n=MAX_ROWS))
+        extra = too_many_values(line, values, header)
+        if extra is not None:
+            surplus.append(LineError(extra.line, extra.message))
+            continue
         rows.append((line, dict(zip(header, values, strict=False))))
-    return header, rows
+    return header, rows, surplus
 
 
 def import_interactions(
@@ -113,10 +128,11 @@ def import_interactions(
     touched: dict[int, Interaction] = {}
     try:
         result.file = decode_csv(data, MAX_BYTES)
-        header, rows = _rows(result.file)
+        header, rows, surplus = _rows(result.file)
     except FileError as error:
         result.errors.append(LineError(error.error.line, error.error.message))
         return result
+    result.errors.extend(surplus)
     # A ticket export carries columns of its own (subject, priority...): ignored, as the
     # people import ignores the columns it does not read.
     known = {c for c in header if c in INTERACTION_FIELDS}
@@ -144,6 +160,7 @@ def import_interactions(
         ):
             result.late += 1
             result.by_provider[i.provider.code].late += 1
+    result.errors.sort(key=lambda error: error.line)
     return result
 
 
