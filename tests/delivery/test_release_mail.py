@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from survey.actions.services import ActionInput, create_action
@@ -26,6 +26,7 @@ from survey.delivery.services.tick import TickSettings
 from survey.delivery.tick_job import run_tick
 from survey.models import OutboxMessage, QuarterRelease, User
 from survey.models.base import utcnow
+from survey.periods import shift_quarter
 from survey.services.accounts import create_user
 from tests.anonymity.world import World
 from tests.factories import PASSWORD
@@ -319,3 +320,30 @@ def test_the_setting_is_on_unless_turned_off(tmp_path: Any) -> None:
 
     assert load_settings(str(tmp_path), {})["RELEASE_MAIL"] is True
     assert load_settings(str(tmp_path), {"SURVEY_RELEASE_MAIL": "off"})["RELEASE_MAIL"] is False
+
+
+def test_a_backlog_of_quarters_released_at_once_is_one_mail_naming_the_newest(
+    app: Flask, session: Session
+) -> None:
+    """Two quarters ended and released while nothing recorded them (mail off, then the
+    records gone, as in a database restored with history): the next tick records both and
+    mails each reader once, about the newer."""
+    app.config["RELEASE_MAIL"] = False
+    w = _world(app, session)
+    newer = w.quarter
+    older = shift_quarter(newer, -1)
+    for quarter in (older, newer):
+        w.open_campaign(quarter, 5, ["ENG"], name=f"Survey {quarter}")
+        for i in range(5):
+            w.quarterly(f"ENG-{i}", {"HR": 4})
+        w.close_campaign()
+    session.execute(delete(QuarterRelease))
+    session.commit()
+    assert _mails(session) == {}
+    app.config["RELEASE_MAIL"] = True
+    report = _tick(app)
+    assert report.released == [older, newer] and report.release_mails == 3
+    mails = _mails(session)
+    assert len(mails) == 3
+    assert {m.purpose for m in mails.values()} == {f"release:{newer}"}
+    assert older not in mails["viewer@example.com"].body_text

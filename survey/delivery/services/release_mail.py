@@ -14,7 +14,8 @@ as text and HTML. **No figure**: mail is forwarded and kept outside the access c
 pages, while a page behind sign-in applies the k gate to every figure it shows.
 
 When, and once: ``publishing.publish_releases`` queues it in the transaction that records the
-release, for the quarters that call recorded (``record_releases`` returns only those). The
+release, for the quarters that call recorded (``record_releases`` returns only those; of a
+backlog recorded at once, the newest). The
 release record is the quarter's primary key, so a quarter is recorded once, by one
 transaction, and its email is queued once per account, whichever path (the tick, an
 administrator's close) and however many hosts try. An account created or reactivated later
@@ -29,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import has_app_context, render_template
 from flask_babel import force_locale
@@ -86,11 +88,12 @@ def scorecard_links(base_url: str, user: User, quarter: str) -> tuple[str | None
     """The department page of a manager (None for the others, and for a manager whose
     department is inactive) and the overview, both of ``quarter``."""
     root = base_url.rstrip("/")
-    overview = f"{root}/scorecards/?quarter={quarter}"
+    query = urlencode({"quarter": quarter})
+    overview = f"{root}/scorecards/?{query}"
     dept = user.department
     if user.role != "manager" or dept is None or not dept.active:
         return None, overview
-    return f"{root}/scorecards/{dept.code}?quarter={quarter}", overview
+    return f"{root}/scorecards/{quote(dept.code, safe='')}?{query}", overview
 
 
 def queue_release_mail(
@@ -99,20 +102,21 @@ def queue_release_mail(
     settings: ReleaseMailSettings,
     now: datetime | None = None,
 ) -> int:
-    """Queue the email of each of ``quarters`` (just recorded as released) to every reader;
-    returns how many were queued (0 with the setting off or outside an app context, which
+    """Queue the email of ``quarters`` (just recorded as released, oldest first) to every
+    reader: one each, naming the newest. Several quarters are recorded at once only after a
+    backlog (the first tick of a database with history, a tick stopped for a quarter), and
+    an email per old quarter would announce stale results; the newest page shows the trend.
+    Returns how many were queued (0 with the setting off or outside an app context, which
     rendering needs). ``now`` (UTC) decides which actions are overdue, in the organisation's
     zone. Flushes only."""
     if not settings.enabled or not quarters or not has_app_context():
         return 0
     today = local_today(now)
+    newest = max(quarters)
     people = readers(session)
-    queued = 0
-    for quarter in quarters:
-        for user in people:
-            _queue(session, user, quarter, settings, today)
-            queued += 1
-    return queued
+    for user in people:
+        _queue(session, user, newest, settings, today)
+    return len(people)
 
 
 def _queue(
