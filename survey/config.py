@@ -280,6 +280,9 @@ def load_settings(
         "LINK_DAYS": _int(env, "SURVEY_LINK_DAYS", 14, 1),
         # How long the link mailed to a new account to choose its password works (hours).
         "SET_PASSWORD_HOURS": _int(env, "SURVEY_SET_PASSWORD_HOURS", 72, 1),
+        # Email the people who read scorecards when a quarter's figures are released
+        # (``delivery/services/release_mail.py``).
+        "RELEASE_MAIL": _bool(env, "SURVEY_RELEASE_MAIL", True),
         # A request resolved more than this many days before its survey decision is stored
         # and counts toward compliance, but is not surveyed (``reported_late``): a back-fill
         # or a replay after an outage must not mail people about old requests.

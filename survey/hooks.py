@@ -18,6 +18,8 @@ Points in use (arguments, then what a function returns):
 - ``report.front`` (session, department, card, settings): fields of the PDF report's title
   page (``scorecard_front.ReportFront``: ``priorities``, ``actions``, tuples of lines);
 - ``mail.quarterly`` (session, provider ids): context of a quarterly invitation email;
+- ``mail.release`` (session, department id, today): context of the email telling a manager
+  that a quarter's results are out (``open_actions``, ``overdue_actions``);
 - ``respond.thanks`` (session, provider ids): context of the thank-you page.
 """
 

@@ -1,8 +1,8 @@
 """The one reading of an on/off value, for every such setting (``SURVEY_SECURE_COOKIES``,
-``SURVEY_RATELIMIT_ENABLED``) and for the switches of the SMTP URL (``starttls``, ``verify``):
-``1``/``0``, ``true``/``false``, ``yes``/``no``, ``on``/``off``, in any case and with spaces
-around. Any other word is refused rather than read as on or off (``starttls=ture`` meaning off
-sent a password in clear text)."""
+``SURVEY_RATELIMIT_ENABLED``, ``SURVEY_RELEASE_MAIL``) and for the switches of the SMTP URL
+(``starttls``, ``verify``): ``1``/``0``, ``true``/``false``, ``yes``/``no``, ``on``/``off``, in
+any case and with spaces around. Any other word is refused rather than read as on or off
+(``starttls=ture`` meaning off sent a password in clear text)."""
 
 from __future__ import annotations
 

@@ -355,12 +355,18 @@ def test_translations_changed_after_compiling_stop_start_up(tmp_path) -> None:
     assert create_app(settings) is not None
 
 
-@pytest.mark.parametrize("name", ["SURVEY_SECURE_COOKIES", "SURVEY_RATELIMIT_ENABLED"])
+@pytest.mark.parametrize(
+    "name", ["SURVEY_SECURE_COOKIES", "SURVEY_RATELIMIT_ENABLED", "SURVEY_RELEASE_MAIL"]
+)
 def test_every_boolean_setting_reads_the_same_words(tmp_path, name: str) -> None:
     """One reading of every on/off setting: 1/0, true/false, yes/no, on/off in any case and
     spacing (``off`` used to leave Secure cookies and rate limits on); anything else, a typo
     such as ``flase``, stops the start-up naming the setting instead of meaning "on"."""
-    key = {"SURVEY_SECURE_COOKIES": "SESSION_COOKIE_SECURE", "SURVEY_RATELIMIT_ENABLED": None}
+    key = {
+        "SURVEY_SECURE_COOKIES": "SESSION_COOKIE_SECURE",
+        "SURVEY_RATELIMIT_ENABLED": None,
+        "SURVEY_RELEASE_MAIL": "RELEASE_MAIL",
+    }
     https = {"SURVEY_BASE_URL": BASE}
 
     def reads(raw: str) -> bool:

@@ -12,6 +12,8 @@ Owns the action plan's pages, its verbs and what it adds to other journeys:
   finer; the department page's and the overview's sections and the API's ``actions`` list;
 - ``you_said``: the published actions (a public summary, in progress or done) of the
   departments a person rates, for the quarterly invitation email and the thank-you page;
+- ``plan_counts``: how many of a department's actions are open and overdue, for the email
+  telling its manager that a quarter's results are out;
 - ``labels``: the translated statuses and targets.
 
 ``init_app`` registers the blueprint and the package's functions at the extension points of
@@ -29,7 +31,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from survey import hooks
-    from survey.actions import scorecard, views, you_said
+    from survey.actions import plan_counts, scorecard, views, you_said
 
     app.register_blueprint(views.bp)
     hooks.register(app, "scorecards.department", scorecard.department_section)
@@ -38,4 +40,5 @@ def init_app(app: Flask) -> None:
     hooks.register(app, "report.front", scorecard.report_lines)
     hooks.register(app, "admin.dashboard", scorecard.dashboard_section)
     hooks.register(app, "mail.quarterly", you_said.context)
+    hooks.register(app, "mail.release", plan_counts.release_mail_counts)
     hooks.register(app, "respond.thanks", you_said.context)

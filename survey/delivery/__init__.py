@@ -24,6 +24,8 @@ work and owns its transactions (``tick_job``), and the journey's pages:
 - ``tick_job``: ``run_tick``, one transaction per step, committed by it;
 - ``services.mailing``: the invitation and reminder emails, written to the outbox in the
   transaction that decided them;
+- ``services.publishing``: what a quarter's release does where it is recorded (the tick, a
+  campaign's close); ``services.release_mail``: the email it sends the readers of scorecards;
 - ``services.resend``: re-mailing an open invitation with a fresh link;
 - ``services.attention``: what the admin dashboard lists (open campaigns and their response
   rates, failed mail, quarters released or held back, the schedule, the latest change flags).

@@ -86,11 +86,13 @@ def released_sql(
 
 def record_releases(session: Session, now: datetime, k: int) -> list[str]:
     """Record the k of every quarter released at ``now`` (UTC) that has no record yet: the
-    larger of ``k`` (the setting) and its campaigns' k. Returns the quarters recorded, oldest
-    first. The tick calls it, and so does an administrator's close of a campaign, so a
-    quarter is recorded at the latest one tick after its release; from then on every page
-    gates it with at least that k (``scorecard_data.quarter_group_sizes``). Writes in the
-    session's transaction; commits nothing."""
+    larger of ``k`` (the setting) and its campaigns' k. Returns the quarters this call
+    recorded, oldest first: a quarter another transaction recorded first (a close and a tick
+    at once) is not among them, so what follows a release (its email) happens once. The tick
+    calls it, and so does an administrator's close of a campaign, so a quarter is recorded at
+    the latest one tick after its release; from then on every page gates it with at least
+    that k (``scorecard_data.quarter_group_sizes``). Writes in the session's transaction;
+    commits nothing."""
     current = quarter_of(now)
     # A row per quarter with answers, with its campaigns' largest k.
     quarters = session.execute(
@@ -108,7 +110,13 @@ def record_releases(session: Session, now: datetime, k: int) -> list[str]:
         for q, promised in quarters
     ]
     # A close and a tick on another host may record one quarter at once (PostgreSQL): the
-    # first record stands, the other is nothing.
+    # first record stands, the other is nothing and returns no row. (SQLite has one writer:
+    # the second transaction reads the first one's record, or cannot write at all.)
     make_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(make_insert(QuarterRelease).values(rows).on_conflict_do_nothing())
-    return [q for q, _promised in quarters]
+    recorded = session.scalars(
+        make_insert(QuarterRelease)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(QuarterRelease.quarter)
+    ).all()
+    return sorted(recorded)

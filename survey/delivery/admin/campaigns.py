@@ -208,14 +208,14 @@ def campaign_detail(campaign_id: int) -> str | WerkzeugResponse:
 
 def _change_state(
     campaign_id: int,
-    change: Callable[[Session, Campaign], bool],
+    change: Callable[[Session, Campaign], object],
     action: str,
     status: str,
     done: str,
     refused: str,
 ) -> WerkzeugResponse:
-    """Apply ``change`` (a service that returns False when the campaign is not in the state it
-    starts from), log ``action`` (the campaign now in ``status``) and say so: ``done`` or
+    """Apply ``change`` (a service that returns False or None when the campaign is not in the
+    state it starts from), log ``action`` (the campaign now in ``status``) and say so: ``done`` or
     ``refused``, back on the campaign's page."""
     db = get_session()
     campaign = db.get(Campaign, campaign_id)

@@ -8,10 +8,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import ColumnElement, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from survey.delivery.services.mailing import Recipient, quarterly_messages, queue_invitation_email
+from survey.delivery.services.publishing import Published, publish_releases
+from survey.delivery.services.release_mail import ReleaseMailSettings
 from survey.models import (
     Campaign,
     Department,
@@ -25,12 +28,11 @@ from survey.models import (
 )
 from survey.models.base import utcnow
 from survey.periods import quarter_bounds, quarter_of
-from survey.scorecards.services.released_compliance import freeze_released_compliance
 from survey.security import new_token, token_hash
 from survey.services.erasure import erased_since
 from survey.services.fatigue import FatiguePolicy, budget_left
 from survey.services.invitations import add_link_token
-from survey.services.release import record_releases, release_floor, released_sql
+from survey.services.release import release_floor, released_sql
 
 BATCH = 1000  # rows per bulk INSERT when opening a campaign
 
@@ -440,11 +442,19 @@ def _last_sent(session: Session, invitation_ids: list[int]) -> dict[int, datetim
 UNANSWERED = ("queued", "sent", "undeliverable")
 
 
-def close_campaign(session: Session, campaign: Campaign, now: datetime | None = None) -> bool:
+def close_campaign(
+    session: Session,
+    campaign: Campaign,
+    now: datetime | None = None,
+    *,
+    mail: ReleaseMailSettings | None = None,
+) -> Published | None:
     """Close an open campaign: its unanswered links expire and half-done drafts are deleted;
-    a quarter this releases has its k recorded (``release.record_releases``, with the app's
-    k) and its compliance counts frozen (``released_compliance``). False if it was not open
-    (already closed by someone else)."""
+    a quarter this releases is published (``publishing.publish_releases``, with the app's k):
+    its k recorded, its compliance counts frozen and its release emails queued (``mail``,
+    default the app's settings; none outside an app context). Returns what was published (a
+    ``Published``, empty when closing released nothing), or None if the campaign was not
+    open (already closed by someone else)."""
     now = now or utcnow()
     # The closing time stays after the opening one even when this host's clock is behind the
     # one of the host whose scheduler opened the campaign a moment ago.
@@ -456,7 +466,7 @@ def close_campaign(session: Session, campaign: Campaign, now: datetime | None = 
         .execution_options(synchronize_session=False)
     ).rowcount
     if closed != 1:
-        return False
+        return None
     open_ids = select(Invitation.id).where(
         Invitation.campaign_id == campaign.id,
         Invitation.status.in_(UNANSWERED),
@@ -474,9 +484,13 @@ def close_campaign(session: Session, campaign: Campaign, now: datetime | None = 
     )
     session.flush()
     # Closing the last open campaign of an ended quarter releases it: its k recorded now.
-    record_releases(session, now, release_floor())
-    freeze_released_compliance(session, now)
-    return True
+    if mail is None:
+        mail = (
+            ReleaseMailSettings.from_config(current_app.config)
+            if has_app_context()
+            else ReleaseMailSettings("", "", enabled=False)
+        )
+    return publish_releases(session, now, release_floor(), mail)
 
 
 def cancel_campaign(session: Session, campaign: Campaign) -> bool:

@@ -28,13 +28,13 @@ from survey.delivery.services.campaigns import (
     send_reminders,
 )
 from survey.delivery.services.interactions import decide_pending_surveys
+from survey.delivery.services.publishing import Published, publish_releases
+from survey.delivery.services.release_mail import ReleaseMailSettings
 from survey.delivery.services.schedules import create_scheduled_campaigns
 from survey.models import Campaign
 from survey.scorecards.services import scorecard_data as data
-from survey.scorecards.services.released_compliance import freeze_released_compliance
 from survey.scorecards.services.scorecards import ensure_baseline
 from survey.services.fatigue import FatiguePolicy
-from survey.services.release import record_releases
 from survey.services.retention import PurgeCounts, RetentionPolicy, purge
 
 
@@ -54,6 +54,8 @@ class TickSettings:
     scores: Any = None
     #: Retention periods (services.retention); None: no purge step.
     retention: RetentionPolicy | None = None
+    #: ``SURVEY_RELEASE_MAIL``: tell the readers of scorecards when a quarter is released.
+    release_mail: bool = True
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> TickSettings:
@@ -73,11 +75,17 @@ class TickSettings:
             min_group_size=int(cfg["MIN_GROUP_SIZE"]),
             scores=Settings.from_config(cfg),
             retention=RetentionPolicy.from_config(cfg),
+            release_mail=bool(cfg.get("RELEASE_MAIL", True)),
         )
 
     @property
     def policy(self) -> FatiguePolicy:
         return FatiguePolicy(self.fatigue_days, self.fatigue_cap, self.fatigue_period_days)
+
+    @property
+    def mail(self) -> ReleaseMailSettings:
+        """The settings of the release emails."""
+        return ReleaseMailSettings(self.base_url, self.mail_domain, self.release_mail)
 
 
 @dataclass(frozen=True)
@@ -116,8 +124,15 @@ class TickReport:
     #: drafts cancelled instead of opened: their quarter was released meanwhile
     cancelled: list[str] = field(default_factory=list)
     purged: PurgeCounts | None = None
-    #: quarters whose release k was recorded (``release.record_releases``)
+    #: quarters whose release k was recorded (``release.record_releases``), by the close of
+    #: their last campaign or by the release step
     released: list[str] = field(default_factory=list)
+    #: release emails queued for them (``release_mail``)
+    release_mails: int = 0
+
+    def add_release(self, published: Published) -> None:
+        self.released.extend(published.quarters)
+        self.release_mails += published.mails
 
     def _skipped(self) -> str:
         reasons = sorted(self.post_interaction_skipped.items(), key=lambda r: (-r[1], r[0]))
@@ -128,7 +143,11 @@ class TickReport:
             f"scheduled {len(self.scheduled)} campaign(s), "
             f"opened {len(self.opened)} campaign(s) ({self.invited_quarterly} invitations), "
             f"closed {len(self.closed)}, "
-            + (f"released {', '.join(self.released)}, " if self.released else "")
+            + (
+                f"released {', '.join(self.released)} (release emails {self.release_mails}), "
+                if self.released
+                else ""
+            )
             + (f"cancelled {len(self.cancelled)} (quarter released), " if self.cancelled else "")
             + f"reminders {self.reminders}, "
             f"post-interaction invitations {self.post_interaction_invited} "
@@ -159,13 +178,15 @@ class TickStep:
 
 def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> list[TickStep]:
     """Close ended campaigns, record the k of quarters released since the last tick
-    (``release.record_releases``) and freeze their compliance counts
-    (``released_compliance``), create the due campaigns of schedules, open due campaigns (a
-    draft whose quarter was released since it was created is cancelled instead), send
-    reminders, decide post-interaction surveys, expire old links, purge what is past its
-    retention period (with ``settings.retention``) and, once four quarters are released, freeze
-    the IQ baseline (with ``settings.scores``), in that order; each step writes what it did into
-    ``report``. Mail lands in the outbox for ``send-mail``."""
+    (``release.record_releases``), freeze their compliance counts (``released_compliance``)
+    and queue their emails to the readers of scorecards (``release_mail``; the close of a
+    quarter's last campaign does all three, ``publishing.publish_releases``), create the due
+    campaigns of schedules, open due campaigns (a draft whose quarter was released since it
+    was created is cancelled instead), send reminders, decide post-interaction surveys,
+    expire old links, purge what is past its retention period (with ``settings.retention``)
+    and, once four quarters are released, freeze the IQ baseline (with ``settings.scores``),
+    in that order; each step writes what it did into ``report``. Mail lands in the outbox for
+    ``send-mail``."""
     policy = settings.policy
 
     def open_due(session: Session) -> None:
@@ -203,9 +224,7 @@ def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> lis
                 )
 
     def release(session: Session) -> None:
-        report.released = record_releases(session, now, settings.min_group_size)
-        # What the release published stays: its compliance counts are frozen now.
-        freeze_released_compliance(session, now)
+        report.add_release(publish_releases(session, now, settings.min_group_size, settings.mail))
 
     def schedule(session: Session) -> None:
         result = create_scheduled_campaigns(session, now, default_k=settings.min_group_size)
@@ -216,8 +235,10 @@ def tick_steps(settings: TickSettings, report: TickReport, now: datetime) -> lis
             select(Campaign).where(Campaign.status == "open", Campaign.closes_at <= now)
         ).all()
         for campaign in due:
-            if close_campaign(session, campaign, now):
+            published = close_campaign(session, campaign, now, mail=settings.mail)
+            if published is not None:
                 report.closed.append(campaign.name)
+                report.add_release(published)
 
     def remind(session: Session) -> None:
         report.reminders = send_reminders(session, settings.base_url, settings.mail_domain, now)
