@@ -255,13 +255,13 @@ def test_concurrent_events_end_as_if_applied_one_by_one(live_server, api, sessio
 
 
 def test_csv_rows_update_the_lifecycle_too(admin_client, session, org) -> None:
-    from tests.delivery.test_admin_delivery import upload
+    from tests.delivery.test_admin_delivery import imported, upload
 
     email = org.person(0).email
     head = "provider,requester_email,opened_at,source,external_ref,resolved_at,paused_seconds\n"
-    assert upload(admin_client, head + f"IT,{email},{T(4, 9)},desk,C1,,\n").status_code == 302
+    assert imported(admin_client, head + f"IT,{email},{T(4, 9)},desk,C1,,\n").status_code == 302
     again = head + f"IT,{email},{T(4, 9)},desk,C1,{T(4, 15)},900\n"
-    assert upload(admin_client, again).status_code == 302
+    assert imported(admin_client, again).status_code == 302
     session.rollback()
     row = session.scalar(select(Interaction).where(Interaction.external_ref == "C1"))
     assert row.resolved_at == t(4, 15) and row.paused_seconds == 900

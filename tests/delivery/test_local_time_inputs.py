@@ -276,7 +276,7 @@ def test_an_interactions_file_without_zones_is_read_in_rome(admin_client, sessio
     """A ticket export from a spreadsheet writes "2026-01-15 10:30", without a zone. Typed
     into the form, that time is Rome's; in an imported file it was refused on every line.
     It is read in Rome too, and a time that names its zone keeps it."""
-    from tests.delivery.test_admin_delivery import upload
+    from tests.delivery.test_admin_delivery import imported, upload
 
     email = org.person(0).email
     text = (
@@ -289,7 +289,7 @@ def test_an_interactions_file_without_zones_is_read_in_rome(admin_client, sessio
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
     assert "Line 4" in page and "Line 2" not in page and "Line 3" not in page
-    assert upload(admin_client, text.rsplit("IT;", 1)[0]).status_code == 302
+    assert imported(admin_client, text.rsplit("IT;", 1)[0]).status_code == 302
     session.rollback()
     rows = {
         r.external_ref: r
