@@ -9,37 +9,26 @@ then times ``tick`` opening the campaign. Prints seconds and rows created.
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import func, insert, select
+
+from bench.fixtures import scratch_app
 
 
 def run(people: int = 2000) -> dict[str, float | int]:
     """Seconds to open a campaign for ``people`` people on a fresh SQLite database."""
-    from survey import create_app
     from survey.db import database
     from survey.delivery.services.campaigns import create_campaign
     from survey.delivery.services.tick import TickSettings
     from survey.delivery.tick_job import run_tick
-    from survey.migrate import upgrade
     from survey.models import Department, Dependency, Invitation, OutboxMessage, Person
     from survey.models.base import utcnow
     from survey.periods import quarter_of
     from survey.services.questionnaires import install_default_questionnaires
 
-    folder = Path(tempfile.mkdtemp(prefix="siq-bench-"))
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-            "SECRET_KEY": "bench",
-            "TESTING": True,
-        }
-    )
-    engine = database(app).engine
-    upgrade(engine)
+    app, _folder = scratch_app()
     now = utcnow()
     with app.app_context(), database(app).sessionmaker() as session:
         session.execute(

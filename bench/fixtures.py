@@ -33,6 +33,27 @@ def create_database(url: str) -> None:
     engine.dispose()
 
 
+def scratch_app() -> tuple[Any, Path]:
+    """A testing app on a new migrated SQLite file in a new temporary folder, and the folder
+    (for the files a benchmark writes beside it)."""
+    import tempfile
+
+    from survey import create_app
+    from survey.db import database
+    from survey.migrate import upgrade
+
+    folder = Path(tempfile.mkdtemp(prefix="siq-bench-"))
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+        }
+    )
+    upgrade(database(app).engine)
+    return app, folder
+
+
 @contextmanager
 def bench_session(url: str) -> Iterator[Session]:
     """A session on ``url`` inside an app context (mail rendering needs one); commits on exit."""

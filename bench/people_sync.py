@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -21,25 +20,17 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from bench.fixtures import scratch_app
+
 KEPT = 100
 
 
 def _build(people: int) -> tuple[Any, Path]:
-    from survey import create_app
     from survey.db import database
-    from survey.migrate import upgrade
     from survey.models import Department, Invitation, OutboxMessage, Person
     from survey.models.base import utcnow
 
-    folder = Path(tempfile.mkdtemp(prefix="siq-bench-"))
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-            "SECRET_KEY": "bench",
-            "TESTING": True,
-        }
-    )
-    upgrade(database(app).engine)
+    app, folder = scratch_app()
     now = utcnow()
     with app.app_context(), database(app).sessionmaker() as session:
         session.execute(

@@ -10,37 +10,27 @@ of one day), and ``erase-person`` of the person with the most requests.
 
 from __future__ import annotations
 
-import tempfile
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
+
+from bench.fixtures import scratch_app
 
 
 def run() -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from survey import create_app
     from survey.db import database
     from survey.delivery.services.schedules import ScheduleValues, save_schedule
     from survey.delivery.services.tick import TickSettings
     from survey.delivery.tick_job import run_tick
     from survey.demo import build_demo
-    from survey.migrate import upgrade
     from survey.models import Interaction, Person
     from survey.models.base import utcnow
     from survey.services.erasure import erase_person
     from survey.services.retention import RetentionPolicy, purge
 
-    folder = Path(tempfile.mkdtemp(prefix="siq-bench-"))
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-            "SECRET_KEY": "bench",
-            "TESTING": True,
-        }
-    )
-    upgrade(database(app).engine)
+    app, _folder = scratch_app()
     sessions = database(app).sessionmaker
     figures: dict[str, Any] = {}
     with app.app_context(), sessions() as session:
