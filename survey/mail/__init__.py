@@ -1,1 +1,2 @@
-"""Outgoing mail: SMTP settings, message composition and the outbox dispatcher."""
+"""Outgoing mail: SMTP settings, the bodies of an email from its templates, message
+composition and the outbox dispatcher."""

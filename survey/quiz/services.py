@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
@@ -41,6 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.locales import DEFAULT_LOCALE, LOCALES
+from survey.mail.bodies import render_bodies
 from survey.models import (
     Department,
     Invitation,
@@ -547,8 +548,7 @@ def _queue_quiz_email(
     }
     with force_locale(locale):
         subject = _("What is your internal service IQ? A short self-assessment")
-        text = render_template("email/quiz_invitation.txt", **context)
-        html = render_template("email/quiz_invitation.html", **context)
+        text, html = render_bodies("quiz_invitation", **context)
     return enqueue_message(
         session,
         to_addr=recipient(person.name, person.email),

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from survey.accounts.services.passwords import RESET_LIFETIME, issue_password_reset
+from survey.mail.bodies import render_bodies
 from survey.models import OutboxMessage, User
 from survey.services.outbox import enqueue_message, recipient
 
@@ -61,8 +61,7 @@ def _queue(
     hours = int(lifetime.total_seconds() // 3600)
     with force_locale(user.locale or "en"):
         context = {"user": user, "link": reset_url(base_url, token), "hours": hours}
-        text = render_template(f"email/{kind}.txt", **context)
-        html = render_template(f"email/{kind}.html", **context)
+        text, html = render_bodies(kind, **context)
     return enqueue_message(
         session,
         to_addr=recipient(user.name, user.email),

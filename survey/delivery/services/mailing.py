@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import escape
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from survey import hooks
 from survey.config import min_group_size
+from survey.mail.bodies import render_bodies
 from survey.models import Campaign, Invitation, OutboxMessage, Person
 from survey.services.invitations import link_url
 from survey.services.outbox import enqueue_message, header_safe, new_message_id, recipient
@@ -73,8 +74,7 @@ def queue_invitation_email(
             subject = _("Reminder: your quarterly survey on the departments you work with")
         else:
             subject = _("Your quarterly survey on the departments you work with")
-        text = render_template(f"email/{kind}.txt", **context)
-        html = render_template(f"email/{kind}.html", **context)
+        text, html = render_bodies(kind, **context)
     return enqueue_message(
         session,
         to_addr=recipient(person.name, person.email),
@@ -147,8 +147,7 @@ def quarterly_messages(
             with force_locale(r.locale):
                 rendered[key] = (
                     _quarterly_subject(reminder),
-                    render_template("email/quarterly.txt", **context),
-                    render_template("email/quarterly.html", **context),
+                    *render_bodies("quarterly", **context),
                 )
         subject, text, html = rendered[key]
         rows.append(

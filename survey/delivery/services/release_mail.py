@@ -32,7 +32,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import has_app_context, render_template
+from flask import has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from survey import hooks
 from survey.local_time import local_today
+from survey.mail.bodies import render_bodies
 from survey.models import User
 from survey.services.accounts import NO_PASSWORD
 from survey.services.outbox import enqueue_message, recipient
@@ -138,8 +139,7 @@ def _queue(
             context["actions_link"] = settings.base_url.rstrip("/") + "/actions/"
     with force_locale(user.locale or "en"):
         subject = _("Service IQ: the results of %(quarter)s are published", quarter=quarter)
-        text = render_template("email/release.txt", **context)
-        html = render_template("email/release.html", **context)
+        text, html = render_bodies("release", **context)
     enqueue_message(
         session,
         to_addr=recipient(user.name, user.email),
