@@ -21,6 +21,7 @@ module, JSON); what cannot be read fails loudly (``HarnessError``) instead of be
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -46,11 +47,19 @@ class Figure:
     tolerance: float
 
 
+#: Text already extracted, by the PDF's bytes: an audit reads every department after every
+#: step, and the app serves the same bytes again while a department's figures stand still.
+_PDF_TEXT: dict[bytes, list[str]] = {}
+
+
 def pdf_pages(body: bytes) -> list[str]:
     """The text of each page of a PDF (``pypdf``'s extractor), in page order."""
     check(body.startswith(b"%PDF"), body[:40])
-    reader = PdfReader(io.BytesIO(body))
-    return [page.extract_text() or "" for page in reader.pages]
+    key = hashlib.sha256(body).digest()
+    if key not in _PDF_TEXT:
+        reader = PdfReader(io.BytesIO(body))
+        _PDF_TEXT[key] = [page.extract_text() or "" for page in reader.pages]
+    return list(_PDF_TEXT[key])
 
 
 def pdf_drawing(body: bytes) -> list[bytes]:
@@ -263,10 +272,20 @@ def disagreements(by_channel: Mapping[str, Mapping[Key, Figure | None]]) -> list
     return out
 
 
-def figures(
-    client: FlaskClient, api_key: str, code: str, quarter: str, dimension_names: Mapping[str, str]
-) -> dict[str, dict[Key, Figure | None]]:
-    """One department's figures of ``quarter`` in each channel: page, PDF, CSV, API."""
+@dataclass(frozen=True)
+class Documents:
+    """What each channel serves for one department and quarter, fetched once: the page's
+    HTML, the PDF's bytes, the CSV's text and the API scorecard's JSON."""
+
+    page: str
+    pdf: bytes
+    csv: str
+    api: dict
+
+
+def fetch(client: FlaskClient, api_key: str, code: str, quarter: str) -> Documents:
+    """One department's page, PDF, CSV and API scorecard of ``quarter``, as a reader gets
+    them (every answer must be a 200 of the expected type)."""
     page = client.get(f"/scorecards/{code}?quarter={quarter}")
     check(page.status_code == 200, (code, page.status_code))
     pdf = client.get(f"/scorecards/{code}.pdf?quarter={quarter}")
@@ -278,12 +297,28 @@ def figures(
         headers={"Authorization": f"Bearer {api_key}"},
     )
     check(api.status_code == 200, (code, api.status_code))
+    return Documents(
+        page.get_data(as_text=True), pdf.data, sheet.get_data(as_text=True), api.get_json()
+    )
+
+
+def figures_of(
+    documents: Documents, dimension_names: Mapping[str, str]
+) -> dict[str, dict[Key, Figure | None]]:
+    """The figures each channel of ``documents`` shows."""
     return {
-        "page": page_figures(page.get_data(as_text=True)),
-        "pdf": pdf_figures(pdf.data, dimension_names.values()),
-        "csv": csv_figures(sheet.get_data(as_text=True)),
-        "api": api_figures(api.get_json(), dimension_names),
+        "page": page_figures(documents.page),
+        "pdf": pdf_figures(documents.pdf, dimension_names.values()),
+        "csv": csv_figures(documents.csv),
+        "api": api_figures(documents.api, dimension_names),
     }
+
+
+def figures(
+    client: FlaskClient, api_key: str, code: str, quarter: str, dimension_names: Mapping[str, str]
+) -> dict[str, dict[Key, Figure | None]]:
+    """One department's figures of ``quarter`` in each channel: page, PDF, CSV, API."""
+    return figures_of(fetch(client, api_key, code, quarter), dimension_names)
 
 
 def pdf_facts(

@@ -154,17 +154,9 @@ def _overview(client: FlaskClient, quarter: str) -> list[Published]:
     return out + alternatives
 
 
-def _api(
-    client: FlaskClient, api_key: str, code: str, quarter: str
-) -> tuple[list[Published], int | None, dict[str, float]]:
-    """The API scorecard's figures, its comment count and the organisation's value of each
-    dimension ("D.<code>" -> value)."""
-    response = client.get(
-        f"/api/v1/departments/{code}/scorecard?quarter={quarter}",
-        headers={"Authorization": f"Bearer {api_key}"},
-    )
-    check(response.status_code == 200, (code, response.status_code))
-    card = response.get_json()
+def _api(code: str, card: dict) -> tuple[list[Published], int | None, dict[str, float]]:
+    """The figures of ``card`` (``code``'s API scorecard), its comment count and the
+    organisation's value of each dimension ("D.<code>" -> value)."""
     out = []
     organisation: dict[str, float] = {}
     for metric in ("T", "R"):
@@ -246,10 +238,9 @@ def _dimension_organisation(
 _COMPONENT = {"(T)": "T", "(R)": "R"}
 
 
-def _csv(client: FlaskClient, code: str, quarter: str) -> list[Published]:
-    response = client.get(f"/scorecards/{code}.csv?quarter={quarter}")
-    check(response.status_code == 200, (code, response.status_code))
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+def _csv(code: str, sheet: str) -> list[Published]:
+    """The figures of ``sheet`` (``code``'s CSV export)."""
+    rows = list(csv.DictReader(io.StringIO(sheet.lstrip("\ufeff"))))
     out = []
     for row in rows:
         if row["value"] in ("", None):
@@ -270,10 +261,9 @@ def _csv(client: FlaskClient, code: str, quarter: str) -> list[Published]:
     return out
 
 
-def _page_comments(client: FlaskClient, code: str, quarter: str) -> tuple[str, ...]:
-    page = client.get(f"/scorecards/{code}?quarter={quarter}")
-    check(page.status_code == 200, (code, page.status_code))
-    return tuple(m.strip() for m in _COMMENT.findall(page.get_data(as_text=True)))
+def _page_comments(page: str) -> tuple[str, ...]:
+    """The comments a department's page (its HTML) prints."""
+    return tuple(m.strip() for m in _COMMENT.findall(page))
 
 
 def _dimension_names(client: FlaskClient) -> dict[str, str]:
@@ -299,13 +289,14 @@ def collect(client: FlaskClient, api_key: str, codes: Iterable[str], quarter: st
     names = _dimension_names(client)
     organisation: dict[str, set[float]] = {}
     for code in codes:
-        facts, count, org = _api(client, api_key, code, quarter)
+        documents = channels.fetch(client, api_key, code, quarter)
+        facts, count, org = _api(code, documents.api)
         for metric, value in org.items():
             organisation.setdefault(metric, set()).add(value)
         publication.facts.extend(facts)
-        publication.facts.extend(_csv(client, code, quarter))
-        publication.comments[code] = (count, _page_comments(client, code, quarter))
-        shown = channels.figures(client, api_key, code, quarter, names)
+        publication.facts.extend(_csv(code, documents.csv))
+        publication.comments[code] = (count, _page_comments(documents.page))
+        shown = channels.figures_of(documents, names)
         known_n = {
             (next(iter(f.customers)), f.metric): f.n
             for f in facts

@@ -114,6 +114,7 @@ def dimension_world(draw: st.DrawFn) -> tuple[list[int], list[tuple[int, dict[in
     return sizes, answers
 
 
+@pytest.mark.slow
 def test_no_small_group_is_pinned_by_the_dimensions(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:

@@ -46,6 +46,7 @@ def _sales_t(publication: object) -> list[object]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_under_2k_people_a_share_publishes_nothing_that_depends_on_the_answers(
     tmp_path: Path, request: pytest.FixtureRequest, backend: str

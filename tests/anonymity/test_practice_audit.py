@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import product
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -216,6 +217,7 @@ def departments(draw: st.DrawFn) -> Department:
         + tuple({p: 50.0 for p in LINKED} for _ in range(2))
     )
 )
+@pytest.mark.slow
 def test_no_small_group_of_members_is_pinned_by_the_self_view_and_its_rows(
     department: Department,
 ) -> None:

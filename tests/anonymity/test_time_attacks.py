@@ -39,6 +39,7 @@ def _five_shown(small_rated: bool) -> Plan:
     )
 
 
+@pytest.mark.slow
 def test_whether_a_hidden_department_was_rated_does_not_move_the_priors(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:

@@ -72,6 +72,7 @@ def pick_person(session) -> Person:  # type: ignore[no-untyped-def]
     raise AssertionError("no person with a unique name")
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_erase_person_leaves_no_trace_and_no_figure_moves(app, session, client, runner) -> None:
     key = build_history(app, session)

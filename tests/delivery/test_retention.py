@@ -33,6 +33,7 @@ def count(session, model, *where) -> int:  # type: ignore[no-untyped-def]
     return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_purge_keeps_every_published_figure(app, session, client, runner) -> None:
     """Eight quarters of history; everything purgeable is purged (retention of one day);

@@ -19,6 +19,7 @@ def found() -> list[markers.Markers]:
     return [plain for plain, _gated in markers.build_both(SEEDS)]
 
 
+@pytest.mark.slow
 def test_planted_trends_and_the_crunch_are_found_and_flat_departments_left_alone(
     found: list[markers.Markers],
 ) -> None:
