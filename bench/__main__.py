@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, dict[str, Any]] = {
     "campaign_open_50k": {"module": "bench.campaign_open", "kwargs": {"people": 50_000}},
     "mail": {"module": "bench.mail", "kwargs": {}},
     "people_sync": {"module": "bench.people_sync", "kwargs": {}},
+    "requests_import": {"module": "bench.requests_import", "kwargs": {}},
     "respondent": {"module": "bench.respondent", "kwargs": {}},
     "retention": {"module": "bench.retention", "kwargs": {}},
     "scorecards": {"module": "bench.scorecards", "kwargs": {}},

@@ -28,6 +28,7 @@ too). It is stored and counts toward compliance all the same.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -142,11 +143,83 @@ def find_existing(
     return session.scalar(stmt.with_for_update() if for_update else stmt)
 
 
+#: Values per IN list when a directory looks many requests up at once.
+_LOOKUP_CHUNK = 500
+
+
+class Directory:
+    """The departments, people and services a batch of requests names, each looked up once by
+    its code or address (an import of thousands of rows names the same few departments and
+    people again and again). Objects belong to ``session``; a miss is remembered too. Use one
+    per batch, never across transactions."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._departments: dict[str, Department | None] = {}
+        self._people: dict[str, Person | None] = {}
+        self._services: dict[str, Service | None] = {}
+        self._requests: dict[tuple[str, str], Interaction | None] = {}
+
+    def load_requests(self, refs: Iterable[tuple[str, str]]) -> None:
+        """Look up the stored requests of these (source, reference) pairs in a few statements,
+        locking their rows as ``find_existing`` does, so ``request`` asks nothing more."""
+        wanted = {pair for pair in refs if pair[0] and pair[1]} - self._requests.keys()
+        found: dict[tuple[str, str], Interaction] = {}
+        ordered = sorted({ref for _source, ref in wanted})
+        for start in range(0, len(ordered), _LOOKUP_CHUNK):
+            chunk = ordered[start : start + _LOOKUP_CHUNK]
+            stmt = select(Interaction).where(Interaction.external_ref.in_(chunk))
+            for i in self.session.scalars(stmt.with_for_update()):
+                if i.source is not None and i.external_ref is not None:
+                    found[(i.source, i.external_ref)] = i
+        for pair in wanted:
+            self._requests[pair] = found.get(pair)
+
+    def request(self, source: str | None, ref: str | None) -> Interaction | None:
+        """The request stored (or recorded through this directory) under ``source`` +
+        ``ref``, its row locked (``find_existing``); None without both."""
+        if not source or not ref:
+            return None
+        if (source, ref) not in self._requests:
+            self._requests[(source, ref)] = find_existing(self.session, source, ref, True)
+        return self._requests[(source, ref)]
+
+    def remember(self, interaction: Interaction) -> None:
+        """A request just recorded, found again by its source + reference."""
+        if interaction.source and interaction.external_ref:
+            self._requests[(interaction.source, interaction.external_ref)] = interaction
+
+    def department(self, code: str) -> Department | None:
+        """The department of ``code`` (case and surrounding spaces ignored), active or not."""
+        key = code.strip().upper()
+        if key not in self._departments:
+            self._departments[key] = self.session.scalar(
+                select(Department).where(Department.code == key)
+            )
+        return self._departments[key]
+
+    def person(self, email: str) -> Person | None:
+        """The person of ``email`` (case and surrounding spaces ignored), active or not."""
+        key = email.strip().lower()
+        if key not in self._people:
+            self._people[key] = self.session.scalar(select(Person).where(Person.email == key))
+        return self._people[key]
+
+    def service(self, code: str) -> Service | None:
+        """The service of ``code`` (surrounding spaces ignored), of any provider."""
+        key = code.strip()
+        if key not in self._services:
+            self._services[key] = self.session.scalar(select(Service).where(Service.code == key))
+        return self._services[key]
+
+
 def record_interaction(
     session: Session,
     data: InteractionInput,
     now: datetime | None = None,
     api_key_id: int | None = None,
+    directory: Directory | None = None,
+    flush: bool = True,
 ) -> tuple[Interaction, bool]:
     """Store a handled request; returns ``(interaction, created)``.
 
@@ -155,9 +228,13 @@ def record_interaction(
     (``opened_at``, provider, requester and service stay as first reported). Raises FieldError
     for unknown codes or emails, times out of order, or over-long texts; OwnershipError when
     ``api_key_id`` (None: the admin pages) may not report the reference (``check_reporter``).
-    The survey decision is left to ``tick``.
+    The survey decision is left to ``tick``. ``directory`` looks up the codes, addresses and
+    references (one shared by every row of an import asks for each once); by default a new
+    one. Without ``flush`` a new request stays pending in the session (no id yet) and a
+    repeat's changes unwritten, for the caller to flush once after many.
     """
     now = now or utcnow()
+    directory = directory or Directory(session)
     if bool(data.source) != bool(data.external_ref):
         field = "external_ref" if data.source else "source"
         raise FieldError(field, "source and external_ref go together")
@@ -166,31 +243,30 @@ def record_interaction(
         if value is not None and len(value) > limit:
             raise FieldError(name, f"is longer than {limit} characters")
     _check_paused(data)
-    existing = find_existing(session, data.source, data.external_ref, for_update=True)
+    existing = directory.request(data.source, data.external_ref)
     if existing is not None:
         if api_key_id is not None:
             check_reporter(session, existing, api_key_id)
-        _merge(session, existing, data, now)
+        _merge(session, existing, data, now, flush)
         return existing, False
     _check_times(data, now)
-    provider = session.scalar(
-        select(Department).where(Department.code == data.provider.strip().upper())
-    )
+    provider = directory.department(data.provider)
     if provider is None or not provider.active:
         raise FieldError("provider", "no active department has this code")
-    person = session.scalar(
-        select(Person).where(Person.email == data.requester_email.strip().lower())
-    )
+    person = directory.person(data.requester_email)
     if person is None:
         raise FieldError("requester_email", "no person has this email address")
     service = None
     if data.service:
-        service = session.scalar(select(Service).where(Service.code == data.service.strip()))
+        service = directory.service(data.service)
         if service is None or service.provider_department_id != provider.id:
             raise FieldError("service", "no service of the provider department has this code")
     interaction = Interaction(
+        provider=provider,
         provider_department_id=provider.id,
+        service=service,
         service_id=service.id if service else None,
+        requester=person,
         requester_person_id=person.id,
         source=data.source or None,
         external_ref=data.external_ref or None,
@@ -202,13 +278,17 @@ def record_interaction(
         reopen_count=0,
     )
     session.add(interaction)
-    session.flush()
-    _merge(session, interaction, data, now)
+    _merge(session, interaction, data, now, flush)  # its flush inserts the row with its times
+    directory.remember(interaction)
     return interaction, True
 
 
 def _merge(
-    session: Session, interaction: Interaction, data: InteractionInput, now: datetime
+    session: Session,
+    interaction: Interaction,
+    data: InteractionInput,
+    now: datetime,
+    flush: bool = True,
 ) -> None:
     """Apply the lifecycle times of a report (a snapshot of the request) as events, oldest
     first, so a snapshot "reopened at 10:00, resolved at 12:00" ends resolved."""
@@ -232,7 +312,8 @@ def _merge(
         # Paused time only grows: a late report with a smaller total is stale.
         interaction.paused_seconds = data.paused_seconds
         interaction.updated_at = now
-    session.flush()
+    if flush:
+        session.flush()
 
 
 def apply_lifecycle(
