@@ -25,10 +25,10 @@ from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.utils import formataddr, parseaddr
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from survey.models import Campaign, Invitation, OutboxMessage, Person
+from survey.models import Campaign, Invitation, OutboxMessage, Person, User
 
 _LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]+")
 
@@ -39,6 +39,10 @@ WITHDRAWN_CAMPAIGN_CLOSED = "withdrawn: the campaign is closed"
 WITHDRAWN_CAMPAIGN_CANCELLED = "withdrawn: the campaign was cancelled"
 WITHDRAWN_SUPPRESSED = "withdrawn: the address is on the suppression list"
 WITHDRAWN_LEFT = "withdrawn: the person is no longer active"
+WITHDRAWN_ACCOUNT_OFF = "withdrawn: the account was deactivated or removed"
+#: Mail to a reader's account rather than to a person of the directory: withdrawn once the
+#: account is off (``purpose`` starts with one of these).
+_ACCOUNT_MAIL = ("release:",)
 # An invitation that stopped being open while its mail waited (the relay down or slow, a
 # message handed back after a temporary refusal): the mail would ask for nothing.
 WITHDRAWN_INVITATION = {
@@ -66,23 +70,39 @@ def withdrawal_reasons(session: Session, message_ids: Iterable[int]) -> dict[int
     its campaign is closed or cancelled, or the invitation itself is no longer open: answered
     (a reminder queued before the answer), expired (the mail waited longer than its link
     lasts) or cancelled (its request cancelled while the mail was being handed to the relay,
-    which then refused it for now). Two queries for the whole list."""
+    which then refused it for now); or, for mail to a reader's account (a release notice),
+    the account was deactivated or removed since it was queued. Two queries for the whole
+    list, a third when it holds account mail."""
     from survey.services.suppression import bare_address, suppressed_among
 
     ids = list(message_ids)
     if not ids:
         return {}
     reasons: dict[int, str] = {}
-    addresses = {
-        i: bare_address(a)
-        for i, a in session.execute(
-            select(OutboxMessage.id, OutboxMessage.to_addr).where(OutboxMessage.id.in_(ids))
+    addresses, account_mail = {}, {}
+    for i, to_addr, purpose in session.execute(
+        select(OutboxMessage.id, OutboxMessage.to_addr, OutboxMessage.purpose).where(
+            OutboxMessage.id.in_(ids)
         )
-    }
+    ):
+        addresses[i] = bare_address(to_addr)
+        if purpose.startswith(_ACCOUNT_MAIL):
+            account_mail[i] = addresses[i]
     suppressed = suppressed_among(session, addresses.values())
     for message_id, address in addresses.items():
         if address in suppressed:
             reasons[message_id] = WITHDRAWN_SUPPRESSED
+    if account_mail:
+        active = set(
+            session.scalars(
+                select(func.lower(User.email)).where(
+                    func.lower(User.email).in_(set(account_mail.values())), User.active
+                )
+            )
+        )
+        for message_id, address in account_mail.items():
+            if message_id not in reasons and address not in active:
+                reasons[message_id] = WITHDRAWN_ACCOUNT_OFF
     rows = session.execute(
         select(
             OutboxMessage.id, Person.opted_out, Person.active, Campaign.status, Invitation.status

@@ -347,3 +347,44 @@ def test_a_backlog_of_quarters_released_at_once_is_one_mail_naming_the_newest(
     assert len(mails) == 3
     assert {m.purpose for m in mails.values()} == {f"release:{newer}"}
     assert older not in mails["viewer@example.com"].body_text
+
+
+@pytest.mark.postgres
+def test_an_account_deactivated_before_its_mail_leaves_gets_none(
+    app: Flask, session: Session, smtp_server: Any
+) -> None:
+    """The viewer's account is switched off (and the Italian manager's removed) after the
+    release queued their mail: the dispatcher withdraws both, naming why, and sends the
+    administrator's."""
+    from survey.mail.dispatch_job import dispatch_once
+    from survey.mail.smtp import SmtpConnection, SmtpSettings
+    from survey.services.outbox import WITHDRAWN_ACCOUNT_OFF
+
+    w = _world(app, session)
+    _release_by_tick(app, w)
+    session.rollback()
+    viewer = session.scalars(select(User).where(User.email == "viewer@example.com")).one()
+    viewer.active = False
+    session.execute(delete(User).where(User.email == "hr-boss@example.com"))
+    session.commit()
+    connection = SmtpConnection(SmtpSettings.from_url(smtp_server.url))
+    try:
+        report = dispatch_once(
+            database(app).sessionmaker,
+            connection,
+            "siq@example.com",
+            "w1",
+            base_url="http://localhost",
+        )
+    finally:
+        connection.close()
+    assert report.sent == 1
+    assert [m["To"] for m in smtp_server.messages] == [
+        m.to_addr for m in _mails(session).values() if m.status == "sent"
+    ]
+    mails = _mails(session)
+    for address in ("viewer@example.com", "hr-boss@example.com"):
+        assert (mails[address].status, mails[address].last_error) == (
+            "failed",
+            WITHDRAWN_ACCOUNT_OFF,
+        ), address
