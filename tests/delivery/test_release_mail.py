@@ -90,6 +90,24 @@ def _mails(session: Session) -> dict[str, OutboxMessage]:
     return found
 
 
+def _dispatch(app: Flask, smtp_server: Any) -> Any:
+    """One pass of the mail dispatcher against the test's SMTP server: its report."""
+    from survey.mail.dispatch_job import dispatch_once
+    from survey.mail.smtp import SmtpConnection, SmtpSettings
+
+    connection = SmtpConnection(SmtpSettings.from_url(smtp_server.url))
+    try:
+        return dispatch_once(
+            database(app).sessionmaker,
+            connection,
+            "siq@example.com",
+            "w1",
+            base_url="http://localhost",
+        )
+    finally:
+        connection.close()
+
+
 def _figures(body: str, quarter: str) -> list[str]:
     """The numbers of ``body`` outside its links and the quarter's name."""
     rest = LINK.sub(" ", body).replace(quarter, " ")
@@ -277,22 +295,9 @@ def test_a_manager_is_told_how_many_actions_are_open(app: Flask, session: Sessio
 def test_the_mail_reaches_the_relay_as_account_mail(
     app: Flask, session: Session, smtp_server: Any
 ) -> None:
-    from survey.mail.dispatch_job import dispatch_once
-    from survey.mail.smtp import SmtpConnection, SmtpSettings
-
     w = _world(app, session)
     _release_by_tick(app, w)
-    connection = SmtpConnection(SmtpSettings.from_url(smtp_server.url))
-    try:
-        report = dispatch_once(
-            database(app).sessionmaker,
-            connection,
-            "siq@example.com",
-            "w1",
-            base_url="http://localhost",
-        )
-    finally:
-        connection.close()
+    report = _dispatch(app, smtp_server)
     assert report.sent == 3
     received = {m["To"]: m for m in smtp_server.messages}
     [viewer] = [m for to, m in received.items() if "viewer@example.com" in to]
@@ -356,8 +361,6 @@ def test_an_account_deactivated_before_its_mail_leaves_gets_none(
     """The viewer's account is switched off (and the Italian manager's removed) after the
     release queued their mail: the dispatcher withdraws both, naming why, and sends the
     administrator's."""
-    from survey.mail.dispatch_job import dispatch_once
-    from survey.mail.smtp import SmtpConnection, SmtpSettings
     from survey.services.outbox import WITHDRAWN_ACCOUNT_OFF
 
     w = _world(app, session)
@@ -367,17 +370,7 @@ def test_an_account_deactivated_before_its_mail_leaves_gets_none(
     viewer.active = False
     session.execute(delete(User).where(User.email == "hr-boss@example.com"))
     session.commit()
-    connection = SmtpConnection(SmtpSettings.from_url(smtp_server.url))
-    try:
-        report = dispatch_once(
-            database(app).sessionmaker,
-            connection,
-            "siq@example.com",
-            "w1",
-            base_url="http://localhost",
-        )
-    finally:
-        connection.close()
+    report = _dispatch(app, smtp_server)
     assert report.sent == 1
     assert [m["To"] for m in smtp_server.messages] == [
         m.to_addr for m in _mails(session).values() if m.status == "sent"
