@@ -67,26 +67,30 @@ def bench_session(url: str) -> Iterator[Session]:
     database(app).engine.dispose()
 
 
-def seed_organisation(session: Session) -> list[int]:
-    """Departments, people in three languages and the default questionnaires; person ids."""
+def seed_organisation(
+    session: Session, departments: int = DEPARTMENTS, people: int = PEOPLE
+) -> list[int]:
+    """``departments`` departments (codes ``D00``, ``D01``...), ``people`` people
+    (``p<i>@bench.example``, in department ``i`` modulo their number) in three languages and
+    the default questionnaires; person ids."""
     from survey.models import Department, Person
     from survey.services.questionnaires import install_default_questionnaires
 
     session.execute(
         insert(Department),
-        [{"code": f"D{i:02d}", "name": f"Department {i}"} for i in range(DEPARTMENTS)],
+        [{"code": f"D{i:02d}", "name": f"Department {i}"} for i in range(departments)],
     )
-    departments = list(session.scalars(select(Department.id).order_by(Department.id)))
+    ids = list(session.scalars(select(Department.id).order_by(Department.id)))
     session.execute(
         insert(Person),
         [
             {
                 "email": f"p{i}@bench.example",
                 "name": f"Person {i}",
-                "department_id": departments[i % DEPARTMENTS],
+                "department_id": ids[i % departments],
                 "locale": ("en", "it", "fr")[i % 3],
             }
-            for i in range(PEOPLE)
+            for i in range(people)
         ],
     )
     install_default_questionnaires(session)

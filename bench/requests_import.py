@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from bench.fixtures import scratch_app
+from bench.fixtures import scratch_app, seed_organisation
 
 DEPARTMENTS = 20
 PEOPLE = 2000
@@ -33,22 +33,10 @@ START = datetime(2026, 11, 1, 8)  # wall clock, organisation's zone (UTC in the 
 
 def _build() -> Any:
     from survey.db import database
-    from survey.models import Department, Person
 
     app, _folder = scratch_app()
     with app.app_context(), database(app).sessionmaker() as session:
-        session.execute(
-            insert(Department),
-            [{"code": f"D{i:02d}", "name": f"Dept {i}"} for i in range(DEPARTMENTS)],
-        )
-        ids = list(session.scalars(select(Department.id).order_by(Department.id)))
-        session.execute(
-            insert(Person),
-            [
-                {"email": f"p{n}@example.com", "name": f"P {n}", "department_id": ids[n % 20]}
-                for n in range(PEOPLE)
-            ],
-        )
+        seed_organisation(session, DEPARTMENTS, PEOPLE)
         session.commit()
     return app
 
@@ -62,7 +50,7 @@ def _requests(rows: int) -> list[dict[str, Any]]:
         out.append(
             {
                 "provider": f"D{draw.randrange(DEPARTMENTS):02d}",
-                "requester_email": f"p{draw.randrange(PEOPLE)}@example.com",
+                "requester_email": f"p{draw.randrange(PEOPLE)}@bench.example",
                 "opened_at": opened,
                 "resolved_at": opened + timedelta(hours=draw.randrange(1, 48)),
                 "source": "desk",

@@ -25,7 +25,7 @@ from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.utils import formataddr, parseaddr
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.models import Campaign, Invitation, OutboxMessage, Person, User
@@ -40,9 +40,9 @@ WITHDRAWN_CAMPAIGN_CANCELLED = "withdrawn: the campaign was cancelled"
 WITHDRAWN_SUPPRESSED = "withdrawn: the address is on the suppression list"
 WITHDRAWN_LEFT = "withdrawn: the person is no longer active"
 WITHDRAWN_ACCOUNT_OFF = "withdrawn: the account was deactivated or removed"
-#: Mail to a reader's account rather than to a person of the directory: withdrawn once the
-#: account is off (``purpose`` starts with one of these).
-_ACCOUNT_MAIL = ("release:",)
+#: Mail to an account rather than to a person of the directory (a password link, a release
+#: notice): withdrawn once the account is off (``purpose`` starts with one of these).
+_ACCOUNT_MAIL = ("account:", "release:")
 # An invitation that stopped being open while its mail waited (the relay down or slow, a
 # message handed back after a temporary refusal): the mail would ask for nothing.
 WITHDRAWN_INVITATION = {
@@ -70,8 +70,8 @@ def withdrawal_reasons(session: Session, message_ids: Iterable[int]) -> dict[int
     its campaign is closed or cancelled, or the invitation itself is no longer open: answered
     (a reminder queued before the answer), expired (the mail waited longer than its link
     lasts) or cancelled (its request cancelled while the mail was being handed to the relay,
-    which then refused it for now); or, for mail to a reader's account (a release notice),
-    the account was deactivated or removed since it was queued. Two queries for the whole
+    which then refused it for now); or, for mail to an account (a password link, a release
+    notice), the account was deactivated or removed since it was queued. Two queries for the whole
     list, a third when it holds account mail."""
     from survey.services.suppression import bare_address, suppressed_among
 
@@ -93,11 +93,10 @@ def withdrawal_reasons(session: Session, message_ids: Iterable[int]) -> dict[int
         if address in suppressed:
             reasons[message_id] = WITHDRAWN_SUPPRESSED
     if account_mail:
+        # Account addresses are stored lower-case (``accounts.normalise_email``).
         active = set(
             session.scalars(
-                select(func.lower(User.email)).where(
-                    func.lower(User.email).in_(set(account_mail.values())), User.active
-                )
+                select(User.email).where(User.email.in_(set(account_mail.values())), User.active)
             )
         )
         for message_id, address in account_mail.items():

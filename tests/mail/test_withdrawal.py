@@ -163,3 +163,32 @@ def test_a_sent_quiz_invitation_keeps_no_working_link(app, session, org, smtp_se
     assert after.status == "sent"
     for body in (after.body_text, after.body_html):
         assert token not in body and f"/quiz/i/{LINK_PLACEHOLDER}" in body
+
+
+@pytest.mark.postgres
+def test_a_password_link_to_an_account_switched_off_before_it_leaves_is_withdrawn(
+    app, session, smtp_server
+) -> None:
+    """Two accounts get their set-password link queued; one is deactivated before the
+    dispatcher runs. Its link could no longer be used (a reset finds only active accounts),
+    and an account switched off is not written to: the message is withdrawn with the reason,
+    the other sent."""
+    from survey.accounts.services.account_mail import queue_set_password
+    from survey.services.accounts import create_user
+    from survey.services.outbox import WITHDRAWN_ACCOUNT_OFF
+
+    kept = create_user(session, "kept@example.com", None, "viewer")
+    gone = create_user(session, "Gone@Example.com", None, "viewer")
+    with app.app_context():
+        for user in (kept, gone):
+            queue_set_password(session, user, "http://localhost", "example.com", 48)
+    gone.active = False
+    session.commit()
+    report = _dispatch(app, smtp_server)
+    assert (report.sent, report.withdrawn) == (1, 1)
+    assert [m["To"] for m in smtp_server.messages] == ["kept@example.com"]
+    session.rollback()
+    withdrawn = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_addr.contains("gone@example.com"))
+    ).one()
+    assert (withdrawn.status, withdrawn.last_error) == ("failed", WITHDRAWN_ACCOUNT_OFF)

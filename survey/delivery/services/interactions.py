@@ -262,12 +262,9 @@ def record_interaction(
         if service is None or service.provider_department_id != provider.id:
             raise FieldError("service", "no service of the provider department has this code")
     interaction = Interaction(
-        provider=provider,
-        provider_department_id=provider.id,
+        provider=provider,  # the ids follow at the flush; the import reads these before
         service=service,
-        service_id=service.id if service else None,
         requester=person,
-        requester_person_id=person.id,
         source=data.source or None,
         external_ref=data.external_ref or None,
         opened_at=data.opened_at,
