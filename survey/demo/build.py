@@ -216,7 +216,8 @@ def build_demo(
         history_end=_midnight(quarter_bounds(quarters[-1])[1]),
         cutoff=_midnight(today),
     )
-    session.execute(insert(Interaction), history.interactions)
+    # None as NULL, so that every row has the same columns and all go in one batch.
+    session.execute(insert(Interaction).execution_options(render_nulls=True), history.interactions)
     # RETURNING with row order is slow on SQLite for thousands of rows; the references
     # (unique per source) find the ids instead.
     ids_by_ref = {

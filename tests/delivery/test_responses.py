@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey.models import Answer, Response, ScoreCell
 from survey.respond.services.responses import ResponseInput, bulk_store_responses, store_response
@@ -242,3 +242,62 @@ def test_a_person_who_moves_department_stays_in_the_first_one_for_the_quarter(
     assert sorted(filed) == sorted(
         [("2026Q1", org.sales.id), ("2026Q1", org.sales.id), ("2026Q2", org.hr.id)]
     )
+
+
+@pytest.mark.postgres
+def test_bulk_loads_of_many_people_some_already_counted_match_one_submit_at_a_time(
+    session, org
+) -> None:
+    """Two bulk loads, the second with people already counted by the first (one of them now
+    answering from another department) among new ones, give the cells and filing that the
+    same answers give submitted one at a time: every person's mark is found, whatever order
+    the database returns the marks of a batch in."""
+    questionnaires = install_default_questionnaires(session)
+    customers = [org.sales.id, org.hr.id]
+
+    def load(quarter: str, people: list[tuple[str, int, int]]) -> list[ResponseInput]:
+        return [
+            ResponseInput(
+                kind="post_interaction",
+                provider_department_id=org.it.id,
+                customer_department_id=customers[side],
+                quarter=quarter,
+                iso_week="2026-W10",
+                answers={"overall": overall, "on_time": overall % 2},
+                respondent=f"{quarter}-{name}",
+            )
+            for name, side, overall in people
+        ]
+
+    first = [(f"p{n}", n % 2, 1 + n % 5) for n in range(12)]
+    # p0..p5 again (p0 and p3 from the other department now), p12..p17 new.
+    second = [(f"p{n}", (n + (n in (0, 3))) % 2, 5 - n % 5) for n in range(6)] + [
+        (f"p{n}", n % 2, 1 + n % 4) for n in range(12, 18)
+    ]
+    bulk_store_responses(session, questionnaires, load("2026Q1", first))
+    bulk_store_responses(session, questionnaires, load("2026Q1", second))
+    for item in load("2026Q2", first) + load("2026Q2", second):
+        store_one(session, questionnaires, item)
+    session.commit()
+    session.expire_all()
+    by_quarter: dict[str, dict[tuple[int, str], tuple[int, float, float]]] = {}
+    for c in session.scalars(select(ScoreCell)):
+        by_quarter.setdefault(c.quarter, {})[(c.customer_department_id, c.metric)] = (
+            c.n,
+            round(c.total, 9),
+            round(c.total_sq, 9),
+        )
+    assert by_quarter["2026Q1"] == by_quarter["2026Q2"]
+    assert (
+        sum(n for (_c, metric), (n, _t, _s) in by_quarter["2026Q1"].items() if metric == "people")
+        == 18
+    )
+    filed = session.execute(
+        select(Response.quarter, Response.customer_department_id, func.count()).group_by(
+            Response.quarter, Response.customer_department_id
+        )
+    ).all()
+    per_quarter = {(q, c): n for q, c, n in filed}
+    assert {c: n for (q, c), n in per_quarter.items() if q == "2026Q1"} == {
+        c: n for (q, c), n in per_quarter.items() if q == "2026Q2"
+    }

@@ -168,6 +168,8 @@ MARK_SUMS = ("responses", "t_count", "t_sum", "r_count", "r_sum")
 #: What the mark statements return: the sums after the change, then the mark's customer
 #: department (the one of the person's first answer about the provider in the quarter).
 MARK_RETURNS = (*MARK_SUMS, "customer_department_id")
+#: The key a batch of ``ADD_MARKS`` returns each row under (before ``MARK_RETURNS``).
+MARK_PERSON = ("provider_department_id", "quarter", "pseudonym")
 
 
 def _mark_values() -> dict[str, Any]:
@@ -194,7 +196,7 @@ def _mark_values() -> dict[str, Any]:
     return values
 
 
-def _add_mark(dialect: str) -> Any:
+def _add_mark(dialect: str, returns: tuple[str, ...] = MARK_RETURNS) -> Any:
     """A respondent's mark (``RespondentMark``) added to, or inserted, in one statement that
     returns the sums after the change and the mark's customer department (``MARK_RETURNS``,
     in that order): the writer works out the person's old sums as these minus what it added,
@@ -207,10 +209,21 @@ def _add_mark(dialect: str) -> Any:
     return statement.on_conflict_do_update(
         index_elements=[table.c[name] for name in MARK_KEY],
         set_={name: table.c[name] + statement.excluded[name] for name in MARK_SUMS},
-    ).returning(*(table.c[name] for name in MARK_RETURNS))
+    ).returning(*(table.c[name] for name in returns))
 
 
 ADD_MARK = {"sqlite": _add_mark("sqlite"), "postgresql": _add_mark("postgresql")}
+
+
+def _add_marks(dialect: str) -> Any:
+    """``ADD_MARK`` for many people in one execution (a list of parameter sets, at most one
+    per person: one writer loading many responses): SQLAlchemy sends them as multi-row
+    inserts, which return their rows in no set order, so each row starts with its person's
+    key (``MARK_PERSON``), then ``MARK_RETURNS``."""
+    return _add_mark(dialect, (*MARK_PERSON, *MARK_RETURNS))
+
+
+ADD_MARKS = {"sqlite": _add_marks("sqlite"), "postgresql": _add_marks("postgresql")}
 
 
 def _claim_and_add_mark() -> Any:

@@ -36,11 +36,13 @@ from survey.pseudonyms import pseudonym
 from survey.question_types import QUESTION_TYPES
 from survey.respond.services.response_statements import (
     ADD_MARK,
+    ADD_MARKS,
     ANSWER_COLUMNS,
     CELL_COLUMNS,
     CLAIM_AND_ADD_MARK_ON_POSTGRESQL,
     INSERT_RESPONSE,
     LOCK_QUARTER,
+    MARK_PERSON,
     SQLITE_ADD_CELLS,
     SQLITE_INSERT_ANSWERS,
     STORE_ON_POSTGRESQL,
@@ -344,15 +346,42 @@ def _person_cells(
             continue
         candidates.setdefault(person, item.customer_department_id)
         grouped[person].append(values)
+    marks = [
+        ((provider, candidates[person], quarter, pseudonym_), values)
+        for person, values in grouped.items()
+        for provider, quarter, pseudonym_ in [person]
+    ]
     customers: dict[PersonKey, int] = {}
-    for person, values in grouped.items():
-        provider, quarter, pseudonym_ = person
-        key = (provider, candidates[person], quarter, pseudonym_)
-        customer, changes = _add_to_mark(connection, key, values)
-        customers[person] = customer
+    for (provider, _given, quarter, pseudonym_), (customer, changes) in zip(
+        (key for key, _values in marks), _add_to_marks(connection, marks), strict=True
+    ):
+        customers[(provider, quarter, pseudonym_)] = customer
         for metric, delta in changes.items():
             _add_delta(deltas, (provider, customer, quarter, metric), delta)
     return deltas, customers
+
+
+def _add_to_marks(
+    connection: Any, marks: Sequence[tuple[MarkKey, Sequence[PersonValues]]]
+) -> list[tuple[int, dict[str, _Delta]]]:
+    """``_add_to_mark`` for each of ``marks`` (at most one per person), in their order: one
+    statement for one person (a submit), one execution of ``ADD_MARKS`` for more (a bulk
+    load: SQLAlchemy sends multi-row inserts, not a statement per person)."""
+    if len(marks) <= 1:
+        return [_add_to_mark(connection, key, values) for key, values in marks]
+    prepared = [_mark_parameters(key, values) for key, values in marks]
+    returned = {
+        tuple(row[: len(MARK_PERSON)]): row[len(MARK_PERSON) :]
+        for row in connection.execute(
+            ADD_MARKS[connection.dialect.name], [parameters for parameters, _added in prepared]
+        )
+    }
+    out = []
+    for (key, values), (_parameters, added) in zip(marks, prepared, strict=True):
+        provider, _customer, quarter, pseudonym_ = key
+        row = returned[(provider, quarter, pseudonym_)]
+        out.append((row[-1], _deltas_after_mark(row, added, values)))
+    return out
 
 
 def decided_customer(item: ResponseInput, customers: Mapping[PersonKey, int]) -> int:
@@ -650,10 +679,15 @@ def bulk_store_responses(
             }
         )
         collected.append((filed, by_kind[filed.kind]))
+    # NULLs written as NULLs (``render_nulls``): every row then has the same columns and the
+    # rows go as one batch; by default a None leaves its column out, and rows with and
+    # without one (a number answer, a comment) were sent in batches of a few rows each.
     if responses:
-        session.execute(insert(Response), responses)
+        session.execute(insert(Response).execution_options(render_nulls=True), responses)
     for start in range(0, len(answer_rows), 5000):
-        session.execute(insert(Answer), answer_rows[start : start + 5000])
+        session.execute(
+            insert(Answer).execution_options(render_nulls=True), answer_rows[start : start + 5000]
+        )
     deltas = _collect(collected)
     for key, delta in person.items():
         _add_delta(deltas, key, delta)
