@@ -108,18 +108,22 @@ def to_bytes(figure: Figure, fmt: str, *, dpi: float = 150) -> bytes:
         mpl.rc_context({"svg.hashsalt": SVG_HASH_SALT, "svg.fonttype": "none"}),
     ):
         if not isinstance(figure.get_layout_engine(), PlaceHolderLayoutEngine | None):
-            _lay_out(figure)
+            fix_layout(figure)
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
 
 
-def _lay_out(figure: Figure) -> None:
-    """Run the figure's layout engine once and fix the result. Images are left out of the
-    layout pass: they sit inside their axes and do not move anything, and drawing them there
-    would resample each one to the whole canvas in floating point (tens of megabytes for a
-    large heatmap) only to throw the pixels away. The engine runs alone, not within a draw:
-    a draw would run it and then draw every artist for nothing (a quarter of a scorecard's
-    chart time; the saved bytes are the same)."""
+def fix_layout(figure: Figure) -> None:
+    """Run the figure's layout engine once and fix the result (a figure without one is left
+    as it is), then take the engine away. Saving then draws the figure once: with an engine,
+    matplotlib draws it twice per save (a pass to lay it out, then the real one). The layout
+    measures text as the screen renderer does, whatever the format saved later.
+
+    Images are left out of the layout pass: they sit inside their axes and do not move
+    anything, and drawing them there would resample each one to the whole canvas in floating
+    point (tens of megabytes for a large heatmap) only to throw the pixels away. The engine
+    runs alone, not within a draw: a draw would run it and then draw every artist for
+    nothing (a quarter of a scorecard's chart time; the saved bytes are the same)."""
     images = [image for ax in figure.axes for image in ax.images if image.get_visible()]
     for image in images:
         image.set_visible(False)
@@ -130,7 +134,10 @@ def _lay_out(figure: Figure) -> None:
     finally:
         for image in images:
             image.set_visible(True)
-    figure.set_layout_engine("none")
+    # No engine at all, not the "none" placeholder: matplotlib lays out (draws with drawing
+    # switched off) before every save of a figure that has any engine, placeholder included.
+    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        figure.set_layout_engine(None)
 
 
 # --- helpers ---

@@ -26,6 +26,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from matplotlib.figure import Figure
 
+from analysis.charts import fix_layout
 from analysis.comment_groups import Band, FoldedComment, NamedComment
 from survey.local_format import signed
 from survey.local_time import local_today
@@ -421,6 +422,7 @@ def to_pdf(
             buffer, metadata={"Title": f"{card.name} {card.quarter}", "Creator": "Service IQ"}
         ) as pdf:
             for page in _pdf_pages(card, front, today, comments):
+                fix_layout(page)  # a chart's page: laid out once, not again while saved
                 pdf.savefig(page)
                 page.clear()
         return buffer.getvalue()
