@@ -46,7 +46,7 @@ from survey.models import (
 )
 from survey.models.base import utcnow
 from survey.periods import previous_quarters, quarter_bounds, quarter_of
-from tests.conftest import post_form
+from tests.conftest import TEST_ARGON2, post_form
 
 TODAY = date(2026, 5, 15)  # history 2024Q2 .. 2026Q1
 K = 5
@@ -443,6 +443,7 @@ def test_the_demo_has_action_plans_one_overdue_each_before_and_after_on_its_page
             "DATABASE_URL": str(built.engine.url),
             "SECRET_KEY": "test-secret-key",
             "SESSION_COOKIE_SECURE": False,
+            "ARGON2": TEST_ARGON2,
         }
     )
     try:

@@ -48,7 +48,7 @@ from survey.scorecards.services import chart_cache
 from tests.anonymity import channels
 from tests.anonymity.publication import Publication, collect
 from tests.anonymity.world import World
-from tests.conftest import fresh_database
+from tests.conftest import TEST_ARGON2, fresh_database
 
 CODES = ("AA", "BB", "CC", "DD")
 
@@ -175,6 +175,7 @@ def world_app(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> t
             "BASE_URL": "http://localhost",
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
+            "ARGON2": TEST_ARGON2,
         }
     )
     app.instance_path = str(tmp_path / "instance")
