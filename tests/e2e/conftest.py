@@ -49,7 +49,7 @@ from survey.demo import build_demo
 from survey.models import Department, Dependency, Person, Service
 from survey.services.accounts import create_api_key
 from survey.services.questionnaires import install_default_questionnaires
-from tests.conftest import PASSWORD, TEST_ARGON2
+from tests.conftest import PASSWORD
 from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +137,6 @@ class ThreadedServer:
                 "BASE_URL": self.url,
                 "SESSION_COOKIE_SECURE": False,
                 "REMEMBER_COOKIE_SECURE": False,
-                "ARGON2": TEST_ARGON2,
                 **config,
             }
         )
