@@ -346,16 +346,12 @@ def _person_cells(
             continue
         candidates.setdefault(person, item.customer_department_id)
         grouped[person].append(values)
-    marks = [
-        ((provider, candidates[person], quarter, pseudonym_), values)
-        for person, values in grouped.items()
-        for provider, quarter, pseudonym_ in [person]
-    ]
+    people = list(grouped)
+    marks = [((p[0], candidates[p], p[1], p[2]), grouped[p]) for p in people]
     customers: dict[PersonKey, int] = {}
-    for (provider, _given, quarter, pseudonym_), (customer, changes) in zip(
-        (key for key, _values in marks), _add_to_marks(connection, marks), strict=True
-    ):
-        customers[(provider, quarter, pseudonym_)] = customer
+    for person, (customer, changes) in zip(people, _add_to_marks(connection, marks), strict=True):
+        provider, quarter, _pseudonym = person
+        customers[person] = customer
         for metric, delta in changes.items():
             _add_delta(deltas, (provider, customer, quarter, metric), delta)
     return deltas, customers
