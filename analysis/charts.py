@@ -33,7 +33,6 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm, Normalize, to_rgba_array
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
@@ -107,8 +106,7 @@ def to_bytes(figure: Figure, fmt: str, *, dpi: float = 150) -> bytes:
         _save_lock,
         mpl.rc_context({"svg.hashsalt": SVG_HASH_SALT, "svg.fonttype": "none"}),
     ):
-        if not isinstance(figure.get_layout_engine(), PlaceHolderLayoutEngine | None):
-            fix_layout(figure)
+        fix_layout(figure)
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
 
