@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
+from scipy.optimize import linprog
 
 from tests.anonymity.lp_audit import (
     Auditor,
@@ -121,3 +125,57 @@ def test_audit_is_deterministic() -> None:
     first = [auditor.bounds(t) for t in targets]
     assert len(first) == len(targets) > 8  # every union below k, not only the rows
     assert [auditor.bounds(t) for t in targets] == first
+
+
+def _linprog_bounds(auditor: Auditor, target: Target) -> tuple[float, float]:
+    """The same bounds from scratch, every constraint given to ``scipy.optimize.linprog``
+    as two rows of ``A_ub x <= b_ub`` (no merging, no model kept between solves)."""
+    keys = sorted({key for c in auditor.constraints for key in c.coefs} | target.members, key=repr)
+    column = {key: i for i, key in enumerate(keys)}
+    rows, rhs = [], []
+    for c in auditor.constraints:
+        row = np.zeros(len(keys))
+        for key, coef in c.coefs.items():
+            row[column[key]] = coef
+        rows.extend([row, -row])
+        rhs.extend([c.high, -c.low])
+    objective = np.zeros(len(keys))
+    for key in target.members:
+        objective[column[key]] = 1.0 / len(target.members)
+    found = []
+    for sign in (1.0, -1.0):
+        result = linprog(sign * objective, A_ub=rows, b_ub=rhs, bounds=(0, 100), method="highs")
+        assert result.status == 0, result.message
+        found.append(sign * result.fun)
+    return found[0], found[1]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_bounds_match_a_solve_from_scratch_in_any_order(seed: int) -> None:
+    """The auditor keeps one model per connected set and only changes its objective (the
+    solver restarts from the last basis), and merges constraints with equal coefficients.
+    On random publications (overlapping rounded means, some of them repeated with other
+    roundings) every bound equals a fresh ``linprog`` solve of the unmerged constraints,
+    whatever order the targets are asked in."""
+    rng = random.Random(seed)
+    everyone = people("p", rng.randint(6, 14))
+    truth = {p: rng.choice((0.0, 25.0, 50.0, 75.0, 100.0, rng.uniform(0, 100))) for p in everyone}
+    auditor = Auditor()
+    for _ in range(rng.randint(3, 9)):
+        group = rng.sample(everyone, rng.randint(2, len(everyone)))
+        tolerance = rng.choice((0.005, 0.5))
+        value = round(sum(truth[p] for p in group) / len(group), 2 if tolerance < 0.1 else 0)
+        auditor.add(mean_fact(dict.fromkeys(group, 1), value, tolerance))
+        if rng.random() < 0.3:  # the same group published again, rounded to a whole number
+            auditor.add(mean_fact(dict.fromkeys(group, 1), round(value), 0.5))
+    targets = [
+        Target(frozenset(rng.sample(everyone, size)), size)
+        for size in [rng.randint(1, 4) for _ in range(8)]
+    ]
+    expected = {t.members: _linprog_bounds(auditor, t) for t in targets}
+    for order in (targets, targets[::-1], rng.sample(targets, len(targets))):
+        fresh = Auditor(list(auditor.constraints))
+        for target in order:
+            low, high = fresh.bounds(target)
+            assert low == pytest.approx(expected[target.members][0], abs=1e-6)
+            assert high == pytest.approx(expected[target.members][1], abs=1e-6)
