@@ -14,7 +14,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import APIRequestContext, Page, expect
 from sqlalchemy import select, update
 
 from survey.demo import build_demo
@@ -43,6 +43,32 @@ def _answer(page: Page, url: str, value: str) -> None:
         with page.expect_navigation():  # the next section is a new page: wait for it
             page.locator("button[name=action][value=next]").click()
     page.wait_for_url(re.compile(r"/r/thanks"))
+
+
+HIDDEN = re.compile(r'<input type="hidden" name="([\w-]+)" value="([^"]*)">')
+RADIO = re.compile(r'name="([\w-]+)"(?: required)? type="radio" value="([^"]+)"')
+
+
+def _answer_over_http(request: APIRequestContext, url: str, value: str) -> None:
+    """The same as ``_answer``, as the form's plain HTTP requests to the server (each
+    section's page read, its hidden fields sent back, ``value`` on every scale or the
+    scale's first choice): the colleagues after the first answer without a browser, which
+    spends about 50 ms a click."""
+    page = request.get(url)
+    for _section in range(15):
+        html = page.text()
+        assert page.ok and "</form>" in html, (page.status, html[:400])
+        choices: dict[str, list[str]] = {}
+        for name, choice in RADIO.findall(html):
+            choices.setdefault(name, []).append(choice)
+        assert choices, html[:800]
+        form = dict(HIDDEN.findall(html))
+        form.update({name: value if value in c else c[0] for name, c in choices.items()})
+        form["action"] = "submit" if 'value="submit"' in html else "next"
+        page = request.post(url, form=form)
+        if form["action"] == "submit":
+            break
+    assert page.ok and page.url.split("?")[0].endswith("/r/thanks"), (page.status, page.url)
 
 
 def test_from_priorities_to_an_action_seen_on_the_next_quarters_page(
@@ -139,11 +165,15 @@ def test_from_priorities_to_an_action_seen_on_the_next_quarters_page(
         link = re.search(r"https?://[^/\s]+(/r/[\w-]+)\s", body)
         assert link is not None, body
         by_department.setdefault(code, []).append(link.group(1))
-    respondent = new_context("desktop").new_page()
+    respondent = new_context("desktop")
     answered = 0
     for n in range(RESPONDENTS // len(by_department)):
         for code in sorted(by_department):
-            _answer(respondent, base + by_department[code][n], "5" if n % 3 else "4")
+            url, value = base + by_department[code][n], "5" if n % 3 else "4"
+            if answered == 0:  # the first in the browser, clicking as a person does
+                _answer(respondent.new_page(), url, value)
+            else:
+                _answer_over_http(respondent.request, url, value)
             answered += 1
     assert answered == RESPONDENTS
 
