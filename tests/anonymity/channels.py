@@ -7,7 +7,8 @@ Two uses:
   channels (``("customer", "ENG", "R")``, ``("component", "T")``, ``("dimension",
   "Reliability")``, ``("ISQ",)``, ``("IQ",)``), so that ``disagreements`` can tell a figure
   one channel shows and another hides (or shows differently). The PDF is read as text by a
-  real PDF text extractor (``pypdf``), from the bytes the export serves.
+  real PDF text extractor (PDFium's, through ``pypdfium2``: what a reader copying from the
+  document in a browser gets), from the bytes the export serves.
 - ``snapshot(...)``: everything published, as documents (every overview and scorecard page
   with its charts' SVG and text alternatives, every CSV, every PDF's text and drawing
   operators, every API answer), with only what legitimately varies between two loads taken
@@ -28,6 +29,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import pypdfium2 as pdfium
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
@@ -53,12 +55,18 @@ _PDF_TEXT: dict[bytes, list[str]] = {}
 
 
 def pdf_pages(body: bytes) -> list[str]:
-    """The text of each page of a PDF (``pypdf``'s extractor), in page order."""
+    """The text of each page of a PDF (PDFium's extractor; lines end in ``\\n``), in page
+    order."""
     check(body.startswith(b"%PDF"), body[:40])
     key = hashlib.sha256(body).digest()
     if key not in _PDF_TEXT:
-        reader = PdfReader(io.BytesIO(body))
-        _PDF_TEXT[key] = [page.extract_text() or "" for page in reader.pages]
+        document = pdfium.PdfDocument(body)
+        try:
+            _PDF_TEXT[key] = [
+                page.get_textpage().get_text_bounded().replace("\r\n", "\n") for page in document
+            ]
+        finally:
+            document.close()
     return list(_PDF_TEXT[key])
 
 
