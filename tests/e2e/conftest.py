@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from survey import create_app
+from survey.config import MIN_ARGON2_KIB_PASSES
 from survey.db import make_engine
 from survey.demo import build_demo
 from survey.models import Department, Dependency, Person, Service
@@ -118,6 +119,13 @@ class _QuietHandler(WSGIRequestHandler):
         """No access log: the test output stays readable (errors are still logged)."""
 
 
+#: The cheapest password hashing a production app accepts (``MIN_ARGON2_KIB_PASSES``, the
+#: settings check; not the suite's ``TEST_ARGON2``, which only a TESTING app takes). The cost
+#: is process-wide: the server's app sets it for every hash made while it runs, the demo's
+#: accounts included, and the default would cost about 0.14 s a hash and a sign-in.
+E2E_ARGON2 = (5, MIN_ARGON2_KIB_PASSES // 5, 1)
+
+
 class ThreadedServer:
     """The app with production settings (not TESTING) under Werkzeug's threaded HTTP server in
     a thread of the test process, on a free loopback port.
@@ -137,6 +145,7 @@ class ThreadedServer:
                 "BASE_URL": self.url,
                 "SESSION_COOKIE_SECURE": False,
                 "REMEMBER_COOKIE_SECURE": False,
+                "ARGON2": E2E_ARGON2,
                 **config,
             }
         )
