@@ -4,7 +4,6 @@ over the builders of ``tests/factories.py``."""
 
 from __future__ import annotations
 
-import gc
 import itertools
 import re
 import shutil
@@ -82,20 +81,6 @@ def _reuse_url_builders() -> None:
 def pytest_configure(config: pytest.Config) -> None:
     Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedBytecode()}
     _reuse_url_builders()
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Fewer and cheaper garbage collections while the tests run. Everything imported and
-    collected by now (the app's modules, matplotlib, scipy, SQLAlchemy: several hundred
-    thousand objects, nearly all alive to the end) is frozen out of the collector, which
-    otherwise walked it in every full collection; and the collector runs after 20,000 new
-    container objects instead of 700 (rendering a chart or a PDF makes tens of thousands).
-    Nothing is left uncollected, only collected later: the suite takes about a seventh less
-    CPU. (A frozen object is not in ``gc.get_objects()``: caches are found through
-    ``survey.services.lru.clear_all``.)"""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
