@@ -5,15 +5,12 @@ must not be mutated by callers."""
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
 _MISSING = object()
-#: Every cache made in this process (``clear_all``); a cache no longer referenced drops out.
-_ALL: weakref.WeakSet[Lru[object]] = weakref.WeakSet()
 
 
 class Lru(Generic[V]):
@@ -33,7 +30,6 @@ class Lru(Generic[V]):
         self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._weight = 0
         self._lock = threading.Lock()
-        _ALL.add(self)
 
     def get(self, key: Hashable, default: V | None = None) -> V | None:
         """The value under ``key`` (now the most recently used), or ``default``."""
@@ -84,13 +80,6 @@ class Lru(Generic[V]):
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
-
-
-def clear_all() -> None:
-    """Empty every cache of this process, so that what is asked next is computed from the
-    data (tests comparing figures before and after a change of the database)."""
-    for cache in list(_ALL):
-        cache.clear()
 
 
 class IdentityMemo(Generic[V]):

@@ -4,7 +4,6 @@ and an unchanged organisation is not rebuilt."""
 
 from __future__ import annotations
 
-import gc
 import re
 
 import pytest
@@ -155,24 +154,3 @@ def test_a_warm_overview_hashes_its_heatmap_once(
     for _ in range(2):
         page = _text(admin_client.get(f"/scorecards/?quarter={Q}"))
     assert "People and Culture" in page and hashed == ["heatmap", "heatmap"]
-
-
-def test_clear_all_empties_every_cache_of_the_process_frozen_ones_included() -> None:
-    """``clear_all`` reaches the module-level caches made at import (which the suite freezes
-    out of the garbage collector, so ``gc.get_objects`` no longer lists them) and caches made
-    since; a cache nobody holds any more drops out of its list."""
-    from survey.services import lru
-    from survey.services.accounts import _verified_keys
-
-    assert gc.get_freeze_count() > 0  # tests/conftest.py froze the imported modules
-    assert not any(obj is chart_cache._cache for obj in gc.get_objects())
-    new: Lru[int] = Lru(4)
-    new.put("k", 1)
-    chart_cache._cache.put("k", b"chart")
-    _verified_keys.put("k", True)
-    lru.clear_all()
-    assert len(new) == len(chart_cache._cache) == len(_verified_keys) == 0
-    count = len(lru._ALL)
-    del new
-    gc.collect()
-    assert len(lru._ALL) == count - 1
