@@ -133,7 +133,10 @@ class _Program:
 
     @classmethod
     def build(
-        cls, keys: list[Hashable], rows: list[tuple[Mapping[Hashable, float], float, float]]
+        cls,
+        keys: list[Hashable],
+        rows: list[tuple[Mapping[Hashable, float], float, float]],
+        labels: list[str],
     ) -> _Program:
         column = {key: i for i, key in enumerate(keys)}
         lp = highspy.HighsLp()
@@ -155,7 +158,7 @@ class _Program:
         solver = highspy.Highs()
         solver.setOptionValue("output_flag", False)
         solver.passModel(lp)
-        return cls(keys, column, [], solver)
+        return cls(keys, column, labels, solver)
 
     def optimum(self, objective: np.ndarray, sense: highspy.ObjSense) -> float:
         """The smallest or largest value of ``objective @ x`` over the program."""
@@ -231,9 +234,10 @@ class Auditor:
             if c.label:
                 entry[3].append(c.label)
         program = _Program.build(
-            ordered, [(coefs, low, high) for coefs, low, high, _ in merged.values()]
+            ordered,
+            [(coefs, low, high) for coefs, low, high, _names in merged.values()],
+            [name for *_rest, names in merged.values() for name in names],
         )
-        program.labels.extend(name for *_rest, names in merged.values() for name in names)
         for key in ordered:
             self._programs[key] = program
         return program
