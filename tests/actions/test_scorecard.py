@@ -11,6 +11,7 @@ import pytest
 
 from survey.actions import services
 from survey.actions.services import ActionInput
+from tests.pdf_text import page_texts
 from tests.scorecards.conftest import (  # noqa: F401 (fixtures)
     Org,
     _fresh_chart_cache,
@@ -97,14 +98,10 @@ def test_department_page_shows_the_comparison_and_hides_the_rest(
 def test_pdf_title_page_lists_the_actions(client, history: Org, make_user, sign_in) -> None:
     """The report's first page carries the action plan, before and after where both figures
     are shown (read back from the PDF's text)."""
-    import io
-
-    from pypdf import PdfReader
-
     sign_in(make_user("viewer"))
     response = client.get("/scorecards/IT.pdf?quarter=2026Q2")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    first = " ".join(PdfReader(io.BytesIO(response.data)).pages[0].extract_text().split())
+    first = " ".join(page_texts(response.data)[0].split())
     for title in ("Weekly check-in", "Sales desk", "Faster first answers"):
         assert title in first, first
     assert "No actions recorded yet." not in first

@@ -22,18 +22,17 @@ module, JSON); what cannot be read fails loudly (``HarnessError``) instead of be
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import pypdfium2 as pdfium
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
 from tests.anonymity.publication import Published, check
+from tests.pdf_text import page_texts
 
 # A figure as printed: value and, optionally, its interval ("65.4 [54.6–76.1]").
 _NUM = r"-?\d+(?:\.\d+)?"
@@ -49,25 +48,11 @@ class Figure:
     tolerance: float
 
 
-#: Text already extracted, by the PDF's bytes: an audit reads every department after every
-#: step, and the app serves the same bytes again while a department's figures stand still.
-_PDF_TEXT: dict[bytes, list[str]] = {}
-
-
 def pdf_pages(body: bytes) -> list[str]:
-    """The text of each page of a PDF (PDFium's extractor; lines end in ``\\n``), in page
-    order."""
+    """The text of each page of a PDF (``tests.pdf_text``: PDFium's extractor; lines end in
+    ``\\n``), in page order; not a PDF is an audit failure."""
     check(body.startswith(b"%PDF"), body[:40])
-    key = hashlib.sha256(body).digest()
-    if key not in _PDF_TEXT:
-        document = pdfium.PdfDocument(body)
-        try:
-            _PDF_TEXT[key] = [
-                page.get_textpage().get_text_bounded().replace("\r\n", "\n") for page in document
-            ]
-        finally:
-            document.close()
-    return list(_PDF_TEXT[key])
+    return page_texts(body)
 
 
 def pdf_drawing(body: bytes) -> list[bytes]:

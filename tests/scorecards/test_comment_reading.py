@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from io import BytesIO
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
 
 from survey.respond.services.responses import ResponseInput, bulk_store_responses
+from tests.pdf_text import page_texts
 from tests.scorecards.conftest import Org, api_get
 
 Q = "2026Q1"
@@ -224,7 +223,7 @@ def test_unnamed_comments_wait_for_ten_people_besides_the_named(admin_client, or
     assert "Call me" in page and "Only nine of us" not in page
     assert "once at least 10 people who did not ask to be contacted have answered" in page
     pdf = admin_client.get(f"/scorecards/IT.pdf?quarter={Q}").get_data()
-    printed = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages))
+    printed = re.sub(r"\s+", " ", " ".join(page_texts(pdf)))
     assert "Call me" in printed and "Only nine of us" not in printed
     assert "who did not ask to be contacted have answered" in printed
     # The API counts the comments the page shows: the withheld one is not even counted.

@@ -22,6 +22,7 @@ from survey.scorecards.services.pdf_layout import EDGE, MARGIN_X, PAGE_H, PAGE_W
 from survey.scorecards.services.scorecard_front import ReportFront, report_front
 from survey.scorecards.services.scorecard_pdf import _pdf_pages
 from survey.scorecards.services.scorecards import Settings, build_scorecard
+from tests.pdf_text import page_texts
 from tests.scorecards.conftest import Org
 
 Q = "2026Q1"
@@ -71,7 +72,7 @@ def _pdf(client: FlaskClient, lang: str = "en") -> bytes:
 
 
 def _texts(body: bytes) -> list[str]:
-    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages]
+    return page_texts(body)
 
 
 @pytest.mark.postgres

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from analysis.priorities import DIMENSION_PRACTICES
@@ -24,6 +23,7 @@ from survey.models import QuizAttempt
 from survey.quiz.items import install_quiz
 from survey.quiz.services import Member, item_keys, live_items, start_attempt
 from tests.factories import best_answer, worst_answer
+from tests.pdf_text import page_texts
 from tests.scorecards.conftest import DIMENSIONS, Org, api_get
 
 Q = "2026Q3"  # ended: a self-view is published only for an ended quarter
@@ -122,7 +122,7 @@ def test_the_page_and_the_csv_show_the_rows(admin_client: Any, rated_it: Org) ->
     assert len(standards) == 1 and float(standards[0]["value"]) == pytest.approx(expected, abs=0.01)
     pdf = admin_client.get(f"/scorecards/IT.pdf?quarter={Q}&lang=en")
     assert pdf.status_code == 200
-    text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    text = " ".join(page_texts(pdf.data))
     section = " ".join(text.split("Self-view and customers' view", 1)[1].split())
     assert "The team's own view (quiz):" in section
     assert "Tools and information" in section and "Courtesy" in section

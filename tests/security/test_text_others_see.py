@@ -10,14 +10,13 @@ comment may be one word as long as the form allows: the PDF must still be made i
 from __future__ import annotations
 
 import html as html_lib
-import io
 import re
 
 import pytest
 from flask.testing import FlaskClient
-from pypdf import PdfReader
 
 from tests.conftest import csrf_token
+from tests.pdf_text import page_texts
 from tests.scorecards.conftest import (  # noqa: F401  (fixtures, reused as they are)
     Org,
     _fresh_chart_cache,
@@ -68,7 +67,7 @@ def test_a_name_with_a_character_xml_cannot_hold_is_drawn(
 
 
 def _pdf_texts(body: bytes) -> list[str]:
-    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages]
+    return page_texts(body)
 
 
 #: Text measurements the PDF of ``rated`` may make with one comment of one 5,000-character
