@@ -71,10 +71,6 @@ def _pdf(client: FlaskClient, lang: str = "en") -> bytes:
     return response.get_data()
 
 
-def _texts(body: bytes) -> list[str]:
-    return page_texts(body)
-
-
 @pytest.mark.postgres
 def test_every_page_is_a4_portrait_with_header_and_footer(
     admin_client: FlaskClient, report_org: Org, backend: str
@@ -127,7 +123,7 @@ def _page_text(figure) -> str:  # type: ignore[no-untyped-def]
 def test_the_customer_table_continues_with_its_header_and_keeps_long_names(
     admin_client: FlaskClient, report_org: Org
 ) -> None:
-    pages = _texts(_pdf(admin_client))
+    pages = page_texts(_pdf(admin_client))
     with_rows = [p for p in pages if re.search(r"\(C\d\d\) ", p)]
     assert len(with_rows) >= 2, "the customer table should need more than one page"
     for page in with_rows:
@@ -149,13 +145,13 @@ def test_the_customer_table_continues_with_its_header_and_keeps_long_names(
 
 
 def test_the_report_is_in_the_readers_language(admin_client: FlaskClient, report_org) -> None:
-    pages = _texts(_pdf(admin_client, "it"))
+    pages = page_texts(_pdf(admin_client, "it"))
     total = len(pages)
     assert f"Pagina 1 / {total}" in pages[0]
     assert "Trimestre 2026Q1" in pages[0]
     # Numbers with a decimal comma, as Babel writes them in Italian.
     assert re.search(r"ISQ \(0–100\): \d+,\d \[\d+,\d–\d+,\d\]", pages[0]), pages[0]
-    french = _texts(_pdf(admin_client, "fr"))
+    french = page_texts(_pdf(admin_client, "fr"))
     assert f"Page {len(french)} / {len(french)}" in french[-1]
     assert re.search(r"\d+,\d \[\d+,\d–\d+,\d\]", french[0])
 
@@ -203,7 +199,7 @@ def test_the_report_of_a_hidden_department_shows_reasons_only(
 ) -> None:
     report_org.post_interaction("HR", "SALES", Q, [1, 1, 5, 5])
     response = admin_client.get(f"/scorecards/HR.pdf?quarter={Q}")
-    pages = _texts(response.get_data())
+    pages = page_texts(response.get_data())
     text = "\n".join(pages)
     flat = re.sub(r"\s+", " ", text)
     assert "Internal service IQ: Hidden: too few respondents, or answers too alike" in flat
@@ -238,7 +234,7 @@ def test_a_table_row_reads_as_one_line_whatever_wraps() -> None:
         anchor_last_line=True,
         suffixes=[" (FIN)", " (LONG)"],
     )
-    text = _texts(_save(flow.finish("Left", "Right", "Foot", "Page {n} / {total}")))[0]
+    text = page_texts(_save(flow.finish("Left", "Right", "Foot", "Page {n} / {total}")))[0]
     lines = text.splitlines()
     assert "Finance (FIN) Hidden so that a group 60.0 [50.0–70.0]" in lines, lines
     assert any(re.fullmatch(r".+ \(LONG\) 71\.5 \[60\.2–80\.1\] No data", line) for line in lines)
@@ -273,7 +269,7 @@ def test_a_department_with_a_long_name_keeps_it_whole(
     report_org.session.commit()
     report_org.quarterly("HR", "SALES", Q, [4, 4, 5, 3, 4, 4])
     body = admin_client.get(f"/scorecards/HR.pdf?quarter={Q}").get_data()
-    pages = _texts(body)
+    pages = page_texts(body)
     for text in pages:
         assert name.strip() in re.sub(r"\s+", " ", text), text[:300]
     for number, image in enumerate(_render(body), start=1):
@@ -289,12 +285,12 @@ def test_comments_print_grouped_and_folded_as_on_the_page(
     """The same words written by three people print once with their count; no comment
     carries a week; nothing a page would hide is printed."""
     report_org.quarterly("IT", "C01", Q, [4, 4, 4], comments=["Same words, thrice."] * 3)
-    text = re.sub(r"\s+", " ", "\n".join(_texts(_pdf(admin_client))))
+    text = re.sub(r"\s+", " ", "\n".join(page_texts(_pdf(admin_client))))
     assert text.count("Same words, thrice.") == 1
     assert "3 responses say this" in text
     assert not re.search(r"\d{4}-W\d\d", text) and "Week " not in text
     assert text.count("Comment 0: answers came quickly") == 1
-    italian = re.sub(r"\s+", " ", "\n".join(_texts(_pdf(admin_client, "it"))))
+    italian = re.sub(r"\s+", " ", "\n".join(page_texts(_pdf(admin_client, "it"))))
     assert "Same words, thrice." in italian and "3 responses say this" not in italian
 
 

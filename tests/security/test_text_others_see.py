@@ -66,10 +66,6 @@ def test_a_name_with_a_character_xml_cannot_hold_is_drawn(
         assert name in _svg_texts(page.get_data(as_text=True)), lang
 
 
-def _pdf_texts(body: bytes) -> list[str]:
-    return page_texts(body)
-
-
 #: Text measurements the PDF of ``rated`` may make with one comment of one 5,000-character
 #: word (the longest comment the form takes): the report itself needs a few hundred, and the
 #: word, cut into about fifty lines, a few dozen a line.
@@ -102,6 +98,6 @@ def test_a_comment_of_one_long_word_does_not_stall_the_pdf(
     response = admin_client.get(f"/scorecards/IT.pdf?quarter={Q}")
     assert response.status_code == 200
     assert calls <= MEASURE_BUDGET
-    printed = re.sub(r"\s+", "", "".join(_pdf_texts(response.get_data())))
+    printed = re.sub(r"\s+", "", "".join(page_texts(response.get_data())))
     # The word runs over a page break, where the next page's header and footer come between.
     assert "".join(re.findall("x{2,}", printed)) == word
