@@ -1,8 +1,9 @@
 """The minimal app the respondent path is measured against: Flask + SQLAlchemy, same shape.
 
-GET ``/r/<token>``: the token looked up by its hash, six questions rendered with a CSRF token.
-POST: CSRF checked, one transaction that claims the invitation with a conditional UPDATE and
-inserts the response and its answers; redirect to a thank-you page. No languages, no drafts,
+GET ``/r/<token>``: the token looked up by its hash (in a read transaction on SQLite: a read
+takes no write lock), six questions rendered with a CSRF token. POST: CSRF checked, one
+transaction that claims the invitation with a conditional UPDATE and inserts the response and
+its answers; redirect to a thank-you page. No languages, no drafts,
 no aggregates, no security headers: what any app doing this job cannot avoid.
 
 Served by gunicorn as ``bench.baseline_app:app`` with ``BENCH_DATABASE_URL`` set to a database
@@ -21,7 +22,7 @@ from flask import Flask, abort, redirect, render_template_string, request
 from flask_wtf import CSRFProtect
 from sqlalchemy import text
 
-from survey.db import make_engine
+from survey.db import READ, make_engine
 
 QUESTIONS = [
     ("overall", "How satisfied are you?", [1, 2, 3, 4, 5]),
@@ -43,6 +44,9 @@ app = Flask(__name__)
 app.config.update(SECRET_KEY="baseline-secret", SESSION_COOKIE_SECURE=True)
 CSRFProtect(app)
 engine = make_engine(os.environ.get("BENCH_DATABASE_URL", "sqlite://"))
+# The engine factory begins SQLite transactions with the write lock (``BEGIN IMMEDIATE``);
+# the page's lookup only reads, so it begins ``BEGIN DEFERRED`` (no lock: writers go on).
+reader = engine.execution_options(sqlite_begin=READ)
 
 
 def _question_ids() -> dict[str, int]:
@@ -79,7 +83,7 @@ def health() -> str:
 
 @app.get("/r/<token>")
 def show(token: str) -> Any:
-    with engine.connect() as conn:
+    with reader.connect() as conn:
         row = _lookup(conn, token)
     if row is None or row.status not in ("queued", "sent"):
         abort(404)
