@@ -3,17 +3,19 @@ those that change the organisation's set-up leave an audit entry by the command 
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from survey.db import database, get_session
 from survey.locales import DEFAULT_LOCALE, LOCALES
-from survey.migrate import creation_lock, schema_problem, upgrade
+from survey.migrate import creation_lock, schema_problem, unreachable_command_message, upgrade
 from survey.models import Department, User
 from survey.models.auth import API_SCOPES
 from survey.services.accounts import (
@@ -50,7 +52,20 @@ def _schema_is_current() -> None:
 
 class _Commands(AppGroup):
     """The ``survey`` group: notes whether the command line asks a command for its help (its
-    help needs no database), which the group's callback cannot see otherwise."""
+    help needs no database), which the group's callback cannot see otherwise; and turns a
+    PostgreSQL database that cannot be reached (refused, or silent past
+    ``SURVEY_DATABASE_CONNECT_SECONDS``) into one line naming the host and the reason, exit
+    status 1, rather than a traceback in cron's mail. (``send-mail --loop`` waits for the
+    database itself; a command's own errors, and SQLite's, are left as they are.)"""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OperationalError as error:
+            if isinstance(error.orig, sqlite3.Error):
+                raise
+            engine = database(ctx.find_object(ScriptInfo).load_app()).engine
+            raise click.ClickException(unreachable_command_message(engine, error)) from error
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]

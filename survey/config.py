@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analysis.anonymity import K_FIGURES
 from analysis.business_time import parse_calendar
-from survey.db import SQLITE_BUSY_TIMEOUT_MS
+from survey.db import DATABASE_CONNECT_SECONDS, SQLITE_BUSY_TIMEOUT_MS
 from survey.i18n import LOCALES
 from survey.on_off import parse_on_off
 from survey.security import DEFAULT_ARGON2
@@ -293,6 +293,11 @@ def load_settings(
         "SIGNIN_LOCK_SECONDS": _int(env, "SURVEY_SIGNIN_LOCK_SECONDS", 900, 1),
         # Trusted reverse proxies in front of the app (0: none, X-Forwarded-For is ignored).
         "PROXY_FIX_FOR": _int(env, "SURVEY_PROXY_FIX_FOR", 0, 0),
+        # PostgreSQL only: how long a new connection may take before the "try again" page (a
+        # database host that takes connections and never answers); the URL's own wins.
+        "DATABASE_CONNECT_SECONDS": _int(
+            env, "SURVEY_DATABASE_CONNECT_SECONDS", DATABASE_CONNECT_SECONDS, 2
+        ),
         # SQLite only: how long a write waits for another writer before the "try again" page.
         "SQLITE_BUSY_TIMEOUT_MS": _int(
             env, "SURVEY_SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS, 0

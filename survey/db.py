@@ -75,6 +75,10 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
     return on_connect
 
 
+# How long a new PostgreSQL connection may take (seconds: libpq's ``connect_timeout``, TCP and
+# start-up together) unless the URL sets its own: libpq's default is to wait for ever.
+DATABASE_CONNECT_SECONDS = 10
+
 # How long a SQLite writer sleeps between two tries for the write lock (seconds): the first
 # pause, and the longest one it grows to (by half again after every failed try). SQLite's own
 # busy handler sleeps 1, 2, 5, 10, 15... ms between tries: long next to the 1-2 ms a submit
@@ -131,10 +135,18 @@ def _begin_immediate(connection: Any) -> None:
         driver.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
 
 
-def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+    connect_seconds: int = DATABASE_CONNECT_SECONDS,
+    **kwargs: Any,
+) -> Engine:
     """Build an engine for ``url`` with the project's connection settings.
 
     ``busy_timeout_ms`` (SQLite only): how long a writer waits for the write lock.
+    ``connect_seconds`` (PostgreSQL only): how long a new connection may take before it fails
+    (a host that takes the connection and never answers would otherwise hold a request, or
+    cron's ``tick``, for ever); a ``connect_timeout`` in the URL is kept, whatever its value.
     """
     url = normalise_url(url)
     if url.startswith("sqlite"):
@@ -164,7 +176,18 @@ def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwarg
         return engine
     engine = create_engine(url, pool_pre_ping=True, **kwargs)
     event.listen(engine, "connect", _postgres_settings, insert=True)
+    event.listen(engine, "do_connect", _connect_timeout_unless_given(connect_seconds))
     return engine
+
+
+def _connect_timeout_unless_given(seconds: int) -> Any:
+    """A ``do_connect`` listener giving a connection libpq's ``connect_timeout`` of
+    ``seconds`` unless its URL names one."""
+
+    def _give(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        cparams.setdefault("connect_timeout", seconds)
+
+    return _give
 
 
 def _postgres_settings(dbapi_connection: Any, record: Any) -> None:
@@ -188,10 +211,11 @@ def _postgres_settings(dbapi_connection: Any, record: Any) -> None:
 @contextmanager
 def bounded_connect(engine: Engine, seconds: int) -> Iterator[None]:
     """Within the block, a new PostgreSQL connection of ``engine`` gives up after ``seconds``
-    (libpq's ``connect_timeout``: the whole connection, TCP and start-up, a host that never
-    answers included) instead of the system's TCP timeout, minutes long; a shorter or positive
-    ``connect_timeout`` already in the URL is kept. Connections made outside the block, and
-    SQLite, are unaffected. ``seconds`` below 2 counts as 2 for libpq."""
+    at most (libpq's ``connect_timeout``: the whole connection, TCP and start-up, a host that
+    never answers included), even where the engine's own (``make_engine``'s
+    ``connect_seconds``) or the URL's is longer or none; a shorter one is kept. Connections
+    made outside the block, and SQLite, are unaffected. ``seconds`` below 2 counts as 2 for
+    libpq."""
     if engine.dialect.name != "postgresql":
         yield
         return
@@ -323,7 +347,12 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def init_app(app: Flask) -> None:
     """Create the engine from ``DATABASE_URL`` and close the request's session at teardown."""
     busy_timeout_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS))
-    engine = make_engine(str(app.config["DATABASE_URL"]), busy_timeout_ms=busy_timeout_ms)
+    connect_seconds = int(app.config.get("DATABASE_CONNECT_SECONDS", DATABASE_CONNECT_SECONDS))
+    engine = make_engine(
+        str(app.config["DATABASE_URL"]),
+        busy_timeout_ms=busy_timeout_ms,
+        connect_seconds=connect_seconds,
+    )
     app.extensions["survey.db"] = Database(engine)
     app.teardown_appcontext(_close_session)
 

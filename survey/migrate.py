@@ -129,14 +129,30 @@ def check_schema_to_serve(app: Flask, connect_seconds: int = SCHEMA_CHECK_CONNEC
 def unreachable_message(engine: Engine, error: OperationalError, seconds: int) -> str:
     """The start-up's sentence for a database it could not reach: host and port (never the
     password), the wait, the driver's reason on one line, and what happens meanwhile."""
-    url = engine.url
-    where = f"{url.host or 'localhost'}:{url.port or 5432}" if url.host else str(url.database)
-    reason = " ".join(str(error.orig or error).split())[:300]
+    where, reason = _where_and_why(engine, error)
     return (
         f"the database at {where} could not be reached within {seconds} s at start, so its "
         f"schema was not checked ({reason}); pages answer 503 until it answers "
         "(check SURVEY_DATABASE_URL and that the database host is up)"
     )
+
+
+def unreachable_command_message(engine: Engine, error: OperationalError) -> str:
+    """A command's sentence for a database it could not reach (``survey.cli``): where, the
+    driver's reason on one line, and that the command did nothing."""
+    where, reason = _where_and_why(engine, error)
+    return (
+        f"the database at {where} could not be reached ({reason}); nothing was done "
+        "(check SURVEY_DATABASE_URL and that the database host is up, then run it again)"
+    )
+
+
+def _where_and_why(engine: Engine, error: OperationalError) -> tuple[str, str]:
+    """Host and port of ``engine``'s database (its file on SQLite), never the password, and
+    the driver's reason for ``error`` on one line."""
+    url = engine.url
+    where = f"{url.host or 'localhost'}:{url.port or 5432}" if url.host else str(url.database)
+    return where, " ".join(str(error.orig or error).split())[:300]
 
 
 @contextmanager

@@ -209,10 +209,11 @@ def test_a_host_that_never_answers_gives_up_after_the_timeout(caplog) -> None:
 
 
 @pytest.mark.postgres
-def test_the_timeout_reaches_the_checks_connection_only(backend: str, db_url: str) -> None:
-    """On PostgreSQL the check's connection carries ``connect_timeout``; a connection made
-    after the check does not; SQLite connects as before."""
-    from survey.db import bounded_connect
+def test_the_checks_timeout_reaches_the_checks_connection_only(backend: str, db_url: str) -> None:
+    """On PostgreSQL the check's connection carries the check's ``connect_timeout``; a
+    connection made after the check carries the engine's own (``DATABASE_CONNECT_SECONDS``,
+    ``tests/test_database_out_of_reach.py``); SQLite connects as before."""
+    from survey.db import DATABASE_CONNECT_SECONDS, bounded_connect
 
     engine = make_engine(db_url)
     try:
@@ -225,6 +226,7 @@ def test_the_timeout_reaches_the_checks_connection_only(backend: str, db_url: st
         with engine.connect() as connection:
             raw = connection.connection.dbapi_connection
             if backend == "postgres":
-                assert "connect_timeout" not in raw.info.get_parameters()
+                given = raw.info.get_parameters().get("connect_timeout")
+                assert given == str(DATABASE_CONNECT_SECONDS) != "7"
     finally:
         engine.dispose()
