@@ -3,7 +3,6 @@ those that change the organisation's set-up leave an audit entry by the command 
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from flask.cli import AppGroup, ScriptInfo, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from survey.db import database, get_session
+from survey.db import database, get_session, out_of_reach
 from survey.locales import DEFAULT_LOCALE, LOCALES
 from survey.migrate import creation_lock, schema_problem, unreachable_command_message, upgrade
 from survey.models import Department, User
@@ -55,16 +54,18 @@ class _Commands(AppGroup):
     help needs no database), which the group's callback cannot see otherwise; and turns a
     PostgreSQL database that cannot be reached (refused, or silent past
     ``SURVEY_DATABASE_CONNECT_SECONDS``) into one line naming the host and the reason, exit
-    status 1, rather than a traceback in cron's mail. (``send-mail --loop`` waits for the
-    database itself; a command's own errors, and SQLite's, are left as they are.)"""
+    status 1, rather than a traceback in cron's mail (``db.out_of_reach``: a statement the
+    server refused, and anything SQLite says, are left as they are; ``send-mail --loop``
+    waits for the database itself)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except OperationalError as error:
-            if isinstance(error.orig, sqlite3.Error):
+            script = ctx.find_object(ScriptInfo)
+            if script is None or not out_of_reach(error):
                 raise
-            engine = database(ctx.find_object(ScriptInfo).load_app()).engine
+            engine = database(script.load_app()).engine
             raise click.ClickException(unreachable_command_message(engine, error)) from error
 
     def resolve_command(

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import IntegerConverter
 
@@ -109,6 +109,19 @@ def sqlite_busy(error: sqlite3.Error) -> bool:
     as opposed to a broken statement or schema, which SQLite also reports as an error."""
     message = str(error).lower()
     return "locked" in message or "busy" in message
+
+
+def out_of_reach(error: OperationalError) -> bool:
+    """Whether ``error`` says the database could not be reached or the connection was lost
+    (PostgreSQL: no SQLSTATE, as for a refused or timed-out connection, or class 08,
+    "connection exception"), as opposed to a statement the server refused (a deadlock, a
+    serialization failure, a cancelled query) or anything SQLite says."""
+    if isinstance(error.orig, sqlite3.Error):
+        return False
+    if error.connection_invalidated:
+        return True
+    state = getattr(error.orig, "sqlstate", None)
+    return state is None or str(state).startswith("08")
 
 
 def _begin_immediate(connection: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,12 +19,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from survey import ROOT, create_app
 from survey.config import ConfigError, load_settings
-from survey.db import DATABASE_CONNECT_SECONDS, database, make_engine
+from survey.db import DATABASE_CONNECT_SECONDS, database, make_engine, out_of_reach
 from survey.services.accounts import API_KEY_PREFIX
 from tests.conftest import fresh_database
 
@@ -155,3 +158,18 @@ def test_the_setting_is_read_and_checked(tmp_path: Path) -> None:
     for raw in ("0", "1", "ten"):
         with pytest.raises(ConfigError, match="SURVEY_DATABASE_CONNECT_SECONDS"):
             load_settings(str(tmp_path), {"SURVEY_DATABASE_CONNECT_SECONDS": raw})
+
+
+def test_only_a_lost_or_refused_connection_counts_as_out_of_reach() -> None:
+    """A statement the server refused is the command's own error, shown as it is."""
+
+    def wrapped(orig: BaseException, invalidated: bool = False) -> OperationalError:
+        return OperationalError("SELECT 1", {}, orig, connection_invalidated=invalidated)
+
+    assert out_of_reach(wrapped(psycopg.OperationalError("connection refused")))
+    assert out_of_reach(wrapped(psycopg.errors.ConnectionTimeout("timeout expired")))
+    assert out_of_reach(wrapped(psycopg.errors.AdminShutdown("terminating"), invalidated=True))
+    assert not out_of_reach(wrapped(psycopg.errors.SerializationFailure("could not serialize")))
+    assert not out_of_reach(wrapped(psycopg.errors.DeadlockDetected("deadlock detected")))
+    assert not out_of_reach(wrapped(psycopg.errors.QueryCanceled("statement timeout")))
+    assert not out_of_reach(wrapped(sqlite3.OperationalError("database is locked")))
