@@ -72,10 +72,10 @@ def test_from_the_mailbox_to_an_answered_survey_and_a_resend(
     # A refused submit moves the focus to the first question needing an answer.
     desk.get_by_role("button", name="Send my answers").click()
     expect(desk.locator(".flash-error")).to_be_visible()
-    # ``autofocus`` is applied by the browser at its next rendering step, not at once.
-    desk.wait_for_function(
-        "document.activeElement && document.activeElement.type === 'radio'", timeout=5000
-    )
+    # ``autofocus`` is applied by the browser at its next rendering step, not at once: polled
+    # through a locator (a string predicate polled by ``wait_for_function`` is evaluated in the
+    # page, which the page's policy forbids, ``script-src 'self'``, once it has to poll).
+    expect(desk.locator("input[type=radio]:focus")).to_have_count(1, timeout=5000)
     assert choose_on_every_scale(desk, "4") >= 1
     desk.get_by_role("button", name="Send my answers").click()
     expect(desk.locator("h1")).to_contain_text("Thank")
