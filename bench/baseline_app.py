@@ -3,8 +3,8 @@
 GET ``/r/<token>``: the token looked up by its hash (in a read transaction on SQLite: a read
 takes no write lock), six questions rendered with a CSRF token. POST: CSRF checked, one
 transaction that claims the invitation with a conditional UPDATE and inserts the response and
-its answers; redirect to a thank-you page. No languages, no drafts,
-no aggregates, no security headers: what any app doing this job cannot avoid.
+its answers; redirect to a thank-you page. No languages, no drafts, no aggregates, no security
+headers: what any app doing this job cannot avoid.
 
 Served by gunicorn as ``bench.baseline_app:app`` with ``BENCH_DATABASE_URL`` set to a database
 prepared by ``bench.fixtures``.

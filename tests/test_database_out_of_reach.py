@@ -142,12 +142,11 @@ def pg_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
 
 @pytest.mark.postgres
 def test_every_connection_carries_the_timeout_and_the_urls_own_wins(pg_url: str) -> None:
-    db_url = pg_url
-    assert _connect_timeout(db_url) == str(DATABASE_CONNECT_SECONDS)
-    assert _connect_timeout(db_url, connect_seconds=4) == "4"
-    joiner = "&" if "?" in db_url else "?"
-    assert _connect_timeout(f"{db_url}{joiner}connect_timeout=3") == "3"
-    assert _connect_timeout(f"{db_url}{joiner}connect_timeout=30", connect_seconds=4) == "30"
+    assert _connect_timeout(pg_url) == str(DATABASE_CONNECT_SECONDS)
+    assert _connect_timeout(pg_url, connect_seconds=4) == "4"
+    joiner = "&" if "?" in pg_url else "?"
+    assert _connect_timeout(f"{pg_url}{joiner}connect_timeout=3") == "3"
+    assert _connect_timeout(f"{pg_url}{joiner}connect_timeout=30", connect_seconds=4) == "30"
 
 
 def test_the_setting_is_read_and_checked(tmp_path: Path) -> None:

@@ -66,18 +66,21 @@ class InForce:
     """The read every compliance count shares, written once: requests opened within some
     quarters, each joined to the standard in force on the UTC day it was opened (the latest
     ``effective_from`` not after that day; a request whose service had none is not read).
-    ``std`` is that standard (an alias of ``ServiceStandard``), ``quarter`` the SQL quarter
-    label of each request (of the quarters asked, else NULL)."""
+    ``std`` is that standard (an alias of ``ServiceStandard``, the same for every read),
+    ``quarter`` the SQL quarter label of each request (of the quarters asked, else NULL)."""
 
-    std: Any
     quarter: Any
     opened_day: Any
     first_start: datetime
     last_end: datetime
 
+    @property
+    def std(self) -> Any:
+        return _STANDARD
+
     def select(self, *columns: Any) -> Any:
         """``SELECT columns`` over those requests and their standards."""
-        i, std, later = Interaction, self.std, _LATER_STANDARD
+        i, std, later = Interaction, _STANDARD, _LATER_STANDARD
         return (
             select(*columns)
             .select_from(i)
@@ -103,7 +106,6 @@ def in_force(session: Session, quarters: Sequence[str]) -> InForce:
         *[(and_(i.opened_at >= s, i.opened_at < e), q) for q, s, e in bounds], else_=None
     )
     return InForce(
-        std=_STANDARD,
         quarter=quarter_of_row,
         opened_day=_day(session, i.opened_at),
         first_start=min(s for _q, s, _e in bounds),
