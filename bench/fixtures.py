@@ -178,6 +178,24 @@ def count_rows(url: str, table: str) -> int:
     return int(value)
 
 
+def file_queued(url: str) -> tuple[int, float]:
+    """File the submissions the app queued at ``url`` (``respond.filing_job``, as the next
+    page, command or tick would): the responses filed and the seconds it took."""
+    import time
+
+    from sqlalchemy.orm import sessionmaker
+
+    from survey.db import make_engine
+    from survey.respond.filing_job import file_submissions
+
+    engine = make_engine(url)
+    started = time.perf_counter()
+    filed = file_submissions(sessionmaker(engine, expire_on_commit=False))
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return filed, seconds
+
+
 def sign_in(client: Any, email: str, password: str) -> None:
     """Sign ``client`` (a Flask test client) in as ``email`` through the sign-in form, with the
     form's CSRF token, as a browser would."""

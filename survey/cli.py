@@ -17,6 +17,7 @@ from survey.locales import DEFAULT_LOCALE, LOCALES
 from survey.migrate import creation_lock, schema_problem, unreachable_command_message, upgrade
 from survey.models import Department, User
 from survey.models.auth import API_SCOPES
+from survey.respond.filing_job import file_submissions
 from survey.services.accounts import (
     create_api_key,
     create_user,
@@ -40,13 +41,23 @@ def _schema_is_current() -> None:
     database) or at another revision (a new version installed, init-db not yet run: cron's
     ``tick`` in between would run new code on the old schema) is refused with a usage error
     saying what to run; nothing else happens. An unreachable database is left to the command
-    (``send-mail --loop`` waits for it)."""
+    (``send-mail --loop`` waits for it). Then the queued submissions are filed
+    (``respond.services.filing``), so that every command, the tick first of all, works on
+    every answer given so far."""
     context = click.get_current_context()
     if context.invoked_subcommand in _ANY_SCHEMA or context.meta.get(_ASKS_HELP):
         return
-    problem = schema_problem(database().engine)
+    reached = True
+
+    def _unreachable(_error: OperationalError) -> None:
+        nonlocal reached
+        reached = False
+
+    problem = schema_problem(database().engine, unreachable=_unreachable)
     if problem is not None:
         raise click.UsageError(problem)
+    if reached:
+        file_submissions(database().sessionmaker)
 
 
 class _Commands(AppGroup):

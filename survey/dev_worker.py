@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from survey.delivery.services.tick import TickSettings
 from survey.delivery.tick_job import run_tick
 from survey.mail.runner import run_dispatcher
+from survey.respond.filing_job import file_submissions
 
 
 def run_dev_worker(
@@ -49,6 +50,7 @@ def run_dev_worker(
     try:
         while not stop.is_set():
             try:
+                file_submissions(sessions)
                 report = run_tick(sessions, settings)
                 if report.opened or report.invited_quarterly or report.post_interaction_invited:
                     say(f"tick: {report.describe()}")

@@ -20,7 +20,11 @@ Points in use (arguments, then what a function returns):
 - ``mail.quarterly`` (session, provider ids): context of a quarterly invitation email;
 - ``mail.release`` (session, department id, today): context of the email telling a manager
   that a quarter's results are out (``open_actions``, ``overdue_actions``);
-- ``respond.thanks`` (session, provider ids): context of the thank-you page.
+- ``respond.thanks`` (session, provider ids): context of the thank-you page;
+- ``release.before`` (session): work that must run in a release's own transaction before
+  it is decided (``publishing.publish_releases``): the respondent package files the queued
+  submits there, so that answers given before the release count in what it publishes and
+  never move it afterwards; returns nothing to merge (an empty dict).
 """
 
 from __future__ import annotations

@@ -209,10 +209,12 @@ def bank_keys() -> list[ItemKey]:
 
 
 def erase(app: Any, email: str) -> ErasureReport:
-    """Erase the person (and account) with ``email`` as ``flask survey erase-person`` does, in
-    a session of its own, committed; the report. The test's session sees it after a rollback."""
+    """Erase the person (and account) with ``email`` as ``flask survey erase-person`` does
+    (the queued submissions filed first, as before any command), in a session of its own,
+    committed; the report. The test's session sees it after a rollback."""
     from survey.db import database
 
+    file_submissions(app)
     with app.app_context():
         db = database(app).sessionmaker()
         try:
@@ -221,3 +223,24 @@ def erase(app: Any, email: str) -> ErasureReport:
         finally:
             db.close()
     return report
+
+
+def file_submissions(app: Any) -> int:
+    """File the submissions queued by the respondents' links (``respond.filing_job``), as the
+    next page, API call or ``survey`` command would before reading; the responses filed. A
+    test reading responses or figures straight from its session, or calling a service that
+    reads them, files first (and rolls its session back to see them on SQLite)."""
+    from survey.db import database
+    from survey.respond.filing_job import file_submissions as file_all
+
+    with app.app_context():
+        return file_all(database(app).sessionmaker)
+
+
+def store_response(session: Session, **response: Any) -> str:
+    """Store one response as the filing of a queued submit does (``write_response`` of
+    ``prepare_response``'s result), in the session's transaction; the response's id. Takes
+    ``prepare_response``'s arguments and raises its ValueError (then nothing is written)."""
+    from survey.respond.services.responses import prepare_response, write_response
+
+    return write_response(session, prepare_response(**response))

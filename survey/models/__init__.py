@@ -26,7 +26,7 @@ from survey.models.outbox import OutboxMessage, SoftBounce, SuppressedAddress, U
 from survey.models.privacy import ErasedAddress
 from survey.models.questionnaire import Question, Questionnaire
 from survey.models.quiz import QuizAttempt
-from survey.models.response import Answer, Response
+from survey.models.response import Answer, QueuedSubmission, Response
 from survey.models.schedule import CampaignSchedule, schedule_departments
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "QuarterRelease",
     "Question",
     "Questionnaire",
+    "QueuedSubmission",
     "QuizAttempt",
     "ReleasedCompliance",
     "RespondentMark",

@@ -75,3 +75,28 @@ class Answer(Base):
     text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class QueuedSubmission(Base):
+    """One submit's responses, waiting to be filed (``survey.respond.services.filing``).
+
+    A submit uses its link and writes this one row; the next step that reads or changes the
+    figures (any page or API call outside the respondent's link, any ``survey`` command, the
+    tick) files every queued row, in random order, into ``responses``, ``answers``, the
+    respondent marks and the score cells, and deletes it. ``payload`` is JSON: the responses
+    as the submit checked them (``filing.payload_of``). The row holds no link, invitation,
+    person (beyond a consented contact, as a response does) or time; its id is random and on
+    SQLite the table is ``WITHOUT ROWID``.
+    """
+
+    __tablename__ = "queued_submissions"
+    __table_args__ = (NO_ROW_ORDER,)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    #: The questionnaire its responses answer (one per submit): it counts as answered from
+    #: the submit on (``questionnaires.questionnaire_answered``), so none of its questions is
+    #: deleted while their answers wait to be filed.
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="RESTRICT"), index=True
+    )
+    payload: Mapped[str] = mapped_column(Text)

@@ -8,12 +8,16 @@ Owns the link pages and the anonymous store they end in:
 - ``form_specs``: the forms glue, the live questions of a questionnaire copy as the specs
   from which ``forms/survey.py`` builds the survey form (so no service imports ``forms/``);
 - ``services.answering``: which questions and which providers, drafts of half-done quarterly
-  surveys, and the atomic submit that claims the link and stores the responses in one
+  surveys, and the atomic submit that claims the link and queues the responses in one
   transaction (verbs taking a session; flush only);
+- ``services.filing``: the queued submissions, and their filing (in random order, by whatever
+  reads figures next) into responses, marks and score cells; ``filing_job`` files in a
+  transaction of its own (the ``survey`` commands, the development worker), the view
+  ``file_queued_first`` before every request outside this blueprint;
 - ``services.responses``: anonymous responses and answers, the respondents' marks and the
   running score aggregates (``score_cells``), one response at a time or in bulk;
-- ``services.response_statements``: the few plain statements of one submit, built once per
-  process.
+- ``services.response_statements``: the few plain statements that store one response, built
+  once per process.
 
 Public names used outside the package: the blueprint ``views.bp`` (the app factory registers
 it); ``services.responses.bulk_store_responses``, ``ResponseInput`` and

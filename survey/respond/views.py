@@ -20,7 +20,9 @@ from flask import (
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.survey import QuestionSpec, SurveyForm, make_survey_form, plain_answers
@@ -42,12 +44,56 @@ from survey.respond.services.answering import (
     submit_post_interaction,
     submit_quarterly,
 )
+from survey.respond.services.filing import anything_queued, file_queued
 from survey.services.fatigue import opt_out
 from survey.services.invitations import Link, LinkState, look_up_link
 from survey.services.live_questionnaires import QuestionnaireCopy, copy_for
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 csrf.exempt(bp)
+
+
+@bp.record_once
+def _file_before_release(state: BlueprintSetupState) -> None:
+    """A release files the queued submits in its own transaction (``hooks``,
+    ``release.before``): a page's filing ran in a transaction before it."""
+
+    def file(session: Session) -> dict[str, Any]:
+        file_queued(session)
+        return {}
+
+    hooks.register(state.app, "release.before", file)
+
+
+# Requests that read no figure: unknown paths, static files, the load balancer's check (which
+# must answer at once, whatever holds the write lock).
+_NO_FILING = frozenset({None, "static", "main.health"})
+
+
+@bp.before_app_request
+def file_queued_first() -> None:
+    """Before every request outside this blueprint (and ``_NO_FILING``): file the queued
+    submissions (``services.filing``), so that pages, exports and the API read every answer
+    given so far. They must not read without them: a quarter that has ended may be released
+    at the next read, and a released figure must not move when an answer given before its
+    end is filed later. A request with nothing queued costs one indexed look and takes no
+    write lock; with something queued, it waits for the lock like any writer (on SQLite, up to
+    the busy timeout, then "try again"). The respondent's own pages skip it: a submit's work
+    is to use the link and queue."""
+    if request.blueprint == bp.name or request.endpoint in _NO_FILING:
+        return
+    session = get_session()
+    fresh = not session.in_transaction()
+    with reading(session):
+        waiting = anything_queued(session)
+    if waiting:
+        with writing(session):
+            file_queued(session)
+    elif fresh:
+        # Leave no read transaction behind: a request that writes without a ``writing`` block
+        # (an API call) must begin its own with the write lock.
+        session.commit()
+
 
 View = str | tuple[str, int] | WerkzeugResponse
 

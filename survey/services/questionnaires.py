@@ -19,7 +19,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from survey.i18n import LOCALES
-from survey.models import Question, Questionnaire, Response
+from survey.models import Question, Questionnaire, QueuedSubmission, Response
 from survey.models.base import utcnow
 from survey.services.questionnaire_texts import NEW_SCALE_LABELS, POST_INTERACTION, QUARTERLY
 
@@ -76,9 +76,16 @@ def install_default_questionnaires(session: Session) -> dict[str, Questionnaire]
 
 
 def questionnaire_answered(session: Session, questionnaire_id: int) -> bool:
-    """Whether anyone has answered the questionnaire: changes once, at its first response."""
+    """Whether anyone has answered the questionnaire: changes once, at its first submit (a
+    submit waiting in ``queued_submissions`` to be filed counts: its answers name the
+    questions as they are)."""
     return bool(
-        session.scalar(select(exists().where(Response.questionnaire_id == questionnaire_id)))
+        session.scalar(
+            select(
+                exists().where(Response.questionnaire_id == questionnaire_id)
+                | exists().where(QueuedSubmission.questionnaire_id == questionnaire_id)
+            )
+        )
     )
 
 

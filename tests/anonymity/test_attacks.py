@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from tests.anonymity.world import World
+from tests.factories import file_submissions
 
 
 def world(app: Flask, session: Session, sizes: dict[str, int]) -> World:
@@ -38,6 +39,7 @@ def test_one_person_answering_five_times_is_not_five_people(app: Flask, session:
     w = world(app, session, {"LEGAL": 3, "ENG": 6})
     for _ in range(5):
         w.post_interaction("ENG-0", "LEGAL", overall=1)
+    file_submissions(app)  # the answers filed in their own quarter, before time passes
     w.end_quarter()
     publication = w.read()
     shown = [f for f in publication.facts if f.provider == "LEGAL" and f.metric == "T"]
@@ -144,6 +146,7 @@ def test_no_zero_share_over_a_hidden_subgroup(app: Flask, session: Session) -> N
         w.post_interaction(f"ENG-{i}", "SALES", overall=2)
     for i in range(2):
         w.post_interaction(f"OPS-{i}", "SALES", overall=1)
+    file_submissions(app)  # the answers filed in their own quarter, before time passes
     w.end_quarter()
     publication = w.read()
     homogeneous = [
@@ -196,6 +199,7 @@ def test_a_person_who_moves_department_within_a_quarter_is_still_one_person(
     w.people["ENG-0"].department_id = w.departments["FIN"].id
     session.commit()
     w.post_interaction("ENG-0", "LEGAL", overall=1)
+    file_submissions(app)  # the answers filed in their own quarter, before time passes
     w.end_quarter()
     publication = w.read()
     counts = {

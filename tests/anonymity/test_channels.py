@@ -17,6 +17,7 @@ from survey.scorecards.services.scorecards import Gated
 from tests.anonymity import channels
 from tests.anonymity.publication import _dimension_names
 from tests.anonymity.world import World
+from tests.factories import file_submissions
 
 
 def _world(app: Flask, session: Session) -> World:
@@ -30,6 +31,7 @@ def _world(app: Flask, session: Session) -> World:
     for i in range(6):
         w.post_interaction(f"ENG-{i}", "HR", overall=(5, 4, 2, 1, 5, 3)[i])
     w.open_campaign()  # open when the quarter ends, so it is released once, when it closes
+    file_submissions(app)  # the answers filed in their own quarter, before time passes
     w.end_quarter()
     ratings = {"ENG": [4, 5, 4, 3, 5, 4], "FIN": [3, 4, 2, 5, 2], "OPS": [2, 4]}
     for code, values in ratings.items():

@@ -23,6 +23,7 @@ from survey.scorecards.services import chart_cache
 from tests.anonymity import channels
 from tests.anonymity.twins import world_app
 from tests.anonymity.world import World
+from tests.factories import file_submissions
 
 # Six customers answer about LEGAL in both worlds, so the quarter is released either way.
 SIZES = {"LEGAL": 1, "FAC": 1, "ENG": 10}
@@ -56,6 +57,7 @@ def _twin_differences(
     for answered in (True, False):
         with _world(tmp_path, request, f"answered-{answered}") as w:
             build(w, answered)
+            file_submissions(w.app)  # filed in their own quarter, before time passes
             w.end_quarter(requests=True)
             published.append(_published(w))
     return channels.differences(*published)
@@ -89,6 +91,7 @@ def test_counts_and_rate_are_shown_with_k_people_on_each_side(app: Flask, sessio
         w.post_interaction(f"ENG-{i}", "LEGAL", overall=(5, 4, 2, 1, 5)[i])
     for i in range(5, 10):
         w.handled_request(f"ENG-{i}", "LEGAL")
+    file_submissions(app)  # the answers filed in their own quarter, before time passes
     w.end_quarter(requests=True)
     auth = {"Authorization": f"Bearer {w.api_key}"}
     api = w.admin.get(f"/api/v1/departments/LEGAL/scorecard?quarter={w.quarter}", headers=auth)
@@ -142,6 +145,7 @@ def test_whether_one_requester_answered_is_not_counted_among_a_shown_departments
             else:
                 w.handled_request(f"ENG-{raters}", "FAC")
             w.open_campaign()
+            file_submissions(w.app)  # filed in their own quarter, before time passes
             w.end_quarter(requests=True)
             for i, rating in enumerate((4, 5, 3, 4, 2, 5, 3, 4, 4)[:raters]):
                 w.quarterly(f"ENG-{i}", {"FAC": rating})

@@ -41,7 +41,7 @@ from tests.anonymity.lp_audit import (
 )
 from tests.anonymity.publication import HarnessError, Publication, Published, check, collect
 from tests.conftest import PASSWORD, csrf_token, post_form
-from tests.factories import best_answer, worst_answer
+from tests.factories import best_answer, file_submissions, worst_answer
 
 DIMENSIONS = ("reliability", "responsiveness", "competence", "courtesy", "tools")
 
@@ -340,7 +340,9 @@ class World:
         answers of the campaign's quarter (just ended), which is released once no campaign of
         it is open; with ``requests``, the requests they followed move 100 days back too (into
         that quarter, for the compliance section). Only for worlds whose campaign quarter has
-        no answers yet."""
+        no answers yet. The answers queued by the links are filed first, as the next reader
+        would have filed them while their quarter was in progress."""
+        file_submissions(self.app)
         self.session.commit()
         current = quarter_of(utcnow())
         taken = self.session.execute(

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from survey.models import Campaign, Interaction, OutboxMessage, Question, Questionnaire
 from survey.models.base import utcnow
-from survey.respond.services.responses import store_response
 from survey.services.questionnaires import install_default_questionnaires
 from tests.admin.test_audit import entries
 from tests.admin.test_people_import import payload_of
 from tests.conftest import csrf_token, post_form
+from tests.factories import store_response
 
 
 def count(session, model, *where) -> int:  # type: ignore[no-untyped-def]

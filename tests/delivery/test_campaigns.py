@@ -15,11 +15,14 @@ from survey.delivery.tick_job import run_tick
 from survey.models import Invitation, InvitationToken, OutboxMessage
 from survey.models.base import utcnow
 from survey.periods import quarter_of
+from tests.factories import file_submissions
 
 SETTINGS = TickSettings(base_url="http://localhost", mail_domain="example.com", salt="s")
 
 
 def tick(app, now):  # type: ignore[no-untyped-def]
+    """The tick as ``flask survey tick`` runs it: the queued submits filed first."""
+    file_submissions(app)
     with app.app_context():
         return run_tick(database(app).sessionmaker, SETTINGS, now)
 

@@ -29,7 +29,7 @@ from survey.models.base import utcnow
 from survey.periods import shift_quarter
 from survey.services.accounts import create_user
 from tests.anonymity.world import World
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, file_submissions
 
 LINK = re.compile(r"https?://[^\s\"<>]+")
 
@@ -65,11 +65,15 @@ def _world(app: Flask, session: Session) -> World:
 def _release_by_tick(app: Flask, w: World) -> Any:
     for i in range(6):
         w.post_interaction(f"ENG-{i}", "HR", 4)
+    file_submissions(app)  # ``end_quarter`` moves the filed answers into the ended quarter
     w.end_quarter()
     return _tick(app)
 
 
 def _tick(app: Flask, **settings: Any) -> Any:
+    """The tick at ``utcnow()``, filing the queued submissions first as ``flask survey tick``
+    does."""
+    file_submissions(app)
     with app.app_context():
         config = TickSettings.from_config(app.config)
         for name, value in settings.items():
@@ -207,6 +211,7 @@ def test_two_releases_at_once_mail_once(app: Flask, session: Session) -> None:
     w = _world(app, session)
     for i in range(6):
         w.post_interaction(f"ENG-{i}", "HR", 4)
+    file_submissions(app)  # ``end_quarter`` moves the filed answers into the ended quarter
     w.end_quarter()
     sessions = database(app).sessionmaker
     now = utcnow()

@@ -23,7 +23,7 @@ from survey.models.base import utcnow
 from survey.periods import quarter_bounds, quarter_of
 from tests.conftest import csrf_token
 from tests.delivery.test_campaigns import tick
-from tests.factories import post_interaction_link
+from tests.factories import file_submissions, post_interaction_link
 
 
 def _next_quarter_start(quarter: str) -> datetime:
@@ -32,12 +32,14 @@ def _next_quarter_start(quarter: str) -> datetime:
 
 def _answer_today(session, org, client, people: range = range(5)) -> None:  # type: ignore[no-untyped-def]
     """Post-interaction answers about IT from ``people`` (indexes; k people by default,
-    enough to release the quarter once it has ended), in the quarter in progress."""
+    enough to release the quarter once it has ended), in the quarter in progress; filed, as
+    the next page, API call or ``survey`` command would before reading the figures."""
     for n in people:
         token = post_interaction_link(session, org.person(n), org.it, org.laptop)
         url = f"/r/{token}"
         data = {"csrf_token": csrf_token(client, url), "overall": "4"}
         assert client.post(url, data=data).status_code == 302
+    file_submissions(client.application)
 
 
 def _campaign(session, quarter: str, opens_at: datetime, days: int = 60, **kw) -> Campaign:  # type: ignore[no-untyped-def]

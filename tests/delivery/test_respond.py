@@ -8,14 +8,22 @@ import re
 import pytest
 from sqlalchemy import func, select, text
 
-from survey.models import Answer, Invitation, InvitationDraft, Response
+from survey.models import Answer, Invitation, InvitationDraft, QueuedSubmission, Response
 from tests.conftest import csrf_token
+from tests.factories import file_submissions
 
 
 def table_counts(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
     session.rollback()
     names = ["responses", "answers", "invitations", "invitation_drafts", "invitation_tokens"]
+    names.append("queued_submissions")
     return {n: session.scalar(text(f"SELECT count(*) FROM {n}")) for n in names}
+
+
+def nothing_stored(session) -> bool:  # type: ignore[no-untyped-def]
+    """No response stored and none queued to be."""
+    counts = table_counts(session)
+    return counts["responses"] == 0 and counts["queued_submissions"] == 0
 
 
 def token_for_form(client, url: str) -> str:  # type: ignore[no-untyped-def]
@@ -41,7 +49,7 @@ def test_get_changes_nothing_and_prefills_the_score(client, session, invite, org
 
 
 @pytest.mark.postgres
-def test_submit_stores_an_anonymous_response_once(client, session, invite, org) -> None:
+def test_submit_stores_an_anonymous_response_once(app, client, session, invite, org) -> None:
     token = invite("post_interaction", org.person(0))
     url = f"/r/{token}"
     response = post_answers(
@@ -57,6 +65,11 @@ def test_submit_stores_an_anonymous_response_once(client, session, invite, org) 
     )
     assert response.status_code == 302
     assert token not in response.headers["Location"]
+    # The submit queued one row and wrote no response; the next reader files it.
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Response)) == 0
+    assert session.scalar(select(func.count()).select_from(QueuedSubmission)) == 1
+    assert file_submissions(app) == 1
     session.rollback()
     stored = session.scalar(select(Response))
     assert stored.provider_department_id == org.it.id
@@ -74,11 +87,12 @@ def test_submit_stores_an_anonymous_response_once(client, session, invite, org) 
     assert repost.status_code in (400, 404, 405)
 
 
-def test_consent_attributes_the_comment_only_when_given(client, session, invite, org) -> None:
+def test_consent_attributes_the_comment_only_when_given(app, client, session, invite, org) -> None:
     token = invite("post_interaction", org.person(1))
     sent = post_answers(
         client, f"/r/{token}", overall="2", comment="Please call me", contact_consent="y"
     )
+    file_submissions(app)  # as the next page would
     session.rollback()
     assert session.scalar(select(Response.contact_person_id)) == org.person(1).id
     # The thank-you page does not call a named comment anonymous (in Italian, the person's).
@@ -99,7 +113,7 @@ def test_missing_required_answer_keeps_the_others(client, session, invite, org) 
     assert response.status_code == 422
     assert "Kept &lt;b&gt;text&lt;/b&gt;" in html
     assert re.search(r'value="2"[^>]*checked|checked[^>]*value="2"', html)
-    assert table_counts(session)["responses"] == 0
+    assert nothing_stored(session)
 
 
 def test_expired_csrf_token_keeps_the_answers(client, session, invite, org) -> None:
@@ -110,7 +124,7 @@ def test_expired_csrf_token_keeps_the_answers(client, session, invite, org) -> N
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "still here" in html and "send again" in html
-    assert table_counts(session)["responses"] == 0
+    assert nothing_stored(session)
     # The re-shown form carries a fresh token and goes through.
     fresh = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     ok = client.post(f"/r/{token}", data={"csrf_token": fresh, "overall": "3"})
@@ -128,7 +142,7 @@ def test_unknown_and_expired_links(client, session, invite, org) -> None:
     expired = client.get(f"/r/{token}")
     assert expired.status_code == 410 and "closed" in expired.get_data(as_text=True)
     assert post_answers(client, f"/r/{token}", overall="4").status_code == 410
-    assert table_counts(session)["responses"] == 0
+    assert nothing_stored(session)
 
 
 @pytest.mark.parametrize(("locale", "word"), [("it", "Invia"), ("fr", "Envoyer")])
@@ -139,7 +153,9 @@ def test_page_in_the_persons_language(client, invite, org, locale, word) -> None
 
 
 @pytest.mark.postgres
-def test_quarterly_save_resume_and_submit(client, session, invite, org, open_campaign_for) -> None:
+def test_quarterly_save_resume_and_submit(
+    app, client, session, invite, org, open_campaign_for
+) -> None:
     campaign = open_campaign_for()
     person = org.person(0)  # Sales depends on IT and HR
     token = invite("quarterly", person, campaign=campaign)
@@ -155,7 +171,7 @@ def test_quarterly_save_resume_and_submit(client, session, invite, org, open_cam
     assert "saved" in saved.get_data(as_text=True).lower()
     session.rollback()
     assert session.scalar(select(func.count()).select_from(InvitationDraft)) == 1
-    assert table_counts(session)["responses"] == 0
+    assert nothing_stored(session)
     # Coming back later opens the second department, with progress shown.
     resumed = client.get(url).get_data(as_text=True)
     assert "Department 2 of 2" in resumed
@@ -169,6 +185,10 @@ def test_quarterly_save_resume_and_submit(client, session, invite, org, open_cam
         },
     )
     assert done.status_code == 302 and token not in done.headers["Location"]
+    # The submit queued one row and wrote no response; the next reader files it.
+    assert table_counts(session)["responses"] == 0
+    assert session.scalar(select(func.count()).select_from(QueuedSubmission)) == 1
+    assert file_submissions(app) == 1
     session.rollback()
     responses = session.scalars(select(Response)).all()
     assert len(responses) == 1  # HR was "not dealt with"
@@ -196,7 +216,7 @@ def test_quarterly_submit_refuses_unanswered_sections(
     )
     assert response.status_code == 422
     assert "Department 1 of 2" in response.get_data(as_text=True)
-    assert table_counts(session)["responses"] == 0
+    assert nothing_stored(session)
 
 
 def test_answers_never_reference_the_person(session) -> None:
@@ -262,7 +282,7 @@ def test_quarterly_half_answered_section_can_be_saved(
 
 
 @pytest.mark.postgres
-def test_an_edited_question_shows_on_the_next_page_view(client, session, invite, org) -> None:
+def test_an_edited_question_shows_on_the_next_page_view(app, client, session, invite, org) -> None:
     """Respondent pages use a per-process copy of the questionnaire; an edit committed by the
     admin (new wording, a retired question, a new one) shows on the very next request."""
     from survey.models import Question, Questionnaire
@@ -297,6 +317,7 @@ def test_an_edited_question_shows_on_the_next_page_view(client, session, invite,
     # The stored answer goes to the new question, and the retired one is refused.
     response = post_answers(client, url, overall="4", followup="1")
     assert response.status_code == 302
+    file_submissions(app)  # as the next page would
     session.rollback()
     stored = session.scalars(select(Answer.question_id)).all()
     followup = session.scalar(select(Question.id).where(Question.code == "followup"))
@@ -363,7 +384,7 @@ def test_opting_out_withdraws_survey_emails_still_waiting(client, session, invit
 
 
 @pytest.mark.postgres
-def test_one_person_answering_twice_is_counted_once(client, session, invite, org) -> None:
+def test_one_person_answering_twice_is_counted_once(app, client, session, invite, org) -> None:
     """Two requests of the same person, both answered through their links: two responses,
     one respondent (the pseudonym recognises the second), who weighs one in T."""
     from survey.models import RespondentMark, ScoreCell
@@ -372,6 +393,7 @@ def test_one_person_answering_twice_is_counted_once(client, session, invite, org
     for who, overall in ((person, "5"), (person, "1"), (other, "4")):
         token = invite("post_interaction", who)
         assert post_answers(client, f"/r/{token}", overall=overall).status_code in (200, 302, 303)
+    file_submissions(app)  # as the next page would
     session.rollback()
     n: dict[str, int] = {}
     total: dict[str, float] = {}

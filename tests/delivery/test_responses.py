@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.models import Answer, Response, ScoreCell
-from survey.respond.services.responses import ResponseInput, bulk_store_responses, store_response
+from survey.respond.services.responses import ResponseInput, bulk_store_responses
 from survey.services.questionnaires import install_default_questionnaires
+from tests.factories import store_response
 
 QUARTERLY = [
     {

@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from survey.db import database
 from tests.conftest import csrf_token
+from tests.factories import file_submissions
 
 
 def test_the_submit_reads_unlocked_then_writes_under_the_lock(app, client, invite, org) -> None:
@@ -76,6 +77,7 @@ def test_an_answer_prepared_as_a_quarter_ends_counts_in_the_quarter_it_arrives_i
         arrived = end + timedelta(milliseconds=2)  # 2027-01-01, the lock had in the new quarter
         stored = submit_post_interaction(session, found.link, prepared, questionnaire, now=arrived)
         session.commit()
+        assert file_submissions(app) == 1  # as the next reader would
         response = session.get(Response, stored)
         assert (response.quarter, response.iso_week) == ("2027Q1", "2026-W53")
         quarters = set(session.scalars(select(ScoreCell.quarter).distinct()))

@@ -24,6 +24,7 @@ from tests.e2e.flows import (
     message_to,
     survey_link,
 )
+from tests.factories import file_submissions
 
 pytestmark = pytest.mark.slow
 
@@ -113,6 +114,7 @@ def test_quarterly_campaign_from_admin_to_thank_you_on_a_phone(
     shots(again, "already-answered", doc="respondent-already-answered-phone")
 
     session.rollback()
+    file_submissions(app)  # as the next page would (gunicorn's process, the same database)
     responses = session.scalars(select(Response)).all()
     assert sorted(r.provider_department_id for r in responses) == sorted([org.it.id, org.hr.id])
     assert {r.customer_department_id for r in responses} == {org.sales.id}

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from survey.models import Campaign, RespondentMark, ScoreCell
 from survey.pseudonyms import DEVELOPMENT_KEY, pseudonym
-from survey.respond.services.responses import store_response
 from survey.scorecards.services.scorecards import (
     BELOW_K,
     REMAINDER,
@@ -19,6 +18,7 @@ from survey.scorecards.services.scorecards import (
     build_overview,
     build_scorecard,
 )
+from tests.factories import store_response
 from tests.scorecards.conftest import Org, _week, load_models
 
 Q = "2026Q1"

@@ -9,8 +9,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from survey.models import ScoreCell, ScoreTotal, ScoreVersion
-from survey.respond.services.responses import store_response
 from survey.scorecards.services.scorecard_data import score_versions
+from tests.factories import store_response
 from tests.scorecards.conftest import Org, _week
 
 Q = "2026Q1"

@@ -19,6 +19,7 @@ from survey.db import database
 from survey.models import Response
 from tests.conftest import csrf_token
 from tests.delivery.conftest import invite, org  # noqa: F401  (fixtures, reused as is)
+from tests.factories import file_submissions
 
 ANSWER_TABLES = ("responses", "answers")
 IDENTIFYING = {"people", "invitations", "invitation_tokens"}
@@ -84,9 +85,11 @@ def _submit(client, token: str, **answers: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("consent", ["", "y"], ids=["no-consent", "consent"])
-def test_contact_person_only_with_consent(client, session, org, invite, consent) -> None:  # noqa: F811
+def test_contact_person_only_with_consent(app, client, session, org, invite, consent) -> None:  # noqa: F811
     _submit(client, invite("post_interaction", org.person(1)), overall="4", comment="Fine",
             contact_consent=consent)  # fmt: skip
+    assert file_submissions(app) == 1  # as the next page would
+    session.rollback()
     stored = session.scalar(select(Response.contact_person_id))
     assert stored == (org.person(1).id if consent else None)
 
@@ -95,6 +98,7 @@ def test_response_ids_reveal_no_order(app, client, session, org, invite) -> None
     submitted = []
     for i in range(30):
         _submit(client, invite("post_interaction", org.person(i % 12)), overall=str(i % 5 + 1))
+        assert file_submissions(app) == 1  # as the next page would
         with database(app).engine.connect() as conn:
             ids = set(conn.scalars(text("SELECT id FROM responses")))
         (new,) = ids - set(submitted)

@@ -53,7 +53,7 @@ from tests.delivery.conftest import (  # noqa: F401  (fixtures, reused as is)
     open_campaign_for,
     org,
 )
-from tests.factories import best_answer
+from tests.factories import best_answer, file_submissions
 from tests.security.conftest import changed_tables, db_digest
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -381,6 +381,7 @@ def test_post_interaction_form(
     if response.status_code != 302:
         check_refused(app, before, response)
         return
+    assert file_submissions(app) == 1  # as the next page would
     session.rollback()
     stored = session.scalars(select(Response)).all()
     assert len(stored) == 1
@@ -437,6 +438,7 @@ def test_quarterly_form(
     assert_escaped(response)
     if response.status_code >= 400 and action != "submit":
         check_refused(app, before, response)
+    file_submissions(app)  # as the next page would: a submit's answers are read below
     session.rollback()
     # A draft keeps what was typed (even a NUL, on "back"); an answer never stores one.
     assert all("\x00" not in (text or "") for text in session.scalars(select(Answer.text)))

@@ -21,10 +21,11 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from survey.models import Answer, Person
+from survey.models import Answer, Person, QueuedSubmission
 from tests.conftest import PASSWORD, csrf_token, post_form
+from tests.factories import file_submissions
 from tests.security.conftest import changed_tables, db_digest
 
 BUSY_TIMEOUT_MS = 1000
@@ -65,13 +66,14 @@ def _answers(client: FlaskClient, url: str, comment: str) -> dict[str, str]:
     return {"csrf_token": csrf_token(client, url), "overall": "4", "comment": comment}
 
 
-def _comments(session: Any) -> list[str]:
+def _comments(app: Any, session: Any) -> list[str]:
+    file_submissions(app)  # as the next page would
     session.rollback()
     return sorted(t for t in session.scalars(select(Answer.text)) if t)
 
 
 def test_a_short_hold_is_waited_out_and_the_answer_stored_once(
-    client, session, world, db_url
+    app, client, session, world, db_url
 ) -> None:
     url = f"/r/{world['token']}"
     form = _answers(client, url, "waited")
@@ -82,7 +84,7 @@ def test_a_short_hold_is_waited_out_and_the_answer_stored_once(
         waited = time.monotonic() - started
     assert reply.status_code == 302, reply.get_data(as_text=True)[:300]
     assert 0.25 <= waited < BUSY_TIMEOUT_MS / 1000
-    assert _comments(session) == ["waited"]
+    assert _comments(app, session) == ["waited"]
 
 
 def test_the_writer_polls_for_the_lock_and_keeps_its_busy_timeout(app, db_url) -> None:
@@ -150,7 +152,7 @@ def test_a_long_hold_gets_try_again_with_the_answers_kept(
     assert kept == form
     again = client.post(url, data=kept)
     assert again.status_code == 302
-    assert _comments(session) == [f"kept <{lang}>"]
+    assert _comments(app, session) == [f"kept <{lang}>"]
     assert client.post(url, data=kept).status_code == 410  # and only once
 
 
@@ -172,6 +174,28 @@ def test_reads_do_not_queue_behind_the_writer(app, client, world, db_url) -> Non
         for page in pages:
             reply = client.get(page)
             assert reply.status_code == 200, page
+
+
+def test_with_a_submit_queued_a_page_waits_for_the_lock_rather_than_read_without_it(
+    app, client, session, world, db_url
+) -> None:
+    """A page files the queued submits before it reads (a quarter that has ended may be
+    released by the read, and a released figure must not move when an answer given before
+    its end is filed later), so with a submit queued it needs the write lock: held past the
+    busy timeout, the page is "try again", never a page read without the answer. The
+    respondent's pages and the health check do not file and answer at once."""
+    url = f"/r/{world['token']}"
+    assert client.post(url, data=_answers(client, url, "queued")).status_code == 302
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(QueuedSubmission)) == 1
+    with write_lock(db_url):
+        assert client.get("/auth/sign-in").status_code == 503
+        assert client.get("/healthz").status_code == 200
+        assert client.get(url).status_code == 410  # already answered, from the link page
+    assert client.get("/auth/sign-in").status_code == 200  # files, then shows the page
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(QueuedSubmission)) == 0
+    assert _comments(app, session) == ["queued"]
 
 
 def test_api_calls_under_the_lock_get_a_json_503(client, session, world, db_url) -> None:

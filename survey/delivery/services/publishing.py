@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from survey import hooks
 from survey.delivery.services.release_mail import ReleaseMailSettings, queue_release_mail
 from survey.scorecards.services.released_compliance import freeze_released_compliance
 from survey.services.release import record_releases
@@ -29,7 +30,11 @@ def publish_releases(
     session: Session, now: datetime, k: int, mail: ReleaseMailSettings
 ) -> Published:
     """Record the quarters released at ``now`` (UTC) under at least ``k``, freeze their
-    compliance counts and queue their emails (with ``mail.enabled``). Flushes only."""
+    compliance counts and queue their emails (with ``mail.enabled``). Flushes only. First,
+    in the same transaction, the extension point ``release.before`` (the queued submits are
+    filed): a campaign's close calls this after expiring its links, so every answer whose
+    link was used before the close counts, and none can arrive after it."""
+    hooks.gather("release.before", session)
     quarters = record_releases(session, now, k)
     # What the release published stays: its compliance counts are frozen now.
     freeze_released_compliance(session, now)

@@ -20,12 +20,8 @@ from survey.models.base import utcnow
 from survey.periods import iso_week_of, quarter_of
 from survey.pseudonyms import app_key, pseudonym
 from survey.question_types import FORM_TYPES
-from survey.respond.services.responses import (
-    PreparedResponse,
-    claim_and_write,
-    prepare_response,
-    store_response,
-)
+from survey.respond.services.filing import queue_submission
+from survey.respond.services.responses import PreparedResponse, prepare_response
 from survey.services.invitations import Link, claim_invitation
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 
@@ -116,9 +112,10 @@ def submit_post_interaction(
     questionnaire: QuestionnaireCopy,
     now: datetime | None = None,
 ) -> str | None:
-    """Use the link and store the ``prepared`` response (``prepare_post_interaction``, from
-    ``questionnaire``) in the session's transaction; the stored response's id. None when the
-    link was used (or closed) meanwhile: then nothing is stored. Call it in a ``db.writing``
+    """Use the link and queue the ``prepared`` response (``prepare_post_interaction``, from
+    ``questionnaire``) in the session's transaction (``filing.queue_submission``: filed into
+    the responses and figures before anything reads them); the response's id. None when the
+    link was used (or closed) meanwhile: then nothing is queued. Call it in a ``db.writing``
     block, which on SQLite holds the write lock from the claim to the commit.
 
     ``now`` (UTC, taken under the lock) decides the quarter: an answer prepared in a quarter
@@ -128,7 +125,10 @@ def submit_post_interaction(
     now = now or utcnow()
     if quarter_of(now) != prepared.item.quarter:
         prepared = prepare_post_interaction(link, prepared.item.answers, questionnaire, now)
-    return claim_and_write(session, link.invitation_id, now, prepared)
+    if not claim_invitation(session, link.invitation_id, now):
+        return None
+    queue_submission(session, [prepared])
+    return prepared.id
 
 
 def submit_quarterly(
@@ -138,17 +138,15 @@ def submit_quarterly(
     questionnaire: QuestionnaireCopy,
     now: datetime | None = None,
 ) -> list[str] | None:
-    """Use the link and store one response per rated provider (sections with no answer are
-    the "did not deal with them" ones and store nothing); the stored responses' ids. None
-    when the link was used. ``questionnaire`` as for ``submit_post_interaction``."""
+    """Use the link and queue one response per rated provider (sections with no answer are
+    the "did not deal with them" ones and give none) as one queued submission; the
+    responses' ids. None when the link was used. ``questionnaire`` as for
+    ``submit_post_interaction``; ValueError for a bad answer, and then nothing is queued."""
     now = now or utcnow()
     assert link.quarter is not None, "a quarterly link names its campaign's quarter"
-    if not claim_invitation(session, link.invitation_id, now):
-        return None
     key = app_key()
     responses = [
-        store_response(
-            session,
+        prepare_response(
             kind="quarterly",
             questionnaire=questionnaire,
             provider_department_id=provider_id,
@@ -162,8 +160,12 @@ def submit_quarterly(
         for provider_id, answers in sorted(sections.items())
         if any(v is not None for v in answers.values())
     ]
+    if not claim_invitation(session, link.invitation_id, now):
+        return None
+    if responses:
+        queue_submission(session, responses)
     session.execute(
         delete(InvitationDraft).where(InvitationDraft.invitation_id == link.invitation_id)
     )
     session.flush()
-    return responses
+    return [r.id for r in responses]

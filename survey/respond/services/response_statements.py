@@ -1,6 +1,7 @@
-"""The statements that store one submitted response, built once.
+"""The statements that store one response, built once: filing runs them for each queued
+submission (``filing.file_queued``), a submit having only claimed its link and queued.
 
-A submit is the hot write of the product, so it is a few statements rather than a unit of work:
+Filing writes every response that waited, so it is a few statements rather than a unit of work:
 
 - rows travel as one JSON array parameter that the database takes apart (``json_rows``): one
   statement text whatever the number of rows, parsed and planned once per connection, instead
@@ -42,8 +43,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.type_api import TypeEngine
 
-from survey.models import Answer, Invitation, RespondentMark, Response, ScoreCell, ScoreVersion
-from survey.services.invitations import CLAIM
+from survey.models import Answer, RespondentMark, Response, ScoreCell, ScoreVersion
 
 ANSWER_COLUMNS: dict[str, TypeEngine[Any]] = {
     "question_id": Integer(),
@@ -224,25 +224,3 @@ def _add_marks(dialect: str) -> Any:
 
 
 ADD_MARKS = {"sqlite": _add_marks("sqlite"), "postgresql": _add_marks("postgresql")}
-
-
-def _claim_and_add_mark() -> Any:
-    """PostgreSQL: the link's claim (``invitations.CLAIM``: parameters ``invitation_id`` and
-    ``now``) and its respondent's mark added to (``ADD_MARK``'s parameters) in one statement,
-    one round trip: ``MARK_RETURNS`` (the sums after the change, the mark's customer
-    department) when the link was claimed, no row (and no mark touched) when it was not. The
-    mark is added to only through the claimed row, so the locks come in the order of the
-    separate statements: the invitation, then the mark, then (``STORE_ON_POSTGRESQL``) the
-    quarter and the cells."""
-    claimed = CLAIM.returning(Invitation.__table__.c.id).cte("claimed")
-    table = RespondentMark.__table__
-    mark = _mark_values()
-    values = select(*(value.label(name) for name, value in mark.items())).select_from(claimed)
-    statement = pg_insert(table).from_select(list(mark), values)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c[name] for name in MARK_KEY],
-        set_={name: table.c[name] + statement.excluded[name] for name in MARK_SUMS},
-    ).returning(*(table.c[name] for name in MARK_RETURNS))
-
-
-CLAIM_AND_ADD_MARK_ON_POSTGRESQL = _claim_and_add_mark()

@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, tuple_
@@ -39,7 +38,6 @@ from survey.respond.services.response_statements import (
     ADD_MARKS,
     ANSWER_COLUMNS,
     CELL_COLUMNS,
-    CLAIM_AND_ADD_MARK_ON_POSTGRESQL,
     INSERT_RESPONSE,
     LOCK_QUARTER,
     MARK_PERSON,
@@ -48,7 +46,6 @@ from survey.respond.services.response_statements import (
     STORE_ON_POSTGRESQL,
     json_rows,
 )
-from survey.services.invitations import claim_invitation
 from survey.services.live_questionnaires import QuestionCopy, QuestionnaireCopy
 
 PREFIX = {"post_interaction": "pi", "quarterly": "q"}
@@ -548,37 +545,6 @@ def write_response(session: Session, prepared: PreparedResponse) -> str:
     return prepared.id
 
 
-def claim_and_write(
-    session: Session, invitation_id: int, now: datetime, prepared: PreparedResponse
-) -> str | None:
-    """Use the link of ``invitation_id`` (``invitations.claim_invitation``: still open at
-    ``now``, UTC) and store the ``prepared`` response as ``write_response`` does, in the
-    session's transaction; the response's id, or None when the link was used or closed
-    meanwhile (then nothing is written). On PostgreSQL the claim and the respondent's mark
-    are one statement (``CLAIM_AND_ADD_MARK_ON_POSTGRESQL``): a submit is three round trips
-    and the commit, the claim first as before."""
-    connection = session.connection()
-    item = prepared.item
-    if connection.dialect.name != "postgresql" or item.respondent is None:
-        if not claim_invitation(session, invitation_id, now):
-            return None
-        return write_response(session, prepared)
-    cell = (item.provider_department_id, item.customer_department_id, item.quarter)
-    values = [_person_values(item)]
-    parameters, added = _mark_parameters((*cell, item.respondent), values)
-    row = connection.execute(
-        CLAIM_AND_ADD_MARK_ON_POSTGRESQL,
-        {**parameters, "invitation_id": invitation_id, "now": now},
-    ).first()
-    if row is None:
-        return None
-    person = _deltas_after_mark(row, added, values)
-    customer = row[-1]  # the mark's: the person's first customer department this quarter
-    cells = {(cell[0], customer, cell[2], m): d for m, d in person.items()}
-    _store(session, connection, _refiled(prepared, customer), cells)
-    return prepared.id
-
-
 def _store(
     session: Session,
     connection: Any,
@@ -614,13 +580,6 @@ def _store(
             connection.execute(SQLITE_INSERT_ANSWERS, answers)
         connection.execute(SQLITE_ADD_CELLS, cells)
     _expire_cells(session)
-
-
-def store_response(session: Session, **response: Any) -> str:
-    """Store one anonymous response with its answers and update the aggregates; the new
-    response's id. Takes ``prepare_response``'s arguments; raises its ValueError, and then
-    nothing is written."""
-    return write_response(session, prepare_response(**response))
 
 
 def bulk_store_responses(
