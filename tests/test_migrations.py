@@ -156,3 +156,33 @@ def test_a_migration_that_breaks_a_reference_on_sqlite_is_refused(tmp_path) -> N
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == version
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_downgrade_keeps_the_queue_while_submits_wait(db_url: str) -> None:
+    """Below migration 0027 there is no queue: dropping it with a submit waiting would lose
+    that answer, so the downgrade refuses and changes nothing until the queue is filed."""
+    from alembic import command
+    from sqlalchemy import delete, func, select
+    from sqlalchemy.orm import Session
+
+    from survey.migrate import alembic_config, upgrade
+    from survey.models import QueuedSubmission
+    from survey.services.questionnaires import install_default_questionnaires
+
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        questionnaire = install_default_questionnaires(session)["post_interaction"]
+        session.add(QueuedSubmission(questionnaire_id=questionnaire.id, payload="{}"))
+        session.commit()
+    with pytest.raises(RuntimeError, match="1 submits are queued"):
+        command.downgrade(alembic_config(engine), "0026")
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(QueuedSubmission)) == 1
+        session.execute(delete(QueuedSubmission))
+        session.commit()
+    command.downgrade(alembic_config(engine), "0026")
+    with engine.connect() as conn:
+        assert "queued_submissions" not in inspect(conn).get_table_names()
+    upgrade(engine)
+    engine.dispose()

@@ -8,7 +8,8 @@ A submit wrote its response, answers, the respondent's mark and a dozen score ce
 held SQLite's write lock, so submits queued behind each other. It now uses its link and writes
 one row of ``queued_submissions``; whatever reads or changes the figures next (a page or API
 call outside the respondent's link, a ``survey`` command, the tick) files every queued row in
-random order and deletes it. No row is queued before this upgrade.
+random order and deletes it. No row is queued before this upgrade; a downgrade with rows
+still queued is refused (it would lose their answers).
 """
 
 from __future__ import annotations
@@ -45,5 +46,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Dropping the table would lose answers not yet filed: any ``survey`` command files them.
+    waiting = op.get_bind().execute(sa.text("SELECT count(*) FROM queued_submissions")).scalar()
+    if waiting:
+        raise RuntimeError(
+            f"{waiting} submits are queued: run any `survey` command (it files them) first"
+        )
     op.drop_index(op.f("ix_queued_submissions_questionnaire_id"), "queued_submissions")
     op.drop_table("queued_submissions")
