@@ -97,6 +97,12 @@ class ModelFunctions:
         (``analysis.scorecard.standings_elsewhere``)."""
         return sc.standings_elsewhere(model, k)
 
+    def dimension_org(self, snapshot: DimensionSnapshot, k: int) -> Mapping[str, float | None]:
+        """The organisation's value of each dimension over one quarter's snapshot of every
+        department's sums (``analysis.scorecard.dimension_org``): a figure per department
+        and dimension, so with hundreds of departments the larger part of a page's work."""
+        return sc.dimension_org(snapshot.codes, snapshot.by_department, k)
+
 
 PURE = ModelFunctions()
 
@@ -124,14 +130,14 @@ def change_flag(change: sc.Change, code: str, name: str, before: str, after: str
 
 
 def _dimensions(
-    snapshot: DimensionSnapshot | None, department_id: int, k: int
+    snapshot: DimensionSnapshot | None, department_id: int, k: int, functions: ModelFunctions
 ) -> tuple[DimensionRow, ...]:
     """The dimension profile, computed from the page's snapshot by the pure
-    ``analysis.scorecard.dimension_org`` and ``dimensions`` (nothing for a quarter not
-    released)."""
+    ``analysis.scorecard.dimension_org`` (through ``functions``) and ``dimensions`` (nothing
+    for a quarter not released)."""
     if snapshot is None:
         return ()
-    org = sc.dimension_org(snapshot.codes, snapshot.by_department, k)
+    org = functions.dimension_org(snapshot, k)
     return tuple(
         DimensionRow(code, value, org_value)
         for code, value, org_value in sc.dimensions(
@@ -422,7 +428,7 @@ def compute_scorecard(snapshot: CardSnapshot, functions: ModelFunctions = PURE) 
         for key in COMPONENTS
     }
     components = score.components if score is not None else empty
-    dimensions = _dimensions(page.dimensions, department.id, k)
+    dimensions = _dimensions(page.dimensions, department.id, k, functions)
     return Scorecard(
         code=department.code,
         name=department.name,

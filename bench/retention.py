@@ -85,10 +85,10 @@ def rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         return (label, f"{value:.2f} s", f"< {target:.0f} s", "ok" if value < target else "MISS")
 
     return [
-        ("tick with a schedule, nothing due (demo, SQLite)", "tick_seconds", 2),
-        (f"purge dry run ({figures['counted_rows']:,} rows)", "purge_dry_run_seconds", 5),
-        (f"purge ({figures['purged_rows']:,} rows)", "purge_seconds", 10),
-        ("erase the person with most requests", "erase_seconds", 2),
+        row("tick with a schedule, nothing due (demo, SQLite)", "tick_seconds", 2),
+        row(f"purge dry run ({figures['counted_rows']:,} rows)", "purge_dry_run_seconds", 5),
+        row(f"purge ({figures['purged_rows']:,} rows)", "purge_seconds", 10),
+        row("erase the person with most requests", "erase_seconds", 2),
     ]
 
 

@@ -86,8 +86,18 @@ def test_a_warm_page_computes_no_model_with_a_frozen_baseline(
     card = build_scorecard(org.session, org.departments["IT"], None, Settings(), now=LATER)[0]
     assert built and card.isq.shown
     built.clear()
+    profiles: list[int] = []
+    honest_profile = sc.dimension_org
+
+    def profiled(*args):  # type: ignore[no-untyped-def]
+        profiles.append(1)
+        return honest_profile(*args)
+
+    monkeypatch.setattr(sc, "dimension_org", profiled)
     again = build_scorecard(org.session, org.departments["IT"], None, Settings(), now=LATER)[0]
-    assert built == [] and again == card
+    # Nor the organisation's dimension profile: a figure per department and dimension, the
+    # larger part of a warm page at 200 departments before it was kept.
+    assert built == [] and profiles == [] and again == card
     # A new answer in the quarter shown: its model, and only its, is computed again.
     org.quarterly("FIN", "SALES", card.quarter, [5, 5, 5, 5, 5])
     org.session.commit()

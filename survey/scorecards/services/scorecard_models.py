@@ -35,7 +35,7 @@ from analysis import model
 from analysis import scorecard as sc
 from analysis.model import Priors
 from analysis.scorecard import DepartmentInput, QuarterModel
-from analysis.scorecard_inputs import Histograms
+from analysis.scorecard_inputs import DimensionSnapshot, Histograms
 from analysis.scorecard_page import ModelFunctions
 from analysis.scorecard_results import (
     BASELINE_QUARTERS,
@@ -365,6 +365,7 @@ class MemoFunctions(ModelFunctions):
         self._changes: IdentityMemo[Mapping[int, sc.Change]] = IdentityMemo(32)
         self._trends: IdentityMemo[Mapping[int, model.TrendResult]] = IdentityMemo(16)
         self._standings: IdentityMemo[Mapping[int, tuple[tuple[str, str], ...]]] = IdentityMemo(16)
+        self._dimension_orgs: IdentityMemo[Mapping[str, float | None]] = IdentityMemo(16)
 
     def model(self, quarter: str, inputs: Inputs, priors: Priors, k: int) -> QuarterModel:
         return self._models.get_or_make(
@@ -390,6 +391,11 @@ class MemoFunctions(ModelFunctions):
 
     def standings(self, model: QuarterModel, k: int) -> Mapping[int, tuple[tuple[str, str], ...]]:
         return self._standings.get_or_make((model,), k, lambda: self._pure.standings(model, k))
+
+    def dimension_org(self, snapshot: DimensionSnapshot, k: int) -> Mapping[str, float | None]:
+        return self._dimension_orgs.get_or_make(
+            (snapshot,), k, lambda: self._pure.dimension_org(snapshot, k)
+        )
 
 
 #: The one set of memoised model functions every scorecard page, export and the API share.
