@@ -20,11 +20,14 @@ Points in use (arguments, then what a function returns):
 - ``mail.quarterly`` (session, provider ids): context of a quarterly invitation email;
 - ``mail.release`` (session, department id, today): context of the email telling a manager
   that a quarter's results are out (``open_actions``, ``overdue_actions``);
-- ``respond.thanks`` (session, provider ids): context of the thank-you page;
+- ``respond.thanks`` (session, provider ids): context of the thank-you page.
+
+Points whose functions do work rather than add to something are called with ``run``:
+
 - ``release.before`` (session): work that must run in a release's own transaction before
   it is decided (``publishing.publish_releases``): the respondent package files the queued
   submits there, so that answers given before the release count in what it publishes and
-  never move it afterwards; returns nothing to merge (an empty dict).
+  never move it afterwards.
 """
 
 from __future__ import annotations
@@ -37,16 +40,27 @@ from flask import Flask, current_app, has_app_context
 KEY = "survey.hooks"
 
 
-def register(app: Flask, point: str, function: Callable[..., dict[str, Any]]) -> None:
+def register(app: Flask, point: str, function: Callable[..., Any]) -> None:
     app.extensions.setdefault(KEY, {}).setdefault(point, []).append(function)
+
+
+def _registered(point: str) -> list[Callable[..., Any]]:
+    if not has_app_context():
+        return []
+    return list(current_app.extensions.get(KEY, {}).get(point, ()))
 
 
 def gather(point: str, *args: Any) -> dict[str, Any]:
     """Every registered function's answer for ``point``, merged in registration order (empty
     outside an app context or with nothing registered)."""
-    if not has_app_context():
-        return {}
     merged: dict[str, Any] = {}
-    for function in current_app.extensions.get(KEY, {}).get(point, ()):
+    for function in _registered(point):
         merged.update(function(*args))
     return merged
+
+
+def run(point: str, *args: Any) -> None:
+    """Call every function registered for ``point``, in registration order, for its work
+    (nothing outside an app context or with nothing registered)."""
+    for function in _registered(point):
+        function(*args)

@@ -11,9 +11,9 @@ Owns the link pages and the anonymous store they end in:
   surveys, and the atomic submit that claims the link and queues the responses in one
   transaction (verbs taking a session; flush only);
 - ``services.filing``: the queued submissions, and their filing (in random order, by whatever
-  reads figures next) into responses, marks and score cells; ``filing_job`` files in a
-  transaction of its own (the ``survey`` commands, the development worker), the view
-  ``file_queued_first`` before every request outside this blueprint;
+  reads figures next) into responses, marks and score cells; ``filing_job`` files what
+  waits in a transaction of its own (before every request outside this blueprint, the view
+  ``file_queued_first``; before the ``survey`` commands and the development worker's ticks);
 - ``services.responses``: anonymous responses and answers, the respondents' marks and the
   running score aggregates (``score_cells``), one response at a time or in bulk;
 - ``services.response_statements``: the few plain statements that store one response, built

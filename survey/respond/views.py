@@ -22,7 +22,6 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forms.survey import QuestionSpec, SurveyForm, make_survey_form, plain_answers
@@ -32,6 +31,7 @@ from survey.db import get_session, reading, writing
 from survey.extensions import csrf, csrf_ok, limit_link_pages
 from survey.i18n import LOCALES, choose_locale
 from survey.models import Invitation, Person
+from survey.respond.filing_job import file_waiting
 from survey.respond.form_specs import question_specs
 from survey.respond.sections import first_open_section, section_form, section_index, step
 from survey.respond.services.answering import (
@@ -44,7 +44,7 @@ from survey.respond.services.answering import (
     submit_post_interaction,
     submit_quarterly,
 )
-from survey.respond.services.filing import anything_queued, file_queued
+from survey.respond.services.filing import file_queued
 from survey.services.fatigue import opt_out
 from survey.services.invitations import Link, LinkState, look_up_link
 from survey.services.live_questionnaires import QuestionnaireCopy, copy_for
@@ -57,12 +57,7 @@ csrf.exempt(bp)
 def _file_before_release(state: BlueprintSetupState) -> None:
     """A release files the queued submits in its own transaction (``hooks``,
     ``release.before``): a page's filing ran in a transaction before it."""
-
-    def file(session: Session) -> dict[str, Any]:
-        file_queued(session)
-        return {}
-
-    hooks.register(state.app, "release.before", file)
+    hooks.register(state.app, "release.before", file_queued)
 
 
 # Requests that read no figure: unknown paths, static files, the load balancer's check (which
@@ -82,17 +77,7 @@ def file_queued_first() -> None:
     is to use the link and queue."""
     if request.blueprint == bp.name or request.endpoint in _NO_FILING:
         return
-    session = get_session()
-    fresh = not session.in_transaction()
-    with reading(session):
-        waiting = anything_queued(session)
-    if waiting:
-        with writing(session):
-            file_queued(session)
-    elif fresh:
-        # Leave no read transaction behind: a request that writes without a ``writing`` block
-        # (an API call) must begin its own with the write lock.
-        session.commit()
+    file_waiting(get_session())
 
 
 View = str | tuple[str, int] | WerkzeugResponse

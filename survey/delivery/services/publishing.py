@@ -34,7 +34,7 @@ def publish_releases(
     in the same transaction, the extension point ``release.before`` (the queued submits are
     filed): a campaign's close calls this after expiring its links, so every answer whose
     link was used before the close counts, and none can arrive after it."""
-    hooks.gather("release.before", session)
+    hooks.run("release.before", session)
     quarters = record_releases(session, now, k)
     # What the release published stays: its compliance counts are frozen now.
     freeze_released_compliance(session, now)

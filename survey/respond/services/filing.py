@@ -11,7 +11,9 @@ answer already given:
 
 - every request outside the respondent's link (``views.file_queued_first``, a hook of the
   whole app): pages, exports and the API;
-- every ``survey`` command (the group's callback in ``survey/cli.py``), the tick included.
+- every ``survey`` command (the group's callback in ``survey/cli.py``), the tick included;
+- a release, in its own transaction before it decides (the extension point
+  ``release.before``, run by ``publishing.publish_releases``).
 
 A service called outside those (a test, a shell) calls ``file_queued`` itself.
 
@@ -26,19 +28,13 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from survey.models import QueuedSubmission
 from survey.models.base import random_id
-from survey.respond.services.responses import (
-    PreparedResponse,
-    ResponseInput,
-    _Delta,
-    write_response,
-)
+from survey.respond.services.responses import PreparedResponse, write_response
 
 #: The payload's format; a row of another format is refused rather than misread.
 PAYLOAD_VERSION = 1
@@ -53,46 +49,11 @@ TAKE_ALL = delete(QueuedSubmission.__table__).returning(QueuedSubmission.__table
 _FILING_LOCK_KEY = 7_301_772_041
 
 
-def _response_entry(prepared: PreparedResponse) -> dict[str, Any]:
-    item = prepared.item
-    return {
-        "id": prepared.id,
-        "values": prepared.values,
-        "answers": prepared.answers,
-        "has_answers": prepared.has_answers,
-        "item": {
-            "kind": item.kind,
-            "provider_department_id": item.provider_department_id,
-            "customer_department_id": item.customer_department_id,
-            "quarter": item.quarter,
-            "iso_week": item.iso_week,
-            "answers": dict(item.answers),
-            "contact_person_id": item.contact_person_id,
-            "respondent": item.respondent,
-        },
-        "deltas": [
-            [*key, delta.n, delta.total, delta.total_sq] for key, delta in prepared.deltas.items()
-        ],
-    }
-
-
 def payload_of(prepared: Sequence[PreparedResponse]) -> str:
     """The JSON a queued row holds for ``prepared`` (one submit's responses)."""
     return json.dumps(
-        {"v": PAYLOAD_VERSION, "responses": [_response_entry(p) for p in prepared]},
+        {"v": PAYLOAD_VERSION, "responses": [p.to_entry() for p in prepared]},
         separators=(",", ":"),
-    )
-
-
-def _prepared(entry: dict[str, Any]) -> PreparedResponse:
-    deltas = {(p, c, q, m): _Delta(n, t, t2) for p, c, q, m, n, t, t2 in entry["deltas"]}
-    return PreparedResponse(
-        id=entry["id"],
-        values=entry["values"],
-        answers=entry["answers"],
-        has_answers=entry["has_answers"],
-        item=ResponseInput(**entry["item"]),
-        deltas=deltas,
     )
 
 
@@ -102,7 +63,7 @@ def responses_of(payload: str) -> list[PreparedResponse]:
     data = json.loads(payload)
     if data.get("v") != PAYLOAD_VERSION:
         raise ValueError(f"a queued submission of format {data.get('v')!r}")
-    return [_prepared(entry) for entry in data["responses"]]
+    return [PreparedResponse.from_entry(entry) for entry in data["responses"]]
 
 
 def queue_submission(session: Session, prepared: Sequence[PreparedResponse]) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy import insert, select, tuple_
@@ -461,6 +461,35 @@ class PreparedResponse:
     has_answers: bool
     item: ResponseInput
     deltas: dict[CellKey, _Delta]
+
+    def to_entry(self) -> dict[str, Any]:
+        """This response as plain JSON values (``from_entry`` reads it back): what a queued
+        submission holds. A bulk load's ``person_id`` is never written (ValueError)."""
+        if self.item.person_id is not None:
+            raise ValueError("a prepared response names no person")
+        item = asdict(self.item)
+        del item["person_id"]
+        return {
+            "id": self.id,
+            "values": self.values,
+            "answers": self.answers,
+            "has_answers": self.has_answers,
+            "item": item,
+            "deltas": [[*key, d.n, d.total, d.total_sq] for key, d in self.deltas.items()],
+        }
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any]) -> PreparedResponse:
+        """The response ``to_entry`` wrote."""
+        deltas = {(p, c, q, m): _Delta(n, t, t2) for p, c, q, m, n, t, t2 in entry["deltas"]}
+        return cls(
+            id=entry["id"],
+            values=entry["values"],
+            answers=entry["answers"],
+            has_answers=entry["has_answers"],
+            item=ResponseInput(**entry["item"]),
+            deltas=deltas,
+        )
 
 
 def prepare_response(
